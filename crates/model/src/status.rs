@@ -1,0 +1,50 @@
+//! What the shell tells the UI about itself and the store: the status bar's facts
+//! and the one boundary error shape.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The one error shape that crosses the IPC boundary. The UI translates `code`;
+/// `message` is the English detail (never containing personal data) shown beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BoundaryError {
+    pub code: String,
+    pub message: String,
+    /// The form field the error is about, when there is one.
+    pub field: Option<String>,
+}
+
+/// Result of the last delivery attempt (written by the sync worker).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncStatus {
+    #[ts(type = "number | null")]
+    pub last_attempt_at: Option<i64>,
+    #[ts(type = "number | null")]
+    pub last_success_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// The truth for the status bar, read from the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StatusSnapshot {
+    /// Outbox rows not yet delivered.
+    pub outbox_pending: u32,
+    pub sync: SyncStatus,
+    pub data_dir: String,
+    pub schema_version: u32,
+}
+
+/// What the UI needs at start: version, where the data is, and whether the store opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    /// Set when the store could not be opened; the UI shows it instead of the workspaces.
+    pub store_error: Option<BoundaryError>,
+    /// The user's interface language (`de` or `en`).
+    pub language: String,
+}

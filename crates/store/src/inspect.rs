@@ -1,0 +1,82 @@
+//! Read-only look at a data folder for `eingang doctor`: never creates, migrates or
+//! repairs anything.
+
+use crate::error::Error;
+use crate::{migrate, DB_FILE_NAME};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What doctor reports about the database.
+#[derive(Debug)]
+pub struct DbReport {
+    pub path: PathBuf,
+    /// `None` when there is no database yet (it is created on first start).
+    pub size_bytes: Option<u64>,
+    /// Schema version, or why it could not be read.
+    pub schema: Result<u32, Error>,
+    pub supported_schema: u32,
+    pub sqlite_version: String,
+    /// SQLCipher's version; `None` would mean a build without SQLCipher.
+    pub cipher_version: Option<String>,
+    /// Number of drafts, when the schema could be read.
+    pub drafts: Option<u32>,
+}
+
+/// Reports on `data_dir/eingang.db` without changing it.
+pub fn inspect(data_dir: &Path) -> DbReport {
+    let path = data_dir.join(DB_FILE_NAME);
+    let (sqlite_version, cipher_version) = library_versions();
+    let size_bytes = std::fs::metadata(&path).ok().map(|m| m.len());
+    let mut report = DbReport {
+        path: path.clone(),
+        size_bytes,
+        schema: Ok(0),
+        supported_schema: migrate::LATEST,
+        sqlite_version,
+        cipher_version,
+        drafts: None,
+    };
+    if size_bytes.is_none() {
+        return report;
+    }
+    let opened = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .and_then(|c| {
+        c.busy_timeout(Duration::from_secs(2))?;
+        c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        Ok(c)
+    });
+    let conn = match opened {
+        Ok(c) => c,
+        Err(e) => {
+            report.schema = Err(Error::from(e).at(&path));
+            return report;
+        }
+    };
+    report.schema = match migrate::schema_version(&conn) {
+        Ok(v) if v > migrate::LATEST => Err(Error::SchemaTooNew {
+            path: path.clone(),
+            found: v,
+            supported: migrate::LATEST,
+        }),
+        Ok(v) => Ok(v),
+        Err(e) => Err(Error::from(e).at(&path)),
+    };
+    if matches!(report.schema, Ok(v) if v >= 1) {
+        report.drafts = crate::tables::drafts::count(&conn).ok();
+    }
+    report
+}
+
+/// SQLite's and SQLCipher's versions, from an in-memory database.
+pub fn library_versions() -> (String, Option<String>) {
+    let sqlite = rusqlite::version().to_owned();
+    let cipher = Connection::open_in_memory().ok().and_then(|c| {
+        c.query_row("PRAGMA cipher_version", [], |r| r.get::<_, String>(0))
+            .ok()
+    });
+    (sqlite, cipher)
+}

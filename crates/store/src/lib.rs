@@ -1,0 +1,25 @@
+//! Eingang's local store: the source of truth on the machine.
+//!
+//! - [`Store::open`] is the one place that decides durability and concurrency: it creates
+//!   the data folder, checks that it is writable, sets the pragmas (WAL, `synchronous=FULL`,
+//!   foreign keys, busy timeout, temp store in memory) and runs the embedded migrations.
+//! - The database is SQLite built with SQLCipher (rusqlite `bundled-sqlcipher`), so
+//!   encryption at rest needs no schema change; keys arrive with the security issue.
+//! - [`tables`] holds one module per table with its read and write functions;
+//!   [`Store::with_tx`] is the visible boundary of a multi-table write.
+//! - [`blobs::BlobStore`] keeps large bytes outside SQLite, named by their SHA-256.
+//!
+//! Nothing here ever deletes or resets a database it cannot read: it reports why.
+
+pub mod blobs;
+mod db;
+mod error;
+pub mod inspect;
+pub mod migrate;
+pub mod paths;
+pub mod tables;
+mod time;
+
+pub use db::{OpenOptions, Store, DB_FILE_NAME};
+pub use error::{Error, Result};
+pub use time::now_ms;

@@ -1,0 +1,143 @@
+//! The `drafts` table.
+
+use crate::error::{Error, Result};
+use crate::now_ms;
+use eingang_model::{catalogue, Draft, DraftId, DraftSummary, DraftValues};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const WHAT: &str = "draft";
+
+fn not_found(id: DraftId) -> Error {
+    Error::NotFound {
+        what: WHAT,
+        id: id.to_string(),
+    }
+}
+
+fn form_of(form_id: &str, form_version: &str) -> Result<eingang_model::FormDefinition> {
+    catalogue::find(form_id, form_version).ok_or_else(|| Error::UnknownForm {
+        id: form_id.to_owned(),
+        version: form_version.to_owned(),
+    })
+}
+
+/// Creates an empty draft of a catalogue form.
+pub fn create(conn: &Connection, form_id: &str, form_version: &str) -> Result<Draft> {
+    form_of(form_id, form_version)?;
+    let now = now_ms();
+    let draft = Draft {
+        id: DraftId::new(),
+        form_id: form_id.to_owned(),
+        form_version: form_version.to_owned(),
+        values: DraftValues::new(),
+        revision: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    conn.execute(
+        "INSERT INTO drafts (id, form_id, form_version, values_json, caption, revision, created_at, updated_at)
+         VALUES (?1, ?2, ?3, '{}', '', 0, ?4, ?4)",
+        params![draft.id.to_string(), draft.form_id, draft.form_version, now],
+    )?;
+    Ok(draft)
+}
+
+/// Replaces the draft's values (the UI sends the whole set; saving is idempotent).
+/// Returns the draft as stored, with its new revision.
+pub fn save_values(conn: &Connection, id: DraftId, values: DraftValues) -> Result<Draft> {
+    let mut draft = get(conn, id)?;
+    let form = form_of(&draft.form_id, &draft.form_version)?;
+    form.check_draft_values(&values)?;
+    let json = serde_json::to_string(&values).map_err(|e| Error::BadRow {
+        what: WHAT,
+        id: id.to_string(),
+        detail: e.to_string(),
+    })?;
+    let caption = form.caption(&values);
+    let now = now_ms().max(draft.updated_at);
+    conn.execute(
+        "UPDATE drafts SET values_json = ?2, caption = ?3, revision = revision + 1, updated_at = ?4
+         WHERE id = ?1",
+        params![id.to_string(), json, caption, now],
+    )?;
+    draft.values = values;
+    draft.revision += 1;
+    draft.updated_at = now;
+    Ok(draft)
+}
+
+pub fn get(conn: &Connection, id: DraftId) -> Result<Draft> {
+    conn.query_row(
+        "SELECT id, form_id, form_version, values_json, revision, created_at, updated_at
+         FROM drafts WHERE id = ?1",
+        [id.to_string()],
+        |r| Ok(read_draft(r)),
+    )
+    .optional()?
+    .ok_or_else(|| not_found(id))?
+}
+
+fn read_draft(r: &Row<'_>) -> Result<Draft> {
+    let id_text: String = r.get(0)?;
+    let bad = |detail: String| Error::BadRow {
+        what: WHAT,
+        id: id_text.clone(),
+        detail,
+    };
+    let id = id_text.parse().map_err(|e: eingang_model::IdError| bad(e.to_string()))?;
+    let json: String = r.get(3)?;
+    let values = serde_json::from_str(&json).map_err(|e| bad(e.to_string()))?;
+    Ok(Draft {
+        id,
+        form_id: r.get(1)?,
+        form_version: r.get(2)?,
+        values,
+        revision: r.get(4)?,
+        created_at: r.get(5)?,
+        updated_at: r.get(6)?,
+    })
+}
+
+/// Every draft, most recently changed first.
+pub fn list(conn: &Connection) -> Result<Vec<DraftSummary>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, form_id, form_version, caption, revision, created_at, updated_at
+         FROM drafts ORDER BY updated_at DESC, id DESC",
+    )?;
+    let rows = stmt.query_map([], |r| Ok(read_summary(r)))?;
+    rows.map(|row| row.map_err(Error::from).and_then(|summary| summary))
+        .collect()
+}
+
+fn read_summary(r: &Row<'_>) -> Result<DraftSummary> {
+    let id_text: String = r.get(0)?;
+    let id = id_text
+        .parse()
+        .map_err(|e: eingang_model::IdError| Error::BadRow {
+            what: WHAT,
+            id: id_text.clone(),
+            detail: e.to_string(),
+        })?;
+    Ok(DraftSummary {
+        id,
+        form_id: r.get(1)?,
+        form_version: r.get(2)?,
+        caption: r.get(3)?,
+        revision: r.get(4)?,
+        created_at: r.get(5)?,
+        updated_at: r.get(6)?,
+    })
+}
+
+/// Deletes a draft. Deleting one that no longer exists is an error the UI can show.
+pub fn delete(conn: &Connection, id: DraftId) -> Result<()> {
+    let n = conn.execute("DELETE FROM drafts WHERE id = ?1", [id.to_string()])?;
+    if n == 0 {
+        return Err(not_found(id));
+    }
+    Ok(())
+}
+
+pub fn count(conn: &Connection) -> Result<u32> {
+    Ok(conn.query_row("SELECT count(*) FROM drafts", [], |r| r.get(0))?)
+}

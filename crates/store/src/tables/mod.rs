@@ -1,0 +1,8 @@
+//! One module per table, each with the reads and writes of that table. Functions take a
+//! `&Connection` (a `Transaction` derefs to one), so callers choose the transaction.
+
+pub mod blobs;
+pub mod drafts;
+pub mod outbox;
+pub mod preferences;
+pub mod sync_status;

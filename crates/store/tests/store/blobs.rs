@@ -1,0 +1,57 @@
+use eingang_store::{tables, Error};
+use sha2::{Digest, Sha256};
+
+#[test]
+fn a_blob_is_named_by_its_sha256_and_reads_back_verified() {
+    let (_dir, store) = super::fresh();
+    let bytes: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
+    let blob = store.blobs().put(&bytes).unwrap();
+    assert_eq!(blob.hash, hex::encode(Sha256::digest(&bytes)));
+    assert_eq!(blob.size, 700_000);
+    assert_eq!(store.blobs().get(&blob.hash).unwrap(), bytes);
+    store.blobs().verify(&blob.hash).unwrap();
+    // Same content again: same name, one file.
+    assert_eq!(store.blobs().put(&bytes).unwrap(), blob);
+    let file = store.blobs().root().join(&blob.hash[..2]).join(&blob.hash);
+    assert!(file.is_file());
+    let tmp = std::fs::read_dir(store.blobs().root().join("tmp")).unwrap().count();
+    assert_eq!(tmp, 0, "no temporary files are left behind");
+}
+
+#[test]
+fn the_blob_file_exists_before_the_row_that_names_it_commits() {
+    let (_dir, store) = super::fresh();
+    let blob = store
+        .with_tx(|tx| {
+            let blob = store.blobs().put(b"page image")?;
+            // Inside the transaction, before commit, the bytes are already durable.
+            assert!(store.blobs().contains(&blob.hash)?);
+            tables::blobs::insert(tx, &blob)?;
+            Ok(blob)
+        })
+        .unwrap();
+    let row = store.with_conn(|c| tables::blobs::get(c, &blob.hash)).unwrap();
+    assert_eq!(row, Some(blob));
+}
+
+#[test]
+fn a_tampered_blob_is_reported_not_returned() {
+    let (_dir, store) = super::fresh();
+    let blob = store.blobs().put(b"original scan").unwrap();
+    let file = store.blobs().root().join(&blob.hash[..2]).join(&blob.hash);
+    std::fs::write(&file, b"altered scan").unwrap();
+    let err = store.blobs().get(&blob.hash).unwrap_err();
+    assert!(matches!(err, Error::BlobCorrupt { .. }), "{err}");
+    assert_eq!(err.code(), "blob.corrupt");
+}
+
+#[test]
+fn blob_names_from_outside_cannot_escape_the_store() {
+    let (_dir, store) = super::fresh();
+    for bad in ["../../etc/passwd", "", &"A".repeat(64), &"0".repeat(63)] {
+        let err = store.blobs().get(bad).unwrap_err();
+        assert_eq!(err.code(), "blob.bad_name", "{bad:?}");
+    }
+    let missing = "0".repeat(64);
+    assert_eq!(store.blobs().get(&missing).unwrap_err().code(), "blob.missing");
+}

@@ -1,0 +1,17 @@
+//! Integration tests of the store against real SQLite/SQLCipher files on disk.
+
+mod bad_input;
+mod blobs;
+mod drafts;
+mod migrations;
+mod tx;
+
+use eingang_store::Store;
+use tempfile::TempDir;
+
+/// A fresh data folder with an opened store.
+pub fn fresh() -> (TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("a new data folder must open");
+    (dir, store)
+}
