@@ -1,0 +1,89 @@
+//! The Eingang desktop shell. It only wires things together: state, logging, plugins
+//! and the command list. Each command (in [`commands`]) is a few lines over a core crate.
+
+mod args;
+#[cfg(test)]
+mod command_names;
+mod commands;
+mod error;
+mod logging;
+mod state;
+
+pub use error::AppError;
+pub use state::{AppState, StoreExt};
+
+/// Starts the app. Store failures do not stop it: the UI shows what is wrong and what to do.
+pub fn run() {
+    let args = args::Args::parse(std::env::args_os().skip(1));
+    let data_dir = eingang_store::paths::resolve_data_dir(args.data_dir);
+    let _log_guard = logging::init(data_dir.as_ref().ok().map(|d| d.path.join("logs")));
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Eingang starting");
+    let state = AppState::open(data_dir);
+
+    let result = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::app::status_get,
+            commands::app::language_set,
+            commands::forms::forms_list,
+            commands::drafts::draft_create,
+            commands::drafts::draft_list,
+            commands::drafts::draft_get,
+            commands::drafts::draft_save,
+            commands::drafts::draft_delete,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the window system could not start the app");
+        eprintln!("Eingang could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_names::ALL;
+
+    /// Least privilege: the main window's capability grants exactly our commands, no more.
+    #[test]
+    fn the_capability_grants_exactly_the_app_commands() {
+        let cap: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main-window.json")).unwrap();
+        let granted: Vec<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| p.starts_with("allow-"))
+            .map(str::to_owned)
+            .collect();
+        let expected: Vec<String> = ALL
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        assert_eq!(granted, expected);
+        let others: Vec<&str> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| !p.starts_with("allow-"))
+            .collect();
+        assert!(
+            others.iter().all(|p| p.starts_with("core:event:")),
+            "no plugin or core permission beyond events: {others:?}"
+        );
+    }
+
+    #[test]
+    fn the_csp_allows_no_remote_content_and_no_eval() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        let csp = &conf["app"]["security"]["csp"];
+        let all = csp.to_string();
+        assert!(!all.contains("unsafe-eval") && !all.contains("unsafe-inline"));
+        assert!(!all.contains("https:") && !all.contains('*'), "{all}");
+        assert_eq!(csp["default-src"], "'self'");
+    }
+}

@@ -23,7 +23,6 @@ pub struct Draft {
     pub id: DraftId,
     pub form_id: String,
     pub form_version: String,
-    #[ts(type = "Record<string, JsonValue>")]
     pub values: DraftValues,
     /// Increases by one on every saved change.
     #[ts(type = "number")]

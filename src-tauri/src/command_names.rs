@@ -1,0 +1,13 @@
+// Every IPC command the app exposes. Kept in one list that build.rs (for the permission
+// manifest) and lib.rs (for a test that the handler list matches) both read.
+pub const ALL: &[&str] = &[
+    "app_info",
+    "status_get",
+    "language_set",
+    "forms_list",
+    "draft_create",
+    "draft_list",
+    "draft_get",
+    "draft_save",
+    "draft_delete",
+];

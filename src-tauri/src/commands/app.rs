@@ -1,0 +1,57 @@
+use crate::error::AppError;
+use crate::state::{blocking, StoreExt};
+use eingang_model::{AppInfo, StatusSnapshot};
+use eingang_store::{migrate, tables};
+use tauri::AppHandle;
+
+pub const LANGUAGES: &[&str] = &["de", "en"];
+
+#[tauri::command]
+pub async fn app_info(app: AppHandle) -> Result<AppInfo, AppError> {
+    let state = app.app_state();
+    let language = match app.store() {
+        Ok(store) => blocking(store, |s| {
+            s.with_conn(|c| tables::preferences::get(c, tables::preferences::LANGUAGE))
+        })
+        .await?
+        .filter(|l| LANGUAGES.contains(&l.as_str())),
+        Err(_) => None,
+    };
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        data_dir: state.data_dir.clone(),
+        store_error: state.store_error(),
+        language: language.unwrap_or_else(|| "de".to_owned()),
+    })
+}
+
+#[tauri::command]
+pub async fn status_get(app: AppHandle) -> Result<StatusSnapshot, AppError> {
+    let store = app.store()?;
+    blocking(store, |s| {
+        s.with_conn(|c| {
+            Ok(StatusSnapshot {
+                outbox_pending: tables::outbox::count_undelivered(c)?,
+                sync: tables::sync_status::overall(c)?,
+                data_dir: s.data_dir().display().to_string(),
+                schema_version: migrate::schema_version(c)?,
+            })
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn language_set(app: AppHandle, language: String) -> Result<(), AppError> {
+    if !LANGUAGES.contains(&language.as_str()) {
+        return Err(AppError::new(
+            "input.bad_language",
+            format!("unsupported language; choose one of {}", LANGUAGES.join(", ")),
+        ));
+    }
+    let store = app.store()?;
+    blocking(store, move |s| {
+        s.with_tx(|tx| tables::preferences::set(tx, tables::preferences::LANGUAGE, &language))
+    })
+    .await
+}

@@ -1,0 +1,5 @@
+//! IPC commands, one module per area. Each command validates its input, then calls a crate.
+
+pub mod app;
+pub mod drafts;
+pub mod forms;

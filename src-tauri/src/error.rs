@@ -1,0 +1,37 @@
+//! The one error that crosses the IPC boundary: `{code, message, field}`.
+
+use eingang_model::BoundaryError;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[serde(transparent)]
+#[error("{}: {}", .0.code, .0.message)]
+pub struct AppError(pub BoundaryError);
+
+impl AppError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self(BoundaryError {
+            code: code.to_owned(),
+            message: message.into(),
+            field: None,
+        })
+    }
+}
+
+impl From<eingang_store::Error> for AppError {
+    fn from(e: eingang_store::Error) -> Self {
+        // Codes and messages only: store messages never contain what the user typed.
+        tracing::warn!(code = e.code(), "command failed");
+        Self(BoundaryError {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+            field: e.field().map(str::to_owned),
+        })
+    }
+}
+
+impl From<eingang_model::IdError> for AppError {
+    fn from(e: eingang_model::IdError) -> Self {
+        Self::new("input.bad_id", e.to_string())
+    }
+}

@@ -1,0 +1,61 @@
+// The only module that calls Tauri's invoke(). Every command is typed with the
+// TypeScript bindings generated from Rust (src/lib/bindings, see ARCHITECTURE.md).
+import { invoke } from '@tauri-apps/api/core';
+import type { AppInfo } from './bindings/AppInfo';
+import type { BoundaryError } from './bindings/BoundaryError';
+import type { Draft } from './bindings/Draft';
+import type { DraftSummary } from './bindings/DraftSummary';
+import type { FormDefinition } from './bindings/FormDefinition';
+import type { StatusSnapshot } from './bindings/StatusSnapshot';
+
+export type DraftValues = Draft['values'];
+
+/** An error from the app: a stable code the UI translates, an English detail, the field. */
+export class IpcError extends Error {
+  readonly code: string;
+  readonly field: string | null;
+  constructor(e: BoundaryError) {
+    super(e.message);
+    this.name = 'IpcError';
+    this.code = e.code;
+    this.field = e.field;
+  }
+}
+
+function isBoundaryError(e: unknown): e is BoundaryError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    typeof (e as { message?: unknown }).message === 'string'
+  );
+}
+
+/** Turns whatever invoke() rejected with into an IpcError. */
+export function toIpcError(e: unknown): IpcError {
+  if (e instanceof IpcError) return e;
+  if (isBoundaryError(e)) return new IpcError({ ...e, field: e.field ?? null });
+  // Tauri's own errors (unknown command, bad arguments) arrive as strings.
+  return new IpcError({ code: 'ipc.failed', message: String(e), field: null });
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+export const ipc = {
+  appInfo: () => call<AppInfo>('app_info'),
+  status: () => call<StatusSnapshot>('status_get'),
+  setLanguage: (language: string) => call<void>('language_set', { language }),
+  forms: () => call<FormDefinition[]>('forms_list'),
+  draftCreate: (formId: string, formVersion: string) =>
+    call<Draft>('draft_create', { formId, formVersion }),
+  draftList: () => call<DraftSummary[]>('draft_list'),
+  draftGet: (id: string) => call<Draft>('draft_get', { id }),
+  draftSave: (id: string, values: DraftValues) => call<Draft>('draft_save', { id, values }),
+  draftDelete: (id: string) => call<void>('draft_delete', { id }),
+};
