@@ -1,9 +1,8 @@
 fn main() {
     // Our own commands are declared in an app manifest, so each must be granted to a
     // window by a capability (capabilities/main-window.json): least privilege.
-    let attrs = tauri_build::Attributes::new().app_manifest(
-        tauri_build::AppManifest::new().commands(eingang_commands::ALL),
-    );
+    let attrs = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(eingang_commands::ALL));
     tauri_build::try_build(attrs).expect("tauri-build failed");
 }
 

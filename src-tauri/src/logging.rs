@@ -8,10 +8,11 @@ use tracing_subscriber::{fmt, EnvFilter, Layer};
 
 /// Installs the subscriber; keep the guard alive until exit so the file is flushed.
 pub fn init(log_dir: Option<std::path::PathBuf>) -> Option<WorkerGuard> {
-    let filter = || {
-        EnvFilter::try_from_env("EINGANG_LOG").unwrap_or_else(|_| EnvFilter::new("info"))
-    };
-    let stderr = fmt::layer().with_writer(std::io::stderr).with_filter(filter());
+    let filter =
+        || EnvFilter::try_from_env("EINGANG_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let stderr = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter());
     let (file_layer, guard) = match log_dir.and_then(|dir| {
         std::fs::create_dir_all(&dir).ok()?;
         tracing_appender::rolling::Builder::new()

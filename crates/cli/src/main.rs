@@ -1,1 +1,66 @@
-fn main() {}
+//! `eingang`: the command line over the same crates and the same database as the app.
+
+mod doctor;
+mod drafts;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "eingang",
+    version,
+    about = "Eingang: Posteingang, Scanstelle und Offline-Formulare — command line",
+    long_about = "Eingang takes in scanned mail and forms and delivers archival PDFs to the DMS.\n\
+                  This command works on the same data folder as the desktop app."
+)]
+struct Cli {
+    /// Data folder (default: $EINGANG_DATA_DIR, else the platform's data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the data folder, the database and the optional tools; say what to do about problems.
+    Doctor {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Work with drafts (forms being filled in).
+    Drafts {
+        #[command(subcommand)]
+        command: DraftsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DraftsCommand {
+    /// List all drafts, most recently changed first.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let data_dir = match eingang_store::paths::resolve_data_dir(cli.data_dir) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        Command::Doctor { json } => doctor::run(&data_dir, json),
+        Command::Drafts {
+            command: DraftsCommand::List { json },
+        } => drafts::list(&data_dir, json),
+    }
+}

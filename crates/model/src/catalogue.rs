@@ -7,14 +7,7 @@ use crate::form::{FieldDef, FieldKind, FormDefinition, LocalizedText};
 pub const SAMPLE_FORM_ID: &str = "ortstermin";
 pub const SAMPLE_FORM_VERSION: &str = "1.0";
 
-fn field(
-    key: &str,
-    de: &str,
-    en: &str,
-    kind: FieldKind,
-    required: bool,
-    max_len: u32,
-) -> FieldDef {
+fn field(key: &str, de: &str, en: &str, kind: FieldKind, required: bool, max_len: u32) -> FieldDef {
     FieldDef {
         key: key.to_owned(),
         label: LocalizedText::de_en(de, en),
@@ -102,7 +95,12 @@ mod tests {
     fn every_builtin_form_has_unique_field_keys_and_both_languages() {
         for form in builtin_forms() {
             let keys: HashSet<_> = form.fields.iter().map(|f| &f.key).collect();
-            assert_eq!(keys.len(), form.fields.len(), "duplicate key in {}", form.id);
+            assert_eq!(
+                keys.len(),
+                form.fields.len(),
+                "duplicate key in {}",
+                form.id
+            );
             for f in &form.fields {
                 assert!(f.label.0.contains_key("de"), "{} lacks German", f.key);
                 assert!(f.label.0.contains_key("en"), "{} lacks English", f.key);

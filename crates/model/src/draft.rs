@@ -85,9 +85,9 @@ impl DraftValueError {
     /// The field the error is about, for tying the message to it in the UI.
     pub fn field(&self) -> Option<&str> {
         match self {
-            Self::UnknownField { field } | Self::NotText { field } | Self::TooLong { field, .. } => {
-                Some(field)
-            }
+            Self::UnknownField { field }
+            | Self::NotText { field }
+            | Self::TooLong { field, .. } => Some(field),
             Self::TooLarge { .. } => None,
         }
     }
@@ -128,7 +128,14 @@ impl FormDefinition {
             .filter_map(|f| values.get(&f.key).and_then(serde_json::Value::as_str))
             .map(str::trim)
             .find(|s| !s.is_empty())
-            .map(|s| s.lines().next().unwrap_or_default().chars().take(80).collect())
+            .map(|s| {
+                s.lines()
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(80)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -140,7 +147,10 @@ mod tests {
     use serde_json::json;
 
     fn values(pairs: &[(&str, serde_json::Value)]) -> DraftValues {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
     }
 
     #[test]

@@ -114,7 +114,8 @@ fn open_connection(path: &Path, opts: &OpenOptions) -> Result<Connection> {
         });
     }
     let pragmas = || -> rusqlite::Result<()> {
-        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "journal_mode WAL not available");
         }

@@ -82,11 +82,21 @@ mod tests {
     fn flag_beats_env_beats_platform() {
         let platform = || Some(PathBuf::from("/platform"));
         let r = resolve_with(Some("/flag".into()), Some("/env".into()), platform).unwrap();
-        assert_eq!((r.path, r.source), (PathBuf::from("/flag"), DataDirSource::Flag));
+        assert_eq!(
+            (r.path, r.source),
+            (PathBuf::from("/flag"), DataDirSource::Flag)
+        );
         let r = resolve_with(None, Some("/env".into()), platform).unwrap();
-        assert_eq!((r.path, r.source), (PathBuf::from("/env"), DataDirSource::Env));
+        assert_eq!(
+            (r.path, r.source),
+            (PathBuf::from("/env"), DataDirSource::Env)
+        );
         let r = resolve_with(None, Some(OsString::new()), platform).unwrap();
-        assert_eq!(r.source, DataDirSource::Platform, "an empty variable counts as unset");
+        assert_eq!(
+            r.source,
+            DataDirSource::Platform,
+            "an empty variable counts as unset"
+        );
     }
 
     #[test]
@@ -94,6 +104,9 @@ mod tests {
         let r = resolve_with(Some("rel/dir".into()), None, || None).unwrap();
         assert!(r.path.is_absolute());
         assert!(r.path.ends_with("rel/dir"));
-        assert!(matches!(resolve_with(None, None, || None), Err(Error::NoDataDir)));
+        assert!(matches!(
+            resolve_with(None, None, || None),
+            Err(Error::NoDataDir)
+        ));
     }
 }

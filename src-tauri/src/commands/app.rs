@@ -46,7 +46,10 @@ pub async fn language_set(app: AppHandle, language: String) -> Result<(), AppErr
     if !LANGUAGES.contains(&language.as_str()) {
         return Err(AppError::new(
             "input.bad_language",
-            format!("unsupported language; choose one of {}", LANGUAGES.join(", ")),
+            format!(
+                "unsupported language; choose one of {}",
+                LANGUAGES.join(", ")
+            ),
         ));
     }
     let store = app.store()?;

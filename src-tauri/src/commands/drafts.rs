@@ -49,7 +49,10 @@ pub async fn draft_save(
 #[tauri::command]
 pub async fn draft_delete(app: AppHandle, id: String) -> Result<(), AppError> {
     let id: DraftId = id.parse()?;
-    blocking(app.store()?, move |s| s.with_tx(|tx| drafts::delete(tx, id))).await?;
+    blocking(app.store()?, move |s| {
+        s.with_tx(|tx| drafts::delete(tx, id))
+    })
+    .await?;
     tracing::info!(draft = %id, "draft deleted");
     Ok(())
 }

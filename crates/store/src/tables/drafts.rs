@@ -84,7 +84,9 @@ fn read_draft(r: &Row<'_>) -> Result<Draft> {
         id: id_text.clone(),
         detail,
     };
-    let id = id_text.parse().map_err(|e: eingang_model::IdError| bad(e.to_string()))?;
+    let id = id_text
+        .parse()
+        .map_err(|e: eingang_model::IdError| bad(e.to_string()))?;
     let json: String = r.get(3)?;
     let values = serde_json::from_str(&json).map_err(|e| bad(e.to_string()))?;
     Ok(Draft {

@@ -15,7 +15,10 @@ fn a_corrupt_database_is_reported_and_left_byte_for_byte_untouched() {
     let err = Store::open(dir.path()).unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
     assert_eq!(err.code(), "store.corrupt");
-    assert!(err.to_string().contains(&path.display().to_string()), "names the file");
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "names the file"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), garbage, "never reset");
 
     let report = inspect::inspect(dir.path());
@@ -30,7 +33,8 @@ fn a_database_from_a_newer_eingang_is_refused_and_not_touched() {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);")
             .unwrap();
-        conn.pragma_update(None, "user_version", LATEST + 5).unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 5)
+            .unwrap();
     }
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(dir.path()).unwrap_err();
@@ -40,7 +44,11 @@ fn a_database_from_a_newer_eingang_is_refused_and_not_touched() {
         } => assert_eq!((*found, *supported), (LATEST + 5, LATEST)),
         other => panic!("expected SchemaTooNew, got {other}"),
     }
-    assert_eq!(std::fs::read(&path).unwrap(), before, "not even the journal mode changed");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "not even the journal mode changed"
+    );
     assert_eq!(
         inspect::inspect(dir.path()).schema.unwrap_err().code(),
         "store.schema_too_new"
@@ -53,7 +61,9 @@ fn a_locked_database_is_reported_as_locked_after_the_busy_timeout() {
     drop(store);
     let path = dir.path().join(DB_FILE_NAME);
     let holder = Connection::open(&path).unwrap();
-    holder.execute_batch("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;").unwrap();
+    holder
+        .execute_batch("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;")
+        .unwrap();
 
     let opts = OpenOptions {
         busy_timeout: Duration::from_millis(200),

@@ -14,7 +14,9 @@ fn a_blob_is_named_by_its_sha256_and_reads_back_verified() {
     assert_eq!(store.blobs().put(&bytes).unwrap(), blob);
     let file = store.blobs().root().join(&blob.hash[..2]).join(&blob.hash);
     assert!(file.is_file());
-    let tmp = std::fs::read_dir(store.blobs().root().join("tmp")).unwrap().count();
+    let tmp = std::fs::read_dir(store.blobs().root().join("tmp"))
+        .unwrap()
+        .count();
     assert_eq!(tmp, 0, "no temporary files are left behind");
 }
 
@@ -30,7 +32,9 @@ fn the_blob_file_exists_before_the_row_that_names_it_commits() {
             Ok(blob)
         })
         .unwrap();
-    let row = store.with_conn(|c| tables::blobs::get(c, &blob.hash)).unwrap();
+    let row = store
+        .with_conn(|c| tables::blobs::get(c, &blob.hash))
+        .unwrap();
     assert_eq!(row, Some(blob));
 }
 
@@ -53,5 +57,8 @@ fn blob_names_from_outside_cannot_escape_the_store() {
         assert_eq!(err.code(), "blob.bad_name", "{bad:?}");
     }
     let missing = "0".repeat(64);
-    assert_eq!(store.blobs().get(&missing).unwrap_err().code(), "blob.missing");
+    assert_eq!(
+        store.blobs().get(&missing).unwrap_err().code(),
+        "blob.missing"
+    );
 }

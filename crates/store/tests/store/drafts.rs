@@ -21,7 +21,10 @@ fn a_saved_draft_survives_closing_and_reopening_the_store() {
             tables::drafts::save_values(
                 tx,
                 draft.id,
-                values(&[("aktenzeichen", "530.12-2026-0042"), ("befund", "Schimmel ✓")]),
+                values(&[
+                    ("aktenzeichen", "530.12-2026-0042"),
+                    ("befund", "Schimmel ✓"),
+                ]),
             )
         })
         .unwrap();
@@ -29,7 +32,9 @@ fn a_saved_draft_survives_closing_and_reopening_the_store() {
     drop(store);
 
     let store = Store::open(dir.path()).unwrap();
-    let back = store.with_conn(|c| tables::drafts::get(c, draft.id)).unwrap();
+    let back = store
+        .with_conn(|c| tables::drafts::get(c, draft.id))
+        .unwrap();
     assert_eq!(back.values, saved.values);
     assert_eq!(back.revision, 1);
     let list = store.with_conn(tables::drafts::list).unwrap();
@@ -58,8 +63,12 @@ fn list_is_most_recent_first_and_delete_removes_only_that_draft() {
         .collect();
     assert_eq!(ids, vec![a.id, b.id], "a was changed last");
 
-    store.with_tx(|tx| tables::drafts::delete(tx, a.id)).unwrap();
-    let err = store.with_tx(|tx| tables::drafts::delete(tx, a.id)).unwrap_err();
+    store
+        .with_tx(|tx| tables::drafts::delete(tx, a.id))
+        .unwrap();
+    let err = store
+        .with_tx(|tx| tables::drafts::delete(tx, a.id))
+        .unwrap_err();
     assert_eq!(err.code(), "store.not_found");
     assert_eq!(store.with_conn(tables::drafts::count).unwrap(), 1);
 }
@@ -81,7 +90,10 @@ fn invalid_values_are_refused_naming_the_field_and_the_stored_draft_is_unchanged
         .unwrap_err();
     assert!(matches!(err, Error::InvalidValue(_)));
     assert_eq!(err.field(), Some("aktenzeichen"));
-    assert!(!err.to_string().contains(&too_long), "the message never echoes user data");
+    assert!(
+        !err.to_string().contains(&too_long),
+        "the message never echoes user data"
+    );
     let back = store.with_conn(|c| tables::drafts::get(c, d.id)).unwrap();
     assert_eq!(back.values, values(&[("befund", "gut")]));
     assert_eq!(back.revision, 1);

@@ -11,11 +11,17 @@ fn an_empty_file_migrates_to_the_latest_schema_with_durable_pragmas() {
             let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
             assert_eq!(mode, "wal");
             let sync: i64 = c.pragma_query_value(None, "synchronous", |r| r.get(0))?;
-            assert_eq!(sync, 2, "synchronous=FULL keeps saved keystrokes across power loss");
+            assert_eq!(
+                sync, 2,
+                "synchronous=FULL keeps saved keystrokes across power loss"
+            );
             let fk: i64 = c.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
             assert_eq!(fk, 1);
             let cipher: String = c.query_row("PRAGMA cipher_version", [], |r| r.get(0))?;
-            assert!(cipher.starts_with('4'), "SQLCipher 4 is linked, got {cipher}");
+            assert!(
+                cipher.starts_with('4'),
+                "SQLCipher 4 is linked, got {cipher}"
+            );
             Ok(())
         })
         .unwrap();
@@ -91,7 +97,11 @@ fn migrations_are_append_only_the_shipped_scripts_never_change() {
         (2, "151e3c74af61d941"),
         (3, "f62ca276b266021b"),
     ];
-    assert_eq!(MIGRATIONS.len(), shipped.len(), "record the new migration's hash here");
+    assert_eq!(
+        MIGRATIONS.len(),
+        shipped.len(),
+        "record the new migration's hash here"
+    );
     for ((version, sql), (v, expected)) in MIGRATIONS.iter().zip(shipped) {
         assert_eq!(*version, v);
         let got = hex::encode(Sha256::digest(sql.as_bytes()));
@@ -105,7 +115,9 @@ fn reopening_is_a_no_op_and_keeps_the_version() {
     drop(store);
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(
-        store.with_conn(|c| Ok(migrate::schema_version(c)?)).unwrap(),
+        store
+            .with_conn(|c| Ok(migrate::schema_version(c)?))
+            .unwrap(),
         LATEST
     );
 }

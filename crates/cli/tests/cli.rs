@@ -1,0 +1,138 @@
+//! Runs the real `eingang` binary against real data folders.
+
+use eingang_model::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
+use eingang_store::{tables, Store, DB_FILE_NAME};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn eingang(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("EINGANG_DATA_DIR")
+        .output()
+        .expect("run eingang")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn version_and_help_name_the_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = eingang(dir.path(), &["--version"]);
+    assert!(v.status.success());
+    assert_eq!(
+        stdout(&v).trim(),
+        format!("eingang {}", env!("CARGO_PKG_VERSION"))
+    );
+    let h = eingang(dir.path(), &["--help"]);
+    assert!(stdout(&h).contains("doctor") && stdout(&h).contains("drafts"));
+}
+
+#[test]
+fn drafts_list_reads_what_the_store_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let d = store
+        .with_tx(|tx| tables::drafts::create(tx, SAMPLE_FORM_ID, SAMPLE_FORM_VERSION))
+        .unwrap();
+    let values = [(
+        "aktenzeichen".to_owned(),
+        serde_json::json!("530.12-2026-7"),
+    )]
+    .into();
+    store
+        .with_tx(|tx| tables::drafts::save_values(tx, d.id, values))
+        .unwrap();
+    drop(store);
+
+    let out = eingang(dir.path(), &["drafts", "list"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains(&d.id.to_string()), "{text}");
+    assert!(text.contains("530.12-2026-7") && text.contains("Ortstermin-Protokoll"));
+
+    let out = eingang(dir.path(), &["drafts", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["id"], d.id.to_string());
+    assert_eq!(list[0]["revision"], 1);
+}
+
+#[test]
+fn doctor_on_a_fresh_folder_is_healthy_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("neu");
+    let out = eingang(&data, &["doctor", "--json"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let db = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "database")
+        .unwrap();
+    assert_eq!(db["level"], "ok");
+    assert!(db["fact"].as_str().unwrap().contains("not created yet"));
+    assert!(!data.exists(), "doctor is read-only");
+}
+
+#[test]
+fn doctor_reports_sqlcipher_and_the_tools_that_really_are_here() {
+    let dir = tempfile::tempdir().unwrap();
+    Store::open(dir.path()).unwrap();
+    let out = eingang(dir.path(), &["doctor", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let find = |name: &str| {
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(find("sqlcipher")["level"], "ok");
+    assert!(find("database")["fact"]
+        .as_str()
+        .unwrap()
+        .contains("schema 3 (current)"));
+    let tesseract_here = Command::new("tesseract").arg("--version").output().is_ok();
+    assert_eq!(
+        find("ocr")["fact"]
+            .as_str()
+            .unwrap()
+            .starts_with("Tesseract not found"),
+        !tesseract_here,
+        "doctor must tell the truth about Tesseract"
+    );
+    let sane_here = Command::new("scanimage").arg("--version").output().is_ok();
+    assert_eq!(find("scanner")["level"] == "ok", sane_here);
+}
+
+#[test]
+fn doctor_names_a_corrupt_database_fails_and_leaves_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(DB_FILE_NAME);
+    std::fs::write(
+        &db,
+        b"this is not a database, it is a shopping list\n".repeat(200),
+    )
+    .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let out = eingang(dir.path(), &["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("store.corrupt") && text.contains(&db.display().to_string()),
+        "{text}"
+    );
+    assert!(text.contains("backup"), "says what to do: {text}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+
+    let out = eingang(dir.path(), &["drafts", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("store.corrupt"));
+}
