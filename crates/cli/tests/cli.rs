@@ -1,5 +1,8 @@
 //! Runs the real `eingang` binary against real data folders.
 
+// In tests a failed unwrap is a failed test, with its location; fixtures are small.
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+
 use eingang_model::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
 use eingang_store::{tables, Store, DB_FILE_NAME};
 use std::path::Path;

@@ -1,8 +1,7 @@
-use crate::error::AppError;
 use eingang_model::{catalogue, FormDefinition};
 
 /// The forms this machine offers (the built-in catalogue until the forms issue adds more).
 #[tauri::command]
-pub fn forms_list() -> Result<Vec<FormDefinition>, AppError> {
-    Ok(catalogue::builtin_forms())
+pub fn forms_list() -> Vec<FormDefinition> {
+    catalogue::builtin_forms()
 }

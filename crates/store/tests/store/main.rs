@@ -1,5 +1,8 @@
 //! Integration tests of the store against real SQLite/SQLCipher files on disk.
 
+// In tests a failed unwrap is a failed test, with its location; fixtures are small.
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+
 mod bad_input;
 mod blobs;
 mod drafts;

@@ -52,7 +52,7 @@ fn a_panic_inside_with_tx_rolls_back_and_leaves_the_store_usable() {
         });
     }));
     assert!(panicked.is_err());
-    let n = store.with_conn(|c| tables::drafts::count(c)).unwrap();
+    let n = store.with_conn(tables::drafts::count).unwrap();
     assert_eq!(n, 0);
     store
         .with_tx(|tx| tables::drafts::create(tx, SAMPLE_FORM_ID, SAMPLE_FORM_VERSION))

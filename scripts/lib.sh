@@ -1,0 +1,64 @@
+# Shared by scripts/*.sh: installs what Eingang needs on Debian 12 (as root), idempotently.
+# shellcheck shell=bash
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$ROOT/.tools/bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages for building and running the app.
+APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
+# Extra packages the test suite uses: a virtual X server and the WebDriver for WebKitGTK.
+APT_TEST=(xvfb xauth webkit2gtk-driver)
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing Debian packages: ${missing[*]} — run as root or: sudo apt-get install ${missing[*]}"
+  fi
+  say "apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+need_rust() {
+  command -v cargo >/dev/null || die "Rust is missing: install rustup (https://rustup.rs) and run this again"
+  local v; v=$(rustc --version | awk '{print $2}')
+  printf '%s\n1.85.0\n' "$v" | sort -V -C -r || die "Rust $v is too old; 1.85 or newer is needed (rustup update)"
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+}
+
+need_node() {
+  if ! command -v node >/dev/null; then
+    apt_install nodejs npm
+  fi
+  local v; v=$(node --version | tr -d v)
+  printf '%s\n20.19.0\n' "$v" | sort -V -C -r ||
+    die "Node.js $v is too old for Vite 8; install Node.js 20.19+ or 22 (e.g. from NodeSource) and run this again"
+}
+
+ui_install() {
+  if [ ! -d "$ROOT/ui/node_modules" ] || [ "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.package-lock.json" ]; then
+    say "npm ci (ui/)"
+    (cd "$ROOT/ui" && npm ci --no-fund --no-audit --loglevel=error)
+  fi
+}
+
+ui_build() {
+  say "building the UI (ui/dist)"
+  (cd "$ROOT/ui" && npx vite build --logLevel warn)
+}
+
+tauri_driver_install() {
+  if ! [ -x "$ROOT/.tools/bin/tauri-driver" ]; then
+    say "cargo install tauri-driver (into .tools/)"
+    cargo install tauri-driver --version '^2' --locked --root "$ROOT/.tools" --quiet
+  fi
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12, as root) and runs the whole test suite:
+# formatting, lints, Rust tests, UI unit tests and type check, the TypeScript bindings
+# check, and the end-to-end tests of the real app under Xvfb.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+export CARGO_TERM_COLOR=never
+
+apt_install "${APT_BUILD[@]}" "${APT_TEST[@]}"
+need_rust
+need_node
+ui_install
+tauri_driver_install
+# The app embeds ui/dist at compile time, so the UI is built before any cargo step.
+ui_build
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+say "Rust tests (regenerates the TypeScript bindings)"
+cargo test --workspace --exclude eingang-e2e
+
+say "TypeScript bindings are current"
+"$ROOT/scripts/check-bindings.sh"
+
+say "UI type check and unit tests"
+(cd ui && npm run --silent check && npm test --silent)
+
+say "end-to-end tests of the real app (tauri-driver + WebKitWebDriver under Xvfb)"
+cargo build -p eingang-app --quiet
+XVFB_LOG="$(mktemp)"
+n=99; while [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
+Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >"$XVFB_LOG" 2>&1 &
+XVFB_PID=$!
+trap 'kill "$XVFB_PID" 2>/dev/null || true; rm -f "$XVFB_LOG"' EXIT
+for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+kill -0 "$XVFB_PID" 2>/dev/null || { cat "$XVFB_LOG"; die "Xvfb did not start"; }
+DISPLAY=":$n" EINGANG_APP="$ROOT/target/debug/eingang-app" TAURI_DRIVER="$ROOT/.tools/bin/tauri-driver" \
+  cargo test -p eingang-e2e -- --test-threads=1 --nocapture
+
+say "all checks passed"

@@ -1,0 +1,241 @@
+//! Starts Xvfb (once), tauri-driver (per test) and app sessions.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+/// One app at a time: the machine has two cores and one X display.
+static SERIAL: Mutex<()> = Mutex::new(());
+static DISPLAY: OnceLock<String> = OnceLock::new();
+/// The Xvfb this test process started, if any (scripts/test.sh brings its own).
+static XVFB: Mutex<Option<Child>> = Mutex::new(None);
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn app_binary() -> PathBuf {
+    let p = std::env::var_os("EINGANG_APP").map_or_else(
+        || workspace_root().join("target/debug/eingang-app"),
+        PathBuf::from,
+    );
+    let p = std::path::absolute(&p).expect("absolute app path");
+    assert!(
+        p.is_file(),
+        "the app binary {} is missing: build it with `cargo build -p eingang-app` (scripts/test.sh does)",
+        p.display()
+    );
+    p
+}
+
+fn driver_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let local = workspace_root().join(".tools/bin/tauri-driver");
+    if local.is_file() {
+        return local;
+    }
+    PathBuf::from("tauri-driver")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The X display to use: `DISPLAY` if set, else an Xvfb started for this test run.
+/// Cargo has no global teardown, so that Xvfb outlives the test process; scripts/test.sh
+/// starts and stops its own Xvfb and sets `DISPLAY`, so CI leaves nothing behind.
+fn display() -> String {
+    DISPLAY
+        .get_or_init(|| {
+            if let Ok(d) = std::env::var("DISPLAY") {
+                if !d.is_empty() {
+                    return d;
+                }
+            }
+            let n = (90..200)
+                .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+                .expect("a free X display number");
+            let display = format!(":{n}");
+            let child = Command::new("Xvfb")
+                .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb must be installed (apt-get install xvfb)");
+            *XVFB
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(child);
+            let socket = format!("/tmp/.X11-unix/X{n}");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !Path::new(&socket).exists() {
+                assert!(Instant::now() < deadline, "Xvfb {display} did not start");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            display
+        })
+        .clone()
+}
+
+/// tauri-driver for one test; killed on drop.
+pub struct Driver {
+    child: Child,
+    port: u16,
+    _serial: MutexGuard<'static, ()>,
+}
+
+impl Driver {
+    pub fn start() -> Self {
+        let serial = SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let port = free_port();
+        let native = free_port();
+        // Its own process group, so that dropping the driver also ends the
+        // WebKitWebDriver (and any app) it started.
+        let child = Command::new(driver_binary())
+            .process_group(0)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("DISPLAY", display())
+            .env_remove("EINGANG_DATA_DIR")
+            .env("EINGANG_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver must be installed (scripts/test.sh installs it into .tools/)");
+        wait_for_port(port, "tauri-driver");
+        wait_for_port(native, "WebKitWebDriver");
+        Self {
+            child,
+            port,
+            _serial: serial,
+        }
+    }
+
+    /// Starts the app on `data_dir` and opens a WebDriver session to it.
+    pub async fn launch(&self, data_dir: &Path) -> App {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({
+                "application": app_binary(),
+                "args": ["--data-dir", data_dir],
+            }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session with the app");
+        App {
+            client,
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One running app.
+pub struct App {
+    pub client: Client,
+    data_dir: PathBuf,
+}
+
+pub fn css(s: &str) -> Locator<'_> {
+    Locator::Css(s)
+}
+
+impl App {
+    pub async fn wait_for(&self, selector: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("{selector} did not appear: {e}"))
+    }
+
+    pub async fn text(&self, selector: &str) -> String {
+        self.wait_for(selector).await.text().await.expect("text")
+    }
+
+    pub async fn click(&self, selector: &str) {
+        self.wait_for(selector)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+    }
+
+    /// Polls `selector`'s text until `pred` holds; returns the text.
+    pub async fn wait_text(&self, selector: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(el) = self.client.find(css(selector)).await {
+                if let Ok(t) = el.text().await {
+                    if pred(&t) {
+                        return t;
+                    }
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{selector} never showed the expected text"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Ends the session; WebKitWebDriver closes the app. Waits until the process is gone,
+    /// so the next launch is a real restart.
+    pub async fn quit(self) {
+        self.client.close().await.expect("end the session");
+        let needle = self.data_dir.display().to_string();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while app_running(&needle) {
+            assert!(Instant::now() < deadline, "the app did not exit");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Whether an app process with this data folder on its command line still runs.
+fn app_running(data_dir: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        cmdline.contains("eingang-app") && cmdline.contains(data_dir)
+    })
+}
