@@ -11,8 +11,10 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Debian packages for building and running the app.
 APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
-# Extra packages the test suite uses: a virtual X server and the WebDriver for WebKitGTK.
-APT_TEST=(xvfb xauth webkit2gtk-driver)
+# Extra packages the test suite uses: a virtual X server, the WebDriver for WebKitGTK,
+# python3-xlib (to press a window's close button without a window manager) and SANE
+# (whose virtual test scanner doctor must list).
+APT_TEST=(xvfb xauth webkit2gtk-driver python3 python3-xlib sane-utils)
 
 apt_install() {
   local missing=()

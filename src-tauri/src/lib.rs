@@ -22,6 +22,15 @@ pub fn run() {
 
     let result = tauri::Builder::default()
         .manage(state)
+        .on_window_event(|window, event| match event {
+            tauri::WindowEvent::CloseRequested { .. } => {
+                tracing::info!(window = window.label(), "window close requested");
+            }
+            tauri::WindowEvent::Destroyed => {
+                tracing::info!(window = window.label(), "window closed");
+            }
+            _ => {}
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::status_get,
@@ -70,9 +79,14 @@ mod tests {
             .filter_map(|p| p.as_str())
             .filter(|p| !p.starts_with("allow-"))
             .collect();
-        assert!(
-            others.iter().all(|p| p.starts_with("core:event:")),
-            "no plugin or core permission beyond events: {others:?}"
+        assert_eq!(
+            others,
+            [
+                "core:event:allow-listen",
+                "core:event:allow-unlisten",
+                "core:window:allow-destroy"
+            ],
+            "no plugin or core permission beyond events and closing after saves"
         );
     }
 

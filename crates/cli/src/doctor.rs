@@ -5,7 +5,8 @@ use eingang_store::inspect;
 use eingang_store::paths::DataDir;
 use serde_json::json;
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
 
 /// Below this much free space, doctor warns (scans and PDFs need room).
 const LOW_DISK_BYTES: u64 = 1024 * 1024 * 1024;
@@ -228,9 +229,26 @@ fn human(bytes: u64) -> String {
     format!("{v:.1} {}", UNITS[i])
 }
 
-/// First line of a tool's output, or `None` when it cannot be run.
-fn tool_output(program: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(program).args(args).output().ok()?;
+/// A tool's output (stdout, else stderr), or `None` when it cannot be run or does not
+/// answer within `timeout` (it is killed then).
+fn tool_output_within(program: &str, args: &[&str], timeout: Duration) -> Option<String> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let deadline = Instant::now() + timeout;
+    while child.try_wait().ok()?.is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().ok()?;
     let text = if out.stdout.is_empty() {
         out.stderr
     } else {
@@ -239,17 +257,40 @@ fn tool_output(program: &str, args: &[&str]) -> Option<String> {
     Some(String::from_utf8_lossy(&text).into_owned())
 }
 
+fn tool_output(program: &str, args: &[&str]) -> Option<String> {
+    tool_output_within(program, args, Duration::from_secs(10))
+}
+
 fn check_scanner() -> Check {
-    match tool_output("scanimage", &["--version"]) {
-        Some(v) => Check::ok(
-            "scanner",
-            format!("SANE present: {}", v.lines().next().unwrap_or("").trim()),
-        ),
-        None => Check::warn(
+    let Some(v) = tool_output("scanimage", &["--version"]) else {
+        return Check::warn(
             "scanner",
             "SANE (scanimage) not found: scanning from local scanners is unavailable".into(),
             "Debian/Ubuntu: apt-get install sane-utils; importing files and folders works without it",
-        ),
+        );
+    };
+    let version = v.lines().next().unwrap_or("").trim().to_owned();
+    // `scanimage -L` prints one "device `name' is a …" line per scanner it finds;
+    // network discovery can take seconds, so it gets a longer time limit.
+    let devices: Vec<String> = tool_output_within("scanimage", &["-L"], Duration::from_secs(20))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.strip_prefix("device `"))
+        .filter_map(|l| l.split('\'').next())
+        .map(str::to_owned)
+        .collect();
+    if devices.is_empty() {
+        Check::warn(
+            "scanner",
+            format!("SANE present ({version}), but no scanner found"),
+            "connect and switch on the scanner (network scanners: install sane-airscan); \
+             files and folders can be imported without a scanner",
+        )
+    } else {
+        Check::ok(
+            "scanner",
+            format!("SANE present ({version}); scanners: {}", devices.join(", ")),
+        )
     }
 }
 

@@ -112,7 +112,15 @@ fn doctor_reports_sqlcipher_and_the_tools_that_really_are_here() {
         "doctor must tell the truth about Tesseract"
     );
     let sane_here = Command::new("scanimage").arg("--version").output().is_ok();
-    assert_eq!(find("scanner")["level"] == "ok", sane_here);
+    let scanner = find("scanner");
+    assert_eq!(
+        scanner["fact"]
+            .as_str()
+            .unwrap()
+            .starts_with("SANE present"),
+        sane_here,
+        "doctor must tell the truth about SANE: {scanner}"
+    );
 }
 
 #[test]
@@ -138,4 +146,85 @@ fn doctor_names_a_corrupt_database_fails_and_leaves_it_alone() {
     let out = eingang(dir.path(), &["drafts", "list"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("store.corrupt"));
+}
+
+#[cfg(unix)]
+#[test]
+fn doctor_lists_the_scanners_sane_really_sees() {
+    // SANE's virtual `test` backend, configured in a private folder (see notes/platform.md).
+    assert!(
+        Command::new("scanimage").arg("--version").output().is_ok(),
+        "this test needs SANE: apt-get install sane-utils (scripts/test.sh installs it)"
+    );
+    let conf = tempfile::tempdir().unwrap();
+    std::fs::write(conf.path().join("dll.conf"), "test\n").unwrap();
+    if let Ok(t) = std::fs::read("/etc/sane.d/test.conf") {
+        std::fs::write(conf.path().join("test.conf"), t).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args(["doctor", "--json"])
+        .env("SANE_CONFIG_DIR", conf.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scanner = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "scanner")
+        .unwrap();
+    assert_eq!(scanner["level"], "ok", "{scanner}");
+    assert!(
+        scanner["fact"].as_str().unwrap().contains("test:0"),
+        "{scanner}"
+    );
+}
+
+#[test]
+fn doctor_refuses_a_database_from_a_newer_version_naming_both_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = rusqlite::Connection::open(dir.path().join(DB_FILE_NAME)).unwrap();
+        conn.pragma_update(None, "user_version", 77).unwrap();
+    }
+    let out = eingang(dir.path(), &["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("store.schema_too_new") && text.contains("77"),
+        "{text}"
+    );
+    assert!(text.contains("install the Eingang version"), "{text}");
+}
+
+#[test]
+fn doctor_reports_a_locked_database() {
+    let dir = tempfile::tempdir().unwrap();
+    Store::open(dir.path()).unwrap();
+    let holder = rusqlite::Connection::open(dir.path().join(DB_FILE_NAME)).unwrap();
+    holder
+        .execute_batch("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    let out = eingang(dir.path(), &["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("store.locked"), "{text}");
+    assert!(text.contains("close the Eingang app"), "{text}");
+}
+
+#[test]
+fn doctor_fails_when_the_data_folder_is_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("daten");
+    std::fs::write(&file, b"x").unwrap();
+    let out = eingang(&file, &["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("is not a folder") && text.contains("--data-dir"),
+        "{text}"
+    );
 }

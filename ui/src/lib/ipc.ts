@@ -1,6 +1,7 @@
 // The only module that calls Tauri's invoke(). Every command is typed with the
 // TypeScript bindings generated from Rust (src/lib/bindings, see ARCHITECTURE.md).
 import { invoke } from '@tauri-apps/api/core';
+import { getCurrentWindow } from '@tauri-apps/api/window';
 import type { AppInfo } from './bindings/AppInfo';
 import type { BoundaryError } from './bindings/BoundaryError';
 import type { Draft } from './bindings/Draft';
@@ -59,3 +60,13 @@ export const ipc = {
   draftSave: (id: string, values: DraftValues) => call<Draft>('draft_save', { id, values }),
   draftDelete: (id: string) => call<void>('draft_delete', { id }),
 };
+
+/**
+ * Runs `beforeClose` when the user closes the window, then closes it. Tauri waits for
+ * the handler (it holds the close until the window is destroyed).
+ */
+export async function onWindowClose(beforeClose: () => Promise<void>): Promise<() => void> {
+  return getCurrentWindow().onCloseRequested(async () => {
+    await beforeClose();
+  });
+}

@@ -119,7 +119,10 @@ impl Driver {
             ])
             .env("DISPLAY", display())
             .env_remove("EINGANG_DATA_DIR")
-            .env("EINGANG_LOG", "warn")
+            .env(
+                "EINGANG_LOG",
+                std::env::var("EINGANG_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -228,14 +231,71 @@ impl App {
     }
 }
 
-/// Whether an app process with this data folder on its command line still runs.
-fn app_running(data_dir: &str) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
-    };
-    entries.flatten().any(|e| {
-        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+/// The pid of the app process with this data folder on its command line, if it runs.
+fn app_pid(data_dir: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
         let cmdline = String::from_utf8_lossy(&cmdline);
-        cmdline.contains("eingang-app") && cmdline.contains(data_dir)
+        (cmdline.contains("eingang-app") && cmdline.contains(data_dir)).then_some(pid)
     })
+}
+
+fn app_running(data_dir: &str) -> bool {
+    app_pid(data_dir).is_some()
+}
+
+/// Closes the app's window the way a window manager's close button does (an X11
+/// WM_DELETE_WINDOW message), at the moment `go` is called.
+pub struct NativeClose {
+    child: Child,
+    data_dir: String,
+}
+
+impl NativeClose {
+    /// Prepares the close; the window is found now, the request is sent on [`Self::go`].
+    pub fn prepare(app: &App) -> Self {
+        use std::io::BufRead;
+        let data_dir = app.data_dir.display().to_string();
+        let pid = app_pid(&data_dir).expect("the app runs");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("close_window.py");
+        let mut child = Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(pid.to_string())
+            .arg("--on-go")
+            .env("DISPLAY", display())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("Debian's python3 with python3-xlib (scripts/test.sh installs them)");
+        let mut line = String::new();
+        let stdout = child.stdout.as_mut().expect("piped stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the script's answer");
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "close_window.py could not find the window"
+        );
+        Self { child, data_dir }
+    }
+
+    /// Sends the close request and waits until the app has exited by itself.
+    pub async fn go(mut self) {
+        use std::io::Write;
+        let mut stdin = self.child.stdin.take().expect("piped stdin");
+        stdin.write_all(b"go\n").expect("signal the script");
+        drop(stdin);
+        let status = self.child.wait().expect("close_window.py finished");
+        assert!(status.success(), "close_window.py failed");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while app_running(&self.data_dir) {
+            assert!(
+                Instant::now() < deadline,
+                "the app did not exit after its window was closed"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }

@@ -9,6 +9,7 @@
 // In tests a failed unwrap is a failed test, with its location; fixtures are small.
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+mod accessibility;
 mod harness;
 mod persistence;
 mod startup_errors;

@@ -1,4 +1,4 @@
-use crate::harness::Driver;
+use crate::harness::{Driver, NativeClose};
 use eingang_store::{tables, Store};
 use std::time::Instant;
 
@@ -155,4 +155,34 @@ async fn language_choice_persists_and_a_draft_is_deleted_only_after_confirmation
         .with_conn(|c| tables::preferences::get(c, tables::preferences::LANGUAGE))
         .unwrap();
     assert_eq!(lang.as_deref(), Some("en"));
+}
+
+/// Closing the window with the close button right after typing — before the autosave
+/// delay has passed — loses nothing: the app finishes the save, then closes.
+#[tokio::test(flavor = "current_thread")]
+async fn closing_the_window_right_after_typing_loses_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='ortstermin']").await;
+    let field = app.wait_for("#field-befund").await;
+    let closer = NativeClose::prepare(&app);
+    let text = "Letzte Zeile vor dem Schließen";
+    field.send_keys(text).await.unwrap();
+    // WebKitGTK's automation drops a close request that arrives while its synthetic key
+    // events are still being processed; 100 ms later is still well inside the 250 ms
+    // autosave delay. (Without the flush on close this test loses the text — checked.)
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    closer.go().await;
+
+    let store = Store::open(data.path()).unwrap();
+    let drafts = store.with_conn(tables::drafts::list).unwrap();
+    assert_eq!(drafts.len(), 1);
+    let d = store
+        .with_conn(|c| tables::drafts::get(c, drafts[0].id))
+        .unwrap();
+    assert_eq!(
+        d.values["befund"], text,
+        "the last keystrokes were saved before closing"
+    );
 }

@@ -1,0 +1,192 @@
+//! WCAG 2.1 A/AA checks with axe-core, injected into the real app's webview, on every
+//! screen the foundation has, in both languages. (axe finds the machine-checkable part of
+//! WCAG — labels, names, contrast, landmarks, ARIA; keyboard paths are tested separately.)
+
+use crate::harness::{App, Driver};
+use std::path::Path;
+use std::time::Duration;
+
+fn axe_source() -> String {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} — run `npm ci` in ui/ (scripts/test.sh does)",
+            path.display()
+        )
+    })
+}
+
+/// Runs axe on the current page; returns the violations as readable lines.
+async fn violations(app: &App, axe: &str) -> Vec<String> {
+    app.client
+        .execute(axe, vec![])
+        .await
+        .expect("inject axe-core");
+    let result = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+               .then(r => done({ passes: r.passes.length, violations: r.violations.map(v =>
+                  v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(' | ')) }))
+               .catch(e => done({ passes: 0, violations: ['axe failed: ' + e] }));",
+            vec![],
+        )
+        .await
+        .expect("axe.run");
+    // axe really ran and checked something (a page with no checks would "pass" too).
+    assert!(
+        result["passes"].as_u64().unwrap_or(0) > 5,
+        "axe checked nothing: {result}"
+    );
+    result["violations"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn settle() {
+    // Let transitions and the status bar's first refresh finish before measuring contrast.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
+    let axe = axe_source();
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.wait_for("nav button[data-workspace]").await;
+
+    let mut found = Vec::new();
+    for lang in ["de", "en"] {
+        app.client
+            .execute(
+                "const s = document.getElementById('language'); s.value = arguments[0]; \
+                 s.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![serde_json::json!(lang)],
+            )
+            .await
+            .unwrap();
+        for ws in ["scan", "terminal", "forms"] {
+            app.click(&format!("nav button[data-workspace='{ws}']"))
+                .await;
+            settle().await;
+            for v in violations(&app, &axe).await {
+                found.push(format!("[{lang}/{ws}] {v}"));
+            }
+        }
+        // The editor, with a field hint showing (required field left empty).
+        app.click("[data-new-draft='ortstermin']").await;
+        app.click("#field-aktenzeichen").await;
+        app.click("#field-anschrift").await;
+        app.wait_for("#field-aktenzeichen-hint").await;
+        settle().await;
+        for v in violations(&app, &axe).await {
+            found.push(format!("[{lang}/editor] {v}"));
+        }
+        app.click("button[data-action='back']").await;
+        // The list with a draft, and the delete confirmation dialog.
+        app.click("tr[data-draft-id] button[data-action='delete']")
+            .await;
+        app.wait_for("dialog[open]").await;
+        settle().await;
+        for v in violations(&app, &axe).await {
+            found.push(format!("[{lang}/dialog] {v}"));
+        }
+        app.click("dialog button[data-action='confirm']").await;
+        app.wait_text("main", |t| {
+            !t.contains("(noch ohne") && !t.contains("(nothing")
+        })
+        .await;
+    }
+    app.quit().await;
+    assert!(found.is_empty(), "WCAG violations:\n{}", found.join("\n"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_startup_error_screen_passes_axe() {
+    let axe = axe_source();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(data.path().join(eingang_store::DB_FILE_NAME), [7u8; 4096]).unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.wait_for(".startup-error").await;
+    settle().await;
+    let found = violations(&app, &axe).await;
+    app.quit().await;
+    assert!(found.is_empty(), "WCAG violations:\n{}", found.join("\n"));
+}
+
+/// The whole draft flow works from the keyboard alone, with visible focus.
+#[tokio::test(flavor = "current_thread")]
+async fn the_draft_flow_works_with_the_keyboard_alone() {
+    use fantoccini::key::Key;
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.wait_for("nav button[data-workspace]").await;
+
+    let active = |app: &App| {
+        let client = app.client.clone();
+        async move {
+            client
+                .execute(
+                    "const e = document.activeElement; \
+                     return [e.tagName, e.id || e.getAttribute('data-workspace') || e.getAttribute('data-new-draft') || '', \
+                             getComputedStyle(e).outlineStyle];",
+                    vec![],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    // Tab from the top: skip link first, then the workspaces. Keys go to the focused
+    // element (sending them to <body> would move the focus back to it first).
+    let tab = || async {
+        let el = app.client.active_element().await.unwrap();
+        el.send_keys(&Key::Tab.to_string()).await.unwrap();
+    };
+    tab().await;
+    let first = active(&app).await;
+    assert_eq!(first[0], "A", "the skip link comes first: {first}");
+    // Follow the tab order to the "new draft" button and press Enter.
+    let mut reached = false;
+    for _ in 0..10 {
+        tab().await;
+        let a = active(&app).await;
+        assert_ne!(a[2], "none", "focus must be visible on {a}");
+        if a[1] == "ortstermin" {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "the new-draft button is reachable by Tab");
+    let focused = app.client.active_element().await.unwrap();
+    focused.send_keys(&Key::Enter.to_string()).await.unwrap();
+    // The editor's heading takes the focus; Tab reaches the first field; typing saves.
+    app.wait_for("#field-aktenzeichen").await;
+    let mut in_field = false;
+    for _ in 0..6 {
+        let el = app.client.active_element().await.unwrap();
+        if el.attr("id").await.unwrap().as_deref() == Some("field-aktenzeichen") {
+            in_field = true;
+            break;
+        }
+        el.send_keys(&Key::Tab.to_string()).await.unwrap();
+    }
+    assert!(in_field, "Tab reaches the first field");
+    app.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("530.12-Tastatur")
+        .await
+        .unwrap();
+    app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
+        .await;
+    app.quit().await;
+}
