@@ -16,7 +16,7 @@ pub use state::{AppState, StoreExt};
 pub fn run() {
     let args = args::Args::parse(std::env::args_os().skip(1));
     let data_dir = eingang_store::paths::resolve_data_dir(args.data_dir);
-    let _log_guard = logging::init(data_dir.as_ref().ok().map(|d| d.path.join("logs")));
+    logging::init(data_dir.as_ref().ok().map(|d| d.path.join("logs")));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Eingang starting");
     let state = AppState::open(data_dir);
 

@@ -120,8 +120,8 @@ impl Driver {
             .env("DISPLAY", display())
             .env_remove("EINGANG_DATA_DIR")
             .env(
-                "EINGANG_LOG",
-                std::env::var("EINGANG_LOG").unwrap_or_else(|_| "warn".into()),
+                "EINGANG_LOG_STDERR",
+                std::env::var("EINGANG_LOG_STDERR").unwrap_or_else(|_| "warn".into()),
             )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -73,6 +73,21 @@ async fn typed_draft_survives_a_real_restart_of_the_app() {
     );
     app.quit().await;
 
+    // The app logged (to its rolling file in the data folder) but never what was typed.
+    let logs: String = std::fs::read_dir(data.path().join("logs"))
+        .expect("the app writes logs into <data>/logs")
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(
+        logs.contains("draft created"),
+        "the log file records events: {logs}"
+    );
+    assert!(
+        !logs.contains(&marker) && !logs.contains("Feuchtigkeit"),
+        "no personal data in logs"
+    );
+
     // The bytes are in SQLite, read by the store crate, not through the UI.
     {
         let store = Store::open(data.path()).unwrap();

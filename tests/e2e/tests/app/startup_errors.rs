@@ -55,6 +55,29 @@ async fn a_database_from_a_newer_version_is_refused_by_the_app() {
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
 
+/// A data folder that cannot be used (here: a file stands where the folder should be).
+#[tokio::test(flavor = "current_thread")]
+async fn an_unusable_data_folder_is_named_with_what_to_do() {
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("daten");
+    std::fs::write(&data, b"a file, not a folder").unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(&data).await;
+    let screen = app
+        .text(".startup-error[data-error-code='store.data_dir_not_writable']")
+        .await;
+    assert!(
+        screen.contains(&data.display().to_string()),
+        "names the folder: {screen}"
+    );
+    assert!(
+        screen.contains("anderen Ordner"),
+        "says what to do: {screen}"
+    );
+    app.quit().await;
+    assert_eq!(std::fs::read(&data).unwrap(), b"a file, not a folder");
+}
+
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).expect("create a SQLite file")
 }

@@ -47,7 +47,6 @@ export const de = {
   'editor.required': 'Pflichtfeld',
   'editor.requiredMissing': 'Bitte noch ausfüllen.',
   'editor.emailInvalid': 'Das sieht nicht wie eine E-Mail-Adresse aus (Beispiel: name@stadt.de).',
-  'editor.tooLong': 'Höchstens {max} Zeichen.',
   'editor.autosaveNote': 'Jede Eingabe wird automatisch gespeichert.',
   'save.idle': 'Keine Änderungen',
   'save.pending': 'Änderungen werden gleich gespeichert …',

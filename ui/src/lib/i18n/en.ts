@@ -46,7 +46,6 @@ export const en: Messages = {
   'editor.required': 'required',
   'editor.requiredMissing': 'Please fill this in.',
   'editor.emailInvalid': 'This does not look like an e-mail address (example: name@city.de).',
-  'editor.tooLong': 'At most {max} characters.',
   'editor.autosaveNote': 'Everything you type is saved automatically.',
   'save.idle': 'No changes',
   'save.pending': 'Changes will be saved in a moment …',
