@@ -63,14 +63,7 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
 
     let mut found = Vec::new();
     for lang in ["de", "en"] {
-        app.client
-            .execute(
-                "const s = document.getElementById('language'); s.value = arguments[0]; \
-                 s.dispatchEvent(new Event('change', { bubbles: true }));",
-                vec![serde_json::json!(lang)],
-            )
-            .await
-            .unwrap();
+        app.set_language(lang).await;
         for ws in ["scan", "terminal", "forms"] {
             app.click(&format!("nav button[data-workspace='{ws}']"))
                 .await;

@@ -218,6 +218,19 @@ impl App {
         }
     }
 
+    /// Chooses the interface language in the header's selector.
+    pub async fn set_language(&self, lang: &str) {
+        self.wait_for("#language").await;
+        self.client
+            .execute(
+                "const s = document.getElementById('language'); s.value = arguments[0]; \
+                 s.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![serde_json::json!(lang)],
+            )
+            .await
+            .expect("choose the language");
+    }
+
     /// Ends the session; WebKitWebDriver closes the app. Waits until the process is gone,
     /// so the next launch is a real restart.
     pub async fn quit(self) {
@@ -298,4 +311,15 @@ impl NativeClose {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// The one draft in a data folder, read through the store crate (not through the UI).
+pub fn only_draft(data_dir: &Path) -> eingang_model::Draft {
+    use eingang_store::{tables, Store};
+    let store = Store::open(data_dir).expect("the data folder opens after the app quit");
+    let drafts = store.with_conn(tables::drafts::list).expect("list drafts");
+    assert_eq!(drafts.len(), 1, "exactly one draft");
+    store
+        .with_conn(|c| tables::drafts::get(c, drafts[0].id))
+        .expect("read the draft")
 }

@@ -1,4 +1,4 @@
-use crate::harness::{Driver, NativeClose};
+use crate::harness::{only_draft, Driver, NativeClose};
 use eingang_store::{tables, Store};
 use std::time::Instant;
 
@@ -89,16 +89,9 @@ async fn typed_draft_survives_a_real_restart_of_the_app() {
     );
 
     // The bytes are in SQLite, read by the store crate, not through the UI.
-    {
-        let store = Store::open(data.path()).unwrap();
-        let drafts = store.with_conn(tables::drafts::list).unwrap();
-        assert_eq!(drafts.len(), 1);
-        let d = store
-            .with_conn(|c| tables::drafts::get(c, drafts[0].id))
-            .unwrap();
-        assert_eq!(d.values["aktenzeichen"], marker.as_str());
-        assert_eq!(d.values["befund"], befund);
-    }
+    let d = only_draft(data.path());
+    assert_eq!(d.values["aktenzeichen"], marker.as_str());
+    assert_eq!(d.values["befund"], befund);
 
     // A real restart: new process, same data folder.
     let app = driver.launch(data.path()).await;
@@ -126,14 +119,7 @@ async fn language_choice_persists_and_a_draft_is_deleted_only_after_confirmation
 
     let app = driver.launch(data.path()).await;
     app.wait_for("nav button[data-workspace]").await;
-    app.client
-        .execute(
-            "const s = document.getElementById('language'); s.value = 'en'; \
-             s.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.set_language("en").await;
     app.wait_text("nav button[data-workspace='scan']", |t| t == "Scan office")
         .await;
     app.click("[data-new-draft='ortstermin']").await;
@@ -190,14 +176,10 @@ async fn closing_the_window_right_after_typing_loses_nothing() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     closer.go().await;
 
-    let store = Store::open(data.path()).unwrap();
-    let drafts = store.with_conn(tables::drafts::list).unwrap();
-    assert_eq!(drafts.len(), 1);
-    let d = store
-        .with_conn(|c| tables::drafts::get(c, drafts[0].id))
-        .unwrap();
+    let d = only_draft(data.path());
     assert_eq!(
-        d.values["befund"], text,
-        "the last keystrokes were saved before closing"
+        d.values.get("befund").and_then(|v| v.as_str()),
+        Some(text),
+        "the last keystrokes were saved before the window closed"
     );
 }
