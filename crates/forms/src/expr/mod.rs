@@ -1,0 +1,42 @@
+//! The expression language of form definitions.
+//!
+//! ```text
+//! expr     := or
+//! or       := and ("or" and)*
+//! and      := not ("and" not)*
+//! not      := "not" not | cmp
+//! cmp      := sum (("=" | "!=" | "<" | "<=" | ">" | ">=") sum)?
+//! sum      := product (("+" | "-" | "&") product)*
+//! product  := unary (("*" | "/" | "%") unary)*
+//! unary    := "-" unary | atom
+//! atom     := number | string | "true" | "false" | "null"
+//!           | name "(" (expr ("," expr)*)? ")"      -- function call
+//!           | path                                  -- field reference: a.b.c
+//!           | "(" expr ")"
+//! ```
+//! Values are null, booleans, exact decimals, text, and lists (a repeat group's column or
+//! a multiple choice). `&` joins text. Null propagates through arithmetic; comparisons with
+//! null are false except `x = null` / `x != null`.
+//!
+//! Safety: an expression is at most [`MAX_SOURCE_LEN`] characters and [`MAX_DEPTH`] levels
+//! deep; regular expressions must be literals and are compiled once at parse time with a
+//! size limit (the `regex` crate matches in linear time); evaluation stops after
+//! [`MAX_STEPS`] steps. There is no loop, no assignment and no access to anything but the
+//! form's values and the date of today given by the caller.
+
+mod eval;
+mod lexer;
+mod parser;
+
+pub use eval::{Env, EvalError, Value};
+pub use parser::{Expr, ParseError};
+
+/// Longest accepted expression source, in characters.
+pub const MAX_SOURCE_LEN: usize = 4096;
+/// Deepest accepted nesting of sub-expressions.
+pub const MAX_DEPTH: usize = 64;
+/// Most evaluation steps (nodes visited, list items touched) per evaluation.
+pub const MAX_STEPS: usize = 100_000;
+
+#[cfg(test)]
+mod tests;
