@@ -3,5 +3,17 @@
 //! - [`expr`]: the small, safe expression language used for cross-field rules, relevance
 //!   (show/hide) and calculated values. Parsed once, evaluated with a step budget, no
 //!   `eval`, no I/O. See `docs/expressions.md`.
+//! - [`definition`]: the form definition format authors write (JSON; JSON Schema in `docs/`).
+//! - [`Form::compile`]: checks a definition once (keys, expressions, references, patterns,
+//!   code lists) and reports every problem with its location.
+//! - [`Form::calculate`] / [`Form::validate`]: calculated values, relevance, and validation
+//!   issues with stable codes tied to field paths.
 
 pub mod expr;
+
+mod compile;
+pub mod definition;
+mod validate;
+
+pub use compile::{DefinitionError, Form};
+pub use validate::{is_date, Issue, Today};

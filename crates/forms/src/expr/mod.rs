@@ -28,7 +28,7 @@ mod eval;
 mod lexer;
 mod parser;
 
-pub use eval::{Env, EvalError, Value};
+pub use eval::{parse_number, Env, EvalError, Value};
 pub use parser::{Expr, ParseError};
 
 /// Longest accepted expression source, in characters.
