@@ -5,6 +5,8 @@
 
 mod definitions;
 mod infostand;
+mod more_samples;
+mod schema;
 
 use eingang_forms::Form;
 
