@@ -38,8 +38,11 @@ pub struct Form {
 pub(crate) enum CItem {
     Field(Box<CField>),
     Group(CGroup),
-    /// Info texts are not validated; their `relevant` is checked at compile time.
-    Info,
+    /// Info texts are not validated; they can be hidden.
+    Info {
+        key: String,
+        relevant: Option<Expr>,
+    },
 }
 
 #[derive(Debug)]
@@ -153,10 +156,10 @@ impl Compiler<'_> {
             out.push(match item {
                 Item::Field(f) => CItem::Field(Box::new(self.field(f, &loc, scopes))),
                 Item::Group(g) => CItem::Group(self.group(g, &loc, scopes)),
-                Item::Info(i) => {
-                    self.expr(&format!("{loc}.relevant"), i.relevant.as_deref(), scopes);
-                    CItem::Info
-                }
+                Item::Info(i) => CItem::Info {
+                    key: i.key.clone(),
+                    relevant: self.expr(&format!("{loc}.relevant"), i.relevant.as_deref(), scopes),
+                },
             });
         }
         scopes.pop();

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 /// Text in several languages keyed by language code (`de`, `en`, `tr`, …); `de` is required.
 pub type Text = BTreeMap<String, String>;
@@ -17,7 +18,8 @@ pub type Text = BTreeMap<String, String>;
 /// The format version this build reads.
 pub const FORMAT: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct FormDefinition {
     /// Always 1 for this format.
@@ -45,7 +47,8 @@ pub struct FormDefinition {
     pub source: Option<Source>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Item {
     Field(Box<Field>),
@@ -53,7 +56,8 @@ pub enum Item {
     Info(Info),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -76,7 +80,8 @@ pub enum FieldKind {
 }
 
 /// `true`/`false`, or an expression that decides.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(untagged)]
 pub enum Condition {
     Fixed(bool),
@@ -89,7 +94,8 @@ impl Default for Condition {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// Key under which the value is stored; unique among its siblings.
@@ -149,14 +155,16 @@ fn is_fixed_false(c: &Condition) -> bool {
 }
 
 /// A number, or a date as `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(untagged)]
 pub enum Bound {
-    Number(Decimal),
+    Number(#[ts(type = "number | string")] Decimal),
     Date(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(untagged)]
 pub enum Choices {
     Inline(Vec<Choice>),
@@ -166,7 +174,8 @@ pub enum Choices {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     /// The stored value (a code).
@@ -174,7 +183,8 @@ pub struct Choice {
     pub label: Text,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct CodeList {
     /// Canonical URI and version of the list (e.g. from XRepository), when known.
@@ -185,7 +195,8 @@ pub struct CodeList {
     pub entries: Vec<Choice>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     pub key: String,
@@ -200,7 +211,8 @@ pub struct Group {
     pub items: Vec<Item>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Repeat {
     #[serde(default)]
@@ -210,7 +222,8 @@ pub struct Repeat {
     pub max: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Info {
     pub key: String,
@@ -219,7 +232,8 @@ pub struct Info {
     pub relevant: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     pub id: String,
@@ -234,7 +248,8 @@ pub struct Rule {
     pub fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     /// Where the note came from (e.g. the FIM rule id).
@@ -243,7 +258,8 @@ pub struct Note {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// e.g. `fim-xdf2`, `fim-xdf3`.

@@ -11,9 +11,12 @@
 
 pub mod expr;
 
+pub mod catalogue;
 mod compile;
 pub mod definition;
+mod draft;
 mod validate;
 
 pub use compile::{DefinitionError, Form};
-pub use validate::{is_date, Issue, Today};
+pub use draft::{DraftValueError, MAX_DRAFT_BYTES};
+pub use validate::{is_date, FormState, Issue, Today};

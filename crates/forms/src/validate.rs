@@ -13,13 +13,16 @@ use serde_json::{Map, Value as Json};
 use std::collections::{BTreeMap, HashSet};
 
 /// One problem with the values, tied to a field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Issue {
     /// The field (or group) concerned: `antragsteller.name`, `stände[0].fläche`.
     pub path: String,
     /// Stable code, translated by the UI: `required`, `too_long`, `invalid_iban`, `rule`, …
+    #[ts(type = "string")]
     pub code: &'static str,
     /// Values for the message (`max`, `min`, `decimals`, …).
+    #[ts(type = "Record<string, string>")]
     pub params: BTreeMap<&'static str, String>,
     /// For `rule`: the form's own message.
     pub message: Option<Text>,
@@ -43,6 +46,19 @@ impl Issue {
 
 /// The date of today as (year, month, day), supplied by the caller.
 pub type Today = (i32, u32, u32);
+
+/// Everything the UI needs after a change: calculated values, issues, hidden items.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct FormState {
+    /// The values with every calculated field filled in.
+    #[ts(type = "Record<string, JsonValue>")]
+    pub values: Map<String, Json>,
+    /// Problems as if the form were finalised now (the UI decides which to show when).
+    pub issues: Vec<Issue>,
+    /// Paths of fields, groups and info texts that are not relevant now (not shown).
+    pub hidden: Vec<String>,
+}
 
 /// Scopes for expressions: the keys each scope declares and its values, innermost last.
 struct Scopes<'a> {
@@ -113,12 +129,36 @@ fn join(prefix: &str, key: &str) -> String {
 impl Form {
     /// Checks `values` as for finalising: every relevant field, group and rule.
     pub fn validate(&self, values: &Map<String, Json>, today: Today) -> Vec<Issue> {
+        self.check(values, today).0
+    }
+
+    /// Calculates, then validates: the state of the form for these values.
+    pub fn evaluate(&self, values: &Map<String, Json>, today: Today) -> FormState {
+        let mut values = values.clone();
+        self.calculate(&mut values, today);
+        let (issues, hidden) = self.check(&values, today);
+        FormState {
+            values,
+            issues,
+            hidden,
+        }
+    }
+
+    fn check(&self, values: &Map<String, Json>, today: Today) -> (Vec<Issue>, Vec<String>) {
         let mut scopes = Scopes {
             frames: vec![(&self.root_keys, values)],
             today,
         };
         let mut issues = Vec::new();
-        validate_items(&self.items, values, "", &mut scopes, &mut issues);
+        let mut hidden = Vec::new();
+        validate_items(
+            &self.items,
+            values,
+            "",
+            &mut scopes,
+            &mut issues,
+            &mut hidden,
+        );
         for r in &self.rules {
             if !is_relevant(r.relevant.as_ref(), &scopes) {
                 continue;
@@ -147,7 +187,7 @@ impl Form {
                 }
             }
         }
-        issues
+        (issues, hidden)
     }
 
     /// Fills in every calculated field (in rows of repeat groups too). Calculations may
@@ -173,7 +213,7 @@ fn count_calculations(items: &[CItem]) -> usize {
         .map(|i| match i {
             CItem::Field(f) => usize::from(f.calculate.is_some()),
             CItem::Group(g) => count_calculations(&g.items),
-            CItem::Info => 0,
+            CItem::Info { .. } => 0,
         })
         .sum()
 }
@@ -230,7 +270,7 @@ fn calculate_items<'a>(
                     _ => {}
                 }
             }
-            CItem::Info => {}
+            CItem::Info { .. } => {}
         }
     }
     changed
@@ -242,32 +282,31 @@ fn validate_items<'a>(
     prefix: &str,
     scopes: &mut Scopes<'a>,
     issues: &mut Vec<Issue>,
+    hidden: &mut Vec<String>,
 ) {
     for item in items {
         match item {
             CItem::Field(f) => {
+                let path = join(prefix, &f.def.key);
                 if is_relevant(f.relevant.as_ref(), scopes) {
-                    validate_field(
-                        f,
-                        values.get(&f.def.key),
-                        &join(prefix, &f.def.key),
-                        scopes,
-                        issues,
-                    );
+                    validate_field(f, values.get(&f.def.key), &path, scopes, issues);
+                } else {
+                    hidden.push(path);
                 }
             }
             CItem::Group(g) => {
+                let path = join(prefix, &g.def_key);
                 if is_relevant(g.relevant.as_ref(), scopes) {
-                    validate_group(
-                        g,
-                        values.get(&g.def_key),
-                        &join(prefix, &g.def_key),
-                        scopes,
-                        issues,
-                    );
+                    validate_group(g, values.get(&g.def_key), &path, scopes, issues, hidden);
+                } else {
+                    hidden.push(path);
                 }
             }
-            CItem::Info => {}
+            CItem::Info { key, relevant } => {
+                if !is_relevant(relevant.as_ref(), scopes) {
+                    hidden.push(join(prefix, key));
+                }
+            }
         }
     }
 }
@@ -278,11 +317,12 @@ fn validate_group<'a>(
     path: &str,
     scopes: &mut Scopes<'a>,
     issues: &mut Vec<Issue>,
+    hidden: &mut Vec<String>,
 ) {
     let Some(repeat) = g.repeat else {
         let values = value.and_then(Json::as_object).unwrap_or(&EMPTY);
         scopes.frames.push((&g.keys, values));
-        validate_items(&g.items, values, path, scopes, issues);
+        validate_items(&g.items, values, path, scopes, issues, hidden);
         scopes.frames.pop();
         return;
     };
@@ -304,7 +344,14 @@ fn validate_group<'a>(
     for (i, row) in rows.iter().enumerate() {
         let values = row.as_object().unwrap_or(&EMPTY);
         scopes.frames.push((&g.keys, values));
-        validate_items(&g.items, values, &format!("{path}[{i}]"), scopes, issues);
+        validate_items(
+            &g.items,
+            values,
+            &format!("{path}[{i}]"),
+            scopes,
+            issues,
+            hidden,
+        );
         scopes.frames.pop();
     }
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod definitions;
+mod drafts;
 mod infostand;
 mod more_samples;
 mod schema;
