@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 fresh="$(mktemp -d)"
 trap 'rm -rf "$fresh"' EXIT
-TS_RS_EXPORT_DIR="$fresh" cargo test -q -p eingang-model export_bindings >/dev/null
+TS_RS_EXPORT_DIR="$fresh" cargo test -q -p eingang-model -p eingang-forms -p eingang-app export_bindings >/dev/null
 if ! diff -r "$fresh" ui/src/lib/bindings; then
   echo "The generated TypeScript bindings in ui/src/lib/bindings are stale." >&2
-  echo "Run 'cargo test -p eingang-model' (rm the folder first if a type was removed) and commit it." >&2
+  echo "Run 'cargo test -p eingang-model -p eingang-forms -p eingang-app export_bindings' (rm the folder first if a type was removed) and commit it." >&2
   exit 1
 fi
 untracked=$(git ls-files --others --exclude-standard -- ui/src/lib/bindings)

@@ -5,6 +5,7 @@ pub const ALL: &[&str] = &[
     "status_get",
     "language_set",
     "forms_list",
+    "form_get",
     "draft_create",
     "draft_list",
     "draft_get",

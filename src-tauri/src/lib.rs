@@ -36,6 +36,7 @@ pub fn run() {
             commands::app::status_get,
             commands::app::language_set,
             commands::forms::forms_list,
+            commands::forms::form_get,
             commands::drafts::draft_create,
             commands::drafts::draft_list,
             commands::drafts::draft_get,

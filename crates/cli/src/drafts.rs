@@ -1,13 +1,13 @@
 //! `eingang drafts …`
 
-use eingang_model::catalogue;
 use eingang_store::paths::DataDir;
 use eingang_store::{tables, Store};
 use std::process::ExitCode;
 
 pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
-    let result = Store::open(&data_dir.path).and_then(|s| s.with_conn(tables::drafts::list));
-    let drafts = match result {
+    let result = Store::open(&data_dir.path)
+        .and_then(|s| s.with_conn(|c| Ok((tables::drafts::list(c)?, tables::forms::list(c)?))));
+    let (drafts, forms) = match result {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());
@@ -31,8 +31,11 @@ pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
     }
     println!("{:<36}  {:<24}  {:>8}  CAPTION", "ID", "FORM", "REVISION");
     for d in &drafts {
-        let form = catalogue::find(&d.form_id, &d.form_version)
-            .map_or_else(|| d.form_id.clone(), |f| f.title.get("de").to_owned());
+        let form = forms
+            .iter()
+            .find(|f| f.id == d.form_id && f.version == d.form_version)
+            .and_then(|f| f.title.get("de").cloned())
+            .unwrap_or_else(|| d.form_id.clone());
         println!(
             "{:<36}  {:<24}  {:>8}  {}",
             d.id,
@@ -49,7 +52,7 @@ pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn truncate(s: &str, n: usize) -> String {
+pub fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_owned()
     } else {

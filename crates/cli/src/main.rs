@@ -2,6 +2,7 @@
 
 mod doctor;
 mod drafts;
+mod forms;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -31,10 +32,30 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The form catalogue: list forms, import form definitions (JSON, format 1).
+    Forms {
+        #[command(subcommand)]
+        command: FormsCommand,
+    },
     /// Work with drafts (forms being filled in).
     Drafts {
         #[command(subcommand)]
         command: DraftsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FormsCommand {
+    /// List every form and version in the catalogue.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a form definition file, or every .json file in a folder.
+    Import {
+        /// A .json file or a folder of them.
+        path: PathBuf,
     },
 }
 
@@ -59,6 +80,12 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Doctor { json } => doctor::run(&data_dir, json),
+        Command::Forms {
+            command: FormsCommand::List { json },
+        } => forms::list(&data_dir, json),
+        Command::Forms {
+            command: FormsCommand::Import { path },
+        } => forms::import(&data_dir, &path),
         Command::Drafts {
             command: DraftsCommand::List { json },
         } => drafts::list(&data_dir, json),

@@ -3,7 +3,7 @@
 // In tests a failed unwrap is a failed test, with its location; fixtures are small.
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
-use eingang_model::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
+use eingang_forms::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
 use eingang_store::{tables, Store, DB_FILE_NAME};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -46,7 +46,8 @@ fn drafts_list_reads_what_the_store_wrote() {
         "aktenzeichen".to_owned(),
         serde_json::json!("530.12-2026-7"),
     )]
-    .into();
+    .into_iter()
+    .collect();
     store
         .with_tx(|tx| tables::drafts::save_values(tx, d.id, values))
         .unwrap();
@@ -101,7 +102,10 @@ fn doctor_reports_sqlcipher_and_the_tools_that_really_are_here() {
     assert!(find("database")["fact"]
         .as_str()
         .unwrap()
-        .contains("schema 3 (current)"));
+        .contains(&format!(
+            "schema {} (current)",
+            eingang_store::migrate::LATEST
+        )));
     let tesseract_here = Command::new("tesseract").arg("--version").output().is_ok();
     assert_eq!(
         find("ocr")["fact"]
@@ -226,5 +230,64 @@ fn doctor_fails_when_the_data_folder_is_a_file() {
     assert!(
         text.contains("is not a folder") && text.contains("--data-dir"),
         "{text}"
+    );
+}
+
+#[test]
+fn forms_import_takes_a_folder_skips_a_broken_file_and_lists_the_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(
+        src.path().join("a-gut.json"),
+        r#"{"format": 1, "id": "parkausweis", "version": "2", "title": {"de": "Bewohnerparkausweis", "en": "Resident parking permit"},
+            "items": [{"type": "field", "key": "kennzeichen", "kind": "text", "label": {"de": "Kennzeichen"}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        src.path().join("b-kaputt.json"),
+        r#"{"format": 1, "id": "x""#,
+    )
+    .unwrap();
+    std::fs::write(src.path().join("c-notiz.txt"), "kein Formular").unwrap();
+
+    let out = eingang(
+        dir.path(),
+        &["forms", "import", src.path().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "one file failed");
+    let text = stdout(&out);
+    assert!(text.contains("added      parkausweis 2"), "{text}");
+    assert!(
+        text.contains("1 added, 0 already present, 1 failed"),
+        "{text}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("b-kaputt.json") && err.contains("form.invalid"),
+        "{err}"
+    );
+
+    let again = eingang(
+        dir.path(),
+        &[
+            "forms",
+            "import",
+            src.path().join("a-gut.json").to_str().unwrap(),
+        ],
+    );
+    assert!(again.status.success());
+    assert!(stdout(&again).contains("0 added, 1 already present"));
+
+    let list = eingang(dir.path(), &["forms", "list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let ids: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"parkausweis") && ids.contains(&"ortstermin"),
+        "{ids:?}"
     );
 }

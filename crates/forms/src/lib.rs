@@ -17,6 +17,7 @@ pub mod definition;
 mod draft;
 mod validate;
 
+pub use catalogue::FormSummary;
 pub use compile::{DefinitionError, Form};
 pub use draft::{DraftValueError, MAX_DRAFT_BYTES};
 pub use validate::{is_date, FormState, Issue, Today};

@@ -52,7 +52,6 @@ pub type Today = (i32, u32, u32);
 #[ts(export)]
 pub struct FormState {
     /// The values with every calculated field filled in.
-    #[ts(type = "Record<string, JsonValue>")]
     pub values: Map<String, Json>,
     /// Problems as if the form were finalised now (the UI decides which to show when).
     pub issues: Vec<Issue>,

@@ -1,20 +1,17 @@
 //! Domain types shared by every Eingang crate. No I/O lives here.
 //!
 //! Vocabulary (see `docs/GLOSSARY.md` for the German terms):
-//! - **Form** (`Formular`): a versioned definition of fields a user fills in.
+//! - **Form** (`Formular`): a versioned definition of fields (`crates/forms`).
 //! - **Draft** (`Entwurf`): a form being filled in; saved on every change, never lost.
 //! - **Outbox** (`Postausgang`): items waiting to be delivered to the DMS.
 //!
 //! Types that cross into the UI derive [`ts_rs::TS`]; the generated TypeScript lives in
 //! `ui/src/lib/bindings/` and is checked for staleness in CI (`scripts/check-bindings.sh`).
 
-pub mod catalogue;
 pub mod draft;
-pub mod form;
 pub mod ids;
 pub mod status;
 
 pub use draft::{Draft, DraftSummary, DraftValues};
-pub use form::{FieldDef, FieldKind, FormDefinition, LocalizedText};
 pub use ids::{DraftId, IdError};
 pub use status::{AppInfo, BoundaryError, StatusSnapshot, SyncStatus};

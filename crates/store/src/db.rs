@@ -47,6 +47,10 @@ impl Store {
         let db_path = data_dir.join(DB_FILE_NAME);
         let mut conn = open_connection(&db_path, opts)?;
         let version = migrate::migrate(&mut conn, &db_path)?;
+        let seeded = crate::tables::forms::seed_samples(&conn).map_err(|e| e.at(&db_path))?;
+        if seeded > 0 {
+            tracing::info!(forms = seeded, "sample forms added to the catalogue");
+        }
         let blobs = BlobStore::open(&data_dir.join("blobs"))?;
         tracing::info!(schema_version = version, "store opened");
         Ok(Self {

@@ -1,4 +1,4 @@
-use eingang_model::draft::DraftValueError;
+use eingang_forms::DraftValueError;
 use std::path::{Path, PathBuf};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -39,6 +39,10 @@ pub enum Error {
     UnknownForm { id: String, version: String },
     #[error("{0}")]
     InvalidValue(#[from] DraftValueError),
+    #[error("the form in {origin} cannot be used: {}", errors.join("; "))]
+    FormInvalid { origin: String, errors: Vec<String> },
+    #[error("form {id} version {version} is already in the catalogue with different content; give the changed form a new version")]
+    FormConflict { id: String, version: String },
     #[error("the stored data of {what} {id} cannot be read ({detail})")]
     BadRow {
         what: &'static str,
@@ -69,6 +73,8 @@ impl Error {
             Self::NotFound { .. } => "store.not_found",
             Self::UnknownForm { .. } => "form.unknown",
             Self::InvalidValue(_) => "draft.invalid_value",
+            Self::FormInvalid { .. } => "form.invalid",
+            Self::FormConflict { .. } => "form.conflict",
             Self::BadRow { .. } => "store.bad_row",
             Self::BlobCorrupt { .. } => "blob.corrupt",
             Self::BlobMissing { .. } => "blob.missing",

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("migrations/0001_drafts.sql")),
     (2, include_str!("migrations/0002_outbox.sql")),
     (3, include_str!("migrations/0003_blobs.sql")),
+    (4, include_str!("migrations/0004_forms.sql")),
 ];
 
 /// The schema version this build writes.

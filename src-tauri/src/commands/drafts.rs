@@ -1,22 +1,57 @@
 use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
+use eingang_forms::{Form, FormState, Today};
 use eingang_model::{Draft, DraftId, DraftSummary, DraftValues};
-use eingang_store::tables::drafts;
+use eingang_store::tables::{drafts, forms};
+use serde::Serialize;
 use tauri::AppHandle;
+use ts_rs::TS;
+
+/// A draft and the state of its form for the draft's values (calculated values, issues,
+/// hidden items) — what the editor shows after every change.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DraftState {
+    pub draft: Draft,
+    pub state: FormState,
+}
+
+/// `today` comes from the UI (the user's local date); it must be a real `YYYY-MM-DD`.
+fn parse_today(today: &str) -> Result<Today, AppError> {
+    let bad = || AppError::new("input.bad_date", "today must be a date as YYYY-MM-DD");
+    if !eingang_forms::is_date(today) {
+        return Err(bad());
+    }
+    let y = today[..4].parse().map_err(|_| bad())?;
+    let m = today[5..7].parse().map_err(|_| bad())?;
+    let d = today[8..].parse().map_err(|_| bad())?;
+    Ok((y, m, d))
+}
+
+fn with_state(draft: Draft, form: &Form, today: Today) -> DraftState {
+    let state = form.evaluate(&draft.values, today);
+    DraftState { draft, state }
+}
 
 #[tauri::command]
 pub async fn draft_create(
     app: AppHandle,
     form_id: String,
     form_version: String,
-) -> Result<Draft, AppError> {
+    today: String,
+) -> Result<DraftState, AppError> {
+    let today = parse_today(&today)?;
     let store = app.store()?;
-    let draft = blocking(store, move |s| {
-        s.with_tx(|tx| drafts::create(tx, &form_id, &form_version))
+    let (draft, form) = blocking(store, move |s| {
+        s.with_tx(|tx| {
+            let draft = drafts::create(tx, &form_id, &form_version)?;
+            let form = forms::load(tx, &form_id, &form_version)?;
+            Ok((draft, form))
+        })
     })
     .await?;
     tracing::info!(draft = %draft.id, "draft created");
-    Ok(draft)
+    Ok(with_state(draft, &form, today))
 }
 
 #[tauri::command]
@@ -25,25 +60,36 @@ pub async fn draft_list(app: AppHandle) -> Result<Vec<DraftSummary>, AppError> {
 }
 
 #[tauri::command]
-pub async fn draft_get(app: AppHandle, id: String) -> Result<Draft, AppError> {
+pub async fn draft_get(app: AppHandle, id: String, today: String) -> Result<DraftState, AppError> {
     let id: DraftId = id.parse()?;
-    blocking(app.store()?, move |s| s.with_conn(|c| drafts::get(c, id))).await
+    let today = parse_today(&today)?;
+    let (draft, form) = blocking(app.store()?, move |s| {
+        s.with_conn(|c| {
+            let draft = drafts::get(c, id)?;
+            let form = forms::load(c, &draft.form_id, &draft.form_version)?;
+            Ok((draft, form))
+        })
+    })
+    .await?;
+    Ok(with_state(draft, &form, today))
 }
 
-/// Saves the whole set of values (autosave; idempotent). Returns the stored draft.
+/// Saves the whole set of values (autosave; idempotent) and returns the form's new state.
 #[tauri::command]
 pub async fn draft_save(
     app: AppHandle,
     id: String,
     values: DraftValues,
-) -> Result<Draft, AppError> {
+    today: String,
+) -> Result<DraftState, AppError> {
     let id: DraftId = id.parse()?;
-    let draft = blocking(app.store()?, move |s| {
-        s.with_tx(|tx| drafts::save_values(tx, id, values))
+    let today = parse_today(&today)?;
+    let (draft, form) = blocking(app.store()?, move |s| {
+        s.with_tx(|tx| drafts::save(tx, id, values))
     })
     .await?;
     tracing::debug!(draft = %draft.id, revision = draft.revision, "draft saved");
-    Ok(draft)
+    Ok(with_state(draft, &form, today))
 }
 
 #[tauri::command]
@@ -55,4 +101,27 @@ pub async fn draft_delete(app: AppHandle, id: String) -> Result<(), AppError> {
     .await?;
     tracing::info!(draft = %id, "draft deleted");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_today;
+
+    #[test]
+    fn today_must_be_a_real_date() {
+        assert_eq!(parse_today("2026-11-28").unwrap(), (2026, 11, 28));
+        for bad in [
+            "2026-02-30",
+            "28.11.2026",
+            "",
+            "2026-11-28T00:00",
+            "ÄÖÜ-11-28",
+        ] {
+            assert_eq!(
+                parse_today(bad).unwrap_err().0.code,
+                "input.bad_date",
+                "{bad}"
+            );
+        }
+    }
 }

@@ -8,10 +8,11 @@ const { ipc, IpcError, toIpcError } = await import('./ipc');
 describe('ipc', () => {
   it('passes command names and camelCase arguments the Rust side expects', async () => {
     invoke.mockResolvedValueOnce({ id: 'x' });
-    await ipc.draftCreate('ortstermin', '1.0');
+    await ipc.draftCreate('ortstermin', '1.0', '2026-11-28');
     expect(invoke).toHaveBeenLastCalledWith('draft_create', {
       formId: 'ortstermin',
       formVersion: '1.0',
+      today: '2026-11-28',
     });
   });
 
@@ -21,7 +22,7 @@ describe('ipc', () => {
       message: "field 'aktenzeichen' ...",
       field: 'aktenzeichen',
     });
-    const err = await ipc.draftSave('id', {}).catch((e: unknown) => e);
+    const err = await ipc.draftSave('id', {}, '2026-11-28').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IpcError);
     expect((err as InstanceType<typeof IpcError>).code).toBe('draft.invalid_value');
     expect((err as InstanceType<typeof IpcError>).field).toBe('aktenzeichen');

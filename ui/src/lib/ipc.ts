@@ -5,8 +5,10 @@ import { getCurrentWindow } from '@tauri-apps/api/window';
 import type { AppInfo } from './bindings/AppInfo';
 import type { BoundaryError } from './bindings/BoundaryError';
 import type { Draft } from './bindings/Draft';
+import type { DraftState } from './bindings/DraftState';
 import type { DraftSummary } from './bindings/DraftSummary';
 import type { FormDefinition } from './bindings/FormDefinition';
+import type { FormSummary } from './bindings/FormSummary';
 import type { StatusSnapshot } from './bindings/StatusSnapshot';
 
 export type DraftValues = Draft['values'];
@@ -52,12 +54,14 @@ export const ipc = {
   appInfo: () => call<AppInfo>('app_info'),
   status: () => call<StatusSnapshot>('status_get'),
   setLanguage: (language: string) => call<void>('language_set', { language }),
-  forms: () => call<FormDefinition[]>('forms_list'),
-  draftCreate: (formId: string, formVersion: string) =>
-    call<Draft>('draft_create', { formId, formVersion }),
+  forms: () => call<FormSummary[]>('forms_list'),
+  formGet: (id: string, version: string) => call<FormDefinition>('form_get', { id, version }),
+  draftCreate: (formId: string, formVersion: string, today: string) =>
+    call<DraftState>('draft_create', { formId, formVersion, today }),
   draftList: () => call<DraftSummary[]>('draft_list'),
-  draftGet: (id: string) => call<Draft>('draft_get', { id }),
-  draftSave: (id: string, values: DraftValues) => call<Draft>('draft_save', { id, values }),
+  draftGet: (id: string, today: string) => call<DraftState>('draft_get', { id, today }),
+  draftSave: (id: string, values: DraftValues, today: string) =>
+    call<DraftState>('draft_save', { id, values, today }),
   draftDelete: (id: string) => call<void>('draft_delete', { id }),
 };
 

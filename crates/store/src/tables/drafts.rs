@@ -2,7 +2,9 @@
 
 use crate::error::{Error, Result};
 use crate::now_ms;
-use eingang_model::{catalogue, Draft, DraftId, DraftSummary, DraftValues};
+use crate::tables::forms;
+use eingang_forms::Form;
+use eingang_model::{Draft, DraftId, DraftSummary, DraftValues};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const WHAT: &str = "draft";
@@ -14,16 +16,9 @@ fn not_found(id: DraftId) -> Error {
     }
 }
 
-fn form_of(form_id: &str, form_version: &str) -> Result<eingang_model::FormDefinition> {
-    catalogue::find(form_id, form_version).ok_or_else(|| Error::UnknownForm {
-        id: form_id.to_owned(),
-        version: form_version.to_owned(),
-    })
-}
-
 /// Creates an empty draft of a catalogue form.
 pub fn create(conn: &Connection, form_id: &str, form_version: &str) -> Result<Draft> {
-    form_of(form_id, form_version)?;
+    forms::load(conn, form_id, form_version)?;
     let now = now_ms();
     let draft = Draft {
         id: DraftId::new(),
@@ -45,9 +40,14 @@ pub fn create(conn: &Connection, form_id: &str, form_version: &str) -> Result<Dr
 /// Replaces the draft's values (the UI sends the whole set; saving is idempotent).
 /// Returns the draft as stored, with its new revision.
 pub fn save_values(conn: &Connection, id: DraftId, values: DraftValues) -> Result<Draft> {
+    save(conn, id, values).map(|(draft, _)| draft)
+}
+
+/// [`save_values`], also returning the draft's compiled form (for evaluating it).
+pub fn save(conn: &Connection, id: DraftId, values: DraftValues) -> Result<(Draft, Form)> {
     let mut draft = get(conn, id)?;
-    let form = form_of(&draft.form_id, &draft.form_version)?;
-    form.check_draft_values(&values)?;
+    let form = forms::load(conn, &draft.form_id, &draft.form_version)?;
+    form.check_draft(&values)?;
     let json = serde_json::to_string(&values).map_err(|e| Error::BadRow {
         what: WHAT,
         id: id.to_string(),
@@ -63,7 +63,7 @@ pub fn save_values(conn: &Connection, id: DraftId, values: DraftValues) -> Resul
     draft.values = values;
     draft.revision += 1;
     draft.updated_at = now;
-    Ok(draft)
+    Ok((draft, form))
 }
 
 pub fn get(conn: &Connection, id: DraftId) -> Result<Draft> {

@@ -3,6 +3,7 @@
 
 pub mod blobs;
 pub mod drafts;
+pub mod forms;
 pub mod outbox;
 pub mod preferences;
 pub mod sync_status;

@@ -6,6 +6,7 @@
 mod bad_input;
 mod blobs;
 mod drafts;
+mod forms;
 mod migrations;
 mod tx;
 

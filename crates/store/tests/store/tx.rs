@@ -1,4 +1,4 @@
-use eingang_model::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
+use eingang_forms::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
 use eingang_store::{tables, Error};
 
 #[test]

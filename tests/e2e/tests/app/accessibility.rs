@@ -76,7 +76,7 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
         app.click("[data-new-draft='ortstermin']").await;
         app.click("#field-aktenzeichen").await;
         app.click("#field-anschrift").await;
-        app.wait_for("#field-aktenzeichen-hint").await;
+        app.wait_for("#field-aktenzeichen-issues").await;
         settle().await;
         for v in violations(&app, &axe).await {
             found.push(format!("[{lang}/editor] {v}"));

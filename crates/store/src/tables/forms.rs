@@ -1,0 +1,120 @@
+//! The `forms` table: the form catalogue. Each (id, version) is stored once; importing the
+//! same definition again is a no-op, a different definition under the same id and version
+//! is refused (a version is immutable once drafts may be bound to it).
+
+use crate::error::{Error, Result};
+use crate::now_ms;
+use eingang_forms::definition::FormDefinition;
+use eingang_forms::{catalogue, Form, FormSummary};
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    Added { id: String, version: String },
+    AlreadyPresent { id: String, version: String },
+}
+
+/// Compiles `json` (refusing it with every problem named) and stores it.
+pub fn import(conn: &Connection, json: &str, origin: &str) -> Result<Imported> {
+    let form = Form::from_json(json).map_err(|errors| Error::FormInvalid {
+        origin: origin.to_owned(),
+        errors: errors.iter().map(ToString::to_string).collect(),
+    })?;
+    let def = &form.definition;
+    // Stored in canonical form, so formatting differences do not count as a change.
+    let canonical = serde_json::to_string(def).map_err(|e| Error::FormInvalid {
+        origin: origin.to_owned(),
+        errors: vec![e.to_string()],
+    })?;
+    let hash = hex::encode(Sha256::digest(canonical.as_bytes()));
+    let existing: Option<String> = conn
+        .query_row(
+            "SELECT sha256 FROM forms WHERE id = ?1 AND version = ?2",
+            [&def.id, &def.version],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let (id, version) = (def.id.clone(), def.version.clone());
+    match existing {
+        Some(h) if h == hash => Ok(Imported::AlreadyPresent { id, version }),
+        Some(_) => Err(Error::FormConflict { id, version }),
+        None => {
+            conn.execute(
+                "INSERT INTO forms (id, version, definition_json, sha256, origin, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, version, canonical, hash, origin, now_ms()],
+            )?;
+            Ok(Imported::Added { id, version })
+        }
+    }
+}
+
+/// Puts the shipped sample forms into the catalogue (those not there yet).
+pub fn seed_samples(conn: &Connection) -> Result<usize> {
+    let mut added = 0;
+    for (name, json) in catalogue::SAMPLES {
+        if let Imported::Added { .. } = import(conn, json, &format!("builtin:{name}"))? {
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
+/// Loads and compiles a form.
+pub fn load(conn: &Connection, id: &str, version: &str) -> Result<Form> {
+    let json: String = conn
+        .query_row(
+            "SELECT definition_json FROM forms WHERE id = ?1 AND version = ?2",
+            [id, version],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| Error::UnknownForm {
+            id: id.to_owned(),
+            version: version.to_owned(),
+        })?;
+    Form::from_json(&json).map_err(|errors| Error::FormInvalid {
+        origin: format!("stored form {id} {version}"),
+        errors: errors.iter().map(ToString::to_string).collect(),
+    })
+}
+
+/// The definition as stored.
+pub fn definition(conn: &Connection, id: &str, version: &str) -> Result<FormDefinition> {
+    load(conn, id, version).map(|f| f.definition)
+}
+
+/// Every form in the catalogue, by id and then version.
+pub fn list(conn: &Connection) -> Result<Vec<FormSummary>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, version, definition_json, origin, imported_at FROM forms ORDER BY id, version",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, version, json, origin, imported_at) = row?;
+        let def: FormDefinition = serde_json::from_str(&json).map_err(|e| Error::BadRow {
+            what: "form",
+            id: format!("{id} {version}"),
+            detail: e.to_string(),
+        })?;
+        Ok(FormSummary {
+            id,
+            version,
+            title: def.title,
+            description: def.description,
+            origin,
+            imported_at,
+        })
+    })
+    .collect()
+}
