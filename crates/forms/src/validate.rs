@@ -180,6 +180,10 @@ impl Form {
                     r.fields.clone()
                 };
                 for path in targets {
+                    // A field that already has a problem (e.g. still empty) shows that first.
+                    if !path.is_empty() && issues.iter().any(|i| i.path == path) {
+                        continue;
+                    }
                     let mut i = Issue::new(&path, "rule").with("rule", &r.id);
                     i.message = Some(r.message.clone());
                     issues.push(i);

@@ -43,7 +43,6 @@ fn hitzetelefon_checks_age_languages_and_the_relatives_group_only_when_relevant(
             ("anmeldende.name".to_owned(), "required"),
             ("anmeldende.telefon".to_owned(), "required"),
             ("anmeldende.einverstaendnis".to_owned(), "required"),
-            ("anmeldende.einverstaendnis".to_owned(), "rule"),
         ]
     );
     let constraint = &form.validate(&v, TODAY)[0];

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 mod accessibility;
+mod forms;
 mod harness;
 mod persistence;
 mod startup_errors;

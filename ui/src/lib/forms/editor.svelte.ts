@@ -44,9 +44,14 @@ export class FormEditor {
   }
 
   /** The issues to show at `path` now. */
-  issuesAt(path: string): Issue[] {
+  issuesAt(path: string, current?: JsonValue): Issue[] {
     if (!this.showAll && !this.touched[path]) return [];
-    return (this.state?.issues ?? []).filter((i) => i.path === path);
+    // The engine answers after the next save; until then a "required" for a field the user
+    // has just filled would be wrong, so it is not shown.
+    const filled = current !== undefined && current !== null && current !== '' && !(Array.isArray(current) && current.length === 0);
+    return (this.state?.issues ?? []).filter(
+      (i) => i.path === path && !(filled && i.code === 'required'),
+    );
   }
 
   /** Every issue, for the error summary. */
@@ -81,4 +86,35 @@ export function withGroups(items: Item[], values: Values): Values {
     }
   }
   return out;
+}
+
+/**
+ * A readable name for a path, for the error summary: the field's label, with its group and
+ * row (`Termine und Standorte, Eintrag 2: Datum`). `rowLabel` formats a row number.
+ */
+export function labelOfPath(
+  items: Item[],
+  path: string,
+  pickText: (t: { [k: string]: string | undefined }) => string,
+  rowLabel: (n: number) => string,
+): string {
+  const parts = path.match(/[^.[\]]+/g) ?? [];
+  const names: string[] = [];
+  let scope: Item[] = items;
+  for (let i = 0; i < parts.length; i++) {
+    const item = scope.find((it) => it.key === parts[i]);
+    if (!item) break;
+    const label = item.type === 'info' ? '' : pickText(item.label);
+    if (item.type === 'group') {
+      scope = item.items;
+      const next = parts[i + 1];
+      if (item.repeat && next !== undefined && /^\d+$/.test(next)) {
+        names.push(`${label}, ${rowLabel(Number(next) + 1)}`);
+        i++;
+        continue;
+      }
+    }
+    names.push(label);
+  }
+  return names.filter(Boolean).join(': ');
 }

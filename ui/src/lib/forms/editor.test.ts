@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../bindings/Item';
-import { withGroups } from './editor.svelte';
+import { labelOfPath, withGroups } from './editor.svelte';
 
 const items = [
   { type: 'field', key: 'a', kind: 'text', label: { de: 'A' } },
@@ -24,5 +24,26 @@ describe('withGroups', () => {
       g: { inner: {} },
       rows: [{}, {}],
     });
+  });
+});
+
+describe('labelOfPath', () => {
+  const form = [
+    {
+      type: 'group',
+      key: 'termine',
+      label: { de: 'Termine' },
+      repeat: { min: 0 },
+      items: [{ type: 'field', key: 'datum', kind: 'date', label: { de: 'Datum' } }],
+    },
+    { type: 'field', key: 'iban', kind: 'iban', label: { de: 'IBAN' } },
+  ] as unknown as Item[];
+  const pick = (t: { [k: string]: string | undefined }) => t['de'] ?? '';
+  const row = (n: number) => `Eintrag ${n}`;
+
+  it('names the group, the row and the field', () => {
+    expect(labelOfPath(form, 'termine[1].datum', pick, row)).toBe('Termine, Eintrag 2: Datum');
+    expect(labelOfPath(form, 'iban', pick, row)).toBe('IBAN');
+    expect(labelOfPath(form, 'termine', pick, row)).toBe('Termine');
   });
 });

@@ -1,0 +1,135 @@
+//! A catalogue form with groups, a repeat group, choices, calculations and validation,
+//! filled in the real app; the engine's answers show up as the user types.
+
+use crate::harness::{only_draft, Driver};
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_repeat_group_form_validates_live_and_survives_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='sondernutzung-infostand']")
+        .await;
+
+    app.click("#field-antragsteller-art--verein").await;
+    // Relevance: the organisation's name appears only for associations and parties.
+    app.wait_for("#field-antragsteller-organisation")
+        .await
+        .send_keys("Sportfreunde Aasee e. V.")
+        .await
+        .unwrap();
+    app.wait_for("#field-antragsteller-name")
+        .await
+        .send_keys("Jana Özdemir")
+        .await
+        .unwrap();
+    app.wait_for("#field-antragsteller-email")
+        .await
+        .send_keys("vorstand@sf-aasee.de")
+        .await
+        .unwrap();
+    app.wait_for("#field-antragsteller-plz")
+        .await
+        .send_keys("48149")
+        .await
+        .unwrap();
+
+    // The repeat group starts with its one required row; add a second, remove it again,
+    // add it back.
+    app.wait_for("#field-termine-0-ort")
+        .await
+        .send_keys("Prinzipalmarkt")
+        .await
+        .unwrap();
+    app.wait_for("#field-termine-0-flaeche")
+        .await
+        .send_keys("2,5")
+        .await
+        .unwrap();
+    app.click("button[data-action='add-row']").await;
+    app.wait_for("#field-termine-1-ort")
+        .await
+        .send_keys("Ludgeriplatz")
+        .await
+        .unwrap();
+    app.wait_for("#field-termine-1-flaeche")
+        .await
+        .send_keys("4")
+        .await
+        .unwrap();
+
+    // Calculated fields follow: 6.5 m² → 16.25 € (shown once the engine has answered).
+    app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
+        .await;
+    let fee = app.wait_for("#field-gebuehr").await;
+    let mut shown = String::new();
+    for _ in 0..40 {
+        shown = fee.prop("value").await.unwrap().unwrap_or_default();
+        if shown == "16.25" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown, "16.25");
+
+    // A wrong IBAN is reported at the field once the user leaves it …
+    let iban = app.wait_for("#field-iban").await;
+    iban.send_keys("DE89 3704 0044 0532 0130 01").await.unwrap();
+    app.click("#field-antragsteller-name").await;
+    app.wait_text("#field-iban-issues", |t| {
+        t.contains("IBAN ist nicht gültig")
+    })
+    .await;
+    assert_eq!(
+        iban.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    // … and the summary lists what is still missing, with links to the fields.
+    app.click("button[data-action='check']").await;
+    let summary = app.text(".summary").await;
+    assert!(
+        summary.contains("Termine und Standorte, Eintrag 1: Datum: Bitte ausfüllen."),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("IBAN für den Gebühreneinzug: Diese IBAN ist nicht gültig"),
+        "{summary}"
+    );
+
+    // Fixing the IBAN clears its issue.
+    iban.clear().await.unwrap();
+    iban.send_keys("DE89 3704 0044 0532 0130 00").await.unwrap();
+    app.click("#field-antragsteller-name").await;
+    app.wait_text(".summary", |t| !t.contains("IBAN")).await;
+    app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
+        .await;
+    app.quit().await;
+
+    // In SQLite: the group, both rows, the calculated values.
+    let d = only_draft(data.path());
+    assert_eq!(
+        d.values["antragsteller"]["organisation"],
+        "Sportfreunde Aasee e. V."
+    );
+    assert_eq!(d.values["termine"][1]["ort"], "Ludgeriplatz");
+    assert_eq!(d.values["iban"], "DE89 3704 0044 0532 0130 00");
+
+    // After a real restart the draft opens with every row and value.
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='forms']").await;
+    app.click("tr[data-draft-id] button[data-action='open']")
+        .await;
+    let ort = app.wait_for("#field-termine-1-ort").await;
+    assert_eq!(
+        ort.prop("value").await.unwrap().as_deref(),
+        Some("Ludgeriplatz")
+    );
+    let checked = app
+        .wait_for("#field-antragsteller-art--verein")
+        .await
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(checked.as_deref(), Some("true"));
+    app.quit().await;
+}
