@@ -7,7 +7,11 @@
 //!  cargo test -p eingang-e2e`. The harness starts its own Xvfb when `DISPLAY` is unset.
 
 // In tests a failed unwrap is a failed test, with its location; fixtures are small.
-#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::too_many_lines
+)]
 
 mod accessibility;
 mod forms;
