@@ -291,3 +291,27 @@ fn forms_import_takes_a_folder_skips_a_broken_file_and_lists_the_catalogue() {
         "{ids:?}"
     );
 }
+
+#[test]
+fn forms_import_reads_a_fim_schema_with_its_code_lists_and_prints_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let fim = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../forms/tests/fixtures/fim/xdf2/S00000094V1.0");
+    let out = eingang(dir.path(), &["forms", "import", fim.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("added      fim-s00000094 1.0"), "{text}");
+    assert!(text.contains("import report (14 item(s)"), "{text}");
+    assert!(
+        text.contains("F60000262 (ZeileAnschrift): repeated field (anzahl 2:5)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 added, 0 already present, 0 failed"),
+        "genericode files are code lists, not forms: {text}"
+    );
+}

@@ -15,6 +15,7 @@ pub mod catalogue;
 mod compile;
 pub mod definition;
 mod draft;
+pub mod fim;
 mod validate;
 
 pub use catalogue::FormSummary;

@@ -5,6 +5,7 @@
 
 mod definitions;
 mod drafts;
+mod fim;
 mod infostand;
 mod more_samples;
 mod schema;

@@ -51,6 +51,26 @@ pub fn import(conn: &Connection, json: &str, origin: &str) -> Result<Imported> {
     }
 }
 
+/// Imports a FIM XDatenfelder 2.0/3.0 file (see `eingang_forms::fim`) with the genericode
+/// code lists available for it. Returns what was stored and the import report.
+pub fn import_fim(
+    conn: &Connection,
+    xml: &str,
+    code_lists: &[eingang_forms::fim::GenericodeList],
+    origin: &str,
+) -> Result<(Imported, eingang_forms::fim::ImportReport)> {
+    let (def, report) =
+        eingang_forms::fim::import_xdf(xml, code_lists).map_err(|e| Error::FormInvalid {
+            origin: origin.to_owned(),
+            errors: vec![e.to_string()],
+        })?;
+    let json = serde_json::to_string(&def).map_err(|e| Error::FormInvalid {
+        origin: origin.to_owned(),
+        errors: vec![e.to_string()],
+    })?;
+    Ok((import(conn, &json, origin)?, report))
+}
+
 /// Puts the shipped sample forms into the catalogue (those not there yet).
 pub fn seed_samples(conn: &Connection) -> Result<usize> {
     let mut added = 0;
