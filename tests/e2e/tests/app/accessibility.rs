@@ -100,6 +100,37 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
     assert!(found.is_empty(), "WCAG violations:\n{}", found.join("\n"));
 }
 
+/// A real FIM schema, with nested groups, optional groups, choices from code lists and a
+/// repeat group, is as accessible as the hand-written forms.
+#[tokio::test(flavor = "current_thread")]
+async fn an_imported_fim_form_passes_axe() {
+    let axe = axe_source();
+    let data = tempfile::tempdir().unwrap();
+    crate::harness::import_fim_fixture(data.path());
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='fim-s00000094']").await;
+    app.wait_for("#editor-heading").await;
+    // Open every optional group, then ask for the error summary, so all parts are on screen.
+    for _ in 0..20 {
+        let Ok(add) = app
+            .client
+            .find(crate::harness::css(
+                "button[data-action='add-row']:not([disabled])",
+            ))
+            .await
+        else {
+            break;
+        };
+        add.click().await.unwrap();
+    }
+    app.click("button[data-action='check']").await;
+    settle().await;
+    let found = violations(&app, &axe).await;
+    app.quit().await;
+    assert!(found.is_empty(), "WCAG violations:\n{}", found.join("\n"));
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn the_startup_error_screen_passes_axe() {
     let axe = axe_source();

@@ -133,3 +133,29 @@ async fn a_repeat_group_form_validates_live_and_survives_a_restart() {
     assert_eq!(checked.as_deref(), Some("true"));
     app.quit().await;
 }
+
+/// A real FIM schema (Mutterschutz notification, XDatenfelder 2.0), imported into the store,
+/// renders and validates in the app.
+#[tokio::test(flavor = "current_thread")]
+async fn an_imported_fim_schema_renders_and_validates_in_the_app() {
+    let data = tempfile::tempdir().unwrap();
+    crate::harness::import_fim_fixture(data.path());
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='fim-s00000094']").await;
+    app.wait_for("#editor-heading").await;
+    let fields = app
+        .client
+        .find_all(crate::harness::css(".field"))
+        .await
+        .unwrap()
+        .len();
+    assert!(fields >= 10, "the schema's fields render ({fields})");
+    app.click("button[data-action='check']").await;
+    let summary = app.text(".summary").await;
+    assert!(
+        summary.contains("Bitte ausfüllen."),
+        "required FIM fields are checked: {summary}"
+    );
+    app.quit().await;
+}

@@ -323,3 +323,23 @@ pub fn only_draft(data_dir: &Path) -> eingang_model::Draft {
         .with_conn(|c| tables::drafts::get(c, drafts[0].id))
         .expect("read the draft")
 }
+
+/// Imports the real FIM fixture (S00000094, Mutterschutz) with its code lists into the
+/// store in `data_dir`, as `eingang forms import` would.
+pub fn import_fim_fixture(data_dir: &Path) {
+    use eingang_store::tables::forms;
+    let fim = workspace_root().join("crates/forms/tests/fixtures/fim/xdf2/S00000094V1.0");
+    let store = eingang_store::Store::open(data_dir).expect("open the store");
+    let mut lists = Vec::new();
+    for entry in std::fs::read_dir(&fim).expect("the FIM fixture folder") {
+        let path = entry.expect("a directory entry").path();
+        if path.to_string_lossy().ends_with("_genericode.xml") {
+            let xml = std::fs::read_to_string(&path).expect("read a code list");
+            lists.push(eingang_forms::fim::parse_genericode(&xml).expect("a valid code list"));
+        }
+    }
+    let xml = std::fs::read_to_string(fim.join("S00000094V1.0_xdf2.xml")).expect("read the schema");
+    store
+        .with_tx(|tx| forms::import_fim(tx, &xml, &lists, "S00000094V1.0_xdf2.xml"))
+        .expect("the fixture imports");
+}
