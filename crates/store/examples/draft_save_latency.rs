@@ -2,7 +2,10 @@
 //! transaction with `synchronous=FULL`, i.e. fsync'd) on a real file in a data folder.
 //! Prints percentiles; compare with the 500 ms the product promises for "typed → saved".
 //!
-//!     cargo run --release -p eingang-store --example draft_save_latency [-- N [DATA_DIR]]
+//!     cargo run --release -p eingang-store --example draft_save_latency [-- N [DATA_DIR [DRAFTS]]]
+//!
+//! DRAFTS (default 100000) other drafts are put into the database first, so the figure is
+//! for a store that has been in use.
 //!
 //! DATA_DIR defaults to a temporary folder under $TMPDIR (use a folder on the disk the
 //! laptops really have: tmpfs would hide the fsync).
@@ -19,7 +22,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = given.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("eingang-bench-{}", std::process::id()))
     });
+    let others: usize = args.next().map_or(Ok(100_000), |a| a.parse())?;
     let store = Store::open(&dir)?;
+    let existing = store.with_conn(tables::drafts::count)? as usize;
+    if existing < others {
+        store.with_tx(|tx| {
+            for _ in existing..others {
+                tables::drafts::create(tx, SAMPLE_FORM_ID, SAMPLE_FORM_VERSION)?;
+            }
+            Ok(())
+        })?;
+    }
     let draft =
         store.with_tx(|tx| tables::drafts::create(tx, SAMPLE_FORM_ID, SAMPLE_FORM_VERSION))?;
     let befund_base =
@@ -42,8 +55,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     micros.sort_unstable();
     let pct = |p: usize| micros[(micros.len() - 1) * p / 100];
     println!(
-        "draft_save on {}: n={n} p50={} µs p95={} µs p99={} µs max={} µs",
+        "draft_save on {} with {} drafts in the database: n={n} p50={} µs p95={} µs p99={} µs max={} µs",
         dir.display(),
+        others.max(existing) + 1,
         pct(50),
         pct(95),
         pct(99),

@@ -6,6 +6,7 @@ use crate::tables::forms;
 use eingang_forms::Form;
 use eingang_model::{Draft, DraftId, DraftSummary, DraftValues};
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::sync::Arc;
 
 const WHAT: &str = "draft";
 
@@ -44,7 +45,7 @@ pub fn save_values(conn: &Connection, id: DraftId, values: DraftValues) -> Resul
 }
 
 /// [`save_values`], also returning the draft's compiled form (for evaluating it).
-pub fn save(conn: &Connection, id: DraftId, values: DraftValues) -> Result<(Draft, Form)> {
+pub fn save(conn: &Connection, id: DraftId, values: DraftValues) -> Result<(Draft, Arc<Form>)> {
     let mut draft = get(conn, id)?;
     let form = forms::load(conn, &draft.form_id, &draft.form_version)?;
     form.check_draft(&values)?;

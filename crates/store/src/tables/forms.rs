@@ -8,6 +8,8 @@ use eingang_forms::definition::FormDefinition;
 use eingang_forms::{catalogue, Form, FormSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,28 +84,56 @@ pub fn seed_samples(conn: &Connection) -> Result<usize> {
     Ok(added)
 }
 
-/// Loads and compiles a form.
-pub fn load(conn: &Connection, id: &str, version: &str) -> Result<Form> {
-    let json: String = conn
+/// Compiled forms by (id, version), with the hash they were compiled from. Compiling a
+/// large form takes about a millisecond; autosave loads the form on every save.
+static COMPILED: LazyLock<Mutex<FormCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// (id, version) → (SHA-256 of the stored definition, the compiled form).
+type FormCache = HashMap<(String, String), (String, Arc<Form>)>;
+
+/// Loads a form (compiled once per content, then from the cache).
+pub fn load(conn: &Connection, id: &str, version: &str) -> Result<Arc<Form>> {
+    let unknown = || Error::UnknownForm {
+        id: id.to_owned(),
+        version: version.to_owned(),
+    };
+    let hash: String = conn
         .query_row(
-            "SELECT definition_json FROM forms WHERE id = ?1 AND version = ?2",
+            "SELECT sha256 FROM forms WHERE id = ?1 AND version = ?2",
             [id, version],
             |r| r.get(0),
         )
         .optional()?
-        .ok_or_else(|| Error::UnknownForm {
-            id: id.to_owned(),
-            version: version.to_owned(),
-        })?;
-    Form::from_json(&json).map_err(|errors| Error::FormInvalid {
+        .ok_or_else(unknown)?;
+    let key = (id.to_owned(), version.to_owned());
+    if let Some((h, form)) = COMPILED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        if *h == hash {
+            return Ok(Arc::clone(form));
+        }
+    }
+    let json: String = conn.query_row(
+        "SELECT definition_json FROM forms WHERE id = ?1 AND version = ?2",
+        [id, version],
+        |r| r.get(0),
+    )?;
+    let form = Arc::new(Form::from_json(&json).map_err(|errors| Error::FormInvalid {
         origin: format!("stored form {id} {version}"),
         errors: errors.iter().map(ToString::to_string).collect(),
-    })
+    })?);
+    COMPILED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(key, (hash, Arc::clone(&form)));
+    Ok(form)
 }
 
 /// The definition as stored.
 pub fn definition(conn: &Connection, id: &str, version: &str) -> Result<FormDefinition> {
-    load(conn, id, version).map(|f| f.definition)
+    load(conn, id, version).map(|f| f.definition.clone())
 }
 
 /// Every form in the catalogue, by id and then version.
