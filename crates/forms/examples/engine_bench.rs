@@ -5,9 +5,9 @@
 //! Prints percentiles for: evaluating (calculate + validate) a 500-field draft, compiling a
 //! 500-field form, and importing the largest FIM fixture with its code lists.
 
+use eingang_forms::catalogue::synthetic_form;
 use eingang_forms::fim::{import_xdf, parse_genericode};
 use eingang_forms::Form;
-use serde_json::{json, Map, Value};
 use std::path::Path;
 use std::time::Instant;
 
@@ -23,60 +23,8 @@ fn percentiles(name: &str, mut micros: Vec<u128>) {
     );
 }
 
-/// A form of `groups` groups × 10 fields of mixed kinds, with a rule and a calculation each.
-fn big_form(groups: usize) -> (String, Map<String, Value>) {
-    let kinds = [
-        "text",
-        "integer",
-        "decimal",
-        "date",
-        "email",
-        "phone",
-        "postal_code",
-        "iban",
-        "yes_no",
-        "text",
-    ];
-    let mut items = Vec::new();
-    let mut values = Map::new();
-    for g in 0..groups {
-        let mut fields = Vec::new();
-        let mut gv = Map::new();
-        for (f, kind) in kinds.iter().enumerate() {
-            let key = format!("f{f}");
-            let mut field = json!({"type": "field", "key": key, "kind": kind, "label": {"de": format!("Feld {g}.{f}")}, "required": true});
-            if *kind == "text" {
-                field["max_length"] = json!(200);
-                field["relevant"] = json!("f8 = true or f1 > 0");
-            }
-            if *kind == "integer" {
-                field["constraint"] = json!("f1 < 1000000");
-            }
-            fields.push(field);
-            let v = match *kind {
-                "integer" => json!("42"),
-                "decimal" => json!("3,5"),
-                "date" => json!("2026-11-28"),
-                "email" => json!("a@b.de"),
-                "phone" => json!("0251 12345"),
-                "postal_code" => json!("48143"),
-                "iban" => json!("DE89 3704 0044 0532 0130 00"),
-                "yes_no" => json!(true),
-                _ => json!("Musterstraße 1"),
-            };
-            gv.insert(key, v);
-        }
-        fields.push(json!({"type": "field", "key": "summe", "kind": "decimal", "label": {"de": "Summe"}, "calculate": "f1 + f2"}));
-        items.push(json!({"type": "group", "key": format!("g{g}"), "label": {"de": format!("Gruppe {g}")}, "items": fields}));
-        values.insert(format!("g{g}"), Value::Object(gv));
-    }
-    let def = json!({"format": 1, "id": "bench", "version": "1", "title": {"de": "Bench"}, "items": items,
-        "rules": [{"id": "r", "assert": "g0.f1 > 0", "message": {"de": "m"}}]});
-    (def.to_string(), values)
-}
-
 fn main() {
-    let (json, values) = big_form(50);
+    let (json, values) = synthetic_form(50);
     let form = Form::from_json(&json).expect("the bench form compiles");
     let fields = 50 * 11;
 

@@ -159,3 +159,42 @@ async fn an_imported_fim_schema_renders_and_validates_in_the_app() {
     );
     app.quit().await;
 }
+
+/// A long form (550 fields, as FIM schemas can be) opens and takes input; the figure is
+/// printed, not asserted.
+#[tokio::test(flavor = "current_thread")]
+async fn a_550_field_form_opens_and_takes_input() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let (json, _) = eingang_forms::catalogue::synthetic_form(50);
+        let store = eingang_store::Store::open(data.path()).unwrap();
+        store
+            .with_tx(|tx| eingang_store::tables::forms::import(tx, &json, "synthetic"))
+            .unwrap();
+    }
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.wait_for("[data-new-draft='bench']").await;
+    let start = std::time::Instant::now();
+    app.click("[data-new-draft='bench']").await;
+    let first = app.wait_for("#field-g0-f1").await;
+    app.wait_for("#field-g49-summe").await;
+    first.send_keys("7").await.unwrap();
+    let ms = start.elapsed().as_millis();
+    let value = first.prop("value").await.unwrap();
+    assert_eq!(value.as_deref(), Some("7"));
+    // Two text fields per group show only when relevant (f8 = true or f1 > 0).
+    let fields = app
+        .client
+        .find_all(crate::harness::css(".field"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(fields, 450);
+    // Relevance follows the typed value: group 0's two text fields appear.
+    app.wait_for("#field-g0-f0").await;
+    eprintln!("550-field form: click → all fields rendered and the first takes input in {ms} ms (incl. WebDriver round trips)");
+    app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
+        .await;
+    app.quit().await;
+}
