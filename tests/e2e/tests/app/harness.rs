@@ -244,6 +244,25 @@ impl App {
     }
 }
 
+impl App {
+    /// Kills the app process with SIGKILL (no chance to clean up, like a crash or a flat
+    /// battery) and waits until it is gone.
+    pub async fn kill_hard(self) {
+        let needle = self.data_dir.display().to_string();
+        let pid = app_pid(&needle).expect("the app runs");
+        let status = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        assert!(status.is_ok_and(|s| s.success()), "kill -KILL {pid}");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while app_running(&needle) {
+            assert!(Instant::now() < deadline, "the app did not die");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        drop(self.client);
+    }
+}
+
 /// The pid of the app process with this data folder on its command line, if it runs.
 fn app_pid(data_dir: &str) -> Option<u32> {
     std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {

@@ -183,3 +183,42 @@ async fn closing_the_window_right_after_typing_loses_nothing() {
         "the last keystrokes were saved before the window closed"
     );
 }
+
+/// A crash (SIGKILL, no shutdown at all) after the save indicator showed "Gespeichert" loses
+/// nothing: the draft and the repeat-group rows are back after the restart.
+#[tokio::test(flavor = "current_thread")]
+async fn a_killed_app_keeps_everything_it_reported_saved() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='ortstermin']").await;
+    app.wait_for("#field-aktenzeichen")
+        .await
+        .send_keys("530.12-2026-0099")
+        .await
+        .unwrap();
+    app.click("button[data-action='add-row']").await;
+    app.wait_for("#field-maengel-0-beschreibung")
+        .await
+        .send_keys("Geländer lose")
+        .await
+        .unwrap();
+    app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
+        .await;
+    app.kill_hard().await;
+
+    let d = only_draft(data.path());
+    assert_eq!(d.values["aktenzeichen"], "530.12-2026-0099");
+    assert_eq!(d.values["maengel"][0]["beschreibung"], "Geländer lose");
+
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='forms']").await;
+    app.click("tr[data-draft-id] button[data-action='open']")
+        .await;
+    let row = app.wait_for("#field-maengel-0-beschreibung").await;
+    assert_eq!(
+        row.prop("value").await.unwrap().as_deref(),
+        Some("Geländer lose")
+    );
+    app.quit().await;
+}
