@@ -36,6 +36,8 @@ pub struct DraftSummary {
     pub form_version: String,
     /// A short text the user recognises the draft by (the first filled text field).
     pub caption: String,
+    /// Problems left before it can be finalised; `None` until first evaluated.
+    pub open_issues: Option<u32>,
     #[ts(type = "number")]
     pub revision: i64,
     #[ts(type = "number")]

@@ -22,4 +22,5 @@ mod time;
 
 pub use db::{OpenOptions, Store, DB_FILE_NAME};
 pub use error::{Error, Result};
+pub use rusqlite::Connection;
 pub use time::now_ms;

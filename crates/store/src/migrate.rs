@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("migrations/0002_outbox.sql")),
     (3, include_str!("migrations/0003_blobs.sql")),
     (4, include_str!("migrations/0004_forms.sql")),
+    (5, include_str!("migrations/0005_draft_issues.sql")),
 ];
 
 /// The schema version this build writes.

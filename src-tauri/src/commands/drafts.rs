@@ -28,9 +28,16 @@ fn parse_today(today: &str) -> Result<Today, AppError> {
     Ok((y, m, d))
 }
 
-fn with_state(draft: Draft, form: &Form, today: Today) -> DraftState {
+/// Evaluates the draft and records how many problems it has (for the draft list).
+fn evaluated(
+    conn: &eingang_store::Connection,
+    draft: Draft,
+    form: &Form,
+    today: Today,
+) -> eingang_store::Result<DraftState> {
     let state = form.evaluate(&draft.values, today);
-    DraftState { draft, state }
+    drafts::set_open_issues(conn, draft.id, state.issues.len())?;
+    Ok(DraftState { draft, state })
 }
 
 #[tauri::command]
@@ -42,16 +49,16 @@ pub async fn draft_create(
 ) -> Result<DraftState, AppError> {
     let today = parse_today(&today)?;
     let store = app.store()?;
-    let (draft, form) = blocking(store, move |s| {
+    let state = blocking(store, move |s| {
         s.with_tx(|tx| {
             let draft = drafts::create(tx, &form_id, &form_version)?;
             let form = forms::load(tx, &form_id, &form_version)?;
-            Ok((draft, form))
+            evaluated(tx, draft, &form, today)
         })
     })
     .await?;
-    tracing::info!(draft = %draft.id, "draft created");
-    Ok(with_state(draft, &form, today))
+    tracing::info!(draft = %state.draft.id, "draft created");
+    Ok(state)
 }
 
 #[tauri::command]
@@ -63,15 +70,14 @@ pub async fn draft_list(app: AppHandle) -> Result<Vec<DraftSummary>, AppError> {
 pub async fn draft_get(app: AppHandle, id: String, today: String) -> Result<DraftState, AppError> {
     let id: DraftId = id.parse()?;
     let today = parse_today(&today)?;
-    let (draft, form) = blocking(app.store()?, move |s| {
-        s.with_conn(|c| {
-            let draft = drafts::get(c, id)?;
-            let form = forms::load(c, &draft.form_id, &draft.form_version)?;
-            Ok((draft, form))
+    blocking(app.store()?, move |s| {
+        s.with_tx(|tx| {
+            let draft = drafts::get(tx, id)?;
+            let form = forms::load(tx, &draft.form_id, &draft.form_version)?;
+            evaluated(tx, draft, &form, today)
         })
     })
-    .await?;
-    Ok(with_state(draft, &form, today))
+    .await
 }
 
 /// Saves the whole set of values (autosave; idempotent) and returns the form's new state.
@@ -84,12 +90,15 @@ pub async fn draft_save(
 ) -> Result<DraftState, AppError> {
     let id: DraftId = id.parse()?;
     let today = parse_today(&today)?;
-    let (draft, form) = blocking(app.store()?, move |s| {
-        s.with_tx(|tx| drafts::save(tx, id, values))
+    let state = blocking(app.store()?, move |s| {
+        s.with_tx(|tx| {
+            let (draft, form) = drafts::save(tx, id, values)?;
+            evaluated(tx, draft, &form, today)
+        })
     })
     .await?;
-    tracing::debug!(draft = %draft.id, revision = draft.revision, "draft saved");
-    Ok(with_state(draft, &form, today))
+    tracing::debug!(draft = %state.draft.id, revision = state.draft.revision, "draft saved");
+    Ok(state)
 }
 
 #[tauri::command]

@@ -101,10 +101,20 @@ fn read_draft(r: &Row<'_>) -> Result<Draft> {
     })
 }
 
+/// Records how many problems the draft has now (shown in the draft list).
+pub fn set_open_issues(conn: &Connection, id: DraftId, n: usize) -> Result<()> {
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    conn.execute(
+        "UPDATE drafts SET open_issues = ?2 WHERE id = ?1",
+        params![id.to_string(), n],
+    )?;
+    Ok(())
+}
+
 /// Every draft, most recently changed first.
 pub fn list(conn: &Connection) -> Result<Vec<DraftSummary>> {
     let mut stmt = conn.prepare(
-        "SELECT id, form_id, form_version, caption, revision, created_at, updated_at
+        "SELECT id, form_id, form_version, caption, revision, created_at, updated_at, open_issues
          FROM drafts ORDER BY updated_at DESC, id DESC",
     )?;
     let rows = stmt.query_map([], |r| Ok(read_summary(r)))?;
@@ -129,6 +139,7 @@ fn read_summary(r: &Row<'_>) -> Result<DraftSummary> {
         revision: r.get(4)?,
         created_at: r.get(5)?,
         updated_at: r.get(6)?,
+        open_issues: r.get(7)?,
     })
 }
 

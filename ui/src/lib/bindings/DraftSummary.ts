@@ -8,4 +8,8 @@ export type DraftSummary = { id: DraftId, form_id: string, form_version: string,
 /**
  * A short text the user recognises the draft by (the first filled text field).
  */
-caption: string, revision: number, created_at: number, updated_at: number, };
+caption: string, 
+/**
+ * Problems left before it can be finalised; `None` until first evaluated.
+ */
+open_issues: number | null, revision: number, created_at: number, updated_at: number, };
