@@ -11,4 +11,5 @@ pub const ALL: &[&str] = &[
     "draft_get",
     "draft_save",
     "draft_delete",
+    "attachment_add",
 ];

@@ -42,6 +42,7 @@ pub fn run() {
             commands::drafts::draft_get,
             commands::drafts::draft_save,
             commands::drafts::draft_delete,
+            commands::attachments::attachment_add,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

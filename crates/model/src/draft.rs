@@ -45,3 +45,17 @@ pub struct DraftSummary {
     #[ts(type = "number")]
     pub updated_at: i64,
 }
+
+/// What a draft's attachment field stores per file; the bytes are in the blob store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AttachmentRef {
+    /// SHA-256 of the content (the blob's name).
+    pub blob: String,
+    /// The file name as the user chose it (without folders).
+    pub name: String,
+    /// Determined from the content, never from the name.
+    pub media_type: String,
+    #[ts(type = "number")]
+    pub size: i64,
+}

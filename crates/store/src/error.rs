@@ -49,6 +49,13 @@ pub enum Error {
         id: String,
         detail: String,
     },
+    #[error("the file '{name}' cannot be attached: {reason}")]
+    AttachmentRefused {
+        name: String,
+        reason: String,
+        /// `empty`, `too_large`, `unknown_type`, `type_not_accepted`, `not_attachment_field`.
+        kind: &'static str,
+    },
     #[error("blob {hash} is damaged: its content no longer matches its SHA-256 name; restore the data folder from a backup")]
     BlobCorrupt { hash: String },
     #[error("blob {hash} is missing from {path}")]
@@ -76,6 +83,13 @@ impl Error {
             Self::FormInvalid { .. } => "form.invalid",
             Self::FormConflict { .. } => "form.conflict",
             Self::BadRow { .. } => "store.bad_row",
+            Self::AttachmentRefused { kind, .. } => match *kind {
+                "empty" => "attachment.empty",
+                "too_large" => "attachment.too_large",
+                "unknown_type" => "attachment.unknown_type",
+                "type_not_accepted" => "attachment.type_not_accepted",
+                _ => "attachment.not_attachment_field",
+            },
             Self::BlobCorrupt { .. } => "blob.corrupt",
             Self::BlobMissing { .. } => "blob.missing",
             Self::BadBlobName { .. } => "blob.bad_name",

@@ -1,5 +1,6 @@
 //! IPC commands, one module per area. Each command validates its input, then calls a crate.
 
 pub mod app;
+pub mod attachments;
 pub mod drafts;
 pub mod forms;

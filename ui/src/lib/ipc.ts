@@ -3,6 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { getCurrentWindow } from '@tauri-apps/api/window';
 import type { AppInfo } from './bindings/AppInfo';
+import type { AttachmentRef } from './bindings/AttachmentRef';
 import type { BoundaryError } from './bindings/BoundaryError';
 import type { Draft } from './bindings/Draft';
 import type { DraftState } from './bindings/DraftState';
@@ -42,9 +43,13 @@ export function toIpcError(e: unknown): IpcError {
   return new IpcError({ code: 'ipc.failed', message: String(e), field: null });
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(
+  cmd: string,
+  args?: Record<string, unknown> | Uint8Array,
+  options?: { headers: Record<string, string> },
+): Promise<T> {
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<T>(cmd, args, options);
   } catch (e) {
     throw toIpcError(e);
   }
@@ -63,6 +68,15 @@ export const ipc = {
   draftSave: (id: string, values: DraftValues, today: string) =>
     call<DraftState>('draft_save', { id, values, today }),
   draftDelete: (id: string) => call<void>('draft_delete', { id }),
+  /** Sends a file's bytes as the raw request body; metadata travels in headers. */
+  attachmentAdd: (draft: string, field: string, name: string, bytes: Uint8Array) =>
+    call<AttachmentRef>('attachment_add', bytes, {
+      headers: {
+        'x-draft': draft,
+        'x-field': encodeURIComponent(field),
+        'x-name': encodeURIComponent(name),
+      },
+    }),
 };
 
 /**

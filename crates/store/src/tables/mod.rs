@@ -1,6 +1,7 @@
 //! One module per table, each with the reads and writes of that table. Functions take a
 //! `&Connection` (a `Transaction` derefs to one), so callers choose the transaction.
 
+pub mod attachments;
 pub mod blobs;
 pub mod drafts;
 pub mod forms;

@@ -3,6 +3,7 @@
 // In tests a failed unwrap is a failed test, with its location; fixtures are small.
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+mod attachments;
 mod bad_input;
 mod blobs;
 mod drafts;

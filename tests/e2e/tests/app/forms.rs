@@ -198,3 +198,48 @@ async fn a_550_field_form_opens_and_takes_input() {
         .await;
     app.quit().await;
 }
+
+/// A file chosen in the file picker is stored in the blob store (type by content), listed
+/// at the field, kept in the draft, and removable; a file of a refused type is named with
+/// the reason and nothing is attached.
+#[tokio::test(flavor = "current_thread")]
+async fn attachments_are_stored_listed_and_refused_with_a_reason() {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let pdf = files.path().join("Lageplan Prinzipalmarkt.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").unwrap();
+    let exe = files.path().join("rechnung.pdf");
+    std::fs::write(
+        &exe,
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00",
+    )
+    .unwrap();
+
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='sondernutzung-infostand']")
+        .await;
+    let input = app.wait_for("#field-lageplan").await;
+    input.send_keys(exe.to_str().unwrap()).await.unwrap();
+    let refused = app.text(".upload-error").await;
+    assert!(
+        refused.contains("rechnung.pdf") && refused.contains("Nur PDF-Dateien und Bilder"),
+        "{refused}"
+    );
+
+    let input = app.wait_for("#field-lageplan").await;
+    input.send_keys(pdf.to_str().unwrap()).await.unwrap();
+    let listed = app.text("[data-path='lageplan'] .files li").await;
+    assert!(listed.contains("Lageplan Prinzipalmarkt.pdf"), "{listed}");
+    app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
+        .await;
+    app.quit().await;
+
+    let d = only_draft(data.path());
+    let files_in_draft = d.values["lageplan"].as_array().unwrap();
+    assert_eq!(files_in_draft.len(), 1, "the refused file was not attached");
+    assert_eq!(files_in_draft[0]["media_type"], "application/pdf");
+    let store = eingang_store::Store::open(data.path()).unwrap();
+    let blob = files_in_draft[0]["blob"].as_str().unwrap();
+    assert!(store.blobs().get(blob).unwrap().starts_with(b"%PDF"));
+}

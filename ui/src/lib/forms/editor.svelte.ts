@@ -1,6 +1,7 @@
 // The state of one open draft in the form renderer: the values being typed, the engine's
 // last answer (issues, hidden items, calculated values), which fields the user has left.
 
+import type { AttachmentRef } from '../bindings/AttachmentRef';
 import type { FormDefinition } from '../bindings/FormDefinition';
 import type { FormState } from '../bindings/FormState';
 import type { Issue } from '../bindings/Issue';
@@ -21,11 +22,19 @@ export class FormEditor {
 
   readonly definition: FormDefinition;
   private readonly onChange: (values: Values) => void;
+  /** Stores a file for the attachment field at `path`; resolves to its reference. */
+  readonly upload: (path: string, name: string, bytes: Uint8Array) => Promise<AttachmentRef>;
 
-  constructor(definition: FormDefinition, values: Values, onChange: (values: Values) => void) {
+  constructor(
+    definition: FormDefinition,
+    values: Values,
+    onChange: (values: Values) => void,
+    upload: (path: string, name: string, bytes: Uint8Array) => Promise<AttachmentRef>,
+  ) {
     this.definition = definition;
     this.values = withGroups(definition.items, values);
     this.onChange = onChange;
+    this.upload = upload;
   }
 
   /** Call after any change to `values`. */

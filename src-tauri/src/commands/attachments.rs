@@ -1,0 +1,49 @@
+use crate::error::AppError;
+use crate::state::{blocking, StoreExt};
+use eingang_model::{AttachmentRef, DraftId};
+use eingang_store::tables::attachments;
+use tauri::ipc::{InvokeBody, Request};
+use tauri::AppHandle;
+
+fn header(request: &Request<'_>, name: &str) -> Result<String, AppError> {
+    let raw = request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            AppError::new(
+                "input.missing",
+                format!("the request lacks the {name} header"),
+            )
+        })?;
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| AppError::new("input.bad_header", format!("{name} is not UTF-8")))
+}
+
+/// Attaches a file to an attachment field of a draft. The file's bytes are the raw request
+/// body; `x-draft`, `x-field` (the field's path) and `x-name` (the file name,
+/// percent-encoded) are headers. Returns the reference the UI puts into the field's value.
+#[tauri::command]
+pub async fn attachment_add(
+    app: AppHandle,
+    request: Request<'_>,
+) -> Result<AttachmentRef, AppError> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(AppError::new(
+            "input.bad_body",
+            "the file must be sent as raw bytes",
+        ));
+    };
+    let bytes = bytes.clone();
+    let draft: DraftId = header(&request, "x-draft")?.parse()?;
+    let field = header(&request, "x-field")?;
+    let name = header(&request, "x-name")?;
+    let attachment = blocking(app.store()?, move |s| {
+        s.with_tx(|tx| attachments::add(tx, s.blobs(), draft, &field, &name, &bytes))
+    })
+    .await?;
+    tracing::info!(draft = %draft, size = attachment.size, media = %attachment.media_type, "attachment stored");
+    Ok(attachment)
+}
