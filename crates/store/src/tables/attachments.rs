@@ -88,7 +88,7 @@ pub fn add(
     let d = drafts::get(conn, draft)?;
     let form = forms::load(conn, &d.form_id, &d.form_version)?;
     let field = field_at(&form.definition.items, path)
-        .filter(|f| f.kind == FieldKind::Attachment)
+        .filter(|f| matches!(f.kind, FieldKind::Attachment | FieldKind::Signature))
         .ok_or_else(|| {
             refuse(
                 "not_attachment_field",
@@ -101,17 +101,26 @@ pub fn add(
             "its content is not a PDF or an image (JPEG, PNG, TIFF, GIF, WebP, HEIF)".into(),
         )
     })?;
-    let accepted = field.accept.is_empty()
-        || field.accept.iter().any(|a| match a.strip_suffix("/*") {
-            Some(prefix) => media_type.split('/').next() == Some(prefix),
-            None => a == media_type,
-        });
+    // A drawn signature is a PNG made by the app; other fields follow their `accept` list.
+    let accepted = if field.kind == FieldKind::Signature {
+        media_type == "image/png"
+    } else {
+        field.accept.is_empty()
+            || field.accept.iter().any(|a| match a.strip_suffix("/*") {
+                Some(prefix) => media_type.split('/').next() == Some(prefix),
+                None => a == media_type,
+            })
+    };
     if !accepted {
         return Err(refuse(
             "type_not_accepted",
             format!(
                 "it is {media_type}; this field accepts {}",
-                field.accept.join(", ")
+                if field.kind == FieldKind::Signature {
+                    "image/png".to_owned()
+                } else {
+                    field.accept.join(", ")
+                }
             ),
         ));
     }

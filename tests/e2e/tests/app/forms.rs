@@ -243,3 +243,50 @@ async fn attachments_are_stored_listed_and_refused_with_a_reason() {
     let blob = files_in_draft[0]["blob"].as_str().unwrap();
     assert!(store.blobs().get(blob).unwrap().starts_with(b"%PDF"));
 }
+
+/// A drawn signature (pointer strokes on the pad) is stored as a PNG and satisfies the
+/// required signature field.
+#[tokio::test(flavor = "current_thread")]
+async fn a_drawn_signature_is_stored_as_png() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='veranstaltungsanzeige']").await;
+    app.wait_for("#field-unterschrift").await;
+    app.client
+        .execute(
+            "const c = document.getElementById('field-unterschrift');
+             const r = c.getBoundingClientRect();
+             const ev = (type, x, y) => c.dispatchEvent(new PointerEvent(type,
+                 { bubbles: true, pointerId: 1, clientX: r.left + x, clientY: r.top + y }));
+             ev('pointerdown', 20, 40);
+             for (let i = 1; i <= 20; i++) ev('pointermove', 20 + i * 10, 40 + (i % 5) * 8);
+             ev('pointerup', 220, 60);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.click("button[data-action='sign']").await;
+    app.wait_text("[data-path='unterschrift'] [role='status']", |t| {
+        t == "Unterschrift gespeichert."
+    })
+    .await;
+    app.click("button[data-action='check']").await;
+    let summary = app.text(".summary").await;
+    assert!(
+        !summary.contains("Unterschrift der verantwortlichen Person"),
+        "{summary}"
+    );
+    app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
+        .await;
+    app.quit().await;
+
+    let d = only_draft(data.path());
+    assert_eq!(d.values["unterschrift"]["media_type"], "image/png");
+    let store = eingang_store::Store::open(data.path()).unwrap();
+    let png = store
+        .blobs()
+        .get(d.values["unterschrift"]["blob"].as_str().unwrap())
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a real PNG of the strokes");
+}
