@@ -11,5 +11,7 @@ pub const ALL: &[&str] = &[
     "draft_get",
     "draft_save",
     "draft_delete",
+    "draft_upgrade_preview",
+    "draft_upgrade",
     "attachment_add",
 ];

@@ -42,6 +42,8 @@ pub fn run() {
             commands::drafts::draft_get,
             commands::drafts::draft_save,
             commands::drafts::draft_delete,
+            commands::drafts::draft_upgrade_preview,
+            commands::drafts::draft_upgrade,
             commands::attachments::attachment_add,
         ])
         .run(tauri::generate_context!());

@@ -17,6 +17,7 @@ pub mod definition;
 mod draft;
 pub mod fim;
 mod validate;
+pub mod versions;
 
 pub use catalogue::FormSummary;
 pub use compile::{DefinitionError, Form};

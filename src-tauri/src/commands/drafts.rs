@@ -1,9 +1,11 @@
 use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
+use eingang_forms::versions::{changes, compare_versions, VersionChange};
 use eingang_forms::{Form, FormState, Today};
 use eingang_model::{Draft, DraftId, DraftSummary, DraftValues};
 use eingang_store::tables::{drafts, forms};
 use serde::Serialize;
+use std::cmp::Ordering;
 use tauri::AppHandle;
 use ts_rs::TS;
 
@@ -98,6 +100,63 @@ pub async fn draft_save(
     })
     .await?;
     tracing::debug!(draft = %state.draft.id, revision = state.draft.revision, "draft saved");
+    Ok(state)
+}
+
+/// A newer version of the draft's form and what moving to it would change.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct UpgradePreview {
+    pub to_version: String,
+    pub changes: Vec<VersionChange>,
+}
+
+/// Whether a newer version of the draft's form is in the catalogue, and what moving the
+/// draft to it would change (nothing is changed by this call).
+#[tauri::command]
+pub async fn draft_upgrade_preview(
+    app: AppHandle,
+    id: String,
+) -> Result<Option<UpgradePreview>, AppError> {
+    let id: DraftId = id.parse()?;
+    blocking(app.store()?, move |s| {
+        s.with_conn(|c| {
+            let draft = drafts::get(c, id)?;
+            let Some(newest) = forms::newest_version(c, &draft.form_id)? else {
+                return Ok(None);
+            };
+            if compare_versions(&newest, &draft.form_version) != Ordering::Greater {
+                return Ok(None);
+            }
+            let old = forms::load(c, &draft.form_id, &draft.form_version)?;
+            let new = forms::load(c, &draft.form_id, &newest)?;
+            Ok(Some(UpgradePreview {
+                changes: changes(&old.definition, &new.definition, &draft.values),
+                to_version: newest,
+            }))
+        })
+    })
+    .await
+}
+
+/// Moves the draft to `version` of its form (after the user saw the preview).
+#[tauri::command]
+pub async fn draft_upgrade(
+    app: AppHandle,
+    id: String,
+    version: String,
+    today: String,
+) -> Result<DraftState, AppError> {
+    let id: DraftId = id.parse()?;
+    let today = parse_today(&today)?;
+    let state = blocking(app.store()?, move |s| {
+        s.with_tx(|tx| {
+            let (draft, form, _) = drafts::move_to_version(tx, id, &version)?;
+            evaluated(tx, draft, &form, today)
+        })
+    })
+    .await?;
+    tracing::info!(draft = %state.draft.id, version = %state.draft.form_version, "draft moved to a new form version");
     Ok(state)
 }
 

@@ -11,6 +11,7 @@ import type { DraftSummary } from './bindings/DraftSummary';
 import type { FormDefinition } from './bindings/FormDefinition';
 import type { FormSummary } from './bindings/FormSummary';
 import type { StatusSnapshot } from './bindings/StatusSnapshot';
+import type { UpgradePreview } from './bindings/UpgradePreview';
 
 export type DraftValues = Draft['values'];
 
@@ -68,6 +69,9 @@ export const ipc = {
   draftSave: (id: string, values: DraftValues, today: string) =>
     call<DraftState>('draft_save', { id, values, today }),
   draftDelete: (id: string) => call<void>('draft_delete', { id }),
+  draftUpgradePreview: (id: string) => call<UpgradePreview | null>('draft_upgrade_preview', { id }),
+  draftUpgrade: (id: string, version: string, today: string) =>
+    call<DraftState>('draft_upgrade', { id, version, today }),
   /** Sends a file's bytes as the raw request body; metadata travels in headers. */
   attachmentAdd: (draft: string, field: string, name: string, bytes: Uint8Array) =>
     call<AttachmentRef>('attachment_add', bytes, {

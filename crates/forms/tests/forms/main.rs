@@ -9,6 +9,7 @@ mod fim;
 mod infostand;
 mod more_samples;
 mod schema;
+mod versions;
 
 use eingang_forms::Form;
 

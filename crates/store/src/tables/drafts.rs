@@ -155,3 +155,28 @@ pub fn delete(conn: &Connection, id: DraftId) -> Result<()> {
 pub fn count(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("SELECT count(*) FROM drafts", [], |r| r.get(0))?)
 }
+
+/// Moves a draft to another version of its form: values the new version has no place for
+/// are dropped, everything else is kept. Returns the draft, the new form, and the changes
+/// the user was shown (see `eingang_forms::versions`).
+pub fn move_to_version(
+    conn: &Connection,
+    id: DraftId,
+    version: &str,
+) -> Result<(
+    Draft,
+    Arc<Form>,
+    Vec<eingang_forms::versions::VersionChange>,
+)> {
+    let draft = get(conn, id)?;
+    let old = forms::load(conn, &draft.form_id, &draft.form_version)?;
+    let new = forms::load(conn, &draft.form_id, version)?;
+    let changes = eingang_forms::versions::changes(&old.definition, &new.definition, &draft.values);
+    let values = eingang_forms::versions::carry_over(&new.definition, &draft.values);
+    conn.execute(
+        "UPDATE drafts SET form_version = ?2 WHERE id = ?1",
+        params![id.to_string(), version],
+    )?;
+    let (draft, form) = save(conn, id, values)?;
+    Ok((draft, form, changes))
+}

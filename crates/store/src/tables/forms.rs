@@ -168,3 +168,14 @@ pub fn list(conn: &Connection) -> Result<Vec<FormSummary>> {
     })
     .collect()
 }
+
+/// The newest version of form `id` in the catalogue (by version number).
+pub fn newest_version(conn: &Connection, id: &str) -> Result<Option<String>> {
+    let mut stmt = conn.prepare("SELECT version FROM forms WHERE id = ?1")?;
+    let versions = stmt
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(versions
+        .into_iter()
+        .max_by(|a, b| eingang_forms::versions::compare_versions(a, b)))
+}

@@ -108,3 +108,40 @@ fn a_broken_form_is_refused_with_every_problem_and_nothing_is_stored() {
     assert!(err.to_string().contains("line 1, column"), "{err}");
     assert_eq!(store.with_conn(forms::list).unwrap().len(), before);
 }
+
+#[test]
+fn a_draft_moves_to_a_newer_version_keeping_what_still_fits() {
+    use eingang_store::tables::drafts;
+    let (_dir, store) = super::fresh();
+    let v2 = SMALL
+        .replace(r#""version": "1""#, r#""version": "1.10""#)
+        .replace(r#""key": "a""#, r#""key": "b""#);
+    store.with_tx(|tx| forms::import(tx, SMALL, "v1")).unwrap();
+    store.with_tx(|tx| forms::import(tx, &v2, "v2")).unwrap();
+    let newest = store
+        .with_conn(|c| forms::newest_version(c, "test-form"))
+        .unwrap();
+    assert_eq!(newest.as_deref(), Some("1.10"));
+
+    let d = store
+        .with_tx(|tx| drafts::create(tx, "test-form", "1"))
+        .unwrap();
+    let values = [("a".to_owned(), serde_json::json!("typed"))]
+        .into_iter()
+        .collect();
+    store
+        .with_tx(|tx| drafts::save_values(tx, d.id, values))
+        .unwrap();
+    let (moved, _, changes) = store
+        .with_tx(|tx| drafts::move_to_version(tx, d.id, "1.10"))
+        .unwrap();
+    assert_eq!(moved.form_version, "1.10");
+    assert!(moved.values.is_empty(), "field a does not exist in 1.10");
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        (changes[0].kind.as_str(), changes[0].path.as_str()),
+        ("removed", "a")
+    );
+    let back = store.with_conn(|c| drafts::get(c, d.id)).unwrap();
+    assert_eq!(back.form_version, "1.10");
+}

@@ -290,3 +290,81 @@ async fn a_drawn_signature_is_stored_as_png() {
         .unwrap();
     assert!(png.starts_with(b"\x89PNG"), "a real PNG of the strokes");
 }
+
+/// When a newer version of a draft's form arrives, the user sees what would change and
+/// moves the draft over; the draft stays bound to its version until then.
+#[tokio::test(flavor = "current_thread")]
+async fn a_draft_moves_to_a_newer_form_version_after_seeing_the_changes() {
+    use eingang_store::tables::{drafts, forms};
+    let data = tempfile::tempdir().unwrap();
+    let draft_id = {
+        let store = eingang_store::Store::open(data.path()).unwrap();
+        let v10 = serde_json::to_value(
+            store
+                .with_conn(|c| forms::definition(c, "ortstermin", "1.0"))
+                .unwrap(),
+        )
+        .unwrap();
+        // Version 1.1: the contact e-mail is gone, an inspector's name is now required.
+        let mut v11 = v10.clone();
+        v11["version"] = "1.1".into();
+        let items = v11["items"].as_array_mut().unwrap();
+        items.retain(|i| i["key"] != "kontakt_email");
+        items.push(
+            serde_json::json!({"type": "field", "key": "pruefer", "kind": "text",
+            "required": true, "label": {"de": "Prüferin / Prüfer", "en": "Inspector"}}),
+        );
+        store
+            .with_tx(|tx| forms::import(tx, &v11.to_string(), "v1.1"))
+            .unwrap();
+        let d = store
+            .with_tx(|tx| drafts::create(tx, "ortstermin", "1.0"))
+            .unwrap();
+        let values =
+            serde_json::json!({"aktenzeichen": "530.12-2026-7", "kontakt_email": "a@b.de"});
+        store
+            .with_tx(|tx| drafts::save_values(tx, d.id, values.as_object().unwrap().clone()))
+            .unwrap();
+        d.id
+    };
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='forms']").await;
+    app.click("tr[data-draft-id] button[data-action='open']")
+        .await;
+    app.wait_for("[data-upgrade='1.1']").await;
+    assert!(
+        app.client
+            .find(crate::harness::css("#field-kontakt_email"))
+            .await
+            .is_ok(),
+        "still 1.0"
+    );
+    app.click("[data-upgrade] button[aria-expanded]").await;
+    let changes = app.text("[data-upgrade] .changes").await;
+    assert!(
+        changes.contains("„E-Mail der Ansprechperson“ gibt es nicht mehr"),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("„Prüferin / Prüfer“ muss jetzt ausgefüllt werden"),
+        "{changes}"
+    );
+    app.click("button[data-action='upgrade']").await;
+    app.wait_for("#field-pruefer").await;
+    assert!(app
+        .client
+        .find(crate::harness::css("#field-kontakt_email"))
+        .await
+        .is_err());
+    let az = app.wait_for("#field-aktenzeichen").await;
+    assert_eq!(
+        az.prop("value").await.unwrap().as_deref(),
+        Some("530.12-2026-7")
+    );
+    app.quit().await;
+
+    let d = only_draft(data.path());
+    assert_eq!((d.id, d.form_version.as_str()), (draft_id, "1.1"));
+    assert!(d.values.get("kontakt_email").is_none());
+}
