@@ -14,4 +14,6 @@ pub const ALL: &[&str] = &[
     "draft_upgrade_preview",
     "draft_upgrade",
     "attachment_add",
+    "draft_finalise",
+    "submissions_list",
 ];

@@ -45,6 +45,8 @@ pub fn run() {
             commands::drafts::draft_upgrade_preview,
             commands::drafts::draft_upgrade,
             commands::attachments::attachment_add,
+            commands::submissions::draft_finalise,
+            commands::submissions::submissions_list,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

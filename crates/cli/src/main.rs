@@ -3,6 +3,7 @@
 mod doctor;
 mod drafts;
 mod forms;
+mod submissions;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -37,6 +38,11 @@ enum Command {
         #[command(subcommand)]
         command: FormsCommand,
     },
+    /// Finalised submissions and their delivery state.
+    Submissions {
+        #[command(subcommand)]
+        command: SubmissionsCommand,
+    },
     /// Work with drafts (forms being filled in).
     Drafts {
         #[command(subcommand)]
@@ -56,6 +62,16 @@ enum FormsCommand {
     Import {
         /// A .json file or a folder of them.
         path: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SubmissionsCommand {
+    /// List every submission, newest first.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -86,6 +102,9 @@ fn main() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Import { path },
         } => forms::import(&data_dir, &path),
+        Command::Submissions {
+            command: SubmissionsCommand::List { json },
+        } => submissions::list(&data_dir, json),
         Command::Drafts {
             command: DraftsCommand::List { json },
         } => drafts::list(&data_dir, json),

@@ -315,3 +315,31 @@ fn forms_import_reads_a_fim_schema_with_its_code_lists_and_prints_the_report() {
         "genericode files are code lists, not forms: {text}"
     );
 }
+
+#[test]
+fn submissions_list_shows_finalised_drafts_with_their_delivery_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let d = store
+        .with_tx(|tx| tables::drafts::create(tx, SAMPLE_FORM_ID, SAMPLE_FORM_VERSION))
+        .unwrap();
+    let values = serde_json::json!({"aktenzeichen": "530.12-2026-1", "datum": "2026-11-27", "anschrift": "Markt 1"});
+    store
+        .with_tx(|tx| tables::drafts::save_values(tx, d.id, values.as_object().unwrap().clone()))
+        .unwrap();
+    let s = store
+        .with_tx(|tx| tables::submissions::finalise(tx, d.id, (2026, 11, 28)))
+        .unwrap();
+    drop(store);
+    let out = eingang(dir.path(), &["submissions", "list"]);
+    let text = stdout(&out);
+    assert!(out.status.success());
+    assert!(
+        text.contains(&s.id) && text.contains("pending") && text.contains("530.12-2026-1"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&eingang(dir.path(), &["submissions", "list", "--json"]).stdout)
+            .unwrap();
+    assert_eq!(json[0]["id"], s.id);
+}

@@ -16,10 +16,12 @@ mod compile;
 pub mod definition;
 mod draft;
 pub mod fim;
+mod finalise;
 mod validate;
 pub mod versions;
 
 pub use catalogue::FormSummary;
 pub use compile::{DefinitionError, Form};
 pub use draft::{DraftValueError, MAX_DRAFT_BYTES};
+pub use finalise::FinalData;
 pub use validate::{is_date, FormState, Issue, Today};

@@ -59,3 +59,21 @@ pub struct AttachmentRef {
     #[ts(type = "number")]
     pub size: i64,
 }
+
+/// One finalised submission, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SubmissionSummary {
+    /// UUIDv7 made at finalisation; the reference the user and the DMS see.
+    pub id: String,
+    pub form_id: String,
+    pub form_version: String,
+    pub caption: String,
+    pub attachments: u32,
+    /// SHA-256 of the submission's data as stored.
+    pub sha256: String,
+    /// The outbox state: `pending`, `in_flight`, `delivered`, `failed`, `paused`.
+    pub delivery: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}

@@ -12,6 +12,6 @@ pub mod draft;
 pub mod ids;
 pub mod status;
 
-pub use draft::{AttachmentRef, Draft, DraftSummary, DraftValues};
+pub use draft::{AttachmentRef, Draft, DraftSummary, DraftValues, SubmissionSummary};
 pub use ids::{DraftId, IdError};
 pub use status::{AppInfo, BoundaryError, StatusSnapshot, SyncStatus};

@@ -49,6 +49,8 @@ pub enum Error {
         id: String,
         detail: String,
     },
+    #[error("the draft cannot be finalised yet: {count} entry/entries still need attention")]
+    DraftIncomplete { count: usize },
     #[error("the file '{name}' cannot be attached: {reason}")]
     AttachmentRefused {
         name: String,
@@ -83,6 +85,7 @@ impl Error {
             Self::FormInvalid { .. } => "form.invalid",
             Self::FormConflict { .. } => "form.conflict",
             Self::BadRow { .. } => "store.bad_row",
+            Self::DraftIncomplete { .. } => "draft.incomplete",
             Self::AttachmentRefused { kind, .. } => match *kind {
                 "empty" => "attachment.empty",
                 "too_large" => "attachment.too_large",

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("migrations/0003_blobs.sql")),
     (4, include_str!("migrations/0004_forms.sql")),
     (5, include_str!("migrations/0005_draft_issues.sql")),
+    (6, include_str!("migrations/0006_submissions.sql")),
 ];
 
 /// The schema version this build writes.

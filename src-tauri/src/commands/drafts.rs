@@ -19,7 +19,7 @@ pub struct DraftState {
 }
 
 /// `today` comes from the UI (the user's local date); it must be a real `YYYY-MM-DD`.
-fn parse_today(today: &str) -> Result<Today, AppError> {
+pub fn parse_today(today: &str) -> Result<Today, AppError> {
     let bad = || AppError::new("input.bad_date", "today must be a date as YYYY-MM-DD");
     if !eingang_forms::is_date(today) {
         return Err(bad());

@@ -4,3 +4,4 @@ pub mod app;
 pub mod attachments;
 pub mod drafts;
 pub mod forms;
+pub mod submissions;

@@ -11,6 +11,7 @@ import type { DraftSummary } from './bindings/DraftSummary';
 import type { FormDefinition } from './bindings/FormDefinition';
 import type { FormSummary } from './bindings/FormSummary';
 import type { StatusSnapshot } from './bindings/StatusSnapshot';
+import type { SubmissionSummary } from './bindings/SubmissionSummary';
 import type { UpgradePreview } from './bindings/UpgradePreview';
 
 export type DraftValues = Draft['values'];
@@ -69,6 +70,9 @@ export const ipc = {
   draftSave: (id: string, values: DraftValues, today: string) =>
     call<DraftState>('draft_save', { id, values, today }),
   draftDelete: (id: string) => call<void>('draft_delete', { id }),
+  draftFinalise: (id: string, today: string) =>
+    call<SubmissionSummary>('draft_finalise', { id, today }),
+  submissions: () => call<SubmissionSummary[]>('submissions_list'),
   draftUpgradePreview: (id: string) => call<UpgradePreview | null>('draft_upgrade_preview', { id }),
   draftUpgrade: (id: string, version: string, today: string) =>
     call<DraftState>('draft_upgrade', { id, version, today }),

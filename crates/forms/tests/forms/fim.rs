@@ -222,3 +222,26 @@ fn genericode_lists_parse_and_bad_ones_are_refused() {
     assert_eq!(list.list.entries[0].value, "001");
     assert!(parse_genericode("<CodeList/>").is_err());
 }
+
+#[test]
+fn a_finalised_fim_form_renders_xml_in_the_schemas_structure() {
+    let (def, _) = import_xdf(&read("samples/v2/simple.xml"), &[]).unwrap();
+    let form = eingang_forms::Form::compile(def).unwrap();
+    let values = serde_json::json!({"g00000082": {"f60000227": "Müller & Söhne <GmbH>"}});
+    let done = form
+        .finalise(values.as_object().unwrap(), (2026, 11, 28))
+        .unwrap();
+    let xml = done.xml.unwrap();
+    assert!(
+        xml.contains(r#"<antrag schema="T1234" version="1.0">"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<G00000082><F60000227>Müller &amp; Söhne &lt;GmbH&gt;</F60000227></G00000082>"
+        ),
+        "{xml}"
+    );
+    // And the XML is well-formed.
+    roxmltree::Document::parse(&xml).unwrap();
+}

@@ -7,4 +7,5 @@ pub mod drafts;
 pub mod forms;
 pub mod outbox;
 pub mod preferences;
+pub mod submissions;
 pub mod sync_status;

@@ -9,6 +9,7 @@ mod blobs;
 mod drafts;
 mod forms;
 mod migrations;
+mod submissions;
 mod tx;
 
 use eingang_store::Store;

@@ -368,3 +368,71 @@ async fn a_draft_moves_to_a_newer_form_version_after_seeing_the_changes() {
     assert_eq!((d.id, d.form_version.as_str()), (draft_id, "1.1"));
     assert!(d.values.get("kontakt_email").is_none());
 }
+
+/// Finalising: refused with the summary while entries are missing; once complete the draft
+/// becomes an immutable submission queued in the outbox, and the status bar says so.
+#[tokio::test(flavor = "current_thread")]
+async fn a_complete_draft_is_finalised_into_the_outbox() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='ortstermin']").await;
+    app.wait_for("#field-aktenzeichen")
+        .await
+        .send_keys("530.12-2026-0100")
+        .await
+        .unwrap();
+    app.click("button[data-action='finalise']").await;
+    let summary = app.text(".summary").await;
+    assert!(
+        summary.contains("Datum des Ortstermins: Bitte ausfüllen."),
+        "{summary}"
+    );
+
+    app.client
+        .execute(
+            "const d = document.getElementById('field-datum'); d.value = '2026-11-27';
+             d.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.wait_for("#field-anschrift")
+        .await
+        .send_keys("Markt 1, Münster")
+        .await
+        .unwrap();
+    app.click("button[data-action='finalise']").await;
+    let notice = app
+        .wait_text("[data-notice]", |t| {
+            t.starts_with("Abgeschlossen und zur Übertragung bereit")
+        })
+        .await;
+    let reference = notice.rsplit(' ').next().unwrap().to_owned();
+    assert_eq!(
+        app.text("[data-testid='outbox-count']").await,
+        "Postausgang: 1"
+    );
+    let row = app
+        .text(&format!("tr[data-submission-id='{reference}']"))
+        .await;
+    assert!(
+        row.contains("530.12-2026-0100") && row.contains("wartet auf Übertragung"),
+        "{row}"
+    );
+    assert!(
+        app.client
+            .find(crate::harness::css("tr[data-draft-id]"))
+            .await
+            .is_err(),
+        "the draft is gone"
+    );
+    app.quit().await;
+
+    let store = eingang_store::Store::open(data.path()).unwrap();
+    let list = store
+        .with_conn(eingang_store::tables::submissions::list)
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].id, reference);
+}

@@ -1,0 +1,97 @@
+//! The `submissions` table: finalised drafts. A submission is written, its outbox row too,
+//! and the draft removed — in one transaction. The table refuses updates (trigger).
+
+use crate::error::{Error, Result};
+use crate::now_ms;
+use crate::tables::{drafts, forms};
+use eingang_forms::Today;
+use eingang_model::{DraftId, SubmissionSummary};
+use rusqlite::{params, Connection};
+use sha2::{Digest, Sha256};
+
+/// The delivery target every submission is queued for until the sync issue configures more.
+pub const DEFAULT_TARGET: &str = "default";
+
+/// Finalises a draft (call inside `with_tx`): validates it as complete, writes the
+/// submission and its outbox row, and removes the draft. Nothing changes if it has issues.
+pub fn finalise(conn: &Connection, draft_id: DraftId, today: Today) -> Result<SubmissionSummary> {
+    let draft = drafts::get(conn, draft_id)?;
+    let form = forms::load(conn, &draft.form_id, &draft.form_version)?;
+    let done = form
+        .finalise(&draft.values, today)
+        .map_err(|issues| Error::DraftIncomplete {
+            count: issues.len(),
+        })?;
+    let data = serde_json::to_string(&done.data).map_err(|e| Error::BadRow {
+        what: "draft",
+        id: draft_id.to_string(),
+        detail: e.to_string(),
+    })?;
+    let attachments = serde_json::to_string(&done.attachments).unwrap_or_else(|_| "[]".into());
+    let sha256 = hex::encode(Sha256::digest(data.as_bytes()));
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_ms();
+    conn.execute(
+        "INSERT INTO submissions (id, draft_id, form_id, form_version, data_json, xml, attachments_json, sha256, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![id, draft_id.to_string(), draft.form_id, draft.form_version, data, done.xml, attachments, sha256, now],
+    )?;
+    conn.execute(
+        "INSERT INTO outbox (item_kind, item_id, target, created_at) VALUES ('submission', ?1, ?2, ?3)",
+        params![id, DEFAULT_TARGET, now],
+    )?;
+    drafts::delete(conn, draft_id)?;
+    Ok(SubmissionSummary {
+        id,
+        form_id: draft.form_id,
+        form_version: draft.form_version,
+        caption: form.caption(&done.data),
+        attachments: u32::try_from(done.attachments.len()).unwrap_or(u32::MAX),
+        sha256,
+        delivery: "pending".into(),
+        created_at: now,
+    })
+}
+
+/// Every submission, newest first, with its delivery state.
+pub fn list(conn: &Connection) -> Result<Vec<SubmissionSummary>> {
+    let mut stmt = conn.prepare(
+        "SELECT s.id, s.form_id, s.form_version, s.data_json, s.attachments_json, s.sha256, s.created_at,
+                coalesce((SELECT o.state FROM outbox o WHERE o.item_kind = 'submission' AND o.item_id = s.id
+                          ORDER BY o.id LIMIT 1), 'pending')
+         FROM submissions s ORDER BY s.created_at DESC, s.id DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, String>(7)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, form_id, form_version, data, attachments, sha256, created_at, delivery) = row?;
+        let data: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&data).unwrap_or_default();
+        let caption = forms::load(conn, &form_id, &form_version)
+            .map(|f| f.caption(&data))
+            .unwrap_or_default();
+        let attachments =
+            serde_json::from_str::<Vec<serde_json::Value>>(&attachments).map_or(0, |a| a.len());
+        Ok(SubmissionSummary {
+            id,
+            form_id,
+            form_version,
+            caption,
+            attachments: u32::try_from(attachments).unwrap_or(u32::MAX),
+            sha256,
+            delivery,
+            created_at,
+        })
+    })
+    .collect()
+}

@@ -1,0 +1,28 @@
+use crate::commands::drafts::parse_today;
+use crate::error::AppError;
+use crate::state::{blocking, StoreExt};
+use eingang_model::{DraftId, SubmissionSummary};
+use eingang_store::tables::submissions;
+use tauri::AppHandle;
+
+/// Finalises a draft into a submission queued for delivery (refused while it has issues).
+#[tauri::command]
+pub async fn draft_finalise(
+    app: AppHandle,
+    id: String,
+    today: String,
+) -> Result<SubmissionSummary, AppError> {
+    let id: DraftId = id.parse()?;
+    let today = parse_today(&today)?;
+    let s = blocking(app.store()?, move |s| {
+        s.with_tx(|tx| submissions::finalise(tx, id, today))
+    })
+    .await?;
+    tracing::info!(submission = %s.id, "draft finalised");
+    Ok(s)
+}
+
+#[tauri::command]
+pub async fn submissions_list(app: AppHandle) -> Result<Vec<SubmissionSummary>, AppError> {
+    blocking(app.store()?, |s| s.with_conn(submissions::list)).await
+}
