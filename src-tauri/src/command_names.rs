@@ -6,6 +6,7 @@ pub const ALL: &[&str] = &[
     "language_set",
     "forms_list",
     "form_get",
+    "forms_import",
     "draft_create",
     "draft_list",
     "draft_get",

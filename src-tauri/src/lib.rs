@@ -37,6 +37,7 @@ pub fn run() {
             commands::app::language_set,
             commands::forms::forms_list,
             commands::forms::form_get,
+            commands::forms::forms_import,
             commands::drafts::draft_create,
             commands::drafts::draft_list,
             commands::drafts::draft_get,

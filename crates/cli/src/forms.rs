@@ -1,9 +1,8 @@
 //! `eingang forms …`: the form catalogue.
 
 use crate::drafts::truncate;
-use eingang_forms::fim::{parse_genericode, GenericodeList, ImportReport};
 use eingang_store::paths::DataDir;
-use eingang_store::tables::forms::{self, Imported};
+use eingang_store::tables::forms;
 use eingang_store::Store;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -72,38 +71,12 @@ fn files_of(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
 }
 
-fn is_genericode(xml: &str) -> bool {
-    xml.contains("docs.oasis-open.org/codelist/ns/genericode")
-}
-
-/// Genericode code lists in `folder`, for FIM schemas there; broken ones are reported.
-fn code_lists_in(folder: &Path) -> Vec<GenericodeList> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for p in entries.filter_map(Result::ok).map(|e| e.path()) {
-        if !p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")) {
-            continue;
-        }
-        let Ok(xml) = std::fs::read_to_string(&p) else {
-            continue;
-        };
-        if is_genericode(&xml) {
-            match parse_genericode(&xml) {
-                Ok(list) => out.push(list),
-                Err(e) => eprintln!("warning: code list {} not usable: {e}", p.display()),
-            }
-        }
-    }
-    out
-}
-
 /// Imports each file on its own: a broken file is reported and skipped, the rest go in.
-/// `.json` files are Eingang form definitions; `.xml` files are FIM XDatenfelder schemas
-/// (genericode code lists in the same folder are used for them, not imported as forms).
+/// `.json` files are Eingang form definitions; `.xml` files are FIM XDatenfelder schemas.
+/// Genericode code lists among the files (or, for a single schema, beside it) are used for
+/// the schemas, not imported as forms.
 pub fn import(data_dir: &DataDir, path: &Path) -> ExitCode {
-    let files = match files_of(path) {
+    let mut files = match files_of(path) {
         Ok(f) if !f.is_empty() => f,
         Ok(_) => {
             eprintln!("error: no .json or .xml form files in {}", path.display());
@@ -114,47 +87,71 @@ pub fn import(data_dir: &DataDir, path: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if path.is_file()
+        && path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("xml"))
+    {
+        // A single schema: its code lists are the XML files beside it.
+        if let Some(dir) = path.parent().and_then(|d| files_of(d).ok()) {
+            files.extend(dir.into_iter().filter(|p| {
+                p != path && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml"))
+            }));
+        }
+    }
     let Some(store) = open(data_dir) else {
         return ExitCode::FAILURE;
     };
-    let (mut added, mut present, mut failed) = (0, 0, 0);
+    let mut contents = Vec::new();
+    let mut failed = 0;
     for file in &files {
-        let origin = file.display().to_string();
-        let content = match std::fs::read_to_string(file) {
-            Ok(c) => c,
+        match std::fs::read_to_string(file) {
+            Ok(c) => contents.push((file.display().to_string(), c)),
             Err(e) => {
                 failed += 1;
-                eprintln!("FAILED     {origin}: cannot read the file: {e}");
-                continue;
+                eprintln!("FAILED     {}: cannot read the file: {e}", file.display());
             }
-        };
-        let is_xml = file
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("xml"));
-        if is_xml && is_genericode(&content) {
-            continue;
         }
-        let result = if is_xml {
-            let lists = code_lists_in(file.parent().unwrap_or(Path::new(".")));
-            store.with_tx(|tx| forms::import_fim(tx, &content, &lists, &origin))
-        } else {
-            store
-                .with_tx(|tx| forms::import(tx, &content, &origin))
-                .map(|i| (i, ImportReport::default()))
-        };
-        match result {
-            Ok((Imported::Added { id, version }, report)) => {
+    }
+    let single_schema = path.is_file();
+    let outcomes = match store.with_conn(|c| Ok(forms::import_batch(c, &contents))) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return ExitCode::FAILURE;
+        }
+    };
+    let (mut added, mut present) = (0, 0);
+    for o in &outcomes {
+        match o.result.as_str() {
+            "added" => {
                 added += 1;
-                println!("added      {id} {version}  ({origin})");
-                print_report(&report);
+                println!(
+                    "added      {} {}  ({})",
+                    o.form_id.as_deref().unwrap_or(""),
+                    o.version.as_deref().unwrap_or(""),
+                    o.file
+                );
+                print_report(&o.report);
             }
-            Ok((Imported::AlreadyPresent { id, version }, _)) => {
+            "unchanged" => {
                 present += 1;
-                println!("unchanged  {id} {version}  ({origin})");
+                println!(
+                    "unchanged  {} {}  ({})",
+                    o.form_id.as_deref().unwrap_or(""),
+                    o.version.as_deref().unwrap_or(""),
+                    o.file
+                );
             }
-            Err(e) => {
+            "code_list" => {}
+            _ if single_schema && o.file != path.display().to_string() => {}
+            _ => {
                 failed += 1;
-                eprintln!("FAILED     {origin}: [{}] {e}", e.code());
+                eprintln!(
+                    "FAILED     {}: {}",
+                    o.file,
+                    o.error.as_deref().unwrap_or("")
+                );
             }
         }
     }
@@ -166,15 +163,15 @@ pub fn import(data_dir: &DataDir, path: &Path) -> ExitCode {
     }
 }
 
-fn print_report(report: &ImportReport) {
-    if report.entries.is_empty() {
+fn print_report(report: &[String]) {
+    if report.is_empty() {
         return;
     }
     println!(
         "           import report ({} item(s) not mapped exactly):",
-        report.entries.len()
+        report.len()
     );
-    for e in &report.entries {
+    for e in report {
         println!("           - {e}");
     }
 }

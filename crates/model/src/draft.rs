@@ -77,3 +77,19 @@ pub struct SubmissionSummary {
     #[ts(type = "number")]
     pub created_at: i64,
 }
+
+/// What importing one file into the form catalogue did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportOutcome {
+    /// The file's name (or path).
+    pub file: String,
+    /// `added`, `unchanged`, `code_list` (a genericode list used for FIM schemas), `failed`.
+    pub result: String,
+    pub form_id: Option<String>,
+    pub version: Option<String>,
+    /// Why it failed (with the stable error code in brackets).
+    pub error: Option<String>,
+    /// For FIM schemas: what could not be mapped exactly, element by element.
+    pub report: Vec<String>,
+}

@@ -12,6 +12,8 @@ pub mod draft;
 pub mod ids;
 pub mod status;
 
-pub use draft::{AttachmentRef, Draft, DraftSummary, DraftValues, SubmissionSummary};
+pub use draft::{
+    AttachmentRef, Draft, DraftSummary, DraftValues, ImportOutcome, SubmissionSummary,
+};
 pub use ids::{DraftId, IdError};
 pub use status::{AppInfo, BoundaryError, StatusSnapshot, SyncStatus};

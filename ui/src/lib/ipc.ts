@@ -10,6 +10,7 @@ import type { DraftState } from './bindings/DraftState';
 import type { DraftSummary } from './bindings/DraftSummary';
 import type { FormDefinition } from './bindings/FormDefinition';
 import type { FormSummary } from './bindings/FormSummary';
+import type { ImportOutcome } from './bindings/ImportOutcome';
 import type { StatusSnapshot } from './bindings/StatusSnapshot';
 import type { SubmissionSummary } from './bindings/SubmissionSummary';
 import type { UpgradePreview } from './bindings/UpgradePreview';
@@ -63,6 +64,8 @@ export const ipc = {
   setLanguage: (language: string) => call<void>('language_set', { language }),
   forms: () => call<FormSummary[]>('forms_list'),
   formGet: (id: string, version: string) => call<FormDefinition>('form_get', { id, version }),
+  formsImport: (files: { name: string; content: string }[]) =>
+    call<ImportOutcome[]>('forms_import', { files }),
   draftCreate: (formId: string, formVersion: string, today: string) =>
     call<DraftState>('draft_create', { formId, formVersion, today }),
   draftList: () => call<DraftSummary[]>('draft_list'),

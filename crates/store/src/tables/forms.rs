@@ -179,3 +179,81 @@ pub fn newest_version(conn: &Connection, id: &str) -> Result<Option<String>> {
         .into_iter()
         .max_by(|a, b| eingang_forms::versions::compare_versions(a, b)))
 }
+
+fn is_genericode(text: &str) -> bool {
+    text.contains("docs.oasis-open.org/codelist/ns/genericode")
+}
+
+/// Imports a set of files, each in its own transaction-free step (call with a connection;
+/// each successful import is one statement): `.json` form definitions and `.xml` FIM
+/// schemas, with the genericode code lists among the files used for the schemas. A broken
+/// file is reported and the others still go in.
+pub fn import_batch(
+    conn: &Connection,
+    files: &[(String, String)],
+) -> Vec<eingang_model::ImportOutcome> {
+    use eingang_model::ImportOutcome;
+    let mut lists = Vec::new();
+    let mut out = Vec::new();
+    for (name, text) in files {
+        if name.to_lowercase().ends_with(".xml") && is_genericode(text) {
+            match eingang_forms::fim::parse_genericode(text) {
+                Ok(l) => {
+                    lists.push(l);
+                    out.push(ImportOutcome {
+                        file: name.clone(),
+                        result: "code_list".into(),
+                        form_id: None,
+                        version: None,
+                        error: None,
+                        report: Vec::new(),
+                    });
+                }
+                Err(e) => out.push(ImportOutcome {
+                    file: name.clone(),
+                    result: "failed".into(),
+                    form_id: None,
+                    version: None,
+                    error: Some(format!("[form.invalid] code list: {e}")),
+                    report: Vec::new(),
+                }),
+            }
+        }
+    }
+    for (name, text) in files {
+        let is_xml = name.to_lowercase().ends_with(".xml");
+        if is_xml && is_genericode(text) {
+            continue;
+        }
+        let result = if is_xml {
+            import_fim(conn, text, &lists, name)
+        } else {
+            import(conn, text, name).map(|i| (i, eingang_forms::fim::ImportReport::default()))
+        };
+        out.push(match result {
+            Ok((imported, report)) => {
+                let (result, id, version) = match imported {
+                    Imported::Added { id, version } => ("added", id, version),
+                    Imported::AlreadyPresent { id, version } => ("unchanged", id, version),
+                };
+                ImportOutcome {
+                    file: name.clone(),
+                    result: result.into(),
+                    form_id: Some(id),
+                    version: Some(version),
+                    error: None,
+                    report: report.entries.iter().map(ToString::to_string).collect(),
+                }
+            }
+            Err(e) => ImportOutcome {
+                file: name.clone(),
+                result: "failed".into(),
+                form_id: None,
+                version: None,
+                error: Some(format!("[{}] {e}", e.code())),
+                report: Vec::new(),
+            },
+        });
+    }
+    out
+}

@@ -436,3 +436,40 @@ async fn a_complete_draft_is_finalised_into_the_outbox() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].id, reference);
 }
+
+/// Forms are imported in the app: a FIM schema chosen together with its code lists is
+/// added to the catalogue (with the import report) and can be started at once.
+#[tokio::test(flavor = "current_thread")]
+async fn a_fim_schema_is_imported_through_the_app() {
+    let data = tempfile::tempdir().unwrap();
+    let fim = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../crates/forms/tests/fixtures/fim/xdf2/S00000094V1.0")
+        .canonicalize()
+        .unwrap();
+    let mut paths: Vec<String> = std::fs::read_dir(&fim)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    paths.sort();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("details.import summary").await;
+    app.wait_for("#forms-import")
+        .await
+        .send_keys(&paths.join("\n"))
+        .await
+        .unwrap();
+    let added = app.text("[data-import-result='added']").await;
+    assert!(added.contains("fim-s00000094 1.0 aufgenommen"), "{added}");
+    assert!(added.contains("14 Hinweis(e) zur Übernahme"), "{added}");
+    let lists = app
+        .client
+        .find_all(crate::harness::css("[data-import-result='code_list']"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(lists, 4, "the genericode files were used as code lists");
+    app.click("[data-new-draft='fim-s00000094']").await;
+    app.wait_for("#editor-heading").await;
+    app.quit().await;
+}
