@@ -13,8 +13,9 @@ APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 # Extra packages the test suite uses: a virtual X server, the WebDriver for WebKitGTK,
 # python3-xlib (to press a window's close button without a window manager) and SANE
-# (whose virtual test scanner doctor must list).
-APT_TEST=(xvfb xauth webkit2gtk-driver python3 python3-xlib sane-utils)
+# (whose virtual test scanner doctor must list), poppler-utils and qpdf (independent checks
+# of the PDF/A files Eingang writes).
+APT_TEST=(xvfb xauth webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf)
 
 apt_install() {
   local missing=()
