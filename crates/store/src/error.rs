@@ -49,6 +49,8 @@ pub enum Error {
         id: String,
         detail: String,
     },
+    #[error("the PDF/A rendering could not be made ({detail}); the draft was kept")]
+    Render { detail: String },
     #[error("the draft cannot be finalised yet: {count} entry/entries still need attention")]
     DraftIncomplete { count: usize },
     #[error("the file '{name}' cannot be attached: {reason}")]
@@ -86,6 +88,7 @@ impl Error {
             Self::FormConflict { .. } => "form.conflict",
             Self::BadRow { .. } => "store.bad_row",
             Self::DraftIncomplete { .. } => "draft.incomplete",
+            Self::Render { .. } => "submission.render_failed",
             Self::AttachmentRefused { kind, .. } => match *kind {
                 "empty" => "attachment.empty",
                 "too_large" => "attachment.too_large",

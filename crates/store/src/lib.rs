@@ -17,6 +17,7 @@ mod error;
 pub mod inspect;
 pub mod migrate;
 pub mod paths;
+mod render;
 pub mod tables;
 mod time;
 

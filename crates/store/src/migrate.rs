@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("migrations/0004_forms.sql")),
     (5, include_str!("migrations/0005_draft_issues.sql")),
     (6, include_str!("migrations/0006_submissions.sql")),
+    (7, include_str!("migrations/0007_submission_pdf.sql")),
 ];
 
 /// The schema version this build writes.

@@ -15,7 +15,7 @@ pub async fn draft_finalise(
     let id: DraftId = id.parse()?;
     let today = parse_today(&today)?;
     let s = blocking(app.store()?, move |s| {
-        s.with_tx(|tx| submissions::finalise(tx, id, today))
+        s.with_tx(|tx| submissions::finalise(tx, s.blobs(), id, today))
     })
     .await?;
     tracing::info!(submission = %s.id, "draft finalised");

@@ -1,6 +1,7 @@
 //! The `submissions` table: finalised drafts. A submission is written, its outbox row too,
 //! and the draft removed — in one transaction. The table refuses updates (trigger).
 
+use crate::blobs::BlobStore;
 use crate::error::{Error, Result};
 use crate::now_ms;
 use crate::tables::{drafts, forms};
@@ -12,9 +13,15 @@ use sha2::{Digest, Sha256};
 /// The delivery target every submission is queued for until the sync issue configures more.
 pub const DEFAULT_TARGET: &str = "default";
 
-/// Finalises a draft (call inside `with_tx`): validates it as complete, writes the
-/// submission and its outbox row, and removes the draft. Nothing changes if it has issues.
-pub fn finalise(conn: &Connection, draft_id: DraftId, today: Today) -> Result<SubmissionSummary> {
+/// Finalises a draft (call inside `with_tx`): validates it as complete, renders the PDF/A
+/// into the blob store, writes the submission and its outbox row, and removes the draft.
+/// Nothing changes if it has issues.
+pub fn finalise(
+    conn: &Connection,
+    blobs: &BlobStore,
+    draft_id: DraftId,
+    today: Today,
+) -> Result<SubmissionSummary> {
     let draft = drafts::get(conn, draft_id)?;
     let form = forms::load(conn, &draft.form_id, &draft.form_version)?;
     let done = form
@@ -31,10 +38,18 @@ pub fn finalise(conn: &Connection, draft_id: DraftId, today: Today) -> Result<Su
     let sha256 = hex::encode(Sha256::digest(data.as_bytes()));
     let id = uuid::Uuid::now_v7().to_string();
     let now = now_ms();
+    let pdf =
+        crate::render::submission_pdf(&form.definition, &done.data, &id, now).map_err(|e| {
+            Error::Render {
+                detail: e.to_string(),
+            }
+        })?;
+    let pdf_blob = blobs.put(&pdf)?;
+    crate::tables::blobs::insert(conn, &pdf_blob)?;
     conn.execute(
-        "INSERT INTO submissions (id, draft_id, form_id, form_version, data_json, xml, attachments_json, sha256, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![id, draft_id.to_string(), draft.form_id, draft.form_version, data, done.xml, attachments, sha256, now],
+        "INSERT INTO submissions (id, draft_id, form_id, form_version, data_json, xml, attachments_json, sha256, created_at, pdf_blob)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![id, draft_id.to_string(), draft.form_id, draft.form_version, data, done.xml, attachments, sha256, now, pdf_blob.hash],
     )?;
     conn.execute(
         "INSERT INTO outbox (item_kind, item_id, target, created_at) VALUES ('submission', ?1, ?2, ?3)",
@@ -94,4 +109,17 @@ pub fn list(conn: &Connection) -> Result<Vec<SubmissionSummary>> {
         })
     })
     .collect()
+}
+
+/// The blob name of a submission's PDF/A rendering.
+pub fn pdf_blob(conn: &Connection, id: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT pdf_blob FROM submissions WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
 }
