@@ -175,3 +175,27 @@ fn print_report(report: &[String]) {
         println!("           - {e}");
     }
 }
+
+/// Prints a form's definition (JSON, format 1) — e.g. to add hand-written rule expressions
+/// to an imported FIM form and import it again as a new version.
+pub fn show(data_dir: &DataDir, id: &str, version: &str) -> ExitCode {
+    let Some(store) = open(data_dir) else {
+        return ExitCode::FAILURE;
+    };
+    match store.with_conn(|c| forms::definition(c, id, version)) {
+        Ok(def) => match serde_json::to_string_pretty(&def) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}

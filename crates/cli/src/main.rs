@@ -58,6 +58,9 @@ enum FormsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print a form's definition as JSON (edit it, e.g. to add rule expressions, and import
+    /// it again under a new version).
+    Show { id: String, version: String },
     /// Import a form definition file, or every .json file in a folder.
     Import {
         /// A .json file or a folder of them.
@@ -102,6 +105,9 @@ fn main() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Import { path },
         } => forms::import(&data_dir, &path),
+        Command::Forms {
+            command: FormsCommand::Show { id, version },
+        } => forms::show(&data_dir, &id, &version),
         Command::Submissions {
             command: SubmissionsCommand::List { json },
         } => submissions::list(&data_dir, json),

@@ -343,3 +343,44 @@ fn submissions_list_shows_finalised_drafts_with_their_delivery_state() {
             .unwrap();
     assert_eq!(json[0]["id"], s.id);
 }
+
+/// An imported FIM form gets hand-written rules: show it, add a rule, import it as a new
+/// version; both versions are in the catalogue and the new one enforces the rule.
+#[test]
+fn a_fim_form_carries_hand_written_rules_in_a_new_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let fim = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../forms/tests/fixtures/fim/samples/v2/simple.xml");
+    assert!(
+        eingang(dir.path(), &["forms", "import", fim.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let shown = eingang(dir.path(), &["forms", "show", "fim-t1234", "1.0"]);
+    let mut def: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert!(def["notes"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("MindestEineAngabe"));
+    def["version"] = "1.0-stadt.1".into();
+    def["rules"] = serde_json::json!([{
+        "id": "R60000037", "assert": "len(g00000082.f60000227) >= 2",
+        "message": {"de": "Bitte den vollständigen Familiennamen angeben."},
+        "fields": ["g00000082.f60000227"]
+    }]);
+    let file = dir.path().join("mit-regel.json");
+    std::fs::write(&file, def.to_string()).unwrap();
+    let out = eingang(dir.path(), &["forms", "import", file.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("added      fim-t1234 1.0-stadt.1"),
+        "{}",
+        stdout(&out)
+    );
+    let store = Store::open(dir.path()).unwrap();
+    let form = store
+        .with_conn(|c| tables::forms::load(c, "fim-t1234", "1.0-stadt.1"))
+        .unwrap();
+    let values = serde_json::json!({"g00000082": {"f60000227": "X"}});
+    let issues = form.validate(values.as_object().unwrap(), (2026, 11, 28));
+    assert!(issues.iter().any(|i| i.code == "rule"), "{issues:?}");
+}

@@ -75,25 +75,41 @@ impl Form {
         check_object(&self.items, values, "")
     }
 
-    /// A short text the user recognises a draft by: the first filled top-level text field.
+    /// A short text the user recognises a draft by: the first filled text field in form
+    /// order (looking into plain groups, not into repeat groups or calculated fields).
     pub fn caption(&self, values: &Map<String, Json>) -> String {
-        self.items
-            .iter()
-            .filter_map(|i| match i {
-                CItem::Field(f) => values.get(&f.def.key).and_then(Json::as_str),
+        fn first(items: &[CItem], values: &Map<String, Json>) -> Option<String> {
+            items.iter().find_map(|i| match i {
+                CItem::Field(f)
+                    if f.calculate.is_none()
+                        && matches!(
+                            f.def.kind,
+                            crate::definition::FieldKind::Text
+                                | crate::definition::FieldKind::MultilineText
+                        ) =>
+                {
+                    values
+                        .get(&f.def.key)
+                        .and_then(Json::as_str)
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| {
+                            s.lines()
+                                .next()
+                                .unwrap_or_default()
+                                .chars()
+                                .take(80)
+                                .collect()
+                        })
+                }
+                CItem::Group(g) if g.repeat.is_none() => values
+                    .get(&g.def_key)
+                    .and_then(Json::as_object)
+                    .and_then(|m| first(&g.items, m)),
                 _ => None,
             })
-            .map(str::trim)
-            .find(|s| !s.is_empty())
-            .map(|s| {
-                s.lines()
-                    .next()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(80)
-                    .collect()
-            })
-            .unwrap_or_default()
+        }
+        first(&self.items, values).unwrap_or_default()
     }
 }
 

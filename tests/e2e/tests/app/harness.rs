@@ -259,7 +259,8 @@ impl App {
             assert!(Instant::now() < deadline, "the app did not die");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        drop(self.client);
+        // End the dead session too, so the driver accepts the next one at once.
+        let _ = self.client.close().await;
     }
 }
 

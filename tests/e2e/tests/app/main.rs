@@ -17,4 +17,5 @@ mod accessibility;
 mod forms;
 mod harness;
 mod persistence;
+mod scenario;
 mod startup_errors;

@@ -1,0 +1,148 @@
+//! The forms issue's whole scenario in one run of the real app: fill a form with a repeat
+//! group and an attachment, see a validation error and fix it, kill the app mid-way, find
+//! the draft intact, finalise, and find the submission (PDF/A + data) in the store and in
+//! `eingang submissions list`. Also: the editor reflows at 200 % zoom.
+
+use crate::harness::Driver;
+use std::process::Command;
+
+#[tokio::test(flavor = "current_thread")]
+async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let plan = files.path().join("Lageplan.pdf");
+    std::fs::write(&plan, b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").unwrap();
+    let driver = Driver::start();
+
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='sondernutzung-infostand']")
+        .await;
+    app.click("#field-antragsteller-art--verein").await;
+    for (id, text) in [
+        (
+            "#field-antragsteller-organisation",
+            "Sportfreunde Aasee e. V.",
+        ),
+        ("#field-antragsteller-name", "Jana Özdemir"),
+        ("#field-antragsteller-email", "vorstand@sf-aasee.de"),
+        ("#field-antragsteller-plz", "48149"),
+        ("#field-termine-0-ort", "Prinzipalmarkt"),
+        ("#field-termine-0-flaeche", "2,5"),
+    ] {
+        app.wait_for(id).await.send_keys(text).await.unwrap();
+    }
+    app.client
+        .execute(
+            "for (const [id, v] of [['field-termine-0-datum', '2027-05-08'], ['field-termine-0-von', '09:00'],
+                                     ['field-termine-0-bis', '14:00']]) {
+               const e = document.getElementById(id); e.value = v;
+               e.dispatchEvent(new Event('input', { bubbles: true })); }",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.click("button[data-action='add-row']").await;
+    app.wait_for("#field-termine-1-ort")
+        .await
+        .send_keys("Ludgeriplatz")
+        .await
+        .unwrap();
+    app.wait_for("#field-lageplan")
+        .await
+        .send_keys(plan.to_str().unwrap())
+        .await
+        .unwrap();
+    app.wait_for("[data-path='lageplan'] .files li").await;
+    // A validation error, shown at the field, then fixed.
+    let iban = app.wait_for("#field-iban").await;
+    iban.send_keys("DE00 1234").await.unwrap();
+    app.click("#field-antragsteller-name").await;
+    app.wait_text("#field-iban-issues", |t| {
+        t.contains("IBAN ist nicht gültig")
+    })
+    .await;
+    iban.clear().await.unwrap();
+    iban.send_keys("DE89 3704 0044 0532 0130 00").await.unwrap();
+    app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
+        .await;
+    // Killed mid-way (a crash or a flat battery).
+    app.kill_hard().await;
+
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='forms']").await;
+    app.click("tr[data-draft-id] button[data-action='open']")
+        .await;
+    let ort = app.wait_for("#field-termine-1-ort").await;
+    assert_eq!(
+        ort.prop("value").await.unwrap().as_deref(),
+        Some("Ludgeriplatz")
+    );
+    // Complete the second row and the consent, then finalise.
+    app.client
+        .execute(
+            "for (const [id, v] of [['field-termine-1-datum', '2027-05-15'], ['field-termine-1-von', '10:00'],
+                                     ['field-termine-1-bis', '13:30']]) {
+               const e = document.getElementById(id); e.value = v;
+               e.dispatchEvent(new Event('input', { bubbles: true })); }",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.wait_for("#field-termine-1-flaeche")
+        .await
+        .send_keys("4")
+        .await
+        .unwrap();
+    app.click("#field-einverstanden").await;
+
+    // 200 % zoom: the editor reflows, nothing needs horizontal scrolling (WCAG 1.4.10).
+    let overflow = app
+        .client
+        .execute(
+            "document.documentElement.style.zoom = '2';
+             const o = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+             document.documentElement.style.zoom = '';
+             return o;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap_or(1) <= 1,
+        "horizontal overflow at 200 %: {overflow}"
+    );
+
+    app.click("button[data-action='finalise']").await;
+    let notice = app
+        .wait_text("[data-notice]", |t| {
+            t.starts_with("Abgeschlossen und zur Übertragung bereit")
+        })
+        .await;
+    let reference = notice.rsplit(' ').next().unwrap().to_owned();
+    app.quit().await;
+
+    // In the store: the submission, its data, and its PDF/A.
+    let store = eingang_store::Store::open(data.path()).unwrap();
+    let pdf = store
+        .with_conn(|c| eingang_store::tables::submissions::pdf_blob(c, &reference))
+        .unwrap()
+        .expect("the submission has its PDF/A");
+    assert!(store.blobs().get(&pdf).unwrap().starts_with(b"%PDF-1.7"));
+    drop(store);
+    // And in the CLI.
+    let cli = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/eingang");
+    let out = Command::new(cli)
+        .args([
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "submissions",
+            "list",
+        ])
+        .output()
+        .expect("the eingang CLI is built (scripts/test.sh builds it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&reference) && text.contains("pending") && text.contains("Sportfreunde"),
+        "{text}"
+    );
+}
