@@ -13,50 +13,25 @@ async fn a_repeat_group_form_validates_live_and_survives_a_restart() {
 
     app.click("#field-antragsteller-art--verein").await;
     // Relevance: the organisation's name appears only for associations and parties.
-    app.wait_for("#field-antragsteller-organisation")
-        .await
-        .send_keys("Sportfreunde Aasee e. V.")
-        .await
-        .unwrap();
-    app.wait_for("#field-antragsteller-name")
-        .await
-        .send_keys("Jana Özdemir")
-        .await
-        .unwrap();
-    app.wait_for("#field-antragsteller-email")
-        .await
-        .send_keys("vorstand@sf-aasee.de")
-        .await
-        .unwrap();
-    app.wait_for("#field-antragsteller-plz")
-        .await
-        .send_keys("48149")
-        .await
-        .unwrap();
+    app.type_into(
+        "#field-antragsteller-organisation",
+        "Sportfreunde Aasee e. V.",
+    )
+    .await;
+    app.type_into("#field-antragsteller-name", "Jana Özdemir")
+        .await;
+    app.type_into("#field-antragsteller-email", "vorstand@sf-aasee.de")
+        .await;
+    app.type_into("#field-antragsteller-plz", "48149").await;
 
     // The repeat group starts with its one required row; add a second, remove it again,
     // add it back.
-    app.wait_for("#field-termine-0-ort")
-        .await
-        .send_keys("Prinzipalmarkt")
-        .await
-        .unwrap();
-    app.wait_for("#field-termine-0-flaeche")
-        .await
-        .send_keys("2,5")
-        .await
-        .unwrap();
+    app.type_into("#field-termine-0-ort", "Prinzipalmarkt")
+        .await;
+    app.type_into("#field-termine-0-flaeche", "2,5").await;
     app.click("button[data-action='add-row']").await;
-    app.wait_for("#field-termine-1-ort")
-        .await
-        .send_keys("Ludgeriplatz")
-        .await
-        .unwrap();
-    app.wait_for("#field-termine-1-flaeche")
-        .await
-        .send_keys("4")
-        .await
-        .unwrap();
+    app.type_into("#field-termine-1-ort", "Ludgeriplatz").await;
+    app.type_into("#field-termine-1-flaeche", "4").await;
 
     // Calculated fields follow: 6.5 m² → 16.25 € (shown once the engine has answered).
     app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
@@ -377,11 +352,8 @@ async fn a_complete_draft_is_finalised_into_the_outbox() {
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
     app.click("[data-new-draft='ortstermin']").await;
-    app.wait_for("#field-aktenzeichen")
-        .await
-        .send_keys("530.12-2026-0100")
-        .await
-        .unwrap();
+    app.type_into("#field-aktenzeichen", "530.12-2026-0100")
+        .await;
     app.click("button[data-action='finalise']").await;
     let summary = app.text(".summary").await;
     assert!(
@@ -397,11 +369,7 @@ async fn a_complete_draft_is_finalised_into_the_outbox() {
         )
         .await
         .unwrap();
-    app.wait_for("#field-anschrift")
-        .await
-        .send_keys("Markt 1, Münster")
-        .await
-        .unwrap();
+    app.type_into("#field-anschrift", "Markt 1, Münster").await;
     app.click("button[data-action='finalise']").await;
     let notice = app
         .wait_text("[data-notice]", |t| {
@@ -454,11 +422,7 @@ async fn a_fim_schema_is_imported_through_the_app() {
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
     app.click("details.import summary").await;
-    app.wait_for("#forms-import")
-        .await
-        .send_keys(&paths.join("\n"))
-        .await
-        .unwrap();
+    app.type_into("#forms-import", &paths.join("\n")).await;
     let added = app.text("[data-import-result='added']").await;
     assert!(added.contains("fim-s00000094 1.0 aufgenommen"), "{added}");
     assert!(added.contains("14 Hinweis(e) zur Übernahme"), "{added}");

@@ -199,6 +199,15 @@ impl App {
             .unwrap_or_else(|e| panic!("click {selector}: {e}"));
     }
 
+    /// Types `text` into the element at `selector` (waiting for it to appear).
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        self.wait_for(selector)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {selector}: {e}"));
+    }
+
     /// Polls `selector`'s text until `pred` holds; returns the text.
     pub async fn wait_text(&self, selector: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);

@@ -52,11 +52,7 @@ async fn typed_draft_survives_a_real_restart_of_the_app() {
     app.click("[data-new-draft='ortstermin']").await;
     let az = app.wait_for("#field-aktenzeichen").await;
     az.send_keys(&marker).await.unwrap();
-    app.wait_for("#field-befund")
-        .await
-        .send_keys(befund)
-        .await
-        .unwrap();
+    app.type_into("#field-befund", befund).await;
     let typed_at = Instant::now();
     app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
         .await;
@@ -126,11 +122,7 @@ async fn language_choice_persists_and_a_draft_is_deleted_only_after_confirmation
     app.wait_text("nav button[data-workspace='scan']", |t| t == "Scan office")
         .await;
     app.click("[data-new-draft='ortstermin']").await;
-    app.wait_for("#field-anschrift")
-        .await
-        .send_keys("Marktplatz 1")
-        .await
-        .unwrap();
+    app.type_into("#field-anschrift", "Marktplatz 1").await;
     app.wait_text("[data-save-state]", |t| t.starts_with("Saved at"))
         .await;
     app.quit().await;
@@ -195,17 +187,11 @@ async fn a_killed_app_keeps_everything_it_reported_saved() {
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
     app.click("[data-new-draft='ortstermin']").await;
-    app.wait_for("#field-aktenzeichen")
-        .await
-        .send_keys("530.12-2026-0099")
-        .await
-        .unwrap();
+    app.type_into("#field-aktenzeichen", "530.12-2026-0099")
+        .await;
     app.click("button[data-action='add-row']").await;
-    app.wait_for("#field-maengel-0-beschreibung")
-        .await
-        .send_keys("Geländer lose")
-        .await
-        .unwrap();
+    app.type_into("#field-maengel-0-beschreibung", "Geländer lose")
+        .await;
     app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
         .await;
     app.kill_hard().await;

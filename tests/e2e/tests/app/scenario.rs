@@ -42,16 +42,9 @@ async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
         .await
         .unwrap();
     app.click("button[data-action='add-row']").await;
-    app.wait_for("#field-termine-1-ort")
-        .await
-        .send_keys("Ludgeriplatz")
-        .await
-        .unwrap();
-    app.wait_for("#field-lageplan")
-        .await
-        .send_keys(plan.to_str().unwrap())
-        .await
-        .unwrap();
+    app.type_into("#field-termine-1-ort", "Ludgeriplatz").await;
+    app.type_into("#field-lageplan", plan.to_str().unwrap())
+        .await;
     app.wait_for("[data-path='lageplan'] .files li").await;
     // A validation error, shown at the field, then fixed.
     let iban = app.wait_for("#field-iban").await;
@@ -88,11 +81,7 @@ async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
         )
         .await
         .unwrap();
-    app.wait_for("#field-termine-1-flaeche")
-        .await
-        .send_keys("4")
-        .await
-        .unwrap();
+    app.type_into("#field-termine-1-flaeche", "4").await;
     app.click("#field-einverstanden").await;
 
     // 200 % zoom: the editor reflows, nothing needs horizontal scrolling (WCAG 1.4.10).
