@@ -8,6 +8,7 @@ mod commands;
 mod error;
 mod logging;
 mod state;
+mod sync_worker;
 
 pub use error::AppError;
 pub use state::{AppState, StoreExt};
@@ -22,6 +23,10 @@ pub fn run() {
 
     let result = tauri::Builder::default()
         .manage(state)
+        .setup(|app| {
+            sync_worker::start(app.handle().clone());
+            Ok(())
+        })
         .on_window_event(|window, event| match event {
             tauri::WindowEvent::CloseRequested { .. } => {
                 tracing::info!(window = window.label(), "window close requested");

@@ -4,6 +4,7 @@ mod doctor;
 mod drafts;
 mod forms;
 mod submissions;
+mod sync;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ enum Command {
         #[command(subcommand)]
         command: FormsCommand,
     },
+    /// Deliver what waits in the outbox (zero configuration: into <data>/ausgang).
+    Sync,
     /// Finalised submissions and their delivery state.
     Submissions {
         #[command(subcommand)]
@@ -108,6 +111,7 @@ fn main() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Show { id, version },
         } => forms::show(&data_dir, &id, &version),
+        Command::Sync => sync::run(&data_dir),
         Command::Submissions {
             command: SubmissionsCommand::List { json },
         } => submissions::list(&data_dir, json),

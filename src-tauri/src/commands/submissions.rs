@@ -3,7 +3,7 @@ use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
 use eingang_model::{DraftId, SubmissionSummary};
 use eingang_store::tables::submissions;
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 
 /// Finalises a draft into a submission queued for delivery (refused while it has issues).
 #[tauri::command]
@@ -19,6 +19,7 @@ pub async fn draft_finalise(
     })
     .await?;
     tracing::info!(submission = %s.id, "draft finalised");
+    app.state::<crate::sync_worker::SyncNow>().0.notify_one();
     Ok(s)
 }
 

@@ -9,6 +9,7 @@ use eingang_forms::Today;
 use eingang_model::{DraftId, SubmissionSummary};
 use rusqlite::{params, Connection};
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 
 /// The delivery target every submission is queued for until the sync issue configures more.
 pub const DEFAULT_TARGET: &str = "default";
@@ -122,4 +123,102 @@ pub fn pdf_blob(conn: &Connection, id: &str) -> Result<Option<String>> {
         )
         .optional()?
         .flatten())
+}
+
+/// What a connector delivers for one submission: its files and an index describing them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    pub id: String,
+    /// `(file name, bytes)`: the PDF/A, the data (JSON), the FIM XML if any, the attachments.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The index file (XML) that lists the files with their SHA-256 and the metadata.
+    pub index_xml: String,
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Builds the delivery package of submission `id` from the store.
+pub fn package(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Package> {
+    let (form_id, form_version, data, xml, attachments, created_at, pdf): (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        i64,
+        Option<String>,
+    ) = conn
+        .query_row(
+            "SELECT form_id, form_version, data_json, xml, attachments_json, created_at, pdf_blob
+             FROM submissions WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
+                what: "submission",
+                id: id.to_owned(),
+            },
+            other => other.into(),
+        })?;
+    let mut files = Vec::new();
+    if let Some(pdf) = pdf {
+        files.push((format!("{id}.pdf"), blobs.get(&pdf)?));
+    }
+    files.push((format!("{id}.json"), data.into_bytes()));
+    if let Some(xml) = xml {
+        files.push((format!("{id}.xml"), xml.into_bytes()));
+    }
+    let refs: Vec<serde_json::Value> = serde_json::from_str(&attachments).unwrap_or_default();
+    for (i, a) in refs.iter().enumerate() {
+        let blob = a
+            .get("blob")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        let ext = match a.get("media_type").and_then(serde_json::Value::as_str) {
+            Some("application/pdf") => "pdf",
+            Some("image/png") => "png",
+            Some("image/jpeg") => "jpg",
+            Some("image/tiff") => "tif",
+            _ => "bin",
+        };
+        files.push((format!("{id}-anlage-{}.{ext}", i + 1), blobs.get(blob)?));
+    }
+    let mut index = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<eingang-lieferung id=\"{}\" formular=\"{}\" version=\"{}\" erstellt=\"{}\">\n",
+        xml_escape(id),
+        xml_escape(&form_id),
+        xml_escape(&form_version),
+        created_at
+    );
+    for (name, bytes) in &files {
+        let _ = writeln!(
+            index,
+            "  <datei name=\"{}\" sha256=\"{}\" bytes=\"{}\"/>",
+            xml_escape(name),
+            hex::encode(Sha256::digest(bytes)),
+            bytes.len()
+        );
+    }
+    index.push_str("</eingang-lieferung>\n");
+    Ok(Package {
+        id: id.to_owned(),
+        files,
+        index_xml: index,
+    })
 }

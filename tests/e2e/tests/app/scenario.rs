@@ -120,18 +120,29 @@ async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
     drop(store);
     // And in the CLI.
     let cli = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/eingang");
-    let out = Command::new(cli)
-        .args([
-            "--data-dir",
-            data.path().to_str().unwrap(),
-            "submissions",
-            "list",
-        ])
-        .output()
-        .expect("the eingang CLI is built (scripts/test.sh builds it)");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let run = |args: &[&str]| {
+        let out = Command::new(&cli)
+            .args(["--data-dir", data.path().to_str().unwrap()])
+            .args(args)
+            .output()
+            .expect("the eingang CLI is built (scripts/test.sh builds it)");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // Whatever the app's worker did not deliver yet, the headless sync does.
+    run(&["sync"]);
+    let text = run(&["submissions", "list"]);
     assert!(
-        text.contains(&reference) && text.contains("pending") && text.contains("Sportfreunde"),
+        text.contains(&reference) && text.contains("delivered") && text.contains("Sportfreunde"),
         "{text}"
     );
+    assert!(data
+        .path()
+        .join("ausgang")
+        .join(format!("{reference}.pdf"))
+        .is_file());
 }
