@@ -361,14 +361,7 @@ async fn a_complete_draft_is_finalised_into_the_outbox() {
         "{summary}"
     );
 
-    app.client
-        .execute(
-            "const d = document.getElementById('field-datum'); d.value = '2026-11-27';
-             d.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.pick(&[("field-datum", "2026-11-27")]).await;
     app.type_into("#field-anschrift", "Markt 1, Münster").await;
     app.click("button[data-action='finalise']").await;
     let notice = app

@@ -208,6 +208,27 @@ impl App {
             .unwrap_or_else(|e| panic!("type into {selector}: {e}"));
     }
 
+    /// Sets native date/time pickers the way a picker does (value + `input` event):
+    /// WebDriver cannot type into them on WebKitGTK. `pairs` are (element id, value).
+    pub async fn pick(&self, pairs: &[(&str, &str)]) {
+        for (id, _) in pairs {
+            self.wait_for(&format!("#{id}")).await;
+        }
+        let pairs: Vec<serde_json::Value> = pairs
+            .iter()
+            .map(|(i, v)| serde_json::json!([i, v]))
+            .collect();
+        self.client
+            .execute(
+                "for (const [id, v] of arguments[0]) {
+                   const e = document.getElementById(id); e.value = v;
+                   e.dispatchEvent(new Event('input', { bubbles: true })); }",
+                vec![serde_json::Value::Array(pairs)],
+            )
+            .await
+            .expect("set the picker values");
+    }
+
     /// Polls `selector`'s text until `pred` holds; returns the text.
     pub async fn wait_text(&self, selector: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);

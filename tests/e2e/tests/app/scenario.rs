@@ -29,18 +29,14 @@ async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
         ("#field-termine-0-ort", "Prinzipalmarkt"),
         ("#field-termine-0-flaeche", "2,5"),
     ] {
-        app.wait_for(id).await.send_keys(text).await.unwrap();
+        app.type_into(id, text).await;
     }
-    app.client
-        .execute(
-            "for (const [id, v] of [['field-termine-0-datum', '2027-05-08'], ['field-termine-0-von', '09:00'],
-                                     ['field-termine-0-bis', '14:00']]) {
-               const e = document.getElementById(id); e.value = v;
-               e.dispatchEvent(new Event('input', { bubbles: true })); }",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.pick(&[
+        ("field-termine-0-datum", "2027-05-08"),
+        ("field-termine-0-von", "09:00"),
+        ("field-termine-0-bis", "14:00"),
+    ])
+    .await;
     app.click("button[data-action='add-row']").await;
     app.type_into("#field-termine-1-ort", "Ludgeriplatz").await;
     app.type_into("#field-lageplan", plan.to_str().unwrap())
@@ -71,16 +67,12 @@ async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
         Some("Ludgeriplatz")
     );
     // Complete the second row and the consent, then finalise.
-    app.client
-        .execute(
-            "for (const [id, v] of [['field-termine-1-datum', '2027-05-15'], ['field-termine-1-von', '10:00'],
-                                     ['field-termine-1-bis', '13:30']]) {
-               const e = document.getElementById(id); e.value = v;
-               e.dispatchEvent(new Event('input', { bubbles: true })); }",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.pick(&[
+        ("field-termine-1-datum", "2027-05-15"),
+        ("field-termine-1-von", "10:00"),
+        ("field-termine-1-bis", "13:30"),
+    ])
+    .await;
     app.type_into("#field-termine-1-flaeche", "4").await;
     app.click("#field-einverstanden").await;
 
