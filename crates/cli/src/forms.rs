@@ -102,18 +102,24 @@ pub fn import(data_dir: &DataDir, path: &Path) -> ExitCode {
     let Some(store) = open(data_dir) else {
         return ExitCode::FAILURE;
     };
+    let single_schema = path.is_file();
     let mut contents = Vec::new();
     let mut failed = 0;
     for file in &files {
         match std::fs::read_to_string(file) {
+            // Beside a single chosen schema only code lists count: other schemas in the same
+            // folder are not imported unasked.
+            Ok(c) if single_schema && file != path && !is_genericode(&c) => {}
             Ok(c) => contents.push((file.display().to_string(), c)),
+            Err(e) if single_schema && file != path => {
+                eprintln!("warning: {} not read: {e}", file.display());
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("FAILED     {}: cannot read the file: {e}", file.display());
             }
         }
     }
-    let single_schema = path.is_file();
     let outcomes = match store.with_conn(|c| Ok(forms::import_batch(c, &contents))) {
         Ok(o) => o,
         Err(e) => {
@@ -124,27 +130,28 @@ pub fn import(data_dir: &DataDir, path: &Path) -> ExitCode {
     let (mut added, mut present) = (0, 0);
     for o in &outcomes {
         match o.result.as_str() {
-            "added" => {
-                added += 1;
+            "added" | "unchanged" => {
+                let (counter, word) = if o.result == "added" {
+                    (&mut added, "added     ")
+                } else {
+                    (&mut present, "unchanged ")
+                };
+                *counter += 1;
                 println!(
-                    "added      {} {}  ({})",
+                    "{word} {} {}  ({})",
                     o.form_id.as_deref().unwrap_or(""),
                     o.version.as_deref().unwrap_or(""),
                     o.file
                 );
-                print_report(&o.report);
-            }
-            "unchanged" => {
-                present += 1;
-                println!(
-                    "unchanged  {} {}  ({})",
-                    o.form_id.as_deref().unwrap_or(""),
-                    o.version.as_deref().unwrap_or(""),
-                    o.file
-                );
+                if o.result == "added" {
+                    print_report(&o.report);
+                }
             }
             "code_list" => {}
-            _ if single_schema && o.file != path.display().to_string() => {}
+            // A broken code list beside a single chosen schema is worth a warning only.
+            _ if single_schema && o.file != path.display().to_string() => {
+                eprintln!("warning: {}: {}", o.file, o.error.as_deref().unwrap_or(""));
+            }
             _ => {
                 failed += 1;
                 eprintln!(
@@ -198,4 +205,8 @@ pub fn show(data_dir: &DataDir, id: &str, version: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_genericode(text: &str) -> bool {
+    text.contains("docs.oasis-open.org/codelist/ns/genericode")
 }

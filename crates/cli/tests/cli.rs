@@ -384,3 +384,39 @@ fn a_fim_form_carries_hand_written_rules_in_a_new_version() {
     let issues = form.validate(values.as_object().unwrap(), (2026, 11, 28));
     assert!(issues.iter().any(|i| i.code == "rule"), "{issues:?}");
 }
+
+#[test]
+fn importing_one_fim_schema_does_not_import_other_schemas_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms/tests/fixtures/fim");
+    std::fs::copy(
+        fixtures.join("samples/v2/simple.xml"),
+        src.path().join("a.xml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("samples/v3/simple.xml"),
+        src.path().join("b.xml"),
+    )
+    .unwrap();
+    let out = eingang(
+        dir.path(),
+        &[
+            "forms",
+            "import",
+            src.path().join("a.xml").to_str().unwrap(),
+        ],
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("1 added, 0 already present, 0 failed"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("fim-g60000000088"),
+        "b.xml was not chosen: {text}"
+    );
+}
