@@ -109,7 +109,7 @@ pub fn import(data_dir: &DataDir, path: &Path) -> ExitCode {
         match std::fs::read_to_string(file) {
             // Beside a single chosen schema only code lists count: other schemas in the same
             // folder are not imported unasked.
-            Ok(c) if single_schema && file != path && !is_genericode(&c) => {}
+            Ok(c) if single_schema && file != path && !forms::is_genericode(&c) => {}
             Ok(c) => contents.push((file.display().to_string(), c)),
             Err(e) if single_schema && file != path => {
                 eprintln!("warning: {} not read: {e}", file.display());
@@ -205,8 +205,4 @@ pub fn show(data_dir: &DataDir, id: &str, version: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn is_genericode(text: &str) -> bool {
-    text.contains("docs.oasis-open.org/codelist/ns/genericode")
 }

@@ -180,7 +180,8 @@ pub fn newest_version(conn: &Connection, id: &str) -> Result<Option<String>> {
         .max_by(|a, b| eingang_forms::versions::compare_versions(a, b)))
 }
 
-fn is_genericode(text: &str) -> bool {
+/// Whether an XML text is an OASIS genericode code list (used for FIM schemas, not a form).
+pub fn is_genericode(text: &str) -> bool {
     text.contains("docs.oasis-open.org/codelist/ns/genericode")
 }
 
