@@ -14,8 +14,10 @@ APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
 # Extra packages the test suite uses: a virtual X server, the WebDriver for WebKitGTK,
 # python3-xlib (to press a window's close button without a window manager) and SANE
 # (whose virtual test scanner doctor must list), poppler-utils and qpdf (independent checks
-# of the PDF/A files Eingang writes).
-APT_TEST=(xvfb xauth webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf)
+# of the PDF/A files Eingang writes), and real WebDAV servers for the sync tests: Apache
+# mod_dav, rclone (also the benchmark's reference client), python3-venv for WsgiDAV.
+APT_TEST=(xvfb xauth webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
+  apache2 rclone openssl python3-venv)
 
 apt_install() {
   local missing=()
@@ -57,6 +59,21 @@ ui_install() {
 ui_build() {
   say "building the UI (ui/dist)"
   (cd "$ROOT/ui" && npx vite build --logLevel warn)
+}
+
+# WsgiDAV (PyPI) in a private virtual environment: the sync tests start it as a real server.
+dav_servers_install() {
+  local venv="$ROOT/.tools/venv" req="$ROOT/scripts/test-servers.txt"
+  if ! [ -x "$venv/bin/wsgidav" ] || [ "$req" -nt "$venv/bin/wsgidav" ]; then
+    say "WsgiDAV into .tools/venv"
+    /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    touch "$venv/bin/wsgidav"
+  fi
+  # The distribution's Apache must not run as a service on the test machine's port 80.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet apache2 2>/dev/null; then
+    systemctl stop apache2 || true
+  fi
 }
 
 tauri_driver_install() {

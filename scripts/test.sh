@@ -11,6 +11,7 @@ need_rust
 need_node
 ui_install
 tauri_driver_install
+dav_servers_install
 # The app embeds ui/dist at compile time, so the UI is built before any cargo step.
 ui_build
 

@@ -17,4 +17,8 @@ pub const ALL: &[&str] = &[
     "attachment_add",
     "draft_finalise",
     "submissions_list",
+    "sync_items",
+    "sync_retry",
+    "sync_now",
+    "target_password_set",
 ];

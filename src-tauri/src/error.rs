@@ -16,6 +16,12 @@ impl AppError {
             field: None,
         })
     }
+
+    #[must_use]
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.0.field = Some(field.to_owned());
+        self
+    }
 }
 
 impl From<eingang_store::Error> for AppError {

@@ -24,7 +24,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .manage(state)
         .setup(|app| {
-            sync_worker::start(app.handle().clone());
+            sync_worker::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| match event {
@@ -53,6 +53,10 @@ pub fn run() {
             commands::attachments::attachment_add,
             commands::submissions::draft_finalise,
             commands::submissions::submissions_list,
+            commands::sync::sync_items,
+            commands::sync::sync_retry,
+            commands::sync::sync_now,
+            commands::sync::target_password_set,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -39,8 +39,23 @@ enum Command {
         #[command(subcommand)]
         command: FormsCommand,
     },
-    /// Deliver what waits in the outbox (zero configuration: into <data>/ausgang).
-    Sync,
+    /// Deliver what waits in the outbox to the configured targets (zero configuration:
+    /// into <data>/ausgang).
+    Sync {
+        /// Keep running: deliver whenever something is due (for headless machines).
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Delivery targets from the configuration: list them, store a password.
+    Targets {
+        #[command(subcommand)]
+        command: TargetsCommand,
+    },
+    /// The outbox: what waits, what failed and why, receipts; retry an item.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Finalised submissions and their delivery state.
     Submissions {
         #[command(subcommand)]
@@ -69,6 +84,31 @@ enum FormsCommand {
         /// A .json file or a folder of them.
         path: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum TargetsCommand {
+    /// List the targets with their state (online, paused, waiting, failed).
+    List {
+        #[arg(long)]
+        json: bool,
+        /// Check each target now (an authenticated request) before listing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Store the password for a target, read from standard input; lifts a pause.
+    Password { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum OutboxCommand {
+    /// List what waits or failed (with the reason) and the latest deliveries (with receipts).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deliver a failed or paused item again on the next run.
+    Retry { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,7 +151,19 @@ fn main() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Show { id, version },
         } => forms::show(&data_dir, &id, &version),
-        Command::Sync => sync::run(&data_dir),
+        Command::Sync { watch } => sync::run(&data_dir, watch),
+        Command::Targets {
+            command: TargetsCommand::List { json, check },
+        } => sync::targets_list(&data_dir, json, check),
+        Command::Targets {
+            command: TargetsCommand::Password { id },
+        } => sync::targets_password(&data_dir, &id),
+        Command::Outbox {
+            command: OutboxCommand::List { json },
+        } => sync::outbox_list(&data_dir, json),
+        Command::Outbox {
+            command: OutboxCommand::Retry { id },
+        } => sync::outbox_retry(&data_dir, id),
         Command::Submissions {
             command: SubmissionsCommand::List { json },
         } => submissions::list(&data_dir, json),

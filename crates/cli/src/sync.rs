@@ -1,37 +1,269 @@
-//! `eingang sync`: deliver what waits in the outbox (for headless machines and scripts).
+//! `eingang sync`, `eingang targets …`, `eingang outbox …`: delivery for headless machines
+//! and scripts, over the same outbox and configuration as the app.
 
 use eingang_store::paths::DataDir;
+use eingang_store::tables::{outbox, sync_status};
 use eingang_store::Store;
-use eingang_sync::hotfolder::HotFolder;
+use eingang_sync::{config, worker, Target};
+use std::io::BufRead;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-pub fn run(data_dir: &DataDir) -> ExitCode {
-    let store = match Store::open(&data_dir.path) {
+fn open(data_dir: &DataDir) -> Result<Arc<Store>, ExitCode> {
+    Store::open(&data_dir.path).map(Arc::new).map_err(|e| {
+        eprintln!("error [{}]: {e}", e.code());
+        ExitCode::FAILURE
+    })
+}
+
+fn configured(store: &Store) -> Result<(config::Config, Vec<Target>), ExitCode> {
+    let fail = |e: config::ConfigError| {
+        eprintln!("error [config.invalid]: {e}");
+        ExitCode::from(2)
+    };
+    let cfg = eingang_sync::load_config(store.data_dir()).map_err(fail)?;
+    let targets = eingang_sync::targets(store, &cfg).map_err(fail)?;
+    Ok((cfg, targets))
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1)
+        })
+}
+
+/// One round per target (or, with `watch`, until stopped).
+pub fn run(data_dir: &DataDir, watch: bool) -> ExitCode {
+    let store = match open(data_dir) {
         Ok(s) => s,
+        Err(c) => return c,
+    };
+    let (cfg, targets) = match configured(&store) {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    let settings = config::settings(&cfg);
+    let rt = runtime();
+    if watch {
+        rt.block_on(worker::run_forever(
+            store,
+            move || targets.clone(),
+            settings,
+            Arc::new(tokio::sync::Notify::new()),
+            |t, r| {
+                if r.delivered + r.failed > 0 {
+                    println!("{}: {} delivered, {} failed", t.id, r.delivered, r.failed);
+                }
+            },
+        ));
+        return ExitCode::SUCCESS;
+    }
+    let mut failed = false;
+    for t in &targets {
+        match rt.block_on(worker::run_round(&store, t, settings)) {
+            Ok(r) => {
+                let state = if r.paused {
+                    " — paused: the target refused the credentials (eingang targets password ID)"
+                } else if r.offline {
+                    " — not reachable now; the items wait"
+                } else {
+                    ""
+                };
+                println!(
+                    "{} ({} {}): {} delivered, {} failed (retried later), {} waiting{state}",
+                    t.id,
+                    t.kind,
+                    t.connector.location(),
+                    r.delivered,
+                    r.failed,
+                    r.waiting
+                );
+                failed |= r.failed > 0 || r.paused;
+            }
+            Err(e) => {
+                eprintln!("error [{}]: {e}", e.code());
+                failed = true;
+            }
+        }
+    }
+    print_problems(&store);
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_problems(store: &Store) {
+    if let Ok(items) = store.with_conn(|c| outbox::items(c, 0)) {
+        for i in items.iter().filter(|i| i.error.is_some()) {
+            if let Some(e) = &i.error {
+                println!(
+                    "  {} → {} [{:?}, {} attempts]: [{}] {}",
+                    i.item_id, i.target, i.state, i.attempts, e.code, e.detail
+                );
+            }
+        }
+    }
+}
+
+/// `eingang targets list [--json]`: the targets, whether they answer, what waits.
+pub fn targets_list(data_dir: &DataDir, json: bool, probe: bool) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let (cfg, targets) = match configured(&store) {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    if probe {
+        let rt = runtime();
+        for t in &targets {
+            let _ = rt.block_on(worker::probe(&store, t));
+        }
+    }
+    let mut rows = Vec::new();
+    for t in &targets {
+        let (st, counts) = match store
+            .with_conn(|c| Ok((sync_status::get(c, &t.id)?, outbox::counts(c, &t.id)?)))
+        {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("error [{}]: {e}", e.code());
+                return ExitCode::FAILURE;
+            }
+        };
+        rows.push(serde_json::json!({
+            "id": t.id, "name": t.name, "kind": t.kind, "location": t.connector.location(),
+            "online": st.online, "paused": st.paused.as_ref().map(|p| &p.code),
+            "waiting": counts.0, "failed": counts.1 + counts.2,
+            "last_error": st.last_error.as_ref().map(|e| format!("[{}] {}", e.code, e.detail)),
+        }));
+    }
+    if json {
+        println!("{}", serde_json::Value::Array(rows));
+        return ExitCode::SUCCESS;
+    }
+    if cfg.sources.is_empty() {
+        println!("(no configuration file: delivering to the local folder)");
+    } else {
+        for s in &cfg.sources {
+            println!("configuration: {}", s.display());
+        }
+    }
+    for r in rows {
+        let online = match r["online"].as_bool() {
+            Some(true) => "online",
+            Some(false) => "offline",
+            None => "not checked",
+        };
+        println!(
+            "{:<16} {:<9} {:<11} waiting {:<5} failed {:<5} {}{}",
+            r["id"].as_str().unwrap_or_default(),
+            r["kind"].as_str().unwrap_or_default(),
+            if r["paused"].is_null() {
+                online
+            } else {
+                "PAUSED"
+            },
+            r["waiting"],
+            r["failed"],
+            r["location"].as_str().unwrap_or_default(),
+            r["last_error"]
+                .as_str()
+                .map(|e| format!("\n    last error: {e}"))
+                .unwrap_or_default()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// `eingang targets password ID`: reads the password from standard input (one line).
+pub fn targets_password(data_dir: &DataDir, id: &str) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let Ok((_, targets)) = configured(&store) else {
+        return ExitCode::from(2);
+    };
+    if !targets.iter().any(|t| t.id == id) {
+        eprintln!("error: no target {id:?} is configured (eingang targets list)");
+        return ExitCode::from(2);
+    }
+    eprintln!("password for {id} (one line on standard input):");
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() || line.trim_end().is_empty() {
+        eprintln!("error: no password was given");
+        return ExitCode::from(2);
+    }
+    match eingang_sync::secrets::set_password(&store, id, line.trim_end_matches(['\r', '\n'])) {
+        Ok(()) => {
+            println!("stored; the target is no longer paused");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
+    }
+}
+
+/// `eingang outbox list [--json]` and `eingang outbox retry ID`.
+pub fn outbox_list(data_dir: &DataDir, json: bool) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
     };
-    let folder = HotFolder::new(data_dir.path.join("ausgang"));
-    match eingang_sync::sync_once(
-        &store,
-        eingang_store::tables::submissions::DEFAULT_TARGET,
-        &folder,
-    ) {
-        Ok(r) => {
-            println!(
-                "{} delivered to {}, {} failed (retried later), {} waiting",
-                r.delivered,
-                folder.root().display(),
-                r.failed,
-                r.waiting
-            );
-            if r.failed > 0 {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
+    match store.with_conn(|c| outbox::items(c, 50)) {
+        Ok(items) if json => {
+            println!("{}", serde_json::to_string(&items).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(items) => {
+            for i in items {
+                let detail = match (&i.error, &i.receipt) {
+                    (_, Some(r)) => format!("{} sha256={}", r.location, r.sha256),
+                    (Some(e), None) => format!("[{}] {}", e.code, e.detail),
+                    _ => String::new(),
+                };
+                println!(
+                    "{:>5} {} {:<10} {:<19} {}",
+                    i.id,
+                    i.item_id,
+                    i.target,
+                    format!("{:?}", i.state),
+                    detail
+                );
             }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn outbox_retry(data_dir: &DataDir, id: i64) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    match store.with_tx(|tx| outbox::retry(tx, id)) {
+        Ok(true) => {
+            println!("item {id} will be delivered on the next run (eingang sync)");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!("error: item {id} is not waiting for a retry (eingang outbox list)");
+            ExitCode::from(2)
         }
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());

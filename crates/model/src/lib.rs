@@ -11,9 +11,11 @@
 pub mod draft;
 pub mod ids;
 pub mod status;
+pub mod sync;
 
 pub use draft::{
     AttachmentRef, Draft, DraftSummary, DraftValues, ImportOutcome, SubmissionSummary,
 };
 pub use ids::{DraftId, IdError};
 pub use status::{AppInfo, BoundaryError, StatusSnapshot, SyncStatus};
+pub use sync::{OutboxItem, OutboxState, Receipt, SyncIssue, TargetStatus};

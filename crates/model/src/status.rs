@@ -33,6 +33,10 @@ pub struct StatusSnapshot {
     /// Outbox rows not yet delivered.
     pub outbox_pending: u32,
     pub sync: SyncStatus,
+    /// Each delivery target: reachable or not, paused, what waits.
+    pub targets: Vec<crate::TargetStatus>,
+    /// Set when the configuration file cannot be used (nothing is delivered then).
+    pub config_error: Option<String>,
     pub data_dir: String,
     pub schema_version: u32,
 }

@@ -127,6 +127,21 @@ impl BlobStore {
         self.get(hash).map(drop)
     }
 
+    /// The file holding a blob, for streaming it (a connector hashes while it sends and
+    /// checks the result against the name).
+    pub fn path(&self, hash: &str) -> Result<PathBuf> {
+        validate_name(hash)?;
+        let path = self.path_of(hash);
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(Error::BlobMissing {
+                hash: hash.to_owned(),
+                path,
+            })
+        }
+    }
+
     pub fn contains(&self, hash: &str) -> Result<bool> {
         validate_name(hash)?;
         Ok(self.path_of(hash).is_file())

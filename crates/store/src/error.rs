@@ -66,6 +66,8 @@ pub enum Error {
     BlobMissing { hash: String, path: PathBuf },
     #[error("'{input}' is not a blob name (64 lowercase hex characters expected)")]
     BadBlobName { input: String },
+    #[error("internal error: {detail}")]
+    Internal { detail: String },
 }
 
 impl Error {
@@ -89,6 +91,7 @@ impl Error {
             Self::BadRow { .. } => "store.bad_row",
             Self::DraftIncomplete { .. } => "draft.incomplete",
             Self::Render { .. } => "submission.render_failed",
+            Self::Internal { .. } => "store.internal",
             Self::AttachmentRefused { kind, .. } => match *kind {
                 "empty" => "attachment.empty",
                 "too_large" => "attachment.too_large",

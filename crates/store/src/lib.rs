@@ -24,4 +24,4 @@ mod time;
 pub use db::{OpenOptions, Store, DB_FILE_NAME};
 pub use error::{Error, Result};
 pub use rusqlite::Connection;
-pub use time::now_ms;
+pub use time::{now_ms, rfc3339_utc};

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (5, include_str!("migrations/0005_draft_issues.sql")),
     (6, include_str!("migrations/0006_submissions.sql")),
     (7, include_str!("migrations/0007_submission_pdf.sql")),
+    (8, include_str!("migrations/0008_outbox_states.sql")),
 ];
 
 /// The schema version this build writes.

@@ -1,77 +1,48 @@
-//! Delivery of the outbox (the sync issue builds on this).
+//! Delivery of the outbox to the DMS, exactly once.
 //!
-//! - [`plan`]: a pure function from outbox rows to operations (what is due, what waits).
-//! - [`hotfolder::HotFolder`]: the first connector — a folder an importer watches (nscale
-//!   Pipeliner and similar) or simply a local folder, the zero-configuration default
-//!   (`<data>/ausgang`). Files are written under a temporary name, fsynced and renamed; the
-//!   index file is written last as the completion marker; a delivery repeated after an
-//!   unknown outcome finds its index file and counts as done.
-//! - [`sync_once`]: plan, then apply for every due item, recording receipts and errors.
+//! - [`plan`]: a pure function from outbox rows to operations (what is due, what waits),
+//!   and the backoff with full jitter.
+//! - [`worker`]: rounds per target — probe, then deliver the due items with bounded
+//!   concurrency, recording receipts, errors, pauses; [`worker::run_forever`] for the app
+//!   and `eingang sync --watch`.
+//! - [`connector::Connector`]: the trait every target implements, idempotently.
+//!   [`hotfolder::HotFolder`] (importer spool folders, the local default `<data>/ausgang`),
+//!   [`webdav::WebDav`] (nscale WebDAV, Nextcloud, any RFC 4918 server).
+//! - [`config`]: targets from the configuration files; [`secrets`]: their passwords;
+//!   [`template`]: index-file and folder templates.
+//! - [`error::Failure`]: why a delivery failed, and whether retrying can help.
 
+pub mod config;
+pub mod connector;
+pub mod error;
 pub mod hotfolder;
 pub mod plan;
+pub mod secrets;
+pub mod template;
+pub mod webdav;
+pub mod worker;
 
-use eingang_store::tables::outbox;
-use eingang_store::{now_ms, Store};
+pub use connector::{Connector, Receipt};
+pub use error::{Failure, Kind};
+pub use worker::{run_round, Report, Settings, Target};
 
-/// What one round of delivery did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Report {
-    pub delivered: usize,
-    pub failed: usize,
-    pub waiting: usize,
+use std::path::Path;
+
+/// The configured targets with their connectors (passwords from the store).
+pub fn targets(
+    store: &eingang_store::Store,
+    cfg: &config::Config,
+) -> Result<Vec<Target>, config::ConfigError> {
+    config::effective_targets(cfg, store.data_dir())
+        .iter()
+        .map(|t| {
+            let pw = secrets::password(store, &t.id).ok().flatten();
+            config::connect(t, &cfg.sync, pw)
+        })
+        .collect()
 }
 
-/// Delivers every due outbox item for `target` through `folder`.
-pub fn sync_once(
-    store: &Store,
-    target: &str,
-    folder: &hotfolder::HotFolder,
-) -> eingang_store::Result<Report> {
-    let now = now_ms();
-    let rows = store.with_conn(|c| outbox::for_target(c, target))?;
-    let mut report = Report::default();
-    for op in plan::plan(&rows, now) {
-        match op {
-            plan::Op::Wait { .. } => report.waiting += 1,
-            plan::Op::Deliver {
-                outbox_id,
-                item_id,
-                attempts,
-            } => {
-                let package = store.with_conn(|c| {
-                    eingang_store::tables::submissions::package(c, store.blobs(), &item_id)
-                });
-                let result = package
-                    .map_err(|e| format!("[{}] {e}", e.code()))
-                    .and_then(|p| folder.deliver(&p).map_err(|e| e.to_string()));
-                match result {
-                    Ok(receipt) => {
-                        store.with_tx(|tx| {
-                            outbox::mark_delivered(
-                                tx,
-                                outbox_id,
-                                &receipt.location,
-                                &receipt.sha256,
-                                now_ms(),
-                            )?;
-                            outbox::record_attempt(tx, target, now, None)
-                        })?;
-                        tracing::info!(item = %item_id, "delivered");
-                        report.delivered += 1;
-                    }
-                    Err(error) => {
-                        let next = now + plan::backoff_ms(attempts + 1, now);
-                        store.with_tx(|tx| {
-                            outbox::mark_failed(tx, outbox_id, &error, next)?;
-                            outbox::record_attempt(tx, target, now, Some(&error))
-                        })?;
-                        tracing::warn!(item = %item_id, attempts = attempts + 1, "delivery failed; will retry");
-                        report.failed += 1;
-                    }
-                }
-            }
-        }
-    }
-    Ok(report)
+/// Loads the configuration for `data_dir` (see [`config`]).
+pub fn load_config(data_dir: &Path) -> Result<config::Config, config::ConfigError> {
+    config::load(data_dir)
 }

@@ -6,8 +6,12 @@ use eingang_store::tables::outbox::OutboxRow;
 pub enum Op {
     Deliver {
         outbox_id: i64,
+        item_kind: String,
         item_id: String,
         attempts: i64,
+        /// An earlier attempt may have stored part or all of it (it failed, or a process
+        /// died while it was in flight): the connector checks before writing.
+        retry: bool,
     },
     /// Not yet due (backing off after a failure) until the given time.
     Wait { outbox_id: i64, until: i64 },
@@ -25,25 +29,44 @@ pub fn plan(rows: &[OutboxRow], now: i64) -> Vec<Op> {
             },
             _ => Op::Deliver {
                 outbox_id: r.id,
+                item_kind: r.item_kind.clone(),
                 item_id: r.item_id.clone(),
                 attempts: r.attempts,
+                retry: r.attempts > 0 || r.state == "in_flight",
             },
         })
         .collect()
 }
 
-/// Exponential backoff with full jitter: a delay in [0, min(1 h, 5 s · 2^attempts)), the
-/// jitter taken from `seed` (the caller's clock) so the function stays pure.
-pub fn backoff_ms(attempts: i64, seed: i64) -> i64 {
-    let cap: i64 = 3_600_000;
-    let exp = 5_000_i64.saturating_mul(1_i64 << attempts.clamp(0, 20));
-    let ceiling = exp.min(cap).max(1);
+/// Backoff bounds: the first retry within `base_ms`, growing ×2 per attempt up to `cap_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub base_ms: i64,
+    pub cap_ms: i64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            base_ms: 5_000,
+            cap_ms: 3_600_000,
+        }
+    }
+}
+
+/// Exponential backoff with full jitter: a delay in [1 s, 1 s + min(cap, base · 2^attempts)),
+/// the jitter taken from `seed` (the caller's clock) so the function stays pure. (A retry
+/// crate such as `backon` keeps its state in memory; ours must survive a restart, so the
+/// next attempt time is stored in the outbox row and computed here.)
+pub fn backoff_ms(attempts: i64, seed: i64, b: Backoff) -> i64 {
+    let exp = b.base_ms.saturating_mul(1_i64 << attempts.clamp(0, 20));
+    let ceiling = exp.min(b.cap_ms).max(1);
     // A cheap, well-spread hash of the seed (splitmix64).
     let mut z = u64::from_ne_bytes(seed.to_ne_bytes()).wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
-    1_000 + i64::try_from(z % u64::try_from(ceiling).unwrap_or(1)).unwrap_or(0)
+    b.base_ms.min(1_000) + i64::try_from(z % u64::try_from(ceiling).unwrap_or(1)).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -71,6 +94,7 @@ mod tests {
             row(4, "delivered", None),
             row(5, "paused", None),
             row(6, "in_flight", None),
+            row(7, "failed_permanently", None),
         ];
         let ops = plan(&rows, 1_000);
         assert_eq!(
@@ -78,13 +102,17 @@ mod tests {
             [
                 Op::Deliver {
                     outbox_id: 1,
+                    item_kind: "submission".into(),
                     item_id: "s1".into(),
-                    attempts: 2
+                    attempts: 2,
+                    retry: true
                 },
                 Op::Deliver {
                     outbox_id: 2,
+                    item_kind: "submission".into(),
                     item_id: "s2".into(),
-                    attempts: 2
+                    attempts: 2,
+                    retry: true
                 },
                 Op::Wait {
                     outbox_id: 3,
@@ -92,8 +120,10 @@ mod tests {
                 },
                 Op::Deliver {
                     outbox_id: 6,
+                    item_kind: "submission".into(),
                     item_id: "s6".into(),
-                    attempts: 2
+                    attempts: 2,
+                    retry: true
                 },
             ],
             "an item left in flight by a killed process is delivered again (idempotently)"
@@ -104,11 +134,18 @@ mod tests {
     fn backoff_grows_is_capped_and_jittered() {
         for attempts in 0..30 {
             for seed in [0, 1, 42, i64::MAX] {
-                let d = backoff_ms(attempts, seed);
+                let d = backoff_ms(attempts, seed, Backoff::default());
                 assert!((1_000..=3_601_000).contains(&d), "{attempts}: {d}");
             }
         }
-        let spread: std::collections::HashSet<i64> = (0..50).map(|s| backoff_ms(5, s)).collect();
+        let spread: std::collections::HashSet<i64> = (0..50)
+            .map(|s| backoff_ms(5, s, Backoff::default()))
+            .collect();
         assert!(spread.len() > 40, "full jitter spreads retries");
+        let fast = Backoff {
+            base_ms: 50,
+            cap_ms: 400,
+        };
+        assert!((0..100).all(|s| backoff_ms(9, s, fast) <= 450));
     }
 }

@@ -2,7 +2,7 @@ use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
 use eingang_model::{AppInfo, StatusSnapshot};
 use eingang_store::{migrate, tables};
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 
 pub const LANGUAGES: &[&str] = &["de", "en"];
 
@@ -28,11 +28,16 @@ pub async fn app_info(app: AppHandle) -> Result<AppInfo, AppError> {
 #[tauri::command]
 pub async fn status_get(app: AppHandle) -> Result<StatusSnapshot, AppError> {
     let store = app.store()?;
-    blocking(store, |s| {
+    let handle = app.clone();
+    blocking(store, move |s| {
+        let sync = handle.state::<crate::sync_worker::SyncState>();
+        let targets = crate::commands::sync::target_statuses(s, &sync)?;
         s.with_conn(|c| {
             Ok(StatusSnapshot {
                 outbox_pending: tables::outbox::count_undelivered(c)?,
                 sync: tables::sync_status::overall(c)?,
+                targets,
+                config_error: sync.config_error.clone(),
                 data_dir: s.data_dir().display().to_string(),
                 schema_version: migrate::schema_version(c)?,
             })

@@ -5,3 +5,4 @@ pub mod attachments;
 pub mod drafts;
 pub mod forms;
 pub mod submissions;
+pub mod sync;

@@ -1,6 +1,7 @@
 use crate::commands::drafts::parse_today;
 use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
+use crate::sync_worker::SyncState;
 use eingang_model::{DraftId, SubmissionSummary};
 use eingang_store::tables::submissions;
 use tauri::{AppHandle, Manager};
@@ -14,12 +15,15 @@ pub async fn draft_finalise(
 ) -> Result<SubmissionSummary, AppError> {
     let id: DraftId = id.parse()?;
     let today = parse_today(&today)?;
+    let sync = app.state::<SyncState>();
+    let targets = sync.target_ids()?;
     let s = blocking(app.store()?, move |s| {
-        s.with_tx(|tx| submissions::finalise(tx, s.blobs(), id, today))
+        let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+        s.with_tx(|tx| submissions::finalise(tx, s.blobs(), id, today, &targets))
     })
     .await?;
     tracing::info!(submission = %s.id, "draft finalised");
-    app.state::<crate::sync_worker::SyncNow>().0.notify_one();
+    sync.wake.notify_one();
     Ok(s)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod blobs;
+pub mod credentials;
 pub mod drafts;
 pub mod forms;
 pub mod outbox;

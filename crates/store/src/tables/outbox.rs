@@ -1,10 +1,24 @@
-//! The `outbox` table: items waiting for delivery. The sync issue adds the worker;
-//! the foundation reads the count for the status bar.
+//! The `outbox` table: one row per (item, target), written in the same transaction as the
+//! item. States: `pending` → `in_flight` → `delivered`; on failure `failed` (retried after a
+//! backoff), `failed_permanently` (waits for the user's "retry") or `paused` (the target
+//! refused the credentials). A row's receipt records where the item went and the hash the
+//! target confirmed.
 
 use crate::error::Result;
-use rusqlite::Connection;
+use eingang_model::{OutboxItem, OutboxState, Receipt, SyncIssue};
+use rusqlite::{params, Connection, OptionalExtension};
 
-/// Rows not yet delivered (pending, in flight, failed or paused: all still need attention).
+/// Queues `item_id` for `target` (call inside the transaction that writes the item).
+pub fn enqueue(conn: &Connection, kind: &str, item_id: &str, target: &str, at: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO outbox (item_kind, item_id, target, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (item_kind, item_id, target) DO NOTHING",
+        params![kind, item_id, target, at],
+    )?;
+    Ok(())
+}
+
+/// Rows not yet delivered (every state but `delivered`: all still need attention).
 pub fn count_undelivered(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row(
         "SELECT count(*) FROM outbox WHERE state <> 'delivered'",
@@ -25,11 +39,11 @@ pub struct OutboxRow {
     pub next_attempt_at: Option<i64>,
 }
 
-/// Every row for `target`, oldest first.
+/// Every row for `target` that is not delivered, oldest first.
 pub fn for_target(conn: &Connection, target: &str) -> Result<Vec<OutboxRow>> {
     let mut stmt = conn.prepare(
         "SELECT id, item_kind, item_id, target, state, attempts, next_attempt_at
-         FROM outbox WHERE target = ?1 ORDER BY id",
+         FROM outbox WHERE target = ?1 AND state <> 'delivered' ORDER BY id",
     )?;
     let rows = stmt.query_map([target], |r| {
         Ok(OutboxRow {
@@ -45,6 +59,16 @@ pub fn for_target(conn: &Connection, target: &str) -> Result<Vec<OutboxRow>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// Marks a row as being delivered now. A process killed in flight leaves the row so; the
+/// next round delivers it again, and the connector's idempotency check finds what arrived.
+pub fn start(conn: &Connection, id: i64, at: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'in_flight', started_at = ?2 WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
+
 /// Records a successful delivery and its receipt.
 pub fn mark_delivered(
     conn: &Connection,
@@ -55,34 +79,165 @@ pub fn mark_delivered(
 ) -> Result<()> {
     conn.execute(
         "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, last_error = NULL,
-                next_attempt_at = NULL, receipt_remote_id = ?2, receipt_hash = ?3, receipt_at = ?4
+                last_error_code = NULL, next_attempt_at = NULL, receipt_remote_id = ?2,
+                receipt_hash = ?3, receipt_at = ?4
          WHERE id = ?1",
-        rusqlite::params![id, location, hash, at],
+        params![id, location, hash, at],
     )?;
     Ok(())
 }
 
-/// Records a failed attempt and when to try again.
-pub fn mark_failed(conn: &Connection, id: i64, error: &str, next_attempt_at: i64) -> Result<()> {
+/// Records a failed attempt: retried at `next_attempt_at`, or (when `None`) only after the
+/// user asks for it (`failed_permanently`).
+pub fn mark_failed(
+    conn: &Connection,
+    id: i64,
+    code: &str,
+    detail: &str,
+    next_attempt_at: Option<i64>,
+) -> Result<()> {
     conn.execute(
-        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2,
-                next_attempt_at = ?3
+        "UPDATE outbox SET state = CASE WHEN ?4 IS NULL THEN 'failed_permanently' ELSE 'failed' END,
+                attempts = attempts + 1, last_error_code = ?2, last_error = ?3,
+                next_attempt_at = ?4
          WHERE id = ?1",
-        rusqlite::params![id, error, next_attempt_at],
+        params![id, code, detail, next_attempt_at],
     )?;
     Ok(())
 }
 
-/// Updates the status bar's record for `target`.
-pub fn record_attempt(conn: &Connection, target: &str, at: i64, error: Option<&str>) -> Result<()> {
+/// Puts a row back as it was before the attempt (a round cancelled before it got an answer).
+pub fn release(conn: &Connection, id: i64) -> Result<()> {
     conn.execute(
-        "INSERT INTO sync_status (target, last_attempt_at, last_success_at, last_error)
-         VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN ?2 END, ?3)
-         ON CONFLICT (target) DO UPDATE SET
-             last_attempt_at = excluded.last_attempt_at,
-             last_success_at = coalesce(excluded.last_success_at, sync_status.last_success_at),
-             last_error = excluded.last_error",
-        rusqlite::params![target, at, error],
+        "UPDATE outbox SET state = 'pending' WHERE id = ?1 AND state = 'in_flight'",
+        [id],
     )?;
     Ok(())
+}
+
+/// The user's "retry": a failed, failed-for-good or paused row is due at once. Returns
+/// whether a row changed.
+pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = NULL
+         WHERE id = ?1 AND state IN ('failed', 'failed_permanently', 'paused')",
+        [id],
+    )? > 0)
+}
+
+/// Pauses every undelivered row of `target` (its credentials were refused).
+pub fn pause_target(conn: &Connection, target: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'paused'
+         WHERE target = ?1 AND state IN ('pending', 'in_flight', 'failed')",
+        [target],
+    )?;
+    Ok(())
+}
+
+/// Resumes the paused rows of `target`.
+pub fn resume_target(conn: &Connection, target: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = NULL
+         WHERE target = ?1 AND state = 'paused'",
+        [target],
+    )?;
+    Ok(())
+}
+
+fn state_of(s: &str) -> OutboxState {
+    match s {
+        "in_flight" => OutboxState::InFlight,
+        "delivered" => OutboxState::Delivered,
+        "failed" => OutboxState::Failed,
+        "failed_permanently" => OutboxState::FailedPermanently,
+        "paused" => OutboxState::Paused,
+        _ => OutboxState::Pending,
+    }
+}
+
+const ITEM_COLUMNS: &str = "o.id, o.item_kind, o.item_id, o.target, o.state, o.attempts,
+    o.next_attempt_at, o.last_error_code, o.last_error, o.receipt_remote_id, o.receipt_hash,
+    o.receipt_at, o.created_at, s.form_id, s.form_version";
+
+fn item_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
+    let state: String = r.get(4)?;
+    let code: Option<String> = r.get(7)?;
+    let location: Option<String> = r.get(9)?;
+    Ok(OutboxItem {
+        id: r.get(0)?,
+        item_kind: r.get(1)?,
+        item_id: r.get(2)?,
+        target: r.get(3)?,
+        state: state_of(&state),
+        attempts: r.get(5)?,
+        next_attempt_at: r.get(6)?,
+        error: code.map(|code| SyncIssue {
+            code,
+            detail: r
+                .get::<_, Option<String>>(8)
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+        }),
+        receipt: match (location, r.get::<_, Option<String>>(10)?, r.get(11)?) {
+            (Some(location), Some(sha256), Some(at)) => Some(Receipt {
+                location,
+                sha256,
+                at,
+            }),
+            _ => None,
+        },
+        created_at: r.get(12)?,
+        form_id: r.get(13)?,
+        form_version: r.get(14)?,
+    })
+}
+
+/// What the sync view lists: everything not delivered, then the latest `delivered_limit`
+/// delivered rows with their receipts.
+pub fn items(conn: &Connection, delivered_limit: u32) -> Result<Vec<OutboxItem>> {
+    let mut out = Vec::new();
+    for (filter, order) in [
+        ("o.state <> 'delivered'", "o.id"),
+        ("o.state = 'delivered'", "o.receipt_at DESC LIMIT ?1"),
+    ] {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM outbox o
+             LEFT JOIN submissions s ON o.item_kind = 'submission' AND s.id = o.item_id
+             WHERE {filter} ORDER BY {order}"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = if order.contains("?1") {
+            stmt.query_map([delivered_limit], item_of)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+        } else {
+            stmt.query_map([], item_of)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// One row by id (for "retry" and tests).
+pub fn item(conn: &Connection, id: i64) -> Result<Option<OutboxItem>> {
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM outbox o
+         LEFT JOIN submissions s ON o.item_kind = 'submission' AND s.id = o.item_id
+         WHERE o.id = ?1"
+    );
+    Ok(conn.query_row(&sql, [id], item_of).optional()?)
+}
+
+/// Counts per state for `target`: `(waiting, failed_permanently, paused)`.
+pub fn counts(conn: &Connection, target: &str) -> Result<(u32, u32, u32)> {
+    Ok(conn.query_row(
+        "SELECT count(*) FILTER (WHERE state IN ('pending', 'in_flight', 'failed')),
+                count(*) FILTER (WHERE state = 'failed_permanently'),
+                count(*) FILTER (WHERE state = 'paused')
+         FROM outbox WHERE target = ?1",
+        [target],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?)
 }

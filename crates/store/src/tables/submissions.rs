@@ -7,21 +7,23 @@ use crate::now_ms;
 use crate::tables::{drafts, forms};
 use eingang_forms::Today;
 use eingang_model::{DraftId, SubmissionSummary};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
-/// The delivery target every submission is queued for until the sync issue configures more.
+/// The zero-configuration delivery target: the local folder `<data>/ausgang`.
 pub const DEFAULT_TARGET: &str = "default";
 
 /// Finalises a draft (call inside `with_tx`): validates it as complete, renders the PDF/A
-/// into the blob store, writes the submission and its outbox row, and removes the draft.
-/// Nothing changes if it has issues.
+/// into the blob store, writes the submission and one outbox row per delivery target, and
+/// removes the draft. Nothing changes if it has issues.
 pub fn finalise(
     conn: &Connection,
     blobs: &BlobStore,
     draft_id: DraftId,
     today: Today,
+    targets: &[&str],
 ) -> Result<SubmissionSummary> {
     let draft = drafts::get(conn, draft_id)?;
     let form = forms::load(conn, &draft.form_id, &draft.form_version)?;
@@ -52,10 +54,9 @@ pub fn finalise(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![id, draft_id.to_string(), draft.form_id, draft.form_version, data, done.xml, attachments, sha256, now, pdf_blob.hash],
     )?;
-    conn.execute(
-        "INSERT INTO outbox (item_kind, item_id, target, created_at) VALUES ('submission', ?1, ?2, ?3)",
-        params![id, DEFAULT_TARGET, now],
-    )?;
+    for target in targets {
+        crate::tables::outbox::enqueue(conn, "submission", &id, target, now)?;
+    }
     drafts::delete(conn, draft_id)?;
     Ok(SubmissionSummary {
         id,
@@ -125,14 +126,47 @@ pub fn pdf_blob(conn: &Connection, id: &str) -> Result<Option<String>> {
         .flatten())
 }
 
-/// What a connector delivers for one submission: its files and an index describing them.
+/// Where a delivered file's bytes come from: small files inline, blobs streamed from disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    Inline(Vec<u8>),
+    /// A blob's file; its name is its SHA-256, which the connector checks while sending.
+    File(PathBuf),
+}
+
+/// One file of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageFile {
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+    pub content: Content,
+}
+
+/// What a connector delivers for one item: its files, the metadata, and an index (XML)
+/// describing them that is written last as the completion marker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Package {
     pub id: String,
-    /// `(file name, bytes)`: the PDF/A, the data (JSON), the FIM XML if any, the attachments.
-    pub files: Vec<(String, Vec<u8>)>,
-    /// The index file (XML) that lists the files with their SHA-256 and the metadata.
+    pub files: Vec<PackageFile>,
+    /// `(name, value)` pairs an index template or a DMS's properties draw on:
+    /// `id`, `art`, `formular`, `version`, `erstellt` (RFC 3339, UTC), `jahr`, `monat`.
+    pub metadata: Vec<(String, String)>,
     pub index_xml: String,
+}
+
+impl Package {
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Total size of the files (not counting the index).
+    pub fn size(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
 }
 
 fn xml_escape(s: &str) -> String {
@@ -142,7 +176,42 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Builds the delivery package of submission `id` from the store.
+fn inline(name: String, bytes: Vec<u8>) -> PackageFile {
+    PackageFile {
+        name,
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        size: bytes.len() as u64,
+        content: Content::Inline(bytes),
+    }
+}
+
+fn from_blob(
+    conn: &Connection,
+    blobs: &BlobStore,
+    name: String,
+    hash: &str,
+) -> Result<PackageFile> {
+    let path = blobs.path(hash)?;
+    let size: Option<i64> = conn
+        .query_row("SELECT size FROM blobs WHERE hash = ?1", [hash], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let size = match size {
+        Some(s) => u64::try_from(s).unwrap_or(0),
+        None => std::fs::metadata(&path).map_err(Error::io(&path))?.len(),
+    };
+    Ok(PackageFile {
+        name,
+        sha256: hash.to_owned(),
+        size,
+        content: Content::File(path),
+    })
+}
+
+/// Builds the delivery package of submission `id` from the store. Nothing large is read
+/// into memory: the PDF and the attachments are streamed from the blob store by the
+/// connector.
 pub fn package(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Package> {
     let (form_id, form_version, data, xml, attachments, created_at, pdf): (
         String,
@@ -178,11 +247,11 @@ pub fn package(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Package
         })?;
     let mut files = Vec::new();
     if let Some(pdf) = pdf {
-        files.push((format!("{id}.pdf"), blobs.get(&pdf)?));
+        files.push(from_blob(conn, blobs, format!("{id}.pdf"), &pdf)?);
     }
-    files.push((format!("{id}.json"), data.into_bytes()));
+    files.push(inline(format!("{id}.json"), data.into_bytes()));
     if let Some(xml) = xml {
-        files.push((format!("{id}.xml"), xml.into_bytes()));
+        files.push(inline(format!("{id}.xml"), xml.into_bytes()));
     }
     let refs: Vec<serde_json::Value> = serde_json::from_str(&attachments).unwrap_or_default();
     for (i, a) in refs.iter().enumerate() {
@@ -197,28 +266,44 @@ pub fn package(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Package
             Some("image/tiff") => "tif",
             _ => "bin",
         };
-        files.push((format!("{id}-anlage-{}.{ext}", i + 1), blobs.get(blob)?));
+        files.push(from_blob(
+            conn,
+            blobs,
+            format!("{id}-anlage-{}.{ext}", i + 1),
+            blob,
+        )?);
     }
+    let created = crate::time::rfc3339_utc(created_at);
+    let metadata = vec![
+        ("id".to_owned(), id.to_owned()),
+        ("art".to_owned(), "antrag".to_owned()),
+        ("formular".to_owned(), form_id.clone()),
+        ("version".to_owned(), form_version.clone()),
+        ("erstellt".to_owned(), created.clone()),
+        ("jahr".to_owned(), created[..4].to_owned()),
+        ("monat".to_owned(), created[5..7].to_owned()),
+    ];
     let mut index = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<eingang-lieferung id=\"{}\" formular=\"{}\" version=\"{}\" erstellt=\"{}\">\n",
         xml_escape(id),
         xml_escape(&form_id),
         xml_escape(&form_version),
-        created_at
+        xml_escape(&created)
     );
-    for (name, bytes) in &files {
+    for f in &files {
         let _ = writeln!(
             index,
             "  <datei name=\"{}\" sha256=\"{}\" bytes=\"{}\"/>",
-            xml_escape(name),
-            hex::encode(Sha256::digest(bytes)),
-            bytes.len()
+            xml_escape(&f.name),
+            f.sha256,
+            f.size
         );
     }
     index.push_str("</eingang-lieferung>\n");
     Ok(Package {
         id: id.to_owned(),
         files,
+        metadata,
         index_xml: index,
     })
 }

@@ -10,7 +10,7 @@ fn an_incomplete_draft_is_not_finalised_and_stays_as_it_was() {
         .with_tx(|tx| drafts::create(tx, "ortstermin", "1.0"))
         .unwrap();
     let err = store
-        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, TODAY))
+        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, TODAY, &["default"]))
         .unwrap_err();
     assert_eq!(err.code(), "draft.incomplete");
     assert!(err.to_string().contains("3 entry/entries"), "{err}");
@@ -30,7 +30,7 @@ fn finalising_writes_an_immutable_submission_and_its_outbox_row_and_removes_the_
         .with_tx(|tx| drafts::save_values(tx, d.id, values.as_object().unwrap().clone()))
         .unwrap();
     let s = store
-        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, TODAY))
+        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, TODAY, &["default"]))
         .unwrap();
     assert_eq!(s.caption, "530.12-2026-0042");
     assert_eq!(s.delivery, "pending");
@@ -103,7 +103,7 @@ fn the_submission_pdf_reads_like_the_form() {
         .with_tx(|tx| drafts::save_values(tx, d.id, values.as_object().unwrap().clone()))
         .unwrap();
     let s = store
-        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, TODAY))
+        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, TODAY, &["default"]))
         .unwrap();
     assert_eq!(s.attachments, 1);
     let pdf = store

@@ -1,0 +1,88 @@
+//! What the sync view shows: outbox items with their state, reason and receipt, and the
+//! delivery targets with their reachability.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Where an outbox row stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OutboxState {
+    Pending,
+    InFlight,
+    Delivered,
+    /// Failed; retried automatically after a backoff.
+    Failed,
+    /// Failed for a reason retrying cannot fix; waits for the user.
+    FailedPermanently,
+    /// The target refused the credentials; waits until they are fixed.
+    Paused,
+}
+
+/// Why something failed: a stable code the UI words in the user's language, and the
+/// technical detail (English, without personal data) shown beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncIssue {
+    pub code: String,
+    pub detail: String,
+}
+
+/// Proof of delivery: where the item is on the target and the hash the target confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Receipt {
+    pub location: String,
+    /// SHA-256 of the completion marker (the index/manifest that lists every file's hash).
+    pub sha256: String,
+    #[ts(type = "number")]
+    pub at: i64,
+}
+
+/// One outbox row as the sync view lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OutboxItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `submission` or `document`.
+    pub item_kind: String,
+    pub item_id: String,
+    pub target: String,
+    pub state: OutboxState,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    #[ts(type = "number | null")]
+    pub next_attempt_at: Option<i64>,
+    pub error: Option<SyncIssue>,
+    pub receipt: Option<Receipt>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    pub form_id: Option<String>,
+    pub form_version: Option<String>,
+}
+
+/// A delivery target as the status bar and the sync view show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TargetStatus {
+    pub id: String,
+    /// The name the administrator gave it.
+    pub name: String,
+    /// `folder`, `webdav`, `nextcloud`, `cmis`, `mayan`.
+    pub kind: String,
+    /// Where it delivers (URL without credentials, or folder).
+    pub location: String,
+    /// From the last probe; `null` before the first.
+    pub online: Option<bool>,
+    #[ts(type = "number | null")]
+    pub last_probe_at: Option<i64>,
+    #[ts(type = "number | null")]
+    pub last_success_at: Option<i64>,
+    pub last_error: Option<SyncIssue>,
+    /// Set while the target is paused (credentials refused).
+    pub paused: Option<SyncIssue>,
+    pub waiting: u32,
+    pub failed: u32,
+}

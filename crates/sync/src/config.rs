@@ -1,0 +1,353 @@
+//! Delivery targets from the configuration files.
+//!
+//! Read in this order, later files adding targets or replacing ones with the same `id`:
+//! the machine's `/etc/eingang/config.toml` (deployed by IT), then the user's
+//! `<data>/config.toml`. `EINGANG_CONFIG=FILE` reads only that file. Without any target
+//! the zero-configuration default applies: the local folder `<data>/ausgang`.
+//! Passwords are never in these files: they live in the key store (see [`crate::secrets`]).
+//!
+//! ```toml
+//! [sync]
+//! concurrency = 4            # items at once per target
+//! timeout_secs = 60          # a server silent this long counts as stalled
+//! ca_bundle = "/etc/ssl/stadt-ca.pem"   # extra trusted roots (PEM)
+//!
+//! [[target]]
+//! id = "dms"                 # letters, digits, '-', '_'
+//! name = "nscale (WebDAV)"
+//! kind = "webdav"            # folder | webdav | nextcloud
+//! url = "https://dms.stadt.example/webdav/eingang/"
+//! user = "svc-eingang"
+//! folder = "{{formular}}/{{jahr}}"
+//! verify = "hash"            # hash | size
+//!
+//! [[target]]
+//! id = "pipeliner"
+//! kind = "folder"
+//! path = "/mnt/nscale/spool"
+//! index_template = "/etc/eingang/pipeliner.xml"
+//! index_name = "{{id}}.xml"
+//! ```
+
+use crate::connector::Connector;
+use crate::error::Failure;
+use crate::hotfolder::HotFolder;
+use crate::template::{self, IndexTemplate};
+use crate::webdav::{Verify, WebDav, WebDavOptions};
+use crate::worker::{Settings, Target};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const MACHINE_CONFIG: &str = "/etc/eingang/config.toml";
+pub const USER_CONFIG: &str = "config.toml";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Folder,
+    Webdav,
+    Nextcloud,
+}
+
+impl TargetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Folder => "folder",
+            Self::Webdav => "webdav",
+            Self::Nextcloud => "nextcloud",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: TargetKind,
+    /// `folder`: where deliveries go.
+    pub path: Option<PathBuf>,
+    /// `webdav`/`nextcloud`: the collection deliveries go into.
+    pub url: Option<String>,
+    pub user: Option<String>,
+    /// Sub-folders (a template over the item's metadata).
+    #[serde(default)]
+    pub folder: String,
+    pub verify: Option<Verify>,
+    /// A file holding the index template (see [`crate::template`]).
+    pub index_template: Option<PathBuf>,
+    /// The index file's name (a template; default `{{id}}.index.xml`).
+    pub index_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSection {
+    pub concurrency: Option<usize>,
+    pub timeout_secs: Option<u64>,
+    pub interval_secs: Option<u64>,
+    pub ca_bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub sync: SyncSection,
+    #[serde(default, rename = "target")]
+    pub targets: Vec<TargetConfig>,
+}
+
+/// A configuration problem, naming the file and what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub message: String,
+}
+
+/// The merged configuration and where it came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    pub sync: SyncSection,
+    pub targets: Vec<TargetConfig>,
+    /// The files read, in order.
+    pub sources: Vec<PathBuf>,
+}
+
+fn err(file: &Path, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        file: file.display().to_string(),
+        message: message.into(),
+    }
+}
+
+/// Parses and checks one file.
+pub fn parse(file: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    let cfg: ConfigFile = toml::from_str(text).map_err(|e| err(file, e.to_string()))?;
+    let mut seen = std::collections::HashSet::new();
+    for t in &cfg.targets {
+        check_target(file, t)?;
+        if !seen.insert(&t.id) {
+            return Err(err(file, format!("target id {:?} is used twice", t.id)));
+        }
+    }
+    if cfg.sync.concurrency == Some(0) {
+        return Err(err(file, "[sync] concurrency must be at least 1"));
+    }
+    Ok(cfg)
+}
+
+fn check_target(file: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
+    let at = |m: String| err(file, format!("target {:?}: {m}", t.id));
+    if t.id.is_empty()
+        || t.id.len() > 64
+        || !t
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(at("the id must be 1–64 letters, digits, '-' or '_'".into()));
+    }
+    match t.kind {
+        TargetKind::Folder => {
+            if t.path.is_none() {
+                return Err(at("kind = \"folder\" needs path = \"…\"".into()));
+            }
+            if t.url.is_some() || t.user.is_some() {
+                return Err(at(
+                    "url and user belong to WebDAV targets, not folders".into()
+                ));
+            }
+        }
+        TargetKind::Webdav | TargetKind::Nextcloud => {
+            let Some(url) = &t.url else {
+                return Err(at(format!(
+                    "kind = \"{}\" needs url = \"https://…\"",
+                    t.kind.as_str()
+                )));
+            };
+            let u = url::Url::parse(url).map_err(|e| at(format!("url {url:?}: {e}")))?;
+            if !matches!(u.scheme(), "http" | "https") {
+                return Err(at(format!(
+                    "url {url:?} must start with https:// (or http://)"
+                )));
+            }
+            if u.password().is_some() {
+                return Err(at(
+                    "the url contains a password; remove it and store it with `eingang targets password ID`".into(),
+                ));
+            }
+            if t.path.is_some() {
+                return Err(at("path belongs to folder targets; use url".into()));
+            }
+        }
+    }
+    template::check_path(&t.folder).map_err(|e| at(e.to_string()))?;
+    if t.index_name.is_some() && t.index_template.is_none() {
+        return Err(at("index_name needs index_template".into()));
+    }
+    Ok(())
+}
+
+/// Reads the configuration: `EINGANG_CONFIG` alone, or the machine's file then the user's.
+pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
+    let files: Vec<PathBuf> = match std::env::var_os("EINGANG_CONFIG") {
+        Some(f) if !f.is_empty() => vec![PathBuf::from(f)],
+        _ => vec![PathBuf::from(MACHINE_CONFIG), data_dir.join(USER_CONFIG)],
+    };
+    let explicit = files.len() == 1;
+    let mut out = Config::default();
+    for file in files {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => continue,
+            Err(e) => return Err(err(&file, format!("cannot be read: {e}"))),
+        };
+        let cfg = parse(&file, &text)?;
+        merge_sync(&mut out.sync, cfg.sync);
+        for t in cfg.targets {
+            out.targets.retain(|o| o.id != t.id);
+            out.targets.push(t);
+        }
+        out.sources.push(file);
+    }
+    Ok(out)
+}
+
+fn merge_sync(into: &mut SyncSection, from: SyncSection) {
+    into.concurrency = from.concurrency.or(into.concurrency);
+    into.timeout_secs = from.timeout_secs.or(into.timeout_secs);
+    into.interval_secs = from.interval_secs.or(into.interval_secs);
+    into.ca_bundle = from.ca_bundle.or(into.ca_bundle.take());
+}
+
+/// The targets to deliver to (the local folder when none is configured).
+pub fn effective_targets(cfg: &Config, data_dir: &Path) -> Vec<TargetConfig> {
+    if !cfg.targets.is_empty() {
+        return cfg.targets.clone();
+    }
+    vec![TargetConfig {
+        id: eingang_store::tables::submissions::DEFAULT_TARGET.to_owned(),
+        name: None,
+        kind: TargetKind::Folder,
+        path: Some(data_dir.join("ausgang")),
+        url: None,
+        user: None,
+        folder: String::new(),
+        verify: None,
+        index_template: None,
+        index_name: None,
+    }]
+}
+
+pub fn settings(cfg: &Config) -> Settings {
+    let mut s = Settings::default();
+    if let Some(c) = cfg.sync.concurrency {
+        s.concurrency = c;
+    }
+    if let Some(i) = cfg.sync.interval_secs {
+        s.interval = Duration::from_secs(i.max(1));
+    }
+    s
+}
+
+/// Makes the connector for `t`. `password` comes from the key store.
+pub fn connect(
+    t: &TargetConfig,
+    sync: &SyncSection,
+    password: Option<String>,
+) -> Result<Target, ConfigError> {
+    let file = Path::new("configuration");
+    let at = |m: String| err(file, format!("target {:?}: {m}", t.id));
+    let index = match &t.index_template {
+        Some(path) => {
+            let body = std::fs::read_to_string(path)
+                .map_err(|e| at(format!("index_template {}: {e}", path.display())))?;
+            let name = t.index_name.as_deref().unwrap_or("{{id}}.index.xml");
+            Some(IndexTemplate::new(&body, name).map_err(|e| at(e.to_string()))?)
+        }
+        None => None,
+    };
+    let connector: Arc<dyn Connector> = match t.kind {
+        TargetKind::Folder => {
+            let path = t.path.clone().unwrap_or_default();
+            let folder = HotFolder::new(path);
+            Arc::new(match index {
+                Some(i) => folder.with_template(i),
+                None => folder,
+            })
+        }
+        TargetKind::Webdav | TargetKind::Nextcloud => {
+            let url = t.url.as_deref().unwrap_or_default();
+            let url = url::Url::parse(url).map_err(|e| at(format!("url: {e}")))?;
+            let mut o = WebDavOptions::new(url);
+            o.user.clone_from(&t.user);
+            o.password = password;
+            o.folder.clone_from(&t.folder);
+            o.index = index;
+            o.verify = t.verify.unwrap_or(Verify::Hash);
+            o.nextcloud = t.kind == TargetKind::Nextcloud;
+            if let Some(s) = sync.timeout_secs {
+                o.timeout = Duration::from_secs(s.max(1));
+            }
+            if let Some(ca) = &sync.ca_bundle {
+                o.ca_bundle = Some(
+                    std::fs::read(ca)
+                        .map_err(|e| at(format!("ca_bundle {}: {e}", ca.display())))?,
+                );
+            }
+            Arc::new(WebDav::new(o).map_err(|f: Failure| at(f.detail))?)
+        }
+    };
+    Ok(Target {
+        id: t.id.clone(),
+        name: t.name.clone().unwrap_or_else(|| t.id.clone()),
+        kind: t.kind.as_str().to_owned(),
+        connector,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses_and_mistakes_are_named() {
+        let ok = parse(
+            Path::new("c.toml"),
+            r#"
+            [sync]
+            concurrency = 8
+            [[target]]
+            id = "dms"
+            kind = "webdav"
+            url = "https://dms.example/dav/"
+            user = "svc"
+            folder = "{{formular}}/{{jahr}}"
+            [[target]]
+            id = "spool"
+            kind = "folder"
+            path = "/srv/spool"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(ok.targets.len(), 2);
+        assert_eq!(ok.sync.concurrency, Some(8));
+        for (text, needle) in [
+            ("[[target]]\nid = \"a\"\nkind = \"folder\"", "needs path"),
+            ("[[target]]\nid = \"a\"\nkind = \"webdav\"", "needs url"),
+            ("[[target]]\nid = \"a b\"\nkind = \"folder\"\npath = \"/x\"", "the id must be"),
+            ("[[target]]\nid = \"a\"\nkind = \"webdav\"\nurl = \"https://u:pw@h/\"", "contains a password"),
+            ("[[target]]\nid = \"a\"\nkind = \"ftp\"", "unknown variant"),
+            ("[[target]]\nid = \"a\"\nkind = \"folder\"\npath = \"/x\"\npasword = \"x\"", "unknown field"),
+            ("[[target]]\nid = \"a\"\nkind = \"folder\"\npath = \"/x\"\nfolder = \"{{aktenzeichen}}\"", "unknown placeholder"),
+            ("[[target]]\nid = \"a\"\nkind = \"folder\"\npath = \"/x\"\n[[target]]\nid = \"a\"\nkind = \"folder\"\npath = \"/y\"", "used twice"),
+        ] {
+            let e = parse(Path::new("c.toml"), text).unwrap_err().to_string();
+            assert!(e.starts_with("c.toml: ") && e.contains(needle), "{text}: {e}");
+        }
+    }
+}

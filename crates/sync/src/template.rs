@@ -1,0 +1,258 @@
+//! Index templates: how a target's importer wants the index file (nscale Pipeliner and
+//! similar map index fields from a file they pick up beside the documents).
+//!
+//! A template is text with placeholders: `{{id}}`, `{{art}}`, `{{formular}}`, `{{version}}`,
+//! `{{erstellt}}` (the item's metadata), and a block `{{#dateien}}…{{/dateien}}` repeated
+//! per file with `{{name}}`, `{{sha256}}`, `{{bytes}}` inside. Values are XML-escaped unless
+//! the template's file name does not end in `.xml`. Unknown placeholders are refused when
+//! the configuration is loaded, not when a delivery runs.
+
+use eingang_store::tables::submissions::Package;
+
+/// Metadata keys a template may use.
+pub const FIELDS: &[&str] = &[
+    "id", "art", "formular", "version", "erstellt", "jahr", "monat",
+];
+const FILE_FIELDS: &[&str] = &["name", "sha256", "bytes"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexTemplate {
+    body: String,
+    /// The index file's name, itself a template (`{{id}}.xml`).
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("index template: {0}")]
+pub struct TemplateError(pub String);
+
+fn placeholders(s: &str) -> impl Iterator<Item = &str> {
+    s.split("{{")
+        .skip(1)
+        .filter_map(|p| p.split_once("}}"))
+        .map(|(k, _)| k.trim())
+}
+
+fn escape(s: &str, xml: bool) -> String {
+    if !xml {
+        return s.to_owned();
+    }
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+fn fill(s: &str, lookup: &dyn Fn(&str) -> Option<String>, xml: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find("}}") else {
+            break;
+        };
+        let key = rest[start + 2..start + end].trim();
+        out.push_str(&escape(&lookup(key).unwrap_or_default(), xml));
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Checks a folder template (`{{formular}}/{{jahr}}`): known placeholders, no `..`.
+pub fn check_path(template: &str) -> Result<(), TemplateError> {
+    for key in placeholders(template) {
+        if !FIELDS.contains(&key) {
+            return Err(TemplateError(format!(
+                "unknown placeholder {{{{{key}}}}} in the folder; known: {}",
+                FIELDS.join(", ")
+            )));
+        }
+    }
+    if template.split('/').any(|s| s.trim() == "..") {
+        return Err(TemplateError(
+            "the folder must not climb out with ..".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The folder segments for `p`: placeholders filled, characters that are unsafe in
+/// file names on any server replaced by `_`, empty segments dropped.
+pub fn fill_path(template: &str, p: &Package) -> Vec<String> {
+    template
+        .split('/')
+        .map(|seg| fill(seg, &|k| p.meta(k).map(str::to_owned), false))
+        .map(|seg| {
+            seg.chars()
+                .map(|c| {
+                    if c.is_control() || matches!(c, '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                    {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        })
+        .filter(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        .collect()
+}
+
+impl IndexTemplate {
+    /// Checks `body` and `name`: balanced file block, known placeholders only.
+    pub fn new(body: &str, name: &str) -> Result<Self, TemplateError> {
+        let (outer, inner) = match (body.find("{{#dateien}}"), body.find("{{/dateien}}")) {
+            (Some(a), Some(b)) if a < b => (
+                format!("{}{}", &body[..a], &body[b + 12..]),
+                body[a + 12..b].to_owned(),
+            ),
+            (None, None) => (body.to_owned(), String::new()),
+            _ => {
+                return Err(TemplateError(
+                    "{{#dateien}} and {{/dateien}} must come as a pair, in this order".into(),
+                ))
+            }
+        };
+        for key in placeholders(&outer).chain(placeholders(name)) {
+            if !FIELDS.contains(&key) {
+                return Err(TemplateError(format!(
+                    "unknown placeholder {{{{{key}}}}}; known: {}",
+                    FIELDS.join(", ")
+                )));
+            }
+        }
+        for key in placeholders(&inner) {
+            if !FILE_FIELDS.contains(&key) {
+                return Err(TemplateError(format!(
+                    "unknown placeholder {{{{{key}}}}} inside {{{{#dateien}}}}; known: {}",
+                    FILE_FIELDS.join(", ")
+                )));
+            }
+        }
+        if !name.contains("{{id}}") {
+            return Err(TemplateError(
+                "the index file name must contain {{id}} so every delivery has its own".into(),
+            ));
+        }
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(TemplateError(format!(
+                "the index file name {name:?} must be a plain file name"
+            )));
+        }
+        Ok(Self {
+            body: body.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    pub fn file_name(&self, p: &Package) -> String {
+        fill(&self.name, &|k| p.meta(k).map(str::to_owned), false)
+    }
+
+    pub fn render(&self, p: &Package) -> String {
+        let xml = std::path::Path::new(&self.name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xml"));
+        let meta = |k: &str| p.meta(k).map(str::to_owned);
+        let Some(a) = self.body.find("{{#dateien}}") else {
+            return fill(&self.body, &meta, xml);
+        };
+        let b = self.body.find("{{/dateien}}").unwrap_or(self.body.len());
+        let inner = &self.body[a + 12..b];
+        let mut out = fill(&self.body[..a], &meta, xml);
+        for f in &p.files {
+            out.push_str(&fill(
+                inner,
+                &|k| match k {
+                    "name" => Some(f.name.clone()),
+                    "sha256" => Some(f.sha256.clone()),
+                    "bytes" => Some(f.size.to_string()),
+                    _ => None,
+                },
+                xml,
+            ));
+        }
+        out.push_str(&fill(
+            &self.body[(b + 12).min(self.body.len())..],
+            &meta,
+            xml,
+        ));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eingang_store::tables::submissions::{Content, PackageFile};
+
+    fn package() -> Package {
+        Package {
+            id: "0193-a".into(),
+            files: vec![PackageFile {
+                name: "0193-a.pdf".into(),
+                sha256: "ab".repeat(32),
+                size: 12,
+                content: Content::Inline(vec![0; 12]),
+            }],
+            metadata: vec![
+                ("id".into(), "0193-a".into()),
+                ("formular".into(), "Sondernutzung <Infostand> & mehr".into()),
+            ],
+            index_xml: String::new(),
+        }
+    }
+
+    #[test]
+    fn renders_metadata_and_one_block_per_file_escaped() {
+        let t = IndexTemplate::new(
+            "<idx form=\"{{formular}}\">{{#dateien}}<f n=\"{{name}}\" s=\"{{bytes}}\"/>{{/dateien}}</idx>",
+            "{{id}}.xml",
+        )
+        .unwrap();
+        assert_eq!(t.file_name(&package()), "0193-a.xml");
+        assert_eq!(
+            t.render(&package()),
+            "<idx form=\"Sondernutzung &lt;Infostand&gt; &amp; mehr\"><f n=\"0193-a.pdf\" s=\"12\"/></idx>"
+        );
+    }
+
+    #[test]
+    fn folder_templates_fill_and_sanitise() {
+        let mut p = package();
+        p.metadata.push(("jahr".into(), "2026".into()));
+        assert_eq!(
+            fill_path("eingang/{{formular}}//{{jahr}}", &p),
+            ["eingang", "Sondernutzung _Infostand_ & mehr", "2026"]
+        );
+        assert!(check_path("{{formular}}/{{jahr}}").is_ok());
+        assert!(check_path("../{{jahr}}").is_err());
+        assert!(check_path("{{aktenzeichen}}").is_err());
+    }
+
+    #[test]
+    fn refuses_unknown_placeholders_unbalanced_blocks_and_unsafe_names() {
+        for (body, name, needle) in [
+            (
+                "{{aktenzeichen}}",
+                "{{id}}.xml",
+                "unknown placeholder {{aktenzeichen}}",
+            ),
+            (
+                "{{#dateien}}{{formular}}{{/dateien}}",
+                "{{id}}.xml",
+                "inside {{#dateien}}",
+            ),
+            ("{{/dateien}}{{#dateien}}", "{{id}}.xml", "as a pair"),
+            ("x", "index.xml", "must contain {{id}}"),
+            ("x", "../{{id}}.xml", "plain file name"),
+        ] {
+            let e = IndexTemplate::new(body, name).unwrap_err().to_string();
+            assert!(e.contains(needle), "{body}: {e}");
+        }
+    }
+}

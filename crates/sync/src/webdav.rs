@@ -1,0 +1,646 @@
+//! The WebDAV connector (nscale's WebDAV interface, Nextcloud, any RFC 4918 server).
+//!
+//! Per file: `PUT` to a temporary name beside the target (`.<name>.part`, unconditional —
+//! it is ours), check the bytes sent against the stored hash, `MOVE` it onto the final name
+//! with `Overwrite: F`, then `GET` the final file and compare its SHA-256. A `412` on the
+//! `MOVE` means the name exists: the same hash counts as delivered (a retry after a lost
+//! answer), a different one is a conflict that is never overwritten. The index file goes
+//! last, the same way, as the completion marker. Nothing relies on `If-None-Match` on
+//! `PUT`, which `rclone serve webdav` and nginx ignore; `MOVE` with `Overwrite: F` is
+//! honoured by every server we tested (WsgiDAV, Apache mod_dav).
+//!
+//! Bodies are streamed from the blob store and hashed on the way; nothing is buffered whole.
+
+use crate::connector::{BoxFuture, Connector, Receipt};
+use crate::error::Failure;
+use crate::template::{fill_path, IndexTemplate};
+use eingang_store::tables::submissions::{Content, Package, PackageFile};
+use futures_util::{StreamExt, TryStreamExt};
+use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use url::Url;
+
+/// How a delivered file is checked on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verify {
+    /// Read the file back and compare its SHA-256 (the default).
+    Hash,
+    /// Compare the size the server reports (for slow links; weaker).
+    Size,
+}
+
+#[derive(Clone)]
+pub struct WebDavOptions {
+    /// The collection deliveries go into.
+    pub url: Url,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// Sub-folders under `url`, a template over the item's metadata (`{{formular}}/{{jahr}}`).
+    pub folder: String,
+    pub index: Option<IndexTemplate>,
+    pub verify: Verify,
+    /// Nextcloud: folders are created by the `PUT` itself (`X-NC-WebDAV-AutoMkcol`) and the
+    /// server checks the `OC-Checksum` it is sent.
+    pub nextcloud: bool,
+    /// No byte for this long → the attempt fails as stalled.
+    pub timeout: Duration,
+    /// Extra trusted roots (PEM), e.g. the city's own CA, on top of the system's.
+    pub ca_bundle: Option<Vec<u8>>,
+}
+
+impl WebDavOptions {
+    pub fn new(url: Url) -> Self {
+        Self {
+            url,
+            user: None,
+            password: None,
+            folder: String::new(),
+            index: None,
+            verify: Verify::Hash,
+            nextcloud: false,
+            timeout: Duration::from_secs(60),
+            ca_bundle: None,
+        }
+    }
+}
+
+/// Never shows the password.
+impl std::fmt::Debug for WebDavOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebDavOptions")
+            .field("url", &shown(&self.url))
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("folder", &self.folder)
+            .field("verify", &self.verify)
+            .field("nextcloud", &self.nextcloud)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+pub struct WebDav {
+    opts: WebDavOptions,
+    client: reqwest::Client,
+    /// Collections known to exist (made or seen by this process).
+    known: Mutex<HashSet<String>>,
+    /// One folder creation at a time (Apache answers a racing `MKCOL` with 403).
+    making: tokio::sync::Mutex<()>,
+}
+
+fn method(name: &'static str) -> Method {
+    Method::from_bytes(name.as_bytes()).unwrap_or(Method::GET)
+}
+
+/// A URL as the user may see it: no credentials.
+fn shown(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("text/html"))
+}
+
+/// A transport error in words, with the root cause (`reqwest` nests it).
+fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+fn transport(e: &reqwest::Error, what: &str) -> Failure {
+    let chain = cause_chain(e);
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        return Failure::transient(
+            "sync.tls",
+            format!("{what}: the server's certificate is not trusted ({chain}); if the city uses its own CA, set ca_bundle"),
+        );
+    }
+    if e.is_timeout() {
+        return Failure::transient(
+            "sync.timeout",
+            format!("{what}: the server stopped answering ({chain})"),
+        );
+    }
+    if e.is_connect() {
+        return Failure::offline("sync.offline", format!("{what}: cannot connect ({chain})"));
+    }
+    Failure::transient(
+        "sync.connection_lost",
+        format!("{what}: the connection broke off ({chain})"),
+    )
+}
+
+/// The failure an unexpected status stands for.
+fn status_failure(status: StatusCode, headers: &HeaderMap, what: &str) -> Failure {
+    let code = status.as_u16();
+    let d = |text: &str| format!("{what}: {status} — {text}");
+    match code {
+        401 | 403 => Failure::auth(d("the server refused the user name or password")),
+        413 => Failure::permanent("sync.too_large", d("the server refuses files this large")),
+        400 | 414 | 415 | 422 => Failure::permanent(
+            "sync.name_rejected",
+            d("the server refused the request (a name or type it does not accept)"),
+        ),
+        429 => Failure::transient("sync.rate_limited", d("the server asks to slow down"))
+            .with_retry_after(retry_after(headers)),
+        503 => Failure::transient(
+            "sync.unavailable",
+            d("the server is temporarily unavailable"),
+        )
+        .with_retry_after(retry_after(headers)),
+        507 => Failure::transient(
+            "sync.server_full",
+            d("the server has no space left; its administrator must free some"),
+        )
+        .with_retry_after(retry_after(headers)),
+        300..=399 => Failure::transient(
+            "sync.redirected",
+            d("the server redirects elsewhere (a network login page, or a wrong URL)"),
+        ),
+        500..=599 => Failure::transient("sync.server_error", d("the server failed"))
+            .with_retry_after(retry_after(headers)),
+        _ => Failure::transient("sync.protocol", d("unexpected answer")),
+    }
+}
+
+/// A file's body, streamed and hashed on the way; `digest` holds the hash once sent.
+fn body_of(file: &PackageFile) -> Result<(reqwest::Body, Arc<Mutex<Sha256>>), Failure> {
+    let digest = Arc::new(Mutex::new(Sha256::new()));
+    let body = match &file.content {
+        Content::Inline(bytes) => {
+            if let Ok(mut d) = digest.lock() {
+                d.update(bytes);
+            }
+            reqwest::Body::from(bytes.clone())
+        }
+        Content::File(path) => {
+            let f = std::fs::File::open(path).map_err(|e| {
+                Failure::permanent(
+                    "sync.local_missing",
+                    format!("the stored file for {} cannot be read: {e}", file.name),
+                )
+            })?;
+            let d = digest.clone();
+            let stream = tokio_util::io::ReaderStream::with_capacity(
+                tokio::fs::File::from_std(f),
+                256 * 1024,
+            )
+            .inspect_ok(move |chunk| {
+                if let Ok(mut d) = d.lock() {
+                    d.update(chunk);
+                }
+            });
+            reqwest::Body::wrap_stream(stream)
+        }
+    };
+    Ok((body, digest))
+}
+
+impl WebDav {
+    pub fn new(mut opts: WebDavOptions) -> Result<Self, Failure> {
+        if !opts.url.path().ends_with('/') {
+            let p = format!("{}/", opts.url.path());
+            opts.url.set_path(&p);
+        }
+        // Credentials travel in the Authorization header only, never in URLs or logs.
+        if opts.user.is_none() && !opts.url.username().is_empty() {
+            opts.user = Some(opts.url.username().to_owned());
+            opts.password = opts.password.or(opts.url.password().map(str::to_owned));
+        }
+        let _ = opts.url.set_username("");
+        let _ = opts.url.set_password(None);
+        let mut b = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(opts.timeout)
+            .pool_max_idle_per_host(32)
+            .user_agent(concat!("Eingang/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &opts.ca_bundle {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Failure::permanent(
+                    "sync.tls",
+                    format!("the extra CA bundle cannot be read: {e}"),
+                )
+            })?;
+            b = b.tls_certs_merge(certs);
+        }
+        let client = b.build().map_err(|e| {
+            Failure::permanent(
+                "sync.tls",
+                format!("the HTTP client cannot start: {}", cause_chain(&e)),
+            )
+        })?;
+        Ok(Self {
+            opts,
+            client,
+            known: Mutex::new(HashSet::new()),
+            making: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    fn req(&self, m: Method, url: &Url) -> RequestBuilder {
+        let r = self.client.request(m, url.clone());
+        match &self.opts.user {
+            Some(u) => r.basic_auth(u, self.opts.password.as_deref()),
+            None => r,
+        }
+    }
+
+    async fn send(&self, r: RequestBuilder, what: &str) -> Result<Response, Failure> {
+        r.send().await.map_err(|e| transport(&e, what))
+    }
+
+    fn child(dir: &Url, name: &str) -> Url {
+        let mut u = dir.clone();
+        if let Ok(mut segs) = u.path_segments_mut() {
+            segs.pop_if_empty().push(name);
+        }
+        u
+    }
+
+    fn dir_of(&self, p: &Package) -> Url {
+        let mut u = self.opts.url.clone();
+        if let Ok(mut segs) = u.path_segments_mut() {
+            segs.pop_if_empty();
+            for seg in fill_path(&self.opts.folder, p) {
+                segs.push(&seg);
+            }
+            segs.push("");
+        }
+        u
+    }
+
+    /// Makes `dir` (and missing parents down from the base URL) exist.
+    async fn ensure_dir(&self, dir: &Url) -> Result<(), Failure> {
+        let known = |u: &Url| self.known.lock().is_ok_and(|k| k.contains(u.as_str()));
+        if dir == &self.opts.url || known(dir) {
+            return Ok(());
+        }
+        let _one_at_a_time = self.making.lock().await;
+        if known(dir) {
+            return Ok(());
+        }
+        let mut chain = vec![dir.clone()];
+        while let Some(cur) = chain.last().cloned() {
+            let what = format!("creating the folder {}", shown(&cur));
+            let resp = self.send(self.req(method("MKCOL"), &cur), &what).await?;
+            match resp.status().as_u16() {
+                // Made, or already there (405 by RFC 4918; some servers answer 301 for a
+                // collection addressed without its slash).
+                200 | 201 | 204 | 301 | 405 => {
+                    if let Ok(mut k) = self.known.lock() {
+                        k.insert(cur.to_string());
+                    }
+                    chain.pop();
+                    if chain.is_empty() {
+                        return Ok(());
+                    }
+                }
+                // The parent is missing: make it first (never above the base URL).
+                409 if cur != self.opts.url && chain.len() < 32 => {
+                    let mut parent = cur.clone();
+                    if let Ok(mut segs) = parent.path_segments_mut() {
+                        segs.pop_if_empty().pop().push("");
+                    }
+                    chain.push(parent);
+                }
+                // Apache: 403 when the folder appeared meanwhile; look before giving up.
+                403 if self.is_collection(&cur).await => {
+                    if let Ok(mut k) = self.known.lock() {
+                        k.insert(cur.to_string());
+                    }
+                    chain.pop();
+                    if chain.is_empty() {
+                        return Ok(());
+                    }
+                }
+                _ => return Err(status_failure(resp.status(), resp.headers(), &what)),
+            }
+        }
+        Ok(())
+    }
+
+    async fn is_collection(&self, url: &Url) -> bool {
+        let r = self
+            .req(method("PROPFIND"), url)
+            .header("Depth", "0")
+            .send()
+            .await;
+        r.is_ok_and(|r| r.status().as_u16() == 207)
+    }
+
+    /// SHA-256 and size of what the server holds at `url`, or `None` if nothing is there.
+    async fn remote_hash(&self, url: &Url) -> Result<Option<(String, u64)>, Failure> {
+        let what = format!("reading back {}", shown(url));
+        let resp = self.send(self.req(Method::GET, url), &what).await?;
+        match resp.status() {
+            StatusCode::NOT_FOUND | StatusCode::GONE => return Ok(None),
+            s if s.is_success() => {}
+            s => return Err(status_failure(s, resp.headers(), &what)),
+        }
+        if is_html(resp.headers()) {
+            return Err(Failure::transient(
+                "sync.captive_portal",
+                format!("{what}: the server answered with a web page instead of the file (a network login page?)"),
+            ));
+        }
+        let mut h = Sha256::new();
+        let mut n = 0u64;
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| transport(&e, &what))?;
+            n += chunk.len() as u64;
+            h.update(&chunk);
+        }
+        Ok(Some((hex::encode(h.finalize()), n)))
+    }
+
+    async fn remote_size(&self, url: &Url) -> Result<Option<u64>, Failure> {
+        let what = format!("checking {}", shown(url));
+        let resp = self.send(self.req(Method::HEAD, url), &what).await?;
+        match resp.status() {
+            StatusCode::NOT_FOUND | StatusCode::GONE => Ok(None),
+            s if s.is_success() => Ok(resp
+                .headers()
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())),
+            s => Err(status_failure(s, resp.headers(), &what)),
+        }
+    }
+
+    /// Whether the server holds exactly this file at `url` (`None`: nothing there).
+    async fn holds(&self, url: &Url, sha256: &str, size: u64) -> Result<Option<bool>, Failure> {
+        match self.opts.verify {
+            Verify::Hash => Ok(self
+                .remote_hash(url)
+                .await?
+                .map(|(h, n)| h == sha256 && n == size)),
+            Verify::Size => Ok(self.remote_size(url).await?.map(|n| n == size)),
+        }
+    }
+
+    fn conflict(url: &Url) -> Failure {
+        Failure::permanent(
+            "sync.conflict",
+            format!(
+                "{} already holds a different file; it was left untouched — move it aside on the server and retry",
+                shown(url)
+            ),
+        )
+    }
+
+    async fn delete_quietly(&self, url: &Url) {
+        let _ = self.req(Method::DELETE, url).send().await;
+    }
+
+    /// Uploads one file under a temporary name and moves it onto `name` without overwriting.
+    async fn put_file(&self, dir: &Url, file: &PackageFile) -> Result<(), Failure> {
+        let dest = Self::child(dir, &file.name);
+        let tmp = Self::child(dir, &format!(".{}.part", file.name));
+        let what = format!("uploading {}", shown(&dest));
+        let (body, digest) = body_of(file)?;
+        let mut put = self
+            .req(Method::PUT, &tmp)
+            .header(CONTENT_LENGTH, file.size)
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .body(body);
+        if self.opts.nextcloud {
+            put = put
+                .header("X-NC-WebDAV-AutoMkcol", "1")
+                .header("OC-Checksum", format!("SHA256:{}", file.sha256));
+        }
+        let resp = self.send(put, &what).await?;
+        if !resp.status().is_success() {
+            let f = status_failure(resp.status(), resp.headers(), &what);
+            // A 403 on one file while the target accepts us: the name or type is refused.
+            if resp.status() == StatusCode::FORBIDDEN && self.probe_inner().await.is_ok() {
+                return Err(Failure::permanent(
+                    "sync.name_rejected",
+                    format!("{what}: 403 — the server refuses this file name or type"),
+                ));
+            }
+            return Err(f);
+        }
+        let sent = digest
+            .lock()
+            .map(|d| hex::encode(d.clone().finalize()))
+            .unwrap_or_default();
+        if sent != file.sha256 {
+            self.delete_quietly(&tmp).await;
+            return Err(Failure::permanent(
+                "sync.local_missing",
+                format!(
+                    "the stored file for {} does not match its hash (damaged on this machine)",
+                    file.name
+                ),
+            ));
+        }
+        let what = format!("moving into place {}", shown(&dest));
+        let mv = self
+            .req(method("MOVE"), &tmp)
+            .header("Destination", dest.as_str())
+            .header("Overwrite", "F");
+        let resp = self.send(mv, &what).await?;
+        match resp.status().as_u16() {
+            201 | 204 => {
+                if self.holds(&dest, &file.sha256, file.size).await? == Some(true) {
+                    return Ok(());
+                }
+                // We just put it there; it is ours to remove so the retry starts clean.
+                self.delete_quietly(&dest).await;
+                Err(Failure::transient(
+                    "sync.protocol",
+                    format!(
+                        "{}: the server holds other bytes than were sent",
+                        shown(&dest)
+                    ),
+                ))
+            }
+            412 => {
+                let same = self.holds(&dest, &file.sha256, file.size).await?;
+                self.delete_quietly(&tmp).await;
+                match same {
+                    Some(true) => Ok(()),
+                    Some(false) => Err(Self::conflict(&dest)),
+                    None => Err(Failure::transient(
+                        "sync.protocol",
+                        format!("{what}: 412 but nothing is there"),
+                    )),
+                }
+            }
+            // The temporary file vanished (a retry whose earlier MOVE succeeded, seen by a
+            // server that checks the source first): look at the destination.
+            404 => match self.holds(&dest, &file.sha256, file.size).await? {
+                Some(true) => Ok(()),
+                Some(false) => Err(Self::conflict(&dest)),
+                None => Err(Failure::transient(
+                    "sync.protocol",
+                    format!("{what}: the uploaded file disappeared before it was moved"),
+                )),
+            },
+            _ => Err(status_failure(resp.status(), resp.headers(), &what)),
+        }
+    }
+
+    async fn probe_inner(&self) -> Result<(), Failure> {
+        let url = &self.opts.url;
+        let what = format!("checking {}", shown(url));
+        let body = r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>"#;
+        let resp = self
+            .send(
+                self.req(method("PROPFIND"), url)
+                    .header("Depth", "0")
+                    .header(CONTENT_TYPE, "application/xml; charset=utf-8")
+                    .body(body),
+                &what,
+            )
+            .await?;
+        match resp.status().as_u16() {
+            // 404: reachable and accepted; the base collection is made on the first delivery.
+            207 | 404 => Ok(()),
+            200 if is_html(resp.headers()) => Err(Failure::offline(
+                "sync.captive_portal",
+                format!("{what}: a web page answered instead of the WebDAV server (a network login page?)"),
+            )),
+            _ => Err(status_failure(resp.status(), resp.headers(), &what)),
+        }
+    }
+
+    async fn deliver_inner(&self, p: &Package, retry: bool) -> Result<Receipt, Failure> {
+        let dir = self.dir_of(p);
+        let (index_name, index) = match &self.opts.index {
+            Some(t) => (t.file_name(p), t.render(p)),
+            None => (format!("{}.index.xml", p.id), p.index_xml.clone()),
+        };
+        let index_sha = hex::encode(Sha256::digest(index.as_bytes()));
+        let index_url = Self::child(&dir, &index_name);
+        let receipt = Receipt {
+            location: shown(&index_url),
+            sha256: index_sha.clone(),
+        };
+        self.ensure_dir(&dir).await?;
+        if retry {
+            // The completion marker is there: the whole delivery is.
+            match self.remote_hash(&index_url).await? {
+                Some((h, _)) if h == index_sha => return Ok(receipt),
+                Some(_) => return Err(Self::conflict(&index_url)),
+                None => {}
+            }
+        }
+        for f in &p.files {
+            self.put_file(&dir, f).await?;
+        }
+        let marker = PackageFile {
+            name: index_name,
+            sha256: index_sha,
+            size: index.len() as u64,
+            content: Content::Inline(index.into_bytes()),
+        };
+        self.put_file(&dir, &marker).await?;
+        Ok(receipt)
+    }
+}
+
+impl Connector for WebDav {
+    fn location(&self) -> String {
+        shown(&self.opts.url)
+    }
+
+    fn probe(&self) -> BoxFuture<'_, Result<(), Failure>> {
+        Box::pin(self.probe_inner())
+    }
+
+    fn deliver<'a>(
+        &'a self,
+        package: &'a Package,
+        retry: bool,
+    ) -> BoxFuture<'a, Result<Receipt, Failure>> {
+        Box::pin(self.deliver_inner(package, retry))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn statuses_map_to_what_the_worker_does() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        let f = status_failure(StatusCode::TOO_MANY_REQUESTS, &h, "x");
+        assert_eq!(
+            (f.code, f.retry_after),
+            ("sync.rate_limited", Some(Duration::from_secs(7)))
+        );
+        assert!(!f.is_permanent());
+        assert!(status_failure(StatusCode::PAYLOAD_TOO_LARGE, &h, "x").is_permanent());
+        assert_eq!(
+            status_failure(StatusCode::UNAUTHORIZED, &h, "x").kind,
+            crate::error::Kind::Auth
+        );
+        let full = status_failure(StatusCode::INSUFFICIENT_STORAGE, &HeaderMap::new(), "x");
+        assert_eq!(full.code, "sync.server_full");
+        assert!(
+            !full.is_permanent(),
+            "space can be freed: retried, with the reason shown"
+        );
+        assert_eq!(
+            status_failure(StatusCode::FOUND, &h, "x").code,
+            "sync.redirected"
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut h = HeaderMap::new();
+        let later = SystemTime::now() + Duration::from_secs(120);
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
+        let d = retry_after(&h).unwrap();
+        assert!((110..=120).contains(&d.as_secs()), "{d:?}");
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn credentials_in_the_url_move_to_the_header_and_never_show() {
+        let w = WebDav::new(WebDavOptions::new(
+            Url::parse("http://svc:geheim@127.0.0.1:1/dav/eingang").unwrap(),
+        ))
+        .unwrap();
+        assert_eq!(w.location(), "http://127.0.0.1:1/dav/eingang/");
+        assert_eq!(w.opts.user.as_deref(), Some("svc"));
+        assert_eq!(w.opts.password.as_deref(), Some("geheim"));
+    }
+}

@@ -1,0 +1,160 @@
+//! The hot-folder connector through the worker: real submissions into a real folder.
+
+use crate::support::{assert_exactly_delivered, finalised, row, store};
+use eingang_model::OutboxState;
+use eingang_store::tables::{outbox, sync_status};
+use eingang_sync::hotfolder::HotFolder;
+use eingang_sync::template::IndexTemplate;
+use eingang_sync::{run_round, Settings, Target};
+use std::sync::Arc;
+
+fn target(folder: HotFolder) -> Target {
+    Target {
+        id: "default".into(),
+        name: "Ausgang".into(),
+        kind: "folder".into(),
+        connector: Arc::new(folder),
+    }
+}
+
+#[tokio::test]
+async fn a_submission_lands_in_the_folder_complete_with_its_index_last_and_exactly_once() {
+    let (_d, store) = store();
+    let out = tempfile::tempdir().unwrap();
+    let id = finalised(&store, &["default"]);
+    let t = target(HotFolder::new(out.path()));
+
+    let r = run_round(&store, &t, Settings::default()).await.unwrap();
+    assert_eq!((r.delivered, r.failed), (1, 0));
+    assert_eq!(
+        assert_exactly_delivered(&store, out.path(), std::slice::from_ref(&id)),
+        3
+    );
+    let index = std::fs::read_to_string(out.path().join(format!("{id}.index.xml"))).unwrap();
+    assert!(
+        index.contains(&format!("{id}.pdf")) && index.contains("sha256="),
+        "{index}"
+    );
+    let item = row(&store, &id);
+    assert_eq!(item.state, OutboxState::Delivered);
+    let receipt = item.receipt.unwrap();
+    assert!(receipt.location.ends_with(&format!("{id}.index.xml")));
+    assert_eq!(
+        receipt.sha256,
+        crate::support::sha256_file(&out.path().join(format!("{id}.index.xml")))
+    );
+    let status = store.with_conn(sync_status::overall).unwrap();
+    assert!(status.last_success_at.is_some() && status.last_error.is_none());
+
+    // Nothing more to do; and a retry after an unknown outcome (the row left in flight as
+    // if the process died before recording the receipt) finds the delivery, adds no copy.
+    assert_eq!(
+        run_round(&store, &t, Settings::default())
+            .await
+            .unwrap()
+            .delivered,
+        0
+    );
+    store
+        .with_conn(|c| Ok(c.execute("UPDATE outbox SET state = 'in_flight'", [])?))
+        .unwrap();
+    assert_eq!(
+        run_round(&store, &t, Settings::default())
+            .await
+            .unwrap()
+            .delivered,
+        1
+    );
+    assert_exactly_delivered(&store, out.path(), &[id]);
+}
+
+#[tokio::test]
+async fn a_different_file_under_the_same_name_is_a_conflict_never_overwritten() {
+    let (_d, store) = store();
+    let out = tempfile::tempdir().unwrap();
+    let id = finalised(&store, &["default"]);
+    let squatter = out.path().join(format!("{id}.json"));
+    std::fs::write(&squatter, b"someone else's file").unwrap();
+    let r = run_round(
+        &store,
+        &target(HotFolder::new(out.path())),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.delivered, r.failed), (0, 1));
+    let item = row(&store, &id);
+    assert_eq!(
+        item.state,
+        OutboxState::FailedPermanently,
+        "retrying cannot fix it"
+    );
+    assert_eq!(item.error.unwrap().code, "sync.conflict");
+    assert_eq!(std::fs::read(&squatter).unwrap(), b"someone else's file");
+    assert!(
+        !out.path().join(format!("{id}.index.xml")).exists(),
+        "no completion marker"
+    );
+    // The user moves the file aside and retries.
+    std::fs::remove_file(&squatter).unwrap();
+    assert!(store.with_tx(|tx| outbox::retry(tx, item.id)).unwrap());
+    let r = run_round(
+        &store,
+        &target(HotFolder::new(out.path())),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.delivered, 1);
+}
+
+#[tokio::test]
+async fn an_unreachable_folder_leaves_the_item_waiting_and_says_why() {
+    let (_d, store) = store();
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    let id = finalised(&store, &["default"]);
+    let t = target(HotFolder::new(blocker.path().join("ausgang")));
+    let r = run_round(&store, &t, Settings::default()).await.unwrap();
+    assert!(r.offline && r.delivered == 0);
+    let item = row(&store, &id);
+    assert_eq!(
+        (item.state, item.attempts),
+        (OutboxState::Pending, 0),
+        "nothing counted against it"
+    );
+    let st = store.with_conn(|c| sync_status::get(c, "default")).unwrap();
+    assert_eq!(st.online, Some(false));
+    let e = st.last_error.unwrap();
+    assert_eq!(e.code, "sync.folder_unwritable");
+    assert!(e.detail.contains("cannot be written"), "{}", e.detail);
+}
+
+#[tokio::test]
+async fn an_index_template_shapes_the_importers_index_file() {
+    let (_d, store) = store();
+    let out = tempfile::tempdir().unwrap();
+    let id = finalised(&store, &["default"]);
+    let tpl = IndexTemplate::new(
+        "<?xml version=\"1.0\"?>\n<Import><Feld name=\"Formular\">{{formular}}</Feld>{{#dateien}}<Datei>{{name}}</Datei>{{/dateien}}</Import>\n",
+        "{{id}}.xml",
+    )
+    .unwrap();
+    let r = run_round(
+        &store,
+        &target(HotFolder::new(out.path()).with_template(tpl)),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.delivered, 1);
+    let index = std::fs::read_to_string(out.path().join(format!("{id}.xml"))).unwrap();
+    assert!(
+        index.contains("<Feld name=\"Formular\">ortstermin</Feld>"),
+        "{index}"
+    );
+    assert!(
+        index.contains(&format!("<Datei>{id}.pdf</Datei>")),
+        "{index}"
+    );
+    assert!(!out.path().join(format!("{id}.index.xml")).exists());
+}

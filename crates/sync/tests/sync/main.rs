@@ -1,0 +1,11 @@
+//! The sync worker and its connectors against real targets: folders, and real WebDAV
+//! servers started by the tests (WsgiDAV from PyPI, Apache mod_dav and `rclone serve
+//! webdav` from Debian — `scripts/lib.sh` installs them).
+
+// In tests a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+mod hotfolder;
+mod servers;
+mod support;
+mod webdav;
