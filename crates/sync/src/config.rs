@@ -11,6 +11,9 @@
 //! concurrency = 4            # items at once per target
 //! timeout_secs = 60          # a server silent this long counts as stalled
 //! ca_bundle = "/etc/ssl/stadt-ca.pem"   # extra trusted roots (PEM)
+//! interval_secs = 15         # an idle worker looks again this often
+//! retry_base_ms = 5000       # first retry within 5 s, doubling …
+//! retry_max_ms = 3600000     # … up to an hour
 //!
 //! [[target]]
 //! id = "dms"                 # letters, digits, '-', '_'
@@ -88,6 +91,10 @@ pub struct SyncSection {
     pub concurrency: Option<usize>,
     pub timeout_secs: Option<u64>,
     pub interval_secs: Option<u64>,
+    /// The first retry within this many ms (default 5000), doubling per attempt …
+    pub retry_base_ms: Option<u64>,
+    /// … up to this many ms (default 3600000, an hour).
+    pub retry_max_ms: Option<u64>,
     pub ca_bundle: Option<PathBuf>,
 }
 
@@ -221,6 +228,8 @@ fn merge_sync(into: &mut SyncSection, from: SyncSection) {
     into.concurrency = from.concurrency.or(into.concurrency);
     into.timeout_secs = from.timeout_secs.or(into.timeout_secs);
     into.interval_secs = from.interval_secs.or(into.interval_secs);
+    into.retry_base_ms = from.retry_base_ms.or(into.retry_base_ms);
+    into.retry_max_ms = from.retry_max_ms.or(into.retry_max_ms);
     into.ca_bundle = from.ca_bundle.or(into.ca_bundle.take());
 }
 
@@ -250,6 +259,13 @@ pub fn settings(cfg: &Config) -> Settings {
     }
     if let Some(i) = cfg.sync.interval_secs {
         s.interval = Duration::from_secs(i.max(1));
+    }
+    if let Some(b) = cfg.sync.retry_base_ms {
+        s.backoff.base_ms = i64::try_from(b.max(10)).unwrap_or(i64::MAX);
+    }
+    if let Some(m) = cfg.sync.retry_max_ms {
+        s.backoff.cap_ms = i64::try_from(m.max(10)).unwrap_or(i64::MAX);
+        s.retry_after_cap_ms = s.retry_after_cap_ms.min(s.backoff.cap_ms.max(60_000));
     }
     s
 }

@@ -421,6 +421,16 @@ impl WebDav {
         let _ = self.req(Method::DELETE, url).send().await;
     }
 
+    /// Removes our temporary file; a failure fails the attempt, so the retry cleans up.
+    async fn delete_tmp(&self, url: &Url) -> Result<(), Failure> {
+        let what = format!("removing the temporary {}", shown(url));
+        let resp = self.send(self.req(Method::DELETE, url), &what).await?;
+        match resp.status().as_u16() {
+            200 | 204 | 404 => Ok(()),
+            _ => Err(status_failure(resp.status(), resp.headers(), &what)),
+        }
+    }
+
     /// Uploads one file under a temporary name and moves it onto `name` without overwriting.
     async fn put_file(&self, dir: &Url, file: &PackageFile) -> Result<(), Failure> {
         let dest = Self::child(dir, &file.name);
@@ -486,7 +496,7 @@ impl WebDav {
             }
             412 => {
                 let same = self.holds(&dest, &file.sha256, file.size).await?;
-                self.delete_quietly(&tmp).await;
+                self.delete_tmp(&tmp).await?;
                 match same {
                     Some(true) => Ok(()),
                     Some(false) => Err(Self::conflict(&dest)),

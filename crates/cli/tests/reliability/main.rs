@@ -1,0 +1,223 @@
+//! The reliability proof: `eingang sync --watch` delivers through a fault-injecting proxy
+//! to a real WebDAV server (WsgiDAV) and is killed with SIGKILL at random moments; after
+//! the run the server holds exactly the expected documents, each once, each with the
+//! right hash, and every outbox row is delivered with a receipt. Prints the counts.
+//!
+//! Bounded: a fixed number of kills, then the faults are switched off and the worker runs
+//! until the outbox is empty (at most two minutes).
+
+// In tests a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+mod proxy;
+#[path = "../../../sync/tests/sync/servers.rs"]
+#[allow(dead_code)]
+mod servers;
+#[path = "../../../sync/tests/sync/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use eingang_model::OutboxState;
+use eingang_store::tables::outbox;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+const ITEMS: usize = 30;
+const KILLS: usize = 12;
+/// Percent of requests that get a fault in the first phase.
+const FAULT_RATE: u64 = 25;
+
+fn spawn_sync(data: &std::path::Path, config: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .args(["--data-dir"])
+        .arg(data)
+        .args(["sync", "--watch"])
+        .env("EINGANG_CONFIG", config)
+        .env("EINGANG_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn every_item_arrives_exactly_once_through_network_faults_and_kill_9() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = servers::wsgidav();
+    let upstream: u16 = server
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let seed = u64::try_from(eingang_store::now_ms()).unwrap();
+    let proxy = rt.block_on(proxy::start(
+        upstream,
+        FAULT_RATE,
+        seed,
+        Duration::from_secs(4),
+    ));
+
+    let (data, store) = support::store();
+    let ids: Vec<String> = (0..ITEMS)
+        .map(|_| support::finalised(&store, &["dms"]))
+        .collect();
+    eingang_sync::secrets::set_password(&store, "dms", servers::PASSWORD).unwrap();
+    let config = data.path().join("test-config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sync]\nconcurrency = 4\ntimeout_secs = 2\ninterval_secs = 1\nretry_base_ms = 200\nretry_max_ms = 2000\n\
+             [[target]]\nid = \"dms\"\nkind = \"webdav\"\nurl = \"http://127.0.0.1:{}/dav/\"\nuser = \"{}\"\n",
+            proxy.port,
+            servers::USER
+        ),
+    )
+    .unwrap();
+
+    // Phase 1: faults on, the process killed at random moments.
+    let mut rng = seed;
+    let mut kills = 0;
+    for _ in 0..KILLS {
+        let mut child = spawn_sync(data.path(), &config);
+        rng = rng
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        std::thread::sleep(Duration::from_millis(150 + (rng >> 33) % 1_500));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        kills += 1;
+        if store.with_conn(outbox::count_undelivered).unwrap() == 0 {
+            break;
+        }
+    }
+    let waiting_after_kills = store.with_conn(outbox::count_undelivered).unwrap();
+
+    // Phase 2: faults off; run until everything is delivered (bounded).
+    proxy.enabled.store(false, Ordering::Relaxed);
+    let mut child = spawn_sync(data.path(), &config);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while store.with_conn(outbox::count_undelivered).unwrap() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let Census {
+        delivered,
+        lost,
+        duplicated,
+        wrong_hash,
+        temporaries,
+    } = census(&store, &server.root, &ids);
+    let by_kind: Vec<String> = proxy::FAULTS
+        .iter()
+        .zip(&proxy.counters.by_fault)
+        .map(|(f, c)| format!("{f:?} {}", c.load(Ordering::Relaxed)))
+        .collect();
+    println!(
+        "reliability: {ITEMS} items; delivered {delivered}, lost {lost}, duplicated {duplicated}, wrong hash {wrong_hash}; \
+         faults injected {} of {} requests ({}); kill -9 {kills} times ({waiting_after_kills} items still waiting after the kills); \
+         temporary files left on the server {temporaries}",
+        proxy.counters.faults(),
+        proxy.counters.requests.load(Ordering::Relaxed),
+        by_kind.join(", ")
+    );
+    assert_eq!((lost, duplicated, wrong_hash), (0, 0, 0));
+    assert_eq!(delivered, ITEMS);
+    assert!(
+        proxy.counters.faults() > 0 && kills > 0,
+        "the run must have been disturbed"
+    );
+    assert_eq!(
+        temporaries, 0,
+        "every temporary upload was moved or removed"
+    );
+}
+
+struct Census {
+    delivered: usize,
+    lost: usize,
+    duplicated: usize,
+    wrong_hash: usize,
+    temporaries: usize,
+}
+
+/// Counts, per item, whether every file is on the server once with its hash and the row is
+/// delivered with a receipt; and whatever else is there.
+fn census(store: &eingang_store::Store, root: &std::path::Path, ids: &[String]) -> Census {
+    // What is on the server, by file name (anywhere below the root).
+    let mut on_server: HashMap<String, Vec<std::path::PathBuf>> = HashMap::new();
+    for f in support::files_under(root) {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        on_server.entry(name).or_default().push(root.join(f));
+    }
+    let mut expected_names = std::collections::HashSet::new();
+    let (mut delivered, mut lost, mut duplicated, mut wrong_hash) = (0, 0, 0, 0);
+    for id in ids {
+        let p = store
+            .with_conn(|c| eingang_store::tables::submissions::package(c, store.blobs(), id))
+            .unwrap();
+        let mut files: Vec<(String, String)> = p
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.sha256.clone()))
+            .collect();
+        files.push((
+            format!("{id}.index.xml"),
+            hex::encode(Sha256::digest(p.index_xml.as_bytes())),
+        ));
+        let mut complete = true;
+        for (name, sha) in files {
+            expected_names.insert(name.clone());
+            match on_server.get(&name).map(Vec::as_slice) {
+                None | Some([]) => complete = false,
+                Some([one]) => {
+                    if support::sha256_file(one) != sha {
+                        wrong_hash += 1;
+                        complete = false;
+                    }
+                }
+                Some(many) => {
+                    duplicated += many.len() - 1;
+                }
+            }
+        }
+        let row = support::row(store, id);
+        let receipt_ok = row.state == OutboxState::Delivered && row.receipt.is_some();
+        if complete && receipt_ok {
+            delivered += 1;
+        } else {
+            lost += 1;
+        }
+    }
+    let is_tmp = |n: &str| {
+        std::path::Path::new(n)
+            .extension()
+            .is_some_and(|e| e == "part")
+    };
+    let temporaries = on_server.keys().filter(|n| is_tmp(n)).count();
+    let strays = on_server
+        .keys()
+        .filter(|n| !is_tmp(n) && !expected_names.contains(*n))
+        .count();
+    duplicated += strays;
+    Census {
+        delivered,
+        lost,
+        duplicated,
+        wrong_hash,
+        temporaries,
+    }
+}
