@@ -87,3 +87,21 @@ pub const CODES: &[&str] = &[
     "sync.folder_unwritable",
     "sync.credentials_missing",
 ];
+
+#[cfg(test)]
+mod tests {
+    /// The UI words every failure code in German and English (the reason the user sees).
+    #[test]
+    fn every_code_has_a_sentence_in_both_languages() {
+        for lang in ["de", "en"] {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/lib/i18n/");
+            let text = std::fs::read_to_string(format!("{path}{lang}.ts")).unwrap_or_default();
+            for code in super::CODES {
+                assert!(
+                    text.contains(&format!("'error.{code}':")),
+                    "{lang}.ts has no sentence for {code}"
+                );
+            }
+        }
+    }
+}

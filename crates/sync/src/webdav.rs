@@ -522,6 +522,15 @@ impl WebDav {
 
     async fn probe_inner(&self) -> Result<(), Failure> {
         let url = &self.opts.url;
+        if self.opts.user.is_some() && self.opts.password.is_none() {
+            return Err(Failure {
+                code: "sync.credentials_missing",
+                ..Failure::auth(format!(
+                    "no password is stored for {} (eingang targets password ID, or in the app)",
+                    shown(url)
+                ))
+            });
+        }
         let what = format!("checking {}", shown(url));
         let body = r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>"#;
         let resp = self

@@ -11,6 +11,7 @@ import type { DraftSummary } from './bindings/DraftSummary';
 import type { FormDefinition } from './bindings/FormDefinition';
 import type { FormSummary } from './bindings/FormSummary';
 import type { ImportOutcome } from './bindings/ImportOutcome';
+import type { OutboxItem } from './bindings/OutboxItem';
 import type { StatusSnapshot } from './bindings/StatusSnapshot';
 import type { SubmissionSummary } from './bindings/SubmissionSummary';
 import type { UpgradePreview } from './bindings/UpgradePreview';
@@ -76,6 +77,11 @@ export const ipc = {
   draftFinalise: (id: string, today: string) =>
     call<SubmissionSummary>('draft_finalise', { id, today }),
   submissions: () => call<SubmissionSummary[]>('submissions_list'),
+  syncItems: () => call<OutboxItem[]>('sync_items'),
+  syncRetry: (id: number) => call<void>('sync_retry', { id }),
+  syncNow: () => call<void>('sync_now'),
+  targetPasswordSet: (id: string, password: string) =>
+    call<void>('target_password_set', { id, password }),
   draftUpgradePreview: (id: string) => call<UpgradePreview | null>('draft_upgrade_preview', { id }),
   draftUpgrade: (id: string, version: string, today: string) =>
     call<DraftState>('draft_upgrade', { id, version, today }),

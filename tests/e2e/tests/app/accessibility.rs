@@ -64,7 +64,7 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
     let mut found = Vec::new();
     for lang in ["de", "en"] {
         app.set_language(lang).await;
-        for ws in ["scan", "terminal", "forms"] {
+        for ws in ["scan", "terminal", "outbox", "forms"] {
             app.click(&format!("nav button[data-workspace='{ws}']"))
                 .await;
             settle().await;

@@ -18,4 +18,8 @@ mod forms;
 mod harness;
 mod persistence;
 mod scenario;
+#[path = "../../../../crates/sync/tests/sync/servers.rs"]
+#[allow(dead_code)]
+mod servers;
 mod startup_errors;
+mod sync;

@@ -1,0 +1,98 @@
+//! Delivery to a real WebDAV server (WsgiDAV) from the real app: finalise while the
+//! target is down, see the item waiting and the target offline, start the server, see the
+//! item delivered with its receipt; on the server the files and the index are there
+//! exactly once.
+
+use crate::harness::Driver;
+use crate::servers;
+use sha2::{Digest, Sha256};
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_submission_finalised_offline_is_delivered_when_the_server_comes_up() {
+    let data = tempfile::tempdir().unwrap();
+    let port = servers::free_port();
+    std::fs::write(
+        data.path().join("config.toml"),
+        format!(
+            "[sync]\ninterval_secs = 1\nretry_base_ms = 200\nretry_max_ms = 1000\n\
+             [[target]]\nid = \"dms\"\nname = \"Stadt-DMS\"\nkind = \"webdav\"\n\
+             url = \"http://127.0.0.1:{port}/dav/\"\nuser = \"{}\"\nfolder = \"{{{{formular}}}}\"\n",
+            servers::USER
+        ),
+    )
+    .unwrap();
+    {
+        let store = eingang_store::Store::open(data.path()).unwrap();
+        store
+            .with_conn(|c| eingang_store::tables::credentials::set(c, "dms", servers::PASSWORD))
+            .unwrap();
+    }
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='ortstermin']").await;
+    app.type_into("#field-aktenzeichen", "530.12-2026-0200")
+        .await;
+    app.pick(&[("field-datum", "2026-11-27")]).await;
+    app.type_into("#field-anschrift", "Prinzipalmarkt 10").await;
+    app.click("button[data-action='finalise']").await;
+    let notice = app
+        .wait_text("[data-notice]", |t| {
+            t.starts_with("Abgeschlossen und zur Übertragung bereit")
+        })
+        .await;
+    let reference = notice.rsplit(' ').next().unwrap().to_owned();
+
+    // The sync view: waiting, and the target not reachable (offline is not an error).
+    app.click("nav button[data-workspace='outbox']").await;
+    let row = format!("tr[data-item='{reference}']");
+    let text = app.wait_text(&row, |t| t.contains("Wartet")).await;
+    assert!(text.contains("dms"), "{text}");
+    app.wait_text("li[data-target='dms'] [data-testid='target-state']", |t| {
+        t.starts_with("Nicht erreichbar")
+    })
+    .await;
+    app.wait_text("[data-testid='target-status'][data-target='dms']", |t| {
+        t == "Stadt-DMS: Nicht erreichbar – die Einträge warten"
+    })
+    .await;
+
+    // The server comes up: the worker's next probe finds it and delivers.
+    let server = servers::wsgidav_at(port);
+    let receipt = app
+        .wait_text(&format!("{row} [data-testid='receipt']"), |t| {
+            t.starts_with("Geliefert")
+        })
+        .await;
+    assert!(
+        receipt.contains(&format!("/dav/ortstermin/{reference}.index.xml")),
+        "{receipt}"
+    );
+    app.wait_text("[data-testid='outbox-count']", |t| t == "Postausgang: 0")
+        .await;
+    app.quit().await;
+
+    let dir = server.root.join("ortstermin");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            format!("{reference}.index.xml"),
+            format!("{reference}.json"),
+            format!("{reference}.pdf"),
+        ],
+        "each file once, no temporaries"
+    );
+    let index = std::fs::read_to_string(dir.join(format!("{reference}.index.xml"))).unwrap();
+    let pdf = std::fs::read(dir.join(format!("{reference}.pdf"))).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        index.contains(&hex::encode(Sha256::digest(&pdf))),
+        "the index names the PDF's hash: {index}"
+    );
+    let data_json = std::fs::read_to_string(dir.join(format!("{reference}.json"))).unwrap();
+    assert!(data_json.contains("530.12-2026-0200"), "{data_json}");
+}

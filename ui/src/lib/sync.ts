@@ -1,0 +1,11 @@
+// What the status bar and the sync view say about a delivery target, in words — never by
+// colour alone.
+import type { TargetStatus } from './bindings/TargetStatus';
+import type { MessageKey } from './i18n/de';
+
+export function targetStateKey(tg: Pick<TargetStatus, 'paused' | 'online'>): MessageKey {
+  if (tg.paused) return 'outbox.target.paused';
+  if (tg.online === true) return 'outbox.target.online';
+  if (tg.online === false) return 'outbox.target.offline';
+  return 'outbox.target.unknown';
+}
