@@ -41,7 +41,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let concurrency: usize = args.get(4).map_or(Ok(8), |c| c.parse())?;
     let mut opts = WebDavOptions::new(url::Url::parse(&args[0])?);
     opts.user = Some(args[1].clone());
-    opts.password = Some(std::env::var("EINGANG_BENCH_PASSWORD").unwrap_or_else(|_| args[2].clone()));
+    opts.password =
+        Some(std::env::var("EINGANG_BENCH_PASSWORD").unwrap_or_else(|_| args[2].clone()));
     let dav = Arc::new(WebDav::new(opts).map_err(|f| f.detail)?);
 
     // The blob store knows every hash already; so does this list (not timed).

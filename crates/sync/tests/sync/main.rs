@@ -3,8 +3,9 @@
 //! webdav` from Debian — `scripts/lib.sh` installs them).
 
 // In tests a failed unwrap is a failed test, with its location.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+mod hostile;
 mod hotfolder;
 mod servers;
 mod support;
