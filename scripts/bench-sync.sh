@@ -41,7 +41,8 @@ LoadModule alias_module $M/mod_alias.so
 $( [ "$(id -u)" -eq 0 ] && printf 'User www-data\nGroup www-data\n' )
 DavLockDB $WORK/davlock
 LimitRequestBody 0
-MaxRequestWorkers 64
+ThreadsPerChild 25
+MaxRequestWorkers 50
 Alias /dav $WORK/dav
 <Directory $WORK/dav>
   Dav On
@@ -76,20 +77,29 @@ END=$(date +%s.%N)
 RCLONE_S=$(echo "$END - $START" | bc)
 MIB=$(du -sm "$WORK/small" | cut -f1)
 echo "rclone: $COUNT files, $MIB MiB in ${RCLONE_S} s = $(echo "scale=1; $MIB / $RCLONE_S" | bc) MiB/s"
+[ "$(find "$WORK/dav/rclone" -type f | wc -l)" -eq "$COUNT" ] || die "rclone did not copy every file"
+say "rclone copy --transfers 8 --checkers 16 (the same concurrency as Eingang below)"
+curl -s -o /dev/null -u "$USER:$PASS" -X MKCOL "http://127.0.0.1:$PORT/dav/rclone8/"
+START=$(date +%s.%N)
+rclone --config /dev/null copy "$WORK/small" ":webdav:rclone8" --transfers 8 --checkers 16 \
+  --webdav-url "http://127.0.0.1:$PORT/dav/" --webdav-user "$USER" --webdav-pass "$OBSCURED"
+END=$(date +%s.%N)
+RCLONE8_S=$(echo "$END - $START" | bc)
+echo "rclone --transfers 8: $COUNT files in ${RCLONE8_S} s = $(echo "scale=1; $MIB / $RCLONE8_S" | bc) MiB/s"
 
 say "Eingang WebDAV connector (same files, temp + MOVE + read-back hash + index)"
 START=$(date +%s.%N)
 "$BENCH" "http://127.0.0.1:$PORT/dav/eingang/" "$USER" "$PASS" "$WORK/small" 8
 END=$(date +%s.%N)
 EINGANG_S=$(echo "$END - $START" | bc)
-echo "ratio (rclone time / Eingang time, goal >= 1.0): $(echo "scale=2; $RCLONE_S / $EINGANG_S" | bc)"
+echo "ratio (rclone time / Eingang time, goal >= 1.0): $(echo "scale=2; $RCLONE_S / $EINGANG_S" | bc) against rclone's defaults, $(echo "scale=2; $RCLONE8_S / $EINGANG_S" | bc) against rclone with 8 transfers"
 [ "$(find "$WORK/dav/eingang" -name '*.part' | wc -l)" -eq 0 ] || die "temporary files left"
 [ "$(find "$WORK/dav/eingang" -name '*.index.xml' | wc -l)" -eq "$COUNT" ] || die "index files missing"
 
 if [ "$BIG" -gt 0 ]; then
   say "generating $BIG files of 200 MB ($((BIG * 200)) MB)"
   for i in $(seq -w 1 "$BIG"); do head -c 200000000 /dev/urandom >"$WORK/big/big-$i.bin"; done
-  rm -rf "$WORK/small" "$WORK/dav/rclone"
+  rm -rf "$WORK/small" "$WORK/dav/rclone" "$WORK/dav/rclone8"
   say "Eingang: $((BIG * 200)) MB — peak memory must stay flat"
   "$BENCH" "http://127.0.0.1:$PORT/dav/big/" "$USER" "$PASS" "$WORK/big" 4
 fi

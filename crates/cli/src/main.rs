@@ -79,6 +79,8 @@ enum FormsCommand {
     /// Print a form's definition as JSON (edit it, e.g. to add rule expressions, and import
     /// it again under a new version).
     Show { id: String, version: String },
+    /// Pull new form versions from the catalogue folders of the configured targets.
+    Pull,
     /// Import a form definition file, or every .json file in a folder.
     Import {
         /// A .json file or a folder of them.
@@ -151,6 +153,9 @@ fn main() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Show { id, version },
         } => forms::show(&data_dir, &id, &version),
+        Command::Forms {
+            command: FormsCommand::Pull,
+        } => sync::forms_pull(&data_dir),
         Command::Sync { watch } => sync::run(&data_dir, watch),
         Command::Targets {
             command: TargetsCommand::List { json, check },

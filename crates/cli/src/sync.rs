@@ -271,3 +271,49 @@ pub fn outbox_retry(data_dir: &DataDir, id: i64) -> ExitCode {
         }
     }
 }
+
+/// `eingang forms pull`: the catalogue folders of every target that has one.
+pub fn forms_pull(data_dir: &DataDir) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let (_, targets) = match configured(&store) {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    let rt = runtime();
+    let mut any = false;
+    let mut failed = false;
+    for t in &targets {
+        let Some(c) = &t.catalogue else {
+            continue;
+        };
+        any = true;
+        match rt.block_on(eingang_sync::catalogue::pull(&store, c)) {
+            Ok(outcomes) => {
+                for o in outcomes {
+                    let what = match (&o.form_id, &o.version) {
+                        (Some(id), Some(v)) => format!(" {id} {v}"),
+                        _ => String::new(),
+                    };
+                    let why = o.error.map(|e| format!(": {e}")).unwrap_or_default();
+                    println!("{}: {} {}{what}{why}", t.id, o.file, o.result);
+                    failed |= o.result == "failed";
+                }
+            }
+            Err(f) => {
+                eprintln!("{}: [{}] {}", t.id, f.code, f.detail);
+                failed = true;
+            }
+        }
+    }
+    if !any {
+        println!("no target has a catalogue folder (catalogue = \"…\" in the configuration)");
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

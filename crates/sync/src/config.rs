@@ -23,6 +23,7 @@
 //! user = "svc-eingang"
 //! folder = "{{formular}}/{{jahr}}"
 //! verify = "hash"            # hash | size
+//! catalogue = "formulare"    # new form versions published here are imported
 //!
 //! [[target]]
 //! id = "pipeliner"
@@ -32,6 +33,7 @@
 //! index_name = "{{id}}.xml"
 //! ```
 
+use crate::catalogue::Catalogue;
 use crate::connector::Connector;
 use crate::error::Failure;
 use crate::hotfolder::HotFolder;
@@ -83,6 +85,9 @@ pub struct TargetConfig {
     pub index_template: Option<PathBuf>,
     /// The index file's name (a template; default `{{id}}.index.xml`).
     pub index_name: Option<String>,
+    /// `webdav`/`nextcloud`: a folder (relative to `url`) where the city publishes form
+    /// definitions; new versions are pulled and imported.
+    pub catalogue: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -95,6 +100,8 @@ pub struct SyncSection {
     pub retry_base_ms: Option<u64>,
     /// … up to this many ms (default 3600000, an hour).
     pub retry_max_ms: Option<u64>,
+    /// How often form catalogues are pulled (default 600).
+    pub catalogue_interval_secs: Option<u64>,
     pub ca_bundle: Option<PathBuf>,
 }
 
@@ -190,6 +197,12 @@ fn check_target(file: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
             if t.path.is_some() {
                 return Err(at("path belongs to folder targets; use url".into()));
             }
+            if t.catalogue
+                .as_deref()
+                .is_some_and(|c| c.split('/').any(|s| s == ".."))
+            {
+                return Err(at("catalogue must not climb out with ..".into()));
+            }
         }
     }
     template::check_path(&t.folder).map_err(|e| at(e.to_string()))?;
@@ -230,6 +243,9 @@ fn merge_sync(into: &mut SyncSection, from: SyncSection) {
     into.interval_secs = from.interval_secs.or(into.interval_secs);
     into.retry_base_ms = from.retry_base_ms.or(into.retry_base_ms);
     into.retry_max_ms = from.retry_max_ms.or(into.retry_max_ms);
+    into.catalogue_interval_secs = from
+        .catalogue_interval_secs
+        .or(into.catalogue_interval_secs);
     into.ca_bundle = from.ca_bundle.or(into.ca_bundle.take());
 }
 
@@ -249,6 +265,7 @@ pub fn effective_targets(cfg: &Config, data_dir: &Path) -> Vec<TargetConfig> {
         verify: None,
         index_template: None,
         index_name: None,
+        catalogue: None,
     }]
 }
 
@@ -259,6 +276,9 @@ pub fn settings(cfg: &Config) -> Settings {
     }
     if let Some(i) = cfg.sync.interval_secs {
         s.interval = Duration::from_secs(i.max(1));
+    }
+    if let Some(c) = cfg.sync.catalogue_interval_secs {
+        s.catalogue_interval = Duration::from_secs(c.max(10));
     }
     if let Some(b) = cfg.sync.retry_base_ms {
         s.backoff.base_ms = i64::try_from(b.max(10)).unwrap_or(i64::MAX);
@@ -287,6 +307,7 @@ pub fn connect(
         }
         None => None,
     };
+    let mut catalogue = None;
     let connector: Arc<dyn Connector> = match t.kind {
         TargetKind::Folder => {
             let path = t.path.clone().unwrap_or_default();
@@ -315,7 +336,12 @@ pub fn connect(
                         .map_err(|e| at(format!("ca_bundle {}: {e}", ca.display())))?,
                 );
             }
-            Arc::new(WebDav::new(o).map_err(|f: Failure| at(f.detail))?)
+            let dav = Arc::new(WebDav::new(o).map_err(|f: Failure| at(f.detail))?);
+            catalogue = t.catalogue.as_ref().map(|folder| Catalogue {
+                dav: dav.clone(),
+                folder: folder.clone(),
+            });
+            dav
         }
     };
     Ok(Target {
@@ -323,6 +349,7 @@ pub fn connect(
         name: t.name.clone().unwrap_or_else(|| t.id.clone()),
         kind: t.kind.as_str().to_owned(),
         connector,
+        catalogue,
     })
 }
 

@@ -8,10 +8,12 @@
 //! - [`connector::Connector`]: the trait every target implements, idempotently.
 //!   [`hotfolder::HotFolder`] (importer spool folders, the local default `<data>/ausgang`),
 //!   [`webdav::WebDav`] (nscale WebDAV, Nextcloud, any RFC 4918 server).
+//! - [`catalogue`]: new form versions pulled from a folder on a WebDAV target.
 //! - [`config`]: targets from the configuration files; [`secrets`]: their passwords;
 //!   [`template`]: index-file and folder templates.
 //! - [`error::Failure`]: why a delivery failed, and whether retrying can help.
 
+pub mod catalogue;
 pub mod config;
 pub mod connector;
 pub mod error;

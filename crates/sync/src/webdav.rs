@@ -588,6 +588,140 @@ impl WebDav {
     }
 }
 
+/// One entry of a collection listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub size: u64,
+    pub etag: Option<String>,
+    pub is_collection: bool,
+}
+
+/// Parses a `207 Multi-Status` answer to `PROPFIND` (no DTDs, no entities: roxmltree).
+pub fn parse_multistatus(xml: &str) -> Result<Vec<(String, Entry)>, String> {
+    let doc = roxmltree::Document::parse(xml).map_err(|e| e.to_string())?;
+    let dav = |n: &roxmltree::Node<'_, '_>, name: &str| {
+        n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some("DAV:")
+    };
+    let mut out = Vec::new();
+    for resp in doc.descendants().filter(|n| dav(n, "response")) {
+        let Some(href) = resp
+            .children()
+            .find(|n| dav(n, "href"))
+            .and_then(|n| n.text())
+        else {
+            continue;
+        };
+        let href = percent_encoding::percent_decode_str(href.trim())
+            .decode_utf8_lossy()
+            .into_owned();
+        let ok_props = resp.children().filter(|n| dav(n, "propstat")).filter(|ps| {
+            ps.children()
+                .find(|n| dav(n, "status"))
+                .and_then(|n| n.text())
+                .is_none_or(|t| t.contains(" 200"))
+        });
+        let mut entry = Entry {
+            name: href
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            size: 0,
+            etag: None,
+            is_collection: false,
+        };
+        for ps in ok_props {
+            for prop in ps.descendants().filter(roxmltree::Node::is_element) {
+                match (prop.tag_name().namespace(), prop.tag_name().name()) {
+                    (Some("DAV:"), "getcontentlength") => {
+                        entry.size = prop.text().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
+                    }
+                    (Some("DAV:"), "getetag") => {
+                        entry.etag = prop.text().map(|t| t.trim().to_owned());
+                    }
+                    (Some("DAV:"), "collection") => entry.is_collection = true,
+                    _ => {}
+                }
+            }
+        }
+        out.push((href, entry));
+    }
+    Ok(out)
+}
+
+impl WebDav {
+    /// The files in `folder` (relative to the target URL), without sub-collections.
+    pub async fn list(&self, folder: &str) -> Result<Vec<Entry>, Failure> {
+        let mut url = self.opts.url.clone();
+        if let Ok(mut segs) = url.path_segments_mut() {
+            segs.pop_if_empty();
+            for seg in folder.split('/').filter(|s| !s.is_empty()) {
+                segs.push(seg);
+            }
+            segs.push("");
+        }
+        let what = format!("listing {}", shown(&url));
+        let body = r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getcontentlength/><d:getetag/></d:prop></d:propfind>"#;
+        let resp = self
+            .send(
+                self.req(method("PROPFIND"), &url)
+                    .header("Depth", "1")
+                    .header(CONTENT_TYPE, "application/xml; charset=utf-8")
+                    .body(body),
+                &what,
+            )
+            .await?;
+        match resp.status().as_u16() {
+            207 => {}
+            404 => return Ok(Vec::new()),
+            _ => return Err(status_failure(resp.status(), resp.headers(), &what)),
+        }
+        let text = resp.text().await.map_err(|e| transport(&e, &what))?;
+        let own = url.path().trim_end_matches('/').to_owned();
+        let entries = parse_multistatus(&text)
+            .map_err(|e| Failure::transient("sync.protocol", format!("{what}: {e}")))?;
+        Ok(entries
+            .into_iter()
+            .filter(|(href, e)| {
+                !e.is_collection && href.trim_end_matches('/') != own && !e.name.starts_with('.')
+            })
+            .map(|(_, e)| e)
+            .collect())
+    }
+
+    /// Reads one file of `folder`, refusing anything larger than `limit` bytes.
+    pub async fn fetch(&self, folder: &str, name: &str, limit: u64) -> Result<Vec<u8>, Failure> {
+        let mut url = self.opts.url.clone();
+        if let Ok(mut segs) = url.path_segments_mut() {
+            segs.pop_if_empty();
+            for seg in folder.split('/').filter(|s| !s.is_empty()) {
+                segs.push(seg);
+            }
+            segs.push(name);
+        }
+        let what = format!("reading {}", shown(&url));
+        let resp = self.send(self.req(Method::GET, &url), &what).await?;
+        if !resp.status().is_success() {
+            return Err(status_failure(resp.status(), resp.headers(), &what));
+        }
+        let mut out = Vec::new();
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| transport(&e, &what))?;
+            out.extend_from_slice(&chunk);
+            if out.len() as u64 > limit {
+                return Err(Failure::permanent(
+                    "sync.too_large",
+                    format!("{what}: larger than {limit} bytes; not a form definition"),
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
 impl Connector for WebDav {
     fn location(&self) -> String {
         shown(&self.opts.url)

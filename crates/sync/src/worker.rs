@@ -24,6 +24,8 @@ pub struct Target {
     /// `folder`, `webdav`, `nextcloud`, …
     pub kind: String,
     pub connector: Arc<dyn Connector>,
+    /// Where this target publishes form definitions, if it does.
+    pub catalogue: Option<crate::catalogue::Catalogue>,
 }
 
 impl std::fmt::Debug for Target {
@@ -33,6 +35,7 @@ impl std::fmt::Debug for Target {
             .field("name", &self.name)
             .field("kind", &self.kind)
             .field("connector", &self.connector.location())
+            .field("catalogue", &self.catalogue.as_ref().map(|c| &c.folder))
             .finish()
     }
 }
@@ -46,6 +49,8 @@ pub struct Settings {
     pub retry_after_cap_ms: i64,
     /// How often an idle worker looks again (and probes offline targets).
     pub interval: Duration,
+    /// How often a target's form catalogue is pulled.
+    pub catalogue_interval: Duration,
 }
 
 impl Default for Settings {
@@ -55,6 +60,7 @@ impl Default for Settings {
             backoff: Backoff::default(),
             retry_after_cap_ms: 3_600_000,
             interval: Duration::from_secs(15),
+            catalogue_interval: Duration::from_secs(600),
         }
     }
 }
@@ -288,6 +294,20 @@ pub async fn run_round(
     }
 }
 
+async fn pull_catalogue(store: &Arc<Store>, t: &Target, c: &crate::catalogue::Catalogue) {
+    match crate::catalogue::pull(store, c).await {
+        Ok(outcomes) => {
+            for o in outcomes.iter().filter(|o| o.result != "unchanged") {
+                tracing::info!(
+                    target = %t.id, file = %o.file, result = %o.result,
+                    form = o.form_id.as_deref().unwrap_or("-"), "form catalogue"
+                );
+            }
+        }
+        Err(f) => tracing::info!(target = %t.id, code = f.code, "form catalogue not reachable"),
+    }
+}
+
 /// When the next row of `target` is due (ms), if any row waits on a backoff.
 async fn next_due(store: &Arc<Store>, targets: &[Target]) -> Option<i64> {
     let ids: Vec<String> = targets.iter().map(|t| t.id.clone()).collect();
@@ -320,12 +340,23 @@ pub async fn run_forever(
     wake: Arc<Notify>,
     on_round: impl Fn(&Target, &Report) + Send + Sync,
 ) {
+    let mut pulled: std::collections::HashMap<String, std::time::Instant> =
+        std::collections::HashMap::new();
     loop {
         let targets = targets();
         for t in &targets {
             match run_round(&store, t, settings).await {
                 Ok(r) => on_round(t, &r),
                 Err(e) => tracing::warn!(target = %t.id, code = e.code(), "sync round failed"),
+            }
+            if let Some(c) = &t.catalogue {
+                let due = pulled
+                    .get(&t.id)
+                    .is_none_or(|at| at.elapsed() >= settings.catalogue_interval);
+                if due {
+                    pull_catalogue(&store, t, c).await;
+                    pulled.insert(t.id.clone(), std::time::Instant::now());
+                }
             }
         }
         let mut sleep = settings.interval;

@@ -83,6 +83,7 @@ fn target_at(url: &str, ca: Option<Vec<u8>>) -> Target {
         name: "DMS".into(),
         kind: "webdav".into(),
         connector: Arc::new(WebDav::new(o).unwrap()),
+        catalogue: None,
     }
 }
 

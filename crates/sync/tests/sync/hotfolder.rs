@@ -14,6 +14,7 @@ fn target(folder: HotFolder) -> Target {
         name: "Ausgang".into(),
         kind: "folder".into(),
         connector: Arc::new(folder),
+        catalogue: None,
     }
 }
 

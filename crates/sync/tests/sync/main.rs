@@ -5,6 +5,7 @@
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+mod catalogue;
 mod hostile;
 mod hotfolder;
 mod servers;

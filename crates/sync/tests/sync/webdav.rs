@@ -18,6 +18,7 @@ fn target(url: &str, password: &str, folder: &str) -> Target {
         name: "DMS".into(),
         kind: "webdav".into(),
         connector: Arc::new(WebDav::new(o).unwrap()),
+        catalogue: None,
     }
 }
 
