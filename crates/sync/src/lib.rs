@@ -18,6 +18,7 @@ pub mod config;
 pub mod connector;
 pub mod error;
 pub mod hotfolder;
+mod http;
 pub mod plan;
 pub mod secrets;
 pub mod template;

@@ -13,15 +13,16 @@
 
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
+use crate::http::{body_of, is_html, method, shown, status_failure, transport};
 use crate::template::{fill_path, IndexTemplate};
 use eingang_store::tables::submissions::{Content, Package, PackageFile};
-use futures_util::{StreamExt, TryStreamExt};
-use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use futures_util::StreamExt;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::sync::Mutex;
+use std::time::Duration;
 use url::Url;
 
 /// How a delivered file is checked on the server.
@@ -93,136 +94,6 @@ pub struct WebDav {
     making: tokio::sync::Mutex<()>,
 }
 
-fn method(name: &'static str) -> Method {
-    Method::from_bytes(name.as_bytes()).unwrap_or(Method::GET)
-}
-
-/// A URL as the user may see it: no credentials.
-fn shown(url: &Url) -> String {
-    let mut u = url.clone();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.to_string()
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(v).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
-}
-
-fn is_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("text/html"))
-}
-
-/// A transport error in words, with the root cause (`reqwest` nests it).
-fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
-
-fn transport(e: &reqwest::Error, what: &str) -> Failure {
-    let chain = cause_chain(e);
-    let lower = chain.to_ascii_lowercase();
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-        return Failure::transient(
-            "sync.tls",
-            format!("{what}: the server's certificate is not trusted ({chain}); if the city uses its own CA, set ca_bundle"),
-        );
-    }
-    if e.is_timeout() {
-        return Failure::transient(
-            "sync.timeout",
-            format!("{what}: the server stopped answering ({chain})"),
-        );
-    }
-    if e.is_connect() {
-        return Failure::offline("sync.offline", format!("{what}: cannot connect ({chain})"));
-    }
-    Failure::transient(
-        "sync.connection_lost",
-        format!("{what}: the connection broke off ({chain})"),
-    )
-}
-
-/// The failure an unexpected status stands for.
-fn status_failure(status: StatusCode, headers: &HeaderMap, what: &str) -> Failure {
-    let code = status.as_u16();
-    let d = |text: &str| format!("{what}: {status} — {text}");
-    match code {
-        401 | 403 => Failure::auth(d("the server refused the user name or password")),
-        413 => Failure::permanent("sync.too_large", d("the server refuses files this large")),
-        400 | 414 | 415 | 422 => Failure::permanent(
-            "sync.name_rejected",
-            d("the server refused the request (a name or type it does not accept)"),
-        ),
-        429 => Failure::transient("sync.rate_limited", d("the server asks to slow down"))
-            .with_retry_after(retry_after(headers)),
-        503 => Failure::transient(
-            "sync.unavailable",
-            d("the server is temporarily unavailable"),
-        )
-        .with_retry_after(retry_after(headers)),
-        507 => Failure::transient(
-            "sync.server_full",
-            d("the server has no space left; its administrator must free some"),
-        )
-        .with_retry_after(retry_after(headers)),
-        300..=399 => Failure::transient(
-            "sync.redirected",
-            d("the server redirects elsewhere (a network login page, or a wrong URL)"),
-        ),
-        500..=599 => Failure::transient("sync.server_error", d("the server failed"))
-            .with_retry_after(retry_after(headers)),
-        _ => Failure::transient("sync.protocol", d("unexpected answer")),
-    }
-}
-
-/// A file's body, streamed and hashed on the way; `digest` holds the hash once sent.
-fn body_of(file: &PackageFile) -> Result<(reqwest::Body, Arc<Mutex<Sha256>>), Failure> {
-    let digest = Arc::new(Mutex::new(Sha256::new()));
-    let body = match &file.content {
-        Content::Inline(bytes) => {
-            if let Ok(mut d) = digest.lock() {
-                d.update(bytes);
-            }
-            reqwest::Body::from(bytes.clone())
-        }
-        Content::File(path) => {
-            let f = std::fs::File::open(path).map_err(|e| {
-                Failure::permanent(
-                    "sync.local_missing",
-                    format!("the stored file for {} cannot be read: {e}", file.name),
-                )
-            })?;
-            let d = digest.clone();
-            let stream = tokio_util::io::ReaderStream::with_capacity(
-                tokio::fs::File::from_std(f),
-                256 * 1024,
-            )
-            .inspect_ok(move |chunk| {
-                if let Ok(mut d) = d.lock() {
-                    d.update(chunk);
-                }
-            });
-            reqwest::Body::wrap_stream(stream)
-        }
-    };
-    Ok((body, digest))
-}
-
 impl WebDav {
     pub fn new(mut opts: WebDavOptions) -> Result<Self, Failure> {
         if !opts.url.path().ends_with('/') {
@@ -236,27 +107,7 @@ impl WebDav {
         }
         let _ = opts.url.set_username("");
         let _ = opts.url.set_password(None);
-        let mut b = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(10))
-            .read_timeout(opts.timeout)
-            .pool_max_idle_per_host(32)
-            .user_agent(concat!("Eingang/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &opts.ca_bundle {
-            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                Failure::permanent(
-                    "sync.tls",
-                    format!("the extra CA bundle cannot be read: {e}"),
-                )
-            })?;
-            b = b.tls_certs_merge(certs);
-        }
-        let client = b.build().map_err(|e| {
-            Failure::permanent(
-                "sync.tls",
-                format!("the HTTP client cannot start: {}", cause_chain(&e)),
-            )
-        })?;
+        let client = crate::http::client(opts.timeout, opts.ca_bundle.as_deref())?;
         Ok(Self {
             opts,
             client,
@@ -743,48 +594,6 @@ impl Connector for WebDav {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    #[test]
-    fn statuses_map_to_what_the_worker_does() {
-        let mut h = HeaderMap::new();
-        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        let f = status_failure(StatusCode::TOO_MANY_REQUESTS, &h, "x");
-        assert_eq!(
-            (f.code, f.retry_after),
-            ("sync.rate_limited", Some(Duration::from_secs(7)))
-        );
-        assert!(!f.is_permanent());
-        assert!(status_failure(StatusCode::PAYLOAD_TOO_LARGE, &h, "x").is_permanent());
-        assert_eq!(
-            status_failure(StatusCode::UNAUTHORIZED, &h, "x").kind,
-            crate::error::Kind::Auth
-        );
-        let full = status_failure(StatusCode::INSUFFICIENT_STORAGE, &HeaderMap::new(), "x");
-        assert_eq!(full.code, "sync.server_full");
-        assert!(
-            !full.is_permanent(),
-            "space can be freed: retried, with the reason shown"
-        );
-        assert_eq!(
-            status_failure(StatusCode::FOUND, &h, "x").code,
-            "sync.redirected"
-        );
-    }
-
-    #[test]
-    fn retry_after_reads_seconds_and_http_dates() {
-        let mut h = HeaderMap::new();
-        let later = SystemTime::now() + Duration::from_secs(120);
-        h.insert(
-            RETRY_AFTER,
-            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
-        );
-        let d = retry_after(&h).unwrap();
-        assert!((110..=120).contains(&d.as_secs()), "{d:?}");
-        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&h), None);
-    }
 
     #[test]
     fn credentials_in_the_url_move_to_the_header_and_never_show() {
