@@ -18,12 +18,24 @@
 //! [[target]]
 //! id = "dms"                 # letters, digits, '-', '_'
 //! name = "nscale (WebDAV)"
-//! kind = "webdav"            # folder | webdav | nextcloud
+//! kind = "webdav"            # folder | webdav | nextcloud | cmis
 //! url = "https://dms.stadt.example/webdav/eingang/"
 //! user = "svc-eingang"
 //! folder = "{{formular}}/{{jahr}}"
 //! verify = "hash"            # hash | size
 //! catalogue = "formulare"    # new form versions published here are imported
+//!
+//! [[target]]
+//! id = "cmis"
+//! kind = "cmis"              # CMIS 1.1 Browser Binding
+//! url = "https://dms.stadt.example/cmis/browser"
+//! repository = "nscale"      # default: the first repository listed
+//! user = "svc-eingang"
+//! folder = "Posteingang/{{jahr}}"
+//! type_id = "eingang:dokument"
+//! id_property = "eingang:vorgang"
+//! hash_property = "eingang:sha256"
+//! properties = { "eingang:formular" = "{{formular}}" }
 //!
 //! [[target]]
 //! id = "pipeliner"
@@ -34,6 +46,7 @@
 //! ```
 
 use crate::catalogue::Catalogue;
+use crate::cmis::{Cmis, CmisOptions};
 use crate::connector::Connector;
 use crate::error::Failure;
 use crate::hotfolder::HotFolder;
@@ -54,6 +67,7 @@ pub enum TargetKind {
     Folder,
     Webdav,
     Nextcloud,
+    Cmis,
 }
 
 impl TargetKind {
@@ -62,6 +76,7 @@ impl TargetKind {
             Self::Folder => "folder",
             Self::Webdav => "webdav",
             Self::Nextcloud => "nextcloud",
+            Self::Cmis => "cmis",
         }
     }
 }
@@ -88,6 +103,17 @@ pub struct TargetConfig {
     /// `webdav`/`nextcloud`: a folder (relative to `url`) where the city publishes form
     /// definitions; new versions are pulled and imported.
     pub catalogue: Option<String>,
+    /// `cmis`: the repository id (default: the first the service lists).
+    pub repository: Option<String>,
+    /// `cmis`: the document type to create (default `eingang:dokument`).
+    pub type_id: Option<String>,
+    /// `cmis`: the property that holds the item's id (default `eingang:vorgang`).
+    pub id_property: Option<String>,
+    /// `cmis`: the property that holds a file's SHA-256 (default `eingang:sha256`).
+    pub hash_property: Option<String>,
+    /// `cmis`: more properties, id = template (`"eingang:formular" = "{{formular}}"`).
+    #[serde(default)]
+    pub properties: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -176,7 +202,7 @@ fn check_target(file: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
                 ));
             }
         }
-        TargetKind::Webdav | TargetKind::Nextcloud => {
+        TargetKind::Webdav | TargetKind::Nextcloud | TargetKind::Cmis => {
             let Some(url) = &t.url else {
                 return Err(at(format!(
                     "kind = \"{}\" needs url = \"https://…\"",
@@ -266,6 +292,11 @@ pub fn effective_targets(cfg: &Config, data_dir: &Path) -> Vec<TargetConfig> {
         index_template: None,
         index_name: None,
         catalogue: None,
+        repository: None,
+        type_id: None,
+        id_property: None,
+        hash_property: None,
+        properties: std::collections::BTreeMap::new(),
     }]
 }
 
@@ -342,6 +373,36 @@ pub fn connect(
                 folder: folder.clone(),
             });
             dav
+        }
+        TargetKind::Cmis => {
+            let url = t.url.as_deref().unwrap_or_default();
+            let url = url::Url::parse(url).map_err(|e| at(format!("url: {e}")))?;
+            let mut o = CmisOptions::new(url);
+            o.repository.clone_from(&t.repository);
+            o.user.clone_from(&t.user);
+            o.password = password;
+            o.folder.clone_from(&t.folder);
+            o.index = index;
+            if let Some(v) = &t.type_id {
+                o.type_id.clone_from(v);
+            }
+            if let Some(v) = &t.id_property {
+                o.id_property.clone_from(v);
+            }
+            if let Some(v) = &t.hash_property {
+                o.hash_property.clone_from(v);
+            }
+            o.properties.clone_from(&t.properties);
+            if let Some(s) = sync.timeout_secs {
+                o.timeout = Duration::from_secs(s.max(1));
+            }
+            if let Some(ca) = &sync.ca_bundle {
+                o.ca_bundle = Some(
+                    std::fs::read(ca)
+                        .map_err(|e| at(format!("ca_bundle {}: {e}", ca.display())))?,
+                );
+            }
+            Arc::new(Cmis::new(o).map_err(|f: Failure| at(f.detail))?)
         }
     };
     Ok(Target {

@@ -7,13 +7,15 @@
 //!   and `eingang sync --watch`.
 //! - [`connector::Connector`]: the trait every target implements, idempotently.
 //!   [`hotfolder::HotFolder`] (importer spool folders, the local default `<data>/ausgang`),
-//!   [`webdav::WebDav`] (nscale WebDAV, Nextcloud, any RFC 4918 server).
+//!   [`webdav::WebDav`] (nscale WebDAV, Nextcloud, any RFC 4918 server), [`cmis::Cmis`]
+//!   (CMIS 1.1 Browser Binding: nscale CMIS, Alfresco, Nuxeo).
 //! - [`catalogue`]: new form versions pulled from a folder on a WebDAV target.
 //! - [`config`]: targets from the configuration files; [`secrets`]: their passwords;
 //!   [`template`]: index-file and folder templates.
 //! - [`error::Failure`]: why a delivery failed, and whether retrying can help.
 
 pub mod catalogue;
+pub mod cmis;
 pub mod config;
 pub mod connector;
 pub mod error;

@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod catalogue;
+mod cmis;
+mod cmis_server;
 mod hostile;
 mod hotfolder;
 mod servers;
