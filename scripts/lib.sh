@@ -17,7 +17,7 @@ APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
 # of the PDF/A files Eingang writes), and real WebDAV servers for the sync tests: Apache
 # mod_dav, rclone (also the benchmark's reference client), python3-venv for WsgiDAV.
 APT_TEST=(xvfb xauth webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
-  apache2 rclone openssl python3-venv)
+  apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev)
 
 apt_install() {
   local missing=()
@@ -61,7 +61,8 @@ ui_build() {
   (cd "$ROOT/ui" && npx vite build --logLevel warn)
 }
 
-# WsgiDAV (PyPI) in a private virtual environment: the sync tests start it as a real server.
+# WsgiDAV and Mayan EDMS (PyPI) in private virtual environments: the sync tests start them
+# as real servers.
 dav_servers_install() {
   local venv="$ROOT/.tools/venv" req="$ROOT/scripts/test-servers.txt"
   if ! [ -x "$venv/bin/wsgidav" ] || [ "$req" -nt "$venv/bin/wsgidav" ]; then
@@ -70,6 +71,8 @@ dav_servers_install() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
     touch "$venv/bin/wsgidav"
   fi
+  # Mayan EDMS, a real open-source DMS (PyPI), with a prepared template data folder.
+  "$ROOT/scripts/mayan/prepare.sh"
   # The distribution's Apache must not run as a service on the test machine's port 80.
   if command -v systemctl >/dev/null && systemctl is-active --quiet apache2 2>/dev/null; then
     systemctl stop apache2 || true

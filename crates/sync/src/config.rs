@@ -18,7 +18,7 @@
 //! [[target]]
 //! id = "dms"                 # letters, digits, '-', '_'
 //! name = "nscale (WebDAV)"
-//! kind = "webdav"            # folder | webdav | nextcloud | cmis
+//! kind = "webdav"            # folder | webdav | nextcloud | cmis | mayan
 //! url = "https://dms.stadt.example/webdav/eingang/"
 //! user = "svc-eingang"
 //! folder = "{{formular}}/{{jahr}}"
@@ -38,6 +38,16 @@
 //! properties = { "eingang:formular" = "{{formular}}" }
 //!
 //! [[target]]
+//! id = "mayan"
+//! kind = "mayan"             # Mayan EDMS, REST API v4
+//! url = "https://mayan.stadt.example/"
+//! user = "eingang"
+//! document_type = "Eingang"  # with the metadata types below attached
+//! id_metadata = "eingang_vorgang"
+//! file_metadata = "eingang_datei"
+//! properties = { eingang_formular = "{{formular}}" }
+//!
+//! [[target]]
 //! id = "pipeliner"
 //! kind = "folder"
 //! path = "/mnt/nscale/spool"
@@ -50,6 +60,7 @@ use crate::cmis::{Cmis, CmisOptions};
 use crate::connector::Connector;
 use crate::error::Failure;
 use crate::hotfolder::HotFolder;
+use crate::mayan::{Mayan, MayanOptions};
 use crate::template::{self, IndexTemplate};
 use crate::webdav::{Verify, WebDav, WebDavOptions};
 use crate::worker::{Settings, Target};
@@ -68,6 +79,7 @@ pub enum TargetKind {
     Webdav,
     Nextcloud,
     Cmis,
+    Mayan,
 }
 
 impl TargetKind {
@@ -77,6 +89,7 @@ impl TargetKind {
             Self::Webdav => "webdav",
             Self::Nextcloud => "nextcloud",
             Self::Cmis => "cmis",
+            Self::Mayan => "mayan",
         }
     }
 }
@@ -111,9 +124,18 @@ pub struct TargetConfig {
     pub id_property: Option<String>,
     /// `cmis`: the property that holds a file's SHA-256 (default `eingang:sha256`).
     pub hash_property: Option<String>,
-    /// `cmis`: more properties, id = template (`"eingang:formular" = "{{formular}}"`).
+    /// `cmis`: more properties, id = template (`"eingang:formular" = "{{formular}}"`);
+    /// `mayan`: more metadata, type name = template.
     #[serde(default)]
     pub properties: std::collections::BTreeMap<String, String>,
+    /// `mayan`: the document type's label (default `Eingang`).
+    pub document_type: Option<String>,
+    /// `mayan`: the source whose upload action is used (default: the first).
+    pub source: Option<u64>,
+    /// `mayan`: the metadata type holding the item's id (default `eingang_vorgang`).
+    pub id_metadata: Option<String>,
+    /// `mayan`: the metadata type holding the file name (default `eingang_datei`).
+    pub file_metadata: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -202,7 +224,7 @@ fn check_target(file: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
                 ));
             }
         }
-        TargetKind::Webdav | TargetKind::Nextcloud | TargetKind::Cmis => {
+        TargetKind::Webdav | TargetKind::Nextcloud | TargetKind::Cmis | TargetKind::Mayan => {
             let Some(url) = &t.url else {
                 return Err(at(format!(
                     "kind = \"{}\" needs url = \"https://…\"",
@@ -297,6 +319,10 @@ pub fn effective_targets(cfg: &Config, data_dir: &Path) -> Vec<TargetConfig> {
         id_property: None,
         hash_property: None,
         properties: std::collections::BTreeMap::new(),
+        document_type: None,
+        source: None,
+        id_metadata: None,
+        file_metadata: None,
     }]
 }
 
@@ -321,6 +347,39 @@ pub fn settings(cfg: &Config) -> Settings {
     s
 }
 
+/// What every HTTP target shares: its URL, the timeout and the extra CA bundle.
+struct Http {
+    url: url::Url,
+    timeout: Option<Duration>,
+    ca_bundle: Option<Vec<u8>>,
+}
+
+fn http(
+    t: &TargetConfig,
+    sync: &SyncSection,
+    at: &dyn Fn(String) -> ConfigError,
+) -> Result<Http, ConfigError> {
+    let url = t.url.as_deref().unwrap_or_default();
+    let url = url::Url::parse(url).map_err(|e| at(format!("url: {e}")))?;
+    let ca_bundle = match &sync.ca_bundle {
+        Some(ca) => {
+            Some(std::fs::read(ca).map_err(|e| at(format!("ca_bundle {}: {e}", ca.display())))?)
+        }
+        None => None,
+    };
+    Ok(Http {
+        url,
+        timeout: sync.timeout_secs.map(|s| Duration::from_secs(s.max(1))),
+        ca_bundle,
+    })
+}
+
+fn set<T: Clone>(into: &mut T, from: Option<&T>) {
+    if let Some(v) = from {
+        into.clone_from(v);
+    }
+}
+
 /// Makes the connector for `t`. `password` comes from the key store.
 pub fn connect(
     t: &TargetConfig,
@@ -341,32 +400,23 @@ pub fn connect(
     let mut catalogue = None;
     let connector: Arc<dyn Connector> = match t.kind {
         TargetKind::Folder => {
-            let path = t.path.clone().unwrap_or_default();
-            let folder = HotFolder::new(path);
+            let folder = HotFolder::new(t.path.clone().unwrap_or_default());
             Arc::new(match index {
                 Some(i) => folder.with_template(i),
                 None => folder,
             })
         }
         TargetKind::Webdav | TargetKind::Nextcloud => {
-            let url = t.url.as_deref().unwrap_or_default();
-            let url = url::Url::parse(url).map_err(|e| at(format!("url: {e}")))?;
-            let mut o = WebDavOptions::new(url);
+            let h = http(t, sync, &at)?;
+            let mut o = WebDavOptions::new(h.url);
             o.user.clone_from(&t.user);
             o.password = password;
             o.folder.clone_from(&t.folder);
             o.index = index;
             o.verify = t.verify.unwrap_or(Verify::Hash);
             o.nextcloud = t.kind == TargetKind::Nextcloud;
-            if let Some(s) = sync.timeout_secs {
-                o.timeout = Duration::from_secs(s.max(1));
-            }
-            if let Some(ca) = &sync.ca_bundle {
-                o.ca_bundle = Some(
-                    std::fs::read(ca)
-                        .map_err(|e| at(format!("ca_bundle {}: {e}", ca.display())))?,
-                );
-            }
+            set(&mut o.timeout, h.timeout.as_ref());
+            o.ca_bundle = h.ca_bundle;
             let dav = Arc::new(WebDav::new(o).map_err(|f: Failure| at(f.detail))?);
             catalogue = t.catalogue.as_ref().map(|folder| Catalogue {
                 dav: dav.clone(),
@@ -375,34 +425,35 @@ pub fn connect(
             dav
         }
         TargetKind::Cmis => {
-            let url = t.url.as_deref().unwrap_or_default();
-            let url = url::Url::parse(url).map_err(|e| at(format!("url: {e}")))?;
-            let mut o = CmisOptions::new(url);
+            let h = http(t, sync, &at)?;
+            let mut o = CmisOptions::new(h.url);
             o.repository.clone_from(&t.repository);
             o.user.clone_from(&t.user);
             o.password = password;
             o.folder.clone_from(&t.folder);
             o.index = index;
-            if let Some(v) = &t.type_id {
-                o.type_id.clone_from(v);
-            }
-            if let Some(v) = &t.id_property {
-                o.id_property.clone_from(v);
-            }
-            if let Some(v) = &t.hash_property {
-                o.hash_property.clone_from(v);
-            }
+            set(&mut o.type_id, t.type_id.as_ref());
+            set(&mut o.id_property, t.id_property.as_ref());
+            set(&mut o.hash_property, t.hash_property.as_ref());
             o.properties.clone_from(&t.properties);
-            if let Some(s) = sync.timeout_secs {
-                o.timeout = Duration::from_secs(s.max(1));
-            }
-            if let Some(ca) = &sync.ca_bundle {
-                o.ca_bundle = Some(
-                    std::fs::read(ca)
-                        .map_err(|e| at(format!("ca_bundle {}: {e}", ca.display())))?,
-                );
-            }
+            set(&mut o.timeout, h.timeout.as_ref());
+            o.ca_bundle = h.ca_bundle;
             Arc::new(Cmis::new(o).map_err(|f: Failure| at(f.detail))?)
+        }
+        TargetKind::Mayan => {
+            let h = http(t, sync, &at)?;
+            let mut o = MayanOptions::new(h.url);
+            o.user.clone_from(&t.user);
+            o.password = password;
+            o.index = index;
+            set(&mut o.document_type, t.document_type.as_ref());
+            o.source = t.source;
+            set(&mut o.id_metadata, t.id_metadata.as_ref());
+            set(&mut o.file_metadata, t.file_metadata.as_ref());
+            o.metadata.clone_from(&t.properties);
+            set(&mut o.timeout, h.timeout.as_ref());
+            o.ca_bundle = h.ca_bundle;
+            Arc::new(Mayan::new(o).map_err(|f: Failure| at(f.detail))?)
         }
     };
     Ok(Target {

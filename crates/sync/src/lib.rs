@@ -8,7 +8,8 @@
 //! - [`connector::Connector`]: the trait every target implements, idempotently.
 //!   [`hotfolder::HotFolder`] (importer spool folders, the local default `<data>/ausgang`),
 //!   [`webdav::WebDav`] (nscale WebDAV, Nextcloud, any RFC 4918 server), [`cmis::Cmis`]
-//!   (CMIS 1.1 Browser Binding: nscale CMIS, Alfresco, Nuxeo).
+//!   (CMIS 1.1 Browser Binding: nscale CMIS, Alfresco, Nuxeo), [`mayan::Mayan`] (Mayan EDMS
+//!   REST API).
 //! - [`catalogue`]: new form versions pulled from a folder on a WebDAV target.
 //! - [`config`]: targets from the configuration files; [`secrets`]: their passwords;
 //!   [`template`]: index-file and folder templates.
@@ -21,6 +22,7 @@ pub mod connector;
 pub mod error;
 pub mod hotfolder;
 mod http;
+pub mod mayan;
 pub mod plan;
 pub mod secrets;
 pub mod template;

@@ -10,6 +10,7 @@ mod cmis;
 mod cmis_server;
 mod hostile;
 mod hotfolder;
+mod mayan;
 mod servers;
 mod support;
 mod webdav;

@@ -235,3 +235,86 @@ fn is_root() -> bool {
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
+
+/// Mayan EDMS 4.12 (PyPI) under gunicorn, on a copy of the template data folder that
+/// `scripts/mayan/prepare.sh` made (an API user, the "Eingang" document type and its
+/// metadata types). `url` is Mayan's base URL.
+pub fn mayan() -> Server {
+    let tools = repo_root().join(".tools");
+    let gunicorn = find("Mayan EDMS", &[tools.join("mayan/bin/gunicorn")]);
+    let template = tools
+        .join("mayan-template/media")
+        .canonicalize()
+        .unwrap_or_else(|_| tools.join("mayan-template/media"));
+    assert!(
+        template.join("db.sqlite3").is_file(),
+        "the Mayan template is missing: run scripts/mayan/prepare.sh (scripts/test.sh does)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    let ok = Command::new("cp")
+        .arg("-a")
+        .arg(&template)
+        .arg(&media)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    // Mayan writes absolute paths into its configuration: point them at the copy.
+    for f in ["config.yml", "config_backup.yml"] {
+        let p = media.join(f);
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            let moved = text.replace(
+                &template.display().to_string(),
+                &media.display().to_string(),
+            );
+            std::fs::write(&p, moved).unwrap();
+        }
+    }
+    let port = free_port();
+    let log = dir.path().join("mayan.log");
+    let mut cmd = Command::new(gunicorn);
+    cmd.args(["-b", &format!("127.0.0.1:{port}")])
+        .args([
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+            "mayan.wsgi",
+        ])
+        .env("PYTHONPATH", repo_root().join("scripts/mayan"))
+        .env("DJANGO_SETTINGS_MODULE", "eingang_mayan_settings")
+        .env("MAYAN_MEDIA_ROOT", &media)
+        .env(
+            "MAYAN_SEARCH_BACKEND",
+            "mayan.apps.dynamic_search.backends.django.DjangoSearchBackend",
+        );
+    let mut child = spawn(cmd, &log);
+    wait_ready("Mayan EDMS", port, &mut child, &log);
+    // The port opens before Django has loaded: wait for an answer.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let answered = Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+            .arg(format!("http://127.0.0.1:{port}/api/v4/"))
+            .output()
+            .is_ok_and(|o| !o.stdout.is_empty() && o.stdout != b"000");
+        if answered {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Mayan did not answer: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Server {
+        name: "Mayan EDMS",
+        url: format!("http://127.0.0.1:{port}/"),
+        root: media,
+        child,
+        _dir: dir,
+    }
+}
