@@ -5,6 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export CARGO_TERM_COLOR=never
+# Tests never touch the developer's own key store (passwords go into the test databases).
+export EINGANG_KEYRING=off
 
 apt_install "${APT_BUILD[@]}" "${APT_TEST[@]}"
 need_rust

@@ -204,8 +204,14 @@ pub fn targets_password(data_dir: &DataDir, id: &str) -> ExitCode {
         return ExitCode::from(2);
     }
     match eingang_sync::secrets::set_password(&store, id, line.trim_end_matches(['\r', '\n'])) {
-        Ok(()) => {
-            println!("stored; the target is no longer paused");
+        Ok(backend) => {
+            let place = match backend {
+                eingang_sync::secrets::Backend::Os => "in the system's key store",
+                eingang_sync::secrets::Backend::Store => {
+                    "in Eingang's database (this machine has no usable key store)"
+                }
+            };
+            println!("stored {place}; the target is no longer paused");
             ExitCode::SUCCESS
         }
         Err(e) => {

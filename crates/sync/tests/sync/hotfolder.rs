@@ -159,3 +159,33 @@ async fn an_index_template_shapes_the_importers_index_file() {
     );
     assert!(!out.path().join(format!("{id}.index.xml")).exists());
 }
+
+#[test]
+fn a_password_round_trips_through_the_key_store_or_the_store_and_lifts_a_pause() {
+    let (_d, store) = store();
+    store
+        .with_tx(|tx| sync_status::pause(tx, "dms", "sync.auth_refused", "401"))
+        .unwrap();
+    let backend = eingang_sync::secrets::set_password(&store, "dms", "geheim").unwrap();
+    assert_eq!(
+        eingang_sync::secrets::password(&store, "dms")
+            .unwrap()
+            .as_deref(),
+        Some("geheim")
+    );
+    let st = store.with_conn(|c| sync_status::get(c, "dms")).unwrap();
+    assert!(st.paused.is_none());
+    // Exactly one place holds it.
+    let in_db = store
+        .with_conn(|c| eingang_store::tables::credentials::get(c, "dms"))
+        .unwrap();
+    match backend {
+        eingang_sync::secrets::Backend::Store => assert_eq!(in_db.as_deref(), Some("geheim")),
+        eingang_sync::secrets::Backend::Os => assert_eq!(in_db, None),
+    }
+    eingang_sync::secrets::forget_password(&store, "dms").unwrap();
+    assert_eq!(
+        eingang_sync::secrets::password(&store, "dms").unwrap(),
+        None
+    );
+}
