@@ -68,7 +68,7 @@ dav_servers_install() {
   if ! [ -x "$venv/bin/wsgidav" ] || [ "$req" -nt "$venv/bin/wsgidav" ]; then
     say "WsgiDAV into .tools/venv"
     /usr/bin/python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    "$venv/bin/pip" install -qq --disable-pip-version-check -r "$req"
     touch "$venv/bin/wsgidav"
   fi
   # Mayan EDMS, a real open-source DMS (PyPI), with a prepared template data folder.

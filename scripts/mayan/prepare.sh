@@ -12,7 +12,7 @@ STAMP="$TEMPLATE/.ready-4.12"
 if ! [ -x "$VENV/bin/mayan-edms.py" ]; then
   echo "==> Mayan EDMS 4.12 into .tools/mayan (≈460 MB)"
   /usr/bin/python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'mayan-edms==4.12.*'
+  "$VENV/bin/pip" install -qq --disable-pip-version-check 'mayan-edms==4.12.*'
 fi
 echo "==> preparing the Mayan EDMS template (≈1 min)"
 rm -rf "$TEMPLATE"

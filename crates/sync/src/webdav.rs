@@ -48,6 +48,8 @@ pub struct WebDavOptions {
     /// Nextcloud: folders are created by the `PUT` itself (`X-NC-WebDAV-AutoMkcol`) and the
     /// server checks the `OC-Checksum` it is sent.
     pub nextcloud: bool,
+    /// Nextcloud: files larger than this go up in chunks of this size (chunked upload v2).
+    pub chunk_size: u64,
     /// No byte for this long → the attempt fails as stalled.
     pub timeout: Duration,
     /// Extra trusted roots (PEM), e.g. the city's own CA, on top of the system's.
@@ -64,6 +66,7 @@ impl WebDavOptions {
             index: None,
             verify: Verify::Hash,
             nextcloud: false,
+            chunk_size: 10 * 1024 * 1024,
             timeout: Duration::from_secs(60),
             ca_bundle: None,
         }
@@ -282,9 +285,152 @@ impl WebDav {
         }
     }
 
+    /// Nextcloud's upload area for chunked uploads (`…/remote.php/dav/uploads/<user>/`),
+    /// derived from a target URL under `…/remote.php/dav/files/<user>/`.
+    fn uploads_url(&self) -> Option<Url> {
+        let path = self.opts.url.path();
+        let at = path.find("/remote.php/dav/files/")?;
+        let rest = &path[at + "/remote.php/dav/files/".len()..];
+        let user = rest.split('/').next().filter(|u| !u.is_empty())?;
+        let mut u = self.opts.url.clone();
+        u.set_path(&format!("{}/remote.php/dav/uploads/{user}/", &path[..at]));
+        Some(u)
+    }
+
+    /// The chunks of `file`, streamed; returns the SHA-256 of what was sent.
+    async fn send_chunks(
+        &self,
+        folder: &Url,
+        dest: &Url,
+        file: &PackageFile,
+        path: &std::path::Path,
+        what: &str,
+    ) -> Result<String, Failure> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let total = file.size.to_string();
+        let digest = std::sync::Arc::new(Mutex::new(Sha256::new()));
+        let chunk = self.opts.chunk_size.max(1);
+        let mut offset = 0u64;
+        let mut n = 1u32;
+        while offset < file.size {
+            let len = chunk.min(file.size - offset);
+            let mut f = tokio::fs::File::open(path).await.map_err(|e| {
+                Failure::permanent(
+                    "sync.local_missing",
+                    format!("the stored file for {} cannot be read: {e}", file.name),
+                )
+            })?;
+            f.seek(std::io::SeekFrom::Start(offset))
+                .await
+                .map_err(|e| Failure::permanent("sync.local_missing", e.to_string()))?;
+            let d = digest.clone();
+            let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 * 1024)
+                .inspect(move |r| {
+                    if let (Ok(bytes), Ok(mut d)) = (r, d.lock()) {
+                        d.update(bytes);
+                    }
+                });
+            let put = self
+                .req(Method::PUT, &Self::child(folder, &n.to_string()))
+                .header("Destination", dest.as_str())
+                .header("OC-Total-Length", &total)
+                .header(CONTENT_LENGTH, len)
+                .body(reqwest::Body::wrap_stream(stream));
+            let resp = self.send(put, what).await?;
+            if !resp.status().is_success() {
+                return Err(status_failure(resp.status(), resp.headers(), what));
+            }
+            offset += len;
+            n += 1;
+        }
+        Ok(digest
+            .lock()
+            .map(|d| hex::encode(d.clone().finalize()))
+            .unwrap_or_default())
+    }
+
+    /// Nextcloud chunked upload v2: the chunks into an upload folder (each `PUT` naming the
+    /// destination), then `MOVE .file` onto the final name with `Overwrite: F`, so the
+    /// server assembles it there atomically; then the same read-back check as a plain upload.
+    async fn put_chunked(
+        &self,
+        dest: &Url,
+        file: &PackageFile,
+        path: &std::path::Path,
+        uploads: &Url,
+    ) -> Result<(), Failure> {
+        let mut folder = Self::child(uploads, &format!("eingang-{}", &file.sha256[..32]));
+        folder.set_path(&format!("{}/", folder.path()));
+        let what = format!("uploading {} in chunks", shown(dest));
+        let total = file.size.to_string();
+        let resp = self
+            .send(
+                self.req(method("MKCOL"), &folder)
+                    .header("Destination", dest.as_str()),
+                &what,
+            )
+            .await?;
+        if !matches!(resp.status().as_u16(), 201 | 405) {
+            return Err(status_failure(resp.status(), resp.headers(), &what));
+        }
+        let sent = self.send_chunks(&folder, dest, file, path, &what).await?;
+        if sent != file.sha256 {
+            self.delete_quietly(&folder).await;
+            return Err(Failure::permanent(
+                "sync.local_missing",
+                format!(
+                    "the stored file for {} does not match its hash (damaged on this machine)",
+                    file.name
+                ),
+            ));
+        }
+        let mv = self
+            .req(method("MOVE"), &Self::child(&folder, ".file"))
+            .header("Destination", dest.as_str())
+            .header("Overwrite", "F")
+            .header("OC-Total-Length", &total)
+            .header("OC-Checksum", format!("SHA256:{}", file.sha256));
+        let resp = self
+            .send(mv, &format!("assembling {}", shown(dest)))
+            .await?;
+        let status = resp.status().as_u16();
+        let result = match status {
+            201 | 204 => match self.holds(dest, &file.sha256, file.size).await? {
+                Some(true) => Ok(()),
+                _ => Err(Failure::transient(
+                    "sync.protocol",
+                    format!(
+                        "{}: the server holds other bytes than were sent",
+                        shown(dest)
+                    ),
+                )),
+            },
+            412 => match self.holds(dest, &file.sha256, file.size).await? {
+                Some(true) => Ok(()),
+                Some(false) => Err(Self::conflict(dest)),
+                None => Err(Failure::transient(
+                    "sync.protocol",
+                    format!("{what}: 412 but nothing is there"),
+                )),
+            },
+            _ => Err(status_failure(resp.status(), resp.headers(), &what)),
+        };
+        if status != 201 && status != 204 {
+            self.delete_quietly(&folder).await;
+        }
+        result
+    }
+
     /// Uploads one file under a temporary name and moves it onto `name` without overwriting.
     async fn put_file(&self, dir: &Url, file: &PackageFile) -> Result<(), Failure> {
         let dest = Self::child(dir, &file.name);
+        if let (true, Content::File(path), Some(uploads)) = (
+            self.opts.nextcloud && file.size > self.opts.chunk_size,
+            &file.content,
+            self.uploads_url(),
+        ) {
+            return self.put_chunked(&dest, file, path, &uploads).await;
+        }
         let tmp = Self::child(dir, &format!(".{}.part", file.name));
         let what = format!("uploading {}", shown(&dest));
         let (body, digest) = body_of(file)?;

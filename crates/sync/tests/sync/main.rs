@@ -11,6 +11,8 @@ mod cmis_server;
 mod hostile;
 mod hotfolder;
 mod mayan;
+mod nextcloud;
+mod nextcloud_server;
 mod servers;
 mod support;
 mod webdav;
