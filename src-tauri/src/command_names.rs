@@ -21,4 +21,8 @@ pub const ALL: &[&str] = &[
     "sync_retry",
     "sync_now",
     "target_password_set",
+    "targets_settings",
+    "target_save",
+    "target_delete",
+    "target_test",
 ];

@@ -57,6 +57,10 @@ pub fn run() {
             commands::sync::sync_retry,
             commands::sync::sync_now,
             commands::sync::target_password_set,
+            commands::sync::targets_settings,
+            commands::sync::target_save,
+            commands::sync::target_delete,
+            commands::sync::target_test,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,6 +1,6 @@
 //! Delivers the outbox in the background (`eingang_sync::worker::run_forever`): at start,
 //! whenever a row is due, every 15 seconds, and at once when woken ("sync now", a
-//! finalised draft, a retry, new credentials).
+//! finalised draft, a retry, new credentials, changed targets).
 
 use crate::error::AppError;
 use crate::state::StoreExt;
@@ -9,65 +9,82 @@ use eingang_sync::{config, Target};
 use std::sync::{Arc, RwLock};
 use tauri::{AppHandle, Manager};
 
-/// The delivery targets and the worker's wake-up call.
-pub struct SyncState {
-    pub wake: Arc<tokio::sync::Notify>,
-    targets: RwLock<Vec<Target>>,
+/// What the configuration says, loaded together.
+#[derive(Default)]
+struct Loaded {
+    targets: Vec<Target>,
     cfg: config::Config,
     /// Set when the configuration cannot be used: nothing is delivered, finalising is
     /// refused (the draft stays), and the status bar says why.
-    pub config_error: Option<String>,
+    error: Option<String>,
+}
+
+impl Loaded {
+    fn read(store: &Store) -> Self {
+        let loaded = eingang_sync::load_config(store.data_dir())
+            .and_then(|cfg| eingang_sync::targets(store, &cfg).map(|t| (cfg, t)));
+        match loaded {
+            Ok((cfg, targets)) => Self {
+                targets,
+                cfg,
+                error: None,
+            },
+            Err(e) => {
+                tracing::error!(file = %e.file, "configuration cannot be used");
+                Self {
+                    error: Some(e.to_string()),
+                    ..Self::default()
+                }
+            }
+        }
+    }
+}
+
+/// The delivery targets and the worker's wake-up call.
+pub struct SyncState {
+    pub wake: Arc<tokio::sync::Notify>,
+    loaded: RwLock<Loaded>,
 }
 
 impl SyncState {
-    fn load(store: &Store) -> Self {
-        let loaded = eingang_sync::load_config(store.data_dir())
-            .and_then(|cfg| eingang_sync::targets(store, &cfg).map(|t| (cfg, t)));
-        let (cfg, targets, config_error) = match loaded {
-            Ok((cfg, t)) => (cfg, t, None),
-            Err(e) => {
-                tracing::error!(file = %e.file, "configuration cannot be used");
-                (config::Config::default(), Vec::new(), Some(e.to_string()))
-            }
-        };
-        Self {
-            wake: Arc::new(tokio::sync::Notify::new()),
-            targets: RwLock::new(targets),
-            cfg,
-            config_error,
-        }
-    }
-
     pub fn targets(&self) -> Vec<Target> {
-        self.targets.read().map(|t| t.clone()).unwrap_or_default()
+        self.loaded
+            .read()
+            .map(|l| l.targets.clone())
+            .unwrap_or_default()
     }
 
-    /// The target ids a new item is queued for; refused while the configuration is broken.
-    pub fn target_ids(&self) -> Result<Vec<String>, AppError> {
-        if let Some(e) = &self.config_error {
-            return Err(AppError::new("config.invalid", e.clone()));
-        }
-        Ok(self.targets().into_iter().map(|t| t.id).collect())
+    pub fn config(&self) -> config::Config {
+        self.loaded
+            .read()
+            .map(|l| l.cfg.clone())
+            .unwrap_or_default()
     }
 
-    /// Rebuilds one target's connector (after its password changed).
-    pub fn reconnect(&self, store: &Store, id: &str) -> Result<(), AppError> {
-        let cfgs = config::effective_targets(&self.cfg, store.data_dir());
-        let Some(tc) = cfgs.iter().find(|t| t.id == id) else {
-            return Err(AppError::new(
-                "input.unknown_target",
-                format!("no target {id:?} is configured"),
-            ));
-        };
-        let pw = eingang_sync::secrets::password(store, id)?;
-        let target = config::connect(tc, &self.cfg.sync, pw)
-            .map_err(|e| AppError::new("config.invalid", e.to_string()))?;
-        if let Ok(mut all) = self.targets.write() {
-            if let Some(slot) = all.iter_mut().find(|t| t.id == id) {
-                *slot = target;
-            }
+    pub fn config_error(&self) -> Option<String> {
+        self.loaded.read().ok().and_then(|l| l.error.clone())
+    }
+
+    /// The target ids a new item is queued for (the configured ones, not a folder that only
+    /// drains older items); refused while the configuration is broken.
+    pub fn target_ids(&self, store: &Store) -> Result<Vec<String>, AppError> {
+        if let Some(e) = self.config_error() {
+            return Err(AppError::new("config.invalid", e));
         }
-        Ok(())
+        Ok(config::effective_targets(&self.config(), store.data_dir())
+            .into_iter()
+            .map(|t| t.id)
+            .collect())
+    }
+
+    /// Reads the configuration and the passwords again (after the settings changed) and
+    /// wakes the worker.
+    pub fn reload(&self, store: &Store) {
+        let fresh = Loaded::read(store);
+        if let Ok(mut l) = self.loaded.write() {
+            *l = fresh;
+        }
+        self.wake.notify_one();
     }
 }
 
@@ -76,14 +93,16 @@ pub fn start(app: &AppHandle) {
         // The UI shows the store's problem; commands still find a (target-less) state.
         app.manage(SyncState {
             wake: Arc::new(tokio::sync::Notify::new()),
-            targets: RwLock::new(Vec::new()),
-            cfg: config::Config::default(),
-            config_error: None,
+            loaded: RwLock::new(Loaded::default()),
         });
         return;
     };
-    let state = SyncState::load(&store);
-    let settings = config::settings(&state.cfg);
+    let loaded = Loaded::read(&store);
+    let settings = config::settings(&loaded.cfg);
+    let state = SyncState {
+        wake: Arc::new(tokio::sync::Notify::new()),
+        loaded: RwLock::new(loaded),
+    };
     let wake = state.wake.clone();
     app.manage(state);
     let handle = app.clone();

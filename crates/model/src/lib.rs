@@ -18,4 +18,4 @@ pub use draft::{
 };
 pub use ids::{DraftId, IdError};
 pub use status::{AppInfo, BoundaryError, StatusSnapshot, SyncStatus};
-pub use sync::{OutboxItem, OutboxState, Receipt, SyncIssue, TargetStatus};
+pub use sync::{OutboxItem, OutboxState, Receipt, SyncIssue, TargetSetting, TargetStatus};

@@ -86,3 +86,22 @@ pub struct TargetStatus {
     pub waiting: u32,
     pub failed: u32,
 }
+
+/// A delivery target as the settings show and edit it (passwords never cross here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TargetSetting {
+    pub id: String,
+    pub name: Option<String>,
+    /// `folder`, `webdav`, `nextcloud`, `cmis`, `mayan`.
+    pub kind: String,
+    pub url: Option<String>,
+    pub path: Option<String>,
+    pub user: Option<String>,
+    /// Sub-folders (a template such as `{{formular}}/{{jahr}}`).
+    pub folder: String,
+    /// Set in the user's own settings (not by the administrator's machine configuration,
+    /// and not the built-in local folder): may be changed or removed here.
+    pub editable: bool,
+    pub has_password: bool,
+}

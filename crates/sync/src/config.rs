@@ -72,7 +72,7 @@ use std::time::Duration;
 pub const MACHINE_CONFIG: &str = "/etc/eingang/config.toml";
 pub const USER_CONFIG: &str = "config.toml";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TargetKind {
     Folder,
@@ -94,7 +94,7 @@ impl TargetKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetConfig {
     pub id: String,
@@ -177,6 +177,8 @@ pub struct Config {
     pub targets: Vec<TargetConfig>,
     /// The files read, in order.
     pub sources: Vec<PathBuf>,
+    /// Which file each target came from.
+    pub origin: std::collections::BTreeMap<String, PathBuf>,
 }
 
 fn err(file: &Path, message: impl Into<String>) -> ConfigError {
@@ -278,6 +280,7 @@ pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
         merge_sync(&mut out.sync, cfg.sync);
         for t in cfg.targets {
             out.targets.retain(|o| o.id != t.id);
+            out.origin.insert(t.id.clone(), file.clone());
             out.targets.push(t);
         }
         out.sources.push(file);
@@ -465,9 +468,116 @@ pub fn connect(
     })
 }
 
+/// The user's own configuration file (the app's settings write it).
+pub fn user_file(data_dir: &Path) -> PathBuf {
+    data_dir.join(USER_CONFIG)
+}
+
+fn read_table(file: &Path) -> Result<toml::Table, ConfigError> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => text
+            .parse::<toml::Table>()
+            .map_err(|e| err(file, e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(toml::Table::new()),
+        Err(e) => Err(err(file, format!("cannot be read: {e}"))),
+    }
+}
+
+/// Checks the new text as a whole, then replaces the file atomically (temp, fsync, rename).
+fn write_checked(file: &Path, table: &toml::Table) -> Result<(), ConfigError> {
+    let text = toml::to_string_pretty(table).map_err(|e| err(file, e.to_string()))?;
+    let parsed = parse(file, &text)?;
+    for t in &parsed.targets {
+        // Templates and URLs the way the worker will use them (no password needed).
+        connect(t, &parsed.sync, None)?;
+    }
+    let tmp = file.with_extension("toml.part");
+    let write = || -> std::io::Result<()> {
+        use std::io::Write as _;
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(
+            b"# Written by Eingang's settings (Postausgang > Ziele). Passwords are not here.\n",
+        )?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, file)
+    };
+    write().map_err(|e| err(file, format!("cannot be written: {e}")))
+}
+
+/// Adds `t` to the user's file, or replaces the target with its id; everything else in the
+/// file stays (comments are not kept).
+pub fn save_user_target(data_dir: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
+    let file = user_file(data_dir);
+    check_target(&file, t)?;
+    let mut table = read_table(&file)?;
+    let value = toml::Value::try_from(t).map_err(|e| err(&file, e.to_string()))?;
+    let list = table
+        .entry("target")
+        .or_insert_with(|| toml::Value::Array(Vec::new()));
+    let Some(list) = list.as_array_mut() else {
+        return Err(err(&file, "target must be a list of [[target]] tables"));
+    };
+    match list
+        .iter_mut()
+        .find(|v| v.get("id").and_then(toml::Value::as_str) == Some(t.id.as_str()))
+    {
+        Some(slot) => *slot = value,
+        None => list.push(value),
+    }
+    write_checked(&file, &table)
+}
+
+/// Removes the target `id` from the user's file; `false` if it is not there.
+pub fn remove_user_target(data_dir: &Path, id: &str) -> Result<bool, ConfigError> {
+    let file = user_file(data_dir);
+    let mut table = read_table(&file)?;
+    let Some(list) = table.get_mut("target").and_then(toml::Value::as_array_mut) else {
+        return Ok(false);
+    };
+    let before = list.len();
+    list.retain(|v| v.get("id").and_then(toml::Value::as_str) != Some(id));
+    if list.len() == before {
+        return Ok(false);
+    }
+    write_checked(&file, &table)?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_users_file_is_edited_target_by_target_and_checked_before_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = effective_targets(&Config::default(), dir.path()).remove(0);
+        t.id = "dms".into();
+        t.kind = TargetKind::Webdav;
+        t.path = None;
+        t.url = Some("https://dms.example/dav/".into());
+        t.user = Some("svc".into());
+        save_user_target(dir.path(), &t).unwrap();
+        t.folder = "{{jahr}}".into();
+        save_user_target(dir.path(), &t).unwrap();
+        let text = std::fs::read_to_string(user_file(dir.path())).unwrap();
+        let cfg = parse(Path::new("x"), &text).unwrap();
+        assert_eq!(cfg.targets.len(), 1, "replaced, not added: {text}");
+        assert_eq!(cfg.targets[0].folder, "{{jahr}}");
+        // A broken target is refused and the file stays as it was.
+        t.url = None;
+        let e = save_user_target(dir.path(), &t).unwrap_err().to_string();
+        assert!(e.contains("needs url"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(user_file(dir.path())).unwrap(),
+            text
+        );
+        assert!(remove_user_target(dir.path(), "dms").unwrap());
+        assert!(!remove_user_target(dir.path(), "dms").unwrap());
+    }
 
     #[test]
     fn a_full_file_parses_and_mistakes_are_named() {

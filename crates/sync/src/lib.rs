@@ -35,12 +35,32 @@ pub use worker::{run_round, Report, Settings, Target};
 
 use std::path::Path;
 
-/// The configured targets with their connectors (passwords from the store).
+/// The targets to run: the configured ones (new items go to these), plus the local folder
+/// while items queued for it before targets were configured still wait there.
 pub fn targets(
     store: &eingang_store::Store,
     cfg: &config::Config,
 ) -> Result<Vec<Target>, config::ConfigError> {
-    config::effective_targets(cfg, store.data_dir())
+    let mut configs = config::effective_targets(cfg, store.data_dir());
+    let waiting = store
+        .with_conn(eingang_store::tables::outbox::waiting_targets)
+        .unwrap_or_default();
+    let default = eingang_store::tables::submissions::DEFAULT_TARGET;
+    let orphans: Vec<&String> = waiting
+        .iter()
+        .filter(|id| !configs.iter().any(|t| &t.id == *id))
+        .collect();
+    for id in orphans {
+        if id == default {
+            configs.extend(config::effective_targets(
+                &config::Config::default(),
+                store.data_dir(),
+            ));
+        } else {
+            tracing::warn!(target = %id, "items wait for a target that is no longer configured");
+        }
+    }
+    configs
         .iter()
         .map(|t| {
             let pw = secrets::password(store, &t.id).ok().flatten();

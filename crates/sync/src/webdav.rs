@@ -26,7 +26,7 @@ use std::time::Duration;
 use url::Url;
 
 /// How a delivered file is checked on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verify {
     /// Read the file back and compare its SHA-256 (the default).

@@ -37,7 +37,7 @@ pub async fn status_get(app: AppHandle) -> Result<StatusSnapshot, AppError> {
                 outbox_pending: tables::outbox::count_undelivered(c)?,
                 sync: tables::sync_status::overall(c)?,
                 targets,
-                config_error: sync.config_error.clone(),
+                config_error: sync.config_error(),
                 data_dir: s.data_dir().display().to_string(),
                 schema_version: migrate::schema_version(c)?,
             })

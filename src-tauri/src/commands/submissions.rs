@@ -16,8 +16,9 @@ pub async fn draft_finalise(
     let id: DraftId = id.parse()?;
     let today = parse_today(&today)?;
     let sync = app.state::<SyncState>();
-    let targets = sync.target_ids()?;
-    let s = blocking(app.store()?, move |s| {
+    let store = app.store()?;
+    let targets = sync.target_ids(&store)?;
+    let s = blocking(store, move |s| {
         let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
         s.with_tx(|tx| submissions::finalise(tx, s.blobs(), id, today, &targets))
     })

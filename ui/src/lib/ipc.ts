@@ -13,6 +13,8 @@ import type { FormSummary } from './bindings/FormSummary';
 import type { ImportOutcome } from './bindings/ImportOutcome';
 import type { OutboxItem } from './bindings/OutboxItem';
 import type { StatusSnapshot } from './bindings/StatusSnapshot';
+import type { SyncIssue } from './bindings/SyncIssue';
+import type { TargetSetting } from './bindings/TargetSetting';
 import type { SubmissionSummary } from './bindings/SubmissionSummary';
 import type { UpgradePreview } from './bindings/UpgradePreview';
 
@@ -82,6 +84,11 @@ export const ipc = {
   syncNow: () => call<void>('sync_now'),
   targetPasswordSet: (id: string, password: string) =>
     call<void>('target_password_set', { id, password }),
+  targetsSettings: () => call<TargetSetting[]>('targets_settings'),
+  targetSave: (target: TargetSetting, password: string | null) =>
+    call<void>('target_save', { target, password }),
+  targetDelete: (id: string) => call<void>('target_delete', { id }),
+  targetTest: (id: string) => call<SyncIssue | null>('target_test', { id }),
   draftUpgradePreview: (id: string) => call<UpgradePreview | null>('draft_upgrade_preview', { id }),
   draftUpgrade: (id: string, version: string, today: string) =>
     call<DraftState>('draft_upgrade', { id, version, today }),

@@ -27,6 +27,14 @@ pub fn count_undelivered(conn: &Connection) -> Result<u32> {
     )?)
 }
 
+/// The targets that still have undelivered rows.
+pub fn waiting_targets(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare("SELECT DISTINCT target FROM outbox WHERE state <> 'delivered' ORDER BY target")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+}
+
 /// One outbox row (what the planner needs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {

@@ -72,6 +72,15 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
                 found.push(format!("[{lang}/{ws}] {v}"));
             }
         }
+        // The target settings form.
+        app.click("nav button[data-workspace='outbox']").await;
+        app.click("button[data-action='add-target']").await;
+        app.wait_for("#target-id").await;
+        settle().await;
+        for v in violations(&app, &axe).await {
+            found.push(format!("[{lang}/target-form] {v}"));
+        }
+        app.click("nav button[data-workspace='forms']").await;
         // The editor, with a field hint showing (required field left empty).
         app.click("[data-new-draft='ortstermin']").await;
         app.click("#field-aktenzeichen").await;

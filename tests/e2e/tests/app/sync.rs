@@ -96,3 +96,75 @@ async fn a_submission_finalised_offline_is_delivered_when_the_server_comes_up() 
     let data_json = std::fs::read_to_string(dir.join(format!("{reference}.json"))).unwrap();
     assert!(data_json.contains("530.12-2026-0200"), "{data_json}");
 }
+
+/// A target set up in the app's settings: saved to the user's config.toml (without the
+/// password), checked, and used for the next submission.
+#[tokio::test(flavor = "current_thread")]
+async fn a_webdav_target_added_in_the_settings_receives_the_next_submission() {
+    let data = tempfile::tempdir().unwrap();
+    let server = servers::wsgidav();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='outbox']").await;
+    app.click("button[data-action='add-target']").await;
+    app.type_into("#target-id", "dms").await;
+    app.type_into("#target-name", "Stadt-DMS").await;
+    app.type_into("#target-url", &server.url).await;
+    app.type_into("#target-user", servers::USER).await;
+    app.type_into("#target-password", servers::PASSWORD).await;
+    app.type_into("#target-folder", "{{formular}}").await;
+    app.click("button[data-action='save-target']").await;
+    app.wait_text("li[data-setting='dms']", |t| {
+        t.contains("eigene Einstellung")
+    })
+    .await;
+    app.click("li[data-setting='dms'] button[data-action='test']")
+        .await;
+    app.wait_text("li[data-setting='dms'] [data-testid='test-result']", |t| {
+        t.starts_with("Verbindung in Ordnung")
+    })
+    .await;
+    let config = std::fs::read_to_string(data.path().join("config.toml")).unwrap();
+    assert!(
+        config.contains(&server.url) && config.contains("{{formular}}"),
+        "{config}"
+    );
+    assert!(
+        !config.contains(servers::PASSWORD),
+        "no password in the file: {config}"
+    );
+
+    app.click("nav button[data-workspace='forms']").await;
+    app.click("[data-new-draft='ortstermin']").await;
+    app.type_into("#field-aktenzeichen", "530.12-2026-0300")
+        .await;
+    app.pick(&[("field-datum", "2026-11-27")]).await;
+    app.type_into("#field-anschrift", "Domplatz 1").await;
+    app.click("button[data-action='finalise']").await;
+    let notice = app
+        .wait_text("[data-notice]", |t| {
+            t.starts_with("Abgeschlossen und zur Übertragung bereit")
+        })
+        .await;
+    let reference = notice.rsplit(' ').next().unwrap().to_owned();
+    app.click("nav button[data-workspace='outbox']").await;
+    app.wait_text(
+        &format!("tr[data-item='{reference}'] [data-testid='receipt']"),
+        |t| t.contains("/dav/ortstermin/"),
+    )
+    .await;
+    app.quit().await;
+    assert!(server
+        .root
+        .join("ortstermin")
+        .join(format!("{reference}.pdf"))
+        .is_file());
+    assert!(
+        !data
+            .path()
+            .join("ausgang")
+            .join(format!("{reference}.pdf"))
+            .exists(),
+        "new items go to the configured target only"
+    );
+}
