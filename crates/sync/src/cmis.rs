@@ -121,12 +121,7 @@ fn prop(obj: &Value, id: &str) -> Option<String> {
 
 impl Cmis {
     pub fn new(mut opts: CmisOptions) -> Result<Self, Failure> {
-        if opts.user.is_none() && !opts.url.username().is_empty() {
-            opts.user = Some(opts.url.username().to_owned());
-            opts.password = opts.password.or(opts.url.password().map(str::to_owned));
-        }
-        let _ = opts.url.set_username("");
-        let _ = opts.url.set_password(None);
+        crate::http::take_credentials(&mut opts.url, &mut opts.user, &mut opts.password);
         let client = crate::http::client(opts.timeout, opts.ca_bundle.as_deref())?;
         Ok(Self {
             opts,
@@ -394,25 +389,7 @@ impl Cmis {
                 .text(format!("propertyId[{i}]"), id)
                 .text(format!("propertyValue[{i}]"), value);
         }
-        let part = match &file.content {
-            Content::Inline(bytes) => reqwest::multipart::Part::bytes(bytes.clone()),
-            Content::File(path) => {
-                let f = tokio::fs::File::open(path).await.map_err(|e| {
-                    Failure::permanent(
-                        "sync.local_missing",
-                        format!("the stored file for {} cannot be read: {e}", file.name),
-                    )
-                })?;
-                let stream = tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024);
-                reqwest::multipart::Part::stream_with_length(
-                    reqwest::Body::wrap_stream(stream),
-                    file.size,
-                )
-            }
-        }
-        .file_name(file.name.clone())
-        .mime_str("application/octet-stream")
-        .map_err(|e| Failure::permanent("sync.protocol", e.to_string()))?;
+        let part = crate::http::multipart_part(file).await?;
         form = form.part("content", part);
         let resp = self
             .req(reqwest::Method::POST, url)
@@ -497,15 +474,11 @@ impl Connector for Cmis {
 
     fn probe(&self) -> BoxFuture<'_, Result<(), Failure>> {
         Box::pin(async move {
-            if self.opts.user.is_some() && self.opts.password.is_none() {
-                return Err(Failure {
-                    code: "sync.credentials_missing",
-                    ..Failure::auth(format!(
-                        "no password is stored for {}",
-                        shown(&self.opts.url)
-                    ))
-                });
-            }
+            crate::http::require_password(
+                self.opts.user.as_ref(),
+                self.opts.password.as_ref(),
+                &self.opts.url,
+            )?;
             // The repository list needs the credentials; the root folder proves them.
             self.repo().await?;
             self.object_by_path(&[]).await?;

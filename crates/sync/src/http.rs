@@ -12,6 +12,66 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use url::Url;
 
+/// Moves credentials written into a URL (`https://user:pw@host/`) to `user`/`password`:
+/// they travel in the Authorization header only, never in URLs, receipts or logs.
+pub(crate) fn take_credentials(
+    url: &mut Url,
+    user: &mut Option<String>,
+    password: &mut Option<String>,
+) {
+    if user.is_none() && !url.username().is_empty() {
+        *user = Some(url.username().to_owned());
+        if password.is_none() {
+            *password = url.password().map(str::to_owned);
+        }
+    }
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+}
+
+/// A target with a user but no stored password cannot log in: it pauses with this reason.
+pub(crate) fn require_password(
+    user: Option<&String>,
+    password: Option<&String>,
+    url: &Url,
+) -> Result<(), Failure> {
+    if user.is_some() && password.is_none() {
+        return Err(Failure {
+            code: "sync.credentials_missing",
+            ..Failure::auth(format!(
+                "no password is stored for {} (eingang targets password ID, or in the app)",
+                shown(url)
+            ))
+        });
+    }
+    Ok(())
+}
+
+/// A file as a multipart part, streamed from the blob store.
+pub(crate) async fn multipart_part(
+    file: &PackageFile,
+) -> Result<reqwest::multipart::Part, Failure> {
+    let part = match &file.content {
+        Content::Inline(bytes) => reqwest::multipart::Part::bytes(bytes.clone()),
+        Content::File(path) => {
+            let f = tokio::fs::File::open(path).await.map_err(|e| {
+                Failure::permanent(
+                    "sync.local_missing",
+                    format!("the stored file for {} cannot be read: {e}", file.name),
+                )
+            })?;
+            let stream = tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024);
+            reqwest::multipart::Part::stream_with_length(
+                reqwest::Body::wrap_stream(stream),
+                file.size,
+            )
+        }
+    };
+    part.file_name(file.name.clone())
+        .mime_str("application/octet-stream")
+        .map_err(|e| Failure::permanent("sync.protocol", e.to_string()))
+}
+
 /// The HTTP client for one target.
 pub(crate) fn client(
     timeout: Duration,

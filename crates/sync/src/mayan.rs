@@ -104,8 +104,7 @@ impl Mayan {
             let p = format!("{}/", opts.url.path());
             opts.url.set_path(&p);
         }
-        let _ = opts.url.set_username("");
-        let _ = opts.url.set_password(None);
+        crate::http::take_credentials(&mut opts.url, &mut opts.user, &mut opts.password);
         let client = crate::http::client(opts.timeout, opts.ca_bundle.as_deref())?;
         Ok(Self {
             opts,
@@ -373,25 +372,7 @@ impl Mayan {
     async fn upload(&self, p: &Package, file: &PackageFile) -> Result<u64, Failure> {
         let ids = self.ids().await?;
         let what = format!("uploading {}", file.name);
-        let part = match &file.content {
-            Content::Inline(bytes) => reqwest::multipart::Part::bytes(bytes.clone()),
-            Content::File(path) => {
-                let f = tokio::fs::File::open(path).await.map_err(|e| {
-                    Failure::permanent(
-                        "sync.local_missing",
-                        format!("the stored file for {} cannot be read: {e}", file.name),
-                    )
-                })?;
-                let stream = tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024);
-                reqwest::multipart::Part::stream_with_length(
-                    reqwest::Body::wrap_stream(stream),
-                    file.size,
-                )
-            }
-        }
-        .file_name(file.name.clone())
-        .mime_str("application/octet-stream")
-        .map_err(|e| Failure::permanent("sync.protocol", e.to_string()))?;
+        let part = crate::http::multipart_part(file).await?;
         let arguments = json!({
             "document_type_id": ids.document_type,
             "label": file.name,
@@ -480,15 +461,11 @@ impl Connector for Mayan {
 
     fn probe(&self) -> BoxFuture<'_, Result<(), Failure>> {
         Box::pin(async move {
-            if self.opts.user.is_some() && self.opts.password.is_none() {
-                return Err(Failure {
-                    code: "sync.credentials_missing",
-                    ..Failure::auth(format!(
-                        "no password is stored for {}",
-                        shown(&self.opts.url)
-                    ))
-                });
-            }
+            crate::http::require_password(
+                self.opts.user.as_ref(),
+                self.opts.password.as_ref(),
+                &self.opts.url,
+            )?;
             let mut url = self.api("document_types/");
             url.query_pairs_mut().append_pair("page_size", "1");
             self.call(self.req(Method::GET, url), "checking Mayan")

@@ -103,13 +103,7 @@ impl WebDav {
             let p = format!("{}/", opts.url.path());
             opts.url.set_path(&p);
         }
-        // Credentials travel in the Authorization header only, never in URLs or logs.
-        if opts.user.is_none() && !opts.url.username().is_empty() {
-            opts.user = Some(opts.url.username().to_owned());
-            opts.password = opts.password.or(opts.url.password().map(str::to_owned));
-        }
-        let _ = opts.url.set_username("");
-        let _ = opts.url.set_password(None);
+        crate::http::take_credentials(&mut opts.url, &mut opts.user, &mut opts.password);
         let client = crate::http::client(opts.timeout, opts.ca_bundle.as_deref())?;
         Ok(Self {
             opts,
@@ -519,15 +513,7 @@ impl WebDav {
 
     async fn probe_inner(&self) -> Result<(), Failure> {
         let url = &self.opts.url;
-        if self.opts.user.is_some() && self.opts.password.is_none() {
-            return Err(Failure {
-                code: "sync.credentials_missing",
-                ..Failure::auth(format!(
-                    "no password is stored for {} (eingang targets password ID, or in the app)",
-                    shown(url)
-                ))
-            });
-        }
+        crate::http::require_password(self.opts.user.as_ref(), self.opts.password.as_ref(), url)?;
         let what = format!("checking {}", shown(url));
         let body = r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>"#;
         let resp = self

@@ -26,7 +26,10 @@ async fn typed_draft_survives_a_real_restart_of_the_app() {
         }
         v
     };
-    assert_eq!(labels, ["Scanstelle", "Formulare", "Terminal", "Postausgang"]);
+    assert_eq!(
+        labels,
+        ["Scanstelle", "Formulare", "Terminal", "Postausgang"]
+    );
     for (ws, heading) in [
         ("scan", "Scanstelle"),
         ("terminal", "Terminal"),
