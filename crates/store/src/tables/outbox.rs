@@ -114,15 +114,6 @@ pub fn mark_failed(
     Ok(())
 }
 
-/// Puts a row back as it was before the attempt (a round cancelled before it got an answer).
-pub fn release(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE outbox SET state = 'pending' WHERE id = ?1 AND state = 'in_flight'",
-        [id],
-    )?;
-    Ok(())
-}
-
 /// The user's "retry": a failed, failed-for-good or paused row is due at once. Returns
 /// whether a row changed.
 pub fn retry(conn: &Connection, id: i64) -> Result<bool> {

@@ -149,7 +149,6 @@ export const de = {
   'status.outbox': 'Postausgang: {count}',
   'status.lastSync': 'Letzte Übertragung: {when}',
   'status.never': 'noch nie',
-  'status.syncError': 'Letzter Fehler: {error}',
   'status.dataDir': 'Datenordner: {path}',
   'status.version': 'Version {version}',
   'status.unavailable': 'Status nicht verfügbar',

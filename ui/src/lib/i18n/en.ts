@@ -148,7 +148,6 @@ export const en: Messages = {
   'status.outbox': 'Outbox: {count}',
   'status.lastSync': 'Last delivery: {when}',
   'status.never': 'never',
-  'status.syncError': 'Last error: {error}',
   'status.dataDir': 'Data folder: {path}',
   'status.version': 'Version {version}',
   'status.unavailable': 'Status unavailable',
