@@ -148,7 +148,7 @@ impl WebDav {
     /// Makes `dir` (and missing parents down from the base URL) exist.
     async fn ensure_dir(&self, dir: &Url) -> Result<(), Failure> {
         let known = |u: &Url| self.known.lock().is_ok_and(|k| k.contains(u.as_str()));
-        if dir == &self.opts.url || known(dir) {
+        if known(dir) {
             return Ok(());
         }
         let _one_at_a_time = self.making.lock().await;
@@ -171,8 +171,8 @@ impl WebDav {
                         return Ok(());
                     }
                 }
-                // The parent is missing: make it first (never above the base URL).
-                409 if cur != self.opts.url && chain.len() < 32 => {
+                // The parent is missing: make it first (up to the server root).
+                409 if cur.path() != "/" && chain.len() < 32 => {
                     let mut parent = cur.clone();
                     if let Ok(mut segs) = parent.path_segments_mut() {
                         segs.pop_if_empty().pop().push("");

@@ -65,6 +65,9 @@ impl Default for Settings {
     }
 }
 
+/// An idle target is probed this often, so its state in the status bar stays true.
+const PROBE_WHEN_IDLE_MS: i64 = 60_000;
+
 /// What one round did for one target.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -238,6 +241,16 @@ pub async fn run_round(
         }
     }
     if due.is_empty() {
+        // Nothing to send; still keep "online" true to what the target says now.
+        let stale = status
+            .last_probe_at
+            .is_none_or(|at| now_ms() - at >= PROBE_WHEN_IDLE_MS);
+        if stale {
+            if let Some(f) = probe(store, target).await? {
+                report.paused = f.kind == Kind::Auth;
+                report.offline = !report.paused;
+            }
+        }
         return Ok(report);
     }
     if let Some(f) = probe(store, target).await? {

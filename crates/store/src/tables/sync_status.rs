@@ -92,10 +92,14 @@ pub fn record_attempt(
 }
 
 /// Records a probe's answer. Offline is normal, not an error: it is not written as one.
+/// A target that answers again has no standing error (items keep their own).
 pub fn record_probe(conn: &Connection, target: &str, online: bool, at: i64) -> Result<()> {
     ensure(conn, target)?;
     conn.execute(
-        "UPDATE sync_status SET online = ?2, last_probe_at = ?3 WHERE target = ?1",
+        "UPDATE sync_status SET online = ?2, last_probe_at = ?3,
+                last_error_code = CASE WHEN ?2 THEN NULL ELSE last_error_code END,
+                last_error = CASE WHEN ?2 THEN NULL ELSE last_error END
+         WHERE target = ?1",
         params![target, online, at],
     )?;
     Ok(())

@@ -227,3 +227,14 @@ async fn a_server_that_is_down_is_offline_not_an_error_and_delivery_follows_when
     assert_exactly_delivered(&store, &server.root, &[id]);
     assert_eq!(store.with_conn(outbox::count_undelivered).unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_base_collection_that_does_not_exist_yet_is_made_on_the_first_delivery() {
+    let server = servers::wsgidav();
+    let (_d, store) = store();
+    let id = finalised(&store, &["dms"]);
+    let t = target(&format!("{}neu/eingang/", server.url), PASSWORD, "");
+    let r = run_round(&store, &t, Settings::default()).await.unwrap();
+    assert_eq!(r.delivered, 1, "{:?}", row(&store, &id).error);
+    assert_exactly_delivered(&store, &server.root.join("neu/eingang"), &[id]);
+}
