@@ -51,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         command: TargetsCommand,
     },
+    /// The configuration files: check one, or the ones this machine reads.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// The outbox: what waits, what failed and why, receipts; retry an item.
     Outbox {
         #[command(subcommand)]
@@ -100,6 +105,13 @@ enum TargetsCommand {
     },
     /// Store the password for a target, read from standard input; lifts a pause.
     Password { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a config.toml (without FILE: /etc/eingang/config.toml and <data>/config.toml,
+    /// or $EINGANG_CONFIG) and show what it configures; exit 2 on an error.
+    Check { file: Option<PathBuf> },
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +175,9 @@ fn main() -> ExitCode {
         Command::Targets {
             command: TargetsCommand::Password { id },
         } => sync::targets_password(&data_dir, &id),
+        Command::Config {
+            command: ConfigCommand::Check { file },
+        } => sync::config_check(&data_dir, file.as_deref()),
         Command::Outbox {
             command: OutboxCommand::List { json },
         } => sync::outbox_list(&data_dir, json),

@@ -323,3 +323,60 @@ pub fn forms_pull(data_dir: &DataDir) -> ExitCode {
         ExitCode::SUCCESS
     }
 }
+
+/// `eingang config check [FILE]`: parses and checks like the app does at start (every
+/// target's URL, folder and templates), without touching the data folder.
+pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitCode {
+    let loaded = match file {
+        Some(f) => std::fs::read_to_string(f)
+            .map_err(|e| config::ConfigError {
+                file: f.display().to_string(),
+                message: format!("cannot be read: {e}"),
+            })
+            .and_then(|text| config::parse(f, &text))
+            .map(|c| config::Config {
+                sync: c.sync,
+                targets: c.targets,
+                sources: vec![f.to_path_buf()],
+                origin: std::collections::BTreeMap::new(),
+            }),
+        None => eingang_sync::load_config(&data_dir.path),
+    };
+    let cfg = match loaded {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error [config.invalid]: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for t in &cfg.targets {
+        if let Err(e) = config::connect(t, &cfg.sync, None) {
+            eprintln!("error [config.invalid]: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if cfg.sources.is_empty() {
+        println!("no configuration file; the defaults apply");
+    }
+    for s in &cfg.sources {
+        println!("{}: ok", s.display());
+    }
+    let targets = config::effective_targets(&cfg, &data_dir.path);
+    for t in &targets {
+        let place = t
+            .url
+            .clone()
+            .or_else(|| t.path.as_ref().map(|p| p.display().to_string()))
+            .unwrap_or_default();
+        println!("target {} ({}): {place}", t.id, t.kind.as_str());
+    }
+    let s = config::settings(&cfg);
+    println!(
+        "sync: {} at once per target, idle check every {} s, retries from {} ms up to {} ms",
+        s.concurrency,
+        s.interval.as_secs(),
+        s.backoff.base_ms,
+        s.backoff.cap_ms
+    );
+    ExitCode::SUCCESS
+}

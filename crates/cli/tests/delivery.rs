@@ -153,3 +153,47 @@ fn a_broken_configuration_is_named_with_its_file_and_nothing_is_sent() {
         "nothing delivered anywhere"
     );
 }
+
+#[test]
+fn config_check_validates_a_file_and_names_the_mistake() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[sync]\nconcurrency = 2\n[[target]]\nid = \"dms\"\nkind = \"cmis\"\nurl = \"https://dms.example/cmis/browser\"\nfolder = \"{{jahr}}\"\n",
+    )
+    .unwrap();
+    let o = eingang(
+        dir.path(),
+        &["config", "check", good.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("good.toml: ok")
+            && text.contains("target dms (cmis): https://dms.example/cmis/browser"),
+        "{text}"
+    );
+    assert!(text.contains("2 at once"), "{text}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[target]]\nid = \"dms\"\nkind = \"webdav\"\nurl = \"https://x/\"\nfolder = \"{{aktenzeichen}}\"\n").unwrap();
+    let o = eingang(
+        dir.path(),
+        &["config", "check", bad.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let text = out(&o);
+    assert!(
+        text.contains("bad.toml") && text.contains("unknown placeholder {{aktenzeichen}}"),
+        "{text}"
+    );
+    // Without a file: the defaults (the local folder).
+    let o = eingang(dir.path(), &["config", "check"], None);
+    assert!(
+        o.status.success() && out(&o).contains("target default (folder)"),
+        "{}",
+        out(&o)
+    );
+}
