@@ -168,3 +168,53 @@ async fn a_webdav_target_added_in_the_settings_receives_the_next_submission() {
         "new items go to the configured target only"
     );
 }
+
+/// A target without a (valid) password is paused and says so; the password typed into the
+/// sync view lifts the pause and the waiting item goes out.
+#[tokio::test(flavor = "current_thread")]
+async fn a_paused_target_asks_for_its_password_and_then_delivers() {
+    let data = tempfile::tempdir().unwrap();
+    let server = servers::wsgidav();
+    std::fs::write(
+        data.path().join("config.toml"),
+        format!(
+            "[sync]\ninterval_secs = 1\n[[target]]\nid = \"dms\"\nname = \"Stadt-DMS\"\nkind = \"webdav\"\nurl = \"{}\"\nuser = \"{}\"\n",
+            server.url,
+            servers::USER
+        ),
+    )
+    .unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-new-draft='ortstermin']").await;
+    app.type_into("#field-aktenzeichen", "530.12-2026-0400")
+        .await;
+    app.pick(&[("field-datum", "2026-11-27")]).await;
+    app.type_into("#field-anschrift", "Rathausplatz 2").await;
+    app.click("button[data-action='finalise']").await;
+    let notice = app
+        .wait_text("[data-notice]", |t| {
+            t.starts_with("Abgeschlossen und zur Übertragung bereit")
+        })
+        .await;
+    let reference = notice.rsplit(' ').next().unwrap().to_owned();
+    app.click("nav button[data-workspace='outbox']").await;
+    let card = app
+        .wait_text("li[data-target='dms']", |t| t.contains("Angehalten:"))
+        .await;
+    assert!(card.contains("kein Passwort hinterlegt"), "{card}");
+    app.wait_text("[data-testid='target-reason'][data-target='dms']", |t| {
+        t.contains("kein Passwort")
+    })
+    .await;
+    app.type_into("#pw-dms", servers::PASSWORD).await;
+    app.click("li[data-target='dms'] form button[type='submit']")
+        .await;
+    app.wait_text(
+        &format!("tr[data-item='{reference}'] [data-testid='receipt']"),
+        |t| t.starts_with("Geliefert"),
+    )
+    .await;
+    app.quit().await;
+    assert!(server.root.join(format!("{reference}.pdf")).is_file());
+}
