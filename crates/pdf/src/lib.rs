@@ -8,6 +8,7 @@
 //! ICC profile (generated in [`icc`]); a document ID; no encryption, no JavaScript.
 
 mod icc;
+mod pdfa;
 mod text;
 mod writer;
 

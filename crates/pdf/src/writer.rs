@@ -1,6 +1,5 @@
 //! Layout and PDF/A objects for a rendered form.
 
-use crate::icc::srgb_profile;
 use crate::text::{wrap, FontUse};
 use crate::Error;
 use lopdf::{dictionary, Document, Object, Stream, StringFormat};
@@ -51,12 +50,6 @@ struct Run {
     text: String,
 }
 
-fn escape_xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Lays the entries out on A4 pages.
 fn layout(font: &FontUse, doc: &FormPdf) -> Vec<Vec<Run>> {
@@ -200,79 +193,20 @@ pub fn render_form_pdf(doc: &FormPdf) -> Result<Vec<u8>, Error> {
 
     write_font(&mut pdf, &font, font_id)?;
 
-    // PDF/A identification (XMP), matching document information, output intent.
-    let producer = format!("Eingang {}", env!("CARGO_PKG_VERSION"));
-    let xmp = xmp(doc, &producer);
-    let metadata_id = pdf.add_object(Stream::new(
-        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
-        xmp.into_bytes(),
-    ));
-    let icc = srgb_profile();
-    let icc_id = pdf.add_object(Stream::new(dictionary! { "N" => 3 }, icc));
-    let intent_id = pdf.add_object(dictionary! {
-        "Type" => "OutputIntent",
-        "S" => "GTS_PDFA1",
-        "OutputConditionIdentifier" => Object::string_literal("sRGB IEC61966-2.1"),
-        "Info" => Object::string_literal("sRGB IEC61966-2.1"),
-        "DestOutputProfile" => icc_id,
-    });
-    let catalog_id = pdf.add_object(dictionary! {
-        "Type" => "Catalog",
-        "Pages" => pages_id,
-        "Metadata" => metadata_id,
-        "OutputIntents" => vec![Object::Reference(intent_id)],
-        "Lang" => Object::string_literal(doc.language.clone()),
-        "MarkInfo" => dictionary! { "Marked" => false },
-    });
-    let pdf_date = pdf_date(&doc.created);
-    let info_id = pdf.add_object(dictionary! {
-        "Title" => Object::String(utf16be(&doc.title), StringFormat::Literal),
-        "Producer" => Object::String(utf16be(&producer), StringFormat::Literal),
-        "Creator" => Object::String(utf16be(&producer), StringFormat::Literal),
-        "CreationDate" => Object::string_literal(pdf_date.clone()),
-        "ModDate" => Object::string_literal(pdf_date),
-    });
-    pdf.trailer.set("Root", catalog_id);
-    pdf.trailer.set("Info", info_id);
-    let id = document_id(doc);
-    pdf.trailer.set(
-        "ID",
-        vec![
-            Object::String(id.clone(), StringFormat::Hexadecimal),
-            Object::String(id, StringFormat::Hexadecimal),
-        ],
+    crate::pdfa::finish(
+        &mut pdf,
+        pages_id,
+        &crate::pdfa::Meta {
+            title: &doc.title,
+            language: &doc.language,
+            created: &doc.created,
+            id_seed: &doc.reference,
+        },
     );
     let mut out = Vec::new();
     pdf.save_to(&mut out)
         .map_err(|e| Error::Write(e.to_string()))?;
     Ok(out)
-}
-
-/// The XMP packet: PDF/A identification and the document's title, language, dates.
-fn xmp(doc: &FormPdf, producer: &str) -> String {
-    format!(
-        r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
-<pdfaid:part>2</pdfaid:part>
-<pdfaid:conformance>B</pdfaid:conformance>
-<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
-<xmp:CreateDate>{created}</xmp:CreateDate>
-<xmp:ModifyDate>{created}</xmp:ModifyDate>
-<xmp:CreatorTool>{producer}</xmp:CreatorTool>
-<pdf:Producer>{producer}</pdf:Producer>
-</rdf:Description>
-</rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"#,
-        bom = '\u{feff}',
-        title = escape_xml(&doc.title),
-        lang = escape_xml(&doc.language),
-        created = escape_xml(&doc.created),
-        producer = escape_xml(producer),
-    )
 }
 
 /// A number of PDF units, rounded (font metrics are small; no truncation happens).
@@ -337,31 +271,3 @@ fn write_font(pdf: &mut Document, font: &FontUse, font_id: lopdf::ObjectId) -> R
     Ok(())
 }
 
-/// Text strings in the info dictionary as UTF-16BE with a byte-order mark.
-fn utf16be(s: &str) -> Vec<u8> {
-    let mut v = vec![0xFE, 0xFF];
-    for u in s.encode_utf16() {
-        v.extend(u.to_be_bytes());
-    }
-    v
-}
-
-/// `2026-11-28T14:03:00Z` → `D:20261128140300Z`.
-fn pdf_date(iso: &str) -> String {
-    let digits: String = iso.chars().filter(char::is_ascii_digit).take(14).collect();
-    format!("D:{digits:0<14}Z")
-}
-
-/// A stable 16-byte document id from the reference and time (FNV-1a; not a security hash).
-fn document_id(doc: &FormPdf) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16);
-    for seed in [0xcbf2_9ce4_8422_2325_u64, 0x8422_2325_cbf2_9ce4] {
-        let mut h = seed;
-        for b in doc.reference.bytes().chain(doc.created.bytes()) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x100_0000_01b3);
-        }
-        out.extend(h.to_be_bytes());
-    }
-    out
-}
