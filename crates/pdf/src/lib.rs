@@ -1,6 +1,7 @@
-//! PDF/A-2b writer. Today it renders submissions of forms (every label and value, repeat
-//! groups, attachments listed, form id and version, submission id, time, page numbers);
-//! the scan-intake issue adds pages made of images.
+//! PDF/A-2b writer: submissions of forms (every label and value, repeat groups,
+//! attachments listed, form id and version, submission id, time, page numbers) in
+//! [`render_form_pdf`], and documents of scanned pages in [`render_scan_pdf`] (JPEG
+//! embedded byte-identical, other samples lossless).
 //!
 //! PDF/A-2b as ISO 19005-2 asks: the font (DejaVu Sans, shipped in `fonts/`) is embedded
 //! as a subset CID font with a ToUnicode map, so text extracts as typed ("Straße"); XMP
@@ -9,9 +10,11 @@
 
 mod icc;
 mod pdfa;
+mod scan;
 mod text;
 mod writer;
 
+pub use scan::{jpeg_info, render_scan_pdf, JpegInfo, PageImage, ScanPage, ScanPdf};
 pub use writer::{render_form_pdf, Entry, FormPdf};
 
 #[derive(Debug, thiserror::Error)]
@@ -20,4 +23,6 @@ pub enum Error {
     Font(String),
     #[error("the PDF could not be written: {0}")]
     Write(String),
+    #[error("{0}")]
+    Image(String),
 }

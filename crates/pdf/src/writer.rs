@@ -50,7 +50,6 @@ struct Run {
     text: String,
 }
 
-
 /// Lays the entries out on A4 pages.
 fn layout(font: &FontUse, doc: &FormPdf) -> Vec<Vec<Run>> {
     let mut pages: Vec<Vec<Run>> = vec![Vec::new()];
@@ -270,4 +269,3 @@ fn write_font(pdf: &mut Document, font: &FontUse, font_id: lopdf::ObjectId) -> R
 
     Ok(())
 }
-

@@ -1,0 +1,181 @@
+//! Scanned pages as PDF/A, checked with independent tools: qpdf (structure), pdfinfo
+//! (page count and sizes from the resolution), pdfimages (each image's encoding, and the
+//! JPEG extracted byte for byte; the lossless samples decoded back).
+
+// In tests a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+
+use eingang_pdf::{render_scan_pdf, PageImage, ScanPage, ScanPdf};
+use std::process::Command;
+
+fn jpeg(width: u32, height: u32, gray: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+    if gray {
+        let img = image::GrayImage::from_fn(width, height, |x, y| {
+            image::Luma([((x * 7 + y * 3) % 256) as u8])
+        });
+        enc.encode_image(&img).unwrap();
+    } else {
+        let img = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+        });
+        enc.encode_image(&img).unwrap();
+    }
+    out
+}
+
+fn run(cmd: &str, args: &[&str]) -> String {
+    let out = Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd}: {e} (scripts/test.sh installs it)"));
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn jpeg_goes_in_byte_identical_and_other_samples_losslessly_each_page_at_its_paper_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let colour = jpeg(600, 400, false);
+    let grey_jpeg = jpeg(300, 300, true);
+    let grey: Vec<u8> = (0..200 * 100_u32).map(|i| (i % 251) as u8).collect();
+    let bilevel: Vec<u8> = (0..(16 / 8) * 8)
+        .map(|i| if i % 3 == 0 { 0xF0 } else { 0x0F })
+        .collect();
+    let pages = [
+        ScanPage {
+            image: PageImage::Jpeg(colour.clone()),
+            dpi: (300.0, 300.0),
+        },
+        ScanPage {
+            image: PageImage::Gray8 {
+                width: 200,
+                height: 100,
+                data: grey.clone(),
+            },
+            dpi: (200.0, 200.0),
+        },
+        ScanPage {
+            image: PageImage::Bilevel {
+                width: 16,
+                height: 8,
+                data: bilevel,
+            },
+            dpi: (300.0, 300.0),
+        },
+        ScanPage {
+            image: PageImage::Jpeg(grey_jpeg.clone()),
+            dpi: (150.0, 150.0),
+        },
+    ];
+    let pdf = render_scan_pdf(
+        &ScanPdf {
+            title: "Posteingang 29.11.2026 – Stapel 7".into(),
+            language: "de".into(),
+            created: "2026-11-29T08:15:00Z".into(),
+            reference: "stapel-7".into(),
+        },
+        &pages,
+    )
+    .unwrap();
+    let path = dir.path().join("scan.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let p = path.to_str().unwrap();
+
+    run("qpdf", &["--check", p]);
+    let info = run("pdfinfo", &["-f", "1", "-l", "4", p]);
+    assert!(info.contains("Pages:           4"), "{info}");
+    // 600 × 400 px at 300 dpi = 2 × 1.333 in = 144 × 96 pt; 200 × 100 at 200 dpi = 72 × 36 pt.
+    assert!(info.contains("Page    1 size:  144 x 96 pts"), "{info}");
+    assert!(info.contains("Page    2 size:  72 x 36 pts"), "{info}");
+    assert!(info.contains("Page    4 size:  144 x 144 pts"), "{info}");
+
+    let list = run("pdfimages", &["-list", p]);
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    // page num type width height color comp bpc enc …
+    assert_eq!((rows[0][5], rows[0][8]), ("rgb", "jpeg"), "{list}");
+    assert_eq!(
+        (rows[1][5], rows[1][7], rows[1][8]),
+        ("gray", "8", "image"),
+        "{list}"
+    );
+    assert_eq!((rows[2][5], rows[2][7]), ("gray", "1"), "{list}");
+    assert_eq!((rows[3][5], rows[3][8]), ("gray", "jpeg"), "{list}");
+
+    // The JPEGs come out exactly as they went in.
+    let out = dir.path().join("x");
+    run("pdfimages", &["-j", p, out.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read(dir.path().join("x-000.jpg")).unwrap(),
+        colour,
+        "byte-identical passthrough"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("x-003.jpg")).unwrap(),
+        grey_jpeg
+    );
+    // The grey samples decode back unchanged.
+    run(
+        "pdfimages",
+        &[
+            "-png",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            p,
+            dir.path().join("g").to_str().unwrap(),
+        ],
+    );
+    let back = image::open(dir.path().join("g-000.png"))
+        .unwrap()
+        .into_luma8();
+    assert_eq!(back.into_raw(), grey);
+}
+
+#[test]
+fn a_cmyk_or_damaged_jpeg_is_refused_naming_the_page() {
+    let doc = ScanPdf {
+        title: "t".into(),
+        language: "de".into(),
+        created: "2026-11-29T08:15:00Z".into(),
+        reference: "r".into(),
+    };
+    let mut cut = jpeg(64, 64, false);
+    cut.truncate(20);
+    let ok = ScanPage {
+        image: PageImage::Jpeg(jpeg(64, 64, true)),
+        dpi: (300.0, 300.0),
+    };
+    let bad = ScanPage {
+        image: PageImage::Jpeg(cut),
+        dpi: (300.0, 300.0),
+    };
+    let e = render_scan_pdf(&doc, &[ok.clone(), bad])
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("page 2: not a usable JPEG file"), "{e}");
+    // A CMYK frame header (4 components): PDF/A with an sRGB intent cannot take it as is.
+    let mut cmyk = vec![
+        0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x14, 8, 0x00, 0x08, 0x00, 0x08, 4,
+    ];
+    cmyk.extend([1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 4, 0x11, 0]);
+    let cmyk = ScanPage {
+        image: PageImage::Jpeg(cmyk),
+        dpi: (300.0, 300.0),
+    };
+    let e = render_scan_pdf(&doc, &[ok, cmyk]).unwrap_err().to_string();
+    assert!(
+        e.starts_with("page 2: CMYK JPEG pages must be converted"),
+        "{e}"
+    );
+}
