@@ -15,9 +15,11 @@ APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
 # python3-xlib (to press a window's close button without a window manager) and SANE
 # (whose virtual test scanner doctor must list), poppler-utils and qpdf (independent checks
 # of the PDF/A files Eingang writes), and real WebDAV servers for the sync tests: Apache
-# mod_dav, rclone (also the benchmark's reference client), python3-venv for WsgiDAV.
+# mod_dav, rclone (also the benchmark's reference client), python3-venv for WsgiDAV; and
+# python3-dev, libldap2-dev, libsasl2-dev (Mayan EDMS builds python-ldap from them);
+# libtiff-tools (ppm2tiff makes real CCITT G4 TIFFs for the capture tests).
 APT_TEST=(xvfb xauth webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
-  apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev)
+  apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools)
 
 apt_install() {
   local missing=()

@@ -1,0 +1,297 @@
+//! Intake of page images from files: JPEG, PNG and TIFF (multi-page; CCITT G3/G4, LZW,
+//! Deflate, JPEG compression; 1-, 8- and 16-bit grey, palette, RGB, CMYK), each page with
+//! the resolution the file states.
+//!
+//! - JPEG is kept **as it is** for the PDF (passthrough); it is decoded once, under the
+//!   limits, only to prove it is whole. CMYK JPEG is converted to RGB (PDF/A with an sRGB
+//!   output intent takes no CMYK).
+//! - Everything else is decoded into grey, RGB or bilevel samples.
+//! - Limits are checked **before** decoding (file size, pixels per page, pages per file):
+//!   a decompression bomb is refused from its header. Every refusal names the file (and the
+//!   page) and says what to do.
+//!
+//! Sources beyond files (the hot folder, SANE scanners, eSCL, WIA/TWAIN) come with the rest
+//! of the scan-intake issue.
+
+use eingang_pdf::{jpeg_info, PageImage, ScanPage};
+use std::io::Cursor;
+use std::path::Path;
+
+/// What a file may be before it is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    /// Per page: A3 at 1200 dpi is ≈ 280 million.
+    pub max_pixels: u64,
+    pub max_pages: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 512 * 1024 * 1024,
+            max_pixels: 300_000_000,
+            max_pages: 10_000,
+        }
+    }
+}
+
+/// The resolution assumed when a file states none (most scanners write it).
+pub const DEFAULT_DPI: f32 = 300.0;
+
+/// One page read from a file.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// 0-based within the file.
+    pub index: usize,
+    pub page: ScanPage,
+    /// The resolution was not in the file; [`DEFAULT_DPI`] was assumed.
+    pub dpi_assumed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaptureError {
+    #[error("{file}: cannot be read: {reason}")]
+    Io { file: String, reason: String },
+    #[error("{file}: not a JPEG, PNG or TIFF file; scan or export it as one of those")]
+    Unsupported { file: String },
+    #[error("{file}{page}: damaged — {reason}; scan the page again or export the file anew", page = page.map(|p| format!(", page {}", p + 1)).unwrap_or_default())]
+    Corrupt {
+        file: String,
+        page: Option<usize>,
+        reason: String,
+    },
+    #[error("{file}{page}: too large — {reason}; split it or scan at a lower resolution", page = page.map(|p| format!(", page {}", p + 1)).unwrap_or_default())]
+    TooLarge {
+        file: String,
+        page: Option<usize>,
+        reason: String,
+    },
+}
+
+impl CaptureError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Io { .. } => "capture.io",
+            Self::Unsupported { .. } => "capture.unsupported",
+            Self::Corrupt { .. } => "capture.corrupt",
+            Self::TooLarge { .. } => "capture.too_large",
+        }
+    }
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Reads every page of the file at `path`.
+pub fn read_file(path: &Path, limits: Limits) -> Result<Vec<Page>, CaptureError> {
+    let file = name_of(path);
+    let io = |e: std::io::Error| CaptureError::Io {
+        file: file.clone(),
+        reason: e.to_string(),
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > limits.max_file_bytes {
+        return Err(CaptureError::TooLarge {
+            file,
+            page: None,
+            reason: format!("{size} bytes, more than {}", limits.max_file_bytes),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    read_bytes(&file, bytes, limits)
+}
+
+/// Reads every page of a file's bytes; `file` names it in errors.
+pub fn read_bytes(file: &str, bytes: Vec<u8>, limits: Limits) -> Result<Vec<Page>, CaptureError> {
+    match bytes.get(..4) {
+        Some([0xFF, 0xD8, 0xFF, _]) => jpeg(file, bytes, limits).map(|p| vec![p]),
+        Some([0x89, b'P', b'N', b'G']) => png(file, &bytes, limits).map(|p| vec![p]),
+        Some(b"II*\0" | b"MM\0*") => tiff(file, bytes, limits),
+        _ => Err(CaptureError::Unsupported {
+            file: file.to_owned(),
+        }),
+    }
+}
+
+fn too_large(
+    file: &str,
+    page: Option<usize>,
+    w: u32,
+    h: u32,
+    limits: Limits,
+) -> Result<(), CaptureError> {
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > limits.max_pixels {
+        return Err(CaptureError::TooLarge {
+            file: file.to_owned(),
+            page,
+            reason: format!(
+                "{w}×{h} pixels, more than {} million",
+                limits.max_pixels / 1_000_000
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn decoder_limits(limits: Limits) -> image::Limits {
+    let mut l = image::Limits::default();
+    l.max_alloc = Some(limits.max_pixels.saturating_mul(4));
+    l
+}
+
+/// JFIF density (APP0): units 1 = dots per inch, 2 = per centimetre.
+fn jfif_dpi(bytes: &[u8]) -> Option<(f32, f32)> {
+    let mut i = 2;
+    while i + 4 <= bytes.len() && bytes[i] == 0xFF {
+        let marker = bytes[i + 1];
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if marker == 0xE0 && len >= 14 && bytes.get(i + 4..i + 9) == Some(b"JFIF\0") {
+            let seg = &bytes[i + 4..];
+            let (unit, x, y) = (
+                seg[7],
+                f32::from(u16::from_be_bytes([seg[8], seg[9]])),
+                f32::from(u16::from_be_bytes([seg[10], seg[11]])),
+            );
+            return match unit {
+                1 if x > 0.0 && y > 0.0 => Some((x, y)),
+                2 if x > 0.0 && y > 0.0 => Some((x * 2.54, y * 2.54)),
+                _ => None,
+            };
+        }
+        if marker == 0xDA {
+            break;
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+fn jpeg(file: &str, bytes: Vec<u8>, limits: Limits) -> Result<Page, CaptureError> {
+    let corrupt = |reason: String| CaptureError::Corrupt {
+        file: file.to_owned(),
+        page: None,
+        reason,
+    };
+    let info = jpeg_info(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    too_large(file, None, info.width, info.height, limits)?;
+    // Decoders fill a cut-off scan with grey; the end-of-image marker after the last scan
+    // segment shows the file is whole (an EXIF thumbnail's own markers come before it).
+    let last = |m: u8| bytes.windows(2).rposition(|w| w == [0xFF, m]);
+    match (last(0xDA), last(0xD9)) {
+        (Some(sos), Some(eoi)) if eoi > sos => {}
+        _ => {
+            return Err(corrupt(
+                "the file ends before the image data does (cut off?)".into(),
+            ))
+        }
+    }
+    let (dpi, dpi_assumed) =
+        jfif_dpi(&bytes).map_or(((DEFAULT_DPI, DEFAULT_DPI), true), |d| (d, false));
+    // Decoded once to prove the file is whole (passthrough never decodes it again).
+    let mut reader = image::ImageReader::with_format(Cursor::new(&bytes), image::ImageFormat::Jpeg);
+    reader.limits(decoder_limits(limits));
+    let decoded = reader.decode().map_err(|e| corrupt(e.to_string()))?;
+    let image = if info.components == 4 {
+        let rgb = decoded.into_rgb8();
+        PageImage::Rgb8 {
+            width: rgb.width(),
+            height: rgb.height(),
+            data: rgb.into_raw(),
+        }
+    } else {
+        PageImage::Jpeg(bytes)
+    };
+    Ok(Page {
+        index: 0,
+        page: ScanPage { image, dpi },
+        dpi_assumed,
+    })
+}
+
+/// PNG `pHYs`: pixels per unit, unit 1 = metre.
+fn png_dpi(bytes: &[u8]) -> Option<(f32, f32)> {
+    let mut i = 8;
+    while i + 12 <= bytes.len() {
+        let len = usize::try_from(u32::from_be_bytes([
+            bytes[i],
+            bytes[i + 1],
+            bytes[i + 2],
+            bytes[i + 3],
+        ]))
+        .ok()?;
+        let kind = &bytes[i + 4..i + 8];
+        if kind == b"pHYs" && len == 9 && i + 17 <= bytes.len() {
+            let d = &bytes[i + 8..];
+            let x = u32::from_be_bytes([d[0], d[1], d[2], d[3]]);
+            let y = u32::from_be_bytes([d[4], d[5], d[6], d[7]]);
+            #[allow(clippy::cast_precision_loss)]
+            return (d[8] == 1 && x > 0 && y > 0).then_some((x as f32 * 0.0254, y as f32 * 0.0254));
+        }
+        if kind == b"IDAT" {
+            return None;
+        }
+        i += 12 + len;
+    }
+    None
+}
+
+fn from_dynamic(img: image::DynamicImage) -> PageImage {
+    use image::ColorType as C;
+    match img.color() {
+        C::L8 | C::L16 | C::La8 | C::La16 => {
+            let g = img.into_luma8();
+            PageImage::Gray8 {
+                width: g.width(),
+                height: g.height(),
+                data: g.into_raw(),
+            }
+        }
+        _ => {
+            let rgb = img.into_rgb8();
+            PageImage::Rgb8 {
+                width: rgb.width(),
+                height: rgb.height(),
+                data: rgb.into_raw(),
+            }
+        }
+    }
+}
+
+fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
+    let corrupt = |reason: String| CaptureError::Corrupt {
+        file: file.to_owned(),
+        page: None,
+        reason,
+    };
+    // The header's size, before anything is decoded.
+    let (w, h) = match bytes.get(16..24) {
+        Some(d) => (
+            u32::from_be_bytes([d[0], d[1], d[2], d[3]]),
+            u32::from_be_bytes([d[4], d[5], d[6], d[7]]),
+        ),
+        None => return Err(corrupt("the header is cut off".into())),
+    };
+    too_large(file, None, w, h, limits)?;
+    let (dpi, dpi_assumed) =
+        png_dpi(bytes).map_or(((DEFAULT_DPI, DEFAULT_DPI), true), |d| (d, false));
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), image::ImageFormat::Png);
+    reader.limits(decoder_limits(limits));
+    let img = reader.decode().map_err(|e| corrupt(e.to_string()))?;
+    Ok(Page {
+        index: 0,
+        page: ScanPage {
+            image: from_dynamic(img),
+            dpi,
+        },
+        dpi_assumed,
+    })
+}
+
+mod tiff_pages;
+use tiff_pages::tiff;
