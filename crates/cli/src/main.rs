@@ -1,5 +1,6 @@
 //! `eingang`: the command line over the same crates and the same database as the app.
 
+mod assemble;
 mod doctor;
 mod drafts;
 mod forms;
@@ -38,6 +39,18 @@ enum Command {
     Forms {
         #[command(subcommand)]
         command: FormsCommand,
+    },
+    /// Put scanned files (JPEG, PNG, TIFF) into one PDF/A-2b; JPEG pages stay byte-identical.
+    Assemble {
+        /// The files, in page order (multi-page TIFFs give all their pages).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The PDF to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The document title (default: the output file's name).
+        #[arg(long)]
+        title: Option<String>,
     },
     /// Deliver what waits in the outbox to the configured targets (zero configuration:
     /// into <data>/ausgang).
@@ -168,6 +181,11 @@ fn main() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Pull,
         } => sync::forms_pull(&data_dir),
+        Command::Assemble {
+            files,
+            output,
+            title,
+        } => assemble::run(&files, &output, title.as_deref()),
         Command::Sync { watch } => sync::run(&data_dir, watch),
         Command::Targets {
             command: TargetsCommand::List { json, check },
