@@ -12,11 +12,11 @@ fn files_become_one_pdf_with_the_jpeg_unchanged_and_a_bad_file_skipped() {
     let img = image::RgbImage::from_fn(90, 60, |x, y| {
         image::Rgb([(x * 2) as u8, (y * 4) as u8, 90])
     });
-    let mut jpeg = Vec::new();
-    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80);
+    let mut jpeg_bytes = Vec::new();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg_bytes, 80);
     enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(150));
     enc.encode_image(&img).unwrap();
-    std::fs::write(&jpg, &jpeg).unwrap();
+    std::fs::write(&jpg, &jpeg_bytes).unwrap();
     let png = dir.path().join("2-anlage.png");
     image::GrayImage::from_fn(30, 20, |x, _| image::Luma([(x * 8) as u8]))
         .save(&png)
