@@ -61,7 +61,7 @@ fn files_become_one_pdf_with_the_jpeg_unchanged_and_a_bad_file_skipped() {
     assert!(ok.success());
     assert_eq!(
         std::fs::read(dir.path().join("x-000.jpg")).unwrap(),
-        jpeg,
+        jpeg_bytes,
         "byte-identical"
     );
     let info =
