@@ -21,8 +21,19 @@ fn escape_xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Adds the catalog (with `pages_id`), metadata, output intent, info and ID.
-pub(crate) fn finish(pdf: &mut Document, pages_id: ObjectId, meta: &Meta<'_>) {
+/// Adds the page tree (`kids` under `pages_id`), the catalog, metadata, output intent, info
+/// and ID, and writes the document.
+pub(crate) fn finish(
+    mut pdf: Document,
+    pages_id: ObjectId,
+    kids: Vec<Object>,
+    meta: &Meta<'_>,
+) -> Result<Vec<u8>, crate::Error> {
+    let count = i64::try_from(kids.len()).unwrap_or(i64::MAX);
+    pdf.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
     let producer = format!("Eingang {}", env!("CARGO_PKG_VERSION"));
     let xmp = xmp(meta, &producer);
     let metadata_id = pdf.add_object(Stream::new(
@@ -63,6 +74,10 @@ pub(crate) fn finish(pdf: &mut Document, pages_id: ObjectId, meta: &Meta<'_>) {
             Object::String(id, StringFormat::Hexadecimal),
         ],
     );
+    let mut out = Vec::new();
+    pdf.save_to(&mut out)
+        .map_err(|e| crate::Error::Write(e.to_string()))?;
+    Ok(out)
 }
 
 /// The XMP packet: PDF/A identification and the document's title, language, dates.

@@ -266,28 +266,17 @@ pub fn render_scan_pdf(doc: &ScanPdf, pages: &[ScanPage]) -> Result<Vec<u8>, Err
         });
         kids.push(Object::Reference(page_ref));
     }
-    pdf.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => kids,
-            "Count" => i64::try_from(pages.len()).unwrap_or(1),
-        }),
-    );
     finish(
-        &mut pdf,
+        pdf,
         pages_id,
+        kids,
         &Meta {
             title: &doc.title,
             language: &doc.language,
             created: &doc.created,
             id_seed: &doc.reference,
         },
-    );
-    let mut out = Vec::new();
-    pdf.save_to(&mut out)
-        .map_err(|e| Error::Write(e.to_string()))?;
-    Ok(out)
+    )
 }
 
 #[cfg(test)]

@@ -181,31 +181,20 @@ pub fn render_form_pdf(doc: &FormPdf) -> Result<Vec<u8>, Error> {
         });
         kids.push(Object::Reference(page));
     }
-    pdf.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => kids,
-            "Count" => i64::try_from(total).unwrap_or(1),
-        }),
-    );
 
     write_font(&mut pdf, &font, font_id)?;
 
     crate::pdfa::finish(
-        &mut pdf,
+        pdf,
         pages_id,
+        kids,
         &crate::pdfa::Meta {
             title: &doc.title,
             language: &doc.language,
             created: &doc.created,
             id_seed: &doc.reference,
         },
-    );
-    let mut out = Vec::new();
-    pdf.save_to(&mut out)
-        .map_err(|e| Error::Write(e.to_string()))?;
-    Ok(out)
+    )
 }
 
 /// A number of PDF units, rounded (font metrics are small; no truncation happens).
