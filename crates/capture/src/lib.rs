@@ -1,4 +1,4 @@
-//! Intake of page images from files: JPEG, PNG and TIFF (multi-page; CCITT G3/G4, LZW,
+//! Intake of page images from files — JPEG, PNG, PNM and TIFF (multi-page; CCITT G3/G4, LZW,
 //! Deflate, JPEG compression; 1-, 8- and 16-bit grey, palette, RGB, CMYK), each page with
 //! the resolution the file states.
 //!
@@ -10,8 +10,8 @@
 //!   a decompression bomb is refused from its header. Every refusal names the file (and the
 //!   page) and says what to do.
 //!
-//! Sources beyond files (the hot folder, SANE scanners, eSCL, WIA/TWAIN) come with the rest
-//! of the scan-intake issue.
+//! Scanners: [`sane`] (Linux, through `scanimage`). The hot folder, eSCL and WIA/TWAIN come
+//! with the rest of the scan-intake issue.
 
 use eingang_pdf::{jpeg_info, PageImage, ScanPage};
 use std::io::Cursor;
@@ -53,7 +53,9 @@ pub struct Page {
 pub enum CaptureError {
     #[error("{file}: cannot be read: {reason}")]
     Io { file: String, reason: String },
-    #[error("{file}: not a JPEG, PNG or TIFF file; scan or export it as one of those")]
+    #[error("scanner: {reason}")]
+    Scanner { reason: String },
+    #[error("{file}: not a JPEG, PNG, PNM or TIFF file; scan or export it as one of those")]
     Unsupported { file: String },
     #[error("{file}{page}: damaged — {reason}; scan the page again or export the file anew", page = page.map(|p| format!(", page {}", p + 1)).unwrap_or_default())]
     Corrupt {
@@ -73,6 +75,7 @@ impl CaptureError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Io { .. } => "capture.io",
+            Self::Scanner { .. } => "capture.scanner",
             Self::Unsupported { .. } => "capture.unsupported",
             Self::Corrupt { .. } => "capture.corrupt",
             Self::TooLarge { .. } => "capture.too_large",
@@ -112,6 +115,7 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>, limits: Limits) -> Result<Vec<Page
         Some([0xFF, 0xD8, 0xFF, _]) => jpeg(file, bytes, limits).map(|p| vec![p]),
         Some([0x89, b'P', b'N', b'G']) => png(file, &bytes, limits).map(|p| vec![p]),
         Some(b"II*\0" | b"MM\0*") => tiff(file, bytes, limits),
+        Some([b'P', b'4'..=b'6', ..]) => pnm(file, &bytes, limits).map(|p| vec![p]),
         _ => Err(CaptureError::Unsupported {
             file: file.to_owned(),
         }),
@@ -290,6 +294,33 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
             dpi,
         },
         dpi_assumed,
+    })
+}
+
+pub mod sane;
+/// PNM (what SANE's scanimage writes): no resolution inside; the caller knows it.
+fn pnm(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
+    let corrupt = |reason: String| CaptureError::Corrupt {
+        file: file.to_owned(),
+        page: None,
+        reason,
+    };
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), image::ImageFormat::Pnm);
+    reader.limits(decoder_limits(limits));
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|e| corrupt(e.to_string()))?;
+    too_large(file, None, w, h, limits)?;
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), image::ImageFormat::Pnm);
+    reader.limits(decoder_limits(limits));
+    let img = reader.decode().map_err(|e| corrupt(e.to_string()))?;
+    Ok(Page {
+        index: 0,
+        page: ScanPage {
+            image: from_dynamic(img),
+            dpi: (DEFAULT_DPI, DEFAULT_DPI),
+        },
+        dpi_assumed: true,
     })
 }
 
