@@ -52,6 +52,29 @@ enum Command {
         #[arg(long)]
         title: Option<String>,
     },
+    /// The scanners SANE sees.
+    Scanners,
+    /// Scan a batch from a SANE scanner into one PDF/A-2b.
+    Scan {
+        /// The device (`eingang scanners` lists them), e.g. `fujitsu:fi-7160:1234`.
+        #[arg(long)]
+        device: String,
+        /// `Flatbed`, `Automatic Document Feeder`, `ADF Duplex`, … as the device names it.
+        #[arg(long)]
+        source: Option<String>,
+        /// `Gray`, `Color`, `Lineart`.
+        #[arg(long)]
+        mode: Option<String>,
+        #[arg(long, default_value_t = 300)]
+        resolution: u32,
+        /// Stop after this many pages.
+        #[arg(long)]
+        pages: Option<u32>,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// Deliver what waits in the outbox to the configured targets (zero configuration:
     /// into <data>/ausgang).
     Sync {
@@ -186,6 +209,26 @@ fn main() -> ExitCode {
             output,
             title,
         } => assemble::run(&files, &output, title.as_deref()),
+        Command::Scanners => assemble::scanners(),
+        Command::Scan {
+            device,
+            source,
+            mode,
+            resolution,
+            pages,
+            output,
+            title,
+        } => assemble::scan(
+            &device,
+            &eingang_capture::sane::ScanSettings {
+                source,
+                mode,
+                resolution,
+                max_pages: pages,
+            },
+            &output,
+            title.as_deref(),
+        ),
         Command::Sync { watch } => sync::run(&data_dir, watch),
         Command::Targets {
             command: TargetsCommand::List { json, check },

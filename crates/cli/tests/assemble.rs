@@ -83,3 +83,59 @@ fn files_become_one_pdf_with_the_jpeg_unchanged_and_a_bad_file_skipped() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!none.exists());
 }
+
+#[test]
+fn a_batch_from_the_sane_test_scanner_becomes_one_pdf() {
+    let conf = tempfile::tempdir().unwrap();
+    std::fs::write(conf.path().join("dll.conf"), "test\n").unwrap();
+    if let Ok(t) = std::fs::read("/etc/sane.d/test.conf") {
+        std::fs::write(conf.path().join("test.conf"), t).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let list = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .arg("scanners")
+        .env("SANE_CONFIG_DIR", conf.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("test:0"));
+    let out = dir.path().join("stapel.pdf");
+    let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .args([
+            "scan",
+            "--device",
+            "test:0",
+            "--source",
+            "Automatic Document Feeder",
+        ])
+        .args([
+            "--mode",
+            "Gray",
+            "--resolution",
+            "150",
+            "--pages",
+            "4",
+            "-o",
+        ])
+        .arg(&out)
+        .env("SANE_CONFIG_DIR", conf.path())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{text}");
+    assert!(
+        text.contains("page 4 received") && text.contains("4 pages"),
+        "{text}"
+    );
+    let info =
+        String::from_utf8(Command::new("pdfinfo").arg(&out).output().unwrap().stdout).unwrap();
+    assert!(info.contains("Pages:           4"), "{info}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["stapel.pdf"], "the working folder is gone");
+}
