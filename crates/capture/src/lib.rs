@@ -17,6 +17,24 @@ use eingang_pdf::{jpeg_info, PageImage, ScanPage};
 use std::io::Cursor;
 use std::path::Path;
 
+/// A scanner of any kind: SANE today ([`sane::SaneScanner`]); eSCL network scanners and
+/// Windows drivers (WIA/TWAIN) implement the same trait, so the batch, processing and UI
+/// code never needs to know which one it talks to.
+pub trait Source: Send + Sync {
+    /// For the user: which scanner this is.
+    fn name(&self) -> String;
+
+    /// Scans a batch into `work_dir` (empty), handing each page to `on_page` as soon as it
+    /// is complete; `cancel` stops it. Returns the number of pages.
+    fn scan(
+        &self,
+        settings: &ScanSettings,
+        work_dir: &Path,
+        cancel: &std::sync::atomic::AtomicBool,
+        on_page: &mut dyn FnMut(Page),
+    ) -> Result<u32, CaptureError>;
+}
+
 /// What a file may be before it is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -298,6 +316,7 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
 }
 
 pub mod sane;
+pub use sane::ScanSettings;
 /// PNM (what SANE's scanimage writes): no resolution inside; the caller knows it.
 fn pnm(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
     let corrupt = |reason: String| CaptureError::Corrupt {

@@ -214,3 +214,25 @@ mod tests {
         assert_eq!(o[1].current.as_deref(), Some("50"));
     }
 }
+
+/// A SANE device as a [`crate::Source`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaneScanner {
+    pub device: String,
+}
+
+impl crate::Source for SaneScanner {
+    fn name(&self) -> String {
+        format!("SANE {}", self.device)
+    }
+
+    fn scan(
+        &self,
+        settings: &ScanSettings,
+        work_dir: &Path,
+        cancel: &AtomicBool,
+        on_page: &mut dyn FnMut(Page),
+    ) -> Result<u32, CaptureError> {
+        scan_batch(&self.device, settings, work_dir, cancel, on_page)
+    }
+}

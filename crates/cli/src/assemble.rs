@@ -3,7 +3,7 @@
 //! `eingang scan -o OUT.pdf`: a batch from a SANE scanner into one PDF/A-2b.
 
 use eingang_capture::sane::{self, ScanSettings};
-use eingang_capture::{read_file, Limits};
+use eingang_capture::{read_file, Limits, Source as _};
 use eingang_pdf::{render_scan_pdf, ScanPage, ScanPdf};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -139,7 +139,10 @@ pub fn scan(device: &str, settings: &ScanSettings, out: &Path, title: Option<&st
     };
     let mut pages = Vec::new();
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    let result = sane::scan_batch(device, settings, work.path(), &cancel, |p| {
+    let scanner = sane::SaneScanner {
+        device: device.to_owned(),
+    };
+    let result = scanner.scan(settings, work.path(), &cancel, &mut |p| {
         eprintln!("page {} received", p.index + 1);
         pages.push(p.page);
     });
