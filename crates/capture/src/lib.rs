@@ -10,8 +10,8 @@
 //!   a decompression bomb is refused from its header. Every refusal names the file (and the
 //!   page) and says what to do.
 //!
-//! Scanners: [`sane`] (Linux, through `scanimage`). The hot folder, eSCL and WIA/TWAIN come
-//! with the rest of the scan-intake issue.
+//! Scanners: [`sane`] (Linux, through `scanimage`); network scanners' drop folder:
+//! [`hotfolder`]. eSCL and WIA/TWAIN come with the rest of the scan-intake issue.
 
 use eingang_pdf::{jpeg_info, PageImage, ScanPage};
 use std::io::Cursor;
@@ -315,6 +315,7 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
     })
 }
 
+pub mod hotfolder;
 pub mod sane;
 pub use sane::ScanSettings;
 /// PNM (what SANE's scanimage writes): no resolution inside; the caller knows it.

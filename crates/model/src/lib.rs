@@ -12,6 +12,7 @@ pub mod draft;
 pub mod ids;
 pub mod status;
 pub mod sync;
+pub mod time;
 
 pub use draft::{
     AttachmentRef, Draft, DraftSummary, DraftValues, ImportOutcome, SubmissionSummary,

@@ -19,9 +19,8 @@ pub mod migrate;
 pub mod paths;
 mod render;
 pub mod tables;
-mod time;
 
 pub use db::{OpenOptions, Store, DB_FILE_NAME};
+pub use eingang_model::time::{now_ms, rfc3339_utc};
 pub use error::{Error, Result};
 pub use rusqlite::Connection;
-pub use time::{now_ms, rfc3339_utc};

@@ -273,7 +273,7 @@ pub fn package(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Package
             blob,
         )?);
     }
-    let created = crate::time::rfc3339_utc(created_at);
+    let created = crate::rfc3339_utc(created_at);
     let metadata = vec![
         ("id".to_owned(), id.to_owned()),
         ("art".to_owned(), "antrag".to_owned()),

@@ -1,3 +1,5 @@
+//! Time without a time crate: milliseconds since the epoch, and their RFC 3339 form.
+
 /// Milliseconds since the Unix epoch, the unit every timestamp column uses.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
