@@ -229,6 +229,22 @@ impl App {
             .expect("set the picker values");
     }
 
+    /// Starts an "Ortstermin" draft, fills the required fields and finalises it; returns the
+    /// submission's reference from the notice.
+    pub async fn finalise_ortstermin(&self, aktenzeichen: &str, anschrift: &str) -> String {
+        self.click("[data-new-draft='ortstermin']").await;
+        self.type_into("#field-aktenzeichen", aktenzeichen).await;
+        self.pick(&[("field-datum", "2026-11-27")]).await;
+        self.type_into("#field-anschrift", anschrift).await;
+        self.click("button[data-action='finalise']").await;
+        let notice = self
+            .wait_text("[data-notice]", |t| {
+                t.starts_with("Abgeschlossen und zur Übertragung bereit")
+            })
+            .await;
+        notice.rsplit(' ').next().unwrap_or_default().to_owned()
+    }
+
     /// Polls `selector`'s text until `pred` holds; returns the text.
     pub async fn wait_text(&self, selector: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);

@@ -29,18 +29,9 @@ async fn a_submission_finalised_offline_is_delivered_when_the_server_comes_up() 
     }
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
-    app.click("[data-new-draft='ortstermin']").await;
-    app.type_into("#field-aktenzeichen", "530.12-2026-0200")
+    let reference = app
+        .finalise_ortstermin("530.12-2026-0200", "Prinzipalmarkt 10")
         .await;
-    app.pick(&[("field-datum", "2026-11-27")]).await;
-    app.type_into("#field-anschrift", "Prinzipalmarkt 10").await;
-    app.click("button[data-action='finalise']").await;
-    let notice = app
-        .wait_text("[data-notice]", |t| {
-            t.starts_with("Abgeschlossen und zur Übertragung bereit")
-        })
-        .await;
-    let reference = notice.rsplit(' ').next().unwrap().to_owned();
 
     // The sync view: waiting, and the target not reachable (offline is not an error).
     app.click("nav button[data-workspace='outbox']").await;
@@ -135,18 +126,9 @@ async fn a_webdav_target_added_in_the_settings_receives_the_next_submission() {
     );
 
     app.click("nav button[data-workspace='forms']").await;
-    app.click("[data-new-draft='ortstermin']").await;
-    app.type_into("#field-aktenzeichen", "530.12-2026-0300")
+    let reference = app
+        .finalise_ortstermin("530.12-2026-0300", "Domplatz 1")
         .await;
-    app.pick(&[("field-datum", "2026-11-27")]).await;
-    app.type_into("#field-anschrift", "Domplatz 1").await;
-    app.click("button[data-action='finalise']").await;
-    let notice = app
-        .wait_text("[data-notice]", |t| {
-            t.starts_with("Abgeschlossen und zur Übertragung bereit")
-        })
-        .await;
-    let reference = notice.rsplit(' ').next().unwrap().to_owned();
     app.click("nav button[data-workspace='outbox']").await;
     app.wait_text(
         &format!("tr[data-item='{reference}'] [data-testid='receipt']"),
@@ -186,18 +168,9 @@ async fn a_paused_target_asks_for_its_password_and_then_delivers() {
     .unwrap();
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
-    app.click("[data-new-draft='ortstermin']").await;
-    app.type_into("#field-aktenzeichen", "530.12-2026-0400")
+    let reference = app
+        .finalise_ortstermin("530.12-2026-0400", "Rathausplatz 2")
         .await;
-    app.pick(&[("field-datum", "2026-11-27")]).await;
-    app.type_into("#field-anschrift", "Rathausplatz 2").await;
-    app.click("button[data-action='finalise']").await;
-    let notice = app
-        .wait_text("[data-notice]", |t| {
-            t.starts_with("Abgeschlossen und zur Übertragung bereit")
-        })
-        .await;
-    let reference = notice.rsplit(' ').next().unwrap().to_owned();
     app.click("nav button[data-workspace='outbox']").await;
     let card = app
         .wait_text("li[data-target='dms']", |t| t.contains("Angehalten:"))
