@@ -316,6 +316,7 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
 }
 
 pub mod hotfolder;
+pub mod process;
 pub mod sane;
 pub use sane::ScanSettings;
 /// PNM (what SANE's scanimage writes): no resolution inside; the caller knows it.

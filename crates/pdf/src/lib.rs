@@ -14,7 +14,10 @@ mod scan;
 mod text;
 mod writer;
 
-pub use scan::{jpeg_info, render_scan_pdf, JpegInfo, PageImage, ScanPage, ScanPdf};
+pub use pdfa::{PdfA, INDEX_NS};
+pub use scan::{
+    jpeg_info, render_scan_pdf, JpegInfo, PageImage, ScanOptions, ScanPage, ScanPdf, ScanWriter,
+};
 pub use writer::{render_form_pdf, Entry, FormPdf};
 
 #[derive(Debug, thiserror::Error)]

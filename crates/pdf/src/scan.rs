@@ -8,10 +8,11 @@
 //! - CMYK images are refused here: PDF/A with an sRGB output intent takes DeviceRGB and
 //!   DeviceGray only; the capture step converts.
 
-use crate::pdfa::{finish, Meta};
+use crate::icc::srgb_profile;
+use crate::pdfa::{document_id, pdf_date, utf16be, xmp_packet, Meta, PdfA};
 use crate::Error;
-use lopdf::{dictionary, Document, Object, Stream};
-use std::io::Write as _;
+use std::fmt::Write as _;
+use std::io::Write;
 
 /// The samples of one page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,12 @@ pub enum PageImage {
     },
     /// 1 bit per pixel, rows padded to whole bytes, 1 = white (as PDF's DeviceGray reads it).
     Bilevel {
+        width: u32,
+        height: u32,
+        data: Vec<u8>,
+    },
+    /// A bilevel page already encoded as CCITT Group 4 (T.6), black = ink.
+    G4 {
         width: u32,
         height: u32,
         data: Vec<u8>,
@@ -138,23 +145,22 @@ fn check_len(
     Ok(())
 }
 
-fn image_stream(w: u32, h: u32, cs: &str, bpc: u8, filter: &str, data: Vec<u8>) -> Stream {
-    Stream::new(
-        dictionary! {
-            "Type" => "XObject",
-            "Subtype" => "Image",
-            "Width" => i64::from(w),
-            "Height" => i64::from(h),
-            "ColorSpace" => cs,
-            "BitsPerComponent" => i64::from(bpc),
-            "Filter" => filter,
-        },
-        data,
+/// An image XObject: its dictionary (without `/Length`) and its data.
+struct XObject {
+    dict: String,
+    data: Vec<u8>,
+    width: u32,
+    height: u32,
+}
+
+fn image_dict(w: u32, h: u32, cs: &str, bpc: u8, filter: &str, extra: &str) -> String {
+    format!(
+        "/Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /{cs} /BitsPerComponent {bpc} /Filter /{filter}{extra}"
     )
 }
 
 /// A JPEG as it is (passthrough).
-fn jpeg_xobject(bytes: &[u8]) -> Result<(Stream, u32, u32), Error> {
+fn jpeg_xobject(bytes: &[u8]) -> Result<XObject, Error> {
     let info = jpeg_info(bytes)?;
     let cs = match info.components {
         1 => "DeviceGray",
@@ -171,15 +177,36 @@ fn jpeg_xobject(bytes: &[u8]) -> Result<(Stream, u32, u32), Error> {
             info.bits
         )));
     }
-    let mut s = image_stream(info.width, info.height, cs, 8, "DCTDecode", bytes.to_vec());
-    s.allows_compression = false;
-    Ok((s, info.width, info.height))
+    Ok(XObject {
+        dict: image_dict(info.width, info.height, cs, 8, "DCTDecode", ""),
+        data: bytes.to_vec(),
+        width: info.width,
+        height: info.height,
+    })
 }
 
-/// The image XObject for a page, and its pixel size.
-fn xobject(image: &PageImage) -> Result<(Stream, u32, u32), Error> {
+/// The image XObject for a page.
+fn xobject(image: &PageImage) -> Result<XObject, Error> {
     let (w, h, cs, bpc, row, what, data) = match image {
         PageImage::Jpeg(bytes) => return jpeg_xobject(bytes),
+        PageImage::G4 {
+            width,
+            height,
+            data,
+        } => {
+            if *width == 0 || *height == 0 || data.is_empty() {
+                return Err(Error::Image("an empty CCITT G4 page".into()));
+            }
+            let parms = format!(
+                " /DecodeParms << /K -1 /Columns {width} /Rows {height} /BlackIs1 false >>"
+            );
+            return Ok(XObject {
+                dict: image_dict(*width, *height, "DeviceGray", 1, "CCITTFaxDecode", &parms),
+                data: data.clone(),
+                width: *width,
+                height: *height,
+            });
+        }
         PageImage::Gray8 {
             width,
             height,
@@ -221,22 +248,82 @@ fn xobject(image: &PageImage) -> Result<(Stream, u32, u32), Error> {
         ),
     };
     check_len(what, data.len(), w, h, row)?;
-    Ok((
-        image_stream(w, h, cs, bpc, "FlateDecode", deflate(data)?),
-        w,
-        h,
-    ))
+    Ok(XObject {
+        dict: image_dict(w, h, cs, bpc, "FlateDecode", ""),
+        data: deflate(data)?,
+        width: w,
+        height: h,
+    })
 }
 
-/// Renders scanned pages as a PDF/A-2b document.
-pub fn render_scan_pdf(doc: &ScanPdf, pages: &[ScanPage]) -> Result<Vec<u8>, Error> {
-    if pages.is_empty() {
-        return Err(Error::Image("a document needs at least one page".into()));
+/// Document metadata beyond [`ScanPdf`]: the PDF/A level and index fields for the XMP.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub level: PdfA,
+    /// Index fields (name, value), written into the XMP in Eingang's namespace.
+    pub index: Vec<(String, String)>,
+}
+
+/// Writes a PDF/A document of scanned pages **page by page**: each page's image goes to
+/// `out` when it is added, so a 500-page batch never sits in memory. Call [`Self::finish`]
+/// at the end (page tree, metadata, output intent, cross-reference table).
+#[derive(Debug)]
+pub struct ScanWriter<W: Write> {
+    out: W,
+    written: u64,
+    /// Byte offset of object n at index n − 1.
+    offsets: Vec<u64>,
+    pages: Vec<usize>,
+    level: PdfA,
+}
+
+const CATALOG: usize = 1;
+const PAGES: usize = 2;
+
+impl<W: Write> ScanWriter<W> {
+    pub fn new(out: W, level: PdfA) -> Result<Self, Error> {
+        let mut w = Self {
+            out,
+            written: 0,
+            offsets: vec![0, 0],
+            pages: Vec::new(),
+            level,
+        };
+        // The binary comment line: four bytes ≥ 128, as PDF/A asks.
+        let mut bytes = format!("%PDF-{}\n%", level.header()).into_bytes();
+        bytes.extend([0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
+        w.put(&bytes)?;
+        Ok(w)
     }
-    let mut pdf = Document::with_version("1.7");
-    let pages_id = pdf.new_object_id();
-    let mut kids = Vec::with_capacity(pages.len());
-    for (n, page) in pages.iter().enumerate() {
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out
+            .write_all(bytes)
+            .map_err(|e| Error::Write(e.to_string()))?;
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn reserve(&mut self) -> usize {
+        self.offsets.push(0);
+        self.offsets.len()
+    }
+
+    fn object(&mut self, id: usize, body: &str) -> Result<(), Error> {
+        self.offsets[id - 1] = self.written;
+        self.put(format!("{id} 0 obj\n{body}\nendobj\n").as_bytes())
+    }
+
+    fn stream(&mut self, id: usize, dict: &str, data: &[u8]) -> Result<(), Error> {
+        self.offsets[id - 1] = self.written;
+        self.put(format!("{id} 0 obj\n<< {dict} /Length {} >>\nstream\n", data.len()).as_bytes())?;
+        self.put(data)?;
+        self.put(b"\nendstream\nendobj\n")
+    }
+
+    /// Adds a page; `quarter_turns` clockwise become the page's `/Rotate` (lossless).
+    pub fn add_page(&mut self, page: &ScanPage, quarter_turns: u8) -> Result<(), Error> {
+        let n = self.pages.len() + 1;
         let (dx, dy) = page.dpi;
         if !(dx.is_finite()
             && dy.is_finite()
@@ -244,39 +331,113 @@ pub fn render_scan_pdf(doc: &ScanPdf, pages: &[ScanPage]) -> Result<Vec<u8>, Err
             && (10.0..=4800.0).contains(&dy))
         {
             return Err(Error::Image(format!(
-                "page {}: a resolution of {dx}×{dy} dpi is not plausible",
-                n + 1
+                "page {n}: a resolution of {dx}×{dy} dpi is not plausible"
             )));
         }
-        let (xobj, w, h) = xobject(&page.image).map_err(|e| match e {
-            Error::Image(m) => Error::Image(format!("page {}: {m}", n + 1)),
+        let x = xobject(&page.image).map_err(|e| match e {
+            Error::Image(m) => Error::Image(format!("page {n}: {m}")),
             other => other,
         })?;
+        if self.level == PdfA::A1b && x.dict.contains("/Rows") && x.width > 32767 {
+            return Err(Error::Image(format!("page {n}: too wide for PDF/A-1")));
+        }
         #[allow(clippy::cast_precision_loss)]
-        let (pw, ph) = (w as f32 * 72.0 / dx, h as f32 * 72.0 / dy);
-        let image_id = pdf.add_object(xobj);
+        let (pw, ph) = (x.width as f32 * 72.0 / dx, x.height as f32 * 72.0 / dy);
+        let (image_id, content_id, page_id) = (self.reserve(), self.reserve(), self.reserve());
+        self.stream(image_id, &x.dict, &x.data)?;
         let content = format!("q {pw:.4} 0 0 {ph:.4} 0 0 cm /Im0 Do Q\n");
-        let content_id = pdf.add_object(Stream::new(dictionary! {}, content.into_bytes()));
-        let page_ref = pdf.add_object(dictionary! {
-            "Type" => "Page",
-            "Parent" => pages_id,
-            "MediaBox" => vec![0.into(), 0.into(), Object::Real(pw), Object::Real(ph)],
-            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
-            "Contents" => content_id,
-        });
-        kids.push(Object::Reference(page_ref));
+        self.stream(content_id, "", content.as_bytes())?;
+        let rotate = u16::from(quarter_turns % 4) * 90;
+        let page_dict = format!(
+            "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {pw:.4} {ph:.4}] /Resources << /XObject << /Im0 {image_id} 0 R >> >> /Contents {content_id} 0 R /Rotate {rotate} >>"
+        );
+        self.object(page_id, &page_dict)?;
+        self.pages.push(page_id);
+        Ok(())
     }
-    finish(
-        pdf,
-        pages_id,
-        kids,
-        &Meta {
+
+    /// Number of pages added so far.
+    pub fn pages(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Writes the rest of the document and returns the output.
+    pub fn finish(mut self, doc: &ScanPdf, options: &ScanOptions) -> Result<W, Error> {
+        if self.pages.is_empty() {
+            return Err(Error::Image("a document needs at least one page".into()));
+        }
+        let meta = Meta {
             title: &doc.title,
             language: &doc.language,
             created: &doc.created,
             id_seed: &doc.reference,
-        },
-    )
+        };
+        let producer = format!("Eingang {}", env!("CARGO_PKG_VERSION"));
+        let xmp = xmp_packet(&meta, &producer, self.level, &options.index);
+        let metadata_id = self.reserve();
+        self.stream(metadata_id, "/Type /Metadata /Subtype /XML", xmp.as_bytes())?;
+        let icc_id = self.reserve();
+        let icc = deflate(&srgb_profile())?;
+        self.stream(icc_id, "/N 3 /Filter /FlateDecode", &icc)?;
+        let intent_id = self.reserve();
+        self.object(
+            intent_id,
+            &format!("<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile {icc_id} 0 R >>"),
+        )?;
+        let info_id = self.reserve();
+        let date = pdf_date(&doc.created);
+        self.object(
+            info_id,
+            &format!(
+                "<< /Title <{}> /Producer <{p}> /Creator <{p}> /CreationDate ({date}) /ModDate ({date}) >>",
+                hex::encode_upper(utf16be(&doc.title)),
+                p = hex::encode_upper(utf16be(&producer)),
+            ),
+        )?;
+        let mut kids = String::new();
+        for p in &self.pages {
+            let _ = write!(kids, "{p} 0 R ");
+        }
+        self.object(
+            PAGES,
+            &format!(
+                "<< /Type /Pages /Kids [{kids}] /Count {} >>",
+                self.pages.len()
+            ),
+        )?;
+        let lang = hex::encode_upper(utf16be(&doc.language));
+        self.object(
+            CATALOG,
+            &format!("<< /Type /Catalog /Pages {PAGES} 0 R /Metadata {metadata_id} 0 R /OutputIntents [{intent_id} 0 R] /Lang <{lang}> /MarkInfo << /Marked false >> >>"),
+        )?;
+        let xref_at = self.written;
+        let mut xref = format!("xref\n0 {}\n0000000000 65535 f\r\n", self.offsets.len() + 1);
+        for off in &self.offsets {
+            let _ = write!(xref, "{off:010} 00000 n\r\n");
+        }
+        let id = hex::encode_upper(document_id(&meta));
+        let _ = write!(
+            xref,
+            "trailer\n<< /Size {} /Root {CATALOG} 0 R /Info {info_id} 0 R /ID [<{id}> <{id}>] >>\nstartxref\n{xref_at}\n%%EOF\n",
+            self.offsets.len() + 1
+        );
+        self.put(xref.as_bytes())?;
+        self.out.flush().map_err(|e| Error::Write(e.to_string()))?;
+        Ok(self.out)
+    }
+}
+
+/// Renders scanned pages as a PDF/A-2b document in memory (small documents; use
+/// [`ScanWriter`] for batches).
+pub fn render_scan_pdf(doc: &ScanPdf, pages: &[ScanPage]) -> Result<Vec<u8>, Error> {
+    if pages.is_empty() {
+        return Err(Error::Image("a document needs at least one page".into()));
+    }
+    let mut w = ScanWriter::new(Vec::new(), PdfA::A2b)?;
+    for page in pages {
+        w.add_page(page, 0)?;
+    }
+    w.finish(doc, &ScanOptions::default())
 }
 
 #[cfg(test)]

@@ -179,3 +179,83 @@ fn a_cmyk_or_damaged_jpeg_is_refused_naming_the_page() {
         "{e}"
     );
 }
+
+#[test]
+fn the_streaming_writer_writes_each_pdfa_level_with_rotation_and_index_fields_in_the_xmp() {
+    use eingang_pdf::{PdfA, ScanOptions, ScanWriter};
+    let dir = tempfile::tempdir().unwrap();
+    let doc = ScanPdf {
+        title: "Widerspruch Müller".into(),
+        language: "de".into(),
+        created: "2026-11-29T08:00:00Z".into(),
+        reference: "doc-1".into(),
+    };
+    let options = ScanOptions {
+        level: PdfA::A2b,
+        index: vec![
+            ("aktenzeichen".into(), "530.12-2026/0042 <&>".into()),
+            ("organisationseinheit".into(), "530.12".into()),
+        ],
+    };
+    for (level, version, part) in [
+        (PdfA::A1b, "1.4", "1"),
+        (PdfA::A2b, "1.7", "2"),
+        (PdfA::A3b, "1.7", "3"),
+    ] {
+        let path = dir.path().join(format!("a{part}.pdf"));
+        let mut w = ScanWriter::new(std::fs::File::create(&path).unwrap(), level).unwrap();
+        w.add_page(
+            &ScanPage {
+                image: PageImage::Jpeg(jpeg(600, 300, true)),
+                dpi: (150.0, 150.0),
+            },
+            1,
+        )
+        .unwrap();
+        w.add_page(
+            &ScanPage {
+                image: PageImage::Jpeg(jpeg(300, 600, false)),
+                dpi: (150.0, 150.0),
+            },
+            2,
+        )
+        .unwrap();
+        assert_eq!(w.pages(), 2);
+        w.finish(
+            &doc,
+            &ScanOptions {
+                level,
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        let p = path.to_str().unwrap();
+        run("qpdf", &["--check", p]);
+        let info = run("pdfinfo", &["-f", "1", "-l", "2", p]);
+        assert!(
+            info.contains(&format!("PDF version:     {version}")),
+            "{info}"
+        );
+        assert!(info.contains("Page    1 rot:   90"), "{info}");
+        assert!(info.contains("Page    2 rot:   180"), "{info}");
+        assert!(
+            info.contains("Title:           Widerspruch Müller"),
+            "{info}"
+        );
+        let meta = run("pdfinfo", &["-meta", p]);
+        assert!(meta.contains(&format!("<pdfaid:part>{part}</pdfaid:part>")));
+        assert!(
+            meta.contains(
+                "<eingang:aktenzeichen>530.12-2026/0042 &lt;&amp;&gt;</eingang:aktenzeichen>"
+            ),
+            "{meta}"
+        );
+        assert!(meta.contains("<pdfaSchema:prefix>eingang</pdfaSchema:prefix>"));
+        // The XMP is well-formed XML.
+        let start = meta.find("<x:xmpmeta").unwrap();
+        let end = meta.find("</x:xmpmeta>").unwrap() + "</x:xmpmeta>".len();
+        roxmltree::Document::parse(&meta[start..end]).unwrap();
+    }
+    let empty = ScanWriter::new(Vec::new(), PdfA::A2b).unwrap();
+    assert!(empty.finish(&doc, &options).is_err());
+}
