@@ -1,3 +1,11 @@
+// Synthetic pages: small sizes, casts are exact.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::unwrap_used
+)]
+
 //! Page processing on synthetic pages whose skew and content are known exactly: the pages
 //! are drawn analytically at the angle (not with the rotation the code under test uses).
 
