@@ -315,6 +315,7 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
     })
 }
 
+pub mod batch;
 pub mod hotfolder;
 pub mod process;
 pub mod sane;

@@ -106,7 +106,8 @@ pub fn options(device: &str) -> Result<Vec<DeviceOption>, CaptureError> {
     Ok(parse_options(&scanimage(&["-d", device, "-A"])?))
 }
 
-fn page_file(dir: &Path, n: u32) -> PathBuf {
+/// Where a batch scan writes page `n` (1-based): its raw scan.
+pub fn page_file(dir: &Path, n: u32) -> PathBuf {
     dir.join(format!("page{n:05}.pnm"))
 }
 

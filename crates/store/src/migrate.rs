@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (6, include_str!("migrations/0006_submissions.sql")),
     (7, include_str!("migrations/0007_submission_pdf.sql")),
     (8, include_str!("migrations/0008_outbox_states.sql")),
+    (9, include_str!("migrations/0009_scans.sql")),
 ];
 
 /// The schema version this build writes.

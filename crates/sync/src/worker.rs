@@ -153,13 +153,17 @@ async fn deliver_one(
     let package = db(&store, move |s| {
         s.with_conn(|c| {
             outbox::start(c, outbox_id, started)?;
-            if item_kind != "submission" {
-                return Ok(Err(Failure::permanent(
-                    "sync.local_missing",
-                    format!("items of kind {item_kind} cannot be delivered by this version"),
-                )));
-            }
-            Ok(submissions::package(c, s.blobs(), &iid).map_err(|e| {
+            let package = match item_kind.as_str() {
+                "submission" => submissions::package(c, s.blobs(), &iid),
+                "document" => eingang_store::tables::scans::package(c, s.blobs(), &iid),
+                other => {
+                    return Ok(Err(Failure::permanent(
+                        "sync.local_missing",
+                        format!("items of kind {other} cannot be delivered by this version"),
+                    )))
+                }
+            };
+            Ok(package.map_err(|e| {
                 Failure::permanent("sync.local_missing", format!("[{}] {e}", e.code()))
             }))
         })

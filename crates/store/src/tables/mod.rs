@@ -8,5 +8,6 @@ pub mod drafts;
 pub mod forms;
 pub mod outbox;
 pub mod preferences;
+pub mod scans;
 pub mod submissions;
 pub mod sync_status;

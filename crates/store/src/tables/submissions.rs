@@ -169,14 +169,14 @@ impl Package {
     }
 }
 
-fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-fn inline(name: String, bytes: Vec<u8>) -> PackageFile {
+pub(crate) fn inline(name: String, bytes: Vec<u8>) -> PackageFile {
     PackageFile {
         name,
         sha256: hex::encode(Sha256::digest(&bytes)),
@@ -185,7 +185,7 @@ fn inline(name: String, bytes: Vec<u8>) -> PackageFile {
     }
 }
 
-fn from_blob(
+pub(crate) fn from_blob(
     conn: &Connection,
     blobs: &BlobStore,
     name: String,

@@ -1,0 +1,649 @@
+//! Batches in the store: pages arrive (files, the hot folder, a scanner), each is stored as
+//! its raw scan **at once** (own transaction, blob fsynced first) and then processed by a
+//! pool of workers — one per core, pages streaming through a bounded queue so a 500-page
+//! batch is never all in memory. Documents are cut from a batch at the pages marked as
+//! document starts and written page by page as PDF/A into the blob store, then queued in
+//! the outbox in the same transaction as the document row.
+
+use crate::process::{process, Processing};
+use crate::{read_bytes, CaptureError, Limits};
+use eingang_pdf::{PageImage, PdfA, ScanOptions, ScanPage, ScanPdf, ScanWriter};
+use eingang_store::tables::scans::{self, DocumentRow, NewPage, PageRow, ProcessedPage};
+use eingang_store::{tables, Store};
+use serde::{Deserialize, Serialize};
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Mutex};
+
+/// A scan profile (TR-RESISCAN A.SC.6): named settings for a kind of document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanProfile {
+    pub id: String,
+    pub name: String,
+    /// Scanner settings: `Flatbed`, `ADF`, `ADF Duplex`… as the device names them.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `Gray`, `Color`, `Lineart`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    pub resolution: u32,
+    #[serde(default)]
+    pub processing: Processing,
+    /// `1b`, `2b` (default) or `3b`.
+    #[serde(default = "default_pdfa")]
+    pub pdfa: String,
+}
+
+fn default_pdfa() -> String {
+    "2b".into()
+}
+
+impl ScanProfile {
+    /// Checks the profile; the error names the setting.
+    pub fn check(&self) -> Result<(), String> {
+        if self.id.is_empty()
+            || self.id.len() > 64
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err("id: letters, digits, '-' and '_' only, at most 64".into());
+        }
+        if self.name.trim().is_empty() || self.name.len() > 200 {
+            return Err("name: required, at most 200 characters".into());
+        }
+        if !(50..=1200).contains(&self.resolution) {
+            return Err("resolution: between 50 and 1200 dpi".into());
+        }
+        if PdfA::parse(&self.pdfa).is_none() {
+            return Err("pdfa: 1b, 2b or 3b".into());
+        }
+        self.processing.check()
+    }
+
+    pub fn level(&self) -> PdfA {
+        PdfA::parse(&self.pdfa).unwrap_or_default()
+    }
+
+    /// The profiles a fresh installation starts with.
+    pub fn builtin() -> Vec<Self> {
+        use crate::process::ColourMode;
+        let p = |id: &str, name: &str, mode: &str, colour: ColourMode, q: u8| Self {
+            id: id.into(),
+            name: name.into(),
+            source: None,
+            mode: Some(mode.into()),
+            resolution: 300,
+            processing: Processing {
+                mode: colour,
+                jpeg_quality: q,
+                ..Processing::default()
+            },
+            pdfa: default_pdfa(),
+        };
+        vec![
+            p(
+                "standard",
+                "Schriftgut (Graustufen, 300 dpi)",
+                "Gray",
+                ColourMode::Grey,
+                80,
+            ),
+            p(
+                "text-sw",
+                "Reiner Text (Schwarzweiß, CCITT G4)",
+                "Gray",
+                ColourMode::Bilevel,
+                80,
+            ),
+            p(
+                "farbe",
+                "Farbe (Fotos, Pläne, Stempel)",
+                "Color",
+                ColourMode::Keep,
+                85,
+            ),
+        ]
+    }
+}
+
+/// The stored profiles; the built-in ones are added when there are none.
+pub fn profiles(store: &Store) -> eingang_store::Result<Vec<ScanProfile>> {
+    store.with_tx(|c| {
+        if scans::profiles(c)?.is_empty() {
+            for p in ScanProfile::builtin() {
+                let json = serde_json::to_string(&p).unwrap_or_default();
+                scans::save_profile(c, &p.id, &p.name, &json)?;
+            }
+        }
+        Ok(scans::profiles(c)?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str(&r.settings_json).ok())
+            .collect())
+    })
+}
+
+/// Saves a profile after checking it (the change is logged by the store).
+pub fn save_profile(store: &Store, p: &ScanProfile) -> Result<(), String> {
+    p.check()?;
+    let json = serde_json::to_string(p).map_err(|e| e.to_string())?;
+    store
+        .with_tx(|c| scans::save_profile(c, &p.id, &p.name, &json))
+        .map_err(|e| e.to_string())
+}
+
+/// What happens during intake, for progress displays.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// A page is stored (its raw scan): it survives a crash from now on.
+    Received { page_id: String, source: String },
+    Processed {
+        page_id: String,
+        blank: bool,
+        skew: Option<f32>,
+    },
+    PageFailed {
+        page_id: String,
+        code: String,
+        message: String,
+    },
+    /// A whole file was refused; the batch goes on.
+    FileFailed {
+        file: String,
+        code: String,
+        message: String,
+    },
+}
+
+/// How an intake went.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub received: u32,
+    pub processed: u32,
+    pub failed_pages: u32,
+    pub failed_files: u32,
+    pub cancelled: bool,
+}
+
+struct Job {
+    page_id: String,
+    what: String,
+    page: ScanPage,
+}
+
+fn store_err(e: &eingang_store::Error) -> CaptureError {
+    CaptureError::Io {
+        file: "store".into(),
+        reason: format!("[{}] {e}", e.code()),
+    }
+}
+
+/// Stores a raw scan (blob fsynced, recorded) and returns its hash.
+fn put_raw(store: &Store, bytes: &[u8]) -> Result<String, CaptureError> {
+    let blob = store.blobs().put(bytes).map_err(|e| store_err(&e))?;
+    store
+        .with_conn(|c| tables::blobs::insert(c, &blob))
+        .map_err(|e| store_err(&e))?;
+    Ok(blob.hash)
+}
+
+fn add_page(
+    store: &Store,
+    batch_id: &str,
+    source: &str,
+    index: usize,
+    raw: &str,
+    dpi: (f32, f32),
+) -> Result<String, CaptureError> {
+    store
+        .with_tx(|c| {
+            scans::add_page(
+                c,
+                batch_id,
+                &NewPage {
+                    source,
+                    source_page: u32::try_from(index).unwrap_or(u32::MAX),
+                    raw_blob: raw,
+                    dpi,
+                },
+            )
+        })
+        .map_err(|e| store_err(&e))
+}
+
+fn image_parts(image: &PageImage) -> (&'static str, u32, u32, Vec<u8>) {
+    match image {
+        PageImage::Jpeg(b) => {
+            let (w, h) = eingang_pdf::jpeg_info(b).map_or((0, 0), |i| (i.width, i.height));
+            ("jpeg", w, h, b.clone())
+        }
+        PageImage::G4 {
+            width,
+            height,
+            data,
+        } => ("g4", *width, *height, data.clone()),
+        PageImage::Gray8 {
+            width,
+            height,
+            data,
+        } => ("gray8", *width, *height, zlib(data)),
+        PageImage::Rgb8 {
+            width,
+            height,
+            data,
+        } => ("rgb8", *width, *height, zlib(data)),
+        PageImage::Bilevel {
+            width,
+            height,
+            data,
+        } => {
+            // Not produced by processing (bilevel pages become G4); kept as grey.
+            let row = width.div_ceil(8) as usize;
+            let mut grey = Vec::with_capacity(*width as usize * *height as usize);
+            for y in 0..*height as usize {
+                for x in 0..*width as usize {
+                    grey.push(if data[y * row + x / 8] & (0x80 >> (x % 8)) != 0 {
+                        255
+                    } else {
+                        0
+                    });
+                }
+            }
+            ("gray8", *width, *height, zlib(&grey))
+        }
+    }
+}
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = e.write_all(data);
+    e.finish().unwrap_or_default()
+}
+
+/// Processes one stored page and records the result (or the failure, raw scan kept).
+fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Sync)) -> bool {
+    let Job {
+        page_id,
+        what,
+        page,
+    } = job;
+    let result = process(&what, &page, p).map_err(|e| (e.code().to_owned(), e.to_string()));
+    let stored = result.and_then(|done| {
+        let (kind, w, h, bytes) = image_parts(&done.page.image);
+        let ops: Vec<serde_json::Value> = done
+            .ops
+            .iter()
+            .filter_map(|o| serde_json::to_value(o).ok())
+            .collect();
+        let put = |b: &[u8]| {
+            let r = store.blobs().put(b)?;
+            store.with_conn(|c| tables::blobs::insert(c, &r))?;
+            Ok::<_, eingang_store::Error>(r.hash)
+        };
+        let saved = put(&bytes).and_then(|image| {
+            let thumb = put(&done.thumbnail)?;
+            store.with_tx(|c| {
+                scans::set_processed(
+                    c,
+                    &page_id,
+                    &ProcessedPage {
+                        image_blob: &image,
+                        image_kind: kind,
+                        width: w,
+                        height: h,
+                        thumb_blob: &thumb,
+                        skew: done.skew_degrees,
+                        ink: done.ink_percent,
+                        blank: done.blank,
+                        ops: &ops,
+                    },
+                )
+            })
+        });
+        saved
+            .map(|()| (done.blank, done.skew_degrees))
+            .map_err(|e| (e.code().to_owned(), e.to_string()))
+    });
+    match stored {
+        Ok((blank, skew)) => {
+            on_event(Event::Processed {
+                page_id,
+                blank,
+                skew,
+            });
+            true
+        }
+        Err((code, message)) => {
+            let _ = store.with_conn(|c| scans::set_failed(c, &page_id, &code, &message));
+            on_event(Event::PageFailed {
+                page_id,
+                code,
+                message,
+            });
+            false
+        }
+    }
+}
+
+/// Runs `produce` (which stores raw pages and hands them to `send`) while a pool of workers
+/// processes them. The queue holds at most two pages per worker.
+fn pipeline(
+    store: &Store,
+    p: &Processing,
+    on_event: &(dyn Fn(Event) + Sync),
+    produce: impl FnOnce(&dyn Fn(Job) -> bool),
+) -> (u32, u32) {
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let (tx, rx) = mpsc::sync_channel::<Job>(workers * 2);
+    let rx = Mutex::new(rx);
+    let (ok, failed) = (
+        std::sync::atomic::AtomicU32::new(0),
+        std::sync::atomic::AtomicU32::new(0),
+    );
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let job = match rx.lock() {
+                    Ok(r) => r.recv(),
+                    Err(_) => return,
+                };
+                let Ok(job) = job else { return };
+                if work(store, job, p, on_event) {
+                    ok.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        produce(&|job| tx.send(job).is_ok());
+        drop(tx);
+    });
+    (ok.into_inner(), failed.into_inner())
+}
+
+/// Imports files into a batch: each file's bytes are the raw scan of its pages; a bad file
+/// is reported (`Event::FileFailed`) and the rest go on.
+pub fn import_files(
+    store: &Store,
+    batch_id: &str,
+    files: &[PathBuf],
+    p: &Processing,
+    limits: Limits,
+    cancel: &AtomicBool,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Report {
+    let mut report = Report::default();
+    let (processed, failed) = pipeline(store, p, on_event, |send| {
+        for f in files {
+            if cancel.load(Ordering::Relaxed) {
+                report.cancelled = true;
+                break;
+            }
+            let name = f.file_name().map_or_else(
+                || f.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let result = read_limited(f, &name, limits)
+                .and_then(|bytes| {
+                    let raw = put_raw(store, &bytes)?;
+                    Ok((raw, read_bytes(&name, bytes, limits)?))
+                })
+                .and_then(|(raw, pages)| {
+                    for page in pages {
+                        let id = add_page(store, batch_id, &name, page.index, &raw, page.page.dpi)?;
+                        report.received += 1;
+                        on_event(Event::Received {
+                            page_id: id.clone(),
+                            source: name.clone(),
+                        });
+                        let what = format!("{name}, page {}", page.index + 1);
+                        if !send(Job {
+                            page_id: id,
+                            what,
+                            page: page.page,
+                        }) {
+                            break;
+                        }
+                    }
+                    Ok(())
+                });
+            if let Err(e) = result {
+                report.failed_files += 1;
+                on_event(Event::FileFailed {
+                    file: name,
+                    code: e.code().into(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    });
+    report.processed = processed;
+    report.failed_pages = failed;
+    report
+}
+
+fn read_limited(path: &Path, name: &str, limits: Limits) -> Result<Vec<u8>, CaptureError> {
+    let io = |e: std::io::Error| CaptureError::Io {
+        file: name.to_owned(),
+        reason: e.to_string(),
+    };
+    let f = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    f.take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(CaptureError::TooLarge {
+            file: name.to_owned(),
+            page: None,
+            reason: format!("larger than {} MiB", limits.max_file_bytes >> 20),
+        });
+    }
+    Ok(bytes)
+}
+
+/// Scans a batch from `source` into the store: each page is stored the moment it arrives
+/// and processed while the scanner goes on. A scanner that fails mid-batch keeps every page
+/// already received (the error is returned beside the report).
+pub fn scan_into(
+    store: &Store,
+    batch_id: &str,
+    source: &dyn crate::Source,
+    settings: &crate::ScanSettings,
+    p: &Processing,
+    cancel: &AtomicBool,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> (Report, Option<CaptureError>) {
+    let mut report = Report::default();
+    let mut error = None;
+    let device = source.name();
+    let (processed, failed) = pipeline(store, p, on_event, |send| {
+        let work = match tempfile::Builder::new()
+            .prefix(".scan-")
+            .tempdir_in(store.data_dir())
+        {
+            Ok(w) => w,
+            Err(e) => {
+                error = Some(CaptureError::Io {
+                    file: store.data_dir().display().to_string(),
+                    reason: e.to_string(),
+                });
+                return;
+            }
+        };
+        let mut on_page = |page: crate::Page| {
+            let n = u32::try_from(page.index + 1).unwrap_or(u32::MAX);
+            let stored = std::fs::read(crate::sane::page_file(work.path(), n))
+                .map_err(|e| CaptureError::Io {
+                    file: format!("{device}, page {n}"),
+                    reason: e.to_string(),
+                })
+                .and_then(|raw| put_raw(store, &raw))
+                .and_then(|raw| {
+                    add_page(store, batch_id, &device, page.index, &raw, page.page.dpi)
+                });
+            match stored {
+                Ok(id) => {
+                    report.received += 1;
+                    on_event(Event::Received {
+                        page_id: id.clone(),
+                        source: device.clone(),
+                    });
+                    send(Job {
+                        page_id: id,
+                        what: format!("{device}, page {n}"),
+                        page: page.page,
+                    });
+                }
+                Err(e) => error = Some(e),
+            }
+        };
+        if let Err(e) = source.scan(settings, work.path(), cancel, &mut on_page) {
+            error = Some(e);
+        }
+        report.cancelled = cancel.load(Ordering::Relaxed);
+    });
+    report.processed = processed;
+    report.failed_pages = failed;
+    (report, error)
+}
+
+/// Rebuilds a processed page's image from the blob store.
+fn stored_image(store: &Store, p: &PageRow) -> Result<ScanPage, String> {
+    let (Some(blob), Some(kind)) = (&p.image_blob, &p.image_kind) else {
+        return Err(format!(
+            "page from {} (page {}) is not processed yet ({})",
+            p.source,
+            p.source_page + 1,
+            p.error.as_deref().unwrap_or(&p.state)
+        ));
+    };
+    let bytes = store.blobs().get(blob).map_err(|e| e.to_string())?;
+    let (width, height) = (p.width.unwrap_or(0), p.height.unwrap_or(0));
+    let inflate = |b: &[u8]| {
+        let mut out = Vec::new();
+        flate2::read::ZlibDecoder::new(b)
+            .read_to_end(&mut out)
+            .map(|_| out)
+            .map_err(|e| e.to_string())
+    };
+    let image = match kind.as_str() {
+        "jpeg" => PageImage::Jpeg(bytes),
+        "g4" => PageImage::G4 {
+            width,
+            height,
+            data: bytes,
+        },
+        "gray8" => PageImage::Gray8 {
+            width,
+            height,
+            data: inflate(&bytes)?,
+        },
+        _ => PageImage::Rgb8 {
+            width,
+            height,
+            data: inflate(&bytes)?,
+        },
+    };
+    Ok(ScanPage { image, dpi: p.dpi })
+}
+
+/// The batch cut into documents: each starts at the first page or a page marked as a
+/// document start; deleted pages are left out.
+pub fn segments(pages: &[PageRow]) -> Vec<Vec<&PageRow>> {
+    let mut out: Vec<Vec<&PageRow>> = Vec::new();
+    for p in pages.iter().filter(|p| !p.deleted) {
+        match out.last_mut() {
+            Some(doc) if !p.starts_document => doc.push(p),
+            _ => out.push(vec![p]),
+        }
+    }
+    out
+}
+
+/// Makes the batch's documents (PDF/A, written page by page into the blob store) and
+/// queues each for `targets`. Nothing is queued if any page cannot be used.
+pub fn make_documents(
+    store: &Store,
+    batch_id: &str,
+    title: &str,
+    index: &[(String, String)],
+    targets: &[&str],
+) -> Result<Vec<DocumentRow>, String> {
+    let batch = store
+        .with_conn(|c| scans::batch(c, batch_id))
+        .map_err(|e| e.to_string())?;
+    let profile: Option<ScanProfile> = serde_json::from_str(&batch.profile_json).ok();
+    let level = profile.as_ref().map(ScanProfile::level).unwrap_or_default();
+    let pages = store
+        .with_conn(|c| scans::pages(c, batch_id))
+        .map_err(|e| e.to_string())?;
+    let segs = segments(&pages);
+    if segs.is_empty() {
+        return Err("the batch has no pages".into());
+    }
+    let mut docs = Vec::new();
+    let created_ms = eingang_store::now_ms();
+    let created = eingang_store::rfc3339_utc(created_ms);
+    let total = segs.len();
+    for (n, seg) in segs.into_iter().enumerate() {
+        let id = uuid::Uuid::now_v7().to_string();
+        let title = if total > 1 {
+            format!("{title} ({}/{total})", n + 1)
+        } else {
+            title.to_owned()
+        };
+        let tmp = tempfile::NamedTempFile::new_in(store.data_dir()).map_err(|e| e.to_string())?;
+        let file = std::io::BufWriter::new(tmp.reopen().map_err(|e| e.to_string())?);
+        let mut w = ScanWriter::new(file, level).map_err(|e| e.to_string())?;
+        for p in &seg {
+            let image = stored_image(store, p)?;
+            w.add_page(&image, p.rotation).map_err(|e| e.to_string())?;
+        }
+        let doc = ScanPdf {
+            title: title.clone(),
+            language: "de".into(),
+            created: created.clone(),
+            reference: id.clone(),
+        };
+        let options = ScanOptions {
+            level,
+            index: index.to_vec(),
+        };
+        let file = w.finish(&doc, &options).map_err(|e| e.to_string())?;
+        file.into_inner()
+            .map_err(|e| e.to_string())?
+            .sync_all()
+            .map_err(|e| e.to_string())?;
+        let blob = store
+            .blobs()
+            .put_reader(std::fs::File::open(tmp.path()).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        let row = DocumentRow {
+            id,
+            batch_id: batch_id.to_owned(),
+            title,
+            page_ids: seg.iter().map(|p| p.id.clone()).collect(),
+            pdf_blob: blob.hash.clone(),
+            sha256: blob.hash.clone(),
+            pdfa: format!("PDF/A-{}b", level.part()),
+            index: index.to_vec(),
+            created_at: created_ms,
+        };
+        docs.push((row, blob));
+    }
+    store
+        .with_tx(|c| {
+            for (row, blob) in &docs {
+                tables::blobs::insert(c, blob)?;
+                scans::add_document(c, row, targets)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(docs.into_iter().map(|(r, _)| r).collect())
+}

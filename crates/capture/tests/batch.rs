@@ -1,0 +1,215 @@
+//! Batches in a real store: files in (a bad one among them), raw scans kept byte for byte,
+//! pages processed by the worker pool, blank pages flagged, page operations logged, the
+//! batch cut into documents that pass qpdf and poppler, queued in the outbox.
+
+// One story per test: the batch from arrival to the outbox reads best in one piece.
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation, clippy::too_many_lines)]
+
+mod drawn;
+
+use eingang_capture::batch::{import_files, make_documents, profiles, Event, ScanProfile};
+use eingang_capture::process::Processing;
+use eingang_capture::Limits;
+use eingang_store::tables::scans::{self, PageEdit};
+use eingang_store::Store;
+use std::sync::atomic::AtomicBool;
+use std::sync::Mutex;
+
+fn png(dir: &std::path::Path, name: &str, w: usize, h: usize, data: Vec<u8>) -> std::path::PathBuf {
+    let path = dir.join(name);
+    image::GrayImage::from_raw(w as u32, h as u32, data)
+        .unwrap()
+        .save(&path)
+        .unwrap();
+    path
+}
+
+fn run(cmd: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(cmd).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
+    let data = tempfile::tempdir().unwrap();
+    let input = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let (w, h) = (620, 877);
+    let files = vec![
+        png(
+            input.path(),
+            "01.png",
+            w,
+            h,
+            drawn::text_page(w, h, 2.5, 30, 1),
+        ),
+        png(input.path(), "02.png", w, h, vec![240; w * h]),
+        {
+            let p = input.path().join("03-kaputt.jpg");
+            std::fs::write(&p, b"\xFF\xD8\xFF\xE0 not really").unwrap();
+            p
+        },
+        png(
+            input.path(),
+            "04.png",
+            w,
+            h,
+            drawn::text_page(w, h, -1.0, 20, 4),
+        ),
+        png(
+            input.path(),
+            "05.png",
+            w,
+            h,
+            drawn::text_page(w, h, 0.0, 10, 5),
+        ),
+    ];
+    let profile = profiles(&store)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == "standard")
+        .unwrap();
+    let batch = store
+        .with_tx(|c| {
+            scans::create_batch(
+                c,
+                "Posteingang 29.11.",
+                Some(&profile.id),
+                &serde_json::to_string(&profile).unwrap(),
+            )
+        })
+        .unwrap();
+    let events = Mutex::new(Vec::new());
+    let report = import_files(
+        &store,
+        &batch,
+        &files,
+        &profile.processing,
+        Limits::default(),
+        &AtomicBool::new(false),
+        &|e| events.lock().unwrap().push(e),
+    );
+    assert_eq!(
+        (report.received, report.processed, report.failed_files),
+        (4, 4, 1),
+        "{report:?}"
+    );
+    let events = events.into_inner().unwrap();
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::FileFailed { file, code, .. }
+        if file == "03-kaputt.jpg" && code == "capture.corrupt")));
+
+    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    assert_eq!(pages.len(), 4);
+    // In file order, each with its raw scan byte for byte and a thumbnail.
+    for (p, f) in pages.iter().zip(["01.png", "02.png", "04.png", "05.png"]) {
+        assert_eq!(p.source, f);
+        assert_eq!(p.state, "processed", "{p:?}");
+        let raw = store.blobs().get(&p.raw_blob).unwrap();
+        assert_eq!(raw, std::fs::read(input.path().join(f)).unwrap());
+        assert!(p.thumb_blob.is_some());
+    }
+    assert!(pages[1].blank && !pages[0].blank && !pages[2].blank);
+    assert!((pages[0].skew.unwrap() - 2.5).abs() <= 0.2);
+    let log = store
+        .with_conn(|c| scans::page_log(c, &pages[0].id))
+        .unwrap();
+    let ops: Vec<&str> = log.iter().map(|(_, op, _)| op.as_str()).collect();
+    assert_eq!(
+        ops,
+        ["received", "deskew", "blank_check", "encode"],
+        "{log:?}"
+    );
+
+    // The user: deletes the blank page, rotates page 3, starts a new document at page 4,
+    // moves page 4 before page 3 and back (undo), all logged.
+    store
+        .with_tx(|c| {
+            scans::edit_page(c, &pages[1].id, PageEdit::Deleted(true))?;
+            scans::edit_page(c, &pages[2].id, PageEdit::Rotation(1))?;
+            scans::edit_page(c, &pages[3].id, PageEdit::StartsDocument(true))?;
+            scans::move_page(c, &pages[3].id, 2)?;
+            scans::move_page(c, &pages[3].id, 3)
+        })
+        .unwrap();
+    let index = vec![("aktenzeichen".to_owned(), "530.12-0042".to_owned())];
+    let docs = make_documents(&store, &batch, "Posteingang", &index, &["default"]).unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].page_ids, [pages[0].id.clone(), pages[2].id.clone()]);
+    assert_eq!(docs[1].page_ids, [pages[3].id.clone()]);
+    let dir = tempfile::tempdir().unwrap();
+    for (i, d) in docs.iter().enumerate() {
+        let pdf = dir.path().join(format!("{i}.pdf"));
+        std::fs::copy(store.blobs().path(&d.pdf_blob).unwrap(), &pdf).unwrap();
+        let p = pdf.to_str().unwrap();
+        run("qpdf", &["--check", p]);
+        let info = run("pdfinfo", &["-f", "1", "-l", "2", p]);
+        let want = if i == 0 {
+            "Pages:           2"
+        } else {
+            "Pages:           1"
+        };
+        assert!(info.contains(want), "{info}");
+        if i == 0 {
+            assert!(info.contains("Page    2 rot:   90"), "{info}");
+        }
+        let meta = run("pdfinfo", &["-meta", p]);
+        assert!(meta.contains("<eingang:aktenzeichen>530.12-0042</eingang:aktenzeichen>"));
+        let list = run("pdfimages", &["-list", p]);
+        assert!(list.contains("jpeg"), "{list}");
+    }
+    // Queued for delivery, with a package the worker can send.
+    let items = store
+        .with_conn(|c| eingang_store::tables::outbox::for_target(c, "default"))
+        .unwrap();
+    assert_eq!(items.len(), 2);
+    let package = store
+        .with_conn(|c| scans::package(c, store.blobs(), &docs[0].id))
+        .unwrap();
+    assert!(package
+        .metadata
+        .contains(&("aktenzeichen".to_owned(), "530.12-0042".to_owned())));
+    assert!(package
+        .index_xml
+        .contains("<index name=\"aktenzeichen\">530.12-0042</index>"));
+    // The deleted page's raw scan is still there (only marked).
+    let all = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    assert!(all.iter().any(|p| p.deleted && p.id == pages[1].id));
+    let log = store
+        .with_conn(|c| scans::page_log(c, &pages[3].id))
+        .unwrap();
+    assert!(log.iter().filter(|(_, op, _)| op == "user_move").count() == 2);
+}
+
+#[test]
+fn profiles_are_checked_and_every_change_is_logged() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let mut p = profiles(&store).unwrap().remove(0);
+    assert_eq!(
+        profiles(&store).unwrap().len(),
+        ScanProfile::builtin().len()
+    );
+    p.processing = Processing {
+        blank_threshold_percent: 0.3,
+        ..p.processing
+    };
+    eingang_capture::batch::save_profile(&store, &p).unwrap();
+    // Saving the same again logs nothing new.
+    eingang_capture::batch::save_profile(&store, &p).unwrap();
+    p.pdfa = "4z".into();
+    assert!(eingang_capture::batch::save_profile(&store, &p)
+        .unwrap_err()
+        .contains("pdfa"));
+    let changes = store.with_conn(scans::profile_changes).unwrap();
+    let mine: Vec<_> = changes.iter().filter(|c| c.0 == p.id).collect();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert_eq!(mine[1].2, "changed");
+    assert!(mine[1].3.as_deref().unwrap().contains("0.3"));
+}

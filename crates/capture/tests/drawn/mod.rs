@@ -1,0 +1,56 @@
+//! Synthetic scans drawn analytically (not with the code under test).
+
+/// A page of "text": lines of word blocks, drawn rotated counter-clockwise by `deg`.
+/// `lines` limits how many lines there are (a sparse page has one).
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
+pub fn text_page(w: usize, h: usize, deg: f32, lines: usize, seed: u64) -> Vec<u8> {
+    let mut rng = seed | 1;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let (margin, spacing, height) = (w / 10, h / 40, h / 100);
+    // Words per line: (start, end) in unrotated x.
+    let mut words: Vec<Vec<(usize, usize)>> = Vec::new();
+    for _ in 0..lines.min(34) {
+        let mut x = margin;
+        let mut line = Vec::new();
+        while x < w - margin {
+            let len = 20 + (next() % 60) as usize;
+            line.push((x, (x + len).min(w - margin)));
+            x += len + 10 + (next() % 10) as usize;
+        }
+        words.push(line);
+    }
+    let (s, c) = deg.to_radians().sin_cos();
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    let top = h / 10;
+    let mut out = vec![245u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            // Undo the counter-clockwise rotation to find the point on the upright page.
+            let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
+            let ux = dx * c - dy * s + cx;
+            let uy = dx * s + dy * c + cy;
+            if ux < 0.0 || uy < top as f32 {
+                continue;
+            }
+            let (ux, uy) = (ux as usize, uy as usize);
+            let line = (uy - top) / spacing;
+            if (uy - top) % spacing < height {
+                if let Some(ws) = words.get(line) {
+                    if ws.iter().any(|&(a, b)| ux >= a && ux < b) {
+                        out[y * w + x] = 20;
+                    }
+                }
+            }
+        }
+    }
+    out
+}

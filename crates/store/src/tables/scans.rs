@@ -1,0 +1,543 @@
+//! The scan office's tables: `scan_profiles` (+ their append-only change log), `batches`,
+//! `pages` (raw scan and processed version, both in the blob store), `page_log` (append-only:
+//! every processing step and every user operation with its parameters) and `documents`.
+//!
+//! Every page is written in its own transaction the moment it arrives (raw blob fsynced
+//! first), so a crash mid-scan keeps every page already received. Page operations are
+//! setters (rotation, deleted, position, document start): idempotent, each logged, and
+//! undone by setting the old value — a deleted page is only marked, its raw scan stays.
+
+use crate::error::{Error, Result};
+use crate::now_ms;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+fn not_found<'a>(what: &'static str, id: &'a str) -> impl FnOnce(rusqlite::Error) -> Error + 'a {
+    move |e| match e {
+        rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
+            what,
+            id: id.to_owned(),
+        },
+        other => other.into(),
+    }
+}
+
+/// A stored scan profile: its settings are the capture crate's (JSON here).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileRow {
+    pub id: String,
+    pub name: String,
+    pub settings_json: String,
+    pub updated_at: i64,
+}
+
+pub fn profiles(conn: &Connection) -> Result<Vec<ProfileRow>> {
+    let mut stmt = conn
+        .prepare("SELECT id, name, settings_json, updated_at FROM scan_profiles ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ProfileRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            settings_json: r.get(2)?,
+            updated_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn profile(conn: &Connection, id: &str) -> Result<Option<ProfileRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, name, settings_json, updated_at FROM scan_profiles WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(ProfileRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    settings_json: r.get(2)?,
+                    updated_at: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Creates or changes a profile and logs the change (nothing is logged when nothing changed).
+pub fn save_profile(conn: &Connection, id: &str, name: &str, settings_json: &str) -> Result<()> {
+    let now = now_ms();
+    let old = profile(conn, id)?;
+    if old
+        .as_ref()
+        .is_some_and(|o| o.name == name && o.settings_json == settings_json)
+    {
+        return Ok(());
+    }
+    conn.execute(
+        "INSERT INTO scan_profiles (id, name, settings_json, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET name = ?2, settings_json = ?3, updated_at = ?4",
+        params![id, name, settings_json, now],
+    )?;
+    let logged = serde_json::json!({ "name": name, "settings": serde_json::from_str::<serde_json::Value>(settings_json).unwrap_or_default() });
+    conn.execute(
+        "INSERT INTO scan_profile_changes (profile_id, at, action, settings_json) VALUES (?1, ?2, ?3, ?4)",
+        params![id, now, if old.is_some() { "changed" } else { "created" }, logged.to_string()],
+    )?;
+    Ok(())
+}
+
+pub fn delete_profile(conn: &Connection, id: &str) -> Result<()> {
+    if conn.execute("DELETE FROM scan_profiles WHERE id = ?1", [id])? > 0 {
+        conn.execute(
+            "INSERT INTO scan_profile_changes (profile_id, at, action) VALUES (?1, ?2, 'deleted')",
+            params![id, now_ms()],
+        )?;
+    }
+    Ok(())
+}
+
+/// One entry of the profile change log: (profile, time, action, settings).
+pub type ProfileChange = (String, i64, String, Option<String>);
+
+/// The change log of every profile, oldest first.
+pub fn profile_changes(conn: &Connection) -> Result<Vec<ProfileChange>> {
+    let mut stmt = conn.prepare(
+        "SELECT profile_id, at, action, settings_json FROM scan_profile_changes ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchRow {
+    pub id: String,
+    pub name: String,
+    pub profile_id: Option<String>,
+    pub profile_json: String,
+    pub created_at: i64,
+    pub pages: u32,
+    pub blank: u32,
+}
+
+pub fn create_batch(
+    conn: &Connection,
+    name: &str,
+    profile_id: Option<&str>,
+    profile_json: &str,
+) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_ms();
+    conn.execute(
+        "INSERT INTO batches (id, name, profile_id, profile_json, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![id, name, profile_id, profile_json, now],
+    )?;
+    Ok(id)
+}
+
+const BATCH_SELECT: &str = "SELECT b.id, b.name, b.profile_id, b.profile_json, b.created_at,
+        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted),
+        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted AND p.blank)
+     FROM batches b";
+
+fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
+    Ok(BatchRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        profile_id: r.get(2)?,
+        profile_json: r.get(3)?,
+        created_at: r.get(4)?,
+        pages: r.get(5)?,
+        blank: r.get(6)?,
+    })
+}
+
+pub fn batches(conn: &Connection) -> Result<Vec<BatchRow>> {
+    let mut stmt = conn.prepare(&format!("{BATCH_SELECT} ORDER BY b.created_at DESC"))?;
+    let rows = stmt.query_map([], batch_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn batch(conn: &Connection, id: &str) -> Result<BatchRow> {
+    conn.query_row(&format!("{BATCH_SELECT} WHERE b.id = ?1"), [id], batch_row)
+        .map_err(not_found("batch", id))
+}
+
+/// Removes a batch with its pages (their blobs stay until the blob sweep).
+pub fn delete_batch(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM batches WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// A page as it arrived: where from, its raw scan, its resolution.
+#[derive(Debug, Clone)]
+pub struct NewPage<'a> {
+    pub source: &'a str,
+    pub source_page: u32,
+    pub raw_blob: &'a str,
+    pub dpi: (f32, f32),
+}
+
+/// Appends a page at the end of the batch; returns its id.
+pub fn add_page(conn: &Connection, batch_id: &str, page: &NewPage<'_>) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_ms();
+    conn.execute(
+        "INSERT INTO pages (id, batch_id, position, source, source_page, raw_blob, dpi_x, dpi_y, created_at)
+         VALUES (?1, ?2, coalesce((SELECT max(position) FROM pages WHERE batch_id = ?2), 0) + 1,
+                 ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            batch_id,
+            page.source,
+            page.source_page,
+            page.raw_blob,
+            f64::from(page.dpi.0),
+            f64::from(page.dpi.1),
+            now
+        ],
+    )?;
+    conn.execute(
+        "UPDATE batches SET updated_at = ?2 WHERE id = ?1",
+        params![batch_id, now],
+    )?;
+    log(
+        conn,
+        &id,
+        "received",
+        &serde_json::json!({ "source": page.source, "page": page.source_page, "raw": page.raw_blob }),
+    )?;
+    Ok(id)
+}
+
+/// The processed version of a page.
+#[derive(Debug, Clone)]
+pub struct ProcessedPage<'a> {
+    pub image_blob: &'a str,
+    /// `jpeg`, `g4`, `gray8`, `rgb8`.
+    pub image_kind: &'a str,
+    pub width: u32,
+    pub height: u32,
+    pub thumb_blob: &'a str,
+    pub skew: Option<f32>,
+    pub ink: f32,
+    pub blank: bool,
+    /// The steps, each `{"op": …, params…}`.
+    pub ops: &'a [serde_json::Value],
+}
+
+pub fn set_processed(conn: &Connection, page_id: &str, p: &ProcessedPage<'_>) -> Result<()> {
+    conn.execute(
+        "UPDATE pages SET state = 'processed', error = NULL, image_blob = ?2, image_kind = ?3,
+                width = ?4, height = ?5, thumb_blob = ?6, skew = ?7, ink = ?8, blank = ?9
+         WHERE id = ?1",
+        params![
+            page_id,
+            p.image_blob,
+            p.image_kind,
+            p.width,
+            p.height,
+            p.thumb_blob,
+            p.skew.map(f64::from),
+            f64::from(p.ink),
+            p.blank
+        ],
+    )?;
+    for op in p.ops {
+        let name = op
+            .get("op")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("step");
+        log(conn, page_id, name, op)?;
+    }
+    Ok(())
+}
+
+/// Processing failed: the raw scan stays, the page shows the reason.
+pub fn set_failed(conn: &Connection, page_id: &str, code: &str, detail: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE pages SET state = 'failed', error = ?2 WHERE id = ?1",
+        params![page_id, format!("{code}: {detail}")],
+    )?;
+    log(
+        conn,
+        page_id,
+        "failed",
+        &serde_json::json!({ "code": code, "detail": detail }),
+    )
+}
+
+fn log(conn: &Connection, page_id: &str, op: &str, params: &serde_json::Value) -> Result<()> {
+    conn.execute(
+        "INSERT INTO page_log (page_id, at, op, params_json) VALUES (?1, ?2, ?3, ?4)",
+        params![page_id, now_ms(), op, params.to_string()],
+    )?;
+    Ok(())
+}
+
+/// A page as the scan office sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageRow {
+    pub id: String,
+    pub batch_id: String,
+    pub position: f64,
+    pub source: String,
+    pub source_page: u32,
+    pub raw_blob: String,
+    pub dpi: (f32, f32),
+    pub state: String,
+    pub error: Option<String>,
+    pub image_blob: Option<String>,
+    pub image_kind: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub thumb_blob: Option<String>,
+    pub skew: Option<f64>,
+    pub ink: Option<f64>,
+    pub blank: bool,
+    pub rotation: u8,
+    pub starts_document: bool,
+    pub deleted: bool,
+}
+
+const PAGE_SELECT: &str =
+    "SELECT id, batch_id, position, source, source_page, raw_blob, dpi_x, dpi_y,
+        state, error, image_blob, image_kind, width, height, thumb_blob, skew, ink, blank,
+        rotation, starts_document, deleted FROM pages";
+
+fn page_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageRow> {
+    let (dx, dy): (f64, f64) = (r.get(6)?, r.get(7)?);
+    #[allow(clippy::cast_possible_truncation)]
+    let dpi = (dx as f32, dy as f32);
+    Ok(PageRow {
+        id: r.get(0)?,
+        batch_id: r.get(1)?,
+        position: r.get(2)?,
+        source: r.get(3)?,
+        source_page: r.get(4)?,
+        raw_blob: r.get(5)?,
+        dpi,
+        state: r.get(8)?,
+        error: r.get(9)?,
+        image_blob: r.get(10)?,
+        image_kind: r.get(11)?,
+        width: r.get(12)?,
+        height: r.get(13)?,
+        thumb_blob: r.get(14)?,
+        skew: r.get(15)?,
+        ink: r.get(16)?,
+        blank: r.get(17)?,
+        rotation: r.get(18)?,
+        starts_document: r.get(19)?,
+        deleted: r.get(20)?,
+    })
+}
+
+/// The batch's pages in order, deleted ones included (the UI hides them; undo needs them).
+pub fn pages(conn: &Connection, batch_id: &str) -> Result<Vec<PageRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "{PAGE_SELECT} WHERE batch_id = ?1 ORDER BY position, id"
+    ))?;
+    let rows = stmt.query_map([batch_id], page_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn page(conn: &Connection, id: &str) -> Result<PageRow> {
+    conn.query_row(&format!("{PAGE_SELECT} WHERE id = ?1"), [id], page_row)
+        .map_err(not_found("page", id))
+}
+
+/// The page's processing and user log: (time, op, params).
+pub fn page_log(conn: &Connection, page_id: &str) -> Result<Vec<(i64, String, String)>> {
+    let mut stmt =
+        conn.prepare("SELECT at, op, params_json FROM page_log WHERE page_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([page_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What the user may change on a page.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "set", content = "value", rename_all = "snake_case")]
+pub enum PageEdit {
+    /// Quarter turns clockwise, 0–3.
+    Rotation(u8),
+    Deleted(bool),
+    StartsDocument(bool),
+    /// The blank flag after review.
+    Blank(bool),
+}
+
+/// Applies an edit and logs it with the old value (so it can be undone).
+pub fn edit_page(conn: &Connection, id: &str, edit: PageEdit) -> Result<()> {
+    let old = page(conn, id)?;
+    let (op, old_value) = match edit {
+        PageEdit::Rotation(q) => {
+            conn.execute(
+                "UPDATE pages SET rotation = ?2 WHERE id = ?1",
+                params![id, q % 4],
+            )?;
+            ("rotation", serde_json::json!(old.rotation))
+        }
+        PageEdit::Deleted(d) => {
+            conn.execute(
+                "UPDATE pages SET deleted = ?2 WHERE id = ?1",
+                params![id, d],
+            )?;
+            ("deleted", serde_json::json!(old.deleted))
+        }
+        PageEdit::StartsDocument(s) => {
+            conn.execute(
+                "UPDATE pages SET starts_document = ?2 WHERE id = ?1",
+                params![id, s],
+            )?;
+            ("starts_document", serde_json::json!(old.starts_document))
+        }
+        PageEdit::Blank(b) => {
+            conn.execute("UPDATE pages SET blank = ?2 WHERE id = ?1", params![id, b])?;
+            ("blank_reviewed", serde_json::json!(old.blank))
+        }
+    };
+    log(
+        conn,
+        id,
+        &format!("user_{op}"),
+        &serde_json::json!({ "edit": edit, "old": old_value }),
+    )
+}
+
+/// Moves a page to index `to` among the batch's pages (0 = first).
+pub fn move_page(conn: &Connection, id: &str, to: usize) -> Result<()> {
+    let page = page(conn, id)?;
+    let mut order: Vec<PageRow> = pages(conn, &page.batch_id)?;
+    let from = order.iter().position(|p| p.id == id).unwrap_or(0);
+    let moved = order.remove(from);
+    let to = to.min(order.len());
+    order.insert(to, moved);
+    // Renumber the whole batch: positions stay small integers, order is exact.
+    let mut stmt = conn.prepare("UPDATE pages SET position = ?2 WHERE id = ?1")?;
+    for (i, p) in order.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        stmt.execute(params![p.id, (i + 1) as f64])?;
+    }
+    log(
+        conn,
+        id,
+        "user_move",
+        &serde_json::json!({ "from": from, "to": to }),
+    )
+}
+
+/// A finished document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRow {
+    pub id: String,
+    pub batch_id: String,
+    pub title: String,
+    pub page_ids: Vec<String>,
+    pub pdf_blob: String,
+    pub sha256: String,
+    pub pdfa: String,
+    pub index: Vec<(String, String)>,
+    pub created_at: i64,
+}
+
+/// Records a document (its PDF already in the blob store) and queues it for `targets`.
+pub fn add_document(conn: &Connection, doc: &DocumentRow, targets: &[&str]) -> Result<()> {
+    let ids = serde_json::to_string(&doc.page_ids).unwrap_or_else(|_| "[]".into());
+    let index = serde_json::to_string(&doc.index).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "INSERT INTO documents (id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![doc.id, doc.batch_id, doc.title, ids, doc.pdf_blob, doc.sha256, doc.pdfa, index, doc.created_at],
+    )?;
+    for target in targets {
+        crate::tables::outbox::enqueue(conn, "document", &doc.id, target, doc.created_at)?;
+    }
+    Ok(())
+}
+
+fn document_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
+    let ids: String = r.get(3)?;
+    let index: String = r.get(7)?;
+    Ok(DocumentRow {
+        id: r.get(0)?,
+        batch_id: r.get(1)?,
+        title: r.get(2)?,
+        page_ids: serde_json::from_str(&ids).unwrap_or_default(),
+        pdf_blob: r.get(4)?,
+        sha256: r.get(5)?,
+        pdfa: r.get(6)?,
+        index: serde_json::from_str(&index).unwrap_or_default(),
+        created_at: r.get(8)?,
+    })
+}
+
+const DOC_SELECT: &str =
+    "SELECT id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json, created_at FROM documents";
+
+pub fn documents(conn: &Connection, batch_id: &str) -> Result<Vec<DocumentRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "{DOC_SELECT} WHERE batch_id = ?1 ORDER BY created_at, id"
+    ))?;
+    let rows = stmt.query_map([batch_id], document_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn document(conn: &Connection, id: &str) -> Result<DocumentRow> {
+    conn.query_row(&format!("{DOC_SELECT} WHERE id = ?1"), [id], document_row)
+        .map_err(not_found("document", id))
+}
+
+/// A document as the sync worker delivers it: the PDF/A, metadata (id, kind, title, dates
+/// and the index fields) and the index XML listing each file with its SHA-256.
+pub fn package(
+    conn: &Connection,
+    blobs: &crate::blobs::BlobStore,
+    id: &str,
+) -> Result<crate::tables::submissions::Package> {
+    use crate::tables::submissions::{from_blob, xml_escape, Package};
+    use std::fmt::Write as _;
+    let doc = document(conn, id)?;
+    let files = vec![from_blob(conn, blobs, format!("{id}.pdf"), &doc.pdf_blob)?];
+    let created = crate::rfc3339_utc(doc.created_at);
+    let mut metadata = vec![
+        ("id".to_owned(), id.to_owned()),
+        ("art".to_owned(), "scan".to_owned()),
+        ("titel".to_owned(), doc.title.clone()),
+        ("stapel".to_owned(), doc.batch_id.clone()),
+        ("seiten".to_owned(), doc.page_ids.len().to_string()),
+        ("erstellt".to_owned(), created.clone()),
+        ("jahr".to_owned(), created[..4].to_owned()),
+        ("monat".to_owned(), created[5..7].to_owned()),
+    ];
+    metadata.extend(doc.index.iter().cloned());
+    let mut index = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<eingang-lieferung id=\"{}\" art=\"scan\" titel=\"{}\" erstellt=\"{}\">\n",
+        xml_escape(id),
+        xml_escape(&doc.title),
+        xml_escape(&created)
+    );
+    for (k, v) in &doc.index {
+        let _ = writeln!(
+            index,
+            "  <index name=\"{}\">{}</index>",
+            xml_escape(k),
+            xml_escape(v)
+        );
+    }
+    for f in &files {
+        let _ = writeln!(
+            index,
+            "  <datei name=\"{}\" sha256=\"{}\" bytes=\"{}\"/>",
+            xml_escape(&f.name),
+            f.sha256,
+            f.size
+        );
+    }
+    index.push_str("</eingang-lieferung>\n");
+    Ok(Package {
+        id: id.to_owned(),
+        files,
+        metadata,
+        index_xml: index,
+    })
+}
