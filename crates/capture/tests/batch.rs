@@ -3,7 +3,11 @@
 //! batch cut into documents that pass qpdf and poppler, queued in the outbox.
 
 // One story per test: the batch from arrival to the outbox reads best in one piece.
-#![allow(clippy::unwrap_used, clippy::cast_possible_truncation, clippy::too_many_lines)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::too_many_lines
+)]
 
 mod drawn;
 

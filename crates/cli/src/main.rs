@@ -1,9 +1,9 @@
 //! `eingang`: the command line over the same crates and the same database as the app.
 
-mod assemble;
 mod doctor;
 mod drafts;
 mod forms;
+mod scan;
 mod submissions;
 mod sync;
 
@@ -40,40 +40,28 @@ enum Command {
         #[command(subcommand)]
         command: FormsCommand,
     },
-    /// Put scanned files (JPEG, PNG, TIFF) into one PDF/A-2b; JPEG pages stay byte-identical.
-    Assemble {
-        /// The files, in page order (multi-page TIFFs give all their pages).
+    /// PDF/A documents from scanned files.
+    Pdf {
+        #[command(subcommand)]
+        command: PdfCommand,
+    },
+    /// Scanners: list them, scan a batch into the store.
+    Scan {
+        #[command(subcommand)]
+        command: ScanCommand,
+    },
+    /// Import scanned files (JPEG, PNG, PNM, TIFF) into a batch: raw scans kept, pages
+    /// processed by the scan profile. A bad file is named and skipped.
+    Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// The PDF to write.
-        #[arg(short, long)]
-        output: PathBuf,
-        /// The document title (default: the output file's name).
-        #[arg(long)]
-        title: Option<String>,
+        #[command(flatten)]
+        into: IntoArgs,
     },
-    /// The scanners SANE sees.
-    Scanners,
-    /// Scan a batch from a SANE scanner into one PDF/A-2b.
-    Scan {
-        /// The device (`eingang scanners` lists them), e.g. `fujitsu:fi-7160:1234`.
-        #[arg(long)]
-        device: String,
-        /// `Flatbed`, `Automatic Document Feeder`, `ADF Duplex`, … as the device names it.
-        #[arg(long)]
-        source: Option<String>,
-        /// `Gray`, `Color`, `Lineart`.
-        #[arg(long)]
-        mode: Option<String>,
-        #[arg(long, default_value_t = 300)]
-        resolution: u32,
-        /// Stop after this many pages.
-        #[arg(long)]
-        pages: Option<u32>,
-        #[arg(short, long)]
-        output: PathBuf,
-        #[arg(long)]
-        title: Option<String>,
+    /// Scan profiles (named settings per kind of document).
+    Profiles {
+        #[command(subcommand)]
+        command: ProfilesCommand,
     },
     /// Deliver what waits in the outbox to the configured targets (zero configuration:
     /// into <data>/ausgang).
@@ -162,6 +150,80 @@ enum OutboxCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum PdfCommand {
+    /// Put scanned files into one PDF/A, page by page; JPEG pages stay byte-identical
+    /// unless a profile processes them.
+    Assemble {
+        /// The files, in page order (multi-page TIFFs give all their pages).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The PDF to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The document title (default: the output file's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// PDF/A level: 1b, 2b or 3b.
+        #[arg(long, default_value = "2b")]
+        pdfa: String,
+        /// Process each page with this scan profile (deskew, blank check, conversion).
+        #[arg(long)]
+        profile: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct IntoArgs {
+    /// The scan profile of a new batch (default: `standard`).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Add to this batch instead of starting a new one.
+    #[arg(long, conflicts_with = "profile")]
+    batch: Option<String>,
+    /// The new batch's name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Afterwards, make the batch's documents (PDF/A) and queue them for delivery.
+    #[arg(long)]
+    queue: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ScanCommand {
+    /// The scanners SANE sees.
+    Devices,
+    /// Scan a batch from the feeder into the store; pages are stored as they arrive.
+    Batch {
+        /// The device (`eingang scan devices` lists them), e.g. `fujitsu:fi-7160:1234`.
+        #[arg(long)]
+        device: String,
+        /// `Flatbed`, `Automatic Document Feeder`, `ADF Duplex`, … (default: the profile's).
+        #[arg(long)]
+        source: Option<String>,
+        /// `Gray`, `Color`, `Lineart` (default: the profile's).
+        #[arg(long)]
+        mode: Option<String>,
+        /// dpi (default: the profile's).
+        #[arg(long)]
+        resolution: Option<u32>,
+        /// Stop after this many pages.
+        #[arg(long)]
+        pages: Option<u32>,
+        #[command(flatten)]
+        into: IntoArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProfilesCommand {
+    /// List the scan profiles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum SubmissionsCommand {
     /// List every submission, newest first.
     List {
@@ -179,6 +241,17 @@ enum DraftsCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+impl IntoArgs {
+    fn as_into(&self) -> scan::Into<'_> {
+        scan::Into {
+            profile: self.profile.as_deref(),
+            batch: self.batch.as_deref(),
+            name: self.name.as_deref(),
+            queue: self.queue,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -204,31 +277,51 @@ fn main() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Pull,
         } => sync::forms_pull(&data_dir),
-        Command::Assemble {
-            files,
-            output,
-            title,
-        } => assemble::run(&files, &output, title.as_deref()),
-        Command::Scanners => assemble::scanners(),
+        Command::Pdf {
+            command:
+                PdfCommand::Assemble {
+                    files,
+                    output,
+                    title,
+                    pdfa,
+                    profile,
+                },
+        } => scan::assemble(
+            &data_dir,
+            &files,
+            &output,
+            title.as_deref(),
+            &pdfa,
+            profile.as_deref(),
+        ),
         Command::Scan {
-            device,
-            source,
-            mode,
-            resolution,
-            pages,
-            output,
-            title,
-        } => assemble::scan(
+            command: ScanCommand::Devices,
+        } => scan::devices(),
+        Command::Scan {
+            command:
+                ScanCommand::Batch {
+                    device,
+                    source,
+                    mode,
+                    resolution,
+                    pages,
+                    into,
+                },
+        } => scan::scan_batch(
+            &data_dir,
             &device,
             &eingang_capture::sane::ScanSettings {
                 source,
                 mode,
-                resolution,
+                resolution: resolution.unwrap_or(0),
                 max_pages: pages,
             },
-            &output,
-            title.as_deref(),
+            &into.as_into(),
         ),
+        Command::Import { files, into } => scan::import(&data_dir, &files, &into.as_into()),
+        Command::Profiles {
+            command: ProfilesCommand::List { json },
+        } => scan::profiles(&data_dir, json),
         Command::Sync { watch } => sync::run(&data_dir, watch),
         Command::Targets {
             command: TargetsCommand::List { json, check },

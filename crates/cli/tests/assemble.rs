@@ -1,4 +1,5 @@
-//! `eingang assemble`: real files into a PDF/A; a broken file is named and skipped.
+//! `eingang pdf assemble`, `eingang import`, `eingang scan devices|batch`: real files and
+//! SANE's test scanner into PDF/As and batches; a broken file is named and skipped.
 
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
@@ -26,7 +27,7 @@ fn files_become_one_pdf_with_the_jpeg_unchanged_and_a_bad_file_skipped() {
     let out = dir.path().join("stapel.pdf");
 
     let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
-        .arg("assemble")
+        .args(["pdf", "assemble"])
         .args([&jpg, &png, &bad])
         .arg("-o")
         .arg(&out)
@@ -74,7 +75,7 @@ fn files_become_one_pdf_with_the_jpeg_unchanged_and_a_bad_file_skipped() {
     // Nothing readable: nothing written, exit 2.
     let none = dir.path().join("leer.pdf");
     let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
-        .args(["assemble"])
+        .args(["pdf", "assemble", "--pdfa", "1b"])
         .arg(&bad)
         .arg("-o")
         .arg(&none)
@@ -85,39 +86,119 @@ fn files_become_one_pdf_with_the_jpeg_unchanged_and_a_bad_file_skipped() {
 }
 
 #[test]
-fn a_batch_from_the_sane_test_scanner_becomes_one_pdf() {
+fn a_batch_from_the_sane_test_scanner_is_stored_page_by_page_and_delivered_as_pdfa() {
     let conf = tempfile::tempdir().unwrap();
     std::fs::write(conf.path().join("dll.conf"), "test\n").unwrap();
     if let Ok(t) = std::fs::read("/etc/sane.d/test.conf") {
         std::fs::write(conf.path().join("test.conf"), t).unwrap();
     }
-    let dir = tempfile::tempdir().unwrap();
-    let list = Command::new(env!("CARGO_BIN_EXE_eingang"))
-        .arg("scanners")
-        .env("SANE_CONFIG_DIR", conf.path())
+    let data = tempfile::tempdir().unwrap();
+    let eingang = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
+            .args(args)
+            .env("SANE_CONFIG_DIR", conf.path())
+            .env("EINGANG_DATA_DIR", data.path())
+            .env("EINGANG_KEYRING", "off")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(o.status.success(), "{args:?}: {text}");
+        text
+    };
+    assert!(eingang(&["scan", "devices"]).contains("test:0"));
+    assert!(eingang(&["profiles", "list"]).contains("text-sw"));
+    let text = eingang(&[
+        "scan",
+        "batch",
+        "--device",
+        "test:0",
+        "--source",
+        "Automatic Document Feeder",
+        "--resolution",
+        "150",
+        "--pages",
+        "4",
+        "--profile",
+        "text-sw",
+        "--queue",
+    ]);
+    assert!(
+        text.contains("4 pages received, 4 processed, 0 failed"),
+        "{text}"
+    );
+    assert!(text.contains("4 page(s), PDF/A-2b, queued"), "{text}");
+    eingang(&["sync"]);
+    let out = data.path().join("ausgang");
+    let pdfs: Vec<_> = walk(&out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(pdfs.len(), 1, "{pdfs:?}");
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdfs[0])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&list.stdout).contains("test:0"));
-    let out = dir.path().join("stapel.pdf");
+    assert!(check.status.success());
+    let list = String::from_utf8(
+        Command::new("pdfimages")
+            .arg("-list")
+            .arg(&pdfs[0])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        list.matches("ccitt").count(),
+        4,
+        "bilevel profile: G4 pages\n{list}"
+    );
+    // The scanner's working folder is gone; nothing but the store and the delivery remain.
+    assert!(!std::fs::read_dir(data.path()).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with(".scan-")));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn files_imported_into_a_batch_keep_their_raw_scans_and_a_bad_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let good = dir.path().join("seite.png");
+    image::GrayImage::from_fn(400, 560, |x, y| {
+        image::Luma([if (y / 20) % 3 == 0 && x > 40 && x < 360 {
+            30
+        } else {
+            240
+        }])
+    })
+    .save(&good)
+    .unwrap();
+    let empty = dir.path().join("leer.jpg");
+    std::fs::write(&empty, b"").unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
-        .args([
-            "scan",
-            "--device",
-            "test:0",
-            "--source",
-            "Automatic Document Feeder",
-        ])
-        .args([
-            "--mode",
-            "Gray",
-            "--resolution",
-            "150",
-            "--pages",
-            "4",
-            "-o",
-        ])
-        .arg(&out)
-        .env("SANE_CONFIG_DIR", conf.path())
+        .args(["import", "--name", "Post"])
+        .args([&good, &empty])
+        .env("EINGANG_DATA_DIR", data.path())
         .output()
         .unwrap();
     let text = format!(
@@ -125,17 +206,10 @@ fn a_batch_from_the_sane_test_scanner_becomes_one_pdf() {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(o.status.success(), "{text}");
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("leer.jpg"), "{text}");
     assert!(
-        text.contains("page 4 received") && text.contains("4 pages"),
+        text.contains("1 pages received, 1 processed, 0 failed, 1 file(s) refused"),
         "{text}"
     );
-    let info =
-        String::from_utf8(Command::new("pdfinfo").arg(&out).output().unwrap().stdout).unwrap();
-    assert!(info.contains("Pages:           4"), "{info}");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(leftovers, ["stapel.pdf"], "the working folder is gone");
 }

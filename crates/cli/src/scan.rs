@@ -1,0 +1,415 @@
+//! The scan office on the command line:
+//! - `eingang pdf assemble FILE… -o OUT.pdf [--pdfa 2b] [--profile P]`: files into one PDF/A,
+//!   page by page (JPEG byte-identical unless a profile processes it). A bad file is
+//!   reported and skipped; the rest still go in.
+//! - `eingang import FILE… [--profile P] [--batch ID] [--queue]` and
+//!   `eingang scan batch --device D [--profile P] …`: pages into a batch in the store (raw
+//!   scan kept, processed by the profile); `--queue` makes the batch's documents and queues
+//!   them for delivery.
+//! - `eingang scan devices`, `eingang profiles list`.
+
+use eingang_capture::batch::{self, Event, Report, ScanProfile};
+use eingang_capture::sane::{self, ScanSettings};
+use eingang_capture::{read_file, Limits};
+use eingang_pdf::{PdfA, ScanOptions, ScanPdf, ScanWriter};
+use eingang_store::paths::DataDir;
+use eingang_store::tables::scans;
+use eingang_store::Store;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+fn open(data_dir: &DataDir) -> Result<Store, ExitCode> {
+    Store::open(&data_dir.path).map_err(|e| {
+        eprintln!("error [{}]: {e}", e.code());
+        ExitCode::from(2)
+    })
+}
+
+fn profile(store: &Store, id: Option<&str>) -> Result<Option<ScanProfile>, ExitCode> {
+    let Some(id) = id else { return Ok(None) };
+    let all = batch::profiles(store).map_err(|e| {
+        eprintln!("error [{}]: {e}", e.code());
+        ExitCode::FAILURE
+    })?;
+    if let Some(p) = all.into_iter().find(|p| p.id == id) {
+        Ok(Some(p))
+    } else {
+        eprintln!(
+            "error [scan.profile_unknown]: no scan profile {id:?}; `eingang profiles list` shows them"
+        );
+        Err(ExitCode::from(2))
+    }
+}
+
+/// `eingang profiles list`.
+pub fn profiles(data_dir: &DataDir, json: bool) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    match batch::profiles(&store) {
+        Ok(all) if json => {
+            println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(all) => {
+            for p in all {
+                println!(
+                    "{}\t{}\t{} dpi, {:?}, PDF/A-{}",
+                    p.id, p.name, p.resolution, p.processing.mode, p.pdfa
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `eingang pdf assemble`: the files' pages into one PDF/A, written page by page.
+#[allow(clippy::too_many_lines)] // one linear story: read, process, write, report
+pub fn assemble(
+    data_dir: &DataDir,
+    files: &[PathBuf],
+    out: &Path,
+    title: Option<&str>,
+    level: &str,
+    profile_id: Option<&str>,
+) -> ExitCode {
+    let Some(level) = PdfA::parse(level) else {
+        eprintln!("error [scan.pdfa]: --pdfa takes 1b, 2b or 3b");
+        return ExitCode::from(2);
+    };
+    let processing = if profile_id.is_some() {
+        let store = match open(data_dir) {
+            Ok(s) => s,
+            Err(c) => return c,
+        };
+        match profile(&store, profile_id) {
+            Ok(p) => p.map(|p| p.processing),
+            Err(c) => return c,
+        }
+    } else {
+        None
+    };
+    // Temp name, fsync, rename: a reader never sees half a PDF.
+    let tmp = out.with_extension("pdf.part");
+    let file = match std::fs::File::create(&tmp) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error [io]: {} cannot be written: {e}", out.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut writer = match ScanWriter::new(std::io::BufWriter::new(file), level) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error [pdf.failed]: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut failed = 0;
+    for f in files {
+        let pages = match read_file(f, Limits::default()) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error [{}]: {e}", e.code());
+                failed += 1;
+                continue;
+            }
+        };
+        for p in pages {
+            if p.dpi_assumed {
+                eprintln!(
+                    "note: {}, page {}: no resolution in the file; 300 dpi assumed",
+                    f.display(),
+                    p.index + 1
+                );
+            }
+            let what = format!("{}, page {}", f.display(), p.index + 1);
+            let page = match &processing {
+                Some(settings) => match eingang_capture::process::process(&what, &p.page, settings)
+                {
+                    Ok(done) => {
+                        if done.blank {
+                            eprintln!(
+                                "note: {what}: looks blank ({:.3} % ink) — kept",
+                                done.ink_percent
+                            );
+                        }
+                        done.page
+                    }
+                    Err(e) => {
+                        eprintln!("error [{}]: {e}", e.code());
+                        failed += 1;
+                        continue;
+                    }
+                },
+                None => p.page,
+            };
+            if let Err(e) = writer.add_page(&page, 0) {
+                eprintln!("error [pdf.failed]: {what}: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if writer.pages() == 0 {
+        drop(writer);
+        let _ = std::fs::remove_file(&tmp);
+        eprintln!("error: no page could be read; nothing was written");
+        return ExitCode::from(2);
+    }
+    let n = writer.pages();
+    let title = title.map_or_else(
+        || {
+            out.file_stem()
+                .map_or_else(|| "Scan".into(), |s| s.to_string_lossy().into_owned())
+        },
+        str::to_owned,
+    );
+    let created = eingang_store::rfc3339_utc(eingang_store::now_ms());
+    let doc = ScanPdf {
+        title,
+        language: "de".into(),
+        reference: format!("{}{created}", out.display()),
+        created,
+    };
+    let finished = writer
+        .finish(
+            &doc,
+            &ScanOptions {
+                level,
+                index: Vec::new(),
+            },
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|w| w.into_inner().map_err(|e| e.to_string()))
+        .and_then(|f| f.sync_all().map_err(|e| e.to_string()))
+        .and_then(|()| std::fs::rename(&tmp, out).map_err(|e| e.to_string()));
+    if let Err(e) = finished {
+        let _ = std::fs::remove_file(&tmp);
+        eprintln!("error [io]: {} cannot be written: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    let size = std::fs::metadata(out).map_or(0, |m| m.len());
+    println!(
+        "{}: {n} pages, {} KiB, PDF/A-{}b{}",
+        out.display(),
+        size / 1024,
+        level.part(),
+        if failed > 0 {
+            format!(" ({failed} file(s) or page(s) skipped, see above)")
+        } else {
+            String::new()
+        }
+    );
+    if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `eingang scan devices`: what SANE sees.
+pub fn devices() -> ExitCode {
+    match sane::devices() {
+        Ok(d) if d.is_empty() => {
+            println!(
+                "no scanner found (SANE sees none; check the cable, the network, `scanimage -L`)"
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(d) => {
+            for dev in d {
+                println!("{}\t{} {} ({})", dev.name, dev.vendor, dev.model, dev.kind);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Where pages go: an existing batch or a new one with the profile's settings.
+pub struct Into<'a> {
+    pub profile: Option<&'a str>,
+    pub batch: Option<&'a str>,
+    pub name: Option<&'a str>,
+    /// Make the batch's documents and queue them for delivery afterwards.
+    pub queue: bool,
+}
+
+fn prepare(store: &Store, into: &Into<'_>) -> Result<(String, ScanProfile), ExitCode> {
+    let fail = |e: eingang_store::Error| {
+        eprintln!("error [{}]: {e}", e.code());
+        ExitCode::FAILURE
+    };
+    if let Some(id) = into.batch {
+        let b = store.with_conn(|c| scans::batch(c, id)).map_err(fail)?;
+        let p = serde_json::from_str(&b.profile_json).map_err(|e| {
+            eprintln!("error [scan.profile]: batch {id}: its profile cannot be read: {e}");
+            ExitCode::FAILURE
+        })?;
+        return Ok((b.id, p));
+    }
+    let Some(p) = profile(store, Some(into.profile.unwrap_or("standard")))? else {
+        return Err(ExitCode::from(2));
+    };
+    let name = into.name.map_or_else(
+        || {
+            format!(
+                "Stapel {}",
+                eingang_store::rfc3339_utc(eingang_store::now_ms())
+            )
+        },
+        str::to_owned,
+    );
+    let json = serde_json::to_string(&p).unwrap_or_default();
+    let id = store
+        .with_tx(|c| scans::create_batch(c, &name, Some(&p.id), &json))
+        .map_err(fail)?;
+    Ok((id, p))
+}
+
+#[allow(clippy::needless_pass_by_value)]
+fn print_event(e: Event) {
+    match &e {
+        Event::Received { source, .. } => eprintln!("received: {source}"),
+        Event::Processed { blank: true, .. } => eprintln!("  processed — flagged as blank"),
+        Event::Processed { .. } => {}
+        Event::PageFailed { code, message, .. } | Event::FileFailed { code, message, .. } => {
+            eprintln!("error [{code}]: {message}");
+        }
+    }
+}
+
+fn finish(
+    data_dir: &DataDir,
+    store: &Store,
+    batch_id: &str,
+    report: &Report,
+    queue: bool,
+) -> ExitCode {
+    println!(
+        "batch {batch_id}: {} pages received, {} processed, {} failed, {} file(s) refused{}",
+        report.received,
+        report.processed,
+        report.failed_pages,
+        report.failed_files,
+        if report.cancelled { " (cancelled)" } else { "" }
+    );
+    if queue && report.received > 0 {
+        let targets = eingang_sync::config::load(&data_dir.path)
+            .map(|cfg| eingang_sync::config::effective_targets(&cfg, &data_dir.path))
+            .unwrap_or_default();
+        let ids: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
+        let ids = if ids.is_empty() { vec!["default"] } else { ids };
+        let title = store
+            .with_conn(|c| scans::batch(c, batch_id))
+            .map_or_else(|_| "Scan".into(), |b| b.name);
+        match batch::make_documents(store, batch_id, &title, &[], &ids) {
+            Ok(docs) => {
+                for d in docs {
+                    println!(
+                        "document {}: {} page(s), {}, queued",
+                        d.id,
+                        d.page_ids.len(),
+                        d.pdfa
+                    );
+                }
+            }
+            Err(e) => {
+                eprintln!("error [scan.document]: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if report.failed_files > 0 || report.failed_pages > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `eingang import FILE…`.
+pub fn import(data_dir: &DataDir, files: &[PathBuf], into: &Into<'_>) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let (batch_id, p) = match prepare(&store, into) {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    let report = batch::import_files(
+        &store,
+        &batch_id,
+        files,
+        &p.processing,
+        Limits::default(),
+        &AtomicBool::new(false),
+        &print_event,
+    );
+    finish(data_dir, &store, &batch_id, &report, into.queue)
+}
+
+/// `eingang scan batch --device D`.
+pub fn scan_batch(
+    data_dir: &DataDir,
+    device: &str,
+    overrides: &ScanSettings,
+    into: &Into<'_>,
+) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let (batch_id, p) = match prepare(&store, into) {
+        Ok(x) => x,
+        Err(c) => return c,
+    };
+    let settings = ScanSettings {
+        source: overrides.source.clone().or(p.source.clone()),
+        mode: overrides.mode.clone().or(p.mode.clone()),
+        resolution: if overrides.resolution > 0 {
+            overrides.resolution
+        } else {
+            p.resolution
+        },
+        max_pages: overrides.max_pages,
+    };
+    let scanner = sane::SaneScanner {
+        device: device.to_owned(),
+    };
+    let (report, error) = batch::scan_into(
+        &store,
+        &batch_id,
+        &scanner,
+        &settings,
+        &p.processing,
+        &AtomicBool::new(false),
+        &print_event,
+    );
+    if let Some(e) = &error {
+        eprintln!(
+            "error [{}]: {e} — the {} page(s) received are kept in batch {batch_id}",
+            e.code(),
+            report.received
+        );
+    }
+    if report.received == 0 {
+        eprintln!("error: the scanner delivered no page (is paper in the feeder?)");
+        return ExitCode::from(2);
+    }
+    let code = finish(data_dir, &store, &batch_id, &report, into.queue);
+    if error.is_some() {
+        ExitCode::FAILURE
+    } else {
+        code
+    }
+}
