@@ -259,3 +259,68 @@ fn the_streaming_writer_writes_each_pdfa_level_with_rotation_and_index_fields_in
     let empty = ScanWriter::new(Vec::new(), PdfA::A2b).unwrap();
     assert!(empty.finish(&doc, &options).is_err());
 }
+
+/// PDFBox's preflight (Debian's libpdfbox2-java) on the PDF/A-1b variant, with index fields
+/// in the XMP (their extension schema must satisfy it too).
+#[test]
+fn pdfbox_preflight_accepts_the_pdfa_1b_variant_with_index_fields() {
+    use eingang_pdf::{PdfA, ScanOptions, ScanWriter};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a1b.pdf");
+    let mut w = ScanWriter::new(std::fs::File::create(&path).unwrap(), PdfA::A1b).unwrap();
+    for (image, turns) in [
+        (PageImage::Jpeg(jpeg(400, 300, false)), 0),
+        (
+            PageImage::Gray8 {
+                width: 64,
+                height: 32,
+                data: (0..64 * 32).map(|i| (i % 256) as u8).collect(),
+            },
+            3,
+        ),
+    ] {
+        w.add_page(
+            &ScanPage {
+                image,
+                dpi: (100.0, 100.0),
+            },
+            turns,
+        )
+        .unwrap();
+    }
+    let doc = ScanPdf {
+        title: "Bauantrag Straße 5".into(),
+        language: "de".into(),
+        created: "2026-11-29T08:00:00Z".into(),
+        reference: "a1b".into(),
+    };
+    let options = ScanOptions {
+        level: PdfA::A1b,
+        index: vec![
+            ("aktenzeichen".into(), "63.1-2026/17".into()),
+            ("absender".into(), "Müller & Söhne".into()),
+        ],
+    };
+    w.finish(&doc, &options).unwrap();
+    let jars = [
+        "preflight",
+        "pdfbox2",
+        "fontbox2",
+        "xmpbox",
+        "commons-logging",
+        "javax.activation",
+        "jaxb-api",
+    ]
+    .map(|j| format!("/usr/share/java/{j}.jar"))
+    .join(":");
+    let out = run(
+        "java",
+        &[
+            "-cp",
+            &jars,
+            "org.apache.pdfbox.preflight.Validator_A1b",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("is a valid PDF/A-1b file"), "{out}");
+}
