@@ -274,7 +274,7 @@ fn pdfbox_preflight_accepts_the_pdfa_1b_variant_with_index_fields() {
             PageImage::Gray8 {
                 width: 64,
                 height: 32,
-                data: (0..64 * 32).map(|i| (i % 256) as u8).collect(),
+                data: (0..64 * 32_u32).map(|i| (i % 256) as u8).collect(),
             },
             3,
         ),
