@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # JPEG pages into a PDF: Eingang's passthrough PDF/A-2b writer against img2pdf (Debian), on
 # the same files in one run. Pages: noisy A4 colour scans at 300 dpi, JPEG quality 75.
-# Usage: scripts/bench-pdf.sh [PAGES]   (default 100)
+# Usage: scripts/bench-pdf.sh [PAGES]   (default 200)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-PAGES="${1:-100}"
+PAGES="${1:-200}"
 apt_install img2pdf python3-pil
 need_rust
 say "building the benchmark (release)"
@@ -48,3 +48,11 @@ END=$(date +%s.%N)
 echo "eingang (whole process): $(echo "scale=2; ($END - $START) * 1000 / $PAGES" | bc) ms/page"
 ls -l "$WORK"/*.pdf | awk '{print $5, $9}'
 qpdf --check "$WORK/eingang.pdf" >/dev/null && echo "qpdf --check: ok"
+mkdir -p "$WORK/back"
+pdfimages -j "$WORK/eingang.pdf" "$WORK/back/x"
+SAME=0
+for f in "$WORK"/back/x-*.jpg; do
+  n=$(basename "$f" .jpg); n=$((10#${n#x-}))
+  cmp -s "$f" "$WORK/pages/$(printf 'p%04d.jpg' "$n")" && SAME=$((SAME + 1))
+done
+echo "pdfimages -j: $SAME of $PAGES JPEGs byte-identical to the input"

@@ -21,7 +21,8 @@
 #![allow(
     clippy::cast_precision_loss,
     clippy::cast_possible_truncation,
-    clippy::cast_sign_loss
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap
 )]
 
 use crate::CaptureError;
@@ -263,23 +264,24 @@ fn raster_of(what: &str, image: &PageImage) -> Result<Raster, CaptureError> {
     })
 }
 
-/// Averages `factor`×`factor` blocks.
+/// Averages `factor`×`factor` blocks (a copy when `factor` is 1).
 fn shrink(luma: &[u8], w: usize, h: usize, factor: usize) -> (Vec<u8>, usize, usize) {
     let f = factor.max(1);
+    if f == 1 {
+        return (luma.to_vec(), w, h);
+    }
     let (sw, sh) = ((w / f).max(1), (h / f).max(1));
     let mut acc = vec![0u32; sw];
     let mut out = Vec::with_capacity(sw * sh);
+    let n = u32::try_from(f * f).unwrap_or(u32::MAX);
     for sy in 0..sh {
         acc.fill(0);
         for y in sy * f..((sy + 1) * f).min(h) {
-            let row = &luma[y * w..y * w + w];
-            for (sx, a) in acc.iter_mut().enumerate() {
-                let start = sx * f;
-                let end = (start + f).min(w);
-                *a += row[start..end].iter().map(|&v| u32::from(v)).sum::<u32>();
+            let row = &luma[y * w..y * w + (sw * f).min(w)];
+            for (a, block) in acc.iter_mut().zip(row.chunks_exact(f)) {
+                *a += block.iter().map(|&v| u32::from(v)).sum::<u32>();
             }
         }
-        let n = u32::try_from(f * f).unwrap_or(u32::MAX);
         out.extend(acc.iter().map(|&a| u8::try_from(a / n).unwrap_or(255)));
     }
     (out, sw, sh)
@@ -316,6 +318,29 @@ pub(crate) fn otsu(luma: &[u8]) -> u8 {
         }
     }
     best_t
+}
+
+/// The threshold for bilevel conversion: Otsu's, unless the page has no ink to separate
+/// (paper noise only — Otsu would split the noise and G4 would encode it as black specks),
+/// then a fixed mid level, which leaves such a page white.
+fn bilevel_threshold(luma: &[u8]) -> u8 {
+    let t = otsu(luma);
+    let (mut below, mut n_below, mut above, mut n_above) = (0u64, 0u64, 0u64, 0u64);
+    for &v in luma {
+        if v <= t {
+            below += u64::from(v);
+            n_below += 1;
+        } else {
+            above += u64::from(v);
+            n_above += 1;
+        }
+    }
+    let mean = |sum: u64, n: u64| sum.checked_div(n).unwrap_or(0);
+    if n_below == 0 || mean(above, n_above).saturating_sub(mean(below, n_below)) < 64 {
+        127.min(t)
+    } else {
+        t
+    }
 }
 
 fn factor_for(dpi: f32, target: f32) -> usize {
@@ -364,11 +389,10 @@ fn sharpest(points: &[(f32, f32)], span: usize, from: f32, to: f32, step: f32) -
         let tan = deg.to_radians().tan();
         hist.fill(0);
         for &(x, y) in points {
-            let r = (y + x * tan + offset).floor();
-            if r >= 0.0 {
-                if let Some(c) = hist.get_mut(r as usize) {
-                    *c += 1;
-                }
+            // Non-negative (|x·tan| < span/2 for ±15°), so truncation is floor.
+            let r = y + x * tan + offset;
+            if let Some(c) = hist.get_mut(r as usize) {
+                *c += 1;
             }
         }
         hist.windows(2)
@@ -397,46 +421,118 @@ fn sharpest(points: &[(f32, f32)], span: usize, from: f32, to: f32, step: f32) -
 pub fn detect_skew(luma: &[u8], w: usize, h: usize, dpi: f32) -> Option<f32> {
     let (points, span) = ink_points(luma, w, h, factor_for(dpi, 100.0), 60_000)?;
     let coarse = sharpest(&points, span, -15.0, 15.0, 0.25);
-    let (points, span) = ink_points(luma, w, h, factor_for(dpi, 300.0), 250_000)?;
-    let fine = sharpest(&points, span, coarse - 0.4, coarse + 0.4, 0.02);
+    let (points, span) = ink_points(luma, w, h, factor_for(dpi, 300.0), 120_000)?;
+    let fine = sharpest(&points, span, coarse - 0.3, coarse + 0.3, 0.02);
     Some((fine * 100.0).round() / 100.0)
 }
 
 /// Rotates the content clockwise by `deg` (undoing a counter-clockwise skew of `deg`) about
-/// the centre, bilinear, uncovered areas white. Same size.
+/// the centre, bilinear (fixed point, 1/256), uncovered areas white. Same size.
 fn rotate(r: &Raster, deg: f32) -> Raster {
-    let (s, c) = deg.to_radians().sin_cos();
-    let (w, h, ch) = (r.w, r.h, r.ch);
-    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
-    let mut out = vec![255u8; w * h * ch];
-    let (wm, hm) = (w as f32 - 1.0, h as f32 - 1.0);
-    for y in 0..h {
-        let v = y as f32 + 0.5 - cy;
+    let data = if r.ch == 1 {
+        rotate_n::<1>(r, deg)
+    } else {
+        rotate_n::<3>(r, deg)
+    };
+    Raster {
+        w: r.w,
+        h: r.h,
+        ch: r.ch,
+        data,
+    }
+}
+
+fn rotate_n<const CH: usize>(r: &Raster, deg: f32) -> Vec<u8> {
+    const ONE: f64 = 65536.0;
+    let (s, c) = f64::from(deg).to_radians().sin_cos();
+    let (w, h) = (r.w, r.h);
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+    let mut out = vec![255u8; w * h * CH];
+    let (c_fp, s_fp) = ((c * ONE).round() as i64, (s * ONE).round() as i64);
+    let (wmax, hmax) = ((w as i64 - 1) << 16, (h as i64 - 1) << 16);
+    let src = &r.data;
+    for (y, row) in out.chunks_exact_mut(w * CH).enumerate() {
+        let v = y as f64 + 0.5 - cy;
         // Source of (u, v): (u·cos + v·sin, −u·sin + v·cos), stepping by (cos, −sin).
         let u0 = 0.5 - cx;
-        let mut sx = u0 * c + v * s + cx - 0.5;
-        let mut sy = -u0 * s + v * c + cy - 0.5;
-        let row = &mut out[y * w * ch..(y + 1) * w * ch];
-        for x in 0..w {
-            if sx >= 0.0 && sy >= 0.0 && sx < wm && sy < hm {
-                let (x0, y0) = (sx as usize, sy as usize);
-                let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
-                let i00 = (y0 * w + x0) * ch;
-                let i10 = i00 + ch;
-                let i01 = i00 + w * ch;
-                let i11 = i01 + ch;
-                for k in 0..ch {
-                    let top =
-                        f32::from(r.data[i00 + k]) * (1.0 - fx) + f32::from(r.data[i10 + k]) * fx;
-                    let bottom =
-                        f32::from(r.data[i01 + k]) * (1.0 - fx) + f32::from(r.data[i11 + k]) * fx;
-                    let value = (top * (1.0 - fy) + bottom * fy + 0.5) as u8;
-                    row[x * ch + k] = value;
+        let mut sx = ((u0 * c + v * s + cx - 0.5) * ONE).round() as i64;
+        let mut sy = ((-u0 * s + v * c + cy - 0.5) * ONE).round() as i64;
+        for px in row.chunks_exact_mut(CH) {
+            if sx >= 0 && sy >= 0 && sx < wmax && sy < hmax {
+                let (x0, y0) = ((sx >> 16) as usize, (sy >> 16) as usize);
+                let (fx, fy) = (((sx >> 8) & 0xFF) as u32, ((sy >> 8) & 0xFF) as u32);
+                let i00 = (y0 * w + x0) * CH;
+                let i01 = i00 + w * CH;
+                for k in 0..CH {
+                    let a = u32::from(src[i00 + k]);
+                    let b = u32::from(src[i00 + CH + k]);
+                    let c2 = u32::from(src[i01 + k]);
+                    let d = u32::from(src[i01 + CH + k]);
+                    px[k] = if a == b && a == c2 && a == d {
+                        // Plain paper: nothing to interpolate.
+                        a as u8
+                    } else {
+                        let top = a * (256 - fx) + b * fx;
+                        let bottom = c2 * (256 - fx) + d * fx;
+                        ((top * (256 - fy) + bottom * fy + 32768) >> 16) as u8
+                    };
                 }
             }
-            sx += c;
-            sy -= s;
+            sx += c_fp;
+            sy -= s_fp;
         }
+    }
+    out
+}
+
+/// The same rotation as [`rotate`] by three shears with whole-pixel shifts (Paeth):
+/// exact in geometry, nearest-neighbour in value, and a few memory copies per row — for
+/// pages that become bilevel, where interpolated grey would be thresholded away anyway.
+fn shear_rotate(r: &Raster, deg: f32) -> Raster {
+    let th = deg.to_radians();
+    let alpha = (th / 2.0).tan();
+    let beta = -th.sin();
+    let (w, h, ch) = (r.w, r.h, r.ch);
+    let pad = (alpha.abs() * h as f32 / 2.0).ceil() as usize + 2;
+    let pw = w + 2 * pad;
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    let row_shift = |y: usize| (alpha * (y as f32 + 0.5 - cy)).round() as isize;
+    // Pass 1: A(x, y) = I(x + α·v, y), on a canvas widened by `pad` each side.
+    let mut a = vec![255u8; pw * h * ch];
+    for y in 0..h {
+        let start = pad as isize - row_shift(y);
+        let dst = &mut a[y * pw * ch..(y + 1) * pw * ch];
+        let start = usize::try_from(start).unwrap_or(0).min(pw - w);
+        dst[start * ch..(start + w) * ch].copy_from_slice(&r.data[y * w * ch..(y + 1) * w * ch]);
+    }
+    // Pass 2: B(x, y) = A(x, y + β·u): columns move; done as strips of equal shift.
+    let mut strips: Vec<(usize, usize, isize)> = Vec::new();
+    for xp in 0..pw {
+        let d = (beta * (xp as f32 - pad as f32 + 0.5 - cx)).round() as isize;
+        match strips.last_mut() {
+            Some(last) if last.2 == d => last.1 = xp + 1,
+            _ => strips.push((xp, xp + 1, d)),
+        }
+    }
+    let mut b = vec![255u8; pw * h * ch];
+    for y in 0..h {
+        for &(x0, x1, d) in &strips {
+            let sy = y as isize + d;
+            if sy < 0 || sy >= h as isize {
+                continue;
+            }
+            let sy = sy as usize;
+            b[(y * pw + x0) * ch..(y * pw + x1) * ch]
+                .copy_from_slice(&a[(sy * pw + x0) * ch..(sy * pw + x1) * ch]);
+        }
+    }
+    drop(a);
+    // Pass 3: O(x, y) = B(x + α·v, y).
+    let mut out = vec![255u8; w * h * ch];
+    for y in 0..h {
+        let from = (pad as isize + row_shift(y)).clamp(0, (pw - w) as isize) as usize;
+        out[y * w * ch..(y + 1) * w * ch]
+            .copy_from_slice(&b[(y * pw + from) * ch..(y * pw + from + w) * ch]);
     }
     Raster {
         w,
@@ -593,7 +689,11 @@ fn encode(
     ops: &mut Vec<Op>,
 ) -> Result<PageImage, CaptureError> {
     Ok(if bilevel {
-        let threshold = if was_bilevel { 127 } else { otsu(luma) };
+        let threshold = if was_bilevel {
+            127
+        } else {
+            bilevel_threshold(luma)
+        };
         if !was_bilevel {
             ops.push(Op::Bilevel { threshold });
         }
@@ -658,7 +758,11 @@ pub fn process(what: &str, page: &ScanPage, p: &Processing) -> Result<Processed,
     if let Some(deg) = skew {
         let corrected = deg.abs() >= 0.05;
         if corrected {
-            r = rotate(&r, deg);
+            r = if p.mode == ColourMode::Bilevel || was_bilevel {
+                shear_rotate(&r, deg)
+            } else {
+                rotate(&r, deg)
+            };
             luma = r.luma();
             changed = true;
         }

@@ -294,3 +294,34 @@ fn a_g4_page_in_the_pdf_decodes_with_poppler_to_the_same_pixels() {
         assert_eq!(got < 128, want < 128, "pixel {i}");
     }
 }
+
+#[test]
+fn a_bilevel_page_is_deskewed_by_shears_and_comes_out_straight() {
+    let page = grey(W, H, text_page(W, H, -6.4, 30, 21));
+    let p = Processing {
+        mode: ColourMode::Bilevel,
+        ..Processing::default()
+    };
+    let done = process("bw", &page, &p).unwrap();
+    let PageImage::G4 { data, .. } = &done.page.image else {
+        panic!("G4 expected")
+    };
+    let mut pixels = Vec::with_capacity(W * H);
+    fax::decoder::decode_g4(data.iter().copied(), W as u16, Some(H as u16), |t| {
+        pixels.extend(fax::decoder::pels(t, W as u16).map(|c| {
+            if c == fax::Color::Black {
+                0
+            } else {
+                255
+            }
+        }));
+    });
+    assert_eq!(pixels.len(), W * H);
+    let again = detect_skew(&pixels, W, H, 150.0).unwrap();
+    assert!(again.abs() <= 0.2, "still skewed by {again}° after deskew");
+    // Ink is conserved (nothing cut off): within 3 % of the upright page's.
+    let upright = text_page(W, H, 0.0, 30, 21);
+    let ink = |d: &[u8]| d.iter().filter(|&&v| v < 128).count() as f64;
+    let ratio = ink(&pixels) / ink(&upright);
+    assert!((0.97..1.03).contains(&ratio), "ink ratio {ratio}");
+}

@@ -3,7 +3,7 @@
 //!
 //! `jpeg_bench DIR OUT.pdf [DPI]`
 
-use eingang_pdf::{render_scan_pdf, PageImage, ScanPage, ScanPdf};
+use eingang_pdf::{PageImage, PdfA, ScanOptions, ScanPage, ScanPdf, ScanWriter};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,30 +20,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     files.sort();
     let started = Instant::now();
-    let mut pages = Vec::with_capacity(files.len());
+    // Page by page into the file, as the app writes documents: one page in memory at a time.
+    let out = std::io::BufWriter::new(std::fs::File::create(&args[1])?);
+    let mut w = ScanWriter::new(out, PdfA::A2b)?;
     for f in &files {
-        pages.push(ScanPage {
+        let page = ScanPage {
             image: PageImage::Jpeg(std::fs::read(f)?),
             dpi: (dpi, dpi),
-        });
+        };
+        w.add_page(&page, 0)?;
     }
-    let pdf = render_scan_pdf(
-        &ScanPdf {
-            title: "Benchmark".into(),
-            language: "de".into(),
-            created: "2026-11-29T00:00:00Z".into(),
-            reference: "bench".into(),
-        },
-        &pages,
-    )?;
-    std::fs::write(&args[1], &pdf)?;
+    let doc = ScanPdf {
+        title: "Benchmark".into(),
+        language: "de".into(),
+        created: "2026-11-29T00:00:00Z".into(),
+        reference: "bench".into(),
+    };
+    w.finish(&doc, &ScanOptions::default())?
+        .into_inner()?
+        .sync_all()?;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     #[allow(clippy::cast_precision_loss)]
     let per_page = ms / files.len().max(1) as f64;
     println!(
-        "eingang: {} pages in {ms:.1} ms = {per_page:.2} ms/page (read + assemble + write), {} KiB",
+        "eingang: {} pages in {ms:.1} ms = {per_page:.2} ms/page (read + assemble + write + fsync), {} KiB",
         files.len(),
-        pdf.len() / 1024
+        std::fs::metadata(&args[1])?.len() / 1024
     );
     Ok(())
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The scan pipeline's figures, printed (scan-intake issue):
+#  1. passthrough: colour A4 JPEG pages → one PDF/A: Eingang vs img2pdf on the same files
+#     (scripts/bench-pdf.sh), and `pdfimages -j` gives back the JPEGs byte for byte;
+#  2. full pipeline: grey A4 300 dpi scans with known skew and blank backs → deskew, blank
+#     flags, G4 or JPEG, PDF/A: pages per second, deskew error, blank precision/recall, size;
+#  3. peak memory for a 500-page batch;
+#  4. output size per page beside OCRmyPDF (Debian) on the same input (OCR off:
+#     `--tesseract-timeout 0`, so only its image optimisation and PDF/A conversion count).
+# Usage: scripts/bench-scan.sh [PAGES] [BIG]   (defaults 100 and 500)
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+PAGES="${1:-100}"
+BIG="${2:-500}"
+apt_install img2pdf python3-pil ocrmypdf poppler-utils qpdf
+need_rust
+WORK="${BENCH_WORK:-$(mktemp -d)}"
+[ -n "${BENCH_WORK:-}" ] || trap 'rm -rf "$WORK"' EXIT
+say "1. passthrough (200 colour pages)"
+bash "$ROOT/scripts/bench-pdf.sh" 200
+say "building the pipeline benchmark (release)"
+cargo build --release -p eingang-capture --example pipeline_bench --quiet
+BIN="$ROOT/target/release/examples/pipeline_bench"
+say "2. full pipeline, $PAGES pages, bilevel profile (CCITT G4)"
+"$BIN" "$PAGES" text-sw "$WORK/g4"
+say "2b. full pipeline, $PAGES pages, grey profile (JPEG q80)"
+"$BIN" "$PAGES" standard "$WORK/grey"
+say "3. peak memory, $BIG pages (bilevel)"
+"$BIN" "$BIG" text-sw "$WORK/big" | grep -E "pages/s|peak memory"
+say "4. size per page beside OCRmyPDF $(ocrmypdf --version 2>/dev/null)"
+IN="$WORK/grey/input"
+img2pdf "$IN"/*.png -o "$WORK/in.pdf"
+for mode in grey bw; do
+  if [ "$mode" = bw ]; then
+    # The same pages as 1-bit PNGs, the input OCRmyPDF would get from a bilevel scan.
+    mkdir -p "$WORK/bw"
+    for f in "$IN"/*.png; do convert "$f" -threshold 50% -type bilevel "$WORK/bw/$(basename "$f")"; done
+    img2pdf "$WORK/bw"/*.png -o "$WORK/in-$mode.pdf"
+  else
+    cp "$WORK/in.pdf" "$WORK/in-$mode.pdf"
+  fi
+  START=$(date +%s.%N)
+  ocrmypdf --output-type pdfa --tesseract-timeout 0 --optimize 1 --quiet \
+    "$WORK/in-$mode.pdf" "$WORK/ocrmypdf-$mode.pdf" || echo "ocrmypdf failed on $mode"
+  END=$(date +%s.%N)
+  SIZE=$(stat -c %s "$WORK/ocrmypdf-$mode.pdf" 2>/dev/null || echo 0)
+  echo "ocrmypdf ($mode): $((SIZE / 1024)) KiB = $((SIZE / 1024 / PAGES)) KiB/page in $(echo "$END - $START" | bc) s"
+done
+for p in g4 grey; do
+  f="$WORK/$p/eingang-$([ $p = g4 ] && echo text-sw || echo standard).pdf"
+  echo "eingang ($p): $(( $(stat -c %s "$f") / 1024 )) KiB = $(( $(stat -c %s "$f") / 1024 / PAGES )) KiB/page (all pages incl. blank backs)"
+  qpdf --check "$f" >/dev/null && echo "  qpdf --check: ok"
+done
