@@ -23,6 +23,7 @@ pub fn run() {
 
     let result = tauri::Builder::default()
         .manage(state)
+        .manage(commands::scan::ScanState::default())
         .setup(|app| {
             sync_worker::start(app.handle());
             Ok(())
@@ -61,6 +62,19 @@ pub fn run() {
             commands::sync::target_save,
             commands::sync::target_delete,
             commands::sync::target_test,
+            commands::scan::scan_profiles,
+            commands::scan::scan_batches,
+            commands::scan::scan_batch_create,
+            commands::scan::scan_batch_delete,
+            commands::scan::scan_batch_get,
+            commands::scan::scan_thumbnail,
+            commands::scan::scan_page_edit,
+            commands::scan::scan_page_move,
+            commands::scan::scan_import,
+            commands::scan::scan_devices,
+            commands::scan::scan_start,
+            commands::scan::scan_cancel,
+            commands::scan::scan_documents_make,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -376,19 +376,44 @@ pub fn import_files(
     cancel: &AtomicBool,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Report {
+    let named = files.iter().map(|f| {
+        let name = f.file_name().map_or_else(
+            || f.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let bytes = read_limited(f, &name, limits);
+        (name, bytes)
+    });
+    import(store, batch_id, named, p, limits, cancel, on_event)
+}
+
+/// Imports files given as (name, bytes) — what the app receives from a file picker or a
+/// drop. Same rules as [`import_files`].
+pub fn import(
+    store: &Store,
+    batch_id: &str,
+    files: impl Iterator<Item = (String, Result<Vec<u8>, CaptureError>)>,
+    p: &Processing,
+    limits: Limits,
+    cancel: &AtomicBool,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Report {
     let mut report = Report::default();
     let (processed, failed) = pipeline(store, p, on_event, |send| {
-        for f in files {
+        for (name, bytes) in files {
             if cancel.load(Ordering::Relaxed) {
                 report.cancelled = true;
                 break;
             }
-            let name = f.file_name().map_or_else(
-                || f.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            let result = read_limited(f, &name, limits)
+            let result = bytes
                 .and_then(|bytes| {
+                    if bytes.len() as u64 > limits.max_file_bytes {
+                        return Err(CaptureError::TooLarge {
+                            file: name.clone(),
+                            page: None,
+                            reason: format!("larger than {} MiB", limits.max_file_bytes >> 20),
+                        });
+                    }
                     let raw = put_raw(store, &bytes)?;
                     Ok((raw, read_bytes(&name, bytes, limits)?))
                 })

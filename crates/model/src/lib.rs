@@ -10,6 +10,7 @@
 
 pub mod draft;
 pub mod ids;
+pub mod scan;
 pub mod status;
 pub mod sync;
 pub mod time;
@@ -18,5 +19,9 @@ pub use draft::{
     AttachmentRef, Draft, DraftSummary, DraftValues, ImportOutcome, SubmissionSummary,
 };
 pub use ids::{DraftId, IdError};
+pub use scan::{
+    BatchSummary, BatchView, DocumentView, PageEdit, PageView, ScanProfileInfo, ScanProgress,
+    ScannerInfo,
+};
 pub use status::{AppInfo, BoundaryError, StatusSnapshot, SyncStatus};
 pub use sync::{OutboxItem, OutboxState, Receipt, SyncIssue, TargetSetting, TargetStatus};

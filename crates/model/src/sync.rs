@@ -59,6 +59,7 @@ pub struct OutboxItem {
     pub receipt: Option<Receipt>,
     #[ts(type = "number")]
     pub created_at: i64,
+    /// The form of a submission, or the title of a scanned document.
     pub form_id: Option<String>,
     pub form_version: Option<String>,
 }

@@ -5,7 +5,7 @@ use eingang_store::tables::attachments;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::AppHandle;
 
-fn header(request: &Request<'_>, name: &str) -> Result<String, AppError> {
+pub(crate) fn header(request: &Request<'_>, name: &str) -> Result<String, AppError> {
     let raw = request
         .headers()
         .get(name)

@@ -4,5 +4,6 @@ pub mod app;
 pub mod attachments;
 pub mod drafts;
 pub mod forms;
+pub mod scan;
 pub mod submissions;
 pub mod sync;

@@ -2,8 +2,11 @@
 // TypeScript bindings generated from Rust (src/lib/bindings, see ARCHITECTURE.md).
 import { invoke } from '@tauri-apps/api/core';
 import { getCurrentWindow } from '@tauri-apps/api/window';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
 import type { AttachmentRef } from './bindings/AttachmentRef';
+import type { BatchSummary } from './bindings/BatchSummary';
+import type { BatchView } from './bindings/BatchView';
 import type { BoundaryError } from './bindings/BoundaryError';
 import type { Draft } from './bindings/Draft';
 import type { DraftState } from './bindings/DraftState';
@@ -12,6 +15,10 @@ import type { FormDefinition } from './bindings/FormDefinition';
 import type { FormSummary } from './bindings/FormSummary';
 import type { ImportOutcome } from './bindings/ImportOutcome';
 import type { OutboxItem } from './bindings/OutboxItem';
+import type { PageEdit } from './bindings/PageEdit';
+import type { ScannerInfo } from './bindings/ScannerInfo';
+import type { ScanProfileInfo } from './bindings/ScanProfileInfo';
+import type { ScanProgress } from './bindings/ScanProgress';
 import type { StatusSnapshot } from './bindings/StatusSnapshot';
 import type { SyncIssue } from './bindings/SyncIssue';
 import type { TargetSetting } from './bindings/TargetSetting';
@@ -101,7 +108,32 @@ export const ipc = {
         'x-name': encodeURIComponent(name),
       },
     }),
+  scanProfiles: () => call<ScanProfileInfo[]>('scan_profiles'),
+  scanBatches: () => call<BatchSummary[]>('scan_batches'),
+  scanBatchCreate: (name: string, profileId: string) =>
+    call<BatchSummary>('scan_batch_create', { name, profileId }),
+  scanBatchDelete: (batchId: string) => call<void>('scan_batch_delete', { batchId }),
+  scanBatchGet: (batchId: string) => call<BatchView>('scan_batch_get', { batchId }),
+  scanThumbnail: (pageId: string) => call<string>('scan_thumbnail', { pageId }),
+  scanPageEdit: (pageId: string, edit: PageEdit) => call<void>('scan_page_edit', { pageId, edit }),
+  scanPageMove: (pageId: string, to: number) => call<void>('scan_page_move', { pageId, to }),
+  /** One file into a batch: the bytes as the raw body, batch and name in headers. */
+  scanImport: (batchId: string, name: string, bytes: Uint8Array) =>
+    call<BatchSummary>('scan_import', bytes, {
+      headers: { 'x-batch': batchId, 'x-name': encodeURIComponent(name) },
+    }),
+  scanDevices: () => call<ScannerInfo[]>('scan_devices'),
+  scanStart: (batchId: string, device: string, source: string | null, maxPages: number | null) =>
+    call<BatchSummary>('scan_start', { batchId, device, source, maxPages }),
+  scanCancel: (batchId: string) => call<void>('scan_cancel', { batchId }),
+  scanDocumentsMake: (batchId: string, title: string, index: [string, string][]) =>
+    call<BatchView>('scan_documents_make', { batchId, title, index }),
 };
+
+/** Progress while pages arrive in a batch. */
+export function onScanProgress(handler: (p: ScanProgress) => void): Promise<UnlistenFn> {
+  return listen<ScanProgress>('scan-progress', (e) => handler(e.payload));
+}
 
 /**
  * Runs `beforeClose` when the user closes the window, then closes it. Tauri waits for

@@ -157,7 +157,7 @@ fn state_of(s: &str) -> OutboxState {
 
 const ITEM_COLUMNS: &str = "o.id, o.item_kind, o.item_id, o.target, o.state, o.attempts,
     o.next_attempt_at, o.last_error_code, o.last_error, o.receipt_remote_id, o.receipt_hash,
-    o.receipt_at, o.created_at, s.form_id, s.form_version";
+    o.receipt_at, o.created_at, coalesce(s.form_id, d.title), s.form_version";
 
 fn item_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
     let state: String = r.get(4)?;
@@ -204,6 +204,7 @@ pub fn items(conn: &Connection, delivered_limit: u32) -> Result<Vec<OutboxItem>>
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM outbox o
              LEFT JOIN submissions s ON o.item_kind = 'submission' AND s.id = o.item_id
+             LEFT JOIN documents d ON o.item_kind = 'document' AND d.id = o.item_id
              WHERE {filter} ORDER BY {order}"
         );
         let mut stmt = conn.prepare(&sql)?;
@@ -224,6 +225,7 @@ pub fn item(conn: &Connection, id: i64) -> Result<Option<OutboxItem>> {
     let sql = format!(
         "SELECT {ITEM_COLUMNS} FROM outbox o
          LEFT JOIN submissions s ON o.item_kind = 'submission' AND s.id = o.item_id
+         LEFT JOIN documents d ON o.item_kind = 'document' AND d.id = o.item_id
          WHERE o.id = ?1"
     );
     Ok(conn.query_row(&sql, [id], item_of).optional()?)

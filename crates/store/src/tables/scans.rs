@@ -354,17 +354,8 @@ pub fn page_log(conn: &Connection, page_id: &str) -> Result<Vec<(i64, String, St
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What the user may change on a page.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "set", content = "value", rename_all = "snake_case")]
-pub enum PageEdit {
-    /// Quarter turns clockwise, 0–3.
-    Rotation(u8),
-    Deleted(bool),
-    StartsDocument(bool),
-    /// The blank flag after review.
-    Blank(bool),
-}
+/// What the user may change on a page (quarter turns, deleted, document start, blank flag).
+pub use eingang_model::PageEdit;
 
 /// Applies an edit and logs it with the old value (so it can be undone).
 pub fn edit_page(conn: &Connection, id: &str, edit: PageEdit) -> Result<()> {

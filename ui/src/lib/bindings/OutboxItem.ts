@@ -10,4 +10,8 @@ export type OutboxItem = { id: number,
 /**
  * `submission` or `document`.
  */
-item_kind: string, item_id: string, target: string, state: OutboxState, attempts: number, next_attempt_at: number | null, error: SyncIssue | null, receipt: Receipt | null, created_at: number, form_id: string | null, form_version: string | null, };
+item_kind: string, item_id: string, target: string, state: OutboxState, attempts: number, next_attempt_at: number | null, error: SyncIssue | null, receipt: Receipt | null, created_at: number, 
+/**
+ * The form of a submission, or the title of a scanned document.
+ */
+form_id: string | null, form_version: string | null, };

@@ -1,0 +1,111 @@
+//! What the Scanstelle workspace shows: scan profiles, batches with their pages and
+//! documents, scanners, and progress while pages arrive.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A scan profile as the workspace offers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ScanProfileInfo {
+    pub id: String,
+    pub name: String,
+    pub resolution: u32,
+    /// `keep`, `grey`, `bilevel`.
+    pub colour: String,
+    /// `1b`, `2b`, `3b`.
+    pub pdfa: String,
+    pub deskew: bool,
+    pub blank_threshold_percent: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BatchSummary {
+    pub id: String,
+    pub name: String,
+    pub profile_id: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    pub pages: u32,
+    pub blank: u32,
+}
+
+/// One page of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PageView {
+    pub id: String,
+    /// The file (or scanner) it came from, and the page within it (0-based).
+    pub source: String,
+    pub source_page: u32,
+    /// `received`, `processed`, `failed`.
+    pub state: String,
+    pub error: Option<String>,
+    pub blank: bool,
+    /// Share of ink (percent), as the blank check measured it.
+    pub ink: Option<f64>,
+    /// The skew found (degrees).
+    pub skew: Option<f64>,
+    /// Quarter turns clockwise.
+    pub rotation: u8,
+    pub starts_document: bool,
+    pub deleted: bool,
+}
+
+/// A document made from a batch and its delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DocumentView {
+    pub id: String,
+    pub title: String,
+    pub pages: u32,
+    pub pdfa: String,
+    pub sha256: String,
+    /// `pending`, `delivered`, … (the first target's outbox state).
+    pub delivery: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BatchView {
+    pub batch: BatchSummary,
+    pub pages: Vec<PageView>,
+    pub documents: Vec<DocumentView>,
+}
+
+/// A scanner SANE (or another source) offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ScannerInfo {
+    pub name: String,
+    pub vendor: String,
+    pub model: String,
+    pub kind: String,
+}
+
+/// A page edit from the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "set", content = "value", rename_all = "snake_case")]
+#[ts(export)]
+pub enum PageEdit {
+    Rotation(u8),
+    Deleted(bool),
+    StartsDocument(bool),
+    Blank(bool),
+}
+
+/// Progress while pages arrive (the `scan-progress` event).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ScanProgress {
+    pub batch_id: String,
+    /// `received`, `processed`, `page_failed`, `file_failed`, `finished`.
+    pub kind: String,
+    pub page_id: Option<String>,
+    /// For failures: the stable code and the message naming the file or device.
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub received: u32,
+    pub processed: u32,
+}
