@@ -567,7 +567,8 @@ pub fn ink_percent(luma: &[u8], w: usize, h: usize, dpi: f32) -> f32 {
             break;
         }
     }
-    let ink_below = paper.saturating_sub(80);
+    // A dark page (a black sheet, a photo) is all ink: never blank.
+    let ink_below = if paper >= 128 { paper - 80 } else { 256 };
     let ink: u64 = hist[..ink_below].iter().sum();
     (ink as f64 * 100.0 / n as f64) as f32
 }

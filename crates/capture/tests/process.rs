@@ -325,3 +325,10 @@ fn a_bilevel_page_is_deskewed_by_shears_and_comes_out_straight() {
     let ratio = ink(&pixels) / ink(&upright);
     assert!((0.97..1.03).contains(&ratio), "ink ratio {ratio}");
 }
+
+#[test]
+fn a_black_sheet_is_not_blank() {
+    let done = process("black", &grey(W, H, vec![5; W * H]), &Processing::default()).unwrap();
+    assert!(!done.blank, "ink {}%", done.ink_percent);
+    assert!(done.ink_percent > 99.0);
+}

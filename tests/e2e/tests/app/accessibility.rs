@@ -6,7 +6,7 @@ use crate::harness::{App, Driver};
 use std::path::Path;
 use std::time::Duration;
 
-fn axe_source() -> String {
+pub fn axe_source() -> String {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
@@ -18,7 +18,7 @@ fn axe_source() -> String {
 }
 
 /// Runs axe on the current page; returns the violations as readable lines.
-async fn violations(app: &App, axe: &str) -> Vec<String> {
+pub async fn violations(app: &App, axe: &str) -> Vec<String> {
     app.client
         .execute(axe, vec![])
         .await

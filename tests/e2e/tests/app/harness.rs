@@ -102,6 +102,11 @@ pub struct Driver {
 
 impl Driver {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts the driver with extra environment for the app (e.g. SANE's configuration).
+    pub fn start_with(env: &[(&str, &Path)]) -> Self {
         let serial = SERIAL
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -123,6 +128,7 @@ impl Driver {
                 "EINGANG_LOG_STDERR",
                 std::env::var("EINGANG_LOG_STDERR").unwrap_or_else(|_| "warn".into()),
             )
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -192,11 +198,19 @@ impl App {
     }
 
     pub async fn click(&self, selector: &str) {
-        self.wait_for(selector)
+        let el = self.wait_for(selector).await;
+        // Into the middle of the view first: WebKitWebDriver refuses clicks on elements
+        // at the edge of the viewport (e.g. under a sticky bar).
+        let _ = self
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(&el).expect("element reference")],
+            )
+            .await;
+        el.click()
             .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+            .unwrap_or_else(|e| panic!("click {selector}: {e:?}"));
     }
 
     /// Types `text` into the element at `selector` (waiting for it to appear).
@@ -248,18 +262,23 @@ impl App {
     /// Polls `selector`'s text until `pred` holds; returns the text.
     pub async fn wait_text(&self, selector: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last = None;
         loop {
             if let Ok(el) = self.client.find(css(selector)).await {
                 if let Ok(t) = el.text().await {
                     if pred(&t) {
                         return t;
                     }
+                    last = Some(t);
                 }
             }
-            assert!(
-                Instant::now() < deadline,
-                "{selector} never showed the expected text"
-            );
+            if Instant::now() >= deadline {
+                let page = match self.client.find(css("main")).await {
+                    Ok(m) => m.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!("{selector} never showed the expected text; last: {last:?}\npage: {page}");
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

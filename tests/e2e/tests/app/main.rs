@@ -17,6 +17,7 @@ mod accessibility;
 mod forms;
 mod harness;
 mod persistence;
+mod scan;
 mod scenario;
 #[path = "../../../../crates/sync/tests/sync/servers.rs"]
 #[allow(dead_code)]

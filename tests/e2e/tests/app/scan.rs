@@ -1,0 +1,276 @@
+//! The Scanstelle in the real app: a batch scanned from SANE's test scanner and files
+//! dropped into it, thumbnails, a blank page flagged, rotate, reorder by keyboard, delete
+//! and undo, split into two documents, and PDF/As that pass qpdf and poppler, delivered
+//! to the local folder. axe checks the workspace with pages in it.
+
+use crate::accessibility::{axe_source, violations};
+use crate::harness::Driver;
+use base64::Engine as _;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn png(w: u32, h: u32, f: impl Fn(u32, u32) -> u8) -> String {
+    let img = image::GrayImage::from_fn(w, h, |x, y| image::Luma([f(x, y)]));
+    let mut bytes = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn run(cmd: &str, args: &[&str]) -> String {
+    let out = Command::new(cmd).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn page_ids(app: &crate::harness::App) -> Vec<String> {
+    let mut ids = Vec::new();
+    for el in app
+        .client
+        .find_all(crate::harness::css("li.page"))
+        .await
+        .unwrap()
+    {
+        ids.push(el.attr("data-page").await.unwrap().unwrap());
+    }
+    ids
+}
+
+async fn wait_pages(app: &crate::harness::App, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let thumbs = app
+            .client
+            .find_all(crate::harness::css("li.page .thumb img"))
+            .await
+            .unwrap()
+            .len();
+        if thumbs == n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{n} thumbnails never showed ({thumbs})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
+    let sane = tempfile::tempdir().unwrap();
+    std::fs::write(sane.path().join("dll.conf"), "test\n").unwrap();
+    if let Ok(t) = std::fs::read("/etc/sane.d/test.conf") {
+        std::fs::write(sane.path().join("test.conf"), t).unwrap();
+    }
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start_with(&[("SANE_CONFIG_DIR", sane.path())]);
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='scan']").await;
+
+    // A batch with the grey profile.
+    app.type_into("#batch-name", "Posteingang Montag").await;
+    app.click("button[data-action='batch-create']").await;
+    app.wait_text(".batch-view h3", |t| t == "Posteingang Montag")
+        .await;
+
+    // Two pages from the test scanner's feeder.
+    app.click("button[data-action='find-scanners']").await;
+    app.wait_for("#scan-device option[value='test:0']").await;
+    app.client
+        .execute(
+            "const d = document.getElementById('scan-device'); d.value = 'test:0';
+             d.dispatchEvent(new Event('change', { bubbles: true }));
+             const s = document.getElementById('scan-source'); s.value = 'Automatic Document Feeder';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.type_into("#scan-max", "2").await;
+    app.click("button[data-action='scan-start']").await;
+    app.wait_text("[data-testid='scan-notice']", |t| {
+        t == "2 Seite(n) gescannt."
+    })
+    .await;
+    wait_pages(&app, 2).await;
+
+    // Two files dropped onto the page list: a letter and an empty back.
+    let letter = png(620, 877, |x, y| {
+        if (y / 18) % 3 == 0 && y > 80 && y < 800 && x > 60 && x < 560 {
+            25
+        } else {
+            242
+        }
+    });
+    let blank = png(620, 877, |x, y| 236 + ((x * 7 + y * 13) % 9) as u8);
+    app.client
+        .execute(
+            "const dt = new DataTransfer();
+             for (const [name, b64] of arguments[0]) {
+               const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+               dt.items.add(new File([bytes], name, { type: 'image/png' }));
+             }
+             document.querySelector('ol.pages').dispatchEvent(
+               new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+            vec![serde_json::json!([
+                ["brief.png", letter],
+                ["rueckseite.png", blank]
+            ])],
+        )
+        .await
+        .unwrap();
+    app.wait_text("[data-testid='scan-notice']", |t| {
+        t == "2 Seite(n) übernommen."
+    })
+    .await;
+    wait_pages(&app, 4).await;
+    let flagged = app.text("li.page[data-blank='true']").await;
+    assert!(
+        flagged.contains("Leerseite?") && flagged.contains("rueckseite.png"),
+        "{flagged}"
+    );
+    assert_eq!(
+        app.client
+            .find_all(crate::harness::css("li.page[data-blank='true']"))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "only the empty back is flagged"
+    );
+
+    // axe on the workspace with pages, flags and the scanner form.
+    let axe = axe_source();
+    let found = violations(&app, &axe).await;
+    assert!(found.is_empty(), "axe: {found:#?}");
+
+    // Delete the blank back, undo, delete again (keyboard on the page).
+    let ids = page_ids(&app).await;
+    app.click("li.page[data-blank='true'] button[data-action='delete']")
+        .await;
+    app.wait_text(".summary", |t| t.starts_with("3 Seite(n)"))
+        .await;
+    app.click("button[data-action='undo']").await;
+    app.wait_text(".summary", |t| t.starts_with("4 Seite(n)"))
+        .await;
+    app.wait_for("li.page[data-blank='true']")
+        .await
+        .send_keys("\u{E017}")
+        .await
+        .unwrap();
+    app.wait_text(".summary", |t| t.starts_with("3 Seite(n)"))
+        .await;
+
+    // Rotate the first page; move the letter (page 3) before page 2 with Alt+←.
+    app.click(&format!(
+        "li.page[data-page='{}'] button[data-action='rotate']",
+        ids[0]
+    ))
+    .await;
+    app.wait_for(&format!(
+        "li.page[data-page='{}'][data-rotation='1']",
+        ids[0]
+    ))
+    .await;
+    app.wait_for(&format!("li.page[data-page='{}']", ids[2]))
+        .await
+        .send_keys("\u{E00A}\u{E012}")
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while page_ids(&app).await != [ids[0].clone(), ids[2].clone(), ids[1].clone()] {
+        assert!(
+            Instant::now() < deadline,
+            "the page did not move: {:?}",
+            page_ids(&app).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Split before the last page (the second scanner page): two documents.
+    app.click(&format!(
+        "li.page[data-page='{}'] button[data-action='split']",
+        ids[1]
+    ))
+    .await;
+    app.wait_for(&format!(
+        "li.page[data-page='{}'] button[data-action='split'][aria-pressed='true']",
+        ids[1]
+    ))
+    .await;
+    app.type_into("#doc-title", "Posteingang Montag").await;
+    app.type_into("#doc-az", "530.12-2026/0042").await;
+    app.click("button[data-action='documents-make']").await;
+    app.wait_text("[data-testid='scan-notice']", |t| {
+        t.starts_with("2 Dokument(e) erzeugt")
+    })
+    .await;
+
+    // Delivered by the sync worker into <data>/ausgang; each PDF/A passes the checks.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let pdfs = loop {
+        let mut found: Vec<_> = walk(&data.path().join("ausgang"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+            .collect();
+        if found.len() == 2 {
+            found.sort();
+            break found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "two PDFs never arrived: {found:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let mut pages = Vec::new();
+    for pdf in &pdfs {
+        let p = pdf.to_str().unwrap();
+        run("qpdf", &["--check", p]);
+        let info = run("pdfinfo", &["-f", "1", "-l", "3", p]);
+        let n: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        pages.push((n, info.contains("rot:   90")));
+        let meta = run("pdfinfo", &["-meta", p]);
+        assert!(meta.contains("<pdfaid:part>2</pdfaid:part>"), "{meta}");
+        assert!(meta.contains("<eingang:aktenzeichen>530.12-2026/0042</eingang:aktenzeichen>"));
+        assert!(run("pdfimages", &["-list", p]).contains("jpeg"));
+    }
+    pages.sort_unstable();
+    assert_eq!(
+        pages,
+        [(1, false), (2, true)],
+        "documents of 2 (first page turned) and 1 page"
+    );
+    app.wait_text("table.docs tbody", |t| t.matches("Geliefert").count() == 2)
+        .await;
+    app.quit().await;
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
