@@ -217,3 +217,90 @@ fn profiles_are_checked_and_every_change_is_logged() {
     assert_eq!(mine[1].2, "changed");
     assert!(mine[1].3.as_deref().unwrap().contains("0.3"));
 }
+
+/// A scanner that delivers two pages and then loses its connection (cable pulled).
+struct Unplugged;
+
+impl eingang_capture::Source for Unplugged {
+    fn name(&self) -> String {
+        "Testscanner (abgezogen)".into()
+    }
+
+    fn scan(
+        &self,
+        _settings: &eingang_capture::ScanSettings,
+        work_dir: &std::path::Path,
+        _cancel: &AtomicBool,
+        on_page: &mut dyn FnMut(eingang_capture::Page),
+    ) -> Result<u32, eingang_capture::CaptureError> {
+        for n in 1..=2u32 {
+            // As SANE does: the page's raw file in the work folder, then the page.
+            let (w, h) = (200, 280);
+            let data = drawn::text_page(w, h, 0.0, 10, u64::from(n));
+            let raw = format!("P5\n{w} {h}\n255\n").into_bytes();
+            let mut raw = raw;
+            raw.extend(&data);
+            std::fs::write(eingang_capture::sane::page_file(work_dir, n), &raw).unwrap();
+            on_page(eingang_capture::Page {
+                index: n as usize - 1,
+                page: eingang_pdf::ScanPage {
+                    image: eingang_pdf::PageImage::Gray8 {
+                        width: w as u32,
+                        height: h as u32,
+                        data,
+                    },
+                    dpi: (100.0, 100.0),
+                },
+                dpi_assumed: false,
+            });
+        }
+        Err(eingang_capture::CaptureError::Scanner {
+            reason: "the device was disconnected".into(),
+        })
+    }
+}
+
+#[test]
+fn a_scanner_lost_mid_batch_keeps_every_page_already_received() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let profile = profiles(&store).unwrap().remove(0);
+    let batch = store
+        .with_tx(|c| scans::create_batch(c, "b", None, &serde_json::to_string(&profile).unwrap()))
+        .unwrap();
+    let settings = eingang_capture::ScanSettings {
+        source: None,
+        mode: None,
+        resolution: 100,
+        max_pages: None,
+    };
+    let (report, error) = eingang_capture::batch::scan_into(
+        &store,
+        &batch,
+        &Unplugged,
+        &settings,
+        &profile.processing,
+        &AtomicBool::new(false),
+        &|_| {},
+    );
+    let e = error.expect("the disconnect is reported");
+    assert_eq!(e.code(), "capture.scanner");
+    assert!(e.to_string().contains("disconnected"));
+    assert_eq!((report.received, report.processed), (2, 2));
+    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    assert_eq!(pages.len(), 2);
+    for p in &pages {
+        assert_eq!(p.source, "Testscanner (abgezogen)");
+        assert!(store
+            .blobs()
+            .get(&p.raw_blob)
+            .unwrap()
+            .starts_with(b"P5\n200 280"));
+    }
+    // The scanner's work folder is gone.
+    assert!(!std::fs::read_dir(data.path()).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with(".scan-")));
+}

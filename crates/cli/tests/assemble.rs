@@ -213,3 +213,77 @@ fn files_imported_into_a_batch_keep_their_raw_scans_and_a_bad_one_is_named() {
         "{text}"
     );
 }
+
+#[test]
+fn an_import_killed_midway_keeps_every_page_it_reported_received() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let first = dir.path().join("s00.png");
+    image::GrayImage::from_fn(1240, 1754, |x, y| {
+        image::Luma([if (y / 20) % 3 == 0 && x % 97 > 10 {
+            30
+        } else {
+            240
+        }])
+    })
+    .save(&first)
+    .unwrap();
+    for i in 0..60u32 {
+        let p = dir.path().join(format!("s{i:02}.png"));
+        if i > 0 {
+            std::fs::copy(&first, &p).unwrap();
+        }
+        files.push(p);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .arg("import")
+        .args(&files)
+        .env("EINGANG_DATA_DIR", data.path())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reported = Vec::new();
+    for line in std::io::BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(name) = line.strip_prefix("received: ") {
+            reported.push(name.to_owned());
+            if reported.len() == 8 {
+                break;
+            }
+        }
+    }
+    // SIGKILL: no cleanup, like a crash or a pulled plug.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(reported.len(), 8, "the import got going");
+
+    let db = rusqlite::Connection::open(data.path().join("eingang.db")).unwrap();
+    let ok: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let mut stmt = db
+        .prepare("SELECT source, raw_blob FROM pages ORDER BY position")
+        .unwrap();
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(rows.len() >= 8 && rows.len() < 60, "{} pages", rows.len());
+    for name in &reported {
+        let (_, hash) = rows
+            .iter()
+            .find(|(s, _)| s == name)
+            .expect("a reported page is stored");
+        let blob = data.path().join("blobs").join(&hash[..2]).join(hash);
+        assert_eq!(
+            std::fs::read(blob).unwrap(),
+            std::fs::read(dir.path().join(name)).unwrap(),
+            "{name}: the raw scan is there, byte for byte"
+        );
+    }
+}
