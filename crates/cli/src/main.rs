@@ -221,6 +221,11 @@ enum ProfilesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Create or change a profile from a JSON file (as `profiles list --json` prints one);
+    /// the change is logged.
+    Save { file: PathBuf },
+    /// Every change to the profiles, oldest first (TR-RESISCAN A.SC.6).
+    Changes,
 }
 
 #[derive(Debug, Subcommand)]
@@ -322,6 +327,12 @@ fn main() -> ExitCode {
         Command::Profiles {
             command: ProfilesCommand::List { json },
         } => scan::profiles(&data_dir, json),
+        Command::Profiles {
+            command: ProfilesCommand::Save { file },
+        } => scan::profile_save(&data_dir, &file),
+        Command::Profiles {
+            command: ProfilesCommand::Changes,
+        } => scan::profile_changes(&data_dir),
         Command::Sync { watch } => sync::run(&data_dir, watch),
         Command::Targets {
             command: TargetsCommand::List { json, check },

@@ -69,6 +69,62 @@ pub fn profiles(data_dir: &DataDir, json: bool) -> ExitCode {
     }
 }
 
+/// `eingang profiles save FILE`: a profile from JSON, checked, its change logged.
+pub fn profile_save(data_dir: &DataDir, file: &Path) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error [io]: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let profile: ScanProfile = match serde_json::from_str(&text) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error [scan.profile]: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    match batch::save_profile(&store, &profile) {
+        Ok(()) => {
+            println!("profile {} saved", profile.id);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [scan.profile]: {}: {e}", file.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `eingang profiles changes`.
+pub fn profile_changes(data_dir: &DataDir) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    match store.with_conn(scans::profile_changes) {
+        Ok(all) => {
+            for (id, at, action, settings) in all {
+                println!(
+                    "{}\t{id}\t{action}\t{}",
+                    eingang_store::rfc3339_utc(at),
+                    settings.unwrap_or_default()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// `eingang pdf assemble`: the files' pages into one PDF/A, written page by page.
 #[allow(clippy::too_many_lines)] // one linear story: read, process, write, report
 pub fn assemble(

@@ -287,3 +287,35 @@ fn an_import_killed_midway_keeps_every_page_it_reported_received() {
         );
     }
 }
+
+#[test]
+fn a_profile_is_changed_from_json_and_the_change_is_logged() {
+    let data = tempfile::tempdir().unwrap();
+    let eingang = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_eingang"))
+            .args(args)
+            .env("EINGANG_DATA_DIR", data.path())
+            .output()
+            .unwrap()
+    };
+    let list = eingang(&["profiles", "list", "--json"]);
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
+    let mut p = all.into_iter().find(|p| p["id"] == "standard").unwrap();
+    p["processing"]["blank_threshold_percent"] = serde_json::json!(0.25);
+    let file = data.path().join("standard.json");
+    std::fs::write(&file, p.to_string()).unwrap();
+    let o = eingang(&["profiles", "save", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let changes = String::from_utf8(eingang(&["profiles", "changes"]).stdout).unwrap();
+    let mine: Vec<&str> = changes.lines().filter(|l| l.contains("\tstandard\t")).collect();
+    assert_eq!(mine.len(), 2, "{changes}");
+    assert!(mine[0].contains("\tcreated\t") && mine[1].contains("\tchanged\t"));
+    assert!(mine[1].contains("0.25"));
+    // A key that does not exist is refused, naming the file and the key.
+    p["processing"]["sharpen"] = serde_json::json!(true);
+    std::fs::write(&file, p.to_string()).unwrap();
+    let o = eingang(&["profiles", "save", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("standard.json") && err.contains("sharpen"), "{err}");
+}
