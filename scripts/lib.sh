@@ -20,7 +20,7 @@ APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
 # libtiff-tools (ppm2tiff makes real CCITT G4 TIFFs for the capture tests).
 APT_TEST=(xvfb xauth webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools
-  default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java)
+  default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java img2pdf)
 
 apt_install() {
   local missing=()

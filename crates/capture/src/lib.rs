@@ -1,4 +1,5 @@
-//! Intake of page images from files — JPEG, PNG, PNM and TIFF (multi-page; CCITT G3/G4, LZW,
+//! Intake of page images from files — JPEG, PNG, PNM, PDF ([`pdf_pages`]: image-only pages
+//! split into their images as they are, other pages rendered) and TIFF (multi-page; CCITT G3/G4, LZW,
 //! Deflate, JPEG compression; 1-, 8- and 16-bit grey, palette, RGB, CMYK), each page with
 //! the resolution the file states.
 //!
@@ -73,7 +74,7 @@ pub enum CaptureError {
     Io { file: String, reason: String },
     #[error("scanner: {reason}")]
     Scanner { reason: String },
-    #[error("{file}: not a JPEG, PNG, PNM or TIFF file; scan or export it as one of those")]
+    #[error("{file}: not a JPEG, PNG, PNM, TIFF or PDF file; scan or export it as one of those")]
     Unsupported { file: String },
     #[error("{file}{page}: damaged — {reason}; scan the page again or export the file anew", page = page.map(|p| format!(", page {}", p + 1)).unwrap_or_default())]
     Corrupt {
@@ -134,6 +135,7 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>, limits: Limits) -> Result<Vec<Page
         Some([0x89, b'P', b'N', b'G']) => png(file, &bytes, limits).map(|p| vec![p]),
         Some(b"II*\0" | b"MM\0*") => tiff(file, bytes, limits),
         Some([b'P', b'4'..=b'6', ..]) => pnm(file, &bytes, limits).map(|p| vec![p]),
+        Some(b"%PDF") => pdf_pages::pdf(file, &bytes, limits),
         _ => Err(CaptureError::Unsupported {
             file: file.to_owned(),
         }),
@@ -346,5 +348,6 @@ fn pnm(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
     })
 }
 
+mod pdf_pages;
 mod tiff_pages;
 use tiff_pages::tiff;

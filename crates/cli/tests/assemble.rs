@@ -307,7 +307,10 @@ fn a_profile_is_changed_from_json_and_the_change_is_logged() {
     let o = eingang(&["profiles", "save", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let changes = String::from_utf8(eingang(&["profiles", "changes"]).stdout).unwrap();
-    let mine: Vec<&str> = changes.lines().filter(|l| l.contains("\tstandard\t")).collect();
+    let mine: Vec<&str> = changes
+        .lines()
+        .filter(|l| l.contains("\tstandard\t"))
+        .collect();
     assert_eq!(mine.len(), 2, "{changes}");
     assert!(mine[0].contains("\tcreated\t") && mine[1].contains("\tchanged\t"));
     assert!(mine[1].contains("0.25"));
@@ -317,5 +320,8 @@ fn a_profile_is_changed_from_json_and_the_change_is_logged() {
     let o = eingang(&["profiles", "save", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("standard.json") && err.contains("sharpen"), "{err}");
+    assert!(
+        err.contains("standard.json") && err.contains("sharpen"),
+        "{err}"
+    );
 }
