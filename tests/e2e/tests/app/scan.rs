@@ -78,7 +78,7 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     // A batch with the grey profile.
     app.type_into("#batch-name", "Posteingang Montag").await;
     app.click("button[data-action='batch-create']").await;
-    app.wait_text(".batch-view h3", |t| t == "Posteingang Montag")
+    app.wait_text(".batch-view h2", |t| t == "Posteingang Montag")
         .await;
 
     // Two pages from the test scanner's feeder.
