@@ -644,6 +644,14 @@ pub fn make_documents(
             .map_err(|e| e.to_string())?
             .sync_all()
             .map_err(|e| e.to_string())?;
+        // The self-check: a document that is not PDF/A is never queued.
+        let problems = eingang_pdf::check_pdfa_file(tmp.path(), level);
+        if !problems.is_empty() {
+            return Err(format!(
+                "{title}: not a valid PDF/A ({}); nothing was queued",
+                problems.join("; ")
+            ));
+        }
         let blob = store
             .blobs()
             .put_reader(std::fs::File::open(tmp.path()).map_err(|e| e.to_string())?)

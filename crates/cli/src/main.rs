@@ -170,6 +170,15 @@ enum PdfCommand {
         #[arg(long)]
         profile: Option<String>,
     },
+    /// Check PDF files against the PDF/A requirements Eingang's self-check knows (exit 1
+    /// when one fails).
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The level to check for: 1b, 2b or 3b.
+        #[arg(long, default_value = "2b")]
+        pdfa: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -299,6 +308,9 @@ fn main() -> ExitCode {
             &pdfa,
             profile.as_deref(),
         ),
+        Command::Pdf {
+            command: PdfCommand::Check { files, pdfa },
+        } => scan::check(&files, &pdfa),
         Command::Scan {
             command: ScanCommand::Devices,
         } => scan::devices(),

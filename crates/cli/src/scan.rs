@@ -250,6 +250,15 @@ pub fn assemble(
         eprintln!("error [io]: {} cannot be written: {e}", out.display());
         return ExitCode::FAILURE;
     }
+    let problems = eingang_pdf::check_pdfa_file(out, level);
+    if !problems.is_empty() {
+        eprintln!(
+            "error [pdf.not_pdfa]: {}: {}",
+            out.display(),
+            problems.join("; ")
+        );
+        return ExitCode::FAILURE;
+    }
     let size = std::fs::metadata(out).map_or(0, |m| m.len());
     println!(
         "{}: {n} pages, {} KiB, PDF/A-{}b{}",
@@ -263,6 +272,31 @@ pub fn assemble(
         }
     );
     if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `eingang pdf check FILE…`.
+pub fn check(files: &[PathBuf], level: &str) -> ExitCode {
+    let Some(level) = PdfA::parse(level) else {
+        eprintln!("error [scan.pdfa]: --pdfa takes 1b, 2b or 3b");
+        return ExitCode::from(2);
+    };
+    let mut failed = false;
+    for f in files {
+        let problems = eingang_pdf::check_pdfa_file(f, level);
+        if problems.is_empty() {
+            println!("{}: PDF/A-{}b ok", f.display(), level.part());
+        } else {
+            failed = true;
+            for p in problems {
+                println!("{}: {p}", f.display());
+            }
+        }
+    }
+    if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

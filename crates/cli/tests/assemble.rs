@@ -325,3 +325,38 @@ fn a_profile_is_changed_from_json_and_the_change_is_logged() {
         "{err}"
     );
 }
+
+#[test]
+fn pdf_check_passes_what_eingang_writes_and_names_what_a_plain_pdf_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("seite.png");
+    image::GrayImage::from_fn(200, 280, |x, y| image::Luma([((x + y) % 256) as u8]))
+        .save(&png)
+        .unwrap();
+    let ours = dir.path().join("a1.pdf");
+    let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .args(["pdf", "assemble", "--pdfa", "1b", "-o"])
+        .arg(&ours)
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let plain = dir.path().join("plain.pdf");
+    assert!(Command::new("img2pdf")
+        .arg(&png)
+        .arg("-o")
+        .arg(&plain)
+        .status()
+        .unwrap()
+        .success());
+    let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .args(["pdf", "check", "--pdfa", "1b"])
+        .args([&ours, &plain])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("a1.pdf: PDF/A-1b ok"), "{text}");
+    assert!(text.contains("plain.pdf: no XMP metadata"), "{text}");
+    assert!(text.contains("plain.pdf: no GTS_PDFA1 output intent"), "{text}");
+}

@@ -8,12 +8,14 @@
 //! metadata with `pdfaid:part=2`, `conformance=B`; an sRGB output intent with an embedded
 //! ICC profile (generated in [`icc`]); a document ID; no encryption, no JavaScript.
 
+mod check;
 mod icc;
 mod pdfa;
 mod scan;
 mod text;
 mod writer;
 
+pub use check::{check_pdfa, check_pdfa_file, Problems};
 pub use pdfa::{PdfA, INDEX_NS};
 pub use scan::{
     jpeg_info, render_scan_pdf, JpegInfo, PageImage, ScanOptions, ScanPage, ScanPdf, ScanWriter,
