@@ -80,6 +80,8 @@ impl ScanProfile {
             processing: Processing {
                 mode: colour,
                 jpeg_quality: q,
+                // Office paper in grey: lift the paper to white (smaller, cleaner pages).
+                whiten_background: colour == ColourMode::Grey,
                 ..Processing::default()
             },
             pdfa: default_pdfa(),

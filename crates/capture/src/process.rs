@@ -69,6 +69,9 @@ pub struct Processing {
     pub blank_threshold_percent: f32,
     pub mode: ColourMode,
     pub compression: Compression,
+    /// Paper noise and tint become white (levels near the paper's are lifted to 255, the
+    /// rest stretched): smaller files, cleaner pages. Grey and colour pages only.
+    pub whiten_background: bool,
     /// 1–100.
     pub jpeg_quality: u8,
     pub crop: Option<Crop>,
@@ -82,6 +85,8 @@ impl Default for Processing {
             blank_threshold_percent: 0.1,
             mode: ColourMode::Keep,
             compression: Compression::Jpeg,
+            // Off by default: faithful reproduction, and an untouched JPEG passes through.
+            whiten_background: false,
             jpeg_quality: 80,
             crop: None,
         }
@@ -137,6 +142,10 @@ pub enum Op {
         quality: Option<u8>,
     },
     Passthrough,
+    WhitenBackground {
+        paper: u8,
+        white_from: u8,
+    },
 }
 
 /// A processed page.
@@ -542,6 +551,44 @@ fn shear_rotate(r: &Raster, deg: f32) -> Raster {
     }
 }
 
+/// The paper's level: the level 90 % of the page is at or below (bright, robust to ink).
+fn paper_level(luma: &[u8]) -> u8 {
+    let mut hist = [0u64; 256];
+    for &v in luma {
+        hist[usize::from(v)] += 1;
+    }
+    let n = luma.len() as u64;
+    let mut seen = 0;
+    for (level, &c) in hist.iter().enumerate() {
+        seen += c;
+        if seen * 10 >= n * 9 {
+            return level as u8;
+        }
+    }
+    255
+}
+
+/// Lifts the paper to white: levels from `paper − 24` up become 255, darker ones are
+/// stretched to keep their order. Nothing happens on dark pages or pages already white.
+fn whiten(r: &mut Raster, luma: &[u8]) -> Option<Op> {
+    let paper = paper_level(luma);
+    if paper < 128 {
+        return None;
+    }
+    let white_from = paper.saturating_sub(24).max(1);
+    if white_from >= 250 {
+        return None;
+    }
+    let mut lut = [255u8; 256];
+    for (v, out) in lut.iter_mut().enumerate().take(usize::from(white_from)) {
+        *out = (v * 255 / usize::from(white_from)) as u8;
+    }
+    for v in &mut r.data {
+        *v = lut[usize::from(*v)];
+    }
+    Some(Op::WhitenBackground { paper, white_from })
+}
+
 /// The share of ink on the page (percent), ignoring a margin where scanners leave edges.
 pub fn ink_percent(luma: &[u8], w: usize, h: usize, dpi: f32) -> f32 {
     let (small, sw, sh) = shrink(luma, w, h, factor_for(dpi, 75.0));
@@ -799,6 +846,12 @@ pub fn process(what: &str, page: &ScanPage, p: &Processing) -> Result<Processed,
         };
         ops.push(Op::Grey);
         changed = true;
+    }
+    if p.whiten_background && !bilevel {
+        if let Some(op) = whiten(&mut r, &luma) {
+            ops.push(op);
+            changed = true;
+        }
     }
     let thumb = thumbnail(&r);
     let image = encode(

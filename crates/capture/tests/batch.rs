@@ -127,7 +127,13 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     let ops: Vec<&str> = log.iter().map(|(_, op, _)| op.as_str()).collect();
     assert_eq!(
         ops,
-        ["received", "deskew", "blank_check", "encode"],
+        [
+            "received",
+            "deskew",
+            "blank_check",
+            "whiten_background",
+            "encode"
+        ],
         "{log:?}"
     );
 

@@ -332,3 +332,45 @@ fn a_black_sheet_is_not_blank() {
     assert!(!done.blank, "ink {}%", done.ink_percent);
     assert!(done.ink_percent > 99.0);
 }
+
+#[test]
+fn whitening_lifts_the_paper_to_white_keeps_the_ink_and_shrinks_the_page() {
+    let page = grey(W, H, blank_back(4));
+    let plain = process("back", &page, &Processing::default()).unwrap();
+    let white = Processing {
+        whiten_background: true,
+        ..Processing::default()
+    };
+    let lifted = process("back", &page, &white).unwrap();
+    let size = |p: &eingang_capture::process::Processed| match &p.page.image {
+        PageImage::Jpeg(b) => b.len(),
+        other => panic!("JPEG expected, got {other:?}"),
+    };
+    assert!(
+        size(&lifted) * 4 < size(&plain),
+        "{} vs {}",
+        size(&lifted),
+        size(&plain)
+    );
+    assert!(lifted
+        .ops
+        .iter()
+        .any(|o| matches!(o, Op::WhitenBackground { .. })));
+    // Text stays dark.
+    let text = grey(W, H, text_page(W, H, 0.0, 30, 8));
+    let done = process(
+        "text",
+        &text,
+        &Processing {
+            deskew: false,
+            compression: Compression::Lossless,
+            ..white
+        },
+    )
+    .unwrap();
+    let PageImage::Gray8 { data, .. } = done.page.image else {
+        panic!()
+    };
+    assert!(data.iter().filter(|&&v| v < 40).count() > W * H / 20);
+    assert!(data.iter().filter(|&&v| v > 254).count() > W * H / 2);
+}

@@ -358,5 +358,8 @@ fn pdf_check_passes_what_eingang_writes_and_names_what_a_plain_pdf_lacks() {
     assert_eq!(o.status.code(), Some(1), "{text}");
     assert!(text.contains("a1.pdf: PDF/A-1b ok"), "{text}");
     assert!(text.contains("plain.pdf: no XMP metadata"), "{text}");
-    assert!(text.contains("plain.pdf: no GTS_PDFA1 output intent"), "{text}");
+    assert!(
+        text.contains("plain.pdf: no GTS_PDFA1 output intent"),
+        "{text}"
+    );
 }
