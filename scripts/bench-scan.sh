@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 PAGES="${1:-100}"
 BIG="${2:-500}"
-apt_install img2pdf python3-pil ocrmypdf poppler-utils qpdf
+apt_install img2pdf python3-pil ocrmypdf poppler-utils qpdf imagemagick
 need_rust
 WORK="${BENCH_WORK:-$(mktemp -d)}"
 [ -n "${BENCH_WORK:-}" ] || trap 'rm -rf "$WORK"' EXIT
@@ -25,13 +25,17 @@ say "2. full pipeline, $PAGES pages, bilevel profile (CCITT G4)"
 "$BIN" "$PAGES" text-sw "$WORK/g4"
 say "2b. full pipeline, $PAGES pages, grey profile (JPEG q80)"
 "$BIN" "$PAGES" standard "$WORK/grey"
+say "2c. full pipeline, $PAGES pages, colour profile (JPEG q85)"
+"$BIN" "$PAGES" farbe "$WORK/colour"
 say "3. peak memory, $BIG pages (bilevel)"
 "$BIN" "$BIG" text-sw "$WORK/big" | grep -E "pages/s|peak memory"
 say "4. size per page beside OCRmyPDF $(ocrmypdf --version 2>/dev/null)"
 IN="$WORK/grey/input"
 img2pdf "$IN"/*.png -o "$WORK/in.pdf"
-for mode in grey bw; do
-  if [ "$mode" = bw ]; then
+for mode in grey bw colour; do
+  if [ "$mode" = colour ]; then
+    img2pdf "$WORK/colour/input-rgb"/*.png -o "$WORK/in-$mode.pdf"
+  elif [ "$mode" = bw ]; then
     # The same pages as 1-bit PNGs, the input OCRmyPDF would get from a bilevel scan.
     mkdir -p "$WORK/bw"
     for f in "$IN"/*.png; do convert "$f" -threshold 50% -type bilevel "$WORK/bw/$(basename "$f")"; done
@@ -46,8 +50,8 @@ for mode in grey bw; do
   SIZE=$(stat -c %s "$WORK/ocrmypdf-$mode.pdf" 2>/dev/null || echo 0)
   echo "ocrmypdf ($mode): $((SIZE / 1024)) KiB = $((SIZE / 1024 / PAGES)) KiB/page in $(echo "$END - $START" | bc) s"
 done
-for p in g4 grey; do
-  f="$WORK/$p/eingang-$([ $p = g4 ] && echo text-sw || echo standard).pdf"
-  echo "eingang ($p): $(( $(stat -c %s "$f") / 1024 )) KiB = $(( $(stat -c %s "$f") / 1024 / PAGES )) KiB/page (all pages incl. blank backs)"
+for p in g4:text-sw grey:standard colour:farbe; do
+  f="$WORK/${p%%:*}/eingang-${p##*:}.pdf"
+  echo "eingang (${p%%:*}): $(( $(stat -c %s "$f") / 1024 )) KiB = $(( $(stat -c %s "$f") / 1024 / PAGES )) KiB/page (all pages incl. blank backs)"
   qpdf --check "$f" >/dev/null && echo "  qpdf --check: ok"
 done

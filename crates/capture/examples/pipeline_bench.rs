@@ -41,7 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = args.first().map_or(Ok(100), |a| a.parse())?;
     let profile_id = args.get(1).map_or("text-sw", String::as_str);
     let work = std::path::PathBuf::from(args.get(2).ok_or("WORKDIR missing")?);
-    let input = work.join("input");
+    // The colour profile gets colour pages: tinted paper, blue ink.
+    let colour = profile_id == "farbe";
+    let input = work.join(if colour { "input-rgb" } else { "input" });
     std::fs::create_dir_all(&input)?;
     // Every fourth page is a blank back (paper noise, show-through, specks); the others
     // are text pages at angles spread over ±8°.
@@ -65,14 +67,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 drawn::text_page(W, H, angle, 30, i as u64 + 1)
             };
-            let img = image::GrayImage::from_raw(W as u32, H as u32, data).ok_or("size")?;
             let mut png = Vec::new();
             let enc = image::codecs::png::PngEncoder::new_with_quality(
                 &mut png,
                 image::codecs::png::CompressionType::Fast,
                 image::codecs::png::FilterType::Sub,
             );
-            img.write_with_encoder(enc)?;
+            if colour {
+                let rgb: Vec<u8> = data
+                    .iter()
+                    .flat_map(|&v| {
+                        if v < 128 {
+                            [30, 40, 110]
+                        } else {
+                            [v, v.saturating_sub(4), v.saturating_sub(18)]
+                        }
+                    })
+                    .collect();
+                image::RgbImage::from_raw(W as u32, H as u32, rgb)
+                    .ok_or("size")?
+                    .write_with_encoder(enc)?;
+            } else {
+                image::GrayImage::from_raw(W as u32, H as u32, data)
+                    .ok_or("size")?
+                    .write_with_encoder(enc)?;
+            }
             // pHYs: 300 dpi (11811 px/m), inserted after IHDR.
             let mut phys = vec![0, 0, 0, 9];
             let mut chunk = b"pHYs".to_vec();
