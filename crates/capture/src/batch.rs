@@ -169,6 +169,9 @@ pub struct Report {
     pub failed_pages: u32,
     pub failed_files: u32,
     pub cancelled: bool,
+    /// Why each refused file was refused.
+    #[serde(skip)]
+    pub refused: Vec<CaptureError>,
 }
 
 struct Job {
@@ -445,12 +448,39 @@ pub fn import(
                     code: e.code().into(),
                     message: e.to_string(),
                 });
+                report.refused.push(e);
             }
         }
     });
     report.processed = processed;
     report.failed_pages = failed;
     report
+}
+
+/// Imports one file's bytes into a batch (for the hot folder): the number of pages, or why
+/// the file was refused.
+pub fn import_one(
+    store: &Store,
+    batch_id: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    p: &Processing,
+    limits: Limits,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<usize, CaptureError> {
+    let mut report = import(
+        store,
+        batch_id,
+        std::iter::once((name.to_owned(), Ok(bytes))),
+        p,
+        limits,
+        &AtomicBool::new(false),
+        on_event,
+    );
+    match report.refused.pop() {
+        Some(e) => Err(e),
+        None => Ok(report.received as usize),
+    }
 }
 
 fn read_limited(path: &Path, name: &str, limits: Limits) -> Result<Vec<u8>, CaptureError> {
@@ -681,4 +711,54 @@ pub fn make_documents(
         })
         .map_err(|e| e.to_string())?;
     Ok(docs.into_iter().map(|(r, _)| r).collect())
+}
+
+/// The batch a hot folder's files of `day` (`YYYY-MM-DD`) go into: found by name, made
+/// with `profile` when the first file of the day arrives.
+pub fn day_batch(
+    store: &Store,
+    folder: &Path,
+    day: &str,
+    profile: &ScanProfile,
+) -> eingang_store::Result<String> {
+    let name = format!("Hotfolder {} {day}", folder.display());
+    store.with_tx(|c| {
+        if let Some(b) = scans::batches(c)?.into_iter().find(|b| b.name == name) {
+            return Ok(b.id);
+        }
+        let json = serde_json::to_string(profile).unwrap_or_default();
+        scans::create_batch(c, &name, Some(&profile.id), &json)
+    })
+}
+
+/// One look at the hot folder: every complete file goes into the day's batch (raw kept,
+/// processed by `profile`), then is archived; refused files move to `failed/` with the
+/// reason.
+pub fn hotfolder_poll(
+    store: &Store,
+    folder: &mut crate::hotfolder::HotFolder,
+    inbox: &Path,
+    profile: &ScanProfile,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Vec<crate::hotfolder::Taken>, CaptureError> {
+    let mut batch: Option<String> = None;
+    folder.poll_bytes(&mut |name, bytes| {
+        let id = if let Some(id) = &batch {
+            id.clone()
+        } else {
+            let day = eingang_store::rfc3339_utc(eingang_store::now_ms())[..10].to_owned();
+            let id = day_batch(store, inbox, &day, profile).map_err(|e| store_err(&e))?;
+            batch = Some(id.clone());
+            id
+        };
+        import_one(
+            store,
+            &id,
+            name,
+            bytes,
+            &profile.processing,
+            Limits::default(),
+            on_event,
+        )
+    })
 }

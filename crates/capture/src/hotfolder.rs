@@ -38,6 +38,9 @@ pub enum Taken {
     },
 }
 
+/// Takes a file's name and bytes; returns its number of pages or why it is refused.
+pub type ImportFn<'a> = dyn FnMut(&str, Vec<u8>) -> Result<usize, CaptureError> + 'a;
+
 #[derive(Debug)]
 pub struct HotFolder {
     inbox: PathBuf,
@@ -177,6 +180,19 @@ impl HotFolder {
         &mut self,
         on_file: &mut dyn FnMut(&str, Vec<Page>),
     ) -> Result<Vec<Taken>, CaptureError> {
+        let limits = self.limits;
+        self.poll_bytes(&mut |file, bytes| {
+            let pages = read_bytes(file, bytes, limits)?;
+            let n = pages.len();
+            on_file(file, pages);
+            Ok(n)
+        })
+    }
+
+    /// Takes every complete file and hands its bytes to `import`, which returns the number
+    /// of pages it took or why the file is refused (then it moves to `failed/` with the
+    /// reason). A file that vanishes before it is read is skipped.
+    pub fn poll_bytes(&mut self, import: &mut ImportFn<'_>) -> Result<Vec<Taken>, CaptureError> {
         let mut taken = Vec::new();
         for path in self.ready()? {
             let file = path
@@ -184,17 +200,20 @@ impl HotFolder {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             self.seen.remove(&path);
-            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                // Taken away by someone else meanwhile: nothing to import.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io(&path)(e)),
+            };
             let hash = sha256_hex(&bytes);
             if self.imported.contains(&hash) {
                 let archived = self.archive(&path, &file)?;
                 taken.push(Taken::Duplicate { file, archived });
                 continue;
             }
-            match read_bytes(&file, bytes, self.limits) {
-                Ok(pages) => {
-                    let n = pages.len();
-                    on_file(&file, pages);
+            match import(&file, bytes) {
+                Ok(n) => {
                     self.record(&hash)?;
                     let archived = self.archive(&path, &file)?;
                     taken.push(Taken::Imported {

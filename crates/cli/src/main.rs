@@ -58,6 +58,21 @@ enum Command {
         #[command(flatten)]
         into: IntoArgs,
     },
+    /// Watch a hot folder (network scanners drop files there): complete files go into the
+    /// day's batch and are archived; refused files move to `failed/` with the reason.
+    Hotfolder {
+        /// The folder (default: `[scan] hotfolder` from the configuration).
+        dir: Option<PathBuf>,
+        /// The scan profile (default: `[scan] hotfolder_profile`, else `standard`).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Seconds a file must stay unchanged before it is taken.
+        #[arg(long)]
+        settle: Option<u64>,
+        /// Take what is there, then stop (instead of watching).
+        #[arg(long)]
+        once: bool,
+    },
     /// Scan profiles (named settings per kind of document).
     Profiles {
         #[command(subcommand)]
@@ -268,6 +283,7 @@ impl IntoArgs {
     }
 }
 
+#[allow(clippy::too_many_lines)] // one arm per command
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let data_dir = match eingang_store::paths::resolve_data_dir(cli.data_dir) {
@@ -335,6 +351,12 @@ fn main() -> ExitCode {
             },
             &into.as_into(),
         ),
+        Command::Hotfolder {
+            dir,
+            profile,
+            settle,
+            once,
+        } => scan::hotfolder(&data_dir, dir, profile.as_deref(), settle, once),
         Command::Import { files, into } => scan::import(&data_dir, &files, &into.as_into()),
         Command::Profiles {
             command: ProfilesCommand::List { json },

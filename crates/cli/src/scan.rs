@@ -503,3 +503,104 @@ pub fn scan_batch(
         code
     }
 }
+
+/// `eingang hotfolder [DIR]`: watches the folder (or, with `--once`, takes what is there).
+pub fn hotfolder(
+    data_dir: &DataDir,
+    dir: Option<PathBuf>,
+    profile_id: Option<&str>,
+    settle: Option<u64>,
+    once: bool,
+) -> ExitCode {
+    let cfg = match eingang_sync::config::load(&data_dir.path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error [config.invalid]: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(inbox) = dir.or(cfg.scan.hotfolder.clone()) else {
+        eprintln!("error [scan.hotfolder]: no folder given and no [scan] hotfolder configured");
+        return ExitCode::from(2);
+    };
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let wanted = profile_id
+        .map(str::to_owned)
+        .or(cfg.scan.hotfolder_profile.clone())
+        .unwrap_or_else(|| "standard".into());
+    let profile = match profile(&store, Some(&wanted)) {
+        Ok(Some(p)) => p,
+        Ok(None) => return ExitCode::from(2),
+        Err(c) => return c,
+    };
+    let settle =
+        std::time::Duration::from_secs(settle.or(cfg.scan.hotfolder_settle_secs).unwrap_or(2));
+    let mut folder = match eingang_capture::hotfolder::HotFolder::new(
+        &inbox,
+        &inbox.join("archive"),
+        settle,
+        Limits::default(),
+    ) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("watching {} (profile {})", inbox.display(), profile.id);
+    let started = std::time::Instant::now();
+    let mut failed = 0;
+    loop {
+        match batch::hotfolder_poll(&store, &mut folder, &inbox, &profile, &print_event) {
+            Ok(taken) => {
+                for t in taken {
+                    match t {
+                        eingang_capture::hotfolder::Taken::Imported { file, pages, .. } => {
+                            println!("{file}: {pages} page(s) imported");
+                        }
+                        eingang_capture::hotfolder::Taken::Duplicate { file, .. } => {
+                            println!("{file}: imported before; archived");
+                        }
+                        eingang_capture::hotfolder::Taken::Failed {
+                            file,
+                            reason,
+                            moved,
+                        } => {
+                            failed += 1;
+                            println!("{file}: refused ({reason}); moved to {}", moved.display());
+                        }
+                    }
+                }
+            }
+            Err(e) => eprintln!("error [{}]: {e}", e.code()),
+        }
+        if once {
+            // Until every file waiting has settled and been taken (at most a minute).
+            let waiting = std::fs::read_dir(&inbox).map_or(0, |d| {
+                d.flatten()
+                    .filter(|e| {
+                        let path = e.path();
+                        let unfinished = path.extension().is_some_and(|x| {
+                            x.eq_ignore_ascii_case("part") || x.eq_ignore_ascii_case("tmp")
+                        });
+                        path.is_file()
+                            && !unfinished
+                            && !e.file_name().to_string_lossy().starts_with('.')
+                    })
+                    .count()
+            });
+            if waiting == 0 || started.elapsed() > std::time::Duration::from_secs(60) {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -336,6 +336,7 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
             .and_then(|text| config::parse(f, &text))
             .map(|c| config::Config {
                 sync: c.sync,
+                scan: c.scan,
                 targets: c.targets,
                 sources: vec![f.to_path_buf()],
                 origin: std::collections::BTreeMap::new(),
@@ -369,6 +370,14 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
             .or_else(|| t.path.as_ref().map(|p| p.display().to_string()))
             .unwrap_or_default();
         println!("target {} ({}): {place}", t.id, t.kind.as_str());
+    }
+    if let Some(h) = &cfg.scan.hotfolder {
+        println!(
+            "scan: hot folder {} (profile {}, settle {} s)",
+            h.display(),
+            cfg.scan.hotfolder_profile.as_deref().unwrap_or("standard"),
+            cfg.scan.hotfolder_settle_secs.unwrap_or(2)
+        );
     }
     let s = config::settings(&cfg);
     println!(

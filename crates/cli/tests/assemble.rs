@@ -363,3 +363,79 @@ fn pdf_check_passes_what_eingang_writes_and_names_what_a_plain_pdf_lacks() {
         "{text}"
     );
 }
+
+#[test]
+fn the_configured_hot_folder_fills_the_days_batch_archives_and_sets_bad_files_aside() {
+    let data = tempfile::tempdir().unwrap();
+    let inbox = data.path().join("eingang-scanner");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(
+        data.path().join("config.toml"),
+        format!(
+            "[scan]\nhotfolder = \"{}\"\nhotfolder_profile = \"text-sw\"\nhotfolder_settle_secs = 0\n",
+            inbox.display()
+        ),
+    )
+    .unwrap();
+    let page = |n: u8| {
+        let p = inbox.join(format!("scan{n}.png"));
+        image::GrayImage::from_fn(300, 400, |x, y| {
+            image::Luma([if (y / 10 + u32::from(n)) % 4 == 0 && x > 30 { 20 } else { 240 }])
+        })
+        .save(&p)
+        .unwrap();
+        p
+    };
+    page(1);
+    page(2);
+    std::fs::write(inbox.join("kaputt.tif"), b"II*\0nonsense").unwrap();
+    std::fs::write(inbox.join("halb.pdf.part"), b"%PDF-1.7 still being written").unwrap();
+    let eingang = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
+            .args(args)
+            .env("EINGANG_DATA_DIR", data.path())
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+        )
+    };
+    assert!(eingang(&["config", "check"]).1.contains("scan: hot folder"));
+    let (code, text) = eingang(&["hotfolder", "--once"]);
+    assert_eq!(code, Some(1), "one file refused: {text}");
+    assert!(text.contains("scan1.png: 1 page(s) imported"), "{text}");
+    assert!(text.contains("scan2.png: 1 page(s) imported"), "{text}");
+    assert!(text.contains("kaputt.tif: refused"), "{text}");
+    // The unfinished upload stays; the rest is archived or set aside with the reason.
+    let left: Vec<String> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "archive" && n != "failed")
+        .collect();
+    assert_eq!(left, ["halb.pdf.part"]);
+    let reason = std::fs::read_to_string(inbox.join("failed/kaputt.tif.txt")).unwrap();
+    assert!(reason.contains("kaputt.tif"), "{reason}");
+    let db = rusqlite::Connection::open(data.path().join("eingang.db")).unwrap();
+    let (name, pages): (String, i64) = db
+        .query_row(
+            "SELECT b.name, (SELECT count(*) FROM pages p WHERE p.batch_id = b.id) FROM batches b",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(name.starts_with("Hotfolder ") && name.contains("eingang-scanner"), "{name}");
+    assert_eq!(pages, 2);
+    // The same scan dropped again is recognised and not imported twice.
+    page(1);
+    let (_, text) = eingang(&["hotfolder", "--once"]);
+    assert!(text.contains("scan1.png: imported before; archived"), "{text}");
+    let pages: i64 = db
+        .query_row("SELECT count(*) FROM pages", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pages, 2);
+}

@@ -153,11 +153,26 @@ pub struct SyncSection {
     pub ca_bundle: Option<PathBuf>,
 }
 
+/// `[scan]`: the scan office's machine settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSection {
+    /// A folder network scanners drop files into, watched while the app runs; files go
+    /// into a batch per day and are archived under `<hotfolder>/archive/<date>/`.
+    pub hotfolder: Option<PathBuf>,
+    /// The scan profile for the hot folder's pages (default `standard`).
+    pub hotfolder_profile: Option<String>,
+    /// Seconds a file must stay unchanged before it is taken (default 2).
+    pub hotfolder_settle_secs: Option<u64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     #[serde(default)]
     pub sync: SyncSection,
+    #[serde(default)]
+    pub scan: ScanSection,
     #[serde(default, rename = "target")]
     pub targets: Vec<TargetConfig>,
 }
@@ -174,6 +189,7 @@ pub struct ConfigError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
     pub sync: SyncSection,
+    pub scan: ScanSection,
     pub targets: Vec<TargetConfig>,
     /// The files read, in order.
     pub sources: Vec<PathBuf>,
@@ -278,6 +294,15 @@ pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
         };
         let cfg = parse(&file, &text)?;
         merge_sync(&mut out.sync, cfg.sync);
+        out.scan.hotfolder = cfg.scan.hotfolder.or(out.scan.hotfolder.take());
+        out.scan.hotfolder_profile = cfg
+            .scan
+            .hotfolder_profile
+            .or(out.scan.hotfolder_profile.take());
+        out.scan.hotfolder_settle_secs = cfg
+            .scan
+            .hotfolder_settle_secs
+            .or(out.scan.hotfolder_settle_secs);
         for t in cfg.targets {
             out.targets.retain(|o| o.id != t.id);
             out.origin.insert(t.id.clone(), file.clone());
