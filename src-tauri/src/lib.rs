@@ -6,6 +6,7 @@ mod args;
 mod command_names;
 mod commands;
 mod error;
+mod hotfolder_worker;
 mod logging;
 mod state;
 mod sync_worker;
@@ -26,6 +27,7 @@ pub fn run() {
         .manage(commands::scan::ScanState::default())
         .setup(|app| {
             sync_worker::start(app.handle());
+            hotfolder_worker::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| match event {

@@ -380,7 +380,11 @@ fn the_configured_hot_folder_fills_the_days_batch_archives_and_sets_bad_files_as
     let page = |n: u8| {
         let p = inbox.join(format!("scan{n}.png"));
         image::GrayImage::from_fn(300, 400, |x, y| {
-            image::Luma([if (y / 10 + u32::from(n)) % 4 == 0 && x > 30 { 20 } else { 240 }])
+            image::Luma([if (y / 10 + u32::from(n)) % 4 == 0 && x > 30 {
+                20
+            } else {
+                240
+            }])
         })
         .save(&p)
         .unwrap();
@@ -428,12 +432,18 @@ fn the_configured_hot_folder_fills_the_days_batch_archives_and_sets_bad_files_as
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert!(name.starts_with("Hotfolder ") && name.contains("eingang-scanner"), "{name}");
+    assert!(
+        name.starts_with("Hotfolder ") && name.contains("eingang-scanner"),
+        "{name}"
+    );
     assert_eq!(pages, 2);
     // The same scan dropped again is recognised and not imported twice.
     page(1);
     let (_, text) = eingang(&["hotfolder", "--once"]);
-    assert!(text.contains("scan1.png: imported before; archived"), "{text}");
+    assert!(
+        text.contains("scan1.png: imported before; archived"),
+        "{text}"
+    );
     let pages: i64 = db
         .query_row("SELECT count(*) FROM pages", [], |r| r.get(0))
         .unwrap();

@@ -130,6 +130,11 @@ export const ipc = {
     call<BatchView>('scan_documents_make', { batchId, title, index }),
 };
 
+/** The hot folder (or another source) added pages or batches. */
+export function onBatchesChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen('scan-batches-changed', () => handler());
+}
+
 /** Progress while pages arrive in a batch. */
 export function onScanProgress(handler: (p: ScanProgress) => void): Promise<UnlistenFn> {
   return listen<ScanProgress>('scan-progress', (e) => handler(e.payload));

@@ -274,3 +274,46 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_file_dropped_into_the_configured_hot_folder_appears_as_a_page() {
+    let data = tempfile::tempdir().unwrap();
+    let inbox = data.path().join("scanner-eingang");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(
+        data.path().join("config.toml"),
+        format!(
+            "[scan]\nhotfolder = \"{}\"\nhotfolder_settle_secs = 0\n",
+            inbox.display()
+        ),
+    )
+    .unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='scan']").await;
+    app.wait_text("#batches-heading", |t| t == "Stapel").await;
+    // A network scanner writes under a temporary name, then renames.
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(png(
+            400,
+            560,
+            |x, y| if y % 40 < 8 && x > 40 { 30 } else { 240 },
+        ))
+        .unwrap();
+    std::fs::write(inbox.join("scan0001.png.part"), &bytes).unwrap();
+    std::fs::rename(inbox.join("scan0001.png.part"), inbox.join("scan0001.png")).unwrap();
+    let button = app
+        .wait_text("ul.batches", |t| t.contains("Hotfolder"))
+        .await;
+    assert!(button.contains("1 Seite(n)"), "{button}");
+    app.click("ul.batches button.batch").await;
+    wait_pages(&app, 1).await;
+    let page = app.text("li.page").await;
+    assert!(page.contains("scan0001.png"), "{page}");
+    let archived = walk(&inbox.join("archive"));
+    assert!(
+        archived.iter().any(|p| p.ends_with("scan0001.png")),
+        "{archived:?}"
+    );
+    app.quit().await;
+}
