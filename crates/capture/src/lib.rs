@@ -318,10 +318,22 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
 }
 
 pub mod batch;
+pub mod escl;
 pub mod hotfolder;
 pub mod process;
 pub mod sane;
 pub use sane::ScanSettings;
+
+/// The scanner behind a device name: `escl:<url>` is an eSCL network scanner, anything else
+/// a SANE device.
+pub fn source_for(device: &str) -> Box<dyn Source> {
+    match device.strip_prefix("escl:") {
+        Some(url) => Box::new(escl::EsclScanner::new(url)),
+        None => Box::new(sane::SaneScanner {
+            device: device.to_owned(),
+        }),
+    }
+}
 /// PNM (what SANE's scanimage writes): no resolution inside; the caller knows it.
 fn pnm(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
     let corrupt = |reason: String| CaptureError::Corrupt {

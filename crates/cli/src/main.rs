@@ -218,7 +218,8 @@ enum ScanCommand {
     Devices,
     /// Scan a batch from the feeder into the store; pages are stored as they arrive.
     Batch {
-        /// The device (`eingang scan devices` lists them), e.g. `fujitsu:fi-7160:1234`.
+        /// The device (`eingang scan devices` lists them): a SANE name such as
+        /// `fujitsu:fi-7160:1234`, or `escl:http://192.0.2.20/eSCL` for a network scanner.
         #[arg(long)]
         device: String,
         /// `Flatbed`, `Automatic Document Feeder`, `ADF Duplex`, … (default: the profile's).
@@ -329,7 +330,7 @@ fn main() -> ExitCode {
         } => scan::check(&files, &pdfa),
         Command::Scan {
             command: ScanCommand::Devices,
-        } => scan::devices(),
+        } => scan::devices(&data_dir),
         Command::Scan {
             command:
                 ScanCommand::Batch {

@@ -303,8 +303,18 @@ pub fn check(files: &[PathBuf], level: &str) -> ExitCode {
     }
 }
 
-/// `eingang scan devices`: what SANE sees.
-pub fn devices() -> ExitCode {
+/// `eingang scan devices`: what SANE sees, and the configured eSCL scanners.
+pub fn devices(data_dir: &DataDir) -> ExitCode {
+    let escl = eingang_sync::config::load(&data_dir.path)
+        .map(|c| c.scan.escl)
+        .unwrap_or_default();
+    for url in escl {
+        let scanner = eingang_capture::escl::EsclScanner::new(&url);
+        match scanner.capabilities() {
+            Ok(c) => println!("escl:{url}\t{} (eSCL network scanner)", c.make_and_model),
+            Err(e) => println!("escl:{url}\tnot reachable: {e}"),
+        }
+    }
     match sane::devices() {
         Ok(d) if d.is_empty() => {
             println!(
@@ -473,13 +483,11 @@ pub fn scan_batch(
         },
         max_pages: overrides.max_pages,
     };
-    let scanner = sane::SaneScanner {
-        device: device.to_owned(),
-    };
+    let scanner = eingang_capture::source_for(device);
     let (report, error) = batch::scan_into(
         &store,
         &batch_id,
-        &scanner,
+        scanner.as_ref(),
         &settings,
         &p.processing,
         &AtomicBool::new(false),

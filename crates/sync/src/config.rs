@@ -164,6 +164,9 @@ pub struct ScanSection {
     pub hotfolder_profile: Option<String>,
     /// Seconds a file must stay unchanged before it is taken (default 2).
     pub hotfolder_settle_secs: Option<u64>,
+    /// eSCL (AirScan) network scanners by URL, e.g. `["http://192.0.2.20/eSCL"]`.
+    #[serde(default)]
+    pub escl: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -303,6 +306,17 @@ pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
             .scan
             .hotfolder_settle_secs
             .or(out.scan.hotfolder_settle_secs);
+        for url in cfg.scan.escl {
+            if !url.starts_with("http://") && !url.starts_with("https://") {
+                return Err(err(
+                    &file,
+                    format!("[scan] escl: {url:?} is not an http(s) URL"),
+                ));
+            }
+            if !out.scan.escl.contains(&url) {
+                out.scan.escl.push(url);
+            }
+        }
         for t in cfg.targets {
             out.targets.retain(|o| o.id != t.id);
             out.origin.insert(t.id.clone(), file.clone());

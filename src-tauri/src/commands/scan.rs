@@ -357,21 +357,37 @@ pub async fn scan_import(app: AppHandle, request: Request<'_>) -> Result<BatchSu
     Ok(summary(row))
 }
 
+/// The scanners SANE sees and the configured eSCL network scanners (`escl:<url>`).
 #[tauri::command]
-pub async fn scan_devices() -> Result<Vec<ScannerInfo>, AppError> {
-    let found = tauri::async_runtime::spawn_blocking(eingang_capture::sane::devices)
-        .await
-        .map_err(|e| AppError::new("app.internal", format!("background task failed: {e}")))?
-        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
-    Ok(found
-        .into_iter()
-        .map(|d| ScannerInfo {
-            name: d.name,
-            vendor: d.vendor,
-            model: d.model,
-            kind: d.kind,
-        })
-        .collect())
+pub async fn scan_devices(app: AppHandle) -> Result<Vec<ScannerInfo>, AppError> {
+    let escl = app.state::<SyncState>().config().scan.escl;
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut out: Vec<ScannerInfo> = eingang_capture::sane::devices()
+            .map_err(|e| AppError::new(e.code(), e.to_string()))?
+            .into_iter()
+            .map(|d| ScannerInfo {
+                name: d.name,
+                vendor: d.vendor,
+                model: d.model,
+                kind: d.kind,
+            })
+            .collect();
+        for url in escl {
+            let scanner = eingang_capture::escl::EsclScanner::new(&url);
+            let model = scanner
+                .capabilities()
+                .map_or_else(|_| "(offline)".into(), |c| c.make_and_model);
+            out.push(ScannerInfo {
+                name: format!("escl:{url}"),
+                vendor: "eSCL".into(),
+                model,
+                kind: "network scanner".into(),
+            });
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(|e| AppError::new("app.internal", format!("background task failed: {e}")))?
 }
 
 /// Scans from `device` into the batch until the feeder is empty (or `max_pages`); pages are
@@ -402,11 +418,11 @@ pub async fn scan_start(
             resolution: profile.resolution,
             max_pages,
         };
-        let scanner = eingang_capture::sane::SaneScanner { device };
+        let scanner = eingang_capture::source_for(&device);
         batch::scan_into(
             &store,
             &id,
-            &scanner,
+            scanner.as_ref(),
             &settings,
             &profile.processing,
             &cancel,
