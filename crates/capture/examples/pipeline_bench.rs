@@ -1,5 +1,6 @@
 //! The full scan pipeline on synthetic A4 pages at 300 dpi with known skew angles and
-//! blank backs: files → batch in a real store (raw kept) → deskew, blank check, encoding
+//! blank backs (text drawn at the angle, then softened and given sensor noise as a scanner
+//! would): files → batch in a real store (raw kept) → deskew, blank check, encoding
 //! (profile `text-sw`: CCITT G4, or `standard`: grey JPEG) → PDF/A documents. Prints pages
 //! per second, deskew error, blank-detection precision/recall, output size per page and
 //! peak memory. `scripts/bench-scan.sh` runs it.
@@ -65,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     })
                     .collect()
             } else {
-                drawn::text_page(W, H, angle, 30, i as u64 + 1)
+                scanned(&drawn::text_page(W, H, angle, 30, i as u64 + 1), i as u64)
             };
             let mut png = Vec::new();
             let enc = image::codecs::png::PngEncoder::new_with_quality(
@@ -77,11 +78,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let rgb: Vec<u8> = data
                     .iter()
                     .flat_map(|&v| {
-                        if v < 128 {
-                            [30, 40, 110]
-                        } else {
-                            [v, v.saturating_sub(4), v.saturating_sub(18)]
-                        }
+                        // Blue ink on slightly yellow paper, edges in between.
+                        let t = u32::from(v);
+                        let mix = |ink: u32, paper: u32| ((ink * (255 - t) + paper * t) / 255) as u8;
+                        [mix(30, 250), mix(40, 244), mix(110, 226)]
                     })
                     .collect();
                 image::RgbImage::from_raw(W as u32, H as u32, rgb)
@@ -211,6 +211,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::copy(store.blobs().path(&d.pdf_blob)?, &out)?;
     }
     Ok(())
+}
+
+/// What a scanner makes of a drawn page: edges softened by the optics (3×3 box blur) and
+/// sensor noise (±4 levels), so no page is exactly two-toned.
+fn scanned(page: &[u8], seed: u64) -> Vec<u8> {
+    let mut out = vec![0u8; page.len()];
+    let mut rng = seed * 2_654_435_761 + 1;
+    for y in 0..H {
+        for x in 0..W {
+            let mut sum = 0u32;
+            let mut n = 0u32;
+            for dy in y.saturating_sub(1)..(y + 2).min(H) {
+                for dx in x.saturating_sub(1)..(x + 2).min(W) {
+                    sum += u32::from(page[dy * W + dx]);
+                    n += 1;
+                }
+            }
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let noisy = (sum / n + (rng % 9) as u32).saturating_sub(4);
+            out[y * W + x] = noisy.min(255) as u8;
+        }
+    }
+    out
 }
 
 fn crc32(data: &[u8]) -> u32 {

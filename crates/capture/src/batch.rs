@@ -335,7 +335,8 @@ fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Syn
 }
 
 /// Runs `produce` (which stores raw pages and hands them to `send`) while a pool of workers
-/// processes them. The queue holds at most two pages per worker.
+/// processes them. The queue holds at most one page per worker (a decoded A4 colour page
+/// is 26 MB).
 fn pipeline(
     store: &Store,
     p: &Processing,
@@ -343,7 +344,7 @@ fn pipeline(
     produce: impl FnOnce(&dyn Fn(Job) -> bool),
 ) -> (u32, u32) {
     let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    let (tx, rx) = mpsc::sync_channel::<Job>(workers * 2);
+    let (tx, rx) = mpsc::sync_channel::<Job>(workers);
     let rx = Mutex::new(rx);
     let (ok, failed) = (
         std::sync::atomic::AtomicU32::new(0),
