@@ -27,6 +27,8 @@ export const de = {
   'scan.import.choose': 'Dateien importieren (JPEG, PNG, TIFF, PNM, PDF)',
   'scan.import.help': 'Mehrere Dateien auf einmal sind möglich; Dateien können auch auf die Seitenliste gezogen werden. Mehrseitige TIFF-Dateien ergeben alle ihre Seiten.',
   'scan.import.failed': '{file}: nicht übernommen – {error}',
+  'scan.import.cancel': 'Import anhalten',
+  'scan.import.stopped': 'Import angehalten; die bis dahin übernommenen Seiten bleiben im Stapel.',
   'scan.import.done': '{count} Seite(n) übernommen.',
   'scan.scan.find': 'Scanner suchen',
   'scan.scan.none': 'Kein Scanner gefunden. Prüfen Sie Kabel, Netzwerk und Stromversorgung.',

@@ -27,6 +27,8 @@ export const en: Messages = {
   'scan.import.choose': 'Import files (JPEG, PNG, TIFF, PNM, PDF)',
   'scan.import.help': 'Several files at once are possible; files can also be dropped onto the page list. Multi-page TIFF files give all their pages.',
   'scan.import.failed': '{file}: not taken – {error}',
+  'scan.import.cancel': 'Stop import',
+  'scan.import.stopped': 'Import stopped; the pages taken so far stay in the batch.',
   'scan.import.done': '{count} page(s) taken.',
   'scan.scan.find': 'Find scanners',
   'scan.scan.none': 'No scanner found. Check the cable, the network and the power.',
