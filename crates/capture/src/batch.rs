@@ -34,6 +34,9 @@ pub struct ScanProfile {
     /// `1b`, `2b` (default) or `3b`.
     #[serde(default = "default_pdfa")]
     pub pdfa: String,
+    /// How batches scanned with this profile are cut into documents.
+    #[serde(default)]
+    pub separation: crate::separate::Separation,
 }
 
 fn default_pdfa() -> String {
@@ -61,6 +64,9 @@ impl ScanProfile {
         if PdfA::parse(&self.pdfa).is_none() {
             return Err("pdfa: 1b, 2b or 3b".into());
         }
+        self.separation
+            .check()
+            .map_err(|e| format!("separation: {e}"))?;
         self.processing.check()
     }
 
@@ -85,6 +91,7 @@ impl ScanProfile {
                 ..Processing::default()
             },
             pdfa: default_pdfa(),
+            separation: crate::separate::Separation::default(),
         };
         vec![
             p(
@@ -289,6 +296,10 @@ fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Syn
             store.with_conn(|c| tables::blobs::insert(c, &r))?;
             Ok::<_, eingang_store::Error>(r.hash)
         };
+        let barcodes = done
+            .barcodes
+            .as_ref()
+            .and_then(|b| serde_json::to_string(b).ok());
         let saved = put(&bytes).and_then(|image| {
             let thumb = put(&done.thumbnail)?;
             store.with_tx(|c| {
@@ -304,6 +315,7 @@ fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Syn
                         skew: done.skew_degrees,
                         ink: done.ink_percent,
                         blank: done.blank,
+                        barcodes_json: barcodes.as_deref(),
                         ops: &ops,
                     },
                 )
@@ -571,6 +583,10 @@ pub fn scan_into(
 }
 
 /// Rebuilds a processed page's image from the blob store.
+pub(crate) fn stored_image_pub(store: &Store, p: &PageRow) -> Result<ScanPage, String> {
+    stored_image(store, p)
+}
+
 fn stored_image(store: &Store, p: &PageRow) -> Result<ScanPage, String> {
     let (Some(blob), Some(kind)) = (&p.image_blob, &p.image_kind) else {
         return Err(format!(
@@ -668,9 +684,15 @@ pub fn make_documents(
             created: created.clone(),
             reference: id.clone(),
         };
+        // The batch's values, then the document's own (from its barcodes) over them.
+        let mut doc_index: Vec<(String, String)> = index.to_vec();
+        for (k, v) in &seg[0].index {
+            doc_index.retain(|(f, _)| f != k);
+            doc_index.push((k.clone(), v.clone()));
+        }
         let options = ScanOptions {
             level,
-            index: index.to_vec(),
+            index: doc_index.clone(),
         };
         let file = w.finish(&doc, &options).map_err(|e| e.to_string())?;
         file.into_inner()
@@ -697,7 +719,7 @@ pub fn make_documents(
             pdf_blob: blob.hash.clone(),
             sha256: blob.hash.clone(),
             pdfa: format!("PDF/A-{}b", level.part()),
-            index: index.to_vec(),
+            index: doc_index,
             created_at: created_ms,
         };
         docs.push((row, blob));

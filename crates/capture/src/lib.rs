@@ -321,6 +321,7 @@ pub mod batch;
 pub mod escl;
 pub mod hotfolder;
 pub mod process;
+pub mod separate;
 pub mod sane;
 pub use sane::ScanSettings;
 

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (7, include_str!("migrations/0007_submission_pdf.sql")),
     (8, include_str!("migrations/0008_outbox_states.sql")),
     (9, include_str!("migrations/0009_scans.sql")),
+    (10, include_str!("migrations/0010_page_separation.sql")),
 ];
 
 /// The schema version this build writes.

@@ -221,6 +221,8 @@ pub struct ProcessedPage<'a> {
     pub skew: Option<f32>,
     pub ink: f32,
     pub blank: bool,
+    /// The barcodes read while processing (JSON), if the profile reads them.
+    pub barcodes_json: Option<&'a str>,
     /// The steps, each `{"op": …, params…}`.
     pub ops: &'a [serde_json::Value],
 }
@@ -228,7 +230,8 @@ pub struct ProcessedPage<'a> {
 pub fn set_processed(conn: &Connection, page_id: &str, p: &ProcessedPage<'_>) -> Result<()> {
     conn.execute(
         "UPDATE pages SET state = 'processed', error = NULL, image_blob = ?2, image_kind = ?3,
-                width = ?4, height = ?5, thumb_blob = ?6, skew = ?7, ink = ?8, blank = ?9
+                width = ?4, height = ?5, thumb_blob = ?6, skew = ?7, ink = ?8, blank = ?9,
+                barcodes_json = coalesce(?10, barcodes_json)
          WHERE id = ?1",
         params![
             page_id,
@@ -239,7 +242,8 @@ pub fn set_processed(conn: &Connection, page_id: &str, p: &ProcessedPage<'_>) ->
             p.thumb_blob,
             p.skew.map(f64::from),
             f64::from(p.ink),
-            p.blank
+            p.blank,
+            p.barcodes_json
         ],
     )?;
     for op in p.ops {
@@ -274,7 +278,8 @@ fn log(conn: &Connection, page_id: &str, op: &str, params: &serde_json::Value) -
     Ok(())
 }
 
-/// A page as the scan office sees it.
+/// A page as the scan office sees it (its flags mirror the table's columns).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageRow {
     pub id: String,
@@ -297,12 +302,18 @@ pub struct PageRow {
     pub rotation: u8,
     pub starts_document: bool,
     pub deleted: bool,
+    /// The barcodes read (JSON list of `{format, value}`); `None` = not read yet.
+    pub barcodes_json: Option<String>,
+    /// Removed as a separator sheet (not by the user).
+    pub separator: bool,
+    /// Index values for the document this page starts (from barcodes).
+    pub index: Vec<(String, String)>,
 }
 
 const PAGE_SELECT: &str =
     "SELECT id, batch_id, position, source, source_page, raw_blob, dpi_x, dpi_y,
         state, error, image_blob, image_kind, width, height, thumb_blob, skew, ink, blank,
-        rotation, starts_document, deleted FROM pages";
+        rotation, starts_document, deleted, barcodes_json, separator, index_json FROM pages";
 
 fn page_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageRow> {
     let (dx, dy): (f64, f64) = (r.get(6)?, r.get(7)?);
@@ -329,7 +340,46 @@ fn page_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageRow> {
         rotation: r.get(18)?,
         starts_document: r.get(19)?,
         deleted: r.get(20)?,
+        barcodes_json: r.get(21)?,
+        separator: r.get(22)?,
+        index: serde_json::from_str(&r.get::<_, String>(23)?).unwrap_or_default(),
     })
+}
+
+/// Records the barcodes read on a page (JSON list).
+pub fn set_barcodes(conn: &Connection, page_id: &str, json: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE pages SET barcodes_json = ?2 WHERE id = ?1",
+        params![page_id, json],
+    )?;
+    Ok(())
+}
+
+/// Marks a page as removed (or not) as a separator sheet.
+pub fn set_separator(conn: &Connection, page_id: &str, separator: bool) -> Result<()> {
+    conn.execute(
+        "UPDATE pages SET separator = ?2 WHERE id = ?1",
+        params![page_id, separator],
+    )?;
+    Ok(())
+}
+
+/// The index values the document starting at this page gets (from barcodes); logged.
+pub fn set_index(conn: &Connection, page_id: &str, index: &[(String, String)]) -> Result<()> {
+    let json = serde_json::to_string(index).unwrap_or_else(|_| "[]".into());
+    let changed = conn.execute(
+        "UPDATE pages SET index_json = ?2 WHERE id = ?1 AND index_json <> ?2",
+        params![page_id, json],
+    )?;
+    if changed > 0 {
+        log(
+            conn,
+            page_id,
+            "index_from_barcodes",
+            &serde_json::json!({ "index": index }),
+        )?;
+    }
+    Ok(())
 }
 
 /// The batch's pages in order, deleted ones included (the UI hides them; undo needs them).

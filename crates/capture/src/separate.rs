@@ -1,0 +1,265 @@
+//! Document separation: where one document of a batch ends and the next begins.
+//!
+//! - **Barcode separator sheets**: a page whose barcode (Code 39, Code 128, QR) matches one
+//!   of the configured patterns (default `PATCHT`, the patch-code sheet's Code 39 value)
+//!   ends the document before it; the sheet is removed (marked deleted, raw kept) or kept
+//!   as the new document's first page, as configured.
+//! - **Blank separator pages** (optional): a page flagged blank separates like a sheet.
+//! - **Fixed page count** (optional): every n pages a new document.
+//! - **By hand**: the flags the user sets stay unless the rules are applied again.
+//! - **Barcode values fill index fields**: rules `field = pattern` (a regular expression with
+//!   one capture group, e.g. `AZ:(\d{3}\.\d{2}-\d{4}/\d{4})`); the first match on a
+//!   document's pages (its separator sheet included) fills the field for that document.
+//!
+//! Barcodes are read with `rxing` (a maintained port of ZXing) on a ~150 dpi copy of the
+//! page; pages whose barcodes were not read yet are read when the rules are applied.
+
+use crate::CaptureError;
+use eingang_store::tables::scans::{self, PageEdit, PageRow};
+use eingang_store::Store;
+use serde::{Deserialize, Serialize};
+
+/// One barcode on a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Barcode {
+    /// `code39`, `code128`, `qr`.
+    pub format: String,
+    pub value: String,
+}
+
+/// Fills an index field from barcode values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexRule {
+    pub field: String,
+    /// A regular expression; its first capture group (or the whole match) is the value.
+    pub pattern: String,
+}
+
+/// A scan profile's separation rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Separation {
+    /// Barcode values (regular expressions, whole value) that mark a separator sheet.
+    pub barcode_separators: Vec<String>,
+    /// Keep the sheet as the first page of the next document (default: remove it).
+    pub keep_separator_sheets: bool,
+    /// Pages flagged blank separate documents (and are removed).
+    pub blank_separates: bool,
+    /// A new document every this many pages.
+    pub every_n_pages: Option<u32>,
+    pub index_from_barcodes: Vec<IndexRule>,
+}
+
+impl Default for Separation {
+    fn default() -> Self {
+        Self {
+            barcode_separators: vec!["PATCHT".into()],
+            keep_separator_sheets: false,
+            blank_separates: false,
+            every_n_pages: None,
+            index_from_barcodes: Vec::new(),
+        }
+    }
+}
+
+struct Compiled {
+    separators: Vec<regex::Regex>,
+    index: Vec<(String, regex::Regex)>,
+}
+
+impl Separation {
+    fn compile(&self) -> Result<Compiled, String> {
+        let whole = |p: &str| regex::Regex::new(&format!("^(?:{p})$"));
+        let separators = self
+            .barcode_separators
+            .iter()
+            .map(|p| whole(p).map_err(|e| format!("barcode_separators: {p:?}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let index = self
+            .index_from_barcodes
+            .iter()
+            .map(|r| {
+                if r.field.is_empty() || r.field.len() > 64 {
+                    return Err("index_from_barcodes: a field needs a name (at most 64)".into());
+                }
+                regex::Regex::new(&r.pattern)
+                    .map(|re| (r.field.clone(), re))
+                    .map_err(|e| format!("index_from_barcodes: {:?}: {e}", r.pattern))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if self.every_n_pages == Some(0) {
+            return Err("every_n_pages: must be at least 1".into());
+        }
+        Ok(Compiled { separators, index })
+    }
+
+    /// Checks the rules; the error names the setting.
+    pub fn check(&self) -> Result<(), String> {
+        self.compile().map(|_| ())
+    }
+}
+
+/// Reads the barcodes on a page (grey samples, its resolution). Damaged or absent codes
+/// give none; this never fails.
+pub fn read_barcodes(luma: &[u8], w: usize, h: usize, dpi: f32) -> Vec<Barcode> {
+    use rxing::{BarcodeFormat, DecodeHints};
+    let f = crate::process::factor_for_pub(dpi, 150.0);
+    let (small, sw, sh) = crate::process::shrink_pub(luma, w, h, f);
+    let (Ok(sw), Ok(sh)) = (u32::try_from(sw), u32::try_from(sh)) else {
+        return Vec::new();
+    };
+    let mut hints = DecodeHints {
+        PossibleFormats: Some(
+            [
+                BarcodeFormat::CODE_39,
+                BarcodeFormat::CODE_128,
+                BarcodeFormat::QR_CODE,
+            ]
+            .into_iter()
+            .collect(),
+        ),
+        ..DecodeHints::default()
+    };
+    let found = rxing::helpers::detect_multiple_in_luma_with_hints(small, sw, sh, &mut hints)
+        .unwrap_or_default();
+    let mut out: Vec<Barcode> = found
+        .iter()
+        .map(|r| Barcode {
+            format: match r.getBarcodeFormat() {
+                BarcodeFormat::CODE_39 => "code39",
+                BarcodeFormat::CODE_128 => "code128",
+                BarcodeFormat::QR_CODE => "qr",
+                _ => "other",
+            }
+            .into(),
+            value: r.getText().chars().take(500).collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.format, &a.value).cmp(&(&b.format, &b.value)));
+    out.dedup();
+    out
+}
+
+/// What applying the rules did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub documents: u32,
+    pub separator_sheets: u32,
+    /// Index values filled from barcodes, over all documents.
+    pub index_filled: u32,
+    /// Pages whose barcodes were read now.
+    pub pages_read: u32,
+}
+
+/// The barcodes of a stored page, read now if they were not read yet (and stored).
+fn barcodes_of(store: &Store, page: &PageRow) -> Result<Vec<Barcode>, CaptureError> {
+    if let Some(json) = &page.barcodes_json {
+        return Ok(serde_json::from_str(json).unwrap_or_default());
+    }
+    let image = crate::batch::stored_image_pub(store, page).map_err(|reason| CaptureError::Io {
+        file: page.source.clone(),
+        reason,
+    })?;
+    let found = crate::process::luma_of(&page.source, &image.image)
+        .map(|(luma, w, h)| read_barcodes(&luma, w, h, image.dpi.0))
+        .unwrap_or_default();
+    let json = serde_json::to_string(&found).unwrap_or_else(|_| "[]".into());
+    store
+        .with_tx(|c| scans::set_barcodes(c, &page.id, &json))
+        .map_err(|e| CaptureError::Io {
+            file: "store".into(),
+            reason: e.to_string(),
+        })?;
+    Ok(found)
+}
+
+/// Applies the rules to a batch: document starts and separator sheets are set anew (every
+/// change logged), index values from barcodes stored on each document's first page.
+pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Report, String> {
+    let compiled = rules.compile()?;
+    let pages = store
+        .with_conn(|c| scans::pages(c, batch_id))
+        .map_err(|e| e.to_string())?;
+    let mut report = Report::default();
+    // (page, starts a document, removed as a separator, index of the document it starts)
+    let mut plan: Vec<(&PageRow, bool, bool)> = Vec::new();
+    let mut docs: Vec<(usize, Vec<(String, String)>)> = Vec::new();
+    let mut next_starts = true;
+    let mut in_doc = 0u32;
+    let mut pending_index: Vec<Barcode> = Vec::new();
+    for page in pages.iter().filter(|p| !p.deleted || p.separator) {
+        if page.barcodes_json.is_none() {
+            report.pages_read += 1;
+        }
+        let codes = barcodes_of(store, page).map_err(|e| e.to_string())?;
+        let by_code = codes
+            .iter()
+            .any(|b| compiled.separators.iter().any(|re| re.is_match(&b.value)));
+        let by_blank = rules.blank_separates && page.blank;
+        if by_code || by_blank {
+            report.separator_sheets += 1;
+            pending_index.extend(codes);
+            if by_code && rules.keep_separator_sheets {
+                plan.push((page, true, false));
+                docs.push((plan.len() - 1, Vec::new()));
+                in_doc = 1;
+                next_starts = false;
+            } else {
+                plan.push((page, false, true));
+                next_starts = true;
+                in_doc = 0;
+            }
+            continue;
+        }
+        let starts = next_starts || rules.every_n_pages.is_some_and(|n| in_doc >= n);
+        plan.push((page, starts, false));
+        if starts {
+            docs.push((plan.len() - 1, Vec::new()));
+            in_doc = 0;
+        }
+        in_doc += 1;
+        next_starts = false;
+        // Index values: from this page's codes and any separator sheet before it.
+        pending_index.extend(codes);
+        if let Some((_, index)) = docs.last_mut() {
+            for b in pending_index.drain(..) {
+                for (field, re) in &compiled.index {
+                    if index.iter().any(|(f, _)| f == field) {
+                        continue;
+                    }
+                    if let Some(c) = re.captures(&b.value) {
+                        let v = c.get(1).or_else(|| c.get(0)).map_or("", |m| m.as_str());
+                        index.push((field.clone(), v.to_owned()));
+                    }
+                }
+            }
+        }
+    }
+    report.documents = u32::try_from(docs.len()).unwrap_or(u32::MAX);
+    report.index_filled = docs
+        .iter()
+        .map(|(_, i)| u32::try_from(i.len()).unwrap_or(0))
+        .sum();
+    let first_index: std::collections::HashMap<usize, &Vec<(String, String)>> =
+        docs.iter().map(|(at, i)| (*at, i)).collect();
+    store
+        .with_tx(|c| {
+            for (i, (page, starts, removed)) in plan.iter().enumerate() {
+                // The first page always starts a document; the flag is for later breaks.
+                let starts = *starts && i > 0;
+                if page.starts_document != starts {
+                    scans::edit_page(c, &page.id, PageEdit::StartsDocument(starts))?;
+                }
+                if page.deleted != *removed {
+                    scans::edit_page(c, &page.id, PageEdit::Deleted(*removed))?;
+                }
+                scans::set_separator(c, &page.id, *removed)?;
+                let index = first_index.get(&i).map_or_else(Vec::new, |v| (*v).clone());
+                scans::set_index(c, &page.id, &index)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(report)
+}

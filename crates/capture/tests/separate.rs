@@ -1,0 +1,173 @@
+//! Document separation on a real store: separator sheets with barcodes (Code 39 PATCHT,
+//! made with rxing's encoder), a QR code that fills the Aktenzeichen, a sheet at the end,
+//! two sheets in a row, a damaged code, blank separators and a fixed page count.
+
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+
+mod drawn;
+
+use eingang_capture::batch::{import, make_documents, profiles};
+use eingang_capture::separate::{separate, IndexRule, Separation};
+use eingang_capture::Limits;
+use eingang_store::tables::scans;
+use eingang_store::Store;
+use rxing::{BarcodeFormat, MultiFormatWriter, Writer};
+use std::sync::atomic::AtomicBool;
+
+const W: usize = 1240;
+const H: usize = 1754;
+
+fn put_code(page: &mut [u8], format: BarcodeFormat, text: &str, size: (i32, i32), at: (usize, usize)) {
+    let m = MultiFormatWriter.encode(text, &format, size.0, size.1).unwrap();
+    for y in 0..m.getHeight() {
+        for x in 0..m.getWidth() {
+            if m.get(x, y) {
+                page[(at.1 + y as usize) * W + at.0 + x as usize] = 15;
+            }
+        }
+    }
+}
+
+/// A PGM file (what a scanner writes) of a page.
+fn pgm(page: &[u8]) -> Vec<u8> {
+    let mut out = format!("P5\n{W} {H}\n255\n").into_bytes();
+    out.extend(page);
+    out
+}
+
+fn sheet(extra_qr: Option<&str>) -> Vec<u8> {
+    let mut p = vec![245u8; W * H];
+    put_code(&mut p, BarcodeFormat::CODE_39, "PATCHT", (600, 160), (300, 300));
+    if let Some(q) = extra_qr {
+        put_code(&mut p, BarcodeFormat::QR_CODE, q, (240, 240), (500, 900));
+    }
+    p
+}
+
+fn letter(seed: u64) -> Vec<u8> {
+    drawn::text_page(W, H, 0.0, 25, seed)
+}
+
+fn batch_of(store: &Store, pages: Vec<Vec<u8>>) -> String {
+    let profile = profiles(store).unwrap().into_iter().find(|p| p.id == "text-sw").unwrap();
+    let id = store
+        .with_tx(|c| scans::create_batch(c, "Post", Some("text-sw"), &serde_json::to_string(&profile).unwrap()))
+        .unwrap();
+    let files = pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("p{i:02}.pgm"), Ok(pgm(&p))));
+    let report = import(store, &id, files, &profile.processing, Limits::default(), &AtomicBool::new(false), &|_| {});
+    assert_eq!(report.failed_pages, 0);
+    id
+}
+
+/// The documents as lists of source file numbers.
+fn documents(store: &Store, batch: &str) -> Vec<Vec<usize>> {
+    let pages = store.with_conn(|c| scans::pages(c, batch)).unwrap();
+    eingang_capture::batch::segments(&pages)
+        .iter()
+        .map(|d| d.iter().map(|p| p.source[1..3].parse().unwrap()).collect())
+        .collect()
+}
+
+#[test]
+fn barcode_sheets_separate_documents_and_fill_the_aktenzeichen() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    // 0 sheet(+QR) 1 2 | 3 sheet 4 | 5 sheet 6 sheet (two in a row) 7 8 | 9 sheet (at the end)
+    let pages = vec![
+        sheet(Some("AZ:530.12-2026/0042")),
+        letter(1),
+        letter(2),
+        sheet(None),
+        letter(4),
+        sheet(None),
+        sheet(None),
+        letter(7),
+        letter(8),
+        sheet(None),
+    ];
+    let batch = batch_of(&store, pages);
+    let rules = Separation {
+        index_from_barcodes: vec![IndexRule {
+            field: "aktenzeichen".into(),
+            pattern: r"^AZ:(\d{3}\.\d{2}-\d{4}/\d{4})$".into(),
+        }],
+        ..Separation::default()
+    };
+    let report = separate(&store, &batch, &rules).unwrap();
+    assert_eq!(report.documents, 3, "{report:?}");
+    assert_eq!(report.separator_sheets, 5);
+    assert_eq!(report.index_filled, 1);
+    assert_eq!(report.pages_read, 10);
+    assert_eq!(documents(&store, &batch), [vec![1, 2], vec![4], vec![7, 8]]);
+    // The sheets are only marked: their raw scans stay.
+    let all = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    assert!(all.iter().filter(|p| p.separator).all(|p| p.deleted));
+    assert_eq!(all.iter().filter(|p| p.separator).count(), 5);
+    // The Aktenzeichen from the QR code goes with the first document into its PDF.
+    let docs = make_documents(&store, &batch, "Post", &[], &["default"]).unwrap();
+    assert_eq!(docs.len(), 3);
+    assert_eq!(docs[0].index, [("aktenzeichen".to_owned(), "530.12-2026/0042".to_owned())]);
+    assert!(docs[1].index.is_empty());
+
+    // Keeping the sheets: each starts its document; applying rules again is idempotent.
+    let keep = Separation {
+        keep_separator_sheets: true,
+        ..rules.clone()
+    };
+    separate(&store, &batch, &keep).unwrap();
+    separate(&store, &batch, &keep).unwrap();
+    assert_eq!(
+        documents(&store, &batch),
+        [vec![0, 1, 2], vec![3, 4], vec![5], vec![6, 7, 8], vec![9]]
+    );
+    // Back to removing them: the sheets go again, nothing the user deleted comes back.
+    let before = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    store
+        .with_tx(|c| scans::edit_page(c, &before[8].id, scans::PageEdit::Deleted(true)))
+        .unwrap();
+    separate(&store, &batch, &rules).unwrap();
+    assert_eq!(documents(&store, &batch), [vec![1, 2], vec![4], vec![7]]);
+    let log = store.with_conn(|c| scans::page_log(c, &before[3].id)).unwrap();
+    assert!(log.iter().any(|(_, op, _)| op == "user_deleted"), "every change is logged");
+}
+
+#[test]
+fn blank_pages_and_page_counts_separate_and_damaged_codes_do_not() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let mut damaged = sheet(None);
+    // A coffee stain across the barcode: it cannot be read, so it is an ordinary page.
+    for y in 300..460 {
+        for x in 300..900 {
+            if (x + y) % 3 != 0 {
+                damaged[y * W + x] = 120;
+            }
+        }
+    }
+    let blank = vec![243u8; W * H];
+    let pages = vec![letter(1), blank.clone(), letter(2), damaged, letter(3), blank, letter(4)];
+    let batch = batch_of(&store, pages);
+    let rules = Separation {
+        blank_separates: true,
+        ..Separation::default()
+    };
+    let r = separate(&store, &batch, &rules).unwrap();
+    assert_eq!(r.separator_sheets, 2, "{r:?}");
+    assert_eq!(documents(&store, &batch), [vec![0], vec![2, 3, 4], vec![6]]);
+    let every_two = Separation {
+        barcode_separators: vec![],
+        every_n_pages: Some(2),
+        ..Separation::default()
+    };
+    separate(&store, &batch, &every_two).unwrap();
+    assert_eq!(documents(&store, &batch), [vec![0, 1], vec![2, 3], vec![4, 5], vec![6]]);
+    // Bad rules are refused, naming the setting.
+    let bad = Separation {
+        barcode_separators: vec!["(".into()],
+        ..Separation::default()
+    };
+    assert!(separate(&store, &batch, &bad).unwrap_err().contains("barcode_separators"));
+}
