@@ -55,3 +55,6 @@ for p in g4:text-sw grey:standard colour:farbe; do
   echo "eingang (${p%%:*}): $(( $(stat -c %s "$f") / 1024 )) KiB = $(( $(stat -c %s "$f") / 1024 / PAGES )) KiB/page (all pages incl. blank backs)"
   qpdf --check "$f" >/dev/null && echo "  qpdf --check: ok"
 done
+say "5. separation of a 1,000-page batch with barcode separator sheets"
+cargo build --release -p eingang-capture --example separation_bench --quiet
+"$ROOT/target/release/examples/separation_bench" 1000 "$WORK"

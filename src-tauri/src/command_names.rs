@@ -38,4 +38,5 @@ pub const ALL: &[&str] = &[
     "scan_start",
     "scan_cancel",
     "scan_documents_make",
+    "scan_separate",
 ];

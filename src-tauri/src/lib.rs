@@ -77,6 +77,7 @@ pub fn run() {
             commands::scan::scan_start,
             commands::scan::scan_cancel,
             commands::scan::scan_documents_make,
+            commands::scan::scan_separate,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -80,7 +80,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .flat_map(|&v| {
                         // Blue ink on slightly yellow paper, edges in between.
                         let t = u32::from(v);
-                        let mix = |ink: u32, paper: u32| ((ink * (255 - t) + paper * t) / 255) as u8;
+                        let mix =
+                            |ink: u32, paper: u32| ((ink * (255 - t) + paper * t) / 255) as u8;
                         [mix(30, 250), mix(40, 244), mix(110, 226)]
                     })
                     .collect();

@@ -321,8 +321,8 @@ pub mod batch;
 pub mod escl;
 pub mod hotfolder;
 pub mod process;
-pub mod separate;
 pub mod sane;
+pub mod separate;
 pub use sane::ScanSettings;
 
 /// The scanner behind a device name: `escl:<url>` is an eSCL network scanner, anything else

@@ -303,7 +303,12 @@ fn shrink(luma: &[u8], w: usize, h: usize, factor: usize) -> (Vec<u8>, usize, us
     (out, sw, sh)
 }
 
-pub(crate) fn shrink_pub(luma: &[u8], w: usize, h: usize, factor: usize) -> (Vec<u8>, usize, usize) {
+pub(crate) fn shrink_pub(
+    luma: &[u8],
+    w: usize,
+    h: usize,
+    factor: usize,
+) -> (Vec<u8>, usize, usize) {
     shrink(luma, w, h, factor)
 }
 
@@ -312,7 +317,10 @@ pub(crate) fn factor_for_pub(dpi: f32, target: f32) -> usize {
 }
 
 /// Grey samples of any page image (G4 decoded too), with its size.
-pub(crate) fn luma_of(what: &str, image: &PageImage) -> Result<(Vec<u8>, usize, usize), CaptureError> {
+pub(crate) fn luma_of(
+    what: &str,
+    image: &PageImage,
+) -> Result<(Vec<u8>, usize, usize), CaptureError> {
     if let PageImage::G4 {
         width,
         height,
@@ -325,10 +333,13 @@ pub(crate) fn luma_of(what: &str, image: &PageImage) -> Result<(Vec<u8>, usize, 
         };
         let mut out = Vec::with_capacity(w * h);
         fax::decoder::decode_g4(data.iter().copied(), w16, Some(h16), |t| {
-            out.extend(
-                fax::decoder::pels(t, w16)
-                    .map(|c| if c == fax::Color::Black { 0 } else { 255 }),
-            );
+            out.extend(fax::decoder::pels(t, w16).map(|c| {
+                if c == fax::Color::Black {
+                    0
+                } else {
+                    255
+                }
+            }));
         });
         out.resize(w * h, 255);
         return Ok((out, w, h));

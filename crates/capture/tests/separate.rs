@@ -17,8 +17,16 @@ use std::sync::atomic::AtomicBool;
 const W: usize = 1240;
 const H: usize = 1754;
 
-fn put_code(page: &mut [u8], format: BarcodeFormat, text: &str, size: (i32, i32), at: (usize, usize)) {
-    let m = MultiFormatWriter.encode(text, &format, size.0, size.1).unwrap();
+fn put_code(
+    page: &mut [u8],
+    format: BarcodeFormat,
+    text: &str,
+    size: (i32, i32),
+    at: (usize, usize),
+) {
+    let m = MultiFormatWriter
+        .encode(text, &format, size.0, size.1)
+        .unwrap();
     for y in 0..m.getHeight() {
         for x in 0..m.getWidth() {
             if m.get(x, y) {
@@ -37,7 +45,13 @@ fn pgm(page: &[u8]) -> Vec<u8> {
 
 fn sheet(extra_qr: Option<&str>) -> Vec<u8> {
     let mut p = vec![245u8; W * H];
-    put_code(&mut p, BarcodeFormat::CODE_39, "PATCHT", (600, 160), (300, 300));
+    put_code(
+        &mut p,
+        BarcodeFormat::CODE_39,
+        "PATCHT",
+        (600, 160),
+        (300, 300),
+    );
     if let Some(q) = extra_qr {
         put_code(&mut p, BarcodeFormat::QR_CODE, q, (240, 240), (500, 900));
     }
@@ -49,15 +63,34 @@ fn letter(seed: u64) -> Vec<u8> {
 }
 
 fn batch_of(store: &Store, pages: Vec<Vec<u8>>) -> String {
-    let profile = profiles(store).unwrap().into_iter().find(|p| p.id == "text-sw").unwrap();
+    let profile = profiles(store)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == "text-sw")
+        .unwrap();
     let id = store
-        .with_tx(|c| scans::create_batch(c, "Post", Some("text-sw"), &serde_json::to_string(&profile).unwrap()))
+        .with_tx(|c| {
+            scans::create_batch(
+                c,
+                "Post",
+                Some("text-sw"),
+                &serde_json::to_string(&profile).unwrap(),
+            )
+        })
         .unwrap();
     let files = pages
         .into_iter()
         .enumerate()
         .map(|(i, p)| (format!("p{i:02}.pgm"), Ok(pgm(&p))));
-    let report = import(store, &id, files, &profile.processing, Limits::default(), &AtomicBool::new(false), &|_| {});
+    let report = import(
+        store,
+        &id,
+        files,
+        &profile.processing,
+        Limits::default(),
+        &AtomicBool::new(false),
+        &|_| {},
+    );
     assert_eq!(report.failed_pages, 0);
     id
 }
@@ -109,7 +142,10 @@ fn barcode_sheets_separate_documents_and_fill_the_aktenzeichen() {
     // The Aktenzeichen from the QR code goes with the first document into its PDF.
     let docs = make_documents(&store, &batch, "Post", &[], &["default"]).unwrap();
     assert_eq!(docs.len(), 3);
-    assert_eq!(docs[0].index, [("aktenzeichen".to_owned(), "530.12-2026/0042".to_owned())]);
+    assert_eq!(
+        docs[0].index,
+        [("aktenzeichen".to_owned(), "530.12-2026/0042".to_owned())]
+    );
     assert!(docs[1].index.is_empty());
 
     // Keeping the sheets: each starts its document; applying rules again is idempotent.
@@ -130,8 +166,13 @@ fn barcode_sheets_separate_documents_and_fill_the_aktenzeichen() {
         .unwrap();
     separate(&store, &batch, &rules).unwrap();
     assert_eq!(documents(&store, &batch), [vec![1, 2], vec![4], vec![7]]);
-    let log = store.with_conn(|c| scans::page_log(c, &before[3].id)).unwrap();
-    assert!(log.iter().any(|(_, op, _)| op == "user_deleted"), "every change is logged");
+    let log = store
+        .with_conn(|c| scans::page_log(c, &before[3].id))
+        .unwrap();
+    assert!(
+        log.iter().any(|(_, op, _)| op == "user_deleted"),
+        "every change is logged"
+    );
 }
 
 #[test]
@@ -148,7 +189,15 @@ fn blank_pages_and_page_counts_separate_and_damaged_codes_do_not() {
         }
     }
     let blank = vec![243u8; W * H];
-    let pages = vec![letter(1), blank.clone(), letter(2), damaged, letter(3), blank, letter(4)];
+    let pages = vec![
+        letter(1),
+        blank.clone(),
+        letter(2),
+        damaged,
+        letter(3),
+        blank,
+        letter(4),
+    ];
     let batch = batch_of(&store, pages);
     let rules = Separation {
         blank_separates: true,
@@ -163,11 +212,16 @@ fn blank_pages_and_page_counts_separate_and_damaged_codes_do_not() {
         ..Separation::default()
     };
     separate(&store, &batch, &every_two).unwrap();
-    assert_eq!(documents(&store, &batch), [vec![0, 1], vec![2, 3], vec![4, 5], vec![6]]);
+    assert_eq!(
+        documents(&store, &batch),
+        [vec![0, 1], vec![2, 3], vec![4, 5], vec![6]]
+    );
     // Bad rules are refused, naming the setting.
     let bad = Separation {
         barcode_separators: vec!["(".into()],
         ..Separation::default()
     };
-    assert!(separate(&store, &batch, &bad).unwrap_err().contains("barcode_separators"));
+    assert!(separate(&store, &batch, &bad)
+        .unwrap_err()
+        .contains("barcode_separators"));
 }

@@ -73,6 +73,11 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Batches in the store: list them, separate them into documents, make the documents.
+    Batch {
+        #[command(subcommand)]
+        command: BatchCommand,
+    },
     /// Scan profiles (named settings per kind of document).
     Profiles {
         #[command(subcommand)]
@@ -240,6 +245,27 @@ enum ScanCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum BatchCommand {
+    /// List the batches (id, pages, blank pages, name).
+    List,
+    /// Apply separation rules: the batch profile's, or a JSON file's (`Separation`).
+    Separate {
+        batch: String,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Make the batch's documents as PDF/A and queue them for delivery.
+    Documents {
+        batch: String,
+        #[arg(long)]
+        title: String,
+        /// Index fields for every document, `name=value` (barcode values win per document).
+        #[arg(long = "index", value_name = "NAME=VALUE")]
+        index: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ProfilesCommand {
     /// List the scan profiles.
     List {
@@ -358,6 +384,17 @@ fn main() -> ExitCode {
             settle,
             once,
         } => scan::hotfolder(&data_dir, dir, profile.as_deref(), settle, once),
+        Command::Batch { command } => match command {
+            BatchCommand::List => scan::batch_list(&data_dir),
+            BatchCommand::Separate { batch, rules } => {
+                scan::batch_separate(&data_dir, &batch, rules.as_deref())
+            }
+            BatchCommand::Documents {
+                batch,
+                title,
+                index,
+            } => scan::batch_documents(&data_dir, &batch, &title, &index),
+        },
         Command::Import { files, into } => scan::import(&data_dir, &files, &into.as_into()),
         Command::Profiles {
             command: ProfilesCommand::List { json },

@@ -612,3 +612,124 @@ pub fn hotfolder(
         ExitCode::SUCCESS
     }
 }
+
+/// `eingang batch list`.
+pub fn batch_list(data_dir: &DataDir) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    match store.with_conn(scans::batches) {
+        Ok(all) => {
+            for b in all {
+                println!("{}\t{} pages\t{} blank\t{}", b.id, b.pages, b.blank, b.name);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `eingang batch separate BATCH [--rules FILE]`.
+pub fn batch_separate(data_dir: &DataDir, batch_id: &str, rules: Option<&Path>) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let rules: eingang_capture::separate::Separation = if let Some(f) = rules {
+        match std::fs::read_to_string(f)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error [scan.separation]: {}: {e}", f.display());
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        let profile = store
+            .with_conn(|c| scans::batch(c, batch_id))
+            .map_err(|e| e.to_string())
+            .and_then(|b| {
+                serde_json::from_str::<ScanProfile>(&b.profile_json).map_err(|e| e.to_string())
+            });
+        match profile {
+            Ok(p) => p.separation,
+            Err(e) => {
+                eprintln!("error [scan.separation]: batch {batch_id}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let started = std::time::Instant::now();
+    match eingang_capture::separate::separate(&store, batch_id, &rules) {
+        Ok(r) => {
+            println!(
+                "{} document(s), {} separator sheet(s), {} index value(s) from barcodes, barcodes read on {} page(s), in {:.2} s",
+                r.documents,
+                r.separator_sheets,
+                r.index_filled,
+                r.pages_read,
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [scan.separation]: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `eingang batch documents BATCH --title T [--index NAME=VALUE]…`.
+pub fn batch_documents(
+    data_dir: &DataDir,
+    batch_id: &str,
+    title: &str,
+    index: &[String],
+) -> ExitCode {
+    let mut fields = Vec::new();
+    for kv in index {
+        let Some((k, v)) = kv.split_once('=') else {
+            eprintln!("error [input.index]: --index {kv:?}: write NAME=VALUE");
+            return ExitCode::from(2);
+        };
+        fields.push((k.trim().to_owned(), v.trim().to_owned()));
+    }
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let targets = eingang_sync::config::load(&data_dir.path)
+        .map(|cfg| eingang_sync::config::effective_targets(&cfg, &data_dir.path))
+        .unwrap_or_default();
+    let ids: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
+    let ids = if ids.is_empty() { vec!["default"] } else { ids };
+    match batch::make_documents(&store, batch_id, title, &fields, &ids) {
+        Ok(docs) => {
+            for d in docs {
+                let index: Vec<String> = d.index.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                println!(
+                    "document {}: {} page(s), {}, queued{}",
+                    d.id,
+                    d.page_ids.len(),
+                    d.pdfa,
+                    if index.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", index.join(", "))
+                    }
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [scan.document]: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

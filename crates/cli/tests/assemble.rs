@@ -449,3 +449,115 @@ fn the_configured_hot_folder_fills_the_days_batch_archives_and_sets_bad_files_as
         .unwrap();
     assert_eq!(pages, 2);
 }
+
+#[test]
+fn a_batch_is_separated_at_its_barcode_sheets_and_the_qr_fills_the_aktenzeichen() {
+    use rxing::{BarcodeFormat, MultiFormatWriter, Writer};
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let (w, h) = (1240u32, 1754u32);
+    let page = |name: &str, codes: &[(BarcodeFormat, &str, i32, i32, u32, u32)], lines: bool| {
+        let mut img = image::GrayImage::from_fn(w, h, |x, y| {
+            image::Luma([
+                if lines && (y / 25) % 3 == 0 && y > 200 && x > 120 && x < 1100 {
+                    25
+                } else {
+                    245
+                },
+            ])
+        });
+        for (format, text, bw, bh, x0, y0) in codes {
+            let m = MultiFormatWriter.encode(text, format, *bw, *bh).unwrap();
+            for y in 0..m.getHeight() {
+                for x in 0..m.getWidth() {
+                    if m.get(x, y) {
+                        img.put_pixel(x0 + x, y0 + y, image::Luma([15]));
+                    }
+                }
+            }
+        }
+        let p = dir.path().join(name);
+        img.save(&p).unwrap();
+        p
+    };
+    let files = [
+        page(
+            "1.png",
+            &[
+                (BarcodeFormat::CODE_39, "PATCHT", 600, 160, 300, 300),
+                (
+                    BarcodeFormat::QR_CODE,
+                    "AZ:530.12-2026/0042",
+                    240,
+                    240,
+                    500,
+                    900,
+                ),
+            ],
+            false,
+        ),
+        page("2.png", &[], true),
+        page("3.png", &[], true),
+        page(
+            "4.png",
+            &[(BarcodeFormat::CODE_39, "PATCHT", 600, 160, 300, 300)],
+            false,
+        ),
+        page("5.png", &[], true),
+    ];
+    let eingang = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
+            .args(args)
+            .env("EINGANG_DATA_DIR", data.path())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(o.status.success(), "{args:?}: {text}");
+        text
+    };
+    let mut args = vec!["import", "--profile", "text-sw", "--name", "Montagspost"];
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    eingang(&args);
+    let list = eingang(&["batch", "list"]);
+    let id = list.split('\t').next().unwrap().trim().to_owned();
+    assert!(
+        list.contains("5 pages") && list.contains("Montagspost"),
+        "{list}"
+    );
+    let rules = dir.path().join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"barcode_separators": ["PATCHT"], "index_from_barcodes": [{"field": "aktenzeichen", "pattern": "^AZ:(.+)$"}]}"#,
+    )
+    .unwrap();
+    let out = eingang(&["batch", "separate", &id, "--rules", rules.to_str().unwrap()]);
+    assert!(
+        out.starts_with("2 document(s), 2 separator sheet(s), 1 index value(s)"),
+        "{out}"
+    );
+    let out = eingang(&[
+        "batch",
+        "documents",
+        &id,
+        "--title",
+        "Montagspost",
+        "--index",
+        "eingang=Post",
+    ]);
+    let docs: Vec<&str> = out.lines().filter(|l| l.starts_with("document ")).collect();
+    assert_eq!(docs.len(), 2, "{out}");
+    assert!(
+        docs[0].contains("2 page(s)") && docs[0].contains("aktenzeichen=530.12-2026/0042"),
+        "{out}"
+    );
+    assert!(
+        docs[1].contains("1 page(s)") && !docs[1].contains("aktenzeichen"),
+        "{out}"
+    );
+    assert!(docs.iter().all(|d| d.contains("eingang=Post")));
+}

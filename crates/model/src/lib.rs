@@ -21,7 +21,7 @@ pub use draft::{
 pub use ids::{DraftId, IdError};
 pub use scan::{
     BatchSummary, BatchView, DocumentView, PageEdit, PageView, ScanProfileInfo, ScanProgress,
-    ScannerInfo,
+    ScannerInfo, SeparationSummary,
 };
 pub use status::{AppInfo, BoundaryError, StatusSnapshot, SyncStatus};
 pub use sync::{OutboxItem, OutboxState, Receipt, SyncIssue, TargetSetting, TargetStatus};

@@ -31,7 +31,8 @@ pub struct BatchSummary {
     pub blank: u32,
 }
 
-/// One page of a batch.
+/// One page of a batch (its flags as the store keeps them).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PageView {
@@ -51,6 +52,21 @@ pub struct PageView {
     pub rotation: u8,
     pub starts_document: bool,
     pub deleted: bool,
+    /// Removed as a separator sheet (by the separation rules, not by hand).
+    pub separator: bool,
+    /// The barcode values read on the page.
+    pub barcodes: Vec<String>,
+    /// Index values the document starting here gets from barcodes (name, value).
+    pub index: Vec<(String, String)>,
+}
+
+/// What applying the separation rules did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SeparationSummary {
+    pub documents: u32,
+    pub separator_sheets: u32,
+    pub index_filled: u32,
 }
 
 /// A document made from a batch and its delivery.

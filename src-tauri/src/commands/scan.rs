@@ -10,7 +10,7 @@ use eingang_capture::batch::{self, Event, ScanProfile};
 use eingang_capture::Limits;
 use eingang_model::{
     BatchSummary, BatchView, DocumentView, PageEdit, PageView, ScanProfileInfo, ScanProgress,
-    ScannerInfo,
+    ScannerInfo, SeparationSummary,
 };
 use eingang_store::tables::scans::{self, BatchRow};
 use eingang_store::Store;
@@ -155,6 +155,18 @@ fn batch_view(s: &Store, id: &str) -> eingang_store::Result<BatchView> {
                 rotation: p.rotation,
                 starts_document: p.starts_document,
                 deleted: p.deleted,
+                separator: p.separator,
+                barcodes: p
+                    .barcodes_json
+                    .as_deref()
+                    .and_then(|j| {
+                        serde_json::from_str::<Vec<eingang_capture::separate::Barcode>>(j).ok()
+                    })
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|b| b.value)
+                    .collect(),
+                index: p.index,
             })
             .collect();
         let documents = scans::documents(c, id)?
@@ -501,4 +513,37 @@ pub async fn scan_documents_make(
     .map_err(|e| AppError::new("app.internal", format!("background task failed: {e}")))??;
     sync.wake.notify_one();
     Ok(view)
+}
+
+/// Applies the batch's separation rules (from its scan profile): barcode sheets, blank
+/// pages, page counts; index values from barcodes. Returns what it did and the batch.
+#[tauri::command]
+pub async fn scan_separate(
+    app: AppHandle,
+    batch_id: String,
+) -> Result<(SeparationSummary, BatchView), AppError> {
+    check_id("batch", &batch_id)?;
+    let store = app.store()?;
+    let profile = profile_of(&store, &batch_id).await?;
+    let id = batch_id.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let r = eingang_capture::separate::separate(&store, &id, &profile.separation)
+            .map_err(|e| AppError::new("scan.separation", e))?;
+        tracing::info!(
+            documents = r.documents,
+            sheets = r.separator_sheets,
+            "batch separated"
+        );
+        let view = batch_view(&store, &id)?;
+        Ok((
+            SeparationSummary {
+                documents: r.documents,
+                separator_sheets: r.separator_sheets,
+                index_filled: r.index_filled,
+            },
+            view,
+        ))
+    })
+    .await
+    .map_err(|e| AppError::new("app.internal", format!("background task failed: {e}")))?
 }

@@ -19,6 +19,7 @@ import type { PageEdit } from './bindings/PageEdit';
 import type { ScannerInfo } from './bindings/ScannerInfo';
 import type { ScanProfileInfo } from './bindings/ScanProfileInfo';
 import type { ScanProgress } from './bindings/ScanProgress';
+import type { SeparationSummary } from './bindings/SeparationSummary';
 import type { StatusSnapshot } from './bindings/StatusSnapshot';
 import type { SyncIssue } from './bindings/SyncIssue';
 import type { TargetSetting } from './bindings/TargetSetting';
@@ -126,6 +127,8 @@ export const ipc = {
   scanStart: (batchId: string, device: string, source: string | null, maxPages: number | null) =>
     call<BatchSummary>('scan_start', { batchId, device, source, maxPages }),
   scanCancel: (batchId: string) => call<void>('scan_cancel', { batchId }),
+  scanSeparate: (batchId: string) =>
+    call<[SeparationSummary, BatchView]>('scan_separate', { batchId }),
   scanDocumentsMake: (batchId: string, title: string, index: [string, string][]) =>
     call<BatchView>('scan_documents_make', { batchId, title, index }),
 };

@@ -14,6 +14,9 @@ const page: PageView = {
   rotation: 3,
   starts_document: false,
   deleted: false,
+  separator: false,
+  barcodes: [],
+  index: [],
 };
 
 describe('undoFor', () => {
