@@ -2,7 +2,11 @@
 //! SANE's test scanner into PDF/As and batches; a broken file is named and skipped.
 
 // In tests a failed unwrap is a failed test, with its location.
-#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::too_many_lines
+)]
 
 use std::process::Command;
 
