@@ -14,37 +14,13 @@ use eingang_capture::separate::{separate, IndexRule, Separation};
 use eingang_capture::Limits;
 use eingang_store::tables::scans;
 use eingang_store::Store;
-use rxing::{BarcodeFormat, MultiFormatWriter, Writer};
+use rxing::BarcodeFormat;
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 const W: usize = 1240;
 const H: usize = 1754;
-
-fn put_code(
-    page: &mut [u8],
-    format: BarcodeFormat,
-    text: &str,
-    size: (i32, i32),
-    at: (usize, usize),
-) {
-    if let Ok(m) = MultiFormatWriter.encode(text, &format, size.0, size.1) {
-        for y in 0..m.getHeight() {
-            for x in 0..m.getWidth() {
-                if m.get(x, y) {
-                    page[(at.1 + y as usize) * W + at.0 + x as usize] = 15;
-                }
-            }
-        }
-    }
-}
-
-fn pgm(page: &[u8]) -> Vec<u8> {
-    let mut out = format!("P5\n{W} {H}\n255\n").into_bytes();
-    out.extend(page);
-    out
-}
 
 #[allow(clippy::cast_precision_loss, clippy::too_many_lines)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -96,16 +72,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let page = match k {
             Some(az) => {
                 let mut p = vec![245u8; W * H];
-                put_code(
+                drawn::put_code(
                     &mut p,
+                    W,
                     BarcodeFormat::CODE_39,
                     "PATCHT",
                     (600, 160),
                     (300, 300),
                 );
                 if !az.is_empty() {
-                    put_code(
+                    drawn::put_code(
                         &mut p,
+                        W,
                         BarcodeFormat::QR_CODE,
                         &format!("AZ:{az}"),
                         (240, 240),
@@ -116,7 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             None => drawn::text_page(W, H, 0.0, 25, i as u64),
         };
-        (format!("p{i:05}.pgm"), Ok(pgm(&page)))
+        (format!("p{i:05}.pgm"), Ok(drawn::pgm(&page, W, H)))
     });
     let started = Instant::now();
     let report = import(

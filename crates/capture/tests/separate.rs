@@ -11,49 +11,24 @@ use eingang_capture::separate::{separate, IndexRule, Separation};
 use eingang_capture::Limits;
 use eingang_store::tables::scans;
 use eingang_store::Store;
-use rxing::{BarcodeFormat, MultiFormatWriter, Writer};
+use rxing::BarcodeFormat;
 use std::sync::atomic::AtomicBool;
 
 const W: usize = 1240;
 const H: usize = 1754;
 
-fn put_code(
-    page: &mut [u8],
-    format: BarcodeFormat,
-    text: &str,
-    size: (i32, i32),
-    at: (usize, usize),
-) {
-    let m = MultiFormatWriter
-        .encode(text, &format, size.0, size.1)
-        .unwrap();
-    for y in 0..m.getHeight() {
-        for x in 0..m.getWidth() {
-            if m.get(x, y) {
-                page[(at.1 + y as usize) * W + at.0 + x as usize] = 15;
-            }
-        }
-    }
-}
-
-/// A PGM file (what a scanner writes) of a page.
-fn pgm(page: &[u8]) -> Vec<u8> {
-    let mut out = format!("P5\n{W} {H}\n255\n").into_bytes();
-    out.extend(page);
-    out
-}
-
 fn sheet(extra_qr: Option<&str>) -> Vec<u8> {
     let mut p = vec![245u8; W * H];
-    put_code(
+    drawn::put_code(
         &mut p,
+        W,
         BarcodeFormat::CODE_39,
         "PATCHT",
         (600, 160),
         (300, 300),
     );
     if let Some(q) = extra_qr {
-        put_code(&mut p, BarcodeFormat::QR_CODE, q, (240, 240), (500, 900));
+        drawn::put_code(&mut p, W, BarcodeFormat::QR_CODE, q, (240, 240), (500, 900));
     }
     p
 }
@@ -81,7 +56,7 @@ fn batch_of(store: &Store, pages: Vec<Vec<u8>>) -> String {
     let files = pages
         .into_iter()
         .enumerate()
-        .map(|(i, p)| (format!("p{i:02}.pgm"), Ok(pgm(&p))));
+        .map(|(i, p)| (format!("p{i:02}.pgm"), Ok(drawn::pgm(&p, W, H))));
     let report = import(
         store,
         &id,

@@ -377,6 +377,22 @@ fn prepare(store: &Store, into: &Into<'_>) -> Result<(String, ScanProfile), Exit
 }
 
 #[allow(clippy::needless_pass_by_value)]
+/// The targets new documents are queued for, as in the app: the configured ones, else the
+/// local folder. A broken configuration is an error, not a silent fallback.
+fn queue_targets(data_dir: &DataDir) -> Result<Vec<String>, ExitCode> {
+    let cfg = eingang_sync::config::load(&data_dir.path).map_err(|e| {
+        eprintln!("error [config.invalid]: {e}");
+        ExitCode::from(2)
+    })?;
+    Ok(
+        eingang_sync::config::effective_targets(&cfg, &data_dir.path)
+            .into_iter()
+            .map(|t| t.id)
+            .collect(),
+    )
+}
+
+#[allow(clippy::needless_pass_by_value)]
 fn print_event(e: Event) {
     match &e {
         Event::Received { source, .. } => eprintln!("received: {source}"),
@@ -404,11 +420,11 @@ fn finish(
         if report.cancelled { " (cancelled)" } else { "" }
     );
     if queue && report.received > 0 {
-        let targets = eingang_sync::config::load(&data_dir.path)
-            .map(|cfg| eingang_sync::config::effective_targets(&cfg, &data_dir.path))
-            .unwrap_or_default();
-        let ids: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
-        let ids = if ids.is_empty() { vec!["default"] } else { ids };
+        let targets = match queue_targets(data_dir) {
+            Ok(t) => t,
+            Err(c) => return c,
+        };
+        let ids: Vec<&str> = targets.iter().map(String::as_str).collect();
         let title = store
             .with_conn(|c| scans::batch(c, batch_id))
             .map_or_else(|_| "Scan".into(), |b| b.name);
@@ -704,11 +720,11 @@ pub fn batch_documents(
         Ok(s) => s,
         Err(c) => return c,
     };
-    let targets = eingang_sync::config::load(&data_dir.path)
-        .map(|cfg| eingang_sync::config::effective_targets(&cfg, &data_dir.path))
-        .unwrap_or_default();
-    let ids: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
-    let ids = if ids.is_empty() { vec!["default"] } else { ids };
+    let targets = match queue_targets(data_dir) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    let ids: Vec<&str> = targets.iter().map(String::as_str).collect();
     match batch::make_documents(&store, batch_id, title, &fields, &ids) {
         Ok(docs) => {
             for d in docs {

@@ -54,3 +54,34 @@ pub fn text_page(w: usize, h: usize, deg: f32, lines: usize, seed: u64) -> Vec<u
     }
     out
 }
+
+/// Draws a barcode (made by rxing's encoder) into a grey page `w` pixels wide.
+#[allow(dead_code)]
+pub fn put_code(
+    page: &mut [u8],
+    w: usize,
+    format: rxing::BarcodeFormat,
+    text: &str,
+    size: (i32, i32),
+    at: (usize, usize),
+) {
+    use rxing::Writer as _;
+    let m = rxing::MultiFormatWriter
+        .encode(text, &format, size.0, size.1)
+        .expect("encodable");
+    for y in 0..m.getHeight() {
+        for x in 0..m.getWidth() {
+            if m.get(x, y) {
+                page[(at.1 + y as usize) * w + at.0 + x as usize] = 15;
+            }
+        }
+    }
+}
+
+/// A PGM file (what SANE writes) of a grey page.
+#[allow(dead_code)]
+pub fn pgm(page: &[u8], w: usize, h: usize) -> Vec<u8> {
+    let mut out = format!("P5\n{w} {h}\n255\n").into_bytes();
+    out.extend(page);
+    out
+}

@@ -535,7 +535,7 @@ pub fn package(
     blobs: &crate::blobs::BlobStore,
     id: &str,
 ) -> Result<crate::tables::submissions::Package> {
-    use crate::tables::submissions::{from_blob, xml_escape, Package};
+    use crate::tables::submissions::{close_index, from_blob, xml_escape, Package};
     use std::fmt::Write as _;
     let doc = document(conn, id)?;
     let files = vec![from_blob(conn, blobs, format!("{id}.pdf"), &doc.pdf_blob)?];
@@ -565,16 +565,7 @@ pub fn package(
             xml_escape(v)
         );
     }
-    for f in &files {
-        let _ = writeln!(
-            index,
-            "  <datei name=\"{}\" sha256=\"{}\" bytes=\"{}\"/>",
-            xml_escape(&f.name),
-            f.sha256,
-            f.size
-        );
-    }
-    index.push_str("</eingang-lieferung>\n");
+    close_index(&mut index, &files);
     Ok(Package {
         id: id.to_owned(),
         files,

@@ -169,6 +169,20 @@ impl Package {
     }
 }
 
+/// Ends a delivery index: one `<datei>` per file with its SHA-256 and size.
+pub(crate) fn close_index(index: &mut String, files: &[PackageFile]) {
+    for f in files {
+        let _ = writeln!(
+            index,
+            "  <datei name=\"{}\" sha256=\"{}\" bytes=\"{}\"/>",
+            xml_escape(&f.name),
+            f.sha256,
+            f.size
+        );
+    }
+    index.push_str("</eingang-lieferung>\n");
+}
+
 pub(crate) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -290,16 +304,7 @@ pub fn package(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Package
         xml_escape(&form_version),
         xml_escape(&created)
     );
-    for f in &files {
-        let _ = writeln!(
-            index,
-            "  <datei name=\"{}\" sha256=\"{}\" bytes=\"{}\"/>",
-            xml_escape(&f.name),
-            f.sha256,
-            f.size
-        );
-    }
-    index.push_str("</eingang-lieferung>\n");
+    close_index(&mut index, &files);
     Ok(Package {
         id: id.to_owned(),
         files,
