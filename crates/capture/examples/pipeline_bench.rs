@@ -113,10 +113,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = work.join("data");
     let _ = std::fs::remove_dir_all(&data);
     let store = Store::open(&data)?;
-    let profile = profiles(&store)?
+    let mut profile = profiles(&store)?
         .into_iter()
         .find(|p| p.id == profile_id)
         .ok_or("unknown profile")?;
+    // For comparisons at another JPEG quality: PIPELINE_JPEG_QUALITY=75.
+    if let Some(q) = std::env::var("PIPELINE_JPEG_QUALITY")
+        .ok()
+        .and_then(|q| q.parse().ok())
+    {
+        profile.processing.jpeg_quality = q;
+        println!("JPEG quality {q} instead of the profile's");
+    }
     let batch = store.with_tx(|c| {
         scans::create_batch(
             c,
