@@ -23,6 +23,20 @@ impl AppState {
                     tracing::error!(code = e.code(), "store could not be opened");
                     AppError::from(e)
                 });
+                if let Ok(s) = &store {
+                    // Who used the system when (TR-RESISCAN A.IS.1).
+                    let started = s.with_tx(|c| {
+                        eingang_store::tables::audit::append(
+                            c,
+                            "session.start",
+                            "app",
+                            &serde_json::json!({ "version": env!("CARGO_PKG_VERSION") }),
+                        )
+                    });
+                    if let Err(e) = started {
+                        tracing::warn!(code = e.code(), "session start not recorded");
+                    }
+                }
                 Self {
                     data_dir: shown,
                     store,

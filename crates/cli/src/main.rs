@@ -73,6 +73,11 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// The audit log (hash-chained): check it, or export it for archiving.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Batches in the store: list them, separate them into documents, make the documents.
     Batch {
         #[command(subcommand)]
@@ -245,6 +250,14 @@ enum ScanCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the chain: exit 1 and name the first record that was changed, removed or moved.
+    Verify,
+    /// Write every record as JSON lines (to FILE, or standard output).
+    Export { file: Option<PathBuf> },
+}
+
+#[derive(Debug, Subcommand)]
 enum BatchCommand {
     /// List the batches (id, pages, blank pages, name).
     List,
@@ -384,6 +397,10 @@ fn main() -> ExitCode {
             settle,
             once,
         } => scan::hotfolder(&data_dir, dir, profile.as_deref(), settle, once),
+        Command::Audit { command } => match command {
+            AuditCommand::Verify => scan::audit_verify(&data_dir),
+            AuditCommand::Export { file } => scan::audit_export(&data_dir, file.as_deref()),
+        },
         Command::Batch { command } => match command {
             BatchCommand::List => scan::batch_list(&data_dir),
             BatchCommand::Separate { batch, rules } => {

@@ -749,3 +749,63 @@ pub fn batch_documents(
         }
     }
 }
+
+/// `eingang audit verify`.
+pub fn audit_verify(data_dir: &DataDir) -> ExitCode {
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    match store.with_conn(eingang_store::tables::audit::verify) {
+        Ok(Ok(n)) => {
+            println!("audit log intact: {n} records, chain unbroken");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(problem)) => {
+            println!("audit log BROKEN: {problem}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `eingang audit export [FILE]`: JSON lines.
+pub fn audit_export(data_dir: &DataDir, file: Option<&Path>) -> ExitCode {
+    use std::io::Write as _;
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let records = match store.with_conn(eingang_store::tables::audit::records) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = String::new();
+    for r in &records {
+        out.push_str(&serde_json::to_string(r).unwrap_or_default());
+        out.push('\n');
+    }
+    let written = match file {
+        Some(f) => std::fs::File::create(f)
+            .and_then(|mut w| w.write_all(out.as_bytes()).and_then(|()| w.sync_all())),
+        None => std::io::stdout().write_all(out.as_bytes()),
+    };
+    match written {
+        Ok(()) => {
+            if let Some(f) = file {
+                println!("{} records written to {}", records.len(), f.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [io]: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -565,3 +565,63 @@ fn a_batch_is_separated_at_its_barcode_sheets_and_the_qr_fills_the_aktenzeichen(
     );
     assert!(docs.iter().all(|d| d.contains("eingang=Post")));
 }
+
+#[test]
+fn audit_verify_passes_and_fails_after_a_record_is_altered_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let png = dir.path().join("seite.png");
+    image::GrayImage::from_fn(300, 400, |x, y| {
+        image::Luma([if y % 30 < 5 && x > 20 { 20 } else { 240 }])
+    })
+    .save(&png)
+    .unwrap();
+    let eingang = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_eingang"))
+            .args(args)
+            .env("EINGANG_DATA_DIR", data.path())
+            .output()
+            .unwrap()
+    };
+    assert!(eingang(&["import", png.to_str().unwrap()]).status.success());
+    let o = eingang(&["audit", "verify"]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{text}");
+    assert!(text.starts_with("audit log intact: "), "{text}");
+    let export = dir.path().join("audit.jsonl");
+    assert!(eingang(&["audit", "export", export.to_str().unwrap()])
+        .status
+        .success());
+    let lines = std::fs::read_to_string(&export).unwrap();
+    let kinds: Vec<String> = lines
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for k in [
+        "page.received",
+        "page.deskew",
+        "page.blank_check",
+        "page.encode",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "{k} in {kinds:?}");
+    }
+    // Someone with the database file drops the trigger and edits a record.
+    let db = rusqlite::Connection::open(data.path().join("eingang.db")).unwrap();
+    db.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'jemand' WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(db);
+    let o = eingang(&["audit", "verify"]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("BROKEN: record 2: its content was changed"),
+        "{text}"
+    );
+}

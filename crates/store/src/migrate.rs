@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (8, include_str!("migrations/0008_outbox_states.sql")),
     (9, include_str!("migrations/0009_scans.sql")),
     (10, include_str!("migrations/0010_page_separation.sql")),
+    (11, include_str!("migrations/0011_audit_log.sql")),
 ];
 
 /// The schema version this build writes.

@@ -2,6 +2,7 @@
 //! `&Connection` (a `Transaction` derefs to one), so callers choose the transaction.
 
 pub mod attachments;
+pub mod audit;
 pub mod blobs;
 pub mod credentials;
 pub mod drafts;

@@ -92,7 +92,23 @@ pub fn mark_delivered(
          WHERE id = ?1",
         params![id, location, hash, at],
     )?;
-    Ok(())
+    audit_row(
+        conn,
+        id,
+        "delivery.done",
+        serde_json::json!({ "location": location, "sha256": hash }),
+    )
+}
+
+/// The audit record of a delivery event: the item and target with the facts.
+fn audit_row(conn: &Connection, id: i64, kind: &str, mut facts: serde_json::Value) -> Result<()> {
+    let (item, target): (String, String) = conn.query_row(
+        "SELECT item_kind || ':' || item_id, target FROM outbox WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    facts["target"] = serde_json::Value::String(target);
+    crate::tables::audit::append(conn, kind, &item, &facts)
 }
 
 /// Records a failed attempt: retried at `next_attempt_at`, or (when `None`) only after the
@@ -111,7 +127,12 @@ pub fn mark_failed(
          WHERE id = ?1",
         params![id, code, detail, next_attempt_at],
     )?;
-    Ok(())
+    audit_row(
+        conn,
+        id,
+        "delivery.failed",
+        serde_json::json!({ "code": code, "retry_at": next_attempt_at }),
+    )
 }
 
 /// The user's "retry": a failed, failed-for-good or paused row is due at once. Returns

@@ -78,11 +78,12 @@ pub fn save_profile(conn: &Connection, id: &str, name: &str, settings_json: &str
         params![id, name, settings_json, now],
     )?;
     let logged = serde_json::json!({ "name": name, "settings": serde_json::from_str::<serde_json::Value>(settings_json).unwrap_or_default() });
+    let action = if old.is_some() { "changed" } else { "created" };
     conn.execute(
         "INSERT INTO scan_profile_changes (profile_id, at, action, settings_json) VALUES (?1, ?2, ?3, ?4)",
-        params![id, now, if old.is_some() { "changed" } else { "created" }, logged.to_string()],
+        params![id, now, action, logged.to_string()],
     )?;
-    Ok(())
+    crate::tables::audit::append(conn, &format!("profile.{action}"), id, &logged)
 }
 
 pub fn delete_profile(conn: &Connection, id: &str) -> Result<()> {
@@ -91,6 +92,7 @@ pub fn delete_profile(conn: &Connection, id: &str) -> Result<()> {
             "INSERT INTO scan_profile_changes (profile_id, at, action) VALUES (?1, ?2, 'deleted')",
             params![id, now_ms()],
         )?;
+        crate::tables::audit::append(conn, "profile.deleted", id, &serde_json::json!({}))?;
     }
     Ok(())
 }
@@ -275,7 +277,7 @@ fn log(conn: &Connection, page_id: &str, op: &str, params: &serde_json::Value) -
         "INSERT INTO page_log (page_id, at, op, params_json) VALUES (?1, ?2, ?3, ?4)",
         params![page_id, now_ms(), op, params.to_string()],
     )?;
-    Ok(())
+    crate::tables::audit::append(conn, &format!("page.{op}"), page_id, params)
 }
 
 /// A page as the scan office sees it (its flags mirror the table's columns).

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 mod attachments;
+mod audit;
 mod bad_input;
 mod blobs;
 mod drafts;

@@ -1,0 +1,148 @@
+//! The `audit_log` table: append-only, hash-chained records of what happened — pages
+//! received, processed and edited, profile changes, deliveries and delivery errors,
+//! sessions (TR-RESISCAN A.SC.11, A.IS.1).
+//!
+//! `hash = SHA-256(prev_hash \n seq \n at \n actor \n kind \n subject \n details)`, the first
+//! record's `prev_hash` 64 zeros. [`verify`] walks the chain and names the first record that
+//! was changed, removed or moved.
+
+use crate::error::Result;
+use crate::now_ms;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who acts: the operating system's user of this session (the app has no logins of its own).
+pub fn actor() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.is_empty() && u.len() <= 64)
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn hash_of(
+    prev: &str,
+    seq: i64,
+    at: i64,
+    actor: &str,
+    kind: &str,
+    subject: &str,
+    details: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        &seq.to_string(),
+        &at.to_string(),
+        actor,
+        kind,
+        subject,
+        details,
+    ] {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends a record (call inside the transaction that does what it records).
+pub fn append(
+    conn: &Connection,
+    kind: &str,
+    subject: &str,
+    details: &serde_json::Value,
+) -> Result<()> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let (at, actor, details) = (now_ms(), actor(), details.to_string());
+    let hash = hash_of(&prev, seq, at, &actor, kind, subject, &details);
+    conn.execute(
+        "INSERT INTO audit_log (seq, at, actor, kind, subject, details, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![seq, at, actor, kind, subject, details, prev, hash],
+    )?;
+    Ok(())
+}
+
+/// One record, as exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub kind: String,
+    pub subject: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Every record in order.
+pub fn records(conn: &Connection) -> Result<Vec<Record>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, kind, subject, details, prev_hash, hash FROM audit_log ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Record {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            kind: r.get(3)?,
+            subject: r.get(4)?,
+            details: r.get(5)?,
+            prev_hash: r.get(6)?,
+            hash: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The chain checked: `Ok(n)` for n intact records, or the first problem.
+pub fn verify(conn: &Connection) -> Result<std::result::Result<usize, String>> {
+    let all = records(conn)?;
+    Ok(check_chain(&all))
+}
+
+/// Checks a sequence of records (also an exported one).
+pub fn check_chain(all: &[Record]) -> std::result::Result<usize, String> {
+    let mut prev = GENESIS.to_owned();
+    for (i, r) in all.iter().enumerate() {
+        let want_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+        if r.seq != want_seq {
+            return Err(format!(
+                "record {want_seq} is missing (found {} in its place): records were removed or reordered",
+                r.seq
+            ));
+        }
+        if r.prev_hash != prev {
+            return Err(format!(
+                "record {}: does not follow record {} (a record before it was changed, removed or moved)",
+                r.seq,
+                r.seq - 1
+            ));
+        }
+        let hash = hash_of(
+            &r.prev_hash,
+            r.seq,
+            r.at,
+            &r.actor,
+            &r.kind,
+            &r.subject,
+            &r.details,
+        );
+        if hash != r.hash {
+            return Err(format!("record {}: its content was changed", r.seq));
+        }
+        prev.clone_from(&r.hash);
+    }
+    Ok(all.len())
+}

@@ -1,0 +1,109 @@
+//! The hash-chained audit log: appended in the same transaction as what it records, and
+//! any change, removal or reordering found by `verify` — also when the triggers that keep
+//! ordinary writers out are dropped first (as someone with the database file could).
+
+use crate::fresh;
+use eingang_store::tables::{audit, scans};
+use rusqlite::Connection;
+
+fn tamper(db: &std::path::Path, sql: &str) {
+    let c = Connection::open(db).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;",
+    )
+    .unwrap();
+    c.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn the_chain_holds_and_every_kind_of_tampering_is_named() {
+    let (dir, store) = fresh();
+    store
+        .with_tx(|c| {
+            let batch = scans::create_batch(c, "b", None, "{}")?;
+            for i in 0..3 {
+                scans::add_page(
+                    c,
+                    &batch,
+                    &scans::NewPage {
+                        source: &format!("s{i}.png"),
+                        source_page: 0,
+                        raw_blob: "00",
+                        dpi: (300.0, 300.0),
+                    },
+                )?;
+            }
+            scans::save_profile(c, "p", "Profil", r#"{"x":1}"#)?;
+            Ok(())
+        })
+        .unwrap();
+    let records = store.with_conn(audit::records).unwrap();
+    let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "page.received",
+            "page.received",
+            "page.received",
+            "profile.created"
+        ]
+    );
+    assert_eq!(store.with_conn(audit::verify).unwrap(), Ok(4));
+    // Ordinary writes are refused.
+    let refused = store.with_conn(|c| {
+        c.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1", [])
+            .map_err(Into::into)
+    });
+    assert!(refused.is_err());
+    drop(store);
+    let db = dir.path().join("eingang.db");
+
+    // A changed record.
+    let copy = |name: &str| {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(&p).unwrap();
+        std::fs::copy(&db, p.join("eingang.db")).unwrap();
+        p
+    };
+    let changed = copy("changed");
+    tamper(
+        &changed.join("eingang.db"),
+        "UPDATE audit_log SET details = '{}' WHERE seq = 2",
+    );
+    let s = eingang_store::Store::open(&changed).unwrap();
+    assert_eq!(
+        s.with_conn(audit::verify).unwrap(),
+        Err("record 2: its content was changed".into())
+    );
+    // A changed record whose hash was recomputed: the next one no longer follows.
+    let rehashed = copy("rehashed");
+    tamper(
+        &rehashed.join("eingang.db"),
+        "UPDATE audit_log SET hash = 'f00' WHERE seq = 2",
+    );
+    let s = eingang_store::Store::open(&rehashed).unwrap();
+    let got = s.with_conn(audit::verify).unwrap().unwrap_err();
+    assert!(
+        got.starts_with("record 2") || got.starts_with("record 3"),
+        "{got}"
+    );
+    // A removed record.
+    let removed = copy("removed");
+    tamper(
+        &removed.join("eingang.db"),
+        "DELETE FROM audit_log WHERE seq = 3",
+    );
+    let s = eingang_store::Store::open(&removed).unwrap();
+    assert_eq!(
+        s.with_conn(audit::verify).unwrap(),
+        Err("record 3 is missing (found 4 in its place): records were removed or reordered".into())
+    );
+    // Two records swapped.
+    let moved = copy("moved");
+    tamper(
+        &moved.join("eingang.db"),
+        "UPDATE audit_log SET seq = 100 WHERE seq = 1; UPDATE audit_log SET seq = 1 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 100;",
+    );
+    let s = eingang_store::Store::open(&moved).unwrap();
+    assert!(s.with_conn(audit::verify).unwrap().is_err());
+}
