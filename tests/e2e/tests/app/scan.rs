@@ -317,3 +317,135 @@ async fn a_file_dropped_into_the_configured_hot_folder_appears_as_a_page() {
     );
     app.quit().await;
 }
+
+/// A page with a barcode (made by rxing's encoder) drawn on white paper, as PNG base64.
+fn sheet_png(codes: &[(rxing::BarcodeFormat, &str, i32, i32, u32, u32)]) -> String {
+    use rxing::Writer as _;
+    let (w, h) = (1240u32, 1754u32);
+    let mut img = image::GrayImage::from_pixel(w, h, image::Luma([245]));
+    for (format, text, bw, bh, x0, y0) in codes {
+        let m = rxing::MultiFormatWriter
+            .encode(text, format, *bw, *bh)
+            .unwrap();
+        for y in 0..m.getHeight() {
+            for x in 0..m.getWidth() {
+                if m.get(x, y) {
+                    img.put_pixel(x0 + x, y0 + y, image::Luma([15]));
+                }
+            }
+        }
+    }
+    let mut bytes = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_batch_is_separated_at_its_barcode_sheets_in_the_app() {
+    use rxing::BarcodeFormat;
+    let data = tempfile::tempdir().unwrap();
+    // The grey profile, with a rule that fills the Aktenzeichen from a QR code.
+    {
+        let store = eingang_store::Store::open(data.path()).unwrap();
+        let json = r#"{"id":"post","name":"Posteingang mit Trennblättern","mode":"Gray","resolution":150,
+            "processing":{"read_barcodes":true},
+            "separation":{"barcode_separators":["PATCHT"],"index_from_barcodes":[{"field":"aktenzeichen","pattern":"^AZ:(.+)$"}]}}"#;
+        store
+            .with_tx(|c| {
+                eingang_store::tables::scans::save_profile(
+                    c,
+                    "post",
+                    "Posteingang mit Trennblättern",
+                    json,
+                )
+            })
+            .unwrap();
+    }
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='scan']").await;
+    app.type_into("#batch-name", "Trennblätter").await;
+    app.client
+        .execute(
+            "const s = document.getElementById('batch-profile'); s.value = 'post';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.click("button[data-action='batch-create']").await;
+    app.wait_text(".batch-view h2", |t| t == "Trennblätter")
+        .await;
+    let letter = png(620, 877, |x, y| {
+        if (y / 18) % 3 == 0 && y > 80 && x > 60 && x < 560 {
+            25
+        } else {
+            242
+        }
+    });
+    let files = serde_json::json!([
+        [
+            "1.png",
+            sheet_png(&[
+                (BarcodeFormat::CODE_39, "PATCHT", 600, 160, 300, 300),
+                (
+                    BarcodeFormat::QR_CODE,
+                    "AZ:530.12-2026/0077",
+                    240,
+                    240,
+                    500,
+                    900
+                )
+            ])
+        ],
+        ["2.png", letter],
+        [
+            "3.png",
+            sheet_png(&[(BarcodeFormat::CODE_39, "PATCHT", 600, 160, 300, 300)])
+        ],
+        ["4.png", letter],
+        ["5.png", letter],
+    ]);
+    app.client
+        .execute(
+            "const dt = new DataTransfer();
+             for (const [name, b64] of arguments[0]) {
+               const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+               dt.items.add(new File([bytes], name, { type: 'image/png' }));
+             }
+             document.querySelector('ol.pages').dispatchEvent(
+               new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+            vec![files],
+        )
+        .await
+        .unwrap();
+    app.wait_text("[data-testid='scan-notice']", |t| {
+        t == "5 Seite(n) übernommen."
+    })
+    .await;
+    let first = app.text("li.page").await;
+    assert!(
+        first.contains("Barcode:") && first.contains("PATCHT"),
+        "{first}"
+    );
+    app.click("button[data-action='separate']").await;
+    let notice = app
+        .wait_text("[data-testid='scan-notice']", |t| {
+            t.starts_with("2 Dokument(e)")
+        })
+        .await;
+    assert!(
+        notice.contains("2 Trennblatt") && notice.contains("1 Indexwert"),
+        "{notice}"
+    );
+    // The sheets are gone from the list, the second document is marked, the value shown.
+    wait_pages(&app, 3).await;
+    let pages = app.text("ol.pages").await;
+    assert!(pages.contains("Dokument 2"), "{pages}");
+    assert!(pages.contains("aktenzeichen: 530.12-2026/0077"), "{pages}");
+    app.quit().await;
+}
