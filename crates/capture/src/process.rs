@@ -416,15 +416,8 @@ fn factor_for(dpi: f32, target: f32) -> usize {
 
 /// Dark pixels of a copy shrunk by `factor`, relative to its centre, at most `max` of them
 /// (evenly thinned); `None` when the page has too little ink or is mostly dark.
-fn ink_points(
-    luma: &[u8],
-    w: usize,
-    h: usize,
-    factor: usize,
-    max: usize,
-) -> Option<(Vec<(f32, f32)>, usize)> {
-    let (small, sw, sh) = shrink(luma, w, h, factor);
-    let t = otsu(&small).min(200);
+fn ink_points(small: &[u8], sw: usize, sh: usize, max: usize) -> Option<(Vec<(f32, f32)>, usize)> {
+    let t = otsu(small).min(200);
     let (cx, cy) = ((sw / 2) as f32, (sh / 2) as f32);
     let mut points: Vec<(f32, f32)> = Vec::new();
     for y in 0..sh {
@@ -480,8 +473,14 @@ fn sharpest(points: &[(f32, f32)], span: usize, from: f32, to: f32, step: f32) -
 /// `None` when the page has too little ink to tell. Both sweeps on a ~150 dpi copy
 /// (measured: within 0.03° on A4 pages at ±8°).
 pub fn detect_skew(luma: &[u8], w: usize, h: usize, dpi: f32) -> Option<f32> {
-    // One ~150 dpi copy: every other point for the coarse sweep, all for the fine one.
-    let (points, span) = ink_points(luma, w, h, factor_for(dpi, 150.0), 120_000)?;
+    let (small, sw, sh) = shrink(luma, w, h, factor_for(dpi, 150.0));
+    skew_of_small(&small, sw, sh)
+}
+
+/// [`detect_skew`] on a ~150 dpi copy already made.
+fn skew_of_small(small: &[u8], sw: usize, sh: usize) -> Option<f32> {
+    // Every other point for the coarse sweep, all for the fine one.
+    let (points, span) = ink_points(small, sw, sh, 120_000)?;
     let sparse: Vec<(f32, f32)> = points.iter().step_by(2).copied().collect();
     let coarse = sharpest(&sparse, span, -15.0, 15.0, 0.25);
     let fine = sharpest(&points, span, coarse - 0.3, coarse + 0.3, 0.02);
@@ -570,20 +569,34 @@ fn shift_row<const CH: usize>(src: &[u8], dst: &mut [u8], shift: f32) {
     let f = ((shift - k) * 256.0) as u32;
     let k = k as isize;
     let n = (src.len() / CH) as isize;
-    for (x, px) in dst.chunks_exact_mut(CH).enumerate() {
-        let x0 = x as isize + k;
+    let m = (dst.len() / CH) as isize;
+    // Output pixels whose two source pixels are both inside: a tight loop over slices.
+    let lo = (-k).clamp(0, m);
+    let hi = (n - 1 - k).clamp(lo, m);
+    let edge = |x: isize, c: usize| -> u8 {
+        let get = |i: isize| {
+            if (0..n).contains(&i) {
+                u32::from(src[i as usize * CH + c])
+            } else {
+                255
+            }
+        };
+        let x0 = x + k;
+        ((get(x0) * (256 - f) + get(x0 + 1) * f + 128) >> 8) as u8
+    };
+    for x in (0..lo).chain(hi..m) {
         for c in 0..CH {
-            let a = if (0..n).contains(&x0) {
-                u32::from(src[x0 as usize * CH + c])
-            } else {
-                255
-            };
-            let b = if (0..n).contains(&(x0 + 1)) {
-                u32::from(src[(x0 + 1) as usize * CH + c])
-            } else {
-                255
-            };
-            px[c] = ((a * (256 - f) + b * f + 128) >> 8) as u8;
+            dst[x as usize * CH + c] = edge(x, c);
+        }
+    }
+    if hi > lo {
+        let (lo, hi) = (lo as usize, hi as usize);
+        let start = (lo as isize + k) as usize * CH;
+        let a = &src[start..start + (hi - lo) * CH];
+        let b = &src[start + CH..start + CH + (hi - lo) * CH];
+        let g = 256 - f;
+        for ((o, &p), &q) in dst[lo * CH..hi * CH].iter_mut().zip(a).zip(b) {
+            *o = ((u32::from(p) * g + u32::from(q) * f + 128) >> 8) as u8;
         }
     }
 }
@@ -606,29 +619,44 @@ fn shear_smooth_n<const CH: usize>(r: &Raster, deg: f32) -> Vec<u8> {
             alpha * v - pad as f32,
         );
     }
-    // Pass 2: B(x, y) = A(x, y + β·u): per column a whole shift and a weight.
-    let cols: Vec<(isize, u32)> = (0..pw)
-        .map(|xp| {
-            let d = beta * (xp as f32 - pad as f32 + 0.5 - cx);
-            let k = d.floor();
-            (k as isize, ((d - k) * 256.0) as u32)
-        })
-        .collect();
+    // Pass 2: B(x, y) = A(x, y + β·u): per column a whole shift and a weight; columns with
+    // the same whole shift form runs that read two fixed source rows.
+    let mut runs: Vec<(usize, usize, isize)> = Vec::new();
+    let mut weights = Vec::with_capacity(pw);
+    for xp in 0..pw {
+        let d = beta * (xp as f32 - pad as f32 + 0.5 - cx);
+        let k = d.floor();
+        weights.push(((d - k) * 256.0) as u32);
+        let k = k as isize;
+        match runs.last_mut() {
+            Some(r) if r.2 == k => r.1 = xp + 1,
+            _ => runs.push((xp, xp + 1, k)),
+        }
+    }
     let mut b = vec![255u8; pw * h * CH];
     let hi = h as isize;
+    let white = vec![255u8; pw * CH];
     for y in 0..h {
         let row = &mut b[y * pw * CH..(y + 1) * pw * CH];
-        for (xp, &(k, f)) in cols.iter().enumerate() {
-            let y0 = y as isize + k;
-            for c in 0..CH {
-                let at = |yy: isize| {
-                    if (0..hi).contains(&yy) {
-                        u32::from(a[(yy as usize * pw + xp) * CH + c])
-                    } else {
-                        255
-                    }
-                };
-                row[xp * CH + c] = ((at(y0) * (256 - f) + at(y0 + 1) * f + 128) >> 8) as u8;
+        for &(x0, x1, k) in &runs {
+            let (y0, y1) = (y as isize + k, y as isize + k + 1);
+            let line = |yy: isize| -> &[u8] {
+                if (0..hi).contains(&yy) {
+                    &a[yy as usize * pw * CH..(yy as usize + 1) * pw * CH]
+                } else {
+                    &white
+                }
+            };
+            let (ra, rb) = (line(y0), line(y1));
+            if y1 < 0 || y0 >= hi {
+                continue;
+            }
+            let out = &mut row[x0 * CH..x1 * CH];
+            let ra = &ra[x0 * CH..x1 * CH];
+            let rb = &rb[x0 * CH..x1 * CH];
+            for (i, ((o, &p), &q)) in out.iter_mut().zip(ra).zip(rb).enumerate() {
+                let f = weights[x0 + i / CH];
+                *o = ((u32::from(p) * (256 - f) + u32::from(q) * f + 128) >> 8) as u8;
             }
         }
     }
@@ -687,6 +715,11 @@ fn whiten(r: &mut Raster, luma: &[u8]) -> Option<Op> {
 /// The share of ink on the page (percent), ignoring a margin where scanners leave edges.
 pub fn ink_percent(luma: &[u8], w: usize, h: usize, dpi: f32) -> f32 {
     let (small, sw, sh) = shrink(luma, w, h, factor_for(dpi, 75.0));
+    ink_of_small(&small, sw, sh)
+}
+
+/// [`ink_percent`] on a ~75 dpi copy already made.
+fn ink_of_small(small: &[u8], sw: usize, sh: usize) -> f32 {
     let (mx, my) = (sw / 20, sh / 20);
     let mut hist = [0u64; 256];
     let mut n = 0u64;
@@ -893,8 +926,11 @@ pub fn process(what: &str, page: &ScanPage, p: &Processing) -> Result<Processed,
     let mut changed = false;
 
     let mut luma = r.luma();
+    // One ~150 dpi copy serves the skew search and (halved) the blank check.
+    let f150 = factor_for(dpi.0, 150.0);
+    let (small, sw, sh) = shrink(&luma, r.w, r.h, f150);
     let skew = if p.deskew {
-        detect_skew(&luma, r.w, r.h, dpi.0)
+        skew_of_small(&small, sw, sh)
     } else {
         None
     };
@@ -922,7 +958,15 @@ pub fn process(what: &str, page: &ScanPage, p: &Processing) -> Result<Processed,
             changed = true;
         }
     }
-    let ink = ink_percent(&luma, r.w, r.h, dpi.0);
+    // Rotation hardly changes the ink share inside the margin; a crop does.
+    let ink = if p.crop.is_some() {
+        ink_percent(&luma, r.w, r.h, dpi.0)
+    } else {
+        let g = factor_for(dpi.0 / f150 as f32, 75.0);
+        let (tiny, tw, th) = shrink(&small, sw, sh, g);
+        ink_of_small(&tiny, tw, th)
+    };
+    drop(small);
     let blank = p.blank_detection && ink < p.blank_threshold_percent;
     if p.blank_detection {
         ops.push(Op::BlankCheck {
