@@ -379,8 +379,10 @@ impl NativeClose {
         Self { child, data_dir }
     }
 
-    /// Sends the close request and waits until the app has exited by itself.
-    pub async fn go(mut self) {
+    /// Sends the close request and waits until the app has exited by itself; `false` if it
+    /// is still running after 15 s (the request never arrived — WebKitGTK's automation can
+    /// drop it under load — or the app did not exit).
+    pub async fn go(mut self) -> bool {
         use std::io::Write;
         let mut stdin = self.child.stdin.take().expect("piped stdin");
         stdin.write_all(b"go\n").expect("signal the script");
@@ -389,12 +391,12 @@ impl NativeClose {
         assert!(status.success(), "close_window.py failed");
         let deadline = Instant::now() + Duration::from_secs(15);
         while app_running(&self.data_dir) {
-            assert!(
-                Instant::now() < deadline,
-                "the app did not exit after its window was closed"
-            );
+            if Instant::now() >= deadline {
+                return false;
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        true
     }
 }
 
