@@ -30,6 +30,23 @@ fn run(cmd: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Drops files (name, base64 PNG) onto the page list, as a drag from the file manager does.
+async fn drop_files(app: &crate::harness::App, files: serde_json::Value) {
+    app.client
+        .execute(
+            "const dt = new DataTransfer();
+             for (const [name, b64] of arguments[0]) {
+               const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+               dt.items.add(new File([bytes], name, { type: 'image/png' }));
+             }
+             document.querySelector('ol.pages').dispatchEvent(
+               new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+            vec![files],
+        )
+        .await
+        .unwrap();
+}
+
 async fn page_ids(app: &crate::harness::App) -> Vec<String> {
     let mut ids = Vec::new();
     for el in app
@@ -111,22 +128,11 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
         }
     });
     let blank = png(620, 877, |x, y| 236 + ((x * 7 + y * 13) % 9) as u8);
-    app.client
-        .execute(
-            "const dt = new DataTransfer();
-             for (const [name, b64] of arguments[0]) {
-               const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
-               dt.items.add(new File([bytes], name, { type: 'image/png' }));
-             }
-             document.querySelector('ol.pages').dispatchEvent(
-               new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
-            vec![serde_json::json!([
-                ["brief.png", letter],
-                ["rueckseite.png", blank]
-            ])],
-        )
-        .await
-        .unwrap();
+    drop_files(
+        &app,
+        serde_json::json!([["brief.png", letter], ["rueckseite.png", blank]]),
+    )
+    .await;
     app.wait_text("[data-testid='scan-notice']", |t| {
         t == "2 Seite(n) übernommen."
     })
@@ -410,19 +416,7 @@ async fn a_batch_is_separated_at_its_barcode_sheets_in_the_app() {
         ["4.png", letter],
         ["5.png", letter],
     ]);
-    app.client
-        .execute(
-            "const dt = new DataTransfer();
-             for (const [name, b64] of arguments[0]) {
-               const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
-               dt.items.add(new File([bytes], name, { type: 'image/png' }));
-             }
-             document.querySelector('ol.pages').dispatchEvent(
-               new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
-            vec![files],
-        )
-        .await
-        .unwrap();
+    drop_files(&app, files).await;
     app.wait_text("[data-testid='scan-notice']", |t| {
         t == "5 Seite(n) übernommen."
     })
