@@ -124,6 +124,43 @@ fn settings() -> ScanSettings {
     }
 }
 
+/// A fresh store, a batch with the profile `profile_id`, and a scan from `scanner` into it.
+fn scan_into_new_batch(
+    scanner: &EsclScanner,
+    profile_id: &str,
+) -> (
+    tempfile::TempDir,
+    Store,
+    String,
+    (
+        eingang_capture::batch::Report,
+        Option<eingang_capture::CaptureError>,
+    ),
+) {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let profile = profiles(&store)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == profile_id)
+        .unwrap();
+    let batch = store
+        .with_tx(|c| {
+            scans::create_batch(c, "eSCL", None, &serde_json::to_string(&profile).unwrap())
+        })
+        .unwrap();
+    let result = scan_into(
+        &store,
+        &batch,
+        scanner,
+        &settings(),
+        &profile.processing,
+        &AtomicBool::new(false),
+        &|_| {},
+    );
+    (data, store, batch, result)
+}
+
 #[test]
 fn a_feeder_batch_from_an_escl_scanner_lands_in_the_store_page_by_page() {
     let pages: Vec<Vec<u8>> = (1..=3).map(jpeg_page).collect();
@@ -137,27 +174,7 @@ fn a_feeder_batch_from_an_escl_scanner_lands_in_the_store_page_by_page() {
     assert_eq!(caps.make_and_model, "Rathaus MFP 4711");
     assert!(caps.feeder && caps.platen);
 
-    let data = tempfile::tempdir().unwrap();
-    let store = Store::open(data.path()).unwrap();
-    let profile = profiles(&store)
-        .unwrap()
-        .into_iter()
-        .find(|p| p.id == "farbe")
-        .unwrap();
-    let batch = store
-        .with_tx(|c| {
-            scans::create_batch(c, "eSCL", None, &serde_json::to_string(&profile).unwrap())
-        })
-        .unwrap();
-    let (report, error) = scan_into(
-        &store,
-        &batch,
-        &scanner,
-        &settings(),
-        &profile.processing,
-        &AtomicBool::new(false),
-        &|_| {},
-    );
+    let (_data, store, batch, (report, error)) = scan_into_new_batch(&scanner, "farbe");
     assert!(error.is_none(), "{error:?}");
     assert_eq!((report.received, report.processed), (3, 3));
     let body = device.settings.lock().unwrap()[0].clone();
@@ -193,23 +210,7 @@ fn an_escl_scanner_that_drops_off_mid_batch_keeps_the_pages_received() {
     let base = serve(device.clone());
     let mut scanner = EsclScanner::new(&base);
     scanner.page_timeout = std::time::Duration::from_secs(3);
-    let data = tempfile::tempdir().unwrap();
-    let store = Store::open(data.path()).unwrap();
-    let profile = profiles(&store).unwrap().remove(0);
-    let batch = store
-        .with_tx(|c| {
-            scans::create_batch(c, "eSCL", None, &serde_json::to_string(&profile).unwrap())
-        })
-        .unwrap();
-    let (report, error) = scan_into(
-        &store,
-        &batch,
-        &scanner,
-        &settings(),
-        &profile.processing,
-        &AtomicBool::new(false),
-        &|_| {},
-    );
+    let (data, store, batch, (report, error)) = scan_into_new_batch(&scanner, "farbe");
     let e = error.expect("the lost scanner is reported");
     assert_eq!(e.code(), "capture.scanner");
     assert!(e.to_string().contains("NextDocument"), "{e}");

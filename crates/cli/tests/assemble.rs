@@ -10,6 +10,37 @@
 
 use std::process::Command;
 
+/// Runs `eingang ARGS` on the data folder `data` with extra environment `env`; the exit
+/// code and what it printed (stdout, then stderr).
+fn run_in(
+    data: &std::path::Path,
+    env: &[(&str, &std::path::Path)],
+    args: &[&str],
+) -> (Option<i32>, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .args(args)
+        .env("EINGANG_DATA_DIR", data)
+        .env("EINGANG_KEYRING", "off")
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+/// [`run_in`] that must succeed; its output.
+fn ok_in(data: &std::path::Path, env: &[(&str, &std::path::Path)], args: &[&str]) -> String {
+    let (code, text) = run_in(data, env, args);
+    assert_eq!(code, Some(0), "{args:?}: {text}");
+    text
+}
+
 #[test]
 fn files_become_one_pdf_with_the_jpeg_unchanged_and_a_bad_file_skipped() {
     let dir = tempfile::tempdir().unwrap();
@@ -97,22 +128,7 @@ fn a_batch_from_the_sane_test_scanner_is_stored_page_by_page_and_delivered_as_pd
         std::fs::write(conf.path().join("test.conf"), t).unwrap();
     }
     let data = tempfile::tempdir().unwrap();
-    let eingang = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
-            .args(args)
-            .env("SANE_CONFIG_DIR", conf.path())
-            .env("EINGANG_DATA_DIR", data.path())
-            .env("EINGANG_KEYRING", "off")
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        assert!(o.status.success(), "{args:?}: {text}");
-        text
-    };
+    let eingang = |args: &[&str]| ok_in(data.path(), &[("SANE_CONFIG_DIR", conf.path())], args);
     assert!(eingang(&["scan", "devices"]).contains("test:0"));
     assert!(eingang(&["profiles", "list"]).contains("text-sw"));
     let text = eingang(&[
@@ -398,21 +414,7 @@ fn the_configured_hot_folder_fills_the_days_batch_archives_and_sets_bad_files_as
     page(2);
     std::fs::write(inbox.join("kaputt.tif"), b"II*\0nonsense").unwrap();
     std::fs::write(inbox.join("halb.pdf.part"), b"%PDF-1.7 still being written").unwrap();
-    let eingang = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
-            .args(args)
-            .env("EINGANG_DATA_DIR", data.path())
-            .output()
-            .unwrap();
-        (
-            o.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-        )
-    };
+    let eingang = |args: &[&str]| run_in(data.path(), &[], args);
     assert!(eingang(&["config", "check"]).1.contains("scan: hot folder"));
     let (code, text) = eingang(&["hotfolder", "--once"]);
     assert_eq!(code, Some(1), "one file refused: {text}");
@@ -509,20 +511,7 @@ fn a_batch_is_separated_at_its_barcode_sheets_and_the_qr_fills_the_aktenzeichen(
         ),
         page("5.png", &[], true),
     ];
-    let eingang = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
-            .args(args)
-            .env("EINGANG_DATA_DIR", data.path())
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        assert!(o.status.success(), "{args:?}: {text}");
-        text
-    };
+    let eingang = |args: &[&str]| ok_in(data.path(), &[], args);
     let mut args = vec!["import", "--profile", "text-sw", "--name", "Montagspost"];
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     args.extend(names.iter().map(String::as_str));
