@@ -693,6 +693,7 @@ pub fn make_documents(
         let options = ScanOptions {
             level,
             index: doc_index.clone(),
+            ..ScanOptions::default()
         };
         let file = w.finish(&doc, &options).map_err(|e| e.to_string())?;
         file.into_inner()

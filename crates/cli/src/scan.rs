@@ -238,7 +238,7 @@ pub fn assemble(
             &doc,
             &ScanOptions {
                 level,
-                index: Vec::new(),
+                ..ScanOptions::default()
             },
         )
         .map_err(|e| e.to_string())

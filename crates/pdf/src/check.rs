@@ -280,7 +280,7 @@ mod tests {
             w.add_page(&page, 0).unwrap();
             let options = crate::ScanOptions {
                 level,
-                index: vec![],
+                ..crate::ScanOptions::default()
             };
             let pdf = w.finish(&doc, &options).unwrap();
             assert_eq!(check_pdfa(&pdf, level), Problems::new(), "{level:?}");

@@ -13,13 +13,16 @@ mod icc;
 mod pdfa;
 mod scan;
 mod text;
+mod textlayer;
 mod writer;
 
 pub use check::{check_pdfa, check_pdfa_file, Problems};
 pub use pdfa::{PdfA, INDEX_NS};
 pub use scan::{
-    jpeg_info, render_scan_pdf, JpegInfo, PageImage, ScanOptions, ScanPage, ScanPdf, ScanWriter,
+    jpeg_info, render_scan_pdf, Attachment, JpegInfo, PageImage, ScanOptions, ScanPage, ScanPdf,
+    ScanWriter,
 };
+pub use textlayer::{glyphless_font, TextWord};
 pub use writer::{render_form_pdf, Entry, FormPdf};
 
 #[derive(Debug, thiserror::Error)]

@@ -262,6 +262,20 @@ pub struct ScanOptions {
     pub level: PdfA,
     /// Index fields (name, value), written into the XMP in Eingang's namespace.
     pub index: Vec<(String, String)>,
+    /// Files embedded as associated files (PDF/A-3 only), e.g. the Transfervermerk.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file embedded in the PDF and associated with the whole document (PDF/A-3 `/AF`).
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub name: String,
+    /// MIME type, e.g. `application/xml`.
+    pub mime: String,
+    pub description: String,
+    /// `Source`, `Data`, `Alternative`, `Supplement` or `Unspecified`.
+    pub relationship: String,
+    pub data: Vec<u8>,
 }
 
 /// Writes a PDF/A document of scanned pages **page by page**: each page's image goes to
@@ -275,6 +289,8 @@ pub struct ScanWriter<W: Write> {
     offsets: Vec<u64>,
     pages: Vec<usize>,
     level: PdfA,
+    /// The invisible text layer's font, written with the first page that has text.
+    font: Option<usize>,
 }
 
 const CATALOG: usize = 1;
@@ -288,6 +304,7 @@ impl<W: Write> ScanWriter<W> {
             offsets: vec![0, 0],
             pages: Vec::new(),
             level,
+            font: None,
         };
         // The binary comment line: four bytes ≥ 128, as PDF/A asks.
         let mut bytes = format!("%PDF-{}\n%", level.header()).into_bytes();
@@ -323,6 +340,55 @@ impl<W: Write> ScanWriter<W> {
 
     /// Adds a page; `quarter_turns` clockwise become the page's `/Rotate` (lossless).
     pub fn add_page(&mut self, page: &ScanPage, quarter_turns: u8) -> Result<(), Error> {
+        self.add_page_with_text(page, quarter_turns, &[])
+    }
+
+    /// The text layer's font objects (once per document); returns the Type0 font's id.
+    fn text_font(&mut self) -> Result<usize, Error> {
+        if let Some(id) = self.font {
+            return Ok(id);
+        }
+        let (font_id, cid_id, descriptor_id, file_id, map_id, unicode_id) = (
+            self.reserve(),
+            self.reserve(),
+            self.reserve(),
+            self.reserve(),
+            self.reserve(),
+            self.reserve(),
+        );
+        let program = crate::textlayer::glyphless_font();
+        let packed = deflate(&program)?;
+        self.stream(
+            file_id,
+            &format!("/Length1 {} /Filter /FlateDecode", program.len()),
+            &packed,
+        )?;
+        let map = deflate(&crate::textlayer::cid_to_gid_map())?;
+        self.stream(map_id, "/Filter /FlateDecode", &map)?;
+        self.stream(unicode_id, "", crate::textlayer::TO_UNICODE.as_bytes())?;
+        self.object(
+            descriptor_id,
+            &format!("<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox [0 0 500 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 /CapHeight 1000 /StemV 80 /FontFile2 {file_id} 0 R >>"),
+        )?;
+        self.object(
+            cid_id,
+            &format!("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor {descriptor_id} 0 R /DW 500 /W [0 [500]] /CIDToGIDMap {map_id} 0 R >>"),
+        )?;
+        self.object(
+            font_id,
+            &format!("<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding /Identity-H /DescendantFonts [{cid_id} 0 R] /ToUnicode {unicode_id} 0 R >>"),
+        )?;
+        self.font = Some(font_id);
+        Ok(font_id)
+    }
+
+    /// Adds a page with an invisible text layer of `words` (boxes in the image's pixels).
+    pub fn add_page_with_text(
+        &mut self,
+        page: &ScanPage,
+        quarter_turns: u8,
+        words: &[crate::TextWord],
+    ) -> Result<(), Error> {
         let n = self.pages.len() + 1;
         let (dx, dy) = page.dpi;
         if !(dx.is_finite()
@@ -343,13 +409,24 @@ impl<W: Write> ScanWriter<W> {
         }
         #[allow(clippy::cast_precision_loss)]
         let (pw, ph) = (x.width as f32 * 72.0 / dx, x.height as f32 * 72.0 / dy);
+        let font = if words.is_empty() {
+            None
+        } else {
+            Some(self.text_font()?)
+        };
         let (image_id, content_id, page_id) = (self.reserve(), self.reserve(), self.reserve());
         self.stream(image_id, &x.dict, &x.data)?;
-        let content = format!("q {pw:.4} 0 0 {ph:.4} 0 0 cm /Im0 Do Q\n");
-        self.stream(content_id, "", content.as_bytes())?;
+        let mut content = format!("q {pw:.4} 0 0 {ph:.4} 0 0 cm /Im0 Do Q\n");
+        let mut fonts = String::new();
+        if let Some(font) = font {
+            content.push_str(&crate::textlayer::content(words, page.dpi, ph, "OCR"));
+            fonts = format!(" /Font << /OCR {font} 0 R >>");
+        }
+        let packed = deflate(content.as_bytes())?;
+        self.stream(content_id, "/Filter /FlateDecode", &packed)?;
         let rotate = u16::from(quarter_turns % 4) * 90;
         let page_dict = format!(
-            "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {pw:.4} {ph:.4}] /Resources << /XObject << /Im0 {image_id} 0 R >> >> /Contents {content_id} 0 R /Rotate {rotate} >>"
+            "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {pw:.4} {ph:.4}] /Resources << /XObject << /Im0 {image_id} 0 R >>{fonts} >> /Contents {content_id} 0 R /Rotate {rotate} >>"
         );
         self.object(page_id, &page_dict)?;
         self.pages.push(page_id);
@@ -359,6 +436,61 @@ impl<W: Write> ScanWriter<W> {
     /// Number of pages added so far.
     pub fn pages(&self) -> usize {
         self.pages.len()
+    }
+
+    /// Writes the embedded files; returns the catalog's `/Names` and `/AF` entries.
+    fn attachments(&mut self, files: &[Attachment], date: &str) -> Result<(String, String), Error> {
+        if files.is_empty() {
+            return Ok((String::new(), String::new()));
+        }
+        if self.level != PdfA::A3b {
+            return Err(Error::Image(
+                "embedded files need PDF/A-3; choose PDF/A-3b for this document".into(),
+            ));
+        }
+        let mut names = String::new();
+        let mut specs = String::new();
+        // A name tree's keys go in order.
+        let mut files: Vec<&Attachment> = files.iter().collect();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        for file in files {
+            let ok = |s: &str| {
+                s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./+".contains(c))
+            };
+            if !ok(&file.mime) || !ok(&file.relationship) || file.name.is_empty() {
+                return Err(Error::Image(format!(
+                    "embedded file {:?}: a name, a plain MIME type and a relationship are needed",
+                    file.name
+                )));
+            }
+            let (stream_id, spec_id) = (self.reserve(), self.reserve());
+            let packed = deflate(&file.data)?;
+            let mime = file.mime.replace('/', "#2F");
+            self.stream(
+                stream_id,
+                &format!(
+                    "/Type /EmbeddedFile /Subtype /{mime} /Filter /FlateDecode /Params << /Size {} /ModDate ({date}) >>",
+                    file.data.len()
+                ),
+                &packed,
+            )?;
+            let name = hex::encode_upper(utf16be(&file.name));
+            let desc = hex::encode_upper(utf16be(&file.description));
+            self.object(
+                spec_id,
+                &format!(
+                    "<< /Type /Filespec /F <{name}> /UF <{name}> /Desc <{desc}> /AFRelationship /{} /EF << /F {stream_id} 0 R /UF {stream_id} 0 R >> >>",
+                    file.relationship
+                ),
+            )?;
+            let _ = write!(names, "<{name}> {spec_id} 0 R ");
+            let _ = write!(specs, "{spec_id} 0 R ");
+        }
+        Ok((
+            format!(" /Names << /EmbeddedFiles << /Names [{names}] >> >>"),
+            format!(" /AF [{specs}]"),
+        ))
     }
 
     /// Writes the rest of the document and returns the output.
@@ -384,8 +516,9 @@ impl<W: Write> ScanWriter<W> {
             intent_id,
             &format!("<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) /DestOutputProfile {icc_id} 0 R >>"),
         )?;
-        let info_id = self.reserve();
         let date = pdf_date(&doc.created);
+        let (names, af) = self.attachments(&options.attachments, &date)?;
+        let info_id = self.reserve();
         self.object(
             info_id,
             &format!(
@@ -408,7 +541,7 @@ impl<W: Write> ScanWriter<W> {
         let lang = hex::encode_upper(utf16be(&doc.language));
         self.object(
             CATALOG,
-            &format!("<< /Type /Catalog /Pages {PAGES} 0 R /Metadata {metadata_id} 0 R /OutputIntents [{intent_id} 0 R] /Lang <{lang}> /MarkInfo << /Marked false >> >>"),
+            &format!("<< /Type /Catalog /Pages {PAGES} 0 R /Metadata {metadata_id} 0 R /OutputIntents [{intent_id} 0 R] /Lang <{lang}> /MarkInfo << /Marked false >>{names}{af} >>"),
         )?;
         let xref_at = self.written;
         let mut xref = format!("xref\n0 {}\n0000000000 65535 f\r\n", self.offsets.len() + 1);

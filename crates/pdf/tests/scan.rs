@@ -196,6 +196,7 @@ fn the_streaming_writer_writes_each_pdfa_level_with_rotation_and_index_fields_in
             ("aktenzeichen".into(), "530.12-2026/0042 <&>".into()),
             ("organisationseinheit".into(), "530.12".into()),
         ],
+        ..ScanOptions::default()
     };
     for (level, version, part) in [
         (PdfA::A1b, "1.4", "1"),
@@ -261,10 +262,10 @@ fn the_streaming_writer_writes_each_pdfa_level_with_rotation_and_index_fields_in
 }
 
 /// PDFBox's preflight (Debian's libpdfbox2-java) on the PDF/A-1b variant, with index fields
-/// in the XMP (their extension schema must satisfy it too).
+/// in the XMP (their extension schema must satisfy it too) and an invisible OCR text layer.
 #[test]
 fn pdfbox_preflight_accepts_the_pdfa_1b_variant_with_index_fields() {
-    use eingang_pdf::{PdfA, ScanOptions, ScanWriter};
+    use eingang_pdf::{PdfA, ScanOptions, ScanWriter, TextWord};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a1b.pdf");
     let mut w = ScanWriter::new(std::fs::File::create(&path).unwrap(), PdfA::A1b).unwrap();
@@ -279,12 +280,21 @@ fn pdfbox_preflight_accepts_the_pdfa_1b_variant_with_index_fields() {
             3,
         ),
     ] {
-        w.add_page(
+        // The invisible OCR text layer's font must pass too.
+        let words = [TextWord {
+            text: "Straße".into(),
+            x: 10,
+            y: 10,
+            w: 40,
+            h: 12,
+        }];
+        w.add_page_with_text(
             &ScanPage {
                 image,
                 dpi: (100.0, 100.0),
             },
             turns,
+            &words,
         )
         .unwrap();
     }
@@ -300,6 +310,7 @@ fn pdfbox_preflight_accepts_the_pdfa_1b_variant_with_index_fields() {
             ("aktenzeichen".into(), "63.1-2026/17".into()),
             ("absender".into(), "Müller & Söhne".into()),
         ],
+        ..ScanOptions::default()
     };
     w.finish(&doc, &options).unwrap();
     let jars = [
@@ -323,4 +334,120 @@ fn pdfbox_preflight_accepts_the_pdfa_1b_variant_with_index_fields() {
         ],
     );
     assert!(out.contains("is a valid PDF/A-1b file"), "{out}");
+}
+
+/// PDF/A-3b with an invisible text layer and an associated XML file: poppler extracts the
+/// words at their places and lists and extracts the file; qpdf finds the structure sound;
+/// the self-check passes. Asking for an attachment in PDF/A-2b is refused.
+#[test]
+fn text_layer_and_associated_file_in_pdfa_3b() {
+    use eingang_pdf::{check_pdfa_file, Attachment, PdfA, ScanOptions, ScanWriter, TextWord};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a3b.pdf");
+    let mut w = ScanWriter::new(std::fs::File::create(&path).unwrap(), PdfA::A3b).unwrap();
+    let word = |text: &str, x, y| TextWord {
+        text: text.into(),
+        x,
+        y,
+        w: 300,
+        h: 40,
+    };
+    // A4 at 100 dpi; two words on one line, one further down.
+    let words = [
+        word("Widerspruch", 100, 100),
+        word("Gebührenbescheid", 450, 100),
+        word("Ölheizung", 100, 600),
+    ];
+    w.add_page_with_text(
+        &ScanPage {
+            image: PageImage::Gray8 {
+                width: 827,
+                height: 1169,
+                data: vec![255; 827 * 1169],
+            },
+            dpi: (100.0, 100.0),
+        },
+        0,
+        &words,
+    )
+    .unwrap();
+    let xml = b"<?xml version=\"1.0\"?><transfervermerk/>".to_vec();
+    let options = ScanOptions {
+        level: PdfA::A3b,
+        index: vec![],
+        attachments: vec![Attachment {
+            name: "transfervermerk.xml".into(),
+            mime: "application/xml".into(),
+            description: "Transfervermerk".into(),
+            relationship: "Supplement".into(),
+            data: xml.clone(),
+        }],
+    };
+    let doc = ScanPdf {
+        title: "t".into(),
+        language: "de".into(),
+        created: "2026-11-29T08:00:00Z".into(),
+        reference: "a3b".into(),
+    };
+    w.finish(&doc, &options).unwrap();
+    run("qpdf", &["--check", path.to_str().unwrap()]);
+    assert_eq!(check_pdfa_file(&path, PdfA::A3b), Vec::<String>::new());
+    let text = run("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
+    let first = text
+        .lines()
+        .find(|l| l.contains("Widerspruch"))
+        .unwrap_or("");
+    assert!(first.contains("Gebührenbescheid"), "one line: {text}");
+    assert!(text.contains("Ölheizung"), "{text}");
+    // The word is where the scan shows it: 100 px at 100 dpi = 72 pt from the left.
+    let bbox = run("pdftotext", &["-bbox", path.to_str().unwrap(), "-"]);
+    let line = bbox.lines().find(|l| l.contains(">Widerspruch<")).unwrap();
+    let attr = |name: &str| -> f64 {
+        let at = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        line[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    // x from 100 to 400 px, the top at 100 px, at 100 dpi, in points. (poppler adds a
+    // default descent below the baseline at 140 px, so the bottom is at least there.)
+    for (name, want) in [("xMin", 72.0), ("xMax", 288.0), ("yMin", 72.0)] {
+        assert!((attr(name) - want).abs() < 0.1, "{name}: {line}");
+    }
+    assert!(attr("yMax") > 100.7, "{line}");
+    let listed = run("pdfdetach", &["-list", path.to_str().unwrap()]);
+    assert!(listed.contains("transfervermerk.xml"), "{listed}");
+    let out = dir.path().join("tv.xml");
+    run(
+        "pdfdetach",
+        &[
+            "-save",
+            "1",
+            "-o",
+            out.to_str().unwrap(),
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), xml);
+
+    let mut w = ScanWriter::new(Vec::new(), PdfA::A2b).unwrap();
+    w.add_page(
+        &ScanPage {
+            image: PageImage::Gray8 {
+                width: 8,
+                height: 8,
+                data: vec![255; 64],
+            },
+            dpi: (100.0, 100.0),
+        },
+        0,
+    )
+    .unwrap();
+    let e = w
+        .finish(
+            &doc,
+            &ScanOptions {
+                level: PdfA::A2b,
+                ..options
+            },
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("PDF/A-3"), "{e}");
 }
