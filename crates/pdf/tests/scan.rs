@@ -338,7 +338,7 @@ fn pdfbox_preflight_accepts_the_pdfa_1b_variant_with_index_fields() {
 
 /// PDF/A-3b with an invisible text layer and an associated XML file: poppler extracts the
 /// words at their places and lists and extracts the file; qpdf finds the structure sound;
-/// the self-check passes. Asking for an attachment in PDF/A-2b is refused.
+/// the self-check passes.
 #[test]
 fn text_layer_and_associated_file_in_pdfa_3b() {
     use eingang_pdf::{check_pdfa_file, Attachment, PdfA, ScanOptions, ScanWriter, TextWord};
@@ -426,7 +426,11 @@ fn text_layer_and_associated_file_in_pdfa_3b() {
         ],
     );
     assert_eq!(std::fs::read(&out).unwrap(), xml);
+}
 
+#[test]
+fn an_attachment_in_pdfa_2b_is_refused() {
+    use eingang_pdf::{Attachment, PdfA, ScanOptions, ScanWriter};
     let mut w = ScanWriter::new(Vec::new(), PdfA::A2b).unwrap();
     w.add_page(
         &ScanPage {
@@ -440,14 +444,23 @@ fn text_layer_and_associated_file_in_pdfa_3b() {
         0,
     )
     .unwrap();
-    let e = w
-        .finish(
-            &doc,
-            &ScanOptions {
-                level: PdfA::A2b,
-                ..options
-            },
-        )
-        .unwrap_err();
+    let doc = ScanPdf {
+        title: "t".into(),
+        language: "de".into(),
+        created: "2026-11-29T08:00:00Z".into(),
+        reference: "a2b".into(),
+    };
+    let options = ScanOptions {
+        level: PdfA::A2b,
+        index: vec![],
+        attachments: vec![Attachment {
+            name: "x.xml".into(),
+            mime: "application/xml".into(),
+            description: String::new(),
+            relationship: "Supplement".into(),
+            data: b"<x/>".to_vec(),
+        }],
+    };
+    let e = w.finish(&doc, &options).unwrap_err();
     assert!(e.to_string().contains("PDF/A-3"), "{e}");
 }
