@@ -31,16 +31,21 @@ pub struct ScanProfile {
     pub resolution: u32,
     #[serde(default)]
     pub processing: Processing,
-    /// `1b`, `2b` (default) or `3b`.
+    /// `1b`, `2b` or `3b` (default; with 1b and 2b the Transfervermerk travels beside the
+    /// document only).
     #[serde(default = "default_pdfa")]
     pub pdfa: String,
     /// How batches scanned with this profile are cut into documents.
     #[serde(default)]
     pub separation: crate::separate::Separation,
+    /// The quality check batches of this profile get.
+    #[serde(default)]
+    pub qc: crate::qc::QcSettings,
 }
 
 fn default_pdfa() -> String {
-    "2b".into()
+    // PDF/A-3b: the Transfervermerk travels inside the document as an associated file.
+    "3b".into()
 }
 
 impl ScanProfile {
@@ -88,10 +93,12 @@ impl ScanProfile {
                 jpeg_quality: q,
                 // Office paper in grey: lift the paper to white (smaller, cleaner pages).
                 whiten_background: colour == ColourMode::Grey,
+                ocr: true,
                 ..Processing::default()
             },
             pdfa: default_pdfa(),
             separation: crate::separate::Separation::default(),
+            qc: crate::qc::QcSettings::default(),
         };
         vec![
             p(
@@ -317,6 +324,7 @@ fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Syn
                         blank: done.blank,
                         barcodes_json: barcodes.as_deref(),
                         ops: &ops,
+                        ocr: p.ocr,
                     },
                 )
             })
@@ -583,11 +591,7 @@ pub fn scan_into(
 }
 
 /// Rebuilds a processed page's image from the blob store.
-pub(crate) fn stored_image_pub(store: &Store, p: &PageRow) -> Result<ScanPage, String> {
-    stored_image(store, p)
-}
-
-fn stored_image(store: &Store, p: &PageRow) -> Result<ScanPage, String> {
+pub(crate) fn stored_image(store: &Store, p: &PageRow) -> Result<ScanPage, String> {
     let (Some(blob), Some(kind)) = (&p.image_blob, &p.image_kind) else {
         return Err(format!(
             "page from {} (page {}) is not processed yet ({})",
@@ -639,44 +643,153 @@ pub fn segments(pages: &[PageRow]) -> Vec<Vec<&PageRow>> {
     out
 }
 
-/// Makes the batch's documents (PDF/A, written page by page into the blob store) and
-/// queues each for `targets`. Nothing is queued if any page cannot be used.
-pub fn make_documents(
+/// What a release needs besides the batch.
+#[allow(missing_debug_implementations)]
+pub struct Release<'a> {
+    /// The documents' title (numbered when there are several).
+    pub title: &'a str,
+    /// Index values for every document; each document's own values go over them.
+    pub index: &'a [(String, String)],
+    /// Delivery targets (outbox).
+    pub targets: &'a [&'a str],
+    pub sealer: &'a dyn crate::transfer::Sealer,
+}
+
+/// Why a batch cannot be released yet, each in words (and for the UI, a code).
+fn release_gate(
     store: &Store,
-    batch_id: &str,
-    title: &str,
-    index: &[(String, String)],
-    targets: &[&str],
-) -> Result<Vec<DocumentRow>, String> {
-    let batch = store
-        .with_conn(|c| scans::batch(c, batch_id))
+    batch: &scans::BatchRow,
+    pages: &[PageRow],
+) -> Result<crate::qc::QcState, String> {
+    if batch.released_at.is_some() {
+        return Err("this batch was released already".into());
+    }
+    if let Some(p) = pages.iter().find(|p| !p.deleted && p.state != "processed") {
+        return Err(format!(
+            "page from {} (page {}) is not processed ({}): rescan or delete it",
+            p.source,
+            p.source_page + 1,
+            p.error.as_deref().unwrap_or(&p.state)
+        ));
+    }
+    if batch.ocr_pending > 0 {
+        return Err(format!(
+            "OCR is still reading {} page(s); release when it is done",
+            batch.ocr_pending
+        ));
+    }
+    let qc = crate::qc::state(store, &batch.id)?;
+    if !qc.passed {
+        return Err(format!(
+            "quality check: {} document(s) still need a verdict, {} failed (fix and check again)",
+            qc.open, qc.failed
+        ));
+    }
+    Ok(qc)
+}
+
+/// Releases a batch after its quality check: makes its documents (PDF/A with the OCR text
+/// layer and the Transfervermerk, written page by page into the blob store, self-checked),
+/// records each with its integrity record and queues it for `targets`, and marks the batch
+/// released with its originals destroyable — all in one transaction. Nothing is queued if
+/// any document cannot be made, any index value is invalid, OCR is still running or the
+/// check has not passed.
+#[allow(clippy::too_many_lines)]
+pub fn release(store: &Store, batch_id: &str, r: &Release<'_>) -> Result<Vec<DocumentRow>, String> {
+    use crate::transfer::{self, Facts};
+    let (batch, pages, master) = store
+        .with_conn(|c| {
+            Ok((
+                scans::batch(c, batch_id)?,
+                scans::pages(c, batch_id)?,
+                tables::masterdata::all(c)?,
+            ))
+        })
         .map_err(|e| e.to_string())?;
+    let qc = release_gate(store, &batch, &pages)?;
     let profile: Option<ScanProfile> = serde_json::from_str(&batch.profile_json).ok();
     let level = profile.as_ref().map(ScanProfile::level).unwrap_or_default();
-    let pages = store
-        .with_conn(|c| scans::pages(c, batch_id))
-        .map_err(|e| e.to_string())?;
     let segs = segments(&pages);
     if segs.is_empty() {
         return Err("the batch has no pages".into());
     }
-    let mut docs = Vec::new();
     let created_ms = eingang_store::now_ms();
     let created = eingang_store::rfc3339_utc(created_ms);
+    let today = &created[..10];
+    // Every document's index values, checked before anything is written.
+    let mut indexes = Vec::new();
+    for (n, seg) in segs.iter().enumerate() {
+        let mut doc_index: Vec<(String, String)> = r.index.to_vec();
+        for (k, v) in &seg[0].index {
+            doc_index.retain(|(f, _)| f != k);
+            doc_index.push((k.clone(), v.clone()));
+        }
+        doc_index.retain(|(_, v)| !v.trim().is_empty());
+        let errors = crate::masterdata::validate(&master, &doc_index, today);
+        if !errors.is_empty() {
+            let list: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+            return Err(format!("document {}: {}", n + 1, list.join("; ")));
+        }
+        indexes.push(doc_index);
+    }
+    let mut docs = Vec::new();
     let total = segs.len();
-    for (n, seg) in segs.into_iter().enumerate() {
+    for ((n, seg), doc_index) in segs.into_iter().enumerate().zip(indexes) {
         let id = uuid::Uuid::now_v7().to_string();
         let title = if total > 1 {
-            format!("{title} ({}/{total})", n + 1)
+            format!("{} ({}/{total})", r.title, n + 1)
         } else {
-            title.to_owned()
+            r.title.to_owned()
         };
+        let check = qc.documents.iter().find(|d| d.first_page == seg[0].id);
+        let verdict = check.and_then(|d| d.verdict.clone());
+        let mut devices: Vec<String> = Vec::new();
+        for p in &seg {
+            let device = p.source.split_once(" (").map_or(p.source.as_str(), |(d, _)| d);
+            if !devices.iter().any(|d| d == device) {
+                devices.push(device.to_owned());
+            }
+        }
+        let facts = Facts {
+            document_id: id.clone(),
+            title: title.clone(),
+            pages: seg.len(),
+            scanned_by: batch.scanned_by.clone(),
+            captured: eingang_store::rfc3339_utc(batch.created_at),
+            released: created.clone(),
+            devices,
+            profile_id: profile.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
+            profile_name: profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+            profile_json: batch.profile_json.clone(),
+            pdfa: format!("PDF/A-{}b", level.part()),
+            anomalies: check.map(|d| d.flags.clone()).unwrap_or_default(),
+            qc_result: if verdict.is_some() { "bestanden" } else { "nicht_gezogen" }.into(),
+            checker: verdict.as_ref().map(|v| v.checker.clone()).unwrap_or_default(),
+            checked_at: verdict
+                .as_ref()
+                .map(|v| eingang_store::rfc3339_utc(v.at))
+                .unwrap_or_default(),
+            protection: serde_json::to_value(qc.settings.protection)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            four_eyes: qc.settings.four_eyes,
+            index: doc_index.clone(),
+            ocr_pages: seg.iter().filter(|p| p.ocr_state.as_deref() == Some("done")).count(),
+        };
+        let tv = transfer::xml(&facts);
         let tmp = tempfile::NamedTempFile::new_in(store.data_dir()).map_err(|e| e.to_string())?;
         let file = std::io::BufWriter::new(tmp.reopen().map_err(|e| e.to_string())?);
         let mut w = ScanWriter::new(file, level).map_err(|e| e.to_string())?;
         for p in &seg {
             let image = stored_image(store, p)?;
-            w.add_page(&image, p.rotation).map_err(|e| e.to_string())?;
+            let words: Vec<eingang_pdf::TextWord> = store
+                .with_conn(|c| scans::ocr_words(c, &p.id))
+                .map_err(|e| e.to_string())?
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default();
+            w.add_page_with_text(&image, p.rotation, &words)
+                .map_err(|e| e.to_string())?;
         }
         let doc = ScanPdf {
             title: title.clone(),
@@ -684,16 +797,23 @@ pub fn make_documents(
             created: created.clone(),
             reference: id.clone(),
         };
-        // The batch's values, then the document's own (from its barcodes) over them.
-        let mut doc_index: Vec<(String, String)> = index.to_vec();
-        for (k, v) in &seg[0].index {
-            doc_index.retain(|(f, _)| f != k);
-            doc_index.push((k.clone(), v.clone()));
-        }
+        let mut xmp = doc_index.clone();
+        xmp.extend(transfer::xmp_facts(&facts));
+        let attachments = if level == PdfA::A3b {
+            vec![eingang_pdf::Attachment {
+                name: "transfervermerk.xml".into(),
+                mime: "application/xml".into(),
+                description: "Transfervermerk (BSI TR-03138 A.NB.4)".into(),
+                relationship: "Supplement".into(),
+                data: tv.as_bytes().to_vec(),
+            }]
+        } else {
+            Vec::new()
+        };
         let options = ScanOptions {
             level,
-            index: doc_index.clone(),
-            ..ScanOptions::default()
+            index: xmp,
+            attachments,
         };
         let file = w.finish(&doc, &options).map_err(|e| e.to_string())?;
         file.into_inner()
@@ -712,6 +832,8 @@ pub fn make_documents(
             .blobs()
             .put_reader(std::fs::File::open(tmp.path()).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
+        let tv_blob = store.blobs().put(tv.as_bytes()).map_err(|e| e.to_string())?;
+        let integrity = transfer::integrity(&blob.hash, tv.as_bytes(), &doc_index, r.sealer)?;
         let row = DocumentRow {
             id,
             batch_id: batch_id.to_owned(),
@@ -722,19 +844,28 @@ pub fn make_documents(
             pdfa: format!("PDF/A-{}b", level.part()),
             index: doc_index,
             created_at: created_ms,
+            transfer_blob: Some(tv_blob.hash.clone()),
+            integrity: serde_json::to_string(&integrity).ok(),
         };
-        docs.push((row, blob));
+        docs.push((row, blob, tv_blob));
     }
     store
         .with_tx(|c| {
-            for (row, blob) in &docs {
+            for (row, blob, tv) in &docs {
                 tables::blobs::insert(c, blob)?;
-                scans::add_document(c, row, targets)?;
+                tables::blobs::insert(c, tv)?;
+                scans::add_document(c, row, r.targets)?;
+                tables::audit::append(
+                    c,
+                    "document.released",
+                    &row.id,
+                    &serde_json::json!({ "batch": batch_id, "pages": row.page_ids.len(), "sha256": row.sha256 }),
+                )?;
             }
-            Ok(())
+            scans::set_released(c, batch_id, qc.passed)
         })
         .map_err(|e| e.to_string())?;
-    Ok(docs.into_iter().map(|(r, _)| r).collect())
+    Ok(docs.into_iter().map(|(r, _, _)| r).collect())
 }
 
 /// The batch a hot folder's files of `day` (`YYYY-MM-DD`) go into: found by name, made

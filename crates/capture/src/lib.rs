@@ -320,9 +320,13 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
 pub mod batch;
 pub mod escl;
 pub mod hotfolder;
+pub mod masterdata;
+pub mod ocr;
 pub mod process;
+pub mod qc;
 pub mod sane;
 pub mod separate;
+pub mod transfer;
 pub use sane::ScanSettings;
 
 /// The scanner behind a device name: `escl:<url>` is an eSCL network scanner, anything else

@@ -79,6 +79,8 @@ pub struct Processing {
     /// 1–100.
     pub jpeg_quality: u8,
     pub crop: Option<Crop>,
+    /// Queue the page for OCR (Tesseract) after processing: a searchable text layer.
+    pub ocr: bool,
 }
 
 impl Default for Processing {
@@ -94,6 +96,7 @@ impl Default for Processing {
             read_barcodes: false,
             jpeg_quality: 80,
             crop: None,
+            ocr: false,
         }
     }
 }

@@ -157,7 +157,7 @@ fn barcodes_of(store: &Store, page: &PageRow) -> Result<Vec<Barcode>, CaptureErr
     if let Some(json) = &page.barcodes_json {
         return Ok(serde_json::from_str(json).unwrap_or_default());
     }
-    let image = crate::batch::stored_image_pub(store, page).map_err(|reason| CaptureError::Io {
+    let image = crate::batch::stored_image(store, page).map_err(|reason| CaptureError::Io {
         file: page.source.clone(),
         reason,
     })?;

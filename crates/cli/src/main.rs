@@ -4,6 +4,7 @@ mod doctor;
 mod drafts;
 mod forms;
 mod scan;
+mod station;
 mod submissions;
 mod sync;
 
@@ -23,6 +24,10 @@ struct Cli {
     /// Data folder (default: $EINGANG_DATA_DIR, else the platform's data directory).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The person working (recorded in the audit log, as scanner or checker; default: the
+    /// operating system's user).
+    #[arg(long, global = true, value_name = "NAME")]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -72,6 +77,18 @@ enum Command {
         /// Take what is there, then stop (instead of watching).
         #[arg(long)]
         once: bool,
+    },
+    /// OCR (Tesseract): read the pages waiting in the store, or make a searchable PDF/A
+    /// from image files.
+    Ocr {
+        #[command(subcommand)]
+        command: OcrCommand,
+    },
+    /// The index station's master data: organisation units with their Aktenzeichen
+    /// patterns, document types with their fields (CSV or JSON).
+    Masterdata {
+        #[command(subcommand)]
+        command: MasterdataCommand,
     },
     /// The audit log (hash-chained): check it, or export it for archiving.
     Audit {
@@ -217,9 +234,41 @@ struct IntoArgs {
     /// The new batch's name.
     #[arg(long)]
     name: Option<String>,
-    /// Afterwards, make the batch's documents (PDF/A) and queue them for delivery.
-    #[arg(long)]
-    queue: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum OcrCommand {
+    /// Read every page waiting for OCR (of one batch, or all), several at once.
+    Run {
+        #[arg(long)]
+        batch: Option<String>,
+        #[arg(long, default_value = "deu+eng")]
+        lang: String,
+        /// Pages read at once (default: one per core).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// A searchable PDF/A from image files (JPEG, PNG, PNM, TIFF, PDF).
+    Files {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value = "deu+eng")]
+        lang: String,
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[arg(long, default_value = "2b")]
+        pdfa: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MasterdataCommand {
+    /// Replace the master data with a file's (checked first; a file with errors changes nothing).
+    Import { file: PathBuf },
+    /// List the master data.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -267,12 +316,37 @@ enum BatchCommand {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
-    /// Make the batch's documents as PDF/A and queue them for delivery.
-    Documents {
+    /// Set index values of one document (numbered from 1), checked against the master data.
+    Index {
+        batch: String,
+        #[arg(long)]
+        doc: usize,
+        #[arg(value_name = "NAME=VALUE", required = true)]
+        values: Vec<String>,
+    },
+    /// The quality check: show it; record verdicts (four-eyes: name the checker with --user).
+    Qc {
+        batch: String,
+        /// Documents (numbers) that passed.
+        #[arg(long)]
+        pass: Vec<usize>,
+        /// Documents (numbers) that failed (say why with --note).
+        #[arg(long)]
+        fail: Vec<usize>,
+        /// Pass every document that still needs a verdict (after looking at them).
+        #[arg(long)]
+        all: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Release the checked batch: documents as PDF/A with text layer and Transfervermerk,
+    /// queued for delivery.
+    #[command(alias = "documents")]
+    Release {
         batch: String,
         #[arg(long)]
         title: String,
-        /// Index fields for every document, `name=value` (barcode values win per document).
+        /// Index fields for every document, `name=value` (a document's own values win).
         #[arg(long = "index", value_name = "NAME=VALUE")]
         index: Vec<String>,
     },
@@ -318,7 +392,6 @@ impl IntoArgs {
             profile: self.profile.as_deref(),
             batch: self.batch.as_deref(),
             name: self.name.as_deref(),
-            queue: self.queue,
         }
     }
 }
@@ -326,6 +399,7 @@ impl IntoArgs {
 #[allow(clippy::too_many_lines)] // one arm per command
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    eingang_store::tables::audit::set_operator(cli.user.as_deref());
     let data_dir = match eingang_store::paths::resolve_data_dir(cli.data_dir) {
         Ok(d) => d,
         Err(e) => {
@@ -406,11 +480,37 @@ fn main() -> ExitCode {
             BatchCommand::Separate { batch, rules } => {
                 scan::batch_separate(&data_dir, &batch, rules.as_deref())
             }
-            BatchCommand::Documents {
+            BatchCommand::Index { batch, doc, values } => {
+                station::index(&data_dir, &batch, doc, &values)
+            }
+            BatchCommand::Qc {
+                batch,
+                pass,
+                fail,
+                all,
+                note,
+            } => station::check(&data_dir, &batch, &pass, &fail, all, &note),
+            BatchCommand::Release {
                 batch,
                 title,
                 index,
-            } => scan::batch_documents(&data_dir, &batch, &title, &index),
+            } => station::release(&data_dir, &batch, &title, &index),
+        },
+        Command::Ocr { command } => match command {
+            OcrCommand::Run { batch, lang, jobs } => {
+                station::run(&data_dir, batch.as_deref(), &lang, jobs)
+            }
+            OcrCommand::Files {
+                files,
+                output,
+                lang,
+                jobs,
+                pdfa,
+            } => station::files(&files, &output, &lang, jobs, &pdfa),
+        },
+        Command::Masterdata { command } => match command {
+            MasterdataCommand::Import { file } => station::masterdata_import(&data_dir, &file),
+            MasterdataCommand::List => station::masterdata_list(&data_dir),
         },
         Command::Import { files, into } => scan::import(&data_dir, &files, &into.as_into()),
         Command::Profiles {

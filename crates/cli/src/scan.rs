@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
-fn open(data_dir: &DataDir) -> Result<Store, ExitCode> {
+pub(crate) fn open(data_dir: &DataDir) -> Result<Store, ExitCode> {
     Store::open(&data_dir.path).map_err(|e| {
         eprintln!("error [{}]: {e}", e.code());
         ExitCode::from(2)
@@ -340,8 +340,6 @@ pub struct Into<'a> {
     pub profile: Option<&'a str>,
     pub batch: Option<&'a str>,
     pub name: Option<&'a str>,
-    /// Make the batch's documents and queue them for delivery afterwards.
-    pub queue: bool,
 }
 
 fn prepare(store: &Store, into: &Into<'_>) -> Result<(String, ScanProfile), ExitCode> {
@@ -379,7 +377,7 @@ fn prepare(store: &Store, into: &Into<'_>) -> Result<(String, ScanProfile), Exit
 #[allow(clippy::needless_pass_by_value)]
 /// The targets new documents are queued for, as in the app: the configured ones, else the
 /// local folder. A broken configuration is an error, not a silent fallback.
-fn queue_targets(data_dir: &DataDir) -> Result<Vec<String>, ExitCode> {
+pub(crate) fn queue_targets(data_dir: &DataDir) -> Result<Vec<String>, ExitCode> {
     let cfg = eingang_sync::config::load(&data_dir.path).map_err(|e| {
         eprintln!("error [config.invalid]: {e}");
         ExitCode::from(2)
@@ -404,13 +402,7 @@ fn print_event(e: Event) {
     }
 }
 
-fn finish(
-    data_dir: &DataDir,
-    store: &Store,
-    batch_id: &str,
-    report: &Report,
-    queue: bool,
-) -> ExitCode {
+fn finish(batch_id: &str, report: &Report) -> ExitCode {
     println!(
         "batch {batch_id}: {} pages received, {} processed, {} failed, {} file(s) refused{}",
         report.received,
@@ -419,32 +411,6 @@ fn finish(
         report.failed_files,
         if report.cancelled { " (cancelled)" } else { "" }
     );
-    if queue && report.received > 0 {
-        let targets = match queue_targets(data_dir) {
-            Ok(t) => t,
-            Err(c) => return c,
-        };
-        let ids: Vec<&str> = targets.iter().map(String::as_str).collect();
-        let title = store
-            .with_conn(|c| scans::batch(c, batch_id))
-            .map_or_else(|_| "Scan".into(), |b| b.name);
-        match batch::make_documents(store, batch_id, &title, &[], &ids) {
-            Ok(docs) => {
-                for d in docs {
-                    println!(
-                        "document {}: {} page(s), {}, queued",
-                        d.id,
-                        d.page_ids.len(),
-                        d.pdfa
-                    );
-                }
-            }
-            Err(e) => {
-                eprintln!("error [scan.document]: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    }
     if report.failed_files > 0 || report.failed_pages > 0 {
         ExitCode::FAILURE
     } else {
@@ -471,7 +437,7 @@ pub fn import(data_dir: &DataDir, files: &[PathBuf], into: &Into<'_>) -> ExitCod
         &AtomicBool::new(false),
         &print_event,
     );
-    finish(data_dir, &store, &batch_id, &report, into.queue)
+    finish(&batch_id, &report)
 }
 
 /// `eingang scan batch --device D`.
@@ -520,7 +486,7 @@ pub fn scan_batch(
         eprintln!("error: the scanner delivered no page (is paper in the feeder?)");
         return ExitCode::from(2);
     }
-    let code = finish(data_dir, &store, &batch_id, &report, into.queue);
+    let code = finish(&batch_id, &report);
     if error.is_some() {
         ExitCode::FAILURE
     } else {
@@ -696,55 +662,6 @@ pub fn batch_separate(data_dir: &DataDir, batch_id: &str, rules: Option<&Path>) 
         }
         Err(e) => {
             eprintln!("error [scan.separation]: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// `eingang batch documents BATCH --title T [--index NAME=VALUE]…`.
-pub fn batch_documents(
-    data_dir: &DataDir,
-    batch_id: &str,
-    title: &str,
-    index: &[String],
-) -> ExitCode {
-    let mut fields = Vec::new();
-    for kv in index {
-        let Some((k, v)) = kv.split_once('=') else {
-            eprintln!("error [input.index]: --index {kv:?}: write NAME=VALUE");
-            return ExitCode::from(2);
-        };
-        fields.push((k.trim().to_owned(), v.trim().to_owned()));
-    }
-    let store = match open(data_dir) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let targets = match queue_targets(data_dir) {
-        Ok(t) => t,
-        Err(c) => return c,
-    };
-    let ids: Vec<&str> = targets.iter().map(String::as_str).collect();
-    match batch::make_documents(&store, batch_id, title, &fields, &ids) {
-        Ok(docs) => {
-            for d in docs {
-                let index: Vec<String> = d.index.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                println!(
-                    "document {}: {} page(s), {}, queued{}",
-                    d.id,
-                    d.page_ids.len(),
-                    d.pdfa,
-                    if index.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", index.join(", "))
-                    }
-                );
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error [scan.document]: {e}");
             ExitCode::FAILURE
         }
     }

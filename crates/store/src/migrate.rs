@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (9, include_str!("migrations/0009_scans.sql")),
     (10, include_str!("migrations/0010_page_separation.sql")),
     (11, include_str!("migrations/0011_audit_log.sql")),
+    (12, include_str!("migrations/0012_ocr_qc_transfer.sql")),
 ];
 
 /// The schema version this build writes.

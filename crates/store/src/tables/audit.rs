@@ -14,8 +14,23 @@ use sha2::{Digest, Sha256};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Who acts: the operating system's user of this session (the app has no logins of its own).
+static OPERATOR: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+
+/// Names the person working at this station from now on (the scan office's shared PC:
+/// whoever signs in at the station; the CLI's `--user`). `None` goes back to the OS user.
+pub fn set_operator(name: Option<&str>) {
+    let name = name.map(str::trim).filter(|n| !n.is_empty() && n.len() <= 64);
+    if let Ok(mut op) = OPERATOR.write() {
+        *op = name.map(str::to_owned);
+    }
+}
+
+/// Who acts: the person signed in at the station, else the operating system's user of this
+/// session (the app has no passwords of its own; the OS login is the authentication).
 pub fn actor() -> String {
+    if let Some(op) = OPERATOR.read().ok().and_then(|o| o.clone()) {
+        return op;
+    }
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .ok()

@@ -118,6 +118,13 @@ pub struct BatchRow {
     pub created_at: i64,
     pub pages: u32,
     pub blank: u32,
+    /// The person who scanned it.
+    pub scanned_by: String,
+    pub released_at: Option<i64>,
+    /// Set once a passed quality check allows the paper originals to be destroyed.
+    pub destroyable_at: Option<i64>,
+    /// Pages waiting for OCR.
+    pub ocr_pending: u32,
 }
 
 pub fn create_batch(
@@ -133,12 +140,33 @@ pub fn create_batch(
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         params![id, name, profile_id, profile_json, now],
     )?;
+    conn.execute(
+        "UPDATE batches SET scanned_by = ?2 WHERE id = ?1",
+        params![id, crate::tables::audit::actor()],
+    )?;
     Ok(id)
+}
+
+/// The batch is released: its documents are made; `destroyable` when the check passed.
+pub fn set_released(conn: &Connection, id: &str, destroyable: bool) -> Result<()> {
+    let now = now_ms();
+    conn.execute(
+        "UPDATE batches SET released_at = ?2, destroyable_at = CASE WHEN ?3 THEN ?2 END WHERE id = ?1",
+        params![id, now, destroyable],
+    )?;
+    crate::tables::audit::append(
+        conn,
+        "batch.released",
+        id,
+        &serde_json::json!({ "originals_destroyable": destroyable }),
+    )
 }
 
 const BATCH_SELECT: &str = "SELECT b.id, b.name, b.profile_id, b.profile_json, b.created_at,
         (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted),
-        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted AND p.blank)
+        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted AND p.blank),
+        b.scanned_by, b.released_at, b.destroyable_at,
+        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted AND p.ocr_state = 'pending')
      FROM batches b";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
@@ -150,6 +178,10 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         created_at: r.get(4)?,
         pages: r.get(5)?,
         blank: r.get(6)?,
+        scanned_by: r.get(7)?,
+        released_at: r.get(8)?,
+        destroyable_at: r.get(9)?,
+        ocr_pending: r.get(10)?,
     })
 }
 
@@ -227,13 +259,16 @@ pub struct ProcessedPage<'a> {
     pub barcodes_json: Option<&'a str>,
     /// The steps, each `{"op": …, params…}`.
     pub ops: &'a [serde_json::Value],
+    /// Queue the page for OCR.
+    pub ocr: bool,
 }
 
 pub fn set_processed(conn: &Connection, page_id: &str, p: &ProcessedPage<'_>) -> Result<()> {
     conn.execute(
         "UPDATE pages SET state = 'processed', error = NULL, image_blob = ?2, image_kind = ?3,
                 width = ?4, height = ?5, thumb_blob = ?6, skew = ?7, ink = ?8, blank = ?9,
-                barcodes_json = coalesce(?10, barcodes_json)
+                barcodes_json = coalesce(?10, barcodes_json),
+                ocr_state = CASE WHEN ?11 THEN 'pending' END, ocr_json = NULL, ocr_error = NULL
          WHERE id = ?1",
         params![
             page_id,
@@ -245,7 +280,8 @@ pub fn set_processed(conn: &Connection, page_id: &str, p: &ProcessedPage<'_>) ->
             p.skew.map(f64::from),
             f64::from(p.ink),
             p.blank,
-            p.barcodes_json
+            p.barcodes_json,
+            p.ocr && !p.blank
         ],
     )?;
     for op in p.ops {
@@ -310,12 +346,16 @@ pub struct PageRow {
     pub separator: bool,
     /// Index values for the document this page starts (from barcodes).
     pub index: Vec<(String, String)>,
+    /// `pending`, `done`, `failed`; `None` = no OCR wanted.
+    pub ocr_state: Option<String>,
+    pub ocr_error: Option<String>,
 }
 
 const PAGE_SELECT: &str =
     "SELECT id, batch_id, position, source, source_page, raw_blob, dpi_x, dpi_y,
         state, error, image_blob, image_kind, width, height, thumb_blob, skew, ink, blank,
-        rotation, starts_document, deleted, barcodes_json, separator, index_json FROM pages";
+        rotation, starts_document, deleted, barcodes_json, separator, index_json, ocr_state,
+        ocr_error FROM pages";
 
 fn page_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageRow> {
     let (dx, dy): (f64, f64) = (r.get(6)?, r.get(7)?);
@@ -345,7 +385,53 @@ fn page_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageRow> {
         barcodes_json: r.get(21)?,
         separator: r.get(22)?,
         index: serde_json::from_str(&r.get::<_, String>(23)?).unwrap_or_default(),
+        ocr_state: r.get(24)?,
+        ocr_error: r.get(25)?,
     })
+}
+
+/// Pages waiting for OCR (processed, not deleted), oldest batch first.
+pub fn ocr_pending(conn: &Connection, batch_id: Option<&str>) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id
+         WHERE p.ocr_state = 'pending' AND p.state = 'processed' AND NOT p.deleted
+           AND (?1 IS NULL OR p.batch_id = ?1)
+         ORDER BY b.created_at, p.position",
+    )?;
+    let rows = stmt.query_map([batch_id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Queues pages for OCR (again): those of `batch_id` that are processed and not blank.
+pub fn ocr_request(conn: &Connection, batch_id: &str) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE pages SET ocr_state = 'pending', ocr_error = NULL
+         WHERE batch_id = ?1 AND state = 'processed' AND NOT blank AND NOT deleted
+           AND (ocr_state IS NULL OR ocr_state = 'failed')",
+        [batch_id],
+    )?)
+}
+
+/// Records a page's OCR: the words (JSON) or why it failed.
+pub fn set_ocr(conn: &Connection, page_id: &str, result: std::result::Result<&str, &str>) -> Result<()> {
+    match result {
+        Ok(words) => conn.execute(
+            "UPDATE pages SET ocr_state = 'done', ocr_json = ?2, ocr_error = NULL WHERE id = ?1",
+            params![page_id, words],
+        )?,
+        Err(why) => conn.execute(
+            "UPDATE pages SET ocr_state = 'failed', ocr_error = ?2 WHERE id = ?1",
+            params![page_id, why],
+        )?,
+    };
+    Ok(())
+}
+
+/// A page's OCR words (JSON), if it was read.
+pub fn ocr_words(conn: &Connection, page_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT ocr_json FROM pages WHERE id = ?1", [page_id], |r| r.get(0))
+        .map_err(not_found("page", page_id))?)
 }
 
 /// Records the barcodes read on a page (JSON list).
@@ -368,18 +454,24 @@ pub fn set_separator(conn: &Connection, page_id: &str, separator: bool) -> Resul
 
 /// The index values the document starting at this page gets (from barcodes); logged.
 pub fn set_index(conn: &Connection, page_id: &str, index: &[(String, String)]) -> Result<()> {
+    set_index_as(conn, page_id, index, "index_from_barcodes")
+}
+
+/// Sets the index values of the document `page_id` starts; `op` names who set them in the
+/// page log (`index_from_barcodes`, `user_index`).
+pub fn set_index_as(
+    conn: &Connection,
+    page_id: &str,
+    index: &[(String, String)],
+    op: &str,
+) -> Result<()> {
     let json = serde_json::to_string(index).unwrap_or_else(|_| "[]".into());
     let changed = conn.execute(
         "UPDATE pages SET index_json = ?2 WHERE id = ?1 AND index_json <> ?2",
         params![page_id, json],
     )?;
     if changed > 0 {
-        log(
-            conn,
-            page_id,
-            "index_from_barcodes",
-            &serde_json::json!({ "index": index }),
-        )?;
+        log(conn, page_id, op, &serde_json::json!({ "index": index }))?;
     }
     Ok(())
 }
@@ -481,6 +573,10 @@ pub struct DocumentRow {
     pub pdfa: String,
     pub index: Vec<(String, String)>,
     pub created_at: i64,
+    /// The Transfervermerk (XML) in the blob store.
+    pub transfer_blob: Option<String>,
+    /// The integrity record (JSON: the hashes and the seal).
+    pub integrity: Option<String>,
 }
 
 /// Records a document (its PDF already in the blob store) and queues it for `targets`.
@@ -488,9 +584,11 @@ pub fn add_document(conn: &Connection, doc: &DocumentRow, targets: &[&str]) -> R
     let ids = serde_json::to_string(&doc.page_ids).unwrap_or_else(|_| "[]".into());
     let index = serde_json::to_string(&doc.index).unwrap_or_else(|_| "[]".into());
     conn.execute(
-        "INSERT INTO documents (id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![doc.id, doc.batch_id, doc.title, ids, doc.pdf_blob, doc.sha256, doc.pdfa, index, doc.created_at],
+        "INSERT INTO documents (id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json, created_at,
+                                transfer_blob, integrity_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![doc.id, doc.batch_id, doc.title, ids, doc.pdf_blob, doc.sha256, doc.pdfa, index, doc.created_at,
+                doc.transfer_blob, doc.integrity],
     )?;
     for target in targets {
         crate::tables::outbox::enqueue(conn, "document", &doc.id, target, doc.created_at)?;
@@ -511,11 +609,14 @@ fn document_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
         pdfa: r.get(6)?,
         index: serde_json::from_str(&index).unwrap_or_default(),
         created_at: r.get(8)?,
+        transfer_blob: r.get(9)?,
+        integrity: r.get(10)?,
     })
 }
 
 const DOC_SELECT: &str =
-    "SELECT id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json, created_at FROM documents";
+    "SELECT id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json, created_at,
+            transfer_blob, integrity_json FROM documents";
 
 pub fn documents(conn: &Connection, batch_id: &str) -> Result<Vec<DocumentRow>> {
     let mut stmt = conn.prepare(&format!(
@@ -540,7 +641,10 @@ pub fn package(
     use crate::tables::submissions::{close_index, from_blob, xml_escape, Package};
     use std::fmt::Write as _;
     let doc = document(conn, id)?;
-    let files = vec![from_blob(conn, blobs, format!("{id}.pdf"), &doc.pdf_blob)?];
+    let mut files = vec![from_blob(conn, blobs, format!("{id}.pdf"), &doc.pdf_blob)?];
+    if let Some(tv) = &doc.transfer_blob {
+        files.push(from_blob(conn, blobs, format!("{id}.transfervermerk.xml"), tv)?);
+    }
     let created = crate::rfc3339_utc(doc.created_at);
     let mut metadata = vec![
         ("id".to_owned(), id.to_owned()),
@@ -566,6 +670,20 @@ pub fn package(
             xml_escape(k),
             xml_escape(v)
         );
+    }
+    if let Some(integrity) = doc
+        .integrity
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+    {
+        let get = |k: &str| integrity.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+        let _ = writeln!(
+            index,
+            "  <integritaet algorithmus=\"SHA-256\" pruefsumme=\"{}\" siegel=\"{}\"/>",
+            xml_escape(get("digest")),
+            xml_escape(get("sealer"))
+        );
+        metadata.push(("integritaet".to_owned(), get("digest").to_owned()));
     }
     close_index(&mut index, &files);
     Ok(Package {

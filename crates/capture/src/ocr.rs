@@ -1,0 +1,343 @@
+//! OCR with Tesseract (Debian's `tesseract-ocr`, German and English): each page is read by
+//! its own `tesseract` process, **single-threaded** (`OMP_THREAD_LIMIT=1`; on this kind of
+//! machine Tesseract's own threads make a page 5× slower), several pages at once — one per
+//! core. The words come back with their boxes (TSV) and become the PDF's invisible text
+//! layer.
+//!
+//! OCR is asynchronous: pages are queued in the store (`ocr_state = 'pending'`) when they are
+//! processed, and a pool ([`run_pending`]) works the queue beside scanning and indexing.
+//! Without Tesseract the app works on and says so ([`Tesseract::find`]'s error).
+
+use crate::batch::stored_image;
+use eingang_pdf::{PageImage, ScanPage, TextWord};
+use eingang_store::tables::scans;
+use eingang_store::Store;
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The Tesseract program and the languages to read.
+#[derive(Debug, Clone)]
+pub struct Tesseract {
+    program: PathBuf,
+    /// `deu+eng`.
+    pub languages: String,
+    /// A page that takes longer is given up (and marked failed, naming the time).
+    pub timeout: Duration,
+}
+
+/// Why OCR cannot run here: said once, in words, where the user sees it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unavailable {
+    #[error("Tesseract is not installed: pages are kept without a text layer. Install it with `apt-get install tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng`")]
+    Missing,
+    #[error("Tesseract has no language data for {0}: install `tesseract-ocr-{0}`")]
+    Language(String),
+    #[error("languages: letters and '+' only, e.g. deu+eng")]
+    BadLanguages,
+}
+
+impl Tesseract {
+    /// Finds `tesseract` (on `PATH`, or `EINGANG_TESSERACT`) and checks that every language
+    /// of `languages` is installed.
+    pub fn find(languages: &str) -> Result<Self, Unavailable> {
+        if languages.is_empty()
+            || !languages
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '_')
+        {
+            return Err(Unavailable::BadLanguages);
+        }
+        let program = std::env::var_os("EINGANG_TESSERACT")
+            .map_or_else(|| PathBuf::from("tesseract"), PathBuf::from);
+        let out = Command::new(&program)
+            .arg("--list-langs")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|_| Unavailable::Missing)?;
+        if !out.status.success() {
+            return Err(Unavailable::Missing);
+        }
+        let listed = String::from_utf8_lossy(&out.stdout);
+        let have: Vec<&str> = listed.lines().skip(1).map(str::trim).collect();
+        for lang in languages.split('+') {
+            if !have.contains(&lang) {
+                return Err(Unavailable::Language(lang.to_owned()));
+            }
+        }
+        Ok(Self {
+            program,
+            languages: languages.to_owned(),
+            timeout: Duration::from_secs(120),
+        })
+    }
+
+    /// Reads one page: the words with their boxes in the image's pixels.
+    pub fn recognise(&self, page: &ScanPage) -> Result<Vec<TextWord>, String> {
+        let input = tesseract_input(&page.image)?;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let dpi = page.dpi.0.round().clamp(70.0, 2400.0) as u32;
+        let mut child = Command::new(&self.program)
+            .args(["stdin", "stdout", "--dpi", &dpi.to_string(), "-l"])
+            .arg(&self.languages)
+            .args(["--psm", "3", "tsv"])
+            .env("OMP_THREAD_LIMIT", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("Tesseract could not be started: {e}"))?;
+        let mut stdin = child.stdin.take();
+        let writer = std::thread::spawn(move || {
+            if let Some(s) = stdin.as_mut() {
+                // A Tesseract that dies early closes the pipe: its exit status tells why.
+                let _ = s.write_all(&input);
+            }
+        });
+        let mut stdout = child.stdout.take();
+        let reader = std::thread::spawn(move || {
+            let mut out = String::new();
+            if let Some(s) = stdout.as_mut() {
+                let _ = s.read_to_string(&mut out);
+            }
+            out
+        });
+        let start = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if start.elapsed() > self.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let _ = writer.join();
+                    return Err(format!(
+                        "Tesseract took longer than {} s on this page and was stopped; the page stays without text (try OCR again, or check the scan)",
+                        self.timeout.as_secs()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return Err(format!("Tesseract: {e}")),
+            }
+        };
+        let _ = writer.join();
+        let tsv = reader.join().unwrap_or_default();
+        if !status.success() {
+            let mut err = String::new();
+            if let Some(mut s) = child.stderr.take() {
+                let _ = s.read_to_string(&mut err);
+            }
+            let why = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            return Err(format!(
+                "Tesseract failed on this page ({status}{}{why})",
+                if why.is_empty() { "" } else { ": " }
+            ));
+        }
+        Ok(parse_tsv(&tsv))
+    }
+}
+
+/// The page as a file Tesseract reads from standard input: JPEG as it is, samples as PNM.
+fn tesseract_input(image: &PageImage) -> Result<Vec<u8>, String> {
+    let pnm = |magic: &str, w: u32, h: u32, data: &[u8]| {
+        let mut out = format!("{magic}\n{w} {h}\n255\n").into_bytes();
+        out.extend_from_slice(data);
+        out
+    };
+    Ok(match image {
+        PageImage::Jpeg(bytes) => bytes.clone(),
+        PageImage::Gray8 {
+            width,
+            height,
+            data,
+        } => pnm("P5", *width, *height, data),
+        PageImage::Rgb8 {
+            width,
+            height,
+            data,
+        } => pnm("P6", *width, *height, data),
+        PageImage::Bilevel { .. } | PageImage::G4 { .. } => {
+            let (luma, w, h) = crate::process::luma_of("page", image).map_err(|e| e.to_string())?;
+            let (w, h) = (
+                u32::try_from(w).map_err(|e| e.to_string())?,
+                u32::try_from(h).map_err(|e| e.to_string())?,
+            );
+            pnm("P5", w, h, &luma)
+        }
+    })
+}
+
+/// Tesseract's TSV: level 5 rows are words (`left top width height conf text`).
+pub fn parse_tsv(tsv: &str) -> Vec<TextWord> {
+    tsv.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() < 12 || f[0] != "5" {
+                return None;
+            }
+            let text = f[11].trim();
+            let num = |i: usize| f[i].trim().parse::<u32>().ok();
+            let conf: f32 = f[10].trim().parse().ok()?;
+            if text.is_empty() || conf < 0.0 {
+                return None;
+            }
+            Some(TextWord {
+                text: text.to_owned(),
+                x: num(6)?,
+                y: num(7)?,
+                w: num(8)?,
+                h: num(9)?,
+            })
+        })
+        .collect()
+}
+
+/// Reads pages in parallel, `jobs` at a time (one Tesseract process each); returns each
+/// page's result in input order.
+pub fn recognise_all(
+    tess: &Tesseract,
+    pages: &[ScanPage],
+    jobs: usize,
+) -> Vec<Result<Vec<TextWord>, String>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Vec<TextWord>, String>>>> =
+        Mutex::new(vec![None; pages.len()]);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, 64) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(page) = pages.get(i) else { break };
+                let r = tess.recognise(page);
+                if let Ok(mut all) = results.lock() {
+                    all[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("not read".into())))
+        .collect()
+}
+
+/// How an OCR run went.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OcrReport {
+    pub done: u32,
+    pub failed: u32,
+    pub words: u64,
+}
+
+/// Works the store's OCR queue (of one batch, or all) with `jobs` workers until it is empty
+/// or `cancel` is set; `on_page(page_id, result)` after each page.
+pub fn run_pending(
+    store: &Store,
+    tess: &Tesseract,
+    batch: Option<&str>,
+    jobs: usize,
+    cancel: &AtomicBool,
+    on_page: &(dyn Fn(&str, &Result<usize, String>) + Sync),
+) -> Result<OcrReport, String> {
+    let queue = store
+        .with_conn(|c| scans::ocr_pending(c, batch))
+        .map_err(|e| e.to_string())?;
+    let next = AtomicUsize::new(0);
+    let report = Mutex::new(OcrReport::default());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, 64) {
+            s.spawn(|| loop {
+                if cancel.load(Ordering::SeqCst) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(id) = queue.get(i) else { break };
+                let result = read_stored(store, tess, id);
+                let stored = match &result {
+                    Ok(words) => serde_json::to_string(words)
+                        .map_err(|e| e.to_string())
+                        .and_then(|json| {
+                            store
+                                .with_tx(|c| scans::set_ocr(c, id, Ok(&json)))
+                                .map_err(|e| e.to_string())
+                        })
+                        .map(|()| words.len()),
+                    Err(why) => store
+                        .with_tx(|c| scans::set_ocr(c, id, Err(why)))
+                        .map_err(|e| e.to_string())
+                        .and(Err(why.clone())),
+                };
+                if let Ok(mut r) = report.lock() {
+                    match &stored {
+                        Ok(n) => {
+                            r.done += 1;
+                            r.words += *n as u64;
+                        }
+                        Err(_) => r.failed += 1,
+                    }
+                }
+                on_page(id, &stored);
+            });
+        }
+    });
+    report.into_inner().map_err(|e| e.to_string())
+}
+
+fn read_stored(store: &Store, tess: &Tesseract, id: &str) -> Result<Vec<TextWord>, String> {
+    let page = store
+        .with_conn(|c| scans::page(c, id))
+        .map_err(|e| e.to_string())?;
+    if page.deleted {
+        return Ok(Vec::new());
+    }
+    let image = stored_image(store, &page)?;
+    tess.recognise(&image)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_words_are_read_and_the_rest_skipped() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t300\t400\t250\t48\t96.5\tBescheid\n\
+                   5\t1\t1\t1\t1\t2\t560\t400\t20\t48\t95\t \n\
+                   5\t1\t1\t1\t1\t3\t600\t401\t180\t47\t91.2\tvom\n\
+                   5\t1\t1\t1\t1\t4\tx\t401\t180\t47\t91.2\tkaputt\n";
+        let words = parse_tsv(tsv);
+        assert_eq!(
+            words,
+            vec![
+                TextWord {
+                    text: "Bescheid".into(),
+                    x: 300,
+                    y: 400,
+                    w: 250,
+                    h: 48
+                },
+                TextWord {
+                    text: "vom".into(),
+                    x: 600,
+                    y: 401,
+                    w: 180,
+                    h: 47
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn languages_are_checked_before_anything_runs() {
+        assert_eq!(
+            Tesseract::find("deu; rm -rf /").unwrap_err(),
+            Unavailable::BadLanguages
+        );
+        assert_eq!(Tesseract::find("").unwrap_err(), Unavailable::BadLanguages);
+    }
+}

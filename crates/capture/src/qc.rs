@@ -1,0 +1,272 @@
+//! The quality check station (TR-RESISCAN A.SC.8, A.NB.1–3).
+//!
+//! - **Sampling by protection need**: `normal` checks one document in ten, `hoch` one in
+//!   two, `sehr_hoch` every document (so every page). Which documents are drawn follows from
+//!   a hash of the batch and the document's first page: stable, and not the scanner's choice.
+//!   A batch always has at least one document drawn.
+//! - **Automatic flags** a person reviews: blank pages, too dark or too light, skew left,
+//!   page-count mismatch, barcode unread, OCR or processing failed. A flagged document must
+//!   be checked even when not drawn.
+//! - **An explicit verdict** per document (passed / failed with a reason), by a person;
+//!   **four-eyes** when the profile asks for it: the checker is not who scanned the batch.
+//!   A verdict holds for the pages it saw: after an edit the document is checked again.
+//! - The batch may be released when every document that needs a check has passed; its
+//!   originals may be destroyed only then (recorded at release).
+
+use crate::batch::{segments, ScanProfile};
+use eingang_store::tables::{audit, qc, scans};
+use eingang_store::Store;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The protection need of the documents a profile scans (Schutzbedarf).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protection {
+    #[default]
+    Normal,
+    Hoch,
+    SehrHoch,
+}
+
+impl Protection {
+    /// The share of documents drawn for a check.
+    pub fn sample_rate(self) -> f64 {
+        match self {
+            Self::Normal => 0.1,
+            Self::Hoch => 0.5,
+            Self::SehrHoch => 1.0,
+        }
+    }
+}
+
+/// A profile's quality check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QcSettings {
+    pub protection: Protection,
+    /// The checker must not be the person who scanned the batch.
+    pub four_eyes: bool,
+    /// Ink share (percent) above which a page is flagged too dark.
+    pub dark_percent: f32,
+    /// Ink share (percent) below which a page that is not blank is flagged too light.
+    pub light_percent: f32,
+}
+
+impl Default for QcSettings {
+    fn default() -> Self {
+        Self {
+            protection: Protection::Normal,
+            four_eyes: true,
+            dark_percent: 45.0,
+            light_percent: 0.4,
+        }
+    }
+}
+
+/// A document of the batch as the checker sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocCheck {
+    pub first_page: String,
+    pub page_ids: Vec<String>,
+    /// `code` or `code:page` (1-based page within the document).
+    pub flags: Vec<String>,
+    pub sampled: bool,
+    /// Needs a verdict: drawn or flagged.
+    pub required: bool,
+    /// The latest verdict that still holds for these pages.
+    pub verdict: Option<qc::Verdict>,
+}
+
+/// The batch's check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QcState {
+    pub settings: QcSettings,
+    pub scanned_by: String,
+    pub documents: Vec<DocCheck>,
+    /// Documents that need a verdict and have none that holds.
+    pub open: usize,
+    pub failed: usize,
+    /// Every required document passed.
+    pub passed: bool,
+}
+
+fn drawn(batch_id: &str, first_page: &str, rate: f64) -> bool {
+    let h = Sha256::digest(format!("{batch_id}\n{first_page}").as_bytes());
+    let n = u16::from_be_bytes([h[0], h[1]]);
+    f64::from(n) / 65536.0 < rate
+}
+
+fn flags(doc: &[&scans::PageRow], profile: &ScanProfile) -> Vec<String> {
+    let s = &profile.qc;
+    let mut out = Vec::new();
+    for (i, p) in doc.iter().enumerate() {
+        let n = i + 1;
+        if p.state == "failed" {
+            out.push(format!("processing_failed:{n}"));
+        }
+        if p.blank {
+            out.push(format!("blank:{n}"));
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let ink = p.ink.unwrap_or(0.0) as f32;
+        if ink > s.dark_percent {
+            out.push(format!("too_dark:{n}"));
+        } else if !p.blank && p.ink.is_some() && ink < s.light_percent {
+            out.push(format!("too_light:{n}"));
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let skew = p.skew.map(|k| k.abs() as f32);
+        let limit = if profile.processing.deskew { 14.5 } else { 0.5 };
+        if skew.is_some_and(|k| k > limit) {
+            out.push(format!("skew:{n}"));
+        }
+        if p.ocr_state.as_deref() == Some("failed") {
+            out.push(format!("ocr_failed:{n}"));
+        }
+    }
+    if let Some(every) = profile.separation.every_n_pages {
+        if doc.len() != every as usize {
+            out.push("page_count".into());
+        }
+    }
+    let wanted = &profile.separation.index_from_barcodes;
+    if let Some(first) = doc.first() {
+        if wanted
+            .iter()
+            .any(|rule| !first.index.iter().any(|(f, _)| f == &rule.field))
+        {
+            out.push("barcode_unread".into());
+        }
+    }
+    out
+}
+
+/// The batch's documents with their flags, whether each was drawn, and the verdicts.
+pub fn state(store: &Store, batch_id: &str) -> Result<QcState, String> {
+    let (batch, pages, verdicts) = store
+        .with_conn(|c| {
+            Ok((
+                scans::batch(c, batch_id)?,
+                scans::pages(c, batch_id)?,
+                qc::verdicts(c, batch_id)?,
+            ))
+        })
+        .map_err(|e| e.to_string())?;
+    let profile: ScanProfile = serde_json::from_str(&batch.profile_json)
+        .map_err(|e| format!("the batch's profile cannot be read: {e}"))?;
+    let rate = profile.qc.protection.sample_rate();
+    let mut documents: Vec<DocCheck> = segments(&pages)
+        .into_iter()
+        .map(|doc| {
+            let first_page = doc[0].id.clone();
+            let page_ids: Vec<String> = doc.iter().map(|p| p.id.clone()).collect();
+            let flags = flags(&doc, &profile);
+            let sampled = drawn(batch_id, &first_page, rate);
+            let verdict = verdicts
+                .iter()
+                .rev()
+                .find(|v| v.first_page == first_page)
+                .filter(|v| v.page_ids == page_ids)
+                .cloned();
+            DocCheck {
+                required: sampled || !flags.is_empty(),
+                first_page,
+                page_ids,
+                flags,
+                sampled,
+                verdict,
+            }
+        })
+        .collect();
+    if !documents.iter().any(|d| d.sampled) {
+        if let Some(first) = documents.first_mut() {
+            first.sampled = true;
+            first.required = true;
+        }
+    }
+    let open = documents
+        .iter()
+        .filter(|d| d.required && d.verdict.is_none())
+        .count();
+    let failed = documents
+        .iter()
+        .filter(|d| d.verdict.as_ref().is_some_and(|v| !v.passed))
+        .count();
+    Ok(QcState {
+        settings: profile.qc,
+        scanned_by: batch.scanned_by,
+        passed: open == 0 && failed == 0 && !documents.is_empty(),
+        documents,
+        open,
+        failed,
+    })
+}
+
+/// Records the current operator's verdict on the document starting at `first_page`.
+/// Refused: an unknown document, four-eyes broken, a failed verdict without a reason.
+pub fn record_verdict(
+    store: &Store,
+    batch_id: &str,
+    first_page: &str,
+    passed: bool,
+    note: &str,
+) -> Result<(), String> {
+    let st = state(store, batch_id)?;
+    let doc = st
+        .documents
+        .iter()
+        .find(|d| d.first_page == first_page)
+        .ok_or("this document is no longer in the batch (its pages changed): reload")?;
+    let checker = audit::actor();
+    if st.settings.four_eyes && checker.trim().eq_ignore_ascii_case(st.scanned_by.trim()) {
+        return Err(format!(
+            "four-eyes check: {checker} scanned this batch and cannot check it; another person must sign in and check"
+        ));
+    }
+    let note = note.trim();
+    if !passed && note.is_empty() {
+        return Err("note: say what is wrong, so the page can be rescanned or fixed".into());
+    }
+    if note.chars().count() > 2000 {
+        return Err("note: at most 2000 characters".into());
+    }
+    let verdict = qc::Verdict {
+        batch_id: batch_id.to_owned(),
+        first_page: first_page.to_owned(),
+        page_ids: doc.page_ids.clone(),
+        passed,
+        checker,
+        note: note.to_owned(),
+        flags: doc.flags.clone(),
+        at: 0,
+    };
+    store
+        .with_tx(|c| qc::record(c, &verdict))
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawing_follows_the_rate_and_is_stable() {
+        let n = 2000;
+        let count = |rate| {
+            (0..n)
+                .filter(|i| drawn("batch-1", &format!("page-{i}"), rate))
+                .count()
+        };
+        let normal = count(Protection::Normal.sample_rate());
+        assert!((150..250).contains(&normal), "{normal} of {n}");
+        let hoch = count(Protection::Hoch.sample_rate());
+        assert!((900..1100).contains(&hoch), "{hoch} of {n}");
+        assert_eq!(count(Protection::SehrHoch.sample_rate()), n);
+        assert_eq!(
+            drawn("b", "p", 0.5),
+            drawn("b", "p", 0.5),
+            "the same document is drawn again"
+        );
+    }
+}

@@ -1,0 +1,262 @@
+//! The Transfervermerk (TR-RESISCAN A.NB.4) of every scan product, and its integrity.
+//!
+//! The note says who scanned, with what (app version, devices, scan profile and its
+//! settings), when, what was unusual, how the quality check went and who checked, and states
+//! that the scan matches the original in image and content. It is embedded in the PDF/A-3b
+//! as an associated file (`transfervermerk.xml`, relationship `Supplement`), its key facts
+//! go into the XMP, and it is delivered beside the document.
+//!
+//! Integrity: `digest = SHA-256(sha256(pdf) \n sha256(transfervermerk) \n sha256(metadata))`,
+//! sealed by a [`Sealer`] — by default none (the hashes alone); an advanced or qualified
+//! electronic seal or a timestamp service plugs in here.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+
+/// Seals a digest: an electronic seal, a timestamp — whatever the city attaches.
+pub trait Sealer: Send + Sync {
+    /// Recorded with the seal.
+    fn name(&self) -> &str;
+    /// The seal over `digest` (encoded as the sealer's format wants, e.g. base64 CMS), or
+    /// `None` when this sealer only records the digest.
+    fn seal(&self, digest: &[u8; 32]) -> Result<Option<String>, String>;
+}
+
+/// No seal: the digest alone (what a city without a seal service gets).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSeal;
+
+impl Sealer for NoSeal {
+    fn name(&self) -> &'static str {
+        "none"
+    }
+    fn seal(&self, _: &[u8; 32]) -> Result<Option<String>, String> {
+        Ok(None)
+    }
+}
+
+/// What the Transfervermerk says about one document.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub document_id: String,
+    pub title: String,
+    pub pages: usize,
+    pub scanned_by: String,
+    /// ISO 8601.
+    pub captured: String,
+    pub released: String,
+    pub devices: Vec<String>,
+    pub profile_id: String,
+    pub profile_name: String,
+    pub profile_json: String,
+    pub pdfa: String,
+    /// `code` or `code:page`.
+    pub anomalies: Vec<String>,
+    /// `bestanden` (checked, passed) or `nicht_gezogen` (not drawn; the batch's check passed).
+    pub qc_result: String,
+    pub checker: String,
+    pub checked_at: String,
+    pub protection: String,
+    pub four_eyes: bool,
+    pub index: Vec<(String, String)>,
+    pub ocr_pages: usize,
+}
+
+pub const STATEMENT_DE: &str =
+    "Das Scanprodukt stimmt mit dem Original bildlich und inhaltlich überein.";
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The Transfervermerk as XML.
+pub fn xml(f: &Facts) -> String {
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        x,
+        "<transfervermerk xmlns=\"urn:eingang:transfervermerk:1\" version=\"1\">\n  <dokument id=\"{}\" titel=\"{}\" seiten=\"{}\" format=\"{}\" texterkennung-seiten=\"{}\"/>",
+        esc(&f.document_id),
+        esc(&f.title),
+        f.pages,
+        esc(&f.pdfa),
+        f.ocr_pages
+    );
+    let _ = writeln!(
+        x,
+        "  <erfassung person=\"{}\" zeitpunkt=\"{}\" freigabe=\"{}\"/>",
+        esc(&f.scanned_by),
+        esc(&f.captured),
+        esc(&f.released)
+    );
+    let _ = writeln!(
+        x,
+        "  <umgebung anwendung=\"Eingang {}\" betriebssystem=\"{}\">",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS
+    );
+    for d in &f.devices {
+        let _ = writeln!(x, "    <geraet>{}</geraet>", esc(d));
+    }
+    let _ = writeln!(
+        x,
+        "    <scanprofil id=\"{}\" name=\"{}\">{}</scanprofil>\n  </umgebung>",
+        esc(&f.profile_id),
+        esc(&f.profile_name),
+        esc(&f.profile_json)
+    );
+    x.push_str("  <auffaelligkeiten>\n");
+    for a in &f.anomalies {
+        let (code, page) = a.split_once(':').unwrap_or((a, ""));
+        if page.is_empty() {
+            let _ = writeln!(x, "    <auffaelligkeit art=\"{}\"/>", esc(code));
+        } else {
+            let _ = writeln!(
+                x,
+                "    <auffaelligkeit art=\"{}\" seite=\"{}\"/>",
+                esc(code),
+                esc(page)
+            );
+        }
+    }
+    x.push_str("  </auffaelligkeiten>\n");
+    let _ = writeln!(
+        x,
+        "  <qualitaetskontrolle ergebnis=\"{}\" pruefer=\"{}\" zeitpunkt=\"{}\" schutzbedarf=\"{}\" vier-augen=\"{}\"/>",
+        esc(&f.qc_result),
+        esc(&f.checker),
+        esc(&f.checked_at),
+        esc(&f.protection),
+        f.four_eyes
+    );
+    x.push_str("  <index>\n");
+    for (k, v) in &f.index {
+        let _ = writeln!(x, "    <feld name=\"{}\">{}</feld>", esc(k), esc(v));
+    }
+    let _ = write!(
+        x,
+        "  </index>\n  <erklaerung>{STATEMENT_DE}</erklaerung>\n</transfervermerk>\n"
+    );
+    x
+}
+
+/// The key facts for the XMP (Eingang's namespace), beside the index fields.
+pub fn xmp_facts(f: &Facts) -> Vec<(String, String)> {
+    vec![
+        ("transfervermerk_person".into(), f.scanned_by.clone()),
+        ("transfervermerk_erfasst".into(), f.captured.clone()),
+        ("transfervermerk_qs".into(), f.qc_result.clone()),
+        ("transfervermerk_pruefer".into(), f.checker.clone()),
+        ("transfervermerk_scanprofil".into(), f.profile_id.clone()),
+    ]
+}
+
+/// The integrity record of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Integrity {
+    pub algorithm: String,
+    pub pdf: String,
+    pub transfervermerk: String,
+    pub metadata: String,
+    pub digest: String,
+    pub sealer: String,
+    pub seal: Option<String>,
+}
+
+/// Hashes document, Transfervermerk and metadata together and seals the digest.
+pub fn integrity(
+    pdf_sha256: &str,
+    transfer: &[u8],
+    metadata: &[(String, String)],
+    sealer: &dyn Sealer,
+) -> Result<Integrity, String> {
+    let hex = |b: &[u8]| hex::encode(Sha256::digest(b));
+    let meta = serde_json::to_string(metadata).map_err(|e| e.to_string())?;
+    let (tv, md) = (hex(transfer), hex(meta.as_bytes()));
+    let digest: [u8; 32] = Sha256::digest(format!("{pdf_sha256}\n{tv}\n{md}").as_bytes()).into();
+    let seal = sealer
+        .seal(&digest)
+        .map_err(|e| format!("the seal ({}) failed: {e}", sealer.name()))?;
+    Ok(Integrity {
+        algorithm: "SHA-256".into(),
+        pdf: pdf_sha256.to_owned(),
+        transfervermerk: tv,
+        metadata: md,
+        digest: hex::encode(digest),
+        sealer: sealer.name().to_owned(),
+        seal,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_note_is_well_formed_and_says_what_tr_resiscan_asks() {
+        let f = Facts {
+            document_id: "d1".into(),
+            title: "Post <1>".into(),
+            pages: 2,
+            scanned_by: "anna".into(),
+            anomalies: vec!["blank:2".into(), "barcode_unread".into()],
+            qc_result: "bestanden".into(),
+            checker: "bernd".into(),
+            index: vec![("aktenzeichen".into(), "530.12-2026/0042".into())],
+            ..Facts::default()
+        };
+        let x = xml(&f);
+        let doc = roxmltree::Document::parse(&x).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "transfervermerk");
+        let find = |n: &str| root.descendants().find(|d| d.tag_name().name() == n).unwrap();
+        assert_eq!(find("dokument").attribute("titel"), Some("Post <1>"));
+        assert_eq!(find("erfassung").attribute("person"), Some("anna"));
+        assert_eq!(find("qualitaetskontrolle").attribute("pruefer"), Some("bernd"));
+        assert_eq!(find("auffaelligkeit").attribute("seite"), Some("2"));
+        assert_eq!(find("erklaerung").text(), Some(STATEMENT_DE));
+    }
+
+    struct Counting(std::sync::atomic::AtomicUsize);
+    impl Sealer for Counting {
+        fn name(&self) -> &str {
+            "test-seal"
+        }
+        fn seal(&self, digest: &[u8; 32]) -> Result<Option<String>, String> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Some(hex::encode(&digest[..4])))
+        }
+    }
+
+    #[test]
+    fn any_change_changes_the_digest_and_the_sealer_signs_it() {
+        let meta = vec![("aktenzeichen".to_string(), "1".to_string())];
+        let a = integrity("ab", b"<tv/>", &meta, &NoSeal).unwrap();
+        assert_eq!(a.seal, None);
+        assert_eq!(a.sealer, "none");
+        let other_meta = vec![("aktenzeichen".to_string(), "2".to_string())];
+        for b in [
+            integrity("ac", b"<tv/>", &meta, &NoSeal).unwrap(),
+            integrity("ab", b"<tv />", &meta, &NoSeal).unwrap(),
+            integrity("ab", b"<tv/>", &other_meta, &NoSeal).unwrap(),
+        ] {
+            assert_ne!(a.digest, b.digest);
+        }
+        let sealer = Counting(0.into());
+        let s = integrity("ab", b"<tv/>", &meta, &sealer).unwrap();
+        assert_eq!(s.digest, a.digest);
+        assert_eq!(s.seal.as_deref(), Some(&a.digest[..8]));
+        assert_eq!(sealer.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+}
