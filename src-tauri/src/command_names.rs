@@ -39,4 +39,10 @@ pub const ALL: &[&str] = &[
     "scan_cancel",
     "scan_documents_make",
     "scan_separate",
+    "station_info",
+    "station_operator_set",
+    "masterdata_import",
+    "scan_check_get",
+    "scan_index_set",
+    "scan_verdict",
 ];

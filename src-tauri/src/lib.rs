@@ -7,6 +7,7 @@ mod command_names;
 mod commands;
 mod error;
 mod hotfolder_worker;
+mod ocr_worker;
 mod logging;
 mod state;
 mod sync_worker;
@@ -28,6 +29,7 @@ pub fn run() {
         .setup(|app| {
             sync_worker::start(app.handle());
             hotfolder_worker::start(app.handle());
+            ocr_worker::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| match event {
@@ -78,6 +80,12 @@ pub fn run() {
             commands::scan::scan_cancel,
             commands::scan::scan_documents_make,
             commands::scan::scan_separate,
+            commands::station::station_info,
+            commands::station::station_operator_set,
+            commands::station::masterdata_import,
+            commands::station::scan_check_get,
+            commands::station::scan_index_set,
+            commands::station::scan_verdict,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

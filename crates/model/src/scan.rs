@@ -29,6 +29,13 @@ pub struct BatchSummary {
     pub created_at: i64,
     pub pages: u32,
     pub blank: u32,
+    /// Who scanned it.
+    pub scanned_by: String,
+    pub released: bool,
+    /// The paper originals may be destroyed (released after a passed check).
+    pub destroyable: bool,
+    /// Pages still waiting for OCR.
+    pub ocr_pending: u32,
 }
 
 /// One page of a batch (its flags as the store keeps them).
@@ -56,8 +63,77 @@ pub struct PageView {
     pub separator: bool,
     /// The barcode values read on the page.
     pub barcodes: Vec<String>,
-    /// Index values the document starting here gets from barcodes (name, value).
+    /// Index values of the document starting here (from barcodes or the index station).
     pub index: Vec<(String, String)>,
+    /// OCR: `pending`, `done`, `failed`, or none (not wanted).
+    pub ocr: Option<String>,
+}
+
+/// An index value the master data does not accept, tied to its field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldIssue {
+    pub field: String,
+    /// `required`, `unknown_doctype`, `unknown_unit`, `pattern`, `date`, `future_date`, `too_long`.
+    pub code: String,
+    pub message: String,
+}
+
+/// One document of a batch at the index and check stations.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CheckDocView {
+    pub number: u32,
+    pub first_page: String,
+    pub pages: u32,
+    /// `code` or `code:page` (blank, too_dark, too_light, skew, page_count, barcode_unread,
+    /// ocr_failed, processing_failed).
+    pub flags: Vec<String>,
+    pub sampled: bool,
+    pub required: bool,
+    /// `passed`, `failed`, or none yet.
+    pub verdict: Option<String>,
+    pub checker: Option<String>,
+    pub note: Option<String>,
+    pub index: Vec<(String, String)>,
+    pub issues: Vec<FieldIssue>,
+}
+
+/// A batch at the index and check stations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CheckView {
+    /// `normal`, `hoch`, `sehr_hoch`.
+    pub protection: String,
+    pub four_eyes: bool,
+    pub scanned_by: String,
+    /// The person signed in at this station.
+    pub operator: String,
+    pub open: u32,
+    pub failed: u32,
+    pub passed: bool,
+    pub documents: Vec<CheckDocView>,
+}
+
+/// An entry of the master data (organisation unit or document type).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MasterEntry {
+    /// `unit` or `doctype`.
+    pub kind: String,
+    pub code: String,
+    pub label: String,
+}
+
+/// The station: who works here, whether OCR can run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StationInfo {
+    pub operator: String,
+    /// Why OCR cannot run here (none when it can).
+    pub ocr_notice: Option<String>,
+    pub master: Vec<MasterEntry>,
 }
 
 /// What applying the separation rules did.

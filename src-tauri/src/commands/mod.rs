@@ -5,5 +5,6 @@ pub mod attachments;
 pub mod drafts;
 pub mod forms;
 pub mod scan;
+pub mod station;
 pub mod submissions;
 pub mod sync;

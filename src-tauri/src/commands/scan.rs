@@ -66,6 +66,10 @@ fn summary(b: BatchRow) -> BatchSummary {
         created_at: b.created_at,
         pages: b.pages,
         blank: b.blank,
+        scanned_by: b.scanned_by,
+        released: b.released_at.is_some(),
+        destroyable: b.destroyable_at.is_some(),
+        ocr_pending: b.ocr_pending,
     }
 }
 
@@ -167,6 +171,7 @@ fn batch_view(s: &Store, id: &str) -> eingang_store::Result<BatchView> {
                     .map(|b| b.value)
                     .collect(),
                 index: p.index,
+                ocr: p.ocr_state,
             })
             .collect();
         let documents = scans::documents(c, id)?
@@ -471,8 +476,9 @@ pub async fn scan_cancel(app: AppHandle, batch_id: String) -> Result<(), AppErro
     Ok(())
 }
 
-/// Cuts the batch into documents (at the marked pages), writes each as PDF/A with the
-/// index fields in its XMP, queues them for delivery and wakes the sync worker.
+/// Releases the checked batch: its documents (cut at the marked pages) as PDF/A with the
+/// OCR text layer, the index fields and the Transfervermerk, queued for delivery; wakes
+/// the sync worker.
 #[tauri::command]
 pub async fn scan_documents_make(
     app: AppHandle,
@@ -505,8 +511,13 @@ pub async fn scan_documents_make(
     let id = batch_id.clone();
     let view = tauri::async_runtime::spawn_blocking(move || {
         let refs: Vec<&str> = targets.iter().map(String::as_str).collect();
-        batch::make_documents(&store, &id, &title, &index, &refs)
-            .map_err(|e| AppError::new("scan.document", e))?;
+        let release = batch::Release {
+            title: &title,
+            index: &index,
+            targets: &refs,
+            sealer: &eingang_capture::transfer::NoSeal,
+        };
+        batch::release(&store, &id, &release).map_err(|e| AppError::new("scan.release", e))?;
         batch_view(&store, &id).map_err(AppError::from)
     })
     .await

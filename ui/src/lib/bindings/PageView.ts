@@ -33,6 +33,10 @@ separator: boolean,
  */
 barcodes: Array<string>, 
 /**
- * Index values the document starting here gets from barcodes (name, value).
+ * Index values of the document starting here (from barcodes or the index station).
  */
-index: Array<[string, string]>, };
+index: Array<[string, string]>, 
+/**
+ * OCR: `pending`, `done`, `failed`, or none (not wanted).
+ */
+ocr: string | null, };
