@@ -7,8 +7,8 @@ mod command_names;
 mod commands;
 mod error;
 mod hotfolder_worker;
-mod ocr_worker;
 mod logging;
+mod ocr_worker;
 mod state;
 mod sync_worker;
 

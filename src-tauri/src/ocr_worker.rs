@@ -49,7 +49,8 @@ pub fn start(app: &AppHandle) {
             let cancel = AtomicBool::new(false);
             loop {
                 std::thread::sleep(Duration::from_millis(700));
-                if tess.is_none() && last_look.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
+                if tess.is_none() && last_look.is_none_or(|t| t.elapsed() > Duration::from_secs(60))
+                {
                     last_look = Some(Instant::now());
                     match Tesseract::find(&languages()) {
                         Ok(t) => {
@@ -65,8 +66,7 @@ pub fn start(app: &AppHandle) {
                 let Some(t) = &tess else { continue };
                 let waiting = store
                     .with_conn(|c| scans::ocr_pending(c, None))
-                    .map(|p| p.len())
-                    .unwrap_or(0);
+                    .map_or(0, |p| p.len());
                 if waiting == 0 {
                     continue;
                 }

@@ -9,8 +9,9 @@
 
 #[path = "../tests/drawn/mod.rs"]
 mod drawn;
+use drawn::release_checked;
 
-use eingang_capture::batch::{import_files, make_documents, profiles};
+use eingang_capture::batch::{import_files, profiles};
 use eingang_capture::Limits;
 use eingang_store::tables::scans;
 use eingang_store::Store;
@@ -125,6 +126,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         profile.processing.jpeg_quality = q;
         println!("JPEG quality {q} instead of the profile's");
     }
+    // The processing pipeline alone: OCR has its own benchmark (scripts/bench-ocr.sh).
+    profile.processing.ocr = false;
     let batch = store.with_tx(|c| {
         scans::create_batch(
             c,
@@ -145,7 +148,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &|_| {},
     );
     let processed = started.elapsed();
-    let docs = make_documents(&store, &batch, "Bench", &[], &["default"])?;
+    let docs = release_checked(&store, &batch, "Bench", &[])?;
     let total = started.elapsed();
     let pages = store.with_conn(|c| scans::pages(c, &batch))?;
     let (mut tp, mut fp, mut fneg) = (0, 0, 0);

@@ -745,7 +745,10 @@ pub fn release(store: &Store, batch_id: &str, r: &Release<'_>) -> Result<Vec<Doc
         let verdict = check.and_then(|d| d.verdict.clone());
         let mut devices: Vec<String> = Vec::new();
         for p in &seg {
-            let device = p.source.split_once(" (").map_or(p.source.as_str(), |(d, _)| d);
+            let device = p
+                .source
+                .split_once(" (")
+                .map_or(p.source.as_str(), |(d, _)| d);
             if !devices.iter().any(|d| d == device) {
                 devices.push(device.to_owned());
             }
@@ -763,8 +766,16 @@ pub fn release(store: &Store, batch_id: &str, r: &Release<'_>) -> Result<Vec<Doc
             profile_json: batch.profile_json.clone(),
             pdfa: format!("PDF/A-{}b", level.part()),
             anomalies: check.map(|d| d.flags.clone()).unwrap_or_default(),
-            qc_result: if verdict.is_some() { "bestanden" } else { "nicht_gezogen" }.into(),
-            checker: verdict.as_ref().map(|v| v.checker.clone()).unwrap_or_default(),
+            qc_result: if verdict.is_some() {
+                "bestanden"
+            } else {
+                "nicht_gezogen"
+            }
+            .into(),
+            checker: verdict
+                .as_ref()
+                .map(|v| v.checker.clone())
+                .unwrap_or_default(),
             checked_at: verdict
                 .as_ref()
                 .map(|v| eingang_store::rfc3339_utc(v.at))
@@ -775,7 +786,10 @@ pub fn release(store: &Store, batch_id: &str, r: &Release<'_>) -> Result<Vec<Doc
                 .unwrap_or_default(),
             four_eyes: qc.settings.four_eyes,
             index: doc_index.clone(),
-            ocr_pages: seg.iter().filter(|p| p.ocr_state.as_deref() == Some("done")).count(),
+            ocr_pages: seg
+                .iter()
+                .filter(|p| p.ocr_state.as_deref() == Some("done"))
+                .count(),
         };
         let tv = transfer::xml(&facts);
         let tmp = tempfile::NamedTempFile::new_in(store.data_dir()).map_err(|e| e.to_string())?;
@@ -832,7 +846,10 @@ pub fn release(store: &Store, batch_id: &str, r: &Release<'_>) -> Result<Vec<Doc
             .blobs()
             .put_reader(std::fs::File::open(tmp.path()).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
-        let tv_blob = store.blobs().put(tv.as_bytes()).map_err(|e| e.to_string())?;
+        let tv_blob = store
+            .blobs()
+            .put(tv.as_bytes())
+            .map_err(|e| e.to_string())?;
         let integrity = transfer::integrity(&blob.hash, tv.as_bytes(), &doc_index, r.sealer)?;
         let row = DocumentRow {
             id,

@@ -316,6 +316,30 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// `YYYY-MM-DD`, a day that exists.
+fn is_date(date: &str) -> bool {
+    let b = date.as_bytes();
+    if date.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (
+        date[..4].parse::<u16>(),
+        date[5..7].parse::<u8>(),
+        date[8..].parse::<u8>(),
+    ) else {
+        return false;
+    };
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let max = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return false,
+    };
+    (1..=max).contains(&d)
+}
+
 /// Checks index values against the master data; `today` is `YYYY-MM-DD`.
 pub fn validate(master: &[Entry], index: &[(String, String)], today: &str) -> Vec<FieldError> {
     let get = |f: &str| {
@@ -378,30 +402,17 @@ pub fn validate(master: &[Entry], index: &[(String, String)], today: &str) -> Ve
                 err(
                     "aktenzeichen",
                     "pattern",
-                    format!("aktenzeichen: {az:?} does not follow the pattern of {} ({p})", u.code),
+                    format!(
+                        "aktenzeichen: {az:?} does not follow the pattern of {} ({p})",
+                        u.code
+                    ),
                 );
             }
         }
     }
     let date = get("eingangsdatum");
     if !date.is_empty() {
-        let valid = date.len() == 10
-            && date.as_bytes()[4] == b'-'
-            && date.as_bytes()[7] == b'-'
-            && date[..4].parse::<u16>().is_ok()
-            && date[5..7].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
-            && date[8..].parse::<u8>().is_ok_and(|d| {
-                let m: u8 = date[5..7].parse().unwrap_or(1);
-                let y: u16 = date[..4].parse().unwrap_or(2000);
-                let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-                let max = match m {
-                    2 if leap => 29,
-                    2 => 28,
-                    4 | 6 | 9 | 11 => 30,
-                    _ => 31,
-                };
-                (1..=max).contains(&d)
-            });
+        let valid = is_date(date);
         if !valid {
             err(
                 "eingangsdatum",
@@ -447,20 +458,34 @@ mod tests {
             dokumentart;a;;;Feld Name\n";
         let errors = parse("stamm.csv", bad.as_bytes()).unwrap_err();
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        assert!(text.iter().any(|e| e.starts_with("line 3, art:")), "{text:?}");
-        let errors = parse(
-            "stamm.csv",
-            bad.replace("ort;1;x;;\n", "").as_bytes(),
-        )
-        .unwrap_err();
+        assert!(
+            text.iter().any(|e| e.starts_with("line 3, art:")),
+            "{text:?}"
+        );
+        let errors = parse("stamm.csv", bad.replace("ort;1;x;;\n", "").as_bytes()).unwrap_err();
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        assert!(text.iter().any(|e| e.starts_with("line 2, muster:")), "{text:?}");
-        assert!(text.iter().any(|e| e.starts_with("line 3, code:") && e.contains("twice")), "{text:?}");
-        assert!(text.iter().any(|e| e.starts_with("line 4, bezeichnung:")), "{text:?}");
-        assert!(text.iter().any(|e| e.starts_with("line 4, felder:")), "{text:?}");
+        assert!(
+            text.iter().any(|e| e.starts_with("line 2, muster:")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|e| e.starts_with("line 3, code:") && e.contains("twice")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|e| e.starts_with("line 4, bezeichnung:")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|e| e.starts_with("line 4, felder:")),
+            "{text:?}"
+        );
         assert!(parse("x.csv", b"art;code\n\"offen").is_err());
         assert!(parse("x.json", b"{\"units\": [{\"code\": 1}]}").is_err());
-        assert!(parse("x.csv", &[0xff, 0xfe]).unwrap_err()[0].message.contains("UTF-8"));
+        assert!(parse("x.csv", &[0xff, 0xfe]).unwrap_err()[0]
+            .message
+            .contains("UTF-8"));
     }
 
     #[test]
@@ -476,7 +501,10 @@ mod tests {
     fn index_values_are_checked_against_the_master_data() {
         let master = parse("stamm.csv", CSV.as_bytes()).unwrap();
         let idx = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect()
         };
         let ok = idx(&[
             ("dokumentart", "antrag"),
@@ -515,6 +543,9 @@ mod tests {
         assert_eq!(codes(&idx(&[("dokumentart", "x")]))[0].1, "unknown_doctype");
         assert_eq!(codes(&[])[0].1, "required");
         // Without master data only the form of the values is checked.
-        assert_eq!(validate(&[], &idx(&[("aktenzeichen", "frei")]), "2026-11-29"), vec![]);
+        assert_eq!(
+            validate(&[], &idx(&[("aktenzeichen", "frei")]), "2026-11-29"),
+            vec![]
+        );
     }
 }

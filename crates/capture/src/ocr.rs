@@ -129,7 +129,11 @@ impl Tesseract {
             if let Some(mut s) = child.stderr.take() {
                 let _ = s.read_to_string(&mut err);
             }
-            let why = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            let why = err
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
             return Err(format!(
                 "Tesseract failed on this page ({status}{}{why})",
                 if why.is_empty() { "" } else { ": " }
@@ -195,16 +199,14 @@ pub fn parse_tsv(tsv: &str) -> Vec<TextWord> {
         .collect()
 }
 
+/// One page's words, or why it could not be read.
+pub type PageResult = Result<Vec<TextWord>, String>;
+
 /// Reads pages in parallel, `jobs` at a time (one Tesseract process each); returns each
 /// page's result in input order.
-pub fn recognise_all(
-    tess: &Tesseract,
-    pages: &[ScanPage],
-    jobs: usize,
-) -> Vec<Result<Vec<TextWord>, String>> {
+pub fn recognise_all(tess: &Tesseract, pages: &[ScanPage], jobs: usize) -> Vec<PageResult> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Vec<TextWord>, String>>>> =
-        Mutex::new(vec![None; pages.len()]);
+    let results: Mutex<Vec<Option<PageResult>>> = Mutex::new(vec![None; pages.len()]);
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, 64) {
             s.spawn(|| loop {

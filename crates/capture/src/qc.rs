@@ -14,7 +14,7 @@
 //!   originals may be destroyed only then (recorded at release).
 
 use crate::batch::{segments, ScanProfile};
-use eingang_store::tables::{audit, qc, scans};
+use eingang_store::tables::{qc, scans};
 use eingang_store::Store;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -203,12 +203,14 @@ pub fn state(store: &Store, batch_id: &str) -> Result<QcState, String> {
     })
 }
 
-/// Records the current operator's verdict on the document starting at `first_page`.
-/// Refused: an unknown document, four-eyes broken, a failed verdict without a reason.
+/// Records `checker`'s verdict on the document starting at `first_page` (the app and the
+/// CLI pass the person signed in, [`eingang_store::tables::audit::actor`]). Refused: an unknown document, four-eyes
+/// broken, a failed verdict without a reason.
 pub fn record_verdict(
     store: &Store,
     batch_id: &str,
     first_page: &str,
+    checker: &str,
     passed: bool,
     note: &str,
 ) -> Result<(), String> {
@@ -218,7 +220,10 @@ pub fn record_verdict(
         .iter()
         .find(|d| d.first_page == first_page)
         .ok_or("this document is no longer in the batch (its pages changed): reload")?;
-    let checker = audit::actor();
+    let checker = checker.trim().to_owned();
+    if checker.is_empty() {
+        return Err("checker: who checks must be named".into());
+    }
     if st.settings.four_eyes && checker.trim().eq_ignore_ascii_case(st.scanned_by.trim()) {
         return Err(format!(
             "four-eyes check: {checker} scanned this batch and cannot check it; another person must sign in and check"
@@ -244,6 +249,21 @@ pub fn record_verdict(
     store
         .with_tx(|c| qc::record(c, &verdict))
         .map_err(|e| e.to_string())
+}
+
+/// Passes every document that still needs a verdict (the checker looked at them all);
+/// returns how many.
+pub fn pass_open(store: &Store, batch_id: &str, checker: &str) -> Result<usize, String> {
+    let open: Vec<String> = state(store, batch_id)?
+        .documents
+        .into_iter()
+        .filter(|d| d.required && d.verdict.is_none())
+        .map(|d| d.first_page)
+        .collect();
+    for first in &open {
+        record_verdict(store, batch_id, first, checker, true, "")?;
+    }
+    Ok(open.len())
 }
 
 #[cfg(test)]

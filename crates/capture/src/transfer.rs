@@ -220,17 +220,24 @@ mod tests {
         let doc = roxmltree::Document::parse(&x).unwrap();
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "transfervermerk");
-        let find = |n: &str| root.descendants().find(|d| d.tag_name().name() == n).unwrap();
+        let find = |n: &str| {
+            root.descendants()
+                .find(|d| d.tag_name().name() == n)
+                .unwrap()
+        };
         assert_eq!(find("dokument").attribute("titel"), Some("Post <1>"));
         assert_eq!(find("erfassung").attribute("person"), Some("anna"));
-        assert_eq!(find("qualitaetskontrolle").attribute("pruefer"), Some("bernd"));
+        assert_eq!(
+            find("qualitaetskontrolle").attribute("pruefer"),
+            Some("bernd")
+        );
         assert_eq!(find("auffaelligkeit").attribute("seite"), Some("2"));
         assert_eq!(find("erklaerung").text(), Some(STATEMENT_DE));
     }
 
     struct Counting(std::sync::atomic::AtomicUsize);
     impl Sealer for Counting {
-        fn name(&self) -> &str {
+        fn name(&self) -> &'static str {
             "test-seal"
         }
         fn seal(&self, digest: &[u8; 32]) -> Result<Option<String>, String> {

@@ -10,8 +10,9 @@
 )]
 
 mod drawn;
+use drawn::release_checked;
 
-use eingang_capture::batch::{import_files, make_documents, profiles, Event, ScanProfile};
+use eingang_capture::batch::{import_files, profiles, Event, ScanProfile};
 use eingang_capture::process::Processing;
 use eingang_capture::Limits;
 use eingang_store::tables::scans::{self, PageEdit};
@@ -149,11 +150,52 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
         })
         .unwrap();
     let index = vec![("aktenzeichen".to_owned(), "530.12-0042".to_owned())];
-    let docs = make_documents(&store, &batch, "Posteingang", &index, &["default"]).unwrap();
+    // The gates: OCR first (real Tesseract, one page per worker), then the check — by
+    // someone other than who scanned.
+    let gate = |r: Result<Vec<scans::DocumentRow>, String>| r.map(|_| ()).unwrap_err();
+    let direct = |title| {
+        eingang_capture::batch::release(
+            &store,
+            &batch,
+            &eingang_capture::batch::Release {
+                title,
+                index: &index,
+                targets: &["default"],
+                sealer: &eingang_capture::transfer::NoSeal,
+            },
+        )
+    };
+    assert!(gate(direct("x")).contains("OCR is still reading 3 page(s)"));
+    let tess = eingang_capture::ocr::Tesseract::find("deu+eng")
+        .expect("scripts/test.sh installs Tesseract");
+    let ocr = eingang_capture::ocr::run_pending(
+        &store,
+        &tess,
+        Some(&batch),
+        2,
+        &AtomicBool::new(false),
+        &|_, _| {},
+    )
+    .unwrap();
+    assert_eq!((ocr.done, ocr.failed), (3, 0), "the blank page is not read");
+    assert!(gate(direct("x")).contains("quality check: 1 document(s) still need a verdict"));
+    let scanner = store
+        .with_conn(|c| scans::batch(c, &batch))
+        .unwrap()
+        .scanned_by;
+    let first = &pages[0].id;
+    let e =
+        eingang_capture::qc::record_verdict(&store, &batch, first, &scanner, true, "").unwrap_err();
+    assert!(e.starts_with("four-eyes"), "{e}");
+    let docs = release_checked(&store, &batch, "Posteingang", &index).unwrap();
+    assert!(gate(direct("again")).contains("released already"));
+    let released = store.with_conn(|c| scans::batch(c, &batch)).unwrap();
+    assert!(released.released_at.is_some() && released.destroyable_at.is_some());
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0].page_ids, [pages[0].id.clone(), pages[2].id.clone()]);
     assert_eq!(docs[1].page_ids, [pages[3].id.clone()]);
     let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
     for (i, d) in docs.iter().enumerate() {
         let pdf = dir.path().join(format!("{i}.pdf"));
         std::fs::copy(store.blobs().path(&d.pdf_blob).unwrap(), &pdf).unwrap();
@@ -173,7 +215,22 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
         assert!(meta.contains("<eingang:aktenzeichen>530.12-0042</eingang:aktenzeichen>"));
         let list = run("pdfimages", &["-list", p]);
         assert!(list.contains("jpeg"), "{list}");
+        // PDF/A-3b with the Transfervermerk inside, naming scanner and checker.
+        assert!(meta.contains("<pdfaid:part>3</pdfaid:part>"), "{meta}");
+        checked += usize::from(meta.contains("<eingang:transfervermerk_pruefer>Prüferin<"));
+        let tv = dir.path().join(format!("{i}.xml"));
+        run("pdfdetach", &["-save", "1", "-o", tv.to_str().unwrap(), p]);
+        let tv = std::fs::read_to_string(&tv).unwrap();
+        assert!(tv.contains(&format!("person=\"{scanner}\"")), "{tv}");
+        assert!(
+            tv.contains("Das Scanprodukt stimmt mit dem Original"),
+            "{tv}"
+        );
     }
+    assert!(
+        checked >= 1,
+        "the document drawn for the check names its checker"
+    );
     // Queued for delivery, with a package the worker can send.
     let items = store
         .with_conn(|c| eingang_store::tables::outbox::for_target(c, "default"))
@@ -188,6 +245,14 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     assert!(package
         .index_xml
         .contains("<index name=\"aktenzeichen\">530.12-0042</index>"));
+    // The Transfervermerk travels beside the PDF too, and the digest over both is recorded.
+    assert!(package
+        .files
+        .iter()
+        .any(|f| f.name.ends_with(".transfervermerk.xml")));
+    assert!(package
+        .index_xml
+        .contains("<integritaet algorithmus=\"SHA-256\""));
     // The deleted page's raw scan is still there (only marked).
     let all = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
     assert!(all.iter().any(|p| p.deleted && p.id == pages[1].id));

@@ -110,9 +110,10 @@ pub fn files(
     }
     let results = ocr::recognise_all(&tess, &pages, jobs(n));
     let write = || -> Result<usize, String> {
-        let file = std::fs::File::create(output)
-            .map_err(|e| format!("{}: {e}", output.display()))?;
-        let mut w = ScanWriter::new(std::io::BufWriter::new(file), level).map_err(|e| e.to_string())?;
+        let file =
+            std::fs::File::create(output).map_err(|e| format!("{}: {e}", output.display()))?;
+        let mut w =
+            ScanWriter::new(std::io::BufWriter::new(file), level).map_err(|e| e.to_string())?;
         let mut words = 0;
         for (i, (page, result)) in pages.iter().zip(&results).enumerate() {
             let found = match result {
@@ -123,7 +124,8 @@ pub fn files(
                 }
             };
             words += found.len();
-            w.add_page_with_text(page, 0, found).map_err(|e| e.to_string())?;
+            w.add_page_with_text(page, 0, found)
+                .map_err(|e| e.to_string())?;
         }
         let doc = ScanPdf {
             title: output
@@ -133,13 +135,23 @@ pub fn files(
             created: eingang_store::rfc3339_utc(eingang_store::now_ms()),
             reference: output.display().to_string(),
         };
-        w.finish(&doc, &ScanOptions { level, ..ScanOptions::default() })
-            .map_err(|e| e.to_string())?;
+        w.finish(
+            &doc,
+            &ScanOptions {
+                level,
+                ..ScanOptions::default()
+            },
+        )
+        .map_err(|e| e.to_string())?;
         Ok(words)
     };
     match write() {
         Ok(words) => {
-            println!("{}: {} page(s), {words} words", output.display(), pages.len());
+            println!(
+                "{}: {} page(s), {words} words",
+                output.display(),
+                pages.len()
+            );
             if results.iter().any(Result::is_err) {
                 ExitCode::FAILURE
             } else {
@@ -237,29 +249,22 @@ pub fn check(
         Ok(s) => s,
         Err(c) => return c,
     };
-    let state = match qc::state(&store, batch_id) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error [qc]: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let checker = eingang_store::tables::audit::actor();
     let mut verdicts: Vec<(usize, bool)> = fail.iter().map(|n| (*n, false)).collect();
     verdicts.extend(pass.iter().map(|n| (*n, true)));
-    if all {
-        for (i, d) in state.documents.iter().enumerate() {
-            if d.required && d.verdict.is_none() && !fail.contains(&(i + 1)) {
-                verdicts.push((i + 1, true));
-            }
-        }
-    }
     for (n, passed) in verdicts {
         let first = match document_first_page(&store, batch_id, n) {
             Ok(f) => f,
             Err(c) => return c,
         };
-        if let Err(e) = qc::record_verdict(&store, batch_id, &first, passed, note) {
+        if let Err(e) = qc::record_verdict(&store, batch_id, &first, &checker, passed, note) {
             eprintln!("error [qc.verdict]: document {n}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if all {
+        if let Err(e) = qc::pass_open(&store, batch_id, &checker) {
+            eprintln!("error [qc.verdict]: {e}");
             return ExitCode::FAILURE;
         }
     }
@@ -272,7 +277,13 @@ pub fn check(
     };
     for (i, d) in state.documents.iter().enumerate() {
         let verdict = d.verdict.as_ref().map_or_else(
-            || if d.required { "open".to_owned() } else { "-".to_owned() },
+            || {
+                if d.required {
+                    "open".to_owned()
+                } else {
+                    "-".to_owned()
+                }
+            },
             |v| {
                 format!(
                     "{} by {}",
@@ -358,7 +369,10 @@ pub fn masterdata_import(data_dir: &DataDir, file: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let entries = match masterdata::parse(&name, &bytes) {
         Ok(e) => e,
         Err(errors) => {

@@ -132,6 +132,8 @@ fn a_batch_from_the_sane_test_scanner_is_stored_page_by_page_and_delivered_as_pd
     assert!(eingang(&["scan", "devices"]).contains("test:0"));
     assert!(eingang(&["profiles", "list"]).contains("text-sw"));
     let text = eingang(&[
+        "--user",
+        "anna",
         "scan",
         "batch",
         "--device",
@@ -144,13 +146,34 @@ fn a_batch_from_the_sane_test_scanner_is_stored_page_by_page_and_delivered_as_pd
         "4",
         "--profile",
         "text-sw",
-        "--queue",
     ]);
     assert!(
         text.contains("4 pages received, 4 processed, 0 failed"),
         "{text}"
     );
-    assert!(text.contains("4 page(s), PDF/A-2b, queued"), "{text}");
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("batch ")?.split(':').next())
+        .unwrap()
+        .to_owned();
+    // OCR, then the check by a second person (anna scanned), then the release.
+    assert!(eingang(&["ocr", "run", "--batch", &id]).contains("4 page(s) read, 0 failed"));
+    let env = [("SANE_CONFIG_DIR", conf.path())];
+    let (code, out) = run_in(
+        data.path(),
+        &env,
+        &["--user", "anna", "batch", "qc", &id, "--all"],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("four-eyes"), "{out}");
+    let out = eingang(&["--user", "bernd", "batch", "qc", &id, "--all"]);
+    assert!(
+        out.contains("passed by bernd") && out.contains("— passed"),
+        "{out}"
+    );
+    let text = eingang(&["batch", "release", &id, "--title", "Scan"]);
+    assert!(text.contains("4 page(s), PDF/A-3b, queued"), "{text}");
+    assert!(text.contains("originals may be destroyed"), "{text}");
     eingang(&["sync"]);
     let out = data.path().join("ausgang");
     let pdfs: Vec<_> = walk(&out)
@@ -533,9 +556,11 @@ fn a_batch_is_separated_at_its_barcode_sheets_and_the_qr_fills_the_aktenzeichen(
         out.starts_with("2 document(s), 2 separator sheet(s), 1 index value(s)"),
         "{out}"
     );
+    eingang(&["ocr", "run"]);
+    eingang(&["--user", "pruefer", "batch", "qc", &id, "--all"]);
     let out = eingang(&[
         "batch",
-        "documents",
+        "release",
         &id,
         "--title",
         "Montagspost",
@@ -613,4 +638,103 @@ fn audit_verify_passes_and_fails_after_a_record_is_altered_in_the_database() {
         text.contains("BROKEN: record 2: its content was changed"),
         "{text}"
     );
+}
+
+/// The index station headless: master data imported (a file with errors changes nothing
+/// and names each line), index values checked against it, and a batch with a value that
+/// breaks its unit's Aktenzeichen pattern is not released until it is fixed.
+#[test]
+fn master_data_checks_index_values_before_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let eingang = |args: &[&str]| ok_in(data.path(), &[], args);
+    let good = dir.path().join("stammdaten.csv");
+    std::fs::write(
+        &good,
+        "art;code;bezeichnung;muster;felder\n\
+         einheit;530.12;Bauordnung;530\\.12-\\d{4}/\\d{4};\n\
+         einheit;32.1;Ordnungsamt;;\n\
+         dokumentart;antrag;Antrag;;aktenzeichen\n",
+    )
+    .unwrap();
+    let out = eingang(&["masterdata", "import", good.to_str().unwrap()]);
+    assert!(
+        out.contains("2 organisation unit(s), 1 document type(s)"),
+        "{out}"
+    );
+    let bad = dir.path().join("kaputt.csv");
+    std::fs::write(&bad, "art;code;bezeichnung\neinheit;;Ohne Code\nort;1;x\n").unwrap();
+    let (code, out) = run_in(
+        data.path(),
+        &[],
+        &["masterdata", "import", bad.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("line 3, art:") && out.contains("nothing was imported"),
+        "{out}"
+    );
+    assert!(eingang(&["masterdata", "list"]).contains("530.12\tBauordnung"));
+
+    let png = dir.path().join("antrag.png");
+    image::GrayImage::from_fn(400, 560, |x, y| {
+        image::Luma([if (y / 20) % 3 == 0 && x > 40 && x < 360 {
+            30
+        } else {
+            240
+        }])
+    })
+    .save(&png)
+    .unwrap();
+    let out = eingang(&[
+        "--user",
+        "anna",
+        "import",
+        png.to_str().unwrap(),
+        "--profile",
+        "farbe",
+    ]);
+    let id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("batch ")?.split(':').next())
+        .unwrap()
+        .to_owned();
+    let (code, out) = run_in(
+        data.path(),
+        &[],
+        &[
+            "batch",
+            "index",
+            &id,
+            "--doc",
+            "1",
+            "dokumentart=antrag",
+            "organisationseinheit=530.12",
+            "aktenzeichen=530.12-26/1",
+        ],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("warning [index.pattern]: aktenzeichen"),
+        "{out}"
+    );
+    eingang(&["ocr", "run"]);
+    eingang(&["--user", "bernd", "batch", "qc", &id, "--all"]);
+    let (code, out) = run_in(
+        data.path(),
+        &[],
+        &["batch", "release", &id, "--title", "Antrag"],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("document 1: aktenzeichen"), "{out}");
+    eingang(&[
+        "batch",
+        "index",
+        &id,
+        "--doc",
+        "1",
+        "aktenzeichen=530.12-2026/0042",
+    ]);
+    let out = eingang(&["batch", "release", &id, "--title", "Antrag"]);
+    assert!(out.contains("aktenzeichen=530.12-2026/0042"), "{out}");
 }

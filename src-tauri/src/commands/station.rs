@@ -50,16 +50,15 @@ pub async fn station_info(app: AppHandle) -> Result<StationInfo, AppError> {
 pub async fn station_operator_set(app: AppHandle, name: String) -> Result<StationInfo, AppError> {
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(AppError::new(
-            "input.operator",
-            "a name of 1 to 64 characters",
-        )
-        .with_field("operator"));
+        return Err(
+            AppError::new("input.operator", "a name of 1 to 64 characters").with_field("operator"),
+        );
     }
     let store = app.store()?;
     run(move || {
         audit::set_operator(Some(&name));
-        store.with_tx(|c| audit::append(c, "station.sign_in", "station", &serde_json::json!({})))?;
+        store
+            .with_tx(|c| audit::append(c, "station.sign_in", "station", &serde_json::json!({})))?;
         info(&app, &store)
     })
     .await
@@ -68,9 +67,15 @@ pub async fn station_operator_set(app: AppHandle, name: String) -> Result<Statio
 /// Replaces the master data with a CSV or JSON file's (raw body, name in `x-name`); a file
 /// with errors changes nothing and every error is named.
 #[tauri::command]
-pub async fn masterdata_import(app: AppHandle, request: Request<'_>) -> Result<StationInfo, AppError> {
+pub async fn masterdata_import(
+    app: AppHandle,
+    request: Request<'_>,
+) -> Result<StationInfo, AppError> {
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(AppError::new("input.bad_body", "the file must be sent as raw bytes"));
+        return Err(AppError::new(
+            "input.bad_body",
+            "the file must be sent as raw bytes",
+        ));
     };
     let bytes = bytes.clone();
     let name = header(&request, "x-name")?;
@@ -146,7 +151,8 @@ fn check_view(store: &Store, batch_id: &str) -> Result<CheckView, AppError> {
 
 fn check_ids(batch_id: &str, page: &str) -> Result<(), AppError> {
     for id in [batch_id, page] {
-        if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        {
             return Err(AppError::new("input.bad_id", "not an id"));
         }
     }
@@ -174,7 +180,9 @@ pub async fn scan_index_set(
         || index.iter().any(|(k, v)| {
             k.is_empty()
                 || k.len() > 64
-                || !k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                || !k
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                 || v.chars().count() > 500
         })
     {
@@ -218,7 +226,15 @@ pub async fn scan_verdict(
     check_ids(&batch_id, &first_page)?;
     let store = app.store()?;
     run(move || {
-        qc::record_verdict(&store, &batch_id, &first_page, passed, &note).map_err(|e| {
+        qc::record_verdict(
+            &store,
+            &batch_id,
+            &first_page,
+            &audit::actor(),
+            passed,
+            &note,
+        )
+        .map_err(|e| {
             let code = if e.starts_with("four-eyes") {
                 "qc.four_eyes"
             } else if e.starts_with("note") {

@@ -19,7 +19,9 @@ static OPERATOR: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None
 /// Names the person working at this station from now on (the scan office's shared PC:
 /// whoever signs in at the station; the CLI's `--user`). `None` goes back to the OS user.
 pub fn set_operator(name: Option<&str>) {
-    let name = name.map(str::trim).filter(|n| !n.is_empty() && n.len() <= 64);
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && n.len() <= 64);
     if let Ok(mut op) = OPERATOR.write() {
         *op = name.map(str::to_owned);
     }

@@ -413,7 +413,11 @@ pub fn ocr_request(conn: &Connection, batch_id: &str) -> Result<usize> {
 }
 
 /// Records a page's OCR: the words (JSON) or why it failed.
-pub fn set_ocr(conn: &Connection, page_id: &str, result: std::result::Result<&str, &str>) -> Result<()> {
+pub fn set_ocr(
+    conn: &Connection,
+    page_id: &str,
+    result: std::result::Result<&str, &str>,
+) -> Result<()> {
     match result {
         Ok(words) => conn.execute(
             "UPDATE pages SET ocr_state = 'done', ocr_json = ?2, ocr_error = NULL WHERE id = ?1",
@@ -429,9 +433,10 @@ pub fn set_ocr(conn: &Connection, page_id: &str, result: std::result::Result<&st
 
 /// A page's OCR words (JSON), if it was read.
 pub fn ocr_words(conn: &Connection, page_id: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT ocr_json FROM pages WHERE id = ?1", [page_id], |r| r.get(0))
-        .map_err(not_found("page", page_id))?)
+    conn.query_row("SELECT ocr_json FROM pages WHERE id = ?1", [page_id], |r| {
+        r.get(0)
+    })
+    .map_err(not_found("page", page_id))
 }
 
 /// Records the barcodes read on a page (JSON list).
@@ -643,7 +648,12 @@ pub fn package(
     let doc = document(conn, id)?;
     let mut files = vec![from_blob(conn, blobs, format!("{id}.pdf"), &doc.pdf_blob)?];
     if let Some(tv) = &doc.transfer_blob {
-        files.push(from_blob(conn, blobs, format!("{id}.transfervermerk.xml"), tv)?);
+        files.push(from_blob(
+            conn,
+            blobs,
+            format!("{id}.transfervermerk.xml"),
+            tv,
+        )?);
     }
     let created = crate::rfc3339_utc(doc.created_at);
     let mut metadata = vec![
@@ -676,7 +686,12 @@ pub fn package(
         .as_deref()
         .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
     {
-        let get = |k: &str| integrity.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+        let get = |k: &str| {
+            integrity
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+        };
         let _ = writeln!(
             index,
             "  <integritaet algorithmus=\"SHA-256\" pruefsumme=\"{}\" siegel=\"{}\"/>",
