@@ -8,6 +8,7 @@ import type { AttachmentRef } from './bindings/AttachmentRef';
 import type { BatchSummary } from './bindings/BatchSummary';
 import type { BatchView } from './bindings/BatchView';
 import type { BoundaryError } from './bindings/BoundaryError';
+import type { CheckView } from './bindings/CheckView';
 import type { Draft } from './bindings/Draft';
 import type { DraftState } from './bindings/DraftState';
 import type { DraftSummary } from './bindings/DraftSummary';
@@ -20,6 +21,7 @@ import type { ScannerInfo } from './bindings/ScannerInfo';
 import type { ScanProfileInfo } from './bindings/ScanProfileInfo';
 import type { ScanProgress } from './bindings/ScanProgress';
 import type { SeparationSummary } from './bindings/SeparationSummary';
+import type { StationInfo } from './bindings/StationInfo';
 import type { StatusSnapshot } from './bindings/StatusSnapshot';
 import type { SyncIssue } from './bindings/SyncIssue';
 import type { TargetSetting } from './bindings/TargetSetting';
@@ -131,6 +133,18 @@ export const ipc = {
     call<[SeparationSummary, BatchView]>('scan_separate', { batchId }),
   scanDocumentsMake: (batchId: string, title: string, index: [string, string][]) =>
     call<BatchView>('scan_documents_make', { batchId, title, index }),
+  stationInfo: () => call<StationInfo>('station_info'),
+  stationOperatorSet: (name: string) => call<StationInfo>('station_operator_set', { name }),
+  /** A master-data file (CSV or JSON): the bytes as the raw body, its name in a header. */
+  masterdataImport: (name: string, bytes: Uint8Array) =>
+    call<StationInfo>('masterdata_import', bytes, {
+      headers: { 'x-name': encodeURIComponent(name) },
+    }),
+  scanCheckGet: (batchId: string) => call<CheckView>('scan_check_get', { batchId }),
+  scanIndexSet: (batchId: string, firstPage: string, index: [string, string][]) =>
+    call<CheckView>('scan_index_set', { batchId, firstPage, index }),
+  scanVerdict: (batchId: string, firstPage: string, passed: boolean, note: string) =>
+    call<CheckView>('scan_verdict', { batchId, firstPage, passed, note }),
 };
 
 /** The hot folder (or another source) added pages or batches. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PageView } from './bindings/PageView';
-import { undoFor } from './scan';
+import { indexForm, indexPairs, parseFlag, undoFor } from './scan';
 
 const page: PageView = {
   id: 'p1',
@@ -17,6 +17,7 @@ const page: PageView = {
   separator: false,
   barcodes: [],
   index: [],
+  ocr: null,
 };
 
 describe('undoFor', () => {
@@ -29,5 +30,35 @@ describe('undoFor', () => {
     });
     expect(undoFor(page, { set: 'blank', value: false }).edit).toEqual({ set: 'blank', value: true });
     expect(undoFor(page, { set: 'blank', value: false }).page).toBe('p1');
+  });
+});
+
+describe('index station', () => {
+  it('reads QC flags with and without a page', () => {
+    expect(parseFlag('blank:3')).toEqual({ code: 'blank', page: 3 });
+    expect(parseFlag('barcode_unread')).toEqual({ code: 'barcode_unread', page: null });
+    expect(parseFlag('skew:x')).toEqual({ code: 'skew', page: null });
+  });
+
+  it('shows every field and saves only what is filled, other fields kept', () => {
+    const form = indexForm([
+      ['aktenzeichen', '530.12-2026/0042'],
+      ['formular', 'A-17'],
+    ]);
+    expect(Object.keys(form).slice(0, 6)).toEqual([
+      'dokumentart',
+      'organisationseinheit',
+      'aktenzeichen',
+      'eingangsdatum',
+      'absender',
+      'notiz',
+    ]);
+    expect(form.aktenzeichen).toBe('530.12-2026/0042');
+    form.absender = '  Erika Muster ';
+    expect(indexPairs(form)).toEqual([
+      ['aktenzeichen', '530.12-2026/0042'],
+      ['absender', 'Erika Muster'],
+      ['formular', 'A-17'],
+    ]);
   });
 });

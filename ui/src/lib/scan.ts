@@ -23,3 +23,36 @@ export function undoFor(page: PageView, edit: PageEdit): Undo & { kind: 'edit' }
       return { kind: 'edit', page: page.id, edit: { set: 'blank', value: page.blank } };
   }
 }
+
+/** The index station's fields, in the order they are typed. */
+export const INDEX_FIELDS = [
+  'dokumentart',
+  'organisationseinheit',
+  'aktenzeichen',
+  'eingangsdatum',
+  'absender',
+  'notiz',
+] as const;
+export type IndexField = (typeof INDEX_FIELDS)[number];
+
+/** A QC flag (`code` or `code:page`) split into its kind and the page it names. */
+export function parseFlag(flag: string): { code: string; page: number | null } {
+  const [code, page] = flag.split(':');
+  const n = page === undefined ? NaN : Number(page);
+  return { code: code ?? flag, page: Number.isInteger(n) && n > 0 ? n : null };
+}
+
+/** Index values as the form shows them: every field present, in order. */
+export function indexForm(index: [string, string][]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of INDEX_FIELDS) out[f] = '';
+  for (const [k, v] of index) out[k] = v;
+  return out;
+}
+
+/** The form's values as pairs to save: empty ones left out, other fields kept. */
+export function indexPairs(form: Record<string, string>): [string, string][] {
+  return Object.entries(form)
+    .map(([k, v]) => [k, v.trim()] as [string, string])
+    .filter(([, v]) => v !== '');
+}

@@ -24,6 +24,9 @@ class I18n {
   t = (key: MessageKey, params?: Record<string, string | number>): string =>
     format(catalogues[this.language][key], params);
 
+  /** Whether `key` is a message (for keys built from codes the Rust side sends). */
+  has = (key: string): key is MessageKey => key in catalogues[this.language];
+
   /** The translated text for an error code (codes come from the Rust side). */
   errorText = (code: string): string => {
     const key = `error.${code}`;
