@@ -35,6 +35,7 @@ pub fn actor() -> String {
     }
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
+        .or_else(|_| std::env::var("LOGNAME"))
         .ok()
         .filter(|u| !u.is_empty() && u.len() <= 64)
         .unwrap_or_else(|| "unknown".into())

@@ -18,7 +18,7 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn app_binary() -> PathBuf {
+pub fn app_binary() -> PathBuf {
     let p = std::env::var_os("EINGANG_APP").map_or_else(
         || workspace_root().join("target/debug/eingang-app"),
         PathBuf::from,
@@ -213,6 +213,17 @@ impl App {
             .unwrap_or_else(|e| panic!("click {selector}: {e:?}"));
     }
 
+    /// Empties a field, then types into it.
+    pub async fn retype(&self, selector: &str, text: &str) {
+        let el = self.wait_for(selector).await;
+        el.clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {selector}: {e}"));
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {selector}: {e}"));
+    }
+
     /// Types `text` into the element at `selector` (waiting for it to appear).
     pub async fn type_into(&self, selector: &str, text: &str) {
         self.wait_for(selector)
@@ -222,8 +233,9 @@ impl App {
             .unwrap_or_else(|e| panic!("type into {selector}: {e}"));
     }
 
-    /// Sets native date/time pickers the way a picker does (value + `input` event):
-    /// WebDriver cannot type into them on WebKitGTK. `pairs` are (element id, value).
+    /// Sets native date/time pickers and selects the way a picker does (value, `input` and
+    /// `change` events): WebDriver cannot type into them on WebKitGTK. `pairs` are
+    /// (element id, value).
     pub async fn pick(&self, pairs: &[(&str, &str)]) {
         for (id, _) in pairs {
             self.wait_for(&format!("#{id}")).await;
@@ -236,7 +248,8 @@ impl App {
             .execute(
                 "for (const [id, v] of arguments[0]) {
                    const e = document.getElementById(id); e.value = v;
-                   e.dispatchEvent(new Event('input', { bubbles: true })); }",
+                   e.dispatchEvent(new Event('input', { bubbles: true }));
+                   e.dispatchEvent(new Event('change', { bubbles: true })); }",
                 vec![serde_json::Value::Array(pairs)],
             )
             .await

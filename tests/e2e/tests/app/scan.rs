@@ -1,7 +1,9 @@
 //! The Scanstelle in the real app: a batch scanned from SANE's test scanner and files
 //! dropped into it, thumbnails, a blank page flagged, rotate, reorder by keyboard, delete
-//! and undo, split into two documents, and PDF/As that pass qpdf and poppler, delivered
-//! to the local folder. axe checks the workspace with pages in it.
+//! and undo, split into two documents, checked by a second person, released as PDF/As
+//! that pass qpdf and poppler, delivered to the local folder; the scan office's whole day
+//! (separator sheets, master data, index values from a barcode, four-eyes check, OCR,
+//! Transfervermerk, audit log). axe checks the workspace with pages in it.
 
 use crate::accessibility::{axe_source, violations};
 use crate::harness::Driver;
@@ -30,14 +32,15 @@ fn run(cmd: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Drops files (name, base64 PNG) onto the page list, as a drag from the file manager does.
+/// Drops files (name, base64 bytes) onto the page list, as a drag from the file manager does.
 async fn drop_files(app: &crate::harness::App, files: serde_json::Value) {
     app.client
         .execute(
             "const dt = new DataTransfer();
              for (const [name, b64] of arguments[0]) {
                const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
-               dt.items.add(new File([bytes], name, { type: 'image/png' }));
+               const type = name.endsWith('.pdf') ? 'application/pdf' : 'image/png';
+               dt.items.add(new File([bytes], name, { type }));
              }
              document.querySelector('ol.pages').dispatchEvent(
                new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
@@ -78,6 +81,57 @@ async fn wait_pages(app: &crate::harness::App, n: usize) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A second person signs in at the station, passes every document the check asks for,
+/// waits for OCR, and releases the batch under `title`.
+async fn check_and_release(app: &crate::harness::App, title: &str) {
+    app.retype("#operator", "Bernd Prüfer").await;
+    app.click("button[data-action='sign-in']").await;
+    app.wait_text("[data-testid='station-notice']", |t| {
+        t == "Bernd Prüfer ist angemeldet."
+    })
+    .await;
+    // The check view reloads with the batch; pass what is open.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let open = app
+            .client
+            .find_all(crate::harness::css(
+                "article[data-open='true'] button[data-action^='pass-']",
+            ))
+            .await
+            .unwrap();
+        let summary = app.text("[data-testid='check-summary']").await;
+        if summary.contains("Prüfung bestanden") {
+            break;
+        }
+        if let Some(button) = open.first() {
+            let action = button.attr("data-action").await.unwrap().unwrap();
+            let n = action.trim_start_matches("pass-").to_owned();
+            app.click(&format!("button[data-action='{action}']")).await;
+            app.wait_text(&format!("[data-testid='verdict-{n}']"), |t| {
+                t.starts_with("bestanden (geprüft von Bernd Prüfer)")
+            })
+            .await;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the check never passed: {summary}"
+        );
+    }
+    // OCR runs in the background; release once it is done.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let state = app.text("[data-testid='release-state']").await;
+        if state.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never releasable: {state}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    app.type_into("#doc-title", title).await;
+    app.click("button[data-action='documents-make']").await;
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -212,9 +266,8 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
         ids[1]
     ))
     .await;
-    app.type_into("#doc-title", "Posteingang Montag").await;
     app.type_into("#doc-az", "530.12-2026/0042").await;
-    app.click("button[data-action='documents-make']").await;
+    check_and_release(&app, "Posteingang Montag").await;
     app.wait_text("[data-testid='scan-notice']", |t| {
         t.starts_with("2 Dokument(e) erzeugt")
     })
@@ -251,7 +304,7 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
             .unwrap();
         pages.push((n, info.contains("rot:   90")));
         let meta = run("pdfinfo", &["-meta", p]);
-        assert!(meta.contains("<pdfaid:part>2</pdfaid:part>"), "{meta}");
+        assert!(meta.contains("<pdfaid:part>3</pdfaid:part>"), "{meta}");
         assert!(meta.contains("<eingang:aktenzeichen>530.12-2026/0042</eingang:aktenzeichen>"));
         assert!(run("pdfimages", &["-list", p]).contains("jpeg"));
     }
@@ -263,6 +316,10 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     );
     app.wait_text("table.docs tbody", |t| t.matches("Geliefert").count() == 2)
         .await;
+    app.wait_text("[data-testid='release-state']", |t| {
+        t == "Freigegeben. Die Papieroriginale dürfen vernichtet werden."
+    })
+    .await;
     app.quit().await;
 }
 
@@ -350,16 +407,76 @@ fn sheet_png(codes: &[(rxing::BarcodeFormat, &str, i32, i32, u32, u32)]) -> Stri
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// A letter with real words, as a PDF with text (rendered to an image when imported, like
+/// a born-digital attachment), base64.
+fn letter_pdf() -> String {
+    use eingang_pdf::{render_form_pdf, Entry, FormPdf};
+    let field = |label: &str, value: &str| Entry::Field {
+        label: label.into(),
+        value: value.into(),
+        depth: 0,
+    };
+    let pdf = render_form_pdf(&FormPdf {
+        title: "Widerspruch gegen den Gebührenbescheid".into(),
+        subtitle: "Stadt Musterstadt, Bauordnungsamt".into(),
+        reference: "Eingang am 27. November 2026".into(),
+        footer: "Brief".into(),
+        page_label: "Seite {n} von {m}".into(),
+        entries: vec![
+            field("Absender", "Erika Mustermann, Lindenallee 5"),
+            field(
+                "Anliegen",
+                "Hiermit lege ich Widerspruch gegen den Bescheid vom 12. November ein.",
+            ),
+        ],
+        created: "2026-11-27T09:00:00Z".into(),
+        language: "de".into(),
+    })
+    .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(pdf)
+}
+
+/// Sets a file on a file input, as the picker does.
+async fn pick_file(app: &crate::harness::App, input: &str, name: &str, text: &str) {
+    app.wait_for(input).await;
+    app.client
+        .execute(
+            "const dt = new DataTransfer();
+             dt.items.add(new File([arguments[2]], arguments[1], { type: 'text/csv' }));
+             const i = document.querySelector(arguments[0]); i.files = dt.files;
+             i.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![input.into(), name.into(), text.into()],
+        )
+        .await
+        .unwrap();
+}
+
+/// The scan office's day, end to end: master data imported; a batch of dropped files
+/// (separator sheets, one with a QR code carrying the Aktenzeichen, a letter with words)
+/// and a page from SANE's test scanner, separated at the sheets; indexed at the station
+/// (one value from the barcode, one that breaks its unit's pattern shown at its field and
+/// fixed); the four-eyes rule refuses the scanner as checker; a second person checks;
+/// OCR reads in the background; released, delivered as PDF/A-3b with the Transfervermerk
+/// inside and beside it and a text layer pdftotext reads; `eingang audit verify` passes,
+/// and fails once a record is altered in the database.
 #[tokio::test(flavor = "current_thread")]
-async fn a_batch_is_separated_at_its_barcode_sheets_in_the_app() {
+#[allow(clippy::too_many_lines)] // one scenario, in the order the office works
+async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     use rxing::BarcodeFormat;
+    let sane = tempfile::tempdir().unwrap();
+    std::fs::write(sane.path().join("dll.conf"), "test\n").unwrap();
+    if let Ok(t) = std::fs::read("/etc/sane.d/test.conf") {
+        std::fs::write(sane.path().join("test.conf"), t).unwrap();
+    }
     let data = tempfile::tempdir().unwrap();
-    // The grey profile, with a rule that fills the Aktenzeichen from a QR code.
+    // The grey profile with OCR, every document checked, four-eyes, and a rule that fills
+    // the Aktenzeichen from a QR code.
     {
         let store = eingang_store::Store::open(data.path()).unwrap();
         let json = r#"{"id":"post","name":"Posteingang mit Trennblättern","mode":"Gray","resolution":150,
-            "processing":{"read_barcodes":true},
-            "separation":{"barcode_separators":["PATCHT"],"index_from_barcodes":[{"field":"aktenzeichen","pattern":"^AZ:(.+)$"}]}}"#;
+            "processing":{"read_barcodes":true,"ocr":true,"mode":"grey"},
+            "separation":{"barcode_separators":["PATCHT"],"index_from_barcodes":[{"field":"aktenzeichen","pattern":"^AZ:(.+)$"}]},
+            "qc":{"protection":"sehr_hoch","four_eyes":true}}"#;
         store
             .with_tx(|c| {
                 eingang_store::tables::scans::save_profile(
@@ -371,9 +488,34 @@ async fn a_batch_is_separated_at_its_barcode_sheets_in_the_app() {
             })
             .unwrap();
     }
-    let driver = Driver::start();
+    let driver = Driver::start_with(&[("SANE_CONFIG_DIR", sane.path())]);
     let app = driver.launch(data.path()).await;
     app.click("nav button[data-workspace='scan']").await;
+
+    // Master data: one file with an error changes nothing, the good one is taken.
+    pick_file(
+        &app,
+        "#masterdata",
+        "kaputt.csv",
+        "art;code;bezeichnung\nort;1;x\n",
+    )
+    .await;
+    app.wait_text("[data-testid='station-notice']", |t| {
+        t.starts_with("Stammdaten nicht übernommen") && t.contains("line 2, art")
+    })
+    .await;
+    pick_file(
+        &app,
+        "#masterdata",
+        "stammdaten.csv",
+        "art;code;bezeichnung;muster;felder\neinheit;530.12;Bauordnung;530\\.12-\\d{4}/\\d{4};\ndokumentart;widerspruch;Widerspruch;;aktenzeichen|organisationseinheit\n",
+    )
+    .await;
+    app.wait_text(".station", |t| {
+        t.contains("1 Organisationseinheit(en), 1 Dokumentart(en)")
+    })
+    .await;
+
     app.type_into("#batch-name", "Trennblätter").await;
     app.client
         .execute(
@@ -386,13 +528,6 @@ async fn a_batch_is_separated_at_its_barcode_sheets_in_the_app() {
     app.click("button[data-action='batch-create']").await;
     app.wait_text(".batch-view h2", |t| t == "Trennblätter")
         .await;
-    let letter = png(620, 877, |x, y| {
-        if (y / 18) % 3 == 0 && y > 80 && x > 60 && x < 560 {
-            25
-        } else {
-            242
-        }
-    });
     let files = serde_json::json!([
         [
             "1.png",
@@ -408,24 +543,35 @@ async fn a_batch_is_separated_at_its_barcode_sheets_in_the_app() {
                 )
             ])
         ],
-        ["2.png", letter],
+        ["brief.pdf", letter_pdf()],
         [
             "3.png",
             sheet_png(&[(BarcodeFormat::CODE_39, "PATCHT", 600, 160, 300, 300)])
         ],
-        ["4.png", letter],
-        ["5.png", letter],
     ]);
     drop_files(&app, files).await;
     app.wait_text("[data-testid='scan-notice']", |t| {
-        t == "5 Seite(n) übernommen."
+        t == "3 Seite(n) übernommen."
     })
     .await;
-    let first = app.text("li.page").await;
-    assert!(
-        first.contains("Barcode:") && first.contains("PATCHT"),
-        "{first}"
-    );
+    // One page from the test scanner ends the batch (the second document).
+    app.click("button[data-action='find-scanners']").await;
+    app.wait_for("#scan-device option[value='test:0']").await;
+    app.client
+        .execute(
+            "const d = document.getElementById('scan-device'); d.value = 'test:0';
+             d.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.type_into("#scan-max", "1").await;
+    app.click("button[data-action='scan-start']").await;
+    app.wait_text("[data-testid='scan-notice']", |t| {
+        t == "1 Seite(n) gescannt."
+    })
+    .await;
+    wait_pages(&app, 4).await;
     app.click("button[data-action='separate']").await;
     let notice = app
         .wait_text("[data-testid='scan-notice']", |t| {
@@ -436,10 +582,130 @@ async fn a_batch_is_separated_at_its_barcode_sheets_in_the_app() {
         notice.contains("2 Trennblatt") && notice.contains("1 Indexwert"),
         "{notice}"
     );
-    // The sheets are gone from the list, the second document is marked, the value shown.
-    wait_pages(&app, 3).await;
-    let pages = app.text("ol.pages").await;
-    assert!(pages.contains("Dokument 2"), "{pages}");
-    assert!(pages.contains("aktenzeichen: 530.12-2026/0077"), "{pages}");
+    wait_pages(&app, 2).await;
+
+    // The index station: document 1's Aktenzeichen came from the barcode.
+    let az = app.wait_for("#idx-1-aktenzeichen").await;
+    assert_eq!(
+        az.prop("value").await.unwrap().as_deref(),
+        Some("530.12-2026/0077")
+    );
+    app.pick(&[
+        ("idx-1-dokumentart", "widerspruch"),
+        ("idx-1-organisationseinheit", "530.12"),
+    ])
+    .await;
+    app.click("button[data-action='index-save-1']").await;
+    app.wait_text("[data-testid='check-message-1']", |t| {
+        t == "Index gespeichert."
+    })
+    .await;
+    // Document 2: a value that breaks the pattern is named at its field.
+    app.pick(&[
+        ("idx-2-dokumentart", "widerspruch"),
+        ("idx-2-organisationseinheit", "530.12"),
+    ])
+    .await;
+    app.type_into("#idx-2-aktenzeichen", "530.12-26/9").await;
+    app.click("button[data-action='index-save-2']").await;
+    let error = app.text("#idx-2-aktenzeichen-error").await;
+    assert!(error.contains("passt nicht zum Muster"), "{error}");
+    let field = app
+        .wait_for("#idx-2-aktenzeichen[aria-invalid='true']")
+        .await;
+    assert_eq!(
+        field.attr("aria-describedby").await.unwrap().as_deref(),
+        Some("idx-2-aktenzeichen-error")
+    );
+    app.retype("#idx-2-aktenzeichen", "530.12-2026/0078").await;
+    app.click("button[data-action='index-save-2']").await;
+    app.wait_text("[data-testid='check-message-2']", |t| {
+        t == "Index gespeichert."
+    })
+    .await;
+
+    // Four-eyes: whoever scanned cannot check.
+    app.click("button[data-action='pass-1']").await;
+    app.wait_text("[data-testid='check-message-1']", |t| {
+        t.starts_with("Vier-Augen-Prinzip")
+    })
+    .await;
+    let axe = axe_source();
+    let found = violations(&app, &axe).await;
+    assert!(
+        found.is_empty(),
+        "axe on the index and check station: {found:#?}"
+    );
+    check_and_release(&app, "Widerspruch").await;
+    app.wait_text("[data-testid='scan-notice']", |t| {
+        t.starts_with("2 Dokument(e) erzeugt")
+    })
+    .await;
+    app.wait_text("table.docs tbody", |t| t.matches("Geliefert").count() == 2)
+        .await;
+
+    // What the DMS received.
+    let out = data.path().join("ausgang");
+    let pdfs: Vec<_> = walk(&out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(pdfs.len(), 2);
+    let mut words = String::new();
+    for pdf in &pdfs {
+        let p = pdf.to_str().unwrap();
+        run("qpdf", &["--check", p]);
+        let meta = run("pdfinfo", &["-meta", p]);
+        assert!(meta.contains("<pdfaid:part>3</pdfaid:part>"), "{meta}");
+        assert!(
+            meta.contains("<eingang:transfervermerk_pruefer>Bernd Prüfer<"),
+            "{meta}"
+        );
+        assert!(run("pdfdetach", &["-list", p]).contains("transfervermerk.xml"));
+        let tv = pdf.with_extension("transfervermerk.xml");
+        let tv = std::fs::read_to_string(&tv).unwrap();
+        assert!(tv.contains("pruefer=\"Bernd Prüfer\""), "{tv}");
+        words.push_str(&run("pdftotext", &[p, "-"]));
+    }
+    for w in ["Widerspruch", "Gebührenbescheid", "Mustermann"] {
+        assert!(
+            words.contains(w),
+            "{w} not found in the text layer: {words}"
+        );
+    }
+    let index: String = walk(&out)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".index.xml"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(index.contains("530.12-2026/0077") && index.contains("530.12-2026/0078"));
+    assert!(index.contains("<integritaet algorithmus=\"SHA-256\""));
     app.quit().await;
+
+    // The audit log holds, and breaks when someone edits it.
+    let cli = crate::harness::app_binary().with_file_name("eingang");
+    let verify = || {
+        Command::new(&cli)
+            .args(["audit", "verify"])
+            .env("EINGANG_DATA_DIR", data.path())
+            .env("EINGANG_KEYRING", "off")
+            .output()
+            .unwrap()
+    };
+    let ok = verify();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let db = rusqlite::Connection::open(data.path().join("eingang.db")).unwrap();
+    db.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET actor = 'jemand' WHERE kind = 'qc.verdict';",
+    )
+    .unwrap();
+    drop(db);
+    let broken = verify();
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("BROKEN"));
 }
