@@ -44,15 +44,15 @@ for i in $(seq -w 1 "$PAGES"); do
     echo "Stadt Musterstadt - Der Oberbürgermeister"
     echo "Aktenzeichen 530.12-2026/$((1000 + 10#$i))"
     echo
-    for line in $(seq 1 26); do
+    for line in $(seq 1 40); do
       l=""
-      for _ in $(seq 1 9); do l+="${W[RANDOM % NW]} "; done
+      for _ in $(seq 1 7); do l+="${W[RANDOM % NW]} "; done
       echo "${l% }"
     done
   } >"$WORK/text/$i.txt"
   angle=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", (r % 161 - 80) / 100 }')
-  convert -size 2480x3508 xc:white -font "$font" -pointsize 11 -density 300 \
-    -fill black -annotate +220+330 "@$WORK/text/$i.txt" \
+  convert -size 2480x3508 xc:white -font "$font" -pointsize 10.5 -density 300 \
+    -fill black -annotate +220+330 "$(cat "$WORK/text/$i.txt")" \
     -rotate "$angle" -gravity center -extent 2480x3508 \
     -attenuate 0.25 +noise Gaussian -blur 0x0.6 -colorspace Gray \
     -units PixelsPerInch -density 300 -quality 85 "$WORK/pages/$i.jpg"

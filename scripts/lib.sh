@@ -11,6 +11,9 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Debian packages for building and running the app.
 APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
+# What the app uses at run time when it is there (it works on without, and says so):
+# SANE for scanners, Tesseract for OCR, poppler-utils to render PDF pages on import.
+APT_RUN=(sane-utils poppler-utils tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng)
 # Extra packages the test suite uses: a virtual X server, the WebDriver for WebKitGTK,
 # python3-xlib (to press a window's close button without a window manager) and SANE
 # (whose virtual test scanner doctor must list), poppler-utils and qpdf (independent checks

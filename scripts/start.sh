@@ -8,7 +8,7 @@ cd "$ROOT"
 PROFILE=debug
 if [ "${1:-}" = "--release" ]; then PROFILE=release; shift; fi
 
-apt_install "${APT_BUILD[@]}"
+apt_install "${APT_BUILD[@]}" "${APT_RUN[@]}"
 need_rust
 need_node
 ui_install
