@@ -53,6 +53,18 @@ impl Tesseract {
         }
         let program = std::env::var_os("EINGANG_TESSERACT")
             .map_or_else(|| PathBuf::from("tesseract"), PathBuf::from);
+        Self::at(program, languages)
+    }
+
+    /// [`Self::find`] with the program given.
+    pub fn at(program: PathBuf, languages: &str) -> Result<Self, Unavailable> {
+        if languages.is_empty()
+            || !languages
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '_')
+        {
+            return Err(Unavailable::BadLanguages);
+        }
         let out = Command::new(&program)
             .arg("--list-langs")
             .stdin(Stdio::null())

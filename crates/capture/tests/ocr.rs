@@ -1,0 +1,161 @@
+//! OCR with the real Tesseract: a letter's words come back with their boxes, the store's
+//! queue is worked by a pool, and a Tesseract that crashes or hangs costs only the page
+//! (marked failed with the reason, flagged for the check), never the batch.
+
+// In tests a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+use eingang_capture::batch::{import, profiles};
+use eingang_capture::ocr::{run_pending, Tesseract};
+use eingang_capture::Limits;
+use eingang_store::tables::scans;
+use eingang_store::Store;
+use std::os::unix::fs::PermissionsExt as _;
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+
+/// A letter with real words, rendered at 300 dpi by poppler from a text PDF, as PNG bytes.
+fn letter_png(dir: &std::path::Path) -> Vec<u8> {
+    use eingang_pdf::{render_form_pdf, Entry, FormPdf};
+    let pdf = render_form_pdf(&FormPdf {
+        title: "Widerspruch gegen den Gebührenbescheid".into(),
+        subtitle: "Stadt Musterstadt".into(),
+        reference: "Eingang 27.11.2026".into(),
+        footer: "Brief".into(),
+        page_label: "Seite {n} von {m}".into(),
+        entries: vec![Entry::Field {
+            label: "Absender".into(),
+            value: "Erika Mustermann".into(),
+            depth: 0,
+        }],
+        created: "2026-11-27T09:00:00Z".into(),
+        language: "de".into(),
+    })
+    .unwrap();
+    let path = dir.join("brief.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = dir.join("brief");
+    let status = Command::new("pdftoppm")
+        .args(["-r", "300", "-gray", "-png", "-singlefile"])
+        .arg(&path)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::read(dir.join("brief.png")).unwrap()
+}
+
+fn batch_with(store: &Store, pages: Vec<(String, Vec<u8>)>) -> String {
+    let mut profile = profiles(store)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == "standard")
+        .unwrap();
+    profile.processing.ocr = true;
+    let id = store
+        .with_tx(|c| {
+            scans::create_batch(
+                c,
+                "OCR",
+                Some("standard"),
+                &serde_json::to_string(&profile).unwrap(),
+            )
+        })
+        .unwrap();
+    let report = import(
+        store,
+        &id,
+        pages.into_iter().map(|(n, b)| (n, Ok(b))),
+        &profile.processing,
+        Limits::default(),
+        &AtomicBool::new(false),
+        &|_| {},
+    );
+    assert_eq!(report.processed, 2, "{report:?}");
+    id
+}
+
+/// A stand-in `tesseract` that lists the languages, then behaves as `body` says.
+fn fake_tesseract(dir: &std::path::Path, name: &str, body: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = --list-langs ]; then printf 'List of available languages (2):\\ndeu\\neng\\n'; exit 0; fi\ncat >/dev/null\n{body}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let letter = letter_png(dir.path());
+    let batch = batch_with(
+        &store,
+        vec![("a.png".into(), letter.clone()), ("b.png".into(), letter)],
+    );
+    let cancel = AtomicBool::new(false);
+
+    // Tesseract crashes (SIGSEGV): both pages failed, with the reason; nothing else lost.
+    let crash = fake_tesseract(
+        dir.path(),
+        "crash",
+        "echo 'Segmentation fault' >&2; kill -SEGV $$",
+    );
+    let tess = Tesseract::at(crash, "deu+eng").unwrap();
+    let r = run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
+    assert_eq!((r.done, r.failed), (0, 2));
+    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    for p in &pages {
+        assert_eq!(p.ocr_state.as_deref(), Some("failed"));
+        let why = p.ocr_error.as_deref().unwrap();
+        assert!(why.starts_with("Tesseract failed on this page"), "{why}");
+        assert_eq!(p.state, "processed", "the page itself is kept");
+    }
+    let check = eingang_capture::qc::state(&store, &batch).unwrap();
+    assert!(check.documents[0]
+        .flags
+        .contains(&"ocr_failed:1".to_owned()));
+
+    // Tesseract hangs: stopped at the time limit, the page says so.
+    assert_eq!(store.with_tx(|c| scans::ocr_request(c, &batch)).unwrap(), 2);
+    let hang = fake_tesseract(dir.path(), "hang", "sleep 30");
+    let mut tess = Tesseract::at(hang, "deu+eng").unwrap();
+    tess.timeout = std::time::Duration::from_secs(1);
+    let started = std::time::Instant::now();
+    let r = run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
+    assert_eq!(r.failed, 2);
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "both stopped, in parallel"
+    );
+    let page = store.with_conn(|c| scans::page(c, &pages[0].id)).unwrap();
+    assert!(page.ocr_error.unwrap().contains("took longer than 1 s"));
+
+    // Missing languages are named before anything runs.
+    let none = Tesseract::at(dir.path().join("crash"), "deu+fra").unwrap_err();
+    assert!(none.to_string().contains("tesseract-ocr-fra"), "{none}");
+
+    // Again with the real Tesseract: the words of the letter, at plausible places.
+    assert_eq!(store.with_tx(|c| scans::ocr_request(c, &batch)).unwrap(), 2);
+    let tess = Tesseract::find("deu+eng").expect("scripts/test.sh installs Tesseract");
+    let r = run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
+    assert_eq!((r.done, r.failed), (2, 0));
+    let json = store
+        .with_conn(|c| scans::ocr_words(c, &pages[0].id))
+        .unwrap()
+        .unwrap();
+    let words: Vec<eingang_pdf::TextWord> = serde_json::from_str(&json).unwrap();
+    let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+    for w in ["Widerspruch", "Gebührenbescheid", "Mustermann"] {
+        assert!(text.contains(&w), "{w} in {text:?}");
+    }
+    let page = store.with_conn(|c| scans::page(c, &pages[0].id)).unwrap();
+    let (pw, ph) = (page.width.unwrap(), page.height.unwrap());
+    assert!(words.iter().all(|w| w.x + w.w <= pw && w.y + w.h <= ph));
+}
