@@ -441,11 +441,22 @@ pub fn import(
                         });
                     }
                     let raw = put_raw(store, &bytes)?;
-                    Ok((raw, read_bytes(&name, bytes, limits)?))
+                    if crate::email::is_eml(&name) {
+                        let mail = crate::email::read_eml(&name, &bytes, limits)?;
+                        return Ok((raw, mail.pages, Some(mail.index)));
+                    }
+                    Ok((raw, read_bytes(&name, bytes, limits)?, None))
                 })
-                .and_then(|(raw, pages)| {
-                    for page in pages {
+                .and_then(|(raw, pages, email)| {
+                    for (n, page) in pages.into_iter().enumerate() {
                         let id = add_page(store, batch_id, &name, page.index, &raw, page.page.dpi)?;
+                        if let (0, Some(index)) = (n, &email) {
+                            store
+                                .with_tx(|c| {
+                                    scans::mark_document_start(c, &id, index, "email_received")
+                                })
+                                .map_err(|e| store_err(&e))?;
+                        }
                         report.received += 1;
                         on_event(Event::Received {
                             page_id: id.clone(),
@@ -813,17 +824,31 @@ pub fn release(store: &Store, batch_id: &str, r: &Release<'_>) -> Result<Vec<Doc
         };
         let mut xmp = doc_index.clone();
         xmp.extend(transfer::xmp_facts(&facts));
-        let attachments = if level == PdfA::A3b {
-            vec![eingang_pdf::Attachment {
+        let mut attachments = Vec::new();
+        if level == PdfA::A3b {
+            attachments.push(eingang_pdf::Attachment {
                 name: "transfervermerk.xml".into(),
                 mime: "application/xml".into(),
                 description: "Transfervermerk (BSI TR-03138 A.NB.4)".into(),
                 relationship: "Supplement".into(),
                 data: tv.as_bytes().to_vec(),
-            }]
-        } else {
-            Vec::new()
-        };
+            });
+            // An e-mail travels as it came (with every attachment) beside its pages.
+            let mut seen = Vec::new();
+            for p in seg.iter().filter(|p| crate::email::is_eml(&p.source)) {
+                if seen.contains(&p.raw_blob) {
+                    continue;
+                }
+                seen.push(p.raw_blob.clone());
+                attachments.push(eingang_pdf::Attachment {
+                    name: p.source.clone(),
+                    mime: "message/rfc822".into(),
+                    description: "E-Mail im Original".into(),
+                    relationship: "Source".into(),
+                    data: store.blobs().get(&p.raw_blob).map_err(|e| e.to_string())?,
+                });
+            }
+        }
         let options = ScanOptions {
             level,
             index: xmp,

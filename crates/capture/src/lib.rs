@@ -74,7 +74,7 @@ pub enum CaptureError {
     Io { file: String, reason: String },
     #[error("scanner: {reason}")]
     Scanner { reason: String },
-    #[error("{file}: not a JPEG, PNG, PNM, TIFF or PDF file; scan or export it as one of those")]
+    #[error("{file}: not a JPEG, PNG, PNM, TIFF, PDF or e-mail (.eml) file; scan or export it as one of those")]
     Unsupported { file: String },
     #[error("{file}{page}: damaged — {reason}; scan the page again or export the file anew", page = page.map(|p| format!(", page {}", p + 1)).unwrap_or_default())]
     Corrupt {
@@ -318,6 +318,7 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
 }
 
 pub mod batch;
+pub mod email;
 pub mod escl;
 pub mod hotfolder;
 pub mod masterdata;

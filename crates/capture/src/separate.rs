@@ -212,7 +212,9 @@ pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Rep
             }
             continue;
         }
-        let starts = next_starts || rules.every_n_pages.is_some_and(|n| in_doc >= n);
+        // An e-mail's message page always begins its own document.
+        let email_start = crate::email::is_eml(&page.source) && page.source_page == 0;
+        let starts = next_starts || email_start || rules.every_n_pages.is_some_and(|n| in_doc >= n);
         plan.push((page, starts, false));
         if starts {
             docs.push((plan.len() - 1, Vec::new()));
@@ -255,7 +257,17 @@ pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Rep
                     scans::edit_page(c, &page.id, PageEdit::Deleted(*removed))?;
                 }
                 scans::set_separator(c, &page.id, *removed)?;
-                let index = first_index.get(&i).map_or_else(Vec::new, |v| (*v).clone());
+                // Barcode fields are read anew; values typed at the index station or taken
+                // from an e-mail stay.
+                let mut index: Vec<(String, String)> = page
+                    .index
+                    .iter()
+                    .filter(|(f, _)| !compiled.index.iter().any(|(rule, _)| rule == f))
+                    .cloned()
+                    .collect();
+                if let Some(found) = first_index.get(&i) {
+                    index.extend(found.iter().cloned());
+                }
                 scans::set_index(c, &page.id, &index)?;
             }
             Ok(())

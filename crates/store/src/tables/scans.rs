@@ -462,6 +462,22 @@ pub fn set_index(conn: &Connection, page_id: &str, index: &[(String, String)]) -
     set_index_as(conn, page_id, index, "index_from_barcodes")
 }
 
+/// Marks `page_id` as the start of a document with `index` (an e-mail's message page);
+/// `op` names why in the page log.
+pub fn mark_document_start(
+    conn: &Connection,
+    page_id: &str,
+    index: &[(String, String)],
+    op: &str,
+) -> Result<()> {
+    let json = serde_json::to_string(index).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "UPDATE pages SET starts_document = 1, index_json = ?2 WHERE id = ?1",
+        params![page_id, json],
+    )?;
+    log(conn, page_id, op, &serde_json::json!({ "index": index }))
+}
+
 /// Sets the index values of the document `page_id` starts; `op` names who set them in the
 /// page log (`index_from_barcodes`, `user_index`).
 pub fn set_index_as(
