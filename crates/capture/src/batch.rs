@@ -808,12 +808,12 @@ pub fn release(store: &Store, batch_id: &str, r: &Release<'_>) -> Result<Vec<Doc
         let mut w = ScanWriter::new(file, level).map_err(|e| e.to_string())?;
         for p in &seg {
             let image = stored_image(store, p)?;
-            let words: Vec<eingang_pdf::TextWord> = store
+            let text = store
                 .with_conn(|c| scans::ocr_words(c, &p.id))
                 .map_err(|e| e.to_string())?
-                .and_then(|j| serde_json::from_str(&j).ok())
+                .and_then(|j| crate::ocr::PageText::parse(&j))
                 .unwrap_or_default();
-            w.add_page_with_text(&image, p.rotation, &words)
+            w.add_page_with_text(&image, p.rotation, &text.words, text.rotation)
                 .map_err(|e| e.to_string())?;
         }
         let doc = ScanPdf {

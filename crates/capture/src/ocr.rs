@@ -89,7 +89,17 @@ impl Tesseract {
 
     /// Reads one page: the words with their boxes in the image's pixels.
     pub fn recognise(&self, page: &ScanPage) -> Result<Vec<TextWord>, String> {
-        let input = tesseract_input(&page.image)?;
+        self.recognise_turned(page, 0)
+    }
+
+    /// Reads one page turned `quarter_turns` clockwise (as the user turned it): the words
+    /// with their boxes in the turned image's pixels.
+    pub fn recognise_turned(
+        &self,
+        page: &ScanPage,
+        quarter_turns: u8,
+    ) -> Result<Vec<TextWord>, String> {
+        let input = tesseract_input(&page.image, quarter_turns % 4)?;
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let dpi = page.dpi.0.round().clamp(70.0, 2400.0) as u32;
         let mut child = Command::new(&self.program)
@@ -155,13 +165,42 @@ impl Tesseract {
     }
 }
 
-/// The page as a file Tesseract reads from standard input: JPEG as it is, samples as PNM.
-fn tesseract_input(image: &PageImage) -> Result<Vec<u8>, String> {
+/// Grey samples turned `q` quarter turns clockwise.
+fn turn(luma: &[u8], w: usize, h: usize, q: u8) -> (Vec<u8>, usize, usize) {
+    let mut out = vec![255u8; w * h];
+    let nw = if q % 2 == 1 { h } else { w };
+    for y in 0..h {
+        for x in 0..w {
+            let (u, v) = match q {
+                1 => (h - 1 - y, x),
+                2 => (w - 1 - x, h - 1 - y),
+                3 => (y, w - 1 - x),
+                _ => (x, y),
+            };
+            out[v * nw + u] = luma[y * w + x];
+        }
+    }
+    let nh = if q % 2 == 1 { w } else { h };
+    (out, nw, nh)
+}
+
+/// The page as a file Tesseract reads from standard input: JPEG as it is, samples as PNM;
+/// a turned page as grey PNM, turned.
+fn tesseract_input(image: &PageImage, quarter_turns: u8) -> Result<Vec<u8>, String> {
     let pnm = |magic: &str, w: u32, h: u32, data: &[u8]| {
         let mut out = format!("{magic}\n{w} {h}\n255\n").into_bytes();
         out.extend_from_slice(data);
         out
     };
+    if quarter_turns != 0 {
+        let (luma, w, h) = crate::process::luma_of("page", image).map_err(|e| e.to_string())?;
+        let (luma, w, h) = turn(&luma, w, h, quarter_turns);
+        let (w, h) = (
+            u32::try_from(w).map_err(|e| e.to_string())?,
+            u32::try_from(h).map_err(|e| e.to_string())?,
+        );
+        return Ok(pnm("P5", w, h, &luma));
+    }
     Ok(match image {
         PageImage::Jpeg(bytes) => bytes.clone(),
         PageImage::Gray8 {
@@ -270,18 +309,21 @@ pub fn run_pending(
                 }
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(id) = queue.get(i) else { break };
-                let result = read_stored(store, tess, id);
+                let (rotation, result) = read_stored(store, tess, id);
                 let stored = match &result {
-                    Ok(words) => serde_json::to_string(words)
-                        .map_err(|e| e.to_string())
-                        .and_then(|json| {
-                            store
-                                .with_tx(|c| scans::set_ocr(c, id, Ok(&json)))
-                                .map_err(|e| e.to_string())
-                        })
-                        .map(|()| words.len()),
+                    Ok(words) => serde_json::to_string(&PageText {
+                        rotation,
+                        words: words.clone(),
+                    })
+                    .map_err(|e| e.to_string())
+                    .and_then(|json| {
+                        store
+                            .with_tx(|c| scans::set_ocr(c, id, rotation, Ok(&json)))
+                            .map_err(|e| e.to_string())
+                    })
+                    .map(|_| words.len()),
                     Err(why) => store
-                        .with_tx(|c| scans::set_ocr(c, id, Err(why)))
+                        .with_tx(|c| scans::set_ocr(c, id, rotation, Err(why)))
                         .map_err(|e| e.to_string())
                         .and(Err(why.clone())),
                 };
@@ -301,15 +343,36 @@ pub fn run_pending(
     report.into_inner().map_err(|e| e.to_string())
 }
 
-fn read_stored(store: &Store, tess: &Tesseract, id: &str) -> Result<Vec<TextWord>, String> {
-    let page = store
-        .with_conn(|c| scans::page(c, id))
-        .map_err(|e| e.to_string())?;
-    if page.deleted {
-        return Ok(Vec::new());
+/// The words of a page as stored: read with the page turned `rotation` quarter turns, boxes
+/// in the turned image's pixels.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageText {
+    pub rotation: u8,
+    pub words: Vec<TextWord>,
+}
+
+impl PageText {
+    /// Reads what `ocr_json` holds (also a plain list of words: read unturned).
+    pub fn parse(json: &str) -> Option<Self> {
+        serde_json::from_str(json).ok().or_else(|| {
+            serde_json::from_str::<Vec<TextWord>>(json)
+                .ok()
+                .map(|words| Self { rotation: 0, words })
+        })
     }
-    let image = stored_image(store, &page)?;
-    tess.recognise(&image)
+}
+
+fn read_stored(store: &Store, tess: &Tesseract, id: &str) -> (u8, Result<Vec<TextWord>, String>) {
+    let page = match store.with_conn(|c| scans::page(c, id)) {
+        Ok(p) => p,
+        Err(e) => return (0, Err(e.to_string())),
+    };
+    if page.deleted {
+        return (page.rotation, Ok(Vec::new()));
+    }
+    let result =
+        stored_image(store, &page).and_then(|image| tess.recognise_turned(&image, page.rotation));
+    (page.rotation, result)
 }
 
 #[cfg(test)]
@@ -344,6 +407,16 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn turning_moves_every_sample_where_the_turn_puts_it() {
+        // 3×2: 1 2 3 / 4 5 6
+        let img = [1, 2, 3, 4, 5, 6];
+        assert_eq!(turn(&img, 3, 2, 1), (vec![4, 1, 5, 2, 6, 3], 2, 3));
+        assert_eq!(turn(&img, 3, 2, 2), (vec![6, 5, 4, 3, 2, 1], 3, 2));
+        assert_eq!(turn(&img, 3, 2, 3), (vec![3, 6, 2, 5, 1, 4], 2, 3));
+        assert_eq!(turn(&img, 3, 2, 0), (img.to_vec(), 3, 2));
     }
 
     #[test]

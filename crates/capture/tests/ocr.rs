@@ -150,7 +150,7 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
         .with_conn(|c| scans::ocr_words(c, &pages[0].id))
         .unwrap()
         .unwrap();
-    let words: Vec<eingang_pdf::TextWord> = serde_json::from_str(&json).unwrap();
+    let words = eingang_capture::ocr::PageText::parse(&json).unwrap().words;
     let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
     for w in ["Widerspruch", "Gebührenbescheid", "Mustermann"] {
         assert!(text.contains(&w), "{w} in {text:?}");
@@ -158,4 +158,98 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
     let page = store.with_conn(|c| scans::page(c, &pages[0].id)).unwrap();
     let (pw, ph) = (page.width.unwrap(), page.height.unwrap());
     assert!(words.iter().all(|w| w.x + w.w <= pw && w.y + w.h <= ph));
+}
+
+/// A letter fed upside down: once the user turns the page, it is read again the right way
+/// up, and the released PDF's text layer runs the way the turned page reads.
+#[test]
+fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let upright = image::load_from_memory(&letter_png(dir.path())).unwrap();
+    let mut upside_down = Vec::new();
+    upright
+        .rotate180()
+        .write_to(
+            &mut std::io::Cursor::new(&mut upside_down),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    let batch = batch_with(
+        &store,
+        vec![
+            ("kopfueber.png".into(), upside_down),
+            ("leer.png".into(), letter_png(dir.path())),
+        ],
+    );
+    let tess = Tesseract::find("deu+eng").unwrap();
+    let cancel = AtomicBool::new(false);
+    run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
+    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let words = |id: &str| -> String {
+        let json = store
+            .with_conn(|c| scans::ocr_words(c, id))
+            .unwrap()
+            .unwrap();
+        let text = eingang_capture::ocr::PageText::parse(&json).unwrap();
+        text.words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(
+        !words(&pages[0].id).contains("Widerspruch"),
+        "upside down reads as noise"
+    );
+    store
+        .with_tx(|c| scans::edit_page(c, &pages[0].id, scans::PageEdit::Rotation(2)))
+        .unwrap();
+    let page = store.with_conn(|c| scans::page(c, &pages[0].id)).unwrap();
+    assert_eq!(
+        page.ocr_state.as_deref(),
+        Some("pending"),
+        "turned: read again"
+    );
+    run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
+    assert!(words(&pages[0].id).contains("Widerspruch"));
+
+    let docs = eingang_capture::batch::release(
+        &store,
+        &batch,
+        &eingang_capture::batch::Release {
+            title: "Brief",
+            index: &[],
+            targets: &["default"],
+            sealer: &eingang_capture::transfer::NoSeal,
+        },
+    );
+    // The check comes first (the scanner cannot pass it); then the release.
+    assert!(docs.is_err());
+    eingang_capture::qc::pass_open(&store, &batch, "Prüferin").unwrap();
+    let docs = eingang_capture::batch::release(
+        &store,
+        &batch,
+        &eingang_capture::batch::Release {
+            title: "Brief",
+            index: &[],
+            targets: &["default"],
+            sealer: &eingang_capture::transfer::NoSeal,
+        },
+    )
+    .unwrap();
+    let pdf = dir.path().join("brief.pdf");
+    std::fs::copy(store.blobs().path(&docs[0].pdf_blob).unwrap(), &pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Widerspruch gegen den Gebührenbescheid"),
+        "the turned page's text reads in order: {text}"
+    );
 }

@@ -124,7 +124,7 @@ pub fn files(
                 }
             };
             words += found.len();
-            w.add_page_with_text(page, 0, found)
+            w.add_page_with_text(page, 0, found, 0)
                 .map_err(|e| e.to_string())?;
         }
         let doc = ScanPdf {

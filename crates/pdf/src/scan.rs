@@ -340,7 +340,7 @@ impl<W: Write> ScanWriter<W> {
 
     /// Adds a page; `quarter_turns` clockwise become the page's `/Rotate` (lossless).
     pub fn add_page(&mut self, page: &ScanPage, quarter_turns: u8) -> Result<(), Error> {
-        self.add_page_with_text(page, quarter_turns, &[])
+        self.add_page_with_text(page, quarter_turns, &[], 0)
     }
 
     /// The text layer's font objects (once per document); returns the Type0 font's id.
@@ -382,12 +382,14 @@ impl<W: Write> ScanWriter<W> {
         Ok(font_id)
     }
 
-    /// Adds a page with an invisible text layer of `words` (boxes in the image's pixels).
+    /// Adds a page with an invisible text layer of `words`, which were read with the image
+    /// turned `words_turned` quarter turns clockwise (boxes in the turned image's pixels).
     pub fn add_page_with_text(
         &mut self,
         page: &ScanPage,
         quarter_turns: u8,
         words: &[crate::TextWord],
+        words_turned: u8,
     ) -> Result<(), Error> {
         let n = self.pages.len() + 1;
         let (dx, dy) = page.dpi;
@@ -419,7 +421,17 @@ impl<W: Write> ScanWriter<W> {
         let mut content = format!("q {pw:.4} 0 0 {ph:.4} 0 0 cm /Im0 Do Q\n");
         let mut fonts = String::new();
         if let Some(font) = font {
-            content.push_str(&crate::textlayer::content(words, page.dpi, ph, "OCR"));
+            let frame = crate::textlayer::Frame {
+                pixels: (x.width, x.height),
+                points: (pw, ph),
+                dpi: page.dpi,
+            };
+            content.push_str(&crate::textlayer::content(
+                words,
+                frame,
+                words_turned,
+                "OCR",
+            ));
             fonts = format!(" /Font << /OCR {font} 0 R >>");
         }
         let packed = deflate(content.as_bytes())?;

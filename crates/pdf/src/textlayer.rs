@@ -136,30 +136,55 @@ pub(crate) fn cid_to_gid_map() -> Vec<u8> {
 /// Codes are UTF-16 code units; each stands for itself.
 pub(crate) const TO_UNICODE: &str = "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange\nendcmap\nCMapName currentdict /CMapResource defineresource pop\nend\nend\n";
 
-/// The content stream fragment that sets `words` invisibly over a page image of
-/// `dpi` resolution drawn `page_height` points high. `font` is the resource name.
-pub(crate) fn content(words: &[TextWord], dpi: (f32, f32), page_height: f32, font: &str) -> String {
+/// Where a page's image lies: its size in pixels and points, its resolution.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub pixels: (u32, u32),
+    pub points: (f32, f32),
+    pub dpi: (f32, f32),
+}
+
+/// The content stream fragment that sets `words` invisibly over a page image. The words
+/// were read with the image turned `turned` quarter turns clockwise (as the page is shown
+/// with `/Rotate`): their boxes are in the turned image's pixels, and each word runs the
+/// way the turned page reads. `font` is the resource name.
+#[allow(clippy::cast_precision_loss)]
+pub(crate) fn content(words: &[TextWord], frame: Frame, turned: u8, font: &str) -> String {
     let mut out = String::from("BT 3 Tr\n");
-    let (sx, sy) = (72.0 / dpi.0, 72.0 / dpi.1);
+    let (w_px, h_px) = (frame.pixels.0 as f32, frame.pixels.1 as f32);
+    let (sx, sy) = (72.0 / frame.dpi.0, 72.0 / frame.dpi.1);
+    // The text direction in the page's own space: the turn undone (counter-clockwise).
+    let (cos, sin) = match turned % 4 {
+        1 => (0.0, 1.0),
+        2 => (-1.0, 0.0),
+        3 => (0.0, -1.0),
+        _ => (1.0, 0.0),
+    };
     for word in words {
         let text = word.text.trim();
         let units: Vec<u16> = text.encode_utf16().filter(|u| *u >= 0x20).collect();
         if units.is_empty() || word.w == 0 || word.h == 0 {
             continue;
         }
-        #[allow(clippy::cast_precision_loss)]
-        let (x, bottom, w, h) = (
-            word.x as f32 * sx,
-            page_height - (word.y + word.h) as f32 * sy,
-            word.w as f32 * sx,
-            word.h as f32 * sy,
-        );
-        #[allow(clippy::cast_precision_loss)]
+        // The word's bottom-left corner in the turned image, back in the image's pixels
+        // (origin top left), then in points (origin bottom left).
+        let (u, v) = (word.x as f32, (word.y + word.h) as f32);
+        let (x, y) = match turned % 4 {
+            1 => (v, h_px - u),
+            2 => (w_px - u, h_px - v),
+            3 => (w_px - v, u),
+            _ => (u, v),
+        };
+        let (x, y) = (x * sx, frame.points.1 - y * sy);
+        // Along the text and across it, in points (the axes swap on a quarter turn).
+        let (along, across) = if turned % 2 == 1 { (sy, sx) } else { (sx, sy) };
+        let (w, h) = (word.w as f32 * along, word.h as f32 * across);
         let natural = units.len() as f32 * f32::from(ADVANCE) / 1000.0 * h;
         let scale = 100.0 * w / natural;
         let _ = write!(
             out,
-            "/{font} {h:.3} Tf {scale:.2} Tz 1 0 0 1 {x:.3} {bottom:.3} Tm <"
+            "/{font} {h:.3} Tf {scale:.2} Tz {cos} {sin} {} {cos} {x:.3} {y:.3} Tm <",
+            -sin
         );
         for u in units {
             let _ = write!(out, "{u:04X}");
@@ -207,14 +232,30 @@ mod tests {
             w: 400,
             h: 50,
         }];
-        let c = content(&words, (300.0, 300.0), 842.0, "OCR");
+        let frame = Frame {
+            pixels: (2480, 3508),
+            points: (595.2, 842.0),
+            dpi: (300.0, 300.0),
+        };
+        let c = content(&words, frame, 0, "OCR");
         // 50 px at 300 dpi = 12 pt high; 8 characters × 0.5 em × 12 pt = 48 pt natural,
         // the box is 96 pt wide: 200 % horizontal scaling; the bottom at 842 − 156 pt.
         assert!(
-            c.contains("/OCR 12.000 Tf 200.00 Tz 1 0 0 1 72.000 686.000 Tm <00420065"),
+            c.contains("/OCR 12.000 Tf 200.00 Tz 1 0 -0 1 72.000 686.000 Tm <00420065"),
             "{c}"
         );
         assert!(c.starts_with("BT 3 Tr"));
-        assert!(content(&[], (300.0, 300.0), 842.0, "OCR").ends_with("BT 3 Tr\nET\n"));
+        assert!(content(&[], frame, 0, "OCR").ends_with("BT 3 Tr\nET\n"));
+        // Read with the page turned upside down: the same box seen from the other side;
+        // the word runs right to left in the page's own space. Its bottom-left corner (as
+        // read) is the box's top-right corner unturned: x = 700 px = 168 pt, y = 600 px
+        // from the top = 842 − 144 pt.
+        let turned = TextWord {
+            x: 2480 - 300 - 400,
+            y: 3508 - 600 - 50,
+            ..words[0].clone()
+        };
+        let c = content(&[turned], frame, 2, "OCR");
+        assert!(c.contains("200.00 Tz -1 0 -0 -1 168.000 698.000 Tm"), "{c}");
     }
 }

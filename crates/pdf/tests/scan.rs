@@ -295,6 +295,7 @@ fn pdfbox_preflight_accepts_the_pdfa_1b_variant_with_index_fields() {
             },
             turns,
             &words,
+            0,
         )
         .unwrap();
     }
@@ -369,6 +370,7 @@ fn text_layer_and_associated_file_in_pdfa_3b() {
         },
         0,
         &words,
+        0,
     )
     .unwrap();
     let xml = b"<?xml version=\"1.0\"?><transfervermerk/>".to_vec();

@@ -412,23 +412,27 @@ pub fn ocr_request(conn: &Connection, batch_id: &str) -> Result<usize> {
     )?)
 }
 
-/// Records a page's OCR: the words (JSON) or why it failed.
+/// Records a page's OCR, read with the page turned `rotation` quarter turns: the words
+/// (JSON) or why it failed. Returns false (and records nothing) when the page was turned
+/// again meanwhile — it stays queued and is read anew.
 pub fn set_ocr(
     conn: &Connection,
     page_id: &str,
+    rotation: u8,
     result: std::result::Result<&str, &str>,
-) -> Result<()> {
-    match result {
+) -> Result<bool> {
+    let n = match result {
         Ok(words) => conn.execute(
-            "UPDATE pages SET ocr_state = 'done', ocr_json = ?2, ocr_error = NULL WHERE id = ?1",
-            params![page_id, words],
+            "UPDATE pages SET ocr_state = 'done', ocr_json = ?3, ocr_error = NULL
+             WHERE id = ?1 AND rotation = ?2",
+            params![page_id, rotation, words],
         )?,
         Err(why) => conn.execute(
-            "UPDATE pages SET ocr_state = 'failed', ocr_error = ?2 WHERE id = ?1",
-            params![page_id, why],
+            "UPDATE pages SET ocr_state = 'failed', ocr_error = ?3 WHERE id = ?1 AND rotation = ?2",
+            params![page_id, rotation, why],
         )?,
     };
-    Ok(())
+    Ok(n > 0)
 }
 
 /// A page's OCR words (JSON), if it was read.
@@ -527,8 +531,12 @@ pub fn edit_page(conn: &Connection, id: &str, edit: PageEdit) -> Result<()> {
     let old = page(conn, id)?;
     let (op, old_value) = match edit {
         PageEdit::Rotation(q) => {
+            // A turned page is read again, the right way up (if it is read at all).
             conn.execute(
-                "UPDATE pages SET rotation = ?2 WHERE id = ?1",
+                "UPDATE pages SET rotation = ?2,
+                        ocr_state = CASE WHEN ocr_state IS NULL OR rotation = ?2 THEN ocr_state
+                                         ELSE 'pending' END
+                 WHERE id = ?1",
                 params![id, q % 4],
             )?;
             ("rotation", serde_json::json!(old.rotation))
