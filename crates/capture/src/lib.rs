@@ -323,6 +323,7 @@ pub mod escl;
 pub mod hotfolder;
 pub mod masterdata;
 pub mod ocr;
+pub mod patch;
 pub mod process;
 pub mod qc;
 pub mod sane;

@@ -12,7 +12,8 @@
 //!   document's pages (its separator sheet included) fills the field for that document.
 //!
 //! Barcodes are read with `rxing` (a maintained port of ZXing) on a ~150 dpi copy of the
-//! page; pages whose barcodes were not read yet are read when the rules are applied.
+//! page, printed patch codes by [`crate::patch`] on the same copy; pages whose barcodes were
+//! not read yet are read when the rules are applied.
 
 use crate::CaptureError;
 use eingang_store::tables::scans::{self, PageEdit, PageRow};
@@ -106,8 +107,10 @@ pub fn read_barcodes(luma: &[u8], w: usize, h: usize, dpi: f32) -> Vec<Barcode> 
     use rxing::{BarcodeFormat, DecodeHints};
     let f = crate::process::factor_for_pub(dpi, 150.0);
     let (small, sw, sh) = crate::process::shrink_pub(luma, w, h, f);
+    #[allow(clippy::cast_precision_loss)]
+    let patches = crate::patch::read_patch_codes(&small, sw, sh, dpi / f as f32);
     let (Ok(sw), Ok(sh)) = (u32::try_from(sw), u32::try_from(sh)) else {
-        return Vec::new();
+        return patches;
     };
     let mut hints = DecodeHints {
         PossibleFormats: Some(
@@ -136,6 +139,7 @@ pub fn read_barcodes(luma: &[u8], w: usize, h: usize, dpi: f32) -> Vec<Barcode> 
             value: r.getText().chars().take(500).collect(),
         })
         .collect();
+    out.extend(patches);
     out.sort_by(|a, b| (&a.format, &a.value).cmp(&(&b.format, &b.value)));
     out.dedup();
     out

@@ -203,3 +203,49 @@ fn blank_pages_and_page_counts_separate_and_damaged_codes_do_not() {
         .unwrap_err()
         .contains("barcode_separators"));
 }
+
+/// A separator sheet with a printed patch T (bars, no barcode symbology) at the page's
+/// 300 dpi: narrow bars 24 px, wide 60 px, 2.5″ long, 1° skew.
+fn printed_patch_t() -> Vec<u8> {
+    let mut p = vec![245u8; W * H];
+    let mut at = 300;
+    for (i, wide) in [false, true, false, true].into_iter().enumerate() {
+        let n = if wide { 60 } else { 24 };
+        for d in at..at + n {
+            for t in 200..950 {
+                let y = d + (t - 200) * 13 / 750;
+                p[y * W + t] = 15;
+            }
+        }
+        at += n + if i < 3 { 24 } else { 0 };
+    }
+    p
+}
+
+#[test]
+fn a_printed_patch_t_separates_like_the_code_39_sheet() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let batch = batch_of(
+        &store,
+        vec![letter(1), printed_patch_t(), letter(3), letter(4)],
+    );
+    let report = separate(&store, &batch, &Separation::default()).unwrap();
+    assert_eq!(
+        (report.documents, report.separator_sheets),
+        (2, 1),
+        "{report:?}"
+    );
+    assert_eq!(documents(&store, &batch), [vec![0], vec![2, 3]]);
+    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let codes = pages[1].barcodes_json.as_deref().unwrap();
+    assert!(
+        codes.contains(r#""format":"patch","value":"PATCHT""#),
+        "{codes}"
+    );
+    // The letters' text blocks are not taken for codes.
+    assert!(pages
+        .iter()
+        .filter(|p| p.id != pages[1].id)
+        .all(|p| p.barcodes_json.as_deref() == Some("[]")));
+}
