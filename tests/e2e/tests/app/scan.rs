@@ -339,7 +339,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn a_file_dropped_into_the_configured_hot_folder_appears_as_a_page() {
+async fn files_and_e_mails_dropped_into_the_configured_hot_folder_appear_as_pages() {
     let data = tempfile::tempdir().unwrap();
     let inbox = data.path().join("scanner-eingang");
     std::fs::create_dir_all(&inbox).unwrap();
@@ -378,6 +378,21 @@ async fn a_file_dropped_into_the_configured_hot_folder_appears_as_a_page() {
         archived.iter().any(|p| p.ends_with("scan0001.png")),
         "{archived:?}"
     );
+    // The central postbox drops an e-mail: it becomes the next document, its sender shown.
+    std::fs::write(
+        inbox.join("post.eml"),
+        "From: Erika Mustermann <erika@example.org>\r\nSubject: Antrag auf Sondernutzung\r\n\
+         Date: Fri, 27 Nov 2026 09:15:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Bitte um Genehmigung eines Infostands.\r\n",
+    )
+    .unwrap();
+    wait_pages(&app, 2).await;
+    let pages = app.text("ol.pages").await;
+    assert!(
+        pages.contains("Dokument 2") && pages.contains("post.eml"),
+        "{pages}"
+    );
+    assert!(pages.contains("absender: erika@example.org"), "{pages}");
     app.quit().await;
 }
 
