@@ -98,6 +98,8 @@ pub struct CheckDocView {
     pub note: Option<String>,
     pub index: Vec<(String, String)>,
     pub issues: Vec<FieldIssue>,
+    /// Values the document's text suggests (OCR), not yet taken (field, value).
+    pub suggestions: Vec<(String, String)>,
 }
 
 /// A batch at the index and check stations.

@@ -108,6 +108,21 @@ fn check_view(store: &Store, batch_id: &str) -> Result<CheckView, AppError> {
                 .find(|p| p.id == d.first_page)
                 .map(|p| p.index.clone())
                 .unwrap_or_default();
+            let mut text = String::new();
+            for id in &d.page_ids {
+                if let Ok(Some(json)) = store.with_conn(|c| scans::ocr_words(c, id)) {
+                    if let Some(t) = eingang_capture::ocr::PageText::parse(&json) {
+                        for w in t.words {
+                            text.push_str(&w.text);
+                            text.push(' ');
+                        }
+                    }
+                }
+            }
+            let suggestions = masterdata::suggestions(&master, &text)
+                .into_iter()
+                .filter(|s| !index.contains(s))
+                .collect();
             let issues = masterdata::validate(&master, &index, &today[..10])
                 .into_iter()
                 .map(|e| FieldIssue {
@@ -131,6 +146,7 @@ fn check_view(store: &Store, batch_id: &str) -> Result<CheckView, AppError> {
                 note: d.verdict.as_ref().map(|v| v.note.clone()),
                 index,
                 issues,
+                suggestions,
             }
         })
         .collect();

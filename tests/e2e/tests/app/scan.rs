@@ -422,9 +422,9 @@ fn sheet_png(codes: &[(rxing::BarcodeFormat, &str, i32, i32, u32, u32)]) -> Stri
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// A letter with real words, as a PDF with text (rendered to an image when imported, like
-/// a born-digital attachment), base64.
-fn letter_pdf() -> String {
+/// A letter with real words (and `reference`, the sender's note of the case), as a PDF with
+/// text (rendered to an image when imported, like a born-digital attachment), base64.
+fn letter_pdf(reference: &str) -> String {
     use eingang_pdf::{render_form_pdf, Entry, FormPdf};
     let field = |label: &str, value: &str| Entry::Field {
         label: label.into(),
@@ -439,6 +439,7 @@ fn letter_pdf() -> String {
         page_label: "Seite {n} von {m}".into(),
         entries: vec![
             field("Absender", "Erika Mustermann, Lindenallee 5"),
+            field("Ihr Zeichen", reference),
             field(
                 "Anliegen",
                 "Hiermit lege ich Widerspruch gegen den Bescheid vom 12. November ein.",
@@ -558,18 +559,19 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
                 )
             ])
         ],
-        ["brief.pdf", letter_pdf()],
+        ["brief.pdf", letter_pdf("siehe oben")],
         [
             "3.png",
             sheet_png(&[(BarcodeFormat::CODE_39, "PATCHT", 600, 160, 300, 300)])
         ],
+        ["nachtrag.pdf", letter_pdf("530.12-2026/0078")],
     ]);
     drop_files(&app, files).await;
     app.wait_text("[data-testid='scan-notice']", |t| {
-        t == "3 Seite(n) übernommen."
+        t == "4 Seite(n) übernommen."
     })
     .await;
-    // One page from the test scanner ends the batch (the second document).
+    // One page from the test scanner ends the batch (in the second document).
     app.click("button[data-action='find-scanners']").await;
     app.wait_for("#scan-device option[value='test:0']").await;
     app.client
@@ -586,7 +588,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         t == "1 Seite(n) gescannt."
     })
     .await;
-    wait_pages(&app, 4).await;
+    wait_pages(&app, 5).await;
     app.click("button[data-action='separate']").await;
     let notice = app
         .wait_text("[data-testid='scan-notice']", |t| {
@@ -597,7 +599,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         notice.contains("2 Trennblatt") && notice.contains("1 Indexwert"),
         "{notice}"
     );
-    wait_pages(&app, 2).await;
+    wait_pages(&app, 3).await;
 
     // The index station: document 1's Aktenzeichen came from the barcode.
     let az = app.wait_for("#idx-1-aktenzeichen").await;
@@ -615,7 +617,8 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         t == "Index gespeichert."
     })
     .await;
-    // Document 2: a value that breaks the pattern is named at its field.
+    // Document 2: a value that breaks the pattern is named at its field; the Aktenzeichen in
+    // the letter's text (once OCR has read it) is offered and taken.
     app.pick(&[
         ("idx-2-dokumentart", "widerspruch"),
         ("idx-2-organisationseinheit", "530.12"),
@@ -632,7 +635,29 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         field.attr("aria-describedby").await.unwrap().as_deref(),
         Some("idx-2-aktenzeichen-error")
     );
-    app.retype("#idx-2-aktenzeichen", "530.12-2026/0078").await;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let offered = app
+            .client
+            .find(crate::harness::css("[data-testid='suggestion-2']"))
+            .await;
+        if let Ok(el) = offered {
+            let text = el.text().await.unwrap();
+            assert!(text.contains("Aktenzeichen: 530.12-2026/0078"), "{text}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "OCR never suggested the Aktenzeichen"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    app.click("button[data-action='suggestion-2']").await;
+    let az = app.wait_for("#idx-2-aktenzeichen").await;
+    assert_eq!(
+        az.prop("value").await.unwrap().as_deref(),
+        Some("530.12-2026/0078")
+    );
     app.click("button[data-action='index-save-2']").await;
     app.wait_text("[data-testid='check-message-2']", |t| {
         t == "Index gespeichert."
@@ -694,6 +719,10 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
     assert!(index.contains("530.12-2026/0077") && index.contains("530.12-2026/0078"));
+    assert!(
+        words.contains("530.12-2026/0078"),
+        "the letter's reference in the text layer"
+    );
     assert!(index.contains("<integritaet algorithmus=\"SHA-256\""));
     app.quit().await;
 

@@ -13,4 +13,8 @@ flags: Array<string>, sampled: boolean, required: boolean,
 /**
  * `passed`, `failed`, or none yet.
  */
-verdict: string | null, checker: string | null, note: string | null, index: Array<[string, string]>, issues: Array<FieldIssue>, };
+verdict: string | null, checker: string | null, note: string | null, index: Array<[string, string]>, issues: Array<FieldIssue>, 
+/**
+ * Values the document's text suggests (OCR), not yet taken (field, value).
+ */
+suggestions: Array<[string, string]>, };

@@ -80,6 +80,8 @@ export const de = {
   'scan.documents.failed': 'Die Dokumente konnten nicht erzeugt werden: {error}',
   'scan.documents.pages': 'Seiten',
   'scan.documents.delivery': 'Lieferung',
+  'check.suggestion': "Vorschlag aus dem Text: {values}",
+  'check.suggestion.take': "Übernehmen",
   'flow.label': "Arbeitsschritte des Stapels",
   'flow.intake': "Erfassen ({pages} Seiten)",
   'flow.intakeHeading': "Erfassen",

@@ -80,6 +80,8 @@ export const en: Messages = {
   'scan.documents.failed': 'The documents could not be made: {error}',
   'scan.documents.pages': 'Pages',
   'scan.documents.delivery': 'Delivery',
+  'check.suggestion': "Suggested by the text: {values}",
+  'check.suggestion.take': "Take it",
   'flow.label': "The batch's steps",
   'flow.intake': "Capture ({pages} pages)",
   'flow.intakeHeading': "Capture",
