@@ -36,6 +36,12 @@ fn languages() -> String {
 pub fn start(app: &AppHandle) {
     app.manage(OcrState::default());
     let Ok(store) = app.store() else { return };
+    // The first look right away, so the workstation can say at once whether OCR runs.
+    let first = Tesseract::find(&languages());
+    if let Err(e) = &first {
+        tracing::warn!("OCR unavailable");
+        app.state::<OcrState>().set(Some(e.to_string()));
+    }
     let app = app.clone();
     let spawned = std::thread::Builder::new()
         .name("ocr".into())
@@ -44,8 +50,8 @@ pub fn start(app: &AppHandle) {
                 .map_or(1, usize::from)
                 .saturating_sub(1)
                 .max(1);
-            let mut tess: Option<Tesseract> = None;
-            let mut last_look = Instant::now().checked_sub(Duration::from_secs(3600));
+            let mut tess: Option<Tesseract> = first.ok();
+            let mut last_look = Some(Instant::now());
             let cancel = AtomicBool::new(false);
             loop {
                 std::thread::sleep(Duration::from_millis(700));

@@ -63,9 +63,17 @@ async fn page_ids(app: &crate::harness::App) -> Vec<String> {
     ids
 }
 
+/// Waits until `n` page thumbnails show (they load as the list scrolls into view).
 async fn wait_pages(app: &crate::harness::App, n: usize) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
+        let _ = app
+            .client
+            .execute(
+                "document.querySelector('ol.pages')?.scrollIntoView({ block: 'start' });",
+                vec![],
+            )
+            .await;
         let thumbs = app
             .client
             .find_all(crate::harness::css("li.page .thumb img"))
@@ -75,10 +83,17 @@ async fn wait_pages(app: &crate::harness::App, n: usize) {
         if thumbs == n {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "{n} thumbnails never showed ({thumbs})"
-        );
+        if Instant::now() >= deadline {
+            let page = app
+                .client
+                .find(crate::harness::css("main"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap_or_default();
+            panic!("{n} thumbnails never showed ({thumbs}): {page}");
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -339,7 +354,8 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn files_and_e_mails_dropped_into_the_configured_hot_folder_appear_as_pages() {
+async fn files_and_e_mails_dropped_into_the_configured_hot_folder_appear_as_pages_without_tesseract(
+) {
     let data = tempfile::tempdir().unwrap();
     let inbox = data.path().join("scanner-eingang");
     std::fs::create_dir_all(&inbox).unwrap();
@@ -351,10 +367,18 @@ async fn files_and_e_mails_dropped_into_the_configured_hot_folder_appear_as_page
         ),
     )
     .unwrap();
-    let driver = Driver::start();
+    // This machine's Tesseract is "missing" here: the app works on and says so.
+    let nowhere = data.path().join("kein-tesseract");
+    let driver = Driver::start_with(&[("EINGANG_TESSERACT", nowhere.as_path())]);
     let app = driver.launch(data.path()).await;
     app.click("nav button[data-workspace='scan']").await;
     app.wait_text("#batches-heading", |t| t == "Stapel").await;
+    let notice = app.text("[data-testid='ocr-notice']").await;
+    assert!(
+        notice.starts_with("Texterkennung nicht verfügbar")
+            && notice.contains("apt-get install tesseract-ocr"),
+        "{notice}"
+    );
     // A network scanner writes under a temporary name, then renames.
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(png(
