@@ -108,8 +108,22 @@ fn check_view(store: &Store, batch_id: &str) -> Result<CheckView, AppError> {
                 .find(|p| p.id == d.first_page)
                 .map(|p| p.index.clone())
                 .unwrap_or_default();
+            let issues: Vec<FieldIssue> = masterdata::validate(&master, &index, &today[..10])
+                .into_iter()
+                .map(|e| FieldIssue {
+                    field: e.field,
+                    code: e.code,
+                    message: e.message,
+                })
+                .collect();
+            // Suggestions from the text of the first pages (where a letter names its case),
+            // only while the document lacks a valid Aktenzeichen and units have patterns:
+            // bounded work however large the batch.
+            let wanted = (!index.iter().any(|(f, _)| f == "aktenzeichen")
+                || issues.iter().any(|e| e.field == "aktenzeichen"))
+                && master.iter().any(|e| e.pattern.is_some());
             let mut text = String::new();
-            for id in &d.page_ids {
+            for id in d.page_ids.iter().take(if wanted { 3 } else { 0 }) {
                 if let Ok(Some(json)) = store.with_conn(|c| scans::ocr_words(c, id)) {
                     if let Some(t) = eingang_capture::ocr::PageText::parse(&json) {
                         for w in t.words {
@@ -122,14 +136,6 @@ fn check_view(store: &Store, batch_id: &str) -> Result<CheckView, AppError> {
             let suggestions = masterdata::suggestions(&master, &text)
                 .into_iter()
                 .filter(|s| !index.contains(s))
-                .collect();
-            let issues = masterdata::validate(&master, &index, &today[..10])
-                .into_iter()
-                .map(|e| FieldIssue {
-                    field: e.field,
-                    code: e.code,
-                    message: e.message,
-                })
                 .collect();
             CheckDocView {
                 number: u32::try_from(i + 1).unwrap_or(u32::MAX),
