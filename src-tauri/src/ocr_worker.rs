@@ -4,6 +4,7 @@
 //! (`scan-batches-changed`). Without Tesseract the app works on and the station shows why.
 
 use crate::state::StoreExt;
+use crate::sync_worker::SyncState;
 use eingang_capture::ocr::{self, Tesseract};
 use eingang_store::tables::scans;
 use std::sync::atomic::AtomicBool;
@@ -28,16 +29,23 @@ impl OcrState {
     }
 }
 
-/// The languages read (`EINGANG_OCR_LANG`, default German and English).
-fn languages() -> String {
-    std::env::var("EINGANG_OCR_LANG").unwrap_or_else(|_| "deu+eng".into())
+/// Tesseract as the configuration says (`[scan] ocr_languages`, `ocr_timeout_secs`;
+/// default German and English, 120 s a page).
+fn find(app: &AppHandle) -> Result<Tesseract, ocr::Unavailable> {
+    let cfg = app.state::<SyncState>().config();
+    let languages = cfg.scan.ocr_languages.as_deref().unwrap_or("deu+eng");
+    let mut t = Tesseract::find(languages)?;
+    if let Some(secs) = cfg.scan.ocr_timeout_secs {
+        t.timeout = Duration::from_secs(secs);
+    }
+    Ok(t)
 }
 
 pub fn start(app: &AppHandle) {
     app.manage(OcrState::default());
     let Ok(store) = app.store() else { return };
     // The first look right away, so the workstation can say at once whether OCR runs.
-    let first = Tesseract::find(&languages());
+    let first = find(app);
     if let Err(e) = &first {
         tracing::warn!("OCR unavailable");
         app.state::<OcrState>().set(Some(e.to_string()));
@@ -58,7 +66,7 @@ pub fn start(app: &AppHandle) {
                 if tess.is_none() && last_look.is_none_or(|t| t.elapsed() > Duration::from_secs(60))
                 {
                     last_look = Some(Instant::now());
-                    match Tesseract::find(&languages()) {
+                    match find(&app) {
                         Ok(t) => {
                             app.state::<OcrState>().set(None);
                             tess = Some(t);

@@ -238,7 +238,8 @@ struct IntoArgs {
 
 #[derive(Debug, Subcommand)]
 enum OcrCommand {
-    /// Read every page waiting for OCR (of one batch, or all), several at once.
+    /// Read every page waiting for OCR, several at once; with --batch, that batch's pages
+    /// whole (also pages that failed before or whose profile had OCR off).
     Run {
         #[arg(long)]
         batch: Option<String>,

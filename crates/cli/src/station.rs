@@ -46,6 +46,14 @@ pub fn run(data_dir: &DataDir, batch: Option<&str>, lang: &str, n: Option<usize>
         Ok(t) => t,
         Err(c) => return c,
     };
+    // A named batch is read whole: pages that failed before, and pages of a profile
+    // without OCR, are queued too.
+    if let Some(b) = batch {
+        if let Err(e) = store.with_tx(|c| scans::ocr_request(c, b)) {
+            eprintln!("error [{}]: {e}", e.code());
+            return ExitCode::FAILURE;
+        }
+    }
     let started = std::time::Instant::now();
     let on_page = |id: &str, r: &Result<usize, String>| match r {
         Ok(words) => eprintln!("page {id}: {words} words"),

@@ -167,6 +167,10 @@ pub struct ScanSection {
     /// eSCL (AirScan) network scanners by URL, e.g. `["http://192.0.2.20/eSCL"]`.
     #[serde(default)]
     pub escl: Vec<String>,
+    /// Tesseract languages for OCR (default `deu+eng`).
+    pub ocr_languages: Option<String>,
+    /// Seconds Tesseract may take on one page before it is stopped (default 120).
+    pub ocr_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -306,6 +310,23 @@ pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
             .scan
             .hotfolder_settle_secs
             .or(out.scan.hotfolder_settle_secs);
+        if let Some(l) = &cfg.scan.ocr_languages {
+            if l.is_empty()
+                || !l
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '_')
+            {
+                return Err(err(
+                    &file,
+                    format!("[scan] ocr_languages: {l:?}: Tesseract language codes joined by '+', e.g. \"deu+eng\""),
+                ));
+            }
+        }
+        if cfg.scan.ocr_timeout_secs == Some(0) {
+            return Err(err(&file, "[scan] ocr_timeout_secs: at least 1"));
+        }
+        out.scan.ocr_languages = cfg.scan.ocr_languages.or(out.scan.ocr_languages.take());
+        out.scan.ocr_timeout_secs = cfg.scan.ocr_timeout_secs.or(out.scan.ocr_timeout_secs);
         for url in cfg.scan.escl {
             if !url.starts_with("http://") && !url.starts_with("https://") {
                 return Err(err(
@@ -653,5 +674,27 @@ mod tests {
             let e = parse(Path::new("c.toml"), text).unwrap_err().to_string();
             assert!(e.starts_with("c.toml: ") && e.contains(needle), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn ocr_settings_are_read_and_bad_ones_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(USER_CONFIG);
+        std::fs::write(
+            &file,
+            "[scan]\nocr_languages = \"deu+fra\"\nocr_timeout_secs = 30\n",
+        )
+        .unwrap();
+        let cfg = load(dir.path()).unwrap();
+        assert_eq!(cfg.scan.ocr_languages.as_deref(), Some("deu+fra"));
+        assert_eq!(cfg.scan.ocr_timeout_secs, Some(30));
+        std::fs::write(&file, "[scan]\nocr_languages = \"deu; rm\"\n").unwrap();
+        let e = load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("ocr_languages"), "{e}");
+        std::fs::write(&file, "[scan]\nocr_timeout_secs = 0\n").unwrap();
+        assert!(load(dir.path())
+            .unwrap_err()
+            .to_string()
+            .contains("ocr_timeout_secs"));
     }
 }
