@@ -4,6 +4,7 @@ pub const ALL: &[&str] = &[
     "app_info",
     "status_get",
     "language_set",
+    "ui_ready",
     "forms_list",
     "form_get",
     "forms_import",

@@ -15,8 +15,12 @@ mod sync_worker;
 pub use error::AppError;
 pub use state::{AppState, StoreExt};
 
+/// When the process started (for the start-up time in the log).
+pub(crate) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Starts the app. Store failures do not stop it: the UI shows what is wrong and what to do.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let args = args::Args::parse(std::env::args_os().skip(1));
     let data_dir = eingang_store::paths::resolve_data_dir(args.data_dir);
     logging::init(data_dir.as_ref().ok().map(|d| d.path.join("logs")));
@@ -45,6 +49,7 @@ pub fn run() {
             commands::app::app_info,
             commands::app::status_get,
             commands::app::language_set,
+            commands::app::ui_ready,
             commands::forms::forms_list,
             commands::forms::form_get,
             commands::forms::forms_import,

@@ -63,3 +63,14 @@ pub async fn language_set(app: AppHandle, language: String) -> Result<(), AppErr
     })
     .await
 }
+
+/// The UI shows its first screen (it says so once): logged with the time since the process
+/// started — what the start-up benchmark measures, and a figure support can read in the log.
+#[tauri::command]
+pub fn ui_ready() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let ms = crate::STARTED.get().map_or(0, |t| t.elapsed().as_millis());
+        tracing::info!(ms, "first screen ready");
+    });
+}

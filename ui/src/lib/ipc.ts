@@ -73,6 +73,8 @@ async function call<T>(
 
 export const ipc = {
   appInfo: () => call<AppInfo>('app_info'),
+  /** The first screen is shown (logged once with the start-up time). */
+  uiReady: () => call<void>('ui_ready'),
   status: () => call<StatusSnapshot>('status_get'),
   setLanguage: (language: string) => call<void>('language_set', { language }),
   forms: () => call<FormSummary[]>('forms_list'),
