@@ -46,4 +46,5 @@ pub const ALL: &[&str] = &[
     "scan_check_get",
     "scan_index_set",
     "scan_verdict",
+    "scan_ocr_retry",
 ];

@@ -91,6 +91,7 @@ pub fn run() {
             commands::station::scan_check_get,
             commands::station::scan_index_set,
             commands::station::scan_verdict,
+            commands::station::scan_ocr_retry,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -67,6 +67,8 @@ pub struct PageView {
     pub index: Vec<(String, String)>,
     /// OCR: `pending`, `done`, `failed`, or none (not wanted).
     pub ocr: Option<String>,
+    /// Why OCR failed (Tesseract's words, in English).
+    pub ocr_error: Option<String>,
 }
 
 /// An index value the master data does not accept, tied to its field.

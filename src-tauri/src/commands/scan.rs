@@ -172,6 +172,7 @@ fn batch_view(s: &Store, id: &str) -> eingang_store::Result<BatchView> {
                     .collect(),
                 index: p.index,
                 ocr: p.ocr_state,
+                ocr_error: p.ocr_error,
             })
             .collect();
         let documents = scans::documents(c, id)?

@@ -275,3 +275,16 @@ pub async fn scan_verdict(
     })
     .await
 }
+
+/// Reads the batch's pages again where OCR failed (or was not wanted by the profile): they
+/// go back into the queue the OCR worker works. Returns how many.
+#[tauri::command]
+pub async fn scan_ocr_retry(app: AppHandle, batch_id: String) -> Result<u32, AppError> {
+    check_ids(&batch_id, &batch_id)?;
+    let store = app.store()?;
+    run(move || {
+        let n = store.with_tx(|c| scans::ocr_request(c, &batch_id))?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    })
+    .await
+}

@@ -147,6 +147,7 @@ export const ipc = {
     call<CheckView>('scan_index_set', { batchId, firstPage, index }),
   scanVerdict: (batchId: string, firstPage: string, passed: boolean, note: string) =>
     call<CheckView>('scan_verdict', { batchId, firstPage, passed, note }),
+  scanOcrRetry: (batchId: string) => call<number>('scan_ocr_retry', { batchId }),
 };
 
 /** The hot folder (or another source) added pages or batches. */

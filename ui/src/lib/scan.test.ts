@@ -18,6 +18,7 @@ const page: PageView = {
   barcodes: [],
   index: [],
   ocr: null,
+  ocr_error: null,
 };
 
 describe('undoFor', () => {

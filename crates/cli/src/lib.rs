@@ -1,0 +1,552 @@
+//! `eingang`: the command line over the same crates and the same database as the app. A
+//! library so that the app's program can be the command line too (installed as a link named
+//! `eingang`: one binary in the package instead of two).
+
+mod doctor;
+mod drafts;
+mod forms;
+mod scan;
+mod station;
+mod submissions;
+mod sync;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "eingang",
+    version,
+    about = "Eingang: Posteingang, Scanstelle und Offline-Formulare — command line",
+    long_about = "Eingang takes in scanned mail and forms and delivers archival PDFs to the DMS.\n\
+                  This command works on the same data folder as the desktop app."
+)]
+struct Cli {
+    /// Data folder (default: $EINGANG_DATA_DIR, else the platform's data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The person working (recorded in the audit log, as scanner or checker; default: the
+    /// operating system's user).
+    #[arg(long, global = true, value_name = "NAME")]
+    user: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the data folder, the database and the optional tools; say what to do about problems.
+    Doctor {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The form catalogue: list forms, import form definitions (JSON, format 1).
+    Forms {
+        #[command(subcommand)]
+        command: FormsCommand,
+    },
+    /// PDF/A documents from scanned files.
+    Pdf {
+        #[command(subcommand)]
+        command: PdfCommand,
+    },
+    /// Scanners: list them, scan a batch into the store.
+    Scan {
+        #[command(subcommand)]
+        command: ScanCommand,
+    },
+    /// Import scanned files (JPEG, PNG, PNM, TIFF) into a batch: raw scans kept, pages
+    /// processed by the scan profile. A bad file is named and skipped.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        into: IntoArgs,
+    },
+    /// Watch a hot folder (network scanners drop files there): complete files go into the
+    /// day's batch and are archived; refused files move to `failed/` with the reason.
+    Hotfolder {
+        /// The folder (default: `[scan] hotfolder` from the configuration).
+        dir: Option<PathBuf>,
+        /// The scan profile (default: `[scan] hotfolder_profile`, else `standard`).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Seconds a file must stay unchanged before it is taken.
+        #[arg(long)]
+        settle: Option<u64>,
+        /// Take what is there, then stop (instead of watching).
+        #[arg(long)]
+        once: bool,
+    },
+    /// OCR (Tesseract): read the pages waiting in the store, or make a searchable PDF/A
+    /// from image files.
+    Ocr {
+        #[command(subcommand)]
+        command: OcrCommand,
+    },
+    /// The index station's master data: organisation units with their Aktenzeichen
+    /// patterns, document types with their fields (CSV or JSON).
+    Masterdata {
+        #[command(subcommand)]
+        command: MasterdataCommand,
+    },
+    /// The audit log (hash-chained): check it, or export it for archiving.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Batches in the store: list them, separate them into documents, make the documents.
+    Batch {
+        #[command(subcommand)]
+        command: BatchCommand,
+    },
+    /// Scan profiles (named settings per kind of document).
+    Profiles {
+        #[command(subcommand)]
+        command: ProfilesCommand,
+    },
+    /// Deliver what waits in the outbox to the configured targets (zero configuration:
+    /// into <data>/ausgang).
+    Sync {
+        /// Keep running: deliver whenever something is due (for headless machines).
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Delivery targets from the configuration: list them, store a password.
+    Targets {
+        #[command(subcommand)]
+        command: TargetsCommand,
+    },
+    /// The configuration files: check one, or the ones this machine reads.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// The outbox: what waits, what failed and why, receipts; retry an item.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+    /// Finalised submissions and their delivery state.
+    Submissions {
+        #[command(subcommand)]
+        command: SubmissionsCommand,
+    },
+    /// Work with drafts (forms being filled in).
+    Drafts {
+        #[command(subcommand)]
+        command: DraftsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FormsCommand {
+    /// List every form and version in the catalogue.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a form's definition as JSON (edit it, e.g. to add rule expressions, and import
+    /// it again under a new version).
+    Show { id: String, version: String },
+    /// Pull new form versions from the catalogue folders of the configured targets.
+    Pull,
+    /// Import a form definition file, or every .json file in a folder.
+    Import {
+        /// A .json file or a folder of them.
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TargetsCommand {
+    /// List the targets with their state (online, paused, waiting, failed).
+    List {
+        #[arg(long)]
+        json: bool,
+        /// Check each target now (an authenticated request) before listing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Store the password for a target, read from standard input; lifts a pause.
+    Password { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a config.toml (without FILE: /etc/eingang/config.toml and <data>/config.toml,
+    /// or $EINGANG_CONFIG) and show what it configures; exit 2 on an error.
+    Check { file: Option<PathBuf> },
+}
+
+#[derive(Debug, Subcommand)]
+enum OutboxCommand {
+    /// List what waits or failed (with the reason) and the latest deliveries (with receipts).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deliver a failed or paused item again on the next run.
+    Retry { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+enum PdfCommand {
+    /// Put scanned files into one PDF/A, page by page; JPEG pages stay byte-identical
+    /// unless a profile processes them.
+    Assemble {
+        /// The files, in page order (multi-page TIFFs give all their pages).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The PDF to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The document title (default: the output file's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// PDF/A level: 1b, 2b or 3b.
+        #[arg(long, default_value = "2b")]
+        pdfa: String,
+        /// Process each page with this scan profile (deskew, blank check, conversion).
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Check PDF files against the PDF/A requirements Eingang's self-check knows (exit 1
+    /// when one fails).
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The level to check for: 1b, 2b or 3b.
+        #[arg(long, default_value = "2b")]
+        pdfa: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct IntoArgs {
+    /// The scan profile of a new batch (default: `standard`).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Add to this batch instead of starting a new one.
+    #[arg(long, conflicts_with = "profile")]
+    batch: Option<String>,
+    /// The new batch's name.
+    #[arg(long)]
+    name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum OcrCommand {
+    /// Read every page waiting for OCR, several at once; with --batch, that batch's pages
+    /// whole (also pages that failed before or whose profile had OCR off).
+    Run {
+        #[arg(long)]
+        batch: Option<String>,
+        #[arg(long, default_value = "deu+eng")]
+        lang: String,
+        /// Pages read at once (default: one per core).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// A searchable PDF/A from image files (JPEG, PNG, PNM, TIFF, PDF).
+    Files {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value = "deu+eng")]
+        lang: String,
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[arg(long, default_value = "2b")]
+        pdfa: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MasterdataCommand {
+    /// Replace the master data with a file's (checked first; a file with errors changes nothing).
+    Import { file: PathBuf },
+    /// List the master data.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum ScanCommand {
+    /// The scanners SANE sees.
+    Devices,
+    /// Scan a batch from the feeder into the store; pages are stored as they arrive.
+    Batch {
+        /// The device (`eingang scan devices` lists them): a SANE name such as
+        /// `fujitsu:fi-7160:1234`, or `escl:http://192.0.2.20/eSCL` for a network scanner.
+        #[arg(long)]
+        device: String,
+        /// `Flatbed`, `Automatic Document Feeder`, `ADF Duplex`, … (default: the profile's).
+        #[arg(long)]
+        source: Option<String>,
+        /// `Gray`, `Color`, `Lineart` (default: the profile's).
+        #[arg(long)]
+        mode: Option<String>,
+        /// dpi (default: the profile's).
+        #[arg(long)]
+        resolution: Option<u32>,
+        /// Stop after this many pages.
+        #[arg(long)]
+        pages: Option<u32>,
+        #[command(flatten)]
+        into: IntoArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the chain: exit 1 and name the first record that was changed, removed or moved.
+    Verify,
+    /// Write every record as JSON lines (to FILE, or standard output).
+    Export { file: Option<PathBuf> },
+}
+
+#[derive(Debug, Subcommand)]
+enum BatchCommand {
+    /// List the batches (id, pages, blank pages, name).
+    List,
+    /// Apply separation rules: the batch profile's, or a JSON file's (`Separation`).
+    Separate {
+        batch: String,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Set index values of one document (numbered from 1), checked against the master data.
+    Index {
+        batch: String,
+        #[arg(long)]
+        doc: usize,
+        #[arg(value_name = "NAME=VALUE", required = true)]
+        values: Vec<String>,
+    },
+    /// The quality check: show it; record verdicts (four-eyes: name the checker with --user).
+    Qc {
+        batch: String,
+        /// Documents (numbers) that passed.
+        #[arg(long)]
+        pass: Vec<usize>,
+        /// Documents (numbers) that failed (say why with --note).
+        #[arg(long)]
+        fail: Vec<usize>,
+        /// Pass every document that still needs a verdict (after looking at them).
+        #[arg(long)]
+        all: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Release the checked batch: documents as PDF/A with text layer and Transfervermerk,
+    /// queued for delivery.
+    #[command(alias = "documents")]
+    Release {
+        batch: String,
+        #[arg(long)]
+        title: String,
+        /// Index fields for every document, `name=value` (a document's own values win).
+        #[arg(long = "index", value_name = "NAME=VALUE")]
+        index: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProfilesCommand {
+    /// List the scan profiles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create or change a profile from a JSON file (as `profiles list --json` prints one);
+    /// the change is logged.
+    Save { file: PathBuf },
+    /// Every change to the profiles, oldest first (TR-RESISCAN A.SC.6).
+    Changes,
+}
+
+#[derive(Debug, Subcommand)]
+enum SubmissionsCommand {
+    /// List every submission, newest first.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DraftsCommand {
+    /// List all drafts, most recently changed first.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl IntoArgs {
+    fn as_into(&self) -> scan::Into<'_> {
+        scan::Into {
+            profile: self.profile.as_deref(),
+            batch: self.batch.as_deref(),
+            name: self.name.as_deref(),
+        }
+    }
+}
+
+/// Runs the command line with the process's arguments.
+#[allow(clippy::too_many_lines)] // one arm per command
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    eingang_store::tables::audit::set_operator(cli.user.as_deref());
+    let data_dir = match eingang_store::paths::resolve_data_dir(cli.data_dir) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        Command::Doctor { json } => doctor::run(&data_dir, json),
+        Command::Forms {
+            command: FormsCommand::List { json },
+        } => forms::list(&data_dir, json),
+        Command::Forms {
+            command: FormsCommand::Import { path },
+        } => forms::import(&data_dir, &path),
+        Command::Forms {
+            command: FormsCommand::Show { id, version },
+        } => forms::show(&data_dir, &id, &version),
+        Command::Forms {
+            command: FormsCommand::Pull,
+        } => sync::forms_pull(&data_dir),
+        Command::Pdf {
+            command:
+                PdfCommand::Assemble {
+                    files,
+                    output,
+                    title,
+                    pdfa,
+                    profile,
+                },
+        } => scan::assemble(
+            &data_dir,
+            &files,
+            &output,
+            title.as_deref(),
+            &pdfa,
+            profile.as_deref(),
+        ),
+        Command::Pdf {
+            command: PdfCommand::Check { files, pdfa },
+        } => scan::check(&files, &pdfa),
+        Command::Scan {
+            command: ScanCommand::Devices,
+        } => scan::devices(&data_dir),
+        Command::Scan {
+            command:
+                ScanCommand::Batch {
+                    device,
+                    source,
+                    mode,
+                    resolution,
+                    pages,
+                    into,
+                },
+        } => scan::scan_batch(
+            &data_dir,
+            &device,
+            &eingang_capture::sane::ScanSettings {
+                source,
+                mode,
+                resolution: resolution.unwrap_or(0),
+                max_pages: pages,
+            },
+            &into.as_into(),
+        ),
+        Command::Hotfolder {
+            dir,
+            profile,
+            settle,
+            once,
+        } => scan::hotfolder(&data_dir, dir, profile.as_deref(), settle, once),
+        Command::Audit { command } => match command {
+            AuditCommand::Verify => scan::audit_verify(&data_dir),
+            AuditCommand::Export { file } => scan::audit_export(&data_dir, file.as_deref()),
+        },
+        Command::Batch { command } => match command {
+            BatchCommand::List => scan::batch_list(&data_dir),
+            BatchCommand::Separate { batch, rules } => {
+                scan::batch_separate(&data_dir, &batch, rules.as_deref())
+            }
+            BatchCommand::Index { batch, doc, values } => {
+                station::index(&data_dir, &batch, doc, &values)
+            }
+            BatchCommand::Qc {
+                batch,
+                pass,
+                fail,
+                all,
+                note,
+            } => station::check(&data_dir, &batch, &pass, &fail, all, &note),
+            BatchCommand::Release {
+                batch,
+                title,
+                index,
+            } => station::release(&data_dir, &batch, &title, &index),
+        },
+        Command::Ocr { command } => match command {
+            OcrCommand::Run { batch, lang, jobs } => {
+                station::run(&data_dir, batch.as_deref(), &lang, jobs)
+            }
+            OcrCommand::Files {
+                files,
+                output,
+                lang,
+                jobs,
+                pdfa,
+            } => station::files(&files, &output, &lang, jobs, &pdfa),
+        },
+        Command::Masterdata { command } => match command {
+            MasterdataCommand::Import { file } => station::masterdata_import(&data_dir, &file),
+            MasterdataCommand::List => station::masterdata_list(&data_dir),
+        },
+        Command::Import { files, into } => scan::import(&data_dir, &files, &into.as_into()),
+        Command::Profiles {
+            command: ProfilesCommand::List { json },
+        } => scan::profiles(&data_dir, json),
+        Command::Profiles {
+            command: ProfilesCommand::Save { file },
+        } => scan::profile_save(&data_dir, &file),
+        Command::Profiles {
+            command: ProfilesCommand::Changes,
+        } => scan::profile_changes(&data_dir),
+        Command::Sync { watch } => sync::run(&data_dir, watch),
+        Command::Targets {
+            command: TargetsCommand::List { json, check },
+        } => sync::targets_list(&data_dir, json, check),
+        Command::Targets {
+            command: TargetsCommand::Password { id },
+        } => sync::targets_password(&data_dir, &id),
+        Command::Config {
+            command: ConfigCommand::Check { file },
+        } => sync::config_check(&data_dir, file.as_deref()),
+        Command::Outbox {
+            command: OutboxCommand::List { json },
+        } => sync::outbox_list(&data_dir, json),
+        Command::Outbox {
+            command: OutboxCommand::Retry { id },
+        } => sync::outbox_retry(&data_dir, id),
+        Command::Submissions {
+            command: SubmissionsCommand::List { json },
+        } => submissions::list(&data_dir, json),
+        Command::Drafts {
+            command: DraftsCommand::List { json },
+        } => drafts::list(&data_dir, json),
+    }
+}
