@@ -21,6 +21,13 @@ pub(crate) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::
 /// Starts the app. Store failures do not stop it: the UI shows what is wrong and what to do.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
+    // WebKitGTK's accelerated compositing costs ~90 MB in the web process and a slower first
+    // screen (scripts/bench-start.sh: 309 → 224 MiB PSS, 850 → 530 ms) and buys nothing for
+    // forms and page thumbnails. Set before any thread starts; an explicit setting wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     let args = args::Args::parse(std::env::args_os().skip(1));
     let data_dir = eingang_store::paths::resolve_data_dir(args.data_dir);
     logging::init(data_dir.as_ref().ok().map(|d| d.path.join("logs")));

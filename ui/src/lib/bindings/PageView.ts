@@ -39,4 +39,8 @@ index: Array<[string, string]>,
 /**
  * OCR: `pending`, `done`, `failed`, or none (not wanted).
  */
-ocr: string | null, };
+ocr: string | null, 
+/**
+ * Why OCR failed (Tesseract's words, in English).
+ */
+ocr_error: string | null, };
