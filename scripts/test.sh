@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian 12, as root) and runs the whole test suite:
 # formatting, lints, Rust tests, UI unit tests and type check, the TypeScript bindings
-# check, and the end-to-end tests of the real app under Xvfb.
+# check, the end-to-end tests of the real app under Xvfb, and the release .deb (on CI also
+# installed and started).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export CARGO_TERM_COLOR=never
@@ -43,5 +44,14 @@ for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
 kill -0 "$XVFB_PID" 2>/dev/null || { cat "$XVFB_LOG"; die "Xvfb did not start"; }
 DISPLAY=":$n" EINGANG_APP="$ROOT/target/debug/eingang-app" TAURI_DRIVER="$ROOT/.tools/bin/tauri-driver" \
   cargo test -p eingang-e2e -- --test-threads=1 --nocapture
+
+say "release bundle: .deb built$( [ -n "${CI:-}" ] && echo ", installed with dpkg and started")"
+# On CI (a disposable machine) the package is installed and the installed app started;
+# elsewhere it is only built, so running the tests does not install anything system-wide.
+if [ -n "${CI:-}" ]; then
+  "$ROOT/scripts/package.sh" --install-check
+else
+  "$ROOT/scripts/package.sh"
+fi
 
 say "all checks passed"
