@@ -11,6 +11,7 @@ mod logging;
 mod ocr_worker;
 mod state;
 mod sync_worker;
+mod window_state;
 
 pub use error::AppError;
 pub use state::{AppState, StoreExt};
@@ -41,11 +42,13 @@ pub fn run() {
             sync_worker::start(app.handle());
             hotfolder_worker::start(app.handle());
             ocr_worker::start(app.handle());
+            window_state::restore(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| match event {
             tauri::WindowEvent::CloseRequested { .. } => {
                 tracing::info!(window = window.label(), "window close requested");
+                window_state::save(window);
             }
             tauri::WindowEvent::Destroyed => {
                 tracing::info!(window = window.label(), "window closed");
