@@ -215,30 +215,22 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
     run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
     assert!(words(&pages[0].id).contains("Widerspruch"));
 
-    let docs = eingang_capture::batch::release(
-        &store,
-        &batch,
-        &eingang_capture::batch::Release {
-            title: "Brief",
-            index: &[],
-            targets: &["default"],
-            sealer: &eingang_capture::transfer::NoSeal,
-        },
-    );
+    let release = || {
+        eingang_capture::batch::release(
+            &store,
+            &batch,
+            &eingang_capture::batch::Release {
+                title: "Brief",
+                index: &[],
+                targets: &["default"],
+                sealer: &eingang_capture::transfer::NoSeal,
+            },
+        )
+    };
     // The check comes first (the scanner cannot pass it); then the release.
-    assert!(docs.is_err());
+    assert!(release().is_err());
     eingang_capture::qc::pass_open(&store, &batch, "Prüferin").unwrap();
-    let docs = eingang_capture::batch::release(
-        &store,
-        &batch,
-        &eingang_capture::batch::Release {
-            title: "Brief",
-            index: &[],
-            targets: &["default"],
-            sealer: &eingang_capture::transfer::NoSeal,
-        },
-    )
-    .unwrap();
+    let docs = release().unwrap();
     let pdf = dir.path().join("brief.pdf");
     std::fs::copy(store.blobs().path(&docs[0].pdf_blob).unwrap(), &pdf).unwrap();
     let out = Command::new("pdftotext")

@@ -98,6 +98,27 @@ async fn wait_pages(app: &crate::harness::App, n: usize) {
     }
 }
 
+/// Scans `n` pages from SANE's test scanner's feeder through the workspace's scanner form.
+async fn scan_from_test_scanner(app: &crate::harness::App, n: u32) {
+    app.click("button[data-action='find-scanners']").await;
+    app.wait_for("#scan-device option[value='test:0']").await;
+    app.client
+        .execute(
+            "const d = document.getElementById('scan-device'); d.value = 'test:0';
+             d.dispatchEvent(new Event('change', { bubbles: true }));
+             const s = document.getElementById('scan-source'); s.value = 'Automatic Document Feeder';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.type_into("#scan-max", &n.to_string()).await;
+    app.click("button[data-action='scan-start']").await;
+    let done = format!("{n} Seite(n) gescannt.");
+    app.wait_text("[data-testid='scan-notice']", |t| t == done)
+        .await;
+}
+
 /// A second person signs in at the station, passes every document the check asks for,
 /// waits for OCR, and releases the batch under `title`.
 async fn check_and_release(app: &crate::harness::App, title: &str) {
@@ -168,24 +189,7 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
         .await;
 
     // Two pages from the test scanner's feeder.
-    app.click("button[data-action='find-scanners']").await;
-    app.wait_for("#scan-device option[value='test:0']").await;
-    app.client
-        .execute(
-            "const d = document.getElementById('scan-device'); d.value = 'test:0';
-             d.dispatchEvent(new Event('change', { bubbles: true }));
-             const s = document.getElementById('scan-source'); s.value = 'Automatic Document Feeder';
-             s.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    app.type_into("#scan-max", "2").await;
-    app.click("button[data-action='scan-start']").await;
-    app.wait_text("[data-testid='scan-notice']", |t| {
-        t == "2 Seite(n) gescannt."
-    })
-    .await;
+    scan_from_test_scanner(&app, 2).await;
     wait_pages(&app, 2).await;
 
     // Two files dropped onto the page list: a letter and an empty back.
@@ -596,22 +600,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     })
     .await;
     // One page from the test scanner ends the batch (in the second document).
-    app.click("button[data-action='find-scanners']").await;
-    app.wait_for("#scan-device option[value='test:0']").await;
-    app.client
-        .execute(
-            "const d = document.getElementById('scan-device'); d.value = 'test:0';
-             d.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    app.type_into("#scan-max", "1").await;
-    app.click("button[data-action='scan-start']").await;
-    app.wait_text("[data-testid='scan-notice']", |t| {
-        t == "1 Seite(n) gescannt."
-    })
-    .await;
+    scan_from_test_scanner(&app, 1).await;
     wait_pages(&app, 5).await;
     app.click("button[data-action='separate']").await;
     let notice = app
