@@ -328,19 +328,7 @@ pub fn forms_pull(data_dir: &DataDir) -> ExitCode {
 /// target's URL, folder and templates), without touching the data folder.
 pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitCode {
     let loaded = match file {
-        Some(f) => std::fs::read_to_string(f)
-            .map_err(|e| config::ConfigError {
-                file: f.display().to_string(),
-                message: format!("cannot be read: {e}"),
-            })
-            .and_then(|text| config::parse(f, &text))
-            .map(|c| config::Config {
-                sync: c.sync,
-                scan: c.scan,
-                targets: c.targets,
-                sources: vec![f.to_path_buf()],
-                origin: std::collections::BTreeMap::new(),
-            }),
+        Some(f) => config::load_files(Some(f), None),
         None => eingang_sync::load_config(&data_dir.path),
     };
     let cfg = match loaded {
@@ -387,5 +375,52 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
         s.backoff.base_ms,
         s.backoff.cap_ms
     );
+    print_central(&cfg);
+    for w in &cfg.warnings {
+        println!("warning: {w}");
+    }
     ExitCode::SUCCESS
+}
+
+/// What the administrator's sections configure, one line each.
+fn print_central(cfg: &config::Config) {
+    let role = cfg.station.role.unwrap_or_default();
+    match &cfg.station.name {
+        Some(n) => println!("station: role {} ({n})", role.as_str()),
+        None => println!("station: role {}", role.as_str()),
+    }
+    if role == eingang_model::Role::Terminal || cfg.terminal != config::TerminalSection::default() {
+        let t = &cfg.terminal;
+        let list = |v: &[String], all: &str| {
+            if v.is_empty() {
+                all.to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        println!(
+            "terminal: warning after {} s idle, {} s to respond; forms: {}; languages: {}; receipt {}",
+            t.idle_secs.unwrap_or(120),
+            t.warn_secs.unwrap_or(30),
+            list(&t.forms, "all imported"),
+            list(&t.languages, &config::central::TERMINAL_LANGUAGES.join(", ")),
+            if t.print_receipt.unwrap_or(false) { "printed" } else { "shown" }
+        );
+    }
+    match &cfg.update.source {
+        Some(src) => println!(
+            "updates: {src}, signed, checked every {} h",
+            cfg.update.check_hours.unwrap_or(24)
+        ),
+        None => println!("updates: off (no [update] source)"),
+    }
+    if let Some(m) = &cfg.masterdata.source {
+        println!("master data: from {}", m.display());
+    }
+    if let Some(p) = &cfg.scan.profiles {
+        println!("scan profiles: from {}", p.display());
+    }
+    if !cfg.policy.locked.is_empty() {
+        println!("locked for users: {}", cfg.policy.locked.join(", "));
+    }
 }

@@ -51,4 +51,33 @@ pub struct AppInfo {
     pub store_error: Option<BoundaryError>,
     /// The user's interface language (`de` or `en`).
     pub language: String,
+    /// What this machine is for (`[station] role` in the machine's configuration).
+    pub role: Role,
+}
+
+/// The machine's role, set by the administrator: which workspaces the app shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Role {
+    /// Every workspace (the zero-configuration default).
+    #[default]
+    All,
+    /// The scan office: batches, index, check, release; and the outbox.
+    Scan,
+    /// A field worker's laptop: forms, drafts, the outbox.
+    Field,
+    /// A citizens' self-service terminal: the terminal workspace only.
+    Terminal,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Scan => "scan",
+            Self::Field => "field",
+            Self::Terminal => "terminal",
+        }
+    }
 }

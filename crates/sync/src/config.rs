@@ -55,6 +55,12 @@
 //! index_name = "{{id}}.xml"
 //! ```
 
+pub mod central;
+
+pub use central::{
+    MasterDataSection, PolicySection, StationSection, TerminalSection, UpdateSection,
+};
+
 use crate::catalogue::Catalogue;
 use crate::cmis::{Cmis, CmisOptions};
 use crate::connector::Connector;
@@ -171,6 +177,9 @@ pub struct ScanSection {
     pub ocr_languages: Option<String>,
     /// Seconds Tesseract may take on one page before it is stopped (default 120).
     pub ocr_timeout_secs: Option<u64>,
+    /// A JSON file with scan profiles (a list, each as `eingang profiles list --json`
+    /// prints one), saved into the station's profiles at start whenever it changed.
+    pub profiles: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -182,6 +191,16 @@ pub struct ConfigFile {
     pub scan: ScanSection,
     #[serde(default, rename = "target")]
     pub targets: Vec<TargetConfig>,
+    #[serde(default)]
+    pub station: StationSection,
+    #[serde(default)]
+    pub terminal: TerminalSection,
+    #[serde(default)]
+    pub update: UpdateSection,
+    #[serde(default)]
+    pub masterdata: MasterDataSection,
+    #[serde(default)]
+    pub policy: PolicySection,
 }
 
 /// A configuration problem, naming the file and what to change.
@@ -198,6 +217,13 @@ pub struct Config {
     pub sync: SyncSection,
     pub scan: ScanSection,
     pub targets: Vec<TargetConfig>,
+    pub station: StationSection,
+    pub terminal: TerminalSection,
+    pub update: UpdateSection,
+    pub masterdata: MasterDataSection,
+    pub policy: PolicySection,
+    /// What was ignored (a user's file setting what it may not), to show and log.
+    pub warnings: Vec<String>,
     /// The files read, in order.
     pub sources: Vec<PathBuf>,
     /// Which file each target came from.
@@ -213,7 +239,12 @@ fn err(file: &Path, message: impl Into<String>) -> ConfigError {
 
 /// Parses and checks one file.
 pub fn parse(file: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
-    let cfg: ConfigFile = toml::from_str(text).map_err(|e| err(file, e.to_string()))?;
+    let table: toml::Table = toml::from_str(text).map_err(|e| err(file, e.to_string()))?;
+    from_table(file, table)
+}
+
+fn from_table(file: &Path, table: toml::Table) -> Result<ConfigFile, ConfigError> {
+    let cfg = ConfigFile::deserialize(table).map_err(|e| err(file, e.to_string()))?;
     let mut seen = std::collections::HashSet::new();
     for t in &cfg.targets {
         check_target(file, t)?;
@@ -224,7 +255,44 @@ pub fn parse(file: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
     if cfg.sync.concurrency == Some(0) {
         return Err(err(file, "[sync] concurrency must be at least 1"));
     }
+    check_scan(file, &cfg.scan)?;
+    central::check(file, &cfg)?;
     Ok(cfg)
+}
+
+fn check_scan(file: &Path, scan: &ScanSection) -> Result<(), ConfigError> {
+    if let Some(l) = &scan.ocr_languages {
+        if l.is_empty()
+            || !l
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '_')
+        {
+            return Err(err(
+                file,
+                format!("[scan] ocr_languages: {l:?}: Tesseract language codes joined by '+', e.g. \"deu+eng\""),
+            ));
+        }
+    }
+    if scan.ocr_timeout_secs == Some(0) {
+        return Err(err(file, "[scan] ocr_timeout_secs: at least 1"));
+    }
+    if let Some(url) = scan
+        .escl
+        .iter()
+        .find(|u| !u.starts_with("http://") && !u.starts_with("https://"))
+    {
+        return Err(err(
+            file,
+            format!("[scan] escl: {url:?} is not an http(s) URL"),
+        ));
+    }
+    if let Some(p) = scan.profiles.as_ref().filter(|p| !p.is_absolute()) {
+        return Err(err(
+            file,
+            format!("[scan] profiles {}: give an absolute path", p.display()),
+        ));
+    }
+    Ok(())
 }
 
 fn check_target(file: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
@@ -287,65 +355,83 @@ fn check_target(file: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
 
 /// Reads the configuration: `EINGANG_CONFIG` alone, or the machine's file then the user's.
 pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
-    let files: Vec<PathBuf> = match std::env::var_os("EINGANG_CONFIG") {
-        Some(f) if !f.is_empty() => vec![PathBuf::from(f)],
-        _ => vec![PathBuf::from(MACHINE_CONFIG), data_dir.join(USER_CONFIG)],
-    };
-    let explicit = files.len() == 1;
+    match std::env::var_os("EINGANG_CONFIG") {
+        Some(f) if !f.is_empty() => load_files(Some(&PathBuf::from(f)), None),
+        _ => load_files(
+            Some(&central::machine_file()),
+            Some(&data_dir.join(USER_CONFIG)),
+        ),
+    }
+}
+
+/// Reads a machine file and a user file, each optional; the user's may change only what
+/// the machine's policy leaves open. A missing file is no error unless it is the only one.
+pub fn load_files(machine: Option<&Path>, user: Option<&Path>) -> Result<Config, ConfigError> {
+    let explicit = user.is_none();
     let mut out = Config::default();
-    for file in files {
-        let text = match std::fs::read_to_string(&file) {
+    for (file, is_user) in [(machine, false), (user, true)] {
+        let Some(file) = file else { continue };
+        let text = match std::fs::read_to_string(file) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => continue,
-            Err(e) => return Err(err(&file, format!("cannot be read: {e}"))),
+            Err(e) => return Err(err(file, format!("cannot be read: {e}"))),
         };
-        let cfg = parse(&file, &text)?;
-        merge_sync(&mut out.sync, cfg.sync);
-        out.scan.hotfolder = cfg.scan.hotfolder.or(out.scan.hotfolder.take());
-        out.scan.hotfolder_profile = cfg
-            .scan
-            .hotfolder_profile
-            .or(out.scan.hotfolder_profile.take());
-        out.scan.hotfolder_settle_secs = cfg
-            .scan
-            .hotfolder_settle_secs
-            .or(out.scan.hotfolder_settle_secs);
-        if let Some(l) = &cfg.scan.ocr_languages {
-            if l.is_empty()
-                || !l
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '_')
-            {
-                return Err(err(
-                    &file,
-                    format!("[scan] ocr_languages: {l:?}: Tesseract language codes joined by '+', e.g. \"deu+eng\""),
-                ));
-            }
+        let mut table: toml::Table = toml::from_str(&text).map_err(|e| err(file, e.to_string()))?;
+        if is_user {
+            central::restrict(file, &mut table, &out.policy.locked, &mut out.warnings);
         }
-        if cfg.scan.ocr_timeout_secs == Some(0) {
-            return Err(err(&file, "[scan] ocr_timeout_secs: at least 1"));
-        }
-        out.scan.ocr_languages = cfg.scan.ocr_languages.or(out.scan.ocr_languages.take());
-        out.scan.ocr_timeout_secs = cfg.scan.ocr_timeout_secs.or(out.scan.ocr_timeout_secs);
-        for url in cfg.scan.escl {
-            if !url.starts_with("http://") && !url.starts_with("https://") {
-                return Err(err(
-                    &file,
-                    format!("[scan] escl: {url:?} is not an http(s) URL"),
-                ));
-            }
-            if !out.scan.escl.contains(&url) {
-                out.scan.escl.push(url);
-            }
-        }
-        for t in cfg.targets {
-            out.targets.retain(|o| o.id != t.id);
-            out.origin.insert(t.id.clone(), file.clone());
-            out.targets.push(t);
-        }
-        out.sources.push(file);
+        let cfg = from_table(file, table)?;
+        merge(&mut out, cfg, file);
+        out.sources.push(file.to_path_buf());
     }
     Ok(out)
+}
+
+/// Lays `cfg` over `out`, key by key.
+fn merge(out: &mut Config, cfg: ConfigFile, file: &Path) {
+    merge_sync(&mut out.sync, cfg.sync);
+    let (s, o) = (cfg.scan, &mut out.scan);
+    o.hotfolder = s.hotfolder.or(o.hotfolder.take());
+    o.hotfolder_profile = s.hotfolder_profile.or(o.hotfolder_profile.take());
+    o.hotfolder_settle_secs = s.hotfolder_settle_secs.or(o.hotfolder_settle_secs);
+    o.ocr_languages = s.ocr_languages.or(o.ocr_languages.take());
+    o.ocr_timeout_secs = s.ocr_timeout_secs.or(o.ocr_timeout_secs);
+    o.profiles = s.profiles.or(o.profiles.take());
+    for url in s.escl {
+        if !o.escl.contains(&url) {
+            o.escl.push(url);
+        }
+    }
+    for t in cfg.targets {
+        out.targets.retain(|o| o.id != t.id);
+        out.origin.insert(t.id.clone(), file.to_path_buf());
+        out.targets.push(t);
+    }
+    let (st, o) = (cfg.station, &mut out.station);
+    o.role = st.role.or(o.role);
+    o.name = st.name.or(o.name.take());
+    let (t, o) = (cfg.terminal, &mut out.terminal);
+    o.idle_secs = t.idle_secs.or(o.idle_secs);
+    o.warn_secs = t.warn_secs.or(o.warn_secs);
+    if !t.forms.is_empty() {
+        o.forms = t.forms;
+    }
+    if !t.languages.is_empty() {
+        o.languages = t.languages;
+    }
+    o.print_receipt = t.print_receipt.or(o.print_receipt);
+    let (u, o) = (cfg.update, &mut out.update);
+    if u.source.is_some() {
+        o.source = u.source;
+        o.pubkey = u.pubkey;
+    }
+    o.check_hours = u.check_hours.or(o.check_hours);
+    out.masterdata.source = cfg.masterdata.source.or(out.masterdata.source.take());
+    for l in cfg.policy.locked {
+        if !out.policy.locked.contains(&l) {
+            out.policy.locked.push(l);
+        }
+    }
 }
 
 fn merge_sync(into: &mut SyncSection, from: SyncSection) {
@@ -572,6 +658,7 @@ fn write_checked(file: &Path, table: &toml::Table) -> Result<(), ConfigError> {
 /// file stays (comments are not kept).
 pub fn save_user_target(data_dir: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
     let file = user_file(data_dir);
+    refuse_if_locked(&file, "target")?;
     check_target(&file, t)?;
     let mut table = read_table(&file)?;
     let value = toml::Value::try_from(t).map_err(|e| err(&file, e.to_string()))?;
@@ -591,9 +678,29 @@ pub fn save_user_target(data_dir: &Path, t: &TargetConfig) -> Result<(), ConfigE
     write_checked(&file, &table)
 }
 
+/// A section the machine's policy locks cannot be changed in the user's file.
+fn refuse_if_locked(file: &Path, section: &str) -> Result<(), ConfigError> {
+    let machine = central::machine_file();
+    if !machine.exists() {
+        return Ok(());
+    }
+    let cfg = load_files(Some(&machine), None)?;
+    if cfg.policy.locked.iter().any(|l| l == section) {
+        return Err(err(
+            file,
+            format!(
+                "[{section}] is locked by the administrator ({}); ask IT to change it there",
+                machine.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Removes the target `id` from the user's file; `false` if it is not there.
 pub fn remove_user_target(data_dir: &Path, id: &str) -> Result<bool, ConfigError> {
     let file = user_file(data_dir);
+    refuse_if_locked(&file, "target")?;
     let mut table = read_table(&file)?;
     let Some(list) = table.get_mut("target").and_then(toml::Value::as_array_mut) else {
         return Ok(false);

@@ -13,6 +13,7 @@
 //! - [`catalogue`]: new form versions pulled from a folder on a WebDAV target.
 //! - [`config`]: targets from the configuration files; [`secrets`]: their passwords;
 //!   [`template`]: index-file and folder templates.
+//! - [`update`]: signed updates from the city's own server or share.
 //! - [`error::Failure`]: why a delivery failed, and whether retrying can help.
 
 pub mod catalogue;
@@ -26,6 +27,7 @@ pub mod mayan;
 pub mod plan;
 pub mod secrets;
 pub mod template;
+pub mod update;
 pub mod webdav;
 pub mod worker;
 

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod catalogue;
+mod central;
 mod cmis;
 mod cmis_server;
 mod hostile;
@@ -18,4 +19,5 @@ mod nextcloud;
 mod nextcloud_server;
 mod servers;
 mod support;
+mod update;
 mod webdav;

@@ -1,0 +1,227 @@
+//! The sections an administrator deploys centrally: what the machine is for (`[station]`),
+//! the self-service terminal (`[terminal]`), updates (`[update]`), where master data and scan
+//! profiles come from (`[masterdata]`, `[scan] profiles`), and which sections a user's own
+//! file may change (`[policy]`).
+//!
+//! ```toml
+//! [station]
+//! role = "scan"              # all | scan | field | terminal (default all)
+//! name = "Scanstelle Rathaus 2"
+//!
+//! [terminal]
+//! idle_secs = 120            # no touch or key this long: the warning appears …
+//! warn_secs = 30             # … and the citizen has this long to continue (≥ 20)
+//! forms = ["wohngeld", "anmeldung"]   # the forms offered (default: all imported)
+//! languages = ["de", "en"]   # the languages offered (default: all the app has)
+//! print_receipt = false
+//!
+//! [update]
+//! source = "https://intranet.stadt.example/eingang/latest.json"  # or a path on a share
+//! pubkey = "dW50cnVzdGVkIGNvbW1lbnQ6…"  # `tauri signer generate` prints it
+//! check_hours = 24
+//!
+//! [masterdata]
+//! source = "/etc/eingang/stammdaten.csv"  # imported at start when it changed
+//!
+//! [policy]
+//! locked = ["target", "sync"]  # a user's config.toml may not change these
+//! ```
+
+use super::{err, ConfigError};
+use eingang_model::Role;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// `[station]`: the machine's role and name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationSection {
+    pub role: Option<Role>,
+    /// The station's name in the Transfervermerk and the audit log (default: host name).
+    pub name: Option<String>,
+}
+
+/// The languages the terminal's own texts exist in.
+pub const TERMINAL_LANGUAGES: &[&str] = &["de", "en"];
+
+/// `[terminal]`: the self-service terminal's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalSection {
+    /// Seconds without input before the warning (default 120).
+    pub idle_secs: Option<u64>,
+    /// Seconds the warning waits for the citizen (default 30, at least 20: WCAG 2.2.1).
+    pub warn_secs: Option<u64>,
+    /// Form ids offered; empty: every imported form.
+    #[serde(default)]
+    pub forms: Vec<String>,
+    /// Languages offered; empty: all of [`TERMINAL_LANGUAGES`].
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Print the receipt (default false: shown, with its QR code).
+    pub print_receipt: Option<bool>,
+}
+
+/// `[update]`: where signed updates come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSection {
+    /// The manifest (`latest.json`): an `https://` URL on a server the city runs, or a
+    /// path (or `file://` URL) on a share. Unset: no update checks at all.
+    pub source: Option<String>,
+    /// The minisign public key updates must be signed with.
+    pub pubkey: Option<String>,
+    /// How often to look (default 24 hours).
+    pub check_hours: Option<u64>,
+}
+
+/// `[masterdata]`: organisation units and document types from a central file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MasterDataSection {
+    /// A CSV or JSON file (the format of `eingang masterdata import`), imported at start
+    /// whenever its content changed.
+    pub source: Option<PathBuf>,
+}
+
+/// `[policy]`: what a user's own file may not change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySection {
+    /// Sections of the user's `config.toml` that are ignored (with a warning).
+    #[serde(default)]
+    pub locked: Vec<String>,
+}
+
+/// Sections only the machine's file may set: a user must not change what the machine is
+/// for, where its updates come from, or the policy itself.
+pub const MACHINE_ONLY: &[&str] = &["station", "update", "policy"];
+/// Sections the policy may lock.
+pub const LOCKABLE: &[&str] = &["sync", "target", "scan", "terminal", "masterdata"];
+
+pub(super) fn check(file: &Path, cfg: &super::ConfigFile) -> Result<(), ConfigError> {
+    if let Some(name) = &cfg.station.name {
+        if name.trim().is_empty() || name.chars().count() > 100 {
+            return Err(err(file, "[station] name: 1–100 characters"));
+        }
+    }
+    let t = &cfg.terminal;
+    if let Some(i) = t.idle_secs {
+        if !(30..=3600).contains(&i) {
+            return Err(err(
+                file,
+                format!("[terminal] idle_secs = {i}: between 30 and 3600 seconds"),
+            ));
+        }
+    }
+    if let Some(w) = t.warn_secs {
+        if !(20..=600).contains(&w) {
+            return Err(err(file, format!(
+                "[terminal] warn_secs = {w}: between 20 and 600 seconds (WCAG 2.2.1 needs at least 20 to respond)"
+            )));
+        }
+    }
+    if let Some(f) = t.forms.iter().find(|f| f.trim().is_empty()) {
+        return Err(err(
+            file,
+            format!("[terminal] forms: {f:?} is not a form id"),
+        ));
+    }
+    if let Some(l) = t
+        .languages
+        .iter()
+        .find(|l| !TERMINAL_LANGUAGES.contains(&l.as_str()))
+    {
+        return Err(err(
+            file,
+            format!(
+                "[terminal] languages: {l:?} is not available; choose from {}",
+                TERMINAL_LANGUAGES.join(", ")
+            ),
+        ));
+    }
+    let u = &cfg.update;
+    match (&u.source, &u.pubkey) {
+        (Some(_), None) => {
+            return Err(err(
+                file,
+                "[update] source needs pubkey = \"…\" (updates are only taken signed)",
+            ))
+        }
+        (None, Some(_)) => return Err(err(file, "[update] pubkey needs source = \"…\"")),
+        (Some(source), Some(key)) => {
+            crate::update::Source::parse(source)
+                .map_err(|m| err(file, format!("[update] source: {m}")))?;
+            crate::update::public_key(key)
+                .map_err(|m| err(file, format!("[update] pubkey: {m}")))?;
+        }
+        (None, None) => {}
+    }
+    if u.check_hours == Some(0) {
+        return Err(err(file, "[update] check_hours: at least 1"));
+    }
+    if let Some(s) = &cfg.masterdata.source {
+        if !s.is_absolute() {
+            return Err(err(
+                file,
+                format!("[masterdata] source {}: give an absolute path", s.display()),
+            ));
+        }
+    }
+    if let Some(l) = cfg
+        .policy
+        .locked
+        .iter()
+        .find(|l| !LOCKABLE.contains(&l.as_str()))
+    {
+        return Err(err(
+            file,
+            format!(
+                "[policy] locked: {l:?} cannot be locked; choose from {} ({} are always the machine's)",
+                LOCKABLE.join(", "),
+                MACHINE_ONLY.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Removes from a user's file what it may not set, saying what was ignored.
+pub(super) fn restrict(
+    file: &Path,
+    table: &mut toml::Table,
+    locked: &[String],
+    warnings: &mut Vec<String>,
+) {
+    for key in MACHINE_ONLY {
+        if table.remove(*key).is_some() {
+            warnings.push(format!(
+                "{}: [{key}] is ignored here; only the machine's configuration sets it",
+                file.display()
+            ));
+        }
+    }
+    for key in locked {
+        if table.remove(key).is_some() {
+            warnings.push(format!(
+                "{}: [{key}] is ignored; the administrator locked it ([policy] locked)",
+                file.display()
+            ));
+        }
+    }
+}
+
+/// Where the machine's file is: `EINGANG_MACHINE_CONFIG`, else the platform's place.
+pub fn machine_file() -> PathBuf {
+    if let Some(f) = std::env::var_os("EINGANG_MACHINE_CONFIG").filter(|f| !f.is_empty()) {
+        return PathBuf::from(f);
+    }
+    if cfg!(windows) {
+        let base = std::env::var_os("ProgramData").unwrap_or_else(|| "C:\\ProgramData".into());
+        return PathBuf::from(base).join("Eingang").join("config.toml");
+    }
+    if cfg!(target_os = "macos") {
+        return PathBuf::from("/Library/Application Support/Eingang/config.toml");
+    }
+    PathBuf::from(super::MACHINE_CONFIG)
+}

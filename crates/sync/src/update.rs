@@ -1,0 +1,425 @@
+//! Signed updates from a place the city controls (`[update]` in the machine's config).
+//!
+//! The manifest and signatures follow the Tauri updater's format, so the city signs with
+//! `npx tauri signer sign` and keeps one key pair for every platform:
+//!
+//! ```json
+//! { "version": "0.2.0", "notes": "…", "pub_date": "2026-12-01T08:00:00Z",
+//!   "platforms": { "linux-x86_64-deb": { "url": "Eingang_0.2.0_amd64.deb",
+//!                                         "signature": "dW50cnVzdGVk…" } } }
+//! ```
+//!
+//! `url` may be relative to the manifest (a file share holds manifest and packages side by
+//! side). A package is kept only after its minisign signature checked out against the
+//! configured public key; an unreachable source is an ordinary state (the app works on
+//! and looks again later), never an error the user has to act on.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Largest package accepted (a Windows installer with the WebView2 runtime is ~150 MB).
+pub const MAX_PACKAGE: u64 = 512 * 1024 * 1024;
+const MAX_MANIFEST: u64 = 1024 * 1024;
+
+/// Where the manifest is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Http(url::Url),
+    File(PathBuf),
+}
+
+impl Source {
+    /// `https://…`/`http://…`, `file://…`, or an absolute path.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.starts_with("http://") || s.starts_with("https://") {
+            let u = url::Url::parse(s).map_err(|e| format!("{s:?}: {e}"))?;
+            if u.password().is_some() {
+                return Err(format!("{s:?} contains a password"));
+            }
+            return Ok(Self::Http(u));
+        }
+        if s.starts_with("file:") {
+            let u = url::Url::parse(s).map_err(|e| format!("{s:?}: {e}"))?;
+            let p = u
+                .to_file_path()
+                .map_err(|()| format!("{s:?} is not a local path"))?;
+            return Ok(Self::File(p));
+        }
+        let p = PathBuf::from(s);
+        if p.is_absolute() {
+            Ok(Self::File(p))
+        } else {
+            Err(format!(
+                "{s:?}: an https:// URL or an absolute path to the manifest (latest.json)"
+            ))
+        }
+    }
+
+    /// Where `reference` (a package's url in the manifest) points, seen from the manifest.
+    fn join(&self, reference: &str) -> Result<Source, UpdateError> {
+        let bad = |m: String| UpdateError::new("update.manifest", m);
+        if reference.starts_with("http://") || reference.starts_with("https://") {
+            return Source::parse(reference).map_err(bad);
+        }
+        match self {
+            Self::Http(base) => base
+                .join(reference)
+                .map(Self::Http)
+                .map_err(|e| bad(format!("url {reference:?}: {e}"))),
+            Self::File(manifest) => {
+                let name = Path::new(reference);
+                let plain = name.components().count() == 1
+                    && matches!(
+                        name.components().next(),
+                        Some(std::path::Component::Normal(_))
+                    );
+                if !plain {
+                    return Err(bad(format!(
+                        "url {reference:?}: on a share, name a file beside the manifest"
+                    )));
+                }
+                Ok(Self::File(
+                    manifest.parent().unwrap_or(Path::new("/")).join(name),
+                ))
+            }
+        }
+    }
+
+    fn file_name(&self) -> String {
+        let raw = match self {
+            Self::Http(u) => u
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .unwrap_or("")
+                .to_owned(),
+            Self::File(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        let clean: String = raw
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            .collect();
+        if clean.trim_matches('.').is_empty() {
+            "update.bin".to_owned()
+        } else {
+            clean
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Http(u) => u.to_string(),
+            Self::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Why looking for or taking an update failed. `code` is one of `update.unreachable`
+/// (try later, nothing to do), `update.manifest`, `update.signature`, `update.too_large`,
+/// `update.io`, `update.install`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct UpdateError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl UpdateError {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads the public key: as `tauri signer generate` prints it (the base64 of the whole
+/// `.pub` file) or minisign's bare key line (`RW…`).
+pub fn public_key(text: &str) -> Result<minisign_verify::PublicKey, String> {
+    let text = text.trim();
+    if let Some(decoded) = decode_b64_text(text) {
+        if decoded.starts_with("untrusted comment:") {
+            return minisign_verify::PublicKey::decode(&decoded)
+                .map_err(|e| format!("not a minisign public key: {e}"));
+        }
+    }
+    minisign_verify::PublicKey::from_base64(text)
+        .map_err(|e| format!("not a minisign public key: {e}"))
+}
+
+fn decode_b64_text(text: &str) -> Option<String> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.as_bytes())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// Checks `data` against a signature as the manifest carries it (base64 of the `.sig`
+/// file, or the `.sig` file's text).
+pub fn verify(
+    key: &minisign_verify::PublicKey,
+    signature: &str,
+    data: &[u8],
+) -> Result<(), UpdateError> {
+    let text = decode_b64_text(signature.trim()).unwrap_or_else(|| signature.to_owned());
+    let sig = minisign_verify::Signature::decode(&text).map_err(|e| {
+        UpdateError::new(
+            "update.signature",
+            format!("the manifest's signature cannot be read: {e}"),
+        )
+    })?;
+    key.verify(data, &sig, false).map_err(|_| {
+        UpdateError::new(
+            "update.signature",
+            "the package's signature does not match the configured public key; it was discarded (tell the administrator)",
+        )
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Manifest {
+    version: String,
+    #[serde(default)]
+    notes: Option<String>,
+    #[serde(default)]
+    pub_date: Option<String>,
+    platforms: std::collections::BTreeMap<String, Platform>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Platform {
+    url: String,
+    signature: String,
+}
+
+/// A newer version the manifest offers for this platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Available {
+    pub version: String,
+    pub notes: Option<String>,
+    pub pub_date: Option<String>,
+    pub package: Source,
+    pub signature: String,
+}
+
+/// This platform's keys in the manifest, most specific first.
+pub fn platform_keys() -> Vec<String> {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let arch = std::env::consts::ARCH;
+    let installer = match os {
+        "linux" => Some("deb"),
+        "windows" => Some("nsis"),
+        _ => None,
+    };
+    let mut keys = Vec::new();
+    if let Some(i) = installer {
+        keys.push(format!("{os}-{arch}-{i}"));
+    }
+    keys.push(format!("{os}-{arch}"));
+    keys
+}
+
+/// How an update source is reached.
+#[derive(Debug, Clone)]
+pub struct Updater {
+    pub source: Source,
+    key: minisign_verify::PublicKey,
+    timeout: Duration,
+}
+
+impl Updater {
+    pub fn new(cfg: &crate::config::UpdateSection) -> Result<Option<Self>, String> {
+        let (Some(source), Some(key)) = (&cfg.source, &cfg.pubkey) else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
+            source: Source::parse(source)?,
+            key: public_key(key)?,
+            timeout: Duration::from_secs(30),
+        }))
+    }
+
+    /// Asks the source whether a version newer than `current` exists for this platform.
+    pub async fn check(&self, current: &str) -> Result<Option<Available>, UpdateError> {
+        let bytes = fetch(&self.source, MAX_MANIFEST, self.timeout).await?;
+        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+            UpdateError::new(
+                "update.manifest",
+                format!("{}: not an update manifest: {e}", self.source.describe()),
+            )
+        })?;
+        let offered = semver::Version::parse(m.version.trim_start_matches('v')).map_err(|e| {
+            UpdateError::new("update.manifest", format!("version {:?}: {e}", m.version))
+        })?;
+        let mine = semver::Version::parse(current)
+            .map_err(|e| UpdateError::new("update.manifest", format!("own version: {e}")))?;
+        if offered <= mine {
+            return Ok(None);
+        }
+        let keys = platform_keys();
+        let Some(p) = keys.iter().find_map(|k| m.platforms.get(k)) else {
+            return Err(UpdateError::new(
+                "update.manifest",
+                format!(
+                    "version {offered} has no package for this platform ({})",
+                    keys.join(" or ")
+                ),
+            ));
+        };
+        Ok(Some(Available {
+            version: offered.to_string(),
+            notes: m.notes,
+            pub_date: m.pub_date,
+            package: self.source.join(&p.url)?,
+            signature: p.signature.clone(),
+        }))
+    }
+
+    /// Fetches the package and keeps it in `dir` only when its signature checks out.
+    pub async fn download(&self, a: &Available, dir: &Path) -> Result<PathBuf, UpdateError> {
+        let bytes = fetch(&a.package, MAX_PACKAGE, self.timeout * 20).await?;
+        verify(&self.key, &a.signature, &bytes)?;
+        let io =
+            |e: std::io::Error| UpdateError::new("update.io", format!("{}: {e}", dir.display()));
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let path = dir.join(a.package.file_name());
+        let partial = dir.join(format!(".{}.part", a.package.file_name()));
+        std::fs::write(&partial, &bytes).map_err(io)?;
+        std::fs::rename(&partial, &path).map_err(io)?;
+        Ok(path)
+    }
+}
+
+async fn fetch(source: &Source, limit: u64, timeout: Duration) -> Result<Vec<u8>, UpdateError> {
+    let unreachable = |m: String| UpdateError::new("update.unreachable", m);
+    let too_large = || {
+        UpdateError::new(
+            "update.too_large",
+            format!("{} is larger than {limit} bytes", source.describe()),
+        )
+    };
+    match source {
+        Source::File(p) => {
+            let meta = tokio::fs::metadata(p)
+                .await
+                .map_err(|e| unreachable(format!("{}: {e}", p.display())))?;
+            if meta.len() > limit {
+                return Err(too_large());
+            }
+            tokio::fs::read(p)
+                .await
+                .map_err(|e| unreachable(format!("{}: {e}", p.display())))
+        }
+        Source::Http(u) => {
+            let client = reqwest::Client::builder()
+                .timeout(timeout)
+                .connect_timeout(Duration::from_secs(10))
+                .build()
+                .map_err(|e| UpdateError::new("update.io", e.to_string()))?;
+            let mut resp = client
+                .get(u.clone())
+                .send()
+                .await
+                .map_err(|e| unreachable(format!("{u}: {e}")))?;
+            if !resp.status().is_success() {
+                return Err(unreachable(format!("{u}: HTTP {}", resp.status())));
+            }
+            if resp.content_length().is_some_and(|l| l > limit) {
+                return Err(too_large());
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = resp
+                .chunk()
+                .await
+                .map_err(|e| unreachable(format!("{u}: {e}")))?
+            {
+                body.extend_from_slice(&chunk);
+                if body.len() as u64 > limit {
+                    return Err(too_large());
+                }
+            }
+            Ok(body)
+        }
+    }
+}
+
+/// Installs a verified package with the platform's installer: on Linux `dpkg -i` (through
+/// `pkexec` unless already root, so the desktop asks for an administrator), on Windows the
+/// NSIS installer in passive mode or `msiexec`; elsewhere the city's software distribution.
+pub fn install(package: &Path) -> Result<(), UpdateError> {
+    let ext = package
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut cmd = match (std::env::consts::OS, ext.as_str()) {
+        ("linux", "deb") => {
+            let mut c = if is_root() {
+                std::process::Command::new("dpkg")
+            } else {
+                let mut c = std::process::Command::new("pkexec");
+                c.arg("dpkg");
+                c
+            };
+            c.arg("-i").arg(package);
+            c
+        }
+        ("windows", "exe") => {
+            let mut c = std::process::Command::new(package);
+            c.arg("/P");
+            c
+        }
+        ("windows", "msi") => {
+            let mut c = std::process::Command::new("msiexec");
+            c.arg("/i").arg(package).arg("/passive");
+            c
+        }
+        _ => return Err(UpdateError::new(
+            "update.install",
+            format!(
+                "{} cannot be installed from the app on this system; use the software distribution",
+                package.display()
+            ),
+        )),
+    };
+    let out = cmd.output().map_err(|e| {
+        UpdateError::new(
+            "update.install",
+            format!("the installer could not be started: {e}"),
+        )
+    })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        let tail: String = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect();
+        Err(UpdateError::new(
+            "update.install",
+            format!("the installer ended with {}: {tail}", out.status),
+        ))
+    }
+}
+
+/// Whether this process runs as root (Linux: read from `/proc`, no `unsafe` needed).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}

@@ -1,0 +1,147 @@
+//! The machine's configuration and a user's overrides: roles, terminal settings, updates,
+//! master data, and the policy that decides what a user's file may change.
+
+use eingang_model::Role;
+use eingang_sync::config::{load_files, parse};
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn the_machine_sets_role_terminal_and_sources_and_the_user_overrides_what_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let machine = write(
+        dir.path(),
+        "machine.toml",
+        r#"
+        [station]
+        role = "terminal"
+        name = "Bürgerbüro Terminal 1"
+        [terminal]
+        idle_secs = 90
+        warn_secs = 30
+        forms = ["wohngeld"]
+        [masterdata]
+        source = "/etc/eingang/stammdaten.csv"
+        [scan]
+        ocr_languages = "deu"
+        [policy]
+        locked = ["target"]
+        [[target]]
+        id = "dms"
+        kind = "folder"
+        path = "/srv/spool"
+        "#,
+    );
+    let user = write(
+        dir.path(),
+        "user.toml",
+        r#"
+        [station]
+        role = "scan"
+        [update]
+        source = "https://evil.example/latest.json"
+        pubkey = "RWQ"
+        [scan]
+        ocr_languages = "deu+eng"
+        [terminal]
+        idle_secs = 300
+        [[target]]
+        id = "mine"
+        kind = "folder"
+        path = "/tmp/x"
+        "#,
+    );
+    let cfg = load_files(Some(&machine), Some(&user)).unwrap();
+    // Machine-only and locked sections are ignored in the user's file, each named.
+    assert_eq!(cfg.station.role, Some(Role::Terminal));
+    assert_eq!(cfg.station.name.as_deref(), Some("Bürgerbüro Terminal 1"));
+    assert_eq!(
+        cfg.update.source, None,
+        "a user cannot point updates elsewhere"
+    );
+    assert_eq!(cfg.targets.len(), 1);
+    assert_eq!(cfg.targets[0].id, "dms");
+    let w = cfg.warnings.join("\n");
+    assert!(w.contains("[station] is ignored here"), "{w}");
+    assert!(w.contains("[update] is ignored here"), "{w}");
+    assert!(
+        w.contains("[target] is ignored; the administrator locked it"),
+        "{w}"
+    );
+    assert_eq!(cfg.warnings.len(), 3, "{w}");
+    // Open sections: the user's value wins key by key.
+    assert_eq!(cfg.scan.ocr_languages.as_deref(), Some("deu+eng"));
+    assert_eq!(cfg.terminal.idle_secs, Some(300));
+    assert_eq!(cfg.terminal.warn_secs, Some(30));
+    assert_eq!(cfg.terminal.forms, ["wohngeld"]);
+    assert_eq!(
+        cfg.masterdata.source.as_deref(),
+        Some(Path::new("/etc/eingang/stammdaten.csv"))
+    );
+    assert_eq!(cfg.sources, [machine, user]);
+}
+
+#[test]
+fn without_any_file_the_defaults_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = load_files(
+        Some(&dir.path().join("missing-machine.toml")),
+        Some(&dir.path().join("missing-user.toml")),
+    )
+    .unwrap();
+    assert_eq!(cfg.station.role, None);
+    assert!(cfg.sources.is_empty() && cfg.warnings.is_empty());
+    // Only one file named explicitly: it must exist.
+    let e = load_files(Some(&dir.path().join("missing.toml")), None).unwrap_err();
+    assert!(e.to_string().contains("cannot be read"), "{e}");
+}
+
+#[test]
+fn mistakes_in_the_central_sections_are_named_with_what_to_do() {
+    for (text, needle) in [
+        ("[station]\nrole = \"kiosk\"", "unknown variant `kiosk`"),
+        ("[station]\nname = \"\"", "[station] name"),
+        ("[terminal]\nwarn_secs = 10", "at least 20 to respond"),
+        ("[terminal]\nidle_secs = 5", "between 30 and 3600"),
+        (
+            "[terminal]\nlanguages = [\"fr\"]",
+            "\"fr\" is not available",
+        ),
+        ("[terminal]\nforms = [\"\"]", "is not a form id"),
+        ("[terminal]\ntimeout = 3", "unknown field `timeout`"),
+        (
+            "[update]\nsource = \"https://x.example/latest.json\"",
+            "needs pubkey",
+        ),
+        ("[update]\npubkey = \"RWQ\"", "needs source"),
+        (
+            "[update]\nsource = \"latest.json\"\npubkey = \"x\"",
+            "absolute path",
+        ),
+        (
+            "[update]\nsource = \"https://u:pw@x.example/l.json\"\npubkey = \"x\"",
+            "contains a password",
+        ),
+        (
+            "[update]\nsource = \"/srv/l.json\"\npubkey = \"nonsense\"",
+            "not a minisign public key",
+        ),
+        ("[masterdata]\nsource = \"stammdaten.csv\"", "absolute path"),
+        ("[scan]\nprofiles = \"p.json\"", "absolute path"),
+        ("[scan]\nescl = [\"ftp://x\"]", "not an http(s) URL"),
+        ("[policy]\nlocked = [\"station\"]", "cannot be locked"),
+    ] {
+        let e = parse(Path::new("/etc/eingang/config.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("/etc/eingang/config.toml: ") && e.contains(needle),
+            "{text}: {e}"
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! Signed updates: from a share and from a web server (axum on loopback), with packages
+//! signed by a key made here in the Tauri updater's format; tampered, foreign-signed,
+//! unreachable and malformed sources refused with the right code.
+
+use base64::Engine as _;
+use eingang_sync::config::UpdateSection;
+use eingang_sync::update::{platform_keys, Updater};
+use std::path::Path;
+
+struct Signer {
+    pair: minisign::KeyPair,
+}
+
+impl Signer {
+    fn new() -> Self {
+        Self {
+            pair: minisign::KeyPair::generate_unencrypted_keypair().unwrap(),
+        }
+    }
+
+    /// As `tauri signer generate` prints it: base64 of the `.pub` file.
+    fn pubkey(&self) -> String {
+        b64(&self.pair.pk.to_box().unwrap().to_string())
+    }
+
+    /// As `tauri signer sign` writes it: base64 of the `.sig` file.
+    fn sign(&self, data: &[u8]) -> String {
+        let sig = minisign::sign(
+            Some(&self.pair.pk),
+            &self.pair.sk,
+            std::io::Cursor::new(data),
+            Some("file:package"),
+            None,
+        )
+        .unwrap();
+        b64(&sig.to_string())
+    }
+}
+
+fn b64(s: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
+}
+
+fn manifest(version: &str, url: &str, signature: &str) -> String {
+    serde_json::json!({
+        "version": version,
+        "notes": "Fehlerbehebungen",
+        "pub_date": "2026-12-01T08:00:00Z",
+        "platforms": { platform_keys()[0].clone(): { "url": url, "signature": signature } }
+    })
+    .to_string()
+}
+
+fn updater(source: &str, key: &str) -> Updater {
+    Updater::new(&UpdateSection {
+        source: Some(source.to_owned()),
+        pubkey: Some(key.to_owned()),
+        check_hours: None,
+    })
+    .unwrap()
+    .unwrap()
+}
+
+fn share(dir: &Path, version: &str, package: &[u8], signature: &str) -> String {
+    std::fs::write(dir.join("Eingang_new_amd64.deb"), package).unwrap();
+    let m = dir.join("latest.json");
+    std::fs::write(&m, manifest(version, "Eingang_new_amd64.deb", signature)).unwrap();
+    m.display().to_string()
+}
+
+#[tokio::test]
+async fn a_signed_package_on_a_share_is_found_checked_and_kept() {
+    let share_dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let signer = Signer::new();
+    let package = b"!<arch>\nnot really a deb, but signed".to_vec();
+    let source = share(share_dir.path(), "9.1.0", &package, &signer.sign(&package));
+    let u = updater(&source, &signer.pubkey());
+
+    let found = u.check("0.1.0").await.unwrap().expect("9.1.0 is newer");
+    assert_eq!(found.version, "9.1.0");
+    assert_eq!(found.notes.as_deref(), Some("Fehlerbehebungen"));
+    let kept = u
+        .download(&found, &data.path().join("updates"))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&kept).unwrap(), package);
+    assert_eq!(kept.file_name().unwrap(), "Eingang_new_amd64.deb");
+
+    // The same or an older version is no update.
+    assert_eq!(u.check("9.1.0").await.unwrap(), None);
+    assert_eq!(u.check("10.0.0").await.unwrap(), None);
+    // A file:// URL names the same manifest.
+    let by_url = updater(&format!("file://{source}"), &signer.pubkey());
+    assert!(by_url.check("0.1.0").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_tampered_or_foreign_signed_package_is_discarded() {
+    let share_dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let signer = Signer::new();
+    let package = b"the real package".to_vec();
+    let signature = signer.sign(&package);
+    // Tampered after signing.
+    let source = share(
+        share_dir.path(),
+        "2.0.0",
+        b"the real package + malware",
+        &signature,
+    );
+    let u = updater(&source, &signer.pubkey());
+    let found = u.check("0.1.0").await.unwrap().unwrap();
+    let updates = data.path().join("updates");
+    let e = u.download(&found, &updates).await.unwrap_err();
+    assert_eq!(e.code, "update.signature", "{e}");
+    assert!(e.message.contains("does not match"), "{e}");
+    assert!(
+        !updates.exists() || std::fs::read_dir(&updates).unwrap().next().is_none(),
+        "nothing unverified is kept"
+    );
+    // Signed correctly, but by someone else's key.
+    let intruder = Signer::new();
+    share(
+        share_dir.path(),
+        "2.0.0",
+        &package,
+        &intruder.sign(&package),
+    );
+    let found = u.check("0.1.0").await.unwrap().unwrap();
+    assert_eq!(
+        u.download(&found, &updates).await.unwrap_err().code,
+        "update.signature"
+    );
+    // Garbage where the signature belongs.
+    share(share_dir.path(), "2.0.0", &package, "bm90IGEgc2lnbmF0dXJl");
+    let found = u.check("0.1.0").await.unwrap().unwrap();
+    let e = u.download(&found, &updates).await.unwrap_err();
+    assert_eq!(e.code, "update.signature");
+    assert!(e.message.contains("cannot be read"), "{e}");
+}
+
+#[tokio::test]
+async fn a_web_server_the_city_runs_serves_manifest_and_package() {
+    let signer = Signer::new();
+    let package = vec![7u8; 300_000];
+    let body = manifest(
+        "1.2.3",
+        "pkg/Eingang_1.2.3_amd64.deb",
+        &signer.sign(&package),
+    );
+    let app = axum::Router::new()
+        .route(
+            "/eingang/latest.json",
+            axum::routing::get(move || async move { body }),
+        )
+        .route(
+            "/eingang/pkg/Eingang_1.2.3_amd64.deb",
+            axum::routing::get(move || async move { package }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let data = tempfile::tempdir().unwrap();
+    let u = updater(
+        &format!("http://127.0.0.1:{port}/eingang/latest.json"),
+        &signer.pubkey(),
+    );
+    let found = u.check("1.2.2").await.unwrap().unwrap();
+    let kept = u.download(&found, data.path()).await.unwrap();
+    assert_eq!(std::fs::metadata(&kept).unwrap().len(), 300_000);
+    assert_eq!(kept.file_name().unwrap(), "Eingang_1.2.3_amd64.deb");
+}
+
+#[tokio::test]
+async fn an_unreachable_or_broken_source_is_named_and_changes_nothing() {
+    let signer = Signer::new();
+    // Nothing listens on the port of a listener just closed.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let u = updater(
+        &format!("http://127.0.0.1:{port}/latest.json"),
+        &signer.pubkey(),
+    );
+    let e = u.check("0.1.0").await.unwrap_err();
+    assert_eq!(e.code, "update.unreachable", "{e}");
+    // A share that is not mounted.
+    let u = updater("/nonexistent/share/latest.json", &signer.pubkey());
+    assert_eq!(
+        u.check("0.1.0").await.unwrap_err().code,
+        "update.unreachable"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("latest.json");
+    let u = updater(&m.display().to_string(), &signer.pubkey());
+    for (text, needle) in [
+        ("{ not json", "not an update manifest"),
+        (r#"{"version":"zwei","platforms":{}}"#, "version \"zwei\""),
+        (
+            r#"{"version":"3.0.0","platforms":{"plan9-mips":{"url":"x","signature":"y"}}}"#,
+            "no package for this platform",
+        ),
+    ] {
+        std::fs::write(&m, text).unwrap();
+        let e = u.check("0.1.0").await.unwrap_err();
+        assert_eq!(e.code, "update.manifest", "{text}: {e}");
+        assert!(e.message.contains(needle), "{text}: {e}");
+    }
+    // A manifest on a share may not send us elsewhere on the disk.
+    std::fs::write(&m, manifest("3.0.0", "../../etc/shadow", "x")).unwrap();
+    let e = u.check("0.1.0").await.unwrap_err();
+    assert!(e.message.contains("beside the manifest"), "{e}");
+}
+
+#[test]
+fn keys_are_read_in_both_forms_and_bad_ones_named() {
+    let signer = Signer::new();
+    assert!(eingang_sync::update::public_key(&signer.pubkey()).is_ok());
+    let bare = signer.pair.pk.to_base64();
+    assert!(eingang_sync::update::public_key(&bare).is_ok());
+    let e = eingang_sync::update::public_key("hello").unwrap_err();
+    assert!(e.contains("not a minisign public key"), "{e}");
+}
