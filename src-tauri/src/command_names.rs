@@ -47,4 +47,5 @@ pub const ALL: &[&str] = &[
     "scan_index_set",
     "scan_verdict",
     "scan_ocr_retry",
+    "update_install",
 ];

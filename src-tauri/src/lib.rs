@@ -2,6 +2,7 @@
 //! and the command list. Each command (in [`commands`]) is a few lines over a core crate.
 
 mod args;
+mod central;
 #[cfg(test)]
 mod command_names;
 mod commands;
@@ -9,12 +10,14 @@ mod error;
 mod hotfolder_worker;
 mod logging;
 mod ocr_worker;
+mod single_instance;
 mod state;
 mod sync_worker;
 mod window_state;
 
 pub use error::AppError;
 pub use state::{AppState, StoreExt};
+use tauri::Manager as _;
 
 /// When the process started (for the start-up time in the log).
 pub(crate) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -33,28 +36,25 @@ pub fn run() {
     let data_dir = eingang_store::paths::resolve_data_dir(args.data_dir);
     logging::init(data_dir.as_ref().ok().map(|d| d.path.join("logs")));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Eingang starting");
+    let instance = data_dir.as_ref().ok().and_then(|d| only_instance(&d.path));
     let state = AppState::open(data_dir);
 
-    let result = tauri::Builder::default()
+    let built = tauri::Builder::default()
         .manage(state)
         .manage(commands::scan::ScanState::default())
-        .setup(|app| {
+        .setup(move |app| {
+            if let Some(held) = instance {
+                let handle = app.handle().clone();
+                held.serve(move || window_state::bring_to_front(&handle));
+            }
             sync_worker::start(app.handle());
+            central::start(app.handle());
             hotfolder_worker::start(app.handle());
             ocr_worker::start(app.handle());
             window_state::restore(app.handle());
             Ok(())
         })
-        .on_window_event(|window, event| match event {
-            tauri::WindowEvent::CloseRequested { .. } => {
-                tracing::info!(window = window.label(), "window close requested");
-                window_state::save(window);
-            }
-            tauri::WindowEvent::Destroyed => {
-                tracing::info!(window = window.label(), "window closed");
-            }
-            _ => {}
-        })
+        .on_window_event(on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::status_get,
@@ -102,12 +102,82 @@ pub fn run() {
             commands::station::scan_index_set,
             commands::station::scan_verdict,
             commands::station::scan_ocr_retry,
+            central::update_install,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!(error = %e, "the window system could not start the app");
-        eprintln!("Eingang could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    let app = match built {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!(error = %e, "the window system could not start the app");
+            eprintln!("Eingang could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let stopping = std::sync::atomic::AtomicBool::new(false);
+    app.run(move |handle, event| {
+        if let tauri::RunEvent::ExitRequested { api, .. } = event {
+            // A second request is ours, after the wait.
+            if !stopping.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                api.prevent_exit();
+                finish_deliveries_then_exit(handle.clone());
+            }
+        }
+    });
+}
+
+fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
+    match event {
+        tauri::WindowEvent::CloseRequested { .. } => {
+            tracing::info!(window = window.label(), "window close requested");
+            window_state::save(window);
+        }
+        tauri::WindowEvent::Destroyed => {
+            tracing::info!(window = window.label(), "window closed");
+        }
+        _ => {}
+    }
+}
+
+/// The last window closed: deliveries in flight finish (the window is gone, the process
+/// lingers at most [`SHUTDOWN_WAIT`]), then the app ends.
+fn finish_deliveries_then_exit(handle: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let sync = handle.state::<sync_worker::SyncState>();
+        let in_time = sync.stop(SHUTDOWN_WAIT).await;
+        tracing::info!(deliveries_finished = in_time, "Eingang ending");
+        handle.exit(0);
+    });
+}
+
+/// How long the app waits at the end for deliveries in flight.
+const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Claims the data folder for this process; when another Eingang has it, brings that one's
+/// window to the front and ends this process.
+fn only_instance(dir: &std::path::Path) -> Option<single_instance::Held> {
+    match single_instance::claim(dir) {
+        Ok(single_instance::Claim::Held(held)) => Some(held),
+        Ok(single_instance::Claim::Running(running)) => {
+            let shown = running.signal();
+            tracing::info!(
+                shown = shown.is_ok(),
+                "second start: the running window comes to the front"
+            );
+            eprintln!(
+                "Eingang läuft bereits; sein Fenster ist jetzt im Vordergrund.\nEingang is already running; its window was brought to the front."
+            );
+            std::process::exit(i32::from(shown.is_err()));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::ResourceBusy => {
+            tracing::warn!("another instance holds the data folder and does not answer");
+            eprintln!("Eingang: {e}");
+            std::process::exit(1);
+        }
+        // The data folder itself is unusable: the store says so on the first screen.
+        Err(e) => {
+            tracing::warn!(error = %e, "single-instance check not possible");
+            None
+        }
     }
 }
 

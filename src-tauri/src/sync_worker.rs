@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::state::StoreExt;
 use eingang_store::Store;
-use eingang_sync::{config, Target};
+use eingang_sync::{config, worker, Target};
 use std::sync::{Arc, RwLock};
 use tauri::{AppHandle, Manager};
 
@@ -44,6 +44,9 @@ impl Loaded {
 pub struct SyncState {
     pub wake: Arc<tokio::sync::Notify>,
     loaded: RwLock<Loaded>,
+    shutdown: Arc<worker::Shutdown>,
+    /// Closed when the worker has ended (or never ran).
+    finished: tokio::sync::watch::Receiver<bool>,
 }
 
 impl SyncState {
@@ -77,6 +80,17 @@ impl SyncState {
             .collect())
     }
 
+    /// Stops the worker after the deliveries in flight, waiting at most `limit`; whatever
+    /// is still in flight then is resumed at the next start. `true` if it ended in time.
+    pub async fn stop(&self, limit: std::time::Duration) -> bool {
+        self.shutdown.request();
+        let mut finished = self.finished.clone();
+        let ended = tokio::time::timeout(limit, finished.wait_for(|done| *done))
+            .await
+            .is_ok();
+        ended
+    }
+
     /// Reads the configuration and the passwords again (after the settings changed) and
     /// wakes the worker.
     pub fn reload(&self, store: &Store) {
@@ -89,11 +103,15 @@ impl SyncState {
 }
 
 pub fn start(app: &AppHandle) {
+    let (done, finished) = tokio::sync::watch::channel(false);
     let Ok(store) = app.store() else {
         // The UI shows the store's problem; commands still find a (target-less) state.
+        let _ = done.send(true);
         app.manage(SyncState {
             wake: Arc::new(tokio::sync::Notify::new()),
             loaded: RwLock::new(Loaded::default()),
+            shutdown: Arc::default(),
+            finished,
         });
         return;
     };
@@ -102,16 +120,19 @@ pub fn start(app: &AppHandle) {
     let state = SyncState {
         wake: Arc::new(tokio::sync::Notify::new()),
         loaded: RwLock::new(loaded),
+        shutdown: Arc::default(),
+        finished,
     };
-    let wake = state.wake.clone();
+    let (wake, shutdown) = (state.wake.clone(), state.shutdown.clone());
     app.manage(state);
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
-        eingang_sync::worker::run_forever(
+        worker::run_forever(
             store,
             move || handle.state::<SyncState>().targets(),
             settings,
             wake,
+            shutdown,
             |t, r| {
                 if r.delivered + r.failed > 0 {
                     tracing::info!(target = %t.id, delivered = r.delivered, failed = r.failed, "sync round");
@@ -119,5 +140,6 @@ pub fn start(app: &AppHandle) {
             },
         )
         .await;
+        let _ = done.send(true);
     });
 }

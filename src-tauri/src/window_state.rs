@@ -93,6 +93,17 @@ pub fn restore<R: Runtime, M: Manager<R>>(app: &M) {
     }
 }
 
+/// Shows the main window in front (a second start of the app asked for it).
+pub fn bring_to_front<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let Some(w) = app.get_webview_window("main") else {
+        return;
+    };
+    let _ = w.unminimize();
+    let _ = w.show();
+    let _ = w.set_focus();
+    tracing::info!("window brought to the front for a second start");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,3 +130,4 @@ mod tests {
         assert!(!g(100, 80, 1200, 800).fits(&[]));
     }
 }
+

@@ -50,11 +50,21 @@ pub fn run(data_dir: &DataDir, watch: bool) -> ExitCode {
     let settings = config::settings(&cfg);
     let rt = runtime();
     if watch {
+        // Ctrl-C lets the deliveries in flight finish, then ends.
+        let shutdown = Arc::new(worker::Shutdown::default());
+        let stop = shutdown.clone();
+        rt.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("stopping after the deliveries in flight …");
+                stop.request();
+            }
+        });
         rt.block_on(worker::run_forever(
             store,
             move || targets.clone(),
             settings,
             Arc::new(tokio::sync::Notify::new()),
+            shutdown,
             |t, r| {
                 if r.delivered + r.failed > 0 {
                     println!("{}: {} delivered, {} failed", t.id, r.delivered, r.failed);

@@ -23,5 +23,5 @@ pub use scan::{
     BatchSummary, BatchView, DocumentView, PageEdit, PageView, ScanProfileInfo, ScanProgress,
     ScannerInfo, SeparationSummary,
 };
-pub use status::{AppInfo, BoundaryError, Role, StatusSnapshot, SyncStatus};
+pub use status::{AppInfo, BoundaryError, Role, StatusSnapshot, SyncStatus, UpdateInfo};
 pub use sync::{OutboxItem, OutboxState, Receipt, SyncIssue, TargetSetting, TargetStatus};

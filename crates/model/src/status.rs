@@ -37,8 +37,28 @@ pub struct StatusSnapshot {
     pub targets: Vec<crate::TargetStatus>,
     /// Set when the configuration file cannot be used (nothing is delivered then).
     pub config_error: Option<String>,
+    /// What was ignored or refused from the configuration (a user's file setting a locked
+    /// section, a central master-data file with errors); English detail for IT.
+    pub config_warnings: Vec<String>,
+    pub update: UpdateInfo,
     pub data_dir: String,
     pub schema_version: u32,
+}
+
+/// Updates from the city's own source (`[update]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UpdateInfo {
+    /// Whether an update source is configured at all.
+    pub configured: bool,
+    /// A newer version, downloaded and its signature checked: ready to install.
+    pub ready: Option<String>,
+    pub notes: Option<String>,
+    /// The last check's or installation's problem. An unreachable source is not one: the
+    /// app works on and looks again later.
+    pub error: Option<BoundaryError>,
+    #[ts(type = "number | null")]
+    pub checked_at: Option<i64>,
 }
 
 /// What the UI needs at start: version, where the data is, and whether the store opened.

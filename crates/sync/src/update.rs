@@ -381,13 +381,15 @@ pub fn install(package: &Path) -> Result<(), UpdateError> {
             c.arg("/i").arg(package).arg("/passive");
             c
         }
-        _ => return Err(UpdateError::new(
-            "update.install",
-            format!(
+        _ => {
+            return Err(UpdateError::new(
+                "update.install",
+                format!(
                 "{} cannot be installed from the app on this system; use the software distribution",
                 package.display()
             ),
-        )),
+            ))
+        }
     };
     let out = cmd.output().map_err(|e| {
         UpdateError::new(

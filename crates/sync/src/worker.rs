@@ -346,8 +346,30 @@ async fn next_due(store: &Arc<Store>, targets: &[Target]) -> Option<i64> {
     .flatten()
 }
 
-/// Delivers until the process ends: a round per target, then sleep until the next row is
-/// due, `settings.interval` passes, or `wake` is notified ("sync now", a new item).
+/// Asks [`run_forever`] to stop: deliveries in flight finish (their round ends), no new
+/// round starts. What did not finish stays `in_flight` and is resumed at the next start.
+#[derive(Debug, Default)]
+pub struct Shutdown {
+    requested: std::sync::atomic::AtomicBool,
+    notify: Notify,
+}
+
+impl Shutdown {
+    pub fn request(&self) {
+        self.requested
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.notify.notify_waiters();
+        // And a permit for a loop between its check and its wait.
+        self.notify.notify_one();
+    }
+
+    pub fn is_requested(&self) -> bool {
+        self.requested.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Delivers until `shutdown` is requested: a round per target, then sleep until the next
+/// row is due, `settings.interval` passes, or `wake` is notified ("sync now", a new item).
 /// `on_round` is told after every round (the app refreshes its status bar).
 /// `targets` is asked each time (the app rebuilds a target when its password changes).
 pub async fn run_forever(
@@ -355,6 +377,7 @@ pub async fn run_forever(
     targets: impl Fn() -> Vec<Target> + Send + Sync,
     settings: Settings,
     wake: Arc<Notify>,
+    shutdown: Arc<Shutdown>,
     on_round: impl Fn(&Target, &Report) + Send + Sync,
 ) {
     let mut pulled: std::collections::HashMap<String, std::time::Instant> =
@@ -362,6 +385,9 @@ pub async fn run_forever(
     loop {
         let targets = targets();
         for t in &targets {
+            if shutdown.is_requested() {
+                return;
+            }
             match run_round(&store, t, settings).await {
                 Ok(r) => on_round(t, &r),
                 Err(e) => tracing::warn!(target = %t.id, code = e.code(), "sync round failed"),
@@ -381,8 +407,12 @@ pub async fn run_forever(
             let ms = u64::try_from((due - now_ms()).max(0)).unwrap_or(0);
             sleep = sleep.min(Duration::from_millis(ms));
         }
+        if shutdown.is_requested() {
+            return;
+        }
         tokio::select! {
             () = wake.notified() => {}
+            () = shutdown.notify.notified() => {}
             () = tokio::time::sleep(sleep) => {}
         }
     }

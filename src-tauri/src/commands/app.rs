@@ -22,6 +22,12 @@ pub async fn app_info(app: AppHandle) -> Result<AppInfo, AppError> {
         data_dir: state.data_dir.clone(),
         store_error: state.store_error(),
         language: language.unwrap_or_else(|| "de".to_owned()),
+        role: app
+            .state::<crate::sync_worker::SyncState>()
+            .config()
+            .station
+            .role
+            .unwrap_or_default(),
     })
 }
 
@@ -31,6 +37,7 @@ pub async fn status_get(app: AppHandle) -> Result<StatusSnapshot, AppError> {
     let handle = app.clone();
     blocking(store, move |s| {
         let sync = handle.state::<crate::sync_worker::SyncState>();
+        let central = handle.state::<crate::central::CentralState>();
         let targets = crate::commands::sync::target_statuses(s, &sync)?;
         s.with_conn(|c| {
             Ok(StatusSnapshot {
@@ -38,6 +45,8 @@ pub async fn status_get(app: AppHandle) -> Result<StatusSnapshot, AppError> {
                 sync: tables::sync_status::overall(c)?,
                 targets,
                 config_error: sync.config_error(),
+                config_warnings: central.warnings(),
+                update: central.update(),
                 data_dir: s.data_dir().display().to_string(),
                 schema_version: migrate::schema_version(c)?,
             })

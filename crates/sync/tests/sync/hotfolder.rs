@@ -189,3 +189,72 @@ fn a_password_round_trips_through_the_key_store_or_the_store_and_lifts_a_pause()
         None
     );
 }
+
+/// The real folder, each delivery taking `delay` (a slow line to the DMS).
+struct Slow {
+    inner: HotFolder,
+    delay: std::time::Duration,
+    started: Arc<tokio::sync::Notify>,
+}
+
+impl eingang_sync::Connector for Slow {
+    fn location(&self) -> String {
+        self.inner.location()
+    }
+
+    fn probe(&self) -> eingang_sync::connector::BoxFuture<'_, Result<(), eingang_sync::Failure>> {
+        self.inner.probe()
+    }
+
+    fn deliver<'a>(
+        &'a self,
+        package: &'a eingang_store::tables::submissions::Package,
+        retry: bool,
+    ) -> eingang_sync::connector::BoxFuture<'a, Result<eingang_sync::Receipt, eingang_sync::Failure>>
+    {
+        Box::pin(async move {
+            self.started.notify_one();
+            tokio::time::sleep(self.delay).await;
+            self.inner.deliver(package, retry).await
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_shutdown_lets_the_delivery_in_flight_finish_and_starts_no_new_round() {
+    let (_d, store) = store();
+    let out = tempfile::tempdir().unwrap();
+    let first = finalised(&store, &["default"]);
+    let started = Arc::new(tokio::sync::Notify::new());
+    let t = Target {
+        connector: Arc::new(Slow {
+            inner: HotFolder::new(out.path()),
+            delay: std::time::Duration::from_millis(800),
+            started: started.clone(),
+        }),
+        ..target(HotFolder::new(out.path()))
+    };
+    let shutdown = Arc::new(eingang_sync::worker::Shutdown::default());
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let worker = tokio::spawn(eingang_sync::worker::run_forever(
+        store.clone(),
+        move || vec![t.clone()],
+        Settings::default(),
+        wake.clone(),
+        shutdown.clone(),
+        |_, _| {},
+    ));
+    // The delivery is under way when the app is closed …
+    started.notified().await;
+    let second = finalised(&store, &["default"]);
+    shutdown.request();
+    wake.notify_one();
+    tokio::time::timeout(std::time::Duration::from_secs(10), worker)
+        .await
+        .expect("the worker ends after the delivery in flight")
+        .unwrap();
+    // … and it finished; the item queued meanwhile waits for the next start.
+    assert_eq!(row(&store, &first).state, OutboxState::Delivered);
+    assert_eq!(row(&store, &second).state, OutboxState::Pending);
+    assert_exactly_delivered(&store, out.path(), &[first]);
+}
