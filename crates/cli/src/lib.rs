@@ -9,6 +9,7 @@ mod scan;
 mod station;
 mod submissions;
 mod sync;
+mod update;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -124,6 +125,11 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Signed updates from the city's source (`[update]` in the machine's configuration).
+    Update {
+        #[command(subcommand)]
+        command: UpdateCommand,
+    },
     /// The outbox: what waits, what failed and why, receipts; retry an item.
     Outbox {
         #[command(subcommand)]
@@ -180,6 +186,16 @@ enum ConfigCommand {
     /// Validate a config.toml (without FILE: /etc/eingang/config.toml and <data>/config.toml,
     /// or $EINGANG_CONFIG) and show what it configures; exit 2 on an error.
     Check { file: Option<PathBuf> },
+}
+
+#[derive(Debug, Subcommand)]
+enum UpdateCommand {
+    /// Ask the update source whether a newer version exists (exit 0: up to date or
+    /// found, 1: unreachable, 2: refused — bad manifest, signature or configuration).
+    Check,
+    /// Download the newer version, check its signature, and install it (as root with
+    /// dpkg; otherwise through pkexec).
+    Install,
 }
 
 #[derive(Debug, Subcommand)]
@@ -533,6 +549,12 @@ pub fn main() -> ExitCode {
         Command::Targets {
             command: TargetsCommand::Password { id },
         } => sync::targets_password(&data_dir, &id),
+        Command::Update {
+            command: UpdateCommand::Check,
+        } => update::run(&data_dir, false),
+        Command::Update {
+            command: UpdateCommand::Install,
+        } => update::run(&data_dir, true),
         Command::Config {
             command: ConfigCommand::Check { file },
         } => sync::config_check(&data_dir, file.as_deref()),

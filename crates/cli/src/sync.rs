@@ -26,7 +26,7 @@ fn configured(store: &Store) -> Result<(config::Config, Vec<Target>), ExitCode> 
     Ok((cfg, targets))
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -23,6 +23,8 @@ fn eingang(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .args(args)
         .env_remove("EINGANG_DATA_DIR")
         .env_remove("EINGANG_CONFIG")
+        // The machine's file of these tests: `<data>/machine.toml` when a test writes one.
+        .env("EINGANG_MACHINE_CONFIG", data.join("machine.toml"))
         .env("EINGANG_KEYRING", "off")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -193,6 +195,116 @@ fn config_check_validates_a_file_and_names_the_mistake() {
     let o = eingang(dir.path(), &["config", "check"], None);
     assert!(
         o.status.success() && out(&o).contains("target default (folder)"),
+        "{}",
+        out(&o)
+    );
+}
+
+/// Signs like `tauri signer sign`: returns (public key, signature of `data`), both base64.
+fn signed(data: &[u8]) -> (String, String) {
+    use base64::Engine as _;
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let sig = minisign::sign(
+        Some(&pair.pk),
+        &pair.sk,
+        std::io::Cursor::new(data),
+        None,
+        None,
+    )
+    .unwrap();
+    (
+        b64(pair.pk.to_box().unwrap().to_string()),
+        b64(sig.to_string()),
+    )
+}
+
+#[test]
+fn the_machine_file_rules_config_check_shows_it_and_update_takes_only_signed_packages() {
+    let data = tempfile::tempdir().unwrap();
+    let share = tempfile::tempdir().unwrap();
+    let package = b"a package the city signed".to_vec();
+    let (pubkey, signature) = signed(&package);
+    let platform = eingang_sync::update::platform_keys()[0].clone();
+    let manifest = share.path().join("latest.json");
+    let write_manifest = |sig: &str| {
+        std::fs::write(
+            &manifest,
+            serde_json::json!({
+                "version": "9.0.0",
+                "platforms": { platform.clone(): { "url": "Eingang_9.0.0.pkg", "signature": sig } }
+            })
+            .to_string(),
+        )
+        .unwrap();
+    };
+    write_manifest(&signature);
+    std::fs::write(share.path().join("Eingang_9.0.0.pkg"), &package).unwrap();
+    std::fs::write(
+        data.path().join("machine.toml"),
+        format!(
+            "[station]\nrole = \"scan\"\n[update]\nsource = \"{}\"\npubkey = \"{pubkey}\"\n[policy]\nlocked = [\"target\"]\n",
+            manifest.display()
+        ),
+    )
+    .unwrap();
+    // The user's file tries to change the role and add a target: both ignored, both named.
+    std::fs::write(
+        data.path().join("config.toml"),
+        "[station]\nrole = \"terminal\"\n[[target]]\nid = \"x\"\nkind = \"folder\"\npath = \"/tmp/x\"\n",
+    )
+    .unwrap();
+    let o = eingang(data.path(), &["config", "check"], None);
+    let text = out(&o);
+    assert!(o.status.success(), "{text}");
+    assert!(text.contains("station: role scan"), "{text}");
+    assert!(
+        text.contains("updates: ") && text.contains("signed, checked every 24 h"),
+        "{text}"
+    );
+    assert!(text.contains("locked for users: target"), "{text}");
+    assert!(
+        text.contains("warning: ") && text.contains("[station] is ignored here"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[target] is ignored; the administrator locked it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("target default (folder)"),
+        "the user's target is not used: {text}"
+    );
+
+    let o = eingang(data.path(), &["update", "check"], None);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(
+        out(&o).contains("version 9.0.0 is available"),
+        "{}",
+        out(&o)
+    );
+    // Install: the signature checks out, then this package type has no installer here.
+    let o = eingang(data.path(), &["update", "install"], None);
+    let text = out(&o);
+    assert!(text.contains("signature ok"), "{text}");
+    assert!(text.contains("error [update.install]"), "{text}");
+    assert_eq!(o.status.code(), Some(2));
+    // A signature that does not fit: refused before anything is installed.
+    let (_, foreign) = signed(&package);
+    write_manifest(&foreign);
+    let o = eingang(data.path(), &["update", "install"], None);
+    let text = out(&o);
+    assert!(
+        text.contains("error [update.signature]") && !text.contains("signature ok"),
+        "{text}"
+    );
+    assert_eq!(o.status.code(), Some(2));
+    // The share is gone: exit 1, nothing to do but wait.
+    std::fs::remove_file(&manifest).unwrap();
+    let o = eingang(data.path(), &["update", "check"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        out(&o).contains("error [update.unreachable]"),
         "{}",
         out(&o)
     );

@@ -94,6 +94,8 @@ export const ipc = {
   syncItems: () => call<OutboxItem[]>('sync_items'),
   syncRetry: (id: number) => call<void>('sync_retry', { id }),
   syncNow: () => call<void>('sync_now'),
+  /** Installs the verified update and restarts the app (the installer may ask for an administrator). */
+  updateInstall: () => call<void>('update_install'),
   targetPasswordSet: (id: string, password: string) =>
     call<void>('target_password_set', { id, password }),
   targetsSettings: () => call<TargetSetting[]>('targets_settings'),
