@@ -73,7 +73,10 @@ pub fn masterdata(store: &Store, file: &Path) -> Outcome {
         preferences::set(c, MASTERDATA_KEY, &hash)
     });
     match saved {
-        Ok(()) => Outcome::Imported(format!("{} entries", entries.len())),
+        Ok(()) => Outcome::Imported(match entries.len() {
+            1 => "1 entry".to_owned(),
+            n => format!("{n} entries"),
+        }),
         Err(e) => Outcome::Refused(vec![format!("{}: {e}", file.display())]),
     }
 }

@@ -186,6 +186,9 @@ enum ConfigCommand {
     /// Validate a config.toml (without FILE: /etc/eingang/config.toml and <data>/config.toml,
     /// or $EINGANG_CONFIG) and show what it configures; exit 2 on an error.
     Check { file: Option<PathBuf> },
+    /// Take the central files now (`[masterdata] source`, `[scan] profiles`), as the app
+    /// does at start: imported when changed, a broken file changes nothing (exit 2).
+    Apply,
 }
 
 #[derive(Debug, Subcommand)]
@@ -558,6 +561,9 @@ pub fn main() -> ExitCode {
         Command::Config {
             command: ConfigCommand::Check { file },
         } => sync::config_check(&data_dir, file.as_deref()),
+        Command::Config {
+            command: ConfigCommand::Apply,
+        } => sync::config_apply(&data_dir),
         Command::Outbox {
             command: OutboxCommand::List { json },
         } => sync::outbox_list(&data_dir, json),

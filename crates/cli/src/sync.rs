@@ -392,6 +392,57 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
     ExitCode::SUCCESS
 }
 
+/// Imports the central master data and scan profiles when they changed.
+pub fn config_apply(data_dir: &DataDir) -> ExitCode {
+    use eingang_capture::provision::{self, Outcome};
+    let cfg = match eingang_sync::load_config(&data_dir.path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error [config.invalid]: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let store = match open(data_dir) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let mut code = ExitCode::SUCCESS;
+    let jobs: [(
+        &str,
+        Option<&std::path::Path>,
+        fn(&eingang_store::Store, &std::path::Path) -> Outcome,
+    ); 2] = [
+        (
+            "master data",
+            cfg.masterdata.source.as_deref(),
+            provision::masterdata,
+        ),
+        (
+            "scan profiles",
+            cfg.scan.profiles.as_deref(),
+            provision::profiles,
+        ),
+    ];
+    for (what, file, apply) in jobs {
+        let Some(file) = file else {
+            println!("{what}: no central file configured");
+            continue;
+        };
+        match apply(&store, file) {
+            Outcome::Imported(n) => println!("{what}: {} imported ({n})", file.display()),
+            Outcome::Unchanged => println!("{what}: {} unchanged", file.display()),
+            Outcome::Refused(errors) => {
+                for e in errors {
+                    eprintln!("error [config.central]: {e}");
+                }
+                eprintln!("{what}: nothing was imported; the data in use stay as they were");
+                code = ExitCode::from(2);
+            }
+        }
+    }
+    code
+}
+
 /// What the administrator's sections configure, one line each.
 fn print_central(cfg: &config::Config) {
     let role = cfg.station.role.unwrap_or_default();

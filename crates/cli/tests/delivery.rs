@@ -299,6 +299,39 @@ fn the_machine_file_rules_config_check_shows_it_and_update_takes_only_signed_pac
         "{text}"
     );
     assert_eq!(o.status.code(), Some(2));
+    // Central master data: taken by `config apply` (as the app does at start).
+    let csv = share.path().join("stammdaten.csv");
+    std::fs::write(
+        &csv,
+        "art;code;bezeichnung;muster;felder\neinheit;32.1;Ordnungsamt;;\n",
+    )
+    .unwrap();
+    let mut machine = std::fs::read_to_string(data.path().join("machine.toml")).unwrap();
+    machine.push_str(&format!("[masterdata]\nsource = \"{}\"\n", csv.display()));
+    std::fs::write(data.path().join("machine.toml"), machine).unwrap();
+    let o = eingang(data.path(), &["config", "apply"], None);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(
+        out(&o).contains("stammdaten.csv imported (1 entry)"),
+        "{}",
+        out(&o)
+    );
+    let o = eingang(data.path(), &["masterdata", "list"], None);
+    assert!(out(&o).contains("Ordnungsamt"), "{}", out(&o));
+    std::fs::write(&csv, "art;code\nkaputt\n").unwrap();
+    let o = eingang(data.path(), &["config", "apply"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        out(&o).contains("error [config.central]: ") && out(&o).contains("stammdaten.csv"),
+        "{}",
+        out(&o)
+    );
+    let o = eingang(data.path(), &["masterdata", "list"], None);
+    assert!(
+        out(&o).contains("Ordnungsamt"),
+        "the data in use stay: {}",
+        out(&o)
+    );
     // The share is gone: exit 1, nothing to do but wait.
     std::fs::remove_file(&manifest).unwrap();
     let o = eingang(data.path(), &["update", "check"], None);
