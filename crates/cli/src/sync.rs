@@ -407,11 +407,8 @@ pub fn config_apply(data_dir: &DataDir) -> ExitCode {
         Err(c) => return c,
     };
     let mut code = ExitCode::SUCCESS;
-    let jobs: [(
-        &str,
-        Option<&std::path::Path>,
-        fn(&eingang_store::Store, &std::path::Path) -> Outcome,
-    ); 2] = [
+    type Apply = fn(&Store, &std::path::Path) -> Outcome;
+    let jobs: [(&str, Option<&std::path::Path>, Apply); 2] = [
         (
             "master data",
             cfg.masterdata.source.as_deref(),
