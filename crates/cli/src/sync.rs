@@ -392,6 +392,9 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
     ExitCode::SUCCESS
 }
 
+/// One central file's import step.
+type ApplyCentral = fn(&Store, &std::path::Path) -> eingang_capture::provision::Outcome;
+
 /// Imports the central master data and scan profiles when they changed.
 pub fn config_apply(data_dir: &DataDir) -> ExitCode {
     use eingang_capture::provision::{self, Outcome};
@@ -407,8 +410,7 @@ pub fn config_apply(data_dir: &DataDir) -> ExitCode {
         Err(c) => return c,
     };
     let mut code = ExitCode::SUCCESS;
-    type Apply = fn(&Store, &std::path::Path) -> Outcome;
-    let jobs: [(&str, Option<&std::path::Path>, Apply); 2] = [
+    let jobs: [(&str, Option<&std::path::Path>, ApplyCentral); 2] = [
         (
             "master data",
             cfg.masterdata.source.as_deref(),
