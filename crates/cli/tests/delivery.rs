@@ -299,16 +299,33 @@ fn the_machine_file_rules_config_check_shows_it_and_update_takes_only_signed_pac
         "{text}"
     );
     assert_eq!(o.status.code(), Some(2));
+    // The share is gone: exit 1, nothing to do but wait.
+    std::fs::remove_file(&manifest).unwrap();
+    let o = eingang(data.path(), &["update", "check"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        out(&o).contains("error [update.unreachable]"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn config_apply_takes_central_master_data_and_keeps_them_when_the_file_breaks() {
     // Central master data: taken by `config apply` (as the app does at start).
+    let data = tempfile::tempdir().unwrap();
+    let share = tempfile::tempdir().unwrap();
     let csv = share.path().join("stammdaten.csv");
     std::fs::write(
         &csv,
         "art;code;bezeichnung;muster;felder\neinheit;32.1;Ordnungsamt;;\n",
     )
     .unwrap();
-    let mut machine = std::fs::read_to_string(data.path().join("machine.toml")).unwrap();
-    machine.push_str(&format!("[masterdata]\nsource = \"{}\"\n", csv.display()));
-    std::fs::write(data.path().join("machine.toml"), machine).unwrap();
+    std::fs::write(
+        data.path().join("machine.toml"),
+        format!("[masterdata]\nsource = \"{}\"\n", csv.display()),
+    )
+    .unwrap();
     let o = eingang(data.path(), &["config", "apply"], None);
     assert!(o.status.success(), "{}", out(&o));
     assert!(
@@ -330,15 +347,6 @@ fn the_machine_file_rules_config_check_shows_it_and_update_takes_only_signed_pac
     assert!(
         out(&o).contains("Ordnungsamt"),
         "the data in use stay: {}",
-        out(&o)
-    );
-    // The share is gone: exit 1, nothing to do but wait.
-    std::fs::remove_file(&manifest).unwrap();
-    let o = eingang(data.path(), &["update", "check"], None);
-    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
-    assert!(
-        out(&o).contains("error [update.unreachable]"),
-        "{}",
         out(&o)
     );
 }
