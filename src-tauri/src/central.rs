@@ -37,6 +37,8 @@ impl CentralState {
     }
 }
 
+const PROVISION_WAIT: Duration = Duration::from_secs(2);
+
 pub fn start(app: &AppHandle) {
     app.manage(CentralState::default());
     let Ok(store) = app.store() else { return };
@@ -45,14 +47,22 @@ pub fn start(app: &AppHandle) {
     if let Ok(mut w) = central.warnings.lock() {
         w.clone_from(&cfg.warnings);
     }
-    for w in &cfg.warnings {
-        tracing::warn!(warning = %w, "configuration");
+    if !cfg.warnings.is_empty() {
+        // The notices name files under the user's home; the status bar shows them, the
+        // log only counts them (no personal data in logs).
+        tracing::warn!(
+            notices = cfg.warnings.len(),
+            "configuration notices (shown in the status bar, `eingang config check`)"
+        );
     }
-    // Central files: small, read once at start on a blocking thread.
+    // Central files: small, read at start on a blocking thread. The first screen waits
+    // for them up to PROVISION_WAIT (so the station shows today's master data), never
+    // longer (a share that hangs must not hold the app).
     let handle = app.clone();
     let (masterdata, profiles) = (cfg.masterdata.source.clone(), cfg.scan.profiles.clone());
     if masterdata.is_some() || profiles.is_some() {
         let store = store.clone();
+        let (done, finished) = std::sync::mpsc::channel::<()>();
         tauri::async_runtime::spawn_blocking(move || {
             let mut notes = Vec::new();
             for (what, file, outcome) in [
@@ -86,7 +96,11 @@ pub fn start(app: &AppHandle) {
             if let Ok(mut w) = handle.state::<CentralState>().warnings.lock() {
                 w.extend(notes);
             }
+            let _ = done.send(());
         });
+        if finished.recv_timeout(PROVISION_WAIT).is_err() {
+            tracing::warn!("central files still loading; the app starts without waiting");
+        }
     }
     match Updater::new(&cfg.update) {
         Ok(Some(updater)) => {

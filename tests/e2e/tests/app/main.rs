@@ -16,6 +16,7 @@
 mod accessibility;
 mod forms;
 mod harness;
+mod operations;
 mod persistence;
 mod scan;
 mod scenario;

@@ -1,0 +1,100 @@
+//! What IT configures and how the app behaves as an installed program: the machine's role
+//! decides the workspaces, central master data arrive at start, a user's file cannot change
+//! the role, and a second start brings the running window to the front instead of opening
+//! a second app on the same data.
+
+use crate::harness::{app_binary, css, Driver};
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn a_scan_office_machine_shows_its_workspaces_and_a_second_start_comes_to_the_front() {
+    let data = tempfile::tempdir().unwrap();
+    let etc = tempfile::tempdir().unwrap();
+    let csv = etc.path().join("stammdaten.csv");
+    std::fs::write(
+        &csv,
+        "art;code;bezeichnung;muster;felder\neinheit;32.1;Ordnungsamt;;\ndokumentart;antrag;Antrag;;\n",
+    )
+    .unwrap();
+    let machine = etc.path().join("config.toml");
+    std::fs::write(
+        &machine,
+        format!(
+            "[station]\nrole = \"scan\"\nname = \"Scanstelle 2\"\n[masterdata]\nsource = \"{}\"\n",
+            csv.display()
+        ),
+    )
+    .unwrap();
+    // The user's own file asks for the terminal: ignored, and the status bar says so.
+    std::fs::write(
+        data.path().join("config.toml"),
+        "[station]\nrole = \"terminal\"\n",
+    )
+    .unwrap();
+    let driver = Driver::start_with(&[("EINGANG_MACHINE_CONFIG", machine.as_path())]);
+    let app = driver.launch(data.path()).await;
+
+    // The scan office and its outbox, nothing else; the scan office first.
+    app.wait_for("[data-workspace='scan'][aria-current='page']")
+        .await;
+    let mut shown = Vec::new();
+    for b in app
+        .client
+        .find_all(css("nav [data-workspace]"))
+        .await
+        .unwrap()
+    {
+        shown.push(b.attr("data-workspace").await.unwrap().unwrap());
+    }
+    assert_eq!(shown, ["scan", "outbox"]);
+    // Master data from the central file, there on the first screen.
+    app.wait_text(".master p", |t| {
+        t.contains("1 Organisationseinheit") && t.contains("1 Dokumentart")
+    })
+    .await;
+    let notices = app
+        .wait_text("[data-testid='config-warnings'] summary", |t| {
+            t.contains("1 Hinweis")
+        })
+        .await;
+    assert!(notices.contains("Konfiguration"), "{notices}");
+
+    // A second start on the same data: it ends at once, saying why, and the running
+    // window is brought to the front.
+    let started = Instant::now();
+    let second = tokio::task::spawn_blocking({
+        let data = data.path().to_path_buf();
+        move || {
+            std::process::Command::new(app_binary())
+                .arg("--data-dir")
+                .arg(&data)
+                .env("EINGANG_MACHINE_CONFIG", &machine)
+                .env("EINGANG_LOG_STDERR", "off")
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{said}");
+    assert!(said.contains("Eingang läuft bereits"), "{said}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let logs = data.path().join("logs");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let all: String = std::fs::read_dir(&logs)
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect();
+        if all.contains("window brought to the front for a second start") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the running app was not told");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Still one app, still working.
+    app.wait_for("[data-workspace='scan']").await;
+    app.quit().await;
+}
