@@ -2,8 +2,9 @@
 # Builds the release bundle for Debian/Ubuntu: a .deb from the Tauri bundler (the app —
 # which is also the `eingang` command line, installed as a link — desktop entry, icons,
 # version) and prints its size. With --install-check it then installs the package with
-# dpkg, runs `eingang doctor` from it, and starts the installed app under Xvfb until its
-# first screen shows.
+# dpkg, runs `eingang doctor` from it, starts the installed app under Xvfb until its
+# first screen shows, and updates it through `eingang update install` from a signed
+# package on a (local) share; one signed with another key must be refused.
 # The AppImage bundler downloads tools at build time and cannot run here; Windows (MSI/NSIS)
 # and macOS bundles are configured in tauri.conf.json but need their platforms to build.
 # Usage: scripts/package.sh [--install-check]
@@ -37,5 +38,36 @@ if [ "${1:-}" = "--install-check" ]; then
   /usr/bin/eingang --data-dir "$CHECK" doctor | head -3
   say "starting the installed app under Xvfb"
   bash "$ROOT/scripts/bench-start.sh" /usr/bin/eingang-app 1
-  rm -rf "$CHECK"
+
+  say "update: a newer package, signed with tauri signer, from a share, installed by the app"
+  # The same package under the next patch version stands in for a newer release.
+  UPD="$(mktemp -d)"
+  PKG="$(dpkg-deb -f "$DEB" Package)"
+  NEXT="$(dpkg-deb -f "$DEB" Version | awk -F'[.+~-]' '{printf "%d.%d.%d", $1, $2, $3 + 1}')"
+  NEW="Eingang_${NEXT}_amd64.deb"
+  mkdir -p "$UPD/share"
+  dpkg-deb -R "$DEB" "$UPD/pkg"
+  sed -i "s/^Version: .*/Version: $NEXT/" "$UPD/pkg/DEBIAN/control"
+  dpkg-deb -b "$UPD/pkg" "$UPD/share/$NEW" >/dev/null
+  TAURI="$ROOT/ui/node_modules/.bin/tauri"
+  "$TAURI" signer generate --ci -p "" -w "$UPD/key" >/dev/null
+  "$TAURI" signer sign -f "$UPD/key" -p "" "$UPD/share/$NEW" >/dev/null
+  printf '{"version":"%s","platforms":{"linux-x86_64-deb":{"url":"%s","signature":"%s"}}}\n' \
+    "$NEXT" "$NEW" "$(cat "$UPD/share/$NEW.sig")" >"$UPD/share/latest.json"
+  printf '[update]\nsource = "%s"\npubkey = "%s"\n' \
+    "$UPD/share/latest.json" "$(cat "$UPD/key.pub")" >"$UPD/machine.toml"
+  # A package signed by another key is refused before anything is installed.
+  "$TAURI" signer generate --ci -p "" -w "$UPD/other" >/dev/null
+  printf '[update]\nsource = "%s"\npubkey = "%s"\n' \
+    "$UPD/share/latest.json" "$(cat "$UPD/other.pub")" >"$UPD/foreign.toml"
+  if EINGANG_MACHINE_CONFIG="$UPD/foreign.toml" /usr/bin/eingang --data-dir "$CHECK" update install; then
+    die "an update signed with another key was installed"
+  fi
+  [ "$(dpkg-query -W -f '${Version}' "$PKG")" != "$NEXT" ] || die "a refused update changed the package"
+  EINGANG_MACHINE_CONFIG="$UPD/machine.toml" /usr/bin/eingang --data-dir "$CHECK" update install
+  [ "$(dpkg-query -W -f '${Version}' "$PKG")" = "$NEXT" ] || die "the update was not installed"
+  [ -L /usr/bin/eingang ] || die "the update lost /usr/bin/eingang"
+  printf 'update %s → %s installed through `eingang update install`\n' "$(dpkg-deb -f "$DEB" Version)" "$NEXT"
+  dpkg -i "$DEB" >/dev/null 2>&1   # back to the version just built
+  rm -rf "$CHECK" "$UPD"
 fi
