@@ -664,6 +664,8 @@ pub struct Release<'a> {
     /// Delivery targets (outbox).
     pub targets: &'a [&'a str],
     pub sealer: &'a dyn crate::transfer::Sealer,
+    /// The workstation's name for the Transfervermerk (`[station] name`; else the host name).
+    pub station: Option<&'a str>,
 }
 
 /// Why a batch cannot be released yet, each in words (and for the UI, a code).
@@ -766,6 +768,7 @@ pub fn release(store: &Store, batch_id: &str, r: &Release<'_>) -> Result<Vec<Doc
         }
         let facts = Facts {
             document_id: id.clone(),
+            station: transfer::station_name(r.station),
             title: title.clone(),
             pages: seg.len(),
             scanned_by: batch.scanned_by.clone(),

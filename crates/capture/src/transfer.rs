@@ -40,6 +40,8 @@ impl Sealer for NoSeal {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub document_id: String,
+    /// The scan workstation (TR-RESISCAN: which system produced the scan product).
+    pub station: String,
     pub title: String,
     pub pages: usize,
     pub scanned_by: String,
@@ -61,6 +63,19 @@ pub struct Facts {
     pub four_eyes: bool,
     pub index: Vec<(String, String)>,
     pub ocr_pages: usize,
+}
+
+/// The configured station name, else the machine's host name.
+pub fn station_name(configured: Option<&str>) -> String {
+    if let Some(n) = configured.map(str::trim).filter(|n| !n.is_empty()) {
+        return n.to_owned();
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_default();
+    host.trim().to_owned()
 }
 
 pub const STATEMENT_DE: &str =
@@ -102,9 +117,10 @@ pub fn xml(f: &Facts) -> String {
     );
     let _ = writeln!(
         x,
-        "  <umgebung anwendung=\"Eingang {}\" betriebssystem=\"{}\">",
+        "  <umgebung anwendung=\"Eingang {}\" betriebssystem=\"{}\" arbeitsplatz=\"{}\">",
         env!("CARGO_PKG_VERSION"),
-        std::env::consts::OS
+        std::env::consts::OS,
+        esc(&f.station)
     );
     for d in &f.devices {
         let _ = writeln!(x, "    <geraet>{}</geraet>", esc(d));
@@ -207,6 +223,7 @@ mod tests {
     fn the_note_is_well_formed_and_says_what_tr_resiscan_asks() {
         let f = Facts {
             document_id: "d1".into(),
+            station: station_name(Some("Scanstelle \"2\"")),
             title: "Post <1>".into(),
             pages: 2,
             scanned_by: "anna".into(),
@@ -233,6 +250,13 @@ mod tests {
         );
         assert_eq!(find("auffaelligkeit").attribute("seite"), Some("2"));
         assert_eq!(find("erklaerung").text(), Some(STATEMENT_DE));
+        assert_eq!(
+            find("umgebung").attribute("arbeitsplatz"),
+            Some("Scanstelle \"2\"")
+        );
+        // Without a configured name: the machine's host name.
+        assert!(!station_name(None).is_empty());
+        assert_eq!(station_name(Some("  ")), station_name(None));
     }
 
     struct Counting(std::sync::atomic::AtomicUsize);

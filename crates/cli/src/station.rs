@@ -336,11 +336,16 @@ pub fn release(data_dir: &DataDir, batch_id: &str, title: &str, index: &[String]
         Err(c) => return c,
     };
     let ids: Vec<&str> = targets.iter().map(String::as_str).collect();
+    // `queue_targets` has read the configuration already: it is valid.
+    let station = eingang_sync::config::load(&data_dir.path)
+        .ok()
+        .and_then(|c| c.station.name);
     let r = Release {
         title,
         index: &fields,
         targets: &ids,
         sealer: &eingang_capture::transfer::NoSeal,
+        station: station.as_deref(),
     };
     match batch::release(&store, batch_id, &r) {
         Ok(docs) => {

@@ -509,6 +509,7 @@ pub async fn scan_documents_make(
     let store = app.store()?;
     let sync = app.state::<SyncState>();
     let targets = sync.target_ids(&store)?;
+    let station = sync.config().station.name;
     let id = batch_id.clone();
     let view = tauri::async_runtime::spawn_blocking(move || {
         let refs: Vec<&str> = targets.iter().map(String::as_str).collect();
@@ -517,6 +518,7 @@ pub async fn scan_documents_make(
             index: &index,
             targets: &refs,
             sealer: &eingang_capture::transfer::NoSeal,
+            station: station.as_deref(),
         };
         batch::release(&store, &id, &release).map_err(|e| AppError::new("scan.release", e))?;
         batch_view(&store, &id).map_err(AppError::from)

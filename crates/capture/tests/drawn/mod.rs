@@ -104,6 +104,7 @@ pub fn release_checked(
             index,
             targets: &["default"],
             sealer: &eingang_capture::transfer::NoSeal,
+            station: None,
         },
     )
 }

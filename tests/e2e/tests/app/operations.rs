@@ -98,3 +98,89 @@ async fn a_scan_office_machine_shows_its_workspaces_and_a_second_start_comes_to_
     app.wait_for("[data-workspace='scan']").await;
     app.quit().await;
 }
+
+/// Signs like `tauri signer sign`: (public key, signature), both base64 of the files.
+fn signed(data: &[u8]) -> (String, String) {
+    use base64::Engine as _;
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let sig = minisign::sign(
+        Some(&pair.pk),
+        &pair.sk,
+        std::io::Cursor::new(data),
+        None,
+        None,
+    )
+    .unwrap();
+    (
+        b64(pair.pk.to_box().unwrap().to_string()),
+        b64(sig.to_string()),
+    )
+}
+
+#[tokio::test]
+async fn a_signed_update_on_the_share_is_offered_and_a_failed_install_keeps_the_app() {
+    let data = tempfile::tempdir().unwrap();
+    let share = tempfile::tempdir().unwrap();
+    // A package this system cannot install (not a .deb): the offer, the click and the
+    // installer's refusal are all real; nothing on the machine changes.
+    let package = b"Eingang 9.0.0 for another system".to_vec();
+    let (pubkey, signature) = signed(&package);
+    std::fs::write(share.path().join("Eingang_9.0.0.pkg"), &package).unwrap();
+    let manifest = share.path().join("latest.json");
+    std::fs::write(
+        &manifest,
+        serde_json::json!({
+            "version": "9.0.0",
+            "notes": "Fehlerbehebungen",
+            "platforms": { "linux-x86_64-deb": { "url": "Eingang_9.0.0.pkg", "signature": signature } }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let machine = share.path().join("config.toml");
+    std::fs::write(
+        &machine,
+        format!(
+            "[update]\nsource = \"{}\"\npubkey = \"{pubkey}\"\n",
+            manifest.display()
+        ),
+    )
+    .unwrap();
+    let driver = Driver::start_with(&[("EINGANG_MACHINE_CONFIG", machine.as_path())]);
+    let app = driver.launch(data.path()).await;
+    app.wait_for("[data-workspace='forms']").await;
+    // The first look is 20 s after start; the status bar refreshes every 5 s.
+    let deadline = Instant::now() + Duration::from_secs(45);
+    let ready = loop {
+        if let Ok(el) = app.client.find(css("[data-testid='update-ready']")).await {
+            break el.text().await.unwrap();
+        }
+        assert!(Instant::now() < deadline, "the update was never offered");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert!(
+        ready.contains("Version 9.0.0 ist geprüft und bereit"),
+        "{ready}"
+    );
+    assert!(
+        data.path()
+            .join("updates")
+            .join("Eingang_9.0.0.pkg")
+            .exists(),
+        "the verified package waits in the data folder"
+    );
+    app.click("[data-testid='update-ready'] button").await;
+    let problem = app
+        .wait_text("[data-testid='update-error']", |t| !t.is_empty())
+        .await;
+    assert!(
+        problem.contains("Die Installation ist nicht gelungen; die bisherige Version läuft weiter"),
+        "{problem}"
+    );
+    // The app is still there and works.
+    app.click("[data-workspace='outbox']").await;
+    app.wait_for("[data-workspace='outbox'][aria-current='page']")
+        .await;
+    app.quit().await;
+}
