@@ -1,6 +1,6 @@
-//! What the administrator configures centrally, applied while the app runs: master data and
-//! scan profiles from files (at start, when they changed), and signed updates (checked in the
-//! background; installed only when the user says so).
+//! What runs beside the app's work: master data and scan profiles from the administrator's
+//! files (at start, when they changed), the blob store's sweep after crashes, and signed
+//! updates (checked in the background; installed only when the user says so).
 
 use crate::error::AppError;
 use crate::state::StoreExt;
@@ -102,6 +102,24 @@ pub fn start(app: &AppHandle) {
             tracing::warn!("central files still loading; the app starts without waiting");
         }
     }
+    // Files a crash left between writing and recording them, and unfinished writes; an
+    // hour's grace for a command-line process working on the same folder.
+    let sweeper = store.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        match sweeper.sweep_blobs(Duration::from_secs(3600), false) {
+            Ok(s) => {
+                if s.orphans_removed + s.parts_removed > 0 || !s.missing.is_empty() {
+                    tracing::warn!(
+                        orphans = s.orphans_removed,
+                        unfinished = s.parts_removed,
+                        missing = s.missing.len(),
+                        "blob store swept"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(code = e.code(), "blob store not swept"),
+        }
+    });
     match Updater::new(&cfg.update) {
         Ok(Some(updater)) => {
             central.set_update(|u| u.configured = true);

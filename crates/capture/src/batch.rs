@@ -8,6 +8,7 @@
 use crate::process::{process, Processing};
 use crate::{read_bytes, CaptureError, Limits};
 use eingang_pdf::{PageImage, PdfA, ScanOptions, ScanPage, ScanPdf, ScanWriter};
+use eingang_store::blobs::BlobRef;
 use eingang_store::tables::scans::{self, DocumentRow, NewPage, PageRow, ProcessedPage};
 use eingang_store::{tables, Store};
 use serde::{Deserialize, Serialize};
@@ -201,13 +202,11 @@ fn store_err(e: &eingang_store::Error) -> CaptureError {
     }
 }
 
-/// Stores a raw scan (blob fsynced, recorded) and returns its hash.
-fn put_raw(store: &Store, bytes: &[u8]) -> Result<String, CaptureError> {
-    let blob = store.blobs().put(bytes).map_err(|e| store_err(&e))?;
-    store
-        .with_conn(|c| tables::blobs::insert(c, &blob))
-        .map_err(|e| store_err(&e))?;
-    Ok(blob.hash)
+/// Stores a raw scan's file (fsynced); it is recorded with the first page that names it,
+/// in that page's transaction (a crash in between leaves an unrecorded file, which
+/// [`eingang_store::Store::sweep_blobs`] removes).
+fn put_raw(store: &Store, bytes: &[u8]) -> Result<BlobRef, CaptureError> {
+    store.blobs().put(bytes).map_err(|e| store_err(&e))
 }
 
 fn add_page(
@@ -215,18 +214,19 @@ fn add_page(
     batch_id: &str,
     source: &str,
     index: usize,
-    raw: &str,
+    raw: &BlobRef,
     dpi: (f32, f32),
 ) -> Result<String, CaptureError> {
     store
         .with_tx(|c| {
+            tables::blobs::insert(c, raw)?;
             scans::add_page(
                 c,
                 batch_id,
                 &NewPage {
                     source,
                     source_page: u32::try_from(index).unwrap_or(u32::MAX),
-                    raw_blob: raw,
+                    raw_blob: &raw.hash,
                     dpi,
                 },
             )
@@ -298,11 +298,8 @@ fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Syn
             .iter()
             .filter_map(|o| serde_json::to_value(o).ok())
             .collect();
-        let put = |b: &[u8]| {
-            let r = store.blobs().put(b)?;
-            store.with_conn(|c| tables::blobs::insert(c, &r))?;
-            Ok::<_, eingang_store::Error>(r.hash)
-        };
+        // Files first (fsynced), recorded together with the page that names them.
+        let put = |b: &[u8]| store.blobs().put(b);
         let barcodes = done
             .barcodes
             .as_ref()
@@ -310,15 +307,17 @@ fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Syn
         let saved = put(&bytes).and_then(|image| {
             let thumb = put(&done.thumbnail)?;
             store.with_tx(|c| {
+                tables::blobs::insert(c, &image)?;
+                tables::blobs::insert(c, &thumb)?;
                 scans::set_processed(
                     c,
                     &page_id,
                     &ProcessedPage {
-                        image_blob: &image,
+                        image_blob: &image.hash,
                         image_kind: kind,
                         width: w,
                         height: h,
-                        thumb_blob: &thumb,
+                        thumb_blob: &thumb.hash,
                         skew: done.skew_degrees,
                         ink: done.ink_percent,
                         blank: done.blank,

@@ -146,6 +146,111 @@ impl BlobStore {
         validate_name(hash)?;
         Ok(self.path_of(hash).is_file())
     }
+
+    /// Every blob file's name, and the unfinished writes (`tmp/*.part`), each with its age.
+    fn files(&self) -> Result<Listing> {
+        let age = |p: &Path| {
+            fs::metadata(p)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .unwrap_or_default()
+        };
+        let mut blobs = Vec::new();
+        let mut parts = Vec::new();
+        for dir in fs::read_dir(&self.root)
+            .map_err(Error::io(&self.root))?
+            .flatten()
+        {
+            let dir_path = dir.path();
+            if !dir_path.is_dir() {
+                continue;
+            }
+            let is_tmp = dir.file_name() == "tmp";
+            for f in fs::read_dir(&dir_path)
+                .map_err(Error::io(&dir_path))?
+                .flatten()
+            {
+                let path = f.path();
+                let name = f.file_name().to_string_lossy().into_owned();
+                if is_tmp {
+                    parts.push((path.clone(), age(&path)));
+                } else if validate_name(&name).is_ok() {
+                    blobs.push((name, age(&path)));
+                }
+            }
+        }
+        Ok((blobs, parts))
+    }
+}
+
+/// Blob files by name and unfinished writes by path, each with its age.
+type Listing = (
+    Vec<(String, std::time::Duration)>,
+    Vec<(PathBuf, std::time::Duration)>,
+);
+
+/// What [`crate::Store::sweep_blobs`] found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sweep {
+    /// Blob files no database row names (a crash between writing the file and committing
+    /// its row), removed.
+    pub orphans_removed: usize,
+    /// Unfinished writes (`tmp/*.part`), removed.
+    pub parts_removed: usize,
+    /// Recorded blobs whose file is missing or does not match its name.
+    pub missing: Vec<String>,
+}
+
+impl crate::Store {
+    /// Removes blob files that no row names and unfinished writes, once older than
+    /// `min_age` (another process on the same folder may be between writing a file and
+    /// committing its row); reports recorded blobs whose file is missing. With `verify`,
+    /// every recorded file is also read and checked against its name.
+    pub fn sweep_blobs(&self, min_age: std::time::Duration, verify: bool) -> Result<Sweep> {
+        let mut out = Sweep::default();
+        let (files, parts) = self.blobs().files()?;
+        for (path, age) in parts {
+            if age >= min_age && fs::remove_file(&path).is_ok() {
+                out.parts_removed += 1;
+            }
+        }
+        // Recorded: the `blobs` table (every writer records its files there in the
+        // transaction that names them) and, to be safe, every column that names a blob.
+        let recorded: std::collections::HashSet<String> = self.with_conn(|c| {
+            let mut stmt = c.prepare(
+                "SELECT hash FROM blobs
+                 UNION SELECT raw_blob FROM pages
+                 UNION SELECT image_blob FROM pages WHERE image_blob IS NOT NULL
+                 UNION SELECT thumb_blob FROM pages WHERE thumb_blob IS NOT NULL
+                 UNION SELECT pdf_blob FROM documents
+                 UNION SELECT transfer_blob FROM documents WHERE transfer_blob IS NOT NULL
+                 UNION SELECT pdf_blob FROM submissions WHERE pdf_blob IS NOT NULL",
+            )?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        for (hash, age) in &files {
+            if !recorded.contains(hash) && *age >= min_age {
+                let path = self.blobs().path_of(hash);
+                fs::remove_file(&path).map_err(Error::io(&path))?;
+                out.orphans_removed += 1;
+            }
+        }
+        let on_disk: std::collections::HashSet<&String> = files.iter().map(|(h, _)| h).collect();
+        for hash in &recorded {
+            let bad = if verify {
+                self.blobs().verify(hash).is_err()
+            } else {
+                !on_disk.contains(hash)
+            };
+            if bad {
+                out.missing.push(hash.clone());
+            }
+        }
+        out.missing.sort();
+        Ok(out)
+    }
 }
 
 #[cfg(unix)]

@@ -20,6 +20,7 @@ pub mod paths;
 mod render;
 pub mod tables;
 
+pub use blobs::Sweep;
 pub use db::{OpenOptions, Store, DB_FILE_NAME};
 pub use eingang_model::time::{now_ms, rfc3339_utc};
 pub use error::{Error, Result};

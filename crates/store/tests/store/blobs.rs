@@ -62,3 +62,39 @@ fn blob_names_from_outside_cannot_escape_the_store() {
         "blob.missing"
     );
 }
+
+#[test]
+fn the_sweep_removes_unrecorded_files_and_unfinished_writes_and_names_missing_ones() {
+    let (dir, store) = super::fresh();
+    // Recorded: stays.
+    let kept = store.blobs().put(b"recorded").unwrap();
+    store
+        .with_tx(|tx| tables::blobs::insert(tx, &kept))
+        .unwrap();
+    // Written, never recorded (a crash before the row committed): an orphan.
+    let orphan = store.blobs().put(b"never recorded").unwrap();
+    // An unfinished write.
+    let part = dir.path().join("blobs").join("tmp").join("x.part");
+    std::fs::create_dir_all(part.parent().unwrap()).unwrap();
+    std::fs::write(&part, b"half").unwrap();
+    // Recorded, but its file is gone.
+    let gone = store.blobs().put(b"deleted behind our back").unwrap();
+    store
+        .with_tx(|tx| tables::blobs::insert(tx, &gone))
+        .unwrap();
+    std::fs::remove_file(store.blobs().path(&gone.hash).unwrap()).unwrap();
+
+    // Young files are left alone: another process may be about to record them.
+    let young = store
+        .sweep_blobs(std::time::Duration::from_secs(3600), false)
+        .unwrap();
+    assert_eq!((young.orphans_removed, young.parts_removed), (0, 0));
+    assert!(store.blobs().contains(&orphan.hash).unwrap());
+
+    let swept = store.sweep_blobs(std::time::Duration::ZERO, true).unwrap();
+    assert_eq!((swept.orphans_removed, swept.parts_removed), (1, 1));
+    assert_eq!(swept.missing, vec![gone.hash.clone()]);
+    assert!(!store.blobs().contains(&orphan.hash).unwrap());
+    assert!(!part.exists());
+    assert_eq!(store.blobs().get(&kept.hash).unwrap(), b"recorded");
+}

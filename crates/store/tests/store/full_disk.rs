@@ -6,6 +6,7 @@ use eingang_forms::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
 use eingang_model::{DraftId, DraftValues};
 use eingang_store::{tables, Error, Store};
 use serde_json::json;
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,7 +38,10 @@ impl SmallDisk {
 
 impl Drop for SmallDisk {
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(self.dir.path()).status();
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
     }
 }
 
@@ -58,9 +62,15 @@ fn fill(dir: &Path) -> PathBuf {
 
 fn text(i: usize) -> DraftValues {
     // Different every time, ~19 KB (the field allows 20 000): each save needs new pages.
-    let body: String = (0..1900).map(|k| format!("{:09}|", k * 31 + i)).collect();
+    let body = (0..1900).fold(String::new(), |mut b, k| {
+        let _ = write!(b, "{:09}|", k * 31 + i);
+        b
+    });
     [
-        ("aktenzeichen".to_owned(), json!(format!("530.12-2026-{i:04}"))),
+        (
+            "aktenzeichen".to_owned(),
+            json!(format!("530.12-2026-{i:04}")),
+        ),
         ("befund".to_owned(), json!(body)),
     ]
     .into_iter()
@@ -104,7 +114,10 @@ fn a_full_disk_refuses_saving_clearly_keeps_what_was_saved_and_recovers() {
         message.contains("full") && message.contains("free some space"),
         "{message}"
     );
-    assert!(message.contains(&data.display().to_string()), "names the place: {message}");
+    assert!(
+        message.contains(&data.display().to_string()),
+        "names the place: {message}"
+    );
     // A new file is refused too, and leaves no partial file behind.
     let big: Vec<u8> = (0..2_000_000u32).map(|i| (i % 251) as u8).collect();
     let blob = store.blobs().put(&big).unwrap_err();
