@@ -368,6 +368,7 @@ fn pnm(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
     })
 }
 
-mod pdf_pages;
+#[doc(hidden)]
+pub mod pdf_pages;
 mod tiff_pages;
 use tiff_pages::tiff;

@@ -36,7 +36,23 @@ fn corrupt(file: &str, page: Option<usize>, reason: impl Into<String>) -> Captur
     }
 }
 
-pub(crate) fn pdf(file: &str, bytes: &[u8], limits: Limits) -> Result<Vec<Page>, CaptureError> {
+/// Everything [`pdf`] does before handing a page to poppler: the checks, the parse and the
+/// image-only analysis of every page. Returns how many pages are image-only. (For the fuzz
+/// target `pdf`: rendering runs poppler in its own process, which the fuzzer need not.)
+#[doc(hidden)]
+pub fn structure(file: &str, bytes: &[u8], limits: Limits) -> Result<usize, CaptureError> {
+    let doc = load(file, bytes, limits)?;
+    let mut images = 0;
+    for (i, (_, id)) in doc.get_pages().into_iter().enumerate() {
+        if image_only(&doc, id, file, i, limits)?.is_some() {
+            images += 1;
+        }
+    }
+    Ok(images)
+}
+
+/// Parses a PDF and checks what is refused before any page is looked at.
+fn load(file: &str, bytes: &[u8], limits: Limits) -> Result<Document, CaptureError> {
     if bytes.windows(8).any(|w| w == b"/Encrypt") {
         return Err(corrupt(
             file,
@@ -60,6 +76,12 @@ pub(crate) fn pdf(file: &str, bytes: &[u8], limits: Limits) -> Result<Vec<Page>,
             reason: format!("{} pages, more than {}", pages.len(), limits.max_pages),
         });
     }
+    Ok(doc)
+}
+
+pub(crate) fn pdf(file: &str, bytes: &[u8], limits: Limits) -> Result<Vec<Page>, CaptureError> {
+    let doc = load(file, bytes, limits)?;
+    let pages = doc.get_pages();
     let mut out = Vec::with_capacity(pages.len());
     for (i, (_, id)) in pages.into_iter().enumerate() {
         let page = match image_only(&doc, id, file, i, limits)? {
