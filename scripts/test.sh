@@ -6,8 +6,11 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export CARGO_TERM_COLOR=never
-# Tests never touch the developer's own key store (passwords go into the test databases).
+# Tests never touch the developer's own key store (passwords go into the test databases,
+# data keys are wrapped under a test passphrase); .cargo/config.toml sets the same for
+# every cargo command.
 export EINGANG_KEYRING=off
+export EINGANG_PASSPHRASE="only for the test suite, never for data"
 
 apt_install "${APT_BUILD[@]}" "${APT_TEST[@]}"
 need_rust

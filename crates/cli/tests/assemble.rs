@@ -303,7 +303,7 @@ fn an_import_killed_midway_keeps_every_page_it_reported_received() {
     child.wait().unwrap();
     assert_eq!(reported.len(), 8, "the import got going");
 
-    let db = rusqlite::Connection::open(data.path().join("eingang.db")).unwrap();
+    let db = eingang_store::connect(data.path(), &eingang_store::keys::Unlock::Auto).unwrap();
     let ok: String = db
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
@@ -453,7 +453,7 @@ fn the_configured_hot_folder_fills_the_days_batch_archives_and_sets_bad_files_as
     assert_eq!(left, ["halb.pdf.part"]);
     let reason = std::fs::read_to_string(inbox.join("failed/kaputt.tif.txt")).unwrap();
     assert!(reason.contains("kaputt.tif"), "{reason}");
-    let db = rusqlite::Connection::open(data.path().join("eingang.db")).unwrap();
+    let db = eingang_store::connect(data.path(), &eingang_store::keys::Unlock::Auto).unwrap();
     let (name, pages): (String, i64) = db
         .query_row(
             "SELECT b.name, (SELECT count(*) FROM pages p WHERE p.batch_id = b.id) FROM batches b",
@@ -625,7 +625,7 @@ fn audit_verify_passes_and_fails_after_a_record_is_altered_in_the_database() {
         assert!(kinds.iter().any(|x| x == k), "{k} in {kinds:?}");
     }
     // Someone with the database file drops the trigger and edits a record.
-    let db = rusqlite::Connection::open(data.path().join("eingang.db")).unwrap();
+    let db = eingang_store::connect(data.path(), &eingang_store::keys::Unlock::Auto).unwrap();
     db.execute_batch(
         "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'jemand' WHERE seq = 2;",
     )

@@ -208,7 +208,7 @@ fn doctor_refuses_a_database_from_a_newer_version_naming_both_versions() {
 fn doctor_reports_a_locked_database() {
     let dir = tempfile::tempdir().unwrap();
     Store::open(dir.path()).unwrap();
-    let holder = rusqlite::Connection::open(dir.path().join(DB_FILE_NAME)).unwrap();
+    let holder = eingang_store::connect(dir.path(), &eingang_store::keys::Unlock::Auto).unwrap();
     holder
         .execute_batch("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;")
         .unwrap();

@@ -1,6 +1,6 @@
 use crate::blobs::BlobStore;
 use crate::error::{Error, Result};
-use crate::{migrate, paths};
+use crate::{keys, migrate, paths};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -14,13 +14,41 @@ pub const DB_FILE_NAME: &str = "eingang.db";
 pub struct OpenOptions {
     /// How long a writer waits for another writer before giving up with [`Error::Locked`].
     pub busy_timeout: Duration,
+    /// How the data key is unlocked (the key store, else `EINGANG_PASSPHRASE`, or a
+    /// passphrase the user typed).
+    pub unlock: keys::Unlock,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
         Self {
             busy_timeout: Duration::from_secs(5),
+            unlock: keys::Unlock::Auto,
         }
+    }
+}
+
+/// What the database file is, judged by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileState {
+    Missing,
+    /// A plain SQLite file (from before encryption, or made by another tool).
+    Plain,
+    /// Anything else: SQLCipher's pages look like noise (or the file is damaged).
+    Encrypted,
+}
+
+pub(crate) fn file_state(path: &Path) -> Result<FileState> {
+    use std::io::Read as _;
+    let mut head = [0u8; 16];
+    match std::fs::File::open(path) {
+        Ok(mut f) => match f.read(&mut head).map_err(Error::io(path))? {
+            0 => Ok(FileState::Missing),
+            n if n == 16 && &head == b"SQLite format 3\0" => Ok(FileState::Plain),
+            _ => Ok(FileState::Encrypted),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileState::Missing),
+        Err(e) => Err(Error::io(path)(e)),
     }
 }
 
@@ -34,6 +62,7 @@ pub struct Store {
     data_dir: PathBuf,
     db_path: PathBuf,
     blobs: BlobStore,
+    key_mode: keys::Mode,
 }
 
 impl Store {
@@ -45,7 +74,41 @@ impl Store {
     pub fn open_with(data_dir: &Path, opts: &OpenOptions) -> Result<Self> {
         paths::ensure_writable(data_dir)?;
         let db_path = data_dir.join(DB_FILE_NAME);
-        let mut conn = open_connection(&db_path, opts)?;
+        let state = file_state(&db_path)?;
+        match state {
+            // A database from before encryption: refused untouched if too new or damaged,
+            // else encrypted in place below, once its key exists.
+            FileState::Plain => check_plain(&db_path)?,
+            // Encrypted, but with no key file beside it: never make a new key over it.
+            FileState::Encrypted if keys::mode(data_dir)?.is_none() => {
+                return Err(Error::Corrupt {
+                    path: db_path,
+                    detail: format!(
+                        "not a plain SQLite file and there is no {} beside it: damaged, or encrypted with a key whose file is missing (restore {} from the backup)",
+                        keys::KEY_FILE,
+                        keys::KEY_FILE
+                    ),
+                });
+            }
+            _ => {}
+        }
+        let opening = keys::for_store(data_dir, &opts.unlock)?;
+        let mut key = opening.key.clone();
+        if state == FileState::Plain {
+            encrypt_in_place(&db_path, &key)?;
+            tracing::info!("database encrypted in place");
+        }
+        // A key rotation that a crash interrupted: finished or undone, by what the file says.
+        if let Some(next) = keys::next(data_dir, &opts.unlock)? {
+            if opens(&db_path, &key) {
+                keys::drop_next(data_dir);
+            } else if opens(&db_path, &next) {
+                keys::promote_next(data_dir)?;
+                key = next;
+                tracing::info!("key rotation completed after an interruption");
+            }
+        }
+        let mut conn = open_connection(&db_path, opts, &key)?;
         let version = migrate::migrate(&mut conn, &db_path)?;
         let seeded = crate::tables::forms::seed_samples(&conn).map_err(|e| e.at(&db_path))?;
         if seeded > 0 {
@@ -58,11 +121,41 @@ impl Store {
             data_dir: data_dir.to_path_buf(),
             db_path,
             blobs,
+            key_mode: opening.mode,
         })
     }
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Where the data key is kept.
+    pub fn key_mode(&self) -> keys::Mode {
+        self.key_mode
+    }
+
+    /// Re-encrypts the database under a new random key, stored as `new` says (the key
+    /// store, or wrapped under a new passphrase), and drops the old key. Crash-safe: the
+    /// new key is staged before the database is swapped, and the next open finishes or
+    /// undoes an interrupted rotation. Needs the store to itself (the app closed).
+    pub fn rotate_key(self, new: &keys::Unlock) -> Result<keys::Mode> {
+        let dir = self.data_dir.clone();
+        let path = self.db_path.clone();
+        let new_key = keys::random()?;
+        let tmp = path.with_extension("db.rekeyed");
+        let _ = std::fs::remove_file(&tmp);
+        {
+            let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+            let at = |e: rusqlite::Error| Error::from(e).at(&path);
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(at)?;
+            export(&conn, &tmp, &new_key).map_err(at)?;
+        }
+        let mode = keys::stage_next(&dir, &new_key, new)?;
+        drop(self);
+        swap_in(&tmp, &path)?;
+        keys::promote_next(&dir)?;
+        Ok(mode)
     }
 
     pub fn db_path(&self) -> &Path {
@@ -93,13 +186,123 @@ impl Store {
     }
 }
 
-/// Opens the database file and sets the pragmas that decide durability and concurrency.
-fn open_connection(path: &Path, opts: &OpenOptions) -> Result<Connection> {
+/// A plain database is only encrypted if this Eingang can read and migrate it.
+fn check_plain(path: &Path) -> Result<()> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::from(e).at(path))?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .map_err(|e| Error::from(e).at(path))?;
+    let found = migrate::schema_version(&conn).map_err(|e| Error::from(e).at(path))?;
+    if found > migrate::LATEST {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: migrate::LATEST,
+        });
+    }
+    Ok(())
+}
+
+/// Encrypts a plain database with `key`: exported page by page into `<db>.encrypting`
+/// (SQLCipher's `sqlcipher_export`), fsynced, then renamed over the original. A crash
+/// before the rename leaves the plain file and the key file: the next start does it again.
+fn encrypt_in_place(path: &Path, key: &keys::DataKey) -> Result<()> {
+    let tmp = path.with_extension("db.encrypting");
+    let at = |e: rusqlite::Error| Error::from(e).at(path);
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let conn = Connection::open(path).map_err(at)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(at)?;
+        // Everything from the WAL into the file, and the WAL emptied.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(at)?;
+        export(&conn, &tmp, key).map_err(at)?;
+    }
+    swap_in(&tmp, path)
+}
+
+/// Copies the open database into a new file encrypted with `key` (schema, rows, version).
+fn export(conn: &Connection, to: &Path, key: &keys::DataKey) -> rusqlite::Result<()> {
+    let version = migrate::schema_version(conn)?;
+    let quoted = to.display().to_string().replace('\'', "''");
+    let attach = zeroize::Zeroizing::new(format!(
+        "ATTACH DATABASE '{quoted}' AS enc KEY \"{}\"",
+        key.pragma().as_str()
+    ));
+    conn.execute_batch(&attach)?;
+    conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))?;
+    conn.execute_batch(&format!(
+        "PRAGMA enc.user_version = {version}; DETACH DATABASE enc;"
+    ))
+}
+
+/// A keyed connection to the existing database of `data_dir`, without migrations or
+/// pragmas — for `doctor`, repairs and tests that must look beneath the store. A plain
+/// (not yet encrypted) database opens as it is.
+pub fn connect(data_dir: &Path, unlock: &keys::Unlock) -> Result<Connection> {
+    let path = data_dir.join(DB_FILE_NAME);
+    let conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::from(e).at(&path))?;
+    if file_state(&path)? != FileState::Plain {
+        if let Some((key, _)) = keys::existing(data_dir, unlock)? {
+            let keyed =
+                zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.pragma().as_str()));
+            conn.execute_batch(&keyed)
+                .map_err(|e| Error::from(e).at(&path))?;
+        }
+    }
+    Ok(conn)
+}
+
+/// Whether `key` opens the database at `path`.
+fn opens(path: &Path, key: &keys::DataKey) -> bool {
+    let Ok(conn) = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
+        return false;
+    };
+    let keyed = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.pragma().as_str()));
+    conn.execute_batch(&keyed).is_ok()
+        && conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+            .is_ok()
+}
+
+/// Replaces the file at `path` by `tmp` (fsynced first), dropping the old one's WAL.
+fn swap_in(tmp: &Path, path: &Path) -> Result<()> {
+    std::fs::File::open(tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(Error::io(tmp))?;
+    for side in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(side);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    std::fs::rename(tmp, path).map_err(Error::io(path))?;
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
+}
+
+/// Opens the database file with its key and sets the pragmas that decide durability and
+/// concurrency.
+fn open_connection(path: &Path, opts: &OpenOptions, key: &keys::DataKey) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::from(e).at(path))?;
+    let keyed = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.pragma().as_str()));
+    conn.execute_batch(&keyed)
+        .map_err(|e| Error::from(e).at(path))?;
     let setup = || -> rusqlite::Result<()> {
         conn.busy_timeout(opts.busy_timeout)?;
         // The first read of the file: a damaged or foreign file fails here, before any write.

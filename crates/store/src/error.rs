@@ -68,6 +68,16 @@ pub enum Error {
     BadBlobName { input: String },
     #[error("internal error: {detail}")]
     Internal { detail: String },
+    #[error("the data in {dir} is encrypted with a passphrase; enter it (or set EINGANG_PASSPHRASE for a service)")]
+    PassphraseNeeded { dir: PathBuf },
+    #[error("the passphrase is too short: use at least 12 characters (a sentence is easiest to remember)")]
+    PassphraseWeak,
+    #[error("the key does not open the data in {dir}: a wrong passphrase, or a key store entry from another installation; nothing was changed")]
+    KeyWrong { dir: PathBuf },
+    #[error("the key of the data in {dir} cannot be reached: {detail}; sign in to the desktop session that holds it, or restore the key from the backup")]
+    KeyUnavailable { dir: PathBuf, detail: String },
+    #[error("the key file cannot be used ({detail}); restore key.json from the backup of the data folder")]
+    KeyFile { detail: String },
 }
 
 impl Error {
@@ -102,6 +112,11 @@ impl Error {
             Self::BlobCorrupt { .. } => "blob.corrupt",
             Self::BlobMissing { .. } => "blob.missing",
             Self::BadBlobName { .. } => "blob.bad_name",
+            Self::PassphraseNeeded { .. } => "store.passphrase_needed",
+            Self::PassphraseWeak => "store.passphrase_weak",
+            Self::KeyWrong { .. } => "store.key_wrong",
+            Self::KeyUnavailable { .. } => "store.key_unavailable",
+            Self::KeyFile { .. } => "store.key_file",
         }
     }
 

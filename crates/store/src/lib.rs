@@ -3,8 +3,9 @@
 //! - [`Store::open`] is the one place that decides durability and concurrency: it creates
 //!   the data folder, checks that it is writable, sets the pragmas (WAL, `synchronous=FULL`,
 //!   foreign keys, busy timeout, temp store in memory) and runs the embedded migrations.
-//! - The database is SQLite built with SQLCipher (rusqlite `bundled-sqlcipher`), so
-//!   encryption at rest needs no schema change; keys arrive with the security issue.
+//! - The database is SQLite built with SQLCipher (rusqlite `bundled-sqlcipher`), encrypted
+//!   with a random data key ([`keys`]: in the OS key store, or wrapped under a passphrase);
+//!   a plain database from before is encrypted in place on the first open.
 //! - [`tables`] holds one module per table with its read and write functions;
 //!   [`Store::with_tx`] is the visible boundary of a multi-table write.
 //! - [`blobs::BlobStore`] keeps large bytes outside SQLite, named by their SHA-256.
@@ -15,13 +16,14 @@ pub mod blobs;
 mod db;
 mod error;
 pub mod inspect;
+pub mod keys;
 pub mod migrate;
 pub mod paths;
 mod render;
 pub mod tables;
 
 pub use blobs::Sweep;
-pub use db::{OpenOptions, Store, DB_FILE_NAME};
+pub use db::{connect, OpenOptions, Store, DB_FILE_NAME};
 pub use eingang_model::time::{now_ms, rfc3339_utc};
 pub use error::{Error, Result};
 pub use rusqlite::Connection;

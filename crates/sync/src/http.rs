@@ -82,6 +82,11 @@ pub(crate) fn client(
         .connect_timeout(Duration::from_secs(10))
         .read_timeout(timeout)
         .pool_max_idle_per_host(32)
+        // A connection idle longer than the server's keep-alive (gunicorn, which serves
+        // Mayan, closes after 2 s) may be closed by the server just as a request is sent on
+        // it: "connection closed before message completed" on a POST that cannot simply be
+        // repeated. Idle connections are dropped before any common server closes them.
+        .pool_idle_timeout(Duration::from_millis(1500))
         .user_agent(concat!("Eingang/", env!("CARGO_PKG_VERSION")));
     if let Some(pem) = ca_bundle {
         let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {

@@ -4,10 +4,10 @@
 
 use crate::fresh;
 use eingang_store::tables::{audit, scans};
-use rusqlite::Connection;
 
 fn tamper(db: &std::path::Path, sql: &str) {
-    let c = Connection::open(db).unwrap();
+    let c =
+        eingang_store::connect(db.parent().unwrap(), &eingang_store::keys::Unlock::Auto).unwrap();
     c.execute_batch(
         "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;",
     )
@@ -63,6 +63,8 @@ fn the_chain_holds_and_every_kind_of_tampering_is_named() {
         let p = dir.path().join(name);
         std::fs::create_dir_all(&p).unwrap();
         std::fs::copy(&db, p.join("eingang.db")).unwrap();
+        // The database travels with its key file (the data key wrapped for this folder).
+        std::fs::copy(dir.path().join("key.json"), p.join("key.json")).unwrap();
         p
     };
     let changed = copy("changed");

@@ -60,13 +60,15 @@ fn a_locked_database_is_reported_as_locked_after_the_busy_timeout() {
     let (dir, store) = super::fresh();
     drop(store);
     let path = dir.path().join(DB_FILE_NAME);
-    let holder = Connection::open(&path).unwrap();
+    let _ = &path;
+    let holder = eingang_store::connect(dir.path(), &eingang_store::keys::Unlock::Auto).unwrap();
     holder
         .execute_batch("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;")
         .unwrap();
 
     let opts = OpenOptions {
         busy_timeout: Duration::from_millis(200),
+        ..OpenOptions::default()
     };
     let err = Store::open_with(dir.path(), &opts).unwrap_err();
     assert_eq!(err.code(), "store.locked", "{err}");

@@ -8,6 +8,7 @@ mod audit;
 mod bad_input;
 mod blobs;
 mod drafts;
+mod encryption;
 mod forms;
 mod full_disk;
 mod migrations;

@@ -755,7 +755,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         "{}",
         String::from_utf8_lossy(&ok.stdout)
     );
-    let db = rusqlite::Connection::open(data.path().join("eingang.db")).unwrap();
+    let db = eingang_store::connect(data.path(), &eingang_store::keys::Unlock::Auto).unwrap();
     db.execute_batch(
         "DROP TRIGGER audit_log_no_update;
          UPDATE audit_log SET actor = 'jemand' WHERE kind = 'qc.verdict';",
