@@ -173,10 +173,37 @@ fn check_database(data_dir: &Path) -> Vec<Check> {
                 "store.corrupt" => {
                     "restore the data folder from a backup; the file was not changed"
                 }
+                "store.passphrase_needed" => "set EINGANG_PASSPHRASE to the data's passphrase",
+                "store.key_wrong" => "give the right passphrase; nothing was changed",
+                "store.key_unavailable" | "store.key_file" => {
+                    "restore key.json (and the key store entry) from the backup"
+                }
                 _ => "contact IT support with this output",
             },
         ),
     });
+    if r.size_bytes.is_some() {
+        out.push(match &r.encryption {
+            Ok(Some(eingang_store::keys::Mode::Keyring)) => Check::ok(
+                "encryption",
+                "database encrypted; its key is in the OS key store".into(),
+            ),
+            Ok(Some(eingang_store::keys::Mode::Passphrase)) => Check::ok(
+                "encryption",
+                "database encrypted; its key is wrapped under a passphrase (Argon2id)".into(),
+            ),
+            Ok(None) => Check::warn(
+                "encryption",
+                "database not encrypted yet".into(),
+                "start Eingang once: it encrypts the database in place",
+            ),
+            Err(code) => Check::error(
+                "encryption",
+                format!("the key cannot be unlocked ({code})"),
+                "give the passphrase (EINGANG_PASSPHRASE), sign in to the session whose key store holds it, or restore key.json from the backup",
+            ),
+        });
+    }
     out.push(match &r.cipher_version {
         Some(c) => Check::ok(
             "sqlcipher",

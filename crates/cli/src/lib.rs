@@ -5,6 +5,7 @@
 mod doctor;
 mod drafts;
 mod forms;
+mod key;
 mod scan;
 mod station;
 mod submissions;
@@ -125,6 +126,11 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// The data key: where it is kept, and a new one (re-encrypting the database).
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// Signed updates from the city's source (`[update]` in the machine's configuration).
     Update {
         #[command(subcommand)]
@@ -189,6 +195,19 @@ enum ConfigCommand {
     /// Take the central files now (`[masterdata] source`, `[scan] profiles`), as the app
     /// does at start: imported when changed, a broken file changes nothing (exit 2).
     Apply,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Where the data key is kept (OS key store or passphrase).
+    Status,
+    /// Re-encrypt the database under a new key (the app must be closed): kept in the OS
+    /// key store, or with --passphrase wrapped under a new passphrase read from standard
+    /// input (for moving the folder to another machine, or where no key store exists).
+    Rotate {
+        #[arg(long)]
+        passphrase: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -552,6 +571,12 @@ pub fn main() -> ExitCode {
         Command::Targets {
             command: TargetsCommand::Password { id },
         } => sync::targets_password(&data_dir, &id),
+        Command::Key {
+            command: KeyCommand::Status,
+        } => key::status(&data_dir),
+        Command::Key {
+            command: KeyCommand::Rotate { passphrase },
+        } => key::rotate(&data_dir, passphrase),
         Command::Update {
             command: UpdateCommand::Check,
         } => update::run(&data_dir, false),

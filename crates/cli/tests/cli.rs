@@ -422,3 +422,65 @@ fn importing_one_fim_schema_does_not_import_other_schemas_beside_it() {
         "b.xml was not chosen: {text}"
     );
 }
+
+#[test]
+fn the_data_key_is_named_a_missing_passphrase_refused_and_rotation_changes_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = eingang(dir.path(), &["key", "status"]);
+    assert!(stdout(&o).contains("no key yet"), "{}", stdout(&o));
+    Store::open(dir.path()).unwrap();
+    let o = eingang(dir.path(), &["key", "status"]);
+    assert!(
+        stdout(&o).contains("encrypted; the key is wrapped under a passphrase"),
+        "{}",
+        stdout(&o)
+    );
+    // Without the passphrase (no key store here) nothing opens, and it says why.
+    let locked = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args(["drafts", "list"])
+        .env_remove("EINGANG_PASSPHRASE")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&locked.stderr);
+    assert!(!locked.status.success());
+    assert!(said.contains("store.passphrase_needed"), "{said}");
+
+    // A new passphrase from standard input; the suite's passphrase no longer opens it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args(["key", "rotate", "--passphrase"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        b"Ein neuer Satz als Passphrase\n",
+    )
+    .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout(&o).contains("re-encrypted under a new key"),
+        "{}",
+        stdout(&o)
+    );
+    let o = eingang(dir.path(), &["drafts", "list"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("store.key_wrong"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args(["drafts", "list"])
+        .env("EINGANG_PASSPHRASE", "Ein neuer Satz als Passphrase")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -21,6 +21,9 @@ pub struct DbReport {
     pub cipher_version: Option<String>,
     /// Number of drafts, when the schema could be read.
     pub drafts: Option<u32>,
+    /// Where the data key is kept (`None`: not encrypted yet — it is on the next start),
+    /// or, when it cannot be unlocked, the error's code (`schema` holds the error).
+    pub encryption: Result<Option<crate::keys::Mode>, &'static str>,
 }
 
 /// Reports on `data_dir/eingang.db` without changing it.
@@ -36,15 +39,38 @@ pub fn inspect(data_dir: &Path) -> DbReport {
         sqlite_version,
         cipher_version,
         drafts: None,
+        encryption: Ok(None),
     };
     if size_bytes.is_none() {
         return report;
     }
+    let plain = matches!(
+        crate::db::file_state(&path),
+        Ok(crate::db::FileState::Plain)
+    );
+    let key = if plain {
+        None
+    } else {
+        match crate::keys::existing(data_dir, &crate::keys::Unlock::Auto) {
+            Ok(k) => k,
+            Err(e) => {
+                report.encryption = Err(e.code());
+                report.schema = Err(e);
+                return report;
+            }
+        }
+    };
+    report.encryption = Ok(key.as_ref().map(|(_, m)| *m));
     let opened = Connection::open_with_flags(
         &path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .and_then(|c| {
+        if let Some((k, _)) = &key {
+            let keyed =
+                zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", k.pragma().as_str()));
+            c.execute_batch(&keyed)?;
+        }
         c.busy_timeout(Duration::from_secs(2))?;
         c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
         Ok(c)
