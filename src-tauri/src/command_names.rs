@@ -5,6 +5,7 @@ pub const ALL: &[&str] = &[
     "status_get",
     "language_set",
     "ui_ready",
+    "store_unlock",
     "forms_list",
     "form_get",
     "forms_import",

@@ -47,10 +47,10 @@ pub fn run() {
                 let handle = app.handle().clone();
                 held.serve(move || window_state::bring_to_front(&handle));
             }
-            sync_worker::start(app.handle());
-            central::start(app.handle());
-            hotfolder_worker::start(app.handle());
-            ocr_worker::start(app.handle());
+            // A store waiting for its passphrase starts them once unlocked.
+            if app.app_state().unlock_needed().is_none() {
+                start_workers(app.handle());
+            }
             window_state::restore(app.handle());
             Ok(())
         })
@@ -60,6 +60,7 @@ pub fn run() {
             commands::app::status_get,
             commands::app::language_set,
             commands::app::ui_ready,
+            commands::app::store_unlock,
             commands::forms::forms_list,
             commands::forms::form_get,
             commands::forms::forms_import,
@@ -142,11 +143,23 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
 /// lingers at most [`SHUTDOWN_WAIT`]), then the app ends.
 fn finish_deliveries_then_exit(handle: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let sync = handle.state::<sync_worker::SyncState>();
-        let in_time = sync.stop(SHUTDOWN_WAIT).await;
+        // No worker runs while the store waited for its passphrase.
+        let in_time = match handle.try_state::<sync_worker::SyncState>() {
+            Some(sync) => sync.stop(SHUTDOWN_WAIT).await,
+            None => true,
+        };
         tracing::info!(deliveries_finished = in_time, "Eingang ending");
         handle.exit(0);
     });
+}
+
+/// The background work over the store: delivery, central files and updates, the hot
+/// folder, OCR.
+pub(crate) fn start_workers(app: &tauri::AppHandle) {
+    sync_worker::start(app);
+    central::start(app);
+    hotfolder_worker::start(app);
+    ocr_worker::start(app);
 }
 
 /// How long the app waits at the end for deliveries in flight.

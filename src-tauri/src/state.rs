@@ -10,7 +10,9 @@ use tauri::{Manager, Runtime};
 #[derive(Debug)]
 pub struct AppState {
     pub data_dir: String,
-    store: Result<Arc<Store>, AppError>,
+    dir: Option<std::path::PathBuf>,
+    /// Replaced once, when a store locked by a passphrase is unlocked.
+    store: std::sync::RwLock<Result<Arc<Store>, AppError>>,
 }
 
 impl AppState {
@@ -20,37 +22,86 @@ impl AppState {
             Ok(dir) => {
                 let shown = dir.path.display().to_string();
                 let store = Store::open(&dir.path).map(Arc::new).map_err(|e| {
-                    tracing::error!(code = e.code(), "store could not be opened");
+                    if e.code() == "store.passphrase_needed" {
+                        tracing::info!("the store waits for its passphrase");
+                    } else {
+                        tracing::error!(code = e.code(), "store could not be opened");
+                    }
                     AppError::from(e)
                 });
                 if let Ok(s) = &store {
-                    // Who used the system when (TR-RESISCAN A.IS.1).
-                    let started = s.with_tx(|c| {
-                        eingang_store::tables::audit::append(
-                            c,
-                            "session.start",
-                            "app",
-                            &serde_json::json!({ "version": env!("CARGO_PKG_VERSION") }),
-                        )
-                    });
-                    if let Err(e) = started {
-                        tracing::warn!(code = e.code(), "session start not recorded");
-                    }
+                    session_started(s);
                 }
                 Self {
                     data_dir: shown,
-                    store,
+                    dir: Some(dir.path),
+                    store: std::sync::RwLock::new(store),
                 }
             }
             Err(e) => Self {
                 data_dir: String::new(),
-                store: Err(e.into()),
+                dir: None,
+                store: std::sync::RwLock::new(Err(e.into())),
             },
         }
     }
 
+    fn current(&self) -> Result<Arc<Store>, AppError> {
+        self.store
+            .read()
+            .map_or_else(|p| p.into_inner().clone(), |s| s.clone())
+    }
+
     pub fn store_error(&self) -> Option<BoundaryError> {
-        self.store.as_ref().err().map(|e| e.0.clone())
+        self.current().err().map(|e| e.0)
+    }
+
+    /// The store waits for a passphrase: `enter` (its key is wrapped under one) or
+    /// `choose` (a new data folder on a machine without a key store).
+    pub fn unlock_needed(&self) -> Option<&'static str> {
+        let err = self.store_error()?;
+        if err.code != "store.passphrase_needed" {
+            return None;
+        }
+        let dir = self.dir.as_ref()?;
+        match eingang_store::keys::mode(dir) {
+            Ok(Some(_)) => Some("enter"),
+            Ok(None) => Some("choose"),
+            Err(_) => None,
+        }
+    }
+
+    /// Opens the store with the passphrase the user typed; the app's workers start after.
+    pub fn unlock(&self, passphrase: String) -> Result<Arc<Store>, AppError> {
+        let dir = self
+            .dir
+            .clone()
+            .ok_or_else(|| AppError::new("store.no_data_dir", "no data folder"))?;
+        let opts = eingang_store::OpenOptions {
+            unlock: eingang_store::keys::Unlock::Passphrase(zeroize::Zeroizing::new(passphrase)),
+            ..eingang_store::OpenOptions::default()
+        };
+        let store = Arc::new(Store::open_with(&dir, &opts).map_err(AppError::from)?);
+        session_started(&store);
+        if let Ok(mut slot) = self.store.write() {
+            *slot = Ok(store.clone());
+        }
+        Ok(store)
+    }
+}
+
+/// Who used the system when (TR-RESISCAN A.IS.1).
+fn session_started(s: &Store) {
+    let started = s.with_tx(|c| {
+        eingang_store::tables::audit::append(
+            c,
+            "session.start",
+            "app",
+            &serde_json::json!({ "version": env!("CARGO_PKG_VERSION") }),
+        )
+    });
+    if let Err(e) = started {
+        tracing::warn!(code = e.code(), "session start not recorded");
     }
 }
 
@@ -58,7 +109,7 @@ impl AppState {
 pub trait StoreExt<R: Runtime> {
     fn app_state(&self) -> &AppState;
     fn store(&self) -> Result<Arc<Store>, AppError> {
-        self.app_state().store.clone()
+        self.app_state().current()
     }
 }
 

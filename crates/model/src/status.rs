@@ -73,6 +73,9 @@ pub struct AppInfo {
     pub language: String,
     /// What this machine is for (`[station] role` in the machine's configuration).
     pub role: Role,
+    /// The store waits for a passphrase: `enter` it, or `choose` one (a new data folder on
+    /// a machine without an OS key store).
+    pub unlock: Option<String>,
 }
 
 /// The machine's role, set by the administrator: which workspaces the app shows.

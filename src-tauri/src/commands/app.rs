@@ -23,12 +23,36 @@ pub async fn app_info(app: AppHandle) -> Result<AppInfo, AppError> {
         store_error: state.store_error(),
         language: language.unwrap_or_else(|| "de".to_owned()),
         role: app
-            .state::<crate::sync_worker::SyncState>()
-            .config()
-            .station
-            .role
+            .try_state::<crate::sync_worker::SyncState>()
+            .and_then(|s| s.config().station.role)
             .unwrap_or_default(),
+        unlock: state.unlock_needed().map(str::to_owned),
     })
+}
+
+/// Opens a store locked by a passphrase (`choose`: sets it for a new data folder, at least
+/// 12 characters), then starts the app's background work.
+#[tauri::command]
+pub async fn store_unlock(app: AppHandle, passphrase: String) -> Result<AppInfo, AppError> {
+    if app.app_state().unlock_needed().is_none() {
+        return Err(AppError::new(
+            "store.not_locked",
+            "the store is not waiting for a passphrase",
+        ));
+    }
+    if passphrase.len() > 1024 {
+        return Err(AppError::new(
+            "store.passphrase_weak",
+            "at most 1024 characters",
+        ));
+    }
+    let handle = app.clone();
+    tauri::async_runtime::spawn_blocking(move || handle.app_state().unlock(passphrase))
+        .await
+        .map_err(|e| AppError::new("app.internal", format!("background task failed: {e}")))??;
+    tracing::info!("store unlocked with a passphrase");
+    crate::start_workers(&app);
+    app_info(app).await
 }
 
 #[tauri::command]

@@ -75,6 +75,8 @@ export const ipc = {
   appInfo: () => call<AppInfo>('app_info'),
   /** The first screen is shown (logged once with the start-up time). */
   uiReady: () => call<void>('ui_ready'),
+  /** Opens a store whose key is wrapped under a passphrase (or sets one for a new folder). */
+  storeUnlock: (passphrase: string) => call<AppInfo>('store_unlock', { passphrase }),
   status: () => call<StatusSnapshot>('status_get'),
   setLanguage: (language: string) => call<void>('language_set', { language }),
   forms: () => call<FormSummary[]>('forms_list'),

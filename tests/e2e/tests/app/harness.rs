@@ -107,6 +107,11 @@ impl Driver {
 
     /// Starts the driver with extra environment for the app (e.g. SANE's configuration).
     pub fn start_with(env: &[(&str, &Path)]) -> Self {
+        Self::start_env(env, &[])
+    }
+
+    /// Starts the driver with extra environment for the app and without `remove`.
+    pub fn start_env(env: &[(&str, &Path)], remove: &[&str]) -> Self {
         let serial = SERIAL
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -114,7 +119,11 @@ impl Driver {
         let native = free_port();
         // Its own process group, so that dropping the driver also ends the
         // WebKitWebDriver (and any app) it started.
-        let child = Command::new(driver_binary())
+        let mut cmd = Command::new(driver_binary());
+        for r in remove {
+            cmd.env_remove(r);
+        }
+        let child = cmd
             .process_group(0)
             .args([
                 "--port",

@@ -20,6 +20,7 @@ mod operations;
 mod persistence;
 mod scan;
 mod scenario;
+mod security;
 #[path = "../../../../crates/sync/tests/sync/servers.rs"]
 #[allow(dead_code)]
 mod servers;

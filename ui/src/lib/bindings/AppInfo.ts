@@ -17,4 +17,9 @@ language: string,
 /**
  * What this machine is for (`[station] role` in the machine's configuration).
  */
-role: Role, };
+role: Role, 
+/**
+ * The store waits for a passphrase: `enter` it, or `choose` one (a new data folder on
+ * a machine without an OS key store).
+ */
+unlock: string | null, };
