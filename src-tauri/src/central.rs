@@ -119,6 +119,12 @@ pub fn start(app: &AppHandle) {
             }
             Err(e) => tracing::warn!(code = e.code(), "blob store not swept"),
         }
+        // Files from before encryption at rest: sealed in place, one by one.
+        match sweeper.seal_plain_blobs() {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sealed = n, "blob files from before encryption sealed"),
+            Err(e) => tracing::warn!(code = e.code(), "blob files not sealed"),
+        }
     });
     match Updater::new(&cfg.update) {
         Ok(Some(updater)) => {

@@ -220,7 +220,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let out = work.join(format!("eingang-{profile_id}.pdf"));
     if let Some(d) = docs.first() {
-        std::fs::copy(store.blobs().path(&d.pdf_blob)?, &out)?;
+        std::fs::write(&out, store.blobs().get(&d.pdf_blob)?)?;
     }
     Ok(())
 }

@@ -199,7 +199,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     let mut checked = 0;
     for (i, d) in docs.iter().enumerate() {
         let pdf = dir.path().join(format!("{i}.pdf"));
-        std::fs::copy(store.blobs().path(&d.pdf_blob).unwrap(), &pdf).unwrap();
+        std::fs::write(&pdf, store.blobs().get(&d.pdf_blob).unwrap()).unwrap();
         let p = pdf.to_str().unwrap();
         run("qpdf", &["--check", p]);
         let info = run("pdfinfo", &["-f", "1", "-l", "2", p]);

@@ -161,7 +161,7 @@ fn an_eml_becomes_a_document_with_its_pages_index_and_original() {
     assert_eq!(mail_doc.page_ids.len(), 2);
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("mail.pdf");
-    std::fs::copy(store.blobs().path(&mail_doc.pdf_blob).unwrap(), &pdf).unwrap();
+    std::fs::write(&pdf, store.blobs().get(&mail_doc.pdf_blob).unwrap()).unwrap();
     let run = |cmd: &str, args: &[&str]| {
         let o = Command::new(cmd).args(args).output().unwrap();
         assert!(

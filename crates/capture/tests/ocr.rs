@@ -233,7 +233,7 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
     eingang_capture::qc::pass_open(&store, &batch, "Prüferin").unwrap();
     let docs = release().unwrap();
     let pdf = dir.path().join("brief.pdf");
-    std::fs::copy(store.blobs().path(&docs[0].pdf_blob).unwrap(), &pdf).unwrap();
+    std::fs::write(&pdf, store.blobs().get(&docs[0].pdf_blob).unwrap()).unwrap();
     let out = Command::new("pdftotext")
         .args(["-f", "1", "-l", "1"])
         .arg(&pdf)

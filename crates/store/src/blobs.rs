@@ -4,7 +4,9 @@
 //! writes to a temporary file in the same folder, fsyncs it, renames it into place and
 //! fsyncs the folder, so when `put` returns the bytes are durable — before the database
 //! row that names them commits. Reads verify the content against the name.
-//! (Encryption at rest arrives with the security issue, without changing names.)
+//! With a key (every store opened by [`crate::Store`]) files are sealed ([`crate::seal`]):
+//! the name stays the SHA-256 of the plaintext; files from before are read as they are and
+//! sealed by [`crate::Store::seal_plain_blobs`].
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -23,6 +25,81 @@ pub struct BlobRef {
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     root: PathBuf,
+    key: Option<crate::seal::BlobKey>,
+}
+
+/// A blob's plaintext as a stream (sealed files decrypted on the way).
+pub enum BlobReader {
+    Plain(File),
+    Sealed(crate::seal::Opener<File>),
+}
+
+impl std::fmt::Debug for BlobReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Plain(_) => "BlobReader::Plain",
+            Self::Sealed(_) => "BlobReader::Sealed",
+        })
+    }
+}
+
+impl Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(f) => f.read(buf),
+            Self::Sealed(o) => o.read(buf),
+        }
+    }
+}
+
+/// Where a blob's bytes are, for a connector that streams them (and may start mid-file).
+#[derive(Debug, Clone)]
+pub struct BlobSource {
+    pub path: PathBuf,
+    key: Option<crate::seal::BlobKey>,
+}
+
+impl PartialEq for BlobSource {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+    }
+}
+
+impl Eq for BlobSource {}
+
+impl BlobSource {
+    /// An ordinary file outside the store (tools and tests).
+    pub fn plain(path: PathBuf) -> Self {
+        Self { path, key: None }
+    }
+
+    /// The plaintext from `offset` on.
+    pub fn open(&self, offset: u64) -> io::Result<BlobReader> {
+        open_reader(&self.path, self.key.as_ref(), offset)
+    }
+}
+
+fn open_reader(
+    path: &Path,
+    key: Option<&crate::seal::BlobKey>,
+    offset: u64,
+) -> io::Result<BlobReader> {
+    use std::io::Seek as _;
+    let mut f = File::open(path)?;
+    let mut head = [0u8; 4];
+    let n = f.read(&mut head)?;
+    match key {
+        Some(k) if crate::seal::is_sealed(&head[..n]) => {
+            let len = f.metadata()?.len();
+            let mut o = crate::seal::Opener::new(f, len, k)?;
+            o.seek_plain(offset)?;
+            Ok(BlobReader::Sealed(o))
+        }
+        _ => {
+            f.seek(io::SeekFrom::Start(offset))?;
+            Ok(BlobReader::Plain(f))
+        }
+    }
 }
 
 /// Checks that `hash` is 64 lowercase hex digits (so it can never escape the store's folder).
@@ -38,11 +115,20 @@ fn validate_name(hash: &str) -> Result<()> {
 }
 
 impl BlobStore {
+    /// A store of plain files (tools and tests; the app's store is sealed).
     pub fn open(root: &Path) -> Result<Self> {
         fs::create_dir_all(root).map_err(Error::io(root))?;
         Ok(Self {
             root: root.to_path_buf(),
+            key: None,
         })
+    }
+
+    /// A store whose new files are sealed with `key`.
+    pub fn open_sealed(root: &Path, key: crate::seal::BlobKey) -> Result<Self> {
+        let mut s = Self::open(root)?;
+        s.key = Some(key);
+        Ok(s)
     }
 
     pub fn root(&self) -> &Path {
@@ -64,7 +150,14 @@ impl BlobStore {
         fs::create_dir_all(&tmp_dir).map_err(Error::io(&tmp_dir))?;
         let tmp_path = tmp_dir.join(format!("{}.part", uuid::Uuid::now_v7()));
         let result = (|| {
-            let mut file = File::create(&tmp_path).map_err(Error::io(&tmp_path))?;
+            let file = File::create(&tmp_path).map_err(Error::io(&tmp_path))?;
+            let mut out = match &self.key {
+                Some(k) => Out::Sealed(
+                    crate::seal::Sealer::new(io::BufWriter::new(file), k)
+                        .map_err(Error::io(&tmp_path))?,
+                ),
+                None => Out::Plain(io::BufWriter::new(file)),
+            };
             let mut hasher = Sha256::new();
             let mut size: i64 = 0;
             let mut buf = vec![0u8; 256 * 1024];
@@ -76,9 +169,10 @@ impl BlobStore {
                     Err(e) => return Err(Error::io(&tmp_path)(e)),
                 };
                 hasher.update(&buf[..n]);
-                file.write_all(&buf[..n]).map_err(Error::io(&tmp_path))?;
+                out.write(&buf[..n]).map_err(Error::io(&tmp_path))?;
                 size += i64::try_from(n).unwrap_or(i64::MAX);
             }
+            let file = out.finish().map_err(Error::io(&tmp_path))?;
             file.sync_all().map_err(Error::io(&tmp_path))?;
             drop(file);
             let hash = hex::encode(hasher.finalize());
@@ -104,16 +198,21 @@ impl BlobStore {
     pub fn get(&self, hash: &str) -> Result<Vec<u8>> {
         validate_name(hash)?;
         let path = self.path_of(hash);
-        let bytes = fs::read(&path).map_err(|e| {
-            if e.kind() == io::ErrorKind::NotFound {
-                Error::BlobMissing {
+        let mut bytes = Vec::new();
+        let read =
+            open_reader(&path, self.key.as_ref(), 0).and_then(|mut r| r.read_to_end(&mut bytes));
+        if let Err(e) = read {
+            return Err(match e.kind() {
+                io::ErrorKind::NotFound => Error::BlobMissing {
                     hash: hash.to_owned(),
                     path: path.clone(),
-                }
-            } else {
-                Error::io(&path)(e)
-            }
-        })?;
+                },
+                io::ErrorKind::InvalidData => Error::BlobCorrupt {
+                    hash: hash.to_owned(),
+                },
+                _ => Error::io(&path)(e),
+            });
+        }
         if hex::encode(Sha256::digest(&bytes)) != hash {
             return Err(Error::BlobCorrupt {
                 hash: hash.to_owned(),
@@ -140,6 +239,14 @@ impl BlobStore {
                 path,
             })
         }
+    }
+
+    /// A blob as a source a connector streams from.
+    pub fn source(&self, hash: &str) -> Result<BlobSource> {
+        Ok(BlobSource {
+            path: self.path(hash)?,
+            key: self.key.clone(),
+        })
     }
 
     pub fn contains(&self, hash: &str) -> Result<bool> {
@@ -184,6 +291,29 @@ impl BlobStore {
     }
 }
 
+/// Where `put_reader` writes: plain, or through the sealer.
+enum Out {
+    Plain(io::BufWriter<File>),
+    Sealed(crate::seal::Sealer<io::BufWriter<File>>),
+}
+
+impl Out {
+    fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        match self {
+            Self::Plain(w) => w.write_all(data),
+            Self::Sealed(s) => s.write_plain(data),
+        }
+    }
+
+    fn finish(self) -> io::Result<File> {
+        let w = match self {
+            Self::Plain(w) => w,
+            Self::Sealed(s) => s.finish()?,
+        };
+        w.into_inner().map_err(io::IntoInnerError::into_error)
+    }
+}
+
 /// Blob files by name and unfinished writes by path, each with its age.
 type Listing = (
     Vec<(String, std::time::Duration)>,
@@ -203,6 +333,54 @@ pub struct Sweep {
 }
 
 impl crate::Store {
+    /// Seals blob files written before encryption (plain files, read as they are until
+    /// then): each is checked against its name, sealed into a new file and renamed over
+    /// the old one. Returns how many were sealed.
+    pub fn seal_plain_blobs(&self) -> Result<usize> {
+        let (files, _) = self.blobs().files()?;
+        let mut sealed = 0;
+        for (hash, _) in files {
+            let path = self.blobs().path_of(&hash);
+            let mut head = [0u8; 4];
+            let n = File::open(&path)
+                .and_then(|mut f| f.read(&mut head))
+                .map_err(Error::io(&path))?;
+            if crate::seal::is_sealed(&head[..n]) {
+                continue;
+            }
+            let plain = fs::read(&path).map_err(Error::io(&path))?;
+            if hex::encode(Sha256::digest(&plain)) != hash {
+                // Damaged: left for `sweep_blobs(verify)` to report, never sealed as if whole.
+                continue;
+            }
+            let Some(key) = &self.blobs().key else {
+                return Ok(0);
+            };
+            // Sealed into a temporary file, fsynced, renamed over the plain one: at every
+            // instant one whole copy exists.
+            let tmp_dir = self.blobs().root.join("tmp");
+            fs::create_dir_all(&tmp_dir).map_err(Error::io(&tmp_dir))?;
+            let tmp = tmp_dir.join(format!("{}.part", uuid::Uuid::now_v7()));
+            let written = (|| -> io::Result<()> {
+                let mut s = crate::seal::Sealer::new(io::BufWriter::new(File::create(&tmp)?), key)?;
+                s.write_plain(&plain)?;
+                let f = s
+                    .finish()?
+                    .into_inner()
+                    .map_err(io::IntoInnerError::into_error)?;
+                f.sync_all()
+            })();
+            if let Err(e) = written {
+                let _ = fs::remove_file(&tmp);
+                return Err(Error::io(&tmp)(e));
+            }
+            fs::rename(&tmp, &path).map_err(Error::io(&path))?;
+            sync_dir(path.parent().unwrap_or(&self.blobs().root))?;
+            sealed += 1;
+        }
+        Ok(sealed)
+    }
+
     /// Removes blob files that no row names and unfinished writes, once older than
     /// `min_age` (another process on the same folder may be between writing a file and
     /// committing its row); reports recorded blobs whose file is missing. With `verify`,

@@ -114,7 +114,8 @@ impl Store {
         if seeded > 0 {
             tracing::info!(forms = seeded, "sample forms added to the catalogue");
         }
-        let blobs = BlobStore::open(&data_dir.join("blobs"))?;
+        let blob_key = crate::seal::BlobKey::in_store(&conn).map_err(|e| e.at(&db_path))?;
+        let blobs = BlobStore::open_sealed(&data_dir.join("blobs"), blob_key)?;
         tracing::info!(schema_version = version, "store opened");
         Ok(Self {
             conn: Mutex::new(conn),

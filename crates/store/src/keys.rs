@@ -47,6 +47,10 @@ impl DataKey {
         Ok(Self(k))
     }
 
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The value for `PRAGMA key` (a raw key: SQLCipher skips its own KDF).
     pub(crate) fn pragma(&self) -> Zeroizing<String> {
         Zeroizing::new(format!("x'{}'", hex::encode(*self.0)))

@@ -20,6 +20,7 @@ pub mod keys;
 pub mod migrate;
 pub mod paths;
 mod render;
+pub mod seal;
 pub mod tables;
 
 pub use blobs::Sweep;

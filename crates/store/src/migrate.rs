@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (10, include_str!("migrations/0010_page_separation.sql")),
     (11, include_str!("migrations/0011_audit_log.sql")),
     (12, include_str!("migrations/0012_ocr_qc_transfer.sql")),
+    (13, include_str!("migrations/0013_secrets.sql")),
 ];
 
 /// The schema version this build writes.

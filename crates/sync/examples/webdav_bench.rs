@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 name,
                 sha256,
                 size,
-                content: Content::File(path),
+                content: Content::Blob(eingang_store::blobs::BlobSource::plain(path)),
             }],
             metadata: vec![("id".into(), id)],
             index_xml,

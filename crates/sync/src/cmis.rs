@@ -389,7 +389,7 @@ impl Cmis {
                 .text(format!("propertyId[{i}]"), id)
                 .text(format!("propertyValue[{i}]"), value);
         }
-        let part = crate::http::multipart_part(file).await?;
+        let part = crate::http::multipart_part(file)?;
         form = form.part("content", part);
         let resp = self
             .req(reqwest::Method::POST, url)

@@ -117,8 +117,8 @@ impl HotFolder {
     fn place_file(&self, file: &PackageFile) -> Result<(), Failure> {
         match &file.content {
             Content::Inline(bytes) => self.place(&file.name, &file.sha256, &mut bytes.as_slice()),
-            Content::File(path) => {
-                let mut src = File::open(path).map_err(|e| {
+            Content::Blob(blob) => {
+                let mut src = blob.open(0).map_err(|e| {
                     Failure::permanent(
                         "sync.local_missing",
                         format!("the stored file for {} cannot be read: {e}", file.name),

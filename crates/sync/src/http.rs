@@ -47,20 +47,50 @@ pub(crate) fn require_password(
     Ok(())
 }
 
-/// A file as a multipart part, streamed from the blob store.
-pub(crate) async fn multipart_part(
+/// A blob's plaintext from `offset`, at most `limit` bytes, as a body stream: read (and
+/// decrypted) on a blocking thread, a few chunks ahead of the network. Opened here, so a
+/// missing file is named before anything is sent.
+pub(crate) fn blob_stream(
     file: &PackageFile,
-) -> Result<reqwest::multipart::Part, Failure> {
+    src: &eingang_store::blobs::BlobSource,
+    offset: u64,
+    limit: u64,
+) -> Result<impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static, Failure>
+{
+    use std::io::Read as _;
+    let reader = src.open(offset).map_err(|e| {
+        Failure::permanent(
+            "sync.local_missing",
+            format!("the stored file for {} cannot be read: {e}", file.name),
+        )
+    })?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut r = reader.take(limit);
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let item = match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => Ok(bytes::Bytes::copy_from_slice(&buf[..n])),
+                Err(e) => Err(e),
+            };
+            let stop = item.is_err();
+            if tx.blocking_send(item).is_err() || stop {
+                break;
+            }
+        }
+    });
+    Ok(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }))
+}
+
+/// A file as a multipart part, streamed from the blob store.
+pub(crate) fn multipart_part(file: &PackageFile) -> Result<reqwest::multipart::Part, Failure> {
     let part = match &file.content {
         Content::Inline(bytes) => reqwest::multipart::Part::bytes(bytes.clone()),
-        Content::File(path) => {
-            let f = tokio::fs::File::open(path).await.map_err(|e| {
-                Failure::permanent(
-                    "sync.local_missing",
-                    format!("the stored file for {} cannot be read: {e}", file.name),
-                )
-            })?;
-            let stream = tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024);
+        Content::Blob(src) => {
+            let stream = blob_stream(file, src, 0, u64::MAX)?;
             reqwest::multipart::Part::stream_with_length(
                 reqwest::Body::wrap_stream(stream),
                 file.size,
@@ -212,19 +242,9 @@ pub(crate) fn body_of(file: &PackageFile) -> Result<(reqwest::Body, Arc<Mutex<Sh
             }
             reqwest::Body::from(bytes.clone())
         }
-        Content::File(path) => {
-            let f = std::fs::File::open(path).map_err(|e| {
-                Failure::permanent(
-                    "sync.local_missing",
-                    format!("the stored file for {} cannot be read: {e}", file.name),
-                )
-            })?;
+        Content::Blob(src) => {
             let d = digest.clone();
-            let stream = tokio_util::io::ReaderStream::with_capacity(
-                tokio::fs::File::from_std(f),
-                256 * 1024,
-            )
-            .inspect_ok(move |chunk| {
+            let stream = blob_stream(file, src, 0, u64::MAX)?.inspect_ok(move |chunk| {
                 if let Ok(mut d) = d.lock() {
                     d.update(chunk);
                 }

@@ -372,7 +372,7 @@ impl Mayan {
     async fn upload(&self, p: &Package, file: &PackageFile) -> Result<u64, Failure> {
         let ids = self.ids().await?;
         let what = format!("uploading {}", file.name);
-        let part = crate::http::multipart_part(file).await?;
+        let part = crate::http::multipart_part(file)?;
         let arguments = json!({
             "document_type_id": ids.document_type,
             "label": file.name,

@@ -297,10 +297,9 @@ impl WebDav {
         folder: &Url,
         dest: &Url,
         file: &PackageFile,
-        path: &std::path::Path,
+        src: &eingang_store::blobs::BlobSource,
         what: &str,
     ) -> Result<String, Failure> {
-        use tokio::io::{AsyncReadExt, AsyncSeekExt};
         let total = file.size.to_string();
         let digest = std::sync::Arc::new(Mutex::new(Sha256::new()));
         let chunk = self.opts.chunk_size.max(1);
@@ -308,22 +307,12 @@ impl WebDav {
         let mut n = 1u32;
         while offset < file.size {
             let len = chunk.min(file.size - offset);
-            let mut f = tokio::fs::File::open(path).await.map_err(|e| {
-                Failure::permanent(
-                    "sync.local_missing",
-                    format!("the stored file for {} cannot be read: {e}", file.name),
-                )
-            })?;
-            f.seek(std::io::SeekFrom::Start(offset))
-                .await
-                .map_err(|e| Failure::permanent("sync.local_missing", e.to_string()))?;
             let d = digest.clone();
-            let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 * 1024)
-                .inspect(move |r| {
-                    if let (Ok(bytes), Ok(mut d)) = (r, d.lock()) {
-                        d.update(bytes);
-                    }
-                });
+            let stream = crate::http::blob_stream(file, src, offset, len)?.inspect(move |r| {
+                if let (Ok(bytes), Ok(mut d)) = (r, d.lock()) {
+                    d.update(bytes);
+                }
+            });
             let put = self
                 .req(Method::PUT, &Self::child(folder, &n.to_string()))
                 .header("Destination", dest.as_str())
@@ -350,7 +339,7 @@ impl WebDav {
         &self,
         dest: &Url,
         file: &PackageFile,
-        path: &std::path::Path,
+        src: &eingang_store::blobs::BlobSource,
         uploads: &Url,
     ) -> Result<(), Failure> {
         let mut folder = Self::child(uploads, &format!("eingang-{}", &file.sha256[..32]));
@@ -367,7 +356,7 @@ impl WebDav {
         if !matches!(resp.status().as_u16(), 201 | 405) {
             return Err(status_failure(resp.status(), resp.headers(), &what));
         }
-        let sent = self.send_chunks(&folder, dest, file, path, &what).await?;
+        let sent = self.send_chunks(&folder, dest, file, src, &what).await?;
         if sent != file.sha256 {
             self.delete_quietly(&folder).await;
             return Err(Failure::permanent(
@@ -418,12 +407,12 @@ impl WebDav {
     /// Uploads one file under a temporary name and moves it onto `name` without overwriting.
     async fn put_file(&self, dir: &Url, file: &PackageFile) -> Result<(), Failure> {
         let dest = Self::child(dir, &file.name);
-        if let (true, Content::File(path), Some(uploads)) = (
+        if let (true, Content::Blob(src), Some(uploads)) = (
             self.opts.nextcloud && file.size > self.opts.chunk_size,
             &file.content,
             self.uploads_url(),
         ) {
-            return self.put_chunked(&dest, file, path, &uploads).await;
+            return self.put_chunked(&dest, file, src, &uploads).await;
         }
         let tmp = Self::child(dir, &format!(".{}.part", file.name));
         let what = format!("uploading {}", shown(&dest));

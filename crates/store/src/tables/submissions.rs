@@ -10,7 +10,6 @@ use eingang_model::{DraftId, SubmissionSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 /// The zero-configuration delivery target: the local folder `<data>/ausgang`.
 pub const DEFAULT_TARGET: &str = "default";
@@ -126,12 +125,13 @@ pub fn pdf_blob(conn: &Connection, id: &str) -> Result<Option<String>> {
         .flatten())
 }
 
-/// Where a delivered file's bytes come from: small files inline, blobs streamed from disk.
+/// Where a delivered file's bytes come from: small files inline, blobs streamed from disk
+/// (decrypted on the way).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     Inline(Vec<u8>),
-    /// A blob's file; its name is its SHA-256, which the connector checks while sending.
-    File(PathBuf),
+    /// A blob; its name is its SHA-256, which the connector checks while sending.
+    Blob(crate::blobs::BlobSource),
 }
 
 /// One file of a delivery.
@@ -205,7 +205,8 @@ pub(crate) fn from_blob(
     name: String,
     hash: &str,
 ) -> Result<PackageFile> {
-    let path = blobs.path(hash)?;
+    let source = blobs.source(hash)?;
+    let path = source.path.clone();
     let size: Option<i64> = conn
         .query_row("SELECT size FROM blobs WHERE hash = ?1", [hash], |r| {
             r.get(0)
@@ -219,7 +220,7 @@ pub(crate) fn from_blob(
         name,
         sha256: hash.to_owned(),
         size,
-        content: Content::File(path),
+        content: Content::Blob(source),
     })
 }
 

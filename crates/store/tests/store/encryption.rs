@@ -68,8 +68,31 @@ fn a_typed_marker_is_nowhere_in_the_database_files_and_reads_back_through_the_ke
             .with_tx(|tx| tables::drafts::save_values(tx, d.id, values(&format!("{MARKER} {i}"))))
             .unwrap();
     }
+    // A second draft, finalised: its PDF/A (with the marker as text) goes into the blob
+    // store; and a scan-like blob that is the marker itself.
+    let sub = store
+        .with_tx(|tx| {
+            let d2 = tables::drafts::create(tx, "ortstermin", "1.0")?;
+            let v = json!({"aktenzeichen": "530.12-2026-0042", "datum": "2026-11-27", "anschrift": MARKER});
+            tables::drafts::save_values(tx, d2.id, v.as_object().unwrap().clone())?;
+            tables::submissions::finalise(tx, store.blobs(), d2.id, (2026, 11, 29), &["default"])
+        })
+        .unwrap();
+    let raw = store
+        .blobs()
+        .put(format!("{MARKER} as a scanned page would hold it").as_bytes())
+        .unwrap();
     // While the store is open (WAL and shared memory present) and after it closed.
     assert_eq!(files_containing(dir.path(), MARKER), Vec::<String>::new());
+    assert!(
+        String::from_utf8_lossy(&store.blobs().get(&raw.hash).unwrap()).contains(MARKER),
+        "the blob reads back through the key"
+    );
+    let pdf = store
+        .with_conn(|c| tables::submissions::pdf_blob(c, &sub.id))
+        .unwrap()
+        .unwrap();
+    assert!(store.blobs().get(&pdf).unwrap().starts_with(b"%PDF-"));
     drop(store);
     assert_eq!(files_containing(dir.path(), MARKER), Vec::<String>::new());
     let head = std::fs::read(dir.path().join(DB_FILE_NAME)).unwrap();
@@ -154,6 +177,13 @@ fn the_key_rotates_to_a_new_passphrase_and_the_old_one_stops_working() {
     store
         .with_tx(|tx| tables::drafts::save_values(tx, d.id, values(MARKER)))
         .unwrap();
+    let scan = store
+        .blobs()
+        .put(format!("{MARKER} on paper").as_bytes())
+        .unwrap();
+    store
+        .with_tx(|tx| tables::blobs::insert(tx, &scan))
+        .unwrap();
     let before = std::fs::read(dir.path().join(DB_FILE_NAME)).unwrap();
     let mode = store
         .rotate_key(&Unlock::Passphrase(Zeroizing::new(new.to_owned())))
@@ -175,5 +205,31 @@ fn the_key_rotates_to_a_new_passphrase_and_the_old_one_stops_working() {
             .values,
         values(MARKER)
     );
+    // Sealed files stay readable: their key lives in the re-encrypted database.
+    assert!(String::from_utf8_lossy(&s.blobs().get(&scan.hash).unwrap()).contains(MARKER));
     assert_eq!(files_containing(dir.path(), MARKER), Vec::<String>::new());
+}
+
+#[test]
+fn blobs_written_before_encryption_are_read_and_then_sealed_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    // A blob as an older Eingang wrote it: a plain file named by its SHA-256.
+    let plain = eingang_store::blobs::BlobStore::open(&dir.path().join("blobs")).unwrap();
+    let old = plain
+        .put(format!("{MARKER} from before").as_bytes())
+        .unwrap();
+    assert_eq!(files_containing(dir.path(), MARKER).len(), 1);
+    let store = Store::open(dir.path()).unwrap();
+    store.with_tx(|tx| tables::blobs::insert(tx, &old)).unwrap();
+    assert!(String::from_utf8_lossy(&store.blobs().get(&old.hash).unwrap()).contains(MARKER));
+    assert_eq!(store.seal_plain_blobs().unwrap(), 1);
+    assert_eq!(store.seal_plain_blobs().unwrap(), 0, "sealed once");
+    assert_eq!(files_containing(dir.path(), MARKER), Vec::<String>::new());
+    assert!(String::from_utf8_lossy(&store.blobs().get(&old.hash).unwrap()).contains(MARKER));
+    let swept = store.sweep_blobs(std::time::Duration::ZERO, true).unwrap();
+    assert!(
+        swept.missing.is_empty() && swept.orphans_removed == 0,
+        "{swept:?}"
+    );
 }

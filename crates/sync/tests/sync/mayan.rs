@@ -101,7 +101,7 @@ async fn mayan_receives_each_file_once_with_metadata_even_after_an_interrupted_u
             "file",
             reqwest::multipart::Part::bytes(match &json.content {
                 eingang_store::tables::submissions::Content::Inline(b) => b.clone(),
-                eingang_store::tables::submissions::Content::File(_) => unreachable!(),
+                eingang_store::tables::submissions::Content::Blob(_) => unreachable!(),
             })
             .file_name(json.name.clone()),
         );

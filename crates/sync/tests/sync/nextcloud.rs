@@ -29,7 +29,7 @@ async fn a_large_file_goes_up_in_chunks_and_arrives_once_with_its_hash() {
                 name: format!("{id}.pdf"),
                 sha256: sha.clone(),
                 size: bytes.len() as u64,
-                content: Content::File(big),
+                content: Content::Blob(eingang_store::blobs::BlobSource::plain(big)),
             },
             PackageFile {
                 name: format!("{id}.json"),
