@@ -256,20 +256,27 @@ fn kill_9_at_random_moments_loses_nothing_reported() {
     orphans_swept += sweep.orphans_removed + sweep.parts_removed;
     let mut losses = Vec::new();
     for (id, n) in &last_save {
-        let stored = match finalised.get(id) {
-            Some(sub) => store
+        // A finalised draft lives on in its submission — also when the engine was killed
+        // after finalising but before it could say so.
+        let in_submission = || {
+            store
                 .with_conn(|c| {
                     let data: String = c.query_row(
-                        "SELECT data_json FROM submissions WHERE id = ?1",
-                        [sub],
+                        "SELECT data_json FROM submissions WHERE draft_id = ?1",
+                        [id.to_string()],
                         |r| r.get(0),
                     )?;
                     Ok(serde_json::from_str::<serde_json::Value>(&data).unwrap())
                 })
-                .map(|v| n_of(&v)),
-            None => store
+                .map(|v| n_of(&v))
+        };
+        let stored = if finalised.contains_key(id) {
+            in_submission()
+        } else {
+            store
                 .with_conn(|c| drafts::get(c, *id))
-                .map(|d| n_of(&serde_json::Value::Object(d.values.clone()))),
+                .map(|d| n_of(&serde_json::Value::Object(d.values.clone())))
+                .or_else(|_| in_submission())
         };
         match stored {
             // A draft is saved with rising numbers; anything older than reported is a loss.
