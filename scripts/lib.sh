@@ -87,6 +87,14 @@ dav_servers_install() {
   fi
 }
 
+# cargo deny (licences, bans, sources of every dependency), pinned.
+cargo_deny_install() {
+  if ! [ -x "$ROOT/.tools/bin/cargo-deny" ]; then
+    say "cargo install cargo-deny (into .tools/)"
+    cargo install cargo-deny@0.18.3 --locked --root "$ROOT/.tools" --quiet
+  fi
+}
+
 tauri_driver_install() {
   if ! [ -x "$ROOT/.tools/bin/tauri-driver" ]; then
     say "cargo install tauri-driver (into .tools/)"

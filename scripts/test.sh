@@ -17,12 +17,16 @@ need_rust
 need_node
 ui_install
 tauri_driver_install
+cargo_deny_install
 dav_servers_install
 # The app embeds ui/dist at compile time, so the UI is built before any cargo step.
 ui_build
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
+
+say "cargo deny: licences, bans, sources (advisories need the RustSec database from GitHub, not reachable here)"
+cargo deny --log-level error check licenses bans sources
 
 say "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
