@@ -1,4 +1,4 @@
-//! `eingang key status|rotate`: where the data key is, and a new one.
+//! `eingang key status|rotate`: where the data key is, and a new one; `eingang backup`.
 
 use eingang_store::keys::{self, Mode, Unlock};
 use eingang_store::paths::DataDir;
@@ -78,6 +78,30 @@ pub fn rotate(data_dir: &DataDir, passphrase: bool) -> ExitCode {
                 "{}: re-encrypted under a new key, {}",
                 data_dir.path.display(),
                 describe(m)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A consistent copy of the data folder into `dest` (empty or new).
+pub fn backup(data_dir: &DataDir, dest: &std::path::Path) -> ExitCode {
+    let store = match Store::open(&data_dir.path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return ExitCode::from(2);
+        }
+    };
+    match store.backup_to(dest) {
+        Ok(n) => {
+            println!(
+                "{}: database, key.json and {n} blob file(s) copied (encrypted as they are; in key-store mode the key stays in the key store)",
+                dest.display()
             );
             ExitCode::SUCCESS
         }

@@ -126,6 +126,9 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Copy the data folder while Eingang runs: a consistent snapshot of the (encrypted)
+    /// database, key.json and every blob file, into an empty folder.
+    Backup { dest: PathBuf },
     /// The data key: where it is kept, and a new one (re-encrypting the database).
     Key {
         #[command(subcommand)]
@@ -571,6 +574,7 @@ pub fn main() -> ExitCode {
         Command::Targets {
             command: TargetsCommand::Password { id },
         } => sync::targets_password(&data_dir, &id),
+        Command::Backup { dest } => key::backup(&data_dir, &dest),
         Command::Key {
             command: KeyCommand::Status,
         } => key::status(&data_dir),

@@ -63,6 +63,7 @@ pub struct Store {
     db_path: PathBuf,
     blobs: BlobStore,
     key_mode: keys::Mode,
+    unlock: keys::Unlock,
 }
 
 impl Store {
@@ -123,11 +124,58 @@ impl Store {
             db_path,
             blobs,
             key_mode: opening.mode,
+            unlock: opts.unlock.clone(),
         })
     }
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Copies the data folder while the store is in use: the database as one consistent
+    /// snapshot (exported encrypted under the same key), `key.json`, and every blob file it
+    /// names (sealed, as they are). `dest` must not exist or be empty. Returns the number
+    /// of blob files copied.
+    pub fn backup_to(&self, dest: &Path) -> Result<usize> {
+        if dest.exists()
+            && std::fs::read_dir(dest)
+                .map_err(Error::io(dest))?
+                .next()
+                .is_some()
+        {
+            return Err(Error::DataDirNotWritable {
+                path: dest.to_path_buf(),
+                reason: "the backup folder is not empty".into(),
+            });
+        }
+        std::fs::create_dir_all(dest).map_err(Error::io(dest))?;
+        let key_file = self.data_dir.join(keys::KEY_FILE);
+        std::fs::copy(&key_file, dest.join(keys::KEY_FILE)).map_err(Error::io(&key_file))?;
+        let key = keys::existing(&self.data_dir, &self.unlock)?
+            .map(|(k, _)| k)
+            .ok_or_else(|| Error::KeyFile {
+                detail: "no key file".into(),
+            })?;
+        let db = dest.join(DB_FILE_NAME);
+        let hashes: Vec<String> = {
+            let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+            let at = |e: rusqlite::Error| Error::from(e).at(&db);
+            export(&conn, &db, &key).map_err(at)?;
+            let mut stmt = conn.prepare("SELECT hash FROM blobs").map_err(at)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(at)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(at)?
+        };
+        let mut copied = 0;
+        for h in hashes {
+            let from = self.blobs.path(&h)?;
+            let to = dest.join("blobs").join(&h[..2]).join(&h);
+            if let Some(dir) = to.parent() {
+                std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+            }
+            std::fs::copy(&from, &to).map_err(Error::io(&to))?;
+            copied += 1;
+        }
+        Ok(copied)
     }
 
     /// Where the data key is kept.

@@ -233,3 +233,39 @@ fn blobs_written_before_encryption_are_read_and_then_sealed_in_place() {
         "{swept:?}"
     );
 }
+
+#[test]
+fn a_backup_taken_while_the_store_is_open_opens_with_the_same_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let d = store
+        .with_tx(|tx| tables::drafts::create(tx, SAMPLE_FORM_ID, SAMPLE_FORM_VERSION))
+        .unwrap();
+    store
+        .with_tx(|tx| tables::drafts::save_values(tx, d.id, values(MARKER)))
+        .unwrap();
+    let scan = store.blobs().put(MARKER.as_bytes()).unwrap();
+    store
+        .with_tx(|tx| tables::blobs::insert(tx, &scan))
+        .unwrap();
+    let backup = tempfile::tempdir().unwrap();
+    let dest = backup.path().join("sicherung");
+    assert!(store.backup_to(&dest).unwrap() >= 1);
+    // Not into a folder that holds something.
+    assert!(store.backup_to(dir.path()).is_err());
+    drop(store);
+    assert_eq!(files_containing(&dest, MARKER), Vec::<String>::new());
+    let restored = Store::open(&dest).unwrap();
+    assert_eq!(
+        restored
+            .with_conn(|c| tables::drafts::get(c, d.id))
+            .unwrap()
+            .values,
+        values(MARKER)
+    );
+    assert_eq!(restored.blobs().get(&scan.hash).unwrap(), MARKER.as_bytes());
+    let check = restored
+        .sweep_blobs(std::time::Duration::ZERO, true)
+        .unwrap();
+    assert!(check.missing.is_empty(), "{check:?}");
+}
