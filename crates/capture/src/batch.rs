@@ -550,10 +550,8 @@ pub fn scan_into(
     let mut error = None;
     let device = source.name();
     let (processed, failed) = pipeline(store, p, on_event, |send| {
-        let work = match tempfile::Builder::new()
-            .prefix(".scan-")
-            .tempdir_in(store.data_dir())
-        {
+        // Pages of a feeder batch: up to 64 MB in flight at a time.
+        let work = match crate::private_tempdir(store.data_dir(), 64 << 20) {
             Ok(w) => w,
             Err(e) => {
                 error = Some(CaptureError::Io {
@@ -805,7 +803,20 @@ pub fn release(store: &Store, batch_id: &str, r: &Release<'_>) -> Result<Vec<Doc
                 .count(),
         };
         let tv = transfer::xml(&facts);
-        let tmp = tempfile::NamedTempFile::new_in(store.data_dir()).map_err(|e| e.to_string())?;
+        // The PDF/A is about as large as its pages' images.
+        let need: u64 = seg
+            .iter()
+            .filter_map(|p| {
+                let h = p.image_blob.as_deref().unwrap_or(&p.raw_blob);
+                store
+                    .with_conn(|c| tables::blobs::get(c, h))
+                    .ok()
+                    .flatten()
+                    .and_then(|b| u64::try_from(b.size).ok())
+            })
+            .sum();
+        let work = crate::private_tempdir(store.data_dir(), need).map_err(|e| e.to_string())?;
+        let tmp = tempfile::NamedTempFile::new_in(work.path()).map_err(|e| e.to_string())?;
         let file = std::io::BufWriter::new(tmp.reopen().map_err(|e| e.to_string())?);
         let mut w = ScanWriter::new(file, level).map_err(|e| e.to_string())?;
         for p in &seg {

@@ -55,6 +55,26 @@ impl Default for Limits {
     }
 }
 
+/// Where plaintext that must pass through a file goes (scanner output, a PDF for poppler,
+/// a document before it is sealed): a memory-backed folder (`/dev/shm`) when it exists
+/// and has room for `need` bytes (four times over), so it never reaches the disk; else
+/// `fallback` (the data folder). Deleted when dropped.
+pub fn private_tempdir(
+    fallback: &std::path::Path,
+    need: u64,
+) -> std::io::Result<tempfile::TempDir> {
+    let shm = std::path::Path::new("/dev/shm");
+    if shm.is_dir() && fs4::available_space(shm).is_ok_and(|free| free / 4 > need) {
+        if let Ok(d) = tempfile::Builder::new().prefix(".eingang-").tempdir_in(shm) {
+            return Ok(d);
+        }
+    }
+    std::fs::create_dir_all(fallback)?;
+    tempfile::Builder::new()
+        .prefix(".eingang-")
+        .tempdir_in(fallback)
+}
+
 /// The resolution assumed when a file states none (most scanners write it).
 pub const DEFAULT_DPI: f32 = 300.0;
 
@@ -372,3 +392,22 @@ fn pnm(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
 pub mod pdf_pages;
 mod tiff_pages;
 use tiff_pages::tiff;
+
+#[cfg(test)]
+mod private_temp_tests {
+    #[test]
+    fn plaintext_temp_files_go_to_memory_when_there_is_room_else_to_the_fallback() {
+        let fallback = tempfile::tempdir().expect("temp dir");
+        let small = super::private_tempdir(fallback.path(), 1).expect("a temp dir");
+        if std::path::Path::new("/dev/shm").is_dir() {
+            assert!(small.path().starts_with("/dev/shm"), "{:?}", small.path());
+        }
+        // More than memory can hold: the fallback (the data folder).
+        let huge = super::private_tempdir(fallback.path(), u64::MAX / 8).expect("a temp dir");
+        assert!(
+            huge.path().starts_with(fallback.path()),
+            "{:?}",
+            huge.path()
+        );
+    }
+}

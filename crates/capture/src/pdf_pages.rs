@@ -378,10 +378,13 @@ fn render(
         let px = |pts: f32| (pts.abs() / 72.0 * RENDER_DPI as f32).ceil().min(1e9) as u32;
         too_large(file, Some(index), px(b[2] - b[0]), px(b[3] - b[1]), limits)?;
     }
-    let work = tempfile::tempdir().map_err(|e| CaptureError::Io {
-        file: file.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let work =
+        crate::private_tempdir(&std::env::temp_dir(), bytes.len() as u64 * 3).map_err(|e| {
+            CaptureError::Io {
+                file: file.to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
     let input = work.path().join("in.pdf");
     std::fs::write(&input, bytes).map_err(|e| CaptureError::Io {
         file: file.to_owned(),
