@@ -300,10 +300,7 @@ pub fn connect(data_dir: &Path, unlock: &keys::Unlock) -> Result<Connection> {
     .map_err(|e| Error::from(e).at(&path))?;
     if file_state(&path)? != FileState::Plain {
         if let Some((key, _)) = keys::existing(data_dir, unlock)? {
-            let keyed =
-                zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.pragma().as_str()));
-            conn.execute_batch(&keyed)
-                .map_err(|e| Error::from(e).at(&path))?;
+            key.apply(&conn).map_err(|e| Error::from(e).at(&path))?;
         }
     }
     Ok(conn)
@@ -317,8 +314,7 @@ fn opens(path: &Path, key: &keys::DataKey) -> bool {
     ) else {
         return false;
     };
-    let keyed = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.pragma().as_str()));
-    conn.execute_batch(&keyed).is_ok()
+    key.apply(&conn).is_ok()
         && conn
             .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
             .is_ok()
@@ -349,9 +345,7 @@ fn open_connection(path: &Path, opts: &OpenOptions, key: &keys::DataKey) -> Resu
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::from(e).at(path))?;
-    let keyed = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.pragma().as_str()));
-    conn.execute_batch(&keyed)
-        .map_err(|e| Error::from(e).at(path))?;
+    key.apply(&conn).map_err(|e| Error::from(e).at(path))?;
     let setup = || -> rusqlite::Result<()> {
         conn.busy_timeout(opts.busy_timeout)?;
         // The first read of the file: a damaged or foreign file fails here, before any write.

@@ -67,9 +67,7 @@ pub fn inspect(data_dir: &Path) -> DbReport {
     )
     .and_then(|c| {
         if let Some((k, _)) = &key {
-            let keyed =
-                zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", k.pragma().as_str()));
-            c.execute_batch(&keyed)?;
+            k.apply(&c)?;
         }
         c.busy_timeout(Duration::from_secs(2))?;
         c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;

@@ -47,6 +47,21 @@ impl DataKey {
         Ok(Self(k))
     }
 
+    fn from_slice(raw: &[u8]) -> Option<Self> {
+        let mut k = Zeroizing::new([0u8; 32]);
+        if raw.len() != 32 {
+            return None;
+        }
+        k.copy_from_slice(raw);
+        Some(Self(k))
+    }
+
+    /// Keys a fresh connection (the first statement on it).
+    pub(crate) fn apply(&self, conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+        let keyed = Zeroizing::new(format!("PRAGMA key = \"{}\";", self.pragma().as_str()));
+        conn.execute_batch(&keyed)
+    }
+
     pub(crate) fn bytes(&self) -> &[u8; 32] {
         &self.0
     }
@@ -224,14 +239,9 @@ fn unlock_with(dir: &Path, kf: &KeyFile, unlock: &Unlock, account: &str) -> Resu
                 detail: format!("the OS key store has no key for it ({err})"),
             })?);
             let raw = Zeroizing::new(hex::decode(hexkey.as_str()).unwrap_or_default());
-            let mut k = Zeroizing::new([0u8; 32]);
-            if raw.len() != 32 {
-                return Err(Error::KeyWrong {
-                    dir: dir.to_path_buf(),
-                });
-            }
-            k.copy_from_slice(&raw);
-            DataKey(k)
+            DataKey::from_slice(&raw).ok_or_else(|| Error::KeyWrong {
+                dir: dir.to_path_buf(),
+            })?
         }
         Mode::Passphrase => {
             let passphrase = unlock.passphrase().ok_or_else(|| Error::PassphraseNeeded {
@@ -242,17 +252,11 @@ fn unlock_with(dir: &Path, kf: &KeyFile, unlock: &Unlock, account: &str) -> Resu
             })?;
             let kek = derive(&passphrase, kdf)?;
             let wrapped = kf.wrapped.as_deref().unwrap_or_default();
-            let raw = open_sealed(&kek.cipher(), wrapped).ok_or_else(|| Error::KeyWrong {
-                dir: dir.to_path_buf(),
-            })?;
-            let mut k = Zeroizing::new([0u8; 32]);
-            if raw.len() != 32 {
-                return Err(Error::KeyWrong {
+            open_sealed(&kek.cipher(), wrapped)
+                .and_then(|raw| DataKey::from_slice(&raw))
+                .ok_or_else(|| Error::KeyWrong {
                     dir: dir.to_path_buf(),
-                });
-            }
-            k.copy_from_slice(&raw);
-            DataKey(k)
+                })?
         }
     };
     match open_sealed(&key.cipher(), &kf.check) {
