@@ -337,6 +337,22 @@ impl crate::Store {
     /// then): each is checked against its name, sealed into a new file and renamed over
     /// the old one. Returns how many were sealed.
     pub fn seal_plain_blobs(&self) -> Result<usize> {
+        // New files are always sealed: once a pass found nothing left, later starts skip
+        // reading every file's first bytes.
+        const DONE: &str = "blobs.all_sealed";
+        if self.blobs().key.is_none()
+            || self
+                .with_conn(|c| crate::tables::preferences::get(c, DONE))?
+                .is_some()
+        {
+            return Ok(0);
+        }
+        let sealed = self.seal_plain_pass()?;
+        self.with_tx(|c| crate::tables::preferences::set(c, DONE, "1"))?;
+        Ok(sealed)
+    }
+
+    fn seal_plain_pass(&self) -> Result<usize> {
         let (files, _) = self.blobs().files()?;
         let mut sealed = 0;
         for (hash, _) in files {

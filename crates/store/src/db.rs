@@ -235,6 +235,19 @@ impl Store {
     }
 }
 
+/// A database from a newer Eingang is refused before anything is written to it.
+fn refuse_too_new(conn: &Connection, path: &Path) -> Result<()> {
+    let found = migrate::schema_version(conn).map_err(|e| Error::from(e).at(path))?;
+    if found > migrate::LATEST {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: migrate::LATEST,
+        });
+    }
+    Ok(())
+}
+
 /// A plain database is only encrypted if this Eingang can read and migrate it.
 fn check_plain(path: &Path) -> Result<()> {
     let conn = Connection::open_with_flags(
@@ -244,14 +257,7 @@ fn check_plain(path: &Path) -> Result<()> {
     .map_err(|e| Error::from(e).at(path))?;
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
         .map_err(|e| Error::from(e).at(path))?;
-    let found = migrate::schema_version(&conn).map_err(|e| Error::from(e).at(path))?;
-    if found > migrate::LATEST {
-        return Err(Error::SchemaTooNew {
-            path: path.to_path_buf(),
-            found,
-            supported: migrate::LATEST,
-        });
-    }
+    refuse_too_new(&conn, path)?;
     Ok(())
 }
 
@@ -355,14 +361,7 @@ fn open_connection(path: &Path, opts: &OpenOptions, key: &keys::DataKey) -> Resu
     setup().map_err(|e| Error::from(e).at(path))?;
     // A database from a newer Eingang is refused before anything (even the journal mode)
     // is written to it.
-    let found = migrate::schema_version(&conn).map_err(|e| Error::from(e).at(path))?;
-    if found > migrate::LATEST {
-        return Err(Error::SchemaTooNew {
-            path: path.to_path_buf(),
-            found,
-            supported: migrate::LATEST,
-        });
-    }
+    refuse_too_new(&conn, path)?;
     let pragmas = || -> rusqlite::Result<()> {
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
