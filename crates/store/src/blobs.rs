@@ -102,10 +102,14 @@ fn open_reader(
     }
 }
 
+/// Whether `hash` is 64 lowercase hex digits (a blob's name).
+pub(crate) fn is_blob_name(hash: &str) -> bool {
+    hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Checks that `hash` is 64 lowercase hex digits (so it can never escape the store's folder).
 fn validate_name(hash: &str) -> Result<()> {
-    let ok = hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if ok {
+    if is_blob_name(hash) {
         Ok(())
     } else {
         Err(Error::BadBlobName {

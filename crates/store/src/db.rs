@@ -373,6 +373,9 @@ fn open_connection(path: &Path, opts: &OpenOptions, key: &keys::DataKey) -> Resu
         conn.pragma_update(None, "foreign_keys", true)?;
         // Temporary tables and sort spills never touch the disk as plaintext.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Deleted content is overwritten, not left in free pages (a forgotten terminal
+        // session, a deleted draft).
+        conn.pragma_update(None, "secure_delete", true)?;
         Ok(())
     };
     pragmas().map_err(|e| Error::from(e).at(path))?;

@@ -15,6 +15,7 @@
 pub mod blobs;
 mod db;
 mod error;
+mod forget;
 pub mod inspect;
 pub mod keys;
 pub mod migrate;
@@ -27,4 +28,5 @@ pub use blobs::Sweep;
 pub use db::{connect, OpenOptions, Store, DB_FILE_NAME};
 pub use eingang_model::time::{now_ms, rfc3339_utc};
 pub use error::{Error, Result};
+pub use forget::Forgotten;
 pub use rusqlite::Connection;

@@ -9,6 +9,7 @@ mod bad_input;
 mod blobs;
 mod drafts;
 mod encryption;
+mod forget;
 mod forms;
 mod full_disk;
 mod migrations;

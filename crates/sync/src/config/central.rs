@@ -42,7 +42,7 @@ pub struct StationSection {
 }
 
 /// The languages the terminal's own texts exist in.
-pub const TERMINAL_LANGUAGES: &[&str] = &["de", "en"];
+pub const TERMINAL_LANGUAGES: &[&str] = &["de", "en", "tr", "ar", "uk"];
 
 /// `[terminal]`: the self-service terminal's settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -60,6 +60,30 @@ pub struct TerminalSection {
     pub languages: Vec<String>,
     /// Print the receipt (default false: shown, with its QR code).
     pub print_receipt: Option<bool>,
+    /// The CUPS queue the receipt goes to (default: the system's default printer).
+    pub printer: Option<String>,
+    /// The scanner citizens use (`eingang scan devices` lists the names); none: no scanning.
+    pub scanner: Option<String>,
+    /// The staff PIN that ends terminal mode, as an Argon2 hash (`eingang terminal pin`
+    /// prints one); none: terminal mode cannot be left from the screen.
+    pub staff_pin: Option<String>,
+}
+
+impl TerminalSection {
+    pub fn idle_secs(&self) -> u64 {
+        self.idle_secs.unwrap_or(120)
+    }
+    pub fn warn_secs(&self) -> u64 {
+        self.warn_secs.unwrap_or(30)
+    }
+    /// The languages offered, in the order of [`TERMINAL_LANGUAGES`] when none are set.
+    pub fn languages(&self) -> Vec<String> {
+        if self.languages.is_empty() {
+            TERMINAL_LANGUAGES.iter().map(|l| (*l).to_owned()).collect()
+        } else {
+            self.languages.clone()
+        }
+    }
 }
 
 /// `[update]`: where signed updates come from.
@@ -139,6 +163,28 @@ pub(super) fn check(file: &Path, cfg: &super::ConfigFile) -> Result<(), ConfigEr
                 TERMINAL_LANGUAGES.join(", ")
             ),
         ));
+    }
+    if let Some(pin) = &t.staff_pin {
+        argon2::PasswordHash::new(pin).map_err(|e| {
+            err(
+                file,
+                format!("[terminal] staff_pin: not an Argon2 hash ({e}); make one with `eingang terminal pin`"),
+            )
+        })?;
+    }
+    for (key, value) in [("printer", &t.printer), ("scanner", &t.scanner)] {
+        if let Some(v) = value {
+            if v.trim().is_empty()
+                || v.len() > 200
+                || v.starts_with('-')
+                || v.chars().any(char::is_control)
+            {
+                return Err(err(
+                    file,
+                    format!("[terminal] {key}: {v:?} is not a {key} name"),
+                ));
+            }
+        }
     }
     let u = &cfg.update;
     match (&u.source, &u.pubkey) {
@@ -224,4 +270,45 @@ pub fn machine_file() -> PathBuf {
         return PathBuf::from("/Library/Application Support/Eingang/config.toml");
     }
     PathBuf::from(super::MACHINE_CONFIG)
+}
+
+/// The Argon2id hash of a staff PIN, for `[terminal] staff_pin` (at least 6 digits or
+/// characters; a fresh random salt each time).
+pub fn hash_pin(pin: &str) -> Result<String, String> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    if pin.chars().count() < 6 || pin.chars().count() > 128 {
+        return Err("a staff PIN has 6 to 128 characters".into());
+    }
+    let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())
+        .map_err(|e| format!("salt: {e}"))?;
+    argon2::Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| format!("hashing: {e}"))
+}
+
+/// Whether `pin` matches the configured hash (a malformed hash matches nothing).
+pub fn verify_pin(hash: &str, pin: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier;
+    argon2::PasswordHash::new(hash).is_ok_and(|h| {
+        argon2::Argon2::default()
+            .verify_password(pin.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+#[cfg(test)]
+mod pin_tests {
+    use super::{hash_pin, verify_pin};
+
+    #[test]
+    fn a_staff_pin_verifies_only_itself() {
+        let h = hash_pin("472913").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_pin(&h, "472913"));
+        assert!(!verify_pin(&h, "472914"));
+        assert!(!verify_pin("not a hash", "472913"));
+        assert_ne!(h, hash_pin("472913").unwrap(), "a fresh salt each time");
+        assert!(hash_pin("12345").is_err(), "too short");
+    }
 }
