@@ -7,6 +7,7 @@ fn main() {
 }
 
 /// The list of commands, shared with `src/lib.rs` through `include!`.
+#[allow(dead_code)]
 mod eingang_commands {
     include!("src/command_names.rs");
 }

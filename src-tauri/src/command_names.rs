@@ -49,4 +49,30 @@ pub const ALL: &[&str] = &[
     "scan_verdict",
     "scan_ocr_retry",
     "update_install",
+    "terminal_info",
+    "terminal_start",
+    "terminal_scan",
+    "terminal_submit",
+    "terminal_end",
+    "terminal_ready",
+    "terminal_exit",
+];
+
+/// What the terminal window may call: a citizen's session and nothing of the staff's
+/// workspaces (no drafts list, no outbox, no scan office, no settings).
+pub const TERMINAL: &[&str] = &[
+    "app_info",
+    "ui_ready",
+    "store_unlock",
+    "form_get",
+    "draft_get",
+    "draft_save",
+    "attachment_add",
+    "terminal_info",
+    "terminal_start",
+    "terminal_scan",
+    "terminal_submit",
+    "terminal_end",
+    "terminal_ready",
+    "terminal_exit",
 ];

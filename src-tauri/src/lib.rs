@@ -13,6 +13,7 @@ mod ocr_worker;
 mod single_instance;
 mod state;
 mod sync_worker;
+pub(crate) mod terminal;
 mod window_state;
 
 pub use error::AppError;
@@ -22,6 +23,7 @@ use tauri::Manager as _;
 /// When the process started (for the start-up time in the log).
 pub(crate) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
+#[allow(clippy::too_many_lines)] // the command list
 /// Starts the app. Store failures do not stop it: the UI shows what is wrong and what to do.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
@@ -37,12 +39,15 @@ pub fn run() {
     logging::init(data_dir.as_ref().ok().map(|d| d.path.join("logs")));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Eingang starting");
     let instance = data_dir.as_ref().ok().and_then(|d| only_instance(&d.path));
+    let terminal = terminal::TerminalState::load(data_dir.as_ref().ok().map(|d| d.path.as_path()));
     let state = AppState::open(data_dir);
 
     let built = tauri::Builder::default()
         .manage(state)
         .manage(commands::scan::ScanState::default())
+        .manage(terminal)
         .setup(move |app| {
+            terminal::open_window(app.handle())?;
             if let Some(held) = instance {
                 let handle = app.handle().clone();
                 held.serve(move || window_state::bring_to_front(&handle));
@@ -104,6 +109,13 @@ pub fn run() {
             commands::station::scan_verdict,
             commands::station::scan_ocr_retry,
             central::update_install,
+            commands::terminal::terminal_info,
+            commands::terminal::terminal_start,
+            commands::terminal::terminal_scan,
+            commands::terminal::terminal_submit,
+            commands::terminal::terminal_end,
+            commands::terminal::terminal_ready,
+            commands::terminal::terminal_exit,
         ])
         .build(tauri::generate_context!());
     let app = match built {
@@ -128,8 +140,18 @@ pub fn run() {
 
 fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
     match event {
-        tauri::WindowEvent::CloseRequested { .. } => {
+        tauri::WindowEvent::CloseRequested { api, .. } => {
             tracing::info!(window = window.label(), "window close requested");
+            // A terminal closes only after the staff PIN.
+            if window.label() == terminal::WINDOW
+                && !window
+                    .state::<terminal::TerminalState>()
+                    .leaving
+                    .load(std::sync::atomic::Ordering::SeqCst)
+            {
+                api.prevent_close();
+                return;
+            }
             window_state::save(window);
         }
         tauri::WindowEvent::Destroyed => {
@@ -211,8 +233,10 @@ mod tests {
             .filter(|p| p.starts_with("allow-"))
             .map(str::to_owned)
             .collect();
+        // The terminal's session commands belong to the terminal window alone.
         let expected: Vec<String> = ALL
             .iter()
+            .filter(|c| !c.starts_with("terminal_"))
             .map(|c| format!("allow-{}", c.replace('_', "-")))
             .collect();
         assert_eq!(granted, expected);
@@ -232,6 +256,43 @@ mod tests {
             ],
             "no plugin or core permission beyond events and closing after saves"
         );
+    }
+
+    /// The terminal's window reaches only a citizen's session: no other draft, no outbox,
+    /// no scan office, no settings, no updates.
+    #[test]
+    fn the_terminal_capability_grants_only_the_session_commands() {
+        let cap: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/terminal-window.json")).unwrap();
+        assert_eq!(cap["windows"], serde_json::json!([crate::terminal::WINDOW]));
+        let granted: Vec<&str> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        let mut expected = vec!["core:event:allow-listen", "core:event:allow-unlisten"];
+        let commands: Vec<String> = super::command_names::TERMINAL
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        expected.extend(commands.iter().map(String::as_str));
+        assert_eq!(granted, expected);
+        for c in super::command_names::TERMINAL {
+            assert!(ALL.contains(c), "{c} is a command");
+        }
+        for staff in [
+            "draft_list",
+            "draft_delete",
+            "sync_items",
+            "scan_start",
+            "target_save",
+            "update_install",
+            "language_set",
+            "forms_import",
+        ] {
+            assert!(!super::command_names::TERMINAL.contains(&staff), "{staff}");
+        }
     }
 
     #[test]

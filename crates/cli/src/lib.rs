@@ -134,6 +134,12 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// The self-service terminal: `pin` reads a staff PIN from standard input and prints
+    /// the `[terminal] staff_pin = "…"` line (an Argon2 hash) for the machine's file.
+    Terminal {
+        #[command(subcommand)]
+        command: TerminalCommand,
+    },
     /// Signed updates from the city's source (`[update]` in the machine's configuration).
     Update {
         #[command(subcommand)]
@@ -198,6 +204,12 @@ enum ConfigCommand {
     /// Take the central files now (`[masterdata] source`, `[scan] profiles`), as the app
     /// does at start: imported when changed, a broken file changes nothing (exit 2).
     Apply,
+}
+
+#[derive(Debug, Subcommand)]
+enum TerminalCommand {
+    /// Hash a staff PIN (6–128 characters, read from standard input).
+    Pin,
 }
 
 #[derive(Debug, Subcommand)]
@@ -441,6 +453,26 @@ impl IntoArgs {
 }
 
 /// Runs the command line with the process's arguments.
+/// `eingang terminal pin`: the PIN from standard input, its hash as a configuration line.
+fn terminal_pin() -> ExitCode {
+    use std::io::BufRead as _;
+    let mut line = zeroize::Zeroizing::new(String::new());
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        eprintln!("error [input]: the PIN is read from standard input");
+        return ExitCode::from(2);
+    }
+    match eingang_sync::config::central::hash_pin(line.trim_end_matches(['\n', '\r'])) {
+        Ok(hash) => {
+            println!("staff_pin = \"{hash}\"");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error [terminal.pin]: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 #[allow(clippy::too_many_lines)] // one arm per command
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -581,6 +613,9 @@ pub fn main() -> ExitCode {
         Command::Key {
             command: KeyCommand::Rotate { passphrase },
         } => key::rotate(&data_dir, passphrase),
+        Command::Terminal {
+            command: TerminalCommand::Pin,
+        } => terminal_pin(),
         Command::Update {
             command: UpdateCommand::Check,
         } => update::run(&data_dir, false),

@@ -27,13 +27,14 @@ pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     println!(
-        "{:<36}  {:<24}  {:<9}  {:>5}  CAPTION",
-        "ID", "FORM", "DELIVERY", "FILES"
+        "{:<36}  {:<11}  {:<24}  {:<9}  {:>5}  CAPTION",
+        "ID", "REFERENCE", "FORM", "DELIVERY", "FILES"
     );
     for s in &list {
         println!(
-            "{:<36}  {:<24}  {:<9}  {:>5}  {}",
+            "{:<36}  {:<11}  {:<24}  {:<9}  {:>5}  {}",
             s.id,
+            s.reference,
             truncate(&format!("{} {}", s.form_id, s.form_version), 24),
             s.delivery,
             s.attachments,

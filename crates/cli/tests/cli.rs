@@ -484,3 +484,52 @@ fn the_data_key_is_named_a_missing_passphrase_refused_and_rotation_changes_the_p
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// `eingang terminal pin` turns a PIN into the configuration line that `config check`
+/// accepts and the terminal verifies; a short PIN is refused.
+#[test]
+fn terminal_pin_prints_a_hash_the_configuration_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let pin = |input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_eingang"))
+            .args(["--data-dir"])
+            .arg(dir.path())
+            .args(["terminal", "pin"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = pin(b"583920\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let line = stdout(&o);
+    assert!(line.starts_with("staff_pin = \"$argon2id$"), "{line}");
+    let hash = line
+        .trim()
+        .trim_start_matches("staff_pin = \"")
+        .trim_end_matches('"');
+    assert!(eingang_sync::config::central::verify_pin(hash, "583920"));
+    let file = dir.path().join("machine.toml");
+    std::fs::write(
+        &file,
+        format!("[station]\nrole = \"terminal\"\n[terminal]\n{line}"),
+    )
+    .unwrap();
+    let check = eingang(dir.path(), &["config", "check", file.to_str().unwrap()]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    std::fs::write(&file, "[terminal]\nstaff_pin = \"123456\"\n").unwrap();
+    let check = eingang(dir.path(), &["config", "check", file.to_str().unwrap()]);
+    assert!(!check.status.success());
+    assert!(String::from_utf8_lossy(&check.stderr).contains("staff_pin"));
+
+    let short = pin(b"123\n");
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("6 to 128"));
+}

@@ -64,8 +64,10 @@ pub struct AttachmentRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SubmissionSummary {
-    /// UUIDv7 made at finalisation; the reference the user and the DMS see.
+    /// UUIDv7 made at finalisation; the reference the DMS sees.
     pub id: String,
+    /// The short code a citizen reads from the receipt ([`reference_code`] of the id).
+    pub reference: String,
     pub form_id: String,
     pub form_version: String,
     pub caption: String,
@@ -92,4 +94,51 @@ pub struct ImportOutcome {
     pub error: Option<String>,
     /// For FIM schemas: what could not be mapped exactly, element by element.
     pub report: Vec<String>,
+}
+
+/// The short reference code of a submission, for people: ten characters of Crockford's
+/// base 32 (no I, L, O, U; read aloud without confusion) from the random end of the
+/// submission's UUIDv7, as `XXXXX-XXXXX` — 50 random bits, so two submissions share a code
+/// with a chance of one in 10^15. Staff find a submission by it (`eingang submissions list`).
+pub fn reference_code(id: &str) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
+    let tail = hex.get(hex.len().saturating_sub(13)..).unwrap_or("");
+    let bits = u64::from_str_radix(tail, 16).unwrap_or(0) & ((1 << 50) - 1);
+    let mut out = String::with_capacity(11);
+    for i in (0..10).rev() {
+        // Each index is < 32 by the mask.
+        #[allow(clippy::cast_possible_truncation)]
+        let c = ALPHABET[((bits >> (i * 5)) & 31) as usize];
+        out.push(char::from(c));
+        if i == 5 {
+            out.push('-');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::reference_code;
+
+    #[test]
+    fn the_reference_code_comes_from_the_ids_random_end_and_is_readable() {
+        let a = reference_code("019a7c1e-5b2f-7d31-9f4e-8c2b1a0d3e47");
+        assert_eq!(a.len(), 11);
+        assert_eq!(&a[5..6], "-");
+        assert!(
+            a.chars()
+                .all(|c| c == '-' || "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)),
+            "{a}"
+        );
+        assert_eq!(
+            a,
+            reference_code("019a7c1e-5b2f-7d31-9f4e-8c2b1a0d3e47"),
+            "stable"
+        );
+        assert_ne!(a, reference_code("019a7c1e-5b2f-7d31-9f4e-8c2b1a0d3e48"));
+        // By hand: the last 10 bits of 0x…e47 are 10010 00111 = 18, 7 = "J", "7".
+        assert!(a.ends_with("J7"), "{a}");
+    }
 }

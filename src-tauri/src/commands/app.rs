@@ -22,10 +22,7 @@ pub async fn app_info(app: AppHandle) -> Result<AppInfo, AppError> {
         data_dir: state.data_dir.clone(),
         store_error: state.store_error(),
         language: language.unwrap_or_else(|| "de".to_owned()),
-        role: app
-            .try_state::<crate::sync_worker::SyncState>()
-            .and_then(|s| s.config().station.role)
-            .unwrap_or_default(),
+        role: app.state::<crate::terminal::TerminalState>().role,
         unlock: state.unlock_needed().map(str::to_owned),
     })
 }

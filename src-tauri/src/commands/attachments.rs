@@ -37,13 +37,16 @@ pub async fn attachment_add(
         ));
     };
     let bytes = bytes.clone();
-    let draft: DraftId = header(&request, "x-draft")?.parse()?;
+    let draft_header = header(&request, "x-draft")?;
+    crate::terminal::guard_draft(&app, &draft_header)?;
+    let draft: DraftId = draft_header.parse()?;
     let field = header(&request, "x-field")?;
     let name = header(&request, "x-name")?;
     let attachment = blocking(app.store()?, move |s| {
         s.with_tx(|tx| attachments::add(tx, s.blobs(), draft, &field, &name, &bytes))
     })
     .await?;
+    crate::terminal::remember_blob(&app, &attachment.blob);
     tracing::info!(draft = %draft, size = attachment.size, media = %attachment.media_type, "attachment stored");
     Ok(attachment)
 }

@@ -70,6 +70,7 @@ pub async fn draft_list(app: AppHandle) -> Result<Vec<DraftSummary>, AppError> {
 
 #[tauri::command]
 pub async fn draft_get(app: AppHandle, id: String, today: String) -> Result<DraftState, AppError> {
+    crate::terminal::guard_draft(&app, &id)?;
     let id: DraftId = id.parse()?;
     let today = parse_today(&today)?;
     blocking(app.store()?, move |s| {
@@ -90,6 +91,7 @@ pub async fn draft_save(
     values: DraftValues,
     today: String,
 ) -> Result<DraftState, AppError> {
+    crate::terminal::guard_draft(&app, &id)?;
     let id: DraftId = id.parse()?;
     let today = parse_today(&today)?;
     let state = blocking(app.store()?, move |s| {

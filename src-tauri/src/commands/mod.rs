@@ -8,3 +8,4 @@ pub mod scan;
 pub mod station;
 pub mod submissions;
 pub mod sync;
+pub mod terminal;

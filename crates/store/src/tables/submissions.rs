@@ -58,6 +58,7 @@ pub fn finalise(
     }
     drafts::delete(conn, draft_id)?;
     Ok(SubmissionSummary {
+        reference: eingang_model::draft::reference_code(&id),
         id,
         form_id: draft.form_id,
         form_version: draft.form_version,
@@ -99,6 +100,7 @@ pub fn list(conn: &Connection) -> Result<Vec<SubmissionSummary>> {
         let attachments =
             serde_json::from_str::<Vec<serde_json::Value>>(&attachments).map_or(0, |a| a.len());
         Ok(SubmissionSummary {
+            reference: eingang_model::draft::reference_code(&id),
             id,
             form_id,
             form_version,

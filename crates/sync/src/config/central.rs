@@ -129,63 +129,7 @@ pub(super) fn check(file: &Path, cfg: &super::ConfigFile) -> Result<(), ConfigEr
             return Err(err(file, "[station] name: 1–100 characters"));
         }
     }
-    let t = &cfg.terminal;
-    if let Some(i) = t.idle_secs {
-        if !(30..=3600).contains(&i) {
-            return Err(err(
-                file,
-                format!("[terminal] idle_secs = {i}: between 30 and 3600 seconds"),
-            ));
-        }
-    }
-    if let Some(w) = t.warn_secs {
-        if !(20..=600).contains(&w) {
-            return Err(err(file, format!(
-                "[terminal] warn_secs = {w}: between 20 and 600 seconds (WCAG 2.2.1 needs at least 20 to respond)"
-            )));
-        }
-    }
-    if let Some(f) = t.forms.iter().find(|f| f.trim().is_empty()) {
-        return Err(err(
-            file,
-            format!("[terminal] forms: {f:?} is not a form id"),
-        ));
-    }
-    if let Some(l) = t
-        .languages
-        .iter()
-        .find(|l| !TERMINAL_LANGUAGES.contains(&l.as_str()))
-    {
-        return Err(err(
-            file,
-            format!(
-                "[terminal] languages: {l:?} is not available; choose from {}",
-                TERMINAL_LANGUAGES.join(", ")
-            ),
-        ));
-    }
-    if let Some(pin) = &t.staff_pin {
-        argon2::PasswordHash::new(pin).map_err(|e| {
-            err(
-                file,
-                format!("[terminal] staff_pin: not an Argon2 hash ({e}); make one with `eingang terminal pin`"),
-            )
-        })?;
-    }
-    for (key, value) in [("printer", &t.printer), ("scanner", &t.scanner)] {
-        if let Some(v) = value {
-            if v.trim().is_empty()
-                || v.len() > 200
-                || v.starts_with('-')
-                || v.chars().any(char::is_control)
-            {
-                return Err(err(
-                    file,
-                    format!("[terminal] {key}: {v:?} is not a {key} name"),
-                ));
-            }
-        }
-    }
+    check_terminal(file, &cfg.terminal)?;
     let u = &cfg.update;
     match (&u.source, &u.pubkey) {
         (Some(_), None) => {
@@ -255,6 +199,66 @@ pub(super) fn restrict(
             ));
         }
     }
+}
+
+fn check_terminal(file: &Path, t: &TerminalSection) -> Result<(), ConfigError> {
+    if let Some(i) = t.idle_secs {
+        if !(30..=3600).contains(&i) {
+            return Err(err(
+                file,
+                format!("[terminal] idle_secs = {i}: between 30 and 3600 seconds"),
+            ));
+        }
+    }
+    if let Some(w) = t.warn_secs {
+        if !(20..=600).contains(&w) {
+            return Err(err(file, format!(
+                "[terminal] warn_secs = {w}: between 20 and 600 seconds (WCAG 2.2.1 needs at least 20 to respond)"
+            )));
+        }
+    }
+    if let Some(f) = t.forms.iter().find(|f| f.trim().is_empty()) {
+        return Err(err(
+            file,
+            format!("[terminal] forms: {f:?} is not a form id"),
+        ));
+    }
+    if let Some(l) = t
+        .languages
+        .iter()
+        .find(|l| !TERMINAL_LANGUAGES.contains(&l.as_str()))
+    {
+        return Err(err(
+            file,
+            format!(
+                "[terminal] languages: {l:?} is not available; choose from {}",
+                TERMINAL_LANGUAGES.join(", ")
+            ),
+        ));
+    }
+    if let Some(pin) = &t.staff_pin {
+        argon2::PasswordHash::new(pin).map_err(|e| {
+            err(
+                file,
+                format!("[terminal] staff_pin: not an Argon2 hash ({e}); make one with `eingang terminal pin`"),
+            )
+        })?;
+    }
+    for (key, value) in [("printer", &t.printer), ("scanner", &t.scanner)] {
+        if let Some(v) = value {
+            if v.trim().is_empty()
+                || v.len() > 200
+                || v.starts_with('-')
+                || v.chars().any(char::is_control)
+            {
+                return Err(err(
+                    file,
+                    format!("[terminal] {key}: {v:?} is not a {key} name"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where the machine's file is: `EINGANG_MACHINE_CONFIG`, else the platform's place.

@@ -5,9 +5,13 @@
  */
 export type SubmissionSummary = { 
 /**
- * UUIDv7 made at finalisation; the reference the user and the DMS see.
+ * UUIDv7 made at finalisation; the reference the DMS sees.
  */
-id: string, form_id: string, form_version: string, caption: string, attachments: number, 
+id: string, 
+/**
+ * The short code a citizen reads from the receipt ([`reference_code`] of the id).
+ */
+reference: string, form_id: string, form_version: string, caption: string, attachments: number, 
 /**
  * SHA-256 of the submission's data as stored.
  */

@@ -1,0 +1,258 @@
+//! Terminal mode: a citizens' self-service machine (`[station] role = "terminal"`).
+//!
+//! The window is full screen without decorations and cannot be closed except with the
+//! staff PIN; it is labelled `terminal`, so the `terminal-window` capability (only the
+//! commands a citizen's session needs) applies instead of the main window's. Its webview
+//! keeps its storage and cache in a private memory folder, cleared at the end of every
+//! session. A session remembers every draft and file it made, so that ending it —
+//! submitted, cancelled or timed out — can forget them all ([`TerminalState::end`]).
+
+use eingang_model::Role;
+use eingang_sync::config::{self, central::TerminalSection};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
+
+/// The terminal window's label (its capability names it).
+pub const WINDOW: &str = "terminal";
+
+/// After this many wrong staff PINs in a row, the next try waits [`PIN_LOCKOUT`].
+const PIN_TRIES: u32 = 5;
+const PIN_LOCKOUT: Duration = Duration::from_secs(60);
+
+/// The machine's role and terminal settings, read once at start.
+pub struct TerminalState {
+    pub role: Role,
+    pub settings: TerminalSection,
+    session: Mutex<Session>,
+    pin: Mutex<PinTries>,
+    /// Set once the staff PIN was accepted: the window may close.
+    pub leaving: AtomicBool,
+    /// Cancels a scan in progress when the session ends.
+    pub scan_cancel: Mutex<Arc<AtomicBool>>,
+    /// The webview's storage and cache (memory-backed where the OS has it); removed at exit.
+    webview_dir: Option<tempfile::TempDir>,
+    /// When the last session ended (for the time to a clean welcome screen).
+    ended_at: Mutex<Option<Instant>>,
+}
+
+#[derive(Default)]
+struct Session {
+    drafts: Vec<String>,
+    blobs: Vec<String>,
+}
+
+#[derive(Default)]
+struct PinTries {
+    wrong: u32,
+    locked_until: Option<Instant>,
+}
+
+/// What ending a session removed, and how long it took.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SessionEnded {
+    pub drafts: u32,
+    pub files: u32,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    #[ts(type = "number")]
+    pub ms: u64,
+}
+
+impl TerminalState {
+    /// Reads the machine's role. A configuration that cannot be read fails closed: the
+    /// machine file alone decides the role, so a broken user file never turns a terminal
+    /// into a full workstation.
+    pub fn load(data_dir: Option<&Path>) -> Self {
+        let machine_only = || config::load_files(Some(&config::central::machine_file()), None);
+        let cfg = data_dir
+            .map_or_else(machine_only, config::load)
+            .or_else(|_| machine_only())
+            .unwrap_or_default();
+        let role = cfg.station.role.unwrap_or_default();
+        let webview_dir = (role == Role::Terminal)
+            .then(|| {
+                let fallback = data_dir.map_or_else(std::env::temp_dir, |d| d.join("tmp"));
+                eingang_capture::private_tempdir(&fallback, 64 * 1024 * 1024).ok()
+            })
+            .flatten();
+        Self {
+            role,
+            settings: cfg.terminal,
+            session: Mutex::default(),
+            pin: Mutex::default(),
+            leaving: AtomicBool::new(false),
+            scan_cancel: Mutex::new(Arc::new(AtomicBool::new(false))),
+            webview_dir,
+            ended_at: Mutex::default(),
+        }
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        self.role == Role::Terminal
+    }
+
+    /// A draft (or file) made in this session, to be forgotten at its end.
+    pub fn remember_draft(&self, id: String) {
+        self.lock().drafts.push(id);
+    }
+
+    pub fn remember_blob(&self, hash: String) {
+        self.lock().blobs.push(hash);
+    }
+
+    /// Whether `draft` belongs to the current session (a terminal touches no other).
+    pub fn owns(&self, draft: &str) -> bool {
+        self.lock().drafts.iter().any(|d| d == draft)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A fresh cancel flag for the next scan.
+    pub fn scan_flag(&self) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        *self
+            .scan_cancel
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = flag.clone();
+        flag
+    }
+
+    /// Takes the session's drafts and files (the next session starts empty) and stops a
+    /// scan in progress.
+    pub fn take_session(&self) -> (Vec<String>, Vec<String>) {
+        self.scan_cancel
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .store(true, Ordering::SeqCst);
+        let s = std::mem::take(&mut *self.lock());
+        *self.ended_at.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+        (s.drafts, s.blobs)
+    }
+
+    /// Milliseconds since the last session ended (once per end).
+    pub fn since_end(&self) -> Option<u64> {
+        self.ended_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .map(|t| u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// Checks the staff PIN: `Ok(true)` accepted, `Ok(false)` wrong, `Err(secs)` locked
+    /// for that many seconds after too many wrong ones.
+    pub fn check_pin(&self, pin: &str) -> Result<bool, u64> {
+        let mut tries = self.pin.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(until) = tries.locked_until {
+            let now = Instant::now();
+            if now < until {
+                return Err((until - now).as_secs() + 1);
+            }
+            tries.locked_until = None;
+        }
+        let ok = self
+            .settings
+            .staff_pin
+            .as_deref()
+            .is_some_and(|hash| config::central::verify_pin(hash, pin));
+        if ok {
+            tries.wrong = 0;
+        } else {
+            tries.wrong += 1;
+            if tries.wrong >= PIN_TRIES {
+                tries.wrong = 0;
+                tries.locked_until = Some(Instant::now() + PIN_LOCKOUT);
+            }
+        }
+        Ok(ok)
+    }
+}
+
+/// On a terminal, a draft command may touch only the current session's draft.
+pub fn guard_draft(app: &AppHandle, draft: &str) -> Result<(), crate::AppError> {
+    let state = app.state::<TerminalState>();
+    if state.is_terminal() && !state.owns(draft) {
+        return Err(crate::AppError::new(
+            "terminal.not_in_session",
+            "this draft does not belong to the current session",
+        ));
+    }
+    Ok(())
+}
+
+/// On a terminal, a file stored for the session (a drawn signature) is forgotten with it.
+pub fn remember_blob(app: &AppHandle, hash: &str) {
+    let state = app.state::<TerminalState>();
+    if state.is_terminal() {
+        state.remember_blob(hash.to_owned());
+    }
+}
+
+/// Opens the app's window: the terminal's (full screen, undecorated, on top, its own
+/// webview storage) or the main window as `tauri.conf.json` describes it.
+pub fn open_window(app: &AppHandle) -> tauri::Result<()> {
+    let state = app.state::<TerminalState>();
+    if !state.is_terminal() {
+        let conf = app
+            .config()
+            .app
+            .windows
+            .iter()
+            .find(|w| w.label == "main")
+            .cloned()
+            .unwrap_or_default();
+        WebviewWindowBuilder::from_config(app, &conf)?.build()?;
+        return Ok(());
+    }
+    let mut builder = WebviewWindowBuilder::new(app, WINDOW, WebviewUrl::default())
+        .title("Eingang")
+        .fullscreen(true)
+        .decorations(false)
+        .always_on_top(true)
+        .closable(false)
+        .minimizable(false)
+        .skip_taskbar(true)
+        .zoom_hotkeys_enabled(false);
+    if let Some(dir) = &state.webview_dir {
+        builder = builder.data_directory(dir.path().to_path_buf());
+    }
+    builder.build()?;
+    tracing::info!("terminal mode: full screen, closed only with the staff PIN");
+    Ok(())
+}
+
+/// Clears what a session may have left outside the store: the webview's storage and
+/// cache, and the clipboard (both X11 selections on Linux).
+pub fn clear_traces(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window(WINDOW) {
+        if let Err(e) = w.clear_all_browsing_data() {
+            tracing::warn!(error = %e, "webview data not cleared");
+        }
+    }
+    clear_clipboard();
+}
+
+fn clear_clipboard() {
+    let Ok(mut clipboard) = arboard::Clipboard::new() else {
+        // No display (tests without X): no clipboard either.
+        return;
+    };
+    if let Err(e) = clipboard.clear() {
+        tracing::warn!(error = %e, "clipboard not cleared");
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use arboard::{ClearExtLinux, LinuxClipboardKind};
+        if let Err(e) = clipboard
+            .clear_with()
+            .clipboard(LinuxClipboardKind::Primary)
+        {
+            tracing::warn!(error = %e, "primary selection not cleared");
+        }
+    }
+}
