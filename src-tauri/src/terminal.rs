@@ -26,6 +26,8 @@ const PIN_LOCKOUT: Duration = Duration::from_secs(60);
 pub struct TerminalState {
     pub role: Role,
     pub settings: TerminalSection,
+    /// `[station] accessibility_contact` (for the accessibility statement).
+    pub accessibility_contact: Option<String>,
     session: Mutex<Session>,
     pin: Mutex<PinTries>,
     /// Set once the staff PIN was accepted: the window may close.
@@ -81,6 +83,7 @@ impl TerminalState {
             .flatten();
         Self {
             role,
+            accessibility_contact: cfg.station.accessibility_contact,
             settings: cfg.terminal,
             session: Mutex::default(),
             pin: Mutex::default(),

@@ -76,6 +76,9 @@ pub struct AppInfo {
     /// The store waits for a passphrase: `enter` it, or `choose` one (a new data folder on
     /// a machine without an OS key store).
     pub unlock: Option<String>,
+    /// Where to report accessibility barriers (`[station] accessibility_contact`), shown in
+    /// the accessibility statement (BITV 2.0 § 7).
+    pub accessibility_contact: Option<String>,
 }
 
 /// The machine's role, set by the administrator: which workspaces the app shows.

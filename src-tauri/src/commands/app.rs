@@ -24,6 +24,10 @@ pub async fn app_info(app: AppHandle) -> Result<AppInfo, AppError> {
         language: language.unwrap_or_else(|| "de".to_owned()),
         role: app.state::<crate::terminal::TerminalState>().role,
         unlock: state.unlock_needed().map(str::to_owned),
+        accessibility_contact: app
+            .state::<crate::terminal::TerminalState>()
+            .accessibility_contact
+            .clone(),
     })
 }
 

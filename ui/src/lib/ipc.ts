@@ -27,6 +27,10 @@ import type { SyncIssue } from './bindings/SyncIssue';
 import type { TargetSetting } from './bindings/TargetSetting';
 import type { SubmissionSummary } from './bindings/SubmissionSummary';
 import type { UpgradePreview } from './bindings/UpgradePreview';
+import type { TerminalInfo } from './bindings/TerminalInfo';
+import type { ScannedPage } from './bindings/ScannedPage';
+import type { TerminalReceipt } from './bindings/TerminalReceipt';
+import type { SessionEnded } from './bindings/SessionEnded';
 
 export type DraftValues = Draft['values'];
 
@@ -78,6 +82,18 @@ export const ipc = {
   /** Opens a store whose key is wrapped under a passphrase (or sets one for a new folder). */
   storeUnlock: (passphrase: string) => call<AppInfo>('store_unlock', { passphrase }),
   status: () => call<StatusSnapshot>('status_get'),
+  // The self-service terminal (its window's capability grants only these and the draft
+  // commands of its own session).
+  terminalInfo: () => call<TerminalInfo>('terminal_info'),
+  terminalStart: (formId: string, formVersion: string, today: string) =>
+    call<DraftState>('terminal_start', { formId, formVersion, today }),
+  terminalScan: (draft: string, field: string) => call<ScannedPage>('terminal_scan', { draft, field }),
+  terminalSubmit: (draft: string, today: string) =>
+    call<TerminalReceipt>('terminal_submit', { draft, today }),
+  terminalEnd: (reason: 'submitted' | 'cancelled' | 'timeout') =>
+    call<SessionEnded>('terminal_end', { reason }),
+  terminalReady: () => call<number | null>('terminal_ready'),
+  terminalExit: (pin: string) => call<void>('terminal_exit', { pin }),
   setLanguage: (language: string) => call<void>('language_set', { language }),
   forms: () => call<FormSummary[]>('forms_list'),
   formGet: (id: string, version: string) => call<FormDefinition>('form_get', { id, version }),

@@ -39,6 +39,9 @@ pub struct StationSection {
     pub role: Option<Role>,
     /// The station's name in the Transfervermerk and the audit log (default: host name).
     pub name: Option<String>,
+    /// Where people report accessibility barriers (an e-mail address, phone number or
+    /// office), shown in the accessibility statement; default: the staff on site.
+    pub accessibility_contact: Option<String>,
 }
 
 /// The languages the terminal's own texts exist in.
@@ -127,6 +130,14 @@ pub(super) fn check(file: &Path, cfg: &super::ConfigFile) -> Result<(), ConfigEr
     if let Some(name) = &cfg.station.name {
         if name.trim().is_empty() || name.chars().count() > 100 {
             return Err(err(file, "[station] name: 1–100 characters"));
+        }
+    }
+    if let Some(c) = &cfg.station.accessibility_contact {
+        if c.trim().is_empty() || c.chars().count() > 200 || c.chars().any(char::is_control) {
+            return Err(err(
+                file,
+                "[station] accessibility_contact: 1–200 characters on one line",
+            ));
         }
     }
     check_terminal(file, &cfg.terminal)?;

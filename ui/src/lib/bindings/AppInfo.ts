@@ -22,4 +22,9 @@ role: Role,
  * The store waits for a passphrase: `enter` it, or `choose` one (a new data folder on
  * a machine without an OS key store).
  */
-unlock: string | null, };
+unlock: string | null, 
+/**
+ * Where to report accessibility barriers (`[station] accessibility_contact`), shown in
+ * the accessibility statement (BITV 2.0 § 7).
+ */
+accessibility_contact: string | null, };

@@ -9,6 +9,7 @@ import type { JsonValue } from '../bindings/serde_json/JsonValue';
 import type { Choice } from '../bindings/Choice';
 import type { Choices } from '../bindings/Choices';
 import type { Item } from '../bindings/Item';
+import type { ScannedPage } from '../bindings/ScannedPage';
 
 export type Values = { [key in string]: JsonValue };
 
@@ -24,6 +25,10 @@ export class FormEditor {
   private readonly onChange: (values: Values) => void;
   /** Stores a file for the attachment field at `path`; resolves to its reference. */
   readonly upload: (path: string, name: string, bytes: Uint8Array) => Promise<AttachmentRef>;
+  /** At the terminal: scans a page into the attachment field at `path` (no file picker). */
+  scan: ((path: string) => Promise<ScannedPage>) | null = null;
+  /** At the terminal: texts the form lacks in the chosen language are marked as German. */
+  markFallback = false;
 
   constructor(
     definition: FormDefinition,
