@@ -22,7 +22,7 @@ APT_RUN=(sane-utils poppler-utils tesseract-ocr tesseract-ocr-deu tesseract-ocr-
 # python3-dev, libldap2-dev, libsasl2-dev (Mayan EDMS builds python-ldap from them);
 # libtiff-tools (ppm2tiff makes real CCITT G4 TIFFs for the capture tests); Tesseract with
 # German and English (OCR of scanned pages runs in the tests and the end-to-end tests).
-APT_TEST=(xvfb xauth webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
+APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java img2pdf
   tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng)

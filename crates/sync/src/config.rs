@@ -410,6 +410,7 @@ fn merge(out: &mut Config, cfg: ConfigFile, file: &Path) {
     let (st, o) = (cfg.station, &mut out.station);
     o.role = st.role.or(o.role);
     o.name = st.name.or(o.name.take());
+    o.accessibility_contact = st.accessibility_contact.or(o.accessibility_contact.take());
     let (t, o) = (cfg.terminal, &mut out.terminal);
     o.idle_secs = t.idle_secs.or(o.idle_secs);
     o.warn_secs = t.warn_secs.or(o.warn_secs);
@@ -420,6 +421,9 @@ fn merge(out: &mut Config, cfg: ConfigFile, file: &Path) {
         o.languages = t.languages;
     }
     o.print_receipt = t.print_receipt.or(o.print_receipt);
+    o.printer = t.printer.or(o.printer.take());
+    o.scanner = t.scanner.or(o.scanner.take());
+    o.staff_pin = t.staff_pin.or(o.staff_pin.take());
     let (u, o) = (cfg.update, &mut out.update);
     if u.source.is_some() {
         o.source = u.source;

@@ -26,3 +26,4 @@ mod security;
 mod servers;
 mod startup_errors;
 mod sync;
+mod terminal;
