@@ -104,7 +104,7 @@ fn a_submitted_session_keeps_its_submission_and_the_files_it_names() {
             Ok(())
         })
         .unwrap();
-    let gone = store.forget(&[d.to_string()], &[a.blob.clone()]).unwrap();
+    let gone = store.forget(&[d.to_string()], std::slice::from_ref(&a.blob)).unwrap();
     assert_eq!((gone.drafts, gone.blobs, gone.kept), (0, 0, 1));
     assert!(store.blobs().contains(&a.blob).unwrap());
 }

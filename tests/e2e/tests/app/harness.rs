@@ -61,7 +61,7 @@ fn wait_for_port(port: u16, what: &str) {
 /// The X display to use: `DISPLAY` if set, else an Xvfb started for this test run.
 /// Cargo has no global teardown, so that Xvfb outlives the test process; scripts/test.sh
 /// starts and stops its own Xvfb and sets `DISPLAY`, so CI leaves nothing behind.
-fn display() -> String {
+pub fn display() -> String {
     DISPLAY
         .get_or_init(|| {
             if let Ok(d) = std::env::var("DISPLAY") {

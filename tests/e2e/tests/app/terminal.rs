@@ -266,6 +266,22 @@ async fn a_full_session_in_arabic_with_a_scanned_page_ends_with_a_receipt() {
     );
 }
 
+/// Waits up to `secs` for `selector` (the time-out's own timers are longer than the
+/// harness's default wait).
+async fn wait_long(app: &App, selector: &str, secs: u64) -> fantoccini::elements::Element {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Ok(e) = app.client.find(css(selector)).await {
+            return e;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{selector} did not appear in {secs} s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Files under `dir` changed since `since` that hold `needle` (UTF-8 or UTF-16LE); the
 /// bytes searched.
 fn search(dir: &Path, needle: &str, since: SystemTime, hits: &mut Vec<String>) -> u64 {
@@ -302,10 +318,7 @@ fn search(dir: &Path, needle: &str, since: SystemTime, hits: &mut Vec<String>) -
 fn clipboard(selection: &str) -> String {
     std::process::Command::new("xclip")
         .args(["-o", "-selection", selection])
-        .env(
-            "DISPLAY",
-            std::env::var("DISPLAY").unwrap_or_else(|_| ":99".into()),
-        )
+        .env("DISPLAY", crate::harness::display())
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default()
@@ -329,20 +342,21 @@ async fn a_session_that_times_out_leaves_nothing_behind() {
     app.type_into("#field-name", marker).await;
     app.type_into("#field-kennzeichen", "B-Q 7731").await;
     // The marker goes into the clipboard (and the primary selection) too.
-    app.client
-        .execute(
-            "const i = document.getElementById('field-name'); i.focus(); i.select(); document.execCommand('copy');",
-            vec![],
-        )
+    // Ctrl+A, Ctrl+C in the field, as a citizen would (WebDriver's Control key, then the
+    // release of all modifiers).
+    app.wait_for("#field-name")
+        .await
+        .send_keys("\u{E009}ac\u{E000}")
         .await
         .unwrap();
-    let copied = clipboard("clipboard");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let copied = clipboard("clipboard") + &clipboard("primary");
     app.click("button[data-action='next']").await;
     app.wait_for(".terminal[data-screen='documents']").await;
     scan_page(&app).await;
 
     // Left alone: the warning after 30 s, with the time to respond, focus on "more time".
-    let warned = app.wait_for("[data-dialog='timeout']").await;
+    let warned = wait_long(&app, "[data-dialog='timeout']", 60).await;
     let text = warned.text().await.unwrap();
     assert!(text.contains("Sekunden"), "{text}");
     let focused = app
@@ -356,10 +370,14 @@ async fn a_session_that_times_out_leaves_nothing_behind() {
     assert_eq!(focused, serde_json::json!("more-time"));
     axe_clean(&app, &axe, "time-out warning", &mut checked).await;
     // Nobody answers: the session ends, and the welcome screen is clean again.
-    app.wait_for(".terminal[data-screen='ending']").await;
-    let ended = Instant::now();
-    app.wait_for(".terminal[data-screen='welcome']").await;
-    let to_welcome = ended.elapsed();
+    let welcome = wait_long(&app, ".terminal[data-screen='welcome'][data-since-end]", 40).await;
+    let to_welcome: u64 = welcome
+        .attr("data-since-end")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
     axe_clean(&app, &axe, "welcome after the time-out", &mut checked).await;
 
     // Search everywhere a trace could be.
@@ -418,7 +436,7 @@ async fn a_session_that_times_out_leaves_nothing_behind() {
     );
     println!(
         "forgetting: session ended → clean welcome screen in {} ms; session data left on disk: {} bytes (drafts {drafts}, page images {blobs} bytes); marker found in 0 of the files searched ({searched} bytes in the data folder, temp folders, /dev/shm, webview storage, print spool); clipboard and primary selection cleared; axe on {} states: 0 violations",
-        to_welcome.as_millis(),
+        to_welcome,
         blobs,
         checked.len()
     );
