@@ -182,6 +182,7 @@ pub(crate) fn start_workers(app: &tauri::AppHandle) {
     central::start(app);
     hotfolder_worker::start(app);
     ocr_worker::start(app);
+    terminal::start(app);
 }
 
 /// How long the app waits at the end for deliveries in flight.

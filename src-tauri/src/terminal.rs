@@ -229,6 +229,35 @@ pub fn open_window(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
+/// On a terminal: delivered submissions are deleted with their files, at start and every
+/// 30 seconds — a citizen's data stays on the machine only while it waits in the outbox.
+pub fn start(app: &AppHandle) {
+    if !app.state::<TerminalState>().is_terminal() {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            if let Ok(store) = crate::state::StoreExt::store(&app) {
+                let purged = tauri::async_runtime::spawn_blocking(move || {
+                    store.purge_delivered_submissions()
+                })
+                .await;
+                match purged {
+                    Ok(Ok(p)) if p.submissions > 0 => tracing::info!(
+                        submissions = p.submissions,
+                        files = p.blobs,
+                        "terminal: delivered submissions removed"
+                    ),
+                    Ok(Err(e)) => tracing::warn!(code = e.code(), "terminal: purge failed"),
+                    _ => {}
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
+    });
+}
+
 /// Clears what a session may have left outside the store: the webview's storage and
 /// cache, and the clipboard (both X11 selections on Linux).
 pub fn clear_traces(app: &AppHandle) {

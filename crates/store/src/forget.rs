@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Forgotten {
     pub drafts: usize,
+    pub submissions: usize,
     pub blobs: usize,
     pub bytes: u64,
     /// Blobs kept because a submission (or another draft) still names them.
@@ -42,33 +43,58 @@ impl Store {
                 }
                 out.drafts += tx.execute("DELETE FROM drafts WHERE id = ?1", [id])?;
             }
-            let mut doomed = Vec::new();
-            for hash in &candidates {
-                let named: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM drafts WHERE instr(values_json, ?1) > 0)
-                         OR EXISTS (SELECT 1 FROM submissions
-                                    WHERE pdf_blob = ?1 OR instr(attachments_json, ?1) > 0)
-                         OR EXISTS (SELECT 1 FROM pages
-                                    WHERE raw_blob = ?1 OR image_blob = ?1 OR thumb_blob = ?1)
-                         OR EXISTS (SELECT 1 FROM documents
-                                    WHERE pdf_blob = ?1 OR transfer_blob = ?1)",
-                    [hash],
-                    |r| r.get(0),
-                )?;
-                if named {
-                    out.kept += 1;
-                    continue;
-                }
-                let size: Option<i64> = tx
-                    .query_row("SELECT size FROM blobs WHERE hash = ?1", [hash], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                tx.execute("DELETE FROM blobs WHERE hash = ?1", [hash])?;
-                doomed.push((hash.clone(), u64::try_from(size.unwrap_or(0)).unwrap_or(0)));
-            }
-            Ok(doomed)
+            unnamed_blobs(tx, &candidates, &mut out)
         })?;
+        self.remove_blob_files(doomed, &mut out)?;
+        Ok(out)
+    }
+
+    /// Deletes the delivered submissions (every target has its receipt) with their outbox
+    /// rows and the files only they name. A self-service terminal keeps a citizen's
+    /// submission only while it waits in the outbox.
+    pub fn purge_delivered_submissions(&self) -> Result<Forgotten> {
+        let mut out = Forgotten::default();
+        let doomed = self.with_tx(|tx| {
+            let mut stmt = tx.prepare(
+                "SELECT s.id, s.pdf_blob, s.attachments_json FROM submissions s
+                 WHERE EXISTS (SELECT 1 FROM outbox o
+                               WHERE o.item_kind = 'submission' AND o.item_id = s.id)
+                   AND NOT EXISTS (SELECT 1 FROM outbox o
+                                   WHERE o.item_kind = 'submission' AND o.item_id = s.id
+                                     AND o.state != 'delivered')",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut candidates = BTreeSet::new();
+            for (id, pdf, attachments) in rows {
+                candidates.extend(pdf);
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&attachments) {
+                    named_blobs(&v, &mut candidates);
+                }
+                tx.execute(
+                    "DELETE FROM outbox WHERE item_kind = 'submission' AND item_id = ?1",
+                    [&id],
+                )?;
+                out.submissions += tx.execute("DELETE FROM submissions WHERE id = ?1", [&id])?;
+            }
+            unnamed_blobs(tx, &candidates, &mut out)
+        })?;
+        if out.submissions > 0 {
+            self.remove_blob_files(doomed, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Removes the files of blobs whose rows are gone, then checkpoints and truncates the
+    /// write-ahead log.
+    fn remove_blob_files(&self, doomed: Vec<(String, u64)>, out: &mut Forgotten) -> Result<()> {
         for (hash, size) in doomed {
             let path = self.blobs().path(&hash)?;
             match std::fs::remove_file(&path) {
@@ -84,8 +110,43 @@ impl Store {
             c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
             Ok(())
         })?;
-        Ok(out)
+        Ok(())
     }
+}
+
+/// Deletes the `blobs` rows of `candidates` that nothing names any more — no draft, no
+/// submission, no scanned page or document — and returns them with their sizes.
+fn unnamed_blobs(
+    tx: &rusqlite::Transaction<'_>,
+    candidates: &BTreeSet<String>,
+    out: &mut Forgotten,
+) -> Result<Vec<(String, u64)>> {
+    let mut doomed = Vec::new();
+    for hash in candidates {
+        let named: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM drafts WHERE instr(values_json, ?1) > 0)
+                 OR EXISTS (SELECT 1 FROM submissions
+                            WHERE pdf_blob = ?1 OR instr(attachments_json, ?1) > 0)
+                 OR EXISTS (SELECT 1 FROM pages
+                            WHERE raw_blob = ?1 OR image_blob = ?1 OR thumb_blob = ?1)
+                 OR EXISTS (SELECT 1 FROM documents
+                            WHERE pdf_blob = ?1 OR transfer_blob = ?1)",
+            [hash],
+            |r| r.get(0),
+        )?;
+        if named {
+            out.kept += 1;
+            continue;
+        }
+        let size: Option<i64> = tx
+            .query_row("SELECT size FROM blobs WHERE hash = ?1", [hash], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        tx.execute("DELETE FROM blobs WHERE hash = ?1", [hash])?;
+        doomed.push((hash.clone(), u64::try_from(size.unwrap_or(0)).unwrap_or(0)));
+    }
+    Ok(doomed)
 }
 
 /// Every `"blob": "<sha256>"` in a draft's values (attachments and signatures).

@@ -104,7 +104,75 @@ fn a_submitted_session_keeps_its_submission_and_the_files_it_names() {
             Ok(())
         })
         .unwrap();
-    let gone = store.forget(&[d.to_string()], std::slice::from_ref(&a.blob)).unwrap();
+    let gone = store
+        .forget(&[d.to_string()], std::slice::from_ref(&a.blob))
+        .unwrap();
     assert_eq!((gone.drafts, gone.blobs, gone.kept), (0, 0, 1));
     assert!(store.blobs().contains(&a.blob).unwrap());
+}
+
+#[test]
+fn delivered_submissions_are_purged_with_their_files_waiting_ones_stay() {
+    let (_dir, store) = super::fresh();
+    let submit = |marker: &str| {
+        store
+            .with_tx(|tx| {
+                let d = drafts::create(tx, "sondernutzung-infostand", "1.0")?.id;
+                let a = attachments::add(tx, store.blobs(), d, "lageplan", "scan.pdf", &pdf(marker))?;
+                let v = json!({"lageplan": [a]});
+                drafts::save_values(tx, d, v.as_object().unwrap().clone())?;
+                // Only the draft's attachment matters here; the rest of the form is not
+                // complete, so the submission row is written as finalising would.
+                tx.execute(
+                    "INSERT INTO submissions (id, draft_id, form_id, form_version, data_json, xml, attachments_json, sha256, created_at)
+                     VALUES (?1, ?2, 'sondernutzung-infostand', '1.0', '{}', '', ?3, ?4, 0)",
+                    rusqlite::params![format!("s-{marker}"), d.to_string(), serde_json::to_string(&[&a]).unwrap(), "0".repeat(64)],
+                )?;
+                tx.execute("DELETE FROM drafts WHERE id = ?1", [d.to_string()])?;
+                eingang_store::tables::outbox::enqueue(tx, "submission", &format!("s-{marker}"), "dms", 0)?;
+                eingang_store::tables::outbox::enqueue(tx, "submission", &format!("s-{marker}"), "archiv", 0)?;
+                Ok(a)
+            })
+            .unwrap()
+    };
+    let done = submit("delivered");
+    let half = submit("half");
+    store
+        .with_tx(|tx| {
+            tx.execute("UPDATE outbox SET state = 'delivered' WHERE item_id = 's-delivered' OR (item_id = 's-half' AND target = 'dms')", [])?;
+            Ok(())
+        })
+        .unwrap();
+    let gone = store.purge_delivered_submissions().unwrap();
+    assert_eq!((gone.submissions, gone.blobs), (1, 1));
+    assert!(!store.blobs().contains(&done.blob).unwrap());
+    assert!(
+        store.blobs().contains(&half.blob).unwrap(),
+        "one target still waits"
+    );
+    let left: Vec<String> = store
+        .with_conn(|c| {
+            let mut st = c.prepare("SELECT id FROM submissions")?;
+            let ids = st
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(ids)
+        })
+        .unwrap();
+    assert_eq!(left, ["s-half"]);
+    let rows: i64 = store
+        .with_conn(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM outbox WHERE item_id = 's-delivered'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(rows, 0);
+    assert_eq!(
+        store.purge_delivered_submissions().unwrap().submissions,
+        0,
+        "idempotent"
+    );
 }
