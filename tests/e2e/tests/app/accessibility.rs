@@ -62,6 +62,7 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
     app.wait_for("nav button[data-workspace]").await;
 
     let mut found = Vec::new();
+    let mut states = 0;
     for lang in ["de", "en"] {
         app.set_language(lang).await;
         for ws in ["scan", "terminal", "outbox", "forms"] {
@@ -71,7 +72,25 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
             for v in violations(&app, &axe).await {
                 found.push(format!("[{lang}/{ws}] {v}"));
             }
+            states += 1;
+            // The same screen in the high-contrast theme.
+            app.click("button[data-action='contrast']").await;
+            settle().await;
+            for v in violations(&app, &axe).await {
+                found.push(format!("[{lang}/{ws}/high contrast] {v}"));
+            }
+            app.click("button[data-action='contrast']").await;
+            states += 1;
         }
+        // The accessibility statement, reachable from every screen.
+        app.click("button[data-action='statement']").await;
+        app.wait_for("[data-dialog='statement']").await;
+        settle().await;
+        for v in violations(&app, &axe).await {
+            found.push(format!("[{lang}/statement] {v}"));
+        }
+        states += 1;
+        app.click("button[data-action='close-statement']").await;
         // The target settings form.
         app.click("nav button[data-workspace='outbox']").await;
         app.click("button[data-action='add-target']").await;
@@ -80,6 +99,7 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
         for v in violations(&app, &axe).await {
             found.push(format!("[{lang}/target-form] {v}"));
         }
+        states += 1;
         app.click("nav button[data-workspace='forms']").await;
         // The editor, with a field hint showing (required field left empty).
         app.click("[data-new-draft='ortstermin']").await;
@@ -90,6 +110,7 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
         for v in violations(&app, &axe).await {
             found.push(format!("[{lang}/editor] {v}"));
         }
+        states += 1;
         app.click("button[data-action='back']").await;
         // The list with a draft, and the delete confirmation dialog.
         app.click("tr[data-draft-id] button[data-action='delete']")
@@ -99,6 +120,7 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
         for v in violations(&app, &axe).await {
             found.push(format!("[{lang}/dialog] {v}"));
         }
+        states += 1;
         app.click("dialog button[data-action='confirm']").await;
         app.wait_text("main", |t| {
             !t.contains("(noch ohne") && !t.contains("(nothing")
@@ -107,6 +129,7 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
     }
     app.quit().await;
     assert!(found.is_empty(), "WCAG violations:\n{}", found.join("\n"));
+    println!("axe-core (WCAG 2.1 A/AA): {states} screens and states of the staff workspaces, 0 violations");
 }
 
 /// A real FIM schema, with nested groups, optional groups, choices from code lists and a
@@ -188,7 +211,7 @@ async fn the_draft_flow_works_with_the_keyboard_alone() {
     assert_eq!(first[0], "A", "the skip link comes first: {first}");
     // Follow the tab order to the "new draft" button and press Enter.
     let mut reached = false;
-    for _ in 0..10 {
+    for _ in 0..20 {
         tab().await;
         let a = active(&app).await;
         assert_ne!(a[2], "none", "focus must be visible on {a}");
@@ -222,4 +245,62 @@ async fn the_draft_flow_works_with_the_keyboard_alone() {
     app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
         .await;
     app.quit().await;
+}
+
+/// The page at `zoom` × (CSS zoom on the body): its width in CSS px and what sticks out
+/// sideways (the skip link waits off-screen on purpose; a select's menu text is measured
+/// by WebKit as if unzoomed, its box is checked).
+pub async fn zoomed(app: &App, zoom: f64) -> serde_json::Value {
+    app.client
+        .execute(
+            &format!(
+                "document.body.style.zoom = '{zoom}';
+                 const w = document.body.clientWidth;
+                 const over = [...document.querySelectorAll('body *')]
+                   .filter(e => e.getClientRects().length && !e.closest('option, .skip-link, .visually-hidden'))
+                   .filter(e => {{ const r = e.getBoundingClientRect(); return r.right > w + 1 || r.left < -1; }})
+                   .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);
+                 document.body.style.zoom = '';
+                 return {{ width: w, over: over.slice(0, 3).concat(over.slice(-5)) }};"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+/// WCAG 1.4.10 (reflow): at 200 % and 400 % zoom (a 1200 px window becomes 600 and
+/// 300 CSS px wide) nothing in any workspace sticks out sideways, so nothing needs
+/// horizontal scrolling.
+#[tokio::test(flavor = "current_thread")]
+async fn every_workspace_reflows_at_200_and_400_percent() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.wait_for("nav button[data-workspace]").await;
+    let mut wide = Vec::new();
+    let mut checked = 0;
+    for ws in ["scan", "forms", "terminal", "outbox"] {
+        app.click(&format!("nav button[data-workspace='{ws}']"))
+            .await;
+        for zoom in [2u32, 4] {
+            let r = zoomed(&app, f64::from(zoom)).await;
+            checked += 1;
+            assert_eq!(
+                r["width"].as_u64(),
+                Some(u64::from(1200 / zoom)),
+                "the zoom took effect"
+            );
+            if !r["over"].as_array().is_none_or(Vec::is_empty) {
+                wide.push(format!("{ws} at {zoom}00 %: {r}"));
+            }
+        }
+    }
+    app.quit().await;
+    assert!(
+        wide.is_empty(),
+        "horizontal scrolling needed:\n{}",
+        wide.join("\n")
+    );
+    println!("reflow: {checked} workspace/zoom combinations without horizontal scrolling");
 }

@@ -4,7 +4,7 @@
 //! session left alone times out and leaves nothing behind — searched for in the data
 //! folder, the temp folders, the webview's storage, the print spool and the clipboard.
 
-use crate::accessibility::{axe_source, violations};
+use crate::accessibility::{axe_source, violations, zoomed};
 use crate::harness::{css, App, Driver};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -90,6 +90,20 @@ async fn axe_clean(app: &App, axe: &str, screen: &str, checked: &mut Vec<String>
     tokio::time::sleep(Duration::from_millis(300)).await;
     let v = violations(app, axe).await;
     assert!(v.is_empty(), "axe on the terminal's {screen}: {v:#?}");
+    // And it reflows at 320 CSS px (WCAG 1.4.10; 400 % of a 1280 px screen): nothing
+    // sticks out sideways.
+    let width = app
+        .client
+        .execute("return window.innerWidth", vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    let r = zoomed(app, width / 320.0).await;
+    assert!(
+        r["over"].as_array().is_some_and(Vec::is_empty),
+        "{screen} at 320 px: {r}"
+    );
     checked.push(screen.to_owned());
 }
 
@@ -280,7 +294,7 @@ async fn a_full_session_in_arabic_with_a_scanned_page_ends_with_a_receipt() {
         "{delivered:?}"
     );
     println!(
-        "terminal (ar): submitted {reference}; axe on {} terminal screens: 0 violations ({})",
+        "terminal (ar): submitted {reference}; axe on {} terminal screens: 0 violations, each reflows at 320 CSS px ({})",
         checked.len(),
         checked.join(", ")
     );
