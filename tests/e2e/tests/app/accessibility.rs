@@ -304,3 +304,41 @@ async fn every_workspace_reflows_at_200_and_400_percent() {
     );
     println!("reflow: {checked} workspace/zoom combinations without horizontal scrolling");
 }
+
+/// The scan office's and the outbox's main flows by keyboard alone: a batch created, a
+/// delivery target set up.
+#[tokio::test(flavor = "current_thread")]
+async fn the_scan_office_and_the_outbox_work_with_the_keyboard_alone() {
+    use crate::harness::{press, tab_to, ENTER};
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.wait_for("nav button[data-workspace]").await;
+    tab_to(&app, "nav button[data-workspace='scan']").await;
+    press(&app, ENTER).await;
+    tab_to(&app, "#batch-name").await;
+    press(&app, "Tastatur-Stapel").await;
+    tab_to(&app, "button[data-action='batch-create']").await;
+    press(&app, ENTER).await;
+    app.wait_text(".batch-view h2", |t| t == "Tastatur-Stapel")
+        .await;
+
+    // On to the outbox (Tab runs past the end of the page back to the top).
+    tab_to(&app, "nav button[data-workspace='outbox']").await;
+    press(&app, ENTER).await;
+    tab_to(&app, "button[data-action='add-target']").await;
+    press(&app, ENTER).await;
+    tab_to(&app, "#target-id").await;
+    press(&app, "tastatur").await;
+    tab_to(&app, "#target-url").await;
+    press(&app, "https://dms.stadt.example/webdav/").await;
+    tab_to(&app, "button[data-action='save-target']").await;
+    press(&app, ENTER).await;
+    app.wait_for("li[data-setting='tastatur']").await;
+    app.quit().await;
+    let config = std::fs::read_to_string(data.path().join("config.toml")).unwrap();
+    assert!(
+        config.contains("https://dms.stadt.example/webdav/"),
+        "{config}"
+    );
+}

@@ -452,3 +452,60 @@ pub fn import_fim_fixture(data_dir: &Path) {
         .with_tx(|tx| forms::import_fim(tx, &xml, &lists, "S00000094V1.0_xdf2.xml"))
         .expect("the fixture imports");
 }
+
+/// Presses `key` (a WebDriver key code or text) on whatever has the focus.
+/// As real key presses (WebDriver actions): modifiers (Shift, Control, Alt) stay down until
+/// `\u{E000}` or the end.
+pub async fn press(app: &App, key: &str) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut actions = KeyActions::new("keyboard".into());
+    let mut held = Vec::new();
+    for c in key.chars() {
+        match c {
+            '\u{E008}' | '\u{E009}' | '\u{E00A}' => {
+                actions = actions.then(KeyAction::Down { value: c });
+                held.push(c);
+            }
+            '\u{E000}' => {
+                for m in held.drain(..) {
+                    actions = actions.then(KeyAction::Up { value: m });
+                }
+            }
+            _ => {
+                actions = actions
+                    .then(KeyAction::Down { value: c })
+                    .then(KeyAction::Up { value: c });
+            }
+        }
+    }
+    for m in held {
+        actions = actions.then(KeyAction::Up { value: m });
+    }
+    app.client.perform_actions(actions).await.unwrap();
+}
+
+/// Tabs forward until `selector` has the focus (at most 40 presses): the control is
+/// reachable by keyboard.
+pub async fn tab_to(app: &App, selector: &str) {
+    for _ in 0..40 {
+        let here = app
+            .client
+            .execute(
+                &format!(
+                    "return !!document.activeElement && document.activeElement.matches({})",
+                    serde_json::to_string(selector).unwrap()
+                ),
+                vec![],
+            )
+            .await
+            .unwrap();
+        if here == serde_json::json!(true) {
+            return;
+        }
+        press(app, "\u{E004}").await;
+    }
+    panic!("{selector} cannot be reached with Tab");
+}
+
+pub const ENTER: &str = "\u{E007}";
+pub const SPACE: &str = " ";

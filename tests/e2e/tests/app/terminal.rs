@@ -478,42 +478,7 @@ async fn a_session_that_times_out_leaves_nothing_behind() {
     );
 }
 
-/// Presses `key` (a WebDriver key code or text) on whatever has the focus.
-async fn press(app: &App, key: &str) {
-    app.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(key)
-        .await
-        .unwrap();
-}
-
-/// Tabs forward until `selector` has the focus (at most 40 presses): the control is
-/// reachable by keyboard.
-async fn tab_to(app: &App, selector: &str) {
-    for _ in 0..40 {
-        let here = app
-            .client
-            .execute(
-                &format!(
-                    "return !!document.activeElement && document.activeElement.matches({})",
-                    serde_json::to_string(selector).unwrap()
-                ),
-                vec![],
-            )
-            .await
-            .unwrap();
-        if here == serde_json::json!(true) {
-            return;
-        }
-        press(app, "\u{E004}").await;
-    }
-    panic!("{selector} cannot be reached with Tab");
-}
-
-const ENTER: &str = "\u{E007}";
-const SPACE: &str = " ";
+use crate::harness::{press, tab_to, ENTER, SPACE};
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_session_by_keyboard_alone_survives_an_unplugged_scanner_and_a_megabyte_of_text() {
