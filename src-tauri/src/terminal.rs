@@ -237,6 +237,19 @@ pub fn start(app: &AppHandle) {
     }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        // A session cut short by a crash or a power cut: whatever it left goes now.
+        if let Ok(store) = crate::state::StoreExt::store(&app) {
+            let left = tauri::async_runtime::spawn_blocking(move || forget_leftovers(&store)).await;
+            match left {
+                Ok(Ok(f)) if f.drafts + f.blobs > 0 => tracing::info!(
+                    drafts = f.drafts,
+                    files = f.blobs,
+                    "terminal: an earlier session's leftovers removed"
+                ),
+                Ok(Err(e)) => tracing::warn!(code = e.code(), "terminal: leftovers not removed"),
+                _ => {}
+            }
+        }
         loop {
             if let Ok(store) = crate::state::StoreExt::store(&app) {
                 let purged = tauri::async_runtime::spawn_blocking(move || {
@@ -256,6 +269,25 @@ pub fn start(app: &AppHandle) {
             tokio::time::sleep(Duration::from_secs(30)).await;
         }
     });
+}
+
+/// At start no session runs, so every draft and every stored file that nothing else names
+/// is a leftover of one that was cut short.
+fn forget_leftovers(
+    store: &eingang_store::Store,
+) -> eingang_store::Result<eingang_store::Forgotten> {
+    let (drafts, blobs) = store.with_conn(|c| {
+        let drafts = eingang_store::tables::drafts::list(c)?
+            .into_iter()
+            .map(|d| d.id.to_string())
+            .collect::<Vec<_>>();
+        let mut stmt = c.prepare("SELECT hash FROM blobs")?;
+        let blobs = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((drafts, blobs))
+    })?;
+    store.forget(&drafts, &blobs)
 }
 
 /// Clears what a session may have left outside the store: the webview's storage and

@@ -164,12 +164,20 @@ pub async fn terminal_scan(
         .await
         .map_err(|e| AppError::new("app.internal", format!("background task failed: {e}")))??;
     let (pdf, processed) = page;
-    let attachment = blocking(store, move |s| {
+    let attachment = blocking(store.clone(), move |s| {
         s.with_tx(|tx| attachments::add(tx, s.blobs(), id, &field, "Scan.pdf", &pdf))
     })
     .await?;
-    // Stored now; a session that ended meanwhile (the citizen walked away) forgets it
-    // with the next end, so it is remembered either way.
+    // The citizen walked away mid-scan and the session ended meanwhile: the page goes at
+    // once (the draft is already gone, so nothing names it).
+    if !state.owns(&draft) {
+        let blob = attachment.blob.clone();
+        blocking(store, move |s| s.forget(&[], &[blob])).await?;
+        return Err(AppError::new(
+            "terminal.scan_cancelled",
+            "the session ended during the scan",
+        ));
+    }
     state.remember_blob(attachment.blob.clone());
     tracing::info!(blank = processed.blank, "terminal session: page scanned");
     Ok(ScannedPage {

@@ -599,3 +599,58 @@ async fn a_session_by_keyboard_alone_survives_an_unplugged_scanner_and_a_megabyt
         "terminal by keyboard: unplugged scanner named, 1 MiB paste refused, staff PIN checked"
     );
 }
+
+/// A power cut mid-session (`kill -9`): at the next start the half-filled draft and the
+/// scanned page are gone before the first citizen arrives.
+#[tokio::test(flavor = "current_thread")]
+async fn a_session_cut_short_by_a_crash_is_forgotten_at_the_next_start() {
+    let data = tempfile::tempdir().unwrap();
+    let t = terminal_machine(data.path(), 600, 30);
+    let driver = driver(&t);
+    let app = driver.launch(data.path()).await;
+    app.wait_for(".terminal[data-screen='welcome']").await;
+    app.click("button[data-lang='de']").await;
+    app.click("button[data-form='bewohnerparken']").await;
+    app.type_into("#field-name", "Stromausfall-Probe").await;
+    app.type_into("#field-kennzeichen", "D-SA 1").await;
+    app.click("button[data-action='next']").await;
+    app.wait_for(".terminal[data-screen='documents']").await;
+    scan_page(&app).await;
+    app.kill_hard().await;
+
+    let app = driver.launch(data.path()).await;
+    app.wait_for(".terminal[data-screen='welcome']").await;
+    // The clean-up runs at start, before the purge loop's first pass.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let left = {
+            let c =
+                eingang_store::connect(data.path(), &eingang_store::keys::Unlock::Auto).unwrap();
+            let drafts: i64 = c
+                .query_row("SELECT count(*) FROM drafts", [], |r| r.get(0))
+                .unwrap();
+            let blobs: i64 = c
+                .query_row("SELECT count(*) FROM blobs", [], |r| r.get(0))
+                .unwrap();
+            (drafts, blobs)
+        };
+        if left == (0, 0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "left after the restart: {left:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(app);
+    drop(driver);
+    let mut hits = Vec::new();
+    search(
+        data.path(),
+        "Stromausfall-Probe",
+        SystemTime::UNIX_EPOCH,
+        &mut hits,
+    );
+    assert_eq!(hits, Vec::<String>::new());
+}
