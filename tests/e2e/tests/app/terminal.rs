@@ -177,6 +177,14 @@ async fn a_full_session_in_arabic_with_a_scanned_page_ends_with_a_receipt() {
     assert!(name_label.contains("الاسم الكامل"), "{name_label}");
     app.wait_for("label[for='field-kennzeichen'] span[lang='de']")
         .await;
+    // Plain-language help, where the form has it (here only in German, so marked as such).
+    let plain = app.text("#field-kennzeichen-plain").await;
+    assert!(
+        plain.contains("بلغة مبسطة") && plain.contains("Das steht auf dem Schild"),
+        "{plain}"
+    );
+    app.wait_for("#field-kennzeichen-plain span[lang='de']")
+        .await;
     // Next with nothing filled: the issues, in Arabic, focused and tied to the fields.
     app.click("button[data-action='next']").await;
     let issues = app.wait_text(".issues", |s| !s.is_empty()).await;
@@ -499,6 +507,28 @@ async fn a_session_by_keyboard_alone_survives_an_unplugged_scanner_and_a_megabyt
     tab_to(&app, "button[data-form='bewohnerparken']").await;
     press(&app, ENTER).await;
     app.wait_for(".terminal[data-screen='fill']").await;
+    // "Cancel" ends it at once: back to the welcome screen, the draft gone.
+    tab_to(&app, "#field-name").await;
+    press(&app, "Erster Versuch").await;
+    tab_to(&app, "button[data-action='cancel']").await;
+    press(&app, ENTER).await;
+    app.wait_for(".terminal[data-screen='welcome'][data-since-end]")
+        .await;
+    tab_to(&app, "button[data-lang='en']").await;
+    press(&app, ENTER).await;
+    tab_to(&app, "button[data-form='bewohnerparken']").await;
+    press(&app, ENTER).await;
+    app.wait_for(".terminal[data-screen='fill']").await;
+    assert_eq!(
+        app.wait_for("#field-name")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(""),
+        "a new session starts empty"
+    );
 
     // A megabyte pasted into the name: refused with a message, nothing breaks.
     app.client
@@ -600,12 +630,20 @@ async fn a_session_by_keyboard_alone_survives_an_unplugged_scanner_and_a_megabyt
     );
 }
 
-/// A power cut mid-session (`kill -9`): at the next start the half-filled draft and the
-/// scanned page are gone before the first citizen arrives.
+/// A blank page is pointed out; then a power cut mid-session (`kill -9`): at the next
+/// start the half-filled draft and the scanned page are gone before the first citizen
+/// arrives.
 #[tokio::test(flavor = "current_thread")]
 async fn a_session_cut_short_by_a_crash_is_forgotten_at_the_next_start() {
     let data = tempfile::tempdir().unwrap();
     let t = terminal_machine(data.path(), 600, 30);
+    // The citizen puts the document on the glass the wrong way round: a white page.
+    let conf = t.sane.join("test.conf");
+    let white = std::fs::read_to_string(&conf).unwrap_or_default().replace(
+        "test-picture \"Solid black\"",
+        "test-picture \"Solid white\"",
+    );
+    std::fs::write(&conf, white).unwrap();
     let driver = driver(&t);
     let app = driver.launch(data.path()).await;
     app.wait_for(".terminal[data-screen='welcome']").await;
@@ -616,6 +654,10 @@ async fn a_session_cut_short_by_a_crash_is_forgotten_at_the_next_start() {
     app.click("button[data-action='next']").await;
     app.wait_for(".terminal[data-screen='documents']").await;
     scan_page(&app).await;
+    let blank = app
+        .wait_text("[data-blank='true']", |s| !s.is_empty())
+        .await;
+    assert!(blank.contains("leer"), "{blank}");
     app.kill_hard().await;
 
     let app = driver.launch(data.path()).await;
