@@ -224,7 +224,13 @@ pub fn open_window(app: &AppHandle) -> tauri::Result<()> {
     if let Some(dir) = &state.webview_dir {
         builder = builder.data_directory(dir.path().to_path_buf());
     }
-    builder.build()?;
+    let window = builder.build()?;
+    // Full screen needs a window manager to honour it; a bare kiosk X session may have
+    // none, so the window also takes the whole primary screen itself.
+    if let Ok(Some(screen)) = window.primary_monitor() {
+        let _ = window.set_position(*screen.position());
+        let _ = window.set_size(*screen.size());
+    }
     tracing::info!("terminal mode: full screen, closed only with the staff PIN");
     Ok(())
 }
