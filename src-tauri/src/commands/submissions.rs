@@ -14,7 +14,19 @@ pub async fn draft_finalise(
     today: String,
 ) -> Result<SubmissionSummary, AppError> {
     let id: DraftId = id.parse()?;
-    let today = parse_today(&today)?;
+    let s = finalise(&app, id, &today).await?;
+    tracing::info!(submission = %s.id, "draft finalised");
+    Ok(s)
+}
+
+/// Validates and finalises a draft in one transaction, queues it for every target and
+/// wakes the delivery worker.
+pub(crate) async fn finalise(
+    app: &AppHandle,
+    id: DraftId,
+    today: &str,
+) -> Result<SubmissionSummary, AppError> {
+    let today = parse_today(today)?;
     let sync = app.state::<SyncState>();
     let store = app.store()?;
     let targets = sync.target_ids(&store)?;
@@ -23,7 +35,6 @@ pub async fn draft_finalise(
         s.with_tx(|tx| submissions::finalise(tx, s.blobs(), id, today, &targets))
     })
     .await?;
-    tracing::info!(submission = %s.id, "draft finalised");
     sync.wake.notify_one();
     Ok(s)
 }

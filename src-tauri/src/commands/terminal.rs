@@ -2,15 +2,14 @@
 //! submit, end), and leaving terminal mode with the staff PIN. Only the terminal window's
 //! capability grants these (and the few draft commands a session needs).
 
-use crate::commands::drafts::{parse_today, DraftState};
+use crate::commands::drafts::DraftState;
 use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
-use crate::sync_worker::SyncState;
 use crate::terminal::{SessionEnded, TerminalState};
 use base64::Engine as _;
 use eingang_forms::FormSummary;
 use eingang_model::{AttachmentRef, DraftId};
-use eingang_store::tables::{attachments, drafts, forms, submissions};
+use eingang_store::tables::{attachments, forms};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use tauri::{AppHandle, Manager};
@@ -125,16 +124,8 @@ pub async fn terminal_start(
             "this form is not offered at this terminal",
         ));
     }
-    let today = parse_today(&today)?;
-    let draft = blocking(app.store()?, move |s| {
-        s.with_tx(|tx| {
-            let draft = drafts::create(tx, &form_id, &form_version)?;
-            let form = forms::load(tx, &form_id, &form_version)?;
-            let state = form.evaluate(&draft.values, today);
-            Ok(DraftState { draft, state })
-        })
-    })
-    .await?;
+    let draft =
+        crate::commands::drafts::draft_create(app.clone(), form_id, form_version, today).await?;
     state.remember_draft(draft.draft.id.to_string());
     tracing::info!("terminal session: form started");
     Ok(draft)
@@ -249,16 +240,7 @@ pub async fn terminal_submit(
 ) -> Result<TerminalReceipt, AppError> {
     let state = terminal(&app)?;
     let id = own(&app, &draft)?;
-    let today = parse_today(&today)?;
-    let sync = app.state::<SyncState>();
-    let store = app.store()?;
-    let targets = sync.target_ids(&store)?;
-    let s = blocking(store, move |s| {
-        let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
-        s.with_tx(|tx| submissions::finalise(tx, s.blobs(), id, today, &targets))
-    })
-    .await?;
-    sync.wake.notify_one();
+    let s = crate::commands::submissions::finalise(&app, id, &today).await?;
     tracing::info!(submission = %s.id, "terminal session: submitted");
     let printed = state.settings.print_receipt.unwrap_or(false).then(|| {
         print_receipt(

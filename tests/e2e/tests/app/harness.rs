@@ -509,3 +509,41 @@ pub async fn tab_to(app: &App, selector: &str) {
 
 pub const ENTER: &str = "\u{E007}";
 pub const SPACE: &str = " ";
+
+/// Files under `dir` changed since `since` that hold `needle` (UTF-8 or UTF-16LE); the
+/// bytes searched.
+pub fn search(
+    dir: &Path,
+    needle: &str,
+    since: std::time::SystemTime,
+    hits: &mut Vec<String>,
+) -> u64 {
+    let utf16: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut searched = 0u64;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let Ok(meta) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if !meta.is_file() || meta.modified().map_or(true, |m| m < since) {
+                continue;
+            }
+            let bytes = std::fs::read(&p).unwrap_or_default();
+            searched += bytes.len() as u64;
+            let found = |n: &[u8]| bytes.windows(n.len()).any(|w| w == n);
+            if found(needle.as_bytes()) || found(&utf16) {
+                hits.push(p.display().to_string());
+            }
+        }
+    }
+    searched
+}

@@ -9,24 +9,9 @@ const PASSPHRASE: &str = "Der Schlüssel liegt im Rathaus";
 
 /// Files under `dir` holding `needle` (UTF-8 or UTF-16LE), and the bytes searched.
 fn files_containing(dir: &Path, needle: &str) -> (Vec<String>, u64) {
-    let utf16: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let (mut hits, mut searched) = (Vec::new(), 0u64);
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let bytes = std::fs::read(&p).unwrap_or_default();
-            searched += bytes.len() as u64;
-            let found = |n: &[u8]| bytes.windows(n.len()).any(|w| w == n);
-            if found(needle.as_bytes()) || found(&utf16) {
-                hits.push(p.display().to_string());
-            }
-        }
-    }
+    let mut hits = Vec::new();
+    let searched =
+        crate::harness::search(dir, needle, std::time::SystemTime::UNIX_EPOCH, &mut hits);
     (hits, searched)
 }
 

@@ -5,7 +5,7 @@
 //! folder, the temp folders, the webview's storage, the print spool and the clipboard.
 
 use crate::accessibility::{axe_source, violations, zoomed};
-use crate::harness::{css, App, Driver};
+use crate::harness::{css, press, search, tab_to, App, Driver, ENTER, SPACE};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -326,39 +326,6 @@ async fn wait_long(app: &App, selector: &str, secs: u64) -> fantoccini::elements
     }
 }
 
-/// Files under `dir` changed since `since` that hold `needle` (UTF-8 or UTF-16LE); the
-/// bytes searched.
-fn search(dir: &Path, needle: &str, since: SystemTime, hits: &mut Vec<String>) -> u64 {
-    let utf16: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let mut searched = 0u64;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            let Ok(meta) = std::fs::symlink_metadata(&p) else {
-                continue;
-            };
-            if meta.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            if !meta.is_file() || meta.modified().map_or(true, |m| m < since) {
-                continue;
-            }
-            let bytes = std::fs::read(&p).unwrap_or_default();
-            searched += bytes.len() as u64;
-            let found = |n: &[u8]| bytes.windows(n.len()).any(|w| w == n);
-            if found(needle.as_bytes()) || found(&utf16) {
-                hits.push(p.display().to_string());
-            }
-        }
-    }
-    searched
-}
-
 fn clipboard(selection: &str) -> String {
     std::process::Command::new("xclip")
         .args(["-o", "-selection", selection])
@@ -485,8 +452,6 @@ async fn a_session_that_times_out_leaves_nothing_behind() {
         checked.len()
     );
 }
-
-use crate::harness::{press, tab_to, ENTER, SPACE};
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_session_by_keyboard_alone_survives_an_unplugged_scanner_and_a_megabyte_of_text() {
