@@ -16,12 +16,20 @@ class Contrast {
     this.apply();
   }
 
-  toggle(): void {
-    this.on = !this.on;
-    try {
-      globalThis.localStorage?.setItem(KEY, this.on ? 'more' : 'normal');
-    } catch {
-      // Not kept; it still applies now.
+  /** Switches the theme; `keep`: remembered on this machine (not at the terminal, where
+   * each citizen starts from the default). */
+  toggle(keep = true): void {
+    this.set(!this.on, keep);
+  }
+
+  set(on: boolean, keep = true): void {
+    this.on = on;
+    if (keep) {
+      try {
+        globalThis.localStorage?.setItem(KEY, on ? 'more' : 'normal');
+      } catch {
+        // Not kept; it still applies now.
+      }
     }
     this.apply();
   }

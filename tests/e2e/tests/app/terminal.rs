@@ -226,6 +226,10 @@ async fn a_full_session_in_arabic_with_a_scanned_page_ends_with_a_receipt() {
     );
     assert!(review.contains("1 صفحة"), "{review}");
     axe_clean(&app, &axe, "review (ar)", &mut checked).await;
+    // The high-contrast theme, for this citizen only.
+    app.click("button[data-action='contrast']").await;
+    assert_eq!(html_attr(&app, "data-contrast").await, "more");
+    axe_clean(&app, &axe, "review, high contrast (ar)", &mut checked).await;
     app.click("button[data-action='submit']").await;
     app.wait_for(".terminal[data-screen='receipt']").await;
     let reference = app
@@ -260,6 +264,11 @@ async fn a_full_session_in_arabic_with_a_scanned_page_ends_with_a_receipt() {
     app.click("button[data-action='done']").await;
     app.wait_for(".terminal[data-screen='welcome']").await;
     assert_eq!(html_attr(&app, "dir").await, "ltr");
+    assert_eq!(
+        html_attr(&app, "data-contrast").await,
+        "normal",
+        "the next citizen starts with the default theme"
+    );
     app.client.close_window().await.ok();
     drop(app);
     drop(driver);
