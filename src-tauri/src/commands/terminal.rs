@@ -242,13 +242,24 @@ pub async fn terminal_submit(
     let id = own(&app, &draft)?;
     let s = crate::commands::submissions::finalise(&app, id, &today).await?;
     tracing::info!(submission = %s.id, "terminal session: submitted");
-    let printed = state.settings.print_receipt.unwrap_or(false).then(|| {
-        print_receipt(
-            state.settings.printer.as_deref(),
-            &s.reference,
+    // `lp` spools and returns; it runs on a blocking thread all the same, so a slow CUPS
+    // never stalls the app's async workers.
+    let printed = if state.settings.print_receipt.unwrap_or(false) {
+        let (printer, reference, at) = (
+            state.settings.printer.clone(),
+            s.reference.clone(),
             s.created_at,
+        );
+        Some(
+            tauri::async_runtime::spawn_blocking(move || {
+                print_receipt(printer.as_deref(), &reference, at)
+            })
+            .await
+            .unwrap_or(false),
         )
-    });
+    } else {
+        None
+    };
     Ok(TerminalReceipt {
         qr: qr_svg(&s.reference)?,
         reference: s.reference,
