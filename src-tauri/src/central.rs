@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::state::StoreExt;
 use crate::sync_worker::SyncState;
-use eingang_capture::provision::{self, Outcome};
+use eingang_api::provision::{self, Outcome};
 use eingang_model::{BoundaryError, UpdateInfo};
 use eingang_sync::update::{self, Updater};
 use std::path::PathBuf;

@@ -41,3 +41,15 @@ impl From<eingang_model::IdError> for AppError {
         Self::new("input.bad_id", e.to_string())
     }
 }
+
+impl From<eingang_api::Error> for AppError {
+    fn from(e: eingang_api::Error) -> Self {
+        // Codes and messages only: no message below the boundary carries what the user typed.
+        tracing::warn!(code = e.code(), "command failed");
+        Self(BoundaryError {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+            field: e.field().map(str::to_owned),
+        })
+    }
+}

@@ -165,6 +165,9 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
 /// lingers at most [`SHUTDOWN_WAIT`]), then the app ends.
 fn finish_deliveries_then_exit(handle: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
+        if let Some(loops) = handle.try_state::<Loops>() {
+            loops.shutdown.request();
+        }
         // No worker runs while the store waited for its passphrase.
         let in_time = match handle.try_state::<sync_worker::SyncState>() {
             Some(sync) => sync.stop(SHUTDOWN_WAIT).await,
@@ -175,9 +178,16 @@ fn finish_deliveries_then_exit(handle: tauri::AppHandle) {
     });
 }
 
+/// The blocking background loops' (OCR, hot folder) shared stop.
+#[derive(Debug, Default)]
+pub(crate) struct Loops {
+    pub shutdown: std::sync::Arc<eingang_api::loops::Shutdown>,
+}
+
 /// The background work over the store: delivery, central files and updates, the hot
 /// folder, OCR.
 pub(crate) fn start_workers(app: &tauri::AppHandle) {
+    app.manage(Loops::default());
     sync_worker::start(app);
     central::start(app);
     hotfolder_worker::start(app);

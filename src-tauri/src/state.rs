@@ -119,14 +119,26 @@ impl<R: Runtime, M: Manager<R>> StoreExt<R> for M {
     }
 }
 
-/// Runs store work on a blocking thread (never on the async runtime's workers).
-pub async fn blocking<T, F>(store: Arc<Store>, f: F) -> Result<T, AppError>
+/// Runs blocking work (a use case, a table call, a scanner) on a blocking thread, never on
+/// the async runtime's workers: the one way the shell leaves the async world.
+pub async fn run_blocking<T, E, F>(f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: FnOnce(&Store) -> eingang_store::Result<T> + Send + 'static,
+    E: Into<AppError> + Send + 'static,
+    F: FnOnce() -> Result<T, E> + Send + 'static,
 {
-    tauri::async_runtime::spawn_blocking(move || f(&store))
+    tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| AppError::new("app.internal", format!("background task failed: {e}")))?
-        .map_err(AppError::from)
+        .map_err(Into::into)
+}
+
+/// [`run_blocking`] with the store.
+pub async fn blocking<T, E, F>(store: Arc<Store>, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    E: Into<AppError> + Send + 'static,
+    F: FnOnce(&Store) -> Result<T, E> + Send + 'static,
+{
+    run_blocking(move || f(&store)).await
 }

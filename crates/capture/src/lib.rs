@@ -345,7 +345,6 @@ pub mod masterdata;
 pub mod ocr;
 pub mod patch;
 pub mod process;
-pub mod provision;
 pub mod qc;
 pub mod sane;
 pub mod separate;

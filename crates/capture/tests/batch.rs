@@ -238,7 +238,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
         .unwrap();
     assert_eq!(items.len(), 2);
     let package = store
-        .with_conn(|c| scans::package(c, store.blobs(), &docs[0].id))
+        .with_conn(|c| eingang_sync::package::document(c, store.blobs(), &docs[0].id))
         .unwrap();
     assert!(package
         .metadata

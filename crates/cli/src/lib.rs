@@ -303,6 +303,9 @@ enum OcrCommand {
         /// Pages read at once (default: one per core).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Keep reading pages as they arrive, until Ctrl-C (the app's OCR loop).
+        #[arg(long, conflicts_with = "batch")]
+        watch: bool,
     },
     /// A searchable PDF/A from image files (JPEG, PNG, PNM, TIFF, PDF).
     Files {
@@ -574,9 +577,12 @@ pub fn main() -> ExitCode {
             } => station::release(&data_dir, &batch, &title, &index),
         },
         Command::Ocr { command } => match command {
-            OcrCommand::Run { batch, lang, jobs } => {
-                station::run(&data_dir, batch.as_deref(), &lang, jobs)
-            }
+            OcrCommand::Run {
+                batch,
+                lang,
+                jobs,
+                watch,
+            } => station::run(&data_dir, batch.as_deref(), &lang, jobs, watch),
             OcrCommand::Files {
                 files,
                 output,
@@ -641,4 +647,19 @@ pub fn main() -> ExitCode {
             command: DraftsCommand::List { json },
         } => drafts::list(&data_dir, json),
     }
+}
+
+/// Requests `shutdown` on Ctrl-C (the loops then end after the work in hand). The runtime
+/// returned listens; keep it alive while the loop runs.
+pub(crate) fn stop_on_ctrl_c(
+    shutdown: std::sync::Arc<eingang_api::loops::Shutdown>,
+) -> tokio::runtime::Runtime {
+    let rt = sync::runtime();
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("stopping after the work in hand …");
+            shutdown.request();
+        }
+    });
+    rt
 }

@@ -343,35 +343,34 @@ pub struct Into<'a> {
 }
 
 fn prepare(store: &Store, into: &Into<'_>) -> Result<(String, ScanProfile), ExitCode> {
-    let fail = |e: eingang_store::Error| {
+    use eingang_api::batches;
+    let fail = |e: eingang_api::Error| {
         eprintln!("error [{}]: {e}", e.code());
-        ExitCode::FAILURE
+        ExitCode::from(if e.code() == "scan.profile_unknown" {
+            2
+        } else {
+            1
+        })
     };
-    if let Some(id) = into.batch {
-        let b = store.with_conn(|c| scans::batch(c, id)).map_err(fail)?;
-        let p = serde_json::from_str(&b.profile_json).map_err(|e| {
-            eprintln!("error [scan.profile]: batch {id}: its profile cannot be read: {e}");
-            ExitCode::FAILURE
-        })?;
-        return Ok((b.id, p));
-    }
-    let Some(p) = profile(store, Some(into.profile.unwrap_or("standard")))? else {
-        return Err(ExitCode::from(2));
+    let id = if let Some(id) = into.batch {
+        batches::get(store, id).map_err(fail)?.id
+    } else {
+        let name = into.name.map_or_else(
+            || {
+                format!(
+                    "Stapel {}",
+                    eingang_store::rfc3339_utc(eingang_store::now_ms())
+                )
+            },
+            str::to_owned,
+        );
+        let profile = into.profile.unwrap_or("standard");
+        batches::create(store, &name, Some(profile))
+            .map_err(fail)?
+            .id
     };
-    let name = into.name.map_or_else(
-        || {
-            format!(
-                "Stapel {}",
-                eingang_store::rfc3339_utc(eingang_store::now_ms())
-            )
-        },
-        str::to_owned,
-    );
-    let json = serde_json::to_string(&p).unwrap_or_default();
-    let id = store
-        .with_tx(|c| scans::create_batch(c, &name, Some(&p.id), &json))
-        .map_err(fail)?;
-    Ok((id, p))
+    let profile = batches::profile_of(store, &id).map_err(fail)?;
+    Ok((id, profile))
 }
 
 #[allow(clippy::needless_pass_by_value)]
@@ -494,7 +493,8 @@ pub fn scan_batch(
     }
 }
 
-/// `eingang hotfolder [DIR]`: watches the folder (or, with `--once`, takes what is there).
+/// `eingang hotfolder [DIR]`: watches the folder until Ctrl-C (or, with `--once`, takes
+/// what is there) — the loop the app runs, `eingang_api::loops::hot_folder_forever`.
 pub fn hotfolder(
     data_dir: &DataDir,
     dir: Option<PathBuf>,
@@ -502,6 +502,8 @@ pub fn hotfolder(
     settle: Option<u64>,
     once: bool,
 ) -> ExitCode {
+    use eingang_api::loops::{self, HotFolderSettings, HotFolderWatch, Shutdown};
+    use eingang_capture::hotfolder::Taken;
     let cfg = match eingang_sync::config::load(&data_dir.path) {
         Ok(c) => c,
         Err(e) => {
@@ -509,57 +511,63 @@ pub fn hotfolder(
             return ExitCode::from(2);
         }
     };
-    let Some(inbox) = dir.or(cfg.scan.hotfolder.clone()) else {
+    let configured = HotFolderSettings::configured(&cfg.scan);
+    let Some(inbox) = dir.or(configured.as_ref().map(|c| c.inbox.clone())) else {
         eprintln!("error [scan.hotfolder]: no folder given and no [scan] hotfolder configured");
         return ExitCode::from(2);
+    };
+    let settings = HotFolderSettings {
+        inbox,
+        profile_id: profile_id
+            .map(str::to_owned)
+            .or(configured.as_ref().map(|c| c.profile_id.clone()))
+            .unwrap_or_else(|| "standard".into()),
+        settle: settle
+            .map(std::time::Duration::from_secs)
+            .or(configured.map(|c| c.settle))
+            .unwrap_or(std::time::Duration::from_secs(2)),
     };
     let store = match open(data_dir) {
         Ok(s) => s,
         Err(c) => return c,
     };
-    let wanted = profile_id
-        .map(str::to_owned)
-        .or(cfg.scan.hotfolder_profile.clone())
-        .unwrap_or_else(|| "standard".into());
-    let profile = match profile(&store, Some(&wanted)) {
-        Ok(Some(p)) => p,
-        Ok(None) => return ExitCode::from(2),
-        Err(c) => return c,
-    };
-    let settle =
-        std::time::Duration::from_secs(settle.or(cfg.scan.hotfolder_settle_secs).unwrap_or(2));
-    let mut folder = match eingang_capture::hotfolder::HotFolder::new(
-        &inbox,
-        &inbox.join("archive"),
-        settle,
-        Limits::default(),
-    ) {
-        Ok(f) => f,
+    let watch = match HotFolderWatch::open(&store, settings.clone()) {
+        Ok(w) => w,
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());
-            return ExitCode::FAILURE;
+            return if e.code() == "scan.profile_unknown" {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            };
         }
     };
-    println!("watching {} (profile {})", inbox.display(), profile.id);
+    println!(
+        "watching {} (profile {})",
+        watch.inbox().display(),
+        watch.profile_id()
+    );
+    let shutdown = std::sync::Arc::new(Shutdown::default());
+    let _ctrl_c = crate::stop_on_ctrl_c(shutdown.clone());
     let started = std::time::Instant::now();
-    let mut failed = 0;
-    loop {
-        match batch::hotfolder_poll(&store, &mut folder, &inbox, &profile, &print_event) {
+    let failed = std::sync::atomic::AtomicUsize::new(0);
+    let on_look = |w: &HotFolderWatch, taken: eingang_api::Result<Vec<Taken>>| {
+        match taken {
             Ok(taken) => {
                 for t in taken {
                     match t {
-                        eingang_capture::hotfolder::Taken::Imported { file, pages, .. } => {
-                            println!("{file}: {pages} page(s) imported");
+                        Taken::Imported { file, pages, .. } => {
+                            println!("{file}: {pages} page(s) imported")
                         }
-                        eingang_capture::hotfolder::Taken::Duplicate { file, .. } => {
-                            println!("{file}: imported before; archived");
+                        Taken::Duplicate { file, .. } => {
+                            println!("{file}: imported before; archived")
                         }
-                        eingang_capture::hotfolder::Taken::Failed {
+                        Taken::Failed {
                             file,
                             reason,
                             moved,
                         } => {
-                            failed += 1;
+                            failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             println!("{file}: refused ({reason}); moved to {}", moved.display());
                         }
                     }
@@ -567,28 +575,21 @@ pub fn hotfolder(
             }
             Err(e) => eprintln!("error [{}]: {e}", e.code()),
         }
-        if once {
-            // Until every file waiting has settled and been taken (at most a minute).
-            let waiting = std::fs::read_dir(&inbox).map_or(0, |d| {
-                d.flatten()
-                    .filter(|e| {
-                        let path = e.path();
-                        let unfinished = path.extension().is_some_and(|x| {
-                            x.eq_ignore_ascii_case("part") || x.eq_ignore_ascii_case("tmp")
-                        });
-                        path.is_file()
-                            && !unfinished
-                            && !e.file_name().to_string_lossy().starts_with('.')
-                    })
-                    .count()
-            });
-            if waiting == 0 || started.elapsed() > std::time::Duration::from_secs(60) {
-                break;
-            }
+        // `--once`: until every file waiting has settled and been taken (at most a minute).
+        if once && (w.waiting() == 0 || started.elapsed() > std::time::Duration::from_secs(60)) {
+            shutdown.request();
         }
-        std::thread::sleep(std::time::Duration::from_millis(500));
-    }
-    if failed > 0 {
+    };
+    let fixed = || Some(settings.clone());
+    loops::hot_folder_forever(
+        &store,
+        Some(watch),
+        &fixed,
+        &shutdown,
+        &print_event,
+        &on_look,
+    );
+    if failed.into_inner() > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -621,34 +622,21 @@ pub fn batch_separate(data_dir: &DataDir, batch_id: &str, rules: Option<&Path>) 
         Ok(s) => s,
         Err(c) => return c,
     };
-    let rules: eingang_capture::separate::Separation = if let Some(f) = rules {
-        match std::fs::read_to_string(f)
+    let rules: Option<eingang_capture::separate::Separation> = match rules {
+        Some(f) => match std::fs::read_to_string(f)
             .map_err(|e| e.to_string())
             .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
         {
-            Ok(r) => r,
+            Ok(r) => Some(r),
             Err(e) => {
                 eprintln!("error [scan.separation]: {}: {e}", f.display());
                 return ExitCode::from(2);
             }
-        }
-    } else {
-        let profile = store
-            .with_conn(|c| scans::batch(c, batch_id))
-            .map_err(|e| e.to_string())
-            .and_then(|b| {
-                serde_json::from_str::<ScanProfile>(&b.profile_json).map_err(|e| e.to_string())
-            });
-        match profile {
-            Ok(p) => p.separation,
-            Err(e) => {
-                eprintln!("error [scan.separation]: batch {batch_id}: {e}");
-                return ExitCode::from(2);
-            }
-        }
+        },
+        None => None,
     };
     let started = std::time::Instant::now();
-    match eingang_capture::separate::separate(&store, batch_id, &rules) {
+    match eingang_api::batches::separate_pages(&store, batch_id, rules.as_ref()) {
         Ok(r) => {
             println!(
                 "{} document(s), {} separator sheet(s), {} index value(s) from barcodes, barcodes read on {} page(s), in {:.2} s",
@@ -661,8 +649,8 @@ pub fn batch_separate(data_dir: &DataDir, batch_id: &str, rules: Option<&Path>) 
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error [scan.separation]: {e}");
-            ExitCode::FAILURE
+            eprintln!("error [{}]: batch {batch_id}: {e}", e.code());
+            ExitCode::from(if e.code() == "scan.profile" { 2 } else { 1 })
         }
     }
 }

@@ -2,7 +2,7 @@
 //! master data (`eingang ocr …`, `eingang batch index|qc|release`, `eingang masterdata …`).
 
 use crate::scan::{open, queue_targets};
-use eingang_capture::batch::{self, segments, Release};
+use eingang_capture::batch::segments;
 use eingang_capture::ocr::{self, Tesseract};
 use eingang_capture::{masterdata, qc};
 use eingang_store::paths::DataDir;
@@ -29,6 +29,14 @@ fn jobs(jobs: Option<usize>) -> usize {
     jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
+#[allow(clippy::ref_option)]
+fn on_page(id: &str, r: &Result<usize, String>) {
+    match r {
+        Ok(words) => eprintln!("page {id}: {words} words"),
+        Err(e) => eprintln!("error [ocr.page]: page {id}: {e}"),
+    }
+}
+
 fn tesseract(lang: &str) -> Result<Tesseract, ExitCode> {
     Tesseract::find(lang).map_err(|e| {
         eprintln!("error [ocr.unavailable]: {e}");
@@ -36,8 +44,15 @@ fn tesseract(lang: &str) -> Result<Tesseract, ExitCode> {
     })
 }
 
-/// `eingang ocr run [--batch B]`: works the OCR queue until it is empty.
-pub fn run(data_dir: &DataDir, batch: Option<&str>, lang: &str, n: Option<usize>) -> ExitCode {
+/// `eingang ocr run [--batch B] [--watch]`: works the OCR queue until it is empty (or, with
+/// `--watch`, until Ctrl-C — the app's loop, `eingang_api::loops::ocr_forever`).
+pub fn run(
+    data_dir: &DataDir,
+    batch: Option<&str>,
+    lang: &str,
+    n: Option<usize>,
+    watch: bool,
+) -> ExitCode {
     let store = match open(data_dir) {
         Ok(s) => s,
         Err(c) => return c,
@@ -46,6 +61,18 @@ pub fn run(data_dir: &DataDir, batch: Option<&str>, lang: &str, n: Option<usize>
         Ok(t) => t,
         Err(c) => return c,
     };
+    if watch {
+        let shutdown = std::sync::Arc::new(eingang_api::loops::Shutdown::default());
+        let _ctrl_c = crate::stop_on_ctrl_c(shutdown.clone());
+        let find = || Ok(tess.clone());
+        let on_notice = |n: Option<String>| {
+            if let Some(n) = n {
+                eprintln!("error [ocr.unavailable]: {n}");
+            }
+        };
+        eingang_api::loops::ocr_forever(&store, &find, jobs(n), &shutdown, &on_notice, &on_page);
+        return ExitCode::SUCCESS;
+    }
     // A named batch is read whole: pages that failed before, and pages of a profile
     // without OCR, are queued too.
     if let Some(b) = batch {
@@ -55,10 +82,6 @@ pub fn run(data_dir: &DataDir, batch: Option<&str>, lang: &str, n: Option<usize>
         }
     }
     let started = std::time::Instant::now();
-    let on_page = |id: &str, r: &Result<usize, String>| match r {
-        Ok(words) => eprintln!("page {id}: {words} words"),
-        Err(e) => eprintln!("error [ocr.page]: page {id}: {e}"),
-    };
     match ocr::run_pending(
         &store,
         &tess,
@@ -335,19 +358,17 @@ pub fn release(data_dir: &DataDir, batch_id: &str, title: &str, index: &[String]
         Ok(t) => t,
         Err(c) => return c,
     };
-    let ids: Vec<&str> = targets.iter().map(String::as_str).collect();
     // `queue_targets` has read the configuration already: it is valid.
     let station = eingang_sync::config::load(&data_dir.path)
         .ok()
         .and_then(|c| c.station.name);
-    let r = Release {
-        title,
-        index: &fields,
-        targets: &ids,
-        sealer: &eingang_capture::transfer::NoSeal,
-        station: station.as_deref(),
+    let request = eingang_api::batches::ReleaseRequest {
+        title: title.to_owned(),
+        index: fields,
+        targets,
+        station,
     };
-    match batch::release(&store, batch_id, &r) {
+    match eingang_api::batches::release(&store, batch_id, &request) {
         Ok(docs) => {
             for d in docs {
                 let index: Vec<String> = d.index.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -367,7 +388,7 @@ pub fn release(data_dir: &DataDir, batch_id: &str, title: &str, index: &[String]
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error [scan.release]: {e}");
+            eprintln!("error [{}]: {e}", e.code());
             ExitCode::FAILURE
         }
     }
@@ -386,29 +407,26 @@ pub fn masterdata_import(data_dir: &DataDir, file: &Path) -> ExitCode {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let entries = match masterdata::parse(&name, &bytes) {
-        Ok(e) => e,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("error [masterdata.invalid]: {}: {e}", file.display());
-            }
-            eprintln!("nothing was imported; the master data in use stay as they were");
-            return ExitCode::FAILURE;
-        }
-    };
     let store = match open(data_dir) {
         Ok(s) => s,
         Err(c) => return c,
     };
-    match store.with_tx(|c| md::replace(c, &entries)) {
-        Ok(()) => {
+    match eingang_api::station::import_masterdata(&store, &name, &bytes, |_| Ok(())) {
+        Ok(i) => {
             println!(
                 "{}: {} organisation unit(s), {} document type(s) imported",
                 file.display(),
-                entries.iter().filter(|e| e.kind == "unit").count(),
-                entries.iter().filter(|e| e.kind == "doctype").count()
+                i.units,
+                i.doctypes
             );
             ExitCode::SUCCESS
+        }
+        Err(eingang_api::Error::MasterDataInvalid { errors, .. }) => {
+            for e in &errors {
+                eprintln!("error [masterdata.invalid]: {}: {e}", file.display());
+            }
+            eprintln!("nothing was imported; the master data in use stay as they were");
+            ExitCode::FAILURE
         }
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());

@@ -48,18 +48,11 @@ pub fn run(data_dir: &DataDir, watch: bool) -> ExitCode {
         Err(c) => return c,
     };
     let settings = config::settings(&cfg);
-    let rt = runtime();
     if watch {
         // Ctrl-C lets the deliveries in flight finish, then ends.
         let shutdown = Arc::new(worker::Shutdown::default());
-        let stop = shutdown.clone();
-        rt.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("stopping after the deliveries in flight …");
-                stop.request();
-            }
-        });
-        rt.block_on(worker::run_forever(
+        let rt = crate::stop_on_ctrl_c(shutdown.clone());
+        rt.block_on(eingang_api::loops::sync_forever(
             store,
             move || targets.clone(),
             settings,
@@ -73,6 +66,7 @@ pub fn run(data_dir: &DataDir, watch: bool) -> ExitCode {
         ));
         return ExitCode::SUCCESS;
     }
+    let rt = runtime();
     let mut failed = false;
     for t in &targets {
         match rt.block_on(worker::run_round(&store, t, settings)) {
@@ -393,11 +387,11 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
 }
 
 /// One central file's import step.
-type ApplyCentral = fn(&Store, &std::path::Path) -> eingang_capture::provision::Outcome;
+type ApplyCentral = fn(&Store, &std::path::Path) -> eingang_api::provision::Outcome;
 
 /// Imports the central master data and scan profiles when they changed.
 pub fn config_apply(data_dir: &DataDir) -> ExitCode {
-    use eingang_capture::provision::{self, Outcome};
+    use eingang_api::provision::{self, Outcome};
     let cfg = match eingang_sync::load_config(&data_dir.path) {
         Ok(c) => c,
         Err(e) => {

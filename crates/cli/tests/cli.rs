@@ -327,10 +327,7 @@ fn submissions_list_shows_finalised_drafts_with_their_delivery_state() {
     store
         .with_tx(|tx| tables::drafts::save_values(tx, d.id, values.as_object().unwrap().clone()))
         .unwrap();
-    let s = store
-        .with_tx(|tx| {
-            tables::submissions::finalise(tx, store.blobs(), d.id, (2026, 11, 28), &["default"])
-        })
+    let s = eingang_api::submissions::finalise(&store, d.id, (2026, 11, 28), &["default".into()])
         .unwrap();
     drop(store);
     let out = eingang(dir.path(), &["submissions", "list"]);

@@ -119,11 +119,13 @@ fn engine() {
                     .unwrap();
                 say(&format!("D {} {}", d.id, n % 10_000));
             }
-            let sub = s
-                .with_tx(|tx| {
-                    submissions::finalise(tx, s.blobs(), d.id, (2026, 11, 29), &["default"])
-                })
-                .unwrap();
+            let sub = eingang_api::submissions::finalise(
+                &s,
+                d.id,
+                (2026, 11, 29),
+                &["default".to_owned()],
+            )
+            .unwrap();
             say(&format!("F {} {}", d.id, sub.id));
         }
     });

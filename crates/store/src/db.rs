@@ -233,6 +233,21 @@ impl Store {
         };
         run().map_err(|e: Error| e.at(&self.db_path))
     }
+
+    /// [`Store::with_tx`] for work whose errors are not only the store's (a use case that
+    /// validates, renders and writes in one transaction): rolled back on any `Err`.
+    pub fn try_tx<T, E: From<Error>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| Error::from(e).at(&self.db_path))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(|e| Error::from(e).at(&self.db_path))?;
+        Ok(out)
+    }
 }
 
 /// A database from a newer Eingang is refused before anything is written to it.

@@ -49,10 +49,6 @@ pub enum Error {
         id: String,
         detail: String,
     },
-    #[error("the PDF/A rendering could not be made ({detail}); the draft was kept")]
-    Render { detail: String },
-    #[error("the draft cannot be finalised yet: {count} entry/entries still need attention")]
-    DraftIncomplete { count: usize },
     #[error("the file '{name}' cannot be attached: {reason}")]
     AttachmentRefused {
         name: String,
@@ -99,8 +95,6 @@ impl Error {
             Self::FormInvalid { .. } => "form.invalid",
             Self::FormConflict { .. } => "form.conflict",
             Self::BadRow { .. } => "store.bad_row",
-            Self::DraftIncomplete { .. } => "draft.incomplete",
-            Self::Render { .. } => "submission.render_failed",
             Self::Internal { .. } => "store.internal",
             Self::AttachmentRefused { kind, .. } => match *kind {
                 "empty" => "attachment.empty",

@@ -20,7 +20,6 @@ pub mod inspect;
 pub mod keys;
 pub mod migrate;
 pub mod paths;
-mod render;
 pub mod seal;
 pub mod tables;
 

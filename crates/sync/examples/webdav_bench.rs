@@ -6,7 +6,7 @@
 //! `webdav_bench URL USER PASSWORD DIR [CONCURRENCY]` (the password may also come from
 //! `EINGANG_BENCH_PASSWORD`).
 
-use eingang_store::tables::submissions::{Content, Package, PackageFile};
+use eingang_sync::package::{Content, Package, PackageFile};
 use eingang_sync::webdav::{WebDav, WebDavOptions};
 use eingang_sync::Connector;
 use sha2::{Digest, Sha256};

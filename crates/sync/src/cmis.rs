@@ -12,8 +12,8 @@
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::http::{is_html, shown, status_failure, transport};
+use crate::package::{Content, Package, PackageFile};
 use crate::template::{fill_path, IndexTemplate};
-use eingang_store::tables::submissions::{Content, Package, PackageFile};
 use futures_util::StreamExt;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;

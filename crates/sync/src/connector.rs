@@ -1,7 +1,7 @@
 //! The connector trait: what every kind of target (folder, WebDAV, CMIS, …) implements.
 
 use crate::error::Failure;
-use eingang_store::tables::submissions::Package;
+use crate::package::Package;
 use std::future::Future;
 use std::pin::Pin;
 

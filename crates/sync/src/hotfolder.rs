@@ -9,8 +9,8 @@
 
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
+use crate::package::{Content, Package, PackageFile};
 use crate::template::IndexTemplate;
-use eingang_store::tables::submissions::{Content, Package, PackageFile};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};

@@ -3,7 +3,7 @@
 //! [`Failure`]s, and streamed, hashed request bodies.
 
 use crate::error::Failure;
-use eingang_store::tables::submissions::{Content, PackageFile};
+use crate::package::{Content, PackageFile};
 use futures_util::TryStreamExt;
 use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, StatusCode};

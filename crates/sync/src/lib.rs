@@ -10,6 +10,8 @@
 //!   [`webdav::WebDav`] (nscale WebDAV, Nextcloud, any RFC 4918 server), [`cmis::Cmis`]
 //!   (CMIS 1.1 Browser Binding: nscale CMIS, Alfresco, Nuxeo), [`mayan::Mayan`] (Mayan EDMS
 //!   REST API).
+//! - [`package`]: the delivery package of an outbox item (files, metadata, index XML),
+//!   one builder for submissions and scanned documents.
 //! - [`catalogue`]: new form versions pulled from a folder on a WebDAV target.
 //! - [`config`]: targets from the configuration files; [`secrets`]: their passwords;
 //!   [`template`]: index-file and folder templates.
@@ -24,6 +26,7 @@ pub mod error;
 pub mod hotfolder;
 mod http;
 pub mod mayan;
+pub mod package;
 pub mod plan;
 pub mod secrets;
 pub mod template;
@@ -33,6 +36,7 @@ pub mod worker;
 
 pub use connector::{Connector, Receipt};
 pub use error::{Failure, Kind};
+pub use package::{Content, Package, PackageFile};
 pub use worker::{run_round, Report, Settings, Target};
 
 use std::path::Path;

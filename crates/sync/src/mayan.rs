@@ -13,8 +13,8 @@
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::http::{is_html, shown, status_failure, transport};
+use crate::package::{Content, Package, PackageFile};
 use crate::template::{fill_path, IndexTemplate};
-use eingang_store::tables::submissions::{Content, Package, PackageFile};
 use reqwest::header::ACCEPT;
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};

@@ -7,7 +7,7 @@
 //! the template's file name does not end in `.xml`. Unknown placeholders are refused when
 //! the configuration is loaded, not when a delivery runs.
 
-use eingang_store::tables::submissions::Package;
+use crate::package::Package;
 
 /// Metadata keys a template may use.
 pub const FIELDS: &[&str] = &[
@@ -188,7 +188,7 @@ impl IndexTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eingang_store::tables::submissions::{Content, PackageFile};
+    use crate::package::{Content, PackageFile};
 
     fn package() -> Package {
         Package {

@@ -14,8 +14,8 @@
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::http::{body_of, is_html, method, shown, status_failure, transport};
+use crate::package::{Content, Package, PackageFile};
 use crate::template::{fill_path, IndexTemplate};
-use eingang_store::tables::submissions::{Content, Package, PackageFile};
 use futures_util::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};

@@ -9,7 +9,7 @@
 use crate::connector::Connector;
 use crate::error::{Failure, Kind};
 use crate::plan::{self, Backoff, Op};
-use eingang_store::tables::{outbox, submissions, sync_status};
+use eingang_store::tables::{outbox, sync_status};
 use eingang_store::{now_ms, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -153,19 +153,19 @@ async fn deliver_one(
     let package = db(&store, move |s| {
         s.with_conn(|c| {
             outbox::start(c, outbox_id, started)?;
-            let package = match item_kind.as_str() {
-                "submission" => submissions::package(c, s.blobs(), &iid),
-                "document" => eingang_store::tables::scans::package(c, s.blobs(), &iid),
-                other => {
-                    return Ok(Err(Failure::permanent(
+            Ok(
+                match crate::package::build(c, s.blobs(), &item_kind, &iid) {
+                    Ok(Some(p)) => Ok(p),
+                    Ok(None) => Err(Failure::permanent(
                         "sync.local_missing",
-                        format!("items of kind {other} cannot be delivered by this version"),
-                    )))
-                }
-            };
-            Ok(package.map_err(|e| {
-                Failure::permanent("sync.local_missing", format!("[{}] {e}", e.code()))
-            }))
+                        format!("items of kind {item_kind} cannot be delivered by this version"),
+                    )),
+                    Err(e) => Err(Failure::permanent(
+                        "sync.local_missing",
+                        format!("[{}] {e}", e.code()),
+                    )),
+                },
+            )
         })
     })
     .await?;
@@ -365,6 +365,24 @@ impl Shutdown {
 
     pub fn is_requested(&self) -> bool {
         self.requested.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The flag itself, for blocking work that takes a cancel flag.
+    pub fn flag(&self) -> &std::sync::atomic::AtomicBool {
+        &self.requested
+    }
+
+    /// Waits `d` on a blocking thread, or less when shutdown is requested; `true` then.
+    pub fn sleep_blocking(&self, d: std::time::Duration) -> bool {
+        let until = std::time::Instant::now() + d;
+        while !self.is_requested() {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            std::thread::sleep(left.min(std::time::Duration::from_millis(100)));
+        }
+        true
     }
 }
 

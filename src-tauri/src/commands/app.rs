@@ -1,7 +1,9 @@
+use crate::central::CentralState;
 use crate::error::AppError;
-use crate::state::{blocking, StoreExt};
+use crate::state::{blocking, run_blocking, StoreExt};
+use crate::sync_worker::SyncState;
 use eingang_model::{AppInfo, StatusSnapshot};
-use eingang_store::{migrate, tables};
+use eingang_store::tables;
 use tauri::{AppHandle, Manager};
 
 pub const LANGUAGES: &[&str] = &["de", "en"];
@@ -48,9 +50,7 @@ pub async fn store_unlock(app: AppHandle, passphrase: String) -> Result<AppInfo,
         ));
     }
     let handle = app.clone();
-    tauri::async_runtime::spawn_blocking(move || handle.app_state().unlock(passphrase))
-        .await
-        .map_err(|e| AppError::new("app.internal", format!("background task failed: {e}")))??;
+    run_blocking(move || handle.app_state().unlock(passphrase)).await?;
     tracing::info!("store unlocked with a passphrase");
     crate::start_workers(&app);
     app_info(app).await
@@ -58,24 +58,15 @@ pub async fn store_unlock(app: AppHandle, passphrase: String) -> Result<AppInfo,
 
 #[tauri::command]
 pub async fn status_get(app: AppHandle) -> Result<StatusSnapshot, AppError> {
-    let store = app.store()?;
-    let handle = app.clone();
-    blocking(store, move |s| {
-        let sync = handle.state::<crate::sync_worker::SyncState>();
-        let central = handle.state::<crate::central::CentralState>();
-        let targets = crate::commands::sync::target_statuses(s, &sync)?;
-        s.with_conn(|c| {
-            Ok(StatusSnapshot {
-                outbox_pending: tables::outbox::count_undelivered(c)?,
-                sync: tables::sync_status::overall(c)?,
-                targets,
-                config_error: sync.config_error(),
-                config_warnings: central.warnings(),
-                update: central.update(),
-                data_dir: s.data_dir().display().to_string(),
-                schema_version: migrate::schema_version(c)?,
-            })
-        })
+    let (sync, central) = (app.state::<SyncState>(), app.state::<CentralState>());
+    let extras = eingang_api::targets::StatusExtras {
+        config_error: sync.config_error(),
+        config_warnings: central.warnings(),
+        update: central.update(),
+    };
+    let targets = sync.targets();
+    blocking(app.store()?, move |s| {
+        eingang_api::targets::status(s, &targets, extras)
     })
     .await
 }

@@ -22,6 +22,17 @@ pub(crate) fn header(request: &Request<'_>, name: &str) -> Result<String, AppErr
         .map_err(|_| AppError::new("input.bad_header", format!("{name} is not UTF-8")))
 }
 
+/// The raw bytes of a request (files travel as raw IPC bodies, not JSON).
+pub(crate) fn raw_body(request: &Request<'_>) -> Result<Vec<u8>, AppError> {
+    match request.body() {
+        InvokeBody::Raw(bytes) => Ok(bytes.clone()),
+        InvokeBody::Json(_) => Err(AppError::new(
+            "input.bad_body",
+            "the file must be sent as raw bytes",
+        )),
+    }
+}
+
 /// Attaches a file to an attachment field of a draft. The file's bytes are the raw request
 /// body; `x-draft`, `x-field` (the field's path) and `x-name` (the file name,
 /// percent-encoded) are headers. Returns the reference the UI puts into the field's value.
@@ -30,13 +41,7 @@ pub async fn attachment_add(
     app: AppHandle,
     request: Request<'_>,
 ) -> Result<AttachmentRef, AppError> {
-    let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(AppError::new(
-            "input.bad_body",
-            "the file must be sent as raw bytes",
-        ));
-    };
-    let bytes = bytes.clone();
+    let bytes = raw_body(&request)?;
     let draft_header = header(&request, "x-draft")?;
     crate::terminal::guard_draft(&app, &draft_header)?;
     let draft: DraftId = draft_header.parse()?;

@@ -31,8 +31,7 @@ pub(crate) async fn finalise(
     let store = app.store()?;
     let targets = sync.target_ids(&store)?;
     let s = blocking(store, move |s| {
-        let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
-        s.with_tx(|tx| submissions::finalise(tx, s.blobs(), id, today, &targets))
+        eingang_api::submissions::finalise(s, id, today, &targets)
     })
     .await?;
     sync.wake.notify_one();

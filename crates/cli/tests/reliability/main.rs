@@ -167,7 +167,7 @@ fn census(store: &eingang_store::Store, root: &std::path::Path, ids: &[String]) 
     let (mut delivered, mut lost, mut duplicated, mut wrong_hash) = (0, 0, 0, 0);
     for id in ids {
         let p = store
-            .with_conn(|c| eingang_store::tables::submissions::package(c, store.blobs(), id))
+            .with_conn(|c| eingang_sync::package::submission(c, store.blobs(), id))
             .unwrap();
         let mut files: Vec<(String, String)> = p
             .files

@@ -263,3 +263,12 @@ pub fn counts(conn: &Connection, target: &str) -> Result<(u32, u32, u32)> {
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?)
 }
+
+/// The delivery state of an item's first outbox row (`pending` … `delivered`).
+pub fn delivery_state(c: &Connection, item_kind: &str, item_id: &str) -> Result<String> {
+    Ok(c.query_row(
+        "SELECT state FROM outbox WHERE item_kind = ?1 AND item_id = ?2 ORDER BY id LIMIT 1",
+        [item_kind, item_id],
+        |r| r.get(0),
+    )?)
+}

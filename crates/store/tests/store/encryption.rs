@@ -70,14 +70,17 @@ fn a_typed_marker_is_nowhere_in_the_database_files_and_reads_back_through_the_ke
     }
     // A second draft, finalised: its PDF/A (with the marker as text) goes into the blob
     // store; and a scan-like blob that is the marker itself.
-    let sub = store
+    let d2 = store
         .with_tx(|tx| {
             let d2 = tables::drafts::create(tx, "ortstermin", "1.0")?;
             let v = json!({"aktenzeichen": "530.12-2026-0042", "datum": "2026-11-27", "anschrift": MARKER});
             tables::drafts::save_values(tx, d2.id, v.as_object().unwrap().clone())?;
-            tables::submissions::finalise(tx, store.blobs(), d2.id, (2026, 11, 29), &["default"])
+            Ok(d2)
         })
         .unwrap();
+    let sub =
+        eingang_api::submissions::finalise(&store, d2.id, (2026, 11, 29), &["default".into()])
+            .unwrap();
     let raw = store
         .blobs()
         .put(format!("{MARKER} as a scanned page would hold it").as_bytes())

@@ -13,7 +13,6 @@ mod forget;
 mod forms;
 mod full_disk;
 mod migrations;
-mod submissions;
 mod tx;
 
 use eingang_store::Store;

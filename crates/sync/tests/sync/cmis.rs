@@ -5,7 +5,7 @@ use crate::cmis_server::{self, TYPE};
 use crate::servers::{PASSWORD, USER};
 use crate::support::{finalised, row, store};
 use eingang_model::OutboxState;
-use eingang_store::tables::{submissions, sync_status};
+use eingang_store::tables::sync_status;
 use eingang_sync::cmis::{Cmis, CmisOptions};
 use eingang_sync::{run_round, Settings, Target};
 use sha2::{Digest, Sha256};
@@ -54,7 +54,7 @@ async fn documents_arrive_once_with_type_and_properties_even_after_a_lost_answer
     );
     for id in &ids {
         let p = store
-            .with_conn(|c| submissions::package(c, store.blobs(), id))
+            .with_conn(|c| eingang_sync::package::submission(c, store.blobs(), id))
             .unwrap();
         let mine: Vec<_> = docs
             .iter()
@@ -100,10 +100,10 @@ async fn a_different_document_under_the_name_is_a_conflict_and_refused_credentia
     {
         let t = target(&server.url, PASSWORD);
         let mut p = store
-            .with_conn(|c| submissions::package(c, store.blobs(), &id))
+            .with_conn(|c| eingang_sync::package::submission(c, store.blobs(), &id))
             .unwrap();
         p.files.retain(|f| f.name == format!("{id}.json"));
-        p.files[0].content = eingang_store::tables::submissions::Content::Inline(b"other".to_vec());
+        p.files[0].content = eingang_sync::package::Content::Inline(b"other".to_vec());
         p.files[0].sha256 = hex::encode(Sha256::digest(b"other"));
         p.files[0].size = 5;
         p.index_xml = "<x/>".into();

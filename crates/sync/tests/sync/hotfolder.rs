@@ -208,7 +208,7 @@ impl eingang_sync::Connector for Slow {
 
     fn deliver<'a>(
         &'a self,
-        package: &'a eingang_store::tables::submissions::Package,
+        package: &'a eingang_sync::package::Package,
         retry: bool,
     ) -> eingang_sync::connector::BoxFuture<'a, Result<eingang_sync::Receipt, eingang_sync::Failure>>
     {

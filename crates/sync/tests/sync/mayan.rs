@@ -3,7 +3,7 @@
 use crate::servers::{self, PASSWORD, USER};
 use crate::support::{finalised, row, store};
 use eingang_model::OutboxState;
-use eingang_store::tables::{submissions, sync_status};
+use eingang_store::tables::sync_status;
 use eingang_sync::mayan::{Mayan, MayanOptions};
 use eingang_sync::{run_round, Settings, Target};
 use serde_json::Value;
@@ -83,7 +83,7 @@ async fn mayan_receives_each_file_once_with_metadata_even_after_an_interrupted_u
 
     // An earlier attempt uploaded the JSON but died before its metadata call.
     let p = store
-        .with_conn(|c| submissions::package(c, store.blobs(), &id))
+        .with_conn(|c| eingang_sync::package::submission(c, store.blobs(), &id))
         .unwrap();
     let json = p
         .files
@@ -100,8 +100,8 @@ async fn mayan_receives_each_file_once_with_metadata_even_after_an_interrupted_u
         .part(
             "file",
             reqwest::multipart::Part::bytes(match &json.content {
-                eingang_store::tables::submissions::Content::Inline(b) => b.clone(),
-                eingang_store::tables::submissions::Content::Blob(_) => unreachable!(),
+                eingang_sync::package::Content::Inline(b) => b.clone(),
+                eingang_sync::package::Content::Blob(_) => unreachable!(),
             })
             .file_name(json.name.clone()),
         );

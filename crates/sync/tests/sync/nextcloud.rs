@@ -6,7 +6,7 @@
 
 use crate::nextcloud_server;
 use crate::servers::{PASSWORD, USER};
-use eingang_store::tables::submissions::{Content, Package, PackageFile};
+use eingang_sync::package::{Content, Package, PackageFile};
 use eingang_sync::webdav::{WebDav, WebDavOptions};
 use eingang_sync::Connector;
 use sha2::{Digest, Sha256};

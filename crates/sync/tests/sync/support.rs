@@ -1,6 +1,6 @@
 //! A store with finalised submissions, and helpers to look at what arrived.
 
-use eingang_store::tables::{drafts, outbox, submissions};
+use eingang_store::tables::{drafts, outbox};
 use eingang_store::Store;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -23,8 +23,8 @@ pub fn finalised(store: &Store, targets: &[&str]) -> String {
     store
         .with_tx(|tx| drafts::save_values(tx, d.id, v.as_object().unwrap().clone()))
         .unwrap();
-    store
-        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, (2026, 11, 28), targets))
+    let targets: Vec<String> = targets.iter().map(|t| (*t).to_owned()).collect();
+    eingang_api::submissions::finalise(store, d.id, (2026, 11, 28), &targets)
         .unwrap()
         .id
 }
@@ -60,7 +60,7 @@ pub fn assert_exactly_delivered(store: &Store, root: &Path, ids: &[String]) -> u
     let mut expected = Vec::new();
     for id in ids {
         let p = store
-            .with_conn(|c| submissions::package(c, store.blobs(), id))
+            .with_conn(|c| eingang_sync::package::submission(c, store.blobs(), id))
             .unwrap();
         for f in &p.files {
             expected.push((f.name.clone(), f.sha256.clone()));

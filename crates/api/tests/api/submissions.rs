@@ -1,3 +1,4 @@
+use eingang_api::submissions::finalise;
 use eingang_store::tables::{drafts, outbox, submissions};
 use serde_json::json;
 
@@ -9,9 +10,7 @@ fn an_incomplete_draft_is_not_finalised_and_stays_as_it_was() {
     let d = store
         .with_tx(|tx| drafts::create(tx, "ortstermin", "1.0"))
         .unwrap();
-    let err = store
-        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, TODAY, &["default"]))
-        .unwrap_err();
+    let err = finalise(&store, d.id, TODAY, &["default".to_owned()]).unwrap_err();
     assert_eq!(err.code(), "draft.incomplete");
     assert!(err.to_string().contains("3 entry/entries"), "{err}");
     assert_eq!(store.with_conn(drafts::count).unwrap(), 1);
@@ -29,9 +28,7 @@ fn finalising_writes_an_immutable_submission_and_its_outbox_row_and_removes_the_
     store
         .with_tx(|tx| drafts::save_values(tx, d.id, values.as_object().unwrap().clone()))
         .unwrap();
-    let s = store
-        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, TODAY, &["default"]))
-        .unwrap();
+    let s = finalise(&store, d.id, TODAY, &["default".to_owned()]).unwrap();
     assert_eq!(s.caption, "530.12-2026-0042");
     assert_eq!(s.delivery, "pending");
     assert_eq!(
@@ -102,9 +99,7 @@ fn the_submission_pdf_reads_like_the_form() {
     store
         .with_tx(|tx| drafts::save_values(tx, d.id, values.as_object().unwrap().clone()))
         .unwrap();
-    let s = store
-        .with_tx(|tx| submissions::finalise(tx, store.blobs(), d.id, TODAY, &["default"]))
-        .unwrap();
+    let s = finalise(&store, d.id, TODAY, &["default".to_owned()]).unwrap();
     assert_eq!(s.attachments, 1);
     let pdf = store
         .with_conn(|c| submissions::pdf_blob(c, &s.id))

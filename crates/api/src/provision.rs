@@ -3,9 +3,9 @@
 //! imported only when its content changed since the last import (its SHA-256 is kept in
 //! the preferences); a broken file changes nothing and is named with every error.
 
-use crate::batch::{self, ScanProfile};
-use crate::masterdata;
-use eingang_store::tables::{masterdata as md, preferences};
+use crate::error::Error;
+use eingang_capture::batch::{self, ScanProfile};
+use eingang_store::tables::preferences;
 use eingang_store::Store;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -56,27 +56,18 @@ pub fn masterdata(store: &Store, file: &Path) -> Outcome {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let entries = match masterdata::parse(&name, &bytes) {
-        Ok(e) => e,
-        Err(errors) => {
-            return Outcome::Refused(
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {e}", file.display()))
-                    .collect(),
-            )
-        }
-    };
-    // The import is recorded in the audit log by `replace`.
-    let saved = store.with_tx(|c| {
-        md::replace(c, &entries)?;
-        preferences::set(c, MASTERDATA_KEY, &hash)
-    });
-    match saved {
-        Ok(()) => Outcome::Imported(match entries.len() {
+    let record = |c: &eingang_store::Connection| preferences::set(c, MASTERDATA_KEY, &hash);
+    match crate::station::import_masterdata(store, &name, &bytes, record) {
+        Ok(i) => Outcome::Imported(match i.entries {
             1 => "1 entry".to_owned(),
             n => format!("{n} entries"),
         }),
+        Err(Error::MasterDataInvalid { errors, .. }) => Outcome::Refused(
+            errors
+                .iter()
+                .map(|e| format!("{}: {e}", file.display()))
+                .collect(),
+        ),
         Err(e) => Outcome::Refused(vec![format!("{}: {e}", file.display())]),
     }
 }

@@ -1,10 +1,8 @@
-//! Central files in a real store: master data and scan profiles the administrator deploys
-//! are taken when they change, kept when they do not, and refused whole when broken.
+// Central files in a real store: master data and scan profiles the administrator deploys
+// are taken when they change, kept when they do not, and refused whole when broken.
 
-#![allow(clippy::unwrap_used)]
-
+use eingang_api::provision::{self, Outcome};
 use eingang_capture::batch::{profiles, ScanProfile};
-use eingang_capture::provision::{self, Outcome};
 use eingang_store::tables::masterdata as md;
 use eingang_store::Store;
 

@@ -1,0 +1,421 @@
+//! The Scanstelle's batches: profiles, batches and their view, intake (files and scanners)
+//! with progress events, page edits, separation, and release into the outbox.
+
+use crate::error::{check_id, Error, Result};
+use eingang_capture::batch::{self, Event, ScanProfile};
+use eingang_capture::Limits;
+use eingang_model::{
+    BatchSummary, BatchView, DocumentView, PageEdit, PageView, ScanProfileInfo, ScannerInfo,
+    SeparationSummary,
+};
+use eingang_store::tables::scans::{self, BatchRow};
+use eingang_store::Store;
+use std::sync::atomic::AtomicBool;
+
+/// The longest batch name or document title (characters).
+const MAX_NAME: usize = 200;
+
+pub fn summary(b: BatchRow) -> BatchSummary {
+    BatchSummary {
+        id: b.id,
+        name: b.name,
+        profile_id: b.profile_id,
+        created_at: b.created_at,
+        pages: b.pages,
+        blank: b.blank,
+        scanned_by: b.scanned_by,
+        released: b.released_at.is_some(),
+        destroyable: b.destroyable_at.is_some(),
+        ocr_pending: b.ocr_pending,
+    }
+}
+
+fn info(p: &ScanProfile) -> ScanProfileInfo {
+    ScanProfileInfo {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        resolution: p.resolution,
+        colour: serde_json::to_value(p.processing.mode)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        pdfa: p.pdfa.clone(),
+        deskew: p.processing.deskew,
+        blank_threshold_percent: p.processing.blank_threshold_percent,
+    }
+}
+
+/// The station's scan profiles (the built-in ones on first use).
+pub fn profiles(store: &Store) -> Result<Vec<ScanProfileInfo>> {
+    Ok(batch::profiles(store)?.iter().map(info).collect())
+}
+
+/// The profile `id`, or the first one when none is asked for.
+pub fn profile(store: &Store, id: Option<&str>) -> Result<ScanProfile> {
+    let all = batch::profiles(store)?;
+    let found = match id {
+        Some(id) => all.into_iter().find(|p| p.id == id),
+        None => all.into_iter().next(),
+    };
+    found.ok_or_else(|| {
+        Error::input(
+            "scan.profile_unknown",
+            format!(
+                "no scan profile {:?}; `eingang profiles list` shows them",
+                id.unwrap_or_default()
+            ),
+        )
+        .at("profile")
+    })
+}
+
+/// The profile a batch was made with (kept with the batch, so later edits of the profile
+/// do not change it).
+pub fn profile_of(store: &Store, batch_id: &str) -> Result<ScanProfile> {
+    let row = store.with_conn(|c| scans::batch(c, batch_id))?;
+    serde_json::from_str(&row.profile_json).map_err(|e| {
+        Error::refused(
+            "scan.profile",
+            format!("the batch's scan profile cannot be read: {e}"),
+        )
+    })
+}
+
+pub fn list(store: &Store) -> Result<Vec<BatchSummary>> {
+    Ok(store
+        .with_conn(scans::batches)?
+        .into_iter()
+        .map(summary)
+        .collect())
+}
+
+pub fn get(store: &Store, batch_id: &str) -> Result<BatchSummary> {
+    check_id("batch", batch_id)?;
+    Ok(summary(store.with_conn(|c| scans::batch(c, batch_id))?))
+}
+
+/// A new, empty batch scanned with `profile_id` (a name of 1–200 characters).
+pub fn create(store: &Store, name: &str, profile_id: Option<&str>) -> Result<BatchSummary> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(Error::input(
+            "input.batch_name",
+            "a batch needs a name of at most 200 characters",
+        )
+        .at("name"));
+    }
+    let profile = profile(store, profile_id)?;
+    let json = serde_json::to_string(&profile).unwrap_or_default();
+    let row = store.with_tx(|c| {
+        let id = scans::create_batch(c, name, Some(&profile.id), &json)?;
+        scans::batch(c, &id)
+    })?;
+    Ok(summary(row))
+}
+
+pub fn delete(store: &Store, batch_id: &str) -> Result<()> {
+    check_id("batch", batch_id)?;
+    Ok(store.with_tx(|c| scans::delete_batch(c, batch_id))?)
+}
+
+/// A batch with its pages and documents (and each document's delivery state).
+pub fn view(store: &Store, batch_id: &str) -> Result<BatchView> {
+    check_id("batch", batch_id)?;
+    Ok(store.with_conn(|c| {
+        let b = scans::batch(c, batch_id)?;
+        let pages = scans::pages(c, batch_id)?
+            .into_iter()
+            .map(|p| PageView {
+                id: p.id,
+                source: p.source,
+                source_page: p.source_page,
+                state: p.state,
+                error: p.error,
+                blank: p.blank,
+                ink: p.ink,
+                skew: p.skew,
+                rotation: p.rotation,
+                starts_document: p.starts_document,
+                deleted: p.deleted,
+                separator: p.separator,
+                barcodes: p
+                    .barcodes_json
+                    .as_deref()
+                    .and_then(|j| {
+                        serde_json::from_str::<Vec<eingang_capture::separate::Barcode>>(j).ok()
+                    })
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|b| b.value)
+                    .collect(),
+                index: p.index,
+                ocr: p.ocr_state,
+                ocr_error: p.ocr_error,
+            })
+            .collect();
+        let documents = scans::documents(c, batch_id)?
+            .into_iter()
+            .map(|d| {
+                let delivery = eingang_store::tables::outbox::delivery_state(c, "document", &d.id)
+                    .unwrap_or_else(|_| "pending".into());
+                DocumentView {
+                    pages: u32::try_from(d.page_ids.len()).unwrap_or(u32::MAX),
+                    id: d.id,
+                    title: d.title,
+                    pdfa: d.pdfa,
+                    sha256: d.sha256,
+                    delivery,
+                }
+            })
+            .collect();
+        Ok(BatchView {
+            batch: summary(b),
+            pages,
+            documents,
+        })
+    })?)
+}
+
+/// A page's thumbnail (a small JPEG), or `None` while it is not processed.
+pub fn thumbnail(store: &Store, page_id: &str) -> Result<Option<Vec<u8>>> {
+    check_id("page", page_id)?;
+    let p = store.with_conn(|c| scans::page(c, page_id))?;
+    match p.thumb_blob {
+        Some(thumb) => Ok(Some(store.blobs().get(&thumb)?)),
+        None => Ok(None),
+    }
+}
+
+/// Turns, marks or deletes a page (logged with the old value, so undo is a setter too).
+pub fn edit_page(store: &Store, page_id: &str, edit: PageEdit) -> Result<()> {
+    check_id("page", page_id)?;
+    if let PageEdit::Rotation(q) = edit {
+        if q > 3 {
+            return Err(Error::input(
+                "input.rotation",
+                "rotation is 0–3 quarter turns",
+            ));
+        }
+    }
+    Ok(store.with_tx(|c| scans::edit_page(c, page_id, edit))?)
+}
+
+pub fn move_page(store: &Store, page_id: &str, to: u32) -> Result<()> {
+    check_id("page", page_id)?;
+    Ok(store.with_tx(|c| scans::move_page(c, page_id, to as usize))?)
+}
+
+/// Imports one file (its bytes, as the UI sends them) into a batch; pages are processed
+/// before this returns. A refused file is an error naming it (the batch keeps what it had).
+pub fn import_file(
+    store: &Store,
+    batch_id: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<BatchSummary> {
+    check_id("batch", batch_id)?;
+    if name.is_empty() || name.len() > 255 || name.contains(['/', '\\']) {
+        return Err(Error::input("input.bad_name", "not a file name"));
+    }
+    let profile = profile_of(store, batch_id)?;
+    let cancel = AtomicBool::new(false);
+    let mut report = batch::import(
+        store,
+        batch_id,
+        std::iter::once((name.to_owned(), Ok(bytes))),
+        &profile.processing,
+        Limits::default(),
+        &cancel,
+        on_event,
+    );
+    tracing::info!(
+        pages = report.received,
+        failed = report.failed_files,
+        "file imported"
+    );
+    if let Some(refused) = report.refused.pop() {
+        return Err(refused.into());
+    }
+    get(store, batch_id)
+}
+
+/// What to scan with: the device and what may differ from the batch's profile.
+#[derive(Debug, Clone, Default)]
+pub struct ScanRequest {
+    pub device: String,
+    pub source: Option<String>,
+    pub mode: Option<String>,
+    pub resolution: Option<u32>,
+    pub max_pages: Option<u32>,
+}
+
+/// What a scan did: the pages, the batch, and — when the scanner failed mid-batch — why
+/// (the pages received before stay).
+#[derive(Debug)]
+pub struct Scanned {
+    pub report: batch::Report,
+    pub batch: BatchSummary,
+    pub error: Option<Error>,
+}
+
+/// Scans into the batch until the feeder is empty (or `max_pages`, or `cancel`); pages are
+/// stored as they arrive.
+pub fn scan(
+    store: &Store,
+    batch_id: &str,
+    request: &ScanRequest,
+    cancel: &AtomicBool,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Scanned> {
+    check_id("batch", batch_id)?;
+    let device = &request.device;
+    if device.is_empty() || device.len() > 200 || device.starts_with('-') {
+        return Err(Error::input("input.device", "not a scanner name").at("device"));
+    }
+    let profile = profile_of(store, batch_id)?;
+    let settings = eingang_capture::ScanSettings {
+        source: request.source.clone().or(profile.source.clone()),
+        mode: request.mode.clone().or(profile.mode.clone()),
+        resolution: request
+            .resolution
+            .filter(|r| *r > 0)
+            .unwrap_or(profile.resolution),
+        max_pages: request.max_pages,
+    };
+    let scanner = eingang_capture::source_for(device);
+    let (report, error) = batch::scan_into(
+        store,
+        batch_id,
+        scanner.as_ref(),
+        &settings,
+        &profile.processing,
+        cancel,
+        on_event,
+    );
+    tracing::info!(pages = report.received, "scan finished");
+    let error = error.map(|e| {
+        Error::refused(
+            e.code(),
+            format!("{e} — the {} page(s) received are kept", report.received),
+        )
+    });
+    Ok(Scanned {
+        batch: get(store, batch_id)?,
+        report,
+        error,
+    })
+}
+
+/// The scanners SANE sees and the configured eSCL network scanners (`escl:<url>`).
+pub fn devices(escl: &[String]) -> Result<Vec<ScannerInfo>> {
+    let mut out: Vec<ScannerInfo> = eingang_capture::sane::devices()?
+        .into_iter()
+        .map(|d| ScannerInfo {
+            name: d.name,
+            vendor: d.vendor,
+            model: d.model,
+            kind: d.kind,
+        })
+        .collect();
+    for url in escl {
+        let scanner = eingang_capture::escl::EsclScanner::new(url);
+        let model = scanner
+            .capabilities()
+            .map_or_else(|_| "(offline)".into(), |c| c.make_and_model);
+        out.push(ScannerInfo {
+            name: format!("escl:{url}"),
+            vendor: "eSCL".into(),
+            model,
+            kind: "network scanner".into(),
+        });
+    }
+    Ok(out)
+}
+
+/// Applies separation rules (`rules`, else the batch's profile's): barcode sheets, blank
+/// pages, page counts; index values from barcodes. Returns what it did.
+pub fn separate_pages(
+    store: &Store,
+    batch_id: &str,
+    rules: Option<&eingang_capture::separate::Separation>,
+) -> Result<eingang_capture::separate::Report> {
+    check_id("batch", batch_id)?;
+    let own;
+    let rules = if let Some(r) = rules {
+        r
+    } else {
+        own = profile_of(store, batch_id)?.separation;
+        &own
+    };
+    let r = eingang_capture::separate::separate(store, batch_id, rules)
+        .map_err(|e| Error::refused("scan.separation", e))?;
+    tracing::info!(
+        documents = r.documents,
+        sheets = r.separator_sheets,
+        "batch separated"
+    );
+    Ok(r)
+}
+
+/// [`separate_pages`] by the batch's profile, as the workspace shows it.
+pub fn separate(store: &Store, batch_id: &str) -> Result<(SeparationSummary, BatchView)> {
+    let r = separate_pages(store, batch_id, None)?;
+    Ok((
+        SeparationSummary {
+            documents: r.documents,
+            separator_sheets: r.separator_sheets,
+            index_filled: r.index_filled,
+        },
+        view(store, batch_id)?,
+    ))
+}
+
+/// What a release says beyond the batch: the documents' title and index values, where
+/// they go, and which workstation made them.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseRequest {
+    pub title: String,
+    pub index: Vec<(String, String)>,
+    pub targets: Vec<String>,
+    pub station: Option<String>,
+}
+
+/// Releases the checked batch: its documents (cut at the marked pages) as PDF/A with the
+/// OCR text layer, the index fields and the Transfervermerk, queued for delivery. Returns
+/// the documents made.
+pub fn release(
+    store: &Store,
+    batch_id: &str,
+    request: &ReleaseRequest,
+) -> Result<Vec<eingang_store::tables::scans::DocumentRow>> {
+    check_id("batch", batch_id)?;
+    let title = request.title.trim();
+    if title.is_empty() || title.chars().count() > MAX_NAME {
+        return Err(Error::input(
+            "input.doc_title",
+            "a document needs a title of at most 200 characters",
+        )
+        .at("title"));
+    }
+    if request.index.len() > 50
+        || request
+            .index
+            .iter()
+            .any(|(k, v)| k.is_empty() || k.len() > 64 || v.len() > 1000)
+    {
+        return Err(Error::input(
+            "input.index",
+            "index fields: at most 50, names up to 64 characters, values up to 1,000",
+        ));
+    }
+    let targets: Vec<&str> = request.targets.iter().map(String::as_str).collect();
+    let release = batch::Release {
+        title,
+        index: &request.index,
+        targets: &targets,
+        sealer: &eingang_capture::transfer::NoSeal,
+        station: request.station.as_deref(),
+    };
+    batch::release(store, batch_id, &release).map_err(|e| Error::refused("scan.release", e))
+}

@@ -1,0 +1,110 @@
+//! The use cases' error: what went wrong below (typed, with the lower crate's stable code),
+//! or what is wrong with the caller's input (a code of its own and, where one is to blame,
+//! the field). The shell turns it into `{code, message, field}`; the CLI prints
+//! `error [code]: message`.
+
+use std::borrow::Cow;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] eingang_store::Error),
+    #[error(transparent)]
+    Capture(#[from] eingang_capture::CaptureError),
+    #[error(transparent)]
+    Config(#[from] eingang_sync::config::ConfigError),
+    #[error("the draft cannot be finalised yet: {count} entry/entries still need attention")]
+    DraftIncomplete { count: usize },
+    #[error("the PDF/A rendering could not be made ({detail}); the draft was kept")]
+    Render { detail: String },
+    /// A master-data file with errors (every one named; nothing was imported).
+    #[error("{file}: {}; nothing was imported", errors.iter().take(20).cloned().collect::<Vec<_>>().join("; "))]
+    MasterDataInvalid { file: String, errors: Vec<String> },
+    /// The caller's input: a code of its own (`input.…`, `scan.…`), the field to blame.
+    #[error("{message}")]
+    Input {
+        code: &'static str,
+        message: String,
+        field: Option<&'static str>,
+    },
+    /// A step a lower crate refused with a reason it states in words (the code says which
+    /// step).
+    #[error("{message}")]
+    Refused {
+        code: Cow<'static, str>,
+        message: String,
+    },
+    /// A background task died (a bug, never the user's doing).
+    #[error("background task failed: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn input(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Input {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn refused(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self::Refused {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Names the input field the error is about.
+    #[must_use]
+    pub fn at(self, field: &'static str) -> Self {
+        match self {
+            Self::Input { code, message, .. } => Self::Input {
+                code,
+                message,
+                field: Some(field),
+            },
+            other => other,
+        }
+    }
+
+    /// The stable code the UI translates.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Store(e) => e.code(),
+            Self::Capture(e) => e.code(),
+            Self::Config(_) => "config.invalid",
+            Self::DraftIncomplete { .. } => "draft.incomplete",
+            Self::MasterDataInvalid { .. } => "masterdata.invalid",
+            Self::Render { .. } => "submission.render_failed",
+            Self::Input { code, .. } => code,
+            Self::Refused { code, .. } => code,
+            Self::Internal(_) => "app.internal",
+        }
+    }
+
+    /// The field the error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Store(e) => e.field(),
+            Self::Input { field, .. } => *field,
+            _ => None,
+        }
+    }
+}
+
+impl From<eingang_model::IdError> for Error {
+    fn from(e: eingang_model::IdError) -> Self {
+        Self::input("input.bad_id", e.to_string())
+    }
+}
+
+/// Checks an id that came from outside (UI, command line): hex digits and '-', at most 64.
+pub fn check_id(what: &str, id: &str) -> Result<()> {
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(Error::input("input.bad_id", format!("not a {what} id")));
+    }
+    Ok(())
+}

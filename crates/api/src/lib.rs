@@ -1,0 +1,26 @@
+//! Eingang's use cases: every operation that composes more than one crate, called alike by
+//! the desktop shell (`src-tauri`, one Tauri command = argument checks + one call here) and
+//! the CLI (`eingang …`). Functions block (store, image and PDF work); the shell runs them
+//! on a blocking thread, the CLI calls them directly.
+//!
+//! - [`batches`]: the Scanstelle — profiles, batches, intake from files and scanners,
+//!   page edits, separation, release into the outbox.
+//! - [`station`]: the index and check stations — operator, master data, index values,
+//!   quality-check verdicts, OCR again.
+//! - [`provision`]: the administrator's central master data and scan profiles, taken
+//!   when they changed.
+//! - [`submissions`]: finalising a draft (validate, render the PDF/A, queue).
+//! - [`targets`]: delivery targets in the settings and the sync view, the outbox.
+//! - [`loops`]: the long-running loops (sync, OCR, hot folder) with a shutdown handle.
+//! - [`error::Error`]: typed errors with stable codes and the field to blame.
+
+pub mod batches;
+pub mod error;
+pub mod loops;
+pub mod provision;
+mod render;
+pub mod station;
+pub mod submissions;
+pub mod targets;
+
+pub use error::{check_id, Error, Result};

@@ -1,0 +1,224 @@
+//! The scan office's index and check stations: who works at the station, master data
+//! (one import for the app, the CLI and central provisioning), index values checked against
+//! the master data, quality-check verdicts (four-eyes), and OCR again.
+
+use crate::error::{check_id, Error, Result};
+use eingang_capture::{masterdata, qc};
+use eingang_model::scan::{CheckDocView, CheckView, FieldIssue, MasterEntry, StationInfo};
+use eingang_store::tables::{audit, masterdata as md, scans};
+use eingang_store::Store;
+
+/// Who is signed in and the master data; `ocr_notice` says why OCR cannot run here.
+pub fn info(store: &Store, ocr_notice: Option<String>) -> Result<StationInfo> {
+    let master = store
+        .with_conn(md::all)?
+        .into_iter()
+        .map(|e| MasterEntry {
+            kind: e.kind,
+            code: e.code,
+            label: e.label,
+        })
+        .collect();
+    Ok(StationInfo {
+        operator: audit::actor(),
+        ocr_notice,
+        master,
+    })
+}
+
+/// Signs a person in at the station (the shared scan-office PC): from now on they are the
+/// actor in the audit log, the scanner of new batches and the checker of verdicts.
+pub fn sign_in(store: &Store, name: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(Error::input("input.operator", "a name of 1 to 64 characters").at("operator"));
+    }
+    audit::set_operator(Some(name));
+    store.with_tx(|c| audit::append(c, "station.sign_in", "station", &serde_json::json!({})))?;
+    Ok(())
+}
+
+/// What a master-data import took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    pub entries: usize,
+    pub units: usize,
+    pub doctypes: usize,
+}
+
+/// Replaces the master data with a CSV or JSON file's (`name` tells which); a file with
+/// errors changes nothing and the error names every problem. `also` runs in
+/// the same transaction (central provisioning records the file's hash there).
+pub fn import_masterdata(
+    store: &Store,
+    name: &str,
+    bytes: &[u8],
+    also: impl FnOnce(&eingang_store::Connection) -> eingang_store::Result<()>,
+) -> Result<Imported> {
+    let entries = masterdata::parse(name, bytes).map_err(|errors| Error::MasterDataInvalid {
+        file: name.to_owned(),
+        errors: errors.iter().map(ToString::to_string).collect(),
+    })?;
+    // The import is recorded in the audit log by `replace`.
+    store.with_tx(|c| {
+        md::replace(c, &entries)?;
+        also(c)
+    })?;
+    Ok(Imported {
+        entries: entries.len(),
+        units: entries.iter().filter(|e| e.kind == "unit").count(),
+        doctypes: entries.iter().filter(|e| e.kind == "doctype").count(),
+    })
+}
+
+/// The check station's view of a batch: every document's index values, what the master
+/// data does not accept, suggestions from the OCR text, flags and verdicts.
+pub fn check_view(store: &Store, batch_id: &str) -> Result<CheckView> {
+    check_id("batch", batch_id)?;
+    let state = qc::state(store, batch_id).map_err(|e| Error::refused("qc.state", e))?;
+    let (pages, master) = store.with_conn(|c| Ok((scans::pages(c, batch_id)?, md::all(c)?)))?;
+    let today = eingang_store::rfc3339_utc(eingang_store::now_ms());
+    let documents = state
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let index = pages
+                .iter()
+                .find(|p| p.id == d.first_page)
+                .map(|p| p.index.clone())
+                .unwrap_or_default();
+            let issues: Vec<FieldIssue> = masterdata::validate(&master, &index, &today[..10])
+                .into_iter()
+                .map(|e| FieldIssue {
+                    field: e.field,
+                    code: e.code,
+                    message: e.message,
+                })
+                .collect();
+            // Suggestions from the text of the first pages (where a letter names its case),
+            // only while the document lacks a valid Aktenzeichen and units have patterns:
+            // bounded work however large the batch.
+            let wanted = (!index.iter().any(|(f, _)| f == "aktenzeichen")
+                || issues.iter().any(|e| e.field == "aktenzeichen"))
+                && master.iter().any(|e| e.pattern.is_some());
+            let mut text = String::new();
+            for id in d.page_ids.iter().take(if wanted { 3 } else { 0 }) {
+                if let Ok(Some(json)) = store.with_conn(|c| scans::ocr_words(c, id)) {
+                    if let Some(t) = eingang_capture::ocr::PageText::parse(&json) {
+                        for w in t.words {
+                            text.push_str(&w.text);
+                            text.push(' ');
+                        }
+                    }
+                }
+            }
+            let suggestions = masterdata::suggestions(&master, &text)
+                .into_iter()
+                .filter(|s| !index.contains(s))
+                .collect();
+            CheckDocView {
+                number: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                first_page: d.first_page.clone(),
+                pages: u32::try_from(d.page_ids.len()).unwrap_or(u32::MAX),
+                flags: d.flags.clone(),
+                sampled: d.sampled,
+                required: d.required,
+                verdict: d
+                    .verdict
+                    .as_ref()
+                    .map(|v| if v.passed { "passed" } else { "failed" }.to_owned()),
+                checker: d.verdict.as_ref().map(|v| v.checker.clone()),
+                note: d.verdict.as_ref().map(|v| v.note.clone()),
+                index,
+                issues,
+                suggestions,
+            }
+        })
+        .collect();
+    Ok(CheckView {
+        protection: serde_json::to_value(state.settings.protection)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        four_eyes: state.settings.four_eyes,
+        scanned_by: state.scanned_by,
+        operator: audit::actor(),
+        open: u32::try_from(state.open).unwrap_or(u32::MAX),
+        failed: u32::try_from(state.failed).unwrap_or(u32::MAX),
+        passed: state.passed,
+        documents,
+    })
+}
+
+/// Saves the index values of the document starting at `first_page` (empty values removed).
+pub fn set_index(
+    store: &Store,
+    batch_id: &str,
+    first_page: &str,
+    index: Vec<(String, String)>,
+) -> Result<()> {
+    check_id("batch", batch_id)?;
+    check_id("page", first_page)?;
+    if index.len() > 50
+        || index.iter().any(|(k, v)| {
+            k.is_empty()
+                || k.len() > 64
+                || !k
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                || v.chars().count() > 500
+        })
+    {
+        return Err(Error::input(
+            "input.index",
+            "index fields: at most 50, names of lower-case letters, values up to 500 characters",
+        ));
+    }
+    let index: Vec<(String, String)> = index
+        .into_iter()
+        .map(|(k, v)| (k, v.trim().to_owned()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    store.with_tx(|c| {
+        let page = scans::page(c, first_page)?;
+        if page.batch_id != batch_id {
+            return Err(eingang_store::Error::NotFound {
+                what: "page",
+                id: first_page.to_owned(),
+            });
+        }
+        scans::set_index_as(c, first_page, &index, "user_index")
+    })?;
+    Ok(())
+}
+
+/// Records the signed-in person's verdict on a document (four-eyes enforced when the
+/// profile asks for it; a failed verdict needs a note).
+pub fn verdict(
+    store: &Store,
+    batch_id: &str,
+    first_page: &str,
+    passed: bool,
+    note: &str,
+) -> Result<()> {
+    check_id("batch", batch_id)?;
+    check_id("page", first_page)?;
+    qc::record_verdict(store, batch_id, first_page, &audit::actor(), passed, note).map_err(|e| {
+        if e.starts_with("four-eyes") {
+            Error::refused("qc.four_eyes", e)
+        } else if e.starts_with("note") {
+            Error::input("qc.note_required", e).at("note")
+        } else {
+            Error::refused("qc.verdict", e)
+        }
+    })
+}
+
+/// Puts the batch's pages whose OCR failed (or was not wanted) back into the OCR queue;
+/// returns how many.
+pub fn ocr_retry(store: &Store, batch_id: &str) -> Result<u32> {
+    check_id("batch", batch_id)?;
+    let n = store.with_tx(|c| scans::ocr_request(c, batch_id))?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}

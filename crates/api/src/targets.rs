@@ -1,0 +1,224 @@
+//! Delivery targets as the settings and the sync view show them: their state, the user's
+//! own targets (added, changed, removed — checked as a whole before the file is written),
+//! passwords, and the outbox with "retry".
+
+use crate::error::{Error, Result};
+use eingang_model::{OutboxItem, TargetSetting, TargetStatus};
+use eingang_store::tables::{outbox, sync_status};
+use eingang_store::Store;
+use eingang_sync::{config, Target};
+
+/// The targets with their state, for the status bar and the sync view.
+pub fn statuses(store: &Store, targets: &[Target]) -> Result<Vec<TargetStatus>> {
+    Ok(store.with_conn(|c| {
+        targets
+            .iter()
+            .map(|t| {
+                let st = sync_status::get(c, &t.id)?;
+                let (waiting, failed, paused) = outbox::counts(c, &t.id)?;
+                Ok(TargetStatus {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    kind: t.kind.clone(),
+                    location: t.connector.location(),
+                    online: st.online,
+                    last_probe_at: st.last_probe_at,
+                    last_success_at: st.last_success_at,
+                    last_error: st.last_error,
+                    paused: st.paused,
+                    waiting: waiting + paused,
+                    failed,
+                })
+            })
+            .collect()
+    })?)
+}
+
+/// The newest outbox rows (`delivered` ones at most `delivered_shown`) and what waits.
+pub fn outbox_items(store: &Store, delivered_shown: u32) -> Result<Vec<OutboxItem>> {
+    Ok(store.with_conn(|c| outbox::items(c, delivered_shown))?)
+}
+
+/// "Retry" on one item: due at once (a paused target stays paused until its password is
+/// fixed).
+pub fn retry(store: &Store, row: i64) -> Result<()> {
+    if store.with_tx(|tx| outbox::retry(tx, row))? {
+        Ok(())
+    } else {
+        Err(Error::input(
+            "sync.not_retryable",
+            format!("item {row} is not waiting for a retry"),
+        ))
+    }
+}
+
+fn check_password(password: &str) -> Result<()> {
+    if password.is_empty() || password.len() > 1024 {
+        return Err(Error::input(
+            "input.bad_password",
+            "enter the password (at most 1024 characters)",
+        )
+        .at("password"));
+    }
+    Ok(())
+}
+
+/// Stores a target's password (OS key store, else the store); the caller reloads its
+/// targets so the pause is lifted.
+pub fn set_password(store: &Store, targets: &[Target], id: &str, password: &str) -> Result<()> {
+    check_password(password)?;
+    if !targets.iter().any(|t| t.id == id) {
+        return Err(Error::input(
+            "input.unknown_target",
+            format!("no target {id:?} is configured"),
+        ));
+    }
+    eingang_sync::secrets::set_password(store, id, password)?;
+    tracing::info!(target = %id, "target credentials changed");
+    Ok(())
+}
+
+/// The targets as the settings show them: the administrator's (read-only), the user's own
+/// (editable), or the built-in local folder.
+pub fn settings(store: &Store, cfg: &config::Config) -> Result<Vec<TargetSetting>> {
+    let user_file = config::user_file(store.data_dir());
+    config::effective_targets(cfg, store.data_dir())
+        .into_iter()
+        .map(|t| {
+            Ok(TargetSetting {
+                editable: cfg.origin.get(&t.id) == Some(&user_file),
+                has_password: eingang_sync::secrets::password(store, &t.id)?.is_some(),
+                id: t.id,
+                name: t.name,
+                kind: t.kind.as_str().to_owned(),
+                url: t.url,
+                path: t.path.map(|p| p.display().to_string()),
+                user: t.user,
+                folder: t.folder,
+            })
+        })
+        .collect()
+}
+
+/// Adds or changes one of the user's targets (checked as a whole before the file is
+/// written); a password, when given, goes to the key store.
+pub fn save(
+    store: &Store,
+    cfg: &config::Config,
+    target: TargetSetting,
+    password: Option<&str>,
+) -> Result<()> {
+    let user_file = config::user_file(store.data_dir());
+    if cfg.origin.get(&target.id).is_some_and(|f| f != &user_file) {
+        return Err(Error::input(
+            "input.target_managed",
+            "this target is set by the administrator's configuration and cannot be changed here",
+        )
+        .at("id"));
+    }
+    let kind: config::TargetKind =
+        serde_json::from_value(serde_json::Value::String(target.kind.clone()))
+            .map_err(|_| Error::input("input.bad_kind", "choose a kind of target").at("kind"))?;
+    let needs_url = kind != config::TargetKind::Folder;
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    if target.id.trim().is_empty() {
+        return Err(Error::input("input.required", "enter an id").at("id"));
+    }
+    if needs_url && blank(&target.url) {
+        return Err(Error::input("input.required", "enter the URL").at("url"));
+    }
+    if !needs_url && blank(&target.path) {
+        return Err(Error::input("input.required", "enter the folder").at("path"));
+    }
+    let password = password.filter(|p| !p.is_empty());
+    if let Some(pw) = password {
+        check_password(pw)?;
+    }
+    // Keep what only the file can say (templates, CMIS/Mayan details) when editing.
+    let mut t = cfg
+        .targets
+        .iter()
+        .find(|t| t.id == target.id)
+        .cloned()
+        .unwrap_or_else(|| {
+            let mut d =
+                config::effective_targets(&config::Config::default(), store.data_dir()).remove(0);
+            d.path = None;
+            d
+        });
+    let trimmed = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    target.id.trim().clone_into(&mut t.id);
+    t.name = trimmed(target.name);
+    t.kind = kind;
+    t.url = if needs_url { trimmed(target.url) } else { None };
+    t.path = if needs_url {
+        None
+    } else {
+        trimmed(target.path).map(Into::into)
+    };
+    t.user = if needs_url {
+        trimmed(target.user)
+    } else {
+        None
+    };
+    target.folder.trim().clone_into(&mut t.folder);
+    config::save_user_target(store.data_dir(), &t)?;
+    if let Some(pw) = password {
+        eingang_sync::secrets::set_password(store, &t.id, pw)?;
+    }
+    tracing::info!(target = %t.id, "target saved in the user's configuration");
+    Ok(())
+}
+
+/// Removes one of the user's targets; refused while items still wait for it.
+pub fn delete(store: &Store, cfg: &config::Config, id: &str) -> Result<()> {
+    let user_file = config::user_file(store.data_dir());
+    if cfg.origin.get(id) != Some(&user_file) {
+        return Err(Error::input(
+            "input.target_managed",
+            "only targets set in these settings can be removed here",
+        ));
+    }
+    let (waiting, failed, paused) = store.with_conn(|c| outbox::counts(c, id))?;
+    if waiting + failed + paused > 0 {
+        return Err(Error::input(
+            "input.target_in_use",
+            format!(
+                "{} items still wait for this target",
+                waiting + failed + paused
+            ),
+        ));
+    }
+    config::remove_user_target(store.data_dir(), id)?;
+    eingang_sync::secrets::forget_password(store, id)?;
+    Ok(())
+}
+
+/// What the shell knows beyond the store for the status bar.
+#[derive(Debug, Clone, Default)]
+pub struct StatusExtras {
+    pub config_error: Option<String>,
+    pub config_warnings: Vec<String>,
+    pub update: eingang_model::UpdateInfo,
+}
+
+/// The status bar: what waits in the outbox, the connection, every target's state.
+pub fn status(
+    store: &Store,
+    targets: &[Target],
+    extras: StatusExtras,
+) -> Result<eingang_model::StatusSnapshot> {
+    let targets = statuses(store, targets)?;
+    Ok(store.with_conn(|c| {
+        Ok(eingang_model::StatusSnapshot {
+            outbox_pending: outbox::count_undelivered(c)?,
+            sync: sync_status::overall(c)?,
+            targets,
+            config_error: extras.config_error,
+            config_warnings: extras.config_warnings,
+            update: extras.update,
+            data_dir: store.data_dir().display().to_string(),
+            schema_version: eingang_store::migrate::schema_version(c)?,
+        })
+    })?)
+}
