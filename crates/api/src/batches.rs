@@ -2,8 +2,10 @@
 //! with progress events, page edits, separation, and release into the outbox.
 
 use crate::error::{check_id, Error, Result};
-use eingang_capture::batch::{self, Event, ScanProfile};
+use eingang_capture::intake::Event;
+use eingang_capture::profile::ScanProfile;
 use eingang_capture::Limits;
+use eingang_capture::{intake, profile, release};
 use eingang_model::{
     BatchSummary, BatchView, DocumentView, PageEdit, PageView, ScanProfileInfo, ScannerInfo,
     SeparationSummary,
@@ -47,12 +49,12 @@ fn info(p: &ScanProfile) -> ScanProfileInfo {
 
 /// The station's scan profiles (the built-in ones on first use).
 pub fn profiles(store: &Store) -> Result<Vec<ScanProfileInfo>> {
-    Ok(batch::profiles(store)?.iter().map(info).collect())
+    Ok(profile::profiles(store)?.iter().map(info).collect())
 }
 
 /// The profile `id`, or the first one when none is asked for.
 pub fn profile(store: &Store, id: Option<&str>) -> Result<ScanProfile> {
-    let all = batch::profiles(store)?;
+    let all = profile::profiles(store)?;
     let found = match id {
         Some(id) => all.into_iter().find(|p| p.id == id),
         None => all.into_iter().next(),
@@ -141,9 +143,7 @@ pub fn view(store: &Store, batch_id: &str) -> Result<BatchView> {
                 barcodes: p
                     .barcodes_json
                     .as_deref()
-                    .and_then(|j| {
-                        serde_json::from_str::<Vec<eingang_capture::separate::Barcode>>(j).ok()
-                    })
+                    .and_then(|j| serde_json::from_str::<Vec<eingang_model::scan::Barcode>>(j).ok())
                     .unwrap_or_default()
                     .into_iter()
                     .map(|b| b.value)
@@ -220,7 +220,7 @@ pub fn import_file(
     }
     let profile = profile_of(store, batch_id)?;
     let cancel = AtomicBool::new(false);
-    let mut report = batch::import(
+    let mut report = intake::import(
         store,
         batch_id,
         std::iter::once((name.to_owned(), Ok(bytes))),
@@ -254,7 +254,7 @@ pub struct ScanRequest {
 /// (the pages received before stay).
 #[derive(Debug)]
 pub struct Scanned {
-    pub report: batch::Report,
+    pub report: intake::Report,
     pub batch: BatchSummary,
     pub error: Option<Error>,
 }
@@ -284,7 +284,7 @@ pub fn scan(
         max_pages: request.max_pages,
     };
     let scanner = eingang_capture::source_for(device);
-    let (report, error) = batch::scan_into(
+    let (report, error) = intake::scan_into(
         store,
         batch_id,
         scanner.as_ref(),
@@ -410,12 +410,12 @@ pub fn release(
         ));
     }
     let targets: Vec<&str> = request.targets.iter().map(String::as_str).collect();
-    let release = batch::Release {
+    let release = release::Release {
         title,
         index: &request.index,
         targets: &targets,
         sealer: &eingang_capture::transfer::NoSeal,
         station: request.station.as_deref(),
     };
-    batch::release(store, batch_id, &release).map_err(|e| Error::refused("scan.release", e))
+    release::release(store, batch_id, &release).map_err(|e| Error::refused("scan.release", e))
 }

@@ -5,9 +5,11 @@
 //! and hot-folder loops block and belong on a thread of their own.
 
 use crate::error::Result;
-use eingang_capture::batch::{self, Event, ScanProfile};
 use eingang_capture::hotfolder::{HotFolder, Taken};
+use eingang_capture::intake;
+use eingang_capture::intake::Event;
 use eingang_capture::ocr::{self, Tesseract};
+use eingang_capture::profile::ScanProfile;
 use eingang_capture::Limits;
 use eingang_store::tables::scans;
 use eingang_store::Store;
@@ -134,7 +136,7 @@ impl HotFolderWatch {
     /// One look: every complete file goes into the day's batch (raw kept, processed by the
     /// profile), then is archived; refused files move to `failed/` with the reason.
     pub fn look(&mut self, store: &Store, on_event: &(dyn Fn(Event) + Sync)) -> Result<Vec<Taken>> {
-        Ok(batch::hotfolder_poll(
+        Ok(intake::hotfolder_poll(
             store,
             &mut self.folder,
             &self.settings.inbox,

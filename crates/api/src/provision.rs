@@ -4,7 +4,8 @@
 //! the preferences); a broken file changes nothing and is named with every error.
 
 use crate::error::Error;
-use eingang_capture::batch::{self, ScanProfile};
+use eingang_capture::profile;
+use eingang_capture::profile::ScanProfile;
 use eingang_store::tables::preferences;
 use eingang_store::Store;
 use sha2::{Digest, Sha256};
@@ -105,7 +106,7 @@ pub fn profiles(store: &Store, file: &Path) -> Outcome {
         return Outcome::Refused(errors);
     }
     for p in &list {
-        if let Err(e) = batch::save_profile(store, p) {
+        if let Err(e) = profile::save_profile(store, p) {
             return Outcome::Refused(vec![format!("{}: profile {:?}: {e}", file.display(), p.id)]);
         }
     }

@@ -118,7 +118,7 @@ pub fn submission_pdf(
 ) -> Result<Vec<u8>, eingang_pdf::Error> {
     let mut list = Vec::new();
     entries(def, &def.items, data, 0, &mut list);
-    let created = iso_utc(created_ms);
+    let created = eingang_model::time::rfc3339_utc(created_ms);
     let shown = german_date(
         &created
             .replace('Z', "")
@@ -148,36 +148,15 @@ fn render_submission(
     })
 }
 
-/// Unix milliseconds → `YYYY-MM-DDTHH:MM:SSZ` (UTC; proleptic Gregorian).
-fn iso_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn utc_times_and_german_dates() {
-        assert_eq!(super::iso_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::iso_utc(1_795_868_580_000), "2026-11-28T12:23:00Z");
+        assert_eq!(eingang_model::time::rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            eingang_model::time::rfc3339_utc(1_795_868_580_000),
+            "2026-11-28T12:23:00Z"
+        );
         assert_eq!(super::german_date("2026-11-28"), "28.11.2026");
         assert_eq!(super::german_date("2026-11-28T14:03"), "28.11.2026 14:03");
         assert_eq!(super::german_date("kein Datum"), "kein Datum");

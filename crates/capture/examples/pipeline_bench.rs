@@ -11,7 +11,8 @@
 mod drawn;
 use drawn::release_checked;
 
-use eingang_capture::batch::{import_files, profiles};
+use eingang_capture::intake::import_files;
+use eingang_capture::profile::profiles;
 use eingang_capture::Limits;
 use eingang_store::tables::scans;
 use eingang_store::Store;

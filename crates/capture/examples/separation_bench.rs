@@ -9,7 +9,9 @@
 #[path = "../tests/drawn/mod.rs"]
 mod drawn;
 
-use eingang_capture::batch::{import, profiles, segments};
+use eingang_capture::intake::import;
+use eingang_capture::pages::segments;
+use eingang_capture::profile::profiles;
 use eingang_capture::separate::{separate, IndexRule, Separation};
 use eingang_capture::Limits;
 use eingang_store::tables::scans;

@@ -337,15 +337,20 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
     })
 }
 
-pub mod batch;
+pub mod barcode;
 pub mod email;
 pub mod escl;
 pub mod hotfolder;
+pub mod intake;
 pub mod masterdata;
 pub mod ocr;
+pub mod pages;
 pub mod patch;
+mod pipeline;
 pub mod process;
+pub mod profile;
 pub mod qc;
+pub mod release;
 pub mod sane;
 pub mod separate;
 pub mod transfer;

@@ -8,7 +8,7 @@
 //! processed, and a pool ([`run_pending`]) works the queue beside scanning and indexing.
 //! Without Tesseract the app works on and says so ([`Tesseract::find`]'s error).
 
-use crate::batch::stored_image;
+use crate::pages::stored_image;
 use eingang_pdf::{PageImage, ScanPage, TextWord};
 use eingang_store::tables::scans;
 use eingang_store::Store;

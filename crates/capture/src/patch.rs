@@ -9,7 +9,8 @@
 //! A code is reported as `PATCH1` … `PATCH6`, `PATCHT` (format `patch`), so the default
 //! separator rule `PATCHT` takes printed transfer patches and Code 39 `PATCHT` sheets alike.
 
-use crate::separate::Barcode;
+use crate::process::threshold::otsu;
+use eingang_model::scan::Barcode;
 
 const PATTERNS: [(&str, [bool; 4]); 6] = [
     ("PATCH1", [true, true, false, false]),
@@ -68,7 +69,7 @@ pub fn read_patch_codes(luma: &[u8], w: usize, h: usize, dpi: f32) -> Vec<Barcod
     if w == 0 || h == 0 || luma.len() < w * h || !(50.0..=2400.0).contains(&dpi) {
         return Vec::new();
     }
-    let threshold = crate::process::otsu(luma).max(64);
+    let threshold = otsu(luma).max(64);
     let dark = |x: usize, y: usize| luma[y * w + x] <= threshold;
     // Scan lines every 0.05″; a code needs hits spanning 1.5″ of bar length.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

@@ -13,56 +13,13 @@
 //! - The batch may be released when every document that needs a check has passed; its
 //!   originals may be destroyed only then (recorded at release).
 
-use crate::batch::{segments, ScanProfile};
+use crate::pages::segments;
+use crate::profile::ScanProfile;
+pub use crate::profile::{Protection, QcSettings};
 use eingang_store::tables::{qc, scans};
 use eingang_store::Store;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-
-/// The protection need of the documents a profile scans (Schutzbedarf).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Protection {
-    #[default]
-    Normal,
-    Hoch,
-    SehrHoch,
-}
-
-impl Protection {
-    /// The share of documents drawn for a check.
-    pub fn sample_rate(self) -> f64 {
-        match self {
-            Self::Normal => 0.1,
-            Self::Hoch => 0.5,
-            Self::SehrHoch => 1.0,
-        }
-    }
-}
-
-/// A profile's quality check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct QcSettings {
-    pub protection: Protection,
-    /// The checker must not be the person who scanned the batch.
-    pub four_eyes: bool,
-    /// Ink share (percent) above which a page is flagged too dark.
-    pub dark_percent: f32,
-    /// Ink share (percent) below which a page that is not blank is flagged too light.
-    pub light_percent: f32,
-}
-
-impl Default for QcSettings {
-    fn default() -> Self {
-        Self {
-            protection: Protection::Normal,
-            four_eyes: true,
-            dark_percent: 45.0,
-            light_percent: 0.4,
-        }
-    }
-}
 
 /// A document of the batch as the checker sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

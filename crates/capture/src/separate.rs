@@ -15,18 +15,11 @@
 //! page, printed patch codes by [`crate::patch`] on the same copy; pages whose barcodes were
 //! not read yet are read when the rules are applied.
 
+use crate::barcode::{read_barcodes, Barcode};
 use crate::CaptureError;
 use eingang_store::tables::scans::{self, PageEdit, PageRow};
 use eingang_store::Store;
 use serde::{Deserialize, Serialize};
-
-/// One barcode on a page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Barcode {
-    /// `code39`, `code128`, `qr`.
-    pub format: String,
-    pub value: String,
-}
 
 /// Fills an index field from barcode values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,50 +94,6 @@ impl Separation {
     }
 }
 
-/// Reads the barcodes on a page (grey samples, its resolution). Damaged or absent codes
-/// give none; this never fails.
-pub fn read_barcodes(luma: &[u8], w: usize, h: usize, dpi: f32) -> Vec<Barcode> {
-    use rxing::{BarcodeFormat, DecodeHints};
-    let f = crate::process::factor_for_pub(dpi, 150.0);
-    let (small, sw, sh) = crate::process::shrink_pub(luma, w, h, f);
-    #[allow(clippy::cast_precision_loss)]
-    let patches = crate::patch::read_patch_codes(&small, sw, sh, dpi / f as f32);
-    let (Ok(sw), Ok(sh)) = (u32::try_from(sw), u32::try_from(sh)) else {
-        return patches;
-    };
-    let mut hints = DecodeHints {
-        PossibleFormats: Some(
-            [
-                BarcodeFormat::CODE_39,
-                BarcodeFormat::CODE_128,
-                BarcodeFormat::QR_CODE,
-            ]
-            .into_iter()
-            .collect(),
-        ),
-        ..DecodeHints::default()
-    };
-    let found = rxing::helpers::detect_multiple_in_luma_with_hints(small, sw, sh, &mut hints)
-        .unwrap_or_default();
-    let mut out: Vec<Barcode> = found
-        .iter()
-        .map(|r| Barcode {
-            format: match r.getBarcodeFormat() {
-                BarcodeFormat::CODE_39 => "code39",
-                BarcodeFormat::CODE_128 => "code128",
-                BarcodeFormat::QR_CODE => "qr",
-                _ => "other",
-            }
-            .into(),
-            value: r.getText().chars().take(500).collect(),
-        })
-        .collect();
-    out.extend(patches);
-    out.sort_by(|a, b| (&a.format, &a.value).cmp(&(&b.format, &b.value)));
-    out.dedup();
-    out
-}
-
 /// What applying the rules did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -161,7 +110,7 @@ fn barcodes_of(store: &Store, page: &PageRow) -> Result<Vec<Barcode>, CaptureErr
     if let Some(json) = &page.barcodes_json {
         return Ok(serde_json::from_str(json).unwrap_or_default());
     }
-    let image = crate::batch::stored_image(store, page).map_err(|reason| CaptureError::Io {
+    let image = crate::pages::stored_image(store, page).map_err(|reason| CaptureError::Io {
         file: page.source.clone(),
         reason,
     })?;

@@ -12,8 +12,9 @@
 mod drawn;
 use drawn::release_checked;
 
-use eingang_capture::batch::{import_files, profiles, Event, ScanProfile};
+use eingang_capture::intake::{import_files, Event};
 use eingang_capture::process::Processing;
+use eingang_capture::profile::{profiles, ScanProfile};
 use eingang_capture::Limits;
 use eingang_store::tables::scans::{self, PageEdit};
 use eingang_store::Store;
@@ -154,10 +155,10 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     // someone other than who scanned.
     let gate = |r: Result<Vec<scans::DocumentRow>, String>| r.map(|_| ()).unwrap_err();
     let direct = |title| {
-        eingang_capture::batch::release(
+        eingang_capture::release::release(
             &store,
             &batch,
-            &eingang_capture::batch::Release {
+            &eingang_capture::release::Release {
                 title,
                 index: &index,
                 targets: &["default"],
@@ -276,11 +277,11 @@ fn profiles_are_checked_and_every_change_is_logged() {
         blank_threshold_percent: 0.3,
         ..p.processing
     };
-    eingang_capture::batch::save_profile(&store, &p).unwrap();
+    eingang_capture::profile::save_profile(&store, &p).unwrap();
     // Saving the same again logs nothing new.
-    eingang_capture::batch::save_profile(&store, &p).unwrap();
+    eingang_capture::profile::save_profile(&store, &p).unwrap();
     p.pdfa = "4z".into();
-    assert!(eingang_capture::batch::save_profile(&store, &p)
+    assert!(eingang_capture::profile::save_profile(&store, &p)
         .unwrap_err()
         .contains("pdfa"));
     let changes = store.with_conn(scans::profile_changes).unwrap();
@@ -346,7 +347,7 @@ fn a_scanner_lost_mid_batch_keeps_every_page_already_received() {
         resolution: 100,
         max_pages: None,
     };
-    let (report, error) = eingang_capture::batch::scan_into(
+    let (report, error) = eingang_capture::intake::scan_into(
         &store,
         &batch,
         &Unplugged,

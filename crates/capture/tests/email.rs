@@ -10,8 +10,9 @@
 mod drawn;
 
 use base64::Engine as _;
-use eingang_capture::batch::{import, profiles};
 use eingang_capture::email::read_eml;
+use eingang_capture::intake::import;
+use eingang_capture::profile::profiles;
 use eingang_capture::Limits;
 use eingang_store::tables::scans;
 use eingang_store::Store;

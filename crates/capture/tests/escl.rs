@@ -13,8 +13,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use eingang_capture::batch::{profiles, scan_into};
 use eingang_capture::escl::EsclScanner;
+use eingang_capture::intake::scan_into;
+use eingang_capture::profile::profiles;
 use eingang_capture::{ScanSettings, Source as _};
 use eingang_store::tables::scans;
 use eingang_store::Store;
@@ -133,7 +134,7 @@ fn scan_into_new_batch(
     Store,
     String,
     (
-        eingang_capture::batch::Report,
+        eingang_capture::intake::Report,
         Option<eingang_capture::CaptureError>,
     ),
 ) {

@@ -5,8 +5,9 @@
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
-use eingang_capture::batch::{import, profiles};
+use eingang_capture::intake::import;
 use eingang_capture::ocr::{run_pending, Tesseract};
+use eingang_capture::profile::profiles;
 use eingang_capture::Limits;
 use eingang_store::tables::scans;
 use eingang_store::Store;
@@ -216,10 +217,10 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
     assert!(words(&pages[0].id).contains("Widerspruch"));
 
     let release = || {
-        eingang_capture::batch::release(
+        eingang_capture::release::release(
             &store,
             &batch,
-            &eingang_capture::batch::Release {
+            &eingang_capture::release::Release {
                 title: "Brief",
                 index: &[],
                 targets: &["default"],

@@ -7,7 +7,8 @@
 mod drawn;
 use drawn::release_checked;
 
-use eingang_capture::batch::{import, profiles};
+use eingang_capture::intake::import;
+use eingang_capture::profile::profiles;
 use eingang_capture::separate::{separate, IndexRule, Separation};
 use eingang_capture::Limits;
 use eingang_store::tables::scans;
@@ -76,7 +77,7 @@ fn batch_of(store: &Store, pages: Vec<Vec<u8>>) -> String {
 /// The documents as lists of source file numbers.
 fn documents(store: &Store, batch: &str) -> Vec<Vec<usize>> {
     let pages = store.with_conn(|c| scans::pages(c, batch)).unwrap();
-    eingang_capture::batch::segments(&pages)
+    eingang_capture::pages::segments(&pages)
         .iter()
         .map(|d| d.iter().map(|p| p.source[1..3].parse().unwrap()).collect())
         .collect()

@@ -8,8 +8,10 @@
 //!   them for delivery.
 //! - `eingang scan devices`, `eingang profiles list`.
 
-use eingang_capture::batch::{self, Event, Report, ScanProfile};
+use eingang_capture::intake::{Event, Report};
+use eingang_capture::profile::ScanProfile;
 use eingang_capture::sane::{self, ScanSettings};
+use eingang_capture::{intake, profile};
 use eingang_capture::{read_file, Limits};
 use eingang_pdf::{PdfA, ScanOptions, ScanPdf, ScanWriter};
 use eingang_store::paths::DataDir;
@@ -28,7 +30,7 @@ pub(crate) fn open(data_dir: &DataDir) -> Result<Store, ExitCode> {
 
 fn profile(store: &Store, id: Option<&str>) -> Result<Option<ScanProfile>, ExitCode> {
     let Some(id) = id else { return Ok(None) };
-    let all = batch::profiles(store).map_err(|e| {
+    let all = profile::profiles(store).map_err(|e| {
         eprintln!("error [{}]: {e}", e.code());
         ExitCode::FAILURE
     })?;
@@ -48,7 +50,7 @@ pub fn profiles(data_dir: &DataDir, json: bool) -> ExitCode {
         Ok(s) => s,
         Err(c) => return c,
     };
-    match batch::profiles(&store) {
+    match profile::profiles(&store) {
         Ok(all) if json => {
             println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
             ExitCode::SUCCESS
@@ -89,7 +91,7 @@ pub fn profile_save(data_dir: &DataDir, file: &Path) -> ExitCode {
         Ok(s) => s,
         Err(c) => return c,
     };
-    match batch::save_profile(&store, &profile) {
+    match profile::save_profile(&store, &profile) {
         Ok(()) => {
             println!("profile {} saved", profile.id);
             ExitCode::SUCCESS
@@ -427,7 +429,7 @@ pub fn import(data_dir: &DataDir, files: &[PathBuf], into: &Into<'_>) -> ExitCod
         Ok(x) => x,
         Err(c) => return c,
     };
-    let report = batch::import_files(
+    let report = intake::import_files(
         &store,
         &batch_id,
         files,
@@ -465,7 +467,7 @@ pub fn scan_batch(
         max_pages: overrides.max_pages,
     };
     let scanner = eingang_capture::source_for(device);
-    let (report, error) = batch::scan_into(
+    let (report, error) = intake::scan_into(
         &store,
         &batch_id,
         scanner.as_ref(),
@@ -557,10 +559,10 @@ pub fn hotfolder(
                 for t in taken {
                     match t {
                         Taken::Imported { file, pages, .. } => {
-                            println!("{file}: {pages} page(s) imported")
+                            println!("{file}: {pages} page(s) imported");
                         }
                         Taken::Duplicate { file, .. } => {
-                            println!("{file}: imported before; archived")
+                            println!("{file}: imported before; archived");
                         }
                         Taken::Failed {
                             file,

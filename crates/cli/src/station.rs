@@ -2,8 +2,8 @@
 //! master data (`eingang ocr …`, `eingang batch index|qc|release`, `eingang masterdata …`).
 
 use crate::scan::{open, queue_targets};
-use eingang_capture::batch::segments;
 use eingang_capture::ocr::{self, Tesseract};
+use eingang_capture::pages::segments;
 use eingang_capture::{masterdata, qc};
 use eingang_store::paths::DataDir;
 use eingang_store::tables::{masterdata as md, scans};

@@ -19,7 +19,8 @@
 #[allow(dead_code)]
 mod support;
 
-use eingang_capture::batch::{import_files, profiles, Event};
+use eingang_capture::intake::{import_files, Event};
+use eingang_capture::profile::profiles;
 use eingang_capture::Limits;
 use eingang_model::DraftId;
 use eingang_store::tables::{drafts, outbox, scans, submissions};

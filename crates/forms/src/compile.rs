@@ -262,7 +262,7 @@ impl Compiler<'_> {
             match b {
                 None => {}
                 Some(Bound::Number(_)) if numeric => {}
-                Some(Bound::Date(d)) if dated && crate::validate::is_date(d) => {}
+                Some(Bound::Date(d)) if dated && eingang_model::time::is_date(d) => {}
                 Some(_) => self.error(
                     &format!("{loc}.{name}"),
                     "a bound is a number for number fields and a date (YYYY-MM-DD) for date fields",

@@ -9,6 +9,7 @@
 use crate::compile::{CField, CGroup, CItem, Form, Required};
 use crate::definition::{Bound, FieldKind, Text};
 use crate::expr::{parse_number, Env, Expr, Value};
+pub use eingang_model::time::is_date;
 use serde_json::{Map, Value as Json};
 use std::collections::{BTreeMap, HashSet};
 
@@ -550,35 +551,6 @@ fn is_date_time(s: &str) -> bool {
 /// A German postal code: five digits.
 fn is_postal_code(s: &str) -> bool {
     s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// `YYYY-MM-DD` naming a real calendar day.
-pub fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10
-        || !s.is_char_boundary(4)
-        || !s.is_char_boundary(8)
-        || b[4] != b'-'
-        || b[7] != b'-'
-    {
-        return false;
-    }
-    let (Ok(y), Ok(m), Ok(d)) = (
-        s[..4].parse::<u32>(),
-        s[5..7].parse::<u32>(),
-        s[8..].parse::<u32>(),
-    ) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
 }
 
 /// `HH:MM` or `HH:MM:SS`, 24-hour.

@@ -205,3 +205,11 @@ pub struct ScanProgress {
     pub received: u32,
     pub processed: u32,
 }
+
+/// One barcode read on a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Barcode {
+    /// `code39`, `code128`, `qr`, `patch`.
+    pub format: String,
+    pub value: String,
+}

@@ -8,7 +8,7 @@ use crate::state::{blocking, run_blocking, StoreExt};
 use crate::sync_worker::SyncState;
 use base64::Engine as _;
 use eingang_api::batches::{self, ReleaseRequest, ScanRequest};
-use eingang_capture::batch::Event;
+use eingang_capture::intake::Event;
 use eingang_model::{
     BatchSummary, BatchView, PageEdit, ScanProfileInfo, ScanProgress, ScannerInfo,
     SeparationSummary,

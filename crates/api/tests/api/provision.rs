@@ -2,7 +2,7 @@
 // are taken when they change, kept when they do not, and refused whole when broken.
 
 use eingang_api::provision::{self, Outcome};
-use eingang_capture::batch::{profiles, ScanProfile};
+use eingang_capture::profile::{profiles, ScanProfile};
 use eingang_store::tables::masterdata as md;
 use eingang_store::Store;
 

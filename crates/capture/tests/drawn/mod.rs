@@ -96,10 +96,10 @@ pub fn release_checked(
     index: &[(String, String)],
 ) -> Result<Vec<eingang_store::tables::scans::DocumentRow>, String> {
     eingang_capture::qc::pass_open(store, batch, "Prüferin")?;
-    eingang_capture::batch::release(
+    eingang_capture::release::release(
         store,
         batch,
-        &eingang_capture::batch::Release {
+        &eingang_capture::release::Release {
             title,
             index,
             targets: &["default"],

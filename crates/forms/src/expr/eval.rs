@@ -1,7 +1,8 @@
 //! Evaluation of parsed expressions against the values of a form.
 
+use super::limits::MAX_STEPS;
 use super::parser::{BinOp, Expr, Func};
-use super::MAX_STEPS;
+use eingang_model::time::days_from_civil;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
@@ -382,17 +383,6 @@ fn date(v: &Value) -> Result<Option<(i64, u32, u32)>, EvalError> {
         Some(x) => Ok(Some(x)),
         None => err(format!("'{s}' is not a date (YYYY-MM-DD)")),
     }
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's algorithm, proleptic Gregorian).
-fn days_from_civil((y, m, d): (i64, u32, u32)) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Completed years from `a` to `b` (an age on a date).

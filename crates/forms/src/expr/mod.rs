@@ -24,19 +24,16 @@
 //! [`MAX_STEPS`] steps. There is no loop, no assignment and no access to anything but the
 //! form's values and the date of today given by the caller.
 
+mod error;
 mod eval;
 mod lexer;
+mod limits;
 mod parser;
 
+pub use error::ParseError;
 pub use eval::{parse_number, Env, EvalError, Value};
-pub use parser::{Expr, ParseError};
-
-/// Longest accepted expression source, in characters.
-pub const MAX_SOURCE_LEN: usize = 4096;
-/// Deepest accepted nesting of sub-expressions.
-pub const MAX_DEPTH: usize = 64;
-/// Most evaluation steps (nodes visited, list items touched) per evaluation.
-pub const MAX_STEPS: usize = 100_000;
+pub use limits::{MAX_DEPTH, MAX_SOURCE_LEN, MAX_STEPS};
+pub use parser::Expr;
 
 #[cfg(test)]
 mod tests;

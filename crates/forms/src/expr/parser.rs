@@ -1,34 +1,10 @@
 //! Parser: tokens → [`Expr`]. Recursive descent with a depth limit.
 
+use super::error::ParseError;
 use super::lexer::{lex, Spanned, Tok};
-use super::{MAX_DEPTH, MAX_SOURCE_LEN};
+use super::limits::{MAX_DEPTH, MAX_SOURCE_LEN};
 use regex::Regex;
 use rust_decimal::Decimal;
-use std::fmt;
-
-/// Why an expression could not be parsed; `pos` is the character offset.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    pub pos: usize,
-    pub message: String,
-}
-
-impl ParseError {
-    pub(crate) fn new(pos: usize, message: impl Into<String>) -> Self {
-        Self {
-            pos,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at character {}: {}", self.pos + 1, self.message)
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {

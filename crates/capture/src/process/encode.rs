@@ -1,0 +1,153 @@
+//! Encoders: CCITT Group 4 for bilevel pages, JPEG at the profile's quality, lossless
+//! Flate, and the thumbnail. Never JBIG2 (TR-RESISCAN A.SC.12).
+
+// Pixel arithmetic: coordinates and counts are bounded by `Limits` (≤ 300 million pixels a
+// page), far inside f32/f64 precision for the sizes involved; values are clamped before
+// they are narrowed.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap
+)]
+
+use super::raster::{corrupt, shrink, Raster};
+use super::settings::{Compression, Op, Processing};
+use super::threshold::bilevel_threshold;
+use crate::CaptureError;
+use eingang_pdf::PageImage;
+
+/// CCITT Group 4 (T.6) of a bilevel page: `ink(x, y)` says which pixels are black.
+pub fn encode_g4(w: usize, h: usize, ink: impl Fn(usize) -> bool) -> Option<Vec<u8>> {
+    use fax::{encoder::Encoder, Color, VecWriter};
+    let width = u16::try_from(w).ok()?;
+    let mut enc = Encoder::new(VecWriter::with_capacity(w * h / 8));
+    for y in 0..h {
+        let base = y * w;
+        let line = (0..w).map(|x| {
+            if ink(base + x) {
+                Color::Black
+            } else {
+                Color::White
+            }
+        });
+        // The vector writer cannot fail.
+        enc.encode_line(line, width).ok()?;
+    }
+    Some(enc.finish().ok()?.finish())
+}
+
+pub(crate) fn encode_jpeg(r: &Raster, quality: u8) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let colour = if r.ch == 1 {
+        jpeg_encoder::ColorType::Luma
+    } else {
+        jpeg_encoder::ColorType::Rgb
+    };
+    let (w, h) = (
+        u16::try_from(r.w).map_err(|_| "wider than JPEG allows (65,535 px)")?,
+        u16::try_from(r.h).map_err(|_| "taller than JPEG allows (65,535 px)")?,
+    );
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(&r.data, w, h, colour)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+pub(crate) fn thumbnail(r: &Raster) -> Vec<u8> {
+    let f = (r.h / 240).max(1);
+    let small = if r.ch == 1 {
+        let (d, w, h) = shrink(&r.data, r.w, r.h, f);
+        Raster {
+            w,
+            h,
+            ch: 1,
+            data: d,
+        }
+    } else {
+        // Each channel on its own, interleaved again.
+        let planes: Vec<(Vec<u8>, usize, usize)> = (0..3)
+            .map(|k| {
+                let plane: Vec<u8> = r.data.iter().skip(k).step_by(3).copied().collect();
+                shrink(&plane, r.w, r.h, f)
+            })
+            .collect();
+        let (w, h) = (planes[0].1, planes[0].2);
+        let mut data = Vec::with_capacity(w * h * 3);
+        for i in 0..w * h {
+            data.extend([planes[0].0[i], planes[1].0[i], planes[2].0[i]]);
+        }
+        Raster { w, h, ch: 3, data }
+    };
+    encode_jpeg(&small, 70).unwrap_or_default()
+}
+
+pub(crate) fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The page's stored form: G4 for bilevel, the JPEG as it came when nothing changed,
+/// otherwise JPEG or Flate as the profile says.
+#[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)]
+pub(crate) fn encode(
+    what: &str,
+    original: &PageImage,
+    r: Raster,
+    luma: &[u8],
+    bilevel: bool,
+    was_bilevel: bool,
+    changed: bool,
+    p: &Processing,
+    ops: &mut Vec<Op>,
+) -> Result<PageImage, CaptureError> {
+    Ok(if bilevel {
+        let threshold = if was_bilevel {
+            127
+        } else {
+            bilevel_threshold(luma)
+        };
+        if !was_bilevel {
+            ops.push(Op::Bilevel { threshold });
+        }
+        let g4 = encode_g4(r.w, r.h, |i| luma[i] <= threshold)
+            .ok_or_else(|| corrupt(what, "too wide for CCITT G4 (65,535 px)".into()))?;
+        ops.push(Op::Encode {
+            format: "ccitt-g4".into(),
+            quality: None,
+        });
+        PageImage::G4 {
+            width: to_u32(r.w),
+            height: to_u32(r.h),
+            data: g4,
+        }
+    } else if let (PageImage::Jpeg(bytes), false) = (original, changed) {
+        ops.push(Op::Passthrough);
+        PageImage::Jpeg(bytes.clone())
+    } else if p.compression == Compression::Jpeg {
+        let jpeg = encode_jpeg(&r, p.jpeg_quality).map_err(|e| corrupt(what, e))?;
+        ops.push(Op::Encode {
+            format: "jpeg".into(),
+            quality: Some(p.jpeg_quality),
+        });
+        PageImage::Jpeg(jpeg)
+    } else {
+        ops.push(Op::Encode {
+            format: "flate".into(),
+            quality: None,
+        });
+        let (width, height) = (to_u32(r.w), to_u32(r.h));
+        if r.ch == 1 {
+            PageImage::Gray8 {
+                width,
+                height,
+                data: r.data,
+            }
+        } else {
+            PageImage::Rgb8 {
+                width,
+                height,
+                data: r.data,
+            }
+        }
+    })
+}

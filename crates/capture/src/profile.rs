@@ -1,0 +1,189 @@
+//! Scan profiles (TR-RESISCAN A.SC.6): named settings for a kind of document — scanner
+//! settings, processing, PDF/A level, separation rules and the quality check — and the
+//! station's stored profiles.
+
+use crate::process::{ColourMode, Processing};
+use crate::separate::Separation;
+use eingang_pdf::PdfA;
+use eingang_store::tables::scans;
+use eingang_store::Store;
+use serde::{Deserialize, Serialize};
+
+/// A scan profile (TR-RESISCAN A.SC.6): named settings for a kind of document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanProfile {
+    pub id: String,
+    pub name: String,
+    /// Scanner settings: `Flatbed`, `ADF`, `ADF Duplex`… as the device names them.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `Gray`, `Color`, `Lineart`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    pub resolution: u32,
+    #[serde(default)]
+    pub processing: Processing,
+    /// `1b`, `2b` or `3b` (default; with 1b and 2b the Transfervermerk travels beside the
+    /// document only).
+    #[serde(default = "default_pdfa")]
+    pub pdfa: String,
+    /// How batches scanned with this profile are cut into documents.
+    #[serde(default)]
+    pub separation: Separation,
+    /// The quality check batches of this profile get.
+    #[serde(default)]
+    pub qc: QcSettings,
+}
+
+fn default_pdfa() -> String {
+    // PDF/A-3b: the Transfervermerk travels inside the document as an associated file.
+    "3b".into()
+}
+
+impl ScanProfile {
+    /// Checks the profile; the error names the setting.
+    pub fn check(&self) -> Result<(), String> {
+        if self.id.is_empty()
+            || self.id.len() > 64
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err("id: letters, digits, '-' and '_' only, at most 64".into());
+        }
+        if self.name.trim().is_empty() || self.name.len() > 200 {
+            return Err("name: required, at most 200 characters".into());
+        }
+        if !(50..=1200).contains(&self.resolution) {
+            return Err("resolution: between 50 and 1200 dpi".into());
+        }
+        if PdfA::parse(&self.pdfa).is_none() {
+            return Err("pdfa: 1b, 2b or 3b".into());
+        }
+        self.separation
+            .check()
+            .map_err(|e| format!("separation: {e}"))?;
+        self.processing.check()
+    }
+
+    pub fn level(&self) -> PdfA {
+        PdfA::parse(&self.pdfa).unwrap_or_default()
+    }
+
+    /// The profiles a fresh installation starts with.
+    pub fn builtin() -> Vec<Self> {
+        let p = |id: &str, name: &str, mode: &str, colour: ColourMode, q: u8| Self {
+            id: id.into(),
+            name: name.into(),
+            source: None,
+            mode: Some(mode.into()),
+            resolution: 300,
+            processing: Processing {
+                mode: colour,
+                jpeg_quality: q,
+                // Office paper in grey: lift the paper to white (smaller, cleaner pages).
+                whiten_background: colour == ColourMode::Grey,
+                ocr: true,
+                ..Processing::default()
+            },
+            pdfa: default_pdfa(),
+            separation: Separation::default(),
+            qc: QcSettings::default(),
+        };
+        vec![
+            p(
+                "standard",
+                "Schriftgut (Graustufen, 300 dpi)",
+                "Gray",
+                ColourMode::Grey,
+                80,
+            ),
+            p(
+                "text-sw",
+                "Reiner Text (Schwarzweiß, CCITT G4)",
+                "Gray",
+                ColourMode::Bilevel,
+                80,
+            ),
+            p(
+                "farbe",
+                "Farbe (Fotos, Pläne, Stempel)",
+                "Color",
+                ColourMode::Keep,
+                85,
+            ),
+        ]
+    }
+}
+
+/// The stored profiles; the built-in ones are added when there are none.
+pub fn profiles(store: &Store) -> eingang_store::Result<Vec<ScanProfile>> {
+    store.with_tx(|c| {
+        if scans::profiles(c)?.is_empty() {
+            for p in ScanProfile::builtin() {
+                let json = serde_json::to_string(&p).unwrap_or_default();
+                scans::save_profile(c, &p.id, &p.name, &json)?;
+            }
+        }
+        Ok(scans::profiles(c)?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str(&r.settings_json).ok())
+            .collect())
+    })
+}
+
+/// Saves a profile after checking it (the change is logged by the store).
+pub fn save_profile(store: &Store, p: &ScanProfile) -> Result<(), String> {
+    p.check()?;
+    let json = serde_json::to_string(p).map_err(|e| e.to_string())?;
+    store
+        .with_tx(|c| scans::save_profile(c, &p.id, &p.name, &json))
+        .map_err(|e| e.to_string())
+}
+
+/// The protection need of the documents a profile scans (Schutzbedarf).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protection {
+    #[default]
+    Normal,
+    Hoch,
+    SehrHoch,
+}
+
+impl Protection {
+    /// The share of documents drawn for a check.
+    pub fn sample_rate(self) -> f64 {
+        match self {
+            Self::Normal => 0.1,
+            Self::Hoch => 0.5,
+            Self::SehrHoch => 1.0,
+        }
+    }
+}
+
+/// A profile's quality check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QcSettings {
+    pub protection: Protection,
+    /// The checker must not be the person who scanned the batch.
+    pub four_eyes: bool,
+    /// Ink share (percent) above which a page is flagged too dark.
+    pub dark_percent: f32,
+    /// Ink share (percent) below which a page that is not blank is flagged too light.
+    pub light_percent: f32,
+}
+
+impl Default for QcSettings {
+    fn default() -> Self {
+        Self {
+            protection: Protection::Normal,
+            four_eyes: true,
+            dark_percent: 45.0,
+            light_percent: 0.4,
+        }
+    }
+}
