@@ -53,3 +53,23 @@ impl From<eingang_api::Error> for AppError {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every code the engine's typed errors can carry has a sentence in German and English:
+    /// the UI translates codes and never shows an untranslated one.
+    #[test]
+    fn every_engine_error_code_has_a_german_and_an_english_text() {
+        let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/i18n");
+        for lang in ["de", "en"] {
+            let catalogue =
+                std::fs::read_to_string(ui.join(format!("{lang}.ts"))).unwrap_or_default();
+            let missing: Vec<&&str> = eingang_capture::ERROR_CODES
+                .iter()
+                .chain(eingang_api::error::CODES)
+                .filter(|code| !catalogue.contains(&format!("'error.{code}'")))
+                .collect();
+            assert!(missing.is_empty(), "{lang}.ts lacks texts for {missing:?}");
+        }
+    }
+}

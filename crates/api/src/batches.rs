@@ -348,8 +348,7 @@ pub fn separate_pages(
         own = profile_of(store, batch_id)?.separation;
         &own
     };
-    let r = eingang_capture::separate::separate(store, batch_id, rules)
-        .map_err(|e| Error::refused("scan.separation", e))?;
+    let r = eingang_capture::separate::separate(store, batch_id, rules)?;
     tracing::info!(
         documents = r.documents,
         sheets = r.separator_sheets,
@@ -417,5 +416,5 @@ pub fn release(
         sealer: &eingang_capture::transfer::NoSeal,
         station: request.station.as_deref(),
     };
-    release::release(store, batch_id, &release).map_err(|e| Error::refused("scan.release", e))
+    Ok(release::release(store, batch_id, &release)?)
 }

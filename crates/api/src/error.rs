@@ -12,6 +12,8 @@ pub enum Error {
     #[error(transparent)]
     Capture(#[from] eingang_capture::CaptureError),
     #[error(transparent)]
+    Batch(#[from] eingang_capture::BatchError),
+    #[error(transparent)]
     Config(#[from] eingang_sync::config::ConfigError),
     #[error("the draft cannot be finalised yet: {count} entry/entries still need attention")]
     DraftIncomplete { count: usize },
@@ -75,6 +77,7 @@ impl Error {
         match self {
             Self::Store(e) => e.code(),
             Self::Capture(e) => e.code(),
+            Self::Batch(e) => e.code(),
             Self::Config(_) => "config.invalid",
             Self::DraftIncomplete { .. } => "draft.incomplete",
             Self::MasterDataInvalid { .. } => "masterdata.invalid",
@@ -89,6 +92,7 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::Store(e) => e.field(),
+            Self::Batch(e) => e.field(),
             Self::Input { field, .. } => *field,
             _ => None,
         }
@@ -100,6 +104,18 @@ impl From<eingang_model::IdError> for Error {
         Self::input("input.bad_id", e.to_string())
     }
 }
+
+/// The codes of this crate's own variants (the input codes are the commands'); with
+/// [`eingang_capture::ERROR_CODES`] what the UI must have a text for (the shell's tests hold
+/// them against the catalogues).
+pub const CODES: &[&str] = &[
+    "config.invalid",
+    "draft.incomplete",
+    "submission.render_failed",
+    "masterdata.invalid",
+    "app.internal",
+    "input.bad_id",
+];
 
 /// Checks an id that came from outside (UI, command line): hex digits and '-', at most 64.
 pub fn check_id(what: &str, id: &str) -> Result<()> {

@@ -75,7 +75,7 @@ pub fn import_masterdata(
 /// data does not accept, suggestions from the OCR text, flags and verdicts.
 pub fn check_view(store: &Store, batch_id: &str) -> Result<CheckView> {
     check_id("batch", batch_id)?;
-    let state = qc::state(store, batch_id).map_err(|e| Error::refused("qc.state", e))?;
+    let state = qc::state(store, batch_id)?;
     let (pages, master) = store.with_conn(|c| Ok((scans::pages(c, batch_id)?, md::all(c)?)))?;
     let today = eingang_store::rfc3339_utc(eingang_store::now_ms());
     let documents = state
@@ -204,15 +204,10 @@ pub fn verdict(
 ) -> Result<()> {
     check_id("batch", batch_id)?;
     check_id("page", first_page)?;
-    qc::record_verdict(store, batch_id, first_page, &audit::actor(), passed, note).map_err(|e| {
-        if e.starts_with("four-eyes") {
-            Error::refused("qc.four_eyes", e)
-        } else if e.starts_with("note") {
-            Error::input("qc.note_required", e).at("note")
-        } else {
-            Error::refused("qc.verdict", e)
-        }
-    })
+    let checker = audit::actor();
+    Ok(qc::record_verdict(
+        store, batch_id, first_page, &checker, passed, note,
+    )?)
 }
 
 /// Puts the batch's pages whose OCR failed (or was not wanted) back into the OCR queue;

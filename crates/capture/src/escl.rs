@@ -70,14 +70,20 @@ impl EsclScanner {
             return Err(fail(format!("{url}: answered {}", resp.status())));
         }
         let text = resp.text().map_err(|e| fail(format!("{url}: {e}")))?;
-        parse_capabilities(&text).map_err(|e| fail(format!("{url}: {e}")))
+        parse_capabilities(&text).map_err(|e| match e {
+            CaptureError::Scanner { reason } => fail(format!("{url}: {reason}")),
+            other => other,
+        })
     }
 }
 
 /// Reads `ScannerCapabilities` XML (no DTDs, bounded by roxmltree's limits).
-pub fn parse_capabilities(xml: &str) -> Result<Capabilities, String> {
+pub fn parse_capabilities(xml: &str) -> Result<Capabilities, CaptureError> {
+    let refused = |reason: String| CaptureError::Scanner { reason };
     if xml.len() > 1 << 20 {
-        return Err("the capabilities document is larger than 1 MiB".into());
+        return Err(refused(
+            "the capabilities document is larger than 1 MiB".into(),
+        ));
     }
     let doc = roxmltree::Document::parse_with_options(
         xml,
@@ -86,10 +92,10 @@ pub fn parse_capabilities(xml: &str) -> Result<Capabilities, String> {
             ..Default::default()
         },
     )
-    .map_err(|e| format!("malformed capabilities XML: {e}"))?;
+    .map_err(|e| refused(format!("malformed capabilities XML: {e}")))?;
     let root = doc.root_element();
     if root.tag_name().name() != "ScannerCapabilities" {
-        return Err("not an eSCL ScannerCapabilities document".into());
+        return Err(refused("not an eSCL ScannerCapabilities document".into()));
     }
     let text_of = |name: &str| {
         root.descendants()
@@ -322,9 +328,13 @@ mod tests {
         assert_eq!(c.resolutions, [300, 600]);
         assert_eq!(c.colour_modes, ["Grayscale8", "RGB24"]);
         let bomb = r#"<!DOCTYPE x [<!ENTITY a "aaaa">]><scan:ScannerCapabilities/>"#;
-        assert!(parse_capabilities(bomb).unwrap_err().contains("malformed"));
+        assert!(parse_capabilities(bomb)
+            .unwrap_err()
+            .to_string()
+            .contains("malformed"));
         assert!(parse_capabilities("<html/>")
             .unwrap_err()
+            .to_string()
             .contains("not an eSCL"));
     }
 }

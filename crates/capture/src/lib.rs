@@ -88,39 +88,7 @@ pub struct Page {
     pub dpi_assumed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CaptureError {
-    #[error("{file}: cannot be read: {reason}")]
-    Io { file: String, reason: String },
-    #[error("scanner: {reason}")]
-    Scanner { reason: String },
-    #[error("{file}: not a JPEG, PNG, PNM, TIFF, PDF or e-mail (.eml) file; scan or export it as one of those")]
-    Unsupported { file: String },
-    #[error("{file}{page}: damaged — {reason}; scan the page again or export the file anew", page = page.map(|p| format!(", page {}", p + 1)).unwrap_or_default())]
-    Corrupt {
-        file: String,
-        page: Option<usize>,
-        reason: String,
-    },
-    #[error("{file}{page}: too large — {reason}; split it or scan at a lower resolution", page = page.map(|p| format!(", page {}", p + 1)).unwrap_or_default())]
-    TooLarge {
-        file: String,
-        page: Option<usize>,
-        reason: String,
-    },
-}
-
-impl CaptureError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Io { .. } => "capture.io",
-            Self::Scanner { .. } => "capture.scanner",
-            Self::Unsupported { .. } => "capture.unsupported",
-            Self::Corrupt { .. } => "capture.corrupt",
-            Self::TooLarge { .. } => "capture.too_large",
-        }
-    }
-}
+pub use error::{BatchError, CaptureError, OcrError, SealError, CODES as ERROR_CODES};
 
 fn name_of(path: &Path) -> String {
     path.file_name().map_or_else(
@@ -339,6 +307,7 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
 
 pub mod barcode;
 pub mod email;
+mod error;
 pub mod escl;
 pub mod hotfolder;
 pub mod intake;

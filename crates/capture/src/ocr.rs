@@ -9,6 +9,7 @@
 //! Without Tesseract the app works on and says so ([`Tesseract::find`]'s error).
 
 use crate::pages::stored_image;
+pub use crate::OcrError;
 use eingang_pdf::{PageImage, ScanPage, TextWord};
 use eingang_store::tables::scans;
 use eingang_store::Store;
@@ -88,7 +89,7 @@ impl Tesseract {
     }
 
     /// Reads one page: the words with their boxes in the image's pixels.
-    pub fn recognise(&self, page: &ScanPage) -> Result<Vec<TextWord>, String> {
+    pub fn recognise(&self, page: &ScanPage) -> Result<Vec<TextWord>, OcrError> {
         self.recognise_turned(page, 0)
     }
 
@@ -98,8 +99,9 @@ impl Tesseract {
         &self,
         page: &ScanPage,
         quarter_turns: u8,
-    ) -> Result<Vec<TextWord>, String> {
-        let input = tesseract_input(&page.image, quarter_turns % 4)?;
+    ) -> Result<Vec<TextWord>, OcrError> {
+        let input = tesseract_input(&page.image, quarter_turns % 4)
+            .map_err(|reason| OcrError::Image { reason })?;
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let dpi = page.dpi.0.round().clamp(70.0, 2400.0) as u32;
         let mut child = Command::new(&self.program)
@@ -111,7 +113,9 @@ impl Tesseract {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("Tesseract could not be started: {e}"))?;
+            .map_err(|e| OcrError::Start {
+                reason: e.to_string(),
+            })?;
         let mut stdin = child.stdin.take();
         let writer = std::thread::spawn(move || {
             if let Some(s) = stdin.as_mut() {
@@ -135,13 +139,17 @@ impl Tesseract {
                     let _ = child.kill();
                     let _ = child.wait();
                     let _ = writer.join();
-                    return Err(format!(
-                        "Tesseract took longer than {} s on this page and was stopped; the page stays without text (try OCR again, or check the scan)",
-                        self.timeout.as_secs()
-                    ));
+                    return Err(OcrError::TimedOut {
+                        secs: self.timeout.as_secs(),
+                    });
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => return Err(format!("Tesseract: {e}")),
+                Err(e) => {
+                    return Err(OcrError::Failed {
+                        status: "unknown".into(),
+                        reason: e.to_string(),
+                    })
+                }
             }
         };
         let _ = writer.join();
@@ -156,10 +164,10 @@ impl Tesseract {
                 .rev()
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("");
-            return Err(format!(
-                "Tesseract failed on this page ({status}{}{why})",
-                if why.is_empty() { "" } else { ": " }
-            ));
+            return Err(OcrError::Failed {
+                status: status.to_string(),
+                reason: why.to_owned(),
+            });
         }
         Ok(parse_tsv(&tsv))
     }
@@ -251,7 +259,7 @@ pub fn parse_tsv(tsv: &str) -> Vec<TextWord> {
 }
 
 /// One page's words, or why it could not be read.
-pub type PageResult = Result<Vec<TextWord>, String>;
+pub type PageResult = Result<Vec<TextWord>, OcrError>;
 
 /// Reads pages in parallel, `jobs` at a time (one Tesseract process each); returns each
 /// page's result in input order.
@@ -274,7 +282,14 @@ pub fn recognise_all(tess: &Tesseract, pages: &[ScanPage], jobs: usize) -> Vec<P
         .into_inner()
         .unwrap_or_default()
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err("not read".into())))
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(OcrError::Failed {
+                    status: "not started".into(),
+                    reason: "the page was not read".into(),
+                })
+            })
+        })
         .collect()
 }
 
@@ -294,11 +309,9 @@ pub fn run_pending(
     batch: Option<&str>,
     jobs: usize,
     cancel: &AtomicBool,
-    on_page: &(dyn Fn(&str, &Result<usize, String>) + Sync),
-) -> Result<OcrReport, String> {
-    let queue = store
-        .with_conn(|c| scans::ocr_pending(c, batch))
-        .map_err(|e| e.to_string())?;
+    on_page: &(dyn Fn(&str, &Result<usize, OcrError>) + Sync),
+) -> Result<OcrReport, eingang_store::Error> {
+    let queue = store.with_conn(|c| scans::ocr_pending(c, batch))?;
     let next = AtomicUsize::new(0);
     let report = Mutex::new(OcrReport::default());
     std::thread::scope(|s| {
@@ -321,10 +334,13 @@ pub fn run_pending(
                             .with_tx(|c| scans::set_ocr(c, id, rotation, Ok(&json)))
                             .map_err(|e| e.to_string())
                     })
-                    .map(|_| words.len()),
+                    .map(|_| words.len())
+                    .map_err(|reason| OcrError::Store { reason }),
                     Err(why) => store
-                        .with_tx(|c| scans::set_ocr(c, id, rotation, Err(why)))
-                        .map_err(|e| e.to_string())
+                        .with_tx(|c| scans::set_ocr(c, id, rotation, Err(&why.to_string())))
+                        .map_err(|e| OcrError::Store {
+                            reason: e.to_string(),
+                        })
                         .and(Err(why.clone())),
                 };
                 if let Ok(mut r) = report.lock() {
@@ -340,7 +356,9 @@ pub fn run_pending(
             });
         }
     });
-    report.into_inner().map_err(|e| e.to_string())
+    Ok(report
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
 }
 
 /// The words of a page as stored: read with the page turned `rotation` quarter turns, boxes
@@ -362,16 +380,26 @@ impl PageText {
     }
 }
 
-fn read_stored(store: &Store, tess: &Tesseract, id: &str) -> (u8, Result<Vec<TextWord>, String>) {
+fn read_stored(store: &Store, tess: &Tesseract, id: &str) -> (u8, PageResult) {
     let page = match store.with_conn(|c| scans::page(c, id)) {
         Ok(p) => p,
-        Err(e) => return (0, Err(e.to_string())),
+        Err(e) => {
+            return (
+                0,
+                Err(OcrError::Store {
+                    reason: e.to_string(),
+                }),
+            )
+        }
     };
     if page.deleted {
         return (page.rotation, Ok(Vec::new()));
     }
-    let result =
-        stored_image(store, &page).and_then(|image| tess.recognise_turned(&image, page.rotation));
+    let result = stored_image(store, &page)
+        .map_err(|e| OcrError::Image {
+            reason: e.to_string(),
+        })
+        .and_then(|image| tess.recognise_turned(&image, page.rotation));
     (page.rotation, result)
 }
 

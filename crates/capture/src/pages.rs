@@ -2,6 +2,7 @@
 //! G4 as they are, grey and colour samples deflated) and rebuilt from it, and a batch cut
 //! into documents.
 
+use crate::{BatchError, CaptureError};
 use eingang_pdf::{PageImage, ScanPage};
 use eingang_store::tables::scans::PageRow;
 use eingang_store::Store;
@@ -58,23 +59,26 @@ fn zlib(data: &[u8]) -> Vec<u8> {
 }
 
 /// Rebuilds a processed page's image from the blob store.
-pub(crate) fn stored_image(store: &Store, p: &PageRow) -> Result<ScanPage, String> {
+pub(crate) fn stored_image(store: &Store, p: &PageRow) -> Result<ScanPage, BatchError> {
     let (Some(blob), Some(kind)) = (&p.image_blob, &p.image_kind) else {
-        return Err(format!(
-            "page from {} (page {}) is not processed yet ({})",
-            p.source,
-            p.source_page + 1,
-            p.error.as_deref().unwrap_or(&p.state)
-        ));
+        return Err(BatchError::PageNotProcessed {
+            file: p.source.clone(),
+            page: p.source_page + 1,
+            state: p.error.clone().unwrap_or_else(|| p.state.clone()),
+        });
     };
-    let bytes = store.blobs().get(blob).map_err(|e| e.to_string())?;
+    let bytes = store.blobs().get(blob)?;
     let (width, height) = (p.width.unwrap_or(0), p.height.unwrap_or(0));
     let inflate = |b: &[u8]| {
         let mut out = Vec::new();
         flate2::read::ZlibDecoder::new(b)
             .read_to_end(&mut out)
             .map(|_| out)
-            .map_err(|e| e.to_string())
+            .map_err(|e| CaptureError::Corrupt {
+                file: p.source.clone(),
+                page: usize::try_from(p.source_page).ok(),
+                reason: format!("the stored page image cannot be unpacked: {e}"),
+            })
     };
     let image = match kind.as_str() {
         "jpeg" => PageImage::Jpeg(bytes),

@@ -4,6 +4,7 @@
 
 use crate::process::{ColourMode, Processing};
 use crate::separate::Separation;
+use crate::BatchError;
 use eingang_pdf::PdfA;
 use eingang_store::tables::scans;
 use eingang_store::Store;
@@ -43,7 +44,7 @@ fn default_pdfa() -> String {
 
 impl ScanProfile {
     /// Checks the profile; the error names the setting.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), BatchError> {
         if self.id.is_empty()
             || self.id.len() > 64
             || !self
@@ -51,20 +52,24 @@ impl ScanProfile {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            return Err("id: letters, digits, '-' and '_' only, at most 64".into());
+            return Err(BatchError::setting(
+                "id",
+                "letters, digits, '-' and '_' only, at most 64",
+            ));
         }
         if self.name.trim().is_empty() || self.name.len() > 200 {
-            return Err("name: required, at most 200 characters".into());
+            return Err(BatchError::setting(
+                "name",
+                "required, at most 200 characters",
+            ));
         }
         if !(50..=1200).contains(&self.resolution) {
-            return Err("resolution: between 50 and 1200 dpi".into());
+            return Err(BatchError::setting("resolution", "between 50 and 1200 dpi"));
         }
         if PdfA::parse(&self.pdfa).is_none() {
-            return Err("pdfa: 1b, 2b or 3b".into());
+            return Err(BatchError::setting("pdfa", "1b, 2b or 3b"));
         }
-        self.separation
-            .check()
-            .map_err(|e| format!("separation: {e}"))?;
+        self.separation.check()?;
         self.processing.check()
     }
 
@@ -135,12 +140,10 @@ pub fn profiles(store: &Store) -> eingang_store::Result<Vec<ScanProfile>> {
 }
 
 /// Saves a profile after checking it (the change is logged by the store).
-pub fn save_profile(store: &Store, p: &ScanProfile) -> Result<(), String> {
+pub fn save_profile(store: &Store, p: &ScanProfile) -> Result<(), BatchError> {
     p.check()?;
-    let json = serde_json::to_string(p).map_err(|e| e.to_string())?;
-    store
-        .with_tx(|c| scans::save_profile(c, &p.id, &p.name, &json))
-        .map_err(|e| e.to_string())
+    let json = serde_json::to_string(p).unwrap_or_default();
+    Ok(store.with_tx(|c| scans::save_profile(c, &p.id, &p.name, &json))?)
 }
 
 /// The protection need of the documents a profile scans (Schutzbedarf).

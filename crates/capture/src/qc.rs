@@ -16,6 +16,7 @@
 use crate::pages::segments;
 use crate::profile::ScanProfile;
 pub use crate::profile::{Protection, QcSettings};
+use crate::BatchError;
 use eingang_store::tables::{qc, scans};
 use eingang_store::Store;
 use serde::Serialize;
@@ -100,18 +101,18 @@ fn flags(doc: &[&scans::PageRow], profile: &ScanProfile) -> Vec<String> {
 }
 
 /// The batch's documents with their flags, whether each was drawn, and the verdicts.
-pub fn state(store: &Store, batch_id: &str) -> Result<QcState, String> {
-    let (batch, pages, verdicts) = store
-        .with_conn(|c| {
-            Ok((
-                scans::batch(c, batch_id)?,
-                scans::pages(c, batch_id)?,
-                qc::verdicts(c, batch_id)?,
-            ))
-        })
-        .map_err(|e| e.to_string())?;
-    let profile: ScanProfile = serde_json::from_str(&batch.profile_json)
-        .map_err(|e| format!("the batch's profile cannot be read: {e}"))?;
+pub fn state(store: &Store, batch_id: &str) -> Result<QcState, BatchError> {
+    let (batch, pages, verdicts) = store.with_conn(|c| {
+        Ok((
+            scans::batch(c, batch_id)?,
+            scans::pages(c, batch_id)?,
+            qc::verdicts(c, batch_id)?,
+        ))
+    })?;
+    let profile: ScanProfile =
+        serde_json::from_str(&batch.profile_json).map_err(|e| BatchError::Profile {
+            reason: e.to_string(),
+        })?;
     let rate = profile.qc.protection.sample_rate();
     let mut documents: Vec<DocCheck> = segments(&pages)
         .into_iter()
@@ -170,28 +171,26 @@ pub fn record_verdict(
     checker: &str,
     passed: bool,
     note: &str,
-) -> Result<(), String> {
+) -> Result<(), BatchError> {
     let st = state(store, batch_id)?;
     let doc = st
         .documents
         .iter()
         .find(|d| d.first_page == first_page)
-        .ok_or("this document is no longer in the batch (its pages changed): reload")?;
+        .ok_or(BatchError::DocumentChanged)?;
     let checker = checker.trim().to_owned();
     if checker.is_empty() {
-        return Err("checker: who checks must be named".into());
+        return Err(BatchError::CheckerMissing);
     }
     if st.settings.four_eyes && checker.trim().eq_ignore_ascii_case(st.scanned_by.trim()) {
-        return Err(format!(
-            "four-eyes check: {checker} scanned this batch and cannot check it; another person must sign in and check"
-        ));
+        return Err(BatchError::FourEyes { checker });
     }
     let note = note.trim();
     if !passed && note.is_empty() {
-        return Err("note: say what is wrong, so the page can be rescanned or fixed".into());
+        return Err(BatchError::NoteRequired);
     }
     if note.chars().count() > 2000 {
-        return Err("note: at most 2000 characters".into());
+        return Err(BatchError::NoteTooLong);
     }
     let verdict = qc::Verdict {
         batch_id: batch_id.to_owned(),
@@ -203,14 +202,12 @@ pub fn record_verdict(
         flags: doc.flags.clone(),
         at: 0,
     };
-    store
-        .with_tx(|c| qc::record(c, &verdict))
-        .map_err(|e| e.to_string())
+    Ok(store.with_tx(|c| qc::record(c, &verdict))?)
 }
 
 /// Passes every document that still needs a verdict (the checker looked at them all);
 /// returns how many.
-pub fn pass_open(store: &Store, batch_id: &str, checker: &str) -> Result<usize, String> {
+pub fn pass_open(store: &Store, batch_id: &str, checker: &str) -> Result<usize, BatchError> {
     let open: Vec<String> = state(store, batch_id)?
         .documents
         .into_iter()

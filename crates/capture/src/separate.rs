@@ -16,7 +16,7 @@
 //! not read yet are read when the rules are applied.
 
 use crate::barcode::{read_barcodes, Barcode};
-use crate::CaptureError;
+use crate::BatchError;
 use eingang_store::tables::scans::{self, PageEdit, PageRow};
 use eingang_store::Store;
 use serde::{Deserialize, Serialize};
@@ -63,33 +63,48 @@ struct Compiled {
 }
 
 impl Separation {
-    fn compile(&self) -> Result<Compiled, String> {
+    fn compile(&self) -> Result<Compiled, BatchError> {
         let whole = |p: &str| regex::Regex::new(&format!("^(?:{p})$"));
         let separators = self
             .barcode_separators
             .iter()
-            .map(|p| whole(p).map_err(|e| format!("barcode_separators: {p:?}: {e}")))
+            .map(|p| {
+                whole(p).map_err(|e| {
+                    BatchError::setting("separation.barcode_separators", format!("{p:?}: {e}"))
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let index = self
             .index_from_barcodes
             .iter()
             .map(|r| {
                 if r.field.is_empty() || r.field.len() > 64 {
-                    return Err("index_from_barcodes: a field needs a name (at most 64)".into());
+                    return Err(BatchError::setting(
+                        "separation.index_from_barcodes",
+                        "a field needs a name (at most 64)",
+                    ));
                 }
                 regex::Regex::new(&r.pattern)
                     .map(|re| (r.field.clone(), re))
-                    .map_err(|e| format!("index_from_barcodes: {:?}: {e}", r.pattern))
+                    .map_err(|e| {
+                        BatchError::setting(
+                            "separation.index_from_barcodes",
+                            format!("{:?}: {e}", r.pattern),
+                        )
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
         if self.every_n_pages == Some(0) {
-            return Err("every_n_pages: must be at least 1".into());
+            return Err(BatchError::setting(
+                "separation.every_n_pages",
+                "must be at least 1",
+            ));
         }
         Ok(Compiled { separators, index })
     }
 
     /// Checks the rules; the error names the setting.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), BatchError> {
         self.compile().map(|_| ())
     }
 }
@@ -106,34 +121,24 @@ pub struct Report {
 }
 
 /// The barcodes of a stored page, read now if they were not read yet (and stored).
-fn barcodes_of(store: &Store, page: &PageRow) -> Result<Vec<Barcode>, CaptureError> {
+fn barcodes_of(store: &Store, page: &PageRow) -> Result<Vec<Barcode>, BatchError> {
     if let Some(json) = &page.barcodes_json {
         return Ok(serde_json::from_str(json).unwrap_or_default());
     }
-    let image = crate::pages::stored_image(store, page).map_err(|reason| CaptureError::Io {
-        file: page.source.clone(),
-        reason,
-    })?;
+    let image = crate::pages::stored_image(store, page)?;
     let found = crate::process::luma_of(&page.source, &image.image)
         .map(|(luma, w, h)| read_barcodes(&luma, w, h, image.dpi.0))
         .unwrap_or_default();
     let json = serde_json::to_string(&found).unwrap_or_else(|_| "[]".into());
-    store
-        .with_tx(|c| scans::set_barcodes(c, &page.id, &json))
-        .map_err(|e| CaptureError::Io {
-            file: "store".into(),
-            reason: e.to_string(),
-        })?;
+    store.with_tx(|c| scans::set_barcodes(c, &page.id, &json))?;
     Ok(found)
 }
 
 /// Applies the rules to a batch: document starts and separator sheets are set anew (every
 /// change logged), index values from barcodes stored on each document's first page.
-pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Report, String> {
+pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Report, BatchError> {
     let compiled = rules.compile()?;
-    let pages = store
-        .with_conn(|c| scans::pages(c, batch_id))
-        .map_err(|e| e.to_string())?;
+    let pages = store.with_conn(|c| scans::pages(c, batch_id))?;
     let mut report = Report::default();
     // (page, starts a document, removed as a separator, index of the document it starts)
     let mut plan: Vec<(&PageRow, bool, bool)> = Vec::new();
@@ -145,7 +150,7 @@ pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Rep
         if page.barcodes_json.is_none() {
             report.pages_read += 1;
         }
-        let codes = barcodes_of(store, page).map_err(|e| e.to_string())?;
+        let codes = barcodes_of(store, page)?;
         let by_code = codes
             .iter()
             .any(|b| compiled.separators.iter().any(|re| re.is_match(&b.value)));
@@ -198,33 +203,31 @@ pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Rep
         .sum();
     let first_index: std::collections::HashMap<usize, &Vec<(String, String)>> =
         docs.iter().map(|(at, i)| (*at, i)).collect();
-    store
-        .with_tx(|c| {
-            for (i, (page, starts, removed)) in plan.iter().enumerate() {
-                // The first page always starts a document; the flag is for later breaks.
-                let starts = *starts && i > 0;
-                if page.starts_document != starts {
-                    scans::edit_page(c, &page.id, PageEdit::StartsDocument(starts))?;
-                }
-                if page.deleted != *removed {
-                    scans::edit_page(c, &page.id, PageEdit::Deleted(*removed))?;
-                }
-                scans::set_separator(c, &page.id, *removed)?;
-                // Barcode fields are read anew; values typed at the index station or taken
-                // from an e-mail stay.
-                let mut index: Vec<(String, String)> = page
-                    .index
-                    .iter()
-                    .filter(|(f, _)| !compiled.index.iter().any(|(rule, _)| rule == f))
-                    .cloned()
-                    .collect();
-                if let Some(found) = first_index.get(&i) {
-                    index.extend(found.iter().cloned());
-                }
-                scans::set_index(c, &page.id, &index)?;
+    store.with_tx(|c| {
+        for (i, (page, starts, removed)) in plan.iter().enumerate() {
+            // The first page always starts a document; the flag is for later breaks.
+            let starts = *starts && i > 0;
+            if page.starts_document != starts {
+                scans::edit_page(c, &page.id, PageEdit::StartsDocument(starts))?;
             }
-            Ok(())
-        })
-        .map_err(|e| e.to_string())?;
+            if page.deleted != *removed {
+                scans::edit_page(c, &page.id, PageEdit::Deleted(*removed))?;
+            }
+            scans::set_separator(c, &page.id, *removed)?;
+            // Barcode fields are read anew; values typed at the index station or taken
+            // from an e-mail stay.
+            let mut index: Vec<(String, String)> = page
+                .index
+                .iter()
+                .filter(|(f, _)| !compiled.index.iter().any(|(rule, _)| rule == f))
+                .cloned()
+                .collect();
+            if let Some(found) = first_index.get(&i) {
+                index.extend(found.iter().cloned());
+            }
+            scans::set_index(c, &page.id, &index)?;
+        }
+        Ok(())
+    })?;
     Ok(report)
 }

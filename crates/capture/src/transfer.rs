@@ -10,6 +10,7 @@
 //! sealed by a [`Sealer`] — by default none (the hashes alone); an advanced or qualified
 //! electronic seal or a timestamp service plugs in here.
 
+use crate::SealError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -19,8 +20,9 @@ pub trait Sealer: Send + Sync {
     /// Recorded with the seal.
     fn name(&self) -> &str;
     /// The seal over `digest` (encoded as the sealer's format wants, e.g. base64 CMS), or
-    /// `None` when this sealer only records the digest.
-    fn seal(&self, digest: &[u8; 32]) -> Result<Option<String>, String>;
+    /// `None` when this sealer only records the digest; an error says why the service
+    /// refused or failed.
+    fn seal(&self, digest: &[u8; 32]) -> Result<Option<String>, SealError>;
 }
 
 /// No seal: the digest alone (what a city without a seal service gets).
@@ -31,7 +33,7 @@ impl Sealer for NoSeal {
     fn name(&self) -> &'static str {
         "none"
     }
-    fn seal(&self, _: &[u8; 32]) -> Result<Option<String>, String> {
+    fn seal(&self, _: &[u8; 32]) -> Result<Option<String>, SealError> {
         Ok(None)
     }
 }
@@ -196,14 +198,12 @@ pub fn integrity(
     transfer: &[u8],
     metadata: &[(String, String)],
     sealer: &dyn Sealer,
-) -> Result<Integrity, String> {
+) -> Result<Integrity, SealError> {
     let hex = |b: &[u8]| hex::encode(Sha256::digest(b));
-    let meta = serde_json::to_string(metadata).map_err(|e| e.to_string())?;
+    let meta = serde_json::to_string(metadata).unwrap_or_default();
     let (tv, md) = (hex(transfer), hex(meta.as_bytes()));
     let digest: [u8; 32] = Sha256::digest(format!("{pdf_sha256}\n{tv}\n{md}").as_bytes()).into();
-    let seal = sealer
-        .seal(&digest)
-        .map_err(|e| format!("the seal ({}) failed: {e}", sealer.name()))?;
+    let seal = sealer.seal(&digest)?;
     Ok(Integrity {
         algorithm: "SHA-256".into(),
         pdf: pdf_sha256.to_owned(),
@@ -264,7 +264,7 @@ mod tests {
         fn name(&self) -> &'static str {
             "test-seal"
         }
-        fn seal(&self, digest: &[u8; 32]) -> Result<Option<String>, String> {
+        fn seal(&self, digest: &[u8; 32]) -> Result<Option<String>, SealError> {
             self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok(Some(hex::encode(&digest[..4])))
         }

@@ -15,7 +15,7 @@ use drawn::release_checked;
 use eingang_capture::intake::{import_files, Event};
 use eingang_capture::process::Processing;
 use eingang_capture::profile::{profiles, ScanProfile};
-use eingang_capture::Limits;
+use eingang_capture::{BatchError, Limits};
 use eingang_store::tables::scans::{self, PageEdit};
 use eingang_store::Store;
 use std::sync::atomic::AtomicBool;
@@ -153,7 +153,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     let index = vec![("aktenzeichen".to_owned(), "530.12-0042".to_owned())];
     // The gates: OCR first (real Tesseract, one page per worker), then the check — by
     // someone other than who scanned.
-    let gate = |r: Result<Vec<scans::DocumentRow>, String>| r.map(|_| ()).unwrap_err();
+    let gate = |r: Result<Vec<scans::DocumentRow>, BatchError>| r.map(|_| ()).unwrap_err();
     let direct = |title| {
         eingang_capture::release::release(
             &store,
@@ -167,7 +167,10 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
             },
         )
     };
-    assert!(gate(direct("x")).contains("OCR is still reading 3 page(s)"));
+    let e = gate(direct("x"));
+    assert!(matches!(e, BatchError::OcrRunning { pages: 3 }), "{e}");
+    assert_eq!(e.code(), "scan.ocr_running");
+    assert!(e.to_string().contains("OCR is still reading 3 page(s)"));
     let tess = eingang_capture::ocr::Tesseract::find("deu+eng")
         .expect("scripts/test.sh installs Tesseract");
     let ocr = eingang_capture::ocr::run_pending(
@@ -180,7 +183,14 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     )
     .unwrap();
     assert_eq!((ocr.done, ocr.failed), (3, 0), "the blank page is not read");
-    assert!(gate(direct("x")).contains("quality check: 1 document(s) still need a verdict"));
+    let e = gate(direct("x"));
+    assert!(
+        matches!(e, BatchError::CheckOpen { open: 1, failed: 0 }),
+        "{e}"
+    );
+    assert!(e
+        .to_string()
+        .contains("quality check: 1 document(s) still need a verdict"));
     let scanner = store
         .with_conn(|c| scans::batch(c, &batch))
         .unwrap()
@@ -188,9 +198,13 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     let first = &pages[0].id;
     let e =
         eingang_capture::qc::record_verdict(&store, &batch, first, &scanner, true, "").unwrap_err();
-    assert!(e.starts_with("four-eyes"), "{e}");
+    assert!(
+        matches!(&e, BatchError::FourEyes { checker } if *checker == scanner),
+        "{e}"
+    );
+    assert!(e.to_string().starts_with("four-eyes"), "{e}");
     let docs = release_checked(&store, &batch, "Posteingang", &index).unwrap();
-    assert!(gate(direct("again")).contains("released already"));
+    assert!(matches!(gate(direct("again")), BatchError::Released));
     let released = store.with_conn(|c| scans::batch(c, &batch)).unwrap();
     assert!(released.released_at.is_some() && released.destroyable_at.is_some());
     assert_eq!(docs.len(), 2);
@@ -281,9 +295,12 @@ fn profiles_are_checked_and_every_change_is_logged() {
     // Saving the same again logs nothing new.
     eingang_capture::profile::save_profile(&store, &p).unwrap();
     p.pdfa = "4z".into();
-    assert!(eingang_capture::profile::save_profile(&store, &p)
-        .unwrap_err()
-        .contains("pdfa"));
+    let e = eingang_capture::profile::save_profile(&store, &p).unwrap_err();
+    assert_eq!(
+        (e.code(), e.field()),
+        ("scan.profile_invalid", Some("pdfa")),
+        "{e}"
+    );
     let changes = store.with_conn(scans::profile_changes).unwrap();
     let mine: Vec<_> = changes.iter().filter(|c| c.0 == p.id).collect();
     assert_eq!(mine.len(), 2, "{mine:?}");

@@ -200,9 +200,8 @@ fn blank_pages_and_page_counts_separate_and_damaged_codes_do_not() {
         barcode_separators: vec!["(".into()],
         ..Separation::default()
     };
-    assert!(separate(&store, &batch, &bad)
-        .unwrap_err()
-        .contains("barcode_separators"));
+    let e = separate(&store, &batch, &bad).unwrap_err();
+    assert_eq!(e.field(), Some("separation.barcode_separators"), "{e}");
 }
 
 /// A separator sheet with a printed patch T (bars, no barcode symbology) at the page's

@@ -97,7 +97,7 @@ pub fn profile_save(data_dir: &DataDir, file: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error [scan.profile]: {}: {e}", file.display());
+            eprintln!("error [{}]: {}: {e}", e.code(), file.display());
             ExitCode::from(2)
         }
     }

@@ -30,7 +30,7 @@ fn jobs(jobs: Option<usize>) -> usize {
 }
 
 #[allow(clippy::ref_option)]
-fn on_page(id: &str, r: &Result<usize, String>) {
+fn on_page(id: &str, r: &Result<usize, ocr::OcrError>) {
     match r {
         Ok(words) => eprintln!("page {id}: {words} words"),
         Err(e) => eprintln!("error [ocr.page]: page {id}: {e}"),
@@ -105,7 +105,7 @@ pub fn run(
             }
         }
         Err(e) => {
-            eprintln!("error [ocr]: {e}");
+            eprintln!("error [{}]: {e}", e.code());
             ExitCode::FAILURE
         }
     }
@@ -289,20 +289,20 @@ pub fn check(
             Err(c) => return c,
         };
         if let Err(e) = qc::record_verdict(&store, batch_id, &first, &checker, passed, note) {
-            eprintln!("error [qc.verdict]: document {n}: {e}");
+            eprintln!("error [{}]: document {n}: {e}", e.code());
             return ExitCode::FAILURE;
         }
     }
     if all {
         if let Err(e) = qc::pass_open(&store, batch_id, &checker) {
-            eprintln!("error [qc.verdict]: {e}");
+            eprintln!("error [{}]: {e}", e.code());
             return ExitCode::FAILURE;
         }
     }
     let state = match qc::state(&store, batch_id) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error [qc]: {e}");
+            eprintln!("error [{}]: {e}", e.code());
             return ExitCode::FAILURE;
         }
     };

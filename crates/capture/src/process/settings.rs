@@ -1,5 +1,6 @@
 //! What a scan profile asks of page processing, and the steps done (the processing log).
 
+use crate::BatchError;
 use serde::{Deserialize, Serialize};
 
 /// What a page becomes.
@@ -76,19 +77,28 @@ impl Default for Processing {
 
 impl Processing {
     /// Checks the settings; the error names the setting.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), BatchError> {
         if !(1..=100).contains(&self.jpeg_quality) {
-            return Err("jpeg_quality: must be between 1 and 100".into());
+            return Err(BatchError::setting(
+                "jpeg_quality",
+                "must be between 1 and 100",
+            ));
         }
         if !(0.0..=50.0).contains(&self.blank_threshold_percent) {
-            return Err("blank_threshold_percent: must be between 0 and 50".into());
+            return Err(BatchError::setting(
+                "blank_threshold_percent",
+                "must be between 0 and 50",
+            ));
         }
         if let Some(c) = self.crop {
             if [c.left, c.top, c.right, c.bottom]
                 .iter()
                 .any(|m| !(0.0..=200.0).contains(m))
             {
-                return Err("crop: each margin must be between 0 and 200 mm".into());
+                return Err(BatchError::setting(
+                    "crop",
+                    "each margin must be between 0 and 200 mm",
+                ));
             }
         }
         Ok(())

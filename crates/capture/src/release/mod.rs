@@ -1,0 +1,148 @@
+//! Release of a checked batch (TR-RESISCAN A.NB.4, A.IS.1): its documents (cut at the
+//! marked pages) as PDF/A with the OCR text layer and the Transfervermerk, written page by
+//! page into the blob store, self-checked, recorded with their integrity records and queued
+//! for delivery, and the batch marked released with its originals destroyable — one
+//! transaction at the end. The steps, each in its own file:
+//! [`gate`] (may it be released?), [`index`] (every document's index values valid?),
+//! [`facts`] (what the Transfervermerk says), [`write`] (the PDF/A), then the commit here.
+
+mod facts;
+mod gate;
+mod index;
+mod write;
+
+use crate::pages::segments;
+use crate::profile::ScanProfile;
+use crate::transfer::{self, Sealer};
+use crate::BatchError;
+use eingang_pdf::ScanPdf;
+use eingang_store::blobs::BlobRef;
+use eingang_store::tables::scans::{self, DocumentRow};
+use eingang_store::{tables, Store};
+
+/// What a release needs besides the batch.
+#[allow(missing_debug_implementations)]
+pub struct Release<'a> {
+    /// The documents' title (numbered when there are several).
+    pub title: &'a str,
+    /// Index values for every document; each document's own values go over them.
+    pub index: &'a [(String, String)],
+    /// Delivery targets (outbox).
+    pub targets: &'a [&'a str],
+    pub sealer: &'a dyn Sealer,
+    /// The workstation's name for the Transfervermerk (`[station] name`; else the host name).
+    pub station: Option<&'a str>,
+}
+
+/// A document made, not yet recorded: its row, its PDF and its Transfervermerk.
+struct Made {
+    row: DocumentRow,
+    pdf: BlobRef,
+    transfervermerk: BlobRef,
+}
+
+/// Releases a batch after its quality check. Nothing is queued if any document cannot be
+/// made, any index value is invalid, OCR is still running or the check has not passed.
+pub fn release(
+    store: &Store,
+    batch_id: &str,
+    r: &Release<'_>,
+) -> Result<Vec<DocumentRow>, BatchError> {
+    let (batch, pages, master) = store.with_conn(|c| {
+        Ok((
+            scans::batch(c, batch_id)?,
+            scans::pages(c, batch_id)?,
+            tables::masterdata::all(c)?,
+        ))
+    })?;
+    let qc = gate::check(store, &batch, &pages)?;
+    let profile: Option<ScanProfile> = serde_json::from_str(&batch.profile_json).ok();
+    let level = profile.as_ref().map(ScanProfile::level).unwrap_or_default();
+    let segs = segments(&pages);
+    if segs.is_empty() {
+        return Err(BatchError::NoPages);
+    }
+    let created_ms = eingang_store::now_ms();
+    let created = eingang_store::rfc3339_utc(created_ms);
+    let indexes = index::check(&segs, r.index, &master, &created[..10])?;
+    let total = segs.len();
+    let mut made = Vec::new();
+    for ((n, seg), doc_index) in segs.into_iter().enumerate().zip(indexes) {
+        let id = uuid::Uuid::now_v7().to_string();
+        let title = if total > 1 {
+            format!("{} ({}/{total})", r.title, n + 1)
+        } else {
+            r.title.to_owned()
+        };
+        let doc = facts::Document {
+            id: &id,
+            title: &title,
+            pages: &seg,
+            index: &doc_index,
+        };
+        let facts = facts::of(
+            &batch,
+            profile.as_ref(),
+            level,
+            &qc,
+            &doc,
+            r.station,
+            &created,
+        );
+        let tv = transfer::xml(&facts);
+        let pdf_doc = ScanPdf {
+            title: title.clone(),
+            language: "de".into(),
+            created: created.clone(),
+            reference: id.clone(),
+        };
+        let pdf = write::pdf(store, level, &pdf_doc, &seg, &facts, &tv)?;
+        let transfervermerk = store.blobs().put(tv.as_bytes())?;
+        let integrity = transfer::integrity(&pdf.hash, tv.as_bytes(), &doc_index, r.sealer)?;
+        let row = DocumentRow {
+            id,
+            batch_id: batch_id.to_owned(),
+            title,
+            page_ids: seg.iter().map(|p| p.id.clone()).collect(),
+            pdf_blob: pdf.hash.clone(),
+            sha256: pdf.hash.clone(),
+            pdfa: format!("PDF/A-{}b", level.part()),
+            index: doc_index,
+            created_at: created_ms,
+            transfer_blob: Some(transfervermerk.hash.clone()),
+            integrity: serde_json::to_string(&integrity).ok(),
+        };
+        made.push(Made {
+            row,
+            pdf,
+            transfervermerk,
+        });
+    }
+    commit(store, batch_id, &made, r.targets, qc.passed)?;
+    Ok(made.into_iter().map(|m| m.row).collect())
+}
+
+/// Records every document with its blobs, queues it, logs it, and marks the batch
+/// released — one transaction.
+fn commit(
+    store: &Store,
+    batch_id: &str,
+    made: &[Made],
+    targets: &[&str],
+    destroyable: bool,
+) -> Result<(), BatchError> {
+    Ok(store.with_tx(|c| {
+        for m in made {
+            tables::blobs::insert(c, &m.pdf)?;
+            tables::blobs::insert(c, &m.transfervermerk)?;
+            scans::add_document(c, &m.row, targets)?;
+            tables::audit::append(
+                c,
+                "document.released",
+                &m.row.id,
+                &serde_json::json!({ "batch": batch_id, "pages": m.row.page_ids.len(), "sha256": m.row.sha256 }),
+            )?;
+        }
+        scans::set_released(c, batch_id, destroyable)
+    })?)
+}

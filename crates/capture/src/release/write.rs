@@ -1,0 +1,109 @@
+//! One released document written: its pages streamed into a PDF/A file (with the OCR text
+//! layer, the index in the XMP, and — for PDF/A-3b — the Transfervermerk and an e-mail's
+//! original as associated files), self-checked, then put into the blob store.
+
+use crate::pages::stored_image;
+use crate::transfer::{self, Facts};
+use crate::BatchError;
+use eingang_pdf::{PdfA, ScanOptions, ScanPdf, ScanWriter};
+use eingang_store::blobs::BlobRef;
+use eingang_store::tables::scans::{self, PageRow};
+use eingang_store::{tables, Store};
+
+/// The PDF/A of `pages` in the blob store (not yet recorded: the caller commits it with the
+/// document row).
+pub(crate) fn pdf(
+    store: &Store,
+    level: PdfA,
+    doc: &ScanPdf,
+    pages: &[&PageRow],
+    facts: &Facts,
+    transfervermerk: &str,
+) -> Result<BlobRef, BatchError> {
+    let failed = |reason: String| BatchError::Write {
+        title: doc.title.clone(),
+        reason,
+    };
+    // The PDF/A is about as large as its pages' images.
+    let need: u64 = pages
+        .iter()
+        .filter_map(|p| {
+            let h = p.image_blob.as_deref().unwrap_or(&p.raw_blob);
+            store
+                .with_conn(|c| tables::blobs::get(c, h))
+                .ok()
+                .flatten()
+                .and_then(|b| u64::try_from(b.size).ok())
+        })
+        .sum();
+    let work = crate::private_tempdir(store.data_dir(), need).map_err(|e| failed(e.to_string()))?;
+    let tmp = tempfile::NamedTempFile::new_in(work.path()).map_err(|e| failed(e.to_string()))?;
+    let file = std::io::BufWriter::new(tmp.reopen().map_err(|e| failed(e.to_string()))?);
+    let mut w = ScanWriter::new(file, level).map_err(|e| failed(e.to_string()))?;
+    for p in pages {
+        let image = stored_image(store, p)?;
+        let text = store
+            .with_conn(|c| scans::ocr_words(c, &p.id))?
+            .and_then(|j| crate::ocr::PageText::parse(&j))
+            .unwrap_or_default();
+        w.add_page_with_text(&image, p.rotation, &text.words, text.rotation)
+            .map_err(|e| failed(e.to_string()))?;
+    }
+    let mut xmp = facts.index.clone();
+    xmp.extend(transfer::xmp_facts(facts));
+    let options = ScanOptions {
+        level,
+        index: xmp,
+        attachments: if level == PdfA::A3b {
+            attachments(store, pages, transfervermerk)?
+        } else {
+            Vec::new()
+        },
+    };
+    let file = w.finish(doc, &options).map_err(|e| failed(e.to_string()))?;
+    file.into_inner()
+        .map_err(|e| failed(e.to_string()))?
+        .sync_all()
+        .map_err(|e| failed(e.to_string()))?;
+    // The self-check: a document that is not PDF/A is never queued.
+    let problems = eingang_pdf::check_pdfa_file(tmp.path(), level);
+    if !problems.is_empty() {
+        return Err(BatchError::NotPdfA {
+            title: doc.title.clone(),
+            problems,
+        });
+    }
+    let written = std::fs::File::open(tmp.path()).map_err(|e| failed(e.to_string()))?;
+    Ok(store.blobs().put_reader(written)?)
+}
+
+/// The associated files of a PDF/A-3b: the Transfervermerk, and an e-mail as it came (with
+/// every attachment) beside its pages.
+fn attachments(
+    store: &Store,
+    pages: &[&PageRow],
+    transfervermerk: &str,
+) -> Result<Vec<eingang_pdf::Attachment>, BatchError> {
+    let mut out = vec![eingang_pdf::Attachment {
+        name: "transfervermerk.xml".into(),
+        mime: "application/xml".into(),
+        description: "Transfervermerk (BSI TR-03138 A.NB.4)".into(),
+        relationship: "Supplement".into(),
+        data: transfervermerk.as_bytes().to_vec(),
+    }];
+    let mut seen = Vec::new();
+    for p in pages.iter().filter(|p| crate::email::is_eml(&p.source)) {
+        if seen.contains(&p.raw_blob) {
+            continue;
+        }
+        seen.push(p.raw_blob.clone());
+        out.push(eingang_pdf::Attachment {
+            name: p.source.clone(),
+            mime: "message/rfc822".into(),
+            description: "E-Mail im Original".into(),
+            relationship: "Source".into(),
+            data: store.blobs().get(&p.raw_blob)?,
+        });
+    }
+    Ok(out)
+}
