@@ -7,7 +7,7 @@ use crate::state::StoreExt;
 use crate::sync_worker::SyncState;
 use eingang_api::provision::{self, Outcome};
 use eingang_model::{BoundaryError, UpdateInfo};
-use eingang_sync::update::{self, Updater};
+use eingang_update::{self as update, Updater};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;

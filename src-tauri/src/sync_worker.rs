@@ -4,8 +4,9 @@
 
 use crate::error::AppError;
 use crate::state::StoreExt;
+use eingang_config as config;
 use eingang_store::Store;
-use eingang_sync::{config, worker, Target};
+use eingang_sync::{worker, Target};
 use std::sync::{Arc, RwLock};
 use tauri::{AppHandle, Manager};
 
@@ -116,7 +117,7 @@ pub fn start(app: &AppHandle) {
         return;
     };
     let loaded = Loaded::read(&store);
-    let settings = config::settings(&loaded.cfg);
+    let settings = eingang_sync::settings(&loaded.cfg);
     let state = SyncState {
         wake: Arc::new(tokio::sync::Notify::new()),
         loaded: RwLock::new(loaded),

@@ -7,8 +7,8 @@
 //! session. A session remembers every draft and file it made, so that ending it —
 //! submitted, cancelled or timed out — can forget them all ([`TerminalState::end`]).
 
+use eingang_config::{self as config, central::TerminalSection};
 use eingang_model::Role;
-use eingang_sync::config::{self, central::TerminalSection};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

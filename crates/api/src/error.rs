@@ -14,7 +14,7 @@ pub enum Error {
     #[error(transparent)]
     Batch(#[from] eingang_capture::BatchError),
     #[error(transparent)]
-    Config(#[from] eingang_sync::config::ConfigError),
+    Config(#[from] eingang_config::ConfigError),
     #[error("the draft cannot be finalised yet: {count} entry/entries still need attention")]
     DraftIncomplete { count: usize },
     #[error("the PDF/A rendering could not be made ({detail}); the draft was kept")]

@@ -24,7 +24,7 @@ const OCR_FIND_AGAIN: Duration = Duration::from_secs(60);
 
 /// Tesseract as the configuration says (`[scan] ocr_languages`, `ocr_timeout_secs`;
 /// default German and English, 120 s a page).
-pub fn tesseract(scan: &eingang_sync::config::ScanSection) -> Result<Tesseract, ocr::Unavailable> {
+pub fn tesseract(scan: &eingang_config::ScanSection) -> Result<Tesseract, ocr::Unavailable> {
     let mut t = Tesseract::find(scan.ocr_languages.as_deref().unwrap_or("deu+eng"))?;
     if let Some(secs) = scan.ocr_timeout_secs {
         t.timeout = Duration::from_secs(secs);
@@ -88,7 +88,7 @@ pub struct HotFolderSettings {
 impl HotFolderSettings {
     /// From `[scan]` in the configuration (profile `standard`, 2 s unless set); `None`
     /// when no hot folder is configured.
-    pub fn configured(scan: &eingang_sync::config::ScanSection) -> Option<Self> {
+    pub fn configured(scan: &eingang_config::ScanSection) -> Option<Self> {
         Some(Self {
             inbox: scan.hotfolder.clone()?,
             profile_id: scan

@@ -3,10 +3,11 @@
 //! passwords, and the outbox with "retry".
 
 use crate::error::{Error, Result};
+use eingang_config as config;
 use eingang_model::{OutboxItem, TargetSetting, TargetStatus};
 use eingang_store::tables::{outbox, sync_status};
 use eingang_store::Store;
-use eingang_sync::{config, Target};
+use eingang_sync::Target;
 
 /// The targets with their state, for the status bar and the sync view.
 pub fn statuses(store: &Store, targets: &[Target]) -> Result<Vec<TargetStatus>> {
@@ -50,6 +51,15 @@ pub fn retry(store: &Store, row: i64) -> Result<()> {
             format!("item {row} is not waiting for a retry"),
         ))
     }
+}
+
+/// A target as the worker would make it (templates read, URLs parsed; no password needed):
+/// what the settings check before the user's file is written.
+fn connects(
+    t: &config::TargetConfig,
+    sync: &config::SyncSection,
+) -> Result<(), config::ConfigError> {
+    eingang_sync::connect(t, sync, None).map(|_| ())
 }
 
 fn check_password(password: &str) -> Result<()> {
@@ -162,7 +172,7 @@ pub fn save(
         None
     };
     target.folder.trim().clone_into(&mut t.folder);
-    config::save_user_target(store.data_dir(), &t)?;
+    config::save_user_target(store.data_dir(), &t, &connects)?;
     if let Some(pw) = password {
         eingang_sync::secrets::set_password(store, &t.id, pw)?;
     }
@@ -189,7 +199,7 @@ pub fn delete(store: &Store, cfg: &config::Config, id: &str) -> Result<()> {
             ),
         ));
     }
-    config::remove_user_target(store.data_dir(), id)?;
+    config::remove_user_target(store.data_dir(), id, &connects)?;
     eingang_sync::secrets::forget_password(store, id)?;
     Ok(())
 }

@@ -464,7 +464,7 @@ fn terminal_pin() -> ExitCode {
         eprintln!("error [input]: the PIN is read from standard input");
         return ExitCode::from(2);
     }
-    match eingang_sync::config::central::hash_pin(line.trim_end_matches(['\n', '\r'])) {
+    match eingang_config::central::hash_pin(line.trim_end_matches(['\n', '\r'])) {
         Ok(hash) => {
             println!("staff_pin = \"{hash}\"");
             ExitCode::SUCCESS

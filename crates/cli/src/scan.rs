@@ -307,7 +307,7 @@ pub fn check(files: &[PathBuf], level: &str) -> ExitCode {
 
 /// `eingang scan devices`: what SANE sees, and the configured eSCL scanners.
 pub fn devices(data_dir: &DataDir) -> ExitCode {
-    let escl = eingang_sync::config::load(&data_dir.path)
+    let escl = eingang_config::load(&data_dir.path)
         .map(|c| c.scan.escl)
         .unwrap_or_default();
     for url in escl {
@@ -379,16 +379,14 @@ fn prepare(store: &Store, into: &Into<'_>) -> Result<(String, ScanProfile), Exit
 /// The targets new documents are queued for, as in the app: the configured ones, else the
 /// local folder. A broken configuration is an error, not a silent fallback.
 pub(crate) fn queue_targets(data_dir: &DataDir) -> Result<Vec<String>, ExitCode> {
-    let cfg = eingang_sync::config::load(&data_dir.path).map_err(|e| {
+    let cfg = eingang_config::load(&data_dir.path).map_err(|e| {
         eprintln!("error [config.invalid]: {e}");
         ExitCode::from(2)
     })?;
-    Ok(
-        eingang_sync::config::effective_targets(&cfg, &data_dir.path)
-            .into_iter()
-            .map(|t| t.id)
-            .collect(),
-    )
+    Ok(eingang_config::effective_targets(&cfg, &data_dir.path)
+        .into_iter()
+        .map(|t| t.id)
+        .collect())
 }
 
 #[allow(clippy::needless_pass_by_value)]
@@ -506,7 +504,7 @@ pub fn hotfolder(
 ) -> ExitCode {
     use eingang_api::loops::{self, HotFolderSettings, HotFolderWatch, Shutdown};
     use eingang_capture::hotfolder::Taken;
-    let cfg = match eingang_sync::config::load(&data_dir.path) {
+    let cfg = match eingang_config::load(&data_dir.path) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error [config.invalid]: {e}");

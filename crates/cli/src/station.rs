@@ -359,7 +359,7 @@ pub fn release(data_dir: &DataDir, batch_id: &str, title: &str, index: &[String]
         Err(c) => return c,
     };
     // `queue_targets` has read the configuration already: it is valid.
-    let station = eingang_sync::config::load(&data_dir.path)
+    let station = eingang_config::load(&data_dir.path)
         .ok()
         .and_then(|c| c.station.name);
     let request = eingang_api::batches::ReleaseRequest {

@@ -1,10 +1,11 @@
 //! `eingang sync`, `eingang targets …`, `eingang outbox …`: delivery for headless machines
 //! and scripts, over the same outbox and configuration as the app.
 
+use eingang_config as config;
 use eingang_store::paths::DataDir;
 use eingang_store::tables::{outbox, sync_status};
 use eingang_store::Store;
-use eingang_sync::{config, worker, Target};
+use eingang_sync::{worker, Target};
 use std::io::BufRead;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -47,7 +48,7 @@ pub fn run(data_dir: &DataDir, watch: bool) -> ExitCode {
         Ok(x) => x,
         Err(c) => return c,
     };
-    let settings = config::settings(&cfg);
+    let settings = eingang_sync::settings(&cfg);
     if watch {
         // Ctrl-C lets the deliveries in flight finish, then ends.
         let shutdown = Arc::new(worker::Shutdown::default());
@@ -343,7 +344,7 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
         }
     };
     for t in &cfg.targets {
-        if let Err(e) = config::connect(t, &cfg.sync, None) {
+        if let Err(e) = eingang_sync::connect(t, &cfg.sync, None) {
             eprintln!("error [config.invalid]: {e}");
             return ExitCode::from(2);
         }
@@ -371,7 +372,7 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
             cfg.scan.hotfolder_settle_secs.unwrap_or(2)
         );
     }
-    let s = config::settings(&cfg);
+    let s = eingang_sync::settings(&cfg);
     println!(
         "sync: {} at once per target, idle check every {} s, retries from {} ms up to {} ms",
         s.concurrency,

@@ -1,7 +1,7 @@
 //! `eingang update check|install`: the app's update path, for administrators and scripts.
 
 use eingang_store::paths::DataDir;
-use eingang_sync::update::{self, Updater};
+use eingang_update::{self as update, Updater};
 use std::process::ExitCode;
 
 pub fn run(data_dir: &DataDir, install: bool) -> ExitCode {

@@ -508,7 +508,7 @@ fn terminal_pin_prints_a_hash_the_configuration_accepts() {
         .trim()
         .trim_start_matches("staff_pin = \"")
         .trim_end_matches('"');
-    assert!(eingang_sync::config::central::verify_pin(hash, "583920"));
+    assert!(eingang_config::central::verify_pin(hash, "583920"));
     let file = dir.path().join("machine.toml");
     std::fs::write(
         &file,

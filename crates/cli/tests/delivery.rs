@@ -225,7 +225,7 @@ fn the_machine_file_rules_config_check_shows_it_and_update_takes_only_signed_pac
     let share = tempfile::tempdir().unwrap();
     let package = b"a package the city signed".to_vec();
     let (pubkey, signature) = signed(&package);
-    let platform = eingang_sync::update::platform_keys()[0].clone();
+    let platform = eingang_update::platform_keys()[0].clone();
     let manifest = share.path().join("latest.json");
     let write_manifest = |sig: &str| {
         std::fs::write(

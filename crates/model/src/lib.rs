@@ -25,3 +25,6 @@ pub use scan::{
 };
 pub use status::{AppInfo, BoundaryError, Role, StatusSnapshot, SyncStatus, UpdateInfo};
 pub use sync::{OutboxItem, OutboxState, Receipt, SyncIssue, TargetSetting, TargetStatus};
+
+/// The zero-configuration delivery target: the local folder `<data>/ausgang`.
+pub const DEFAULT_TARGET: &str = "default";

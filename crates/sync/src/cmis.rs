@@ -13,7 +13,7 @@ use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::http::{is_html, shown, status_failure, transport};
 use crate::package::{Content, Package, PackageFile};
-use crate::template::{fill_path, IndexTemplate};
+use crate::template::{fill_path, IndexTemplate, Render as _};
 use futures_util::StreamExt;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;

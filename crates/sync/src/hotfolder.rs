@@ -10,7 +10,7 @@
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::package::{Content, Package, PackageFile};
-use crate::template::IndexTemplate;
+use crate::template::{IndexTemplate, Render as _};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};

@@ -13,14 +13,13 @@
 //! - [`package`]: the delivery package of an outbox item (files, metadata, index XML),
 //!   one builder for submissions and scanned documents.
 //! - [`catalogue`]: new form versions pulled from a folder on a WebDAV target.
-//! - [`config`]: targets from the configuration files; [`secrets`]: their passwords;
-//!   [`template`]: index-file and folder templates.
-//! - [`update`]: signed updates from the city's own server or share.
+//! - [`targets`]: a configured target (`eingang_config`) made into its connector, `[sync]`
+//!   into the worker's settings; [`secrets`]: their passwords; [`template`]: index files and
+//!   folders filled in for a delivery.
 //! - [`error::Failure`]: why a delivery failed, and whether retrying can help.
 
 pub mod catalogue;
 pub mod cmis;
-pub mod config;
 pub mod connector;
 pub mod error;
 pub mod hotfolder;
@@ -29,15 +28,18 @@ pub mod mayan;
 pub mod package;
 pub mod plan;
 pub mod secrets;
+pub mod targets;
 pub mod template;
-pub mod update;
 pub mod webdav;
 pub mod worker;
 
 pub use connector::{Connector, Receipt};
 pub use error::{Failure, Kind};
 pub use package::{Content, Package, PackageFile};
+pub use targets::{connect, settings};
 pub use worker::{run_round, Report, Settings, Target};
+
+use eingang_config as config;
 
 use std::path::Path;
 
@@ -51,7 +53,7 @@ pub fn targets(
     let waiting = store
         .with_conn(eingang_store::tables::outbox::waiting_targets)
         .unwrap_or_default();
-    let default = eingang_store::tables::submissions::DEFAULT_TARGET;
+    let default = eingang_model::DEFAULT_TARGET;
     let orphans: Vec<&String> = waiting
         .iter()
         .filter(|id| !configs.iter().any(|t| &t.id == *id))
@@ -70,12 +72,12 @@ pub fn targets(
         .iter()
         .map(|t| {
             let pw = secrets::password(store, &t.id).ok().flatten();
-            config::connect(t, &cfg.sync, pw)
+            connect(t, &cfg.sync, pw)
         })
         .collect()
 }
 
-/// Loads the configuration for `data_dir` (see [`config`]).
+/// Loads the configuration for `data_dir` (see [`eingang_config`]).
 pub fn load_config(data_dir: &Path) -> Result<config::Config, config::ConfigError> {
     config::load(data_dir)
 }

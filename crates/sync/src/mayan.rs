@@ -14,7 +14,7 @@ use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::http::{is_html, shown, status_failure, transport};
 use crate::package::{Content, Package, PackageFile};
-use crate::template::{fill_path, IndexTemplate};
+use crate::template::{fill_path, IndexTemplate, Render as _};
 use reqwest::header::ACCEPT;
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};

@@ -1,37 +1,9 @@
-//! Index templates: how a target's importer wants the index file (nscale Pipeliner and
-//! similar map index fields from a file they pick up beside the documents).
-//!
-//! A template is text with placeholders: `{{id}}`, `{{art}}`, `{{formular}}`, `{{version}}`,
-//! `{{erstellt}}` (the item's metadata), and a block `{{#dateien}}…{{/dateien}}` repeated
-//! per file with `{{name}}`, `{{sha256}}`, `{{bytes}}` inside. Values are XML-escaped unless
-//! the template's file name does not end in `.xml`. Unknown placeholders are refused when
-//! the configuration is loaded, not when a delivery runs.
+//! Templates filled in for a delivery: folder segments and index files from a package's
+//! metadata and files. The template language and its checks are the configuration's
+//! ([`eingang_config::template`]).
 
 use crate::package::Package;
-
-/// Metadata keys a template may use.
-pub const FIELDS: &[&str] = &[
-    "id", "art", "formular", "version", "erstellt", "jahr", "monat",
-];
-const FILE_FIELDS: &[&str] = &["name", "sha256", "bytes"];
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IndexTemplate {
-    body: String,
-    /// The index file's name, itself a template (`{{id}}.xml`).
-    name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("index template: {0}")]
-pub struct TemplateError(pub String);
-
-fn placeholders(s: &str) -> impl Iterator<Item = &str> {
-    s.split("{{")
-        .skip(1)
-        .filter_map(|p| p.split_once("}}"))
-        .map(|(k, _)| k.trim())
-}
+pub use eingang_config::template::{check_path, IndexTemplate, TemplateError, FIELDS};
 
 fn escape(s: &str, xml: bool) -> String {
     if !xml {
@@ -60,24 +32,6 @@ fn fill(s: &str, lookup: &dyn Fn(&str) -> Option<String>, xml: bool) -> String {
     out
 }
 
-/// Checks a folder template (`{{formular}}/{{jahr}}`): known placeholders, no `..`.
-pub fn check_path(template: &str) -> Result<(), TemplateError> {
-    for key in placeholders(template) {
-        if !FIELDS.contains(&key) {
-            return Err(TemplateError(format!(
-                "unknown placeholder {{{{{key}}}}} in the folder; known: {}",
-                FIELDS.join(", ")
-            )));
-        }
-    }
-    if template.split('/').any(|s| s.trim() == "..") {
-        return Err(TemplateError(
-            "the folder must not climb out with ..".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// The folder segments for `p`: placeholders filled, characters that are unsafe in
 /// file names on any server replaced by `_`, empty segments dropped.
 pub fn fill_path(template: &str, p: &Package) -> Vec<String> {
@@ -102,68 +56,33 @@ pub fn fill_path(template: &str, p: &Package) -> Vec<String> {
         .collect()
 }
 
-impl IndexTemplate {
-    /// Checks `body` and `name`: balanced file block, known placeholders only.
-    pub fn new(body: &str, name: &str) -> Result<Self, TemplateError> {
-        let (outer, inner) = match (body.find("{{#dateien}}"), body.find("{{/dateien}}")) {
-            (Some(a), Some(b)) if a < b => (
-                format!("{}{}", &body[..a], &body[b + 12..]),
-                body[a + 12..b].to_owned(),
-            ),
-            (None, None) => (body.to_owned(), String::new()),
-            _ => {
-                return Err(TemplateError(
-                    "{{#dateien}} and {{/dateien}} must come as a pair, in this order".into(),
-                ))
-            }
-        };
-        for key in placeholders(&outer).chain(placeholders(name)) {
-            if !FIELDS.contains(&key) {
-                return Err(TemplateError(format!(
-                    "unknown placeholder {{{{{key}}}}}; known: {}",
-                    FIELDS.join(", ")
-                )));
-            }
-        }
-        for key in placeholders(&inner) {
-            if !FILE_FIELDS.contains(&key) {
-                return Err(TemplateError(format!(
-                    "unknown placeholder {{{{{key}}}}} inside {{{{#dateien}}}}; known: {}",
-                    FILE_FIELDS.join(", ")
-                )));
-            }
-        }
-        if !name.contains("{{id}}") {
-            return Err(TemplateError(
-                "the index file name must contain {{id}} so every delivery has its own".into(),
-            ));
-        }
-        if name.contains(['/', '\\']) || name.starts_with('.') {
-            return Err(TemplateError(format!(
-                "the index file name {name:?} must be a plain file name"
-            )));
-        }
-        Ok(Self {
-            body: body.to_owned(),
-            name: name.to_owned(),
-        })
+/// An index template filled in for a package.
+pub trait Render {
+    /// The index file's name for `p`.
+    fn file_name(&self, p: &Package) -> String;
+    /// The index file's text for `p`.
+    fn render(&self, p: &Package) -> String;
+}
+
+impl Render for IndexTemplate {
+    fn file_name(&self, p: &Package) -> String {
+        fill(self.name(), &|k| p.meta(k).map(str::to_owned), false)
     }
 
-    pub fn file_name(&self, p: &Package) -> String {
-        fill(&self.name, &|k| p.meta(k).map(str::to_owned), false)
-    }
-
-    pub fn render(&self, p: &Package) -> String {
-        let xml = std::path::Path::new(&self.name)
+    fn render(&self, p: &Package) -> String {
+        let xml = std::path::Path::new(self.name())
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("xml"));
         let meta = |k: &str| p.meta(k).map(str::to_owned);
-        let Some(a) = self.body.find("{{#dateien}}") else {
-            return fill(&self.body, &meta, xml);
+        let Some(a) = self.body().find("{{#dateien}}") else {
+            return fill(self.body(), &meta, xml);
         };
-        let b = self.body.find("{{/dateien}}").unwrap_or(self.body.len());
-        let inner = &self.body[a + 12..b];
-        let mut out = fill(&self.body[..a], &meta, xml);
+        let b = self
+            .body()
+            .find("{{/dateien}}")
+            .unwrap_or(self.body().len());
+        let inner = &self.body()[a + 12..b];
+        let mut out = fill(&self.body()[..a], &meta, xml);
         for f in &p.files {
             out.push_str(&fill(
                 inner,
@@ -177,7 +96,7 @@ impl IndexTemplate {
             ));
         }
         out.push_str(&fill(
-            &self.body[(b + 12).min(self.body.len())..],
+            &self.body()[(b + 12).min(self.body().len())..],
             &meta,
             xml,
         ));

@@ -15,7 +15,7 @@ use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::http::{body_of, is_html, method, shown, status_failure, transport};
 use crate::package::{Content, Package, PackageFile};
-use crate::template::{fill_path, IndexTemplate};
+use crate::template::{fill_path, IndexTemplate, Render as _};
 use futures_util::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -25,15 +25,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 use url::Url;
 
-/// How a delivered file is checked on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verify {
-    /// Read the file back and compare its SHA-256 (the default).
-    Hash,
-    /// Compare the size the server reports (for slow links; weaker).
-    Size,
-}
+pub use eingang_config::Verify;
 
 #[derive(Clone)]
 pub struct WebDavOptions {
@@ -570,8 +562,8 @@ pub struct Entry {
 }
 
 /// Parses a `207 Multi-Status` answer to `PROPFIND` (no DTDs, no entities: roxmltree).
-pub fn parse_multistatus(xml: &str) -> Result<Vec<(String, Entry)>, String> {
-    let doc = roxmltree::Document::parse(xml).map_err(|e| e.to_string())?;
+pub fn parse_multistatus(xml: &str) -> Result<Vec<(String, Entry)>, roxmltree::Error> {
+    let doc = roxmltree::Document::parse(xml)?;
     let dav = |n: &roxmltree::Node<'_, '_>, name: &str| {
         n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some("DAV:")
     };

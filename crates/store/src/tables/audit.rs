@@ -124,29 +124,36 @@ pub fn records(conn: &Connection) -> Result<Vec<Record>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The chain checked: `Ok(n)` for n intact records, or the first problem.
-pub fn verify(conn: &Connection) -> Result<std::result::Result<usize, String>> {
+/// Where the chain is broken: the first record that does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainBreak {
+    #[error("record {expected} is missing (found {found} in its place): records were removed or reordered")]
+    Missing { expected: i64, found: i64 },
+    #[error("record {seq}: does not follow record {} (a record before it was changed, removed or moved)", seq - 1)]
+    NotFollowing { seq: i64 },
+    #[error("record {seq}: its content was changed")]
+    Changed { seq: i64 },
+}
+
+/// The chain checked: `Ok(n)` for n intact records, or the first break.
+pub fn verify(conn: &Connection) -> Result<std::result::Result<usize, ChainBreak>> {
     let all = records(conn)?;
     Ok(check_chain(&all))
 }
 
 /// Checks a sequence of records (also an exported one).
-pub fn check_chain(all: &[Record]) -> std::result::Result<usize, String> {
+pub fn check_chain(all: &[Record]) -> std::result::Result<usize, ChainBreak> {
     let mut prev = GENESIS.to_owned();
     for (i, r) in all.iter().enumerate() {
         let want_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
         if r.seq != want_seq {
-            return Err(format!(
-                "record {want_seq} is missing (found {} in its place): records were removed or reordered",
-                r.seq
-            ));
+            return Err(ChainBreak::Missing {
+                expected: want_seq,
+                found: r.seq,
+            });
         }
         if r.prev_hash != prev {
-            return Err(format!(
-                "record {}: does not follow record {} (a record before it was changed, removed or moved)",
-                r.seq,
-                r.seq - 1
-            ));
+            return Err(ChainBreak::NotFollowing { seq: r.seq });
         }
         let hash = hash_of(
             &r.prev_hash,
@@ -158,7 +165,7 @@ pub fn check_chain(all: &[Record]) -> std::result::Result<usize, String> {
             &r.details,
         );
         if hash != r.hash {
-            return Err(format!("record {}: its content was changed", r.seq));
+            return Err(ChainBreak::Changed { seq: r.seq });
         }
         prev.clone_from(&r.hash);
     }

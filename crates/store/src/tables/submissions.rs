@@ -6,8 +6,7 @@ use crate::tables::forms;
 use eingang_model::{DraftId, SubmissionSummary};
 use rusqlite::{params, Connection};
 
-/// The zero-configuration delivery target: the local folder `<data>/ausgang`.
-pub const DEFAULT_TARGET: &str = "default";
+pub use eingang_model::DEFAULT_TARGET;
 
 /// A submission as it is written: the final data, the rendering already in the blob store.
 #[derive(Debug, Clone, PartialEq, Eq)]

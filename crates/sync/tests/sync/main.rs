@@ -9,7 +9,6 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod catalogue;
-mod central;
 mod cmis;
 mod cmis_server;
 mod hostile;
@@ -19,5 +18,4 @@ mod nextcloud;
 mod nextcloud_server;
 mod servers;
 mod support;
-mod update;
 mod webdav;

@@ -54,7 +54,7 @@ fn terminal_machine(data: &Path, idle: u64, warn: u64) -> Terminal {
     )
     .unwrap();
     std::fs::set_permissions(&lp, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let pin = eingang_sync::config::central::hash_pin("482913").unwrap();
+    let pin = eingang_config::central::hash_pin("482913").unwrap();
     let machine = etc.path().join("config.toml");
     std::fs::write(
         &machine,

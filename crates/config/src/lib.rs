@@ -1,10 +1,12 @@
-//! Delivery targets from the configuration files.
+//! The machine's and the user's configuration: delivery targets, sync, scan, station,
+//! terminal, updates, master data and policy — parsed, checked, merged and written. What a
+//! configured target becomes at run time (a connector) is `eingang_sync`'s.
 //!
 //! Read in this order, later files adding targets or replacing ones with the same `id`:
 //! the machine's `/etc/eingang/config.toml` (deployed by IT), then the user's
 //! `<data>/config.toml`. `EINGANG_CONFIG=FILE` reads only that file. Without any target
 //! the zero-configuration default applies: the local folder `<data>/ausgang`.
-//! Passwords are never in these files: they live in the key store (see [`crate::secrets`]).
+//! Passwords are never in these files: they live in the key store (`eingang_sync::secrets`).
 //!
 //! ```toml
 //! [sync]
@@ -56,27 +58,28 @@
 //! ```
 
 pub mod central;
+pub mod template;
+pub mod update;
 
 pub use central::{
     MasterDataSection, PolicySection, StationSection, TerminalSection, UpdateSection,
 };
 
-use crate::catalogue::Catalogue;
-use crate::cmis::{Cmis, CmisOptions};
-use crate::connector::Connector;
-use crate::error::Failure;
-use crate::hotfolder::HotFolder;
-use crate::mayan::{Mayan, MayanOptions};
-use crate::template::{self, IndexTemplate};
-use crate::webdav::{Verify, WebDav, WebDavOptions};
-use crate::worker::{Settings, Target};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
 
 pub const MACHINE_CONFIG: &str = "/etc/eingang/config.toml";
 pub const USER_CONFIG: &str = "config.toml";
+
+/// How a delivered file is checked on a WebDAV server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verify {
+    /// Read the file back and compare its SHA-256 (the default).
+    Hash,
+    /// Compare the size the server reports (for slow links; weaker).
+    Size,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -115,7 +118,7 @@ pub struct TargetConfig {
     #[serde(default)]
     pub folder: String,
     pub verify: Option<Verify>,
-    /// A file holding the index template (see [`crate::template`]).
+    /// A file holding the index template (see [`template`]).
     pub index_template: Option<PathBuf>,
     /// The index file's name (a template; default `{{id}}.index.xml`).
     pub index_name: Option<String>,
@@ -211,6 +214,12 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl ConfigError {
+    pub fn new(file: &Path, message: impl Into<String>) -> Self {
+        err(file, message)
+    }
+}
+
 /// The merged configuration and where it came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
@@ -230,7 +239,7 @@ pub struct Config {
     pub origin: std::collections::BTreeMap<String, PathBuf>,
 }
 
-fn err(file: &Path, message: impl Into<String>) -> ConfigError {
+pub(crate) fn err(file: &Path, message: impl Into<String>) -> ConfigError {
     ConfigError {
         file: file.display().to_string(),
         message: message.into(),
@@ -456,7 +465,7 @@ pub fn effective_targets(cfg: &Config, data_dir: &Path) -> Vec<TargetConfig> {
         return cfg.targets.clone();
     }
     vec![TargetConfig {
-        id: eingang_store::tables::submissions::DEFAULT_TARGET.to_owned(),
+        id: eingang_model::DEFAULT_TARGET.to_owned(),
         name: None,
         kind: TargetKind::Folder,
         path: Some(data_dir.join("ausgang")),
@@ -479,145 +488,6 @@ pub fn effective_targets(cfg: &Config, data_dir: &Path) -> Vec<TargetConfig> {
     }]
 }
 
-pub fn settings(cfg: &Config) -> Settings {
-    let mut s = Settings::default();
-    if let Some(c) = cfg.sync.concurrency {
-        s.concurrency = c;
-    }
-    if let Some(i) = cfg.sync.interval_secs {
-        s.interval = Duration::from_secs(i.max(1));
-    }
-    if let Some(c) = cfg.sync.catalogue_interval_secs {
-        s.catalogue_interval = Duration::from_secs(c.max(10));
-    }
-    if let Some(b) = cfg.sync.retry_base_ms {
-        s.backoff.base_ms = i64::try_from(b.max(10)).unwrap_or(i64::MAX);
-    }
-    if let Some(m) = cfg.sync.retry_max_ms {
-        s.backoff.cap_ms = i64::try_from(m.max(10)).unwrap_or(i64::MAX);
-        s.retry_after_cap_ms = s.retry_after_cap_ms.min(s.backoff.cap_ms.max(60_000));
-    }
-    s
-}
-
-/// What every HTTP target shares: its URL, the timeout and the extra CA bundle.
-struct Http {
-    url: url::Url,
-    timeout: Option<Duration>,
-    ca_bundle: Option<Vec<u8>>,
-}
-
-fn http(
-    t: &TargetConfig,
-    sync: &SyncSection,
-    at: &dyn Fn(String) -> ConfigError,
-) -> Result<Http, ConfigError> {
-    let url = t.url.as_deref().unwrap_or_default();
-    let url = url::Url::parse(url).map_err(|e| at(format!("url: {e}")))?;
-    let ca_bundle = match &sync.ca_bundle {
-        Some(ca) => {
-            Some(std::fs::read(ca).map_err(|e| at(format!("ca_bundle {}: {e}", ca.display())))?)
-        }
-        None => None,
-    };
-    Ok(Http {
-        url,
-        timeout: sync.timeout_secs.map(|s| Duration::from_secs(s.max(1))),
-        ca_bundle,
-    })
-}
-
-fn set<T: Clone>(into: &mut T, from: Option<&T>) {
-    if let Some(v) = from {
-        into.clone_from(v);
-    }
-}
-
-/// Makes the connector for `t`. `password` comes from the key store.
-pub fn connect(
-    t: &TargetConfig,
-    sync: &SyncSection,
-    password: Option<String>,
-) -> Result<Target, ConfigError> {
-    let file = Path::new("configuration");
-    let at = |m: String| err(file, format!("target {:?}: {m}", t.id));
-    let index = match &t.index_template {
-        Some(path) => {
-            let body = std::fs::read_to_string(path)
-                .map_err(|e| at(format!("index_template {}: {e}", path.display())))?;
-            let name = t.index_name.as_deref().unwrap_or("{{id}}.index.xml");
-            Some(IndexTemplate::new(&body, name).map_err(|e| at(e.to_string()))?)
-        }
-        None => None,
-    };
-    let mut catalogue = None;
-    let connector: Arc<dyn Connector> = match t.kind {
-        TargetKind::Folder => {
-            let folder = HotFolder::new(t.path.clone().unwrap_or_default());
-            Arc::new(match index {
-                Some(i) => folder.with_template(i),
-                None => folder,
-            })
-        }
-        TargetKind::Webdav | TargetKind::Nextcloud => {
-            let h = http(t, sync, &at)?;
-            let mut o = WebDavOptions::new(h.url);
-            o.user.clone_from(&t.user);
-            o.password = password;
-            o.folder.clone_from(&t.folder);
-            o.index = index;
-            o.verify = t.verify.unwrap_or(Verify::Hash);
-            o.nextcloud = t.kind == TargetKind::Nextcloud;
-            set(&mut o.timeout, h.timeout.as_ref());
-            o.ca_bundle = h.ca_bundle;
-            let dav = Arc::new(WebDav::new(o).map_err(|f: Failure| at(f.detail))?);
-            catalogue = t.catalogue.as_ref().map(|folder| Catalogue {
-                dav: dav.clone(),
-                folder: folder.clone(),
-            });
-            dav
-        }
-        TargetKind::Cmis => {
-            let h = http(t, sync, &at)?;
-            let mut o = CmisOptions::new(h.url);
-            o.repository.clone_from(&t.repository);
-            o.user.clone_from(&t.user);
-            o.password = password;
-            o.folder.clone_from(&t.folder);
-            o.index = index;
-            set(&mut o.type_id, t.type_id.as_ref());
-            set(&mut o.id_property, t.id_property.as_ref());
-            set(&mut o.hash_property, t.hash_property.as_ref());
-            o.properties.clone_from(&t.properties);
-            set(&mut o.timeout, h.timeout.as_ref());
-            o.ca_bundle = h.ca_bundle;
-            Arc::new(Cmis::new(o).map_err(|f: Failure| at(f.detail))?)
-        }
-        TargetKind::Mayan => {
-            let h = http(t, sync, &at)?;
-            let mut o = MayanOptions::new(h.url);
-            o.user.clone_from(&t.user);
-            o.password = password;
-            o.index = index;
-            set(&mut o.document_type, t.document_type.as_ref());
-            o.source = t.source;
-            set(&mut o.id_metadata, t.id_metadata.as_ref());
-            set(&mut o.file_metadata, t.file_metadata.as_ref());
-            o.metadata.clone_from(&t.properties);
-            set(&mut o.timeout, h.timeout.as_ref());
-            o.ca_bundle = h.ca_bundle;
-            Arc::new(Mayan::new(o).map_err(|f: Failure| at(f.detail))?)
-        }
-    };
-    Ok(Target {
-        id: t.id.clone(),
-        name: t.name.clone().unwrap_or_else(|| t.id.clone()),
-        kind: t.kind.as_str().to_owned(),
-        connector,
-        catalogue,
-    })
-}
-
 /// The user's own configuration file (the app's settings write it).
 pub fn user_file(data_dir: &Path) -> PathBuf {
     data_dir.join(USER_CONFIG)
@@ -633,13 +503,21 @@ fn read_table(file: &Path) -> Result<toml::Table, ConfigError> {
     }
 }
 
-/// Checks the new text as a whole, then replaces the file atomically (temp, fsync, rename).
-fn write_checked(file: &Path, table: &toml::Table) -> Result<(), ConfigError> {
+/// How a caller checks a target beyond the file's own rules before it is written (the sync
+/// crate builds its connector: templates and URLs the way the worker will use them).
+pub type TargetCheck<'a> = &'a dyn Fn(&TargetConfig, &SyncSection) -> Result<(), ConfigError>;
+
+/// Checks the new text as a whole (and every target with `check`), then replaces the file
+/// atomically (temp, fsync, rename).
+fn write_checked(
+    file: &Path,
+    table: &toml::Table,
+    check: TargetCheck<'_>,
+) -> Result<(), ConfigError> {
     let text = toml::to_string_pretty(table).map_err(|e| err(file, e.to_string()))?;
     let parsed = parse(file, &text)?;
     for t in &parsed.targets {
-        // Templates and URLs the way the worker will use them (no password needed).
-        connect(t, &parsed.sync, None)?;
+        check(t, &parsed.sync)?;
     }
     let tmp = file.with_extension("toml.part");
     let write = || -> std::io::Result<()> {
@@ -660,7 +538,11 @@ fn write_checked(file: &Path, table: &toml::Table) -> Result<(), ConfigError> {
 
 /// Adds `t` to the user's file, or replaces the target with its id; everything else in the
 /// file stays (comments are not kept).
-pub fn save_user_target(data_dir: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
+pub fn save_user_target(
+    data_dir: &Path,
+    t: &TargetConfig,
+    check: TargetCheck<'_>,
+) -> Result<(), ConfigError> {
     let file = user_file(data_dir);
     refuse_if_locked(&file, "target")?;
     check_target(&file, t)?;
@@ -679,7 +561,7 @@ pub fn save_user_target(data_dir: &Path, t: &TargetConfig) -> Result<(), ConfigE
         Some(slot) => *slot = value,
         None => list.push(value),
     }
-    write_checked(&file, &table)
+    write_checked(&file, &table, check)
 }
 
 /// A section the machine's policy locks cannot be changed in the user's file.
@@ -702,7 +584,11 @@ fn refuse_if_locked(file: &Path, section: &str) -> Result<(), ConfigError> {
 }
 
 /// Removes the target `id` from the user's file; `false` if it is not there.
-pub fn remove_user_target(data_dir: &Path, id: &str) -> Result<bool, ConfigError> {
+pub fn remove_user_target(
+    data_dir: &Path,
+    id: &str,
+    check: TargetCheck<'_>,
+) -> Result<bool, ConfigError> {
     let file = user_file(data_dir);
     refuse_if_locked(&file, "target")?;
     let mut table = read_table(&file)?;
@@ -714,7 +600,7 @@ pub fn remove_user_target(data_dir: &Path, id: &str) -> Result<bool, ConfigError
     if list.len() == before {
         return Ok(false);
     }
-    write_checked(&file, &table)?;
+    write_checked(&file, &table, check)?;
     Ok(true)
 }
 
@@ -731,23 +617,25 @@ mod tests {
         t.path = None;
         t.url = Some("https://dms.example/dav/".into());
         t.user = Some("svc".into());
-        save_user_target(dir.path(), &t).unwrap();
+        save_user_target(dir.path(), &t, &|_, _| Ok(())).unwrap();
         t.folder = "{{jahr}}".into();
-        save_user_target(dir.path(), &t).unwrap();
+        save_user_target(dir.path(), &t, &|_, _| Ok(())).unwrap();
         let text = std::fs::read_to_string(user_file(dir.path())).unwrap();
         let cfg = parse(Path::new("x"), &text).unwrap();
         assert_eq!(cfg.targets.len(), 1, "replaced, not added: {text}");
         assert_eq!(cfg.targets[0].folder, "{{jahr}}");
         // A broken target is refused and the file stays as it was.
         t.url = None;
-        let e = save_user_target(dir.path(), &t).unwrap_err().to_string();
+        let e = save_user_target(dir.path(), &t, &|_, _| Ok(()))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("needs url"), "{e}");
         assert_eq!(
             std::fs::read_to_string(user_file(dir.path())).unwrap(),
             text
         );
-        assert!(remove_user_target(dir.path(), "dms").unwrap());
-        assert!(!remove_user_target(dir.path(), "dms").unwrap());
+        assert!(remove_user_target(dir.path(), "dms", &|_, _| Ok(())).unwrap());
+        assert!(!remove_user_target(dir.path(), "dms", &|_, _| Ok(())).unwrap());
     }
 
     #[test]

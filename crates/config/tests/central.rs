@@ -1,8 +1,11 @@
 //! The machine's configuration and a user's overrides: roles, terminal settings, updates,
 //! master data, and the policy that decides what a user's file may change.
 
+// In tests a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+use eingang_config::{load_files, parse};
 use eingang_model::Role;
-use eingang_sync::config::{load_files, parse};
 use std::path::Path;
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {

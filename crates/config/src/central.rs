@@ -27,7 +27,7 @@
 //! locked = ["target", "sync"]  # a user's config.toml may not change these
 //! ```
 
-use super::{err, ConfigError};
+use crate::{err, ConfigError};
 use eingang_model::Role;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -126,7 +126,7 @@ pub const MACHINE_ONLY: &[&str] = &["station", "update", "policy"];
 /// Sections the policy may lock.
 pub const LOCKABLE: &[&str] = &["sync", "target", "scan", "terminal", "masterdata"];
 
-pub(super) fn check(file: &Path, cfg: &super::ConfigFile) -> Result<(), ConfigError> {
+pub(crate) fn check(file: &Path, cfg: &crate::ConfigFile) -> Result<(), ConfigError> {
     if let Some(name) = &cfg.station.name {
         if name.trim().is_empty() || name.chars().count() > 100 {
             return Err(err(file, "[station] name: 1–100 characters"));
@@ -188,7 +188,7 @@ pub(super) fn check(file: &Path, cfg: &super::ConfigFile) -> Result<(), ConfigEr
 }
 
 /// Removes from a user's file what it may not set, saying what was ignored.
-pub(super) fn restrict(
+pub(crate) fn restrict(
     file: &Path,
     table: &mut toml::Table,
     locked: &[String],
@@ -284,23 +284,28 @@ pub fn machine_file() -> PathBuf {
     if cfg!(target_os = "macos") {
         return PathBuf::from("/Library/Application Support/Eingang/config.toml");
     }
-    PathBuf::from(super::MACHINE_CONFIG)
+    PathBuf::from(crate::MACHINE_CONFIG)
 }
 
 /// The Argon2id hash of a staff PIN, for `[terminal] staff_pin` (at least 6 digits or
 /// characters; a fresh random salt each time).
-pub fn hash_pin(pin: &str) -> Result<String, String> {
+pub fn hash_pin(pin: &str) -> Result<String, PinError> {
     use argon2::password_hash::{PasswordHasher, SaltString};
     if pin.chars().count() < 6 || pin.chars().count() > 128 {
-        return Err("a staff PIN has 6 to 128 characters".into());
+        return Err(PinError("a staff PIN has 6 to 128 characters".into()));
     }
     let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())
-        .map_err(|e| format!("salt: {e}"))?;
+        .map_err(|e| PinError(format!("salt: {e}")))?;
     argon2::Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| format!("hashing: {e}"))
+        .map_err(|e| PinError(format!("hashing: {e}")))
 }
+
+/// A staff PIN that cannot be used (or hashed), in words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PinError(pub String);
 
 /// Whether `pin` matches the configured hash (a malformed hash matches nothing).
 pub fn verify_pin(hash: &str, pin: &str) -> bool {

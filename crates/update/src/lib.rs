@@ -14,6 +14,8 @@
 //! configured public key; an unreachable source is an ordinary state (the app works on
 //! and looks again later), never an error the user has to act on.
 
+use eingang_config::update::{decode_b64_text, Source};
+pub use eingang_config::update::{public_key, ValueError};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,101 +23,6 @@ use std::time::Duration;
 /// Largest package accepted (a Windows installer with the WebView2 runtime is ~150 MB).
 pub const MAX_PACKAGE: u64 = 512 * 1024 * 1024;
 const MAX_MANIFEST: u64 = 1024 * 1024;
-
-/// Where the manifest is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Http(url::Url),
-    File(PathBuf),
-}
-
-impl Source {
-    /// `https://…`/`http://…`, `file://…`, or an absolute path.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        if s.starts_with("http://") || s.starts_with("https://") {
-            let u = url::Url::parse(s).map_err(|e| format!("{s:?}: {e}"))?;
-            if u.password().is_some() {
-                return Err(format!("{s:?} contains a password"));
-            }
-            return Ok(Self::Http(u));
-        }
-        if s.starts_with("file:") {
-            let u = url::Url::parse(s).map_err(|e| format!("{s:?}: {e}"))?;
-            let p = u
-                .to_file_path()
-                .map_err(|()| format!("{s:?} is not a local path"))?;
-            return Ok(Self::File(p));
-        }
-        let p = PathBuf::from(s);
-        if p.is_absolute() {
-            Ok(Self::File(p))
-        } else {
-            Err(format!(
-                "{s:?}: an https:// URL or an absolute path to the manifest (latest.json)"
-            ))
-        }
-    }
-
-    /// Where `reference` (a package's url in the manifest) points, seen from the manifest.
-    fn join(&self, reference: &str) -> Result<Source, UpdateError> {
-        let bad = |m: String| UpdateError::new("update.manifest", m);
-        if reference.starts_with("http://") || reference.starts_with("https://") {
-            return Source::parse(reference).map_err(bad);
-        }
-        match self {
-            Self::Http(base) => base
-                .join(reference)
-                .map(Self::Http)
-                .map_err(|e| bad(format!("url {reference:?}: {e}"))),
-            Self::File(manifest) => {
-                let name = Path::new(reference);
-                let plain = name.components().count() == 1
-                    && matches!(
-                        name.components().next(),
-                        Some(std::path::Component::Normal(_))
-                    );
-                if !plain {
-                    return Err(bad(format!(
-                        "url {reference:?}: on a share, name a file beside the manifest"
-                    )));
-                }
-                Ok(Self::File(
-                    manifest.parent().unwrap_or(Path::new("/")).join(name),
-                ))
-            }
-        }
-    }
-
-    fn file_name(&self) -> String {
-        let raw = match self {
-            Self::Http(u) => u
-                .path_segments()
-                .and_then(|mut s| s.next_back())
-                .unwrap_or("")
-                .to_owned(),
-            Self::File(p) => p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        };
-        let clean: String = raw
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-            .collect();
-        if clean.trim_matches('.').is_empty() {
-            "update.bin".to_owned()
-        } else {
-            clean
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Self::Http(u) => u.to_string(),
-            Self::File(p) => p.display().to_string(),
-        }
-    }
-}
 
 /// Why looking for or taking an update failed. `code` is one of `update.unreachable`
 /// (try later, nothing to do), `update.manifest`, `update.signature`, `update.too_large`,
@@ -128,34 +35,12 @@ pub struct UpdateError {
 }
 
 impl UpdateError {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
         }
     }
-}
-
-/// Reads the public key: as `tauri signer generate` prints it (the base64 of the whole
-/// `.pub` file) or minisign's bare key line (`RW…`).
-pub fn public_key(text: &str) -> Result<minisign_verify::PublicKey, String> {
-    let text = text.trim();
-    if let Some(decoded) = decode_b64_text(text) {
-        if decoded.starts_with("untrusted comment:") {
-            return minisign_verify::PublicKey::decode(&decoded)
-                .map_err(|e| format!("not a minisign public key: {e}"));
-        }
-    }
-    minisign_verify::PublicKey::from_base64(text)
-        .map_err(|e| format!("not a minisign public key: {e}"))
-}
-
-fn decode_b64_text(text: &str) -> Option<String> {
-    use base64::Engine as _;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(text.as_bytes())
-        .ok()?;
-    String::from_utf8(bytes).ok()
 }
 
 /// Checks `data` against a signature as the manifest carries it (base64 of the `.sig`
@@ -235,7 +120,7 @@ pub struct Updater {
 }
 
 impl Updater {
-    pub fn new(cfg: &crate::config::UpdateSection) -> Result<Option<Self>, String> {
+    pub fn new(cfg: &eingang_config::UpdateSection) -> Result<Option<Self>, ValueError> {
         let (Some(source), Some(key)) = (&cfg.source, &cfg.pubkey) else {
             return Ok(None);
         };
@@ -277,7 +162,10 @@ impl Updater {
             version: offered.to_string(),
             notes: m.notes,
             pub_date: m.pub_date,
-            package: self.source.join(&p.url)?,
+            package: self
+                .source
+                .join(&p.url)
+                .map_err(|e| UpdateError::new("update.manifest", e.0))?,
             signature: p.signature.clone(),
         }))
     }
