@@ -10,7 +10,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fresh="$work/fresh" committed="$work/committed"
 mkdir -p "$fresh" "$committed"
-TS_RS_EXPORT_DIR="$fresh" cargo test -q -p eingang-model -p eingang-forms -p eingang-app export_bindings >/dev/null
+TS_RS_EXPORT_DIR="$fresh" cargo test -q -p eingang-model -p eingang-forms -p eingang-api -p eingang-app export_bindings >/dev/null
 # What git holds for the folder, written out as files.
 git ls-files -z -- ui/src/lib/bindings | xargs -0 -r git checkout-index --prefix="$committed/" --
 committed="$committed/ui/src/lib/bindings"
@@ -20,7 +20,7 @@ stale=$(diff -rq "$fresh" "$committed" 2>&1 |
 if [ -n "$stale" ]; then
   echo "The committed TypeScript bindings in ui/src/lib/bindings are stale:" >&2
   printf '  %s\n' "$stale" >&2
-  echo "Run 'rm -rf ui/src/lib/bindings && cargo test -p eingang-model -p eingang-forms -p eingang-app export_bindings', then commit ui/src/lib/bindings." >&2
+  echo "Run 'rm -rf ui/src/lib/bindings && cargo test -p eingang-model -p eingang-forms -p eingang-api -p eingang-app export_bindings', then commit ui/src/lib/bindings." >&2
   exit 1
 fi
 echo "bindings current ($(find "$fresh" -type f | wc -l) files, as committed)"

@@ -205,13 +205,7 @@ pub async fn update_install(app: AppHandle) -> Result<(), AppError> {
             "no verified update is waiting",
         ));
     };
-    let installed = tauri::async_runtime::spawn_blocking(move || update::install(&package))
-        .await
-        .map_err(|e| AppError::new("app.internal", format!("installer task failed: {e}")))?;
-    if let Err(e) = installed {
-        tracing::warn!(code = e.code, "update not installed");
-        return Err(AppError::new(e.code, e.message));
-    }
+    crate::state::run_blocking(move || update::install(&package)).await?;
     tracing::info!("update installed; restarting");
     app.restart();
 }

@@ -36,6 +36,13 @@ impl From<eingang_store::Error> for AppError {
     }
 }
 
+impl From<eingang_update::UpdateError> for AppError {
+    fn from(e: eingang_update::UpdateError) -> Self {
+        tracing::warn!(code = e.code, "update failed");
+        Self::new(e.code, e.message)
+    }
+}
+
 impl From<eingang_model::IdError> for AppError {
     fn from(e: eingang_model::IdError) -> Self {
         Self::new("input.bad_id", e.to_string())

@@ -73,6 +73,18 @@ impl AppState {
 
     /// Opens the store with the passphrase the user typed; the app's workers start after.
     pub fn unlock(&self, passphrase: String) -> Result<Arc<Store>, AppError> {
+        if self.unlock_needed().is_none() {
+            return Err(AppError::new(
+                "store.not_locked",
+                "the store is not waiting for a passphrase",
+            ));
+        }
+        if passphrase.len() > 1024 {
+            return Err(AppError::new(
+                "store.passphrase_weak",
+                "at most 1024 characters",
+            ));
+        }
         let dir = self
             .dir
             .clone()

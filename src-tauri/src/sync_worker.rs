@@ -81,6 +81,22 @@ impl SyncState {
             .collect())
     }
 
+    /// What a release of a batch needs from the configuration: the targets its documents
+    /// are queued for and the workstation's name.
+    pub fn release_request(
+        &self,
+        store: &Store,
+        title: String,
+        index: Vec<(String, String)>,
+    ) -> Result<eingang_api::batches::ReleaseRequest, AppError> {
+        Ok(eingang_api::batches::ReleaseRequest {
+            title,
+            index,
+            targets: self.target_ids(store)?,
+            station: self.config().station.name,
+        })
+    }
+
     /// Stops the worker after the deliveries in flight, waiting at most `limit`; whatever
     /// is still in flight then is resumed at the next start. `true` if it ended in time.
     pub async fn stop(&self, limit: std::time::Duration) -> bool {

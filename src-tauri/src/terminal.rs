@@ -7,6 +7,7 @@
 //! session. A session remembers every draft and file it made, so that ending it —
 //! submitted, cancelled or timed out — can forget them all ([`TerminalState::end`]).
 
+use crate::error::AppError;
 use eingang_config::{self as config, central::TerminalSection};
 use eingang_model::Role;
 use std::path::Path;
@@ -99,6 +100,28 @@ impl TerminalState {
     }
 
     /// A draft (or file) made in this session, to be forgotten at its end.
+    /// The form is offered at this terminal (every imported one when none are configured).
+    pub fn check_offered(&self, form_id: &str) -> Result<(), AppError> {
+        let enabled = &self.settings.forms;
+        if !enabled.is_empty() && !enabled.iter().any(|f| f == form_id) {
+            return Err(AppError::new(
+                "terminal.form_not_offered",
+                "this form is not offered at this terminal",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The configured scanner.
+    pub fn scanner(&self) -> Result<String, AppError> {
+        self.settings.scanner.clone().ok_or_else(|| {
+            AppError::new(
+                "terminal.no_scanner",
+                "no scanner is configured at this terminal",
+            )
+        })
+    }
+
     pub fn remember_draft(&self, id: String) {
         self.lock().drafts.push(id);
     }
@@ -324,5 +347,118 @@ fn clear_clipboard() {
         {
             tracing::warn!(error = %e, "primary selection not cleared");
         }
+    }
+}
+
+/// Stores a page scanned for the session's draft as an attachment of `field` and remembers
+/// its file. The citizen walked away mid-scan and the session ended meanwhile: the page
+/// goes at once (the draft is already gone, so nothing names it).
+pub async fn attach_scan(
+    app: &AppHandle,
+    store: &Arc<eingang_store::Store>,
+    id: eingang_model::DraftId,
+    draft: &str,
+    field: String,
+    pdf: Vec<u8>,
+) -> Result<eingang_model::AttachmentRef, AppError> {
+    use eingang_store::tables::attachments;
+    let attachment = crate::state::blocking(store.clone(), move |s| {
+        s.with_tx(|tx| attachments::add(tx, s.blobs(), id, &field, "Scan.pdf", &pdf))
+    })
+    .await?;
+    let state = app.state::<TerminalState>();
+    if !state.owns(draft) {
+        let blob = attachment.blob.clone();
+        crate::state::blocking(store.clone(), move |s| s.forget(&[], &[blob])).await?;
+        return Err(AppError::new(
+            "terminal.scan_cancelled",
+            "the session ended during the scan",
+        ));
+    }
+    state.remember_blob(attachment.blob.clone());
+    Ok(attachment)
+}
+
+/// Ends the session (`reason`: submitted, cancelled, timeout) and forgets it; logged with
+/// counts and the time it took, never with what the citizen entered.
+pub async fn end_session(app: &AppHandle, reason: &str) -> Result<SessionEnded, AppError> {
+    let ended = forget_session(app).await?;
+    tracing::info!(
+        reason,
+        drafts = ended.drafts,
+        files = ended.files,
+        ms = ended.ms,
+        "terminal session ended and forgotten"
+    );
+    Ok(ended)
+}
+
+/// The receipt printed when `[terminal] print_receipt` is on (on a blocking thread: a slow
+/// CUPS never stalls the app's async workers); `None` when printing is off.
+pub async fn print_receipt(
+    settings: &TerminalSection,
+    s: &eingang_model::SubmissionSummary,
+) -> Option<bool> {
+    if !settings.print_receipt.unwrap_or(false) {
+        return None;
+    }
+    let (queue, reference, at) = (settings.printer.clone(), s.reference.clone(), s.created_at);
+    let lp = move || {
+        Ok::<_, AppError>(eingang_api::terminal::print_receipt(
+            queue.as_deref(),
+            &reference,
+            at,
+        ))
+    };
+    Some(crate::state::run_blocking(lp).await.unwrap_or(false))
+}
+
+/// Forgets the session: its drafts and files (rows under `secure_delete`, blob files, the
+/// WAL truncated), then the webview's data and the clipboard.
+pub async fn forget_session(app: &AppHandle) -> Result<SessionEnded, AppError> {
+    use crate::state::StoreExt;
+    let started = Instant::now();
+    let (drafts, blobs) = app.state::<TerminalState>().take_session();
+    let gone = crate::state::blocking(app.store()?, move |s| s.forget(&drafts, &blobs)).await?;
+    clear_traces(app);
+    Ok(SessionEnded {
+        drafts: u32::try_from(gone.drafts).unwrap_or(u32::MAX),
+        files: u32::try_from(gone.blobs).unwrap_or(u32::MAX),
+        bytes: gone.bytes,
+        ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    })
+}
+
+/// Checks the staff PIN (on a blocking thread: Argon2 takes a moment; wrong tries lock it
+/// for a while); a right one forgets the session and ends the app.
+pub async fn leave_with_pin(app: &AppHandle, pin: String) -> Result<(), AppError> {
+    let wrong = || AppError::new("terminal.pin_wrong", "wrong PIN").with_field("pin");
+    if pin.len() > 128 {
+        return Err(wrong());
+    }
+    let handle = app.clone();
+    let checked = crate::state::run_blocking(move || {
+        Ok::<_, AppError>(handle.state::<TerminalState>().check_pin(&pin))
+    })
+    .await?;
+    match checked {
+        Ok(true) => {
+            tracing::info!("terminal mode left with the staff PIN");
+            app.state::<TerminalState>()
+                .leaving
+                .store(true, Ordering::SeqCst);
+            forget_session(app).await?;
+            app.exit(0);
+            Ok(())
+        }
+        Ok(false) => {
+            tracing::warn!("terminal: wrong staff PIN");
+            Err(wrong())
+        }
+        Err(secs) => Err(AppError::new(
+            "terminal.pin_locked",
+            format!("too many wrong PINs; try again in {secs} s"),
+        )
+        .with_field("pin")),
     }
 }

@@ -250,6 +250,19 @@ pub struct ScanRequest {
     pub max_pages: Option<u32>,
 }
 
+impl ScanRequest {
+    /// Scanning from `device` with the batch's profile, from `source` (feeder, glass) when
+    /// given, at most `max_pages`.
+    pub fn new(device: String, source: Option<String>, max_pages: Option<u32>) -> Self {
+        Self {
+            device,
+            source,
+            max_pages,
+            ..Self::default()
+        }
+    }
+}
+
 /// What a scan did: the pages, the batch, and — when the scanner failed mid-batch — why
 /// (the pages received before stay).
 #[derive(Debug)]

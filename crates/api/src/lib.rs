@@ -5,22 +5,30 @@
 //!
 //! - [`batches`]: the Scanstelle — profiles, batches, intake from files and scanners,
 //!   page edits, separation, release into the outbox.
+//! - [`drafts`]: drafts in the editor, each answer with the form's state; [`forms`]: the
+//!   catalogue's import.
 //! - [`station`]: the index and check stations — operator, master data, index values,
 //!   quality-check verdicts, OCR again.
 //! - [`provision`]: the administrator's central master data and scan profiles, taken
 //!   when they changed.
 //! - [`submissions`]: finalising a draft (validate, render the PDF/A, queue).
-//! - [`targets`]: delivery targets in the settings and the sync view, the outbox.
+//! - [`targets`]: delivery targets in the settings and the sync view, the outbox, the
+//!   status bar.
+//! - [`terminal`]: what the self-service terminal offers, a page scanned there, the receipt.
 //! - [`loops`]: the long-running loops (sync, OCR, hot folder) with a shutdown handle.
 //! - [`error::Error`]: typed errors with stable codes and the field to blame.
 
 pub mod batches;
+pub mod drafts;
 pub mod error;
+pub mod forms;
 pub mod loops;
+pub mod preferences;
 pub mod provision;
 mod render;
 pub mod station;
 pub mod submissions;
 pub mod targets;
+pub mod terminal;
 
 pub use error::{check_id, Error, Result};

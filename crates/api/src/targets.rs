@@ -232,3 +232,23 @@ pub fn status(
         })
     })?)
 }
+
+/// Checks target `id` now (the same authenticated request the worker makes); the answer is
+/// also recorded in its status. `None`: it answered as it should.
+pub async fn test(
+    store: &std::sync::Arc<Store>,
+    targets: &[Target],
+    id: &str,
+) -> Result<Option<eingang_model::SyncIssue>> {
+    let Some(target) = targets.iter().find(|t| t.id == id) else {
+        return Err(Error::input(
+            "input.unknown_target",
+            format!("no target {id:?} is configured"),
+        ));
+    };
+    let failure = eingang_sync::worker::probe(store, target).await?;
+    Ok(failure.map(|f| eingang_model::SyncIssue {
+        code: f.code.to_owned(),
+        detail: f.detail,
+    }))
+}

@@ -2,53 +2,38 @@ use crate::central::CentralState;
 use crate::error::AppError;
 use crate::state::{blocking, run_blocking, StoreExt};
 use crate::sync_worker::SyncState;
+use crate::terminal::TerminalState;
+use eingang_api::preferences;
 use eingang_model::{AppInfo, StatusSnapshot};
-use eingang_store::tables;
 use tauri::{AppHandle, Manager};
-
-pub const LANGUAGES: &[&str] = &["de", "en"];
 
 #[tauri::command]
 pub async fn app_info(app: AppHandle) -> Result<AppInfo, AppError> {
-    let state = app.app_state();
-    let language = match app.store() {
-        Ok(store) => blocking(store, |s| {
-            s.with_conn(|c| tables::preferences::get(c, tables::preferences::LANGUAGE))
-        })
-        .await?
-        .filter(|l| LANGUAGES.contains(&l.as_str())),
-        Err(_) => None,
-    };
+    let (state, terminal) = (app.app_state(), app.state::<TerminalState>());
+    let language = language(&app).await?;
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: state.data_dir.clone(),
         store_error: state.store_error(),
-        language: language.unwrap_or_else(|| "de".to_owned()),
-        role: app.state::<crate::terminal::TerminalState>().role,
+        language,
+        role: terminal.role,
         unlock: state.unlock_needed().map(str::to_owned),
-        accessibility_contact: app
-            .state::<crate::terminal::TerminalState>()
-            .accessibility_contact
-            .clone(),
+        accessibility_contact: terminal.accessibility_contact.clone(),
     })
+}
+
+/// The workspaces' language (German while the store is locked or broken).
+async fn language(app: &AppHandle) -> Result<String, AppError> {
+    match app.store() {
+        Ok(store) => blocking(store, preferences::language).await,
+        Err(_) => Ok(preferences::LANGUAGES[0].to_owned()),
+    }
 }
 
 /// Opens a store locked by a passphrase (`choose`: sets it for a new data folder, at least
 /// 12 characters), then starts the app's background work.
 #[tauri::command]
 pub async fn store_unlock(app: AppHandle, passphrase: String) -> Result<AppInfo, AppError> {
-    if app.app_state().unlock_needed().is_none() {
-        return Err(AppError::new(
-            "store.not_locked",
-            "the store is not waiting for a passphrase",
-        ));
-    }
-    if passphrase.len() > 1024 {
-        return Err(AppError::new(
-            "store.passphrase_weak",
-            "at most 1024 characters",
-        ));
-    }
     let handle = app.clone();
     run_blocking(move || handle.app_state().unlock(passphrase)).await?;
     tracing::info!("store unlocked with a passphrase");
@@ -73,18 +58,8 @@ pub async fn status_get(app: AppHandle) -> Result<StatusSnapshot, AppError> {
 
 #[tauri::command]
 pub async fn language_set(app: AppHandle, language: String) -> Result<(), AppError> {
-    if !LANGUAGES.contains(&language.as_str()) {
-        return Err(AppError::new(
-            "input.bad_language",
-            format!(
-                "unsupported language; choose one of {}",
-                LANGUAGES.join(", ")
-            ),
-        ));
-    }
-    let store = app.store()?;
-    blocking(store, move |s| {
-        s.with_tx(|tx| tables::preferences::set(tx, tables::preferences::LANGUAGE, &language))
+    blocking(app.store()?, move |s| {
+        preferences::set_language(s, &language)
     })
     .await
 }

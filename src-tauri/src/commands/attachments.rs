@@ -41,12 +41,10 @@ pub async fn attachment_add(
     app: AppHandle,
     request: Request<'_>,
 ) -> Result<AttachmentRef, AppError> {
-    let bytes = raw_body(&request)?;
-    let draft_header = header(&request, "x-draft")?;
-    crate::terminal::guard_draft(&app, &draft_header)?;
-    let draft: DraftId = draft_header.parse()?;
-    let field = header(&request, "x-field")?;
-    let name = header(&request, "x-name")?;
+    let (bytes, draft) = (raw_body(&request)?, header(&request, "x-draft")?);
+    crate::terminal::guard_draft(&app, &draft)?;
+    let draft: DraftId = draft.parse()?;
+    let (field, name) = (header(&request, "x-field")?, header(&request, "x-name")?);
     let attachment = blocking(app.store()?, move |s| {
         s.with_tx(|tx| attachments::add(tx, s.blobs(), draft, &field, &name, &bytes))
     })

@@ -31,9 +31,6 @@ pub struct ImportFile {
     pub content: String,
 }
 
-/// Largest total size of one import (FIM schemas with code lists are far smaller).
-const MAX_IMPORT_BYTES: usize = 50 * 1024 * 1024;
-
 /// Imports form definitions (`.json`) and FIM schemas (`.xml`, with the genericode code
 /// lists chosen along with them). Each file gets its own outcome.
 #[tauri::command]
@@ -41,25 +38,6 @@ pub async fn forms_import(
     app: AppHandle,
     files: Vec<ImportFile>,
 ) -> Result<Vec<eingang_model::ImportOutcome>, AppError> {
-    let total: usize = files.iter().map(|f| f.content.len()).sum();
-    if total > MAX_IMPORT_BYTES {
-        return Err(AppError::new(
-            "input.too_large",
-            format!(
-                "the chosen files have {} MiB; at most 50 MiB are imported at once",
-                total / (1024 * 1024)
-            ),
-        ));
-    }
     let files: Vec<(String, String)> = files.into_iter().map(|f| (f.name, f.content)).collect();
-    let outcomes = blocking(app.store()?, move |s| {
-        s.with_conn(|c| Ok(forms::import_batch(c, &files)))
-    })
-    .await?;
-    tracing::info!(
-        files = outcomes.len(),
-        added = outcomes.iter().filter(|o| o.result == "added").count(),
-        "forms imported"
-    );
-    Ok(outcomes)
+    blocking(app.store()?, move |s| eingang_api::forms::import(s, &files)).await
 }

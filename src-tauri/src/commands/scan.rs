@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::state::{blocking, run_blocking, StoreExt};
 use crate::sync_worker::SyncState;
 use base64::Engine as _;
-use eingang_api::batches::{self, ReleaseRequest, ScanRequest};
+use eingang_api::batches::{self, ScanRequest};
 use eingang_capture::intake::Event;
 use eingang_model::{
     BatchSummary, BatchView, PageEdit, ScanProfileInfo, ScanProgress, ScannerInfo,
@@ -19,34 +19,61 @@ use std::sync::{Arc, Mutex};
 use tauri::ipc::Request;
 use tauri::{AppHandle, Emitter, Manager};
 
+type Running = Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>;
+
 /// Running intakes, by batch: their cancel flags.
 #[derive(Debug, Default)]
 pub struct ScanState {
-    running: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    running: Running,
+}
+
+/// A scan running into a batch; it is no longer running when this is dropped.
+struct Intake {
+    running: Running,
+    batch: String,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Intake {
+    fn scan(
+        &self,
+        store: &eingang_store::Store,
+        request: &ScanRequest,
+        on_event: &(dyn Fn(Event) + Sync),
+    ) -> eingang_api::Result<batches::Scanned> {
+        batches::scan(store, &self.batch, request, &self.cancel, on_event)
+    }
+}
+
+impl Drop for Intake {
+    fn drop(&mut self) {
+        lock(&self.running).remove(&self.batch);
+    }
+}
+
+fn lock(running: &Running) -> std::sync::MutexGuard<'_, HashMap<String, Arc<AtomicBool>>> {
+    running
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl ScanState {
-    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<AtomicBool>>> {
-        self.running
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn begin(&self, batch: &str) -> Result<Arc<AtomicBool>, AppError> {
-        let mut m = self.running();
+    fn begin(&self, batch: &str) -> Result<Intake, AppError> {
+        let mut m = lock(&self.running);
         if m.contains_key(batch) {
             return Err(AppError::new(
                 "scan.busy",
                 "pages are already arriving in this batch; wait or cancel first",
             ));
         }
-        let flag = Arc::new(AtomicBool::new(false));
-        m.insert(batch.to_owned(), flag.clone());
-        Ok(flag)
-    }
-
-    fn end(&self, batch: &str) {
-        self.running().remove(batch);
+        let cancel = Arc::new(AtomicBool::new(false));
+        m.insert(batch.to_owned(), cancel.clone());
+        let (running, batch) = (self.running.clone(), batch.to_owned());
+        Ok(Intake {
+            running,
+            batch,
+            cancel,
+        })
     }
 }
 
@@ -179,26 +206,18 @@ pub async fn scan_start(
     source: Option<String>,
     max_pages: Option<u32>,
 ) -> Result<BatchSummary, AppError> {
-    let request = ScanRequest {
-        device,
-        source,
-        max_pages,
-        ..ScanRequest::default()
-    };
-    let (on_event, id) = (progress(&app, &batch_id), batch_id.clone());
-    let cancel = app.state::<ScanState>().begin(&batch_id)?;
-    let scanned = blocking(app.store()?, move |s| {
-        batches::scan(s, &id, &request, &cancel, &on_event)
-    })
-    .await;
-    app.state::<ScanState>().end(&batch_id);
-    let scanned = scanned?;
+    let request = ScanRequest::new(device, source, max_pages);
+    let (on_event, intake) = (
+        progress(&app, &batch_id),
+        app.state::<ScanState>().begin(&batch_id)?,
+    );
+    let scanned = blocking(app.store()?, move |s| intake.scan(s, &request, &on_event)).await?;
     scanned.error.map_or(Ok(scanned.batch), |e| Err(e.into()))
 }
 
 #[tauri::command]
 pub async fn scan_cancel(app: AppHandle, batch_id: String) -> Result<(), AppError> {
-    if let Some(flag) = app.state::<ScanState>().running().get(&batch_id) {
+    if let Some(flag) = lock(&app.state::<ScanState>().running).get(&batch_id) {
         flag.store(true, Ordering::Relaxed);
     }
     Ok(())
@@ -215,13 +234,7 @@ pub async fn scan_documents_make(
     index: Vec<(String, String)>,
 ) -> Result<BatchView, AppError> {
     let (store, sync) = (app.store()?, app.state::<SyncState>());
-    let (targets, station) = (sync.target_ids(&store)?, sync.config().station.name);
-    let request = ReleaseRequest {
-        title,
-        index,
-        targets,
-        station,
-    };
+    let request = sync.release_request(&store, title, index)?;
     let view = blocking(store, move |s| {
         batches::release(s, &batch_id, &request)?;
         batches::view(s, &batch_id)

@@ -1,4 +1,3 @@
-use crate::commands::drafts::parse_today;
 use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
 use crate::sync_worker::SyncState;
@@ -26,7 +25,7 @@ pub(crate) async fn finalise(
     id: DraftId,
     today: &str,
 ) -> Result<SubmissionSummary, AppError> {
-    let today = parse_today(today)?;
+    let today = eingang_api::drafts::parse_today(today)?;
     let sync = app.state::<SyncState>();
     let store = app.store()?;
     let targets = sync.target_ids(&store)?;

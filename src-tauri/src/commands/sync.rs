@@ -87,21 +87,6 @@ pub async fn target_delete(app: AppHandle, id: String) -> Result<(), AppError> {
 /// also recorded in the status.
 #[tauri::command]
 pub async fn target_test(app: AppHandle, id: String) -> Result<Option<SyncIssue>, AppError> {
-    let store = app.store()?;
-    let Some(target) = app
-        .state::<SyncState>()
-        .targets()
-        .into_iter()
-        .find(|t| t.id == id)
-    else {
-        return Err(AppError::new(
-            "input.unknown_target",
-            format!("no target {id:?} is configured"),
-        ));
-    };
-    let failure = eingang_sync::worker::probe(&store, &target).await?;
-    Ok(failure.map(|f| SyncIssue {
-        code: f.code.to_owned(),
-        detail: f.detail,
-    }))
+    let (store, all) = (app.store()?, app.state::<SyncState>().targets());
+    Ok(targets::test(&store, &all, &id).await?)
 }
