@@ -10,7 +10,10 @@ use eingang_model::{
     BatchSummary, BatchView, DocumentView, PageEdit, PageView, ScanProfileInfo, ScannerInfo,
     SeparationSummary,
 };
-use eingang_store::tables::scans::{self, BatchRow};
+use eingang_store::tables::batches;
+use eingang_store::tables::batches::BatchRow;
+use eingang_store::tables::documents;
+use eingang_store::tables::pages;
 use eingang_store::Store;
 use std::sync::atomic::AtomicBool;
 
@@ -74,7 +77,7 @@ pub fn profile(store: &Store, id: Option<&str>) -> Result<ScanProfile> {
 /// The profile a batch was made with (kept with the batch, so later edits of the profile
 /// do not change it).
 pub fn profile_of(store: &Store, batch_id: &str) -> Result<ScanProfile> {
-    let row = store.with_conn(|c| scans::batch(c, batch_id))?;
+    let row = store.with_conn(|c| batches::batch(c, batch_id))?;
     serde_json::from_str(&row.profile_json).map_err(|e| {
         Error::refused(
             "scan.profile",
@@ -85,7 +88,7 @@ pub fn profile_of(store: &Store, batch_id: &str) -> Result<ScanProfile> {
 
 pub fn list(store: &Store) -> Result<Vec<BatchSummary>> {
     Ok(store
-        .with_conn(scans::batches)?
+        .with_conn(batches::batches)?
         .into_iter()
         .map(summary)
         .collect())
@@ -93,7 +96,7 @@ pub fn list(store: &Store) -> Result<Vec<BatchSummary>> {
 
 pub fn get(store: &Store, batch_id: &str) -> Result<BatchSummary> {
     check_id("batch", batch_id)?;
-    Ok(summary(store.with_conn(|c| scans::batch(c, batch_id))?))
+    Ok(summary(store.with_conn(|c| batches::batch(c, batch_id))?))
 }
 
 /// A new, empty batch scanned with `profile_id` (a name of 1–200 characters).
@@ -109,23 +112,23 @@ pub fn create(store: &Store, name: &str, profile_id: Option<&str>) -> Result<Bat
     let profile = profile(store, profile_id)?;
     let json = serde_json::to_string(&profile).unwrap_or_default();
     let row = store.with_tx(|c| {
-        let id = scans::create_batch(c, name, Some(&profile.id), &json)?;
-        scans::batch(c, &id)
+        let id = batches::create_batch(c, name, Some(&profile.id), &json)?;
+        batches::batch(c, &id)
     })?;
     Ok(summary(row))
 }
 
 pub fn delete(store: &Store, batch_id: &str) -> Result<()> {
     check_id("batch", batch_id)?;
-    Ok(store.with_tx(|c| scans::delete_batch(c, batch_id))?)
+    Ok(store.with_tx(|c| batches::delete_batch(c, batch_id))?)
 }
 
 /// A batch with its pages and documents (and each document's delivery state).
 pub fn view(store: &Store, batch_id: &str) -> Result<BatchView> {
     check_id("batch", batch_id)?;
     Ok(store.with_conn(|c| {
-        let b = scans::batch(c, batch_id)?;
-        let pages = scans::pages(c, batch_id)?
+        let b = batches::batch(c, batch_id)?;
+        let pages = pages::pages(c, batch_id)?
             .into_iter()
             .map(|p| PageView {
                 id: p.id,
@@ -153,7 +156,7 @@ pub fn view(store: &Store, batch_id: &str) -> Result<BatchView> {
                 ocr_error: p.ocr_error,
             })
             .collect();
-        let documents = scans::documents(c, batch_id)?
+        let documents = documents::documents(c, batch_id)?
             .into_iter()
             .map(|d| {
                 let delivery = eingang_store::tables::outbox::delivery_state(c, "document", &d.id)
@@ -179,7 +182,7 @@ pub fn view(store: &Store, batch_id: &str) -> Result<BatchView> {
 /// A page's thumbnail (a small JPEG), or `None` while it is not processed.
 pub fn thumbnail(store: &Store, page_id: &str) -> Result<Option<Vec<u8>>> {
     check_id("page", page_id)?;
-    let p = store.with_conn(|c| scans::page(c, page_id))?;
+    let p = store.with_conn(|c| pages::page(c, page_id))?;
     match p.thumb_blob {
         Some(thumb) => Ok(Some(store.blobs().get(&thumb)?)),
         None => Ok(None),
@@ -197,12 +200,12 @@ pub fn edit_page(store: &Store, page_id: &str, edit: PageEdit) -> Result<()> {
             ));
         }
     }
-    Ok(store.with_tx(|c| scans::edit_page(c, page_id, edit))?)
+    Ok(store.with_tx(|c| pages::edit_page(c, page_id, edit))?)
 }
 
 pub fn move_page(store: &Store, page_id: &str, to: u32) -> Result<()> {
     check_id("page", page_id)?;
-    Ok(store.with_tx(|c| scans::move_page(c, page_id, to as usize))?)
+    Ok(store.with_tx(|c| pages::move_page(c, page_id, to as usize))?)
 }
 
 /// Imports one file (its bytes, as the UI sends them) into a batch; pages are processed
@@ -400,7 +403,7 @@ pub fn release(
     store: &Store,
     batch_id: &str,
     request: &ReleaseRequest,
-) -> Result<Vec<eingang_store::tables::scans::DocumentRow>> {
+) -> Result<Vec<documents::DocumentRow>> {
     check_id("batch", batch_id)?;
     let title = request.title.trim();
     if title.is_empty() || title.chars().count() > MAX_NAME {

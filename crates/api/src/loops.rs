@@ -11,7 +11,7 @@ use eingang_capture::intake::Event;
 use eingang_capture::ocr::{self, Tesseract};
 use eingang_capture::profile::ScanProfile;
 use eingang_capture::Limits;
-use eingang_store::tables::scans;
+use eingang_store::tables::pages;
 use eingang_store::Store;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -62,7 +62,7 @@ pub fn ocr_forever(
         }
         if let Some(t) = &tess {
             let waiting = store
-                .with_conn(|c| scans::ocr_pending(c, None))
+                .with_conn(|c| pages::ocr_pending(c, None))
                 .map_or(0, |p| p.len());
             if waiting > 0 {
                 if let Err(e) = ocr::run_pending(store, t, None, jobs, shutdown.flag(), on_page) {

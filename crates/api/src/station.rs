@@ -5,7 +5,8 @@
 use crate::error::{check_id, Error, Result};
 use eingang_capture::{masterdata, qc};
 use eingang_model::scan::{CheckDocView, CheckView, FieldIssue, MasterEntry, StationInfo};
-use eingang_store::tables::{audit, masterdata as md, scans};
+use eingang_store::tables::pages;
+use eingang_store::tables::{audit, masterdata as md};
 use eingang_store::Store;
 
 /// Who is signed in and the master data; `ocr_notice` says why OCR cannot run here.
@@ -76,7 +77,7 @@ pub fn import_masterdata(
 pub fn check_view(store: &Store, batch_id: &str) -> Result<CheckView> {
     check_id("batch", batch_id)?;
     let state = qc::state(store, batch_id)?;
-    let (pages, master) = store.with_conn(|c| Ok((scans::pages(c, batch_id)?, md::all(c)?)))?;
+    let (pages, master) = store.with_conn(|c| Ok((pages::pages(c, batch_id)?, md::all(c)?)))?;
     let today = eingang_store::rfc3339_utc(eingang_store::now_ms());
     let documents = state
         .documents
@@ -104,7 +105,7 @@ pub fn check_view(store: &Store, batch_id: &str) -> Result<CheckView> {
                 && master.iter().any(|e| e.pattern.is_some());
             let mut text = String::new();
             for id in d.page_ids.iter().take(if wanted { 3 } else { 0 }) {
-                if let Ok(Some(json)) = store.with_conn(|c| scans::ocr_words(c, id)) {
+                if let Ok(Some(json)) = store.with_conn(|c| pages::ocr_words(c, id)) {
                     if let Some(t) = eingang_capture::ocr::PageText::parse(&json) {
                         for w in t.words {
                             text.push_str(&w.text);
@@ -181,14 +182,14 @@ pub fn set_index(
         .filter(|(_, v)| !v.is_empty())
         .collect();
     store.with_tx(|c| {
-        let page = scans::page(c, first_page)?;
+        let page = pages::page(c, first_page)?;
         if page.batch_id != batch_id {
             return Err(eingang_store::Error::NotFound {
                 what: "page",
                 id: first_page.to_owned(),
             });
         }
-        scans::set_index_as(c, first_page, &index, "user_index")
+        pages::set_index_as(c, first_page, &index, "user_index")
     })?;
     Ok(())
 }
@@ -214,6 +215,6 @@ pub fn verdict(
 /// returns how many.
 pub fn ocr_retry(store: &Store, batch_id: &str) -> Result<u32> {
     check_id("batch", batch_id)?;
-    let n = store.with_tx(|c| scans::ocr_request(c, batch_id))?;
+    let n = store.with_tx(|c| pages::ocr_request(c, batch_id))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }

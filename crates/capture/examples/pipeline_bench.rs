@@ -14,7 +14,8 @@ use drawn::release_checked;
 use eingang_capture::intake::import_files;
 use eingang_capture::profile::profiles;
 use eingang_capture::Limits;
-use eingang_store::tables::scans;
+use eingang_store::tables::batches;
+use eingang_store::tables::pages;
 use eingang_store::Store;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -130,7 +131,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The processing pipeline alone: OCR has its own benchmark (scripts/bench-ocr.sh).
     profile.processing.ocr = false;
     let batch = store.with_tx(|c| {
-        scans::create_batch(
+        batches::create_batch(
             c,
             "bench",
             Some(&profile.id),
@@ -151,7 +152,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let processed = started.elapsed();
     let docs = release_checked(&store, &batch, "Bench", &[])?;
     let total = started.elapsed();
-    let pages = store.with_conn(|c| scans::pages(c, &batch))?;
+    let pages = store.with_conn(|c| pages::pages(c, &batch))?;
     let (mut tp, mut fp, mut fneg) = (0, 0, 0);
     let (mut err_sum, mut err_max, mut measured) = (0.0f64, 0.0f64, 0);
     for (p, (blank, angle)) in pages.iter().zip(&truth) {

@@ -14,7 +14,8 @@ use eingang_capture::pages::segments;
 use eingang_capture::profile::profiles;
 use eingang_capture::separate::{separate, IndexRule, Separation};
 use eingang_capture::Limits;
-use eingang_store::tables::scans;
+use eingang_store::tables::batches;
+use eingang_store::tables::pages;
 use eingang_store::Store;
 use rxing::BarcodeFormat;
 use std::collections::BTreeSet;
@@ -39,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     profile.processing.read_barcodes = true;
     profile.processing.deskew = false;
     let batch = store.with_tx(|c| {
-        scans::create_batch(
+        batches::create_batch(
             c,
             "bench",
             None,
@@ -120,7 +121,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let r = separate(&store, &batch, &rules)?;
     let separation = started.elapsed();
 
-    let rows = store.with_conn(|c| scans::pages(c, &batch))?;
+    let rows = store.with_conn(|c| pages::pages(c, &batch))?;
     let found: BTreeSet<usize> = segments(&rows)
         .iter()
         .filter_map(|d| d.first())

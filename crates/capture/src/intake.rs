@@ -7,7 +7,9 @@ use crate::process::Processing;
 use crate::profile::ScanProfile;
 use crate::{read_bytes, CaptureError, Limits};
 use eingang_store::blobs::BlobRef;
-use eingang_store::tables::scans::{self, NewPage};
+use eingang_store::tables::batches;
+use eingang_store::tables::pages;
+use eingang_store::tables::pages::NewPage;
 use eingang_store::{tables, Store};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -40,7 +42,7 @@ fn add_page(
     store
         .with_tx(|c| {
             tables::blobs::insert(c, raw)?;
-            scans::add_page(
+            pages::add_page(
                 c,
                 batch_id,
                 &NewPage {
@@ -116,7 +118,7 @@ pub fn import(
                         if let (0, Some(index)) = (n, &email) {
                             store
                                 .with_tx(|c| {
-                                    scans::mark_document_start(c, &id, index, "email_received")
+                                    pages::mark_document_start(c, &id, index, "email_received")
                                 })
                                 .map_err(|e| store_err(&e))?;
                         }
@@ -272,11 +274,11 @@ pub fn day_batch(
 ) -> eingang_store::Result<String> {
     let name = format!("Hotfolder {} {day}", folder.display());
     store.with_tx(|c| {
-        if let Some(b) = scans::batches(c)?.into_iter().find(|b| b.name == name) {
+        if let Some(b) = batches::batches(c)?.into_iter().find(|b| b.name == name) {
             return Ok(b.id);
         }
         let json = serde_json::to_string(profile).unwrap_or_default();
-        scans::create_batch(c, &name, Some(&profile.id), &json)
+        batches::create_batch(c, &name, Some(&profile.id), &json)
     })
 }
 

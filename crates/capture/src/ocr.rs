@@ -11,7 +11,7 @@
 use crate::pages::stored_image;
 pub use crate::OcrError;
 use eingang_pdf::{PageImage, ScanPage, TextWord};
-use eingang_store::tables::scans;
+use eingang_store::tables::pages;
 use eingang_store::Store;
 use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
@@ -311,7 +311,7 @@ pub fn run_pending(
     cancel: &AtomicBool,
     on_page: &(dyn Fn(&str, &Result<usize, OcrError>) + Sync),
 ) -> Result<OcrReport, eingang_store::Error> {
-    let queue = store.with_conn(|c| scans::ocr_pending(c, batch))?;
+    let queue = store.with_conn(|c| pages::ocr_pending(c, batch))?;
     let next = AtomicUsize::new(0);
     let report = Mutex::new(OcrReport::default());
     std::thread::scope(|s| {
@@ -331,13 +331,13 @@ pub fn run_pending(
                     .map_err(|e| e.to_string())
                     .and_then(|json| {
                         store
-                            .with_tx(|c| scans::set_ocr(c, id, rotation, Ok(&json)))
+                            .with_tx(|c| pages::set_ocr(c, id, rotation, Ok(&json)))
                             .map_err(|e| e.to_string())
                     })
                     .map(|_| words.len())
                     .map_err(|reason| OcrError::Store { reason }),
                     Err(why) => store
-                        .with_tx(|c| scans::set_ocr(c, id, rotation, Err(&why.to_string())))
+                        .with_tx(|c| pages::set_ocr(c, id, rotation, Err(&why.to_string())))
                         .map_err(|e| OcrError::Store {
                             reason: e.to_string(),
                         })
@@ -381,7 +381,7 @@ impl PageText {
 }
 
 fn read_stored(store: &Store, tess: &Tesseract, id: &str) -> (u8, PageResult) {
-    let page = match store.with_conn(|c| scans::page(c, id)) {
+    let page = match store.with_conn(|c| pages::page(c, id)) {
         Ok(p) => p,
         Err(e) => {
             return (

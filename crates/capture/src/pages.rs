@@ -4,7 +4,7 @@
 
 use crate::{BatchError, CaptureError};
 use eingang_pdf::{PageImage, ScanPage};
-use eingang_store::tables::scans::PageRow;
+use eingang_store::tables::pages::PageRow;
 use eingang_store::Store;
 use std::io::{Read as _, Write as _};
 

@@ -6,7 +6,8 @@ use crate::pages::for_storage;
 use crate::process::{process, Processing};
 use crate::CaptureError;
 use eingang_pdf::ScanPage;
-use eingang_store::tables::scans::{self, ProcessedPage};
+use eingang_store::tables::pages;
+use eingang_store::tables::pages::ProcessedPage;
 use eingang_store::{tables, Store};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
@@ -82,7 +83,7 @@ fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Syn
             store.with_tx(|c| {
                 tables::blobs::insert(c, &image)?;
                 tables::blobs::insert(c, &thumb)?;
-                scans::set_processed(
+                pages::set_processed(
                     c,
                     &page_id,
                     &ProcessedPage {
@@ -115,7 +116,7 @@ fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Syn
             true
         }
         Err((code, message)) => {
-            let _ = store.with_conn(|c| scans::set_failed(c, &page_id, &code, &message));
+            let _ = store.with_conn(|c| pages::set_failed(c, &page_id, &code, &message));
             on_event(Event::PageFailed {
                 page_id,
                 code,

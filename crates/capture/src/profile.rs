@@ -6,7 +6,7 @@ use crate::process::{ColourMode, Processing};
 use crate::separate::Separation;
 use crate::BatchError;
 use eingang_pdf::PdfA;
-use eingang_store::tables::scans;
+use eingang_store::tables;
 use eingang_store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -126,13 +126,13 @@ impl ScanProfile {
 /// The stored profiles; the built-in ones are added when there are none.
 pub fn profiles(store: &Store) -> eingang_store::Result<Vec<ScanProfile>> {
     store.with_tx(|c| {
-        if scans::profiles(c)?.is_empty() {
+        if tables::profiles::profiles(c)?.is_empty() {
             for p in ScanProfile::builtin() {
                 let json = serde_json::to_string(&p).unwrap_or_default();
-                scans::save_profile(c, &p.id, &p.name, &json)?;
+                tables::profiles::save_profile(c, &p.id, &p.name, &json)?;
             }
         }
-        Ok(scans::profiles(c)?
+        Ok(tables::profiles::profiles(c)?
             .into_iter()
             .filter_map(|r| serde_json::from_str(&r.settings_json).ok())
             .collect())
@@ -143,7 +143,7 @@ pub fn profiles(store: &Store) -> eingang_store::Result<Vec<ScanProfile>> {
 pub fn save_profile(store: &Store, p: &ScanProfile) -> Result<(), BatchError> {
     p.check()?;
     let json = serde_json::to_string(p).unwrap_or_default();
-    Ok(store.with_tx(|c| scans::save_profile(c, &p.id, &p.name, &json))?)
+    Ok(store.with_tx(|c| tables::profiles::save_profile(c, &p.id, &p.name, &json))?)
 }
 
 /// The protection need of the documents a profile scans (Schutzbedarf).

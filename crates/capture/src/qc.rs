@@ -17,7 +17,9 @@ use crate::pages::segments;
 use crate::profile::ScanProfile;
 pub use crate::profile::{Protection, QcSettings};
 use crate::BatchError;
-use eingang_store::tables::{qc, scans};
+use eingang_store::tables::batches;
+use eingang_store::tables::pages;
+use eingang_store::tables::qc;
 use eingang_store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -55,7 +57,7 @@ fn drawn(batch_id: &str, first_page: &str, rate: f64) -> bool {
     f64::from(n) / 65536.0 < rate
 }
 
-fn flags(doc: &[&scans::PageRow], profile: &ScanProfile) -> Vec<String> {
+fn flags(doc: &[&pages::PageRow], profile: &ScanProfile) -> Vec<String> {
     let s = &profile.qc;
     let mut out = Vec::new();
     for (i, p) in doc.iter().enumerate() {
@@ -104,8 +106,8 @@ fn flags(doc: &[&scans::PageRow], profile: &ScanProfile) -> Vec<String> {
 pub fn state(store: &Store, batch_id: &str) -> Result<QcState, BatchError> {
     let (batch, pages, verdicts) = store.with_conn(|c| {
         Ok((
-            scans::batch(c, batch_id)?,
-            scans::pages(c, batch_id)?,
+            batches::batch(c, batch_id)?,
+            pages::pages(c, batch_id)?,
             qc::verdicts(c, batch_id)?,
         ))
     })?;

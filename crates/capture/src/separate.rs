@@ -17,7 +17,9 @@
 
 use crate::barcode::{read_barcodes, Barcode};
 use crate::BatchError;
-use eingang_store::tables::scans::{self, PageEdit, PageRow};
+use eingang_store::tables::pages;
+use eingang_store::tables::pages::PageEdit;
+use eingang_store::tables::pages::PageRow;
 use eingang_store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -130,7 +132,7 @@ fn barcodes_of(store: &Store, page: &PageRow) -> Result<Vec<Barcode>, BatchError
         .map(|(luma, w, h)| read_barcodes(&luma, w, h, image.dpi.0))
         .unwrap_or_default();
     let json = serde_json::to_string(&found).unwrap_or_else(|_| "[]".into());
-    store.with_tx(|c| scans::set_barcodes(c, &page.id, &json))?;
+    store.with_tx(|c| pages::set_barcodes(c, &page.id, &json))?;
     Ok(found)
 }
 
@@ -138,7 +140,7 @@ fn barcodes_of(store: &Store, page: &PageRow) -> Result<Vec<Barcode>, BatchError
 /// change logged), index values from barcodes stored on each document's first page.
 pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Report, BatchError> {
     let compiled = rules.compile()?;
-    let pages = store.with_conn(|c| scans::pages(c, batch_id))?;
+    let pages = store.with_conn(|c| pages::pages(c, batch_id))?;
     let mut report = Report::default();
     // (page, starts a document, removed as a separator, index of the document it starts)
     let mut plan: Vec<(&PageRow, bool, bool)> = Vec::new();
@@ -208,12 +210,12 @@ pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Rep
             // The first page always starts a document; the flag is for later breaks.
             let starts = *starts && i > 0;
             if page.starts_document != starts {
-                scans::edit_page(c, &page.id, PageEdit::StartsDocument(starts))?;
+                pages::edit_page(c, &page.id, PageEdit::StartsDocument(starts))?;
             }
             if page.deleted != *removed {
-                scans::edit_page(c, &page.id, PageEdit::Deleted(*removed))?;
+                pages::edit_page(c, &page.id, PageEdit::Deleted(*removed))?;
             }
-            scans::set_separator(c, &page.id, *removed)?;
+            pages::set_separator(c, &page.id, *removed)?;
             // Barcode fields are read anew; values typed at the index station or taken
             // from an e-mail stay.
             let mut index: Vec<(String, String)> = page
@@ -225,7 +227,7 @@ pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Rep
             if let Some(found) = first_index.get(&i) {
                 index.extend(found.iter().cloned());
             }
-            scans::set_index(c, &page.id, &index)?;
+            pages::set_index(c, &page.id, &index)?;
         }
         Ok(())
     })?;

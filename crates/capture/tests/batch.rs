@@ -16,7 +16,12 @@ use eingang_capture::intake::{import_files, Event};
 use eingang_capture::process::Processing;
 use eingang_capture::profile::{profiles, ScanProfile};
 use eingang_capture::{BatchError, Limits};
-use eingang_store::tables::scans::{self, PageEdit};
+use eingang_store::tables;
+use eingang_store::tables::batches;
+use eingang_store::tables::documents;
+use eingang_store::tables::page_log;
+use eingang_store::tables::pages;
+use eingang_store::tables::pages::PageEdit;
 use eingang_store::Store;
 use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
@@ -82,7 +87,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
         .unwrap();
     let batch = store
         .with_tx(|c| {
-            scans::create_batch(
+            batches::create_batch(
                 c,
                 "Posteingang 29.11.",
                 Some(&profile.id),
@@ -111,7 +116,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
         .any(|e| matches!(e, Event::FileFailed { file, code, .. }
         if file == "03-kaputt.jpg" && code == "capture.corrupt")));
 
-    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     assert_eq!(pages.len(), 4);
     // In file order, each with its raw scan byte for byte and a thumbnail.
     for (p, f) in pages.iter().zip(["01.png", "02.png", "04.png", "05.png"]) {
@@ -124,7 +129,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     assert!(pages[1].blank && !pages[0].blank && !pages[2].blank);
     assert!((pages[0].skew.unwrap() - 2.5).abs() <= 0.2);
     let log = store
-        .with_conn(|c| scans::page_log(c, &pages[0].id))
+        .with_conn(|c| page_log::page_log(c, &pages[0].id))
         .unwrap();
     let ops: Vec<&str> = log.iter().map(|(_, op, _)| op.as_str()).collect();
     assert_eq!(
@@ -143,17 +148,17 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     // moves page 4 before page 3 and back (undo), all logged.
     store
         .with_tx(|c| {
-            scans::edit_page(c, &pages[1].id, PageEdit::Deleted(true))?;
-            scans::edit_page(c, &pages[2].id, PageEdit::Rotation(1))?;
-            scans::edit_page(c, &pages[3].id, PageEdit::StartsDocument(true))?;
-            scans::move_page(c, &pages[3].id, 2)?;
-            scans::move_page(c, &pages[3].id, 3)
+            pages::edit_page(c, &pages[1].id, PageEdit::Deleted(true))?;
+            pages::edit_page(c, &pages[2].id, PageEdit::Rotation(1))?;
+            pages::edit_page(c, &pages[3].id, PageEdit::StartsDocument(true))?;
+            pages::move_page(c, &pages[3].id, 2)?;
+            pages::move_page(c, &pages[3].id, 3)
         })
         .unwrap();
     let index = vec![("aktenzeichen".to_owned(), "530.12-0042".to_owned())];
     // The gates: OCR first (real Tesseract, one page per worker), then the check — by
     // someone other than who scanned.
-    let gate = |r: Result<Vec<scans::DocumentRow>, BatchError>| r.map(|_| ()).unwrap_err();
+    let gate = |r: Result<Vec<documents::DocumentRow>, BatchError>| r.map(|_| ()).unwrap_err();
     let direct = |title| {
         eingang_capture::release::release(
             &store,
@@ -192,7 +197,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
         .to_string()
         .contains("quality check: 1 document(s) still need a verdict"));
     let scanner = store
-        .with_conn(|c| scans::batch(c, &batch))
+        .with_conn(|c| batches::batch(c, &batch))
         .unwrap()
         .scanned_by;
     let first = &pages[0].id;
@@ -205,7 +210,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     assert!(e.to_string().starts_with("four-eyes"), "{e}");
     let docs = release_checked(&store, &batch, "Posteingang", &index).unwrap();
     assert!(matches!(gate(direct("again")), BatchError::Released));
-    let released = store.with_conn(|c| scans::batch(c, &batch)).unwrap();
+    let released = store.with_conn(|c| batches::batch(c, &batch)).unwrap();
     assert!(released.released_at.is_some() && released.destroyable_at.is_some());
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0].page_ids, [pages[0].id.clone(), pages[2].id.clone()]);
@@ -270,10 +275,10 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
         .index_xml
         .contains("<integritaet algorithmus=\"SHA-256\""));
     // The deleted page's raw scan is still there (only marked).
-    let all = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let all = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     assert!(all.iter().any(|p| p.deleted && p.id == pages[1].id));
     let log = store
-        .with_conn(|c| scans::page_log(c, &pages[3].id))
+        .with_conn(|c| page_log::page_log(c, &pages[3].id))
         .unwrap();
     assert!(log.iter().filter(|(_, op, _)| op == "user_move").count() == 2);
 }
@@ -301,7 +306,7 @@ fn profiles_are_checked_and_every_change_is_logged() {
         ("scan.profile_invalid", Some("pdfa")),
         "{e}"
     );
-    let changes = store.with_conn(scans::profile_changes).unwrap();
+    let changes = store.with_conn(tables::profiles::profile_changes).unwrap();
     let mine: Vec<_> = changes.iter().filter(|c| c.0 == p.id).collect();
     assert_eq!(mine.len(), 2, "{mine:?}");
     assert_eq!(mine[1].2, "changed");
@@ -356,7 +361,7 @@ fn a_scanner_lost_mid_batch_keeps_every_page_already_received() {
     let store = Store::open(data.path()).unwrap();
     let profile = profiles(&store).unwrap().remove(0);
     let batch = store
-        .with_tx(|c| scans::create_batch(c, "b", None, &serde_json::to_string(&profile).unwrap()))
+        .with_tx(|c| batches::create_batch(c, "b", None, &serde_json::to_string(&profile).unwrap()))
         .unwrap();
     let settings = eingang_capture::ScanSettings {
         source: None,
@@ -377,7 +382,7 @@ fn a_scanner_lost_mid_batch_keeps_every_page_already_received() {
     assert_eq!(e.code(), "capture.scanner");
     assert!(e.to_string().contains("disconnected"));
     assert_eq!((report.received, report.processed), (2, 2));
-    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     assert_eq!(pages.len(), 2);
     for p in &pages {
         assert_eq!(p.source, "Testscanner (abgezogen)");

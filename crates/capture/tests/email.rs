@@ -14,7 +14,8 @@ use eingang_capture::email::read_eml;
 use eingang_capture::intake::import;
 use eingang_capture::profile::profiles;
 use eingang_capture::Limits;
-use eingang_store::tables::scans;
+use eingang_store::tables::batches;
+use eingang_store::tables::pages;
 use eingang_store::Store;
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
@@ -95,7 +96,7 @@ fn an_eml_becomes_a_document_with_its_pages_index_and_original() {
         .unwrap();
     let batch = store
         .with_tx(|c| {
-            scans::create_batch(
+            batches::create_batch(
                 c,
                 "Postfach",
                 Some("standard"),
@@ -119,7 +120,7 @@ fn an_eml_becomes_a_document_with_its_pages_index_and_original() {
     assert_eq!(import_one("brief.png", letter).processed, 1);
     let report = import_one("widerspruch.eml", mail.clone());
     assert_eq!((report.received, report.failed_files), (2, 0), "{report:?}");
-    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     assert_eq!(pages[1].source, "widerspruch.eml");
     assert!(pages[1].starts_document && !pages[2].starts_document);
     assert_eq!(
@@ -142,7 +143,7 @@ fn an_eml_becomes_a_document_with_its_pages_index_and_original() {
 
     // Separation rules applied again keep the e-mail's document and its index values.
     eingang_capture::separate::separate(&store, &batch, &profile.separation).unwrap();
-    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     assert!(pages[1].starts_document);
     assert!(pages[1].index.iter().any(|(f, _)| f == "absender"));
 

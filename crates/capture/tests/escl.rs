@@ -17,7 +17,8 @@ use eingang_capture::escl::EsclScanner;
 use eingang_capture::intake::scan_into;
 use eingang_capture::profile::profiles;
 use eingang_capture::{ScanSettings, Source as _};
-use eingang_store::tables::scans;
+use eingang_store::tables::batches;
+use eingang_store::tables::pages;
 use eingang_store::Store;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -147,7 +148,7 @@ fn scan_into_new_batch(
         .unwrap();
     let batch = store
         .with_tx(|c| {
-            scans::create_batch(c, "eSCL", None, &serde_json::to_string(&profile).unwrap())
+            batches::create_batch(c, "eSCL", None, &serde_json::to_string(&profile).unwrap())
         })
         .unwrap();
     let result = scan_into(
@@ -189,7 +190,7 @@ fn a_feeder_batch_from_an_escl_scanner_lands_in_the_store_page_by_page() {
         1,
         "the job is deleted afterwards"
     );
-    let stored = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let stored = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     for (p, sent) in stored.iter().zip(&pages) {
         assert_eq!(p.source, format!("eSCL {base}"));
         // The raw scan is what the scanner sent; an upright JPEG also passes through.
@@ -217,7 +218,7 @@ fn an_escl_scanner_that_drops_off_mid_batch_keeps_the_pages_received() {
     assert!(e.to_string().contains("NextDocument"), "{e}");
     assert_eq!(report.received, 2);
     assert_eq!(
-        store.with_conn(|c| scans::pages(c, &batch)).unwrap().len(),
+        store.with_conn(|c| pages::pages(c, &batch)).unwrap().len(),
         2
     );
 

@@ -9,7 +9,8 @@ use eingang_capture::intake::import;
 use eingang_capture::ocr::{run_pending, Tesseract};
 use eingang_capture::profile::profiles;
 use eingang_capture::Limits;
-use eingang_store::tables::scans;
+use eingang_store::tables::batches;
+use eingang_store::tables::pages;
 use eingang_store::Store;
 use std::os::unix::fs::PermissionsExt as _;
 use std::process::Command;
@@ -55,7 +56,7 @@ fn batch_with(store: &Store, pages: Vec<(String, Vec<u8>)>) -> String {
     profile.processing.ocr = true;
     let id = store
         .with_tx(|c| {
-            scans::create_batch(
+            batches::create_batch(
                 c,
                 "OCR",
                 Some("standard"),
@@ -111,7 +112,7 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
     let tess = Tesseract::at(crash, "deu+eng").unwrap();
     let r = run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
     assert_eq!((r.done, r.failed), (0, 2));
-    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     for p in &pages {
         assert_eq!(p.ocr_state.as_deref(), Some("failed"));
         let why = p.ocr_error.as_deref().unwrap();
@@ -124,7 +125,7 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
         .contains(&"ocr_failed:1".to_owned()));
 
     // Tesseract hangs: stopped at the time limit, the page says so.
-    assert_eq!(store.with_tx(|c| scans::ocr_request(c, &batch)).unwrap(), 2);
+    assert_eq!(store.with_tx(|c| pages::ocr_request(c, &batch)).unwrap(), 2);
     let hang = fake_tesseract(dir.path(), "hang", "sleep 30");
     let mut tess = Tesseract::at(hang, "deu+eng").unwrap();
     tess.timeout = std::time::Duration::from_secs(1);
@@ -135,7 +136,7 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
         started.elapsed().as_secs() < 10,
         "both stopped, in parallel"
     );
-    let page = store.with_conn(|c| scans::page(c, &pages[0].id)).unwrap();
+    let page = store.with_conn(|c| pages::page(c, &pages[0].id)).unwrap();
     assert!(page.ocr_error.unwrap().contains("took longer than 1 s"));
 
     // Missing languages are named before anything runs.
@@ -143,12 +144,12 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
     assert!(none.to_string().contains("tesseract-ocr-fra"), "{none}");
 
     // Again with the real Tesseract: the words of the letter, at plausible places.
-    assert_eq!(store.with_tx(|c| scans::ocr_request(c, &batch)).unwrap(), 2);
+    assert_eq!(store.with_tx(|c| pages::ocr_request(c, &batch)).unwrap(), 2);
     let tess = Tesseract::find("deu+eng").expect("scripts/test.sh installs Tesseract");
     let r = run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
     assert_eq!((r.done, r.failed), (2, 0));
     let json = store
-        .with_conn(|c| scans::ocr_words(c, &pages[0].id))
+        .with_conn(|c| pages::ocr_words(c, &pages[0].id))
         .unwrap()
         .unwrap();
     let words = eingang_capture::ocr::PageText::parse(&json).unwrap().words;
@@ -156,7 +157,7 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
     for w in ["Widerspruch", "Gebührenbescheid", "Mustermann"] {
         assert!(text.contains(&w), "{w} in {text:?}");
     }
-    let page = store.with_conn(|c| scans::page(c, &pages[0].id)).unwrap();
+    let page = store.with_conn(|c| pages::page(c, &pages[0].id)).unwrap();
     let (pw, ph) = (page.width.unwrap(), page.height.unwrap());
     assert!(words.iter().all(|w| w.x + w.w <= pw && w.y + w.h <= ph));
 }
@@ -187,10 +188,10 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
     let tess = Tesseract::find("deu+eng").unwrap();
     let cancel = AtomicBool::new(false);
     run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
-    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     let words = |id: &str| -> String {
         let json = store
-            .with_conn(|c| scans::ocr_words(c, id))
+            .with_conn(|c| pages::ocr_words(c, id))
             .unwrap()
             .unwrap();
         let text = eingang_capture::ocr::PageText::parse(&json).unwrap();
@@ -205,9 +206,9 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
         "upside down reads as noise"
     );
     store
-        .with_tx(|c| scans::edit_page(c, &pages[0].id, scans::PageEdit::Rotation(2)))
+        .with_tx(|c| pages::edit_page(c, &pages[0].id, pages::PageEdit::Rotation(2)))
         .unwrap();
-    let page = store.with_conn(|c| scans::page(c, &pages[0].id)).unwrap();
+    let page = store.with_conn(|c| pages::page(c, &pages[0].id)).unwrap();
     assert_eq!(
         page.ocr_state.as_deref(),
         Some("pending"),

@@ -11,7 +11,9 @@ use eingang_capture::intake::import;
 use eingang_capture::profile::profiles;
 use eingang_capture::separate::{separate, IndexRule, Separation};
 use eingang_capture::Limits;
-use eingang_store::tables::scans;
+use eingang_store::tables::batches;
+use eingang_store::tables::page_log;
+use eingang_store::tables::pages;
 use eingang_store::Store;
 use rxing::BarcodeFormat;
 use std::sync::atomic::AtomicBool;
@@ -49,7 +51,7 @@ fn batch_of(store: &Store, pages: Vec<Vec<u8>>) -> String {
     profile.processing.ocr = false;
     let id = store
         .with_tx(|c| {
-            scans::create_batch(
+            batches::create_batch(
                 c,
                 "Post",
                 Some("text-sw"),
@@ -76,7 +78,7 @@ fn batch_of(store: &Store, pages: Vec<Vec<u8>>) -> String {
 
 /// The documents as lists of source file numbers.
 fn documents(store: &Store, batch: &str) -> Vec<Vec<usize>> {
-    let pages = store.with_conn(|c| scans::pages(c, batch)).unwrap();
+    let pages = store.with_conn(|c| pages::pages(c, batch)).unwrap();
     eingang_capture::pages::segments(&pages)
         .iter()
         .map(|d| d.iter().map(|p| p.source[1..3].parse().unwrap()).collect())
@@ -115,7 +117,7 @@ fn barcode_sheets_separate_documents_and_fill_the_aktenzeichen() {
     assert_eq!(report.pages_read, 10);
     assert_eq!(documents(&store, &batch), [vec![1, 2], vec![4], vec![7, 8]]);
     // The sheets are only marked: their raw scans stay.
-    let all = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let all = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     assert!(all.iter().filter(|p| p.separator).all(|p| p.deleted));
     assert_eq!(all.iter().filter(|p| p.separator).count(), 5);
     // The Aktenzeichen from the QR code goes with the first document into its PDF.
@@ -139,14 +141,14 @@ fn barcode_sheets_separate_documents_and_fill_the_aktenzeichen() {
         [vec![0, 1, 2], vec![3, 4], vec![5], vec![6, 7, 8], vec![9]]
     );
     // Back to removing them: the sheets go again, nothing the user deleted comes back.
-    let before = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let before = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     store
-        .with_tx(|c| scans::edit_page(c, &before[8].id, scans::PageEdit::Deleted(true)))
+        .with_tx(|c| pages::edit_page(c, &before[8].id, pages::PageEdit::Deleted(true)))
         .unwrap();
     separate(&store, &batch, &rules).unwrap();
     assert_eq!(documents(&store, &batch), [vec![1, 2], vec![4], vec![7]]);
     let log = store
-        .with_conn(|c| scans::page_log(c, &before[3].id))
+        .with_conn(|c| page_log::page_log(c, &before[3].id))
         .unwrap();
     assert!(
         log.iter().any(|(_, op, _)| op == "user_deleted"),
@@ -237,7 +239,7 @@ fn a_printed_patch_t_separates_like_the_code_39_sheet() {
         "{report:?}"
     );
     assert_eq!(documents(&store, &batch), [vec![0], vec![2, 3]]);
-    let pages = store.with_conn(|c| scans::pages(c, &batch)).unwrap();
+    let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     let codes = pages[1].barcodes_json.as_deref().unwrap();
     assert!(
         codes.contains(r#""format":"patch","value":"PATCHT""#),

@@ -15,7 +15,7 @@ use eingang_capture::{intake, profile};
 use eingang_capture::{read_file, Limits};
 use eingang_pdf::{PdfA, ScanOptions, ScanPdf, ScanWriter};
 use eingang_store::paths::DataDir;
-use eingang_store::tables::scans;
+use eingang_store::tables;
 use eingang_store::Store;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -109,7 +109,7 @@ pub fn profile_changes(data_dir: &DataDir) -> ExitCode {
         Ok(s) => s,
         Err(c) => return c,
     };
-    match store.with_conn(scans::profile_changes) {
+    match store.with_conn(tables::profiles::profile_changes) {
         Ok(all) => {
             for (id, at, action, settings) in all {
                 println!(
@@ -602,7 +602,7 @@ pub fn batch_list(data_dir: &DataDir) -> ExitCode {
         Ok(s) => s,
         Err(c) => return c,
     };
-    match store.with_conn(scans::batches) {
+    match store.with_conn(tables::batches::batches) {
         Ok(all) => {
             for b in all {
                 println!("{}\t{} pages\t{} blank\t{}", b.id, b.pages, b.blank, b.name);

@@ -6,7 +6,8 @@ use eingang_capture::ocr::{self, Tesseract};
 use eingang_capture::pages::segments;
 use eingang_capture::{masterdata, qc};
 use eingang_store::paths::DataDir;
-use eingang_store::tables::{masterdata as md, scans};
+use eingang_store::tables::masterdata as md;
+use eingang_store::tables::pages;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -76,7 +77,7 @@ pub fn run(
     // A named batch is read whole: pages that failed before, and pages of a profile
     // without OCR, are queued too.
     if let Some(b) = batch {
-        if let Err(e) = store.with_tx(|c| scans::ocr_request(c, b)) {
+        if let Err(e) = store.with_tx(|c| pages::ocr_request(c, b)) {
             eprintln!("error [{}]: {e}", e.code());
             return ExitCode::FAILURE;
         }
@@ -202,7 +203,7 @@ fn document_first_page(
     n: usize,
 ) -> Result<String, ExitCode> {
     let pages = store
-        .with_conn(|c| scans::pages(c, batch_id))
+        .with_conn(|c| pages::pages(c, batch_id))
         .map_err(|e| {
             eprintln!("error [{}]: {e}", e.code());
             ExitCode::FAILURE
@@ -235,14 +236,14 @@ pub fn index(data_dir: &DataDir, batch_id: &str, doc: usize, pairs: &[String]) -
         Err(c) => return c,
     };
     let result = store.with_tx(|c| {
-        let mut merged = scans::page(c, &first)?.index;
+        let mut merged = pages::page(c, &first)?.index;
         for (k, v) in &values {
             merged.retain(|(f, _)| f != k);
             if !v.is_empty() {
                 merged.push((k.clone(), v.clone()));
             }
         }
-        scans::set_index_as(c, &first, &merged, "user_index")?;
+        pages::set_index_as(c, &first, &merged, "user_index")?;
         Ok((merged, md::all(c)?))
     });
     match result {

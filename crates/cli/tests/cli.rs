@@ -3,7 +3,7 @@
 // In tests a failed unwrap is a failed test, with its location; fixtures are small.
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
-use eingang_forms::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
+use eingang_forms::samples::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
 use eingang_store::{tables, Store, DB_FILE_NAME};
 use std::path::Path;
 use std::process::{Command, Output};

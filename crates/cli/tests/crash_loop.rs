@@ -23,9 +23,11 @@ use eingang_capture::intake::{import_files, Event};
 use eingang_capture::profile::profiles;
 use eingang_capture::Limits;
 use eingang_model::DraftId;
-use eingang_store::tables::{drafts, outbox, scans, submissions};
+use eingang_store::tables::batches;
+use eingang_store::tables::pages;
+use eingang_store::tables::{drafts, outbox, submissions};
 use eingang_store::Store;
-use eingang_sync::hotfolder::HotFolder;
+use eingang_sync::folder::FolderTarget;
 use eingang_sync::{run_round, Settings, Target};
 use serde_json::json;
 use std::collections::HashMap;
@@ -66,7 +68,7 @@ fn folder_target(out: &Path) -> Target {
         id: "default".into(),
         name: "Ausgang".into(),
         kind: "folder".into(),
-        connector: Arc::new(HotFolder::new(out)),
+        connector: Arc::new(FolderTarget::new(out)),
         catalogue: None,
     }
 }
@@ -141,7 +143,7 @@ fn engine() {
             .unwrap();
         let batch = s
             .with_tx(|c| {
-                scans::create_batch(
+                batches::create_batch(
                     c,
                     "Crash",
                     Some(&profile.id),
@@ -288,7 +290,7 @@ fn kill_9_at_random_moments_loses_nothing_reported() {
         }
     }
     for p in &pages {
-        match store.with_conn(|c| scans::page(c, p)) {
+        match store.with_conn(|c| pages::page(c, p)) {
             Ok(row) => {
                 if store.blobs().verify(&row.raw_blob).is_err() {
                     losses.push(format!("page {p}: raw scan missing or damaged"));

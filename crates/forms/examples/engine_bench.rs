@@ -5,8 +5,8 @@
 //! Prints percentiles for: evaluating (calculate + validate) a 500-field draft, compiling a
 //! 500-field form, and importing the largest FIM fixture with its code lists.
 
-use eingang_forms::catalogue::synthetic_form;
 use eingang_forms::fim::{import_xdf, parse_genericode};
+use eingang_forms::samples::synthetic_form;
 use eingang_forms::Form;
 use std::path::Path;
 use std::time::Instant;

@@ -11,17 +11,17 @@
 
 pub mod expr;
 
-pub mod catalogue;
 mod compile;
 pub mod definition;
 mod draft;
 pub mod fim;
 mod finalise;
+pub mod samples;
 mod validate;
 pub mod versions;
 
-pub use catalogue::FormSummary;
 pub use compile::{DefinitionError, Form};
 pub use draft::{DraftValueError, MAX_DRAFT_BYTES};
 pub use finalise::FinalData;
+pub use samples::FormSummary;
 pub use validate::{is_date, FormState, Issue, Today};

@@ -10,7 +10,7 @@
 //! DATA_DIR defaults to a temporary folder under $TMPDIR (use a folder on the disk the
 //! laptops really have: tmpfs would hide the fsync).
 
-use eingang_forms::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
+use eingang_forms::samples::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
 use eingang_model::DraftValues;
 use eingang_store::{tables, Store};
 use std::time::Instant;

@@ -77,6 +77,20 @@ pub enum Error {
 }
 
 impl Error {
+    /// Maps "no row" to [`Error::NotFound`] naming `what` and `id`.
+    pub(crate) fn not_found<'a>(
+        what: &'static str,
+        id: &'a str,
+    ) -> impl FnOnce(rusqlite::Error) -> Self + 'a {
+        move |e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Self::NotFound {
+                what,
+                id: id.to_owned(),
+            },
+            other => other.into(),
+        }
+    }
+
     /// Stable code for the UI and scripts.
     pub fn code(&self) -> &'static str {
         match self {

@@ -40,8 +40,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let concurrency: usize = args.get(4).map_or(Ok(8), |c| c.parse())?;
     let mut opts = WebDavOptions::new(url::Url::parse(&args[0])?);
-    opts.user = Some(args[1].clone());
-    opts.password =
+    opts.endpoint.user = Some(args[1].clone());
+    opts.endpoint.password =
         Some(std::env::var("EINGANG_BENCH_PASSWORD").unwrap_or_else(|_| args[2].clone()));
     let dav = Arc::new(WebDav::new(opts).map_err(|f| f.detail)?);
 

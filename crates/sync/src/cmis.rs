@@ -11,7 +11,7 @@
 
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
-use crate::http::{is_html, shown, status_failure, transport};
+use crate::http::{is_html, shown, status_failure, transport, Endpoint};
 use crate::package::{Content, Package, PackageFile};
 use crate::template::{fill_path, IndexTemplate, Render as _};
 use futures_util::StreamExt;
@@ -19,17 +19,14 @@ use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
 use url::Url;
 
 #[derive(Clone)]
 pub struct CmisOptions {
-    /// The Browser Binding service URL (`…/browser`).
-    pub url: Url,
+    /// The Browser Binding service URL (`…/browser`), and the account.
+    pub endpoint: Endpoint,
     /// The repository id; the first one the service lists when `None`.
     pub repository: Option<String>,
-    pub user: Option<String>,
-    pub password: Option<String>,
     /// Folder path below the root (a template over the item's metadata).
     pub folder: String,
     /// The document type to create (a custom type that has the properties below).
@@ -41,25 +38,19 @@ pub struct CmisOptions {
     /// More properties: id → template over the item's metadata.
     pub properties: BTreeMap<String, String>,
     pub index: Option<IndexTemplate>,
-    pub timeout: Duration,
-    pub ca_bundle: Option<Vec<u8>>,
 }
 
 impl CmisOptions {
     pub fn new(url: Url) -> Self {
         Self {
-            url,
+            endpoint: Endpoint::new(url),
             repository: None,
-            user: None,
-            password: None,
             folder: String::new(),
             type_id: "eingang:dokument".into(),
             id_property: "eingang:vorgang".into(),
             hash_property: "eingang:sha256".into(),
             properties: BTreeMap::new(),
             index: None,
-            timeout: Duration::from_secs(60),
-            ca_bundle: None,
         }
     }
 }
@@ -67,10 +58,8 @@ impl CmisOptions {
 impl std::fmt::Debug for CmisOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CmisOptions")
-            .field("url", &shown(&self.url))
+            .field("endpoint", &self.endpoint)
             .field("repository", &self.repository)
-            .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "***"))
             .field("type_id", &self.type_id)
             .finish_non_exhaustive()
     }
@@ -121,8 +110,7 @@ fn prop(obj: &Value, id: &str) -> Option<String> {
 
 impl Cmis {
     pub fn new(mut opts: CmisOptions) -> Result<Self, Failure> {
-        crate::http::take_credentials(&mut opts.url, &mut opts.user, &mut opts.password);
-        let client = crate::http::client(opts.timeout, opts.ca_bundle.as_deref())?;
+        let client = opts.endpoint.connect()?;
         Ok(Self {
             opts,
             client,
@@ -132,11 +120,7 @@ impl Cmis {
     }
 
     fn req(&self, m: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
-        let r = self.client.request(m, url);
-        match &self.opts.user {
-            Some(u) => r.basic_auth(u, self.opts.password.as_deref()),
-            None => r,
-        }
+        self.opts.endpoint.request(&self.client, m, url)
     }
 
     /// Reads a JSON answer; a web page (captive portal) or a CMIS exception is a failure.
@@ -176,9 +160,12 @@ impl Cmis {
     async fn repo(&self) -> Result<&Repo, Failure> {
         self.repo
             .get_or_try_init(|| async {
-                let what = format!("reading the repositories of {}", shown(&self.opts.url));
+                let what = format!(
+                    "reading the repositories of {}",
+                    shown(&self.opts.endpoint.url)
+                );
                 let resp = self
-                    .req(reqwest::Method::GET, self.opts.url.clone())
+                    .req(reqwest::Method::GET, self.opts.endpoint.url.clone())
                     .send()
                     .await
                     .map_err(|e| transport(&e, &what))?;
@@ -467,17 +454,17 @@ impl Cmis {
 impl Connector for Cmis {
     fn location(&self) -> String {
         match &self.opts.repository {
-            Some(r) => format!("{} ({r})", shown(&self.opts.url)),
-            None => shown(&self.opts.url),
+            Some(r) => format!("{} ({r})", shown(&self.opts.endpoint.url)),
+            None => shown(&self.opts.endpoint.url),
         }
     }
 
     fn probe(&self) -> BoxFuture<'_, Result<(), Failure>> {
         Box::pin(async move {
             crate::http::require_password(
-                self.opts.user.as_ref(),
-                self.opts.password.as_ref(),
-                &self.opts.url,
+                self.opts.endpoint.user.as_ref(),
+                self.opts.endpoint.password.as_ref(),
+                &self.opts.endpoint.url,
             )?;
             // The repository list needs the credentials; the root folder proves them.
             self.repo().await?;

@@ -14,11 +14,7 @@ use url::Url;
 
 /// Moves credentials written into a URL (`https://user:pw@host/`) to `user`/`password`:
 /// they travel in the Authorization header only, never in URLs, receipts or logs.
-pub(crate) fn take_credentials(
-    url: &mut Url,
-    user: &mut Option<String>,
-    password: &mut Option<String>,
-) {
+fn take_credentials(url: &mut Url, user: &mut Option<String>, password: &mut Option<String>) {
     if user.is_none() && !url.username().is_empty() {
         *user = Some(url.username().to_owned());
         if password.is_none() {
@@ -102,11 +98,66 @@ pub(crate) fn multipart_part(file: &PackageFile) -> Result<reqwest::multipart::P
         .map_err(|e| Failure::permanent("sync.protocol", e.to_string()))
 }
 
+/// Where an HTTP target is and how it is reached — what the WebDAV, CMIS and Mayan
+/// connectors share: its URL, the account, the stall timeout and extra trusted roots.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub url: Url,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// No byte for this long → the attempt fails as stalled.
+    pub timeout: Duration,
+    /// Extra trusted roots (PEM), e.g. the city's own CA, on top of the system's.
+    pub ca_bundle: Option<Vec<u8>>,
+}
+
+impl Endpoint {
+    pub fn new(url: Url) -> Self {
+        Self {
+            url,
+            user: None,
+            password: None,
+            timeout: Duration::from_secs(60),
+            ca_bundle: None,
+        }
+    }
+
+    /// Moves credentials written into the URL to `user`/`password` (they never travel in
+    /// URLs or logs) and makes the client.
+    pub(crate) fn connect(&mut self) -> Result<reqwest::Client, Failure> {
+        take_credentials(&mut self.url, &mut self.user, &mut self.password);
+        client(self.timeout, self.ca_bundle.as_deref())
+    }
+
+    /// A request with the endpoint's credentials.
+    pub(crate) fn request(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        url: Url,
+    ) -> reqwest::RequestBuilder {
+        let r = client.request(method, url);
+        match &self.user {
+            Some(u) => r.basic_auth(u, self.password.as_deref()),
+            None => r,
+        }
+    }
+}
+
+/// Never shows the password.
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("url", &shown(&self.url))
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The HTTP client for one target.
-pub(crate) fn client(
-    timeout: Duration,
-    ca_bundle: Option<&[u8]>,
-) -> Result<reqwest::Client, Failure> {
+fn client(timeout: Duration, ca_bundle: Option<&[u8]>) -> Result<reqwest::Client, Failure> {
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))

@@ -6,7 +6,7 @@
 //!   concurrency, recording receipts, errors, pauses; [`worker::run_forever`] for the app
 //!   and `eingang sync --watch`.
 //! - [`connector::Connector`]: the trait every target implements, idempotently.
-//!   [`hotfolder::HotFolder`] (importer spool folders, the local default `<data>/ausgang`),
+//!   [`folder::FolderTarget`] (importer spool folders, the local default `<data>/ausgang`),
 //!   [`webdav::WebDav`] (nscale WebDAV, Nextcloud, any RFC 4918 server), [`cmis::Cmis`]
 //!   (CMIS 1.1 Browser Binding: nscale CMIS, Alfresco, Nuxeo), [`mayan::Mayan`] (Mayan EDMS
 //!   REST API).
@@ -22,7 +22,7 @@ pub mod catalogue;
 pub mod cmis;
 pub mod connector;
 pub mod error;
-pub mod hotfolder;
+pub mod folder;
 mod http;
 pub mod mayan;
 pub mod package;
@@ -35,6 +35,7 @@ pub mod worker;
 
 pub use connector::{Connector, Receipt};
 pub use error::{Failure, Kind};
+pub use http::Endpoint;
 pub use package::{Content, Package, PackageFile};
 pub use targets::{connect, settings};
 pub use worker::{run_round, Report, Settings, Target};

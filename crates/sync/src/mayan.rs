@@ -12,7 +12,7 @@
 
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
-use crate::http::{is_html, shown, status_failure, transport};
+use crate::http::{is_html, shown, status_failure, transport, Endpoint};
 use crate::package::{Content, Package, PackageFile};
 use crate::template::{fill_path, IndexTemplate, Render as _};
 use reqwest::header::ACCEPT;
@@ -25,10 +25,8 @@ use url::Url;
 
 #[derive(Clone)]
 pub struct MayanOptions {
-    /// Mayan's base URL (`https://dms.example/`).
-    pub url: Url,
-    pub user: Option<String>,
-    pub password: Option<String>,
+    /// Mayan's base URL (`https://dms.example/`), and the account.
+    pub endpoint: Endpoint,
     /// The document type's label.
     pub document_type: String,
     /// The source whose `document_upload` action is used; the first source when `None`.
@@ -39,27 +37,21 @@ pub struct MayanOptions {
     /// More metadata: type name → template over the item's metadata.
     pub metadata: BTreeMap<String, String>,
     pub index: Option<IndexTemplate>,
-    pub timeout: Duration,
     /// How long to wait for Mayan to process an uploaded file.
     pub processing_timeout: Duration,
-    pub ca_bundle: Option<Vec<u8>>,
 }
 
 impl MayanOptions {
     pub fn new(url: Url) -> Self {
         Self {
-            url,
-            user: None,
-            password: None,
+            endpoint: Endpoint::new(url),
             document_type: "Eingang".into(),
             source: None,
             id_metadata: "eingang_vorgang".into(),
             file_metadata: "eingang_datei".into(),
             metadata: BTreeMap::new(),
             index: None,
-            timeout: Duration::from_secs(60),
             processing_timeout: Duration::from_secs(120),
-            ca_bundle: None,
         }
     }
 }
@@ -67,9 +59,7 @@ impl MayanOptions {
 impl std::fmt::Debug for MayanOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MayanOptions")
-            .field("url", &shown(&self.url))
-            .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("endpoint", &self.endpoint)
             .field("document_type", &self.document_type)
             .finish_non_exhaustive()
     }
@@ -100,12 +90,11 @@ struct Doc {
 
 impl Mayan {
     pub fn new(mut opts: MayanOptions) -> Result<Self, Failure> {
-        if !opts.url.path().ends_with('/') {
-            let p = format!("{}/", opts.url.path());
-            opts.url.set_path(&p);
+        if !opts.endpoint.url.path().ends_with('/') {
+            let p = format!("{}/", opts.endpoint.url.path());
+            opts.endpoint.url.set_path(&p);
         }
-        crate::http::take_credentials(&mut opts.url, &mut opts.user, &mut opts.password);
-        let client = crate::http::client(opts.timeout, opts.ca_bundle.as_deref())?;
+        let client = opts.endpoint.connect()?;
         Ok(Self {
             opts,
             client,
@@ -115,20 +104,17 @@ impl Mayan {
 
     fn api(&self, path: &str) -> Url {
         self.opts
+            .endpoint
             .url
             .join(&format!("api/v4/{path}"))
-            .unwrap_or_else(|_| self.opts.url.clone())
+            .unwrap_or_else(|_| self.opts.endpoint.url.clone())
     }
 
     fn req(&self, m: Method, url: Url) -> RequestBuilder {
-        let r = self
-            .client
-            .request(m, url)
-            .header(ACCEPT, "application/json");
-        match &self.opts.user {
-            Some(u) => r.basic_auth(u, self.opts.password.as_deref()),
-            None => r,
-        }
+        self.opts
+            .endpoint
+            .request(&self.client, m, url)
+            .header(ACCEPT, "application/json")
     }
 
     async fn call(&self, r: RequestBuilder, what: &str) -> Result<Value, Failure> {
@@ -456,15 +442,15 @@ impl Mayan {
 
 impl Connector for Mayan {
     fn location(&self) -> String {
-        shown(&self.opts.url)
+        shown(&self.opts.endpoint.url)
     }
 
     fn probe(&self) -> BoxFuture<'_, Result<(), Failure>> {
         Box::pin(async move {
             crate::http::require_password(
-                self.opts.user.as_ref(),
-                self.opts.password.as_ref(),
-                &self.opts.url,
+                self.opts.endpoint.user.as_ref(),
+                self.opts.endpoint.password.as_ref(),
+                &self.opts.endpoint.url,
             )?;
             let mut url = self.api("document_types/");
             url.query_pairs_mut().append_pair("page_size", "1");

@@ -5,7 +5,8 @@
 //! are streamed from the blob store by the connector.
 
 use eingang_store::blobs::{BlobSource, BlobStore};
-use eingang_store::tables::{blobs, scans, submissions};
+use eingang_store::tables::documents;
+use eingang_store::tables::{blobs, submissions};
 use eingang_store::{Connection, Error, Result};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -113,7 +114,7 @@ pub fn submission(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Pack
 /// A scanned document: the PDF/A, its Transfervermerk, the index fields and the integrity
 /// record.
 pub fn document(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Package> {
-    let doc = scans::document(conn, id)?;
+    let doc = documents::document(conn, id)?;
     let mut files = vec![from_blob(conn, blobs, format!("{id}.pdf"), &doc.pdf_blob)?];
     if let Some(tv) = &doc.transfer_blob {
         files.push(from_blob(

@@ -5,7 +5,7 @@ use crate::catalogue::Catalogue;
 use crate::cmis::{Cmis, CmisOptions};
 use crate::connector::Connector;
 use crate::error::Failure;
-use crate::hotfolder::HotFolder;
+use crate::folder::FolderTarget;
 use crate::mayan::{Mayan, MayanOptions};
 use crate::template::IndexTemplate;
 use crate::webdav::{WebDav, WebDavOptions};
@@ -90,7 +90,7 @@ pub fn connect(
     let mut catalogue = None;
     let connector: Arc<dyn Connector> = match t.kind {
         TargetKind::Folder => {
-            let folder = HotFolder::new(t.path.clone().unwrap_or_default());
+            let folder = FolderTarget::new(t.path.clone().unwrap_or_default());
             Arc::new(match index {
                 Some(i) => folder.with_template(i),
                 None => folder,
@@ -99,14 +99,14 @@ pub fn connect(
         TargetKind::Webdav | TargetKind::Nextcloud => {
             let h = http(t, sync, &at)?;
             let mut o = WebDavOptions::new(h.url);
-            o.user.clone_from(&t.user);
-            o.password = password;
+            o.endpoint.user.clone_from(&t.user);
+            o.endpoint.password = password;
             o.folder.clone_from(&t.folder);
             o.index = index;
             o.verify = t.verify.unwrap_or(Verify::Hash);
             o.nextcloud = t.kind == TargetKind::Nextcloud;
-            set(&mut o.timeout, h.timeout.as_ref());
-            o.ca_bundle = h.ca_bundle;
+            set(&mut o.endpoint.timeout, h.timeout.as_ref());
+            o.endpoint.ca_bundle = h.ca_bundle;
             let dav = Arc::new(WebDav::new(o).map_err(|f: Failure| at(f.detail))?);
             catalogue = t.catalogue.as_ref().map(|folder| Catalogue {
                 dav: dav.clone(),
@@ -118,31 +118,31 @@ pub fn connect(
             let h = http(t, sync, &at)?;
             let mut o = CmisOptions::new(h.url);
             o.repository.clone_from(&t.repository);
-            o.user.clone_from(&t.user);
-            o.password = password;
+            o.endpoint.user.clone_from(&t.user);
+            o.endpoint.password = password;
             o.folder.clone_from(&t.folder);
             o.index = index;
             set(&mut o.type_id, t.type_id.as_ref());
             set(&mut o.id_property, t.id_property.as_ref());
             set(&mut o.hash_property, t.hash_property.as_ref());
             o.properties.clone_from(&t.properties);
-            set(&mut o.timeout, h.timeout.as_ref());
-            o.ca_bundle = h.ca_bundle;
+            set(&mut o.endpoint.timeout, h.timeout.as_ref());
+            o.endpoint.ca_bundle = h.ca_bundle;
             Arc::new(Cmis::new(o).map_err(|f: Failure| at(f.detail))?)
         }
         TargetKind::Mayan => {
             let h = http(t, sync, &at)?;
             let mut o = MayanOptions::new(h.url);
-            o.user.clone_from(&t.user);
-            o.password = password;
+            o.endpoint.user.clone_from(&t.user);
+            o.endpoint.password = password;
             o.index = index;
             set(&mut o.document_type, t.document_type.as_ref());
             o.source = t.source;
             set(&mut o.id_metadata, t.id_metadata.as_ref());
             set(&mut o.file_metadata, t.file_metadata.as_ref());
             o.metadata.clone_from(&t.properties);
-            set(&mut o.timeout, h.timeout.as_ref());
-            o.ca_bundle = h.ca_bundle;
+            set(&mut o.endpoint.timeout, h.timeout.as_ref());
+            o.endpoint.ca_bundle = h.ca_bundle;
             Arc::new(Mayan::new(o).map_err(|f: Failure| at(f.detail))?)
         }
     };

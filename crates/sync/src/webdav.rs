@@ -13,7 +13,7 @@
 
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
-use crate::http::{body_of, is_html, method, shown, status_failure, transport};
+use crate::http::{body_of, is_html, method, shown, status_failure, transport, Endpoint};
 use crate::package::{Content, Package, PackageFile};
 use crate::template::{fill_path, IndexTemplate, Render as _};
 use futures_util::StreamExt;
@@ -22,17 +22,14 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::Mutex;
-use std::time::Duration;
 use url::Url;
 
 pub use eingang_config::Verify;
 
 #[derive(Clone)]
 pub struct WebDavOptions {
-    /// The collection deliveries go into.
-    pub url: Url,
-    pub user: Option<String>,
-    pub password: Option<String>,
+    /// The collection deliveries go into, and the account.
+    pub endpoint: Endpoint,
     /// Sub-folders under `url`, a template over the item's metadata (`{{formular}}/{{jahr}}`).
     pub folder: String,
     pub index: Option<IndexTemplate>,
@@ -42,36 +39,25 @@ pub struct WebDavOptions {
     pub nextcloud: bool,
     /// Nextcloud: files larger than this go up in chunks of this size (chunked upload v2).
     pub chunk_size: u64,
-    /// No byte for this long → the attempt fails as stalled.
-    pub timeout: Duration,
-    /// Extra trusted roots (PEM), e.g. the city's own CA, on top of the system's.
-    pub ca_bundle: Option<Vec<u8>>,
 }
 
 impl WebDavOptions {
     pub fn new(url: Url) -> Self {
         Self {
-            url,
-            user: None,
-            password: None,
+            endpoint: Endpoint::new(url),
             folder: String::new(),
             index: None,
             verify: Verify::Hash,
             nextcloud: false,
             chunk_size: 10 * 1024 * 1024,
-            timeout: Duration::from_secs(60),
-            ca_bundle: None,
         }
     }
 }
 
-/// Never shows the password.
 impl std::fmt::Debug for WebDavOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebDavOptions")
-            .field("url", &shown(&self.url))
-            .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("endpoint", &self.endpoint)
             .field("folder", &self.folder)
             .field("verify", &self.verify)
             .field("nextcloud", &self.nextcloud)
@@ -91,12 +77,11 @@ pub struct WebDav {
 
 impl WebDav {
     pub fn new(mut opts: WebDavOptions) -> Result<Self, Failure> {
-        if !opts.url.path().ends_with('/') {
-            let p = format!("{}/", opts.url.path());
-            opts.url.set_path(&p);
+        if !opts.endpoint.url.path().ends_with('/') {
+            let p = format!("{}/", opts.endpoint.url.path());
+            opts.endpoint.url.set_path(&p);
         }
-        crate::http::take_credentials(&mut opts.url, &mut opts.user, &mut opts.password);
-        let client = crate::http::client(opts.timeout, opts.ca_bundle.as_deref())?;
+        let client = opts.endpoint.connect()?;
         Ok(Self {
             opts,
             client,
@@ -106,11 +91,7 @@ impl WebDav {
     }
 
     fn req(&self, m: Method, url: &Url) -> RequestBuilder {
-        let r = self.client.request(m, url.clone());
-        match &self.opts.user {
-            Some(u) => r.basic_auth(u, self.opts.password.as_deref()),
-            None => r,
-        }
+        self.opts.endpoint.request(&self.client, m, url.clone())
     }
 
     async fn send(&self, r: RequestBuilder, what: &str) -> Result<Response, Failure> {
@@ -126,7 +107,7 @@ impl WebDav {
     }
 
     fn dir_of(&self, p: &Package) -> Url {
-        let mut u = self.opts.url.clone();
+        let mut u = self.opts.endpoint.url.clone();
         if let Ok(mut segs) = u.path_segments_mut() {
             segs.pop_if_empty();
             for seg in fill_path(&self.opts.folder, p) {
@@ -274,11 +255,11 @@ impl WebDav {
     /// Nextcloud's upload area for chunked uploads (`…/remote.php/dav/uploads/<user>/`),
     /// derived from a target URL under `…/remote.php/dav/files/<user>/`.
     fn uploads_url(&self) -> Option<Url> {
-        let path = self.opts.url.path();
+        let path = self.opts.endpoint.url.path();
         let at = path.find("/remote.php/dav/files/")?;
         let rest = &path[at + "/remote.php/dav/files/".len()..];
         let user = rest.split('/').next().filter(|u| !u.is_empty())?;
-        let mut u = self.opts.url.clone();
+        let mut u = self.opts.endpoint.url.clone();
         u.set_path(&format!("{}/remote.php/dav/uploads/{user}/", &path[..at]));
         Some(u)
     }
@@ -493,8 +474,12 @@ impl WebDav {
     }
 
     async fn probe_inner(&self) -> Result<(), Failure> {
-        let url = &self.opts.url;
-        crate::http::require_password(self.opts.user.as_ref(), self.opts.password.as_ref(), url)?;
+        let url = &self.opts.endpoint.url;
+        crate::http::require_password(
+            self.opts.endpoint.user.as_ref(),
+            self.opts.endpoint.password.as_ref(),
+            url,
+        )?;
         let what = format!("checking {}", shown(url));
         let body = r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>"#;
         let resp = self
@@ -618,7 +603,7 @@ pub fn parse_multistatus(xml: &str) -> Result<Vec<(String, Entry)>, roxmltree::E
 impl WebDav {
     /// The files in `folder` (relative to the target URL), without sub-collections.
     pub async fn list(&self, folder: &str) -> Result<Vec<Entry>, Failure> {
-        let mut url = self.opts.url.clone();
+        let mut url = self.opts.endpoint.url.clone();
         if let Ok(mut segs) = url.path_segments_mut() {
             segs.pop_if_empty();
             for seg in folder.split('/').filter(|s| !s.is_empty()) {
@@ -657,7 +642,7 @@ impl WebDav {
 
     /// Reads one file of `folder`, refusing anything larger than `limit` bytes.
     pub async fn fetch(&self, folder: &str, name: &str, limit: u64) -> Result<Vec<u8>, Failure> {
-        let mut url = self.opts.url.clone();
+        let mut url = self.opts.endpoint.url.clone();
         if let Ok(mut segs) = url.path_segments_mut() {
             segs.pop_if_empty();
             for seg in folder.split('/').filter(|s| !s.is_empty()) {
@@ -688,7 +673,7 @@ impl WebDav {
 
 impl Connector for WebDav {
     fn location(&self) -> String {
-        shown(&self.opts.url)
+        shown(&self.opts.endpoint.url)
     }
 
     fn probe(&self) -> BoxFuture<'_, Result<(), Failure>> {
@@ -715,7 +700,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(w.location(), "http://127.0.0.1:1/dav/eingang/");
-        assert_eq!(w.opts.user.as_deref(), Some("svc"));
-        assert_eq!(w.opts.password.as_deref(), Some("geheim"));
+        assert_eq!(w.opts.endpoint.user.as_deref(), Some("svc"));
+        assert_eq!(w.opts.endpoint.password.as_deref(), Some("geheim"));
     }
 }

@@ -5,7 +5,8 @@ use crate::profile::ScanProfile;
 use crate::qc::QcState;
 use crate::transfer::{self, Facts};
 use eingang_pdf::PdfA;
-use eingang_store::tables::scans::{BatchRow, PageRow};
+use eingang_store::tables::batches::BatchRow;
+use eingang_store::tables::pages::PageRow;
 
 /// One document's place in its release.
 #[derive(Debug)]

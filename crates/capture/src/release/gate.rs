@@ -3,7 +3,8 @@
 
 use crate::qc::{self, QcState};
 use crate::BatchError;
-use eingang_store::tables::scans::{BatchRow, PageRow};
+use eingang_store::tables::batches::BatchRow;
+use eingang_store::tables::pages::PageRow;
 use eingang_store::Store;
 
 /// The batch's check when it may be released; else why not.

@@ -4,7 +4,7 @@
 use crate::masterdata;
 use crate::BatchError;
 use eingang_store::tables::masterdata::Entry;
-use eingang_store::tables::scans::PageRow;
+use eingang_store::tables::pages::PageRow;
 
 /// One list of index values per document (in order), or the first document whose values
 /// the master data does not accept, with every problem.

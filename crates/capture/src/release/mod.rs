@@ -17,7 +17,10 @@ use crate::transfer::{self, Sealer};
 use crate::BatchError;
 use eingang_pdf::ScanPdf;
 use eingang_store::blobs::BlobRef;
-use eingang_store::tables::scans::{self, DocumentRow};
+use eingang_store::tables::batches;
+use eingang_store::tables::documents;
+use eingang_store::tables::documents::DocumentRow;
+use eingang_store::tables::pages;
 use eingang_store::{tables, Store};
 
 /// What a release needs besides the batch.
@@ -50,8 +53,8 @@ pub fn release(
 ) -> Result<Vec<DocumentRow>, BatchError> {
     let (batch, pages, master) = store.with_conn(|c| {
         Ok((
-            scans::batch(c, batch_id)?,
-            scans::pages(c, batch_id)?,
+            batches::batch(c, batch_id)?,
+            pages::pages(c, batch_id)?,
             tables::masterdata::all(c)?,
         ))
     })?;
@@ -135,7 +138,7 @@ fn commit(
         for m in made {
             tables::blobs::insert(c, &m.pdf)?;
             tables::blobs::insert(c, &m.transfervermerk)?;
-            scans::add_document(c, &m.row, targets)?;
+            documents::add_document(c, &m.row, targets)?;
             tables::audit::append(
                 c,
                 "document.released",
@@ -143,6 +146,6 @@ fn commit(
                 &serde_json::json!({ "batch": batch_id, "pages": m.row.page_ids.len(), "sha256": m.row.sha256 }),
             )?;
         }
-        scans::set_released(c, batch_id, destroyable)
+        batches::set_released(c, batch_id, destroyable)
     })?)
 }

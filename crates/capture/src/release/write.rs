@@ -7,7 +7,8 @@ use crate::transfer::{self, Facts};
 use crate::BatchError;
 use eingang_pdf::{PdfA, ScanOptions, ScanPdf, ScanWriter};
 use eingang_store::blobs::BlobRef;
-use eingang_store::tables::scans::{self, PageRow};
+use eingang_store::tables::pages;
+use eingang_store::tables::pages::PageRow;
 use eingang_store::{tables, Store};
 
 /// The PDF/A of `pages` in the blob store (not yet recorded: the caller commits it with the
@@ -43,7 +44,7 @@ pub(crate) fn pdf(
     for p in pages {
         let image = stored_image(store, p)?;
         let text = store
-            .with_conn(|c| scans::ocr_words(c, &p.id))?
+            .with_conn(|c| pages::ocr_words(c, &p.id))?
             .and_then(|j| crate::ocr::PageText::parse(&j))
             .unwrap_or_default();
         w.add_page_with_text(&image, p.rotation, &text.words, text.rotation)

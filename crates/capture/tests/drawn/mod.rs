@@ -94,7 +94,7 @@ pub fn release_checked(
     batch: &str,
     title: &str,
     index: &[(String, String)],
-) -> Result<Vec<eingang_store::tables::scans::DocumentRow>, eingang_capture::BatchError> {
+) -> Result<Vec<eingang_store::tables::documents::DocumentRow>, eingang_capture::BatchError> {
     eingang_capture::qc::pass_open(store, batch, "Prüferin")?;
     eingang_capture::release::release(
         store,

@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::now_ms;
 use eingang_forms::definition::FormDefinition;
-use eingang_forms::{catalogue, Form, FormSummary};
+use eingang_forms::{samples, Form, FormSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -76,7 +76,7 @@ pub fn import_fim(
 /// Puts the shipped sample forms into the catalogue (those not there yet).
 pub fn seed_samples(conn: &Connection) -> Result<usize> {
     let mut added = 0;
-    for (name, json) in catalogue::SAMPLES {
+    for (name, json) in samples::SAMPLES {
         if let Imported::Added { .. } = import(conn, json, &format!("builtin:{name}"))? {
             added += 1;
         }

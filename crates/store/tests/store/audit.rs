@@ -3,7 +3,10 @@
 //! ordinary writers out are dropped first (as someone with the database file could).
 
 use crate::fresh;
-use eingang_store::tables::{audit, scans};
+use eingang_store::tables::audit;
+use eingang_store::tables::batches;
+use eingang_store::tables::pages;
+use eingang_store::tables::profiles;
 
 fn tamper(db: &std::path::Path, sql: &str) {
     let c =
@@ -20,12 +23,12 @@ fn the_chain_holds_and_every_kind_of_tampering_is_named() {
     let (dir, store) = fresh();
     store
         .with_tx(|c| {
-            let batch = scans::create_batch(c, "b", None, "{}")?;
+            let batch = batches::create_batch(c, "b", None, "{}")?;
             for i in 0..3 {
-                scans::add_page(
+                pages::add_page(
                     c,
                     &batch,
-                    &scans::NewPage {
+                    &pages::NewPage {
                         source: &format!("s{i}.png"),
                         source_page: 0,
                         raw_blob: "00",
@@ -33,7 +36,7 @@ fn the_chain_holds_and_every_kind_of_tampering_is_named() {
                     },
                 )?;
             }
-            scans::save_profile(c, "p", "Profil", r#"{"x":1}"#)?;
+            profiles::save_profile(c, "p", "Profil", r#"{"x":1}"#)?;
             Ok(())
         })
         .unwrap();

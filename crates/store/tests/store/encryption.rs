@@ -2,7 +2,7 @@
 //! files; a plain database from before is encrypted in place; a wrong passphrase is named
 //! as such; the key can be rotated (to a new passphrase) and the old one stops working.
 
-use eingang_forms::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
+use eingang_forms::samples::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
 use eingang_model::DraftValues;
 use eingang_store::keys::{Mode, Unlock};
 use eingang_store::{migrate, tables, OpenOptions, Store, DB_FILE_NAME};

@@ -2,7 +2,7 @@
 //! (naming the place and what to do), nothing saved earlier is damaged, and saving works
 //! again once space is freed. Mounting needs root, as `scripts/test.sh` and CI run.
 
-use eingang_forms::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
+use eingang_forms::samples::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
 use eingang_model::{DraftId, DraftValues};
 use eingang_store::{tables, Error, Store};
 use serde_json::json;

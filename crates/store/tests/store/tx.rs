@@ -1,4 +1,4 @@
-use eingang_forms::catalogue::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
+use eingang_forms::samples::{SAMPLE_FORM_ID, SAMPLE_FORM_VERSION};
 use eingang_store::{tables, Error};
 
 #[test]

@@ -35,8 +35,8 @@ async fn new_form_versions_published_on_the_server_are_imported() {
 
     let (_d, store) = store();
     let mut o = WebDavOptions::new(url::Url::parse(&server.url).unwrap());
-    o.user = Some(USER.into());
-    o.password = Some(PASSWORD.into());
+    o.endpoint.user = Some(USER.into());
+    o.endpoint.password = Some(PASSWORD.into());
     let c = Catalogue {
         dav: Arc::new(WebDav::new(o).unwrap()),
         folder: "formulare".into(),

@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 fn target(url: &str, password: &str) -> Target {
     let mut o = CmisOptions::new(url::Url::parse(url).unwrap());
-    o.user = Some(USER.into());
-    o.password = Some(password.into());
+    o.endpoint.user = Some(USER.into());
+    o.endpoint.password = Some(password.into());
     o.folder = "Posteingang/{{formular}}".into();
     o.properties
         .insert("eingang:formular".into(), "{{formular}}".into());

@@ -74,10 +74,10 @@ const XML: &str = "application/xml";
 
 fn target_at(url: &str, ca: Option<Vec<u8>>) -> Target {
     let mut o = WebDavOptions::new(url::Url::parse(url).unwrap());
-    o.user = Some("u".into());
-    o.password = Some("p".into());
-    o.ca_bundle = ca;
-    o.timeout = std::time::Duration::from_secs(2);
+    o.endpoint.user = Some("u".into());
+    o.endpoint.password = Some("p".into());
+    o.endpoint.ca_bundle = ca;
+    o.endpoint.timeout = std::time::Duration::from_secs(2);
     Target {
         id: "dms".into(),
         name: "DMS".into(),

@@ -11,8 +11,8 @@
 mod catalogue;
 mod cmis;
 mod cmis_server;
+mod folder;
 mod hostile;
-mod hotfolder;
 mod mayan;
 mod nextcloud;
 mod nextcloud_server;

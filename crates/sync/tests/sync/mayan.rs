@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 fn target(url: &str, password: &str) -> Target {
     let mut o = MayanOptions::new(url::Url::parse(url).unwrap());
-    o.user = Some(USER.into());
-    o.password = Some(password.into());
+    o.endpoint.user = Some(USER.into());
+    o.endpoint.password = Some(password.into());
     o.metadata
         .insert("eingang_formular".into(), "{{formular}}".into());
     Target {

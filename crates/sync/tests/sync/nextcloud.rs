@@ -45,8 +45,8 @@ async fn a_large_file_goes_up_in_chunks_and_arrives_once_with_its_hash() {
         index_xml: "<eingang-lieferung/>".into(),
     };
     let mut o = WebDavOptions::new(url::Url::parse(&server.url).unwrap());
-    o.user = Some(USER.into());
-    o.password = Some(PASSWORD.into());
+    o.endpoint.user = Some(USER.into());
+    o.endpoint.password = Some(PASSWORD.into());
     o.nextcloud = true;
     o.chunk_size = 1024 * 1024;
     o.folder = "{{formular}}".into();

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 fn target(url: &str, password: &str, folder: &str) -> Target {
     let mut o = WebDavOptions::new(url::Url::parse(url).unwrap());
-    o.user = Some(USER.into());
-    o.password = Some(password.into());
+    o.endpoint.user = Some(USER.into());
+    o.endpoint.password = Some(password.into());
     o.folder = folder.into();
     Target {
         id: "dms".into(),

@@ -141,7 +141,7 @@ async fn an_imported_fim_schema_renders_and_validates_in_the_app() {
 async fn a_550_field_form_opens_and_takes_input() {
     let data = tempfile::tempdir().unwrap();
     {
-        let (json, _) = eingang_forms::catalogue::synthetic_form(50);
+        let (json, _) = eingang_forms::samples::synthetic_form(50);
         let store = eingang_store::Store::open(data.path()).unwrap();
         store
             .with_tx(|tx| eingang_store::tables::forms::import(tx, &json, "synthetic"))

@@ -8,6 +8,7 @@
 use crate::accessibility::{axe_source, violations};
 use crate::harness::Driver;
 use base64::Engine as _;
+use eingang_store::tables::profiles;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -522,14 +523,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
             "separation":{"barcode_separators":["PATCHT"],"index_from_barcodes":[{"field":"aktenzeichen","pattern":"^AZ:(.+)$"}]},
             "qc":{"protection":"sehr_hoch","four_eyes":true}}"#;
         store
-            .with_tx(|c| {
-                eingang_store::tables::scans::save_profile(
-                    c,
-                    "post",
-                    "Posteingang mit Trennblättern",
-                    json,
-                )
-            })
+            .with_tx(|c| profiles::save_profile(c, "post", "Posteingang mit Trennblättern", json))
             .unwrap();
     }
     let driver = Driver::start_with(&[("SANE_CONFIG_DIR", sane.path())]);

@@ -1,206 +1,15 @@
-//! The scan office's tables: `scan_profiles` (+ their append-only change log), `batches`,
-//! `pages` (raw scan and processed version, both in the blob store), `page_log` (append-only:
-//! every processing step and every user operation with its parameters) and `documents`.
-//!
-//! Every page is written in its own transaction the moment it arrives (raw blob fsynced
-//! first), so a crash mid-scan keeps every page already received. Page operations are
-//! setters (rotation, deleted, position, document start): idempotent, each logged, and
-//! undone by setting the old value — a deleted page is only marked, its raw scan stays.
+//! `pages`: each page's raw scan and processed version (both in the blob store), its flags,
+//! OCR words, barcodes and index values. Every page is written in its own transaction the
+//! moment it arrives (raw blob fsynced first), so a crash mid-scan keeps every page already
+//! received. Page operations are setters (rotation, deleted, position, document start):
+//! idempotent, each logged in the [`page_log`](super::page_log), and undone by setting the
+//! old value — a deleted page is only marked, its raw scan stays.
 
 use crate::error::{Error, Result};
 use crate::now_ms;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::tables::page_log::log;
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
-
-fn not_found<'a>(what: &'static str, id: &'a str) -> impl FnOnce(rusqlite::Error) -> Error + 'a {
-    move |e| match e {
-        rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
-            what,
-            id: id.to_owned(),
-        },
-        other => other.into(),
-    }
-}
-
-/// A stored scan profile: its settings are the capture crate's (JSON here).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProfileRow {
-    pub id: String,
-    pub name: String,
-    pub settings_json: String,
-    pub updated_at: i64,
-}
-
-pub fn profiles(conn: &Connection) -> Result<Vec<ProfileRow>> {
-    let mut stmt = conn
-        .prepare("SELECT id, name, settings_json, updated_at FROM scan_profiles ORDER BY name")?;
-    let rows = stmt.query_map([], |r| {
-        Ok(ProfileRow {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            settings_json: r.get(2)?,
-            updated_at: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-pub fn profile(conn: &Connection, id: &str) -> Result<Option<ProfileRow>> {
-    Ok(conn
-        .query_row(
-            "SELECT id, name, settings_json, updated_at FROM scan_profiles WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(ProfileRow {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    settings_json: r.get(2)?,
-                    updated_at: r.get(3)?,
-                })
-            },
-        )
-        .optional()?)
-}
-
-/// Creates or changes a profile and logs the change (nothing is logged when nothing changed).
-pub fn save_profile(conn: &Connection, id: &str, name: &str, settings_json: &str) -> Result<()> {
-    let now = now_ms();
-    let old = profile(conn, id)?;
-    if old
-        .as_ref()
-        .is_some_and(|o| o.name == name && o.settings_json == settings_json)
-    {
-        return Ok(());
-    }
-    conn.execute(
-        "INSERT INTO scan_profiles (id, name, settings_json, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (id) DO UPDATE SET name = ?2, settings_json = ?3, updated_at = ?4",
-        params![id, name, settings_json, now],
-    )?;
-    let logged = serde_json::json!({ "name": name, "settings": serde_json::from_str::<serde_json::Value>(settings_json).unwrap_or_default() });
-    let action = if old.is_some() { "changed" } else { "created" };
-    conn.execute(
-        "INSERT INTO scan_profile_changes (profile_id, at, action, settings_json) VALUES (?1, ?2, ?3, ?4)",
-        params![id, now, action, logged.to_string()],
-    )?;
-    crate::tables::audit::append(conn, &format!("profile.{action}"), id, &logged)
-}
-
-pub fn delete_profile(conn: &Connection, id: &str) -> Result<()> {
-    if conn.execute("DELETE FROM scan_profiles WHERE id = ?1", [id])? > 0 {
-        conn.execute(
-            "INSERT INTO scan_profile_changes (profile_id, at, action) VALUES (?1, ?2, 'deleted')",
-            params![id, now_ms()],
-        )?;
-        crate::tables::audit::append(conn, "profile.deleted", id, &serde_json::json!({}))?;
-    }
-    Ok(())
-}
-
-/// One entry of the profile change log: (profile, time, action, settings).
-pub type ProfileChange = (String, i64, String, Option<String>);
-
-/// The change log of every profile, oldest first.
-pub fn profile_changes(conn: &Connection) -> Result<Vec<ProfileChange>> {
-    let mut stmt = conn.prepare(
-        "SELECT profile_id, at, action, settings_json FROM scan_profile_changes ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BatchRow {
-    pub id: String,
-    pub name: String,
-    pub profile_id: Option<String>,
-    pub profile_json: String,
-    pub created_at: i64,
-    pub pages: u32,
-    pub blank: u32,
-    /// The person who scanned it.
-    pub scanned_by: String,
-    pub released_at: Option<i64>,
-    /// Set once a passed quality check allows the paper originals to be destroyed.
-    pub destroyable_at: Option<i64>,
-    /// Pages waiting for OCR.
-    pub ocr_pending: u32,
-}
-
-pub fn create_batch(
-    conn: &Connection,
-    name: &str,
-    profile_id: Option<&str>,
-    profile_json: &str,
-) -> Result<String> {
-    let id = uuid::Uuid::now_v7().to_string();
-    let now = now_ms();
-    conn.execute(
-        "INSERT INTO batches (id, name, profile_id, profile_json, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![id, name, profile_id, profile_json, now],
-    )?;
-    conn.execute(
-        "UPDATE batches SET scanned_by = ?2 WHERE id = ?1",
-        params![id, crate::tables::audit::actor()],
-    )?;
-    Ok(id)
-}
-
-/// The batch is released: its documents are made; `destroyable` when the check passed.
-pub fn set_released(conn: &Connection, id: &str, destroyable: bool) -> Result<()> {
-    let now = now_ms();
-    conn.execute(
-        "UPDATE batches SET released_at = ?2, destroyable_at = CASE WHEN ?3 THEN ?2 END WHERE id = ?1",
-        params![id, now, destroyable],
-    )?;
-    crate::tables::audit::append(
-        conn,
-        "batch.released",
-        id,
-        &serde_json::json!({ "originals_destroyable": destroyable }),
-    )
-}
-
-const BATCH_SELECT: &str = "SELECT b.id, b.name, b.profile_id, b.profile_json, b.created_at,
-        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted),
-        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted AND p.blank),
-        b.scanned_by, b.released_at, b.destroyable_at,
-        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted AND p.ocr_state = 'pending')
-     FROM batches b";
-
-fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
-    Ok(BatchRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        profile_id: r.get(2)?,
-        profile_json: r.get(3)?,
-        created_at: r.get(4)?,
-        pages: r.get(5)?,
-        blank: r.get(6)?,
-        scanned_by: r.get(7)?,
-        released_at: r.get(8)?,
-        destroyable_at: r.get(9)?,
-        ocr_pending: r.get(10)?,
-    })
-}
-
-pub fn batches(conn: &Connection) -> Result<Vec<BatchRow>> {
-    let mut stmt = conn.prepare(&format!("{BATCH_SELECT} ORDER BY b.created_at DESC"))?;
-    let rows = stmt.query_map([], batch_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-pub fn batch(conn: &Connection, id: &str) -> Result<BatchRow> {
-    conn.query_row(&format!("{BATCH_SELECT} WHERE b.id = ?1"), [id], batch_row)
-        .map_err(not_found("batch", id))
-}
-
-/// Removes a batch with its pages (their blobs stay until the blob sweep).
-pub fn delete_batch(conn: &Connection, id: &str) -> Result<()> {
-    conn.execute("DELETE FROM batches WHERE id = ?1", [id])?;
-    Ok(())
-}
 
 /// A page as it arrived: where from, its raw scan, its resolution.
 #[derive(Debug, Clone)]
@@ -306,14 +115,6 @@ pub fn set_failed(conn: &Connection, page_id: &str, code: &str, detail: &str) ->
         "failed",
         &serde_json::json!({ "code": code, "detail": detail }),
     )
-}
-
-fn log(conn: &Connection, page_id: &str, op: &str, params: &serde_json::Value) -> Result<()> {
-    conn.execute(
-        "INSERT INTO page_log (page_id, at, op, params_json) VALUES (?1, ?2, ?3, ?4)",
-        params![page_id, now_ms(), op, params.to_string()],
-    )?;
-    crate::tables::audit::append(conn, &format!("page.{op}"), page_id, params)
 }
 
 /// A page as the scan office sees it (its flags mirror the table's columns).
@@ -440,7 +241,7 @@ pub fn ocr_words(conn: &Connection, page_id: &str) -> Result<Option<String>> {
     conn.query_row("SELECT ocr_json FROM pages WHERE id = ?1", [page_id], |r| {
         r.get(0)
     })
-    .map_err(not_found("page", page_id))
+    .map_err(Error::not_found("page", page_id))
 }
 
 /// Records the barcodes read on a page (JSON list).
@@ -512,15 +313,7 @@ pub fn pages(conn: &Connection, batch_id: &str) -> Result<Vec<PageRow>> {
 
 pub fn page(conn: &Connection, id: &str) -> Result<PageRow> {
     conn.query_row(&format!("{PAGE_SELECT} WHERE id = ?1"), [id], page_row)
-        .map_err(not_found("page", id))
-}
-
-/// The page's processing and user log: (time, op, params).
-pub fn page_log(conn: &Connection, page_id: &str) -> Result<Vec<(i64, String, String)>> {
-    let mut stmt =
-        conn.prepare("SELECT at, op, params_json FROM page_log WHERE page_id = ?1 ORDER BY id")?;
-    let rows = stmt.query_map([page_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .map_err(Error::not_found("page", id))
 }
 
 /// What the user may change on a page (quarter turns, deleted, document start, blank flag).
@@ -588,74 +381,4 @@ pub fn move_page(conn: &Connection, id: &str, to: usize) -> Result<()> {
         "user_move",
         &serde_json::json!({ "from": from, "to": to }),
     )
-}
-
-/// A finished document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DocumentRow {
-    pub id: String,
-    pub batch_id: String,
-    pub title: String,
-    pub page_ids: Vec<String>,
-    pub pdf_blob: String,
-    pub sha256: String,
-    pub pdfa: String,
-    pub index: Vec<(String, String)>,
-    pub created_at: i64,
-    /// The Transfervermerk (XML) in the blob store.
-    pub transfer_blob: Option<String>,
-    /// The integrity record (JSON: the hashes and the seal).
-    pub integrity: Option<String>,
-}
-
-/// Records a document (its PDF already in the blob store) and queues it for `targets`.
-pub fn add_document(conn: &Connection, doc: &DocumentRow, targets: &[&str]) -> Result<()> {
-    let ids = serde_json::to_string(&doc.page_ids).unwrap_or_else(|_| "[]".into());
-    let index = serde_json::to_string(&doc.index).unwrap_or_else(|_| "[]".into());
-    conn.execute(
-        "INSERT INTO documents (id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json, created_at,
-                                transfer_blob, integrity_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![doc.id, doc.batch_id, doc.title, ids, doc.pdf_blob, doc.sha256, doc.pdfa, index, doc.created_at,
-                doc.transfer_blob, doc.integrity],
-    )?;
-    for target in targets {
-        crate::tables::outbox::enqueue(conn, "document", &doc.id, target, doc.created_at)?;
-    }
-    Ok(())
-}
-
-fn document_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
-    let ids: String = r.get(3)?;
-    let index: String = r.get(7)?;
-    Ok(DocumentRow {
-        id: r.get(0)?,
-        batch_id: r.get(1)?,
-        title: r.get(2)?,
-        page_ids: serde_json::from_str(&ids).unwrap_or_default(),
-        pdf_blob: r.get(4)?,
-        sha256: r.get(5)?,
-        pdfa: r.get(6)?,
-        index: serde_json::from_str(&index).unwrap_or_default(),
-        created_at: r.get(8)?,
-        transfer_blob: r.get(9)?,
-        integrity: r.get(10)?,
-    })
-}
-
-const DOC_SELECT: &str =
-    "SELECT id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json, created_at,
-            transfer_blob, integrity_json FROM documents";
-
-pub fn documents(conn: &Connection, batch_id: &str) -> Result<Vec<DocumentRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "{DOC_SELECT} WHERE batch_id = ?1 ORDER BY created_at, id"
-    ))?;
-    let rows = stmt.query_map([batch_id], document_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-pub fn document(conn: &Connection, id: &str) -> Result<DocumentRow> {
-    conn.query_row(&format!("{DOC_SELECT} WHERE id = ?1"), [id], document_row)
-        .map_err(not_found("document", id))
 }

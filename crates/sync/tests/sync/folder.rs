@@ -3,12 +3,12 @@
 use crate::support::{assert_exactly_delivered, finalised, row, store};
 use eingang_model::OutboxState;
 use eingang_store::tables::{outbox, sync_status};
-use eingang_sync::hotfolder::HotFolder;
+use eingang_sync::folder::FolderTarget;
 use eingang_sync::template::IndexTemplate;
 use eingang_sync::{run_round, Settings, Target};
 use std::sync::Arc;
 
-fn target(folder: HotFolder) -> Target {
+fn target(folder: FolderTarget) -> Target {
     Target {
         id: "default".into(),
         name: "Ausgang".into(),
@@ -23,7 +23,7 @@ async fn a_submission_lands_in_the_folder_complete_with_its_index_last_and_exact
     let (_d, store) = store();
     let out = tempfile::tempdir().unwrap();
     let id = finalised(&store, &["default"]);
-    let t = target(HotFolder::new(out.path()));
+    let t = target(FolderTarget::new(out.path()));
 
     let r = run_round(&store, &t, Settings::default()).await.unwrap();
     assert_eq!((r.delivered, r.failed), (1, 0));
@@ -78,7 +78,7 @@ async fn a_different_file_under_the_same_name_is_a_conflict_never_overwritten() 
     std::fs::write(&squatter, b"someone else's file").unwrap();
     let r = run_round(
         &store,
-        &target(HotFolder::new(out.path())),
+        &target(FolderTarget::new(out.path())),
         Settings::default(),
     )
     .await
@@ -101,7 +101,7 @@ async fn a_different_file_under_the_same_name_is_a_conflict_never_overwritten() 
     assert!(store.with_tx(|tx| outbox::retry(tx, item.id)).unwrap());
     let r = run_round(
         &store,
-        &target(HotFolder::new(out.path())),
+        &target(FolderTarget::new(out.path())),
         Settings::default(),
     )
     .await
@@ -114,7 +114,7 @@ async fn an_unreachable_folder_leaves_the_item_waiting_and_says_why() {
     let (_d, store) = store();
     let blocker = tempfile::NamedTempFile::new().unwrap();
     let id = finalised(&store, &["default"]);
-    let t = target(HotFolder::new(blocker.path().join("ausgang")));
+    let t = target(FolderTarget::new(blocker.path().join("ausgang")));
     let r = run_round(&store, &t, Settings::default()).await.unwrap();
     assert!(r.offline && r.delivered == 0);
     let item = row(&store, &id);
@@ -142,7 +142,7 @@ async fn an_index_template_shapes_the_importers_index_file() {
     .unwrap();
     let r = run_round(
         &store,
-        &target(HotFolder::new(out.path()).with_template(tpl)),
+        &target(FolderTarget::new(out.path()).with_template(tpl)),
         Settings::default(),
     )
     .await
@@ -192,7 +192,7 @@ fn a_password_round_trips_through_the_key_store_or_the_store_and_lifts_a_pause()
 
 /// The real folder, each delivery taking `delay` (a slow line to the DMS).
 struct Slow {
-    inner: HotFolder,
+    inner: FolderTarget,
     delay: std::time::Duration,
     started: Arc<tokio::sync::Notify>,
 }
@@ -228,11 +228,11 @@ async fn a_shutdown_lets_the_delivery_in_flight_finish_and_starts_no_new_round()
     let started = Arc::new(tokio::sync::Notify::new());
     let t = Target {
         connector: Arc::new(Slow {
-            inner: HotFolder::new(out.path()),
+            inner: FolderTarget::new(out.path()),
             delay: std::time::Duration::from_millis(800),
             started: started.clone(),
         }),
-        ..target(HotFolder::new(out.path()))
+        ..target(FolderTarget::new(out.path()))
     };
     let shutdown = Arc::new(eingang_sync::worker::Shutdown::default());
     let wake = Arc::new(tokio::sync::Notify::new());

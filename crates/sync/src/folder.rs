@@ -1,5 +1,6 @@
-//! The hot-folder connector (nscale Pipeliner and similar importers, a mounted network
-//! share, or simply a local folder — the zero-configuration default `<data>/ausgang`).
+//! Folder targets: the connector for an importer's spool folder (nscale Pipeliner and similar,
+//! a hot folder on a mounted network share) or simply a local folder — the zero-configuration
+//! default `<data>/ausgang`.
 //!
 //! One delivery = the item's files plus an index file, each written as `.<name>.part`,
 //! fsynced, then renamed; the index (`<id>.index.xml`, or what the target's template makes)
@@ -17,7 +18,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
-pub struct HotFolder {
+pub struct FolderTarget {
     root: PathBuf,
     template: Option<IndexTemplate>,
 }
@@ -42,7 +43,7 @@ fn hash_file(path: &Path) -> io::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
-impl HotFolder {
+impl FolderTarget {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Self {
             root: root.into(),
@@ -153,7 +154,7 @@ impl HotFolder {
     }
 }
 
-impl Connector for HotFolder {
+impl Connector for FolderTarget {
     fn location(&self) -> String {
         self.root.display().to_string()
     }
