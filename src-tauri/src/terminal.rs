@@ -268,31 +268,31 @@ pub fn start(app: &AppHandle) {
     tauri::async_runtime::spawn(async move {
         // A session cut short by a crash or a power cut: whatever it left goes now.
         if let Ok(store) = crate::state::StoreExt::store(&app) {
-            let left = tauri::async_runtime::spawn_blocking(move || forget_leftovers(&store)).await;
-            match left {
-                Ok(Ok(f)) if f.drafts + f.blobs > 0 => tracing::info!(
+            match crate::state::blocking(store, forget_leftovers).await {
+                Ok(f) if f.drafts + f.blobs > 0 => tracing::info!(
                     drafts = f.drafts,
                     files = f.blobs,
                     "terminal: an earlier session's leftovers removed"
                 ),
-                Ok(Err(e)) => tracing::warn!(code = e.code(), "terminal: leftovers not removed"),
-                _ => {}
+                Ok(_) => {}
+                Err(e) => tracing::warn!(code = %e.0.code, "terminal: leftovers not removed"),
             }
         }
         loop {
             if let Ok(store) = crate::state::StoreExt::store(&app) {
-                let purged = tauri::async_runtime::spawn_blocking(move || {
-                    store.purge_delivered_submissions()
-                })
+                let purged = crate::state::blocking(
+                    store,
+                    eingang_store::Store::purge_delivered_submissions,
+                )
                 .await;
                 match purged {
-                    Ok(Ok(p)) if p.submissions > 0 => tracing::info!(
+                    Ok(p) if p.submissions > 0 => tracing::info!(
                         submissions = p.submissions,
                         files = p.blobs,
                         "terminal: delivered submissions removed"
                     ),
-                    Ok(Err(e)) => tracing::warn!(code = e.code(), "terminal: purge failed"),
-                    _ => {}
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(code = %e.0.code, "terminal: purge failed"),
                 }
             }
             tokio::time::sleep(Duration::from_secs(30)).await;

@@ -1,14 +1,14 @@
 //! The Scanstelle's batches: profiles, batches and their view, intake (files and scanners)
 //! with progress events, page edits, separation, and release into the outbox.
 
-use crate::error::{check_id, Error, Result};
+use crate::error::{Error, Result};
 use eingang_capture::intake::Event;
 use eingang_capture::profile::ScanProfile;
 use eingang_capture::Limits;
 use eingang_capture::{intake, profile, release};
 use eingang_model::{
-    BatchSummary, BatchView, DocumentView, PageEdit, PageView, ScanProfileInfo, ScannerInfo,
-    SeparationSummary,
+    BatchId, BatchSummary, BatchView, DocumentView, PageEdit, PageId, PageView, ScanProfileInfo,
+    ScannerInfo, SeparationSummary,
 };
 use eingang_store::tables::batches;
 use eingang_store::tables::batches::BatchRow;
@@ -76,7 +76,8 @@ pub fn profile(store: &Store, id: Option<&str>) -> Result<ScanProfile> {
 
 /// The profile a batch was made with (kept with the batch, so later edits of the profile
 /// do not change it).
-pub fn profile_of(store: &Store, batch_id: &str) -> Result<ScanProfile> {
+pub fn profile_of(store: &Store, batch: &BatchId) -> Result<ScanProfile> {
+    let batch_id = &batch.to_string();
     let row = store.with_conn(|c| batches::batch(c, batch_id))?;
     serde_json::from_str(&row.profile_json).map_err(|e| {
         Error::refused(
@@ -94,8 +95,8 @@ pub fn list(store: &Store) -> Result<Vec<BatchSummary>> {
         .collect())
 }
 
-pub fn get(store: &Store, batch_id: &str) -> Result<BatchSummary> {
-    check_id("batch", batch_id)?;
+pub fn get(store: &Store, batch: &BatchId) -> Result<BatchSummary> {
+    let batch_id = &batch.to_string();
     Ok(summary(store.with_conn(|c| batches::batch(c, batch_id))?))
 }
 
@@ -118,14 +119,14 @@ pub fn create(store: &Store, name: &str, profile_id: Option<&str>) -> Result<Bat
     Ok(summary(row))
 }
 
-pub fn delete(store: &Store, batch_id: &str) -> Result<()> {
-    check_id("batch", batch_id)?;
+pub fn delete(store: &Store, batch: &BatchId) -> Result<()> {
+    let batch_id = &batch.to_string();
     Ok(store.with_tx(|c| batches::delete_batch(c, batch_id))?)
 }
 
 /// A batch with its pages and documents (and each document's delivery state).
-pub fn view(store: &Store, batch_id: &str) -> Result<BatchView> {
-    check_id("batch", batch_id)?;
+pub fn view(store: &Store, batch: &BatchId) -> Result<BatchView> {
+    let batch_id = &batch.to_string();
     Ok(store.with_conn(|c| {
         let b = batches::batch(c, batch_id)?;
         let pages = pages::pages(c, batch_id)?
@@ -180,8 +181,8 @@ pub fn view(store: &Store, batch_id: &str) -> Result<BatchView> {
 }
 
 /// A page's thumbnail (a small JPEG), or `None` while it is not processed.
-pub fn thumbnail(store: &Store, page_id: &str) -> Result<Option<Vec<u8>>> {
-    check_id("page", page_id)?;
+pub fn thumbnail(store: &Store, page: &PageId) -> Result<Option<Vec<u8>>> {
+    let page_id = &page.to_string();
     let p = store.with_conn(|c| pages::page(c, page_id))?;
     match p.thumb_blob {
         Some(thumb) => Ok(Some(store.blobs().get(&thumb)?)),
@@ -190,8 +191,8 @@ pub fn thumbnail(store: &Store, page_id: &str) -> Result<Option<Vec<u8>>> {
 }
 
 /// Turns, marks or deletes a page (logged with the old value, so undo is a setter too).
-pub fn edit_page(store: &Store, page_id: &str, edit: PageEdit) -> Result<()> {
-    check_id("page", page_id)?;
+pub fn edit_page(store: &Store, page: &PageId, edit: PageEdit) -> Result<()> {
+    let page_id = &page.to_string();
     if let PageEdit::Rotation(q) = edit {
         if q > 3 {
             return Err(Error::input(
@@ -203,8 +204,8 @@ pub fn edit_page(store: &Store, page_id: &str, edit: PageEdit) -> Result<()> {
     Ok(store.with_tx(|c| pages::edit_page(c, page_id, edit))?)
 }
 
-pub fn move_page(store: &Store, page_id: &str, to: u32) -> Result<()> {
-    check_id("page", page_id)?;
+pub fn move_page(store: &Store, page: &PageId, to: u32) -> Result<()> {
+    let page_id = &page.to_string();
     Ok(store.with_tx(|c| pages::move_page(c, page_id, to as usize))?)
 }
 
@@ -212,16 +213,16 @@ pub fn move_page(store: &Store, page_id: &str, to: u32) -> Result<()> {
 /// before this returns. A refused file is an error naming it (the batch keeps what it had).
 pub fn import_file(
     store: &Store,
-    batch_id: &str,
+    batch: &BatchId,
     name: &str,
     bytes: Vec<u8>,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<BatchSummary> {
-    check_id("batch", batch_id)?;
+    let batch_id = &batch.to_string();
     if name.is_empty() || name.len() > 255 || name.contains(['/', '\\']) {
         return Err(Error::input("input.bad_name", "not a file name"));
     }
-    let profile = profile_of(store, batch_id)?;
+    let profile = profile_of(store, batch)?;
     let cancel = AtomicBool::new(false);
     let mut report = intake::import(
         store,
@@ -240,7 +241,7 @@ pub fn import_file(
     if let Some(refused) = report.refused.pop() {
         return Err(refused.into());
     }
-    get(store, batch_id)
+    get(store, batch)
 }
 
 /// What to scan with: the device and what may differ from the batch's profile.
@@ -279,17 +280,17 @@ pub struct Scanned {
 /// stored as they arrive.
 pub fn scan(
     store: &Store,
-    batch_id: &str,
+    batch: &BatchId,
     request: &ScanRequest,
     cancel: &AtomicBool,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Scanned> {
-    check_id("batch", batch_id)?;
+    let batch_id = &batch.to_string();
     let device = &request.device;
     if device.is_empty() || device.len() > 200 || device.starts_with('-') {
         return Err(Error::input("input.device", "not a scanner name").at("device"));
     }
-    let profile = profile_of(store, batch_id)?;
+    let profile = profile_of(store, batch)?;
     let settings = eingang_capture::ScanSettings {
         source: request.source.clone().or(profile.source.clone()),
         mode: request.mode.clone().or(profile.mode.clone()),
@@ -317,7 +318,7 @@ pub fn scan(
         )
     });
     Ok(Scanned {
-        batch: get(store, batch_id)?,
+        batch: get(store, batch)?,
         report,
         error,
     })
@@ -353,15 +354,15 @@ pub fn devices(escl: &[String]) -> Result<Vec<ScannerInfo>> {
 /// pages, page counts; index values from barcodes. Returns what it did.
 pub fn separate_pages(
     store: &Store,
-    batch_id: &str,
+    batch: &BatchId,
     rules: Option<&eingang_capture::separate::Separation>,
 ) -> Result<eingang_capture::separate::Report> {
-    check_id("batch", batch_id)?;
+    let batch_id = &batch.to_string();
     let own;
     let rules = if let Some(r) = rules {
         r
     } else {
-        own = profile_of(store, batch_id)?.separation;
+        own = profile_of(store, batch)?.separation;
         &own
     };
     let r = eingang_capture::separate::separate(store, batch_id, rules)?;
@@ -374,15 +375,15 @@ pub fn separate_pages(
 }
 
 /// [`separate_pages`] by the batch's profile, as the workspace shows it.
-pub fn separate(store: &Store, batch_id: &str) -> Result<(SeparationSummary, BatchView)> {
-    let r = separate_pages(store, batch_id, None)?;
+pub fn separate(store: &Store, batch: &BatchId) -> Result<(SeparationSummary, BatchView)> {
+    let r = separate_pages(store, batch, None)?;
     Ok((
         SeparationSummary {
             documents: r.documents,
             separator_sheets: r.separator_sheets,
             index_filled: r.index_filled,
         },
-        view(store, batch_id)?,
+        view(store, batch)?,
     ))
 }
 
@@ -401,10 +402,10 @@ pub struct ReleaseRequest {
 /// the documents made.
 pub fn release(
     store: &Store,
-    batch_id: &str,
+    batch: &BatchId,
     request: &ReleaseRequest,
 ) -> Result<Vec<documents::DocumentRow>> {
-    check_id("batch", batch_id)?;
+    let batch_id = &batch.to_string();
     let title = request.title.trim();
     if title.is_empty() || title.chars().count() > MAX_NAME {
         return Err(Error::input(

@@ -116,11 +116,3 @@ pub const CODES: &[&str] = &[
     "app.internal",
     "input.bad_id",
 ];
-
-/// Checks an id that came from outside (UI, command line): hex digits and '-', at most 64.
-pub fn check_id(what: &str, id: &str) -> Result<()> {
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-        return Err(Error::input("input.bad_id", format!("not a {what} id")));
-    }
-    Ok(())
-}

@@ -31,4 +31,4 @@ pub mod submissions;
 pub mod targets;
 pub mod terminal;
 
-pub use error::{check_id, Error, Result};
+pub use error::{Error, Result};

@@ -2,9 +2,10 @@
 //! (one import for the app, the CLI and central provisioning), index values checked against
 //! the master data, quality-check verdicts (four-eyes), and OCR again.
 
-use crate::error::{check_id, Error, Result};
+use crate::error::{Error, Result};
 use eingang_capture::{masterdata, qc};
 use eingang_model::scan::{CheckDocView, CheckView, FieldIssue, MasterEntry, StationInfo};
+use eingang_model::{BatchId, PageId};
 use eingang_store::tables::pages;
 use eingang_store::tables::{audit, masterdata as md};
 use eingang_store::Store;
@@ -74,8 +75,8 @@ pub fn import_masterdata(
 
 /// The check station's view of a batch: every document's index values, what the master
 /// data does not accept, suggestions from the OCR text, flags and verdicts.
-pub fn check_view(store: &Store, batch_id: &str) -> Result<CheckView> {
-    check_id("batch", batch_id)?;
+pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
+    let batch_id = &batch.to_string();
     let state = qc::state(store, batch_id)?;
     let (pages, master) = store.with_conn(|c| Ok((pages::pages(c, batch_id)?, md::all(c)?)))?;
     let today = eingang_store::rfc3339_utc(eingang_store::now_ms());
@@ -155,12 +156,11 @@ pub fn check_view(store: &Store, batch_id: &str) -> Result<CheckView> {
 /// Saves the index values of the document starting at `first_page` (empty values removed).
 pub fn set_index(
     store: &Store,
-    batch_id: &str,
-    first_page: &str,
+    batch: &BatchId,
+    first_page: &PageId,
     index: Vec<(String, String)>,
 ) -> Result<()> {
-    check_id("batch", batch_id)?;
-    check_id("page", first_page)?;
+    let (batch_id, first_page) = (&batch.to_string(), &first_page.to_string());
     if index.len() > 50
         || index.iter().any(|(k, v)| {
             k.is_empty()
@@ -183,7 +183,7 @@ pub fn set_index(
         .collect();
     store.with_tx(|c| {
         let page = pages::page(c, first_page)?;
-        if page.batch_id != batch_id {
+        if page.batch_id != *batch_id {
             return Err(eingang_store::Error::NotFound {
                 what: "page",
                 id: first_page.to_owned(),
@@ -198,13 +198,12 @@ pub fn set_index(
 /// profile asks for it; a failed verdict needs a note).
 pub fn verdict(
     store: &Store,
-    batch_id: &str,
-    first_page: &str,
+    batch: &BatchId,
+    first_page: &PageId,
     passed: bool,
     note: &str,
 ) -> Result<()> {
-    check_id("batch", batch_id)?;
-    check_id("page", first_page)?;
+    let (batch_id, first_page) = (&batch.to_string(), &first_page.to_string());
     let checker = audit::actor();
     Ok(qc::record_verdict(
         store, batch_id, first_page, &checker, passed, note,
@@ -213,8 +212,8 @@ pub fn verdict(
 
 /// Puts the batch's pages whose OCR failed (or was not wanted) back into the OCR queue;
 /// returns how many.
-pub fn ocr_retry(store: &Store, batch_id: &str) -> Result<u32> {
-    check_id("batch", batch_id)?;
+pub fn ocr_retry(store: &Store, batch: &BatchId) -> Result<u32> {
+    let batch_id = &batch.to_string();
     let n = store.with_tx(|c| pages::ocr_request(c, batch_id))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }

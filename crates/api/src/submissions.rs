@@ -33,7 +33,7 @@ pub fn finalise(
         })?;
         let attachments = serde_json::to_string(&done.attachments).unwrap_or_else(|_| "[]".into());
         let sha256 = hex::encode(Sha256::digest(data.as_bytes()));
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = eingang_model::SubmissionId::new().to_string();
         let now = now_ms();
         let pdf =
             crate::render::submission_pdf(&form.definition, &done.data, &id, now).map_err(|e| {

@@ -355,7 +355,10 @@ fn prepare(store: &Store, into: &Into<'_>) -> Result<(String, ScanProfile), Exit
         })
     };
     let id = if let Some(id) = into.batch {
-        batches::get(store, id).map_err(fail)?.id
+        let id = id
+            .parse()
+            .map_err(|e: eingang_model::IdError| fail(e.into()))?;
+        batches::get(store, &id).map_err(fail)?.id
     } else {
         let name = into.name.map_or_else(
             || {
@@ -371,7 +374,10 @@ fn prepare(store: &Store, into: &Into<'_>) -> Result<(String, ScanProfile), Exit
             .map_err(fail)?
             .id
     };
-    let profile = batches::profile_of(store, &id).map_err(fail)?;
+    let batch = id
+        .parse()
+        .map_err(|e: eingang_model::IdError| fail(e.into()))?;
+    let profile = batches::profile_of(store, &batch).map_err(fail)?;
     Ok((id, profile))
 }
 
@@ -636,7 +642,11 @@ pub fn batch_separate(data_dir: &DataDir, batch_id: &str, rules: Option<&Path>) 
         None => None,
     };
     let started = std::time::Instant::now();
-    match eingang_api::batches::separate_pages(&store, batch_id, rules.as_ref()) {
+    let separated = batch_id
+        .parse()
+        .map_err(eingang_api::Error::from)
+        .and_then(|b| eingang_api::batches::separate_pages(&store, &b, rules.as_ref()));
+    match separated {
         Ok(r) => {
             println!(
                 "{} document(s), {} separator sheet(s), {} index value(s) from barcodes, barcodes read on {} page(s), in {:.2} s",

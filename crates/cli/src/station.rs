@@ -369,7 +369,11 @@ pub fn release(data_dir: &DataDir, batch_id: &str, title: &str, index: &[String]
         targets,
         station,
     };
-    match eingang_api::batches::release(&store, batch_id, &request) {
+    let released = batch_id
+        .parse()
+        .map_err(eingang_api::Error::from)
+        .and_then(|b| eingang_api::batches::release(&store, &b, &request));
+    match released {
         Ok(docs) => {
             for d in docs {
                 let index: Vec<String> = d.index.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -72,6 +72,81 @@ impl From<DraftId> for String {
     }
 }
 
+/// Ids of the scan office's items and of submissions: UUIDv7s made by the store when the
+/// item is created, typed so that a page's id cannot stand where a batch's is meant, and
+/// checked once where they come in from outside (UI, command line).
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(uuid::Uuid);
+
+        impl $name {
+            /// A fresh, time-ordered id.
+            pub fn new() -> Self {
+                Self(uuid::Uuid::now_v7())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::try_parse(s).map(Self).map_err(|_| IdError {
+                    kind: $kind,
+                    input_len: s.chars().count(),
+                })
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.to_string()
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// Id of a scan batch.
+    BatchId,
+    "batch"
+);
+uuid_id!(
+    /// Id of a page of a batch.
+    PageId,
+    "page"
+);
+uuid_id!(
+    /// Id of a document released from a batch.
+    DocumentId,
+    "document"
+);
+uuid_id!(
+    /// Id of a submission (a finalised draft).
+    SubmissionId,
+    "submission"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +163,20 @@ mod tests {
         let a = DraftId::new();
         let b = DraftId::new();
         assert!(a < b, "UUIDv7 made later must sort later");
+    }
+
+    #[test]
+    fn each_kind_of_id_parses_its_own_text_and_names_its_kind_when_malformed() {
+        let b = BatchId::new();
+        assert_eq!(b.to_string().parse::<BatchId>().ok(), Some(b));
+        let p: PageId = b.to_string().parse().expect("the same UUID form");
+        assert_eq!(p.to_string(), b.to_string());
+        assert_eq!("x".parse::<PageId>().unwrap_err().kind, "page");
+        assert_eq!("".parse::<DocumentId>().unwrap_err().kind, "document");
+        assert_eq!(
+            "1-2".parse::<SubmissionId>().unwrap_err().kind,
+            "submission"
+        );
     }
 
     #[test]

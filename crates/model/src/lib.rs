@@ -18,7 +18,7 @@ pub mod time;
 pub use draft::{
     AttachmentRef, Draft, DraftSummary, DraftValues, ImportOutcome, SubmissionSummary,
 };
-pub use ids::{DraftId, IdError};
+pub use ids::{BatchId, DocumentId, DraftId, IdError, PageId, SubmissionId};
 pub use scan::{
     BatchSummary, BatchView, DocumentView, PageEdit, PageView, ScanProfileInfo, ScanProgress,
     ScannerInfo, SeparationSummary,

@@ -41,7 +41,7 @@ impl Intake {
         request: &ScanRequest,
         on_event: &(dyn Fn(Event) + Sync),
     ) -> eingang_api::Result<batches::Scanned> {
-        batches::scan(store, &self.batch, request, &self.cancel, on_event)
+        batches::scan(store, &self.batch.parse()?, request, &self.cancel, on_event)
     }
 }
 
@@ -101,18 +101,24 @@ pub async fn scan_batch_create(
 
 #[tauri::command]
 pub async fn scan_batch_delete(app: AppHandle, batch_id: String) -> Result<(), AppError> {
-    blocking(app.store()?, move |s| batches::delete(s, &batch_id)).await
+    blocking(app.store()?, move |s| {
+        batches::delete(s, &batch_id.parse()?)
+    })
+    .await
 }
 
 #[tauri::command]
 pub async fn scan_batch_get(app: AppHandle, batch_id: String) -> Result<BatchView, AppError> {
-    blocking(app.store()?, move |s| batches::view(s, &batch_id)).await
+    blocking(app.store()?, move |s| batches::view(s, &batch_id.parse()?)).await
 }
 
 /// A page's thumbnail as a `data:` URL (small JPEG; empty while it is not processed).
 #[tauri::command]
 pub async fn scan_thumbnail(app: AppHandle, page_id: String) -> Result<String, AppError> {
-    let jpeg = blocking(app.store()?, move |s| batches::thumbnail(s, &page_id)).await?;
+    let jpeg = blocking(app.store()?, move |s| {
+        batches::thumbnail(s, &page_id.parse()?)
+    })
+    .await?;
     Ok(jpeg.map_or_else(String::new, |bytes| {
         let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
         format!("data:image/jpeg;base64,{b64}")
@@ -125,12 +131,18 @@ pub async fn scan_page_edit(
     page_id: String,
     edit: PageEdit,
 ) -> Result<(), AppError> {
-    blocking(app.store()?, move |s| batches::edit_page(s, &page_id, edit)).await
+    blocking(app.store()?, move |s| {
+        batches::edit_page(s, &page_id.parse()?, edit)
+    })
+    .await
 }
 
 #[tauri::command]
 pub async fn scan_page_move(app: AppHandle, page_id: String, to: u32) -> Result<(), AppError> {
-    blocking(app.store()?, move |s| batches::move_page(s, &page_id, to)).await
+    blocking(app.store()?, move |s| {
+        batches::move_page(s, &page_id.parse()?, to)
+    })
+    .await
 }
 
 /// Emits progress events for one intake of a batch.
@@ -183,7 +195,7 @@ pub async fn scan_import(app: AppHandle, request: Request<'_>) -> Result<BatchSu
     let (batch_id, name) = (header(&request, "x-batch")?, header(&request, "x-name")?);
     let on_event = progress(&app, &batch_id);
     blocking(app.store()?, move |s| {
-        batches::import_file(s, &batch_id, &name, bytes, &on_event)
+        batches::import_file(s, &batch_id.parse()?, &name, bytes, &on_event)
     })
     .await
 }
@@ -236,8 +248,9 @@ pub async fn scan_documents_make(
     let (store, sync) = (app.store()?, app.state::<SyncState>());
     let request = sync.release_request(&store, title, index)?;
     let view = blocking(store, move |s| {
-        batches::release(s, &batch_id, &request)?;
-        batches::view(s, &batch_id)
+        let batch = batch_id.parse()?;
+        batches::release(s, &batch, &request)?;
+        batches::view(s, &batch)
     })
     .await?;
     sync.wake.notify_one();
@@ -251,5 +264,8 @@ pub async fn scan_separate(
     app: AppHandle,
     batch_id: String,
 ) -> Result<(SeparationSummary, BatchView), AppError> {
-    blocking(app.store()?, move |s| batches::separate(s, &batch_id)).await
+    blocking(app.store()?, move |s| {
+        batches::separate(s, &batch_id.parse()?)
+    })
+    .await
 }

@@ -47,7 +47,10 @@ pub async fn masterdata_import(
 
 #[tauri::command]
 pub async fn scan_check_get(app: AppHandle, batch_id: String) -> Result<CheckView, AppError> {
-    blocking(app.store()?, move |s| station::check_view(s, &batch_id)).await
+    blocking(app.store()?, move |s| {
+        station::check_view(s, &batch_id.parse()?)
+    })
+    .await
 }
 
 /// Saves the index values of the document starting at `first_page` (empty values removed);
@@ -60,8 +63,9 @@ pub async fn scan_index_set(
     index: Vec<(String, String)>,
 ) -> Result<CheckView, AppError> {
     blocking(app.store()?, move |s| {
-        station::set_index(s, &batch_id, &first_page, index)?;
-        station::check_view(s, &batch_id)
+        let batch = batch_id.parse()?;
+        station::set_index(s, &batch, &first_page.parse()?, index)?;
+        station::check_view(s, &batch)
     })
     .await
 }
@@ -77,8 +81,9 @@ pub async fn scan_verdict(
     note: String,
 ) -> Result<CheckView, AppError> {
     blocking(app.store()?, move |s| {
-        station::verdict(s, &batch_id, &first_page, passed, &note)?;
-        station::check_view(s, &batch_id)
+        let batch = batch_id.parse()?;
+        station::verdict(s, &batch, &first_page.parse()?, passed, &note)?;
+        station::check_view(s, &batch)
     })
     .await
 }
@@ -87,5 +92,8 @@ pub async fn scan_verdict(
 /// go back into the queue the OCR worker works. Returns how many.
 #[tauri::command]
 pub async fn scan_ocr_retry(app: AppHandle, batch_id: String) -> Result<u32, AppError> {
-    blocking(app.store()?, move |s| station::ocr_retry(s, &batch_id)).await
+    blocking(app.store()?, move |s| {
+        station::ocr_retry(s, &batch_id.parse()?)
+    })
+    .await
 }

@@ -71,7 +71,7 @@ pub fn release(
     let total = segs.len();
     let mut made = Vec::new();
     for ((n, seg), doc_index) in segs.into_iter().enumerate().zip(indexes) {
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = eingang_model::DocumentId::new().to_string();
         let title = if total > 1 {
             format!("{} ({}/{total})", r.title, n + 1)
         } else {

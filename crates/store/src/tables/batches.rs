@@ -30,7 +30,7 @@ pub fn create_batch(
     profile_id: Option<&str>,
     profile_json: &str,
 ) -> Result<String> {
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = eingang_model::BatchId::new().to_string();
     let now = now_ms();
     conn.execute(
         "INSERT INTO batches (id, name, profile_id, profile_json, created_at, updated_at)

@@ -22,7 +22,7 @@ pub struct NewPage<'a> {
 
 /// Appends a page at the end of the batch; returns its id.
 pub fn add_page(conn: &Connection, batch_id: &str, page: &NewPage<'_>) -> Result<String> {
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = eingang_model::PageId::new().to_string();
     let now = now_ms();
     conn.execute(
         "INSERT INTO pages (id, batch_id, position, source, source_page, raw_blob, dpi_x, dpi_y, created_at)
