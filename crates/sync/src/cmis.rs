@@ -21,7 +21,8 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use url::Url;
 
-#[derive(Clone)]
+/// Printed without the password (see [`Endpoint`]).
+#[derive(Debug, Clone)]
 pub struct CmisOptions {
     /// The Browser Binding service URL (`…/browser`), and the account.
     pub endpoint: Endpoint,
@@ -52,16 +53,6 @@ impl CmisOptions {
             properties: BTreeMap::new(),
             index: None,
         }
-    }
-}
-
-impl std::fmt::Debug for CmisOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CmisOptions")
-            .field("endpoint", &self.endpoint)
-            .field("repository", &self.repository)
-            .field("type_id", &self.type_id)
-            .finish_non_exhaustive()
     }
 }
 

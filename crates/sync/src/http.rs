@@ -122,6 +122,15 @@ impl Endpoint {
         }
     }
 
+    /// Makes the URL a collection (a folder: its path ends with `/`), so relative paths
+    /// resolve below it.
+    pub(crate) fn as_collection(&mut self) {
+        if !self.url.path().ends_with('/') {
+            let p = format!("{}/", self.url.path());
+            self.url.set_path(&p);
+        }
+    }
+
     /// Moves credentials written into the URL to `user`/`password` (they never travel in
     /// URLs or logs) and makes the client.
     pub(crate) fn connect(&mut self) -> Result<reqwest::Client, Failure> {

@@ -23,7 +23,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use url::Url;
 
-#[derive(Clone)]
+/// Printed without the password (see [`Endpoint`]).
+#[derive(Debug, Clone)]
 pub struct MayanOptions {
     /// Mayan's base URL (`https://dms.example/`), and the account.
     pub endpoint: Endpoint,
@@ -56,15 +57,6 @@ impl MayanOptions {
     }
 }
 
-impl std::fmt::Debug for MayanOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MayanOptions")
-            .field("endpoint", &self.endpoint)
-            .field("document_type", &self.document_type)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Ids Mayan gave the configured names.
 #[derive(Debug, Clone)]
 struct Ids {
@@ -90,10 +82,7 @@ struct Doc {
 
 impl Mayan {
     pub fn new(mut opts: MayanOptions) -> Result<Self, Failure> {
-        if !opts.endpoint.url.path().ends_with('/') {
-            let p = format!("{}/", opts.endpoint.url.path());
-            opts.endpoint.url.set_path(&p);
-        }
+        opts.endpoint.as_collection();
         let client = opts.endpoint.connect()?;
         Ok(Self {
             opts,

@@ -26,7 +26,8 @@ use url::Url;
 
 pub use eingang_config::Verify;
 
-#[derive(Clone)]
+/// Printed without the password (see [`Endpoint`]).
+#[derive(Debug, Clone)]
 pub struct WebDavOptions {
     /// The collection deliveries go into, and the account.
     pub endpoint: Endpoint,
@@ -54,17 +55,6 @@ impl WebDavOptions {
     }
 }
 
-impl std::fmt::Debug for WebDavOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebDavOptions")
-            .field("endpoint", &self.endpoint)
-            .field("folder", &self.folder)
-            .field("verify", &self.verify)
-            .field("nextcloud", &self.nextcloud)
-            .finish_non_exhaustive()
-    }
-}
-
 #[derive(Debug)]
 pub struct WebDav {
     opts: WebDavOptions,
@@ -77,10 +67,7 @@ pub struct WebDav {
 
 impl WebDav {
     pub fn new(mut opts: WebDavOptions) -> Result<Self, Failure> {
-        if !opts.endpoint.url.path().ends_with('/') {
-            let p = format!("{}/", opts.endpoint.url.path());
-            opts.endpoint.url.set_path(&p);
-        }
+        opts.endpoint.as_collection();
         let client = opts.endpoint.connect()?;
         Ok(Self {
             opts,
