@@ -1,8 +1,9 @@
 //! The use cases against a real store (SQLite/SQLCipher files on disk, the blob store).
 
 // In tests a failed unwrap is a failed test, with its location.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+mod loops;
 mod provision;
 mod submissions;
 
