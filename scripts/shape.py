@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the figures of the code's shape (issue "The house"): Tauri commands over 15 lines,
+"""Prints the figures of the code's shape (issue "The house"): Tauri commands and CLI subcommands over 15 lines,
 the largest source files, public functions of core crates returning `String` errors, and
 import cycles between files of one crate. Reads the tree as text; changes nothing.
 
@@ -48,6 +48,20 @@ def tauri_commands():
                     j += 1
                 name = re.search(r"fn\s+(\w+)", lines[j]).group(1)
                 out.append((fn_extent(lines, j), name, path.relative_to(ROOT)))
+    return out
+
+
+def cli_subcommands():
+    """The `pub fn`s of the CLI's subcommand modules (not `main`, which only dispatches)."""
+    out = []
+    for path in rust_files("crates/cli/src"):
+        if path.name in ("lib.rs", "main.rs"):
+            continue
+        lines = path.read_text().splitlines()
+        for i, line in enumerate(lines):
+            m = re.match(r"pub fn (\w+)", line)
+            if m:
+                out.append((fn_extent(lines, i), m.group(1), path.relative_to(ROOT)))
     return out
 
 
@@ -141,6 +155,12 @@ def main():
     cmds = tauri_commands()
     long = sorted((c for c in cmds if c[0] > a.max_command_lines), reverse=True)
     print(f"Tauri commands: {len(cmds)}, over {a.max_command_lines} lines: {len(long)}")
+    for n, name, path in long:
+        print(f"  {n:4} {name} ({path})")
+
+    subs = cli_subcommands()
+    long = sorted((c for c in subs if c[0] > a.max_command_lines), reverse=True)
+    print(f"CLI subcommands: {len(subs)}, over {a.max_command_lines} lines: {len(long)}")
     for n, name, path in long:
         print(f"  {n:4} {name} ({path})")
 

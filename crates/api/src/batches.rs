@@ -435,3 +435,46 @@ pub fn release(
     };
     Ok(release::release(store, batch_id, &release)?)
 }
+
+/// The batch pages go into: `batch` when given (it must exist), else a new one named `name`
+/// (default "Stapel <now>") with the profile `profile_id` (default `standard`).
+pub fn existing_or_new(
+    store: &Store,
+    batch: Option<&BatchId>,
+    name: Option<&str>,
+    profile_id: Option<&str>,
+) -> Result<BatchSummary> {
+    if let Some(b) = batch {
+        return get(store, b);
+    }
+    let name = name.map_or_else(
+        || {
+            format!(
+                "Stapel {}",
+                eingang_store::rfc3339_utc(eingang_store::now_ms())
+            )
+        },
+        str::to_owned,
+    );
+    create(store, &name, Some(profile_id.unwrap_or("standard")))
+}
+
+/// Imports files from disk into a batch with its profile; a file that cannot be taken is
+/// reported through `on_event` and the rest still go in.
+pub fn import_paths(
+    store: &Store,
+    batch: &BatchId,
+    files: &[std::path::PathBuf],
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<intake::Report> {
+    let profile = profile_of(store, batch)?;
+    Ok(intake::import_files(
+        store,
+        &batch.to_string(),
+        files,
+        &profile.processing,
+        Limits::default(),
+        &AtomicBool::new(false),
+        on_event,
+    ))
+}

@@ -19,8 +19,10 @@
 //! - [`error::Error`]: typed errors with stable codes and the field to blame.
 
 pub mod batches;
+pub mod doctor;
 pub mod drafts;
 pub mod error;
+pub mod files;
 pub mod forms;
 pub mod loops;
 pub mod preferences;

@@ -4,7 +4,7 @@
 //! while it waits. The sync loop is [`eingang_sync::worker::run_forever`] (async); the OCR
 //! and hot-folder loops block and belong on a thread of their own.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use eingang_capture::hotfolder::{HotFolder, Taken};
 use eingang_capture::intake;
 use eingang_capture::intake::Event;
@@ -96,6 +96,36 @@ impl HotFolderSettings {
                 .clone()
                 .unwrap_or_else(|| "standard".into()),
             settle: Duration::from_secs(scan.hotfolder_settle_secs.unwrap_or(2)),
+        })
+    }
+
+    /// The configured hot folder with what the command line says instead (folder, profile,
+    /// seconds to settle); an error when neither names a folder.
+    pub fn overridden(
+        scan: &eingang_config::ScanSection,
+        inbox: Option<PathBuf>,
+        profile_id: Option<&str>,
+        settle_secs: Option<u64>,
+    ) -> Result<Self> {
+        let configured = Self::configured(scan);
+        let inbox = inbox
+            .or(configured.as_ref().map(|c| c.inbox.clone()))
+            .ok_or_else(|| {
+                Error::input(
+                    "input.hotfolder",
+                    "no folder given and no [scan] hotfolder configured",
+                )
+            })?;
+        Ok(Self {
+            inbox,
+            profile_id: profile_id
+                .map(str::to_owned)
+                .or(configured.as_ref().map(|c| c.profile_id.clone()))
+                .unwrap_or_else(|| "standard".into()),
+            settle: settle_secs
+                .map(Duration::from_secs)
+                .or(configured.map(|c| c.settle))
+                .unwrap_or(Duration::from_secs(2)),
         })
     }
 }

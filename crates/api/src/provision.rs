@@ -115,3 +115,23 @@ pub fn profiles(store: &Store, file: &Path) -> Outcome {
     }
     Outcome::Imported(format!("{} profile(s)", list.len()))
 }
+
+/// Both central files of the configuration (master data, scan profiles), each imported
+/// when it changed: `(what, Some((file, outcome)))`, or `None` where no file is configured.
+pub fn central<'c>(
+    store: &Store,
+    cfg: &'c eingang_config::Config,
+) -> [(&'static str, Option<(&'c Path, Outcome)>); 2] {
+    let masterdata_file = cfg.masterdata.source.as_deref();
+    let profiles_file = cfg.scan.profiles.as_deref();
+    [
+        (
+            "master data",
+            masterdata_file.map(|f| (f, masterdata(store, f))),
+        ),
+        (
+            "scan profiles",
+            profiles_file.map(|f| (f, profiles(store, f))),
+        ),
+    ]
+}

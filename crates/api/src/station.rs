@@ -217,3 +217,102 @@ pub fn ocr_retry(store: &Store, batch: &BatchId) -> Result<u32> {
     let n = store.with_tx(|c| pages::ocr_request(c, batch_id))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
+
+/// The first page of the batch's document `number` (counted from 1, as the station shows
+/// them).
+pub fn document(store: &Store, batch: &BatchId, number: usize) -> Result<PageId> {
+    let pages = store.with_conn(|c| pages::pages(c, &batch.to_string()))?;
+    let docs = eingang_capture::pages::segments(&pages);
+    let first = docs.get(number.wrapping_sub(1)).ok_or_else(|| {
+        Error::input(
+            "input.document",
+            format!(
+                "the batch has {} document(s); number {number} is not one of them",
+                docs.len()
+            ),
+        )
+    })?;
+    Ok(first[0].id.parse()?)
+}
+
+/// A document's index values after [`merge_index`], and what the master data say about them.
+#[derive(Debug)]
+pub struct IndexMerged {
+    pub values: Vec<(String, String)>,
+    pub problems: Vec<masterdata::FieldError>,
+}
+
+/// Sets some index values of document `number` and keeps the others (an empty value
+/// removes the field); the result is checked against the master data as of `today`.
+pub fn merge_index(
+    store: &Store,
+    batch: &BatchId,
+    number: usize,
+    values: &[(String, String)],
+    today: &str,
+) -> Result<IndexMerged> {
+    let first = document(store, batch, number)?.to_string();
+    let (merged, master) = store.with_tx(|c| {
+        let mut merged = pages::page(c, &first)?.index;
+        for (k, v) in values {
+            merged.retain(|(f, _)| f != k);
+            if !v.is_empty() {
+                merged.push((k.clone(), v.clone()));
+            }
+        }
+        pages::set_index_as(c, &first, &merged, "user_index")?;
+        Ok((merged, md::all(c)?))
+    })?;
+    let problems = masterdata::validate(&master, &merged, today);
+    Ok(IndexMerged {
+        values: merged,
+        problems,
+    })
+}
+
+/// Verdicts by document number (`true`: passed) from the signed-in person, then, with
+/// `all`, "passed" on every document still open; returns the check as it now stands.
+pub fn check(
+    store: &Store,
+    batch: &BatchId,
+    verdicts: &[(usize, bool)],
+    all: bool,
+    note: &str,
+) -> Result<qc::QcState> {
+    for (number, passed) in verdicts {
+        let first = document(store, batch, *number)?;
+        verdict(store, batch, &first, *passed, note).map_err(|e| match e {
+            Error::Batch(b) => Error::refused(b.code(), format!("document {number}: {b}")),
+            other => other,
+        })?;
+    }
+    let batch_id = &batch.to_string();
+    if all {
+        qc::pass_open(store, batch_id, &audit::actor())?;
+    }
+    Ok(qc::state(store, batch_id)?)
+}
+
+/// Reads the OCR queue (of one batch, or of all) until it is empty. A named batch is read
+/// whole: pages that failed before and pages of a profile without OCR are queued too.
+pub fn ocr(
+    store: &Store,
+    tess: &eingang_capture::ocr::Tesseract,
+    batch: Option<&BatchId>,
+    jobs: usize,
+    on_page: &(dyn Fn(&str, &std::result::Result<usize, eingang_capture::OcrError>) + Sync),
+) -> Result<eingang_capture::ocr::OcrReport> {
+    if let Some(b) = batch {
+        ocr_retry(store, b)?;
+    }
+    let batch = batch.map(ToString::to_string);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    Ok(eingang_capture::ocr::run_pending(
+        store,
+        tess,
+        batch.as_deref(),
+        jobs,
+        &never,
+        on_page,
+    )?)
+}

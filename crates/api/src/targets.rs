@@ -252,3 +252,29 @@ pub async fn test(
         detail: f.detail,
     }))
 }
+
+/// One delivery round for every target, one after the other (`eingang sync`); each
+/// target's report, or the store error that stopped its round.
+pub async fn deliver_round(
+    store: &std::sync::Arc<Store>,
+    targets: &[Target],
+    settings: eingang_sync::Settings,
+) -> Vec<Result<eingang_sync::Report>> {
+    let mut out = Vec::with_capacity(targets.len());
+    for t in targets {
+        out.push(
+            eingang_sync::run_round(store, t, settings)
+                .await
+                .map_err(Error::from),
+        );
+    }
+    out
+}
+
+/// Asks every target whether it answers; the answers land in their status.
+pub async fn probe_all(store: &std::sync::Arc<Store>, targets: &[Target]) {
+    for t in targets {
+        // A failed probe is recorded in the target's status, which the caller reads next.
+        let _ = eingang_sync::worker::probe(store, t).await;
+    }
+}

@@ -1,55 +1,49 @@
 //! `eingang drafts …`
 
+use crate::out::{failed, finish, open};
 use eingang_store::paths::DataDir;
-use eingang_store::{tables, Store};
+use eingang_store::tables;
 use std::process::ExitCode;
 
+/// `eingang drafts list [--json]`: the drafts, most recently changed first.
 pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
-    let result = Store::open(&data_dir.path)
-        .and_then(|s| s.with_conn(|c| Ok((tables::drafts::list(c)?, tables::forms::list(c)?))));
-    let (drafts, forms) = match result {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
-            eprintln!("Run `eingang doctor` for a full check.");
-            return ExitCode::FAILURE;
+    finish(|| {
+        let (drafts, forms) = open(data_dir)?
+            .with_conn(|c| Ok((tables::drafts::list(c)?, tables::forms::list(c)?)))?;
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&drafts).map_err(|e| failed("app.internal", e))?
+            );
+            return Ok(ExitCode::SUCCESS);
         }
-    };
-    if json {
-        match serde_json::to_string_pretty(&drafts) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
+        if drafts.is_empty() {
+            println!("No drafts in {}", data_dir.path.display());
+            return Ok(ExitCode::SUCCESS);
         }
-        return ExitCode::SUCCESS;
+        println!("{:<36}  {:<24}  {:>8}  CAPTION", "ID", "FORM", "REVISION");
+        for d in &drafts {
+            let form = forms
+                .iter()
+                .find(|f| f.id == d.form_id && f.version == d.form_version);
+            let title = form
+                .and_then(|f| f.title.get("de").cloned())
+                .unwrap_or_else(|| d.form_id.clone());
+            let (form, caption) = (truncate(&title, 24), or_dash(&d.caption));
+            println!("{:<36}  {form:<24}  {:>8}  {caption}", d.id, d.revision);
+        }
+        println!("{} draft(s)", drafts.len());
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `s`, or "-" when it is empty.
+pub fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
     }
-    if drafts.is_empty() {
-        println!("No drafts in {}", data_dir.path.display());
-        return ExitCode::SUCCESS;
-    }
-    println!("{:<36}  {:<24}  {:>8}  CAPTION", "ID", "FORM", "REVISION");
-    for d in &drafts {
-        let form = forms
-            .iter()
-            .find(|f| f.id == d.form_id && f.version == d.form_version)
-            .and_then(|f| f.title.get("de").cloned())
-            .unwrap_or_else(|| d.form_id.clone());
-        println!(
-            "{:<36}  {:<24}  {:>8}  {}",
-            d.id,
-            truncate(&form, 24),
-            d.revision,
-            if d.caption.is_empty() {
-                "-"
-            } else {
-                &d.caption
-            }
-        );
-    }
-    println!("{} draft(s)", drafts.len());
-    ExitCode::SUCCESS
 }
 
 pub fn truncate(s: &str, n: usize) -> String {

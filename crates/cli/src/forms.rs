@@ -1,74 +1,32 @@
 //! `eingang forms …`: the form catalogue.
 
 use crate::drafts::truncate;
+use crate::out::{failed, finish, open, status};
 use eingang_store::paths::DataDir;
 use eingang_store::tables::forms;
-use eingang_store::Store;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-fn open(data_dir: &DataDir) -> Option<Store> {
-    match Store::open(&data_dir.path) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
-            eprintln!("Run `eingang doctor` for a full check.");
-            None
-        }
-    }
-}
-
+/// `eingang forms list [--json]`.
 pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
-    let Some(store) = open(data_dir) else {
-        return ExitCode::FAILURE;
-    };
-    let list = match store.with_conn(forms::list) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
-            return ExitCode::FAILURE;
+    finish(|| {
+        let list = open(data_dir)?.with_conn(forms::list)?;
+        if json {
+            let rows: Vec<_> = list
+                .iter()
+                .map(|f| serde_json::json!({"id": f.id, "version": f.version, "title": f.title, "origin": f.origin}))
+                .collect();
+            println!("{}", serde_json::Value::Array(rows));
+            return Ok(ExitCode::SUCCESS);
         }
-    };
-    if json {
-        let rows: Vec<_> = list
-            .iter()
-            .map(|f| serde_json::json!({"id": f.id, "version": f.version, "title": f.title, "origin": f.origin}))
-            .collect();
-        println!("{}", serde_json::Value::Array(rows));
-        return ExitCode::SUCCESS;
-    }
-    println!("{:<28}  {:<8}  {:<50}  ORIGIN", "ID", "VERSION", "TITLE");
-    for f in &list {
-        let title = f.title.get("de").map_or("", String::as_str);
-        println!(
-            "{:<28}  {:<8}  {:<50}  {}",
-            f.id,
-            f.version,
-            truncate(title, 50),
-            f.origin
-        );
-    }
-    println!("{} form(s)", list.len());
-    ExitCode::SUCCESS
-}
-
-/// The files to look at: the file itself, or a folder's `.json` and `.xml` files (sorted).
-fn files_of(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                p.extension().is_some_and(|x| {
-                    x.eq_ignore_ascii_case("json") || x.eq_ignore_ascii_case("xml")
-                })
-            })
-            .collect();
-        files.sort();
-        Ok(files)
-    } else {
-        Ok(vec![path.to_path_buf()])
-    }
+        println!("{:<28}  {:<8}  {:<50}  ORIGIN", "ID", "VERSION", "TITLE");
+        for f in &list {
+            let title = truncate(f.title.get("de").map_or("", String::as_str), 50);
+            println!("{:<28}  {:<8}  {title:<50}  {}", f.id, f.version, f.origin);
+        }
+        println!("{} form(s)", list.len());
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// Imports each file on its own: a broken file is reported and skipped, the rest go in.
@@ -76,98 +34,54 @@ fn files_of(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Genericode code lists among the files (or, for a single schema, beside it) are used for
 /// the schemas, not imported as forms.
 pub fn import(data_dir: &DataDir, path: &Path) -> ExitCode {
-    let mut files = match files_of(path) {
-        Ok(f) if !f.is_empty() => f,
-        Ok(_) => {
-            eprintln!("error: no .json or .xml form files in {}", path.display());
-            return ExitCode::FAILURE;
+    finish(|| {
+        let chosen = eingang_api::forms::read_path(path).map_err(|e| failed(e.code(), &e))?;
+        for w in &chosen.warnings {
+            eprintln!("warning: {w}");
         }
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            return ExitCode::FAILURE;
+        for (file, e) in &chosen.unreadable {
+            eprintln!("FAILED     {file}: cannot read the file: {e}");
         }
-    };
-    if path.is_file()
-        && path
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("xml"))
-    {
-        // A single schema: its code lists are the XML files beside it.
-        if let Some(dir) = path.parent().and_then(|d| files_of(d).ok()) {
-            files.extend(dir.into_iter().filter(|p| {
-                p != path && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml"))
-            }));
-        }
-    }
-    let Some(store) = open(data_dir) else {
-        return ExitCode::FAILURE;
-    };
-    let single_schema = path.is_file();
-    let mut contents = Vec::new();
-    let mut failed = 0;
-    for file in &files {
-        match std::fs::read_to_string(file) {
-            // Beside a single chosen schema only code lists count: other schemas in the same
-            // folder are not imported unasked.
-            Ok(c) if single_schema && file != path && !forms::is_genericode(&c) => {}
-            Ok(c) => contents.push((file.display().to_string(), c)),
-            Err(e) if single_schema && file != path => {
-                eprintln!("warning: {} not read: {e}", file.display());
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("FAILED     {}: cannot read the file: {e}", file.display());
-            }
-        }
-    }
-    let outcomes = match store.with_conn(|c| Ok(forms::import_batch(c, &contents))) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
-            return ExitCode::FAILURE;
-        }
-    };
-    let (mut added, mut present) = (0, 0);
-    for o in &outcomes {
+        let outcomes = eingang_api::forms::import(&open(data_dir)?, &chosen.files)?;
+        let (added, present, refused) = print_outcomes(&outcomes, chosen.single.as_deref());
+        let failed = chosen.unreadable.len() + refused;
+        println!("{added} added, {present} already present, {failed} failed");
+        Ok(status(failed == 0))
+    })
+}
+
+/// Each outcome's line; returns (added, unchanged, failed).
+fn print_outcomes(
+    outcomes: &[eingang_model::ImportOutcome],
+    single: Option<&str>,
+) -> (usize, usize, usize) {
+    let (mut added, mut present, mut failed) = (0, 0, 0);
+    for o in outcomes {
+        let (id, version) = (
+            o.form_id.as_deref().unwrap_or(""),
+            o.version.as_deref().unwrap_or(""),
+        );
+        let error = o.error.as_deref().unwrap_or("");
         match o.result.as_str() {
-            "added" | "unchanged" => {
-                let (counter, word) = if o.result == "added" {
-                    (&mut added, "added     ")
-                } else {
-                    (&mut present, "unchanged ")
-                };
-                *counter += 1;
-                println!(
-                    "{word} {} {}  ({})",
-                    o.form_id.as_deref().unwrap_or(""),
-                    o.version.as_deref().unwrap_or(""),
-                    o.file
-                );
-                if o.result == "added" {
-                    print_report(&o.report);
-                }
+            "added" => {
+                added += 1;
+                println!("added      {id} {version}  ({})", o.file);
+                print_report(&o.report);
+            }
+            "unchanged" => {
+                present += 1;
+                println!("unchanged  {id} {version}  ({})", o.file);
             }
             "code_list" => {}
             // A broken code list beside a single chosen schema is worth a warning only.
-            _ if single_schema && o.file != path.display().to_string() => {
-                eprintln!("warning: {}: {}", o.file, o.error.as_deref().unwrap_or(""));
-            }
+            _ if single.is_some_and(|s| s != o.file) => eprintln!("warning: {}: {error}", o.file),
             _ => {
                 failed += 1;
-                eprintln!(
-                    "FAILED     {}: {}",
-                    o.file,
-                    o.error.as_deref().unwrap_or("")
-                );
+                eprintln!("FAILED     {}: {error}", o.file);
             }
         }
     }
-    println!("{added} added, {present} already present, {failed} failed");
-    if failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    (added, present, failed)
 }
 
 fn print_report(report: &[String]) {
@@ -186,23 +100,10 @@ fn print_report(report: &[String]) {
 /// Prints a form's definition (JSON, format 1) — e.g. to add hand-written rule expressions
 /// to an imported FIM form and import it again as a new version.
 pub fn show(data_dir: &DataDir, id: &str, version: &str) -> ExitCode {
-    let Some(store) = open(data_dir) else {
-        return ExitCode::FAILURE;
-    };
-    match store.with_conn(|c| forms::definition(c, id, version)) {
-        Ok(def) => match serde_json::to_string_pretty(&def) {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
-            ExitCode::FAILURE
-        }
-    }
+    finish(|| {
+        let def = open(data_dir)?.with_conn(|c| forms::definition(c, id, version))?;
+        let json = serde_json::to_string_pretty(&def).map_err(|e| failed("app.internal", e))?;
+        println!("{json}");
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -6,6 +6,7 @@ mod doctor;
 mod drafts;
 mod forms;
 mod key;
+mod out;
 mod scan;
 mod station;
 mod submissions;
@@ -455,27 +456,22 @@ impl IntoArgs {
     }
 }
 
-/// Runs the command line with the process's arguments.
 /// `eingang terminal pin`: the PIN from standard input, its hash as a configuration line.
 fn terminal_pin() -> ExitCode {
     use std::io::BufRead as _;
-    let mut line = zeroize::Zeroizing::new(String::new());
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
-        eprintln!("error [input]: the PIN is read from standard input");
-        return ExitCode::from(2);
-    }
-    match eingang_config::central::hash_pin(line.trim_end_matches(['\n', '\r'])) {
-        Ok(hash) => {
-            println!("staff_pin = \"{hash}\"");
-            ExitCode::SUCCESS
+    out::finish(|| {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        if std::io::stdin().lock().read_line(&mut line).is_err() {
+            return Err(out::usage("input", "the PIN is read from standard input"));
         }
-        Err(e) => {
-            eprintln!("error [terminal.pin]: {e}");
-            ExitCode::from(2)
-        }
-    }
+        let hash = eingang_config::central::hash_pin(line.trim_end_matches(['\n', '\r']))
+            .map_err(|e| out::usage("terminal.pin", e))?;
+        println!("staff_pin = \"{hash}\"");
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
+/// Runs the command line with the process's arguments.
 #[allow(clippy::too_many_lines)] // one arm per command
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -536,11 +532,11 @@ pub fn main() -> ExitCode {
                 },
         } => scan::scan_batch(
             &data_dir,
-            &device,
-            &eingang_capture::sane::ScanSettings {
+            &eingang_api::batches::ScanRequest {
+                device,
                 source,
                 mode,
-                resolution: resolution.unwrap_or(0),
+                resolution,
                 max_pages: pages,
             },
             &into.as_into(),
