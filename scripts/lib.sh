@@ -20,12 +20,13 @@ APT_RUN=(sane-utils poppler-utils tesseract-ocr tesseract-ocr-deu tesseract-ocr-
 # of the PDF/A files Eingang writes), and real WebDAV servers for the sync tests: Apache
 # mod_dav, rclone (also the benchmark's reference client), python3-venv for WsgiDAV; and
 # python3-dev, libldap2-dev, libsasl2-dev (Mayan EDMS builds python-ldap from them);
-# libtiff-tools (ppm2tiff makes real CCITT G4 TIFFs for the capture tests); Tesseract with
+# libtiff-tools (ppm2tiff makes real CCITT G4 TIFFs for the capture tests); ghostscript (a
+# second independent reader of the CCITT test pages, beside poppler); Tesseract with
 # German and English (OCR of scanned pages runs in the tests and the end-to-end tests).
 APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java img2pdf
-  tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng)
+  ghostscript tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng)
 
 apt_install() {
   local missing=()

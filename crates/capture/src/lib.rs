@@ -306,6 +306,7 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
 }
 
 pub mod barcode;
+pub mod ccitt;
 pub mod email;
 mod error;
 pub mod escl;

@@ -1,7 +1,9 @@
 //! PDF files as a source of pages.
 //!
 //! - A page that only shows one image (what scanners and scan software write) is split into
-//!   that image **as it is**: JPEG stays byte-identical (passthrough), CCITT G4 stays G4,
+//!   that image **as it is**: JPEG stays byte-identical (passthrough), CCITT G4 as scanners
+//!   write it stays G4 (proved whole by decoding it), other CCITT (Group 3, `BlackIs1`,
+//!   byte-aligned, inverted by `Decode`) is decoded to a bilevel page,
 //!   Flate-compressed grey/colour/bilevel samples are decoded (size-checked first). Its
 //!   resolution is the image's pixels over the size it is drawn at.
 //! - Any other page (text, drawings, a rotated page, an unusual colour space) is kept as a
@@ -195,7 +197,7 @@ fn image_only(
     if d.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Image".as_slice())
         || d.get(b"SMask").is_ok()
         || d.get(b"Mask").is_ok()
-        || d.get(b"Decode").is_ok()
+        || d.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false)
     {
         return Ok(None);
     }
@@ -249,6 +251,9 @@ fn samples(
         .ok()
         .and_then(|o| doc.dereference(o).ok())
         .and_then(|(_, o)| o.as_dict().ok());
+    if filter != Some(b"CCITTFaxDecode".as_slice()) && d.get(b"Decode").is_ok() {
+        return Ok(None);
+    }
     let image = match filter {
         Some(b"DCTDecode") => match jpeg_info(&stream.content) {
             Ok(info) if info.width == w && info.height == h && matches!(info.components, 1 | 3) => {
@@ -257,19 +262,25 @@ fn samples(
             _ => return Ok(None),
         },
         Some(b"CCITTFaxDecode") => {
-            let p = |k: &[u8]| parms.and_then(|p| p.get(k).ok());
-            let k = p(b"K").and_then(|o| o.as_i64().ok()).unwrap_or(0);
-            let black_is_1 = p(b"BlackIs1")
-                .and_then(|o| o.as_bool().ok())
-                .unwrap_or(false);
-            let cols = p(b"Columns").and_then(|o| o.as_i64().ok()).unwrap_or(1728);
-            if k >= 0 || black_is_1 || cols != i64::from(w) {
+            let Some(params) = ccitt_params(parms, d, w, h) else {
                 return Ok(None);
-            }
-            PageImage::G4 {
-                width: w,
-                height: h,
-                data: stream.content.clone(),
+            };
+            let damaged = |e: crate::ccitt::CcittError| corrupt(file, Some(index), e.to_string());
+            let ink = crate::ccitt::decode(&stream.content, &params).map_err(damaged)?;
+            if params == crate::ccitt::Params::g4(w, h) {
+                // What scanners write: kept as it is (it decodes, as just proved).
+                PageImage::G4 {
+                    width: w,
+                    height: h,
+                    data: stream.content.clone(),
+                }
+            } else {
+                // 1 = white in a bilevel page image.
+                PageImage::Bilevel {
+                    width: w,
+                    height: h,
+                    data: ink.data.iter().map(|b| !b).collect(),
+                }
             }
         }
         None | Some(b"FlateDecode") => {
@@ -290,6 +301,47 @@ fn samples(
         _ => return Ok(None),
     };
     Ok(Some(image))
+}
+
+/// A `CCITTFaxDecode` image's parameters (PDF defaults where absent); `None` for what a
+/// scan page never is (columns other than the image's width, an unusual `Decode`).
+fn ccitt_params(
+    parms: Option<&Dictionary>,
+    image: &Dictionary,
+    w: u32,
+    h: u32,
+) -> Option<crate::ccitt::Params> {
+    let p = |k: &[u8]| parms.and_then(|p| p.get(k).ok());
+    let int = |k: &[u8], default: i64| p(k).and_then(|o| o.as_i64().ok()).unwrap_or(default);
+    let flag = |k: &[u8], default: bool| p(k).and_then(|o| o.as_bool().ok()).unwrap_or(default);
+    if int(b"Columns", 1728) != i64::from(w) {
+        return None;
+    }
+    let invert = match image.get(b"Decode").ok().map(Object::as_array) {
+        None => false,
+        Some(Ok(d)) => match d.as_slice() {
+            [a, b] => {
+                let n = |o: &Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
+                match (n(a)?, n(b)?) {
+                    (a, b) if a == 0.0 && b == 1.0 => false,
+                    (a, b) if a == 1.0 && b == 0.0 => true,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        },
+        Some(Err(_)) => return None,
+    };
+    Some(crate::ccitt::Params {
+        k: i32::try_from(int(b"K", 0).clamp(-1, 1_000)).unwrap_or(-1),
+        columns: w,
+        // The image's height rules; `Rows` only says how many lines were encoded.
+        rows: h,
+        end_of_line: flag(b"EndOfLine", false),
+        byte_align: flag(b"EncodedByteAlign", false),
+        black_is_1: flag(b"BlackIs1", false),
+        invert,
+    })
 }
 
 /// Flate-compressed (or raw) 8-bit grey/RGB or 1-bit grey samples, inflated no further

@@ -118,11 +118,18 @@ pub(crate) fn raster_of(what: &str, image: &PageImage) -> Result<Raster, Capture
                 }
             }
         }
-        PageImage::G4 { .. } => {
-            return Err(corrupt(
-                what,
-                "an already encoded G4 page cannot be processed again".into(),
-            ))
+        PageImage::G4 {
+            width,
+            height,
+            data,
+        } => {
+            let (w, h) = dims(*width, *height);
+            Raster {
+                w,
+                h,
+                ch: 1,
+                data: g4_luma(what, *width, *height, data)?,
+            }
         }
     })
 }
@@ -162,20 +169,7 @@ pub(crate) fn luma_of(
     } = image
     {
         let (w, h) = (*width as usize, *height as usize);
-        let (Ok(w16), Ok(h16)) = (u16::try_from(w), u16::try_from(h)) else {
-            return Err(corrupt(what, "too large for G4".into()));
-        };
-        let mut out = Vec::with_capacity(w * h);
-        fax::decoder::decode_g4(data.iter().copied(), w16, Some(h16), |t| {
-            out.extend(fax::decoder::pels(t, w16).map(|c| {
-                if c == fax::Color::Black {
-                    0
-                } else {
-                    255
-                }
-            }));
-        });
-        out.resize(w * h, 255);
+        let out = g4_luma(what, *width, *height, data)?;
         return Ok((out, w, h));
     }
     let r = raster_of(what, image)?;
@@ -223,4 +217,25 @@ pub(crate) fn crop(r: &Raster, c: Crop, dpi: (f32, f32)) -> Option<(Raster, Op)>
         },
         op,
     ))
+}
+
+/// A stored or imported Group 4 page (scanners' parameters) decoded; damage names the page.
+pub(crate) fn decode_g4(
+    what: &str,
+    width: u32,
+    height: u32,
+    data: &[u8],
+) -> Result<crate::ccitt::Bitmap, CaptureError> {
+    crate::ccitt::decode(data, &crate::ccitt::Params::g4(width, height))
+        .map_err(|e| corrupt(what, e.to_string()))
+}
+
+/// A Group 4 page's grey samples (ink 0, paper 255).
+fn g4_luma(what: &str, width: u32, height: u32, data: &[u8]) -> Result<Vec<u8>, CaptureError> {
+    let bitmap = decode_g4(what, width, height, data)?;
+    let mut out = Vec::with_capacity(width as usize * height as usize);
+    for y in 0..height {
+        out.extend((0..width).map(|x| if bitmap.ink(x, y) { 0 } else { 255 }));
+    }
+    Ok(out)
 }
