@@ -94,7 +94,10 @@ pub fn decode(data: &[u8], p: &Params) -> Result<Bitmap, CcittError> {
     let mut current: Vec<u32> = Vec::with_capacity(256);
     let mut line = 0;
     while line < p.rows {
-        let damaged = |what| CcittError::Damaged { line: line + 1, what };
+        let damaged = |what| CcittError::Damaged {
+            line: line + 1,
+            what,
+        };
         match start_line(&mut reader, p) {
             LineStart::End => break,
             LineStart::Line { two_d } => {
@@ -107,14 +110,24 @@ pub fn decode(data: &[u8], p: &Params) -> Result<Bitmap, CcittError> {
                 decoded.map_err(damaged)?;
             }
         }
-        paint(&current, width, ink_colour, &mut out[line as usize * row_bytes..][..row_bytes]);
+        paint(
+            &current,
+            width,
+            ink_colour,
+            &mut out[line as usize * row_bytes..][..row_bytes],
+        );
         std::mem::swap(&mut reference, &mut current);
         line += 1;
     }
     // Lines never sent (an encoder may stop after the last line with ink) are all-white
     // lines in the code's colours.
     for l in line..p.rows {
-        paint(&[], width, ink_colour, &mut out[l as usize * row_bytes..][..row_bytes]);
+        paint(
+            &[],
+            width,
+            ink_colour,
+            &mut out[l as usize * row_bytes..][..row_bytes],
+        );
     }
     Ok(Bitmap {
         width,
@@ -168,7 +181,11 @@ fn start_line(r: &mut Bits<'_>, p: &Params) -> LineStart {
             return LineStart::End;
         }
         r.skip(12);
-        let next = if p.k > 0 { r.peek(13) & 0xfff } else { r.peek(12) };
+        let next = if p.k > 0 {
+            r.peek(13) & 0xfff
+        } else {
+            r.peek(12)
+        };
         if next == EOL || r.at_end() {
             return LineStart::End;
         }
@@ -296,7 +313,8 @@ fn run(r: &mut Bits<'_>, black: bool) -> Result<u32, &'static str> {
             return Err("the data end inside a line");
         }
         let bits = r.peek(13);
-        let found = (1..=13u32).find_map(|len| table.get(len, bits >> (13 - len)).map(|v| (v, len)));
+        let found =
+            (1..=13u32).find_map(|len| table.get(len, bits >> (13 - len)).map(|v| (v, len)));
         let Some((v, len)) = found else {
             return Err("a run length code that does not exist");
         };

@@ -197,7 +197,9 @@ fn image_only(
     if d.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Image".as_slice())
         || d.get(b"SMask").is_ok()
         || d.get(b"Mask").is_ok()
-        || d.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false)
+        || d.get(b"ImageMask")
+            .and_then(Object::as_bool)
+            .unwrap_or(false)
     {
         return Ok(None);
     }
@@ -321,7 +323,11 @@ fn ccitt_params(
         None => false,
         Some(Ok(d)) => match d.as_slice() {
             [a, b] => {
-                let n = |o: &Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
+                let n = |o: &Object| {
+                    o.as_float()
+                        .ok()
+                        .or_else(|| o.as_i64().ok().map(|i| i as f32))
+                };
                 match (n(a)?, n(b)?) {
                     (a, b) if a == 0.0 && b == 1.0 => false,
                     (a, b) if a == 1.0 && b == 0.0 => true,

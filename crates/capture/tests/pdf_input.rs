@@ -215,7 +215,9 @@ fn fax_marks(width: usize, height: usize) -> Vec<Vec<bool>> {
                     0 => false,
                     1 => true,
                     2..=9 => (x / 7 + y) % 3 == 0 && x < 2000,
-                    10..=19 => (x + y * 3) % 97 < 4 || (x as i64 - y as i64 * 40).rem_euclid(311) < 2,
+                    10..=19 => {
+                        (x + y * 3) % 97 < 4 || (x as i64 - y as i64 * 40).rem_euclid(311) < 2
+                    }
                     20..=23 => (x + y) % 2 == 0 && x > 1200,
                     _ => rnd() % 23 == 0 || (x / 40 + y / 5) % 5 == 0,
                 })
@@ -251,7 +253,14 @@ fn poppler_dark(pdf: &std::path::Path, w: usize, h: usize) -> Vec<bool> {
 fn ghostscript_dark(pdf: &std::path::Path, w: usize, h: usize) -> Vec<bool> {
     let out = pdf.with_extension("pgm");
     let ok = Command::new("gs")
-        .args(["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pgmraw", "-r72"])
+        .args([
+            "-q",
+            "-dNOPAUSE",
+            "-dBATCH",
+            "-dSAFER",
+            "-sDEVICE=pgmraw",
+            "-r72",
+        ])
         .arg(format!("-sOutputFile={}", out.display()))
         .arg(pdf)
         .status()
@@ -292,7 +301,8 @@ fn eingang_ink(image: &PageImage) -> Vec<bool> {
             let row = width.div_ceil(8) as usize;
             (0..*height as usize)
                 .flat_map(|y| {
-                    (0..*width as usize).map(move |x| data[y * row + x / 8] & (0x80 >> (x % 8)) == 0)
+                    (0..*width as usize)
+                        .map(move |x| data[y * row + x / 8] & (0x80 >> (x % 8)) == 0)
                 })
                 .collect()
         }
@@ -374,10 +384,23 @@ fn ccitt_pages_in_every_parameter_combination_read_as_poppler_and_ghostscript_re
                 // T.4's line format) takes a tag bit before each line, Ghostscript counts K
                 // lines instead. Scanners and fax machines always write the EOLs there; poppler
                 // is the reference for the case without.
-                let ghostscript = if k > 0 && !eol { ours.clone() } else { ghostscript_dark(&path, w, h) };
+                let ghostscript = if k > 0 && !eol {
+                    ours.clone()
+                } else {
+                    ghostscript_dark(&path, w, h)
+                };
                 let coded_black_shows_dark = !black_is_1 != invert;
-                let expected: Vec<bool> = marks.iter().flatten().map(|&m| m == coded_black_shows_dark).collect();
-                let first = |a: &[bool], b: &[bool]| a.iter().zip(b).position(|(x, y)| x != y).map(|i| (i / w, i % w));
+                let expected: Vec<bool> = marks
+                    .iter()
+                    .flatten()
+                    .map(|&m| m == coded_black_shows_dark)
+                    .collect();
+                let first = |a: &[bool], b: &[bool]| {
+                    a.iter()
+                        .zip(b)
+                        .position(|(x, y)| x != y)
+                        .map(|i| (i / w, i % w))
+                };
                 assert!(
                     ours == poppler && ours == ghostscript && ours == expected,
                     "{name} ({parms}{decode}): first difference (row, column) from poppler {:?}, from Ghostscript {:?}, from the marks written {:?}",

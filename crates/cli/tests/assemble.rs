@@ -739,3 +739,130 @@ fn master_data_checks_index_values_before_release() {
     let out = eingang(&["batch", "release", &id, "--title", "Antrag"]);
     assert!(out.contains("aktenzeichen=530.12-2026/0042"), "{out}");
 }
+
+/// A PDF as Kodak and Epson scanners write it: one page, one CCITT G4 image with `/K -1
+/// /Columns N` and `BlackIs1` left at its default.
+fn scanner_g4_pdf(w: u32, h: u32, dpi: u32) -> Vec<u8> {
+    // Lines of "text": short black bars in rows, a frame round the page.
+    let ink = |i: usize| {
+        let (x, y) = ((i % w as usize) as u32, (i / w as usize) as u32);
+        let frame = x < 4 || y < 4 || x >= w - 4 || y >= h - 4;
+        let text = (y / 12) % 3 == 1 && (x / 9) % 4 != 3 && x > 60 && x < w - 60;
+        frame || text
+    };
+    let g4 = eingang_capture::process::encode_g4(w as usize, h as usize, ink).unwrap();
+    let (pw, ph) = (w * 72 / dpi, h * 72 / dpi);
+    let content = format!("q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q");
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw} {ph}] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>").into_bytes(),
+        [format!("<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns {w} >> /Length {} >>\nstream\n", g4.len()).into_bytes(), g4, b"\nendstream".to_vec()].concat(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend(body);
+        out.extend(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn a_scanner_g4_pdf_with_default_decode_parameters_imports_processes_and_is_delivered() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("kodak-scan.pdf");
+    std::fs::write(&file, scanner_g4_pdf(1240, 1754, 150)).unwrap();
+    let eingang = |args: &[&str]| ok_in(&data, &[], args);
+    // Both profiles: the grey one processes the page (deskew, blank check, grey encoding),
+    // the bilevel one keeps it G4.
+    for profile in ["standard", "text-sw"] {
+        let text = eingang(&[
+            "--user",
+            "anna",
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            profile,
+        ]);
+        assert!(
+            text.contains("1 pages received, 1 processed, 0 failed, 0 file(s) refused"),
+            "{profile}: {text}"
+        );
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("batch ")?.split(':').next())
+            .unwrap()
+            .to_owned();
+        assert!(eingang(&["ocr", "run", "--batch", &id]).contains("1 page(s) read, 0 failed"));
+        eingang(&["--user", "bernd", "batch", "qc", &id, "--all"]);
+        let text = eingang(&["batch", "release", &id, "--title", "Posteingang"]);
+        assert!(
+            text.contains("1 page(s)") && text.contains("queued"),
+            "{profile}: {text}"
+        );
+    }
+    let text = eingang(&["sync"]);
+    assert!(text.contains("2 delivered, 0 failed"), "{text}");
+    let pdfs: Vec<_> = walk(&data.join("ausgang"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(pdfs.len(), 2, "{pdfs:?}");
+    for pdf in &pdfs {
+        assert!(
+            Command::new("qpdf")
+                .arg("--check")
+                .arg(pdf)
+                .status()
+                .unwrap()
+                .success(),
+            "{}",
+            pdf.display()
+        );
+        // The page's frame is still there: poppler draws the corner dark.
+        let out = dir.path().join("corner");
+        let ok = Command::new("pdftoppm")
+            .args([
+                "-r",
+                "50",
+                "-gray",
+                "-singlefile",
+                "-x",
+                "0",
+                "-y",
+                "0",
+                "-W",
+                "8",
+                "-H",
+                "8",
+            ])
+            .arg(pdf)
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let pgm = std::fs::read(out.with_extension("pgm")).unwrap();
+        assert!(
+            pgm[pgm.len() - 64..].iter().any(|&v| v < 128),
+            "{}: the frame is gone",
+            pdf.display()
+        );
+    }
+}

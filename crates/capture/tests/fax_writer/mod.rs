@@ -114,7 +114,10 @@ fn line_2d(w: &mut BitWriter, row: &[bool], reference: &[u32]) {
         let ia1 = next(&cur, a0, None);
         let (a1, a2) = (cur[ia1], cur[(ia1 + 1).min(cur.len() - 1)]);
         let ib1 = next(reference, a0, Some(!black));
-        let (b1, b2) = (reference[ib1], reference[(ib1 + 1).min(reference.len() - 1)]);
+        let (b1, b2) = (
+            reference[ib1],
+            reference[(ib1 + 1).min(reference.len() - 1)],
+        );
         if b2 < a1 {
             w.push_str("0001");
             a0 = i64::from(b2);
