@@ -88,6 +88,16 @@ pub struct Page {
     pub dpi_assumed: bool,
 }
 
+impl Page {
+    /// The memory of a JPEG page's bytes, for [`read_file_into`] to read the next file into.
+    pub fn into_buffer(self) -> Vec<u8> {
+        match self.page.image {
+            PageImage::Jpeg(bytes) => bytes,
+            _ => Vec::new(),
+        }
+    }
+}
+
 pub use error::{BatchError, CaptureError, OcrError, SealError, CODES as ERROR_CODES};
 
 fn name_of(path: &Path) -> String {
@@ -99,6 +109,17 @@ fn name_of(path: &Path) -> String {
 
 /// Reads every page of the file at `path`.
 pub fn read_file(path: &Path, limits: Limits) -> Result<Vec<Page>, CaptureError> {
+    read_file_into(path, limits, Vec::new())
+}
+
+/// [`read_file`] into `buffer` (cleared first): a caller reading many files hands back the
+/// bytes of the page before (see [`Page::into_buffer`]) and no memory is allocated and
+/// cleared again for each file.
+pub fn read_file_into(
+    path: &Path,
+    limits: Limits,
+    mut buffer: Vec<u8>,
+) -> Result<Vec<Page>, CaptureError> {
     let file = name_of(path);
     let io = |e: std::io::Error| CaptureError::Io {
         file: file.clone(),
@@ -112,8 +133,11 @@ pub fn read_file(path: &Path, limits: Limits) -> Result<Vec<Page>, CaptureError>
             reason: format!("{size} bytes, more than {}", limits.max_file_bytes),
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
-    read_bytes(&file, bytes, limits)
+    buffer.clear();
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut buffer))
+        .map_err(io)?;
+    read_bytes(&file, buffer, limits)
 }
 
 /// Reads every page of a file's bytes; `file` names it in errors.
@@ -192,25 +216,20 @@ fn jpeg(file: &str, bytes: Vec<u8>, limits: Limits) -> Result<Page, CaptureError
     };
     let info = jpeg_info(&bytes).map_err(|e| corrupt(e.to_string()))?;
     too_large(file, None, info.width, info.height, limits)?;
-    // Decoders fill a cut-off scan with grey; the end-of-image marker after the last scan
-    // segment shows the file is whole (an EXIF thumbnail's own markers come before it).
-    let last = |m: u8| bytes.windows(2).rposition(|w| w == [0xFF, m]);
-    match (last(0xDA), last(0xD9)) {
-        (Some(sos), Some(eoi)) if eoi > sos => {}
-        _ => {
-            return Err(corrupt(
-                "the file ends before the image data does (cut off?)".into(),
-            ))
-        }
-    }
+    // Proved whole from its structure (decoders fill a cut-off scan with grey); the
+    // passthrough never decodes it.
+    jpeg::check_whole(&bytes).map_err(|why| corrupt(why.into()))?;
     let (dpi, dpi_assumed) =
         jfif_dpi(&bytes).map_or(((DEFAULT_DPI, DEFAULT_DPI), true), |d| (d, false));
-    // Decoded once to prove the file is whole (passthrough never decodes it again).
-    let mut reader = image::ImageReader::with_format(Cursor::new(&bytes), image::ImageFormat::Jpeg);
-    reader.limits(decoder_limits(limits));
-    let decoded = reader.decode().map_err(|e| corrupt(e.to_string()))?;
     let image = if info.components == 4 {
-        let rgb = decoded.into_rgb8();
+        // CMYK has no place in a PDF/A scan: converted to RGB.
+        let mut reader =
+            image::ImageReader::with_format(Cursor::new(&bytes), image::ImageFormat::Jpeg);
+        reader.limits(decoder_limits(limits));
+        let rgb = reader
+            .decode()
+            .map_err(|e| corrupt(e.to_string()))?
+            .into_rgb8();
         PageImage::Rgb8 {
             width: rgb.width(),
             height: rgb.height(),
@@ -312,6 +331,7 @@ mod error;
 pub mod escl;
 pub mod hotfolder;
 pub mod intake;
+pub mod jpeg;
 pub mod masterdata;
 pub mod ocr;
 pub mod pages;

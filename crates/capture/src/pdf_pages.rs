@@ -259,6 +259,8 @@ fn samples(
     let image = match filter {
         Some(b"DCTDecode") => match jpeg_info(&stream.content) {
             Ok(info) if info.width == w && info.height == h && matches!(info.components, 1 | 3) => {
+                crate::jpeg::check_whole(&stream.content)
+                    .map_err(|why| corrupt(file, Some(index), why))?;
                 PageImage::Jpeg(stream.content.clone())
             }
             _ => return Ok(None),

@@ -145,10 +145,11 @@ fn check_len(
     Ok(())
 }
 
-/// An image XObject: its dictionary (without `/Length`) and its data.
-struct XObject {
+/// An image XObject: its dictionary (without `/Length`) and its data (the page's own bytes
+/// where they go in as they are: a JPEG or G4 page is never copied).
+struct XObject<'a> {
     dict: String,
-    data: Vec<u8>,
+    data: std::borrow::Cow<'a, [u8]>,
     width: u32,
     height: u32,
 }
@@ -160,7 +161,7 @@ fn image_dict(w: u32, h: u32, cs: &str, bpc: u8, filter: &str, extra: &str) -> S
 }
 
 /// A JPEG as it is (passthrough).
-fn jpeg_xobject(bytes: &[u8]) -> Result<XObject, Error> {
+fn jpeg_xobject(bytes: &[u8]) -> Result<XObject<'_>, Error> {
     let info = jpeg_info(bytes)?;
     let cs = match info.components {
         1 => "DeviceGray",
@@ -179,14 +180,14 @@ fn jpeg_xobject(bytes: &[u8]) -> Result<XObject, Error> {
     }
     Ok(XObject {
         dict: image_dict(info.width, info.height, cs, 8, "DCTDecode", ""),
-        data: bytes.to_vec(),
+        data: std::borrow::Cow::Borrowed(bytes),
         width: info.width,
         height: info.height,
     })
 }
 
 /// The image XObject for a page.
-fn xobject(image: &PageImage) -> Result<XObject, Error> {
+fn xobject(image: &PageImage) -> Result<XObject<'_>, Error> {
     let (w, h, cs, bpc, row, what, data) = match image {
         PageImage::Jpeg(bytes) => return jpeg_xobject(bytes),
         PageImage::G4 {
@@ -202,7 +203,7 @@ fn xobject(image: &PageImage) -> Result<XObject, Error> {
             );
             return Ok(XObject {
                 dict: image_dict(*width, *height, "DeviceGray", 1, "CCITTFaxDecode", &parms),
-                data: data.clone(),
+                data: std::borrow::Cow::Borrowed(data),
                 width: *width,
                 height: *height,
             });
@@ -250,7 +251,7 @@ fn xobject(image: &PageImage) -> Result<XObject, Error> {
     check_len(what, data.len(), w, h, row)?;
     Ok(XObject {
         dict: image_dict(w, h, cs, bpc, "FlateDecode", ""),
-        data: deflate(data)?,
+        data: std::borrow::Cow::Owned(deflate(data)?),
         width: w,
         height: h,
     })
