@@ -530,3 +530,36 @@ fn terminal_pin_prints_a_hash_the_configuration_accepts() {
     assert_eq!(short.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&short.stderr).contains("6 to 128"));
 }
+
+/// Without `$USER` (a service, a kiosk session, a root shell) the audit log names the OS
+/// account the process runs as, never "unknown".
+#[cfg(unix)]
+#[test]
+fn without_user_variables_the_audit_log_names_the_os_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let account =
+        String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_eingang"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env_remove("EINGANG_DATA_DIR")
+            .env_remove("USER")
+            .env_remove("USERNAME")
+            .env_remove("LOGNAME")
+            .env("EINGANG_KEYRING", "off")
+            .output()
+            .unwrap()
+    };
+    let profile = dir.path().join("p.json");
+    let mut all: serde_json::Value =
+        serde_json::from_slice(&run(&["profiles", "list", "--json"]).stdout).unwrap();
+    all[0]["id"] = "probe".into();
+    std::fs::write(&profile, all[0].to_string()).unwrap();
+    let o = run(&["profiles", "save", profile.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let log = stdout(&run(&["audit", "export"]));
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!(last["actor"], account.trim(), "{log}");
+}

@@ -33,11 +33,15 @@ pub fn actor() -> String {
     if let Some(op) = OPERATOR.read().ok().and_then(|o| o.clone()) {
         return op;
     }
+    let plausible = |u: &String| !u.is_empty() && u.len() <= 64 && !u.chars().any(char::is_control);
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .or_else(|_| std::env::var("LOGNAME"))
         .ok()
-        .filter(|u| !u.is_empty() && u.len() <= 64)
+        .filter(plausible)
+        // No variable (a service, a kiosk session, a root shell): the account the process
+        // runs as, from the system.
+        .or_else(|| Some(whoami::username()).filter(plausible))
         .unwrap_or_else(|| "unknown".into())
 }
 
