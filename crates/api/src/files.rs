@@ -104,7 +104,7 @@ fn add(
     }
     let page = match processing {
         None => p,
-        Some(settings) => match process(&what, p, settings, on) {
+        Some(settings) => match process(&what, &p, settings, on) {
             Ok(done) => done,
             Err(e) => {
                 on(skipped(e.code(), &e));
@@ -122,7 +122,7 @@ fn add(
 /// A page processed by a scan profile (a blank page is reported and kept).
 fn process(
     what: &str,
-    p: Page,
+    p: &Page,
     settings: &Processing,
     on: &dyn Fn(Notice),
 ) -> std::result::Result<Page, eingang_capture::CaptureError> {
@@ -134,8 +134,9 @@ fn process(
         });
     }
     Ok(Page {
+        index: p.index,
         page: done.page,
-        ..p
+        dpi_assumed: p.dpi_assumed,
     })
 }
 

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 /// How the data were encoded (PDF names in brackets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // the filter's own flags, one each
 pub struct Params {
     /// `K`: < 0 Group 4; 0 Group 3 one-dimensional; > 0 Group 3 mixed (a tag bit per line).
     pub k: i32,
@@ -47,7 +48,7 @@ impl Params {
     fn coded_black_is_ink(&self) -> bool {
         // The sample of a coded-black pixel is 0 unless BlackIs1; DeviceGray shows 0 as
         // black, and Decode [1 0] turns that round.
-        (!self.black_is_1) != self.invert
+        self.black_is_1 == self.invert
     }
 }
 
@@ -247,7 +248,7 @@ fn line_2d(
                 if a1 < 0 || a1 > i64::from(width) || a1 < a0 {
                     return Err("a vertical code points outside the line");
                 }
-                out.push(a1 as u32);
+                out.push(u32::try_from(a1).map_err(|_| "a vertical code points outside the line")?);
                 a0 = a1;
                 black = !black;
                 // b1 may now lie left of the new a0: step back one change, the search
@@ -463,8 +464,12 @@ impl<'a> Bits<'a> {
         let window = (0..4).fold(0u64, |w, k| {
             (w << 8) | u64::from(self.data.get(byte + k).copied().unwrap_or(0))
         });
+        // `pos % 8` is below 8 and the result has at most 24 bits: both fit.
+        #[allow(clippy::cast_possible_truncation)]
         let shift = 32 - (self.pos % 8) as u32 - n;
-        ((window >> shift) & ((1u64 << n) - 1)) as u32
+        #[allow(clippy::cast_possible_truncation)]
+        let bits = ((window >> shift) & ((1u64 << n) - 1)) as u32;
+        bits
     }
 
     fn skip(&mut self, n: u32) {
@@ -505,7 +510,10 @@ mod tests {
             let want: Vec<u16> = (0..64).chain((1..=40).map(|m| m * 64)).collect();
             assert_eq!(runs, want, "{name}: every run length once, in order");
             // A complete prefix code (Kraft sum 1) apart from the EOL's share.
-            let kraft: f64 = all.iter().map(|(_, c)| 0.5f64.powi(c.len() as i32)).sum();
+            let kraft: f64 = all
+                .iter()
+                .map(|(_, c)| 0.5f64.powi(i32::try_from(c.len()).unwrap()))
+                .sum();
             assert!(kraft <= 1.0 && kraft > 0.99, "{name}: {kraft}");
         }
     }

@@ -128,9 +128,9 @@ mod tests {
     fn jpeg(w: u32, h: u32, restart: bool) -> Vec<u8> {
         let img = image::RgbImage::from_fn(w, h, |x, y| {
             image::Rgb([
-                (x * 7 % 256) as u8,
-                (y * 5 % 256) as u8,
-                ((x ^ y) % 256) as u8,
+                u8::try_from(x * 7 % 256).unwrap_or(0),
+                u8::try_from(y * 5 % 256).unwrap_or(0),
+                u8::try_from((x ^ y) % 256).unwrap_or(0),
             ])
         });
         let mut out = Vec::new();

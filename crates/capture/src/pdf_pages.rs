@@ -266,12 +266,12 @@ fn samples(
             _ => return Ok(None),
         },
         Some(b"CCITTFaxDecode") => {
-            let Some(params) = ccitt_params(parms, d, w, h) else {
+            let Some(fax) = ccitt_params(parms, d, w, h) else {
                 return Ok(None);
             };
             let damaged = |e: crate::ccitt::CcittError| corrupt(file, Some(index), e.to_string());
-            let ink = crate::ccitt::decode(&stream.content, &params).map_err(damaged)?;
-            if params == crate::ccitt::Params::g4(w, h) {
+            let ink = crate::ccitt::decode(&stream.content, &fax).map_err(damaged)?;
+            if fax == crate::ccitt::Params::g4(w, h) {
                 // What scanners write: kept as it is (it decodes, as just proved).
                 PageImage::G4 {
                     width: w,
@@ -330,9 +330,10 @@ fn ccitt_params(
                         .ok()
                         .or_else(|| o.as_i64().ok().map(|i| i as f32))
                 };
+                let near = |v: f32, to: f32| (v - to).abs() < 1e-6;
                 match (n(a)?, n(b)?) {
-                    (a, b) if a == 0.0 && b == 1.0 => false,
-                    (a, b) if a == 1.0 && b == 0.0 => true,
+                    (a, b) if near(a, 0.0) && near(b, 1.0) => false,
+                    (a, b) if near(a, 1.0) && near(b, 0.0) => true,
                     _ => return None,
                 }
             }

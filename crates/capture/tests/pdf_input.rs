@@ -2,7 +2,12 @@
 //! img2pdf byte for byte, G4 and lossless grey through our own writer), a page with text is
 //! rendered, encrypted and broken PDFs and image bombs are refused naming the file.
 
-#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
 
 use eingang_capture::{read_bytes, read_file, Limits};
 use eingang_pdf::{PageImage, PdfA, ScanOptions, ScanPage, ScanPdf, ScanWriter};
@@ -280,10 +285,8 @@ fn netpbm_samples(file: &[u8], fields: usize) -> &[u8] {
             while file[i] != b'\n' {
                 i += 1;
             }
-        } else if file[i].is_ascii_whitespace() {
-            if i > 0 && !file[i - 1].is_ascii_whitespace() {
-                seen += 1;
-            }
+        } else if file[i].is_ascii_whitespace() && i > 0 && !file[i - 1].is_ascii_whitespace() {
+            seen += 1;
         }
         i += 1;
     }
@@ -389,7 +392,7 @@ fn ccitt_pages_in_every_parameter_combination_read_as_poppler_and_ghostscript_re
                 } else {
                     ghostscript_dark(&path, w, h)
                 };
-                let coded_black_shows_dark = !black_is_1 != invert;
+                let coded_black_shows_dark = black_is_1 == invert;
                 let expected: Vec<bool> = marks
                     .iter()
                     .flatten()

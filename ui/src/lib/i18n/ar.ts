@@ -10,6 +10,7 @@ export const ar: TerminalMessages = {
   'form.addRow': '{label}: إضافة إدخال',
   'form.removeRow': 'حذف الإدخال {n}',
   'form.attachedFiles': 'الملفات المرفقة: {label}',
+  'form.chooseFiles': 'اختيار ملف …',
   'form.removeFile': 'إزالة',
   'form.removeFileNamed': 'إزالة الملف „{name}“',
   'form.uploading': 'جارٍ حفظ الملف …',

@@ -260,6 +260,7 @@ export const de = {
   'form.addRow': '{label}: Eintrag hinzufügen',
   'form.removeRow': 'Eintrag {n} entfernen',
   'form.attachedFiles': 'Angehängte Dateien: {label}',
+  'form.chooseFiles': 'Datei auswählen …',
   'form.removeFile': 'Entfernen',
   'form.removeFileNamed': 'Datei „{name}“ entfernen',
   'form.uploading': 'Datei wird gespeichert …',

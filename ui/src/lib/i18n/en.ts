@@ -259,6 +259,7 @@ export const en: Messages = {
   'form.addRow': '{label}: add an entry',
   'form.removeRow': 'Remove entry {n}',
   'form.attachedFiles': 'Attached files: {label}',
+  'form.chooseFiles': 'Choose file …',
   'form.removeFile': 'Remove',
   'form.removeFileNamed': 'Remove file “{name}”',
   'form.uploading': 'Saving the file …',

@@ -10,6 +10,7 @@ export const tr: TerminalMessages = {
   'form.addRow': '{label}: kayıt ekle',
   'form.removeRow': '{n}. kaydı sil',
   'form.attachedFiles': 'Eklenen dosyalar: {label}',
+  'form.chooseFiles': 'Dosya seç …',
   'form.removeFile': 'Kaldır',
   'form.removeFileNamed': '“{name}” dosyasını kaldır',
   'form.uploading': 'Dosya kaydediliyor …',

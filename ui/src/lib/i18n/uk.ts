@@ -10,6 +10,7 @@ export const uk: TerminalMessages = {
   'form.addRow': '{label}: додати запис',
   'form.removeRow': 'Видалити запис {n}',
   'form.attachedFiles': 'Додані файли: {label}',
+  'form.chooseFiles': 'Вибрати файл …',
   'form.removeFile': 'Видалити',
   'form.removeFileNamed': 'Видалити файл «{name}»',
   'form.uploading': 'Файл зберігається …',
