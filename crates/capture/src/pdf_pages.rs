@@ -248,11 +248,16 @@ fn samples(
         Ok(_) => return Ok(None),
         Err(_) => None,
     };
+    // A dictionary, or (beside a one-filter array, as img2pdf writes) an array of one.
     let parms = d
         .get(b"DecodeParms")
         .ok()
         .and_then(|o| doc.dereference(o).ok())
-        .and_then(|(_, o)| o.as_dict().ok());
+        .and_then(|(_, o)| match o {
+            Object::Array(a) if a.len() == 1 => doc.dereference(&a[0]).ok().map(|(_, o)| o),
+            other => Some(other),
+        })
+        .and_then(|o| o.as_dict().ok());
     if filter != Some(b"CCITTFaxDecode".as_slice()) && d.get(b"Decode").is_ok() {
         return Ok(None);
     }

@@ -167,10 +167,18 @@ pub(crate) fn tiff(file: &str, bytes: Vec<u8>, limits: Limits) -> Result<Vec<Pag
             .colortype()
             .map_err(|e| corrupt(Some(index), e.to_string()))?;
         let found = dpi(&mut dec);
-        let data = dec
-            .read_image()
-            .map_err(|e| corrupt(Some(index), e.to_string()))?;
-        let image = convert(&mut dec, color, w, h, data).map_err(|e| corrupt(Some(index), e))?;
+        let compression = dec
+            .find_tag_unsigned::<u16>(Tag::Compression)
+            .ok()
+            .flatten();
+        let image = if let Some(c @ (2 | 3)) = compression {
+            fax3(&mut dec, c, w, h).map_err(|e| corrupt(Some(index), e))?
+        } else {
+            let data = dec
+                .read_image()
+                .map_err(|e| corrupt(Some(index), e.to_string()))?;
+            convert(&mut dec, color, w, h, data).map_err(|e| corrupt(Some(index), e))?
+        };
         pages.push(Page {
             index,
             page: ScanPage {
@@ -186,4 +194,78 @@ pub(crate) fn tiff(file: &str, bytes: Vec<u8>, limits: Limits) -> Result<Vec<Pag
             .map_err(|e| corrupt(Some(index + 1), e.to_string()))?;
     }
     Ok(pages)
+}
+
+/// A CCITT Group 3 page (compression 3, T.4 one- or two-dimensional as `T4Options` says) or
+/// a modified-Huffman one (compression 2), which the TIFF decoder does not read: its strips
+/// decoded by [`crate::ccitt`].
+fn fax3(
+    dec: &mut Decoder<Cursor<Vec<u8>>>,
+    compression: u16,
+    w: u32,
+    h: u32,
+) -> Result<PageImage, String> {
+    let mut unsigned = |tag: u16| {
+        dec.find_tag_unsigned::<u32>(Tag::from_u16_exhaustive(tag))
+            .ok()
+            .flatten()
+    };
+    let t4_options = unsigned(292).unwrap_or(0);
+    let min_is_black = unsigned(262) == Some(1);
+    let lsb_first = unsigned(266) == Some(2);
+    let rows_per_strip = unsigned(278).unwrap_or(h).clamp(1, h);
+    let offsets = dec
+        .get_tag_u64_vec(Tag::StripOffsets)
+        .map_err(|e| e.to_string())?;
+    let counts = dec
+        .get_tag_u64_vec(Tag::StripByteCounts)
+        .map_err(|e| e.to_string())?;
+    let bytes = dec.inner().get_ref();
+    let mut ink = Vec::with_capacity(w.div_ceil(8) as usize * h as usize);
+    let mut done = 0u32;
+    for (offset, count) in offsets.iter().zip(&counts) {
+        if done >= h {
+            break;
+        }
+        let rows = rows_per_strip.min(h - done);
+        let strip = usize::try_from(*offset)
+            .ok()
+            .zip(usize::try_from(*count).ok())
+            .and_then(|(o, n)| bytes.get(o..o.checked_add(n)?))
+            .ok_or("a strip lies outside the file")?;
+        let strip: Vec<u8> = if lsb_first {
+            strip.iter().map(|b| b.reverse_bits()).collect()
+        } else {
+            strip.to_vec()
+        };
+        let params = crate::ccitt::Params {
+            k: i32::from(compression == 3 && t4_options & 1 != 0),
+            columns: w,
+            rows,
+            end_of_line: compression == 3,
+            byte_align: compression == 2 || t4_options & 4 != 0,
+            black_is_1: false,
+            invert: false,
+        };
+        ink.extend(
+            crate::ccitt::decode(&strip, &params)
+                .map_err(|e| e.to_string())?
+                .data,
+        );
+        done += rows;
+    }
+    if done < h {
+        return Err(format!("the strips hold {done} of {h} lines"));
+    }
+    // Coded black is ink unless the page says 0 is black (then the codes' "black" is paper).
+    let data = if min_is_black {
+        ink
+    } else {
+        ink.iter().map(|b| !b).collect()
+    };
+    Ok(PageImage::Bilevel {
+        width: w,
+        height: h,
+        data,
+    })
 }
