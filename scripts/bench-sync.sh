@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sync throughput and memory, both sides in one run, against the same real WebDAV server
 # (Apache mod_dav on loopback):
-#  1. 1,000 files of ~200 KB: `rclone copy` (plain PUTs) vs Eingang's WebDAV connector
-#     (temporary name, MOVE with Overwrite: F, read-back SHA-256 check, index file last).
+#  1. `eingang sync` (the user's command) delivering COUNT released one-page documents
+#     (temporary name, MOVE with Overwrite: F, read-back SHA-256 check, index file last),
+#     then `rclone copy` (plain PUTs) of the very files it delivered, to the same server.
 #  2. 5 GB in 25 files of 200 MB through Eingang: peak memory (streaming bodies).
 # Usage: scripts/bench-sync.sh [COUNT] [BIG_FILES]   (defaults 1000 and 25; BIG_FILES=0 skips 2.)
 source "$(dirname "$0")/lib.sh"
@@ -11,13 +12,14 @@ COUNT="${1:-1000}"
 BIG="${2:-25}"
 apt_install apache2 rclone openssl
 need_rust
-say "building the benchmark (release)"
+say "building eingang and the big-file benchmark (release)"
+cargo build --release -p eingang-cli --bin eingang --quiet
 cargo build --release -p eingang-sync --example webdav_bench --quiet
 BENCH="$ROOT/target/release/examples/webdav_bench"
 
 WORK="$(mktemp -d)"
 trap 'kill -s KILL -- -"$APACHE_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/dav" "$WORK/small" "$WORK/big"
+mkdir -p "$WORK/dav" "$WORK/big" "$WORK/store"
 chmod -R a+rwx "$WORK"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 USER=bench; PASS=bench-pass
@@ -59,47 +61,77 @@ for d in rclone eingang big; do
   curl -s -o /dev/null -u "$USER:$PASS" -X MKCOL "http://127.0.0.1:$PORT/dav/$d/"
 done
 
-say "generating $COUNT files of ~200 KB"
-python3 - "$WORK/small" "$COUNT" <<'PY'
-import os, sys
+# The store: COUNT one-page documents scanned, separated, checked and released through the
+# user's commands (a profile without OCR, one document per page), queued for the WebDAV
+# target — then `eingang sync` delivers them (PDF/A, index XML, Transfervermerk each).
+export EINGANG_DATA_DIR="$WORK/store" EINGANG_KEYRING=off EINGANG_PASSPHRASE="benchmark passphrase, not for data"
+E="$ROOT/target/release/eingang"
+say "preparing $COUNT released documents (eingang import, batch separate/qc/release)"
+mkdir -p "$WORK/pages"
+python3 - "$WORK/pages" "$COUNT" <<'PY'
+import os, sys, zlib, struct
 d, n = sys.argv[1], int(sys.argv[2])
+def png(w, h, seed):
+    rows = b"".join(b"\0" + bytes((x * 7 + y * 3 + seed) % 256 for x in range(w)) for y in range(h))
+    c = lambda t, b: struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b))
+    return b"\x89PNG\r\n\x1a\n" + c(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) + c(b"pHYs", struct.pack(">IIB", 5906, 5906, 1)) + c(b"IDAT", zlib.compress(rows)) + c(b"IEND", b"")
 for i in range(n):
-    with open(os.path.join(d, f"doc-{i:05d}.pdf"), "wb") as f:
-        f.write(os.urandom(180_000 + (i * 7919) % 40_000))
+    open(os.path.join(d, f"p{i:05d}.png"), "wb").write(png(600, 800, i))
 PY
-OBSCURED=$(rclone obscure "$PASS")
-RCLONE=(rclone --config /dev/null copy "$WORK/small" ":webdav:rclone"
-  --webdav-url "http://127.0.0.1:$PORT/dav/" --webdav-user "$USER" --webdav-pass "$OBSCURED")
-say "rclone copy (defaults: 4 transfers) — $(rclone version | head -1)"
-START=$(date +%s.%N)
-"${RCLONE[@]}"
-END=$(date +%s.%N)
-RCLONE_S=$(echo "$END - $START" | bc)
-MIB=$(du -sm "$WORK/small" | cut -f1)
-echo "rclone: $COUNT files, $MIB MiB in ${RCLONE_S} s = $(echo "scale=1; $MIB / $RCLONE_S" | bc) MiB/s"
-[ "$(find "$WORK/dav/rclone" -type f | wc -l)" -eq "$COUNT" ] || die "rclone did not copy every file"
-say "rclone copy --transfers 8 --checkers 16 (the same concurrency as Eingang below)"
-curl -s -o /dev/null -u "$USER:$PASS" -X MKCOL "http://127.0.0.1:$PORT/dav/rclone8/"
-START=$(date +%s.%N)
-rclone --config /dev/null copy "$WORK/small" ":webdav:rclone8" --transfers 8 --checkers 16 \
-  --webdav-url "http://127.0.0.1:$PORT/dav/" --webdav-user "$USER" --webdav-pass "$OBSCURED"
-END=$(date +%s.%N)
-RCLONE8_S=$(echo "$END - $START" | bc)
-echo "rclone --transfers 8: $COUNT files in ${RCLONE8_S} s = $(echo "scale=1; $MIB / $RCLONE8_S" | bc) MiB/s"
+"$E" profiles list --json | python3 -c '
+import json, sys
+p = [x for x in json.load(sys.stdin) if x["id"] == "standard"][0]
+p["id"], p["name"] = "bench", "Benchmark"
+p["processing"].update(ocr=False, deskew=False, blank_detection=False)
+p["separation"].update(barcode_separators=[], every_n_pages=1)
+p["qc"]["four_eyes"] = False
+print(json.dumps(p))' >"$WORK/bench-profile.json"
+"$E" profiles save "$WORK/bench-profile.json" >/dev/null
+cat >"$WORK/store/config.toml" <<TOML
+[[target]]
+id = "dms"
+kind = "webdav"
+url = "http://127.0.0.1:$PORT/dav/eingang/"
+user = "$USER"
+folder = "posteingang"
+TOML
+echo "$PASS" | "$E" targets password dms >/dev/null 2>&1
+B=$("$E" import "$WORK"/pages/*.png --profile bench 2>/dev/null | sed -n 's/^batch \([^:]*\):.*/\1/p')
+"$E" batch separate "$B" >/dev/null
+"$E" batch qc "$B" --all >/dev/null
+"$E" batch release "$B" --title "Posteingang" | tail -1
 
-say "Eingang WebDAV connector (same files, temp + MOVE + read-back hash + index)"
+say "eingang sync — the user's command, timed"
+echo "  \$ eingang sync   (EINGANG_DATA_DIR=\$WORK/store; $COUNT documents queued for dms)"
 START=$(date +%s.%N)
-"$BENCH" "http://127.0.0.1:$PORT/dav/eingang/" "$USER" "$PASS" "$WORK/small" 8
+"$E" sync | tail -2
 END=$(date +%s.%N)
 EINGANG_S=$(echo "$END - $START" | bc)
-echo "ratio (rclone time / Eingang time, goal >= 1.0): $(echo "scale=2; $RCLONE_S / $EINGANG_S" | bc) against rclone's defaults, $(echo "scale=2; $RCLONE8_S / $EINGANG_S" | bc) against rclone with 8 transfers"
+FILES=$(find "$WORK/dav/eingang" -type f | wc -l)
+MIB=$(du -sm "$WORK/dav/eingang" | cut -f1)
+echo "RESULT eingang sync: $COUNT documents, $FILES files, $MIB MiB in ${EINGANG_S} s"
 [ "$(find "$WORK/dav/eingang" -name '*.part' | wc -l)" -eq 0 ] || die "temporary files left"
-[ "$(find "$WORK/dav/eingang" -name '*.index.xml' | wc -l)" -eq "$COUNT" ] || die "index files missing"
+
+say "rclone copy of the same $FILES files to the same server — $(rclone version | head -1)"
+mkdir -p "$WORK/same"
+cp -r "$WORK/dav/eingang/." "$WORK/same/"
+OBSCURED=$(rclone obscure "$PASS")
+for t in 4 8; do
+  curl -s -o /dev/null -u "$USER:$PASS" -X MKCOL "http://127.0.0.1:$PORT/dav/rclone$t/"
+  echo "  \$ rclone copy \$WORK/same :webdav:rclone$t --transfers $t"
+  START=$(date +%s.%N)
+  rclone --config /dev/null copy "$WORK/same" ":webdav:rclone$t" --transfers "$t" --checkers 16 \
+    --webdav-url "http://127.0.0.1:$PORT/dav/" --webdav-user "$USER" --webdav-pass "$OBSCURED"
+  END=$(date +%s.%N)
+  R=$(echo "$END - $START" | bc)
+  echo "RESULT rclone copy --transfers $t: $FILES files in ${R} s; eingang sync took $(echo "scale=2; $EINGANG_S / $R" | bc)× its time"
+done
+unset EINGANG_DATA_DIR
 
 if [ "$BIG" -gt 0 ]; then
   say "generating $BIG files of 200 MB ($((BIG * 200)) MB)"
   for i in $(seq -w 1 "$BIG"); do head -c 200000000 /dev/urandom >"$WORK/big/big-$i.bin"; done
-  rm -rf "$WORK/small" "$WORK/dav/rclone" "$WORK/dav/rclone8"
+  rm -rf "$WORK/same" "$WORK/dav/rclone4" "$WORK/dav/rclone8" "$WORK/pages"
   say "Eingang: $((BIG * 200)) MB — peak memory must stay flat"
   "$BENCH" "http://127.0.0.1:$PORT/dav/big/" "$USER" "$PASS" "$WORK/big" 4
 fi
