@@ -72,6 +72,7 @@ EOF
 cat "$WORK"/text/*.txt >"$WORK/known.txt"
 
 say "Eingang: eingang ocr files ($CORES pages at once, one thread each)"
+echo "  \$ eingang ocr files \$WORK/pages/*.jpg -o \$WORK/eingang.pdf --lang deu+eng --jobs $CORES --pdfa 2b"
 START=$(date +%s.%N)
 "$EINGANG" ocr files "$WORK"/pages/*.jpg -o "$WORK/eingang.pdf" --lang deu+eng --jobs "$CORES" --pdfa 2b >/dev/null
 END=$(date +%s.%N)
@@ -80,6 +81,7 @@ R_E=$(recall "$WORK/known.txt" "$WORK/eingang.pdf")
 
 say "OCRmyPDF $(ocrmypdf --version 2>/dev/null) (--jobs $CORES, PDF/A-2b)"
 img2pdf "$WORK"/pages/*.jpg -o "$WORK/in.pdf"
+echo "  \$ ocrmypdf --quiet -l deu+eng --jobs $CORES --output-type pdfa-2 \$WORK/in.pdf \$WORK/ocrmypdf.pdf   (input made by img2pdf, not timed)"
 START=$(date +%s.%N)
 ocrmypdf --quiet -l deu+eng --jobs "$CORES" --output-type pdfa-2 "$WORK/in.pdf" "$WORK/ocrmypdf.pdf"
 END=$(date +%s.%N)
