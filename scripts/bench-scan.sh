@@ -10,6 +10,7 @@
 #  4. output size per page beside OCRmyPDF (Debian) on the same input (OCR off:
 #     `--tesseract-timeout 0`, so only its image optimisation and PDF/A conversion count).
 # Usage: scripts/bench-scan.sh [PAGES] [BIG]   (defaults 100 and 500)
+#        BENCH_PARTS="2" scripts/bench-scan.sh 40   runs only the parts named (default 1 2 3 4 5)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 PAGES="${1:-100}"
@@ -21,8 +22,12 @@ need_rust
 export EINGANG_KEYRING=off EINGANG_PASSPHRASE="benchmark passphrase, not for data"
 WORK="${BENCH_WORK:-$(mktemp -d)}"
 [ -n "${BENCH_WORK:-}" ] || trap 'rm -rf "$WORK"' EXIT
+PARTS=" ${BENCH_PARTS:-1 2 3 4 5} "
+part() { [[ "$PARTS" == *" $1 "* ]]; }
+if part 1; then
 say "1. passthrough (200 colour pages)"
 bash "$ROOT/scripts/bench-pdf.sh" 200
+fi
 say "building the pipeline benchmark (release)"
 cargo build --release -p eingang-capture --example pipeline_bench --quiet
 BIN="$ROOT/target/release/examples/pipeline_bench"
@@ -50,8 +55,9 @@ for p in g4:text-sw:input grey:standard:input colour:farbe:input-rgb; do
   echo "RESULT eingang import --profile $profile: ${#files[@]} pages in $MS ms = $(echo "scale=1; ${#files[@]} * 1000 / $MS" | bc) pages/s"
   unset EINGANG_DATA_DIR
 done
-say "3. peak memory, $BIG pages (bilevel)"
-"$BIN" "$BIG" text-sw "$WORK/big" | grep -E "pages/s|peak memory"
+part 3 && say "3. peak memory, $BIG pages (bilevel)"
+part 3 && "$BIN" "$BIG" text-sw "$WORK/big" | grep -E "pages/s|peak memory"
+part 4 || exit 0
 say "4. size per page beside OCRmyPDF $(ocrmypdf --version 2>/dev/null)"
 IN="$WORK/grey/input"
 img2pdf "$IN"/*.png -o "$WORK/in.pdf"
