@@ -42,29 +42,23 @@ impl<E: Coded> From<E> for Exit {
     }
 }
 
-impl Coded for eingang_api::Error {
-    fn code(&self) -> &str {
-        Self::code(self)
-    }
+/// The lower crates' errors, each with its own `code()`.
+macro_rules! coded_by_own_code {
+    ($($t:ty),*) => {$(
+        impl Coded for $t {
+            fn code(&self) -> &str {
+                Self::code(self)
+            }
+        }
+    )*};
 }
 
-impl Coded for eingang_store::Error {
-    fn code(&self) -> &str {
-        Self::code(self)
-    }
-}
-
-impl Coded for eingang_capture::CaptureError {
-    fn code(&self) -> &str {
-        Self::code(self)
-    }
-}
-
-impl Coded for eingang_capture::BatchError {
-    fn code(&self) -> &str {
-        Self::code(self)
-    }
-}
+coded_by_own_code!(
+    eingang_api::Error,
+    eingang_store::Error,
+    eingang_capture::CaptureError,
+    eingang_capture::BatchError
+);
 
 impl Coded for eingang_config::ConfigError {
     fn code(&self) -> &'static str {
