@@ -1,6 +1,6 @@
 //! `eingang drafts …`
 
-use crate::out::{failed, finish, open};
+use crate::out::{finish, open};
 use eingang_store::paths::DataDir;
 use eingang_store::tables;
 use std::process::ExitCode;
@@ -11,30 +11,31 @@ pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
         let (drafts, forms) = open(data_dir)?
             .with_conn(|c| Ok((tables::drafts::list(c)?, tables::forms::list(c)?)))?;
         if json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&drafts).map_err(|e| failed("app.internal", e))?
-            );
-            return Ok(ExitCode::SUCCESS);
+            return crate::out::json(&drafts);
         }
         if drafts.is_empty() {
             println!("No drafts in {}", data_dir.path.display());
-            return Ok(ExitCode::SUCCESS);
+        } else {
+            print_drafts(&drafts, &forms);
         }
-        println!("{:<36}  {:<24}  {:>8}  CAPTION", "ID", "FORM", "REVISION");
-        for d in &drafts {
-            let form = forms
-                .iter()
-                .find(|f| f.id == d.form_id && f.version == d.form_version);
-            let title = form
-                .and_then(|f| f.title.get("de").cloned())
-                .unwrap_or_else(|| d.form_id.clone());
-            let (form, caption) = (truncate(&title, 24), or_dash(&d.caption));
-            println!("{:<36}  {form:<24}  {:>8}  {caption}", d.id, d.revision);
-        }
-        println!("{} draft(s)", drafts.len());
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The drafts as a table, each with its form's German title.
+fn print_drafts(drafts: &[eingang_model::DraftSummary], forms: &[eingang_forms::FormSummary]) {
+    println!("{:<36}  {:<24}  {:>8}  CAPTION", "ID", "FORM", "REVISION");
+    for d in drafts {
+        let form = forms
+            .iter()
+            .find(|f| f.id == d.form_id && f.version == d.form_version);
+        let title = form
+            .and_then(|f| f.title.get("de").cloned())
+            .unwrap_or_else(|| d.form_id.clone());
+        let (form, caption) = (truncate(&title, 24), or_dash(&d.caption));
+        println!("{:<36}  {form:<24}  {:>8}  {caption}", d.id, d.revision);
+    }
+    println!("{} draft(s)", drafts.len());
 }
 
 /// `s`, or "-" when it is empty.

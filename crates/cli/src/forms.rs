@@ -16,17 +16,20 @@ pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
                 .iter()
                 .map(|f| serde_json::json!({"id": f.id, "version": f.version, "title": f.title, "origin": f.origin}))
                 .collect();
-            println!("{}", serde_json::Value::Array(rows));
-            return Ok(ExitCode::SUCCESS);
+            return crate::out::json(&rows);
         }
-        println!("{:<28}  {:<8}  {:<50}  ORIGIN", "ID", "VERSION", "TITLE");
-        for f in &list {
-            let title = truncate(f.title.get("de").map_or("", String::as_str), 50);
-            println!("{:<28}  {:<8}  {title:<50}  {}", f.id, f.version, f.origin);
-        }
-        println!("{} form(s)", list.len());
+        print_forms(&list);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn print_forms(list: &[eingang_forms::FormSummary]) {
+    println!("{:<28}  {:<8}  {:<50}  ORIGIN", "ID", "VERSION", "TITLE");
+    for f in list {
+        let title = truncate(f.title.get("de").map_or("", String::as_str), 50);
+        println!("{:<28}  {:<8}  {title:<50}  {}", f.id, f.version, f.origin);
+    }
+    println!("{} form(s)", list.len());
 }
 
 /// Imports each file on its own: a broken file is reported and skipped, the rest go in.
@@ -36,18 +39,23 @@ pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
 pub fn import(data_dir: &DataDir, path: &Path) -> ExitCode {
     finish(|| {
         let chosen = eingang_api::forms::read_path(path).map_err(|e| failed(e.code(), &e))?;
-        for w in &chosen.warnings {
-            eprintln!("warning: {w}");
-        }
-        for (file, e) in &chosen.unreadable {
-            eprintln!("FAILED     {file}: cannot read the file: {e}");
-        }
+        print_chosen(&chosen);
         let outcomes = eingang_api::forms::import(&open(data_dir)?, &chosen.files)?;
         let (added, present, refused) = print_outcomes(&outcomes, chosen.single.as_deref());
         let failed = chosen.unreadable.len() + refused;
         println!("{added} added, {present} already present, {failed} failed");
         Ok(status(failed == 0))
     })
+}
+
+/// What reading the path found wrong before anything was imported.
+fn print_chosen(chosen: &eingang_api::forms::Chosen) {
+    for w in &chosen.warnings {
+        eprintln!("warning: {w}");
+    }
+    for (file, e) in &chosen.unreadable {
+        eprintln!("FAILED     {file}: cannot read the file: {e}");
+    }
 }
 
 /// Each outcome's line; returns (added, unchanged, failed).

@@ -37,18 +37,7 @@ pub fn status(data_dir: &DataDir) -> ExitCode {
 /// under a new passphrase read from standard input. The app must be closed.
 pub fn rotate(data_dir: &DataDir, passphrase: bool) -> ExitCode {
     finish(|| {
-        let lock = data_dir.path.join("instance.lock");
-        if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&lock) {
-            if fs4::FileExt::try_lock(&f).is_err() {
-                return Err(usage(
-                    "store.in_use",
-                    format!(
-                        "Eingang is running on {}; close it first",
-                        data_dir.path.display()
-                    ),
-                ));
-            }
-        }
+        refuse_while_running(data_dir)?;
         let new = if passphrase {
             Unlock::Passphrase(new_passphrase()?)
         } else {
@@ -56,13 +45,27 @@ pub fn rotate(data_dir: &DataDir, passphrase: bool) -> ExitCode {
         };
         let store = Store::open(&data_dir.path).map_err(|e| setup(&e))?;
         let m = store.rotate_key(&new).map_err(|e| setup(&e))?;
-        println!(
-            "{}: re-encrypted under a new key, {}",
-            data_dir.path.display(),
-            describe(m)
-        );
+        let dir = data_dir.path.display();
+        println!("{dir}: re-encrypted under a new key, {}", describe(m));
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The app holds `instance.lock` while it runs: a new key now would pull the database from
+/// under it.
+fn refuse_while_running(data_dir: &DataDir) -> Result<(), Exit> {
+    let lock = data_dir.path.join("instance.lock");
+    let Ok(f) = std::fs::OpenOptions::new().write(true).open(&lock) else {
+        return Ok(());
+    };
+    if fs4::FileExt::try_lock(&f).is_err() {
+        let dir = data_dir.path.display();
+        return Err(usage(
+            "store.in_use",
+            format!("Eingang is running on {dir}; close it first"),
+        ));
+    }
+    Ok(())
 }
 
 fn new_passphrase() -> Result<zeroize::Zeroizing<String>, Exit> {

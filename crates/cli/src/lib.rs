@@ -2,6 +2,7 @@
 //! library so that the app's program can be the command line too (installed as a link named
 //! `eingang`: one binary in the package instead of two).
 
+mod args;
 mod doctor;
 mod drafts;
 mod forms;
@@ -66,23 +67,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[command(flatten)]
-        into: IntoArgs,
+        into: scan::IntoArgs,
     },
     /// Watch a hot folder (network scanners drop files there): complete files go into the
     /// day's batch and are archived; refused files move to `failed/` with the reason.
-    Hotfolder {
-        /// The folder (default: `[scan] hotfolder` from the configuration).
-        dir: Option<PathBuf>,
-        /// The scan profile (default: `[scan] hotfolder_profile`, else `standard`).
-        #[arg(long)]
-        profile: Option<String>,
-        /// Seconds a file must stay unchanged before it is taken.
-        #[arg(long)]
-        settle: Option<u64>,
-        /// Take what is there, then stop (instead of watching).
-        #[arg(long)]
-        once: bool,
-    },
+    Hotfolder(scan::HotfolderArgs),
     /// OCR (Tesseract): read the pages waiting in the store, or make a searchable PDF/A
     /// from image files.
     Ocr {
@@ -251,23 +240,7 @@ enum OutboxCommand {
 enum PdfCommand {
     /// Put scanned files into one PDF/A, page by page; JPEG pages stay byte-identical
     /// unless a profile processes them.
-    Assemble {
-        /// The files, in page order (multi-page TIFFs give all their pages).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// The PDF to write.
-        #[arg(short, long)]
-        output: PathBuf,
-        /// The document title (default: the output file's name).
-        #[arg(long)]
-        title: Option<String>,
-        /// PDF/A level: 1b, 2b or 3b.
-        #[arg(long, default_value = "2b")]
-        pdfa: String,
-        /// Process each page with this scan profile (deskew, blank check, conversion).
-        #[arg(long)]
-        profile: Option<String>,
-    },
+    Assemble(scan::AssembleArgs),
     /// Check PDF files against the PDF/A requirements Eingang's self-check knows (exit 1
     /// when one fails).
     Check {
@@ -279,48 +252,13 @@ enum PdfCommand {
     },
 }
 
-#[derive(Debug, clap::Args)]
-struct IntoArgs {
-    /// The scan profile of a new batch (default: `standard`).
-    #[arg(long)]
-    profile: Option<String>,
-    /// Add to this batch instead of starting a new one.
-    #[arg(long, conflicts_with = "profile")]
-    batch: Option<String>,
-    /// The new batch's name.
-    #[arg(long)]
-    name: Option<String>,
-}
-
 #[derive(Debug, Subcommand)]
 enum OcrCommand {
     /// Read every page waiting for OCR, several at once; with --batch, that batch's pages
     /// whole (also pages that failed before or whose profile had OCR off).
-    Run {
-        #[arg(long)]
-        batch: Option<String>,
-        #[arg(long, default_value = "deu+eng")]
-        lang: String,
-        /// Pages read at once (default: one per core).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Keep reading pages as they arrive, until Ctrl-C (the app's OCR loop).
-        #[arg(long, conflicts_with = "batch")]
-        watch: bool,
-    },
+    Run(station::OcrRunArgs),
     /// A searchable PDF/A from image files (JPEG, PNG, PNM, TIFF, PDF).
-    Files {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        #[arg(short, long)]
-        output: PathBuf,
-        #[arg(long, default_value = "deu+eng")]
-        lang: String,
-        #[arg(long)]
-        jobs: Option<usize>,
-        #[arg(long, default_value = "2b")]
-        pdfa: String,
-    },
+    Files(station::OcrFilesArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -336,26 +274,7 @@ enum ScanCommand {
     /// The scanners SANE sees.
     Devices,
     /// Scan a batch from the feeder into the store; pages are stored as they arrive.
-    Batch {
-        /// The device (`eingang scan devices` lists them): a SANE name such as
-        /// `fujitsu:fi-7160:1234`, or `escl:http://192.0.2.20/eSCL` for a network scanner.
-        #[arg(long)]
-        device: String,
-        /// `Flatbed`, `Automatic Document Feeder`, `ADF Duplex`, … (default: the profile's).
-        #[arg(long)]
-        source: Option<String>,
-        /// `Gray`, `Color`, `Lineart` (default: the profile's).
-        #[arg(long)]
-        mode: Option<String>,
-        /// dpi (default: the profile's).
-        #[arg(long)]
-        resolution: Option<u32>,
-        /// Stop after this many pages.
-        #[arg(long)]
-        pages: Option<u32>,
-        #[command(flatten)]
-        into: IntoArgs,
-    },
+    Batch(scan::ScanArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -385,20 +304,7 @@ enum BatchCommand {
         values: Vec<String>,
     },
     /// The quality check: show it; record verdicts (four-eyes: name the checker with --user).
-    Qc {
-        batch: String,
-        /// Documents (numbers) that passed.
-        #[arg(long)]
-        pass: Vec<usize>,
-        /// Documents (numbers) that failed (say why with --note).
-        #[arg(long)]
-        fail: Vec<usize>,
-        /// Pass every document that still needs a verdict (after looking at them).
-        #[arg(long)]
-        all: bool,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
+    Qc(station::QcArgs),
     /// Release the checked batch: documents as PDF/A with text layer and Transfervermerk,
     /// queued for delivery.
     #[command(alias = "documents")]
@@ -446,16 +352,6 @@ enum DraftsCommand {
     },
 }
 
-impl IntoArgs {
-    fn as_into(&self) -> scan::Into<'_> {
-        scan::Into {
-            profile: self.profile.as_deref(),
-            batch: self.batch.as_deref(),
-            name: self.name.as_deref(),
-        }
-    }
-}
-
 /// `eingang terminal pin`: the PIN from standard input, its hash as a configuration line.
 fn terminal_pin() -> ExitCode {
     use std::io::BufRead as _;
@@ -498,22 +394,8 @@ pub fn main() -> ExitCode {
             command: FormsCommand::Pull,
         } => sync::forms_pull(&data_dir),
         Command::Pdf {
-            command:
-                PdfCommand::Assemble {
-                    files,
-                    output,
-                    title,
-                    pdfa,
-                    profile,
-                },
-        } => scan::assemble(
-            &data_dir,
-            &files,
-            &output,
-            title.as_deref(),
-            &pdfa,
-            profile.as_deref(),
-        ),
+            command: PdfCommand::Assemble(a),
+        } => scan::assemble(&data_dir, &a),
         Command::Pdf {
             command: PdfCommand::Check { files, pdfa },
         } => scan::check(&files, &pdfa),
@@ -521,32 +403,9 @@ pub fn main() -> ExitCode {
             command: ScanCommand::Devices,
         } => scan::devices(&data_dir),
         Command::Scan {
-            command:
-                ScanCommand::Batch {
-                    device,
-                    source,
-                    mode,
-                    resolution,
-                    pages,
-                    into,
-                },
-        } => scan::scan_batch(
-            &data_dir,
-            &eingang_api::batches::ScanRequest {
-                device,
-                source,
-                mode,
-                resolution,
-                max_pages: pages,
-            },
-            &into.as_into(),
-        ),
-        Command::Hotfolder {
-            dir,
-            profile,
-            settle,
-            once,
-        } => scan::hotfolder(&data_dir, dir, profile.as_deref(), settle, once),
+            command: ScanCommand::Batch(a),
+        } => scan::scan_batch(&data_dir, &a),
+        Command::Hotfolder(a) => scan::hotfolder(&data_dir, a),
         Command::Audit { command } => match command {
             AuditCommand::Verify => scan::audit_verify(&data_dir),
             AuditCommand::Export { file } => scan::audit_export(&data_dir, file.as_deref()),
@@ -559,13 +418,7 @@ pub fn main() -> ExitCode {
             BatchCommand::Index { batch, doc, values } => {
                 station::index(&data_dir, &batch, doc, &values)
             }
-            BatchCommand::Qc {
-                batch,
-                pass,
-                fail,
-                all,
-                note,
-            } => station::check(&data_dir, &batch, &pass, &fail, all, &note),
+            BatchCommand::Qc(a) => station::check(&data_dir, &a),
             BatchCommand::Release {
                 batch,
                 title,
@@ -573,25 +426,14 @@ pub fn main() -> ExitCode {
             } => station::release(&data_dir, &batch, &title, &index),
         },
         Command::Ocr { command } => match command {
-            OcrCommand::Run {
-                batch,
-                lang,
-                jobs,
-                watch,
-            } => station::run(&data_dir, batch.as_deref(), &lang, jobs, watch),
-            OcrCommand::Files {
-                files,
-                output,
-                lang,
-                jobs,
-                pdfa,
-            } => station::files(&files, &output, &lang, jobs, &pdfa),
+            OcrCommand::Run(a) => station::run(&data_dir, &a),
+            OcrCommand::Files(a) => station::files(&a),
         },
         Command::Masterdata { command } => match command {
             MasterdataCommand::Import { file } => station::masterdata_import(&data_dir, &file),
             MasterdataCommand::List => station::masterdata_list(&data_dir),
         },
-        Command::Import { files, into } => scan::import(&data_dir, &files, &into.as_into()),
+        Command::Import { files, into } => scan::import(&data_dir, &files, &into),
         Command::Profiles {
             command: ProfilesCommand::List { json },
         } => scan::profiles(&data_dir, json),

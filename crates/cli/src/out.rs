@@ -101,6 +101,27 @@ pub(crate) fn open(data_dir: &eingang_store::paths::DataDir) -> Result<eingang_s
     Ok(eingang_store::Store::open(&data_dir.path)?)
 }
 
+/// `--json`: the value, pretty-printed, on standard output.
+pub(crate) fn json(value: &impl serde::Serialize) -> Run {
+    let text = serde_json::to_string_pretty(value).map_err(|e| failed("app.internal", e))?;
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What reading files into a PDF or a batch reports along the way, on standard error.
+pub(crate) fn print_notice(n: eingang_api::files::Notice) {
+    use eingang_api::files::Notice;
+    match n {
+        Notice::Skipped { code, message } => eprintln!("error [{code}]: {message}"),
+        Notice::DpiAssumed { what } => {
+            eprintln!("note: {what}: no resolution in the file; 300 dpi assumed");
+        }
+        Notice::Blank { what, ink_percent } => {
+            eprintln!("note: {what}: looks blank ({ink_percent:.3} % ink) — kept");
+        }
+    }
+}
+
 /// Runs a subcommand's body and returns the process's exit code.
 pub(crate) fn finish(body: impl FnOnce() -> Run) -> ExitCode {
     body().unwrap_or_else(|e| e.0)

@@ -11,57 +11,43 @@
 //! Each subcommand checks its arguments, makes one call into `eingang_api` (or reads one
 //! table) and prints.
 
-use crate::out::{finish, open, status, usage, Exit};
-use crate::station::batch_id;
+use crate::args::{batch_id, json_file, pdfa};
+use crate::out::{failed, finish, open, print_notice, status, usage, Exit, Run};
 use eingang_api::batches;
-use eingang_api::files::Notice;
+use eingang_api::files::Written;
+use eingang_api::loops::{HotFolderSettings, HotFolderWatch, Shutdown};
 use eingang_capture::intake::{Event, Report};
 use eingang_capture::profile::{self, ScanProfile};
+use eingang_model::BatchId;
 use eingang_pdf::PdfA;
 use eingang_store::paths::DataDir;
 use eingang_store::tables;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// `--pdfa 1b|2b|3b`.
-pub(crate) fn pdfa(level: &str) -> Result<PdfA, Exit> {
-    PdfA::parse(level).ok_or_else(|| usage("scan.pdfa", "--pdfa takes 1b, 2b or 3b"))
-}
-
-/// The targets new documents are queued for, as in the app: the configured ones, else the
-/// local folder.
-pub(crate) fn queue_targets(cfg: &eingang_config::Config, data_dir: &DataDir) -> Vec<String> {
-    eingang_config::effective_targets(cfg, &data_dir.path)
-        .into_iter()
-        .map(|t| t.id)
-        .collect()
-}
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `eingang profiles list`.
 pub fn profiles(data_dir: &DataDir, json: bool) -> ExitCode {
     finish(|| {
         let all = profile::profiles(&open(data_dir)?)?;
         if json {
-            println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+            return crate::out::json(&all);
         }
-        for p in all.iter().filter(|_| !json) {
-            let mode = p.processing.mode;
-            println!(
-                "{}\t{}\t{} dpi, {mode:?}, PDF/A-{}",
-                p.id, p.name, p.resolution, p.pdfa
-            );
-        }
+        all.iter().for_each(print_profile);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn print_profile(p: &ScanProfile) {
+    let (mode, level) = (p.processing.mode, &p.pdfa);
+    let (id, name, dpi) = (&p.id, &p.name, p.resolution);
+    println!("{id}\t{name}\t{dpi} dpi, {mode:?}, PDF/A-{level}");
 }
 
 /// `eingang profiles save FILE`: a profile from JSON, checked, its change logged.
 pub fn profile_save(data_dir: &DataDir, file: &Path) -> ExitCode {
     finish(|| {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| usage("io", format!("{}: {e}", file.display())))?;
-        let profile: ScanProfile = serde_json::from_str(&text)
-            .map_err(|e| usage("scan.profile", format!("{}: {e}", file.display())))?;
+        let profile: ScanProfile = json_file(file, "scan.profile")?;
         profile::save_profile(&open(data_dir)?, &profile)
             .map_err(|e| usage(e.code(), format!("{}: {e}", file.display())))?;
         println!("profile {} saved", profile.id);
@@ -82,83 +68,93 @@ pub fn profile_changes(data_dir: &DataDir) -> ExitCode {
     })
 }
 
-pub(crate) fn print_notice(n: Notice) {
-    match n {
-        Notice::Skipped { code, message } => eprintln!("error [{code}]: {message}"),
-        Notice::DpiAssumed { what } => {
-            eprintln!("note: {what}: no resolution in the file; 300 dpi assumed");
-        }
-        Notice::Blank { what, ink_percent } => {
-            eprintln!("note: {what}: looks blank ({ink_percent:.3} % ink) — kept");
-        }
-    }
+/// `eingang pdf assemble`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct AssembleArgs {
+    /// The files, in page order (multi-page TIFFs give all their pages).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The PDF to write.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The document title (default: the output file's name).
+    #[arg(long)]
+    title: Option<String>,
+    /// PDF/A level: 1b, 2b or 3b.
+    #[arg(long, default_value = "2b")]
+    pdfa: String,
+    /// Process each page with this scan profile (deskew, blank check, conversion).
+    #[arg(long)]
+    profile: Option<String>,
 }
 
 /// `eingang pdf assemble`: the files' pages into one PDF/A, written page by page.
-pub fn assemble(
-    data_dir: &DataDir,
-    files: &[PathBuf],
-    out: &Path,
-    title: Option<&str>,
-    level: &str,
-    profile_id: Option<&str>,
-) -> ExitCode {
+pub fn assemble(data_dir: &DataDir, a: &AssembleArgs) -> ExitCode {
     finish(|| {
-        let level = pdfa(level)?;
-        let processing = match profile_id {
-            Some(id) => Some(batches::profile(&open(data_dir)?, Some(id))?.processing),
-            None => None,
-        };
+        let level = pdfa(&a.pdfa)?;
         let request = eingang_api::files::Assemble {
-            files,
-            out,
-            title,
+            files: &a.files,
+            out: &a.output,
+            title: a.title.as_deref(),
             level,
-            processing,
+            processing: processing(data_dir, a.profile.as_deref())?,
         };
         let w = eingang_api::files::assemble(&request, &print_notice)?;
-        let skipped = if w.skipped > 0 {
-            format!(" ({} file(s) or page(s) skipped, see above)", w.skipped)
-        } else {
-            String::new()
-        };
-        println!(
-            "{}: {} pages, {} KiB, PDF/A-{}b{skipped}",
-            out.display(),
-            w.pages,
-            w.bytes / 1024,
-            level.part()
-        );
+        print_written(&a.output, &w, level);
         Ok(status(w.skipped == 0))
     })
+}
+
+/// The named profile's processing (none without `--profile`: pages go in as they are).
+fn processing(
+    data_dir: &DataDir,
+    profile: Option<&str>,
+) -> Result<Option<eingang_capture::process::Processing>, Exit> {
+    let Some(id) = profile else { return Ok(None) };
+    Ok(Some(
+        batches::profile(&open(data_dir)?, Some(id))?.processing,
+    ))
+}
+
+fn print_written(out: &Path, w: &Written, level: PdfA) {
+    let skipped = if w.skipped > 0 {
+        format!(" ({} file(s) or page(s) skipped, see above)", w.skipped)
+    } else {
+        String::new()
+    };
+    let (pages, kib, part) = (w.pages, w.bytes / 1024, level.part());
+    println!(
+        "{}: {pages} pages, {kib} KiB, PDF/A-{part}b{skipped}",
+        out.display()
+    );
 }
 
 /// `eingang pdf check FILE…`.
 pub fn check(files: &[PathBuf], level: &str) -> ExitCode {
     finish(|| {
         let level = pdfa(level)?;
-        let mut ok = true;
-        for f in files {
-            let problems = eingang_pdf::check_pdfa_file(f, level);
-            ok &= problems.is_empty();
-            if problems.is_empty() {
-                println!("{}: PDF/A-{}b ok", f.display(), level.part());
-            }
-            for p in problems {
-                println!("{}: {p}", f.display());
-            }
-        }
-        Ok(status(ok))
+        let failed = files.iter().filter(|f| !print_checked(f, level)).count();
+        Ok(status(failed == 0))
     })
+}
+
+/// One file's check: "ok", or each problem on its own line; `false` when there are some.
+fn print_checked(f: &Path, level: PdfA) -> bool {
+    let problems = eingang_pdf::check_pdfa_file(f, level);
+    if problems.is_empty() {
+        println!("{}: PDF/A-{}b ok", f.display(), level.part());
+    }
+    for p in &problems {
+        println!("{}: {p}", f.display());
+    }
+    problems.is_empty()
 }
 
 /// `eingang scan devices`: what SANE sees, and the configured eSCL scanners.
 pub fn devices(data_dir: &DataDir) -> ExitCode {
     finish(|| {
-        let escl = eingang_config::load(&data_dir.path)
-            .map(|c| c.scan.escl)
-            .unwrap_or_default();
-        let all = batches::devices(&escl)?;
+        let config = eingang_config::load(&data_dir.path);
+        let all = batches::devices(&config.map(|c| c.scan.escl).unwrap_or_default())?;
         if all.is_empty() {
             println!(
                 "no scanner found (SANE sees none; check the cable, the network, `scanimage -L`)"
@@ -172,16 +168,24 @@ pub fn devices(data_dir: &DataDir) -> ExitCode {
 }
 
 /// Where pages go: an existing batch or a new one with the profile's settings.
-pub struct Into<'a> {
-    pub profile: Option<&'a str>,
-    pub batch: Option<&'a str>,
-    pub name: Option<&'a str>,
+#[derive(Debug, clap::Args)]
+pub struct IntoArgs {
+    /// The scan profile of a new batch (default: `standard`).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Add to this batch instead of starting a new one.
+    #[arg(long, conflicts_with = "profile")]
+    batch: Option<String>,
+    /// The new batch's name.
+    #[arg(long)]
+    name: Option<String>,
 }
 
-impl Into<'_> {
-    fn batch(&self, store: &eingang_store::Store) -> Result<eingang_model::BatchId, Exit> {
-        let existing = self.batch.map(batch_id).transpose()?;
-        let b = batches::existing_or_new(store, existing.as_ref(), self.name, self.profile)?;
+impl IntoArgs {
+    fn batch(&self, store: &eingang_store::Store) -> Result<BatchId, Exit> {
+        let existing = self.batch.as_deref().map(batch_id).transpose()?;
+        let (name, profile) = (self.name.as_deref(), self.profile.as_deref());
+        let b = batches::existing_or_new(store, existing.as_ref(), name, profile)?;
         batch_id(&b.id)
     }
 }
@@ -198,7 +202,7 @@ fn print_event(e: Event) {
     }
 }
 
-fn print_report(batch: &str, r: &Report) -> ExitCode {
+fn print_report(batch: &BatchId, r: &Report) -> ExitCode {
     let cancelled = if r.cancelled { " (cancelled)" } else { "" };
     println!(
         "batch {batch}: {} pages received, {} processed, {} failed, {} file(s) refused{cancelled}",
@@ -208,56 +212,104 @@ fn print_report(batch: &str, r: &Report) -> ExitCode {
 }
 
 /// `eingang import FILE…`.
-pub fn import(data_dir: &DataDir, files: &[PathBuf], into: &Into<'_>) -> ExitCode {
+pub fn import(data_dir: &DataDir, files: &[PathBuf], into: &IntoArgs) -> ExitCode {
     finish(|| {
         let store = open(data_dir)?;
         let batch = into.batch(&store)?;
         let report = batches::import_paths(&store, &batch, files, &print_event)?;
-        Ok(print_report(&batch.to_string(), &report))
+        Ok(print_report(&batch, &report))
     })
 }
 
+/// `eingang scan batch`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// The device (`eingang scan devices` lists them): a SANE name such as
+    /// `fujitsu:fi-7160:1234`, or `escl:http://192.0.2.20/eSCL` for a network scanner.
+    #[arg(long)]
+    device: String,
+    /// `Flatbed`, `Automatic Document Feeder`, `ADF Duplex`, … (default: the profile's).
+    #[arg(long)]
+    source: Option<String>,
+    /// `Gray`, `Color`, `Lineart` (default: the profile's).
+    #[arg(long)]
+    mode: Option<String>,
+    /// dpi (default: the profile's).
+    #[arg(long)]
+    resolution: Option<u32>,
+    /// Stop after this many pages.
+    #[arg(long)]
+    pages: Option<u32>,
+    #[command(flatten)]
+    into: IntoArgs,
+}
+
 /// `eingang scan batch --device D`.
-pub fn scan_batch(data_dir: &DataDir, request: &batches::ScanRequest, into: &Into<'_>) -> ExitCode {
+pub fn scan_batch(data_dir: &DataDir, a: &ScanArgs) -> ExitCode {
     finish(|| {
         let store = open(data_dir)?;
-        let batch = into.batch(&store)?;
+        let batch = a.into.batch(&store)?;
         let never = std::sync::atomic::AtomicBool::new(false);
-        let s = batches::scan(&store, &batch, request, &never, &print_event)?;
-        if let Some(e) = &s.error {
-            eprintln!("error [{}]: {e} in batch {batch}", e.code());
-        }
-        if s.report.received == 0 {
-            return Err(usage(
-                "scan.no_pages",
-                "the scanner delivered no page (is paper in the feeder?)",
-            ));
-        }
-        let code = print_report(&batch.to_string(), &s.report);
-        Ok(if s.error.is_some() {
-            ExitCode::FAILURE
-        } else {
-            code
-        })
+        let scanned = batches::scan(&store, &batch, &a.request(), &never, &print_event)?;
+        print_scanned(&batch, &scanned)
     })
+}
+
+impl ScanArgs {
+    fn request(&self) -> batches::ScanRequest {
+        batches::ScanRequest {
+            device: self.device.clone(),
+            source: self.source.clone(),
+            mode: self.mode.clone(),
+            resolution: self.resolution,
+            max_pages: self.pages,
+        }
+    }
+}
+
+/// A scan's report; exit 1 when the scanner stopped with an error, 2 when it gave no page.
+fn print_scanned(batch: &BatchId, s: &batches::Scanned) -> Run {
+    if let Some(e) = &s.error {
+        eprintln!("error [{}]: {e} in batch {batch}", e.code());
+    }
+    if s.report.received == 0 {
+        let why = "the scanner delivered no page (is paper in the feeder?)";
+        return Err(usage("scan.no_pages", why));
+    }
+    let code = print_report(batch, &s.report);
+    Ok(if s.error.is_some() {
+        ExitCode::FAILURE
+    } else {
+        code
+    })
+}
+
+/// `eingang hotfolder`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct HotfolderArgs {
+    /// The folder (default: `[scan] hotfolder` from the configuration).
+    dir: Option<PathBuf>,
+    /// The scan profile (default: `[scan] hotfolder_profile`, else `standard`).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Seconds a file must stay unchanged before it is taken.
+    #[arg(long)]
+    settle: Option<u64>,
+    /// Take what is there, then stop (instead of watching).
+    #[arg(long)]
+    once: bool,
 }
 
 /// `eingang hotfolder [DIR]`: watches the folder until Ctrl-C (or, with `--once`, takes
 /// what is there) — the loop the app runs, `eingang_api::loops::hot_folder_forever`.
-pub fn hotfolder(
-    data_dir: &DataDir,
-    dir: Option<PathBuf>,
-    profile_id: Option<&str>,
-    settle: Option<u64>,
-    once: bool,
-) -> ExitCode {
-    use eingang_api::loops::{HotFolderSettings, HotFolderWatch};
+pub fn hotfolder(data_dir: &DataDir, a: HotfolderArgs) -> ExitCode {
     finish(|| {
         let cfg = eingang_config::load(&data_dir.path)?;
-        let settings = HotFolderSettings::overridden(&cfg.scan, dir, profile_id, settle)?;
+        let (profile, settle) = (a.profile.as_deref(), a.settle);
+        let settings = HotFolderSettings::overridden(&cfg.scan, a.dir, profile, settle)?;
         let store = open(data_dir)?;
         let watch = HotFolderWatch::open(&store, settings.clone())?;
-        Ok(watch_folder(&store, watch, &settings, once))
+        Ok(watch_folder(&store, watch, &settings, a.once))
     })
 }
 
@@ -265,22 +317,15 @@ pub fn hotfolder(
 /// empty, at most a minute); exit 1 when a file was refused.
 fn watch_folder(
     store: &eingang_store::Store,
-    watch: eingang_api::loops::HotFolderWatch,
-    settings: &eingang_api::loops::HotFolderSettings,
+    watch: HotFolderWatch,
+    settings: &HotFolderSettings,
     once: bool,
 ) -> ExitCode {
-    use eingang_api::loops::{self, HotFolderWatch, Shutdown};
-    println!(
-        "watching {} (profile {})",
-        watch.inbox().display(),
-        watch.profile_id()
-    );
+    let (inbox, profile) = (watch.inbox().display(), watch.profile_id());
+    println!("watching {inbox} (profile {profile})");
     let shutdown = std::sync::Arc::new(Shutdown::default());
     let _ctrl_c = crate::stop_on_ctrl_c(shutdown.clone());
-    let (started, failed) = (
-        std::time::Instant::now(),
-        std::sync::atomic::AtomicUsize::new(0),
-    );
+    let (started, failed) = (std::time::Instant::now(), AtomicUsize::new(0));
     let on_look = |w: &HotFolderWatch, taken: eingang_api::Result<_>| {
         print_taken(taken, &failed);
         if once && (w.waiting() == 0 || started.elapsed() > std::time::Duration::from_secs(60)) {
@@ -288,7 +333,8 @@ fn watch_folder(
         }
     };
     let fixed = || Some(settings.clone());
-    loops::hot_folder_forever(
+    let loops = eingang_api::loops::hot_folder_forever;
+    loops(
         store,
         Some(watch),
         &fixed,
@@ -301,29 +347,26 @@ fn watch_folder(
 
 fn print_taken(
     taken: eingang_api::Result<Vec<eingang_capture::hotfolder::Taken>>,
-    failed: &std::sync::atomic::AtomicUsize,
+    failed: &AtomicUsize,
 ) {
     use eingang_capture::hotfolder::Taken;
-    match taken {
-        Ok(taken) => {
-            for t in taken {
-                match t {
-                    Taken::Imported { file, pages, .. } => {
-                        println!("{file}: {pages} page(s) imported");
-                    }
-                    Taken::Duplicate { file, .. } => println!("{file}: imported before; archived"),
-                    Taken::Failed {
-                        file,
-                        reason,
-                        moved,
-                    } => {
-                        failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        println!("{file}: refused ({reason}); moved to {}", moved.display());
-                    }
-                }
+    let taken = match taken {
+        Ok(taken) => taken,
+        Err(e) => return eprintln!("error [{}]: {e}", e.code()),
+    };
+    for t in taken {
+        match t {
+            Taken::Imported { file, pages, .. } => println!("{file}: {pages} page(s) imported"),
+            Taken::Duplicate { file, .. } => println!("{file}: imported before; archived"),
+            Taken::Failed {
+                file,
+                reason,
+                moved,
+            } => {
+                failed.fetch_add(1, Ordering::Relaxed);
+                println!("{file}: refused ({reason}); moved to {}", moved.display());
             }
         }
-        Err(e) => eprintln!("error [{}]: {e}", e.code()),
     }
 }
 
@@ -339,24 +382,23 @@ pub fn batch_list(data_dir: &DataDir) -> ExitCode {
 
 /// `eingang batch separate BATCH [--rules FILE]`.
 pub fn batch_separate(data_dir: &DataDir, batch: &str, rules: Option<&Path>) -> ExitCode {
+    use eingang_capture::separate::Separation;
     finish(|| {
         let store = open(data_dir)?;
-        let rules: Option<eingang_capture::separate::Separation> = rules
-            .map(|f| {
-                let text = std::fs::read_to_string(f).map_err(|e| e.to_string());
-                text.and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-                    .map_err(|e| usage("scan.separation", format!("{}: {e}", f.display())))
-            })
-            .transpose()?;
+        let rules: Option<Separation> =
+            rules.map(|f| json_file(f, "scan.separation")).transpose()?;
         let started = std::time::Instant::now();
         let r = batches::separate_pages(&store, &batch_id(batch)?, rules.as_ref())?;
-        let secs = started.elapsed().as_secs_f64();
-        println!(
-            "{} document(s), {} separator sheet(s), {} index value(s) from barcodes, barcodes read on {} page(s), in {secs:.2} s",
-            r.documents, r.separator_sheets, r.index_filled, r.pages_read
-        );
+        print_separated(&r, started.elapsed().as_secs_f64());
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn print_separated(r: &eingang_capture::separate::Report, secs: f64) {
+    println!(
+        "{} document(s), {} separator sheet(s), {} index value(s) from barcodes, barcodes read on {} page(s), in {secs:.2} s",
+        r.documents, r.separator_sheets, r.index_filled, r.pages_read
+    );
 }
 
 /// `eingang audit verify`.
@@ -376,22 +418,28 @@ pub fn audit_verify(data_dir: &DataDir) -> ExitCode {
 
 /// `eingang audit export [FILE]`: JSON lines.
 pub fn audit_export(data_dir: &DataDir, file: Option<&Path>) -> ExitCode {
-    use std::io::Write as _;
     finish(|| {
         let records = open(data_dir)?.with_conn(tables::audit::records)?;
         let lines: String = records
             .iter()
             .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
             .collect();
-        let written = match file {
-            Some(f) => std::fs::File::create(f)
-                .and_then(|mut w| w.write_all(lines.as_bytes()).and_then(|()| w.sync_all())),
-            None => std::io::stdout().write_all(lines.as_bytes()),
-        };
-        written.map_err(|e| crate::out::failed("io", e))?;
+        write_out(file, lines.as_bytes()).map_err(|e| failed("io", e))?;
         if let Some(f) = file {
             println!("{} records written to {}", records.len(), f.display());
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `bytes` into `file` (synced), or onto standard output.
+fn write_out(file: Option<&Path>, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    match file {
+        Some(f) => std::fs::File::create(f).and_then(|mut w| {
+            w.write_all(bytes)?;
+            w.sync_all()
+        }),
+        None => std::io::stdout().write_all(bytes),
+    }
 }

@@ -2,32 +2,13 @@
 //! master data (`eingang ocr …`, `eingang batch index|qc|release`, `eingang masterdata …`).
 //! Each subcommand checks its arguments, makes one call into `eingang_api` and prints.
 
-use crate::out::{finish, open, status, unless_empty, usage, Exit};
+use crate::args::{batch_id, index_pairs, jobs, pdfa, queue_targets};
+use crate::out::{failed, finish, open, print_notice, status, unless_empty, Exit, Run};
 use eingang_api::station;
 use eingang_capture::ocr::{self, Tesseract};
-use eingang_model::BatchId;
 use eingang_store::paths::DataDir;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-fn parse_index(pairs: &[String]) -> Result<Vec<(String, String)>, Exit> {
-    pairs
-        .iter()
-        .map(|kv| {
-            kv.split_once('=')
-                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-                .ok_or_else(|| usage("input.index", format!("{kv:?}: write NAME=VALUE")))
-        })
-        .collect()
-}
-
-pub(crate) fn batch_id(id: &str) -> Result<BatchId, Exit> {
-    Ok(id.parse().map_err(eingang_api::Error::from)?)
-}
-
-fn jobs(jobs: Option<usize>) -> usize {
-    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
-}
 
 #[allow(clippy::ref_option)]
 fn on_page(id: &str, r: &Result<usize, ocr::OcrError>) {
@@ -38,33 +19,39 @@ fn on_page(id: &str, r: &Result<usize, ocr::OcrError>) {
 }
 
 fn tesseract(lang: &str) -> Result<Tesseract, Exit> {
-    Tesseract::find(lang).map_err(|e| crate::out::failed("ocr.unavailable", e))
+    Tesseract::find(lang).map_err(|e| failed("ocr.unavailable", e))
+}
+
+/// `eingang ocr run`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct OcrRunArgs {
+    #[arg(long)]
+    batch: Option<String>,
+    #[arg(long, default_value = "deu+eng")]
+    lang: String,
+    /// Pages read at once (default: one per core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Keep reading pages as they arrive, until Ctrl-C (the app's OCR loop).
+    #[arg(long, conflicts_with = "batch")]
+    watch: bool,
 }
 
 /// `eingang ocr run [--batch B] [--watch]`: works the OCR queue until it is empty (or, with
 /// `--watch`, until Ctrl-C — the app's loop, `eingang_api::loops::ocr_forever`).
-pub fn run(
-    data_dir: &DataDir,
-    batch: Option<&str>,
-    lang: &str,
-    n: Option<usize>,
-    watch: bool,
-) -> ExitCode {
+pub fn run(data_dir: &DataDir, a: &OcrRunArgs) -> ExitCode {
     finish(|| {
-        let store = open(data_dir)?;
-        let tess = tesseract(lang)?;
-        if watch {
-            return Ok(ocr_watch(&store, &tess, jobs(n)));
+        let (store, tess) = (open(data_dir)?, tesseract(&a.lang)?);
+        if a.watch {
+            return Ok(ocr_watch(&store, &tess, jobs(a.jobs)));
         }
-        let batch = batch.map(batch_id).transpose()?;
+        let batch = a.batch.as_deref().map(batch_id).transpose()?;
         let started = std::time::Instant::now();
-        let r = station::ocr(&store, &tess, batch.as_ref(), jobs(n), &on_page)?;
+        let r = station::ocr(&store, &tess, batch.as_ref(), jobs(a.jobs), &on_page)?;
+        let (done, failed, words) = (r.done, r.failed, r.words);
         let secs = started.elapsed().as_secs_f64();
-        println!(
-            "OCR: {} page(s) read, {} failed, {} words in {secs:.1} s",
-            r.done, r.failed, r.words
-        );
-        Ok(status(r.failed == 0))
+        println!("OCR: {done} page(s) read, {failed} failed, {words} words in {secs:.1} s");
+        Ok(status(failed == 0))
     })
 }
 
@@ -81,27 +68,29 @@ fn ocr_watch(store: &eingang_store::Store, tess: &Tesseract, jobs: usize) -> Exi
     ExitCode::SUCCESS
 }
 
+/// `eingang ocr files`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct OcrFilesArgs {
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[arg(short, long)]
+    output: PathBuf,
+    #[arg(long, default_value = "deu+eng")]
+    lang: String,
+    #[arg(long)]
+    jobs: Option<usize>,
+    #[arg(long, default_value = "2b")]
+    pdfa: String,
+}
+
 /// `eingang ocr files IMAGE… -o OUT.pdf`: a searchable PDF/A from image files, pages read in
 /// parallel (the benchmark's side of the comparison with OCRmyPDF).
-pub fn files(
-    files: &[PathBuf],
-    output: &Path,
-    lang: &str,
-    n: Option<usize>,
-    pdfa: &str,
-) -> ExitCode {
+pub fn files(a: &OcrFilesArgs) -> ExitCode {
     finish(|| {
-        let level = crate::scan::pdfa(pdfa)?;
-        let tess = tesseract(lang)?;
-        let (w, words) = eingang_api::files::ocr_pdf(
-            files,
-            output,
-            level,
-            &tess,
-            jobs(n),
-            &crate::scan::print_notice,
-        )?;
-        println!("{}: {} page(s), {words} words", output.display(), w.pages);
+        let (level, tess, n) = (pdfa(&a.pdfa)?, tesseract(&a.lang)?, jobs(a.jobs));
+        let ocr_pdf = eingang_api::files::ocr_pdf;
+        let (w, words) = ocr_pdf(&a.files, &a.output, level, &tess, n, &print_notice)?;
+        println!("{}: {} page(s), {words} words", a.output.display(), w.pages);
         Ok(status(w.skipped == 0))
     })
 }
@@ -111,7 +100,7 @@ pub fn files(
 pub fn index(data_dir: &DataDir, batch: &str, doc: usize, pairs: &[String]) -> ExitCode {
     finish(|| {
         let store = open(data_dir)?;
-        let values = parse_index(pairs)?;
+        let values = index_pairs(pairs)?;
         let today = eingang_store::rfc3339_utc(eingang_store::now_ms());
         let m = station::merge_index(&store, &batch_id(batch)?, doc, &values, &today[..10])?;
         for e in &m.problems {
@@ -122,21 +111,32 @@ pub fn index(data_dir: &DataDir, batch: &str, doc: usize, pairs: &[String]) -> E
     })
 }
 
+/// `eingang batch qc`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct QcArgs {
+    batch: String,
+    /// Documents (numbers) that passed.
+    #[arg(long)]
+    pass: Vec<usize>,
+    /// Documents (numbers) that failed (say why with --note).
+    #[arg(long)]
+    fail: Vec<usize>,
+    /// Pass every document that still needs a verdict (after looking at them).
+    #[arg(long)]
+    all: bool,
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
 /// `eingang batch qc BATCH [--pass N…] [--fail N --note TEXT] [--all]`: shows the check,
 /// records verdicts by the person named with `--user` (four-eyes).
-pub fn check(
-    data_dir: &DataDir,
-    batch: &str,
-    pass: &[usize],
-    fail: &[usize],
-    all: bool,
-    note: &str,
-) -> ExitCode {
+pub fn check(data_dir: &DataDir, a: &QcArgs) -> ExitCode {
     finish(|| {
         let store = open(data_dir)?;
-        let mut verdicts: Vec<(usize, bool)> = fail.iter().map(|n| (*n, false)).collect();
-        verdicts.extend(pass.iter().map(|n| (*n, true)));
-        let state = station::check(&store, &batch_id(batch)?, &verdicts, all, note)?;
+        let failed = a.fail.iter().map(|n| (*n, false));
+        let verdicts: Vec<(usize, bool)> =
+            failed.chain(a.pass.iter().map(|n| (*n, true))).collect();
+        let state = station::check(&store, &batch_id(&a.batch)?, &verdicts, a.all, &a.note)?;
         print_check(&state);
         Ok(ExitCode::SUCCESS)
     })
@@ -171,58 +171,70 @@ fn print_check(state: &eingang_capture::qc::QcState) {
 /// `eingang batch release BATCH --title T [--index NAME=VALUE]…`.
 pub fn release(data_dir: &DataDir, batch: &str, title: &str, index: &[String]) -> ExitCode {
     finish(|| {
-        let index = parse_index(index)?;
-        let store = open(data_dir)?;
-        let cfg = eingang_config::load(&data_dir.path)?;
-        let request = eingang_api::batches::ReleaseRequest {
-            title: title.to_owned(),
-            index,
-            targets: crate::scan::queue_targets(&cfg, data_dir),
-            station: cfg.station.name,
-        };
-        for d in eingang_api::batches::release(&store, &batch_id(batch)?, &request)? {
-            let index: Vec<String> = d.index.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            let index = unless_empty(&index.join(", "), |i| format!(" ({i})"));
-            println!(
-                "document {}: {} page(s), {}, queued{index}",
-                d.id,
-                d.page_ids.len(),
-                d.pdfa
-            );
-        }
+        let (request, store) = (release_request(data_dir, title, index)?, open(data_dir)?);
+        let documents = eingang_api::batches::release(&store, &batch_id(batch)?, &request)?;
+        documents.iter().for_each(print_released);
         println!("batch {batch}: released; the paper originals may be destroyed");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The release's title, the index for every document, and from the configuration the
+/// targets and the station's name.
+fn release_request(
+    data_dir: &DataDir,
+    title: &str,
+    index: &[String],
+) -> Result<eingang_api::batches::ReleaseRequest, Exit> {
+    let cfg = eingang_config::load(&data_dir.path)?;
+    Ok(eingang_api::batches::ReleaseRequest {
+        title: title.to_owned(),
+        index: index_pairs(index)?,
+        targets: queue_targets(&cfg, data_dir),
+        station: cfg.station.name,
+    })
+}
+
+fn print_released(d: &eingang_store::tables::documents::DocumentRow) {
+    let index: Vec<String> = d.index.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let index = unless_empty(&index.join(", "), |i| format!(" ({i})"));
+    let (id, pages, pdfa) = (&d.id, d.page_ids.len(), &d.pdfa);
+    println!("document {id}: {pages} page(s), {pdfa}, queued{index}");
 }
 
 /// `eingang masterdata import FILE`.
 pub fn masterdata_import(data_dir: &DataDir, file: &Path) -> ExitCode {
     finish(|| {
         let bytes = std::fs::read(file)
-            .map_err(|e| crate::out::failed("io.read", format!("{}: {e}", file.display())))?;
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            .map_err(|e| failed("io.read", format!("{}: {e}", file.display())))?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
         let store = open(data_dir)?;
-        match station::import_masterdata(&store, &name, &bytes, |_| Ok(())) {
-            Ok(i) => println!(
-                "{}: {} organisation unit(s), {} document type(s) imported",
-                file.display(),
-                i.units,
-                i.doctypes
-            ),
-            Err(eingang_api::Error::MasterDataInvalid { errors, .. }) => {
-                for e in &errors {
-                    eprintln!("error [masterdata.invalid]: {}: {e}", file.display());
-                }
-                eprintln!("nothing was imported; the master data in use stay as they were");
-                return Ok(ExitCode::FAILURE);
-            }
-            Err(e) => return Err(e.into()),
-        }
-        Ok(ExitCode::SUCCESS)
+        let imported =
+            station::import_masterdata(&store, &name.unwrap_or_default(), &bytes, |_| Ok(()));
+        print_masterdata(file, imported)
     })
+}
+
+/// The import's line; a file with errors names each and changes nothing (exit 1).
+fn print_masterdata(file: &Path, imported: eingang_api::Result<station::Imported>) -> Run {
+    match imported {
+        Ok(i) => {
+            let (units, doctypes) = (i.units, i.doctypes);
+            println!(
+                "{}: {units} organisation unit(s), {doctypes} document type(s) imported",
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(eingang_api::Error::MasterDataInvalid { errors, .. }) => {
+            for e in &errors {
+                eprintln!("error [masterdata.invalid]: {}: {e}", file.display());
+            }
+            eprintln!("nothing was imported; the master data in use stay as they were");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `eingang masterdata list`.

@@ -1,7 +1,7 @@
 //! `eingang submissions …`
 
 use crate::drafts::{or_dash, truncate};
-use crate::out::{failed, finish, open};
+use crate::out::{finish, open};
 use eingang_store::paths::DataDir;
 use eingang_store::tables::submissions;
 use std::process::ExitCode;
@@ -11,25 +11,25 @@ pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
     finish(|| {
         let list = open(data_dir)?.with_conn(submissions::list)?;
         if json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&list).map_err(|e| failed("app.internal", e))?
-            );
-            return Ok(ExitCode::SUCCESS);
+            return crate::out::json(&list);
         }
-        println!(
-            "{:<36}  {:<11}  {:<24}  {:<9}  {:>5}  CAPTION",
-            "ID", "REFERENCE", "FORM", "DELIVERY", "FILES"
-        );
-        for s in &list {
-            let form = truncate(&format!("{} {}", s.form_id, s.form_version), 24);
-            let caption = or_dash(&s.caption);
-            println!(
-                "{:<36}  {:<11}  {form:<24}  {:<9}  {:>5}  {caption}",
-                s.id, s.reference, s.delivery, s.attachments
-            );
-        }
-        println!("{} submission(s)", list.len());
+        print_submissions(&list);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn print_submissions(list: &[eingang_model::SubmissionSummary]) {
+    println!(
+        "{:<36}  {:<11}  {:<24}  {:<9}  {:>5}  CAPTION",
+        "ID", "REFERENCE", "FORM", "DELIVERY", "FILES"
+    );
+    for s in list {
+        let form = truncate(&format!("{} {}", s.form_id, s.form_version), 24);
+        let caption = or_dash(&s.caption);
+        println!(
+            "{:<36}  {:<11}  {form:<24}  {:<9}  {:>5}  {caption}",
+            s.id, s.reference, s.delivery, s.attachments
+        );
+    }
+    println!("{} submission(s)", list.len());
 }

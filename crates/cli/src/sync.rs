@@ -41,16 +41,23 @@ pub fn run(data_dir: &DataDir, watch: bool) -> ExitCode {
         if watch {
             return Ok(watch_forever(store, targets, settings));
         }
-        let rounds = runtime().block_on(eingang_api::targets::deliver_round(
-            &store, &targets, settings,
-        ));
-        let mut ok = true;
-        for (t, round) in targets.iter().zip(rounds) {
-            ok &= print_round(t, &round?);
-        }
+        let round = eingang_api::targets::deliver_round(&store, &targets, settings);
+        let ok = print_rounds(&targets, runtime().block_on(round))?;
         print_problems(&store);
         Ok(status(ok))
     })
+}
+
+/// Each target's round; `false` when one failed or was paused.
+fn print_rounds(
+    targets: &[Target],
+    rounds: Vec<eingang_api::Result<worker::Report>>,
+) -> Result<bool, Exit> {
+    let mut ok = true;
+    for (t, round) in targets.iter().zip(rounds) {
+        ok &= print_round(t, &round?);
+    }
+    Ok(ok)
 }
 
 fn watch_forever(
@@ -116,28 +123,43 @@ pub fn targets_list(data_dir: &DataDir, json: bool, probe: bool) -> ExitCode {
     finish(|| {
         let store = open(data_dir)?;
         let (cfg, targets) = configured(&store)?;
-        if probe {
-            runtime().block_on(eingang_api::targets::probe_all(&store, &targets));
-        }
-        let rows = store.with_conn(|c| {
-            targets
-                .iter()
-                .map(|t| target_row(c, t))
-                .collect::<Result<Vec<_>, _>>()
-        })?;
+        let rows = target_rows(&store, &targets, probe)?;
         if json {
-            println!("{}", serde_json::Value::Array(rows));
-            return Ok(ExitCode::SUCCESS);
+            return crate::out::json(&rows);
         }
-        if cfg.sources.is_empty() {
-            println!("(no configuration file: delivering to the local folder)");
-        }
-        for s in &cfg.sources {
-            println!("configuration: {}", s.display());
-        }
+        print_sources(&cfg, NO_FILE_LOCAL, "");
         rows.iter().for_each(print_target);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+const NO_FILE_LOCAL: &str = "(no configuration file: delivering to the local folder)";
+const NO_FILE_DEFAULTS: &str = "no configuration file; the defaults apply";
+
+/// The configuration files read (or `none` when there are none), each with `suffix`.
+fn print_sources(cfg: &config::Config, none: &str, suffix: &str) {
+    if cfg.sources.is_empty() {
+        println!("{none}");
+    }
+    for s in &cfg.sources {
+        if suffix.is_empty() {
+            println!("configuration: {}", s.display());
+        } else {
+            println!("{}{suffix}", s.display());
+        }
+    }
+}
+
+/// Each target's state (asked first with `probe`).
+fn target_rows(
+    store: &Arc<Store>,
+    targets: &[Target],
+    probe: bool,
+) -> Result<Vec<serde_json::Value>, Exit> {
+    if probe {
+        runtime().block_on(eingang_api::targets::probe_all(store, targets));
+    }
+    Ok(store.with_conn(|c| targets.iter().map(|t| target_row(c, t)).collect())?)
 }
 
 /// A target's line for scripts: `failed` counts the items that wait for a person (failed
@@ -184,33 +206,37 @@ fn print_target(r: &serde_json::Value) {
 
 /// `eingang targets password ID`: reads the password from standard input (one line).
 pub fn targets_password(data_dir: &DataDir, id: &str) -> ExitCode {
+    use eingang_sync::secrets::{self, Backend};
     finish(|| {
         let store = open(data_dir)?;
-        let (_, targets) = configured(&store)?;
-        if !targets.iter().any(|t| t.id == id) {
-            return Err(usage(
-                "input.unknown_target",
-                format!("no target {id:?} is configured (eingang targets list)"),
-            ));
-        }
-        eprintln!("password for {id} (one line on standard input):");
-        let mut line = zeroize::Zeroizing::new(String::new());
-        if std::io::stdin().lock().read_line(&mut line).is_err() || line.trim_end().is_empty() {
-            return Err(usage("input.password", "no password was given"));
-        }
-        let place = match eingang_sync::secrets::set_password(
-            &store,
-            id,
-            line.trim_end_matches(['\r', '\n']),
-        )? {
-            eingang_sync::secrets::Backend::Os => "in the system's key store",
-            eingang_sync::secrets::Backend::Store => {
-                "in Eingang's database (this machine has no usable key store)"
-            }
+        known_target(&store, id)?;
+        let place = match secrets::set_password(&store, id, &read_password(id)?)? {
+            Backend::Os => "in the system's key store",
+            Backend::Store => "in Eingang's database (this machine has no usable key store)",
         };
         println!("stored {place}; the target is no longer paused");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn known_target(store: &Store, id: &str) -> Result<(), Exit> {
+    if configured(store)?.1.iter().any(|t| t.id == id) {
+        return Ok(());
+    }
+    let why = format!("no target {id:?} is configured (eingang targets list)");
+    Err(usage("input.unknown_target", why))
+}
+
+/// One line from standard input, without its line end; an empty line is refused.
+fn read_password(id: &str) -> Result<zeroize::Zeroizing<String>, Exit> {
+    eprintln!("password for {id} (one line on standard input):");
+    let mut line = zeroize::Zeroizing::new(String::new());
+    if std::io::stdin().lock().read_line(&mut line).is_err() || line.trim_end().is_empty() {
+        return Err(usage("input.password", "no password was given"));
+    }
+    let end = line.trim_end_matches(['\r', '\n']).len();
+    line.truncate(end);
+    Ok(line)
 }
 
 /// `eingang outbox list [--json]`.
@@ -218,22 +244,24 @@ pub fn outbox_list(data_dir: &DataDir, json: bool) -> ExitCode {
     finish(|| {
         let items = eingang_api::targets::outbox_items(&*open(data_dir)?, 50)?;
         if json {
-            println!("{}", serde_json::to_string(&items).unwrap_or_default());
+            return crate::out::json(&items);
         }
-        for i in items.iter().filter(|_| !json) {
-            let detail = match (&i.error, &i.receipt) {
-                (_, Some(r)) => format!("{} sha256={}", r.location, r.sha256),
-                (Some(e), None) => format!("[{}] {}", e.code, e.detail),
-                _ => String::new(),
-            };
-            let state = format!("{:?}", i.state);
-            println!(
-                "{:>5} {} {:<10} {state:<19} {detail}",
-                i.id, i.item_id, i.target
-            );
-        }
+        items.iter().for_each(print_item);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn print_item(i: &eingang_model::OutboxItem) {
+    let detail = match (&i.error, &i.receipt) {
+        (_, Some(r)) => format!("{} sha256={}", r.location, r.sha256),
+        (Some(e), None) => format!("[{}] {}", e.code, e.detail),
+        _ => String::new(),
+    };
+    let state = format!("{:?}", i.state);
+    println!(
+        "{:>5} {} {:<10} {state:<19} {detail}",
+        i.id, i.item_id, i.target
+    );
 }
 
 /// `eingang outbox retry ID`.
@@ -288,26 +316,28 @@ fn print_pulled(
 /// target's URL, folder and templates), without touching the data folder.
 pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitCode {
     finish(|| {
-        let cfg = match file {
-            Some(f) => config::load_files(Some(f), None),
-            None => eingang_sync::load_config(&data_dir.path),
-        }?;
-        for t in &cfg.targets {
-            eingang_sync::connect(t, &cfg.sync, None)?;
-        }
-        if cfg.sources.is_empty() {
-            println!("no configuration file; the defaults apply");
-        }
-        for s in &cfg.sources {
-            println!("{}: ok", s.display());
-        }
+        let cfg = checked_config(data_dir, file)?;
+        print_sources(&cfg, NO_FILE_DEFAULTS, ": ok");
         print_targets(&cfg, data_dir);
         print_central(&cfg);
-        for w in &cfg.warnings {
-            println!("warning: {w}");
-        }
+        cfg.warnings.iter().for_each(|w| println!("warning: {w}"));
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `file` (or the machine's files) read, and every target's connector made from it.
+fn checked_config(
+    data_dir: &DataDir,
+    file: Option<&std::path::Path>,
+) -> Result<config::Config, Exit> {
+    let cfg = match file {
+        Some(f) => config::load_files(Some(f), None),
+        None => eingang_sync::load_config(&data_dir.path),
+    }?;
+    for t in &cfg.targets {
+        eingang_sync::connect(t, &cfg.sync, None)?;
+    }
+    Ok(cfg)
 }
 
 fn print_targets(cfg: &config::Config, data_dir: &DataDir) {
@@ -342,36 +372,44 @@ fn print_targets(cfg: &config::Config, data_dir: &DataDir) {
 }
 
 /// `eingang config apply`: imports the central master data and scan profiles when they
-/// changed.
+/// changed; exit 2 when a file was refused.
 pub fn config_apply(data_dir: &DataDir) -> ExitCode {
-    use eingang_api::provision::Outcome;
     finish(|| {
         let cfg = eingang_sync::load_config(&data_dir.path)?;
-        let store = open(data_dir)?;
-        let mut ok = true;
-        for (what, file) in eingang_api::provision::central(&store, &cfg) {
-            let Some((file, outcome)) = file else {
-                println!("{what}: no central file configured");
-                continue;
-            };
-            match outcome {
-                Outcome::Imported(n) => println!("{what}: {} imported ({n})", file.display()),
-                Outcome::Unchanged => println!("{what}: {} unchanged", file.display()),
-                Outcome::Refused(errors) => {
-                    for e in errors {
-                        eprintln!("error [config.central]: {e}");
-                    }
-                    eprintln!("{what}: nothing was imported; the data in use stay as they were");
-                    ok = false;
-                }
-            }
-        }
+        let applied = eingang_api::provision::central(&*open(data_dir)?, &cfg);
+        let ok = applied
+            .into_iter()
+            .fold(true, |ok, (what, file)| print_applied(what, file) && ok);
         Ok(if ok {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(2)
         })
     })
+}
+
+/// One central file's outcome; `false` when it was refused.
+fn print_applied(
+    what: &str,
+    file: Option<(&std::path::Path, eingang_api::provision::Outcome)>,
+) -> bool {
+    use eingang_api::provision::Outcome;
+    let Some((file, outcome)) = file else {
+        println!("{what}: no central file configured");
+        return true;
+    };
+    match outcome {
+        Outcome::Imported(n) => println!("{what}: {} imported ({n})", file.display()),
+        Outcome::Unchanged => println!("{what}: {} unchanged", file.display()),
+        Outcome::Refused(errors) => {
+            for e in errors {
+                eprintln!("error [config.central]: {e}");
+            }
+            eprintln!("{what}: nothing was imported; the data in use stay as they were");
+            return false;
+        }
+    }
+    true
 }
 
 /// What the administrator's sections configure, one line each.

@@ -1,6 +1,6 @@
 //! `eingang update check|install`: the app's update path, for administrators and scripts.
 
-use crate::out::{finish, Coded};
+use crate::out::{finish, Coded, Exit};
 use eingang_store::paths::DataDir;
 use eingang_update::{self as update, Updater};
 use std::process::ExitCode;
@@ -19,28 +19,47 @@ impl Coded for update::UpdateError {
     }
 }
 
+/// `eingang update check|install`.
 pub fn run(data_dir: &DataDir, install: bool) -> ExitCode {
     finish(|| {
-        let cfg = eingang_sync::load_config(&data_dir.path)?;
-        let updater = Updater::new(&cfg.update)
-            .map_err(|e| crate::out::usage("config.invalid", format!("[update]: {e}")))?;
-        let Some(updater) = updater else {
+        let Some(updater) = updater(data_dir)? else {
             println!("updates are off: the machine's configuration has no [update] source");
             return Ok(ExitCode::SUCCESS);
         };
-        let current = env!("CARGO_PKG_VERSION");
-        let rt = crate::sync::runtime();
-        let Some(found) = rt.block_on(updater.check(current))? else {
-            println!("{current} is up to date");
-            return Ok(ExitCode::SUCCESS);
-        };
-        println!("version {} is available (this is {current})", found.version);
-        if install {
-            let package = rt.block_on(updater.download(&found, &data_dir.path.join("updates")))?;
-            println!("{}: signature ok", package.display());
-            update::install(&package)?;
-            println!("version {} installed", found.version);
+        let (current, rt) = (env!("CARGO_PKG_VERSION"), crate::sync::runtime());
+        match rt.block_on(updater.check(current))? {
+            None => println!("{current} is up to date"),
+            Some(found) => offer(&rt, &updater, &found, install, &data_dir.path)?,
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The configured update source, if there is one.
+fn updater(data_dir: &DataDir) -> Result<Option<Updater>, Exit> {
+    let cfg = eingang_sync::load_config(&data_dir.path)?;
+    Updater::new(&cfg.update)
+        .map_err(|e| crate::out::usage("config.invalid", format!("[update]: {e}")))
+}
+
+/// A newer version: said, and with `install` downloaded, its signature checked, installed.
+fn offer(
+    rt: &tokio::runtime::Runtime,
+    updater: &Updater,
+    found: &update::Available,
+    install: bool,
+    data: &std::path::Path,
+) -> Result<(), Exit> {
+    println!(
+        "version {} is available (this is {})",
+        found.version,
+        env!("CARGO_PKG_VERSION")
+    );
+    if install {
+        let package = rt.block_on(updater.download(found, &data.join("updates")))?;
+        println!("{}: signature ok", package.display());
+        update::install(&package)?;
+        println!("version {} installed", found.version);
+    }
+    Ok(())
 }
