@@ -397,6 +397,16 @@ pub struct ReleaseRequest {
     pub station: Option<String>,
 }
 
+/// [`release`], then the batch as the scan station shows it.
+pub fn release_viewed(
+    store: &Store,
+    batch: &BatchId,
+    request: &ReleaseRequest,
+) -> Result<BatchView> {
+    release(store, batch, request)?;
+    view(store, batch)
+}
+
 /// Releases the checked batch: its documents (cut at the marked pages) as PDF/A with the
 /// OCR text layer, the index fields and the Transfervermerk, queued for delivery. Returns
 /// the documents made.

@@ -23,6 +23,13 @@ pub(crate) fn header(request: &Request<'_>, name: &str) -> Result<String, AppErr
 }
 
 /// The raw bytes of a request (files travel as raw IPC bodies, not JSON).
+/// The `x-draft` header's draft, refused on a terminal when it is not the session's.
+fn draft_header(app: &AppHandle, request: &Request<'_>) -> Result<DraftId, AppError> {
+    let draft = header(request, "x-draft")?;
+    crate::terminal::guard_draft(app, &draft)?;
+    Ok(draft.parse()?)
+}
+
 pub(crate) fn raw_body(request: &Request<'_>) -> Result<Vec<u8>, AppError> {
     match request.body() {
         InvokeBody::Raw(bytes) => Ok(bytes.clone()),
@@ -41,9 +48,7 @@ pub async fn attachment_add(
     app: AppHandle,
     request: Request<'_>,
 ) -> Result<AttachmentRef, AppError> {
-    let (bytes, draft) = (raw_body(&request)?, header(&request, "x-draft")?);
-    crate::terminal::guard_draft(&app, &draft)?;
-    let draft: DraftId = draft.parse()?;
+    let (bytes, draft) = (raw_body(&request)?, draft_header(&app, &request)?);
     let (field, name) = (header(&request, "x-field")?, header(&request, "x-name")?);
     let attachment = blocking(app.store()?, move |s| {
         s.with_tx(|tx| attachments::add(tx, s.blobs(), draft, &field, &name, &bytes))

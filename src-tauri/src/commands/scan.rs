@@ -248,9 +248,7 @@ pub async fn scan_documents_make(
     let (store, sync) = (app.store()?, app.state::<SyncState>());
     let request = sync.release_request(&store, title, index)?;
     let view = blocking(store, move |s| {
-        let batch = batch_id.parse()?;
-        batches::release(s, &batch, &request)?;
-        batches::view(s, &batch)
+        batches::release_viewed(s, &batch_id.parse()?, &request)
     })
     .await?;
     sync.wake.notify_one();

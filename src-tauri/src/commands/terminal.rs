@@ -130,10 +130,8 @@ pub async fn terminal_scan(
     let page = run_blocking(move || terminal::scan_page(&device, &work, &cancel)).await?;
     let attachment =
         crate::terminal::attach_scan(&app, &store, id, &draft, field, page.pdf).await?;
-    tracing::info!(
-        blank = page.processed.blank,
-        "terminal session: page scanned"
-    );
+    let blank = page.processed.blank;
+    tracing::info!(blank, "terminal session: page scanned");
     Ok(ScannedPage::new(attachment, &page.processed))
 }
 
@@ -150,12 +148,18 @@ pub async fn terminal_submit(
     let s = crate::commands::submissions::finalise(&app, id, &today).await?;
     tracing::info!(submission = %s.id, "terminal session: submitted");
     let printed = crate::terminal::print_receipt(&state.settings, &s).await;
-    Ok(TerminalReceipt {
-        qr: qr_svg(&s.reference)?,
-        reference: s.reference,
-        submitted_at: s.created_at,
-        printed,
-    })
+    TerminalReceipt::new(s, printed)
+}
+
+impl TerminalReceipt {
+    fn new(s: eingang_model::SubmissionSummary, printed: Option<bool>) -> Result<Self, AppError> {
+        Ok(Self {
+            qr: qr_svg(&s.reference)?,
+            reference: s.reference,
+            submitted_at: s.created_at,
+            printed,
+        })
+    }
 }
 
 /// The reference's QR code as an SVG data URL.
