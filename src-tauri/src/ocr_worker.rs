@@ -41,7 +41,8 @@ pub fn start(app: &AppHandle) {
                 .max(1);
             let find = || eingang_api::loops::tesseract(&app.state::<SyncState>().config().scan);
             let on_notice = |n| app.state::<OcrState>().set(n);
-            let on_page = |_: &str, r: &Result<usize, eingang_capture::OcrError>| {
+            let on_page = |_: &eingang_model::PageId,
+                           r: &Result<usize, eingang_capture::OcrError>| {
                 if r.is_err() {
                     tracing::warn!("OCR failed on a page");
                 }

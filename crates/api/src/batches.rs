@@ -22,7 +22,7 @@ const MAX_NAME: usize = 200;
 
 pub fn summary(b: BatchRow) -> BatchSummary {
     BatchSummary {
-        id: b.id,
+        id: b.id.to_string(),
         name: b.name,
         profile_id: b.profile_id,
         created_at: b.created_at,
@@ -77,8 +77,7 @@ pub fn profile(store: &Store, id: Option<&str>) -> Result<ScanProfile> {
 /// The profile a batch was made with (kept with the batch, so later edits of the profile
 /// do not change it).
 pub fn profile_of(store: &Store, batch: &BatchId) -> Result<ScanProfile> {
-    let batch_id = &batch.to_string();
-    let row = store.with_conn(|c| batches::batch(c, batch_id))?;
+    let row = store.with_conn(|c| batches::batch(c, batch))?;
     serde_json::from_str(&row.profile_json).map_err(|e| {
         Error::refused(
             "scan.profile",
@@ -96,8 +95,7 @@ pub fn list(store: &Store) -> Result<Vec<BatchSummary>> {
 }
 
 pub fn get(store: &Store, batch: &BatchId) -> Result<BatchSummary> {
-    let batch_id = &batch.to_string();
-    Ok(summary(store.with_conn(|c| batches::batch(c, batch_id))?))
+    Ok(summary(store.with_conn(|c| batches::batch(c, batch))?))
 }
 
 /// A new, empty batch scanned with `profile_id` (a name of 1–200 characters).
@@ -120,19 +118,17 @@ pub fn create(store: &Store, name: &str, profile_id: Option<&str>) -> Result<Bat
 }
 
 pub fn delete(store: &Store, batch: &BatchId) -> Result<()> {
-    let batch_id = &batch.to_string();
-    Ok(store.with_tx(|c| batches::delete_batch(c, batch_id))?)
+    Ok(store.with_tx(|c| batches::delete_batch(c, batch))?)
 }
 
 /// A batch with its pages and documents (and each document's delivery state).
 pub fn view(store: &Store, batch: &BatchId) -> Result<BatchView> {
-    let batch_id = &batch.to_string();
     Ok(store.with_conn(|c| {
-        let b = batches::batch(c, batch_id)?;
-        let pages = pages::pages(c, batch_id)?
+        let b = batches::batch(c, batch)?;
+        let pages = pages::pages(c, batch)?
             .into_iter()
             .map(|p| PageView {
-                id: p.id,
+                id: p.id.to_string(),
                 source: p.source,
                 source_page: p.source_page,
                 state: p.state,
@@ -157,14 +153,15 @@ pub fn view(store: &Store, batch: &BatchId) -> Result<BatchView> {
                 ocr_error: p.ocr_error,
             })
             .collect();
-        let documents = documents::documents(c, batch_id)?
+        let documents = documents::documents(c, batch)?
             .into_iter()
             .map(|d| {
-                let delivery = eingang_store::tables::outbox::delivery_state(c, "document", &d.id)
-                    .unwrap_or_else(|_| "pending".into());
+                let delivery =
+                    eingang_store::tables::outbox::delivery_state(c, "document", &d.id.to_string())
+                        .unwrap_or_else(|_| "pending".into());
                 DocumentView {
                     pages: u32::try_from(d.page_ids.len()).unwrap_or(u32::MAX),
-                    id: d.id,
+                    id: d.id.to_string(),
                     title: d.title,
                     pdfa: d.pdfa,
                     sha256: d.sha256,
@@ -182,8 +179,7 @@ pub fn view(store: &Store, batch: &BatchId) -> Result<BatchView> {
 
 /// A page's thumbnail (a small JPEG), or `None` while it is not processed.
 pub fn thumbnail(store: &Store, page: &PageId) -> Result<Option<Vec<u8>>> {
-    let page_id = &page.to_string();
-    let p = store.with_conn(|c| pages::page(c, page_id))?;
+    let p = store.with_conn(|c| pages::page(c, page))?;
     match p.thumb_blob {
         Some(thumb) => Ok(Some(store.blobs().get(&thumb)?)),
         None => Ok(None),
@@ -192,7 +188,6 @@ pub fn thumbnail(store: &Store, page: &PageId) -> Result<Option<Vec<u8>>> {
 
 /// Turns, marks or deletes a page (logged with the old value, so undo is a setter too).
 pub fn edit_page(store: &Store, page: &PageId, edit: PageEdit) -> Result<()> {
-    let page_id = &page.to_string();
     if let PageEdit::Rotation(q) = edit {
         if q > 3 {
             return Err(Error::input(
@@ -201,12 +196,11 @@ pub fn edit_page(store: &Store, page: &PageId, edit: PageEdit) -> Result<()> {
             ));
         }
     }
-    Ok(store.with_tx(|c| pages::edit_page(c, page_id, edit))?)
+    Ok(store.with_tx(|c| pages::edit_page(c, page, edit))?)
 }
 
 pub fn move_page(store: &Store, page: &PageId, to: u32) -> Result<()> {
-    let page_id = &page.to_string();
-    Ok(store.with_tx(|c| pages::move_page(c, page_id, to as usize))?)
+    Ok(store.with_tx(|c| pages::move_page(c, page, to as usize))?)
 }
 
 /// Imports one file (its bytes, as the UI sends them) into a batch; pages are processed
@@ -218,7 +212,6 @@ pub fn import_file(
     bytes: Vec<u8>,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<BatchSummary> {
-    let batch_id = &batch.to_string();
     if name.is_empty() || name.len() > 255 || name.contains(['/', '\\']) {
         return Err(Error::input("input.bad_name", "not a file name"));
     }
@@ -226,7 +219,7 @@ pub fn import_file(
     let cancel = AtomicBool::new(false);
     let mut report = intake::import(
         store,
-        batch_id,
+        batch,
         std::iter::once((name.to_owned(), Ok(bytes))),
         &profile.processing,
         Limits::default(),
@@ -285,7 +278,6 @@ pub fn scan(
     cancel: &AtomicBool,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Scanned> {
-    let batch_id = &batch.to_string();
     let device = &request.device;
     if device.is_empty() || device.len() > 200 || device.starts_with('-') {
         return Err(Error::input("input.device", "not a scanner name").at("device"));
@@ -303,7 +295,7 @@ pub fn scan(
     let scanner = eingang_capture::source_for(device);
     let (report, error) = intake::scan_into(
         store,
-        batch_id,
+        batch,
         scanner.as_ref(),
         &settings,
         &profile.processing,
@@ -357,7 +349,6 @@ pub fn separate_pages(
     batch: &BatchId,
     rules: Option<&eingang_capture::separate::Separation>,
 ) -> Result<eingang_capture::separate::Report> {
-    let batch_id = &batch.to_string();
     let own;
     let rules = if let Some(r) = rules {
         r
@@ -365,7 +356,7 @@ pub fn separate_pages(
         own = profile_of(store, batch)?.separation;
         &own
     };
-    let r = eingang_capture::separate::separate(store, batch_id, rules)?;
+    let r = eingang_capture::separate::separate(store, batch, rules)?;
     tracing::info!(
         documents = r.documents,
         sheets = r.separator_sheets,
@@ -415,7 +406,6 @@ pub fn release(
     batch: &BatchId,
     request: &ReleaseRequest,
 ) -> Result<Vec<documents::DocumentRow>> {
-    let batch_id = &batch.to_string();
     let title = request.title.trim();
     if title.is_empty() || title.chars().count() > MAX_NAME {
         return Err(Error::input(
@@ -443,7 +433,7 @@ pub fn release(
         sealer: &eingang_capture::transfer::NoSeal,
         station: request.station.as_deref(),
     };
-    Ok(release::release(store, batch_id, &release)?)
+    Ok(release::release(store, batch, &release)?)
 }
 
 /// The batch pages go into: `batch` when given (it must exist), else a new one named `name`
@@ -480,7 +470,7 @@ pub fn import_paths(
     let profile = profile_of(store, batch)?;
     Ok(intake::import_files(
         store,
-        &batch.to_string(),
+        batch,
         files,
         &profile.processing,
         Limits::default(),

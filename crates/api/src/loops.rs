@@ -42,7 +42,7 @@ pub fn ocr_forever(
     jobs: usize,
     shutdown: &Shutdown,
     on_notice: &dyn Fn(Option<String>),
-    on_page: &(dyn Fn(&str, &Result<usize, ocr::OcrError>) + Sync),
+    on_page: &(dyn Fn(&eingang_model::PageId, &Result<usize, ocr::OcrError>) + Sync),
 ) {
     let mut tess: Option<Tesseract> = None;
     let mut last_look: Option<Instant> = None;

@@ -76,9 +76,8 @@ pub fn import_masterdata(
 /// The check station's view of a batch: every document's index values, what the master
 /// data does not accept, suggestions from the OCR text, flags and verdicts.
 pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
-    let batch_id = &batch.to_string();
-    let state = qc::state(store, batch_id)?;
-    let (pages, master) = store.with_conn(|c| Ok((pages::pages(c, batch_id)?, md::all(c)?)))?;
+    let state = qc::state(store, batch)?;
+    let (pages, master) = store.with_conn(|c| Ok((pages::pages(c, batch)?, md::all(c)?)))?;
     let today = eingang_store::rfc3339_utc(eingang_store::now_ms());
     let documents = state
         .documents
@@ -121,7 +120,7 @@ pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
                 .collect();
             CheckDocView {
                 number: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                first_page: d.first_page.clone(),
+                first_page: d.first_page.to_string(),
                 pages: u32::try_from(d.page_ids.len()).unwrap_or(u32::MAX),
                 flags: d.flags.clone(),
                 sampled: d.sampled,
@@ -160,7 +159,6 @@ pub fn set_index(
     first_page: &PageId,
     index: Vec<(String, String)>,
 ) -> Result<()> {
-    let (batch_id, first_page) = (&batch.to_string(), &first_page.to_string());
     if index.len() > 50
         || index.iter().any(|(k, v)| {
             k.is_empty()
@@ -183,10 +181,10 @@ pub fn set_index(
         .collect();
     store.with_tx(|c| {
         let page = pages::page(c, first_page)?;
-        if page.batch_id != *batch_id {
+        if page.batch_id != *batch {
             return Err(eingang_store::Error::NotFound {
                 what: "page",
-                id: first_page.to_owned(),
+                id: first_page.to_string(),
             });
         }
         pages::set_index_as(c, first_page, &index, "user_index")
@@ -203,25 +201,23 @@ pub fn verdict(
     passed: bool,
     note: &str,
 ) -> Result<()> {
-    let (batch_id, first_page) = (&batch.to_string(), &first_page.to_string());
     let checker = audit::actor();
     Ok(qc::record_verdict(
-        store, batch_id, first_page, &checker, passed, note,
+        store, batch, first_page, &checker, passed, note,
     )?)
 }
 
 /// Puts the batch's pages whose OCR failed (or was not wanted) back into the OCR queue;
 /// returns how many.
 pub fn ocr_retry(store: &Store, batch: &BatchId) -> Result<u32> {
-    let batch_id = &batch.to_string();
-    let n = store.with_tx(|c| pages::ocr_request(c, batch_id))?;
+    let n = store.with_tx(|c| pages::ocr_request(c, batch))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// The first page of the batch's document `number` (counted from 1, as the station shows
 /// them).
 pub fn document(store: &Store, batch: &BatchId, number: usize) -> Result<PageId> {
-    let pages = store.with_conn(|c| pages::pages(c, &batch.to_string()))?;
+    let pages = store.with_conn(|c| pages::pages(c, batch))?;
     let docs = eingang_capture::pages::segments(&pages);
     let first = docs.get(number.wrapping_sub(1)).ok_or_else(|| {
         Error::input(
@@ -232,7 +228,7 @@ pub fn document(store: &Store, batch: &BatchId, number: usize) -> Result<PageId>
             ),
         )
     })?;
-    Ok(first[0].id.parse()?)
+    Ok(first[0].id)
 }
 
 /// A document's index values after [`merge_index`], and what the master data say about them.
@@ -251,7 +247,7 @@ pub fn merge_index(
     values: &[(String, String)],
     today: &str,
 ) -> Result<IndexMerged> {
-    let first = document(store, batch, number)?.to_string();
+    let first = document(store, batch, number)?;
     let (merged, master) = store.with_tx(|c| {
         let mut merged = pages::page(c, &first)?.index;
         for (k, v) in values {
@@ -286,11 +282,10 @@ pub fn check(
             other => other,
         })?;
     }
-    let batch_id = &batch.to_string();
     if all {
-        qc::pass_open(store, batch_id, &audit::actor())?;
+        qc::pass_open(store, batch, &audit::actor())?;
     }
-    Ok(qc::state(store, batch_id)?)
+    Ok(qc::state(store, batch)?)
 }
 
 /// Reads the OCR queue (of one batch, or of all) until it is empty. A named batch is read
@@ -300,19 +295,13 @@ pub fn ocr(
     tess: &eingang_capture::ocr::Tesseract,
     batch: Option<&BatchId>,
     jobs: usize,
-    on_page: &(dyn Fn(&str, &std::result::Result<usize, eingang_capture::OcrError>) + Sync),
+    on_page: &(dyn Fn(&PageId, &std::result::Result<usize, eingang_capture::OcrError>) + Sync),
 ) -> Result<eingang_capture::ocr::OcrReport> {
     if let Some(b) = batch {
         ocr_retry(store, b)?;
     }
-    let batch = batch.map(ToString::to_string);
     let never = std::sync::atomic::AtomicBool::new(false);
     Ok(eingang_capture::ocr::run_pending(
-        store,
-        tess,
-        batch.as_deref(),
-        jobs,
-        &never,
-        on_page,
+        store, tess, batch, jobs, &never, on_page,
     )?)
 }

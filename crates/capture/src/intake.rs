@@ -6,6 +6,7 @@ use crate::pipeline::{pipeline, Job};
 use crate::process::Processing;
 use crate::profile::ScanProfile;
 use crate::{read_bytes, CaptureError, Limits};
+use eingang_model::{BatchId, PageId};
 use eingang_store::blobs::BlobRef;
 use eingang_store::tables::batches;
 use eingang_store::tables::pages;
@@ -33,12 +34,12 @@ fn put_raw(store: &Store, bytes: &[u8]) -> Result<BlobRef, CaptureError> {
 
 fn add_page(
     store: &Store,
-    batch_id: &str,
+    batch_id: &BatchId,
     source: &str,
     index: usize,
     raw: &BlobRef,
     dpi: (f32, f32),
-) -> Result<String, CaptureError> {
+) -> Result<PageId, CaptureError> {
     store
         .with_tx(|c| {
             tables::blobs::insert(c, raw)?;
@@ -60,7 +61,7 @@ fn add_page(
 /// is reported (`Event::FileFailed`) and the rest go on.
 pub fn import_files(
     store: &Store,
-    batch_id: &str,
+    batch_id: &BatchId,
     files: &[PathBuf],
     p: &Processing,
     limits: Limits,
@@ -82,7 +83,7 @@ pub fn import_files(
 /// drop. Same rules as [`import_files`].
 pub fn import(
     store: &Store,
-    batch_id: &str,
+    batch_id: &BatchId,
     files: impl Iterator<Item = (String, Result<Vec<u8>, CaptureError>)>,
     p: &Processing,
     limits: Limits,
@@ -124,7 +125,7 @@ pub fn import(
                         }
                         report.received += 1;
                         on_event(Event::Received {
-                            page_id: id.clone(),
+                            page_id: id,
                             source: name.clone(),
                         });
                         let what = format!("{name}, page {}", page.index + 1);
@@ -158,7 +159,7 @@ pub fn import(
 /// the file was refused.
 pub fn import_one(
     store: &Store,
-    batch_id: &str,
+    batch_id: &BatchId,
     name: &str,
     bytes: Vec<u8>,
     p: &Processing,
@@ -205,7 +206,7 @@ fn read_limited(path: &Path, name: &str, limits: Limits) -> Result<Vec<u8>, Capt
 /// already received (the error is returned beside the report).
 pub fn scan_into(
     store: &Store,
-    batch_id: &str,
+    batch_id: &BatchId,
     source: &dyn crate::Source,
     settings: &crate::ScanSettings,
     p: &Processing,
@@ -242,7 +243,7 @@ pub fn scan_into(
                 Ok(id) => {
                     report.received += 1;
                     on_event(Event::Received {
-                        page_id: id.clone(),
+                        page_id: id,
                         source: device.clone(),
                     });
                     send(Job {
@@ -271,7 +272,7 @@ pub fn day_batch(
     folder: &Path,
     day: &str,
     profile: &ScanProfile,
-) -> eingang_store::Result<String> {
+) -> eingang_store::Result<BatchId> {
     let name = format!("Hotfolder {} {day}", folder.display());
     store.with_tx(|c| {
         if let Some(b) = batches::batches(c)?.into_iter().find(|b| b.name == name) {
@@ -292,14 +293,14 @@ pub fn hotfolder_poll(
     profile: &ScanProfile,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Vec<crate::hotfolder::Taken>, CaptureError> {
-    let mut batch: Option<String> = None;
+    let mut batch: Option<BatchId> = None;
     folder.poll_bytes(&mut |name, bytes| {
-        let id = if let Some(id) = &batch {
-            id.clone()
+        let id = if let Some(id) = batch {
+            id
         } else {
             let day = eingang_store::rfc3339_utc(eingang_store::now_ms())[..10].to_owned();
             let id = day_batch(store, inbox, &day, profile).map_err(|e| store_err(&e))?;
-            batch = Some(id.clone());
+            batch = Some(id);
             id
         };
         import_one(

@@ -10,6 +10,7 @@
 
 use crate::pages::stored_image;
 pub use crate::OcrError;
+use eingang_model::{BatchId, PageId};
 use eingang_pdf::{PageImage, ScanPage, TextWord};
 use eingang_store::tables::pages;
 use eingang_store::Store;
@@ -306,10 +307,10 @@ pub struct OcrReport {
 pub fn run_pending(
     store: &Store,
     tess: &Tesseract,
-    batch: Option<&str>,
+    batch: Option<&BatchId>,
     jobs: usize,
     cancel: &AtomicBool,
-    on_page: &(dyn Fn(&str, &Result<usize, OcrError>) + Sync),
+    on_page: &(dyn Fn(&PageId, &Result<usize, OcrError>) + Sync),
 ) -> Result<OcrReport, eingang_store::Error> {
     let queue = store.with_conn(|c| pages::ocr_pending(c, batch))?;
     let next = AtomicUsize::new(0);
@@ -380,7 +381,7 @@ impl PageText {
     }
 }
 
-fn read_stored(store: &Store, tess: &Tesseract, id: &str) -> (u8, PageResult) {
+fn read_stored(store: &Store, tess: &Tesseract, id: &PageId) -> (u8, PageResult) {
     let page = match store.with_conn(|c| pages::page(c, id)) {
         Ok(p) => p,
         Err(e) => {

@@ -5,6 +5,7 @@
 use crate::pages::for_storage;
 use crate::process::{process, Processing};
 use crate::CaptureError;
+use eingang_model::PageId;
 use eingang_pdf::ScanPage;
 use eingang_store::tables::pages;
 use eingang_store::tables::pages::ProcessedPage;
@@ -18,14 +19,14 @@ use std::sync::{mpsc, Mutex};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     /// A page is stored (its raw scan): it survives a crash from now on.
-    Received { page_id: String, source: String },
+    Received { page_id: PageId, source: String },
     Processed {
-        page_id: String,
+        page_id: PageId,
         blank: bool,
         skew: Option<f32>,
     },
     PageFailed {
-        page_id: String,
+        page_id: PageId,
         code: String,
         message: String,
     },
@@ -52,7 +53,7 @@ pub struct Report {
 
 /// A stored page waiting to be processed.
 pub(crate) struct Job {
-    pub page_id: String,
+    pub page_id: PageId,
     pub what: String,
     pub page: ScanPage,
 }

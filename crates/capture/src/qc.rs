@@ -17,6 +17,7 @@ use crate::pages::segments;
 use crate::profile::ScanProfile;
 pub use crate::profile::{Protection, QcSettings};
 use crate::BatchError;
+use eingang_model::{BatchId, PageId};
 use eingang_store::tables::batches;
 use eingang_store::tables::pages;
 use eingang_store::tables::qc;
@@ -27,8 +28,8 @@ use sha2::{Digest, Sha256};
 /// A document of the batch as the checker sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocCheck {
-    pub first_page: String,
-    pub page_ids: Vec<String>,
+    pub first_page: PageId,
+    pub page_ids: Vec<PageId>,
     /// `code` or `code:page` (1-based page within the document).
     pub flags: Vec<String>,
     pub sampled: bool,
@@ -51,7 +52,13 @@ pub struct QcState {
     pub passed: bool,
 }
 
-fn drawn(batch_id: &str, first_page: &str, rate: f64) -> bool {
+/// Whether the document is drawn for the check: a hash of the batch's and the first page's
+/// ids, so the draw is stable and cannot be steered.
+fn drawn<B, P>(batch_id: &B, first_page: &P, rate: f64) -> bool
+where
+    B: std::fmt::Display + ?Sized,
+    P: std::fmt::Display + ?Sized,
+{
     let h = Sha256::digest(format!("{batch_id}\n{first_page}").as_bytes());
     let n = u16::from_be_bytes([h[0], h[1]]);
     f64::from(n) / 65536.0 < rate
@@ -103,7 +110,7 @@ fn flags(doc: &[&pages::PageRow], profile: &ScanProfile) -> Vec<String> {
 }
 
 /// The batch's documents with their flags, whether each was drawn, and the verdicts.
-pub fn state(store: &Store, batch_id: &str) -> Result<QcState, BatchError> {
+pub fn state(store: &Store, batch_id: &BatchId) -> Result<QcState, BatchError> {
     let (batch, pages, verdicts) = store.with_conn(|c| {
         Ok((
             batches::batch(c, batch_id)?,
@@ -119,8 +126,8 @@ pub fn state(store: &Store, batch_id: &str) -> Result<QcState, BatchError> {
     let mut documents: Vec<DocCheck> = segments(&pages)
         .into_iter()
         .map(|doc| {
-            let first_page = doc[0].id.clone();
-            let page_ids: Vec<String> = doc.iter().map(|p| p.id.clone()).collect();
+            let first_page = doc[0].id;
+            let page_ids: Vec<PageId> = doc.iter().map(|p| p.id).collect();
             let flags = flags(&doc, &profile);
             let sampled = drawn(batch_id, &first_page, rate);
             let verdict = verdicts
@@ -168,8 +175,8 @@ pub fn state(store: &Store, batch_id: &str) -> Result<QcState, BatchError> {
 /// broken, a failed verdict without a reason.
 pub fn record_verdict(
     store: &Store,
-    batch_id: &str,
-    first_page: &str,
+    batch_id: &BatchId,
+    first_page: &PageId,
     checker: &str,
     passed: bool,
     note: &str,
@@ -178,7 +185,7 @@ pub fn record_verdict(
     let doc = st
         .documents
         .iter()
-        .find(|d| d.first_page == first_page)
+        .find(|d| d.first_page == *first_page)
         .ok_or(BatchError::DocumentChanged)?;
     let checker = checker.trim().to_owned();
     if checker.is_empty() {
@@ -195,8 +202,8 @@ pub fn record_verdict(
         return Err(BatchError::NoteTooLong);
     }
     let verdict = qc::Verdict {
-        batch_id: batch_id.to_owned(),
-        first_page: first_page.to_owned(),
+        batch_id: *batch_id,
+        first_page: *first_page,
         page_ids: doc.page_ids.clone(),
         passed,
         checker,
@@ -209,8 +216,8 @@ pub fn record_verdict(
 
 /// Passes every document that still needs a verdict (the checker looked at them all);
 /// returns how many.
-pub fn pass_open(store: &Store, batch_id: &str, checker: &str) -> Result<usize, BatchError> {
-    let open: Vec<String> = state(store, batch_id)?
+pub fn pass_open(store: &Store, batch_id: &BatchId, checker: &str) -> Result<usize, BatchError> {
+    let open: Vec<PageId> = state(store, batch_id)?
         .documents
         .into_iter()
         .filter(|d| d.required && d.verdict.is_none())

@@ -17,6 +17,7 @@
 
 use crate::barcode::{read_barcodes, Barcode};
 use crate::BatchError;
+use eingang_model::BatchId;
 use eingang_store::tables::pages;
 use eingang_store::tables::pages::PageEdit;
 use eingang_store::tables::pages::PageRow;
@@ -138,7 +139,11 @@ fn barcodes_of(store: &Store, page: &PageRow) -> Result<Vec<Barcode>, BatchError
 
 /// Applies the rules to a batch: document starts and separator sheets are set anew (every
 /// change logged), index values from barcodes stored on each document's first page.
-pub fn separate(store: &Store, batch_id: &str, rules: &Separation) -> Result<Report, BatchError> {
+pub fn separate(
+    store: &Store,
+    batch_id: &BatchId,
+    rules: &Separation,
+) -> Result<Report, BatchError> {
     let compiled = rules.compile()?;
     let pages = store.with_conn(|c| pages::pages(c, batch_id))?;
     let mut report = Report::default();

@@ -213,8 +213,8 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     let released = store.with_conn(|c| batches::batch(c, &batch)).unwrap();
     assert!(released.released_at.is_some() && released.destroyable_at.is_some());
     assert_eq!(docs.len(), 2);
-    assert_eq!(docs[0].page_ids, [pages[0].id.clone(), pages[2].id.clone()]);
-    assert_eq!(docs[1].page_ids, [pages[3].id.clone()]);
+    assert_eq!(docs[0].page_ids, [pages[0].id, pages[2].id]);
+    assert_eq!(docs[1].page_ids, [pages[3].id]);
     let dir = tempfile::tempdir().unwrap();
     let mut checked = 0;
     for (i, d) in docs.iter().enumerate() {

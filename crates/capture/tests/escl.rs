@@ -133,7 +133,7 @@ fn scan_into_new_batch(
 ) -> (
     tempfile::TempDir,
     Store,
-    String,
+    eingang_model::BatchId,
     (
         eingang_capture::intake::Report,
         Option<eingang_capture::CaptureError>,

@@ -47,7 +47,7 @@ fn letter_png(dir: &std::path::Path) -> Vec<u8> {
     std::fs::read(dir.join("brief.png")).unwrap()
 }
 
-fn batch_with(store: &Store, pages: Vec<(String, Vec<u8>)>) -> String {
+fn batch_with(store: &Store, pages: Vec<(String, Vec<u8>)>) -> eingang_model::BatchId {
     let mut profile = profiles(store)
         .unwrap()
         .into_iter()
@@ -189,7 +189,7 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
     let cancel = AtomicBool::new(false);
     run_pending(&store, &tess, Some(&batch), 2, &cancel, &|_, _| {}).unwrap();
     let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
-    let words = |id: &str| -> String {
+    let words = |id: &eingang_model::PageId| -> String {
         let json = store
             .with_conn(|c| pages::ocr_words(c, id))
             .unwrap()

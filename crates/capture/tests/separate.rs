@@ -41,7 +41,7 @@ fn letter(seed: u64) -> Vec<u8> {
     drawn::text_page(W, H, 0.0, 25, seed)
 }
 
-fn batch_of(store: &Store, pages: Vec<Vec<u8>>) -> String {
+fn batch_of(store: &Store, pages: Vec<Vec<u8>>) -> eingang_model::BatchId {
     let mut profile = profiles(store)
         .unwrap()
         .into_iter()
@@ -77,7 +77,7 @@ fn batch_of(store: &Store, pages: Vec<Vec<u8>>) -> String {
 }
 
 /// The documents as lists of source file numbers.
-fn documents(store: &Store, batch: &str) -> Vec<Vec<usize>> {
+fn documents(store: &Store, batch: &eingang_model::BatchId) -> Vec<Vec<usize>> {
     let pages = store.with_conn(|c| pages::pages(c, batch)).unwrap();
     eingang_capture::pages::segments(&pages)
         .iter()

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[allow(clippy::ref_option)]
-fn on_page(id: &str, r: &Result<usize, ocr::OcrError>) {
+fn on_page(id: &eingang_model::PageId, r: &Result<usize, ocr::OcrError>) {
     match r {
         Ok(words) => eprintln!("page {id}: {words} words"),
         Err(e) => eprintln!("error [ocr.page]: page {id}: {e}"),

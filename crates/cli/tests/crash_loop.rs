@@ -246,7 +246,7 @@ fn kill_9_at_random_moments_loses_nothing_reported() {
             ["F", id, sub] => {
                 finalised.insert(DraftId::from_str(id).unwrap(), (*sub).to_owned());
             }
-            ["P", page] => pages.push((*page).to_owned()),
+            ["P", page] => pages.push(page.parse::<eingang_model::PageId>().unwrap()),
             ["SWEEP", orphans, parts] => {
                 orphans_swept +=
                     orphans.parse::<usize>().unwrap() + parts.parse::<usize>().unwrap();

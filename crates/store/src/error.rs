@@ -80,12 +80,12 @@ impl Error {
     /// Maps "no row" to [`Error::NotFound`] naming `what` and `id`.
     pub(crate) fn not_found<'a>(
         what: &'static str,
-        id: &'a str,
+        id: &'a (impl std::fmt::Display + ?Sized),
     ) -> impl FnOnce(rusqlite::Error) -> Self + 'a {
         move |e| match e {
             rusqlite::Error::QueryReturnedNoRows => Self::NotFound {
                 what,
-                id: id.to_owned(),
+                id: id.to_string(),
             },
             other => other.into(),
         }

@@ -65,7 +65,13 @@ pub fn build(
 ) -> Result<Option<Package>> {
     match kind {
         "submission" => submission(conn, blobs, id).map(Some),
-        "document" => document(conn, blobs, id).map(Some),
+        "document" => {
+            let not_found = |_| Error::NotFound {
+                what: "document",
+                id: id.to_owned(),
+            };
+            document(conn, blobs, &id.parse().map_err(not_found)?).map(Some)
+        }
         _ => Ok(None),
     }
 }
@@ -113,8 +119,13 @@ pub fn submission(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Pack
 
 /// A scanned document: the PDF/A, its Transfervermerk, the index fields and the integrity
 /// record.
-pub fn document(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Package> {
+pub fn document(
+    conn: &Connection,
+    blobs: &BlobStore,
+    id: &eingang_model::DocumentId,
+) -> Result<Package> {
     let doc = documents::document(conn, id)?;
+    let id = &id.to_string();
     let mut files = vec![from_blob(conn, blobs, format!("{id}.pdf"), &doc.pdf_blob)?];
     if let Some(tv) = &doc.transfer_blob {
         files.push(from_blob(
@@ -126,7 +137,7 @@ pub fn document(conn: &Connection, blobs: &BlobStore, id: &str) -> Result<Packag
     }
     let mut b = Builder::new(id, "scan", doc.created_at);
     b.meta("titel", &doc.title);
-    b.meta("stapel", &doc.batch_id);
+    b.meta("stapel", &doc.batch_id.to_string());
     b.meta("seiten", &doc.page_ids.len().to_string());
     b.dates();
     b.metadata.extend(doc.index.iter().cloned());

@@ -176,7 +176,7 @@ fn progress(app: &AppHandle, batch_id: &str) -> impl Fn(Event) + Sync + Send + '
             ScanProgress {
                 batch_id: batch_id.clone(),
                 kind: kind.into(),
-                page_id,
+                page_id: page_id.map(|p| p.to_string()),
                 code,
                 message,
                 received: received.load(Ordering::Relaxed),

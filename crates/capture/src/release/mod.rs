@@ -15,6 +15,7 @@ use crate::pages::segments;
 use crate::profile::ScanProfile;
 use crate::transfer::{self, Sealer};
 use crate::BatchError;
+use eingang_model::BatchId;
 use eingang_pdf::ScanPdf;
 use eingang_store::blobs::BlobRef;
 use eingang_store::tables::batches;
@@ -48,7 +49,7 @@ struct Made {
 /// made, any index value is invalid, OCR is still running or the check has not passed.
 pub fn release(
     store: &Store,
-    batch_id: &str,
+    batch_id: &BatchId,
     r: &Release<'_>,
 ) -> Result<Vec<DocumentRow>, BatchError> {
     let (batch, pages, master) = store.with_conn(|c| {
@@ -71,14 +72,15 @@ pub fn release(
     let total = segs.len();
     let mut made = Vec::new();
     for ((n, seg), doc_index) in segs.into_iter().enumerate().zip(indexes) {
-        let id = eingang_model::DocumentId::new().to_string();
+        let id = eingang_model::DocumentId::new();
+        let id_text = id.to_string();
         let title = if total > 1 {
             format!("{} ({}/{total})", r.title, n + 1)
         } else {
             r.title.to_owned()
         };
         let doc = facts::Document {
-            id: &id,
+            id: &id_text,
             title: &title,
             pages: &seg,
             index: &doc_index,
@@ -97,16 +99,16 @@ pub fn release(
             title: title.clone(),
             language: "de".into(),
             created: created.clone(),
-            reference: id.clone(),
+            reference: id_text.clone(),
         };
         let pdf = write::pdf(store, level, &pdf_doc, &seg, &facts, &tv)?;
         let transfervermerk = store.blobs().put(tv.as_bytes())?;
         let integrity = transfer::integrity(&pdf.hash, tv.as_bytes(), &doc_index, r.sealer)?;
         let row = DocumentRow {
             id,
-            batch_id: batch_id.to_owned(),
+            batch_id: *batch_id,
             title,
-            page_ids: seg.iter().map(|p| p.id.clone()).collect(),
+            page_ids: seg.iter().map(|p| p.id).collect(),
             pdf_blob: pdf.hash.clone(),
             sha256: pdf.hash.clone(),
             pdfa: format!("PDF/A-{}b", level.part()),
@@ -129,7 +131,7 @@ pub fn release(
 /// released — one transaction.
 fn commit(
     store: &Store,
-    batch_id: &str,
+    batch_id: &BatchId,
     made: &[Made],
     targets: &[&str],
     destroyable: bool,
@@ -142,7 +144,7 @@ fn commit(
             tables::audit::append(
                 c,
                 "document.released",
-                &m.row.id,
+                &m.row.id.to_string(),
                 &serde_json::json!({ "batch": batch_id, "pages": m.row.page_ids.len(), "sha256": m.row.sha256 }),
             )?;
         }

@@ -91,7 +91,7 @@ pub fn pgm(page: &[u8], w: usize, h: usize) -> Vec<u8> {
 #[allow(dead_code)]
 pub fn release_checked(
     store: &eingang_store::Store,
-    batch: &str,
+    batch: &eingang_model::BatchId,
     title: &str,
     index: &[(String, String)],
 ) -> Result<Vec<eingang_store::tables::documents::DocumentRow>, eingang_capture::BatchError> {

@@ -3,12 +3,13 @@
 
 use crate::error::{Error, Result};
 use crate::now_ms;
+use eingang_model::BatchId;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchRow {
-    pub id: String,
+    pub id: BatchId,
     pub name: String,
     pub profile_id: Option<String>,
     pub profile_json: String,
@@ -29,8 +30,8 @@ pub fn create_batch(
     name: &str,
     profile_id: Option<&str>,
     profile_json: &str,
-) -> Result<String> {
-    let id = eingang_model::BatchId::new().to_string();
+) -> Result<BatchId> {
+    let id = BatchId::new();
     let now = now_ms();
     conn.execute(
         "INSERT INTO batches (id, name, profile_id, profile_json, created_at, updated_at)
@@ -45,7 +46,7 @@ pub fn create_batch(
 }
 
 /// The batch is released: its documents are made; `destroyable` when the check passed.
-pub fn set_released(conn: &Connection, id: &str, destroyable: bool) -> Result<()> {
+pub fn set_released(conn: &Connection, id: &BatchId, destroyable: bool) -> Result<()> {
     let now = now_ms();
     conn.execute(
         "UPDATE batches SET released_at = ?2, destroyable_at = CASE WHEN ?3 THEN ?2 END WHERE id = ?1",
@@ -54,7 +55,7 @@ pub fn set_released(conn: &Connection, id: &str, destroyable: bool) -> Result<()
     crate::tables::audit::append(
         conn,
         "batch.released",
-        id,
+        &id.to_string(),
         &serde_json::json!({ "originals_destroyable": destroyable }),
     )
 }
@@ -88,13 +89,13 @@ pub fn batches(conn: &Connection) -> Result<Vec<BatchRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn batch(conn: &Connection, id: &str) -> Result<BatchRow> {
+pub fn batch(conn: &Connection, id: &BatchId) -> Result<BatchRow> {
     conn.query_row(&format!("{BATCH_SELECT} WHERE b.id = ?1"), [id], batch_row)
         .map_err(Error::not_found("batch", id))
 }
 
 /// Removes a batch with its pages (their blobs stay until the blob sweep).
-pub fn delete_batch(conn: &Connection, id: &str) -> Result<()> {
+pub fn delete_batch(conn: &Connection, id: &BatchId) -> Result<()> {
     conn.execute("DELETE FROM batches WHERE id = ?1", [id])?;
     Ok(())
 }

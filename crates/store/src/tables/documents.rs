@@ -2,16 +2,17 @@
 //! integrity record, queued in the outbox in the same transaction.
 
 use crate::error::{Error, Result};
+use eingang_model::{BatchId, DocumentId, PageId};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 /// A finished document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentRow {
-    pub id: String,
-    pub batch_id: String,
+    pub id: DocumentId,
+    pub batch_id: BatchId,
     pub title: String,
-    pub page_ids: Vec<String>,
+    pub page_ids: Vec<PageId>,
     pub pdf_blob: String,
     pub sha256: String,
     pub pdfa: String,
@@ -35,7 +36,13 @@ pub fn add_document(conn: &Connection, doc: &DocumentRow, targets: &[&str]) -> R
                 doc.transfer_blob, doc.integrity],
     )?;
     for target in targets {
-        crate::tables::outbox::enqueue(conn, "document", &doc.id, target, doc.created_at)?;
+        crate::tables::outbox::enqueue(
+            conn,
+            "document",
+            &doc.id.to_string(),
+            target,
+            doc.created_at,
+        )?;
     }
     Ok(())
 }
@@ -62,7 +69,7 @@ const DOC_SELECT: &str =
     "SELECT id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json, created_at,
             transfer_blob, integrity_json FROM documents";
 
-pub fn documents(conn: &Connection, batch_id: &str) -> Result<Vec<DocumentRow>> {
+pub fn documents(conn: &Connection, batch_id: &BatchId) -> Result<Vec<DocumentRow>> {
     let mut stmt = conn.prepare(&format!(
         "{DOC_SELECT} WHERE batch_id = ?1 ORDER BY created_at, id"
     ))?;
@@ -70,7 +77,7 @@ pub fn documents(conn: &Connection, batch_id: &str) -> Result<Vec<DocumentRow>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn document(conn: &Connection, id: &str) -> Result<DocumentRow> {
+pub fn document(conn: &Connection, id: &DocumentId) -> Result<DocumentRow> {
     conn.query_row(&format!("{DOC_SELECT} WHERE id = ?1"), [id], document_row)
         .map_err(Error::not_found("document", id))
 }

@@ -8,6 +8,7 @@
 use crate::error::{Error, Result};
 use crate::now_ms;
 use crate::tables::page_log::log;
+use eingang_model::{BatchId, PageId};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +22,8 @@ pub struct NewPage<'a> {
 }
 
 /// Appends a page at the end of the batch; returns its id.
-pub fn add_page(conn: &Connection, batch_id: &str, page: &NewPage<'_>) -> Result<String> {
-    let id = eingang_model::PageId::new().to_string();
+pub fn add_page(conn: &Connection, batch_id: &BatchId, page: &NewPage<'_>) -> Result<PageId> {
+    let id = PageId::new();
     let now = now_ms();
     conn.execute(
         "INSERT INTO pages (id, batch_id, position, source, source_page, raw_blob, dpi_x, dpi_y, created_at)
@@ -72,7 +73,7 @@ pub struct ProcessedPage<'a> {
     pub ocr: bool,
 }
 
-pub fn set_processed(conn: &Connection, page_id: &str, p: &ProcessedPage<'_>) -> Result<()> {
+pub fn set_processed(conn: &Connection, page_id: &PageId, p: &ProcessedPage<'_>) -> Result<()> {
     conn.execute(
         "UPDATE pages SET state = 'processed', error = NULL, image_blob = ?2, image_kind = ?3,
                 width = ?4, height = ?5, thumb_blob = ?6, skew = ?7, ink = ?8, blank = ?9,
@@ -104,7 +105,7 @@ pub fn set_processed(conn: &Connection, page_id: &str, p: &ProcessedPage<'_>) ->
 }
 
 /// Processing failed: the raw scan stays, the page shows the reason.
-pub fn set_failed(conn: &Connection, page_id: &str, code: &str, detail: &str) -> Result<()> {
+pub fn set_failed(conn: &Connection, page_id: &PageId, code: &str, detail: &str) -> Result<()> {
     conn.execute(
         "UPDATE pages SET state = 'failed', error = ?2 WHERE id = ?1",
         params![page_id, format!("{code}: {detail}")],
@@ -121,8 +122,8 @@ pub fn set_failed(conn: &Connection, page_id: &str, code: &str, detail: &str) ->
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageRow {
-    pub id: String,
-    pub batch_id: String,
+    pub id: PageId,
+    pub batch_id: BatchId,
     pub position: f64,
     pub source: String,
     pub source_page: u32,
@@ -192,7 +193,7 @@ fn page_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageRow> {
 }
 
 /// Pages waiting for OCR (processed, not deleted), oldest batch first.
-pub fn ocr_pending(conn: &Connection, batch_id: Option<&str>) -> Result<Vec<String>> {
+pub fn ocr_pending(conn: &Connection, batch_id: Option<&BatchId>) -> Result<Vec<PageId>> {
     let mut stmt = conn.prepare(
         "SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id
          WHERE p.ocr_state = 'pending' AND p.state = 'processed' AND NOT p.deleted
@@ -204,7 +205,7 @@ pub fn ocr_pending(conn: &Connection, batch_id: Option<&str>) -> Result<Vec<Stri
 }
 
 /// Queues pages for OCR (again): those of `batch_id` that are processed and not blank.
-pub fn ocr_request(conn: &Connection, batch_id: &str) -> Result<usize> {
+pub fn ocr_request(conn: &Connection, batch_id: &BatchId) -> Result<usize> {
     Ok(conn.execute(
         "UPDATE pages SET ocr_state = 'pending', ocr_error = NULL
          WHERE batch_id = ?1 AND state = 'processed' AND NOT blank AND NOT deleted
@@ -218,7 +219,7 @@ pub fn ocr_request(conn: &Connection, batch_id: &str) -> Result<usize> {
 /// again meanwhile — it stays queued and is read anew.
 pub fn set_ocr(
     conn: &Connection,
-    page_id: &str,
+    page_id: &PageId,
     rotation: u8,
     result: std::result::Result<&str, &str>,
 ) -> Result<bool> {
@@ -237,7 +238,7 @@ pub fn set_ocr(
 }
 
 /// A page's OCR words (JSON), if it was read.
-pub fn ocr_words(conn: &Connection, page_id: &str) -> Result<Option<String>> {
+pub fn ocr_words(conn: &Connection, page_id: &PageId) -> Result<Option<String>> {
     conn.query_row("SELECT ocr_json FROM pages WHERE id = ?1", [page_id], |r| {
         r.get(0)
     })
@@ -245,7 +246,7 @@ pub fn ocr_words(conn: &Connection, page_id: &str) -> Result<Option<String>> {
 }
 
 /// Records the barcodes read on a page (JSON list).
-pub fn set_barcodes(conn: &Connection, page_id: &str, json: &str) -> Result<()> {
+pub fn set_barcodes(conn: &Connection, page_id: &PageId, json: &str) -> Result<()> {
     conn.execute(
         "UPDATE pages SET barcodes_json = ?2 WHERE id = ?1",
         params![page_id, json],
@@ -254,7 +255,7 @@ pub fn set_barcodes(conn: &Connection, page_id: &str, json: &str) -> Result<()> 
 }
 
 /// Marks a page as removed (or not) as a separator sheet.
-pub fn set_separator(conn: &Connection, page_id: &str, separator: bool) -> Result<()> {
+pub fn set_separator(conn: &Connection, page_id: &PageId, separator: bool) -> Result<()> {
     conn.execute(
         "UPDATE pages SET separator = ?2 WHERE id = ?1",
         params![page_id, separator],
@@ -263,7 +264,7 @@ pub fn set_separator(conn: &Connection, page_id: &str, separator: bool) -> Resul
 }
 
 /// The index values the document starting at this page gets (from barcodes); logged.
-pub fn set_index(conn: &Connection, page_id: &str, index: &[(String, String)]) -> Result<()> {
+pub fn set_index(conn: &Connection, page_id: &PageId, index: &[(String, String)]) -> Result<()> {
     set_index_as(conn, page_id, index, "index_from_barcodes")
 }
 
@@ -271,7 +272,7 @@ pub fn set_index(conn: &Connection, page_id: &str, index: &[(String, String)]) -
 /// `op` names why in the page log.
 pub fn mark_document_start(
     conn: &Connection,
-    page_id: &str,
+    page_id: &PageId,
     index: &[(String, String)],
     op: &str,
 ) -> Result<()> {
@@ -287,7 +288,7 @@ pub fn mark_document_start(
 /// page log (`index_from_barcodes`, `user_index`).
 pub fn set_index_as(
     conn: &Connection,
-    page_id: &str,
+    page_id: &PageId,
     index: &[(String, String)],
     op: &str,
 ) -> Result<()> {
@@ -303,7 +304,7 @@ pub fn set_index_as(
 }
 
 /// The batch's pages in order, deleted ones included (the UI hides them; undo needs them).
-pub fn pages(conn: &Connection, batch_id: &str) -> Result<Vec<PageRow>> {
+pub fn pages(conn: &Connection, batch_id: &BatchId) -> Result<Vec<PageRow>> {
     let mut stmt = conn.prepare(&format!(
         "{PAGE_SELECT} WHERE batch_id = ?1 ORDER BY position, id"
     ))?;
@@ -311,7 +312,7 @@ pub fn pages(conn: &Connection, batch_id: &str) -> Result<Vec<PageRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn page(conn: &Connection, id: &str) -> Result<PageRow> {
+pub fn page(conn: &Connection, id: &PageId) -> Result<PageRow> {
     conn.query_row(&format!("{PAGE_SELECT} WHERE id = ?1"), [id], page_row)
         .map_err(Error::not_found("page", id))
 }
@@ -320,7 +321,7 @@ pub fn page(conn: &Connection, id: &str) -> Result<PageRow> {
 pub use eingang_model::PageEdit;
 
 /// Applies an edit and logs it with the old value (so it can be undone).
-pub fn edit_page(conn: &Connection, id: &str, edit: PageEdit) -> Result<()> {
+pub fn edit_page(conn: &Connection, id: &PageId, edit: PageEdit) -> Result<()> {
     let old = page(conn, id)?;
     let (op, old_value) = match edit {
         PageEdit::Rotation(q) => {
@@ -362,10 +363,10 @@ pub fn edit_page(conn: &Connection, id: &str, edit: PageEdit) -> Result<()> {
 }
 
 /// Moves a page to index `to` among the batch's pages (0 = first).
-pub fn move_page(conn: &Connection, id: &str, to: usize) -> Result<()> {
+pub fn move_page(conn: &Connection, id: &PageId, to: usize) -> Result<()> {
     let page = page(conn, id)?;
     let mut order: Vec<PageRow> = pages(conn, &page.batch_id)?;
-    let from = order.iter().position(|p| p.id == id).unwrap_or(0);
+    let from = order.iter().position(|p| p.id == *id).unwrap_or(0);
     let moved = order.remove(from);
     let to = to.min(order.len());
     order.insert(to, moved);

@@ -4,15 +4,16 @@
 
 use crate::error::Result;
 use crate::now_ms;
+use eingang_model::{BatchId, PageId};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
-    pub batch_id: String,
+    pub batch_id: BatchId,
     /// The document's first page (documents are rows only once released).
-    pub first_page: String,
-    pub page_ids: Vec<String>,
+    pub first_page: PageId,
+    pub page_ids: Vec<PageId>,
     pub passed: bool,
     pub checker: String,
     pub note: String,
@@ -45,7 +46,7 @@ pub fn record(conn: &Connection, v: &Verdict) -> Result<()> {
     crate::tables::audit::append(
         conn,
         "qc.verdict",
-        &v.first_page,
+        &v.first_page.to_string(),
         &serde_json::json!({
             "batch": v.batch_id,
             "pages": v.page_ids,
@@ -56,7 +57,7 @@ pub fn record(conn: &Connection, v: &Verdict) -> Result<()> {
 }
 
 /// Every verdict of a batch, oldest first.
-pub fn verdicts(conn: &Connection, batch_id: &str) -> Result<Vec<Verdict>> {
+pub fn verdicts(conn: &Connection, batch_id: &BatchId) -> Result<Vec<Verdict>> {
     let mut stmt = conn.prepare(
         "SELECT batch_id, first_page, page_ids, verdict, checker, note, flags_json, at
          FROM qc_verdicts WHERE batch_id = ?1 ORDER BY id",
