@@ -22,11 +22,12 @@ APT_RUN=(sane-utils poppler-utils tesseract-ocr tesseract-ocr-deu tesseract-ocr-
 # python3-dev, libldap2-dev, libsasl2-dev (Mayan EDMS builds python-ldap from them);
 # libtiff-tools (ppm2tiff makes real CCITT G4 TIFFs for the capture tests); ghostscript (a
 # second independent reader of the CCITT test pages, beside poppler); Tesseract with
-# German and English (OCR of scanned pages runs in the tests and the end-to-end tests).
+# German and English (OCR of scanned pages runs in the tests and the end-to-end tests);
+# curl fetches veraPDF from Maven Central (verapdf_install).
 APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java img2pdf
-  ghostscript tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng)
+  ghostscript tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng curl ca-certificates)
 
 apt_install() {
   local missing=()
@@ -101,4 +102,28 @@ tauri_driver_install() {
     say "cargo install tauri-driver (into .tools/)"
     cargo install tauri-driver --version '^2' --locked --root "$ROOT/.tools" --quiet
   fi
+}
+
+# veraPDF (the PDF/A validator of the PDF Association and the archives), pinned, from Maven
+# Central: the self-contained command-line application `greenfield-apps`, its SHA-256
+# checked, into .tools/verapdf/ with a `verapdf` command in .tools/bin. Java comes with
+# APT_TEST (default-jre-headless).
+VERAPDF_VERSION=1.28.2
+VERAPDF_SHA256=687d4d8bcfec48c9f7e931cf78ed061f1eeccfba55d4cdc000ba9b4d8aa46ce6
+verapdf_install() {
+  local dir="$ROOT/.tools/verapdf" jar="greenfield-apps-$VERAPDF_VERSION.jar"
+  if ! [ -f "$dir/$jar" ]; then
+    say "veraPDF $VERAPDF_VERSION from Maven Central (into .tools/verapdf)"
+    mkdir -p "$dir" "$ROOT/.tools/bin"
+    curl -fsSL --retry 3 -o "$dir/$jar.part" \
+      "https://repo1.maven.org/maven2/org/verapdf/apps/greenfield-apps/$VERAPDF_VERSION/$jar"
+    echo "$VERAPDF_SHA256  $dir/$jar.part" | sha256sum -c --quiet - ||
+      die "veraPDF download does not match its pinned SHA-256"
+    mv "$dir/$jar.part" "$dir/$jar"
+  fi
+  cat >"$ROOT/.tools/bin/verapdf" <<EOS
+#!/bin/sh
+exec java -Xss4m -cp "$dir/$jar" org.verapdf.apps.GreenfieldCliWrapper "\$@"
+EOS
+  chmod +x "$ROOT/.tools/bin/verapdf"
 }

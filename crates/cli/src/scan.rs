@@ -134,6 +134,10 @@ pub fn check(files: &[PathBuf], level: &str) -> ExitCode {
     finish(|| {
         let level = pdfa(level)?;
         let failed = files.iter().filter(|f| !print_checked(f, level)).count();
+        eprintln!(
+            "note: Eingang's self-check; not checked here: {} (veraPDF checks those)",
+            eingang_pdf::PDFA_NOT_CHECKED
+        );
         Ok(status(failed == 0))
     })
 }

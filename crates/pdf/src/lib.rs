@@ -16,7 +16,7 @@ mod text;
 mod textlayer;
 mod writer;
 
-pub use check::{check_pdfa, check_pdfa_file, Problems};
+pub use check::{check_pdfa, check_pdfa_file, Problems, NOT_CHECKED as PDFA_NOT_CHECKED};
 pub use pdfa::{PdfA, INDEX_NS};
 pub use scan::{
     jpeg_info, render_scan_pdf, Attachment, JpegInfo, PageImage, ScanOptions, ScanPage, ScanPdf,
