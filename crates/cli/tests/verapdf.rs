@@ -6,7 +6,8 @@
 //! The flavours: a finalised form (PDF/A-2b, embedded font), the scan office's released
 //! documents from every built-in scan profile at PDF/A-1b, -2b and -3b (colour, grey and
 //! bilevel pages, an OCR text layer, an e-mail with an attachment; at 3b the Transfervermerk
-//! and the e-mail as associated files), `pdf assemble` at each level, and `ocr files`.
+//! and the e-mail as associated files), `pdf assemble` at each level, `ocr files`, and the
+//! self-service terminal's scanned page.
 
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(
@@ -292,10 +293,17 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
         ],
     );
     files.push(ocr);
+    // The self-service terminal's scanned page (SANE's test scanner), as the citizen's
+    // attachment is made.
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let page = eingang_api::terminal::scan_page("test:0", dir.path(), &never).unwrap();
+    let terminal = dir.path().join("terminal-page.pdf");
+    std::fs::write(&terminal, page.pdf).unwrap();
+    files.push(terminal);
     assert_eq!(
         files.len(),
-        1 + 2 * profiles.len() + 4,
-        "a submission, two documents a batch (the letter pages and the e-mail), the file commands"
+        1 + 2 * profiles.len() + 5,
+        "a submission, two documents a batch (the letter pages and the e-mail), the file commands, the terminal's page"
     );
 
     let started = std::time::Instant::now();
