@@ -115,15 +115,40 @@ verapdf_install() {
   if ! [ -f "$dir/$jar" ]; then
     say "veraPDF $VERAPDF_VERSION from Maven Central (into .tools/verapdf)"
     mkdir -p "$dir" "$ROOT/.tools/bin"
-    curl -fsSL --retry 3 -o "$dir/$jar.part" \
-      "https://repo1.maven.org/maven2/org/verapdf/apps/greenfield-apps/$VERAPDF_VERSION/$jar"
-    echo "$VERAPDF_SHA256  $dir/$jar.part" | sha256sum -c --quiet - ||
-      die "veraPDF download does not match its pinned SHA-256"
-    mv "$dir/$jar.part" "$dir/$jar"
+    maven_fetch "org/verapdf/apps/greenfield-apps/$VERAPDF_VERSION/$jar" "$VERAPDF_SHA256" "$dir/$jar"
   fi
   cat >"$ROOT/.tools/bin/verapdf" <<EOS
 #!/bin/sh
 exec java -Xss4m -cp "$dir/$jar" org.verapdf.apps.GreenfieldCliWrapper "\$@"
 EOS
   chmod +x "$ROOT/.tools/bin/verapdf"
+}
+
+# Apache Chemistry's OpenCMIS InMemory server (a complete CMIS 1.1 repository) in Jetty,
+# both pinned from Maven Central: the WAR is rebuilt by scripts/opencmis/build-war.py with
+# the repository "stadt" and Eingang's document type (scripts/opencmis/eingang-types.xml).
+# Start: java -jar .tools/opencmis/jetty-runner.jar --host 127.0.0.1 --port P --path /cmis
+#        .tools/opencmis/eingang-cmis.war   (Browser Binding at /cmis/browser)
+OPENCMIS_VERSION=1.1.0
+OPENCMIS_SHA256=e64213571d416a5ff03a923693b97bb32d680b353af40d6807ce007197ae71d9
+JETTY_RUNNER_VERSION=9.4.57.v20241219
+JETTY_RUNNER_SHA256=f63fbee00a06f04a3f715267d5d53ba4389b5b3e9ecc6168d8b73d81243a883f
+maven_fetch() { # URL-PATH SHA256 DEST
+  [ -f "$3" ] && return 0
+  curl -fsSL --retry 3 -o "$3.part" "https://repo1.maven.org/maven2/$1"
+  echo "$2  $3.part" | sha256sum -c --quiet - || die "$1 does not match its pinned SHA-256"
+  mv "$3.part" "$3"
+}
+opencmis_install() {
+  local dir="$ROOT/.tools/opencmis" src="$ROOT/scripts/opencmis"
+  mkdir -p "$dir"
+  if ! [ -f "$dir/eingang-cmis.war" ] || [ "$src/eingang-types.xml" -nt "$dir/eingang-cmis.war" ] ||
+    [ "$src/repository.properties" -nt "$dir/eingang-cmis.war" ] || [ "$src/build-war.py" -nt "$dir/eingang-cmis.war" ]; then
+    say "OpenCMIS InMemory $OPENCMIS_VERSION and Jetty $JETTY_RUNNER_VERSION from Maven Central (into .tools/opencmis)"
+    maven_fetch "org/apache/chemistry/opencmis/chemistry-opencmis-server-inmemory/$OPENCMIS_VERSION/chemistry-opencmis-server-inmemory-$OPENCMIS_VERSION.war" \
+      "$OPENCMIS_SHA256" "$dir/inmemory-$OPENCMIS_VERSION.war"
+    maven_fetch "org/eclipse/jetty/jetty-runner/$JETTY_RUNNER_VERSION/jetty-runner-$JETTY_RUNNER_VERSION.jar" \
+      "$JETTY_RUNNER_SHA256" "$dir/jetty-runner.jar"
+    python3 "$src/build-war.py" "$dir/inmemory-$OPENCMIS_VERSION.war" "$dir/eingang-cmis.war"
+  fi
 }
