@@ -125,7 +125,7 @@ EOS
 }
 
 # Apache Chemistry's OpenCMIS InMemory server (a complete CMIS 1.1 repository) in Jetty,
-# both pinned from Maven Central: the WAR is rebuilt by scripts/opencmis/build-war.py with
+# both pinned from Maven Central (the sync tests deliver to it, crates/sync/tests/sync/servers.rs): the WAR is rebuilt by scripts/opencmis/build-war.py with
 # the repository "stadt" and Eingang's document type (scripts/opencmis/eingang-types.xml).
 # Start: java -jar .tools/opencmis/jetty-runner.jar --host 127.0.0.1 --port P --path /cmis
 #        .tools/opencmis/eingang-cmis.war   (Browser Binding at /cmis/browser)

@@ -10,6 +10,7 @@
 
 mod catalogue;
 mod cmis;
+mod cmis_opencmis;
 mod cmis_server;
 mod folder;
 mod hostile;

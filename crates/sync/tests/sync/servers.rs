@@ -318,3 +318,63 @@ pub fn mayan() -> Server {
         _dir: dir,
     }
 }
+
+/// Apache Chemistry's OpenCMIS InMemory server (a complete CMIS 1.1 repository) in Jetty,
+/// as `scripts/lib.sh opencmis_install` prepared it: repository `stadt` with Eingang's
+/// document type. `url` is the Browser Binding's service URL. (It takes any account: the
+/// in-memory repository does not authenticate.)
+pub fn opencmis() -> Server {
+    let tools = repo_root().join(".tools/opencmis");
+    let jetty = find("Jetty (jetty-runner)", &[tools.join("jetty-runner.jar")]);
+    let war = find("OpenCMIS InMemory", &[tools.join("eingang-cmis.war")]);
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let log = dir.path().join("opencmis.log");
+    let mut cmd = Command::new("java");
+    cmd.arg(format!("-Djava.io.tmpdir={}", dir.path().display()))
+        .arg("-jar")
+        .arg(jetty)
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--path",
+            "/cmis",
+        ])
+        .arg(war);
+    let mut child = spawn(cmd, &log);
+    wait_ready("OpenCMIS", port, &mut child, &log);
+    // The port opens before the repository is built: wait for the service to answer.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !answers(port, "/cmis/browser") {
+        assert!(
+            Instant::now() < deadline,
+            "OpenCMIS did not answer: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Server {
+        name: "OpenCMIS InMemory",
+        url: format!("http://127.0.0.1:{port}/cmis/browser"),
+        root: dir.path().to_path_buf(),
+        child,
+        _dir: dir,
+    }
+}
+
+/// A plain `GET path` answered by the application: 200, or 401 for the missing account
+/// (not Jetty's 503 while the web application still starts).
+fn answers(port: u16, path: &str) -> bool {
+    use std::io::{Read as _, Write as _};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut head = [0u8; 12];
+    s.write_all(request.as_bytes()).is_ok()
+        && s.read_exact(&mut head).is_ok()
+        && (head.ends_with(b"200") || head.ends_with(b"401"))
+}
