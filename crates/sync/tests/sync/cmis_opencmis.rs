@@ -30,51 +30,39 @@ fn target(url: &str) -> Target {
     }
 }
 
-fn with_query(base: &str, pairs: &[(&str, &str)]) -> url::Url {
+/// `GET base?pairs` with the account; the body.
+async fn get(base: &str, pairs: &[(&str, &str)]) -> Vec<u8> {
     let mut u = url::Url::parse(base).unwrap();
     u.query_pairs_mut().extend_pairs(pairs);
-    u
-}
-
-/// The repository's documents of Eingang's type whose `eingang:vorgang` is `id`
-/// (the repository's own query service, succinct properties).
-async fn documents_of(url: &str, id: &str) -> Vec<Value> {
-    let q = format!("SELECT * FROM eingang:dokument WHERE eingang:vorgang = '{id}'");
     let answer = reqwest::Client::new()
-        .get(with_query(
-            &format!("{url}/{REPO}"),
-            &[("cmisselector", "query"), ("q", &q), ("succinct", "true")],
-        ))
+        .get(u)
         .basic_auth(USER, Some(PASSWORD))
         .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .bytes()
         .await
         .unwrap();
-    let answer: Value = serde_json::from_slice(&answer).unwrap();
-    answer["results"].as_array().cloned().unwrap_or_default()
-}
-
-/// A document's content as the repository gives it back.
-async fn content(url: &str, object_id: &str) -> Vec<u8> {
-    reqwest::Client::new()
-        .get(with_query(
-            &format!("{url}/{REPO}/root"),
-            &[("objectId", object_id), ("cmisselector", "content")],
-        ))
-        .basic_auth(USER, Some(PASSWORD))
-        .send()
-        .await
-        .unwrap()
+    answer
         .error_for_status()
         .unwrap()
         .bytes()
         .await
         .unwrap()
         .to_vec()
+}
+
+/// The repository's documents of Eingang's type whose `eingang:vorgang` is `id`
+/// (the repository's own query service, succinct properties).
+async fn documents_of(url: &str, id: &str) -> Vec<Value> {
+    let q = format!("SELECT * FROM eingang:dokument WHERE eingang:vorgang = '{id}'");
+    let query = [("cmisselector", "query"), ("q", &q), ("succinct", "true")];
+    let answer: Value =
+        serde_json::from_slice(&get(&format!("{url}/{REPO}"), &query).await).unwrap();
+    answer["results"].as_array().cloned().unwrap_or_default()
+}
+
+/// A document's content as the repository gives it back.
+async fn content(url: &str, object_id: &str) -> Vec<u8> {
+    let query = [("objectId", object_id), ("cmisselector", "content")];
+    get(&format!("{url}/{REPO}/root"), &query).await
 }
 
 #[tokio::test]
