@@ -23,11 +23,14 @@ APT_RUN=(sane-utils poppler-utils tesseract-ocr tesseract-ocr-deu tesseract-ocr-
 # libtiff-tools (ppm2tiff makes real CCITT G4 TIFFs for the capture tests); ghostscript (a
 # second independent reader of the CCITT test pages, beside poppler); Tesseract with
 # German and English (OCR of scanned pages runs in the tests and the end-to-end tests);
-# curl fetches veraPDF from Maven Central (verapdf_install).
+# curl fetches veraPDF from Maven Central (verapdf_install); SoftHSM2 (the seal key's token),
+# opensc (pkcs11-tool puts certificates on it) and libnss3-tools (certutil: pdfsig's trust
+# store) for the evidence tests.
 APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java img2pdf
-  ghostscript tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng curl ca-certificates)
+  ghostscript tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng curl ca-certificates
+  softhsm2 opensc libnss3-tools)
 
 apt_install() {
   local missing=()
@@ -86,6 +89,17 @@ dav_servers_install() {
   # The distribution's Apache must not run as a service on the test machine's port 80.
   if command -v systemctl >/dev/null && systemctl is-active --quiet apache2 2>/dev/null; then
     systemctl stop apache2 || true
+  fi
+}
+
+# The test PKI's tools (certomancer, pyHanko) from PyPI, pinned, into .tools/pki.
+pki_install() {
+  local venv="$ROOT/.tools/pki" req="$ROOT/scripts/pki/requirements.txt"
+  if ! [ -x "$venv/bin/certomancer" ] || [ "$req" -nt "$venv/bin/certomancer" ]; then
+    say "certomancer and pyHanko into .tools/pki"
+    /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install -qq --disable-pip-version-check -r "$req"
+    touch "$venv/bin/certomancer"
   fi
 }
 

@@ -20,6 +20,7 @@ tauri_driver_install
 cargo_deny_install
 verapdf_install
 opencmis_install
+pki_install
 dav_servers_install
 # The app embeds ui/dist at compile time, so the UI is built before any cargo step.
 ui_build

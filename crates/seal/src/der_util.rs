@@ -1,0 +1,92 @@
+//! Object identifiers and small DER helpers shared by signing and verification.
+
+use const_oid::ObjectIdentifier as Oid;
+use der::asn1::Null;
+use der::{Any, Decode, Encode};
+use sha2::{Digest, Sha256};
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::time::Time;
+use x509_cert::Certificate;
+
+pub(crate) const ID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+pub(crate) const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+pub(crate) const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+pub(crate) const ID_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+pub(crate) const ID_SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
+pub(crate) const ID_SIGNATURE_TIMESTAMP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14");
+pub(crate) const ID_TST_INFO: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.4");
+pub(crate) const ID_SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+pub(crate) const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+pub(crate) const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+pub(crate) const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+pub(crate) const COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
+
+pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+pub(crate) fn sha256_alg() -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned {
+        oid: ID_SHA256,
+        parameters: None,
+    }
+}
+
+pub(crate) fn null_params(oid: Oid) -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned {
+        oid,
+        parameters: Some(Any::encode_from(&Null).expect("NULL encodes")),
+    }
+}
+
+/// The common name of a certificate's subject (or the whole name when it has none).
+pub(crate) fn subject_name(cert: &Certificate) -> String {
+    name_text(&cert.tbs_certificate.subject)
+}
+
+pub(crate) fn name_text(name: &x509_cert::name::Name) -> String {
+    for rdn in name.0.iter() {
+        for atv in rdn.0.iter() {
+            if atv.oid == COMMON_NAME {
+                if let Ok(s) = der::asn1::Utf8StringRef::try_from(&atv.value) {
+                    return s.as_str().to_owned();
+                }
+                if let Ok(s) = der::asn1::PrintableStringRef::try_from(&atv.value) {
+                    return s.as_str().to_owned();
+                }
+            }
+        }
+    }
+    name.to_string()
+}
+
+/// Seconds since 1970 of an X.509 time.
+pub(crate) fn time_secs(t: &Time) -> i64 {
+    i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
+}
+
+/// RFC 3339 (UTC) of seconds since 1970.
+pub(crate) fn rfc3339(secs: i64) -> String {
+    eingang_model::time::rfc3339_utc(secs.saturating_mul(1000))
+}
+
+/// Whether `cert` is valid at `secs`.
+pub(crate) fn valid_at(cert: &Certificate, secs: i64) -> bool {
+    let v = &cert.tbs_certificate.validity;
+    time_secs(&v.not_before) <= secs && secs <= time_secs(&v.not_after)
+}
+
+/// Reads one DER value from the front of `bytes`, ignoring what follows (a signature's
+/// `/Contents` is padded with zeros).
+pub(crate) fn decode_prefix<'a, T: Decode<'a>>(bytes: &'a [u8]) -> der::Result<T> {
+    let mut r = der::SliceReader::new(bytes)?;
+    T::decode(&mut r)
+}
+
+pub(crate) fn to_der<T: Encode>(v: &T) -> crate::Result<Vec<u8>> {
+    Ok(v.to_der()?)
+}

@@ -1,0 +1,84 @@
+//! Evidence that holds (TR-RESISCAN A.IS.1): electronic seals on scan products as PAdES
+//! signatures, made with a key in a PKCS#11 token (an HSM, a smartcard; SoftHSM2 in the
+//! tests), timestamped by the city's RFC 3161 service, and verified again by anyone.
+//!
+//! - [`token`]: the key and its certificates in a PKCS#11 token; the PIN only in memory.
+//! - [`tsa`]: the RFC 3161 client.
+//! - [`cms`]: the CMS `SignedData` of a PAdES baseline signature (B-B, with the timestamp
+//!   B-T): signing-certificate-v2, the chain, the signature timestamp.
+//! - [`pades`]: the signature put into a PDF as an incremental update, so the PDF/A stays
+//!   PDF/A and every earlier byte stays as it was.
+//! - [`verify`]: what a sealed PDF says about itself: signer, chain, timestamp, changes.
+
+pub mod cms;
+mod der_util;
+pub mod pades;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod token;
+pub mod tsa;
+pub mod verify;
+
+pub use pades::{seal_pdf, SealInfo};
+pub use token::{KeySigner, Pkcs11Key, Pkcs11Settings};
+pub use tsa::Tsa;
+pub use verify::{verify_pdf, Report, SignatureReport};
+
+/// Why a seal or a verification failed — each with a stable code and the thing to do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the PKCS#11 module {module} could not be loaded: {reason} — check [seal] module in the machine configuration")]
+    Module { module: String, reason: String },
+    #[error("no token labelled \"{0}\" is present — insert the smartcard or check [seal] token")]
+    NoToken(String),
+    #[error("the token refused the PIN — check the seal PIN in the key store (the token may lock after more attempts)")]
+    WrongPin,
+    #[error("the token is locked (too many wrong PINs) — the security officer must unlock it")]
+    PinLocked,
+    #[error("no private key labelled \"{0}\" on the token — check [seal] key")]
+    NoKey(String),
+    #[error("no certificate for key \"{0}\" on the token or in [seal] chain")]
+    NoCertificate(String),
+    #[error(
+        "the seal certificate is not valid now (valid {from} to {to}) — renew the seal certificate"
+    )]
+    CertificateExpired { from: String, to: String },
+    #[error("the token failed: {0}")]
+    Token(String),
+    #[error("the timestamp service {url} cannot be reached: {reason} — the document stays unreleased; try again when the service is back")]
+    TsaUnreachable { url: String, reason: String },
+    #[error("the timestamp service {url} refused: {reason}")]
+    TsaRefused { url: String, reason: String },
+    #[error("the PDF cannot be sealed: {0}")]
+    Pdf(String),
+    #[error("malformed data: {0}")]
+    Malformed(String),
+}
+
+impl Error {
+    /// Stable code for the UI's sentences and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Module { .. } => "seal_module",
+            Error::NoToken(_) => "seal_no_token",
+            Error::WrongPin => "seal_wrong_pin",
+            Error::PinLocked => "seal_pin_locked",
+            Error::NoKey(_) => "seal_no_key",
+            Error::NoCertificate(_) => "seal_no_certificate",
+            Error::CertificateExpired { .. } => "seal_certificate_expired",
+            Error::Token(_) => "seal_token",
+            Error::TsaUnreachable { .. } => "tsa_unreachable",
+            Error::TsaRefused { .. } => "tsa_refused",
+            Error::Pdf(_) => "seal_pdf",
+            Error::Malformed(_) => "seal_malformed",
+        }
+    }
+}
+
+impl From<der::Error> for Error {
+    fn from(e: der::Error) -> Self {
+        Error::Malformed(e.to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

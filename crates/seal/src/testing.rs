@@ -1,0 +1,162 @@
+//! A test PKI on loopback for the tests: `scripts/pki/setup.sh` makes keys, certificates
+//! (certomancer) and a SoftHSM2 token with the seal keys; certomancer's animator serves the
+//! timestamp authority and the OCSP responder. Stopped on drop.
+
+use crate::token::Pkcs11Settings;
+use crate::tsa::Tsa;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// The SoftHSM2 module of Debian.
+pub const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// A running test PKI.
+pub struct Pki {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    child: Child,
+}
+
+impl std::fmt::Debug for Pki {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pki").field("port", &self.port).finish()
+    }
+}
+
+impl Drop for Pki {
+    fn drop(&mut self) {
+        let pid = self.child.id();
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{pid}")])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl Pki {
+    /// The test process's PKI, made once: a PKCS#11 module reads its configuration when it
+    /// is first initialised, so every test of a process uses the same token. Its services
+    /// stop when the test process ends.
+    pub fn shared() -> &'static Pki {
+        static PKI: std::sync::OnceLock<Pki> = std::sync::OnceLock::new();
+        PKI.get_or_init(|| {
+            let pki = Pki::start();
+            std::env::set_var("SOFTHSM2_CONF", pki.softhsm_conf());
+            pki
+        })
+    }
+
+    /// Makes the PKI and the token, and starts the services.
+    fn start() -> Pki {
+        let root = repo_root();
+        let certomancer = root.join(".tools/pki/bin/certomancer");
+        assert!(
+            certomancer.is_file() && Path::new(MODULE).is_file(),
+            "the test PKI needs certomancer (.tools/pki) and SoftHSM2: run ./scripts/test.sh once"
+        );
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let port = free_port();
+        let out = Command::new("bash")
+            .arg(root.join("scripts/pki/setup.sh"))
+            .arg(dir.path())
+            .arg(port.to_string())
+            .output()
+            .expect("scripts/pki/setup.sh runs");
+        assert!(
+            out.status.success(),
+            "scripts/pki/setup.sh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let log = std::fs::File::create(dir.path().join("animator.log")).expect("a log file");
+        // A watchdog stops the services when the test process is gone.
+        let mut child = Command::new("bash")
+            .arg("-c")
+            .arg(r#"w=$1; shift; "$@" & c=$!; while kill -0 "$w" 2>/dev/null && kill -0 "$c" 2>/dev/null; do sleep 0.5; done; kill "$c" 2>/dev/null"#)
+            .arg("pki")
+            .arg(std::process::id().to_string())
+            .arg(&certomancer)
+            .arg("--config")
+            .arg(dir.path().join("certomancer.yml"))
+            .args(["animate", "--no-web-ui", "--port", &port.to_string()])
+            .current_dir(dir.path())
+            .stdout(Stdio::from(log.try_clone().expect("log")))
+            .stderr(Stdio::from(log))
+            .stdin(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("certomancer starts");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "certomancer exited ({status}): {}",
+                    std::fs::read_to_string(dir.path().join("animator.log")).unwrap_or_default()
+                );
+            }
+            assert!(Instant::now() < deadline, "certomancer did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Pki { dir, port, child }
+    }
+
+    /// `SOFTHSM2_CONF` for this PKI's token (set it before opening the token).
+    pub fn softhsm_conf(&self) -> PathBuf {
+        self.dir.path().join("softhsm2.conf")
+    }
+
+    /// The token's user PIN.
+    pub fn pin(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("pins"))
+            .expect("pins")
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Settings for the seal key `key` (`seal`, `seal-old`, `seal-revoked`).
+    pub fn settings(&self, key: &str) -> Pkcs11Settings {
+        Pkcs11Settings {
+            module: MODULE.into(),
+            token: "eingang-siegel".into(),
+            key: key.into(),
+            pin: Zeroizing::new(self.pin()),
+            chain: Vec::new(),
+        }
+    }
+
+    /// The timestamp authority's URL.
+    pub fn tsa_url(&self) -> String {
+        format!("http://127.0.0.1:{}/eingang/tsa/tsa", self.port)
+    }
+
+    pub fn tsa(&self) -> Tsa {
+        Tsa::new(&self.tsa_url())
+    }
+
+    /// A certificate of the PKI (DER): `root`, `interm`, `tsa`, `seal`, ….
+    pub fn cert_path(&self, name: &str) -> PathBuf {
+        self.dir.path().join("certs").join(format!("{name}.crt"))
+    }
+
+    pub fn cert(&self, name: &str) -> x509_cert::Certificate {
+        use der::Decode;
+        let der = std::fs::read(self.cert_path(name)).expect("certificate file");
+        x509_cert::Certificate::from_der(&der).expect("a certificate")
+    }
+}

@@ -1,0 +1,352 @@
+//! What a sealed PDF says about itself, checked: for every signature, whether the signed
+//! bytes are unchanged and the signature matches them, who signed, whether the certificate
+//! chain ends at a trusted anchor (valid at the timestamp's time, else now), the
+//! timestamp's time and authority, and whether bytes were added after the seal.
+
+use crate::cms::certificates;
+use crate::der_util::{self, decode_prefix, name_text, sha256, subject_name};
+use crate::{tsa, Error, Result};
+use cms::cert::IssuerAndSerialNumber;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use der::asn1::OctetString;
+use der::{Decode, Encode};
+use lopdf::{Document, Object};
+use serde::Serialize;
+use x509_cert::Certificate;
+
+/// One signature's verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureReport {
+    /// The signature field's name.
+    pub field: String,
+    /// The signer's common name.
+    pub signer: String,
+    pub issuer: String,
+    /// The claimed signing time (`/M`), as written.
+    pub claimed_time: Option<String>,
+    /// The timestamp's time (RFC 3339), when the signature is timestamped and the token
+    /// checks out.
+    pub timestamp: Option<String>,
+    pub timestamp_authority: Option<String>,
+    /// The signed bytes are unchanged and the signature matches them.
+    pub intact: bool,
+    /// The signer's chain ends at a trusted certificate and was valid at the signing time.
+    pub trusted: bool,
+    /// No byte was added after this signature.
+    pub covers_whole_file: bool,
+    /// What is wrong, in words.
+    pub problems: Vec<String>,
+}
+
+/// Every signature of a PDF.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub signatures: Vec<SignatureReport>,
+}
+
+impl Report {
+    /// Sealed, intact, trusted, and not changed since the last seal.
+    pub fn valid(&self) -> bool {
+        !self.signatures.is_empty()
+            && self.signatures.iter().all(|s| s.intact && s.trusted)
+            && self.signatures.iter().any(|s| s.covers_whole_file)
+    }
+}
+
+/// Checks every signature of `pdf` against the trust anchors `trust`.
+pub fn verify_pdf(pdf: &[u8], trust: &[Certificate]) -> Result<Report> {
+    let doc = Document::load_mem(pdf).map_err(|e| Error::Pdf(e.to_string()))?;
+    let mut signatures = Vec::new();
+    for obj in doc.objects.values() {
+        let Ok(field) = obj.as_dict() else { continue };
+        if field.get(b"FT").and_then(Object::as_name).ok() != Some(b"Sig".as_slice()) {
+            continue;
+        }
+        let sig = match field.get(b"V") {
+            Ok(Object::Reference(r)) => doc.get_dictionary(*r).ok(),
+            Ok(Object::Dictionary(d)) => Some(d),
+            _ => None,
+        };
+        let Some(sig) = sig else { continue };
+        let name = field
+            .get(b"T")
+            .ok()
+            .and_then(|t| lopdf::decode_text_string(t).ok())
+            .unwrap_or_default();
+        signatures.push(one(pdf, &name, sig, trust));
+    }
+    signatures.sort_by(|a, b| a.field.cmp(&b.field));
+    Ok(Report { signatures })
+}
+
+fn one(pdf: &[u8], field: &str, sig: &lopdf::Dictionary, trust: &[Certificate]) -> SignatureReport {
+    let mut r = SignatureReport {
+        field: field.to_owned(),
+        signer: String::new(),
+        issuer: String::new(),
+        claimed_time: sig
+            .get(b"M")
+            .and_then(Object::as_str)
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .ok(),
+        timestamp: None,
+        timestamp_authority: None,
+        intact: false,
+        trusted: false,
+        covers_whole_file: false,
+        problems: Vec::new(),
+    };
+    if let Err(e) = check(pdf, sig, trust, &mut r) {
+        r.problems.push(e.to_string());
+    }
+    r
+}
+
+fn check(
+    pdf: &[u8],
+    sig: &lopdf::Dictionary,
+    trust: &[Certificate],
+    r: &mut SignatureReport,
+) -> Result<()> {
+    let bad = |m: &str| Error::Malformed(m.to_owned());
+    let range: Vec<usize> = sig
+        .get(b"ByteRange")
+        .and_then(Object::as_array)
+        .map_err(|_| bad("no byte range"))?
+        .iter()
+        .filter_map(|o| o.as_i64().ok().and_then(|i| usize::try_from(i).ok()))
+        .collect();
+    let [0, a, b, c] = range[..] else {
+        return Err(bad("the byte range does not start at 0 with two parts"));
+    };
+    if a >= b
+        || b.checked_add(c).is_none_or(|end| end > pdf.len())
+        || pdf[a] != b'<'
+        || pdf[b - 1] != b'>'
+    {
+        return Err(bad("the byte range does not frame the signature value"));
+    }
+    r.covers_whole_file = b + c == pdf.len();
+    if !r.covers_whole_file {
+        r.problems.push(format!(
+            "{} bytes were added after this seal",
+            pdf.len() - (b + c)
+        ));
+    }
+    let contents = sig
+        .get(b"Contents")
+        .and_then(Object::as_str)
+        .map_err(|_| bad("no signature value"))?;
+    let digest = sha256(&[&pdf[..a], &pdf[b..b + c]]);
+    let ci: ContentInfo = decode_prefix(contents)?;
+    let sd: SignedData = ci.content.decode_as()?;
+    let certs = certificates(&sd);
+    let info = sd
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .ok_or_else(|| bad("a signature without a signer"))?;
+    let cert =
+        signer_cert(info, &certs).ok_or_else(|| bad("the signer's certificate is missing"))?;
+    r.signer = subject_name(cert);
+    r.issuer = name_text(&cert.tbs_certificate.issuer);
+    match signed_digest_ok(info, &digest) {
+        Ok(()) if verify_signer(cert, info)? => r.intact = true,
+        Ok(()) => r
+            .problems
+            .push("the signature does not match (wrong key or altered signed attributes)".into()),
+        Err(m) => r.problems.push(m),
+    }
+    // The timestamp over the signature value.
+    let mut at = eingang_model::time::now_ms() / 1000;
+    if let Some(token) = timestamp_token(info)? {
+        match check_timestamp(&token, info.signature.as_bytes(), trust) {
+            Ok((time, tsa_name)) => {
+                at = time;
+                r.timestamp = Some(der_util::rfc3339(time));
+                r.timestamp_authority = Some(tsa_name);
+            }
+            Err(m) => r.problems.push(format!("timestamp: {m}")),
+        }
+    }
+    match chain_trusted(cert, &certs, trust, at) {
+        Ok(()) => r.trusted = true,
+        Err(m) => r.problems.push(m),
+    }
+    Ok(())
+}
+
+fn signer_cert<'a>(info: &SignerInfo, certs: &'a [Certificate]) -> Option<&'a Certificate> {
+    let SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+        issuer,
+        serial_number,
+    }) = &info.sid
+    else {
+        return None;
+    };
+    certs.iter().find(|c| {
+        &c.tbs_certificate.issuer == issuer && &c.tbs_certificate.serial_number == serial_number
+    })
+}
+
+/// The signed attributes' message digest equals `digest`.
+fn signed_digest_ok(info: &SignerInfo, digest: &[u8]) -> std::result::Result<(), String> {
+    let attrs = info
+        .signed_attrs
+        .as_ref()
+        .ok_or("a signature without signed attributes")?;
+    let md = attrs
+        .iter()
+        .find(|a| a.oid == der_util::ID_MESSAGE_DIGEST)
+        .and_then(|a| a.values.iter().next())
+        .and_then(|v| v.decode_as::<OctetString>().ok())
+        .ok_or("a signature without a message digest")?;
+    if md.as_bytes() == digest {
+        Ok(())
+    } else {
+        Err("the document was changed after sealing (its digest differs)".into())
+    }
+}
+
+/// The signature over the signed attributes, checked with the signer's public key.
+fn verify_signer(cert: &Certificate, info: &SignerInfo) -> Result<bool> {
+    let Some(attrs) = &info.signed_attrs else {
+        return Ok(false);
+    };
+    Ok(verify_with(
+        cert,
+        &info.signature_algorithm.oid,
+        &attrs.to_der()?,
+        info.signature.as_bytes(),
+    ))
+}
+
+/// Verifies `sig` over `data` with `cert`'s key; SHA-256/384/512 RSA and ECDSA P-256/P-384.
+fn verify_with(
+    cert: &Certificate,
+    alg: &der::oid::ObjectIdentifier,
+    data: &[u8],
+    sig: &[u8],
+) -> bool {
+    use ring::signature as s;
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let key = spki.subject_public_key.raw_bytes();
+    let rsa = spki.algorithm.oid == der_util::RSA_ENCRYPTION;
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<der::oid::ObjectIdentifier>().ok())
+        .map(|o| o.to_string());
+    let algorithm: &dyn s::VerificationAlgorithm =
+        match (alg.to_string().as_str(), rsa, curve.as_deref()) {
+            ("1.2.840.113549.1.1.11" | "1.2.840.113549.1.1.1", true, _) => {
+                &s::RSA_PKCS1_2048_8192_SHA256
+            }
+            ("1.2.840.113549.1.1.12", true, _) => &s::RSA_PKCS1_2048_8192_SHA384,
+            ("1.2.840.113549.1.1.13", true, _) => &s::RSA_PKCS1_2048_8192_SHA512,
+            ("1.2.840.10045.4.3.2", false, Some("1.2.840.10045.3.1.7")) => {
+                &s::ECDSA_P256_SHA256_ASN1
+            }
+            ("1.2.840.10045.4.3.3", false, Some("1.2.840.10045.3.1.7")) => {
+                &s::ECDSA_P256_SHA384_ASN1
+            }
+            ("1.2.840.10045.4.3.2", false, Some("1.3.132.0.34")) => &s::ECDSA_P384_SHA256_ASN1,
+            ("1.2.840.10045.4.3.3", false, Some("1.3.132.0.34")) => &s::ECDSA_P384_SHA384_ASN1,
+            _ => return false,
+        };
+    s::UnparsedPublicKey::new(algorithm, key)
+        .verify(data, sig)
+        .is_ok()
+}
+
+/// The chain from `cert` up to one of `trust`, each link's signature checked and each
+/// certificate valid at `at`.
+fn chain_trusted(
+    cert: &Certificate,
+    pool: &[Certificate],
+    trust: &[Certificate],
+    at: i64,
+) -> std::result::Result<(), String> {
+    let mut current = cert.clone();
+    for _ in 0..10 {
+        if !der_util::valid_at(&current, at) {
+            return Err(format!(
+                "the certificate of {} was not valid at {}",
+                subject_name(&current),
+                der_util::rfc3339(at)
+            ));
+        }
+        if trust.contains(&current) {
+            return Ok(());
+        }
+        let tbs = current
+            .tbs_certificate
+            .to_der()
+            .map_err(|e| e.to_string())?;
+        let issuer = trust.iter().chain(pool).find(|i| {
+            i.tbs_certificate.subject == current.tbs_certificate.issuer
+                && verify_with(
+                    i,
+                    &current.signature_algorithm.oid,
+                    &tbs,
+                    current.signature.raw_bytes(),
+                )
+        });
+        match issuer {
+            Some(i) if *i == current => break,
+            Some(i) => current = i.clone(),
+            None => break,
+        }
+    }
+    Err(format!(
+        "the certificate of {} does not lead to a trusted authority",
+        subject_name(cert)
+    ))
+}
+
+fn timestamp_token(info: &SignerInfo) -> Result<Option<ContentInfo>> {
+    let Some(attrs) = &info.unsigned_attrs else {
+        return Ok(None);
+    };
+    match attrs
+        .iter()
+        .find(|a| a.oid == der_util::ID_SIGNATURE_TIMESTAMP)
+        .and_then(|a| a.values.iter().next())
+    {
+        Some(v) => Ok(Some(ContentInfo::from_der(&v.to_der()?)?)),
+        None => Ok(None),
+    }
+}
+
+/// A signature timestamp: over `signature`, signed by a trusted TSA; its time and the TSA.
+fn check_timestamp(
+    token: &ContentInfo,
+    signature: &[u8],
+    trust: &[Certificate],
+) -> std::result::Result<(i64, String), String> {
+    let info = tsa::tst_info(token).map_err(|e| e.to_string())?;
+    if info.message_imprint.hashed_message.as_bytes() != sha256(&[signature]) {
+        return Err("it stamps another signature".into());
+    }
+    let sd: SignedData = token.content.decode_as().map_err(|e| e.to_string())?;
+    let certs = certificates(&sd);
+    let si = sd.signer_infos.0.iter().next().ok_or("no signer")?;
+    let cert = signer_cert(si, &certs).ok_or("the authority's certificate is missing")?;
+    let content = sd
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .and_then(|c| c.decode_as::<OctetString>().ok())
+        .ok_or("no content")?;
+    signed_digest_ok(si, &sha256(&[content.as_bytes()]))
+        .map_err(|_| "its content was altered".to_owned())?;
+    if !verify_signer(cert, si).map_err(|e| e.to_string())? {
+        return Err("its signature does not match".into());
+    }
+    let time = info.gen_time;
+    chain_trusted(cert, &certs, trust, time)?;
+    Ok((time, subject_name(cert)))
+}
