@@ -74,6 +74,7 @@ mod tests {
             let missing: Vec<&&str> = eingang_capture::ERROR_CODES
                 .iter()
                 .chain(eingang_api::error::CODES)
+                .chain(eingang_api::error::SEAL_CODES)
                 .filter(|code| !catalogue.contains(&format!("'error.{code}'")))
                 .collect();
             assert!(missing.is_empty(), "{lang}.ts lacks texts for {missing:?}");

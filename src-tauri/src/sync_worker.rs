@@ -89,11 +89,14 @@ impl SyncState {
         title: String,
         index: Vec<(String, String)>,
     ) -> Result<eingang_api::batches::ReleaseRequest, AppError> {
+        let config = self.config();
         Ok(eingang_api::batches::ReleaseRequest {
             title,
             index,
             targets: self.target_ids(store)?,
-            station: self.config().station.name,
+            station: config.station.name,
+            seal: config.seal,
+            timestamp: config.timestamp,
         })
     }
 

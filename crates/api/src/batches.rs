@@ -386,6 +386,9 @@ pub struct ReleaseRequest {
     pub index: Vec<(String, String)>,
     pub targets: Vec<String>,
     pub station: Option<String>,
+    /// `[seal]` and `[timestamp]` of the machine's configuration.
+    pub seal: eingang_config::SealSection,
+    pub timestamp: eingang_config::TimestampSection,
 }
 
 /// [`release`], then the batch as the scan station shows it.
@@ -426,12 +429,14 @@ pub fn release(
         ));
     }
     let targets: Vec<&str> = request.targets.iter().map(String::as_str).collect();
+    let sealer = crate::evidence::sealer(store, &request.seal, &request.timestamp)?;
     let release = release::Release {
         title,
         index: &request.index,
         targets: &targets,
-        sealer: &eingang_capture::transfer::NoSeal,
+        sealer: sealer.as_ref(),
         station: request.station.as_deref(),
+        justification: request.seal.justification.as_deref(),
     };
     Ok(release::release(store, batch, &release)?)
 }

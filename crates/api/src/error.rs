@@ -15,6 +15,8 @@ pub enum Error {
     Batch(#[from] eingang_capture::BatchError),
     #[error(transparent)]
     Config(#[from] eingang_config::ConfigError),
+    #[error(transparent)]
+    Seal(#[from] eingang_seal::Error),
     #[error("the draft cannot be finalised yet: {count} entry/entries still need attention")]
     DraftIncomplete { count: usize },
     #[error("the PDF/A rendering could not be made ({detail}); the draft was kept")]
@@ -79,6 +81,7 @@ impl Error {
             Self::Capture(e) => e.code(),
             Self::Batch(e) => e.code(),
             Self::Config(_) => "config.invalid",
+            Self::Seal(e) => e.code(),
             Self::DraftIncomplete { .. } => "draft.incomplete",
             Self::MasterDataInvalid { .. } => "masterdata.invalid",
             Self::Render { .. } => "submission.render_failed",
@@ -115,4 +118,10 @@ pub const CODES: &[&str] = &[
     "masterdata.invalid",
     "app.internal",
     "input.bad_id",
+    "seal.no_pin",
+    "seal.certificate_file",
+    "verify.read",
 ];
+
+/// The seal's and the timestamp service's codes (the UI has a sentence for each too).
+pub use eingang_seal::CODES as SEAL_CODES;

@@ -22,6 +22,7 @@ pub mod batches;
 pub mod doctor;
 pub mod drafts;
 pub mod error;
+pub mod evidence;
 pub mod files;
 pub mod forms;
 pub mod loops;

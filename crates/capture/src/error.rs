@@ -80,6 +80,12 @@ pub enum BatchError {
     },
     #[error(transparent)]
     Seal(#[from] SealError),
+    #[error("protection need {protection}: {needs} is required to release this batch, but none is configured — set up [seal]{} in the machine configuration (eingang config check names what is missing)", if *.timestamp { " and [timestamp]" } else { "" })]
+    SealRequired {
+        protection: String,
+        needs: &'static str,
+        timestamp: bool,
+    },
     #[error("this document is no longer in the batch (its pages changed): reload")]
     DocumentChanged,
     #[error("checker: who checks must be named")]
@@ -108,6 +114,7 @@ impl BatchError {
             Self::Write { .. } => "scan.document",
             Self::NotPdfA { .. } => "pdf.not_pdfa",
             Self::Seal(_) => "seal.failed",
+            Self::SealRequired { .. } => "seal.required",
             Self::DocumentChanged => "qc.document_changed",
             Self::CheckerMissing => "qc.checker",
             Self::FourEyes { .. } => "qc.four_eyes",
@@ -154,6 +161,7 @@ pub const CODES: &[&str] = &[
     "scan.document",
     "pdf.not_pdfa",
     "seal.failed",
+    "seal.required",
     "qc.document_changed",
     "qc.checker",
     "qc.four_eyes",

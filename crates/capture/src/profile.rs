@@ -178,6 +178,9 @@ pub struct QcSettings {
     pub dark_percent: f32,
     /// Ink share (percent) below which a page that is not blank is flagged too light.
     pub light_percent: f32,
+    /// Why documents of protection need *normal* are released without a seal (TR-RESISCAN
+    /// A.IS.1: a written justification must exist); over the machine's `[seal] justification`.
+    pub justification: Option<String>,
 }
 
 impl Default for QcSettings {
@@ -187,6 +190,7 @@ impl Default for QcSettings {
             four_eyes: true,
             dark_percent: 45.0,
             light_percent: 0.4,
+            justification: None,
         }
     }
 }

@@ -15,14 +15,46 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
-/// Seals a digest: an electronic seal, a timestamp — whatever the city attaches.
+/// What protects a scan product's integrity beyond its hashes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Protection {
+    /// The hashes and the audit chain alone.
+    #[default]
+    None,
+    /// An advanced electronic seal.
+    Seal,
+    /// A seal with a qualified timestamp.
+    SealAndTimestamp,
+}
+
+impl Protection {
+    /// As the Transfervermerk names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "keiner",
+            Self::Seal => "siegel",
+            Self::SealAndTimestamp => "siegel+zeitstempel",
+        }
+    }
+}
+
+/// Seals a digest and the scan product: an electronic seal, a timestamp — whatever the
+/// city attaches.
 pub trait Sealer: Send + Sync {
     /// Recorded with the seal.
     fn name(&self) -> &str;
+    /// What this sealer gives (the protection-need rules ask for it).
+    fn protection(&self) -> Protection {
+        Protection::None
+    }
     /// The seal over `digest` (encoded as the sealer's format wants, e.g. base64 CMS), or
     /// `None` when this sealer only records the digest; an error says why the service
     /// refused or failed.
     fn seal(&self, digest: &[u8; 32]) -> Result<Option<String>, SealError>;
+    /// The PDF with the seal in it (PAdES), or `None` when this sealer does not seal PDFs.
+    fn seal_pdf(&self, _pdf: &[u8]) -> Result<Option<Vec<u8>>, SealError> {
+        Ok(None)
+    }
 }
 
 /// No seal: the digest alone (what a city without a seal service gets).
@@ -65,6 +97,10 @@ pub struct Facts {
     pub four_eyes: bool,
     pub index: Vec<(String, String)>,
     pub ocr_pages: usize,
+    /// The integrity protection (`keiner`, `siegel`, `siegel+zeitstempel`) …
+    pub protection_kind: String,
+    /// … and, without a seal, the written justification (A.IS.1).
+    pub justification: String,
 }
 
 /// The configured station name, else the machine's host name.
@@ -157,6 +193,12 @@ pub fn xml(f: &Facts) -> String {
         esc(&f.checked_at),
         esc(&f.protection),
         f.four_eyes
+    );
+    let _ = writeln!(
+        x,
+        "  <integritaetsschutz art=\"{}\">{}</integritaetsschutz>",
+        esc(&f.protection_kind),
+        esc(&f.justification)
     );
     x.push_str("  <index>\n");
     for (k, v) in &f.index {

@@ -5,6 +5,7 @@
 mod args;
 mod doctor;
 mod drafts;
+mod evidence;
 mod forms;
 mod key;
 mod out;
@@ -50,6 +51,22 @@ enum Command {
     Forms {
         #[command(subcommand)]
         command: FormsCommand,
+    },
+    /// The electronic seal on released scan products: its PIN and the timestamp
+    /// service's password into the key store.
+    Seal {
+        #[command(subcommand)]
+        command: SealCommand,
+    },
+    /// What a sealed PDF says about itself: signer, certificate chain, timestamp, and
+    /// whether it changed since (exit 0 valid, 1 not).
+    Verify {
+        file: PathBuf,
+        /// A trust anchor (certificate, DER or PEM) besides `[seal] trust`.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
     },
     /// PDF/A documents from scanned files.
     Pdf {
@@ -237,6 +254,14 @@ enum OutboxCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum SealCommand {
+    /// Store the seal token's user PIN (one line on standard input).
+    Pin,
+    /// Store the timestamp service's password (one line on standard input).
+    TsaPassword,
+}
+
+#[derive(Debug, Subcommand)]
 enum PdfCommand {
     /// Put scanned files into one PDF/A, page by page; JPEG pages stay byte-identical
     /// unless a profile processes them.
@@ -393,6 +418,13 @@ pub fn main() -> ExitCode {
         Command::Forms {
             command: FormsCommand::Pull,
         } => sync::forms_pull(&data_dir),
+        Command::Seal {
+            command: SealCommand::Pin,
+        } => evidence::store_secret(&data_dir, "pin"),
+        Command::Seal {
+            command: SealCommand::TsaPassword,
+        } => evidence::store_secret(&data_dir, "tsa-password"),
+        Command::Verify { file, trust, json } => evidence::verify(&data_dir, &file, &trust, json),
         Command::Pdf {
             command: PdfCommand::Assemble(a),
         } => scan::assemble(&data_dir, &a),

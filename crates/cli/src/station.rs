@@ -172,9 +172,11 @@ fn print_check(state: &eingang_capture::qc::QcState) {
 pub fn release(data_dir: &DataDir, batch: &str, title: &str, index: &[String]) -> ExitCode {
     finish(|| {
         let (request, store) = (release_request(data_dir, title, index)?, open(data_dir)?);
-        let documents = eingang_api::batches::release(&store, &batch_id(batch)?, &request)?;
-        documents.iter().for_each(print_released);
-        println!("batch {batch}: released; the paper originals may be destroyed");
+        let id = batch_id(batch)?;
+        eingang_api::batches::release(&store, &id, &request)?
+            .iter()
+            .for_each(print_released);
+        print_release_state(batch, eingang_api::batches::get(&store, &id)?.destroyable);
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -192,7 +194,17 @@ fn release_request(
         index: index_pairs(index)?,
         targets: queue_targets(&cfg, data_dir),
         station: cfg.station.name,
+        seal: cfg.seal,
+        timestamp: cfg.timestamp,
     })
+}
+
+fn print_release_state(batch: &str, destroyable: bool) {
+    if destroyable {
+        println!("batch {batch}: released; the paper originals may be destroyed");
+    } else {
+        println!("batch {batch}: released; keep the paper originals: there is neither a seal nor a written justification for going without one (TR-RESISCAN A.IS.1; see [seal] in the configuration)");
+    }
 }
 
 fn print_released(d: &eingang_store::tables::documents::DocumentRow) {

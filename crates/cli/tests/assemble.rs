@@ -173,7 +173,8 @@ fn a_batch_from_the_sane_test_scanner_is_stored_page_by_page_and_delivered_as_pd
     );
     let text = eingang(&["batch", "release", &id, "--title", "Scan"]);
     assert!(text.contains("4 page(s), PDF/A-3b, queued"), "{text}");
-    assert!(text.contains("originals may be destroyed"), "{text}");
+    // Zero configuration: no seal and no written justification — the originals stay.
+    assert!(text.contains("keep the paper originals"), "{text}");
     eingang(&["sync"]);
     let out = data.path().join("ausgang");
     let pdfs: Vec<_> = walk(&out)

@@ -58,12 +58,14 @@
 //! ```
 
 pub mod central;
+pub mod evidence;
 pub mod template;
 pub mod update;
 
 pub use central::{
     MasterDataSection, PolicySection, StationSection, TerminalSection, UpdateSection,
 };
+pub use evidence::{SealSection, TimestampSection};
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -204,6 +206,10 @@ pub struct ConfigFile {
     pub masterdata: MasterDataSection,
     #[serde(default)]
     pub policy: PolicySection,
+    #[serde(default)]
+    pub seal: SealSection,
+    #[serde(default)]
+    pub timestamp: TimestampSection,
 }
 
 /// A configuration problem, naming the file and what to change.
@@ -231,6 +237,8 @@ pub struct Config {
     pub update: UpdateSection,
     pub masterdata: MasterDataSection,
     pub policy: PolicySection,
+    pub seal: SealSection,
+    pub timestamp: TimestampSection,
     /// What was ignored (a user's file setting what it may not), to show and log.
     pub warnings: Vec<String>,
     /// The files read, in order.
@@ -266,6 +274,7 @@ fn from_table(file: &Path, table: toml::Table) -> Result<ConfigFile, ConfigError
     }
     check_scan(file, &cfg.scan)?;
     central::check(file, &cfg)?;
+    evidence::check(file, &cfg.seal, &cfg.timestamp)?;
     Ok(cfg)
 }
 
@@ -440,6 +449,13 @@ fn merge(out: &mut Config, cfg: ConfigFile, file: &Path) {
     }
     o.check_hours = u.check_hours.or(o.check_hours);
     out.masterdata.source = cfg.masterdata.source.or(out.masterdata.source.take());
+    // Machine-only sections: whole, from the file that sets them.
+    if cfg.seal != SealSection::default() {
+        out.seal = cfg.seal;
+    }
+    if cfg.timestamp != TimestampSection::default() {
+        out.timestamp = cfg.timestamp;
+    }
     for l in cfg.policy.locked {
         if !out.policy.locked.contains(&l) {
             out.policy.locked.push(l);

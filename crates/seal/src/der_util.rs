@@ -49,7 +49,7 @@ pub(crate) fn subject_name(cert: &Certificate) -> String {
 }
 
 pub(crate) fn name_text(name: &x509_cert::name::Name) -> String {
-    for rdn in name.0.iter() {
+    for rdn in &name.0 {
         for atv in rdn.0.iter() {
             if atv.oid == COMMON_NAME {
                 if let Ok(s) = der::asn1::Utf8StringRef::try_from(&atv.value) {

@@ -59,18 +59,18 @@ impl Error {
     /// Stable code for the UI's sentences and scripts.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Module { .. } => "seal_module",
-            Error::NoToken(_) => "seal_no_token",
-            Error::WrongPin => "seal_wrong_pin",
-            Error::PinLocked => "seal_pin_locked",
-            Error::NoKey(_) => "seal_no_key",
-            Error::NoCertificate(_) => "seal_no_certificate",
-            Error::CertificateExpired { .. } => "seal_certificate_expired",
-            Error::Token(_) => "seal_token",
-            Error::TsaUnreachable { .. } => "tsa_unreachable",
-            Error::TsaRefused { .. } => "tsa_refused",
-            Error::Pdf(_) => "seal_pdf",
-            Error::Malformed(_) => "seal_malformed",
+            Error::Module { .. } => "seal.module",
+            Error::NoToken(_) => "seal.no_token",
+            Error::WrongPin => "seal.wrong_pin",
+            Error::PinLocked => "seal.pin_locked",
+            Error::NoKey(_) => "seal.no_key",
+            Error::NoCertificate(_) => "seal.no_certificate",
+            Error::CertificateExpired { .. } => "seal.certificate_expired",
+            Error::Token(_) => "seal.token",
+            Error::TsaUnreachable { .. } => "tsa.unreachable",
+            Error::TsaRefused { .. } => "tsa.refused",
+            Error::Pdf(_) => "seal.pdf",
+            Error::Malformed(_) => "seal.malformed",
         }
     }
 }
@@ -80,5 +80,21 @@ impl From<der::Error> for Error {
         Error::Malformed(e.to_string())
     }
 }
+
+/// Every code an [`Error`] carries (the UI has a sentence for each).
+pub const CODES: &[&str] = &[
+    "seal.module",
+    "seal.no_token",
+    "seal.wrong_pin",
+    "seal.pin_locked",
+    "seal.no_key",
+    "seal.no_certificate",
+    "seal.certificate_expired",
+    "seal.token",
+    "tsa.unreachable",
+    "tsa.refused",
+    "seal.pdf",
+    "seal.malformed",
+];
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -40,7 +40,7 @@ pub fn seal_pdf(
         let (a, b) = contents;
         let c = out.len() - b;
         let range = format!("[0 {a} {b} {c}]");
-        let at = plan.range_at(&out, a)?;
+        let at = Plan::range_at(&out, a)?;
         out[at..at + range.len()].copy_from_slice(range.as_bytes());
         let digest = crate::der_util::sha256(&[&out[..a], &out[b..]]);
         let signed = sign_detached(&digest, key, tsa)?;
@@ -229,7 +229,7 @@ impl Plan {
     }
 
     /// Where the `/ByteRange` placeholder before `/Contents` at `a` starts.
-    fn range_at(&self, out: &[u8], a: usize) -> Result<usize> {
+    fn range_at(out: &[u8], a: usize) -> Result<usize> {
         let key = b"/ByteRange ";
         let from = a.saturating_sub(key.len() + RANGE_WIDTH + 16);
         out[from..a]
@@ -313,7 +313,7 @@ fn write_object(out: &mut Vec<u8>, o: &Object) -> Result<()> {
         }
         Object::Dictionary(d) => {
             out.extend_from_slice(b"<<");
-            for (k, v) in d.iter() {
+            for (k, v) in d {
                 write_object(out, &Object::Name(k.clone()))?;
                 out.push(b' ');
                 write_object(out, v)?;

@@ -23,7 +23,9 @@ pub struct Pki {
 
 impl std::fmt::Debug for Pki {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pki").field("port", &self.port).finish()
+        f.debug_struct("Pki")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
@@ -158,5 +160,74 @@ impl Pki {
         use der::Decode;
         let der = std::fs::read(self.cert_path(name)).expect("certificate file");
         x509_cert::Certificate::from_der(&der).expect("a certificate")
+    }
+
+    /// poppler's `pdfsig` on `file`: whether the signature (digest and value) is valid, and
+    /// what it printed. Its certificate check is not asked: poppler 22.12 answers "Unknown
+    /// issue with Certificate" for this test PKI even on PDFs pyHanko signed, while NSS's
+    /// own `vfychain` calls the same chain good; pyHanko checks the chain.
+    pub fn pdfsig(&self, file: &Path) -> (bool, String) {
+        let db = self.dir.path().join("nss");
+        if !db.exists() {
+            std::fs::create_dir_all(&db).expect("nss folder");
+            let sql = format!("sql:{}", db.display());
+            let made = Command::new("certutil")
+                .args(["-N", "-d", &sql, "--empty-password"])
+                .status()
+                .is_ok_and(|s| s.success())
+                && Command::new("certutil")
+                    .args(["-A", "-d", &sql, "-n", "root", "-t", "C,C,C", "-i"])
+                    .arg(self.cert_path("root"))
+                    .status()
+                    .is_ok_and(|s| s.success());
+            assert!(
+                made,
+                "certutil (libnss3-tools) could not make the trust store"
+            );
+        }
+        let (_, text) = output(
+            Command::new("pdfsig")
+                .arg("-nssdir")
+                .arg(format!("sql:{}", db.display()))
+                .arg("-no-ocsp")
+                .arg(file),
+        );
+        (
+            text.contains("Signature Validation: Signature is Valid."),
+            text,
+        )
+    }
+
+    /// pyHanko's validator on `file`, the test root as the only trust anchor (revocation
+    /// checked online at the test OCSP responder): whether it judged the signature VALID.
+    pub fn pyhanko(&self, file: &Path) -> (bool, String) {
+        let bin = repo_root().join(".tools/pki/bin/pyhanko");
+        let (ok, text) = output(
+            Command::new(bin)
+                .args([
+                    "sign",
+                    "validate",
+                    "--pretty-print",
+                    "--trust-replace",
+                    "--trust",
+                ])
+                .arg(self.cert_path("root"))
+                .arg(file),
+        );
+        (ok && text.contains("The signature is judged VALID"), text)
+    }
+}
+
+fn output(cmd: &mut Command) -> (bool, String) {
+    match cmd.output() {
+        Ok(out) => (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        ),
+        Err(e) => (false, e.to_string()),
     }
 }

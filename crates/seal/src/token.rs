@@ -52,7 +52,7 @@ impl std::fmt::Debug for Pkcs11Settings {
             .field("token", &self.token)
             .field("key", &self.key)
             .field("pin", &"…")
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -77,7 +77,7 @@ impl std::fmt::Debug for Pkcs11Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pkcs11Key")
             .field("signer", &der_util::subject_name(&self.cert))
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

@@ -24,7 +24,9 @@ pub struct Tsa {
 
 impl std::fmt::Debug for Tsa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tsa").field("url", &self.url).finish()
+        f.debug_struct("Tsa")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
     }
 }
 

@@ -2,6 +2,9 @@
 //! certomancer's RFC 3161 service, and the sealed PDF/A checked by Eingang's verifier,
 //! poppler's `pdfsig` and pyHanko's validator — and failed by all three after one byte.
 
+// In tests a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
 use eingang_pdf::{PageImage, PdfA, ScanOptions, ScanPage, ScanPdf, ScanWriter};
 use eingang_seal::testing::Pki;
 use eingang_seal::{seal_pdf, verify_pdf, Error, Pkcs11Key, SealInfo, Tsa};
@@ -53,49 +56,6 @@ fn run(cmd: &mut Command) -> (bool, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), text)
-}
-
-/// poppler's verdict on the signature (digest and signature value). Its certificate check
-/// is not asserted: poppler 22.12 answers "Unknown issue with Certificate" for this test
-/// PKI even on PDFs signed by pyHanko, while NSS's own `vfychain` calls the same chain good;
-/// pyHanko checks the chain below.
-fn pdfsig(pki: &Pki, file: &Path) -> (bool, String) {
-    let db = pki.dir.path().join("nss");
-    if !db.exists() {
-        std::fs::create_dir_all(&db).unwrap();
-        let sql = format!("sql:{}", db.display());
-        assert!(run(Command::new("certutil").args(["-N", "-d", &sql, "--empty-password"])).0);
-        let root = pki.cert_path("root");
-        assert!(
-            run(Command::new("certutil")
-                .args(["-A", "-d", &sql, "-n", "root", "-t", "C,C,C", "-i"])
-                .arg(&root))
-            .0
-        );
-    }
-    let (_, text) = run(Command::new("pdfsig")
-        .arg("-nssdir")
-        .arg(format!("sql:{}", db.display()))
-        .arg("-no-ocsp")
-        .arg(file));
-    let ok = text.contains("Signature Validation: Signature is Valid.");
-    (ok, text)
-}
-
-/// pyHanko's verdict, the test root as the only trust anchor (revocation checked online
-/// against the test PKI's OCSP responder).
-fn pyhanko(pki: &Pki, file: &Path) -> (bool, String) {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/pki/bin/pyhanko");
-    run(Command::new(bin)
-        .args([
-            "sign",
-            "validate",
-            "--pretty-print",
-            "--trust-replace",
-            "--trust",
-        ])
-        .arg(pki.cert_path("root"))
-        .arg(file))
 }
 
 /// veraPDF's verdict on the sealed files (the PDF/A stays a PDF/A after the incremental
@@ -152,9 +112,9 @@ fn a_sealed_pdfa_verifies_with_eingang_pdfsig_and_pyhanko_and_one_byte_breaks_al
             Vec::<String>::new()
         );
         assert!(run(Command::new("qpdf").arg("--check").arg(&file)).0);
-        let (ok, text) = pdfsig(pki, &file);
+        let (ok, text) = pki.pdfsig(&file);
         assert!(ok, "pdfsig: {text}");
-        let (ok, text) = pyhanko(pki, &file);
+        let (ok, text) = pki.pyhanko(&file);
         assert!(
             ok && text.contains("The signature is judged VALID"),
             "pyHanko: {text}"
@@ -175,8 +135,8 @@ fn a_sealed_pdfa_verifies_with_eingang_pdfsig_and_pyhanko_and_one_byte_breaks_al
                 .any(|p| p.contains("changed after sealing")),
             "{report:#?}"
         );
-        assert!(!pdfsig(pki, &tampered).0, "pdfsig accepted a tampered file");
-        let (ok, text) = pyhanko(pki, &tampered);
+        assert!(!pki.pdfsig(&tampered).0, "pdfsig accepted a tampered file");
+        let (ok, text) = pki.pyhanko(&tampered);
         assert!(
             !ok || !text.contains("judged VALID"),
             "pyHanko accepted a tampered file: {text}"
@@ -201,7 +161,7 @@ fn expired_certificate_missing_key_unreachable_tsa_and_appended_bytes_are_named(
     let pdf = scan_pdf(PdfA::A2b);
     let dead = Tsa::new("http://127.0.0.1:9/tsa");
     let e = seal_pdf(&pdf, &info(), &key, Some(&dead)).unwrap_err();
-    assert_eq!(e.code(), "tsa_unreachable", "{e}");
+    assert_eq!(e.code(), "tsa.unreachable", "{e}");
     // Bytes appended after the seal: the signature is intact, the file is not what was sealed.
     let (mut sealed, _) = seal_pdf(&pdf, &info(), &key, None).unwrap();
     sealed.extend_from_slice(b"\n% appended\n");

@@ -43,6 +43,9 @@ pub(crate) fn of(
         }
     }
     Facts {
+        // The integrity protection is the release's to fill in.
+        protection_kind: String::new(),
+        justification: String::new(),
         document_id: doc.id.to_owned(),
         station: transfer::station_name(station),
         title: doc.title.to_owned(),

@@ -36,6 +36,9 @@ pub struct Release<'a> {
     pub sealer: &'a dyn Sealer,
     /// The workstation's name for the Transfervermerk (`[station] name`; else the host name).
     pub station: Option<&'a str>,
+    /// The machine's justification for releasing *normal* documents without a seal
+    /// (`[seal] justification`); a profile's own goes over it.
+    pub justification: Option<&'a str>,
 }
 
 /// A document made, not yet recorded: its row, its PDF and its Transfervermerk.
@@ -60,6 +63,7 @@ pub fn release(
         ))
     })?;
     let qc = gate::check(store, &batch, &pages)?;
+    let (protection, justification) = gate::evidence(&qc, r.sealer, r.justification)?;
     let profile: Option<ScanProfile> = serde_json::from_str(&batch.profile_json).ok();
     let level = profile.as_ref().map(ScanProfile::level).unwrap_or_default();
     let segs = segments(&pages);
@@ -94,6 +98,11 @@ pub fn release(
             r.station,
             &created,
         );
+        let facts = transfer::Facts {
+            protection_kind: protection.as_str().to_owned(),
+            justification: justification.clone().unwrap_or_default(),
+            ..facts
+        };
         let tv = transfer::xml(&facts);
         let pdf_doc = ScanPdf {
             title: title.clone(),
@@ -101,7 +110,7 @@ pub fn release(
             created: created.clone(),
             reference: id_text.clone(),
         };
-        let pdf = write::pdf(store, level, &pdf_doc, &seg, &facts, &tv)?;
+        let pdf = write::pdf(store, level, &pdf_doc, &seg, &facts, &tv, r.sealer)?;
         let transfervermerk = store.blobs().put(tv.as_bytes())?;
         let integrity = transfer::integrity(&pdf.hash, tv.as_bytes(), &doc_index, r.sealer)?;
         let row = DocumentRow {
@@ -123,7 +132,10 @@ pub fn release(
             transfervermerk,
         });
     }
-    commit(store, batch_id, &made, r.targets, qc.passed)?;
+    // The originals may be destroyed only with integrity evidence: a seal, or the written
+    // justification for going without one (A.IS.1).
+    let evidenced = protection != transfer::Protection::None || justification.is_some();
+    commit(store, batch_id, &made, r.targets, qc.passed && evidenced)?;
     Ok(made.into_iter().map(|m| m.row).collect())
 }
 

@@ -3,7 +3,7 @@
 //! original as associated files), self-checked, then put into the blob store.
 
 use crate::pages::stored_image;
-use crate::transfer::{self, Facts};
+use crate::transfer::{self, Facts, Sealer};
 use crate::BatchError;
 use eingang_pdf::{PdfA, ScanOptions, ScanPdf, ScanWriter};
 use eingang_store::blobs::BlobRef;
@@ -20,6 +20,7 @@ pub(crate) fn pdf(
     pages: &[&PageRow],
     facts: &Facts,
     transfervermerk: &str,
+    sealer: &dyn Sealer,
 ) -> Result<BlobRef, BatchError> {
     let failed = |reason: String| BatchError::Write {
         title: doc.title.clone(),
@@ -73,6 +74,13 @@ pub(crate) fn pdf(
             title: doc.title.clone(),
             problems,
         });
+    }
+    // The seal goes into the checked file as an incremental update (it stays PDF/A).
+    if sealer.protection() != transfer::Protection::None {
+        let bytes = std::fs::read(tmp.path()).map_err(|e| failed(e.to_string()))?;
+        if let Some(sealed) = sealer.seal_pdf(&bytes)? {
+            return Ok(store.blobs().put(&sealed)?);
+        }
     }
     let written = std::fs::File::open(tmp.path()).map_err(|e| failed(e.to_string()))?;
     Ok(store.blobs().put_reader(written)?)

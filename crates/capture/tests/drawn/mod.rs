@@ -86,8 +86,14 @@ pub fn pgm(page: &[u8], w: usize, h: usize) -> Vec<u8> {
     out
 }
 
+/// The written reason for releasing documents of protection need normal without a seal.
+#[allow(dead_code)]
+pub const JUSTIFICATION: &str =
+    "Schutzbedarf normal: Integrität durch SHA-256-Prüfsummen und die Audit-Kette (Testfall)";
+
 /// Releases a batch as the scan office does after a second person ("Prüferin") passed
-/// every document the check drew or flagged; the documents go to the `default` target.
+/// every document the check drew or flagged; the documents go to the `default` target
+/// (protection need normal, without a seal but with the written justification).
 #[allow(dead_code)]
 pub fn release_checked(
     store: &eingang_store::Store,
@@ -105,6 +111,7 @@ pub fn release_checked(
             targets: &["default"],
             sealer: &eingang_capture::transfer::NoSeal,
             station: None,
+            justification: Some(JUSTIFICATION),
         },
     )
 }

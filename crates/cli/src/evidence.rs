@@ -1,0 +1,75 @@
+//! `eingang seal …` (the seal's PIN and the timestamp service's password into the key
+//! store) and `eingang verify FILE.pdf` (what a sealed PDF says about itself).
+
+use crate::out::{failed, finish, open, status, usage, Exit};
+use eingang_config::evidence::{SEAL_PIN_SECRET, TSA_PASSWORD_SECRET};
+use eingang_store::paths::DataDir;
+use std::io::BufRead as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `eingang seal pin` / `eingang seal tsa-password`: one line from standard input into the
+/// key store (the OS's, else Eingang's encrypted database); never into a file or a log.
+pub fn store_secret(data_dir: &DataDir, which: &str) -> ExitCode {
+    finish(|| {
+        let (secret, what) = match which {
+            "pin" => (SEAL_PIN_SECRET, "the seal's PIN"),
+            _ => (TSA_PASSWORD_SECRET, "the timestamp service's password"),
+        };
+        let line = read_line(what)?;
+        let place = match eingang_sync::secrets::set_password(&open(data_dir)?, secret, &line)? {
+            eingang_sync::secrets::Backend::Os => "in the system's key store",
+            eingang_sync::secrets::Backend::Store => "in Eingang's encrypted database",
+        };
+        println!("{what} is stored {place}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn read_line(what: &str) -> Result<zeroize::Zeroizing<String>, Exit> {
+    eprintln!("{what} (one line on standard input):");
+    let mut line = zeroize::Zeroizing::new(String::new());
+    if std::io::stdin().lock().read_line(&mut line).is_err() || line.trim_end().is_empty() {
+        return Err(usage("input.password", format!("{what} was not given")));
+    }
+    let end = line.trim_end_matches(['\r', '\n']).len();
+    line.truncate(end);
+    Ok(line)
+}
+
+/// `eingang verify FILE.pdf [--trust CERT]… [--json]`: exit 0 when every signature is
+/// intact and trusted and nothing was added after the last; 1 otherwise.
+pub fn verify(data_dir: &DataDir, file: &Path, trust: &[PathBuf], json: bool) -> ExitCode {
+    finish(|| {
+        let cfg = eingang_config::load(&data_dir.path)?;
+        let report = eingang_api::evidence::verify_file(file, &cfg.seal, trust)?;
+        if report.signatures.is_empty() {
+            return Err(failed(
+                "verify.unsealed",
+                format!("{}: no seal or signature in this PDF", file.display()),
+            ));
+        }
+        if json {
+            crate::out::json(&report)?;
+        } else {
+            report.signatures.iter().for_each(print_signature);
+        }
+        Ok(status(report.valid()))
+    })
+}
+
+fn print_signature(s: &eingang_seal::SignatureReport) {
+    let yes_no = |b: bool| if b { "yes" } else { "NO" };
+    println!("signature {}: {}", s.field, s.signer);
+    println!("  issued by:         {}", s.issuer);
+    println!("  intact:            {}", yes_no(s.intact));
+    println!("  trusted chain:     {}", yes_no(s.trusted));
+    println!("  covers the file:   {}", yes_no(s.covers_whole_file));
+    match (&s.timestamp, &s.timestamp_authority) {
+        (Some(t), Some(a)) => println!("  timestamp:         {t} ({a})"),
+        _ => println!("  timestamp:         none"),
+    }
+    s.problems
+        .iter()
+        .for_each(|p| println!("  problem:           {p}"));
+}

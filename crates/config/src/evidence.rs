@@ -1,0 +1,134 @@
+//! `[seal]` and `[timestamp]`: the electronic seal on released scan products and the
+//! timestamp service (TR-RESISCAN A.IS.1). Machine-only sections: a user cannot change who
+//! seals. The PIN and the service's password are never here: they live in the key store
+//! (`eingang seal pin`, `eingang seal tsa-password`).
+//!
+//! ```toml
+//! [seal]
+//! module = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"  # the token's PKCS#11 module
+//! token = "Siegel Scanstelle"       # the token's label
+//! key = "siegel"                    # the private key's label (certificate: same label or id)
+//! name = "Stadt Musterstadt, Scanstelle"   # who seals, in every signature
+//! location = "Musterstadt"
+//! chain = ["/etc/eingang/siegel-ca.der"]   # issuer certificates not on the token (DER or PEM)
+//! trust = ["/etc/eingang/wurzel.der"]      # trust anchors for `eingang verify`
+//! justification = "…"               # protection need normal without a seal: the written reason
+//!
+//! [timestamp]
+//! url = "https://tsa.stadt.example/tsa"    # RFC 3161
+//! user = "svc-eingang"              # optional HTTP Basic user (password in the key store)
+//! timeout_secs = 20
+//! ```
+
+use crate::{err, ConfigError};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// `[seal]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealSection {
+    pub module: Option<PathBuf>,
+    pub token: Option<String>,
+    pub key: Option<String>,
+    pub name: Option<String>,
+    pub location: Option<String>,
+    #[serde(default)]
+    pub chain: Vec<PathBuf>,
+    #[serde(default)]
+    pub trust: Vec<PathBuf>,
+    /// Why a profile of protection need *normal* is used without a seal (A.IS.1); shown in
+    /// the Transfervermerk. A profile's own justification goes over it.
+    pub justification: Option<String>,
+}
+
+impl SealSection {
+    /// A seal is configured (module, token and key named).
+    pub fn configured(&self) -> bool {
+        self.module.is_some() && self.token.is_some() && self.key.is_some()
+    }
+}
+
+/// `[timestamp]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampSection {
+    pub url: Option<String>,
+    pub user: Option<String>,
+    pub timeout_secs: Option<u64>,
+}
+
+/// The key-store names of the seal's PIN and the timestamp service's password (not valid
+/// target ids, so they never collide with one).
+pub const SEAL_PIN_SECRET: &str = "@seal-pin";
+pub const TSA_PASSWORD_SECRET: &str = "@timestamp";
+
+pub(crate) fn check(
+    file: &Path,
+    seal: &SealSection,
+    ts: &TimestampSection,
+) -> Result<(), ConfigError> {
+    let named = [
+        &seal.module.is_some(),
+        &seal.token.is_some(),
+        &seal.key.is_some(),
+    ];
+    if named.iter().any(|b| **b) && !named.iter().all(|b| **b) {
+        return Err(err(
+            file,
+            "[seal] needs module, token and key together (the PKCS#11 module, the token's label, the key's label)",
+        ));
+    }
+    for (what, paths) in [("chain", &seal.chain), ("trust", &seal.trust)] {
+        if let Some(p) = paths.iter().find(|p| !p.is_absolute()) {
+            return Err(err(
+                file,
+                format!("[seal] {what}: {}: give an absolute path", p.display()),
+            ));
+        }
+    }
+    if let Some(m) = seal.module.as_ref().filter(|m| !m.is_absolute()) {
+        return Err(err(
+            file,
+            format!("[seal] module {}: give an absolute path", m.display()),
+        ));
+    }
+    for (k, v) in [
+        ("token", &seal.token),
+        ("key", &seal.key),
+        ("name", &seal.name),
+        ("location", &seal.location),
+    ] {
+        if v.as_ref()
+            .is_some_and(|v| v.trim().is_empty() || v.chars().count() > 200)
+        {
+            return Err(err(file, format!("[seal] {k}: 1–200 characters")));
+        }
+    }
+    if seal
+        .justification
+        .as_ref()
+        .is_some_and(|j| j.trim().chars().count() < 20)
+    {
+        return Err(err(
+            file,
+            "[seal] justification: write the reason out (at least 20 characters) — it goes into every Transfervermerk",
+        ));
+    }
+    if let Some(url) = &ts.url {
+        let u =
+            url::Url::parse(url).map_err(|e| err(file, format!("[timestamp] url {url:?}: {e}")))?;
+        if !matches!(u.scheme(), "http" | "https") || u.password().is_some() {
+            return Err(err(
+                file,
+                format!("[timestamp] url {url:?}: an http(s) URL without a password (store it with `eingang seal tsa-password`)"),
+            ));
+        }
+    } else if ts.user.is_some() {
+        return Err(err(file, "[timestamp] user needs url"));
+    }
+    if ts.timeout_secs == Some(0) {
+        return Err(err(file, "[timestamp] timeout_secs: at least 1"));
+    }
+    Ok(())
+}
