@@ -82,13 +82,15 @@ impl SyncState {
     }
 
     /// What a release of a batch needs from the configuration: the targets its documents
-    /// are queued for and the workstation's name.
+    /// are queued for, the workstation's name, the seal and the timestamp service — read
+    /// afresh, so a seal IT has just set up counts at the next release.
     pub fn release_request(
         &self,
         store: &Store,
         title: String,
         index: Vec<(String, String)>,
     ) -> Result<eingang_api::batches::ReleaseRequest, AppError> {
+        self.reload(store);
         let config = self.config();
         Ok(eingang_api::batches::ReleaseRequest {
             title,

@@ -336,8 +336,9 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     );
     app.wait_text("table.docs tbody", |t| t.matches("Geliefert").count() == 2)
         .await;
+    // Zero configuration: neither a seal nor a written justification, so the originals stay.
     app.wait_text("[data-testid='release-state']", |t| {
-        t == "Freigegeben. Die Papieroriginale dürfen vernichtet werden."
+        t.starts_with("Freigegeben. Die Papieroriginale bleiben aufbewahrt")
     })
     .await;
     app.quit().await;
@@ -526,7 +527,19 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
             .with_tx(|c| profiles::save_profile(c, "post", "Posteingang mit Trennblättern", json))
             .unwrap();
     }
-    let driver = Driver::start_with(&[("SANE_CONFIG_DIR", sane.path())]);
+    // Protection need "sehr hoch": a seal and a timestamp are required. The machine's
+    // configuration has neither at first; the test PKI (SoftHSM2 token, certomancer's
+    // timestamp authority) is ready for when IT sets them up.
+    let pki = eingang_seal::testing::Pki::shared();
+    let etc = tempfile::tempdir().unwrap();
+    let machine = etc.path().join("config.toml");
+    std::fs::write(&machine, "[station]\nname = \"Scanstelle 1\"\n").unwrap();
+    let softhsm = pki.softhsm_conf();
+    let driver = Driver::start_with(&[
+        ("SANE_CONFIG_DIR", sane.path()),
+        ("EINGANG_MACHINE_CONFIG", machine.as_path()),
+        ("SOFTHSM2_CONF", softhsm.as_path()),
+    ]);
     let app = driver.launch(data.path()).await;
     app.click("nav button[data-workspace='scan']").await;
 
@@ -684,6 +697,39 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         "axe on the index and check station: {found:#?}"
     );
     check_and_release(&app, "Widerspruch").await;
+    app.wait_text("ul.error", |t| t.contains("elektronisches Siegel"))
+        .await;
+    // IT sets up the seal and the timestamp service; the PIN is not stored yet.
+    std::fs::write(
+        &machine,
+        format!(
+            "[station]\nname = \"Scanstelle 1\"\n[seal]\nmodule = \"{}\"\ntoken = \"eingang-siegel\"\nkey = \"seal\"\nname = \"Stadt Musterstadt, Scanstelle\"\ntrust = [\"{}\"]\n[timestamp]\nurl = \"{}\"\n",
+            eingang_seal::testing::MODULE,
+            pki.cert_path("root").display(),
+            pki.tsa_url()
+        ),
+    )
+    .unwrap();
+    app.click("button[data-action='documents-make']").await;
+    app.wait_text("ul.error", |t| t.contains("PIN des Siegels"))
+        .await;
+    // The PIN once into the key store, as the administration guide says.
+    let cli = crate::harness::app_binary().with_file_name("eingang");
+    let mut pin = Command::new(&cli)
+        .args(["seal", "pin"])
+        .env("EINGANG_DATA_DIR", data.path())
+        .env("EINGANG_KEYRING", "off")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        let mut stdin = pin.stdin.take().unwrap();
+        writeln!(stdin, "{}", pki.pin()).unwrap();
+    }
+    assert!(pin.wait().unwrap().success());
+    app.click("button[data-action='documents-make']").await;
     app.wait_text("[data-testid='scan-notice']", |t| {
         t.starts_with("2 Dokument(e) erzeugt")
     })
@@ -731,10 +777,44 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         "the letter's reference in the text layer"
     );
     assert!(index.contains("<integritaet algorithmus=\"SHA-256\""));
+    app.wait_text("[data-testid='release-state']", |t| {
+        t == "Freigegeben. Die Papieroriginale dürfen vernichtet werden."
+    })
+    .await;
     app.quit().await;
 
+    // Each delivered PDF/A is sealed and timestamped: Eingang's verifier, pyHanko and
+    // poppler accept it; one changed byte fails all three.
+    let eingang_verify = |file: &std::path::Path| {
+        Command::new(&cli)
+            .arg("verify")
+            .arg(file)
+            .env("EINGANG_DATA_DIR", data.path())
+            .env("EINGANG_KEYRING", "off")
+            .env("EINGANG_MACHINE_CONFIG", &machine)
+            .output()
+            .unwrap()
+    };
+    for pdf in &pdfs {
+        let out = eingang_verify(pdf);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "eingang verify: {text}");
+        assert!(text.contains("Test-Zeitstempeldienst"), "{text}");
+        let (ok, text) = pki.pyhanko(pdf);
+        assert!(ok, "pyHanko: {text}");
+        let (ok, text) = pki.pdfsig(pdf);
+        assert!(ok, "pdfsig: {text}");
+        let mut bytes = std::fs::read(pdf).unwrap();
+        let at = bytes.len() / 3;
+        bytes[at] ^= 0x01;
+        let tampered = etc.path().join("tampered.pdf");
+        std::fs::write(&tampered, &bytes).unwrap();
+        assert_eq!(eingang_verify(&tampered).status.code(), Some(1));
+        assert!(!pki.pyhanko(&tampered).0, "pyHanko accepted a changed file");
+        assert!(!pki.pdfsig(&tampered).0, "pdfsig accepted a changed file");
+    }
+
     // The audit log holds, and breaks when someone edits it.
-    let cli = crate::harness::app_binary().with_file_name("eingang");
     let verify = || {
         Command::new(&cli)
             .args(["audit", "verify"])
