@@ -54,20 +54,32 @@ if [ "${1:-}" = "--install-check" ]; then
   "$TAURI" signer sign -f "$UPD/key" -p "" "$UPD/share/$NEW" >/dev/null
   printf '{"version":"%s","platforms":{"linux-x86_64-deb":{"url":"%s","signature":"%s"}}}\n' \
     "$NEXT" "$NEW" "$(cat "$UPD/share/$NEW.sig")" >"$UPD/share/latest.json"
+  # The manifest is signed too (latest.json.sig): nobody can offer an old package as new.
+  "$TAURI" signer sign -f "$UPD/key" -p "" "$UPD/share/latest.json" >/dev/null
   printf '[update]\nsource = "%s"\npubkey = "%s"\n' \
     "$UPD/share/latest.json" "$(cat "$UPD/key.pub")" >"$UPD/machine.toml"
-  # A package signed by another key is refused before anything is installed.
   "$TAURI" signer generate --ci -p "" -w "$UPD/other" >/dev/null
   printf '[update]\nsource = "%s"\npubkey = "%s"\n' \
     "$UPD/share/latest.json" "$(cat "$UPD/other.pub")" >"$UPD/foreign.toml"
-  if EINGANG_MACHINE_CONFIG="$UPD/foreign.toml" /usr/bin/eingang --data-dir "$CHECK" update install; then
-    die "an update signed with another key was installed"
+  # A release build reads the machine's configuration from /etc/eingang only (this is a
+  # disposable CI machine; a file already there is put back afterwards).
+  ETC=/etc/eingang/config.toml SAVED=""
+  if [ -f "$ETC" ]; then SAVED="$UPD/etc-config.toml"; cp "$ETC" "$SAVED"; fi
+  restore_etc() { if [ -n "$SAVED" ]; then cp "$SAVED" "$ETC"; else rm -f "$ETC"; fi; }
+  mkdir -p /etc/eingang
+  cp "$UPD/foreign.toml" "$ETC"
+  # Another key in /etc: refused before anything is installed — and the environment cannot
+  # name a friendlier configuration to a release build.
+  if EINGANG_MACHINE_CONFIG="$UPD/machine.toml" /usr/bin/eingang --data-dir "$CHECK" update install; then
+    restore_etc; die "an update not signed with the machine's key was installed"
   fi
-  [ "$(dpkg-query -W -f '${Version}' "$PKG")" != "$NEXT" ] || die "a refused update changed the package"
-  EINGANG_MACHINE_CONFIG="$UPD/machine.toml" /usr/bin/eingang --data-dir "$CHECK" update install
+  [ "$(dpkg-query -W -f '${Version}' "$PKG")" != "$NEXT" ] || { restore_etc; die "a refused update changed the package"; }
+  cp "$UPD/machine.toml" "$ETC"
+  /usr/bin/eingang --data-dir "$CHECK" update install || { restore_etc; die "the update failed"; }
+  restore_etc
   [ "$(dpkg-query -W -f '${Version}' "$PKG")" = "$NEXT" ] || die "the update was not installed"
   [ -L /usr/bin/eingang ] || die "the update lost /usr/bin/eingang"
-  printf 'update %s → %s installed through `eingang update install`\n' "$(dpkg-deb -f "$DEB" Version)" "$NEXT"
+  printf 'update %s → %s installed through `eingang update install` (signed manifest, checked again from /var/cache/eingang)\n' "$(dpkg-deb -f "$DEB" Version)" "$NEXT"
   dpkg -i "$DEB" >/dev/null 2>&1   # back to the version just built
   rm -rf "$CHECK" "$UPD"
 fi

@@ -200,6 +200,17 @@ impl HotFolder {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             self.seen.remove(&path);
+            // Too large: refused by its size, never read into memory.
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            if size > self.limits.max_file_bytes {
+                let e = CaptureError::TooLarge {
+                    file: file.clone(),
+                    page: None,
+                    reason: format!("larger than {} MiB", self.limits.max_file_bytes >> 20),
+                };
+                taken.push(self.refuse(&path, file, &e)?);
+                continue;
+            }
             let bytes = match std::fs::read(&path) {
                 Ok(b) => b,
                 // Taken away by someone else meanwhile: nothing to import.
@@ -222,27 +233,30 @@ impl HotFolder {
                         archived,
                     });
                 }
-                Err(e) => {
-                    std::fs::create_dir_all(&self.failed).map_err(io(&self.failed))?;
-                    let moved = free_name(&self.failed, &file);
-                    std::fs::rename(&path, &moved).map_err(io(&path))?;
-                    let reason = e.to_string();
-                    let note = moved.with_file_name(format!(
-                        "{}.txt",
-                        moved
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default()
-                    ));
-                    std::fs::write(&note, format!("{reason}\n")).map_err(io(&note))?;
-                    taken.push(Taken::Failed {
-                        file,
-                        reason,
-                        moved,
-                    });
-                }
+                Err(e) => taken.push(self.refuse(&path, file, &e)?),
             }
         }
         Ok(taken)
+    }
+
+    /// Moves a refused file to `failed/` with a note saying why.
+    fn refuse(&self, path: &Path, file: String, e: &CaptureError) -> Result<Taken, CaptureError> {
+        std::fs::create_dir_all(&self.failed).map_err(io(&self.failed))?;
+        let moved = free_name(&self.failed, &file);
+        std::fs::rename(path, &moved).map_err(io(path))?;
+        let reason = e.to_string();
+        let note = moved.with_file_name(format!(
+            "{}.txt",
+            moved
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        std::fs::write(&note, format!("{reason}\n")).map_err(io(&note))?;
+        Ok(Taken::Failed {
+            file,
+            reason,
+            moved,
+        })
     }
 }

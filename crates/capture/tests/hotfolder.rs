@@ -100,3 +100,39 @@ fn complete_files_are_taken_once_archived_and_bad_ones_set_aside() {
     let (_, files) = take(&mut hot);
     assert_eq!(files, [("scan-2.png".to_owned(), 1)]);
 }
+
+#[test]
+fn an_over_large_file_is_refused_by_its_size_without_being_read() {
+    let root = tempfile::tempdir().unwrap();
+    let (inbox, archive) = (root.path().join("eingang"), root.path().join("archiv"));
+    let settle = Duration::from_millis(100);
+    let mut hot = HotFolder::new(&inbox, &archive, settle, Limits::default()).unwrap();
+    // 64 GiB, sparse: reading it into memory would end this test (and the machine's day).
+    let huge = std::fs::File::create(inbox.join("riesig.tif")).unwrap();
+    huge.set_len(64 << 30).unwrap();
+    drop(huge);
+    png(&inbox.join("klein.png"), 40);
+    // Seen, then settled: taken.
+    let mut taken = Vec::new();
+    for _ in 0..2 {
+        std::thread::sleep(settle + Duration::from_millis(50));
+        taken.extend(hot.poll(&mut |_, _| {}).unwrap());
+    }
+    assert!(taken
+        .iter()
+        .any(|t| matches!(t, Taken::Imported { file, .. } if file == "klein.png")));
+    let refused = taken.iter().find_map(|t| match t {
+        Taken::Failed {
+            file,
+            reason,
+            moved,
+        } if file == "riesig.tif" => Some((reason.clone(), moved.clone())),
+        _ => None,
+    });
+    let (reason, moved) = refused.expect("the huge file is refused");
+    assert!(
+        reason.contains("too large") && reason.contains("larger than 512 MiB"),
+        "{reason}"
+    );
+    assert!(moved.is_file() && moved.with_file_name("riesig.tif.txt").is_file());
+}

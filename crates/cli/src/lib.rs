@@ -237,9 +237,13 @@ enum UpdateCommand {
     /// Ask the update source whether a newer version exists (exit 0: up to date or
     /// found, 1: unreachable, 2: refused — bad manifest, signature or configuration).
     Check,
-    /// Download the newer version, check its signature, and install it (as root with
-    /// dpkg; otherwise through pkexec).
+    /// Download the newer version, check its signature, and install it (through the
+    /// privileged step `update apply`, with pkexec unless already root).
     Install,
+    /// The privileged step (root only): copy a downloaded package into
+    /// /var/cache/eingang, check its signature there against the machine's [update] key,
+    /// refuse anything not newer than this version, and install that copy.
+    Apply { package: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -498,6 +502,9 @@ pub fn main() -> ExitCode {
         Command::Update {
             command: UpdateCommand::Install,
         } => update::run(&data_dir, true),
+        Command::Update {
+            command: UpdateCommand::Apply { package },
+        } => update::apply(&package),
         Command::Config {
             command: ConfigCommand::Check { file },
         } => sync::config_check(&data_dir, file.as_deref()),

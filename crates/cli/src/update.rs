@@ -35,6 +35,41 @@ pub fn run(data_dir: &DataDir, install: bool) -> ExitCode {
     })
 }
 
+/// Where the privileged step keeps the package it checks and installs (root only).
+const CACHE: &str = "/var/cache/eingang/updates";
+
+/// `eingang update apply PACKAGE` (root): the package checked again from a root-owned
+/// copy against the key of the machine's own configuration, then installed.
+pub fn apply(package: &std::path::Path) -> ExitCode {
+    finish(|| {
+        if !update::is_root() {
+            let why =
+                "update apply runs as root (the app and `update install` call it through pkexec)";
+            return Err(update::UpdateError::new("update.install", why).into());
+        }
+        let machine = eingang_config::central::machine_file();
+        let cfg = eingang_config::load_files(Some(&machine), None)?;
+        let key = cfg
+            .update
+            .pubkey
+            .as_deref()
+            .map(update::public_key)
+            .transpose();
+        let key =
+            key.map_err(|e| crate::out::usage("config.invalid", format!("[update] pubkey: {e}")))?;
+        let key =
+            key.ok_or_else(|| crate::out::usage("config.invalid", "[update] has no pubkey"))?;
+        let version = update::apply(
+            package,
+            &key,
+            env!("CARGO_PKG_VERSION"),
+            std::path::Path::new(CACHE),
+        )?;
+        println!("version {version} installed (checked again from {CACHE})");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 /// The configured update source, if there is one.
 fn updater(data_dir: &DataDir) -> Result<Option<Updater>, Exit> {
     let cfg = eingang_sync::load_config(&data_dir.path)?;

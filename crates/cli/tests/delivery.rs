@@ -200,23 +200,32 @@ fn config_check_validates_a_file_and_names_the_mistake() {
     );
 }
 
-/// Signs like `tauri signer sign`: returns (public key, signature of `data`), both base64.
-fn signed(data: &[u8]) -> (String, String) {
+/// Signs like `tauri signer sign`: the public key and signatures, both base64.
+struct Signer(minisign::KeyPair);
+
+impl Signer {
+    fn new() -> Self {
+        Self(minisign::KeyPair::generate_unencrypted_keypair().unwrap())
+    }
+    fn pubkey(&self) -> String {
+        b64(self.0.pk.to_box().unwrap().to_string())
+    }
+    fn sign(&self, data: &[u8]) -> String {
+        let sig = minisign::sign(
+            Some(&self.0.pk),
+            &self.0.sk,
+            std::io::Cursor::new(data),
+            None,
+            None,
+        )
+        .unwrap();
+        b64(sig.to_string())
+    }
+}
+
+fn b64(s: String) -> String {
     use base64::Engine as _;
-    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
-    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-    let sig = minisign::sign(
-        Some(&pair.pk),
-        &pair.sk,
-        std::io::Cursor::new(data),
-        None,
-        None,
-    )
-    .unwrap();
-    (
-        b64(pair.pk.to_box().unwrap().to_string()),
-        b64(sig.to_string()),
-    )
+    base64::engine::general_purpose::STANDARD.encode(s)
 }
 
 #[test]
@@ -224,17 +233,21 @@ fn the_machine_file_rules_config_check_shows_it_and_update_takes_only_signed_pac
     let data = tempfile::tempdir().unwrap();
     let share = tempfile::tempdir().unwrap();
     let package = b"a package the city signed".to_vec();
-    let (pubkey, signature) = signed(&package);
+    let city = Signer::new();
+    let (pubkey, signature) = (city.pubkey(), city.sign(&package));
     let platform = eingang_update::platform_keys()[0].clone();
     let manifest = share.path().join("latest.json");
+    // The city signs the manifest too (latest.json.sig beside it).
     let write_manifest = |sig: &str| {
+        let text = serde_json::json!({
+            "version": "9.0.0",
+            "platforms": { platform.clone(): { "url": "Eingang_9.0.0.pkg", "signature": sig } }
+        })
+        .to_string();
+        std::fs::write(&manifest, &text).unwrap();
         std::fs::write(
-            &manifest,
-            serde_json::json!({
-                "version": "9.0.0",
-                "platforms": { platform.clone(): { "url": "Eingang_9.0.0.pkg", "signature": sig } }
-            })
-            .to_string(),
+            share.path().join("latest.json.sig"),
+            city.sign(text.as_bytes()),
         )
         .unwrap();
     };
@@ -290,8 +303,7 @@ fn the_machine_file_rules_config_check_shows_it_and_update_takes_only_signed_pac
     assert!(text.contains("error [update.install]"), "{text}");
     assert_eq!(o.status.code(), Some(2));
     // A signature that does not fit: refused before anything is installed.
-    let (_, foreign) = signed(&package);
-    write_manifest(&foreign);
+    write_manifest(&Signer::new().sign(&package));
     let o = eingang(data.path(), &["update", "install"], None);
     let text = out(&o);
     assert!(

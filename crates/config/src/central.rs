@@ -272,9 +272,18 @@ fn check_terminal(file: &Path, t: &TerminalSection) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// Where the machine's file is: `EINGANG_MACHINE_CONFIG`, else the platform's place.
+/// Whether the environment may name other configuration files (`EINGANG_MACHINE_CONFIG`,
+/// `EINGANG_CONFIG`): in debug builds (development, the tests) only. A release build takes
+/// the machine's configuration from the machine's place alone — otherwise any local user
+/// could replace the role, the policy, the seal or the update source and its key.
+pub const ENV_OVERRIDES: bool = cfg!(debug_assertions);
+
+/// Where the machine's file is: the platform's place (in debug builds
+/// `EINGANG_MACHINE_CONFIG` may name another).
 pub fn machine_file() -> PathBuf {
-    if let Some(f) = std::env::var_os("EINGANG_MACHINE_CONFIG").filter(|f| !f.is_empty()) {
+    if let Some(f) =
+        std::env::var_os("EINGANG_MACHINE_CONFIG").filter(|f| ENV_OVERRIDES && !f.is_empty())
+    {
         return PathBuf::from(f);
     }
     if cfg!(windows) {

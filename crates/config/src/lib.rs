@@ -4,7 +4,8 @@
 //!
 //! Read in this order, later files adding targets or replacing ones with the same `id`:
 //! the machine's `/etc/eingang/config.toml` (deployed by IT), then the user's
-//! `<data>/config.toml`. `EINGANG_CONFIG=FILE` reads only that file. Without any target
+//! `<data>/config.toml`. In debug builds `EINGANG_CONFIG=FILE` reads only that file (release
+//! builds ignore it and `EINGANG_MACHINE_CONFIG`). Without any target
 //! the zero-configuration default applies: the local folder `<data>/ausgang`.
 //! Passwords are never in these files: they live in the key store (`eingang_sync::secrets`).
 //!
@@ -147,6 +148,22 @@ pub struct TargetConfig {
     pub id_metadata: Option<String>,
     /// `mayan`: the metadata type holding the file name (default `eingang_datei`).
     pub file_metadata: Option<String>,
+    /// Plain `http://` to another machine sends the password and the documents readable
+    /// by anyone on the way; it needs this set explicitly (and then shows a warning).
+    /// Loopback addresses need no consent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_insecure_http: bool,
+}
+
+/// Whether `u` is plain `http://` to another machine (not loopback).
+pub fn insecure_http(u: &url::Url) -> bool {
+    u.scheme() == "http"
+        && !matches!(
+            u.host(),
+            Some(url::Host::Ipv4(a)) if a.is_loopback()
+        )
+        && !matches!(u.host(), Some(url::Host::Ipv6(a)) if a.is_loopback())
+        && u.host_str() != Some("localhost")
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -348,6 +365,11 @@ fn check_target(file: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
                     "url {url:?} must start with https:// (or http://)"
                 )));
             }
+            if insecure_http(&u) && !t.allow_insecure_http {
+                return Err(at(format!(
+                    "url {url:?} is plain http: the password and every document would cross the network readable; use https://, or if this network is protected otherwise set allow_insecure_http = true"
+                )));
+            }
             if u.password().is_some() {
                 return Err(at(
                     "the url contains a password; remove it and store it with `eingang targets password ID`".into(),
@@ -371,10 +393,13 @@ fn check_target(file: &Path, t: &TargetConfig) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// Reads the configuration: `EINGANG_CONFIG` alone, or the machine's file then the user's.
+/// Reads the configuration: the machine's file then the user's (in debug builds
+/// `EINGANG_CONFIG` may name one file to read alone).
 pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
     match std::env::var_os("EINGANG_CONFIG") {
-        Some(f) if !f.is_empty() => load_files(Some(&PathBuf::from(f)), None),
+        Some(f) if central::ENV_OVERRIDES && !f.is_empty() => {
+            load_files(Some(&PathBuf::from(f)), None)
+        }
         _ => load_files(
             Some(&central::machine_file()),
             Some(&data_dir.join(USER_CONFIG)),
@@ -401,6 +426,15 @@ pub fn load_files(machine: Option<&Path>, user: Option<&Path>) -> Result<Config,
         let cfg = from_table(file, table)?;
         merge(&mut out, cfg, file);
         out.sources.push(file.to_path_buf());
+    }
+    for t in &out.targets {
+        let plain = t.url.as_deref().and_then(|u| url::Url::parse(u).ok());
+        if plain.as_ref().is_some_and(insecure_http) {
+            out.warnings.push(format!(
+                "target {:?} delivers over plain http:// (allow_insecure_http): password and documents travel unencrypted",
+                t.id
+            ));
+        }
     }
     Ok(out)
 }
@@ -501,6 +535,7 @@ pub fn effective_targets(cfg: &Config, data_dir: &Path) -> Vec<TargetConfig> {
         source: None,
         id_metadata: None,
         file_metadata: None,
+        allow_insecure_http: false,
     }]
 }
 

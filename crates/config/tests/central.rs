@@ -148,3 +148,73 @@ fn mistakes_in_the_central_sections_are_named_with_what_to_do() {
         );
     }
 }
+
+#[test]
+fn plain_http_to_another_machine_needs_consent_and_then_warns_and_a_user_cannot_set_the_seal() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = |url: &str, allow: &str| {
+        format!("[[target]]\nid = \"dms\"\nkind = \"webdav\"\nurl = \"{url}\"\n{allow}")
+    };
+    let file = Path::new("config.toml");
+    let e = parse(file, &target("http://dms.stadt.example/dav/", "")).unwrap_err();
+    assert!(
+        e.message.contains("plain http") && e.message.contains("allow_insecure_http = true"),
+        "{e}"
+    );
+    assert!(parse(file, &target("https://dms.stadt.example/dav/", "")).is_ok());
+    assert!(parse(file, &target("http://127.0.0.1:8080/dav/", "")).is_ok());
+    assert!(parse(file, &target("http://localhost/dav/", "")).is_ok());
+    let machine = write(
+        dir.path(),
+        "machine.toml",
+        &target(
+            "http://dms.stadt.example/dav/",
+            "allow_insecure_http = true",
+        ),
+    );
+    // The user's file tries to put its own seal and timestamp service in: ignored, named.
+    let user = write(
+        dir.path(),
+        "user.toml",
+        "[seal]\nmodule = \"/tmp/evil.so\"\ntoken = \"t\"\nkey = \"k\"\n[timestamp]\nurl = \"https://tsa.evil.example/\"\n",
+    );
+    let cfg = load_files(Some(&machine), Some(&user)).unwrap();
+    assert!(
+        cfg.warnings
+            .iter()
+            .any(|w| w.contains("\"dms\" delivers over plain http://")),
+        "{:?}",
+        cfg.warnings
+    );
+    assert!(!cfg.seal.configured() && cfg.timestamp.url.is_none());
+    assert!(
+        cfg.warnings.iter().any(|w| w.contains("[seal]")),
+        "{:?}",
+        cfg.warnings
+    );
+}
+
+#[test]
+fn a_seal_section_is_complete_or_named_and_a_justification_is_written_out() {
+    let file = Path::new("machine.toml");
+    let e = parse(
+        file,
+        "[seal]\nmodule = \"/usr/lib/softhsm/libsofthsm2.so\"\n",
+    )
+    .unwrap_err();
+    assert!(e.message.contains("module, token and key together"), "{e}");
+    let e = parse(file, "[seal]\njustification = \"weil\"\n").unwrap_err();
+    assert!(e.message.contains("at least 20 characters"), "{e}");
+    let e = parse(
+        file,
+        "[timestamp]\nurl = \"https://user:pw@tsa.example/\"\n",
+    )
+    .unwrap_err();
+    assert!(e.message.contains("without a password"), "{e}");
+    let ok = parse(
+        file,
+        "[seal]\nmodule = \"/usr/lib/softhsm/libsofthsm2.so\"\ntoken = \"Siegel\"\nkey = \"siegel\"\n[timestamp]\nurl = \"https://tsa.stadt.example/tsa\"\n",
+    )
+    .unwrap();
+    assert!(ok.seal.configured());
+}

@@ -10,9 +10,13 @@
 //! ```
 //!
 //! `url` may be relative to the manifest (a file share holds manifest and packages side by
-//! side). A package is kept only after its minisign signature checked out against the
-//! configured public key; an unreachable source is an ordinary state (the app works on
-//! and looks again later), never an error the user has to act on.
+//! side). The manifest itself is signed too (`latest.json.sig` beside it, made by
+//! `tauri signer sign latest.json`), so nobody can offer an older signed package as a newer
+//! version. A package is kept only after its minisign signature checked out against the
+//! configured public key, and checked again by the privileged step right before it is
+//! installed ([`apply`]: copied into a root-owned folder, verified there, its own version
+//! compared with the installed one). An unreachable source is an ordinary state (the app
+//! works on and looks again later), never an error the user has to act on.
 
 use eingang_config::update::{decode_b64_text, Source};
 pub use eingang_config::update::{public_key, ValueError};
@@ -26,7 +30,7 @@ const MAX_MANIFEST: u64 = 1024 * 1024;
 
 /// Why looking for or taking an update failed. `code` is one of `update.unreachable`
 /// (try later, nothing to do), `update.manifest`, `update.signature`, `update.too_large`,
-/// `update.io`, `update.install`.
+/// `update.io`, `update.install`, `update.downgrade`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct UpdateError {
@@ -132,8 +136,34 @@ impl Updater {
     }
 
     /// Asks the source whether a version newer than `current` exists for this platform.
+    /// The manifest counts only with a valid signature (`<manifest>.sig`).
     pub async fn check(&self, current: &str) -> Result<Option<Available>, UpdateError> {
         let bytes = fetch(&self.source, MAX_MANIFEST, self.timeout).await?;
+        let sig_source = self
+            .source
+            .join(&format!("{}.sig", self.source.file_name()))
+            .map_err(|e| UpdateError::new("update.manifest", e.0))?;
+        let signature = fetch(&sig_source, 64 * 1024, self.timeout)
+            .await
+            .map_err(|e| {
+                UpdateError::new(
+                    "update.signature",
+                    format!(
+                        "the manifest is not signed ({} cannot be read: {}); nothing is offered (tell the administrator)",
+                        sig_source.describe(),
+                        e.message
+                    ),
+                )
+            })?;
+        verify(&self.key, &String::from_utf8_lossy(&signature), &bytes).map_err(|_| {
+            UpdateError::new(
+                "update.signature",
+                format!(
+                    "the manifest's signature does not match the configured public key; nothing is offered ({})",
+                    self.source.describe()
+                ),
+            )
+        })?;
         let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
             UpdateError::new(
                 "update.manifest",
@@ -181,6 +211,8 @@ impl Updater {
         let partial = dir.join(format!(".{}.part", a.package.file_name()));
         std::fs::write(&partial, &bytes).map_err(io)?;
         std::fs::rename(&partial, &path).map_err(io)?;
+        // The signature beside it: the privileged step checks the package again.
+        std::fs::write(signature_file(&path), &a.signature).map_err(io)?;
         Ok(path)
     }
 }
@@ -238,24 +270,143 @@ async fn fetch(source: &Source, limit: u64, timeout: Duration) -> Result<Vec<u8>
     }
 }
 
-/// Installs a verified package with the platform's installer: on Linux `dpkg -i` (through
-/// `pkexec` unless already root, so the desktop asks for an administrator), on Windows the
-/// NSIS installer in passive mode or `msiexec`; elsewhere the city's software distribution.
+/// Where a downloaded package's signature is kept (`<package>.sig`).
+pub fn signature_file(package: &Path) -> PathBuf {
+    let mut name = package.as_os_str().to_owned();
+    name.push(".sig");
+    PathBuf::from(name)
+}
+
+/// The privileged step's first half: the package and its signature read once from where
+/// the user could change them, the signature checked against `key` on exactly those bytes,
+/// and the bytes written into `cache` (a folder only root can write: `/var/cache/eingang`)
+/// — what is installed is what was checked.
+pub fn stage(
+    package: &Path,
+    key: &minisign_verify::PublicKey,
+    cache: &Path,
+) -> Result<PathBuf, UpdateError> {
+    let io = |p: &Path, e: std::io::Error| {
+        UpdateError::new("update.io", format!("{}: {e}", p.display()))
+    };
+    let meta = std::fs::metadata(package).map_err(|e| io(package, e))?;
+    if meta.len() > MAX_PACKAGE {
+        return Err(UpdateError::new(
+            "update.too_large",
+            format!("{} is larger than {MAX_PACKAGE} bytes", package.display()),
+        ));
+    }
+    let bytes = std::fs::read(package).map_err(|e| io(package, e))?;
+    let sig_path = signature_file(package);
+    let signature = std::fs::read_to_string(&sig_path).map_err(|e| io(&sig_path, e))?;
+    verify(key, &signature, &bytes)?;
+    create_private_dir(cache).map_err(|e| io(cache, e))?;
+    let name = package
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .ok_or_else(|| UpdateError::new("update.io", "the package has no name"))?;
+    let staged = cache.join(&name);
+    let partial = cache.join(format!(".{name}.part"));
+    std::fs::write(&partial, &bytes).map_err(|e| io(&partial, e))?;
+    std::fs::rename(&partial, &staged).map_err(|e| io(&staged, e))?;
+    Ok(staged)
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// The version a staged Debian package declares (`dpkg-deb -f PKG Version`).
+pub fn deb_version(staged: &Path) -> Result<semver::Version, UpdateError> {
+    let out = std::process::Command::new("dpkg-deb")
+        .arg("-f")
+        .arg(staged)
+        .arg("Version")
+        .output()
+        .map_err(|e| UpdateError::new("update.install", format!("dpkg-deb: {e}")))?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if !out.status.success() || text.is_empty() {
+        return Err(UpdateError::new(
+            "update.manifest",
+            format!("{} is not a Debian package", staged.display()),
+        ));
+    }
+    let plain = text.split(['-', '+', '~']).next().unwrap_or(&text);
+    semver::Version::parse(plain)
+        .map_err(|e| UpdateError::new("update.manifest", format!("package version {text:?}: {e}")))
+}
+
+/// Refuses a package that is not newer than what is installed (a downgrade).
+pub fn refuse_downgrade(offered: &semver::Version, installed: &str) -> Result<(), UpdateError> {
+    let mine = semver::Version::parse(installed)
+        .map_err(|e| UpdateError::new("update.manifest", format!("own version: {e}")))?;
+    if *offered <= mine {
+        return Err(UpdateError::new(
+            "update.downgrade",
+            format!("the package is version {offered}, not newer than the installed {mine}; it was not installed"),
+        ));
+    }
+    Ok(())
+}
+
+/// The privileged step (root; `eingang update apply`): stage, check the version, install
+/// the staged copy.
+pub fn apply(
+    package: &Path,
+    key: &minisign_verify::PublicKey,
+    installed: &str,
+    cache: &Path,
+) -> Result<semver::Version, UpdateError> {
+    let staged = stage(package, key, cache)?;
+    let result = (|| {
+        let version = deb_version(&staged)?;
+        refuse_downgrade(&version, installed)?;
+        run_installer(&staged)?;
+        Ok(version)
+    })();
+    let _ = std::fs::remove_file(&staged);
+    result
+}
+
+/// Installs a downloaded package: on Linux the privileged step `eingang update apply`
+/// (through `pkexec` unless already root, so the desktop asks for an administrator), which
+/// checks the package again from a root-owned copy; on Windows the NSIS installer in
+/// passive mode or `msiexec`; elsewhere the city's software distribution.
 pub fn install(package: &Path) -> Result<(), UpdateError> {
+    if std::env::consts::OS == "linux" {
+        let cli = std::env::current_exe()
+            .map(|e| e.with_file_name("eingang"))
+            .map_err(|e| UpdateError::new("update.install", e.to_string()))?;
+        let mut c = if is_root() {
+            std::process::Command::new(&cli)
+        } else {
+            let mut c = std::process::Command::new("pkexec");
+            c.arg(&cli);
+            c
+        };
+        c.args(["update", "apply"]).arg(package);
+        return run(c);
+    }
+    run_installer(package)
+}
+
+/// The platform's installer on a checked package.
+fn run_installer(package: &Path) -> Result<(), UpdateError> {
     let ext = package
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let mut cmd = match (std::env::consts::OS, ext.as_str()) {
+    let cmd = match (std::env::consts::OS, ext.as_str()) {
         ("linux", "deb") => {
-            let mut c = if is_root() {
-                std::process::Command::new("dpkg")
-            } else {
-                let mut c = std::process::Command::new("pkexec");
-                c.arg("dpkg");
-                c
-            };
+            let mut c = std::process::Command::new("dpkg");
             c.arg("-i").arg(package);
             c
         }
@@ -279,6 +430,10 @@ pub fn install(package: &Path) -> Result<(), UpdateError> {
             ))
         }
     };
+    run(cmd)
+}
+
+fn run(mut cmd: std::process::Command) -> Result<(), UpdateError> {
     let out = cmd.output().map_err(|e| {
         UpdateError::new(
             "update.install",
@@ -303,7 +458,7 @@ pub fn install(package: &Path) -> Result<(), UpdateError> {
 }
 
 /// Whether this process runs as root (Linux: read from `/proc`, no `unsafe` needed).
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

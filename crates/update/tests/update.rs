@@ -64,10 +64,23 @@ fn updater(source: &str, key: &str) -> Updater {
     .unwrap()
 }
 
-fn share(dir: &Path, version: &str, package: &[u8], signature: &str) -> String {
+/// A share with a package and the manifest, the manifest signed by `manifest_signer`.
+fn share_signed(
+    dir: &Path,
+    version: &str,
+    package: &[u8],
+    signature: &str,
+    manifest_signer: &Signer,
+) -> String {
     std::fs::write(dir.join("Eingang_new_amd64.deb"), package).unwrap();
     let m = dir.join("latest.json");
-    std::fs::write(&m, manifest(version, "Eingang_new_amd64.deb", signature)).unwrap();
+    let text = manifest(version, "Eingang_new_amd64.deb", signature);
+    std::fs::write(&m, &text).unwrap();
+    std::fs::write(
+        dir.join("latest.json.sig"),
+        manifest_signer.sign(text.as_bytes()),
+    )
+    .unwrap();
     m.display().to_string()
 }
 
@@ -77,7 +90,13 @@ async fn a_signed_package_on_a_share_is_found_checked_and_kept() {
     let data = tempfile::tempdir().unwrap();
     let signer = Signer::new();
     let package = b"!<arch>\nnot really a deb, but signed".to_vec();
-    let source = share(share_dir.path(), "9.1.0", &package, &signer.sign(&package));
+    let source = share_signed(
+        share_dir.path(),
+        "9.1.0",
+        &package,
+        &signer.sign(&package),
+        &signer,
+    );
     let u = updater(&source, &signer.pubkey());
 
     let found = u.check("0.1.0").await.unwrap().expect("9.1.0 is newer");
@@ -106,11 +125,12 @@ async fn a_tampered_or_foreign_signed_package_is_discarded() {
     let package = b"the real package".to_vec();
     let signature = signer.sign(&package);
     // Tampered after signing.
-    let source = share(
+    let source = share_signed(
         share_dir.path(),
         "2.0.0",
         b"the real package + malware",
         &signature,
+        &signer,
     );
     let u = updater(&source, &signer.pubkey());
     let found = u.check("0.1.0").await.unwrap().unwrap();
@@ -124,11 +144,12 @@ async fn a_tampered_or_foreign_signed_package_is_discarded() {
     );
     // Signed correctly, but by someone else's key.
     let intruder = Signer::new();
-    share(
+    share_signed(
         share_dir.path(),
         "2.0.0",
         &package,
         &intruder.sign(&package),
+        &signer,
     );
     let found = u.check("0.1.0").await.unwrap().unwrap();
     assert_eq!(
@@ -136,7 +157,13 @@ async fn a_tampered_or_foreign_signed_package_is_discarded() {
         "update.signature"
     );
     // Garbage where the signature belongs.
-    share(share_dir.path(), "2.0.0", &package, "bm90IGEgc2lnbmF0dXJl");
+    share_signed(
+        share_dir.path(),
+        "2.0.0",
+        &package,
+        "bm90IGEgc2lnbmF0dXJl",
+        &signer,
+    );
     let found = u.check("0.1.0").await.unwrap().unwrap();
     let e = u.download(&found, &updates).await.unwrap_err();
     assert_eq!(e.code, "update.signature");
@@ -152,10 +179,15 @@ async fn a_web_server_the_city_runs_serves_manifest_and_package() {
         "pkg/Eingang_1.2.3_amd64.deb",
         &signer.sign(&package),
     );
+    let body_sig = signer.sign(body.as_bytes());
     let app = axum::Router::new()
         .route(
             "/eingang/latest.json",
             axum::routing::get(move || async move { body }),
+        )
+        .route(
+            "/eingang/latest.json.sig",
+            axum::routing::get(move || async move { body_sig }),
         )
         .route(
             "/eingang/pkg/Eingang_1.2.3_amd64.deb",
@@ -209,12 +241,23 @@ async fn an_unreachable_or_broken_source_is_named_and_changes_nothing() {
         ),
     ] {
         std::fs::write(&m, text).unwrap();
+        std::fs::write(
+            dir.path().join("latest.json.sig"),
+            signer.sign(text.as_bytes()),
+        )
+        .unwrap();
         let e = u.check("0.1.0").await.unwrap_err();
         assert_eq!(e.code, "update.manifest", "{text}: {e}");
         assert!(e.message.contains(needle), "{text}: {e}");
     }
     // A manifest on a share may not send us elsewhere on the disk.
-    std::fs::write(&m, manifest("3.0.0", "../../etc/shadow", "x")).unwrap();
+    let evil = manifest("3.0.0", "../../etc/shadow", "x");
+    std::fs::write(&m, &evil).unwrap();
+    std::fs::write(
+        dir.path().join("latest.json.sig"),
+        signer.sign(evil.as_bytes()),
+    )
+    .unwrap();
     let e = u.check("0.1.0").await.unwrap_err();
     assert!(e.message.contains("beside the manifest"), "{e}");
 }
@@ -227,4 +270,122 @@ fn keys_are_read_in_both_forms_and_bad_ones_named() {
     assert!(eingang_update::public_key(&bare).is_ok());
     let e = eingang_update::public_key("hello").unwrap_err();
     assert!(e.to_string().contains("not a minisign public key"), "{e}");
+}
+
+#[tokio::test]
+async fn an_unsigned_or_altered_manifest_offers_nothing() {
+    let share_dir = tempfile::tempdir().unwrap();
+    let signer = Signer::new();
+    let package = b"a package".to_vec();
+    let source = share_signed(
+        share_dir.path(),
+        "3.0.0",
+        &package,
+        &signer.sign(&package),
+        &signer,
+    );
+    let u = updater(&source, &signer.pubkey());
+    assert!(u.check("0.1.0").await.unwrap().is_some());
+    // Someone raises the version in the manifest after it was signed.
+    let m = share_dir.path().join("latest.json");
+    let text = std::fs::read_to_string(&m)
+        .unwrap()
+        .replace("3.0.0", "9.9.9");
+    std::fs::write(&m, text).unwrap();
+    let e = u.check("0.1.0").await.unwrap_err();
+    assert_eq!(e.code, "update.signature", "{e}");
+    assert!(
+        e.message.contains("manifest's signature does not match"),
+        "{e}"
+    );
+    // No signature at all.
+    std::fs::remove_file(share_dir.path().join("latest.json.sig")).unwrap();
+    let e = u.check("0.1.0").await.unwrap_err();
+    assert_eq!(e.code, "update.signature", "{e}");
+    assert!(e.message.contains("not signed"), "{e}");
+}
+
+/// A Debian package of `version` (dpkg-deb), as bytes.
+fn deb(dir: &Path, version: &str) -> Vec<u8> {
+    let root = dir.join(format!("pkg-{version}"));
+    std::fs::create_dir_all(root.join("DEBIAN")).unwrap();
+    std::fs::write(
+        root.join("DEBIAN/control"),
+        format!("Package: eingang-test\nVersion: {version}\nArchitecture: all\nMaintainer: Test <t@example.invalid>\nDescription: test\n"),
+    )
+    .unwrap();
+    let out = dir.join(format!("eingang-test_{version}.deb"));
+    let ok = std::process::Command::new("dpkg-deb")
+        .args(["--root-owner-group", "-b"])
+        .arg(&root)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    std::fs::read(out).unwrap()
+}
+
+#[tokio::test]
+async fn a_package_swapped_after_download_or_older_than_installed_is_not_installed() {
+    let share_dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let signer = Signer::new();
+    let key = eingang_update::public_key(&signer.pubkey()).unwrap();
+    let newer = deb(data.path(), "2.0.0");
+    let source = share_signed(
+        share_dir.path(),
+        "2.0.0",
+        &newer,
+        &signer.sign(&newer),
+        &signer,
+    );
+    let u = updater(&source, &signer.pubkey());
+    let found = u.check("1.0.0").await.unwrap().unwrap();
+    let kept = u
+        .download(&found, &data.path().join("updates"))
+        .await
+        .unwrap();
+
+    // Checked again from the privileged copy: as downloaded, it passes and is version 2.0.0.
+    let staged = eingang_update::stage(&kept, &key, cache.path()).unwrap();
+    assert!(staged.starts_with(cache.path()));
+    assert_eq!(std::fs::read(&staged).unwrap(), newer);
+    let version = eingang_update::deb_version(&staged).unwrap();
+    assert_eq!(version.to_string(), "2.0.0");
+    assert!(eingang_update::refuse_downgrade(&version, "1.0.0").is_ok());
+    std::fs::remove_file(&staged).unwrap();
+
+    // Swapped between download and install (the download folder is the user's).
+    let mut evil = newer.clone();
+    evil.extend_from_slice(b"payload");
+    std::fs::write(&kept, &evil).unwrap();
+    let e = eingang_update::apply(&kept, &key, "1.0.0", cache.path()).unwrap_err();
+    assert_eq!(e.code, "update.signature", "{e}");
+    assert_eq!(
+        std::fs::read_dir(cache.path()).unwrap().count(),
+        0,
+        "nothing staged"
+    );
+
+    // An older package, validly signed (a replayed release): refused as a downgrade
+    // before any installer runs.
+    let older = deb(data.path(), "0.9.0");
+    std::fs::write(&kept, &older).unwrap();
+    std::fs::write(eingang_update::signature_file(&kept), signer.sign(&older)).unwrap();
+    let e = eingang_update::apply(&kept, &key, "1.0.0", cache.path()).unwrap_err();
+    assert_eq!(e.code, "update.downgrade", "{e}");
+    assert!(
+        e.message.contains("not newer than the installed 1.0.0"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read_dir(cache.path()).unwrap().count(),
+        0,
+        "the staged copy is gone"
+    );
 }

@@ -444,6 +444,7 @@ export const de = {
   'error.update.too_large': 'Das Update ist größer als erlaubt und wurde nicht geladen.',
   'error.update.io': 'Das Update konnte nicht im Datenordner abgelegt werden (Speicherplatz?).',
   'error.update.install': 'Die Installation ist nicht gelungen; die bisherige Version läuft weiter.',
+  'error.update.downgrade': "Das angebotene Paket ist nicht neuer als die installierte Version und wurde nicht installiert. Bitte die IT-Betreuung informieren.",
   'error.update.none': 'Es wartet kein geprüftes Update.',
   'error.update.unreachable': 'Die Update-Quelle ist gerade nicht erreichbar; es wird später erneut gesucht.',
   'error.store.internal': 'Interner Fehler im Datenspeicher.',

@@ -443,6 +443,7 @@ export const en: Messages = {
   'error.update.too_large': 'The update is larger than allowed and was not downloaded.',
   'error.update.io': 'The update could not be stored in the data folder (disk space?).',
   'error.update.install': 'Installing failed; the current version keeps running.',
+  'error.update.downgrade': "The package offered is not newer than the installed version and was not installed. Please tell IT.",
   'error.update.none': 'No verified update is waiting.',
   'error.update.unreachable': 'The update source cannot be reached right now; the app will look again later.',
   'error.store.internal': 'Internal error in the data store.',
