@@ -25,12 +25,12 @@ APT_RUN=(sane-utils poppler-utils tesseract-ocr tesseract-ocr-deu tesseract-ocr-
 # German and English (OCR of scanned pages runs in the tests and the end-to-end tests);
 # curl fetches veraPDF from Maven Central (verapdf_install); SoftHSM2 (the seal key's token),
 # opensc (pkcs11-tool puts certificates on it) and libnss3-tools (certutil: pdfsig's trust
-# store) for the evidence tests.
+# store) for the evidence tests; OpenLDAP (slapd, ldap-utils) for the directory sign-in.
 APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java img2pdf
   ghostscript tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng curl ca-certificates
-  softhsm2 opensc libnss3-tools)
+  softhsm2 opensc libnss3-tools slapd ldap-utils)
 
 apt_install() {
   local missing=()
@@ -86,10 +86,13 @@ dav_servers_install() {
   fi
   # Mayan EDMS, a real open-source DMS (PyPI), with a prepared template data folder.
   "$ROOT/scripts/mayan/prepare.sh"
-  # The distribution's Apache must not run as a service on the test machine's port 80.
-  if command -v systemctl >/dev/null && systemctl is-active --quiet apache2 2>/dev/null; then
-    systemctl stop apache2 || true
-  fi
+  # The distribution's Apache and slapd must not run as services on the test machine (the
+  # tests start their own on free loopback ports).
+  for service in apache2 slapd; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
+      systemctl stop "$service" || true
+    fi
+  done
 }
 
 # The test PKI's tools (certomancer, pyHanko) from PyPI, pinned, into .tools/pki.

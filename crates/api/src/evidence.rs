@@ -6,7 +6,7 @@ use crate::{Error, Result};
 use eingang_capture::transfer::{NoSeal, Protection, Sealer};
 use eingang_capture::SealError;
 use eingang_config::evidence::{SEAL_PIN_SECRET, TSA_PASSWORD_SECRET};
-use eingang_config::{SealSection, TimestampSection};
+use eingang_config::{DirectorySection, SealSection, TimestampSection};
 use eingang_seal::{KeySigner, Pkcs11Key, Pkcs11Settings, SealInfo, Tsa};
 use eingang_store::Store;
 use std::path::Path;
@@ -173,4 +173,73 @@ pub fn verify_file(
         }
     }
     Ok(eingang_seal::verify_pdf(&bytes, &trust)?)
+}
+
+/// Signs `user` in against the configured directory: refused while locked out (too many
+/// failures within `lockout_minutes`), every failure and success in the audit log (never
+/// the password). Returns who signed in.
+pub fn authenticate(
+    store: &Store,
+    cfg: &DirectorySection,
+    user: &str,
+    password: &str,
+) -> Result<eingang_seal::directory::Identity> {
+    use eingang_store::tables::audit;
+    let user = user.trim();
+    let subject = format!("signin:{}", user.to_lowercase());
+    let max = cfg.max_failures.unwrap_or(5);
+    let window_ms = i64::try_from(cfg.lockout_minutes.unwrap_or(15) * 60_000).unwrap_or(i64::MAX);
+    let now = eingang_store::now_ms();
+    let (failures, last_failure) = store.with_conn(|c| {
+        let since = audit::last_at(c, "station.sign_in", &subject)?
+            .unwrap_or(0)
+            .max(now - window_ms);
+        Ok((
+            audit::count_since(c, "station.sign_in_failed", &subject, since)?,
+            audit::last_at(c, "station.sign_in_failed", &subject)?,
+        ))
+    })?;
+    if failures >= max {
+        let until = last_failure.unwrap_or(now) + window_ms;
+        let minutes = u64::try_from((until - now).max(0) / 60_000 + 1).unwrap_or(1);
+        return Err(eingang_seal::Error::LockedOut {
+            user: user.to_owned(),
+            failures,
+            minutes,
+        }
+        .into());
+    }
+    let directory = eingang_seal::directory::Directory {
+        url: cfg.url.clone().unwrap_or_default(),
+        ca: cfg.ca.clone(),
+        user_dn: cfg.user_dn.clone().unwrap_or_default(),
+        name_attribute: cfg.name_attribute.clone().unwrap_or_else(|| "cn".into()),
+        timeout: std::time::Duration::from_secs(cfg.timeout_secs.unwrap_or(10)),
+    };
+    match directory.authenticate(user, password) {
+        Ok(identity) => {
+            eingang_store::tables::audit::set_operator(Some(&identity.actor()));
+            store.with_tx(|c| {
+                audit::append(
+                    c,
+                    "station.sign_in",
+                    &subject,
+                    &serde_json::json!({ "via": "directory", "dn": identity.dn }),
+                )
+            })?;
+            Ok(identity)
+        }
+        Err(e @ eingang_seal::Error::WrongCredentials) => {
+            store.with_tx(|c| {
+                audit::append(
+                    c,
+                    "station.sign_in_failed",
+                    &subject,
+                    &serde_json::json!({ "via": "directory" }),
+                )
+            })?;
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

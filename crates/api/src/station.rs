@@ -10,8 +10,9 @@ use eingang_store::tables::pages;
 use eingang_store::tables::{audit, masterdata as md};
 use eingang_store::Store;
 
-/// Who is signed in and the master data; `ocr_notice` says why OCR cannot run here.
-pub fn info(store: &Store, ocr_notice: Option<String>) -> Result<StationInfo> {
+/// Who is signed in and the master data; `ocr_notice` says why OCR cannot run here;
+/// `directory` whether people sign in with their directory password.
+pub fn info(store: &Store, ocr_notice: Option<String>, directory: bool) -> Result<StationInfo> {
     let master = store
         .with_conn(md::all)?
         .into_iter()
@@ -25,12 +26,30 @@ pub fn info(store: &Store, ocr_notice: Option<String>) -> Result<StationInfo> {
         operator: audit::actor(),
         ocr_notice,
         master,
+        directory,
     })
 }
 
 /// Signs a person in at the station (the shared scan-office PC): from now on they are the
-/// actor in the audit log, the scanner of new batches and the checker of verdicts.
-pub fn sign_in(store: &Store, name: &str) -> Result<()> {
+/// actor in the audit log, the scanner of new batches and the checker of verdicts. With a
+/// `[directory]` the password is checked there (and the person's directory name is used,
+/// so four-eyes compares authenticated people); without one, the typed name counts.
+pub fn sign_in(
+    store: &Store,
+    name: &str,
+    password: Option<&str>,
+    directory: &eingang_config::DirectorySection,
+) -> Result<()> {
+    if directory.configured() {
+        let Some(password) = password.filter(|p| !p.is_empty()) else {
+            return Err(
+                Error::input("input.password", "sign in with your directory password")
+                    .at("password"),
+            );
+        };
+        crate::evidence::authenticate(store, directory, name, password)?;
+        return Ok(());
+    }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(Error::input("input.operator", "a name of 1 to 64 characters").at("operator"));

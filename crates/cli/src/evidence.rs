@@ -73,3 +73,25 @@ fn print_signature(s: &eingang_seal::SignatureReport) {
         .iter()
         .for_each(|p| println!("  problem:           {p}"));
 }
+
+/// `--user NAME` on a machine with a `[directory]`: the password (one line on standard
+/// input) is checked there, and the person's directory name acts. Without a directory the
+/// name is taken as given (the OS login is the authentication).
+pub fn directory_sign_in(data_dir: &DataDir, user: &str) -> Result<(), ExitCode> {
+    let cfg = match eingang_config::load(&data_dir.path) {
+        Ok(c) if c.directory.configured() => c,
+        _ => return Ok(()),
+    };
+    let code = finish(|| {
+        let password = read_line(&format!("directory password for {user}"))?;
+        let who =
+            eingang_api::evidence::authenticate(&open(data_dir)?, &cfg.directory, user, &password)?;
+        eprintln!("signed in as {}", who.actor());
+        Ok(ExitCode::SUCCESS)
+    });
+    if code == ExitCode::SUCCESS {
+        Ok(())
+    } else {
+        Err(code)
+    }
+}

@@ -32,7 +32,8 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// The person working (recorded in the audit log, as scanner or checker; default: the
-    /// operating system's user).
+    /// operating system's user; with a [directory] in the machine's configuration, the
+    /// person's directory password is read from standard input and checked there).
     #[arg(long, global = true, value_name = "NAME")]
     user: Option<String>,
     #[command(subcommand)]
@@ -408,6 +409,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(user) = cli.user.as_deref() {
+        if let Err(code) = evidence::directory_sign_in(&data_dir, user) {
+            return code;
+        }
+    }
     match cli.command {
         Command::Doctor { json } => doctor::run(&data_dir, json),
         Command::Forms {

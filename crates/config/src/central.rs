@@ -122,7 +122,14 @@ pub struct PolicySection {
 
 /// Sections only the machine's file may set: a user must not change what the machine is
 /// for, where its updates come from, or the policy itself.
-pub const MACHINE_ONLY: &[&str] = &["station", "update", "policy", "seal", "timestamp"];
+pub const MACHINE_ONLY: &[&str] = &[
+    "station",
+    "update",
+    "policy",
+    "seal",
+    "timestamp",
+    "directory",
+];
 /// Sections the policy may lock.
 pub const LOCKABLE: &[&str] = &["sync", "target", "scan", "terminal", "masterdata"];
 

@@ -18,6 +18,14 @@
 //! url = "https://tsa.stadt.example/tsa"    # RFC 3161
 //! user = "svc-eingang"              # optional HTTP Basic user (password in the key store)
 //! timeout_secs = 20
+//!
+//! [directory]                       # sign-in at the station with the directory password
+//! url = "ldaps://dc.stadt.example"  # or ldap://… (StartTLS is then required)
+//! user_dn = "uid={user},ou=people,dc=stadt,dc=example"   # AD: "{user}@stadt.example"
+//! name_attribute = "cn"             # AD: "displayName"
+//! ca = ["/etc/eingang/verzeichnis-ca.pem"]
+//! max_failures = 5                  # then locked out for lockout_minutes
+//! lockout_minutes = 15
 //! ```
 
 use crate::{err, ConfigError};
@@ -56,6 +64,61 @@ pub struct TimestampSection {
     pub url: Option<String>,
     pub user: Option<String>,
     pub timeout_secs: Option<u64>,
+}
+
+/// `[directory]`: people sign in at the station with their directory account; typed
+/// names are no longer accepted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectorySection {
+    pub url: Option<String>,
+    pub user_dn: Option<String>,
+    pub name_attribute: Option<String>,
+    #[serde(default)]
+    pub ca: Vec<PathBuf>,
+    pub max_failures: Option<u32>,
+    pub lockout_minutes: Option<u64>,
+    pub timeout_secs: Option<u64>,
+}
+
+impl DirectorySection {
+    pub fn configured(&self) -> bool {
+        self.url.is_some()
+    }
+}
+
+pub(crate) fn check_directory(file: &Path, d: &DirectorySection) -> Result<(), ConfigError> {
+    let Some(url) = &d.url else {
+        if d.user_dn.is_some() {
+            return Err(err(file, "[directory] user_dn needs url"));
+        }
+        return Ok(());
+    };
+    if !url.starts_with("ldaps://") && !url.starts_with("ldap://") {
+        return Err(err(
+            file,
+            format!("[directory] url {url:?}: ldaps://… or ldap://… (then with StartTLS)"),
+        ));
+    }
+    if !d.user_dn.as_deref().is_some_and(|t| t.contains("{user}")) {
+        return Err(err(
+            file,
+            "[directory] user_dn: the person's DN with {user}, e.g. \"uid={user},ou=people,dc=stadt,dc=example\" or \"{user}@stadt.example\"",
+        ));
+    }
+    if let Some(p) = d.ca.iter().find(|p| !p.is_absolute()) {
+        return Err(err(
+            file,
+            format!("[directory] ca {}: give an absolute path", p.display()),
+        ));
+    }
+    if d.max_failures == Some(0) || d.lockout_minutes == Some(0) || d.timeout_secs == Some(0) {
+        return Err(err(
+            file,
+            "[directory] max_failures, lockout_minutes and timeout_secs: at least 1",
+        ));
+    }
+    Ok(())
 }
 
 /// The key-store names of the seal's PIN and the timestamp service's password (not valid

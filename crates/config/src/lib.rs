@@ -66,7 +66,7 @@ pub mod update;
 pub use central::{
     MasterDataSection, PolicySection, StationSection, TerminalSection, UpdateSection,
 };
-pub use evidence::{SealSection, TimestampSection};
+pub use evidence::{DirectorySection, SealSection, TimestampSection};
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -227,6 +227,8 @@ pub struct ConfigFile {
     pub seal: SealSection,
     #[serde(default)]
     pub timestamp: TimestampSection,
+    #[serde(default)]
+    pub directory: DirectorySection,
 }
 
 /// A configuration problem, naming the file and what to change.
@@ -256,6 +258,7 @@ pub struct Config {
     pub policy: PolicySection,
     pub seal: SealSection,
     pub timestamp: TimestampSection,
+    pub directory: DirectorySection,
     /// What was ignored (a user's file setting what it may not), to show and log.
     pub warnings: Vec<String>,
     /// The files read, in order.
@@ -292,6 +295,7 @@ fn from_table(file: &Path, table: toml::Table) -> Result<ConfigFile, ConfigError
     check_scan(file, &cfg.scan)?;
     central::check(file, &cfg)?;
     evidence::check(file, &cfg.seal, &cfg.timestamp)?;
+    evidence::check_directory(file, &cfg.directory)?;
     Ok(cfg)
 }
 
@@ -489,6 +493,9 @@ fn merge(out: &mut Config, cfg: ConfigFile, file: &Path) {
     }
     if cfg.timestamp != TimestampSection::default() {
         out.timestamp = cfg.timestamp;
+    }
+    if cfg.directory != DirectorySection::default() {
+        out.directory = cfg.directory;
     }
     for l in cfg.policy.locked {
         if !out.policy.locked.contains(&l) {

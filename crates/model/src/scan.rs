@@ -138,6 +138,8 @@ pub struct StationInfo {
     /// Why OCR cannot run here (none when it can).
     pub ocr_notice: Option<String>,
     pub master: Vec<MasterEntry>,
+    /// People sign in with their directory password (`[directory]`), not a typed name.
+    pub directory: bool,
 }
 
 /// What applying the separation rules did.

@@ -90,3 +90,26 @@ pub(crate) fn decode_prefix<'a, T: Decode<'a>>(bytes: &'a [u8]) -> der::Result<T
 pub(crate) fn to_der<T: Encode>(v: &T) -> crate::Result<Vec<u8>> {
     Ok(v.to_der()?)
 }
+
+/// Certificates from a file's bytes: DER, or PEM with one or more `CERTIFICATE` blocks.
+pub(crate) fn certificates_from(bytes: &[u8]) -> Vec<Vec<u8>> {
+    use base64::Engine as _;
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return vec![bytes.to_vec()];
+    };
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        return vec![bytes.to_vec()];
+    }
+    text.split("-----BEGIN CERTIFICATE-----")
+        .skip(1)
+        .filter_map(|block| {
+            let body: String = block
+                .split("-----END CERTIFICATE-----")
+                .next()
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect();
+            base64::engine::general_purpose::STANDARD.decode(body).ok()
+        })
+        .collect()
+}

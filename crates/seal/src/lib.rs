@@ -9,9 +9,11 @@
 //! - [`pades`]: the signature put into a PDF as an incremental update, so the PDF/A stays
 //!   PDF/A and every earlier byte stays as it was.
 //! - [`verify`]: what a sealed PDF says about itself: signer, chain, timestamp, changes.
+//! - [`directory`]: people signed in against the city's directory (LDAP bind over TLS).
 
 pub mod cms;
 mod der_util;
+pub mod directory;
 pub mod pades;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -53,6 +55,20 @@ pub enum Error {
     Pdf(String),
     #[error("malformed data: {0}")]
     Malformed(String),
+    #[error(
+        "the directory {url} cannot be reached: {reason} — sign in again when the network is back"
+    )]
+    DirectoryUnreachable { url: String, reason: String },
+    #[error("the sign-in name or the password is wrong")]
+    WrongCredentials,
+    #[error("the directory refused: {0}")]
+    Directory(String),
+    #[error("{user} is locked out after {failures} failed sign-ins; try again in {minutes} minute(s) or ask IT")]
+    LockedOut {
+        user: String,
+        failures: u32,
+        minutes: u64,
+    },
 }
 
 impl Error {
@@ -71,6 +87,10 @@ impl Error {
             Error::TsaRefused { .. } => "tsa.refused",
             Error::Pdf(_) => "seal.pdf",
             Error::Malformed(_) => "seal.malformed",
+            Error::DirectoryUnreachable { .. } => "signin.unreachable",
+            Error::WrongCredentials => "signin.wrong",
+            Error::Directory(_) => "signin.directory",
+            Error::LockedOut { .. } => "signin.locked",
         }
     }
 }
@@ -95,6 +115,10 @@ pub const CODES: &[&str] = &[
     "tsa.refused",
     "seal.pdf",
     "seal.malformed",
+    "signin.unreachable",
+    "signin.wrong",
+    "signin.directory",
+    "signin.locked",
 ];
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -231,3 +231,119 @@ fn output(cmd: &mut Command) -> (bool, String) {
         Err(e) => (false, e.to_string()),
     }
 }
+
+/// A running OpenLDAP `slapd` on loopback with StartTLS and the people of a scan office
+/// (`scripts/ldap/setup.sh`): anna, bernd, carla. Stopped when the test process ends.
+pub struct Slapd {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    child: Child,
+}
+
+impl std::fmt::Debug for Slapd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slapd")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Slapd {
+    fn drop(&mut self) {
+        let pid = self.child.id();
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{pid}")])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Slapd {
+    /// The test process's directory, made once.
+    pub fn shared() -> &'static Slapd {
+        static SLAPD: std::sync::OnceLock<Slapd> = std::sync::OnceLock::new();
+        SLAPD.get_or_init(Slapd::start)
+    }
+
+    fn start() -> Slapd {
+        assert!(
+            Path::new("/usr/sbin/slapd").is_file(),
+            "the sign-in tests need OpenLDAP's slapd: run ./scripts/test.sh once (it installs it)"
+        );
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let out = Command::new("bash")
+            .arg(repo_root().join("scripts/ldap/setup.sh"))
+            .arg(dir.path())
+            .output()
+            .expect("scripts/ldap/setup.sh runs");
+        assert!(
+            out.status.success(),
+            "scripts/ldap/setup.sh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join("slapd.log")).expect("a log file");
+        let mut child = Command::new("bash")
+            .arg("-c")
+            .arg(r#"w=$1; shift; "$@" & c=$!; while kill -0 "$w" 2>/dev/null && kill -0 "$c" 2>/dev/null; do sleep 0.5; done; kill "$c" 2>/dev/null"#)
+            .arg("slapd")
+            .arg(std::process::id().to_string())
+            .arg("/usr/sbin/slapd")
+            .arg("-f")
+            .arg(dir.path().join("slapd.conf"))
+            .arg("-h")
+            .arg(format!("ldap://127.0.0.1:{port}/"))
+            .args(["-d", "0"])
+            .stdout(Stdio::from(log.try_clone().expect("log")))
+            .stderr(Stdio::from(log))
+            .stdin(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("slapd starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "slapd exited ({status}): {}",
+                    std::fs::read_to_string(dir.path().join("slapd.log")).unwrap_or_default()
+                );
+            }
+            assert!(Instant::now() < deadline, "slapd did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Slapd { dir, port, child }
+    }
+
+    /// The directory's URL (StartTLS on the plain port).
+    pub fn url(&self) -> String {
+        format!("ldap://127.0.0.1:{}/", self.port)
+    }
+
+    /// The CA that signed the directory's server certificate.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.crt")
+    }
+
+    /// How Eingang reaches it.
+    pub fn directory(&self) -> crate::directory::Directory {
+        crate::directory::Directory {
+            url: self.url(),
+            ca: vec![self.ca()],
+            user_dn: "uid={user},ou=people,dc=stadt,dc=test".into(),
+            name_attribute: "cn".into(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// A person's password (`anna`, `bernd`, `carla`).
+    pub fn password(&self, user: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join("people"))
+            .expect("people")
+            .lines()
+            .find_map(|l| {
+                let mut w = l.split_whitespace();
+                (w.next() == Some(user)).then(|| w.last().unwrap_or_default().to_owned())
+            })
+            .expect("a known user")
+    }
+}

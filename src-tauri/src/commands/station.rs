@@ -13,18 +13,35 @@ use tauri::{AppHandle, Manager};
 
 #[tauri::command]
 pub async fn station_info(app: AppHandle) -> Result<StationInfo, AppError> {
-    let notice = app.state::<OcrState>().notice();
-    blocking(app.store()?, move |s| station::info(s, notice)).await
+    let (notice, directory) = here(&app);
+    blocking(app.store()?, move |s| {
+        station::info(s, notice, directory.configured())
+    })
+    .await
+}
+
+/// Why OCR cannot run here, and the machine's `[directory]`.
+fn here(app: &AppHandle) -> (Option<String>, eingang_config::DirectorySection) {
+    let directory = app
+        .state::<crate::sync_worker::SyncState>()
+        .config()
+        .directory;
+    (app.state::<OcrState>().notice(), directory)
 }
 
 /// Signs a person in at the station (the shared scan-office PC): from now on they are the
-/// actor in the audit log, the scanner of new batches and the checker of verdicts.
+/// actor in the audit log, the scanner of new batches and the checker of verdicts; with a
+/// `[directory]`, only with their directory password.
 #[tauri::command]
-pub async fn station_operator_set(app: AppHandle, name: String) -> Result<StationInfo, AppError> {
-    let notice = app.state::<OcrState>().notice();
+pub async fn station_operator_set(
+    app: AppHandle,
+    name: String,
+    password: Option<String>,
+) -> Result<StationInfo, AppError> {
+    let (notice, directory) = here(&app);
     blocking(app.store()?, move |s| {
-        station::sign_in(s, &name)?;
-        station::info(s, notice)
+        station::sign_in(s, &name, password.as_deref(), &directory)?;
+        station::info(s, notice, directory.configured())
     })
     .await
 }
@@ -37,10 +54,10 @@ pub async fn masterdata_import(
     request: Request<'_>,
 ) -> Result<StationInfo, AppError> {
     let (bytes, name) = (raw_body(&request)?, header(&request, "x-name")?);
-    let notice = app.state::<OcrState>().notice();
+    let (notice, directory) = here(&app);
     blocking(app.store()?, move |s| {
         station::import_masterdata(s, &name, &bytes, |_| Ok(()))?;
-        station::info(s, notice)
+        station::info(s, notice, directory.configured())
     })
     .await
 }

@@ -156,7 +156,8 @@ export const ipc = {
   scanDocumentsMake: (batchId: string, title: string, index: [string, string][]) =>
     call<BatchView>('scan_documents_make', { batchId, title, index }),
   stationInfo: () => call<StationInfo>('station_info'),
-  stationOperatorSet: (name: string) => call<StationInfo>('station_operator_set', { name }),
+  stationOperatorSet: (name: string, password: string | null = null) =>
+    call<StationInfo>('station_operator_set', { name, password }),
   /** A master-data file (CSV or JSON): the bytes as the raw body, its name in a header. */
   masterdataImport: (name: string, bytes: Uint8Array) =>
     call<StationInfo>('masterdata_import', bytes, {

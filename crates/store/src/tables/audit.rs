@@ -95,6 +95,24 @@ pub fn append(
     Ok(())
 }
 
+/// When `kind` about `subject` was last recorded, if ever.
+pub fn last_at(conn: &Connection, kind: &str, subject: &str) -> Result<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT MAX(at) FROM audit_log WHERE kind = ?1 AND subject = ?2",
+        params![kind, subject],
+        |r| r.get(0),
+    )?)
+}
+
+/// How often `kind` about `subject` was recorded after `since` (ms).
+pub fn count_since(conn: &Connection, kind: &str, subject: &str, since: i64) -> Result<u32> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM audit_log WHERE kind = ?1 AND subject = ?2 AND at > ?3",
+        params![kind, subject, since],
+        |r| r.get(0),
+    )?)
+}
+
 /// One record, as exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {

@@ -129,6 +129,21 @@ async fn check_and_release(app: &crate::harness::App, title: &str) {
         t == "Bernd Prüfer ist angemeldet."
     })
     .await;
+    pass_open_and_release(app, title).await;
+}
+
+/// Signs `user` in with their directory password; `who` is their directory name.
+async fn directory_sign_in(app: &crate::harness::App, user: &str, password: &str, who: &str) {
+    app.retype("#operator", user).await;
+    app.retype("#operator-password", password).await;
+    app.click("button[data-action='sign-in']").await;
+    let expected = format!("{who} ist angemeldet.");
+    app.wait_text("[data-testid='station-notice']", |t| t == expected)
+        .await;
+}
+
+/// Passes what the check left open (as whoever is signed in) and releases once OCR is done.
+async fn pass_open_and_release(app: &crate::harness::App, title: &str) {
     // The check view reloads with the batch; pass what is open.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -148,7 +163,7 @@ async fn check_and_release(app: &crate::harness::App, title: &str) {
             let n = action.trim_start_matches("pass-").to_owned();
             app.click(&format!("button[data-action='{action}']")).await;
             app.wait_text(&format!("[data-testid='verdict-{n}']"), |t| {
-                t.starts_with("bestanden (geprüft von Bernd Prüfer)")
+                t.starts_with("bestanden (geprüft von Bernd Prüfer")
             })
             .await;
         }
@@ -531,9 +546,16 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     // configuration has neither at first; the test PKI (SoftHSM2 token, certomancer's
     // timestamp authority) is ready for when IT sets them up.
     let pki = eingang_seal::testing::Pki::shared();
+    // People sign in with their directory account (OpenLDAP on loopback, StartTLS).
+    let ldap = eingang_seal::testing::Slapd::shared();
+    let directory = format!(
+        "[station]\nname = \"Scanstelle 1\"\n[directory]\nurl = \"{}\"\nuser_dn = \"uid={{user}},ou=people,dc=stadt,dc=test\"\nca = [\"{}\"]\n",
+        ldap.url(),
+        ldap.ca().display()
+    );
     let etc = tempfile::tempdir().unwrap();
     let machine = etc.path().join("config.toml");
-    std::fs::write(&machine, "[station]\nname = \"Scanstelle 1\"\n").unwrap();
+    std::fs::write(&machine, &directory).unwrap();
     let softhsm = pki.softhsm_conf();
     let driver = Driver::start_with(&[
         ("SANE_CONFIG_DIR", sane.path()),
@@ -567,6 +589,15 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     })
     .await;
 
+    // Anna scans: a wrong password first, then hers.
+    app.retype("#operator", "anna").await;
+    app.retype("#operator-password", "geraten").await;
+    app.click("button[data-action='sign-in']").await;
+    app.wait_text("#operator-error", |t| {
+        t == "Anmeldename oder Passwort ist falsch."
+    })
+    .await;
+    directory_sign_in(&app, "anna", &ldap.password("anna"), "Anna Scanner (anna)").await;
     app.type_into("#batch-name", "Trennblätter").await;
     app.client
         .execute(
@@ -684,7 +715,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     })
     .await;
 
-    // Four-eyes: whoever scanned cannot check.
+    // Four-eyes: whoever scanned cannot check — Anna, signed in by the directory.
     app.click("button[data-action='pass-1']").await;
     app.wait_text("[data-testid='check-message-1']", |t| {
         t.starts_with("Vier-Augen-Prinzip")
@@ -696,14 +727,21 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         found.is_empty(),
         "axe on the index and check station: {found:#?}"
     );
-    check_and_release(&app, "Widerspruch").await;
+    directory_sign_in(
+        &app,
+        "bernd",
+        &ldap.password("bernd"),
+        "Bernd Prüfer (bernd)",
+    )
+    .await;
+    pass_open_and_release(&app, "Widerspruch").await;
     app.wait_text("ul.error", |t| t.contains("elektronisches Siegel"))
         .await;
     // IT sets up the seal and the timestamp service; the PIN is not stored yet.
     std::fs::write(
         &machine,
         format!(
-            "[station]\nname = \"Scanstelle 1\"\n[seal]\nmodule = \"{}\"\ntoken = \"eingang-siegel\"\nkey = \"seal\"\nname = \"Stadt Musterstadt, Scanstelle\"\ntrust = [\"{}\"]\n[timestamp]\nurl = \"{}\"\n",
+            "{directory}[seal]\nmodule = \"{}\"\ntoken = \"eingang-siegel\"\nkey = \"seal\"\nname = \"Stadt Musterstadt, Scanstelle\"\ntrust = [\"{}\"]\n[timestamp]\nurl = \"{}\"\n",
             eingang_seal::testing::MODULE,
             pki.cert_path("root").display(),
             pki.tsa_url()
@@ -751,13 +789,13 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         let meta = run("pdfinfo", &["-meta", p]);
         assert!(meta.contains("<pdfaid:part>3</pdfaid:part>"), "{meta}");
         assert!(
-            meta.contains("<eingang:transfervermerk_pruefer>Bernd Prüfer<"),
+            meta.contains("<eingang:transfervermerk_pruefer>Bernd Prüfer (bernd)<"),
             "{meta}"
         );
         assert!(run("pdfdetach", &["-list", p]).contains("transfervermerk.xml"));
         let tv = pdf.with_extension("transfervermerk.xml");
         let tv = std::fs::read_to_string(&tv).unwrap();
-        assert!(tv.contains("pruefer=\"Bernd Prüfer\""), "{tv}");
+        assert!(tv.contains("pruefer=\"Bernd Prüfer (bernd)\""), "{tv}");
         words.push_str(&run("pdftotext", &[p, "-"]));
     }
     for w in ["Widerspruch", "Gebührenbescheid", "Mustermann"] {

@@ -8,4 +8,8 @@ export type StationInfo = { operator: string,
 /**
  * Why OCR cannot run here (none when it can).
  */
-ocr_notice: string | null, master: Array<MasterEntry>, };
+ocr_notice: string | null, master: Array<MasterEntry>, 
+/**
+ * People sign in with their directory password (`[directory]`), not a typed name.
+ */
+directory: boolean, };
