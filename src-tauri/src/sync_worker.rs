@@ -124,6 +124,42 @@ impl SyncState {
     }
 }
 
+/// The daily anchor of the audit log (besides the one after every release): looked at
+/// hourly, made when the last checkpoint is a day old and the log grew since.
+fn anchor_daily(app: &AppHandle, store: Arc<Store>, shutdown: Arc<eingang_sync::worker::Shutdown>) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let day = std::time::Duration::from_secs(24 * 3600);
+        while !shutdown.is_requested() {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            let (cfg, store) = (handle.state::<SyncState>().config(), store.clone());
+            let targets = handle
+                .state::<SyncState>()
+                .target_ids(&store)
+                .unwrap_or_default();
+            let made = tauri::async_runtime::spawn_blocking(move || {
+                let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+                eingang_api::evidence::checkpoint_if_due(
+                    &store,
+                    &cfg.seal,
+                    &cfg.timestamp,
+                    &targets,
+                    cfg.station.name.as_deref(),
+                    day,
+                )
+            })
+            .await;
+            if let Ok(Err(e)) = made {
+                tracing::warn!(
+                    code = e.code(),
+                    "the daily audit checkpoint failed; next try in an hour"
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3540)).await;
+        }
+    });
+}
+
 pub fn start(app: &AppHandle) {
     let (done, finished) = tokio::sync::watch::channel(false);
     let Ok(store) = app.store() else {
@@ -147,6 +183,7 @@ pub fn start(app: &AppHandle) {
     };
     let (wake, shutdown) = (state.wake.clone(), state.shutdown.clone());
     app.manage(state);
+    anchor_daily(app, store.clone(), shutdown.clone());
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         worker::run_forever(

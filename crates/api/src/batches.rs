@@ -438,7 +438,18 @@ pub fn release(
         station: request.station.as_deref(),
         justification: request.seal.justification.as_deref(),
     };
-    Ok(release::release(store, batch, &release)?)
+    let documents = release::release(store, batch, &release)?;
+    // Every release anchors the audit log in the DMS (a failure here leaves the release
+    // standing; the daily anchor catches up).
+    if let Err(e) =
+        crate::evidence::checkpoint(store, sealer.as_ref(), &targets, request.station.as_deref())
+    {
+        tracing::warn!(
+            code = e.code(),
+            "the audit checkpoint after a release failed"
+        );
+    }
+    Ok(documents)
 }
 
 /// The batch pages go into: `batch` when given (it must exist), else a new one named `name`

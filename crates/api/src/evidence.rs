@@ -243,3 +243,158 @@ pub fn authenticate(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Anchors the audit chain: a checkpoint of its head (sequence number and hash, the chain's
+/// first hash naming which log), sealed by `sealer` when it seals, recorded and queued for
+/// `targets` in one transaction. `None` when the head is already anchored.
+pub fn checkpoint(
+    store: &Store,
+    sealer: &dyn Sealer,
+    targets: &[&str],
+    station: Option<&str>,
+) -> Result<Option<String>> {
+    use eingang_store::tables::{audit, checkpoints};
+    let (head, first, last) = store.with_conn(|c| {
+        Ok((
+            audit::head(c)?,
+            audit::records_from(c, 1, 1)?
+                .into_iter()
+                .next()
+                .map(|r| r.hash),
+            checkpoints::last(c)?,
+        ))
+    })?;
+    let Some((seq, hash)) = head else {
+        return Ok(None);
+    };
+    // The record of the previous checkpoint itself does not need an anchor of its own.
+    if last.as_ref().is_some_and(|l| l.seq + 1 >= seq) {
+        return Ok(None);
+    }
+    let at = eingang_store::now_ms();
+    let id = format!("audit-{seq:08}-{}", eingang_model::DocumentId::new());
+    let body = serde_json::json!({
+        "art": "eingang-audit-anker",
+        "version": 1,
+        "id": id,
+        "kette": first.unwrap_or_default(),
+        "sequenz": seq,
+        "kopf": hash,
+        "zeitpunkt": eingang_store::rfc3339_utc(at),
+        "arbeitsplatz": eingang_capture::transfer::station_name(station),
+        "anwendung": format!("Eingang {}", env!("CARGO_PKG_VERSION")),
+    })
+    .to_string();
+    let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(body.as_bytes()).into();
+    let seal = sealer
+        .seal(&digest)
+        .map_err(eingang_capture::BatchError::from)?;
+    let c = checkpoints::Checkpoint {
+        id: id.clone(),
+        seq,
+        hash,
+        at,
+        body,
+        seal,
+    };
+    store.with_tx(|tx| {
+        checkpoints::add(tx, &c, targets)?;
+        audit::append(
+            tx,
+            "audit.checkpoint",
+            &c.id,
+            &serde_json::json!({ "sequenz": c.seq, "gesiegelt": c.seal.is_some() }),
+        )
+    })?;
+    Ok(Some(id))
+}
+
+/// A checkpoint when the last is older than `max_age` (and the chain grew since) — the
+/// daily anchor, beside the one after every release.
+pub fn checkpoint_if_due(
+    store: &Store,
+    seal: &SealSection,
+    ts: &TimestampSection,
+    targets: &[&str],
+    station: Option<&str>,
+    max_age: std::time::Duration,
+) -> Result<Option<String>> {
+    let last_at = store
+        .with_conn(eingang_store::tables::checkpoints::last)?
+        .map(|c| c.at);
+    let age_ms = i64::try_from(max_age.as_millis()).unwrap_or(i64::MAX);
+    if last_at.is_some_and(|at| eingang_store::now_ms() - at < age_ms) {
+        return Ok(None);
+    }
+    let sealer = sealer(store, seal, ts)?;
+    checkpoint(store, sealer.as_ref(), targets, station)
+}
+
+/// What `eingang audit verify --anchors` found: checkpoints the local chain matches, and
+/// the first one it does not (a rewritten or truncated tail).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct AnchorReport {
+    pub checked: usize,
+    /// Checkpoints of another station's log (another chain), skipped.
+    pub other_chains: usize,
+    pub problems: Vec<String>,
+}
+
+/// Checks the local audit chain against delivered checkpoints (`*.json` under `dir`, as
+/// the DMS holds them): each anchored head must still be in the chain with the same hash.
+pub fn verify_anchors(store: &Store, dir: &Path) -> Result<AnchorReport> {
+    use eingang_store::tables::audit;
+    let records = store.with_conn(audit::records)?;
+    let first = records.first().map(|r| r.hash.clone()).unwrap_or_default();
+    let mut report = AnchorReport::default();
+    let mut files = Vec::new();
+    collect_json(dir, &mut files, 0);
+    files.sort();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        if v["art"] != "eingang-audit-anker" {
+            continue;
+        }
+        if v["kette"].as_str() != Some(first.as_str()) {
+            report.other_chains += 1;
+            continue;
+        }
+        report.checked += 1;
+        let (seq, head) = (
+            v["sequenz"].as_i64().unwrap_or(0),
+            v["kopf"].as_str().unwrap_or(""),
+        );
+        let when = v["zeitpunkt"].as_str().unwrap_or("");
+        let here = usize::try_from(seq - 1).ok().and_then(|i| records.get(i));
+        match here {
+            None => report.problems.push(format!(
+                "the log ends at record {} but the checkpoint of {when} anchors record {seq}: records were removed (truncated tail)",
+                records.len()
+            )),
+            Some(r) if r.hash != head => report.problems.push(format!(
+                "record {seq} differs from the checkpoint of {when}: the log was rewritten at or before it"
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(report)
+}
+
+fn collect_json(dir: &Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() && depth < 8 {
+            collect_json(&p, out, depth + 1);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}

@@ -95,3 +95,45 @@ pub fn directory_sign_in(data_dir: &DataDir, user: &str) -> Result<(), ExitCode>
         Err(code)
     }
 }
+
+/// Prints what the delivered checkpoints say; `true` when every one holds.
+pub fn print_anchors(r: &eingang_api::evidence::AnchorReport) -> bool {
+    if r.checked == 0 {
+        println!("anchors: no checkpoint of this log found there");
+        return false;
+    }
+    if r.problems.is_empty() {
+        println!("anchors: {} checkpoint(s) of this log hold", r.checked);
+    }
+    r.problems
+        .iter()
+        .for_each(|p| println!("anchors BROKEN: {p}"));
+    if r.other_chains > 0 {
+        println!(
+            "({} checkpoint(s) of other stations' logs skipped)",
+            r.other_chains
+        );
+    }
+    r.problems.is_empty()
+}
+
+/// `eingang audit checkpoint`: anchors the chain's head now.
+pub fn audit_checkpoint(data_dir: &DataDir) -> ExitCode {
+    finish(|| {
+        let cfg = eingang_config::load(&data_dir.path)?;
+        let store = open(data_dir)?;
+        let targets = crate::args::queue_targets(&cfg, data_dir);
+        let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+        let sealer = eingang_api::evidence::sealer(&store, &cfg.seal, &cfg.timestamp)?;
+        match eingang_api::evidence::checkpoint(
+            &store,
+            sealer.as_ref(),
+            &targets,
+            cfg.station.name.as_deref(),
+        )? {
+            Some(id) => println!("checkpoint {id} queued for {}", targets.join(", ")),
+            None => println!("the head of the audit log is anchored already"),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -309,8 +309,18 @@ enum ScanCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Walk the chain: exit 1 and name the first record that was changed, removed or moved.
-    Verify,
+    /// Walk the chain: exit 1 and name the first record that was changed, removed or moved;
+    /// with --anchors, also hold it against the checkpoints delivered to the DMS (a
+    /// rewritten or truncated tail shows there even when the chain itself is consistent).
+    Verify {
+        /// A folder with delivered checkpoints (`audit-*.json`, e.g. the DMS's export or the
+        /// local delivery folder).
+        #[arg(long)]
+        anchors: Option<PathBuf>,
+    },
+    /// Anchor the chain's head now: a checkpoint (sealed when a seal is configured) queued
+    /// for delivery to every target.
+    Checkpoint,
     /// Write every record as JSON lines (to FILE, or standard output).
     Export { file: Option<PathBuf> },
 }
@@ -449,7 +459,8 @@ pub fn main() -> ExitCode {
         } => scan::scan_batch(&data_dir, &a),
         Command::Hotfolder(a) => scan::hotfolder(&data_dir, a),
         Command::Audit { command } => match command {
-            AuditCommand::Verify => scan::audit_verify(&data_dir),
+            AuditCommand::Verify { anchors } => scan::audit_verify(&data_dir, anchors.as_deref()),
+            AuditCommand::Checkpoint => evidence::audit_checkpoint(&data_dir),
             AuditCommand::Export { file } => scan::audit_export(&data_dir, file.as_deref()),
         },
         Command::Batch { command } => match command {

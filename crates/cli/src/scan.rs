@@ -405,8 +405,8 @@ fn print_separated(r: &eingang_capture::separate::Report, secs: f64) {
     );
 }
 
-/// `eingang audit verify`.
-pub fn audit_verify(data_dir: &DataDir) -> ExitCode {
+/// `eingang audit verify [--anchors DIR]`.
+pub fn audit_verify(data_dir: &DataDir, anchors: Option<&Path>) -> ExitCode {
     finish(|| {
         let store = open(data_dir)?;
         let verified = store
@@ -416,7 +416,13 @@ pub fn audit_verify(data_dir: &DataDir) -> ExitCode {
             Ok(n) => println!("audit log intact: {n} records, chain unbroken"),
             Err(problem) => println!("audit log BROKEN: {problem}"),
         }
-        Ok(status(verified.is_ok()))
+        let anchored = match anchors {
+            Some(dir) => {
+                crate::evidence::print_anchors(&eingang_api::evidence::verify_anchors(&store, dir)?)
+            }
+            None => true,
+        };
+        Ok(status(verified.is_ok() && anchored))
     })
 }
 

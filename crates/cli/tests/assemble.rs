@@ -820,7 +820,8 @@ fn a_scanner_g4_pdf_with_default_decode_parameters_imports_processes_and_is_deli
         );
     }
     let text = eingang(&["sync"]);
-    assert!(text.contains("2 delivered, 0 failed"), "{text}");
+    // Two documents and the audit checkpoints of their two releases.
+    assert!(text.contains("4 delivered, 0 failed"), "{text}");
     let pdfs: Vec<_> = walk(&data.join("ausgang"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
@@ -866,4 +867,151 @@ fn a_scanner_g4_pdf_with_default_decode_parameters_imports_processes_and_is_deli
             pdf.display()
         );
     }
+}
+
+/// The audit hash as the store computes it (prev, seq, at, actor, kind, subject, details,
+/// each followed by a line end): what someone holding the data key can recompute.
+fn audit_hash(prev: &str, seq: i64, at: i64, rest: [&str; 4]) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for part in [prev, &seq.to_string(), &at.to_string()]
+        .into_iter()
+        .chain(rest)
+    {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+#[test]
+fn a_release_anchors_the_audit_log_in_the_dms_and_a_rewritten_or_cut_tail_shows_against_it() {
+    let data = tempfile::tempdir().unwrap();
+    let eingang = |args: &[&str]| ok_in(data.path(), &[], args);
+    let page = data.path().join("brief.png");
+    image::GrayImage::from_fn(600, 800, |x, y| {
+        image::Luma([if (x / 7 + y / 11) % 5 == 0 { 20 } else { 235 }])
+    })
+    .save(&page)
+    .unwrap();
+    let text = eingang(&[
+        "--user",
+        "anna",
+        "import",
+        page.to_str().unwrap(),
+        "--profile",
+        "text-sw",
+    ]);
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("batch ")?.split(':').next())
+        .unwrap()
+        .to_owned();
+    eingang(&["ocr", "run", "--batch", &id]);
+    eingang(&["--user", "bernd", "batch", "qc", &id, "--all"]);
+    eingang(&["batch", "release", &id, "--title", "Brief"]);
+    eingang(&["sync"]);
+    let out = data.path().join("ausgang");
+    let anchors: Vec<_> = walk(&out)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("audit-")
+                && p.extension().is_some_and(|e| e == "json")
+        })
+        .collect();
+    assert_eq!(
+        anchors.len(),
+        1,
+        "one checkpoint delivered: {:?}",
+        walk(&out)
+    );
+    let anchor: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&anchors[0]).unwrap()).unwrap();
+    let anchored = anchor["sequenz"].as_i64().unwrap();
+    let verify = |anchors: bool| {
+        let mut args = vec!["audit", "verify"];
+        if anchors {
+            args.extend(["--anchors", out.to_str().unwrap()]);
+        }
+        run_in(data.path(), &[], &args)
+    };
+    let (code, text) = verify(true);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("anchors: 1 checkpoint(s) of this log hold"),
+        "{text}"
+    );
+
+    // Someone with the data key rewrites a record before the anchor and recomputes every
+    // hash after it: the chain alone looks intact; the anchor in the DMS does not agree.
+    let db = eingang_store::connect(data.path(), &eingang_store::keys::Unlock::Auto).unwrap();
+    db.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
+        .unwrap();
+    let rows: Vec<(i64, i64, String, String, String, String)> = db
+        .prepare("SELECT seq, at, actor, kind, subject, details FROM audit_log ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let victim = rows.iter().find(|r| r.3 == "qc.verdict").unwrap().0;
+    assert!(victim < anchored);
+    let mut prev = if victim == 1 {
+        "0".repeat(64)
+    } else {
+        db.query_row(
+            "SELECT hash FROM audit_log WHERE seq = ?1",
+            [victim - 1],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    for (seq, at, actor, kind, subject, details) in rows.iter().filter(|r| r.0 >= victim) {
+        let actor = if *seq == victim {
+            "jemand"
+        } else {
+            actor.as_str()
+        };
+        let hash = audit_hash(&prev, *seq, *at, [actor, kind, subject, details]);
+        db.execute(
+            "UPDATE audit_log SET actor = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+            rusqlite::params![actor, prev, hash, seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    let (code, text) = verify(false);
+    assert_eq!(code, Some(0), "the rewrite is consistent in itself: {text}");
+    let (code, text) = verify(true);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!("record {anchored} differs from the checkpoint")),
+        "{text}"
+    );
+
+    // Cut off the tail from the anchored record on: the chain is consistent, the anchor
+    // names what is missing.
+    db.execute("DELETE FROM audit_log WHERE seq >= ?1", [anchored])
+        .unwrap();
+    drop(db);
+    let (code, text) = verify(false);
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = verify(true);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("records were removed (truncated tail)"),
+        "{text}"
+    );
 }

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (11, include_str!("migrations/0011_audit_log.sql")),
     (12, include_str!("migrations/0012_ocr_qc_transfer.sql")),
     (13, include_str!("migrations/0013_secrets.sql")),
+    (14, include_str!("migrations/0014_audit_checkpoints.sql")),
 ];
 
 /// The schema version this build writes.

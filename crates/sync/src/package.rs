@@ -72,6 +72,7 @@ pub fn build(
             };
             document(conn, blobs, &id.parse().map_err(not_found)?).map(Some)
         }
+        "checkpoint" => checkpoint(conn, id).map(Some),
         _ => Ok(None),
     }
 }
@@ -169,6 +170,35 @@ pub fn document(
         );
         b.meta("integritaet", get("digest"));
     }
+    close_index(&mut index, &files);
+    Ok(b.finish(files, index))
+}
+
+/// An anchor of the audit chain: the checkpoint as JSON and, when sealed, its detached CMS
+/// signature (`.p7s`).
+pub fn checkpoint(conn: &Connection, id: &str) -> Result<Package> {
+    use base64::Engine as _;
+    let c = eingang_store::tables::checkpoints::get(conn, id)?.ok_or_else(|| Error::NotFound {
+        what: "audit checkpoint",
+        id: id.to_owned(),
+    })?;
+    let mut files = vec![inline(format!("{id}.json"), c.body.clone().into_bytes())];
+    if let Some(seal) = &c.seal {
+        if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(seal) {
+            files.push(inline(format!("{id}.p7s"), der));
+        }
+    }
+    let mut b = Builder::new(id, "audit", c.at);
+    b.meta("titel", &format!("Audit-Anker {}", c.seq));
+    b.meta("sequenz", &c.seq.to_string());
+    b.dates();
+    let mut index = b.open_index(&[("art", "audit")]);
+    let _ = writeln!(
+        index,
+        "  <anker sequenz=\"{}\" kopf=\"{}\"/>",
+        c.seq,
+        xml_escape(&c.hash)
+    );
     close_index(&mut index, &files);
     Ok(b.finish(files, index))
 }

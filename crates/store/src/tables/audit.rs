@@ -95,6 +95,27 @@ pub fn append(
     Ok(())
 }
 
+/// `limit` records from sequence number `from` on.
+pub fn records_from(conn: &Connection, from: i64, limit: i64) -> Result<Vec<Record>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, kind, subject, details, prev_hash, hash FROM audit_log
+         WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![from, limit], record_of)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The chain's head: the last record's sequence number and hash (none for an empty log).
+pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
 /// When `kind` about `subject` was last recorded, if ever.
 pub fn last_at(conn: &Connection, kind: &str, subject: &str) -> Result<Option<i64>> {
     Ok(conn.query_row(
@@ -126,23 +147,25 @@ pub struct Record {
     pub hash: String,
 }
 
+fn record_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        kind: r.get(3)?,
+        subject: r.get(4)?,
+        details: r.get(5)?,
+        prev_hash: r.get(6)?,
+        hash: r.get(7)?,
+    })
+}
+
 /// Every record in order.
 pub fn records(conn: &Connection) -> Result<Vec<Record>> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, kind, subject, details, prev_hash, hash FROM audit_log ORDER BY seq",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Record {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            kind: r.get(3)?,
-            subject: r.get(4)?,
-            details: r.get(5)?,
-            prev_hash: r.get(6)?,
-            hash: r.get(7)?,
-        })
-    })?;
+    let rows = stmt.query_map([], record_of)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

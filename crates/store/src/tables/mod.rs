@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod batches;
 pub mod blobs;
+pub mod checkpoints;
 pub mod credentials;
 pub mod documents;
 pub mod drafts;
