@@ -14,6 +14,7 @@
 pub mod cms;
 mod der_util;
 pub mod directory;
+pub mod ocsp;
 pub mod pades;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -45,6 +46,8 @@ pub enum Error {
         "the seal certificate is not valid now (valid {from} to {to}) — renew the seal certificate"
     )]
     CertificateExpired { from: String, to: String },
+    #[error("the seal certificate of {subject} is revoked — it must not seal any more; a new certificate is needed")]
+    CertificateRevoked { subject: String },
     #[error("the token failed: {0}")]
     Token(String),
     #[error("the timestamp service {url} cannot be reached: {reason} — the document stays unreleased; try again when the service is back")]
@@ -82,6 +85,7 @@ impl Error {
             Error::NoKey(_) => "seal.no_key",
             Error::NoCertificate(_) => "seal.no_certificate",
             Error::CertificateExpired { .. } => "seal.certificate_expired",
+            Error::CertificateRevoked { .. } => "seal.certificate_revoked",
             Error::Token(_) => "seal.token",
             Error::TsaUnreachable { .. } => "tsa.unreachable",
             Error::TsaRefused { .. } => "tsa.refused",
@@ -110,6 +114,7 @@ pub const CODES: &[&str] = &[
     "seal.no_key",
     "seal.no_certificate",
     "seal.certificate_expired",
+    "seal.certificate_revoked",
     "seal.token",
     "tsa.unreachable",
     "tsa.refused",

@@ -50,6 +50,13 @@ pub fn seal_pdf(
         }
         let hex = hex::encode_upper(&signed.der);
         out[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+        if !key.revocation().is_empty() {
+            let mut certs = vec![crate::der_util::to_der(key.certificate())?];
+            for c in key.chain() {
+                certs.push(crate::der_util::to_der(c)?);
+            }
+            out = append_dss(out, &certs, key.revocation())?;
+        }
         return Ok((out, signed.timestamp));
     }
 }
@@ -238,6 +245,86 @@ impl Plan {
             .map(|p| from + p + key.len())
             .ok_or_else(|| Error::Pdf("lost the byte range".into()))
     }
+}
+
+/// Appends the document security store (PAdES B-LT, ISO 32000-2 12.8.4.3) as a second
+/// incremental update: the certificates and the revocation answers a validator needs
+/// years later, when the responder may be gone.
+fn append_dss(mut pdf: Vec<u8>, certs: &[Vec<u8>], ocsps: &[Vec<u8>]) -> Result<Vec<u8>> {
+    let bad = |m: &str| Error::Pdf(m.to_owned());
+    let doc = Document::load_mem(&pdf).map_err(|e| Error::Pdf(e.to_string()))?;
+    let prev = last_startxref(&pdf).ok_or_else(|| bad("no startxref"))?;
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|_| bad("no catalog"))?;
+    let mut catalog = doc
+        .get_dictionary(root)
+        .map_err(|_| bad("no catalog"))?
+        .clone();
+    let mut next = doc.max_id + 1;
+    let mut xref: Vec<(u32, u16, usize)> = Vec::new();
+    let mut stream = |pdf: &mut Vec<u8>, data: &[u8], xref: &mut Vec<(u32, u16, usize)>| {
+        let id = next;
+        next += 1;
+        xref.push((id, 0, pdf.len()));
+        pdf.extend_from_slice(
+            format!("{id} 0 obj\n<< /Length {} >>\nstream\n", data.len()).as_bytes(),
+        );
+        pdf.extend_from_slice(data);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        Object::Reference((id, 0))
+    };
+    let cert_refs: Vec<Object> = certs
+        .iter()
+        .map(|c| stream(&mut pdf, c, &mut xref))
+        .collect();
+    let ocsp_refs: Vec<Object> = ocsps
+        .iter()
+        .map(|o| stream(&mut pdf, o, &mut xref))
+        .collect();
+    let dss = next;
+    xref.push((dss, 0, pdf.len()));
+    pdf.extend_from_slice(format!("{dss} 0 obj\n").as_bytes());
+    let mut d = Dictionary::new();
+    d.set("Type", Object::Name(b"DSS".to_vec()));
+    d.set("Certs", Object::Array(cert_refs));
+    d.set("OCSPs", Object::Array(ocsp_refs));
+    write_object(&mut pdf, &Object::Dictionary(d))?;
+    pdf.extend_from_slice(b"\nendobj\n");
+    catalog.set("DSS", Object::Reference((dss, 0)));
+    xref.push((root.0, root.1, pdf.len()));
+    pdf.extend_from_slice(format!("{} {} obj\n", root.0, root.1).as_bytes());
+    write_object(&mut pdf, &Object::Dictionary(catalog))?;
+    pdf.extend_from_slice(b"\nendobj\n");
+    xref.sort_unstable();
+    let at = pdf.len();
+    let mut x = String::from("xref\n");
+    for (id, generation, off) in &xref {
+        let _ = write!(x, "{id} 1\n{off:010} {generation:05} n\r\n");
+    }
+    let _ = write!(
+        x,
+        "trailer\n<< /Size {} /Root {} {} R",
+        dss + 1,
+        root.0,
+        root.1
+    );
+    if let Ok(info) = doc.trailer.get(b"Info").and_then(Object::as_reference) {
+        let _ = write!(x, " /Info {} {} R", info.0, info.1);
+    }
+    if let Ok(Object::Array(ids)) = doc.trailer.get(b"ID") {
+        let text: Vec<String> = ids
+            .iter()
+            .filter_map(|o| o.as_str().ok())
+            .map(|b| format!("<{}>", hex::encode(b)))
+            .collect();
+        let _ = write!(x, " /ID [{}]", text.join(" "));
+    }
+    let _ = write!(x, " /Prev {prev} >>\nstartxref\n{at}\n%%EOF\n");
+    pdf.extend_from_slice(x.as_bytes());
+    Ok(pdf)
 }
 
 /// The offset after the file's last `startxref`.

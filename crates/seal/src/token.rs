@@ -28,6 +28,11 @@ pub trait KeySigner: Send + Sync {
     fn signature_algorithm(&self) -> AlgorithmIdentifierOwned;
     /// The signature over `data` (hashed with SHA-256 by the signer).
     fn sign(&self, data: &[u8]) -> Result<Vec<u8>>;
+    /// Revocation answers (OCSP responses, DER) about the certificate, checked when the key
+    /// was opened: they go into the PDF's document security store.
+    fn revocation(&self) -> &[Vec<u8>] {
+        &[]
+    }
 }
 
 /// Where the seal key is.
@@ -71,6 +76,7 @@ pub struct Pkcs11Key {
     kind: Kind,
     cert: Certificate,
     chain: Vec<Certificate>,
+    revocation: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Pkcs11Key {
@@ -184,6 +190,13 @@ impl Pkcs11Key {
             pool.push(Certificate::from_der(der)?);
         }
         let chain = issuers(&cert, &pool);
+        // A revoked certificate never seals; a good answer is kept for the PDF (B-LT).
+        let revocation = match chain.first() {
+            Some(issuer) => crate::ocsp::check(&cert, issuer, std::time::Duration::from_secs(10))?
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(Pkcs11Key {
             session: Mutex::new(session),
             _module: module,
@@ -191,6 +204,7 @@ impl Pkcs11Key {
             kind,
             cert,
             chain,
+            revocation,
         })
     }
 }
@@ -238,6 +252,9 @@ impl KeySigner for Pkcs11Key {
     }
     fn chain(&self) -> &[Certificate] {
         &self.chain
+    }
+    fn revocation(&self) -> &[Vec<u8>] {
+        &self.revocation
     }
     fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
         match self.kind {

@@ -127,10 +127,12 @@ fn check(
     {
         return Err(bad("the byte range does not frame the signature value"));
     }
-    r.covers_whole_file = b + c == pdf.len();
+    // Bytes after the signed range are allowed only when they add validation data (the
+    // document security store) and change nothing else.
+    r.covers_whole_file = b + c == pdf.len() || only_validation_data_added(pdf, b + c);
     if !r.covers_whole_file {
         r.problems.push(format!(
-            "{} bytes were added after this seal",
+            "{} bytes were added after this seal, changing the document",
             pdf.len() - (b + c)
         ));
     }
@@ -176,6 +178,57 @@ fn check(
         Err(m) => r.problems.push(m),
     }
     Ok(())
+}
+
+/// Whether everything after the first `signed` bytes only adds a document security store:
+/// new streams and DSS/VRI dictionaries, and the catalog gaining `/DSS` and nothing else.
+fn only_validation_data_added(pdf: &[u8], signed: usize) -> bool {
+    // Nothing but line ends after the last revision's end.
+    let end = pdf
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    if !pdf[..end].ends_with(b"%%EOF") {
+        return false;
+    }
+    let (Ok(old), Ok(new)) = (Document::load_mem(&pdf[..signed]), Document::load_mem(pdf)) else {
+        return false;
+    };
+    let root = new.trailer.get(b"Root").and_then(Object::as_reference).ok();
+    let is_dss = |o: &Object| {
+        o.as_dict()
+            .and_then(|d| d.get(b"Type"))
+            .and_then(Object::as_name)
+            .is_ok_and(|n| n == b"DSS")
+    };
+    let adds_dss = new
+        .objects
+        .iter()
+        .any(|(id, o)| !old.objects.contains_key(id) && is_dss(o));
+    adds_dss
+        && new
+            .objects
+            .iter()
+            .all(|(id, obj)| match old.objects.get(id) {
+                Some(before) if before == obj => true,
+                Some(Object::Dictionary(before)) if Some(*id) == root => {
+                    let Ok(after) = obj.as_dict() else {
+                        return false;
+                    };
+                    let mut stripped = after.clone();
+                    stripped.remove(b"DSS");
+                    stripped == *before
+                }
+                Some(_) => false,
+                None => match obj {
+                    Object::Stream(_) => true,
+                    Object::Dictionary(d) => matches!(
+                        d.get(b"Type").and_then(Object::as_name).ok(),
+                        Some(b"DSS" | b"VRI")
+                    ),
+                    _ => false,
+                },
+            })
 }
 
 fn signer_cert<'a>(info: &SignerInfo, certs: &'a [Certificate]) -> Option<&'a Certificate> {
@@ -224,7 +277,7 @@ fn verify_signer(cert: &Certificate, info: &SignerInfo) -> Result<bool> {
 }
 
 /// Verifies `sig` over `data` with `cert`'s key; SHA-256/384/512 RSA and ECDSA P-256/P-384.
-fn verify_with(
+pub(crate) fn verify_with(
     cert: &Certificate,
     alg: &der::oid::ObjectIdentifier,
     data: &[u8],

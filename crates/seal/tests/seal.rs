@@ -88,6 +88,14 @@ fn a_sealed_pdfa_verifies_with_eingang_pdfsig_and_pyhanko_and_one_byte_breaks_al
         let pdf = scan_pdf(level);
         let (sealed, stamped) = seal_pdf(&pdf, &info(), &key, Some(&tsa)).unwrap();
         assert!(stamped.is_some(), "the timestamp service answered");
+        // B-LT: the responder's answer about the seal certificate is in the document
+        // security store, added after the signature.
+        let tail = String::from_utf8_lossy(&sealed[pdf.len()..]);
+        assert!(
+            tail.contains("/Type /DSS") || tail.contains("/Type/DSS"),
+            "no DSS"
+        );
+        assert!(tail.contains("/OCSPs"), "no OCSP answer in the DSS");
         assert_eq!(
             &sealed[..pdf.len()],
             &pdf[..],
@@ -157,6 +165,10 @@ fn expired_certificate_missing_key_unreachable_tsa_and_appended_bytes_are_named(
         Pkcs11Key::open(&pki.settings("nicht-da")),
         Err(Error::NoKey(_))
     ));
+    // Revoked at its authority (asked over OCSP when the key is opened): it never seals.
+    let e = Pkcs11Key::open(&pki.settings("seal-revoked")).unwrap_err();
+    assert!(matches!(e, Error::CertificateRevoked { .. }), "{e}");
+    assert_eq!(e.code(), "seal.certificate_revoked");
     let key = Pkcs11Key::open(&pki.settings("seal")).unwrap();
     let pdf = scan_pdf(PdfA::A2b);
     let dead = Tsa::new("http://127.0.0.1:9/tsa");

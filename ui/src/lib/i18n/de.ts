@@ -188,6 +188,7 @@ export const de = {
   'error.seal.no_key': "Der Siegelschlüssel wurde auf dem Token nicht gefunden. Bitte [seal] key prüfen lassen; nichts wurde freigegeben.",
   'error.seal.no_certificate': "Zum Siegelschlüssel fehlt das Zertifikat (auf dem Token oder in [seal] chain); nichts wurde freigegeben.",
   'error.seal.certificate_expired': "Das Siegelzertifikat ist nicht mehr (oder noch nicht) gültig. Es muss erneuert werden; nichts wurde freigegeben.",
+  'error.seal.certificate_revoked': "Das Siegelzertifikat ist gesperrt (widerrufen) und darf nicht mehr siegeln. Ein neues Zertifikat ist nötig; nichts wurde freigegeben.",
   'error.seal.token': "Das Siegel-Token hat einen Fehler gemeldet; nichts wurde freigegeben. Bitte erneut versuchen oder die IT fragen.",
   'error.tsa.unreachable': "Der Zeitstempeldienst ist nicht erreichbar. Der Stapel bleibt unfreigegeben; bitte später erneut freigeben.",
   'error.tsa.refused': "Der Zeitstempeldienst hat die Anfrage abgelehnt oder falsch beantwortet; nichts wurde freigegeben. Bitte die IT fragen.",

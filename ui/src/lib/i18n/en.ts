@@ -188,6 +188,7 @@ export const en: Messages = {
   'error.seal.no_key': "The seal key was not found on the token. Please have [seal] key checked; nothing was released.",
   'error.seal.no_certificate': "The seal key's certificate is missing (on the token or in [seal] chain); nothing was released.",
   'error.seal.certificate_expired': "The seal certificate is no longer (or not yet) valid. It must be renewed; nothing was released.",
+  'error.seal.certificate_revoked': "The seal certificate is revoked and must not seal any more. A new certificate is needed; nothing was released.",
   'error.seal.token': "The seal token reported an error; nothing was released. Please try again or ask IT.",
   'error.tsa.unreachable': "The timestamp service cannot be reached. The batch stays unreleased; please release again later.",
   'error.tsa.refused': "The timestamp service refused or answered wrongly; nothing was released. Please ask IT.",
