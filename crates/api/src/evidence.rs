@@ -398,3 +398,25 @@ fn collect_json(dir: &Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
         }
     }
 }
+
+/// One PDF sealed outside a release (re-protection of older scan products, TR-RESISCAN
+/// A.AM.IN.H.5, or any PDF the office must seal): written to `out` only when sealed.
+pub fn seal_file(sealer: &dyn Sealer, input: &Path, out: &Path) -> Result<()> {
+    let read = |p: &Path, e: std::io::Error| {
+        Error::refused("verify.read", format!("{}: {e}", p.display()))
+    };
+    let bytes = std::fs::read(input).map_err(|e| read(input, e))?;
+    let sealed = sealer
+        .seal_pdf(&bytes)
+        .map_err(eingang_capture::BatchError::from)?
+        .ok_or_else(|| {
+            Error::refused(
+                "seal.required",
+                "no seal is configured ([seal] in the machine's configuration)",
+            )
+        })?;
+    let tmp = out.with_extension("pdf.part");
+    std::fs::write(&tmp, &sealed)
+        .and_then(|()| std::fs::rename(&tmp, out))
+        .map_err(|e| read(out, e))
+}

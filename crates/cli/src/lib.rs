@@ -262,6 +262,14 @@ enum OutboxCommand {
 enum SealCommand {
     /// Store the seal token's user PIN (one line on standard input).
     Pin,
+    /// Seal PDF files with the configured seal and timestamp (re-protection of older scan
+    /// products, or any PDF the office must seal); each is written to OUT_DIR under its name.
+    File {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        out_dir: PathBuf,
+    },
     /// Store the timestamp service's password (one line on standard input).
     TsaPassword,
 }
@@ -441,6 +449,9 @@ pub fn main() -> ExitCode {
         Command::Seal {
             command: SealCommand::Pin,
         } => evidence::store_secret(&data_dir, "pin"),
+        Command::Seal {
+            command: SealCommand::File { files, out_dir },
+        } => evidence::seal_files(&data_dir, &files, &out_dir),
         Command::Seal {
             command: SealCommand::TsaPassword,
         } => evidence::store_secret(&data_dir, "tsa-password"),

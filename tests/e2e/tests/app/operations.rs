@@ -99,23 +99,32 @@ async fn a_scan_office_machine_shows_its_workspaces_and_a_second_start_comes_to_
     app.quit().await;
 }
 
-/// Signs like `tauri signer sign`: (public key, signature), both base64 of the files.
-fn signed(data: &[u8]) -> (String, String) {
+/// Signs like `tauri signer sign`: the public key and signatures, both base64.
+struct Signer(minisign::KeyPair);
+
+impl Signer {
+    fn new() -> Self {
+        Self(minisign::KeyPair::generate_unencrypted_keypair().unwrap())
+    }
+    fn pubkey(&self) -> String {
+        b64(self.0.pk.to_box().unwrap().to_string())
+    }
+    fn sign(&self, data: &[u8]) -> String {
+        let sig = minisign::sign(
+            Some(&self.0.pk),
+            &self.0.sk,
+            std::io::Cursor::new(data),
+            None,
+            None,
+        )
+        .unwrap();
+        b64(sig.to_string())
+    }
+}
+
+fn b64(s: String) -> String {
     use base64::Engine as _;
-    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
-    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-    let sig = minisign::sign(
-        Some(&pair.pk),
-        &pair.sk,
-        std::io::Cursor::new(data),
-        None,
-        None,
-    )
-    .unwrap();
-    (
-        b64(pair.pk.to_box().unwrap().to_string()),
-        b64(sig.to_string()),
-    )
+    base64::engine::general_purpose::STANDARD.encode(s)
 }
 
 #[tokio::test]
@@ -125,17 +134,21 @@ async fn a_signed_update_on_the_share_is_offered_and_a_failed_install_keeps_the_
     // A package this system cannot install (not a .deb): the offer, the click and the
     // installer's refusal are all real; nothing on the machine changes.
     let package = b"Eingang 9.0.0 for another system".to_vec();
-    let (pubkey, signature) = signed(&package);
+    let city = Signer::new();
+    let (pubkey, signature) = (city.pubkey(), city.sign(&package));
     std::fs::write(share.path().join("Eingang_9.0.0.pkg"), &package).unwrap();
     let manifest = share.path().join("latest.json");
+    let text = serde_json::json!({
+        "version": "9.0.0",
+        "notes": "Fehlerbehebungen",
+        "platforms": { "linux-x86_64-deb": { "url": "Eingang_9.0.0.pkg", "signature": signature } }
+    })
+    .to_string();
+    std::fs::write(&manifest, &text).unwrap();
+    // The city signs the manifest too.
     std::fs::write(
-        &manifest,
-        serde_json::json!({
-            "version": "9.0.0",
-            "notes": "Fehlerbehebungen",
-            "platforms": { "linux-x86_64-deb": { "url": "Eingang_9.0.0.pkg", "signature": signature } }
-        })
-        .to_string(),
+        share.path().join("latest.json.sig"),
+        city.sign(text.as_bytes()),
     )
     .unwrap();
     let machine = share.path().join("config.toml");
