@@ -406,7 +406,7 @@ pub fn seal_file(sealer: &dyn Sealer, input: &Path, out: &Path) -> Result<()> {
         Error::refused("verify.read", format!("{}: {e}", p.display()))
     };
     let bytes = std::fs::read(input).map_err(|e| read(input, e))?;
-    let sealed = sealer
+    let with_seal = sealer
         .seal_pdf(&bytes)
         .map_err(eingang_capture::BatchError::from)?
         .ok_or_else(|| {
@@ -416,7 +416,7 @@ pub fn seal_file(sealer: &dyn Sealer, input: &Path, out: &Path) -> Result<()> {
             )
         })?;
     let tmp = out.with_extension("pdf.part");
-    std::fs::write(&tmp, &sealed)
+    std::fs::write(&tmp, &with_seal)
         .and_then(|()| std::fs::rename(&tmp, out))
         .map_err(|e| read(out, e))
 }
