@@ -73,7 +73,7 @@ sort -n -k4 "$WORK/seal.txt" | awk '{print $4}' >"$WORK/ms.txt"
 n=$(wc -l <"$WORK/ms.txt")
 p50=$(awk -v n="$n" 'NR == int((n + 1) / 2)' "$WORK/ms.txt")
 p99=$(awk -v n="$n" 'NR == int(n * 0.99 + 0.999)' "$WORK/ms.txt")
-printf 'seal + timestamp + OCSP per document: p50 %s ms, p99 %s ms (%s documents; whole command %.2f s)\n' \
+printf 'seal + timestamp + validation data per document: p50 %s ms, p99 %s ms (%s documents; whole command %.2f s)\n' \
   "$p50" "$p99" "$n" "$(echo "$end - $start" | bc)"
 "$E" verify "$WORK/sealed/doc1.pdf" --trust "$WORK/pki/certs/root.crt" | grep -E "intact|timestamp"
 
