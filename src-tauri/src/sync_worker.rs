@@ -97,6 +97,7 @@ impl SyncState {
             index,
             targets: self.target_ids(store)?,
             station: config.station.name,
+            authenticated: config.directory.configured(),
             seal: config.seal,
             timestamp: config.timestamp,
         })

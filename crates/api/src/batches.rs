@@ -389,6 +389,8 @@ pub struct ReleaseRequest {
     /// `[seal]` and `[timestamp]` of the machine's configuration.
     pub seal: eingang_config::SealSection,
     pub timestamp: eingang_config::TimestampSection,
+    /// People sign in against the directory (`[directory]` configured).
+    pub authenticated: bool,
 }
 
 /// [`release`], then the batch as the scan station shows it.
@@ -437,6 +439,7 @@ pub fn release(
         sealer: sealer.as_ref(),
         station: request.station.as_deref(),
         justification: request.seal.justification.as_deref(),
+        authenticated: request.authenticated,
     };
     let documents = release::release(store, batch, &release)?;
     // Every release anchors the audit log in the DMS (a failure here leaves the release

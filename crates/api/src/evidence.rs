@@ -420,3 +420,48 @@ pub fn seal_file(sealer: &dyn Sealer, input: &Path, out: &Path) -> Result<()> {
         .and_then(|()| std::fs::rename(&tmp, out))
         .map_err(|e| read(out, e))
 }
+
+/// What the scan profiles' protection needs lack on this machine (for `eingang config
+/// check` and `eingang doctor`), one sentence each; empty when every need is met.
+pub fn gaps(store: &Store, cfg: &eingang_config::Config) -> Result<Vec<String>> {
+    use eingang_capture::profile::Protection as Need;
+    let mut out = Vec::new();
+    let pin =
+        cfg.seal.configured() && eingang_sync::secrets::password(store, SEAL_PIN_SECRET)?.is_some();
+    if cfg.seal.configured() && !pin {
+        out.push(
+            "[seal] is set up but its PIN is not stored on this station: `eingang seal pin`".into(),
+        );
+    }
+    for p in eingang_capture::profile::profiles(store)? {
+        let name = format!("profile {} ({})", p.id, p.name);
+        match p.qc.protection {
+            Need::Normal => {
+                let justified = p.qc.justification.is_some() || cfg.seal.justification.is_some();
+                if !cfg.seal.configured() && !justified {
+                    out.push(format!(
+                        "{name}, protection need normal: neither a seal nor a written justification (A.IS.1) — its originals are kept after release; set up [seal] or write [seal] justification"
+                    ));
+                }
+            }
+            Need::Hoch if !cfg.seal.configured() => out.push(format!(
+                "{name}, protection need hoch: needs an electronic seal ([seal]); release is refused until it is set up"
+            )),
+            Need::SehrHoch => {
+                for (missing, what) in [
+                    (!cfg.seal.configured(), "an electronic seal ([seal])"),
+                    (cfg.timestamp.url.is_none(), "a timestamp service ([timestamp])"),
+                    (!cfg.directory.configured(), "sign-in against the directory ([directory]) for the four-eyes check"),
+                ] {
+                    if missing {
+                        out.push(format!(
+                            "{name}, protection need sehr_hoch: needs {what}; release is refused until it is set up"
+                        ));
+                    }
+                }
+            }
+            Need::Hoch => {}
+        }
+    }
+    Ok(out)
+}

@@ -86,6 +86,8 @@ pub enum BatchError {
         needs: &'static str,
         timestamp: bool,
     },
+    #[error("protection need sehr_hoch: the four-eyes check needs people signed in against the directory ([directory] in the machine configuration); typed names do not count")]
+    AuthenticationRequired,
     #[error("this document is no longer in the batch (its pages changed): reload")]
     DocumentChanged,
     #[error("checker: who checks must be named")]
@@ -115,6 +117,7 @@ impl BatchError {
             Self::NotPdfA { .. } => "pdf.not_pdfa",
             Self::Seal(_) => "seal.failed",
             Self::SealRequired { .. } => "seal.required",
+            Self::AuthenticationRequired => "signin.required",
             Self::DocumentChanged => "qc.document_changed",
             Self::CheckerMissing => "qc.checker",
             Self::FourEyes { .. } => "qc.four_eyes",
@@ -162,6 +165,7 @@ pub const CODES: &[&str] = &[
     "pdf.not_pdfa",
     "seal.failed",
     "seal.required",
+    "signin.required",
     "qc.document_changed",
     "qc.checker",
     "qc.four_eyes",

@@ -228,6 +228,7 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
                 sealer: &eingang_capture::transfer::NoSeal,
                 station: None,
                 justification: None,
+                authenticated: false,
             },
         )
     };

@@ -194,6 +194,7 @@ fn release_request(
         index: index_pairs(index)?,
         targets: queue_targets(&cfg, data_dir),
         station: cfg.station.name,
+        authenticated: cfg.directory.configured(),
         seal: cfg.seal,
         timestamp: cfg.timestamp,
     })

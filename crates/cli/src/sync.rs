@@ -321,6 +321,12 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
         print_targets(&cfg, data_dir);
         print_central(&cfg);
         cfg.warnings.iter().for_each(|w| println!("warning: {w}"));
+        // What the scan profiles' protection needs lack here (the store holds the profiles).
+        if let Ok(store) = open(data_dir) {
+            for gap in eingang_api::evidence::gaps(&store, &cfg)? {
+                println!("evidence: {gap}");
+            }
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -412,6 +418,33 @@ fn print_applied(
     true
 }
 
+/// The seal, the timestamp service and the directory, one line each.
+fn print_evidence(cfg: &config::Config) {
+    let s = &cfg.seal;
+    if s.configured() {
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        println!(
+            "seal: key {} on token {} ({})",
+            opt(&s.key),
+            opt(&s.token),
+            s.module
+                .as_ref()
+                .map(|m| m.display().to_string())
+                .unwrap_or_default()
+        );
+    } else if s.justification.is_some() {
+        println!("seal: none; written justification for protection need normal");
+    } else {
+        println!("seal: none");
+    }
+    if let Some(u) = &cfg.timestamp.url {
+        println!("timestamp service: {u}");
+    }
+    if let Some(u) = &cfg.directory.url {
+        println!("sign-in: directory {u}");
+    }
+}
+
 /// What the administrator's sections configure, one line each.
 fn print_central(cfg: &config::Config) {
     let role = cfg.station.role.unwrap_or_default();
@@ -444,6 +477,7 @@ fn print_central(cfg: &config::Config) {
         ),
         None => println!("updates: off (no [update] source)"),
     }
+    print_evidence(cfg);
     if let Some(m) = &cfg.masterdata.source {
         println!("master data: from {}", m.display());
     }

@@ -362,3 +362,50 @@ fn config_apply_takes_central_master_data_and_keeps_them_when_the_file_breaks() 
         out(&o)
     );
 }
+
+#[test]
+fn config_check_names_what_each_profiles_protection_need_lacks() {
+    let data = tempfile::tempdir().unwrap();
+    let profile = data.path().join("hoch.json");
+    std::fs::write(
+        &profile,
+        r#"{"id":"akten","name":"Akten","mode":"Gray","resolution":300,"qc":{"protection":"sehr_hoch","four_eyes":true}}"#,
+    )
+    .unwrap();
+    let o = eingang(
+        data.path(),
+        &["profiles", "save", profile.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    std::fs::write(
+        &profile,
+        r#"{"id":"post","name":"Post","mode":"Gray","resolution":300,"qc":{"protection":"normal","four_eyes":true}}"#,
+    )
+    .unwrap();
+    let o = eingang(
+        data.path(),
+        &["profiles", "save", profile.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let o = eingang(data.path(), &["config", "check"], None);
+    let text = out(&o);
+    assert!(o.status.success(), "{text}");
+    assert!(text.contains("seal: none"), "{text}");
+    for need in [
+        "an electronic seal ([seal])",
+        "a timestamp service ([timestamp])",
+        "([directory])",
+    ] {
+        assert!(
+            text.contains("evidence: profile akten (Akten), protection need sehr_hoch: needs")
+                && text.contains(need),
+            "{need}: {text}"
+        );
+    }
+    assert!(
+        text.contains("profile post (Post), protection need normal: neither a seal nor a written justification"),
+        "{text}"
+    );
+}

@@ -57,6 +57,7 @@ fn request(seal: SealSection, timestamp: TimestampSection) -> ReleaseRequest {
         station: None,
         seal,
         timestamp,
+        authenticated: false,
     }
 }
 
@@ -139,6 +140,39 @@ fn hoch_is_refused_without_a_seal_and_without_the_pin_then_released_sealed_and_t
     assert!(
         integrity["seal"].as_str().is_some_and(|s| s.len() > 1000),
         "{integrity}"
+    );
+}
+
+#[test]
+fn sehr_hoch_needs_people_signed_in_against_the_directory_even_with_seal_and_timestamp() {
+    let pki = Pki::shared();
+    let (dir, store) = crate::fresh();
+    let batch = checked_batch(&store, dir.path(), "sehr_hoch");
+    eingang_sync::secrets::set_password(
+        &store,
+        eingang_config::evidence::SEAL_PIN_SECRET,
+        &pki.pin(),
+    )
+    .unwrap();
+    let seal = SealSection {
+        module: Some(MODULE.into()),
+        token: Some("eingang-siegel".into()),
+        key: Some("seal".into()),
+        ..SealSection::default()
+    };
+    let timestamp = TimestampSection {
+        url: Some(pki.tsa_url()),
+        ..TimestampSection::default()
+    };
+    let e =
+        batches::release(&store, &batch, &request(seal.clone(), timestamp.clone())).unwrap_err();
+    assert_eq!(e.code(), "signin.required", "{e}");
+    assert!(!batches::get(&store, &batch).unwrap().released);
+    let mut signed_in = request(seal, timestamp);
+    signed_in.authenticated = true;
+    assert_eq!(
+        batches::release(&store, &batch, &signed_in).unwrap().len(),
+        1
     );
 }
 

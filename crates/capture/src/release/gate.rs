@@ -42,13 +42,18 @@ pub(crate) fn check(
 }
 
 /// What protects the batch's documents, and — without a seal — the written justification.
-/// *hoch* needs a seal, *sehr hoch* a seal and a timestamp; *normal* takes what is there.
+/// *hoch* needs a seal, *sehr hoch* a seal, a timestamp and a four-eyes check between people
+/// the directory authenticated (SH.1, SH.2); *normal* takes what is there.
 pub(crate) fn evidence(
     qc: &QcState,
     sealer: &dyn Sealer,
     machine_justification: Option<&str>,
+    authenticated: bool,
 ) -> Result<(Protection, Option<String>), BatchError> {
     let have = sealer.protection();
+    if qc.settings.protection == Need::SehrHoch && !authenticated {
+        return Err(BatchError::AuthenticationRequired);
+    }
     let (need, needs, timestamp) = match qc.settings.protection {
         Need::Normal => (Protection::None, "", false),
         Need::Hoch => (Protection::Seal, "an electronic seal", false),

@@ -39,6 +39,9 @@ pub struct Release<'a> {
     /// The machine's justification for releasing *normal* documents without a seal
     /// (`[seal] justification`); a profile's own goes over it.
     pub justification: Option<&'a str>,
+    /// People sign in against the directory (`[directory]`): who scanned and who checked are
+    /// authenticated identities.
+    pub authenticated: bool,
 }
 
 /// A document made, not yet recorded: its row, its PDF and its Transfervermerk.
@@ -63,7 +66,8 @@ pub fn release(
         ))
     })?;
     let qc = gate::check(store, &batch, &pages)?;
-    let (protection, justification) = gate::evidence(&qc, r.sealer, r.justification)?;
+    let (protection, justification) =
+        gate::evidence(&qc, r.sealer, r.justification, r.authenticated)?;
     let profile: Option<ScanProfile> = serde_json::from_str(&batch.profile_json).ok();
     let level = profile.as_ref().map(ScanProfile::level).unwrap_or_default();
     let segs = segments(&pages);

@@ -112,6 +112,7 @@ pub fn release_checked(
             sealer: &eingang_capture::transfer::NoSeal,
             station: None,
             justification: Some(JUSTIFICATION),
+            authenticated: false,
         },
     )
 }

@@ -178,6 +178,7 @@ export const de = {
   'error.signin.locked': "Nach zu vielen Fehlversuchen ist die Anmeldung vorübergehend gesperrt. Bitte später erneut versuchen oder die IT fragen.",
   'error.input.password': "Bitte das Passwort Ihres Verzeichniskontos eingeben.",
   'error.seal.required': "Für diesen Schutzbedarf ist ein elektronisches Siegel (bei „sehr hoch“ mit Zeitstempel) vorgeschrieben, aber keines eingerichtet. Die IT richtet [seal] und [timestamp] in der Maschinenkonfiguration ein; nichts wurde freigegeben.",
+  'error.signin.required': "Bei Schutzbedarf „sehr hoch“ müssen sich Scannende und Prüfende am Verzeichnis anmelden (Vier-Augen-Prinzip mit geprüfter Identität). Die IT richtet [directory] ein; nichts wurde freigegeben.",
   'error.seal.no_pin': "Die PIN des Siegels ist an diesem Arbeitsplatz nicht hinterlegt. Die IT hinterlegt sie einmal mit „eingang seal pin“; nichts wurde freigegeben.",
   'error.seal.certificate_file': "Eine Zertifikatsdatei aus [seal] chain oder trust kann nicht gelesen werden. Bitte die IT prüfen lassen.",
   'error.verify.read': "Die PDF-Datei kann nicht gelesen werden.",

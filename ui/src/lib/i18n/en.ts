@@ -178,6 +178,7 @@ export const en: Messages = {
   'error.signin.locked': "Sign-in is locked for a while after too many failed attempts. Please try again later or ask IT.",
   'error.input.password': "Please enter the password of your directory account.",
   'error.seal.required': "This protection need requires an electronic seal (with a timestamp for “very high”), but none is set up. IT sets up [seal] and [timestamp] in the machine configuration; nothing was released.",
+  'error.signin.required': "At protection need “very high” the people who scan and check must sign in against the directory (four-eyes with verified identities). IT sets up [directory]; nothing was released.",
   'error.seal.no_pin': "The seal's PIN is not stored on this workstation. IT stores it once with “eingang seal pin”; nothing was released.",
   'error.seal.certificate_file': "A certificate file from [seal] chain or trust cannot be read. Please have IT check it.",
   'error.verify.read': "The PDF file cannot be read.",
