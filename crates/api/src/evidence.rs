@@ -309,6 +309,23 @@ pub fn checkpoint(
     Ok(Some(id))
 }
 
+/// A checkpoint now (`eingang audit checkpoint`), sealed with the configured seal, queued
+/// for `targets`.
+pub fn checkpoint_now(
+    store: &Store,
+    cfg: &eingang_config::Config,
+    targets: &[String],
+) -> Result<Option<String>> {
+    let sealer = sealer(store, &cfg.seal, &cfg.timestamp)?;
+    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    checkpoint(
+        store,
+        sealer.as_ref(),
+        &targets,
+        cfg.station.name.as_deref(),
+    )
+}
+
 /// A checkpoint when the last is older than `max_age` (and the chain grew since) — the
 /// daily anchor, beside the one after every release.
 pub fn checkpoint_if_due(

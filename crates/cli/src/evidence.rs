@@ -43,19 +43,23 @@ pub fn verify(data_dir: &DataDir, file: &Path, trust: &[PathBuf], json: bool) ->
     finish(|| {
         let cfg = eingang_config::load(&data_dir.path)?;
         let report = eingang_api::evidence::verify_file(file, &cfg.seal, trust)?;
-        if report.signatures.is_empty() {
-            return Err(failed(
-                "verify.unsealed",
-                format!("{}: no seal or signature in this PDF", file.display()),
-            ));
-        }
-        if json {
-            crate::out::json(&report)?;
-        } else {
-            report.signatures.iter().for_each(print_signature);
-        }
+        print_report(file, &report, json)?;
         Ok(status(report.valid()))
     })
+}
+
+/// The report as JSON or as text; a PDF without any signature is an error.
+fn print_report(file: &Path, report: &eingang_seal::Report, json: bool) -> Result<(), Exit> {
+    if report.signatures.is_empty() {
+        let why = format!("{}: no seal or signature in this PDF", file.display());
+        return Err(failed("verify.unsealed", why));
+    }
+    if json {
+        crate::out::json(report)?;
+    } else {
+        report.signatures.iter().for_each(print_signature);
+    }
+    Ok(())
 }
 
 fn print_signature(s: &eingang_seal::SignatureReport) {
@@ -77,7 +81,7 @@ fn print_signature(s: &eingang_seal::SignatureReport) {
 /// `--user NAME` on a machine with a `[directory]`: the password (one line on standard
 /// input) is checked there, and the person's directory name acts. Without a directory the
 /// name is taken as given (the OS login is the authentication).
-pub fn directory_sign_in(data_dir: &DataDir, user: &str) -> Result<(), ExitCode> {
+pub(crate) fn directory_sign_in(data_dir: &DataDir, user: &str) -> Result<(), ExitCode> {
     let cfg = match eingang_config::load(&data_dir.path) {
         Ok(c) if c.directory.configured() => c,
         _ => return Ok(()),
@@ -97,7 +101,7 @@ pub fn directory_sign_in(data_dir: &DataDir, user: &str) -> Result<(), ExitCode>
 }
 
 /// Prints what the delivered checkpoints say; `true` when every one holds.
-pub fn print_anchors(r: &eingang_api::evidence::AnchorReport) -> bool {
+pub(crate) fn print_anchors(r: &eingang_api::evidence::AnchorReport) -> bool {
     if r.checked == 0 {
         println!("anchors: no checkpoint of this log found there");
         return false;
@@ -121,16 +125,8 @@ pub fn print_anchors(r: &eingang_api::evidence::AnchorReport) -> bool {
 pub fn audit_checkpoint(data_dir: &DataDir) -> ExitCode {
     finish(|| {
         let cfg = eingang_config::load(&data_dir.path)?;
-        let store = open(data_dir)?;
         let targets = crate::args::queue_targets(&cfg, data_dir);
-        let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
-        let sealer = eingang_api::evidence::sealer(&store, &cfg.seal, &cfg.timestamp)?;
-        match eingang_api::evidence::checkpoint(
-            &store,
-            sealer.as_ref(),
-            &targets,
-            cfg.station.name.as_deref(),
-        )? {
+        match eingang_api::evidence::checkpoint_now(&open(data_dir)?, &cfg, &targets)? {
             Some(id) => println!("checkpoint {id} queued for {}", targets.join(", ")),
             None => println!("the head of the audit log is anchored already"),
         }
@@ -146,22 +142,27 @@ pub fn seal_files(data_dir: &DataDir, files: &[PathBuf], out_dir: &Path) -> Exit
         let sealer = eingang_api::evidence::sealer(&open(data_dir)?, &cfg.seal, &cfg.timestamp)?;
         std::fs::create_dir_all(out_dir)
             .map_err(|e| failed("io", format!("{}: {e}", out_dir.display())))?;
-        let mut failures = 0;
-        for f in files {
-            let out = out_dir.join(f.file_name().unwrap_or_default());
-            let started = std::time::Instant::now();
-            match eingang_api::evidence::seal_file(sealer.as_ref(), f, &out) {
-                Ok(()) => println!(
-                    "{}: sealed in {:.1} ms",
-                    out.display(),
-                    started.elapsed().as_secs_f64() * 1000.0
-                ),
-                Err(e) => {
-                    failures += 1;
-                    eprintln!("error [{}]: {}: {e}", e.code(), f.display());
-                }
-            }
-        }
+        let failures = files
+            .iter()
+            .filter(|f| !seal_one(sealer.as_ref(), f, out_dir))
+            .count();
         Ok(status(failures == 0))
     })
+}
+
+/// Seals `file` into `out_dir`, printing the time it took or why it could not.
+fn seal_one(sealer: &dyn eingang_capture::transfer::Sealer, file: &Path, out_dir: &Path) -> bool {
+    let out = out_dir.join(file.file_name().unwrap_or_default());
+    let started = std::time::Instant::now();
+    match eingang_api::evidence::seal_file(sealer, file, &out) {
+        Ok(()) => {
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            println!("{}: sealed in {ms:.1} ms", out.display());
+            true
+        }
+        Err(e) => {
+            eprintln!("error [{}]: {}: {e}", e.code(), file.display());
+            false
+        }
+    }
 }

@@ -412,18 +412,20 @@ pub fn audit_verify(data_dir: &DataDir, anchors: Option<&Path>) -> ExitCode {
         let verified = store
             .with_conn(tables::audit::verify)
             .map_err(|e| usage(e.code(), e))?;
-        match &verified {
-            Ok(n) => println!("audit log intact: {n} records, chain unbroken"),
-            Err(problem) => println!("audit log BROKEN: {problem}"),
-        }
-        let anchored = match anchors {
-            Some(dir) => {
-                crate::evidence::print_anchors(&eingang_api::evidence::verify_anchors(&store, dir)?)
-            }
-            None => true,
-        };
+        print_chain(&verified);
+        let report = anchors.map(|dir| eingang_api::evidence::verify_anchors(&store, dir));
+        let anchored = report
+            .transpose()?
+            .is_none_or(|r| crate::evidence::print_anchors(&r));
         Ok(status(verified.is_ok() && anchored))
     })
+}
+
+fn print_chain(verified: &Result<usize, tables::audit::ChainBreak>) {
+    match verified {
+        Ok(n) => println!("audit log intact: {n} records, chain unbroken"),
+        Err(problem) => println!("audit log BROKEN: {problem}"),
+    }
 }
 
 /// `eingang audit export [FILE]`: JSON lines.

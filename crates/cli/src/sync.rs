@@ -321,12 +321,7 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
         print_targets(&cfg, data_dir);
         print_central(&cfg);
         cfg.warnings.iter().for_each(|w| println!("warning: {w}"));
-        // What the scan profiles' protection needs lack here (the store holds the profiles).
-        if let Ok(store) = open(data_dir) {
-            for gap in eingang_api::evidence::gaps(&store, &cfg)? {
-                println!("evidence: {gap}");
-            }
-        }
+        print_gaps(data_dir, &cfg)?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -416,6 +411,16 @@ fn print_applied(
         }
     }
     true
+}
+
+/// What the scan profiles' protection needs lack here (the store holds the profiles).
+fn print_gaps(data_dir: &DataDir, cfg: &config::Config) -> Result<(), Exit> {
+    if let Ok(store) = open(data_dir) {
+        for gap in eingang_api::evidence::gaps(&store, cfg)? {
+            println!("evidence: {gap}");
+        }
+    }
+    Ok(())
 }
 
 /// The seal, the timestamp service and the directory, one line each.

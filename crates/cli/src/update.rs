@@ -47,27 +47,23 @@ pub fn apply(package: &std::path::Path) -> ExitCode {
                 "update apply runs as root (the app and `update install` call it through pkexec)";
             return Err(update::UpdateError::new("update.install", why).into());
         }
-        let machine = eingang_config::central::machine_file();
-        let cfg = eingang_config::load_files(Some(&machine), None)?;
-        let key = cfg
-            .update
-            .pubkey
-            .as_deref()
-            .map(update::public_key)
-            .transpose();
-        let key =
-            key.map_err(|e| crate::out::usage("config.invalid", format!("[update] pubkey: {e}")))?;
-        let key =
-            key.ok_or_else(|| crate::out::usage("config.invalid", "[update] has no pubkey"))?;
-        let version = update::apply(
-            package,
-            &key,
-            env!("CARGO_PKG_VERSION"),
-            std::path::Path::new(CACHE),
-        )?;
+        let cache = std::path::Path::new(CACHE);
+        let version = update::apply(package, &machine_key()?, env!("CARGO_PKG_VERSION"), cache)?;
         println!("version {version} installed (checked again from {CACHE})");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The update key of the machine's own configuration (its place only, never a user's).
+fn machine_key() -> Result<update::PublicKey, Exit> {
+    let machine = eingang_config::central::machine_file();
+    let cfg = eingang_config::load_files(Some(&machine), None)?;
+    let text = cfg
+        .update
+        .pubkey
+        .ok_or_else(|| crate::out::usage("config.invalid", "[update] has no pubkey"))?;
+    update::public_key(&text)
+        .map_err(|e| crate::out::usage("config.invalid", format!("[update] pubkey: {e}")))
 }
 
 /// The configured update source, if there is one.

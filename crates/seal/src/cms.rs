@@ -18,7 +18,6 @@ use der::{Any, Decode, Encode, Sequence};
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
-use x509_cert::Certificate;
 
 /// `IssuerSerial` of RFC 5035.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
@@ -124,20 +123,4 @@ pub fn sign_detached(digest: &[u8; 32], key: &dyn KeySigner, tsa: Option<&Tsa>) 
         der: ci.to_der()?,
         timestamp,
     })
-}
-
-/// Certificates of a `SignedData`.
-pub(crate) fn certificates(sd: &SignedData) -> Vec<Certificate> {
-    sd.certificates
-        .as_ref()
-        .map(|set| {
-            set.0
-                .iter()
-                .filter_map(|c| match c {
-                    CertificateChoices::Certificate(c) => Some(c.clone()),
-                    CertificateChoices::Other(_) => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }

@@ -1,5 +1,7 @@
 //! Object identifiers and small DER helpers shared by signing and verification.
 
+use cms::cert::CertificateChoices;
+use cms::signed_data::SignedData;
 use const_oid::ObjectIdentifier as Oid;
 use der::asn1::Null;
 use der::{Any, Decode, Encode};
@@ -112,4 +114,54 @@ pub(crate) fn certificates_from(bytes: &[u8]) -> Vec<Vec<u8>> {
             base64::engine::general_purpose::STANDARD.decode(body).ok()
         })
         .collect()
+}
+
+/// Verifies `sig` over `data` with `cert`'s key; SHA-256/384/512 RSA and ECDSA P-256/P-384.
+pub(crate) fn verify_with(cert: &Certificate, alg: &Oid, data: &[u8], sig: &[u8]) -> bool {
+    use ring::signature as s;
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let key = spki.subject_public_key.raw_bytes();
+    let rsa = spki.algorithm.oid == RSA_ENCRYPTION;
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<Oid>().ok())
+        .map(|o| o.to_string());
+    let algorithm: &dyn s::VerificationAlgorithm =
+        match (alg.to_string().as_str(), rsa, curve.as_deref()) {
+            ("1.2.840.113549.1.1.11" | "1.2.840.113549.1.1.1", true, _) => {
+                &s::RSA_PKCS1_2048_8192_SHA256
+            }
+            ("1.2.840.113549.1.1.12", true, _) => &s::RSA_PKCS1_2048_8192_SHA384,
+            ("1.2.840.113549.1.1.13", true, _) => &s::RSA_PKCS1_2048_8192_SHA512,
+            ("1.2.840.10045.4.3.2", false, Some("1.2.840.10045.3.1.7")) => {
+                &s::ECDSA_P256_SHA256_ASN1
+            }
+            ("1.2.840.10045.4.3.3", false, Some("1.2.840.10045.3.1.7")) => {
+                &s::ECDSA_P256_SHA384_ASN1
+            }
+            ("1.2.840.10045.4.3.2", false, Some("1.3.132.0.34")) => &s::ECDSA_P384_SHA256_ASN1,
+            ("1.2.840.10045.4.3.3", false, Some("1.3.132.0.34")) => &s::ECDSA_P384_SHA384_ASN1,
+            _ => return false,
+        };
+    s::UnparsedPublicKey::new(algorithm, key)
+        .verify(data, sig)
+        .is_ok()
+}
+
+/// Certificates of a `SignedData`.
+pub(crate) fn certificates(sd: &SignedData) -> Vec<Certificate> {
+    sd.certificates
+        .as_ref()
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|c| match c {
+                    CertificateChoices::Certificate(c) => Some(c.clone()),
+                    CertificateChoices::Other(_) => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -3,8 +3,7 @@
 //! never seals; a good answer, checked against the issuer, goes into the PDF's document
 //! security store (PAdES B-LT) so the seal can be validated long after.
 
-use crate::der_util::{decode_prefix, valid_at};
-use crate::verify::verify_with;
+use crate::der_util::{decode_prefix, valid_at, verify_with};
 use crate::{Error, Result};
 use const_oid::ObjectIdentifier as Oid;
 use der::asn1::{BitString, Null, OctetString};

@@ -3,8 +3,9 @@
 //! chain ends at a trusted anchor (valid at the timestamp's time, else now), the
 //! timestamp's time and authority, and whether bytes were added after the seal.
 
-use crate::cms::certificates;
-use crate::der_util::{self, decode_prefix, name_text, sha256, subject_name};
+use crate::der_util::{
+    self, certificates, decode_prefix, name_text, sha256, subject_name, verify_with,
+};
 use crate::{tsa, Error, Result};
 use cms::cert::IssuerAndSerialNumber;
 use cms::content_info::ContentInfo;
@@ -274,45 +275,6 @@ fn verify_signer(cert: &Certificate, info: &SignerInfo) -> Result<bool> {
         &attrs.to_der()?,
         info.signature.as_bytes(),
     ))
-}
-
-/// Verifies `sig` over `data` with `cert`'s key; SHA-256/384/512 RSA and ECDSA P-256/P-384.
-pub(crate) fn verify_with(
-    cert: &Certificate,
-    alg: &der::oid::ObjectIdentifier,
-    data: &[u8],
-    sig: &[u8],
-) -> bool {
-    use ring::signature as s;
-    let spki = &cert.tbs_certificate.subject_public_key_info;
-    let key = spki.subject_public_key.raw_bytes();
-    let rsa = spki.algorithm.oid == der_util::RSA_ENCRYPTION;
-    let curve = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.decode_as::<der::oid::ObjectIdentifier>().ok())
-        .map(|o| o.to_string());
-    let algorithm: &dyn s::VerificationAlgorithm =
-        match (alg.to_string().as_str(), rsa, curve.as_deref()) {
-            ("1.2.840.113549.1.1.11" | "1.2.840.113549.1.1.1", true, _) => {
-                &s::RSA_PKCS1_2048_8192_SHA256
-            }
-            ("1.2.840.113549.1.1.12", true, _) => &s::RSA_PKCS1_2048_8192_SHA384,
-            ("1.2.840.113549.1.1.13", true, _) => &s::RSA_PKCS1_2048_8192_SHA512,
-            ("1.2.840.10045.4.3.2", false, Some("1.2.840.10045.3.1.7")) => {
-                &s::ECDSA_P256_SHA256_ASN1
-            }
-            ("1.2.840.10045.4.3.3", false, Some("1.2.840.10045.3.1.7")) => {
-                &s::ECDSA_P256_SHA384_ASN1
-            }
-            ("1.2.840.10045.4.3.2", false, Some("1.3.132.0.34")) => &s::ECDSA_P384_SHA256_ASN1,
-            ("1.2.840.10045.4.3.3", false, Some("1.3.132.0.34")) => &s::ECDSA_P384_SHA384_ASN1,
-            _ => return false,
-        };
-    s::UnparsedPublicKey::new(algorithm, key)
-        .verify(data, sig)
-        .is_ok()
 }
 
 /// The chain from `cert` up to one of `trust`, each link's signature checked and each

@@ -20,6 +20,7 @@
 
 use eingang_config::update::{decode_b64_text, Source};
 pub use eingang_config::update::{public_key, ValueError};
+pub use minisign_verify::PublicKey;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
