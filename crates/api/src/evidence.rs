@@ -124,31 +124,9 @@ fn x509_subject(key: &Pkcs11Key) -> String {
 
 /// Certificates from a file: DER, or PEM with one or more `CERTIFICATE` blocks.
 pub fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>> {
-    use base64::Engine as _;
     let bytes = std::fs::read(path)
         .map_err(|e| Error::refused("seal.certificate_file", format!("{}: {e}", path.display())))?;
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Ok(vec![bytes]);
-    };
-    if !text.contains("-----BEGIN CERTIFICATE-----") {
-        return Ok(vec![bytes]);
-    }
-    text.split("-----BEGIN CERTIFICATE-----")
-        .skip(1)
-        .map(|block| {
-            let body: String = block
-                .split("-----END CERTIFICATE-----")
-                .next()
-                .unwrap_or_default()
-                .split_whitespace()
-                .collect();
-            base64::engine::general_purpose::STANDARD
-                .decode(body)
-                .map_err(|e| {
-                    Error::refused("seal.certificate_file", format!("{}: {e}", path.display()))
-                })
-        })
-        .collect()
+    Ok(eingang_seal::certificates_from(&bytes))
 }
 
 /// What `eingang verify` reports: every signature of the PDF checked against the

@@ -94,7 +94,7 @@ pub(crate) fn to_der<T: Encode>(v: &T) -> crate::Result<Vec<u8>> {
 }
 
 /// Certificates from a file's bytes: DER, or PEM with one or more `CERTIFICATE` blocks.
-pub(crate) fn certificates_from(bytes: &[u8]) -> Vec<Vec<u8>> {
+pub fn certificates_from(bytes: &[u8]) -> Vec<Vec<u8>> {
     use base64::Engine as _;
     let Ok(text) = std::str::from_utf8(bytes) else {
         return vec![bytes.to_vec()];

@@ -22,6 +22,7 @@ pub mod token;
 pub mod tsa;
 pub mod verify;
 
+pub use der_util::certificates_from;
 pub use pades::{seal_pdf, SealInfo};
 pub use token::{KeySigner, Pkcs11Key, Pkcs11Settings};
 pub use tsa::Tsa;

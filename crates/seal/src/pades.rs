@@ -207,31 +207,23 @@ impl Plan {
             write_object(&mut out, &Object::Dictionary(dict.clone()))?;
             out.extend_from_slice(b"\nendobj\n");
         }
-        xref.sort_unstable();
-        let at = out.len();
-        let mut x = String::from("xref\n");
-        for (id, generation, off) in &xref {
-            let _ = write!(x, "{id} 1\n{off:010} {generation:05} n\r\n");
-        }
-        let _ = write!(
-            x,
-            "trailer\n<< /Size {} /Root {} {} R",
+        let mut trailer = format!(
+            "/Size {} /Root {} {} R",
             self.size, self.root.0, self.root.1
         );
         if let Some(i) = self.info {
-            let _ = write!(x, " /Info {} {} R", i.0, i.1);
+            let _ = write!(trailer, " /Info {} {} R", i.0, i.1);
         }
         if let Some(id) = &self.id {
             let new = crate::der_util::sha256(&[id, &out[out.len().saturating_sub(4096)..]]);
             let _ = write!(
-                x,
+                trailer,
                 " /ID [<{}> <{}>]",
                 hex::encode(id),
                 hex::encode(&new[..16])
             );
         }
-        let _ = write!(x, " /Prev {} >>\nstartxref\n{at}\n%%EOF\n", self.prev_xref);
-        out.extend_from_slice(x.as_bytes());
+        finish_update(&mut out, xref, &trailer, self.prev_xref);
         Ok((out, (a, b)))
     }
 
@@ -298,21 +290,9 @@ fn append_dss(mut pdf: Vec<u8>, certs: &[Vec<u8>], ocsps: &[Vec<u8>]) -> Result<
     pdf.extend_from_slice(format!("{} {} obj\n", root.0, root.1).as_bytes());
     write_object(&mut pdf, &Object::Dictionary(catalog))?;
     pdf.extend_from_slice(b"\nendobj\n");
-    xref.sort_unstable();
-    let at = pdf.len();
-    let mut x = String::from("xref\n");
-    for (id, generation, off) in &xref {
-        let _ = write!(x, "{id} 1\n{off:010} {generation:05} n\r\n");
-    }
-    let _ = write!(
-        x,
-        "trailer\n<< /Size {} /Root {} {} R",
-        dss + 1,
-        root.0,
-        root.1
-    );
+    let mut trailer = format!("/Size {} /Root {} {} R", dss + 1, root.0, root.1);
     if let Ok(info) = doc.trailer.get(b"Info").and_then(Object::as_reference) {
-        let _ = write!(x, " /Info {} {} R", info.0, info.1);
+        let _ = write!(trailer, " /Info {} {} R", info.0, info.1);
     }
     if let Ok(Object::Array(ids)) = doc.trailer.get(b"ID") {
         let text: Vec<String> = ids
@@ -320,11 +300,26 @@ fn append_dss(mut pdf: Vec<u8>, certs: &[Vec<u8>], ocsps: &[Vec<u8>]) -> Result<
             .filter_map(|o| o.as_str().ok())
             .map(|b| format!("<{}>", hex::encode(b)))
             .collect();
-        let _ = write!(x, " /ID [{}]", text.join(" "));
+        let _ = write!(trailer, " /ID [{}]", text.join(" "));
     }
-    let _ = write!(x, " /Prev {prev} >>\nstartxref\n{at}\n%%EOF\n");
-    pdf.extend_from_slice(x.as_bytes());
+    finish_update(&mut pdf, xref, &trailer, prev);
     Ok(pdf)
+}
+
+/// Ends an incremental update: its cross-reference section (one subsection per object),
+/// the trailer (`entries` and `/Prev`), `startxref` and `%%EOF`.
+fn finish_update(out: &mut Vec<u8>, mut xref: Vec<(u32, u16, usize)>, entries: &str, prev: usize) {
+    xref.sort_unstable();
+    let at = out.len();
+    let mut x = String::from("xref\n");
+    for (id, generation, off) in &xref {
+        let _ = write!(x, "{id} 1\n{off:010} {generation:05} n\r\n");
+    }
+    let _ = write!(
+        x,
+        "trailer\n<< {entries} /Prev {prev} >>\nstartxref\n{at}\n%%EOF\n"
+    );
+    out.extend_from_slice(x.as_bytes());
 }
 
 /// The offset after the file's last `startxref`.

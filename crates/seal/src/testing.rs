@@ -50,6 +50,59 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// Runs `setup` (a script of `scripts/`) with `args`; panics with its error output.
+fn run_setup(script: &str, args: &[&std::ffi::OsStr]) {
+    let out = Command::new("bash")
+        .arg(repo_root().join(script))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{script} does not run: {e}"));
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts `program` with `args` in its own process group, its output in `log`, under a
+/// watchdog that stops it when the test process is gone, and waits until it listens on
+/// `port`.
+fn spawn_watched(
+    name: &str,
+    program: &Path,
+    args: &[&std::ffi::OsStr],
+    log: &Path,
+    port: u16,
+) -> Child {
+    let file = std::fs::File::create(log).expect("a log file");
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(r#"w=$1; shift; "$@" & c=$!; while kill -0 "$w" 2>/dev/null && kill -0 "$c" 2>/dev/null; do sleep 0.5; done; kill "$c" 2>/dev/null"#)
+        .arg(name)
+        .arg(std::process::id().to_string())
+        .arg(program)
+        .args(args)
+        .current_dir(log.parent().unwrap_or(Path::new("/")))
+        .stdout(Stdio::from(file.try_clone().expect("log")))
+        .stderr(Stdio::from(file))
+        .stdin(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{name} does not start: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "{name} exited ({status}): {}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        assert!(Instant::now() < deadline, "{name} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
 impl Pki {
     /// The test process's PKI, made once: a PKCS#11 module reads its configuration when it
     /// is first initialised, so every test of a process uses the same token. Its services
@@ -73,46 +126,27 @@ impl Pki {
         );
         let dir = tempfile::tempdir().expect("a temporary folder");
         let port = free_port();
-        let out = Command::new("bash")
-            .arg(root.join("scripts/pki/setup.sh"))
-            .arg(dir.path())
-            .arg(port.to_string())
-            .output()
-            .expect("scripts/pki/setup.sh runs");
-        assert!(
-            out.status.success(),
-            "scripts/pki/setup.sh failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let port_text = port.to_string();
+        run_setup(
+            "scripts/pki/setup.sh",
+            &[dir.path().as_os_str(), port_text.as_ref()],
         );
-        let log = std::fs::File::create(dir.path().join("animator.log")).expect("a log file");
-        // A watchdog stops the services when the test process is gone.
-        let mut child = Command::new("bash")
-            .arg("-c")
-            .arg(r#"w=$1; shift; "$@" & c=$!; while kill -0 "$w" 2>/dev/null && kill -0 "$c" 2>/dev/null; do sleep 0.5; done; kill "$c" 2>/dev/null"#)
-            .arg("pki")
-            .arg(std::process::id().to_string())
-            .arg(&certomancer)
-            .arg("--config")
-            .arg(dir.path().join("certomancer.yml"))
-            .args(["animate", "--no-web-ui", "--port", &port.to_string()])
-            .current_dir(dir.path())
-            .stdout(Stdio::from(log.try_clone().expect("log")))
-            .stderr(Stdio::from(log))
-            .stdin(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("certomancer starts");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!(
-                    "certomancer exited ({status}): {}",
-                    std::fs::read_to_string(dir.path().join("animator.log")).unwrap_or_default()
-                );
-            }
-            assert!(Instant::now() < deadline, "certomancer did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let config = dir.path().join("certomancer.yml");
+        let args: [&std::ffi::OsStr; 6] = [
+            "--config".as_ref(),
+            config.as_os_str(),
+            "animate".as_ref(),
+            "--no-web-ui".as_ref(),
+            "--port".as_ref(),
+            port_text.as_ref(),
+        ];
+        let child = spawn_watched(
+            "certomancer",
+            &certomancer,
+            &args,
+            &dir.path().join("animator.log"),
+            port,
+        );
         Pki { dir, port, child }
     }
 
@@ -271,46 +305,22 @@ impl Slapd {
             "the sign-in tests need OpenLDAP's slapd: run ./scripts/test.sh once (it installs it)"
         );
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/ldap/setup.sh"))
-            .arg(dir.path())
-            .output()
-            .expect("scripts/ldap/setup.sh runs");
-        assert!(
-            out.status.success(),
-            "scripts/ldap/setup.sh failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_setup("scripts/ldap/setup.sh", &[dir.path().as_os_str()]);
         let port = free_port();
-        let log = std::fs::File::create(dir.path().join("slapd.log")).expect("a log file");
-        let mut child = Command::new("bash")
-            .arg("-c")
-            .arg(r#"w=$1; shift; "$@" & c=$!; while kill -0 "$w" 2>/dev/null && kill -0 "$c" 2>/dev/null; do sleep 0.5; done; kill "$c" 2>/dev/null"#)
-            .arg("slapd")
-            .arg(std::process::id().to_string())
-            .arg("/usr/sbin/slapd")
-            .arg("-f")
-            .arg(dir.path().join("slapd.conf"))
-            .arg("-h")
-            .arg(format!("ldap://127.0.0.1:{port}/"))
-            .args(["-d", "0"])
-            .stdout(Stdio::from(log.try_clone().expect("log")))
-            .stderr(Stdio::from(log))
-            .stdin(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("slapd starts");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!(
-                    "slapd exited ({status}): {}",
-                    std::fs::read_to_string(dir.path().join("slapd.log")).unwrap_or_default()
-                );
-            }
-            assert!(Instant::now() < deadline, "slapd did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let (conf, url) = (
+            dir.path().join("slapd.conf"),
+            format!("ldap://127.0.0.1:{port}/"),
+        );
+        let args: [&std::ffi::OsStr; 6] = [
+            "-f".as_ref(),
+            conf.as_os_str(),
+            "-h".as_ref(),
+            url.as_ref(),
+            "-d".as_ref(),
+            "0".as_ref(),
+        ];
+        let slapd = Path::new("/usr/sbin/slapd");
+        let child = spawn_watched("slapd", slapd, &args, &dir.path().join("slapd.log"), port);
         Slapd { dir, port, child }
     }
 

@@ -49,6 +49,23 @@ fn checked_batch(store: &Store, dir: &std::path::Path, protection: &str) -> eing
     batch
 }
 
+/// The test PKI's seal key on the SoftHSM2 token and its timestamp authority.
+fn sealed_by(pki: &Pki) -> (SealSection, TimestampSection) {
+    let seal = SealSection {
+        module: Some(MODULE.into()),
+        token: Some("eingang-siegel".into()),
+        key: Some("seal".into()),
+        name: Some("Stadt Musterstadt, Scanstelle".into()),
+        trust: vec![pki.cert_path("root")],
+        ..SealSection::default()
+    };
+    let timestamp = TimestampSection {
+        url: Some(pki.tsa_url()),
+        ..TimestampSection::default()
+    };
+    (seal, timestamp)
+}
+
 fn request(seal: SealSection, timestamp: TimestampSection) -> ReleaseRequest {
     ReleaseRequest {
         title: "Posteingang".into(),
@@ -76,18 +93,7 @@ fn hoch_is_refused_without_a_seal_and_without_the_pin_then_released_sealed_and_t
     assert_eq!(e.code(), "seal.required", "{e}");
     assert!(e.to_string().contains("protection need hoch"), "{e}");
 
-    let seal = SealSection {
-        module: Some(MODULE.into()),
-        token: Some("eingang-siegel".into()),
-        key: Some("seal".into()),
-        name: Some("Stadt Musterstadt, Scanstelle".into()),
-        trust: vec![pki.cert_path("root")],
-        ..SealSection::default()
-    };
-    let timestamp = TimestampSection {
-        url: Some(pki.tsa_url()),
-        ..TimestampSection::default()
-    };
+    let (seal, timestamp) = sealed_by(pki);
     let e =
         batches::release(&store, &batch, &request(seal.clone(), timestamp.clone())).unwrap_err();
     assert_eq!(e.code(), "seal.no_pin", "{e}");
@@ -154,16 +160,7 @@ fn sehr_hoch_needs_people_signed_in_against_the_directory_even_with_seal_and_tim
         &pki.pin(),
     )
     .unwrap();
-    let seal = SealSection {
-        module: Some(MODULE.into()),
-        token: Some("eingang-siegel".into()),
-        key: Some("seal".into()),
-        ..SealSection::default()
-    };
-    let timestamp = TimestampSection {
-        url: Some(pki.tsa_url()),
-        ..TimestampSection::default()
-    };
+    let (seal, timestamp) = sealed_by(pki);
     let e =
         batches::release(&store, &batch, &request(seal.clone(), timestamp.clone())).unwrap_err();
     assert_eq!(e.code(), "signin.required", "{e}");
