@@ -136,21 +136,12 @@ pub fn verify_file(
     seal: &SealSection,
     extra: &[std::path::PathBuf],
 ) -> Result<eingang_seal::Report> {
-    use der::Decode as _;
     let bytes = std::fs::read(file)
         .map_err(|e| Error::refused("verify.read", format!("{}: {e}", file.display())))?;
-    let mut trust = Vec::new();
-    for p in seal.trust.iter().chain(extra) {
-        for der in read_certificates(p)? {
-            trust.push(x509_cert::Certificate::from_der(&der).map_err(|e| {
-                Error::refused(
-                    "seal.certificate_file",
-                    format!("{}: not a certificate ({e})", p.display()),
-                )
-            })?);
-        }
-    }
-    Ok(eingang_seal::verify_pdf(&bytes, &trust)?)
+    Ok(eingang_seal::verify_pdf(
+        &bytes,
+        &trust_anchors(seal, extra)?,
+    )?)
 }
 
 /// Signs `user` in against the configured directory: refused while locked out (too many
@@ -459,4 +450,116 @@ pub fn gaps(store: &Store, cfg: &eingang_config::Config) -> Result<Vec<String>> 
         }
     }
     Ok(out)
+}
+
+/// What a delivered integrity record (`ID.integritaet.json`) and the files beside it say.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IntegrityReport {
+    /// The PDF beside it has the recorded SHA-256 (none: not found).
+    pub pdf: Option<bool>,
+    /// The Transfervermerk beside it has the recorded SHA-256 (none: not found).
+    pub transfervermerk: Option<bool>,
+    /// The record's digest follows from its hashes.
+    pub record: bool,
+    /// The record's seal, checked (none: the record is not sealed).
+    pub seal: Option<eingang_seal::SignatureReport>,
+    pub problems: Vec<String>,
+}
+
+impl IntegrityReport {
+    pub fn valid(&self) -> bool {
+        self.problems.is_empty()
+            && self.record
+            && self.pdf != Some(false)
+            && self.transfervermerk != Some(false)
+            && self.seal.as_ref().is_some_and(|s| s.intact && s.trusted)
+    }
+}
+
+/// Checks an integrity record as the DMS holds it: the PDF and the Transfervermerk beside it
+/// against its hashes, its digest, and its seal (against `[seal] trust` and `extra`).
+pub fn verify_integrity(
+    record: &Path,
+    seal: &SealSection,
+    extra: &[std::path::PathBuf],
+) -> Result<IntegrityReport> {
+    use base64::Engine as _;
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|e| Error::refused("verify.read", format!("{}: {e}", p.display())))
+    };
+    let v: serde_json::Value = serde_json::from_slice(&read(record)?).map_err(|e| {
+        Error::refused(
+            "verify.read",
+            format!("{}: not an integrity record ({e})", record.display()),
+        )
+    })?;
+    let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    let name = record.to_string_lossy();
+    let stem = name.strip_suffix(".integritaet.json").unwrap_or(&name);
+    let hex = |b: &[u8]| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b));
+    let beside = |ext: &str, key: &str| -> Option<bool> {
+        std::fs::read(format!("{stem}{ext}"))
+            .ok()
+            .map(|b| hex(&b) == field(key))
+    };
+    let mut problems = Vec::new();
+    let (pdf, transfervermerk) = (
+        beside(".pdf", "pdf"),
+        beside(".transfervermerk.xml", "transfervermerk"),
+    );
+    if pdf == Some(false) {
+        problems.push("the PDF beside the record was changed".to_owned());
+    }
+    if transfervermerk == Some(false) {
+        problems.push("the Transfervermerk beside the record was changed".to_owned());
+    }
+    let joined = format!(
+        "{}\n{}\n{}",
+        field("pdf"),
+        field("transfervermerk"),
+        field("metadata")
+    );
+    let record_ok = hex(joined.as_bytes()) == field("digest");
+    if !record_ok {
+        problems
+            .push("the record's hashes were changed (its digest does not follow from them)".into());
+    }
+    let trust = trust_anchors(seal, extra)?;
+    let sealed = v["seal"]
+        .as_str()
+        .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok());
+    let report = sealed.map(|cms| {
+        let digest = hex::decode(field("digest")).unwrap_or_default();
+        let over: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&digest).into();
+        eingang_seal::verify::verify_detached(&cms, &over, &trust)
+    });
+    if report.is_none() {
+        problems.push("the record is not sealed".into());
+    }
+    Ok(IntegrityReport {
+        pdf,
+        transfervermerk,
+        record: record_ok,
+        seal: report,
+        problems,
+    })
+}
+
+fn trust_anchors(
+    seal: &SealSection,
+    extra: &[std::path::PathBuf],
+) -> Result<Vec<x509_cert::Certificate>> {
+    use der::Decode as _;
+    let mut trust = Vec::new();
+    for p in seal.trust.iter().chain(extra) {
+        for der in read_certificates(p)? {
+            trust.push(x509_cert::Certificate::from_der(&der).map_err(|e| {
+                Error::refused(
+                    "seal.certificate_file",
+                    format!("{}: not a certificate ({e})", p.display()),
+                )
+            })?);
+        }
+    }
+    Ok(trust)
 }

@@ -42,10 +42,40 @@ fn read_line(what: &str) -> Result<zeroize::Zeroizing<String>, Exit> {
 pub fn verify(data_dir: &DataDir, file: &Path, trust: &[PathBuf], json: bool) -> ExitCode {
     finish(|| {
         let cfg = eingang_config::load(&data_dir.path)?;
+        if file.extension().is_some_and(|e| e == "json") {
+            let report = eingang_api::evidence::verify_integrity(file, &cfg.seal, trust)?;
+            print_integrity(&report, json)?;
+            return Ok(status(report.valid()));
+        }
         let report = eingang_api::evidence::verify_file(file, &cfg.seal, trust)?;
         print_report(file, &report, json)?;
         Ok(status(report.valid()))
     })
+}
+
+/// An integrity record's verdict: the files beside it, its digest, its seal.
+fn print_integrity(r: &eingang_api::evidence::IntegrityReport, json: bool) -> Result<(), Exit> {
+    if json {
+        return crate::out::json(r).map(|_| ());
+    }
+    let said = |o: Option<bool>| match o {
+        Some(true) => "unchanged",
+        Some(false) => "CHANGED",
+        None => "not found beside the record",
+    };
+    println!("PDF:               {}", said(r.pdf));
+    println!("Transfervermerk:   {}", said(r.transfervermerk));
+    println!(
+        "record:            {}",
+        if r.record { "consistent" } else { "CHANGED" }
+    );
+    if let Some(s) = &r.seal {
+        print_signature(s);
+    }
+    r.problems
+        .iter()
+        .for_each(|p| println!("problem:           {p}"));
+    Ok(())
 }
 
 /// The report as JSON or as text; a PDF without any signature is an error.
@@ -64,7 +94,12 @@ fn print_report(file: &Path, report: &eingang_seal::Report, json: bool) -> Resul
 
 fn print_signature(s: &eingang_seal::SignatureReport) {
     let yes_no = |b: bool| if b { "yes" } else { "NO" };
-    println!("signature {}: {}", s.field, s.signer);
+    let field = if s.field.is_empty() {
+        "(detached)"
+    } else {
+        &s.field
+    };
+    println!("signature {field}: {}", s.signer);
     println!("  issued by:         {}", s.issuer);
     println!("  intact:            {}", yes_no(s.intact));
     println!("  trusted chain:     {}", yes_no(s.trusted));

@@ -60,7 +60,9 @@ enum Command {
         command: SealCommand,
     },
     /// What a sealed PDF says about itself: signer, certificate chain, timestamp, and
-    /// whether it changed since (exit 0 valid, 1 not).
+    /// whether it changed since; or, for a delivered `ID.integritaet.json`, whether the PDF
+    /// and the Transfervermerk beside it and the record itself are as sealed (exit 0
+    /// valid, 1 not).
     Verify {
         file: PathBuf,
         /// A trust anchor (certificate, DER or PEM) besides `[seal] trust`.

@@ -40,6 +40,23 @@ pub struct SignatureReport {
     pub problems: Vec<String>,
 }
 
+impl SignatureReport {
+    fn named(field: &str) -> Self {
+        SignatureReport {
+            field: field.to_owned(),
+            signer: String::new(),
+            issuer: String::new(),
+            claimed_time: None,
+            timestamp: None,
+            timestamp_authority: None,
+            intact: false,
+            trusted: false,
+            covers_whole_file: false,
+            problems: Vec::new(),
+        }
+    }
+}
+
 /// Every signature of a PDF.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -82,22 +99,12 @@ pub fn verify_pdf(pdf: &[u8], trust: &[Certificate]) -> Result<Report> {
 }
 
 fn one(pdf: &[u8], field: &str, sig: &lopdf::Dictionary, trust: &[Certificate]) -> SignatureReport {
-    let mut r = SignatureReport {
-        field: field.to_owned(),
-        signer: String::new(),
-        issuer: String::new(),
-        claimed_time: sig
-            .get(b"M")
-            .and_then(Object::as_str)
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .ok(),
-        timestamp: None,
-        timestamp_authority: None,
-        intact: false,
-        trusted: false,
-        covers_whole_file: false,
-        problems: Vec::new(),
-    };
+    let mut r = SignatureReport::named(field);
+    r.claimed_time = sig
+        .get(b"M")
+        .and_then(Object::as_str)
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .ok();
     if let Err(e) = check(pdf, sig, trust, &mut r) {
         r.problems.push(e.to_string());
     }
@@ -142,6 +149,18 @@ fn check(
         .and_then(Object::as_str)
         .map_err(|_| bad("no signature value"))?;
     let digest = sha256(&[&pdf[..a], &pdf[b..b + c]]);
+    check_cms(contents, &digest, trust, r)
+}
+
+/// A detached CMS signature over content with SHA-256 `digest`: signer, signature, the
+/// timestamp, the chain.
+fn check_cms(
+    contents: &[u8],
+    digest: &[u8; 32],
+    trust: &[Certificate],
+    r: &mut SignatureReport,
+) -> Result<()> {
+    let bad = |m: &str| Error::Malformed(m.to_owned());
     let ci: ContentInfo = decode_prefix(contents)?;
     let sd: SignedData = ci.content.decode_as()?;
     let certs = certificates(&sd);
@@ -155,7 +174,7 @@ fn check(
         signer_cert(info, &certs).ok_or_else(|| bad("the signer's certificate is missing"))?;
     r.signer = subject_name(cert);
     r.issuer = name_text(&cert.tbs_certificate.issuer);
-    match signed_digest_ok(info, &digest) {
+    match signed_digest_ok(info, digest) {
         Ok(()) if verify_signer(cert, info)? => r.intact = true,
         Ok(()) => r
             .problems
@@ -179,6 +198,17 @@ fn check(
         Err(m) => r.problems.push(m),
     }
     Ok(())
+}
+
+/// A detached CMS signature (`.p7s`) over content whose SHA-256 is `digest`, checked like a
+/// PDF's: intact, signer, chain to `trust`, timestamp.
+pub fn verify_detached(cms: &[u8], digest: &[u8; 32], trust: &[Certificate]) -> SignatureReport {
+    let mut r = SignatureReport::named("");
+    r.covers_whole_file = true;
+    if let Err(e) = check_cms(cms, digest, trust, &mut r) {
+        r.problems.push(e.to_string());
+    }
+    r
 }
 
 /// Whether everything after the first `signed` bytes only adds a document security store:

@@ -169,6 +169,18 @@ pub fn document(
             xml_escape(get("sealer"))
         );
         b.meta("integritaet", get("digest"));
+        // The integrity record itself and, when sealed, its detached CMS signature: the
+        // DMS holds the evidence for the Transfervermerk and the index data beside the PDF.
+        if let Some(seal) = integrity.get("seal").and_then(serde_json::Value::as_str) {
+            use base64::Engine as _;
+            files.push(inline(
+                format!("{id}.integritaet.json"),
+                integrity.to_string().into_bytes(),
+            ));
+            if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(seal) {
+                files.push(inline(format!("{id}.integritaet.p7s"), der));
+            }
+        }
     }
     close_index(&mut index, &files);
     Ok(b.finish(files, index))

@@ -850,6 +850,21 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         assert_eq!(eingang_verify(&tampered).status.code(), Some(1));
         assert!(!pki.pyhanko(&tampered).0, "pyHanko accepted a changed file");
         assert!(!pki.pdfsig(&tampered).0, "pdfsig accepted a changed file");
+        // The sealed integrity record beside it vouches for the Transfervermerk: one changed
+        // letter there is named.
+        let record = pdf.with_extension("integritaet.json");
+        let out = eingang_verify(&record);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "eingang verify (record): {text}");
+        assert!(text.contains("Transfervermerk:   unchanged"), "{text}");
+        let tv = pdf.with_extension("transfervermerk.xml");
+        let original = std::fs::read_to_string(&tv).unwrap();
+        std::fs::write(&tv, original.replacen("Bernd", "Berna", 1)).unwrap();
+        let out = eingang_verify(&record);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("Transfervermerk:   CHANGED"), "{text}");
+        std::fs::write(&tv, original).unwrap();
     }
 
     // The audit log holds, and breaks when someone edits it.
