@@ -715,7 +715,9 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     })
     .await;
 
-    // Four-eyes: whoever scanned cannot check — Anna, signed in by the directory.
+    // Four-eyes: whoever scanned cannot check — Anna, signing in again with her directory
+    // password, is still Anna.
+    directory_sign_in(&app, "anna", &ldap.password("anna"), "Anna Scanner (anna)").await;
     app.click("button[data-action='pass-1']").await;
     app.wait_text("[data-testid='check-message-1']", |t| {
         t.starts_with("Vier-Augen-Prinzip")
