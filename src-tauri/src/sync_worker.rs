@@ -125,6 +125,22 @@ impl SyncState {
     }
 }
 
+/// A blob-key rotation `eingang key rotate` could not finish (stopped, crashed) goes on
+/// in the background; every file stays readable meanwhile.
+fn reseal_pending(store: Arc<Store>) {
+    std::thread::spawn(move || {
+        let go_on = std::sync::atomic::AtomicBool::new(false);
+        match store.reseal_blobs(&go_on) {
+            Ok(Some((resealed, _))) => tracing::info!(resealed, "blob key rotation finished"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(
+                code = e.code(),
+                "blob key rotation: next try at the next start"
+            ),
+        }
+    });
+}
+
 /// The daily anchor of the audit log (besides the one after every release): looked at
 /// hourly, made when the last checkpoint is a day old and the log grew since.
 fn anchor_daily(app: &AppHandle, store: Arc<Store>, shutdown: Arc<eingang_sync::worker::Shutdown>) {
@@ -185,6 +201,7 @@ pub fn start(app: &AppHandle) {
     let (wake, shutdown) = (state.wake.clone(), state.shutdown.clone());
     app.manage(state);
     anchor_daily(app, store.clone(), shutdown.clone());
+    reseal_pending(store.clone());
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         worker::run_forever(

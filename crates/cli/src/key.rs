@@ -47,8 +47,30 @@ pub fn rotate(data_dir: &DataDir, passphrase: bool) -> ExitCode {
         let m = store.rotate_key(&new).map_err(|e| setup(&e))?;
         let dir = data_dir.path.display();
         println!("{dir}: re-encrypted under a new key, {}", describe(m));
+        print_resealed(rotate_blobs(data_dir, new)?);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The blob key too: a new key, every stored file re-sealed under it (resumable: the app
+/// finishes an interrupted run at its next start).
+fn rotate_blobs(data_dir: &DataDir, unlock: Unlock) -> Result<Option<(usize, usize)>, Exit> {
+    let opts = eingang_store::OpenOptions {
+        unlock,
+        ..eingang_store::OpenOptions::default()
+    };
+    Store::open_with(&data_dir.path, &opts)
+        .and_then(|s| s.rotate_blob_key())
+        .map_err(|e| setup(&e))?;
+    let store = Store::open_with(&data_dir.path, &opts).map_err(|e| setup(&e))?;
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    Ok(store.reseal_blobs(&stop)?)
+}
+
+fn print_resealed(done: Option<(usize, usize)>) {
+    if let Some((resealed, current)) = done {
+        println!("files: {resealed} re-sealed under a new blob key ({current} were already)");
+    }
 }
 
 /// The app holds `instance.lock` while it runs: a new key now would pull the database from

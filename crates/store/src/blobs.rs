@@ -258,6 +258,69 @@ impl BlobStore {
         Ok(self.path_of(hash).is_file())
     }
 
+    /// Re-seals every blob file that opens only with `key`'s previous key under its current
+    /// key (a rotation): file by file — a re-sealed file replaces the old atomically, so a
+    /// stop or a crash leaves every file readable and the next run goes on where this one
+    /// ended. Returns (re-sealed, already under the current key); stops early when `stop`.
+    pub(crate) fn reseal_all(
+        &self,
+        key: &crate::seal::BlobKey,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Result<(usize, usize)> {
+        let (mut resealed, mut current) = (0, 0);
+        let only_current = key.current_only();
+        let tmp_dir = self.root.join("tmp");
+        fs::create_dir_all(&tmp_dir).map_err(Error::io(&tmp_dir))?;
+        for (name, _) in self.files()?.0 {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                break;
+            }
+            let path = self.path_of(&name);
+            let opens = |k: &crate::seal::BlobKey| -> io::Result<crate::seal::Opener<File>> {
+                let f = File::open(&path)?;
+                let len = f.metadata()?.len();
+                crate::seal::Opener::new(f, len, k)
+            };
+            let mut head = [0u8; 4];
+            if File::open(&path)
+                .and_then(|mut f| f.read_exact(&mut head))
+                .is_err()
+                || !crate::seal::is_sealed(&head)
+            {
+                continue;
+            }
+            if opens(&only_current)
+                .and_then(|mut o| o.read(&mut [0u8; 1]))
+                .is_ok()
+            {
+                current += 1;
+                continue;
+            }
+            let tmp = tmp_dir.join(format!("{}.part", uuid::Uuid::now_v7()));
+            let write = || -> io::Result<()> {
+                let mut reader = opens(key)?;
+                let mut sealer = crate::seal::Sealer::new(
+                    io::BufWriter::new(File::create(&tmp)?),
+                    &only_current,
+                )?;
+                io::copy(&mut reader, &mut SealWriter(&mut sealer))?;
+                let file = sealer
+                    .finish()?
+                    .into_inner()
+                    .map_err(io::IntoInnerError::into_error)?;
+                file.sync_all()?;
+                fs::rename(&tmp, &path)
+            };
+            if let Err(e) = write() {
+                let _ = fs::remove_file(&tmp);
+                return Err(Error::io(&path)(e));
+            }
+            sync_dir(path.parent().unwrap_or(&self.root))?;
+            resealed += 1;
+        }
+        Ok((resealed, current))
+    }
+
     /// Every blob file's name, and the unfinished writes (`tmp/*.part`), each with its age.
     fn files(&self) -> Result<Listing> {
         let age = |p: &Path| {
@@ -292,6 +355,19 @@ impl BlobStore {
             }
         }
         Ok((blobs, parts))
+    }
+}
+
+/// A [`crate::seal::Sealer`] as an `io::Write` (for `io::copy`).
+struct SealWriter<'a, W: Write>(&'a mut crate::seal::Sealer<W>);
+
+impl<W: Write> Write for SealWriter<'_, W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0.write_plain(data)?;
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

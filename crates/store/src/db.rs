@@ -207,6 +207,33 @@ impl Store {
         Ok(mode)
     }
 
+    /// Starts a rotation of the blob key (the files' key, beside the database key): a new
+    /// key for new files, the old one kept until [`Store::reseal_blobs`] has re-sealed every
+    /// file. `false` when an earlier rotation is still unfinished (it is resumed instead).
+    /// Reopen the store for new files to use the new key.
+    pub fn rotate_blob_key(&self) -> Result<bool> {
+        self.with_tx(|tx| crate::seal::BlobKey::rotate_in_store(tx))
+    }
+
+    /// Re-seals the blob files a rotation left under the previous key, file by file
+    /// (resumable: a stop or a crash keeps everything readable); when all are done, the
+    /// previous key is deleted. Returns (re-sealed, already current), or `None` when no
+    /// rotation is pending.
+    pub fn reseal_blobs(
+        &self,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Result<Option<(usize, usize)>> {
+        let key = self.with_conn(crate::seal::BlobKey::in_store)?;
+        if !key.rotating() {
+            return Ok(None);
+        }
+        let done = self.blobs.reseal_all(&key, stop)?;
+        if !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            self.with_tx(|tx| crate::seal::BlobKey::finish_rotation(tx))?;
+        }
+        Ok(Some(done))
+    }
+
     pub fn db_path(&self) -> &Path {
         &self.db_path
     }

@@ -19,9 +19,13 @@ const HEADER: u64 = HEADER_LEN as u64;
 const TAG: usize = 16;
 const SEALED_CHUNK: u64 = (CHUNK + TAG) as u64;
 
-/// The blob store's key.
+/// The blob store's key — and, while a rotation re-seals the files, the previous one, which
+/// still opens the files not yet re-sealed.
 #[derive(Clone)]
-pub struct BlobKey(XChaCha20Poly1305);
+pub struct BlobKey {
+    current: XChaCha20Poly1305,
+    previous: Option<XChaCha20Poly1305>,
+}
 
 impl std::fmt::Debug for BlobKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,7 +35,34 @@ impl std::fmt::Debug for BlobKey {
 
 impl BlobKey {
     pub fn from_bytes(k: &[u8; 32]) -> Self {
-        Self(XChaCha20Poly1305::new(k.into()))
+        Self {
+            current: XChaCha20Poly1305::new(k.into()),
+            previous: None,
+        }
+    }
+
+    /// Whether an earlier key is still needed (a rotation has files left to re-seal).
+    pub fn rotating(&self) -> bool {
+        self.previous.is_some()
+    }
+
+    /// Only the current key: what a re-sealed file must open with.
+    #[must_use]
+    pub fn current_only(&self) -> Self {
+        Self {
+            current: self.current.clone(),
+            previous: None,
+        }
+    }
+
+    fn decrypt(&self, nonce: &XNonce, ct: &[u8]) -> io::Result<Vec<u8>> {
+        self.current
+            .decrypt(nonce, ct)
+            .or_else(|_| match &self.previous {
+                Some(p) => p.decrypt(nonce, ct),
+                None => Err(chacha20poly1305::aead::Error),
+            })
+            .map_err(|_| damaged())
     }
 
     /// The blob key kept in the (encrypted) database's `secrets` table, made on first use.
@@ -46,6 +77,16 @@ impl BlobKey {
                 |r| r.get(0),
             )
             .optional()?;
+        let previous: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT value FROM secrets WHERE name = 'blob_key_previous'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let previous = previous
+            .filter(|v| v.len() == 32)
+            .map(|v| XChaCha20Poly1305::new(v.as_slice().into()));
         let bytes = match found {
             Some(v) if v.len() == 32 => zeroize::Zeroizing::new(v),
             Some(_) => {
@@ -64,7 +105,40 @@ impl BlobKey {
         };
         let mut arr = zeroize::Zeroizing::new([0u8; 32]);
         arr.copy_from_slice(&bytes);
-        Ok(Self::from_bytes(&arr))
+        let mut key = Self::from_bytes(&arr);
+        key.previous = previous;
+        Ok(key)
+    }
+
+    /// Starts a rotation (in a transaction): a new current key, the old one kept as the
+    /// previous until every file is re-sealed. `false` when a rotation is still unfinished
+    /// (it is resumed, not started again — its files would need a third key).
+    pub(crate) fn rotate_in_store(conn: &rusqlite::Connection) -> crate::Result<bool> {
+        let unfinished: i64 = conn.query_row(
+            "SELECT count(*) FROM secrets WHERE name = 'blob_key_previous'",
+            [],
+            |r| r.get(0),
+        )?;
+        if unfinished > 0 {
+            return Ok(false);
+        }
+        Self::in_store(conn)?; // made if there was none
+        let new = crate::keys::random()?;
+        conn.execute(
+            "INSERT INTO secrets (name, value) SELECT 'blob_key_previous', value FROM secrets WHERE name = 'blob_key'",
+            [],
+        )?;
+        conn.execute(
+            "UPDATE secrets SET value = ?1 WHERE name = 'blob_key'",
+            [new.bytes().as_slice()],
+        )?;
+        Ok(true)
+    }
+
+    /// Ends a rotation: every file is re-sealed, the previous key goes.
+    pub(crate) fn finish_rotation(conn: &rusqlite::Connection) -> crate::Result<()> {
+        conn.execute("DELETE FROM secrets WHERE name = 'blob_key_previous'", [])?;
+        Ok(())
     }
 }
 
@@ -111,7 +185,7 @@ impl<W: Write> Sealer<W> {
     fn emit(&mut self, plain: &[u8], last: bool) -> io::Result<()> {
         let ct = self
             .key
-            .0
+            .current
             .encrypt(&nonce(&self.prefix, self.index, last), plain)
             .map_err(|_| io::Error::other("sealing failed"))?;
         self.index += 1;
@@ -209,9 +283,7 @@ impl<R: Read + Seek> Opener<R> {
         }
         self.plain = self
             .key
-            .0
-            .decrypt(&nonce(&self.prefix, self.next, last), ct.as_slice())
-            .map_err(|_| damaged())?;
+            .decrypt(&nonce(&self.prefix, self.next, last), ct.as_slice())?;
         self.next += 1;
         self.at = 0;
         Ok(())
