@@ -45,8 +45,7 @@ pub fn rotate(data_dir: &DataDir, passphrase: bool) -> ExitCode {
         };
         let store = Store::open(&data_dir.path).map_err(|e| setup(&e))?;
         let m = store.rotate_key(&new).map_err(|e| setup(&e))?;
-        let dir = data_dir.path.display();
-        println!("{dir}: re-encrypted under a new key, {}", describe(m));
+        println!("{}: re-encrypted, {}", data_dir.path.display(), describe(m));
         print_resealed(rotate_blobs(data_dir, new)?);
         Ok(ExitCode::SUCCESS)
     })

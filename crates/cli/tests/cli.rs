@@ -462,7 +462,7 @@ fn the_data_key_is_named_a_missing_passphrase_refused_and_rotation_changes_the_p
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(
-        stdout(&o).contains("re-encrypted under a new key")
+        stdout(&o).contains("re-encrypted, ")
             && stdout(&o).contains("re-sealed under a new blob key"),
         "{}",
         stdout(&o)
