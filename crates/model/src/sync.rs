@@ -46,7 +46,7 @@ pub struct Receipt {
 pub struct OutboxItem {
     #[ts(type = "number")]
     pub id: i64,
-    /// `submission` or `document`.
+    /// `submission`, `document` or `checkpoint` (an anchor of the audit log).
     pub item_kind: String,
     pub item_id: String,
     pub target: String,

@@ -8,7 +8,7 @@ import type { SyncIssue } from "./SyncIssue";
  */
 export type OutboxItem = { id: number, 
 /**
- * `submission` or `document`.
+ * `submission`, `document` or `checkpoint` (an anchor of the audit log).
  */
 item_kind: string, item_id: string, target: string, state: OutboxState, attempts: number, next_attempt_at: number | null, error: SyncIssue | null, receipt: Receipt | null, created_at: number, 
 /**

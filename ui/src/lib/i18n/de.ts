@@ -400,6 +400,7 @@ export const de = {
   'error.ipc.failed': 'Die Anwendung hat nicht geantwortet.',
   'error.app.internal': 'Interner Fehler.',
   'nav.outbox': 'Postausgang',
+  'outbox.checkpoint': "Audit-Anker (Protokoll bis Eintrag {seq})",
   'outbox.heading': 'Postausgang',
   'outbox.intro': 'Hier steht, was an das DMS übertragen wird, was wartet und warum, und die Quittung jeder Lieferung. Eingang überträgt selbsttätig, sobald ein Ziel erreichbar ist.',
   'outbox.syncNow': 'Jetzt übertragen',

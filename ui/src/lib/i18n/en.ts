@@ -399,6 +399,7 @@ export const en: Messages = {
   'error.ipc.failed': 'The application did not answer.',
   'error.app.internal': 'Internal error.',
   'nav.outbox': 'Outbox',
+  'outbox.checkpoint': "Audit anchor (log up to record {seq})",
   'outbox.heading': 'Outbox',
   'outbox.intro': 'What is sent to the DMS, what waits and why, and the receipt of every delivery. Eingang sends by itself as soon as a target can be reached.',
   'outbox.syncNow': 'Send now',
