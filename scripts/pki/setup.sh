@@ -6,7 +6,8 @@
 #   certomancer --config DIR/certomancer.yml animate --port PORT
 # Usage: setup.sh DIR PORT   (PORT is written into the certificates' service URLs)
 # Prints nothing on success; DIR/softhsm2.conf is the token's configuration
-# (SOFTHSM2_CONF), the PINs are in DIR/pins (user PIN first).
+# (SOFTHSM2_CONF), the PINs are in DIR/pins (user PIN first); DIR/seal.p12 holds the seal key
+# as a PKCS#12 file under the user PIN.
 set -euo pipefail
 DIR=$1 PORT=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,3 +41,8 @@ for k in seal seal-old seal-revoked; do
 done
 pkcs11-tool --module "$MODULE" --token-label eingang-siegel --login --pin "$PIN" \
   --write-object certs/interm.crt --type cert --id 10 --label interm >/dev/null 2>&1
+# The same seal key as a PKCS#12 file (for stations without a token), the PIN its password.
+openssl x509 -inform der -in certs/seal.crt -out seal.pem
+openssl x509 -inform der -in certs/interm.crt -out interm.pem
+openssl pkcs12 -export -inkey keys/seal.key.pem -in seal.pem -certfile interm.pem \
+  -name seal -passout "pass:$PIN" -out seal.p12

@@ -7,14 +7,15 @@ use eingang_capture::transfer::{NoSeal, Protection, Sealer};
 use eingang_capture::SealError;
 use eingang_config::evidence::{SEAL_PIN_SECRET, TSA_PASSWORD_SECRET};
 use eingang_config::{DirectorySection, SealSection, TimestampSection};
-use eingang_seal::{KeySigner, Pkcs11Key, Pkcs11Settings, SealInfo, Tsa};
+use eingang_seal::{KeySigner, Pkcs11Key, Pkcs11Settings, Pkcs12Key, SealInfo, Tsa};
 use eingang_store::Store;
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// A PAdES seal with the key in a token, timestamped when a service is configured.
+/// A PAdES seal with the key in a token (or a PKCS#12 file), timestamped when a service is
+/// configured.
 pub struct PadesSealer {
-    key: Pkcs11Key,
+    key: Box<dyn KeySigner>,
     tsa: Option<Tsa>,
     info: SealInfo,
     name: String,
@@ -52,15 +53,16 @@ impl Sealer for PadesSealer {
     fn seal(&self, digest: &[u8; 32]) -> Result<Option<String>, SealError> {
         use base64::Engine as _;
         let over: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(digest).into();
-        let signed = eingang_seal::cms::sign_detached(&over, &self.key, self.tsa.as_ref())
+        let signed = eingang_seal::cms::sign_detached(&over, self.key.as_ref(), self.tsa.as_ref())
             .map_err(|e| self.failed(&e))?;
         Ok(Some(
             base64::engine::general_purpose::STANDARD.encode(signed.der),
         ))
     }
     fn seal_pdf(&self, pdf: &[u8]) -> Result<Option<Vec<u8>>, SealError> {
-        let (sealed, _) = eingang_seal::seal_pdf(pdf, &self.info, &self.key, self.tsa.as_ref())
-            .map_err(|e| self.failed(&e))?;
+        let (sealed, _) =
+            eingang_seal::seal_pdf(pdf, &self.info, self.key.as_ref(), self.tsa.as_ref())
+                .map_err(|e| self.failed(&e))?;
         Ok(Some(sealed))
     }
 }
@@ -78,18 +80,22 @@ pub fn sealer(store: &Store, seal: &SealSection, ts: &TimestampSection) -> Resul
             "the seal's PIN is not stored on this station: enter it once with `eingang seal pin`",
         )
     })?;
-    let mut chain = Vec::new();
-    for p in &seal.chain {
-        chain.extend(read_certificates(p)?);
-    }
-    let settings = Pkcs11Settings {
-        module: seal.module.clone().unwrap_or_default(),
-        token: seal.token.clone().unwrap_or_default(),
-        key: seal.key.clone().unwrap_or_default(),
-        pin: Zeroizing::new(pin),
-        chain,
+    let pin = Zeroizing::new(pin);
+    let key: Box<dyn KeySigner> = if let Some(file) = &seal.pkcs12 {
+        Box::new(Pkcs12Key::open(file, &pin)?)
+    } else {
+        let mut chain = Vec::new();
+        for p in &seal.chain {
+            chain.extend(read_certificates(p)?);
+        }
+        Box::new(Pkcs11Key::open(&Pkcs11Settings {
+            module: seal.module.clone().unwrap_or_default(),
+            token: seal.token.clone().unwrap_or_default(),
+            key: seal.key.clone().unwrap_or_default(),
+            pin,
+            chain,
+        })?)
     };
-    let key = Pkcs11Key::open(&settings)?;
     let tsa = match &ts.url {
         Some(url) => {
             let mut tsa = Tsa::new(url);
@@ -105,7 +111,7 @@ pub fn sealer(store: &Store, seal: &SealSection, ts: &TimestampSection) -> Resul
         }
         None => None,
     };
-    let subject = x509_subject(&key);
+    let subject = key.certificate().tbs_certificate.subject.to_string();
     Ok(Box::new(PadesSealer {
         info: SealInfo {
             name: seal.name.clone().unwrap_or_else(|| subject.clone()),
@@ -116,10 +122,6 @@ pub fn sealer(store: &Store, seal: &SealSection, ts: &TimestampSection) -> Resul
         key,
         tsa,
     }))
-}
-
-fn x509_subject(key: &Pkcs11Key) -> String {
-    key.certificate().tbs_certificate.subject.to_string()
 }
 
 /// Certificates from a file: DER, or PEM with one or more `CERTIFICATE` blocks.

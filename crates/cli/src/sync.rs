@@ -426,7 +426,9 @@ fn print_gaps(data_dir: &DataDir, cfg: &config::Config) -> Result<(), Exit> {
 /// The seal, the timestamp service and the directory, one line each.
 fn print_evidence(cfg: &config::Config) {
     let s = &cfg.seal;
-    if s.configured() {
+    if let Some(p) = &s.pkcs12 {
+        println!("seal: key in the PKCS#12 file {}", p.display());
+    } else if s.configured() {
         let opt = |o: &Option<String>| o.clone().unwrap_or_default();
         println!(
             "seal: key {} on token {} ({})",

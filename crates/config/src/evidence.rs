@@ -8,6 +8,7 @@
 //! module = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"  # the token's PKCS#11 module
 //! token = "Siegel Scanstelle"       # the token's label
 //! key = "siegel"                    # the private key's label (certificate: same label or id)
+//! # or, without a token: pkcs12 = "/etc/eingang/siegel.p12"  (its password is the seal PIN)
 //! name = "Stadt Musterstadt, Scanstelle"   # who seals, in every signature
 //! location = "Musterstadt"
 //! chain = ["/etc/eingang/siegel-ca.der"]   # issuer certificates not on the token (DER or PEM)
@@ -37,6 +38,8 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub struct SealSection {
     pub module: Option<PathBuf>,
+    /// The seal key in a PKCS#12 file instead of a token (its password: the seal PIN).
+    pub pkcs12: Option<PathBuf>,
     pub token: Option<String>,
     pub key: Option<String>,
     pub name: Option<String>,
@@ -51,9 +54,10 @@ pub struct SealSection {
 }
 
 impl SealSection {
-    /// A seal is configured (module, token and key named).
+    /// A seal is configured (module, token and key named, or a PKCS#12 file).
     pub fn configured(&self) -> bool {
-        self.module.is_some() && self.token.is_some() && self.key.is_some()
+        (self.module.is_some() && self.token.is_some() && self.key.is_some())
+            || self.pkcs12.is_some()
     }
 }
 
@@ -140,6 +144,18 @@ pub(crate) fn check(
         return Err(err(
             file,
             "[seal] needs module, token and key together (the PKCS#11 module, the token's label, the key's label)",
+        ));
+    }
+    if seal.pkcs12.is_some() && seal.module.is_some() {
+        return Err(err(
+            file,
+            "[seal]: either a token (module, token, key) or pkcs12, not both",
+        ));
+    }
+    if let Some(p) = seal.pkcs12.as_ref().filter(|p| !p.is_absolute()) {
+        return Err(err(
+            file,
+            format!("[seal] pkcs12 {}: give an absolute path", p.display()),
         ));
     }
     for (what, paths) in [("chain", &seal.chain), ("trust", &seal.trust)] {

@@ -15,6 +15,7 @@ pub mod cms;
 mod der_util;
 pub mod directory;
 pub mod ocsp;
+pub mod p12;
 pub mod pades;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -23,6 +24,7 @@ pub mod tsa;
 pub mod verify;
 
 pub use der_util::certificates_from;
+pub use p12::Pkcs12Key;
 pub use pades::{seal_pdf, SealInfo};
 pub use token::{KeySigner, Pkcs11Key, Pkcs11Settings};
 pub use tsa::Tsa;

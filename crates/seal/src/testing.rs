@@ -176,6 +176,11 @@ impl Pki {
         }
     }
 
+    /// The seal key and its chain as a PKCS#12 file (password: [`Pki::pin`]).
+    pub fn pkcs12(&self) -> PathBuf {
+        self.dir.path().join("seal.p12")
+    }
+
     /// The timestamp authority's URL.
     pub fn tsa_url(&self) -> String {
         format!("http://127.0.0.1:{}/eingang/tsa/tsa", self.port)

@@ -177,26 +177,11 @@ impl Pkcs11Key {
             Some(h) => Certificate::from_der(&value(&session, *h)?)?,
             None => return Err(Error::NoCertificate(s.key.clone())),
         };
-        let now = eingang_model::time::now_ms() / 1000;
-        if !der_util::valid_at(&cert, now) {
-            let v = &cert.tbs_certificate.validity;
-            return Err(Error::CertificateExpired {
-                from: der_util::rfc3339(der_util::time_secs(&v.not_before)),
-                to: der_util::rfc3339(der_util::time_secs(&v.not_after)),
-            });
-        }
         let mut pool = certs;
         for der in &s.chain {
             pool.push(Certificate::from_der(der)?);
         }
-        let chain = issuers(&cert, &pool);
-        // A revoked certificate never seals; a good answer is kept for the PDF (B-LT).
-        let revocation = match chain.first() {
-            Some(issuer) => crate::ocsp::check(&cert, issuer, std::time::Duration::from_secs(10))?
-                .into_iter()
-                .collect(),
-            None => Vec::new(),
-        };
+        let (chain, revocation) = usable(&cert, &pool)?;
         Ok(Pkcs11Key {
             session: Mutex::new(session),
             _module: module,
@@ -207,6 +192,31 @@ impl Pkcs11Key {
             revocation,
         })
     }
+}
+
+/// Whether `cert` may seal now: valid today and not revoked (asked of its OCSP responder
+/// when it names one). Returns its issuer chain from `pool` and the good OCSP answer for the
+/// PDF's document security store (B-LT).
+pub(crate) fn usable(
+    cert: &Certificate,
+    pool: &[Certificate],
+) -> Result<(Vec<Certificate>, Vec<Vec<u8>>)> {
+    let now = eingang_model::time::now_ms() / 1000;
+    if !der_util::valid_at(cert, now) {
+        let v = &cert.tbs_certificate.validity;
+        return Err(Error::CertificateExpired {
+            from: der_util::rfc3339(der_util::time_secs(&v.not_before)),
+            to: der_util::rfc3339(der_util::time_secs(&v.not_after)),
+        });
+    }
+    let chain = issuers(cert, pool);
+    let revocation = match chain.first() {
+        Some(issuer) => crate::ocsp::check(cert, issuer, std::time::Duration::from_secs(10))?
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok((chain, revocation))
 }
 
 /// The issuers of `cert` found in `pool`, nearest first (by name; the verifier checks the

@@ -7,7 +7,7 @@
 
 use eingang_pdf::{PageImage, PdfA, ScanOptions, ScanPage, ScanPdf, ScanWriter};
 use eingang_seal::testing::Pki;
-use eingang_seal::{seal_pdf, verify_pdf, Error, Pkcs11Key, SealInfo, Tsa};
+use eingang_seal::{seal_pdf, verify_pdf, Error, Pkcs11Key, Pkcs12Key, SealInfo, Tsa};
 use std::path::Path;
 use std::process::Command;
 
@@ -184,4 +184,23 @@ fn expired_certificate_missing_key_unreachable_tsa_and_appended_bytes_are_named(
     let (sealed, _) = seal_pdf(&pdf, &info(), &key, None).unwrap();
     let report = verify_pdf(&sealed, &[]).unwrap();
     assert!(report.signatures[0].intact && !report.signatures[0].trusted);
+}
+
+#[test]
+fn a_pkcs12_file_seals_like_the_token_and_a_wrong_password_is_refused() {
+    let pki = Pki::shared();
+    let e = Pkcs12Key::open(&pki.pkcs12(), "falsch").unwrap_err();
+    assert_eq!(e.code(), "seal.wrong_pin", "{e}");
+    let key = Pkcs12Key::open(&pki.pkcs12(), &pki.pin()).unwrap();
+    let pdf = scan_pdf(PdfA::A2b);
+    let (sealed, stamped) = seal_pdf(&pdf, &info(), &key, Some(&pki.tsa())).unwrap();
+    assert!(stamped.is_some());
+    let report = verify_pdf(&sealed, &[pki.cert("root")]).unwrap();
+    assert!(report.valid(), "{report:#?}");
+    assert_eq!(report.signatures[0].signer, "Scanstelle Musterstadt");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p12.pdf");
+    std::fs::write(&file, &sealed).unwrap();
+    let (ok, text) = pki.pyhanko(&file);
+    assert!(ok, "pyHanko: {text}");
 }

@@ -174,6 +174,30 @@ fn sehr_hoch_needs_people_signed_in_against_the_directory_even_with_seal_and_tim
 }
 
 #[test]
+fn a_pkcs12_seal_key_releases_sealed_documents_like_the_token() {
+    let pki = Pki::shared();
+    let (dir, store) = crate::fresh();
+    let batch = checked_batch(&store, dir.path(), "hoch");
+    eingang_sync::secrets::set_password(
+        &store,
+        eingang_config::evidence::SEAL_PIN_SECRET,
+        &pki.pin(),
+    )
+    .unwrap();
+    let (_, timestamp) = sealed_by(pki);
+    let seal = SealSection {
+        pkcs12: Some(pki.pkcs12()),
+        trust: vec![pki.cert_path("root")],
+        ..SealSection::default()
+    };
+    let docs = batches::release(&store, &batch, &request(seal.clone(), timestamp)).unwrap();
+    let file = dir.path().join("p12.pdf");
+    std::fs::write(&file, store.blobs().get(&docs[0].pdf_blob).unwrap()).unwrap();
+    let report = eingang_api::evidence::verify_file(&file, &seal, &[]).unwrap();
+    assert!(report.valid(), "{report:#?}");
+}
+
+#[test]
 fn normal_without_a_seal_keeps_the_originals_unless_a_justification_is_written() {
     let (dir, store) = crate::fresh();
     let batch = checked_batch(&store, dir.path(), "normal");
