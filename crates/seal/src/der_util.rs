@@ -76,6 +76,18 @@ pub(crate) fn rfc3339(secs: i64) -> String {
     eingang_model::time::rfc3339_utc(secs.saturating_mul(1000))
 }
 
+/// Whether `cert` may issue certificates: basic constraints with `cA` true.
+pub(crate) fn is_ca(cert: &Certificate) -> bool {
+    use x509_cert::ext::pkix::BasicConstraints;
+    const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+    cert.tbs_certificate
+        .extensions
+        .as_ref()
+        .and_then(|exts| exts.iter().find(|e| e.extn_id == BASIC_CONSTRAINTS))
+        .and_then(|e| BasicConstraints::from_der(e.extn_value.as_bytes()).ok())
+        .is_some_and(|bc| bc.ca)
+}
+
 /// Whether `cert` is valid at `secs`.
 pub(crate) fn valid_at(cert: &Certificate, secs: i64) -> bool {
     let v = &cert.tbs_certificate.validity;
@@ -164,4 +176,17 @@ pub(crate) fn certificates(sd: &SignedData) -> Vec<Certificate> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    #[test]
+    fn only_certification_authorities_count_as_issuers() {
+        let pki = crate::testing::Pki::shared();
+        assert!(super::is_ca(&pki.cert("root")));
+        assert!(super::is_ca(&pki.cert("interm")));
+        for leaf in ["seal", "tsa", "ocsp"] {
+            assert!(!super::is_ca(&pki.cert(leaf)), "{leaf}");
+        }
+    }
 }

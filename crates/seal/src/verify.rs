@@ -331,8 +331,11 @@ fn chain_trusted(
             .tbs_certificate
             .to_der()
             .map_err(|e| e.to_string())?;
+        // An issuer must be a certification authority (basic constraints cA), or any
+        // certificate of a trusted CA could vouch for a forged seal certificate.
         let issuer = trust.iter().chain(pool).find(|i| {
             i.tbs_certificate.subject == current.tbs_certificate.issuer
+                && der_util::is_ca(i)
                 && verify_with(
                     i,
                     &current.signature_algorithm.oid,
