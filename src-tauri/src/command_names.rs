@@ -40,6 +40,7 @@ pub const ALL: &[&str] = &[
     "scan_start",
     "scan_cancel",
     "scan_documents_make",
+    "scan_document_verify",
     "scan_separate",
     "station_info",
     "station_operator_set",

@@ -100,6 +100,7 @@ pub fn run() {
             commands::scan::scan_start,
             commands::scan::scan_cancel,
             commands::scan::scan_documents_make,
+            commands::scan::scan_document_verify,
             commands::scan::scan_separate,
             commands::station::station_info,
             commands::station::station_operator_set,

@@ -565,3 +565,30 @@ fn trust_anchors(
     }
     Ok(trust)
 }
+
+/// A released document's seals checked as `eingang verify` checks its PDF (the delivered
+/// bytes are the stored ones), against `[seal] trust`.
+pub fn check_document(
+    store: &Store,
+    id: &eingang_model::DocumentId,
+    seal: &SealSection,
+) -> Result<eingang_model::scan::DocumentCheck> {
+    let doc = store.with_conn(|c| eingang_store::tables::documents::document(c, id))?;
+    let pdf = store.blobs().get(&doc.pdf_blob)?;
+    let report = eingang_seal::verify_pdf(&pdf, &trust_anchors(seal, &[])?)?;
+    Ok(eingang_model::scan::DocumentCheck {
+        valid: report.valid(),
+        seals: report
+            .signatures
+            .iter()
+            .map(|s| eingang_model::scan::SealCheck {
+                signer: s.signer.clone(),
+                timestamp: s.timestamp.clone(),
+                authority: s.timestamp_authority.clone(),
+                intact: s.intact,
+                trusted: s.trusted,
+                unchanged: s.covers_whole_file,
+            })
+            .collect(),
+    })
+}

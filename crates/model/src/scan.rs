@@ -164,6 +164,31 @@ pub struct DocumentView {
     pub delivery: String,
 }
 
+/// One seal of a released document, checked (`eingang verify` in the scan station).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SealCheck {
+    /// Who sealed (the certificate's common name).
+    pub signer: String,
+    /// The timestamp's time (RFC 3339) and authority, when timestamped.
+    pub timestamp: Option<String>,
+    pub authority: Option<String>,
+    /// The signed bytes are unchanged and the signature matches them.
+    pub intact: bool,
+    /// The certificate chain ends at a configured trust anchor (`[seal] trust`).
+    pub trusted: bool,
+    /// Nothing but validation data was added after the seal.
+    pub unchanged: bool,
+}
+
+/// A released document's seals, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DocumentCheck {
+    pub valid: bool,
+    pub seals: Vec<SealCheck>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct BatchView {

@@ -235,6 +235,19 @@ pub async fn scan_cancel(app: AppHandle, batch_id: String) -> Result<(), AppErro
     Ok(())
 }
 
+/// A released document's seals checked (signer, timestamp, trust, unchanged).
+#[tauri::command]
+pub async fn scan_document_verify(
+    app: AppHandle,
+    document_id: String,
+) -> Result<eingang_model::scan::DocumentCheck, AppError> {
+    let seal = app.state::<SyncState>().config().seal;
+    blocking(app.store()?, move |s| {
+        eingang_api::evidence::check_document(s, &document_id.parse()?, &seal)
+    })
+    .await
+}
+
 /// Releases the checked batch: its documents (cut at the marked pages) as PDF/A with the
 /// OCR text layer, the index fields and the Transfervermerk, queued for delivery; wakes
 /// the sync worker.

@@ -9,6 +9,7 @@ import type { BatchSummary } from './bindings/BatchSummary';
 import type { BatchView } from './bindings/BatchView';
 import type { BoundaryError } from './bindings/BoundaryError';
 import type { CheckView } from './bindings/CheckView';
+import type { DocumentCheck } from './bindings/DocumentCheck';
 import type { Draft } from './bindings/Draft';
 import type { DraftState } from './bindings/DraftState';
 import type { DraftSummary } from './bindings/DraftSummary';
@@ -155,6 +156,8 @@ export const ipc = {
     call<[SeparationSummary, BatchView]>('scan_separate', { batchId }),
   scanDocumentsMake: (batchId: string, title: string, index: [string, string][]) =>
     call<BatchView>('scan_documents_make', { batchId, title, index }),
+  scanDocumentVerify: (documentId: string) =>
+    call<DocumentCheck>('scan_document_verify', { documentId }),
   stationInfo: () => call<StationInfo>('station_info'),
   stationOperatorSet: (name: string, password: string | null = null) =>
     call<StationInfo>('station_operator_set', { name, password }),

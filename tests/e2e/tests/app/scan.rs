@@ -821,6 +821,20 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         t == "Freigegeben. Die Papieroriginale dürfen vernichtet werden."
     })
     .await;
+    // The seal checked in the app, on the delivered document.
+    app.click("table.docs tbody tr:first-child button[data-action='seal-verify']")
+        .await;
+    let check = app
+        .wait_text(
+            "table.docs tbody tr:first-child [data-testid='seal-check']",
+            |t| !t.is_empty(),
+        )
+        .await;
+    assert!(
+        check.starts_with("Gültig: gesiegelt von Scanstelle Musterstadt, Zeitstempel")
+            && check.contains("(Test-Zeitstempeldienst); seither unverändert."),
+        "{check}"
+    );
     app.quit().await;
 
     // Each delivered PDF/A is sealed and timestamped: Eingang's verifier, pyHanko and
