@@ -87,15 +87,7 @@ impl Plan {
                 "the PDF uses a cross-reference stream; only PDFs with a cross-reference table can be sealed",
             ));
         }
-        let root = doc
-            .trailer
-            .get(b"Root")
-            .and_then(Object::as_reference)
-            .map_err(|_| bad("no catalog"))?;
-        let mut catalog = doc
-            .get_dictionary(root)
-            .map_err(|_| bad("no catalog"))?
-            .clone();
+        let (root, mut catalog) = catalog_of(&doc)?;
         let page = *doc
             .get_pages()
             .values()
@@ -246,15 +238,7 @@ fn append_dss(mut pdf: Vec<u8>, certs: &[Vec<u8>], ocsps: &[Vec<u8>]) -> Result<
     let bad = |m: &str| Error::Pdf(m.to_owned());
     let doc = Document::load_mem(&pdf).map_err(|e| Error::Pdf(e.to_string()))?;
     let prev = last_startxref(&pdf).ok_or_else(|| bad("no startxref"))?;
-    let root = doc
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .map_err(|_| bad("no catalog"))?;
-    let mut catalog = doc
-        .get_dictionary(root)
-        .map_err(|_| bad("no catalog"))?
-        .clone();
+    let (root, mut catalog) = catalog_of(&doc)?;
     let mut next = doc.max_id + 1;
     let mut xref: Vec<(u32, u16, usize)> = Vec::new();
     let mut stream = |pdf: &mut Vec<u8>, data: &[u8], xref: &mut Vec<(u32, u16, usize)>| {
@@ -320,6 +304,18 @@ fn finish_update(out: &mut Vec<u8>, mut xref: Vec<(u32, u16, usize)>, entries: &
         "trailer\n<< {entries} /Prev {prev} >>\nstartxref\n{at}\n%%EOF\n"
     );
     out.extend_from_slice(x.as_bytes());
+}
+
+/// The catalog's id and a copy of it, to change in an update.
+fn catalog_of(doc: &Document) -> Result<(ObjectId, Dictionary)> {
+    let none = || Error::Pdf("no catalog".into());
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|_| none())?;
+    let catalog = doc.get_dictionary(root).map_err(|_| none())?.clone();
+    Ok((root, catalog))
 }
 
 /// The offset after the file's last `startxref`.

@@ -14,29 +14,26 @@ use zeroize::Zeroizing;
 /// The SoftHSM2 module of Debian.
 pub const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
-/// A running test PKI.
-pub struct Pki {
-    pub dir: tempfile::TempDir,
-    pub port: u16,
-    child: Child,
-}
+/// A service started by [`spawn_watched`], its process group stopped on drop.
+#[derive(Debug)]
+struct Watched(Child);
 
-impl std::fmt::Debug for Pki {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pki")
-            .field("port", &self.port)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Drop for Pki {
+impl Drop for Watched {
     fn drop(&mut self) {
-        let pid = self.child.id();
+        let pid = self.0.id();
         let _ = Command::new("kill")
             .args(["-s", "KILL", "--", &format!("-{pid}")])
             .status();
-        let _ = self.child.wait();
+        let _ = self.0.wait();
     }
+}
+
+/// A running test PKI.
+#[derive(Debug)]
+pub struct Pki {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    _service: Watched,
 }
 
 fn repo_root() -> PathBuf {
@@ -147,7 +144,11 @@ impl Pki {
             &dir.path().join("animator.log"),
             port,
         );
-        Pki { dir, port, child }
+        Pki {
+            dir,
+            port,
+            _service: Watched(child),
+        }
     }
 
     /// `SOFTHSM2_CONF` for this PKI's token (set it before opening the token).
@@ -273,28 +274,11 @@ fn output(cmd: &mut Command) -> (bool, String) {
 
 /// A running OpenLDAP `slapd` on loopback with StartTLS and the people of a scan office
 /// (`scripts/ldap/setup.sh`): anna, bernd, carla. Stopped when the test process ends.
+#[derive(Debug)]
 pub struct Slapd {
     pub dir: tempfile::TempDir,
     pub port: u16,
-    child: Child,
-}
-
-impl std::fmt::Debug for Slapd {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Slapd")
-            .field("port", &self.port)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Drop for Slapd {
-    fn drop(&mut self) {
-        let pid = self.child.id();
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{pid}")])
-            .status();
-        let _ = self.child.wait();
-    }
+    _service: Watched,
 }
 
 impl Slapd {
@@ -326,7 +310,11 @@ impl Slapd {
         ];
         let slapd = Path::new("/usr/sbin/slapd");
         let child = spawn_watched("slapd", slapd, &args, &dir.path().join("slapd.log"), port);
-        Slapd { dir, port, child }
+        Slapd {
+            dir,
+            port,
+            _service: Watched(child),
+        }
     }
 
     /// The directory's URL (StartTLS on the plain port).
