@@ -88,6 +88,38 @@ pub(crate) fn is_ca(cert: &Certificate) -> bool {
         .is_some_and(|bc| bc.ca)
 }
 
+/// Whether `cert`'s key may make signatures: no key usage named, or digitalSignature or
+/// nonRepudiation among them.
+pub(crate) fn may_sign(cert: &Certificate) -> bool {
+    use x509_cert::ext::pkix::KeyUsage;
+    const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+    let Some(ext) = cert
+        .tbs_certificate
+        .extensions
+        .as_ref()
+        .and_then(|exts| exts.iter().find(|e| e.extn_id == KEY_USAGE))
+    else {
+        return true;
+    };
+    KeyUsage::from_der(ext.extn_value.as_bytes())
+        .is_ok_and(|ku| ku.digital_signature() || ku.non_repudiation())
+}
+
+/// Whether `cert` names `purpose` among its extended key usages.
+pub(crate) fn has_purpose(cert: &Certificate, purpose: Oid) -> bool {
+    use x509_cert::ext::pkix::ExtendedKeyUsage;
+    const EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+    cert.tbs_certificate
+        .extensions
+        .as_ref()
+        .and_then(|exts| exts.iter().find(|e| e.extn_id == EXTENDED_KEY_USAGE))
+        .and_then(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok())
+        .is_some_and(|eku| eku.0.contains(&purpose))
+}
+
+/// The extended key usage of a timestamp authority (RFC 3161 2.3).
+pub(crate) const ID_KP_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
+
 /// Whether `cert` is valid at `secs`.
 pub(crate) fn valid_at(cert: &Certificate, secs: i64) -> bool {
     let v = &cert.tbs_certificate.validity;
@@ -188,5 +220,23 @@ mod tests {
         for leaf in ["seal", "tsa", "ocsp"] {
             assert!(!super::is_ca(&pki.cert(leaf)), "{leaf}");
         }
+    }
+
+    #[test]
+    fn key_usages_are_read() {
+        let pki = crate::testing::Pki::shared();
+        assert!(super::may_sign(&pki.cert("seal")));
+        assert!(super::has_purpose(
+            &pki.cert("tsa"),
+            super::ID_KP_TIME_STAMPING
+        ));
+        assert!(!super::has_purpose(
+            &pki.cert("seal"),
+            super::ID_KP_TIME_STAMPING
+        ));
+        assert!(!super::has_purpose(
+            &pki.cert("ocsp"),
+            super::ID_KP_TIME_STAMPING
+        ));
     }
 }

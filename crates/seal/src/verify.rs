@@ -174,6 +174,11 @@ fn check_cms(
         signer_cert(info, &certs).ok_or_else(|| bad("the signer's certificate is missing"))?;
     r.signer = subject_name(cert);
     r.issuer = name_text(&cert.tbs_certificate.issuer);
+    let may_sign = der_util::may_sign(cert);
+    if !may_sign {
+        r.problems
+            .push("the certificate's key usage does not allow signatures".into());
+    }
     match signed_digest_ok(info, digest) {
         Ok(()) if verify_signer(cert, info)? => r.intact = true,
         Ok(()) => r
@@ -194,7 +199,7 @@ fn check_cms(
         }
     }
     match chain_trusted(cert, &certs, trust, at) {
-        Ok(()) => r.trusted = true,
+        Ok(()) => r.trusted = may_sign,
         Err(m) => r.problems.push(m),
     }
     Ok(())
@@ -393,6 +398,9 @@ fn check_timestamp(
         .map_err(|_| "its content was altered".to_owned())?;
     if !verify_signer(cert, si).map_err(|e| e.to_string())? {
         return Err("its signature does not match".into());
+    }
+    if !der_util::has_purpose(cert, der_util::ID_KP_TIME_STAMPING) {
+        return Err("the authority's certificate is not one for timestamps".into());
     }
     let time = info.gen_time;
     chain_trusted(cert, &certs, trust, time)?;
