@@ -209,34 +209,3 @@ pub(crate) fn certificates(sd: &SignedData) -> Vec<Certificate> {
         })
         .unwrap_or_default()
 }
-
-#[cfg(all(test, feature = "testing"))]
-mod tests {
-    #[test]
-    fn only_certification_authorities_count_as_issuers() {
-        let pki = crate::testing::Pki::shared();
-        assert!(super::is_ca(&pki.cert("root")));
-        assert!(super::is_ca(&pki.cert("interm")));
-        for leaf in ["seal", "tsa", "ocsp"] {
-            assert!(!super::is_ca(&pki.cert(leaf)), "{leaf}");
-        }
-    }
-
-    #[test]
-    fn key_usages_are_read() {
-        let pki = crate::testing::Pki::shared();
-        assert!(super::may_sign(&pki.cert("seal")));
-        assert!(super::has_purpose(
-            &pki.cert("tsa"),
-            super::ID_KP_TIME_STAMPING
-        ));
-        assert!(!super::has_purpose(
-            &pki.cert("seal"),
-            super::ID_KP_TIME_STAMPING
-        ));
-        assert!(!super::has_purpose(
-            &pki.cert("ocsp"),
-            super::ID_KP_TIME_STAMPING
-        ));
-    }
-}

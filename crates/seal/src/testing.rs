@@ -350,3 +350,36 @@ impl Slapd {
             .expect("a known user")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The certificate checks of `der_util` on the test PKI's certificates.
+    use crate::der_util;
+    #[test]
+    fn only_certification_authorities_count_as_issuers() {
+        let pki = super::Pki::shared();
+        assert!(der_util::is_ca(&pki.cert("root")));
+        assert!(der_util::is_ca(&pki.cert("interm")));
+        for leaf in ["seal", "tsa", "ocsp"] {
+            assert!(!der_util::is_ca(&pki.cert(leaf)), "{leaf}");
+        }
+    }
+
+    #[test]
+    fn key_usages_are_read() {
+        let pki = super::Pki::shared();
+        assert!(der_util::may_sign(&pki.cert("seal")));
+        assert!(der_util::has_purpose(
+            &pki.cert("tsa"),
+            der_util::ID_KP_TIME_STAMPING
+        ));
+        assert!(!der_util::has_purpose(
+            &pki.cert("seal"),
+            der_util::ID_KP_TIME_STAMPING
+        ));
+        assert!(!der_util::has_purpose(
+            &pki.cert("ocsp"),
+            der_util::ID_KP_TIME_STAMPING
+        ));
+    }
+}
