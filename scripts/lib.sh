@@ -76,14 +76,20 @@ ui_build() {
 
 # WsgiDAV and Mayan EDMS (PyPI) in private virtual environments: the sync tests start them
 # as real servers.
-dav_servers_install() {
-  local venv="$ROOT/.tools/venv" req="$ROOT/scripts/test-servers.txt"
-  if ! [ -x "$venv/bin/wsgidav" ] || [ "$req" -nt "$venv/bin/wsgidav" ]; then
-    say "WsgiDAV into .tools/venv"
+# venv_install DIR REQUIREMENTS PROGRAM: a private Python environment with the pinned
+# packages, made again when the requirements file is newer than PROGRAM.
+venv_install() {
+  local venv="$ROOT/.tools/$1" req="$ROOT/$2" marker="$ROOT/.tools/$1/bin/$3"
+  if ! [ -x "$marker" ] || [ "$req" -nt "$marker" ]; then
+    say "$(basename "$2") into .tools/$1"
     /usr/bin/python3 -m venv "$venv"
     "$venv/bin/pip" install -qq --disable-pip-version-check -r "$req"
-    touch "$venv/bin/wsgidav"
+    touch "$marker"
   fi
+}
+
+dav_servers_install() {
+  venv_install venv scripts/test-servers.txt wsgidav
   # Mayan EDMS, a real open-source DMS (PyPI), with a prepared template data folder.
   "$ROOT/scripts/mayan/prepare.sh"
   # The distribution's Apache and slapd must not run as services on the test machine (the
@@ -97,13 +103,7 @@ dav_servers_install() {
 
 # The test PKI's tools (certomancer, pyHanko) from PyPI, pinned, into .tools/pki.
 pki_install() {
-  local venv="$ROOT/.tools/pki" req="$ROOT/scripts/pki/requirements.txt"
-  if ! [ -x "$venv/bin/certomancer" ] || [ "$req" -nt "$venv/bin/certomancer" ]; then
-    say "certomancer and pyHanko into .tools/pki"
-    /usr/bin/python3 -m venv "$venv"
-    "$venv/bin/pip" install -qq --disable-pip-version-check -r "$req"
-    touch "$venv/bin/certomancer"
-  fi
+  venv_install pki scripts/pki/requirements.txt certomancer
 }
 
 # cargo deny (licences, bans, sources of every dependency), pinned.

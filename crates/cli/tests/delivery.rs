@@ -200,33 +200,7 @@ fn config_check_validates_a_file_and_names_the_mistake() {
     );
 }
 
-/// Signs like `tauri signer sign`: the public key and signatures, both base64.
-struct Signer(minisign::KeyPair);
-
-impl Signer {
-    fn new() -> Self {
-        Self(minisign::KeyPair::generate_unencrypted_keypair().unwrap())
-    }
-    fn pubkey(&self) -> String {
-        b64(self.0.pk.to_box().unwrap().to_string())
-    }
-    fn sign(&self, data: &[u8]) -> String {
-        let sig = minisign::sign(
-            Some(&self.0.pk),
-            &self.0.sk,
-            std::io::Cursor::new(data),
-            None,
-            None,
-        )
-        .unwrap();
-        b64(sig.to_string())
-    }
-}
-
-fn b64(s: String) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(s)
-}
+use eingang_update::testing::Signer;
 
 #[test]
 fn the_machine_file_rules_config_check_shows_it_and_update_takes_only_signed_packages() {
@@ -366,29 +340,21 @@ fn config_apply_takes_central_master_data_and_keeps_them_when_the_file_breaks() 
 #[test]
 fn config_check_names_what_each_profiles_protection_need_lacks() {
     let data = tempfile::tempdir().unwrap();
-    let profile = data.path().join("hoch.json");
-    std::fs::write(
-        &profile,
-        r#"{"id":"akten","name":"Akten","mode":"Gray","resolution":300,"qc":{"protection":"sehr_hoch","four_eyes":true}}"#,
-    )
-    .unwrap();
-    let o = eingang(
-        data.path(),
-        &["profiles", "save", profile.to_str().unwrap()],
-        None,
-    );
-    assert!(o.status.success(), "{}", out(&o));
-    std::fs::write(
-        &profile,
-        r#"{"id":"post","name":"Post","mode":"Gray","resolution":300,"qc":{"protection":"normal","four_eyes":true}}"#,
-    )
-    .unwrap();
-    let o = eingang(
-        data.path(),
-        &["profiles", "save", profile.to_str().unwrap()],
-        None,
-    );
-    assert!(o.status.success(), "{}", out(&o));
+    let profile = data.path().join("profile.json");
+    for (id, protection) in [("akten", "sehr_hoch"), ("post", "normal")] {
+        let name = if id == "akten" { "Akten" } else { "Post" };
+        std::fs::write(
+            &profile,
+            format!(r#"{{"id":"{id}","name":"{name}","mode":"Gray","resolution":300,"qc":{{"protection":"{protection}","four_eyes":true}}}}"#),
+        )
+        .unwrap();
+        let o = eingang(
+            data.path(),
+            &["profiles", "save", profile.to_str().unwrap()],
+            None,
+        );
+        assert!(o.status.success(), "{}", out(&o));
+    }
     let o = eingang(data.path(), &["config", "check"], None);
     let text = out(&o);
     assert!(o.status.success(), "{text}");

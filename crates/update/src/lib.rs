@@ -21,6 +21,67 @@
 use eingang_config::update::{decode_b64_text, Source};
 pub use eingang_config::update::{public_key, ValueError};
 pub use minisign_verify::PublicKey;
+
+#[cfg(feature = "testing")]
+pub mod testing {
+    //! Signs like `tauri signer generate` / `sign`, for tests: a key pair, its public key and
+    //! signatures as the manifest carries them (base64 of the `.pub` and `.sig` files).
+    use base64::Engine as _;
+
+    /// A fresh minisign key pair.
+    pub struct Signer(minisign::KeyPair);
+
+    impl std::fmt::Debug for Signer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Signer(…)")
+        }
+    }
+
+    impl Default for Signer {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl Signer {
+        /// # Panics
+        /// When no key pair can be made (a test failure).
+        pub fn new() -> Self {
+            Self(minisign::KeyPair::generate_unencrypted_keypair().expect("a key pair"))
+        }
+
+        /// As `tauri signer generate` prints it: base64 of the `.pub` file.
+        /// # Panics
+        /// When the key cannot be written out (a test failure).
+        pub fn pubkey(&self) -> String {
+            b64(&self.0.pk.to_box().expect("a public key box").to_string())
+        }
+
+        /// As `tauri signer sign` writes it: base64 of the `.sig` file.
+        /// # Panics
+        /// When signing fails (a test failure).
+        pub fn sign(&self, data: &[u8]) -> String {
+            let sig = minisign::sign(
+                Some(&self.0.pk),
+                &self.0.sk,
+                std::io::Cursor::new(data),
+                None,
+                None,
+            )
+            .expect("a signature");
+            b64(&sig.to_string())
+        }
+
+        /// The key pair's bare public key (minisign's `RW…` line).
+        pub fn bare_pubkey(&self) -> String {
+            self.0.pk.to_base64()
+        }
+    }
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
+    }
+}
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -5,44 +5,10 @@
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
-use base64::Engine as _;
 use eingang_config::UpdateSection;
+use eingang_update::testing::Signer;
 use eingang_update::{platform_keys, Updater};
 use std::path::Path;
-
-struct Signer {
-    pair: minisign::KeyPair,
-}
-
-impl Signer {
-    fn new() -> Self {
-        Self {
-            pair: minisign::KeyPair::generate_unencrypted_keypair().unwrap(),
-        }
-    }
-
-    /// As `tauri signer generate` prints it: base64 of the `.pub` file.
-    fn pubkey(&self) -> String {
-        b64(&self.pair.pk.to_box().unwrap().to_string())
-    }
-
-    /// As `tauri signer sign` writes it: base64 of the `.sig` file.
-    fn sign(&self, data: &[u8]) -> String {
-        let sig = minisign::sign(
-            Some(&self.pair.pk),
-            &self.pair.sk,
-            std::io::Cursor::new(data),
-            Some("file:package"),
-            None,
-        )
-        .unwrap();
-        b64(&sig.to_string())
-    }
-}
-
-fn b64(s: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
-}
 
 fn manifest(version: &str, url: &str, signature: &str) -> String {
     serde_json::json!({
@@ -266,7 +232,7 @@ async fn an_unreachable_or_broken_source_is_named_and_changes_nothing() {
 fn keys_are_read_in_both_forms_and_bad_ones_named() {
     let signer = Signer::new();
     assert!(eingang_update::public_key(&signer.pubkey()).is_ok());
-    let bare = signer.pair.pk.to_base64();
+    let bare = signer.bare_pubkey();
     assert!(eingang_update::public_key(&bare).is_ok());
     let e = eingang_update::public_key("hello").unwrap_err();
     assert!(e.to_string().contains("not a minisign public key"), "{e}");

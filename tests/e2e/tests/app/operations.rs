@@ -99,33 +99,7 @@ async fn a_scan_office_machine_shows_its_workspaces_and_a_second_start_comes_to_
     app.quit().await;
 }
 
-/// Signs like `tauri signer sign`: the public key and signatures, both base64.
-struct Signer(minisign::KeyPair);
-
-impl Signer {
-    fn new() -> Self {
-        Self(minisign::KeyPair::generate_unencrypted_keypair().unwrap())
-    }
-    fn pubkey(&self) -> String {
-        b64(self.0.pk.to_box().unwrap().to_string())
-    }
-    fn sign(&self, data: &[u8]) -> String {
-        let sig = minisign::sign(
-            Some(&self.0.pk),
-            &self.0.sk,
-            std::io::Cursor::new(data),
-            None,
-            None,
-        )
-        .unwrap();
-        b64(sig.to_string())
-    }
-}
-
-fn b64(s: String) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(s)
-}
+use eingang_update::testing::Signer;
 
 #[tokio::test]
 async fn a_signed_update_on_the_share_is_offered_and_a_failed_install_keeps_the_app() {
