@@ -11,6 +11,10 @@ export CARGO_TERM_COLOR=never
 # every cargo command.
 export EINGANG_KEYRING=off
 export EINGANG_PASSPHRASE="only for the test suite, never for data"
+# A fresh clone builds once: incremental caches would only fill the disk (they are several
+# GiB for this workspace), so CI builds without them.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+say "disk: $(df -h --output=avail "$ROOT" | tail -1 | tr -d ' ') free where the build goes"
 
 apt_install "${APT_BUILD[@]}" "${APT_TEST[@]}"
 need_rust
@@ -59,6 +63,10 @@ say "release bundle: .deb built$( [ -n "${CI:-}" ] && echo ", installed with dpk
 # On CI (a disposable machine) the package is installed and the installed app started;
 # elsewhere it is only built, so running the tests does not install anything system-wide.
 if [ -n "${CI:-}" ]; then
+  # The debug build has served its last test; CI's disk is shared and finite, and the
+  # release build needs room of its own.
+  say "freeing the debug build ($(du -sh "$ROOT/target/debug" | cut -f1)) before the release build"
+  rm -rf "$ROOT/target/debug"
   "$ROOT/scripts/package.sh" --install-check
 else
   "$ROOT/scripts/package.sh"
