@@ -26,7 +26,11 @@ pub enum Error {
     #[error("the database {path} is read-only; fix its permissions or choose another data folder")]
     ReadOnly { path: PathBuf },
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[source] rusqlite::Error),
+    #[error("this batch is released: its pages, index values and checks can no longer be changed (the delivered documents and the log would disagree); scan the pages again into a new batch to correct them")]
+    BatchReleased,
+    #[error("this batch waits for its release to finish (a service it needs was unreachable; it is retried automatically); withdraw the release to change it")]
+    ReleasePending,
     #[error("file error at {path}: {source}")]
     Io {
         path: PathBuf,
@@ -76,6 +80,24 @@ pub enum Error {
     KeyFile { detail: String },
 }
 
+/// The messages the schema's triggers raise (migration 15).
+const RAISED_RELEASED: &str = "eingang:batch_released";
+const RAISED_PENDING: &str = "eingang:release_pending";
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(_, Some(m)) if m == RAISED_RELEASED => {
+                Self::BatchReleased
+            }
+            rusqlite::Error::SqliteFailure(_, Some(m)) if m == RAISED_PENDING => {
+                Self::ReleasePending
+            }
+            _ => Self::Sqlite(e),
+        }
+    }
+}
+
 impl Error {
     /// Maps "no row" to [`Error::NotFound`] naming `what` and `id`.
     pub(crate) fn not_found<'a>(
@@ -102,6 +124,8 @@ impl Error {
             Self::DiskFull { .. } => "store.disk_full",
             Self::ReadOnly { .. } => "store.read_only",
             Self::Sqlite(_) => "store.sqlite",
+            Self::BatchReleased => "batch.released",
+            Self::ReleasePending => "batch.release_pending",
             Self::Io { .. } => "store.io",
             Self::NotFound { .. } => "store.not_found",
             Self::UnknownForm { .. } => "form.unknown",

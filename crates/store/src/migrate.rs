@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (12, include_str!("migrations/0012_ocr_qc_transfer.sql")),
     (13, include_str!("migrations/0013_secrets.sql")),
     (14, include_str!("migrations/0014_audit_checkpoints.sql")),
+    (15, include_str!("migrations/0015_release_safety.sql")),
 ];
 
 /// The schema version this build writes.

@@ -19,10 +19,18 @@ pub struct BatchRow {
     /// The person who scanned it.
     pub scanned_by: String,
     pub released_at: Option<i64>,
-    /// Set once a passed quality check allows the paper originals to be destroyed.
+    /// Set once every document is delivered with a receipt (and the check passed with
+    /// integrity evidence): the paper originals may be destroyed.
     pub destroyable_at: Option<i64>,
     /// Pages waiting for OCR.
     pub ocr_pending: u32,
+    /// The check passed with integrity evidence: destroyable once all are delivered.
+    pub originals_eligible: bool,
+    /// Documents made at release, and how many of them are delivered everywhere.
+    pub documents: u32,
+    pub documents_delivered: u32,
+    /// A release waits for a service (see [`PendingRelease`]).
+    pub release_pending: bool,
 }
 
 pub fn create_batch(
@@ -45,26 +53,156 @@ pub fn create_batch(
     Ok(id)
 }
 
-/// The batch is released: its documents are made; `destroyable` when the check passed.
-pub fn set_released(conn: &Connection, id: &BatchId, destroyable: bool) -> Result<()> {
+/// The batch is released: its documents are made and queued. `eligible` when the check
+/// passed and integrity evidence exists — the originals may then be destroyed once every
+/// document has its delivery receipt ([`settle_originals`]). A pending release is done.
+pub fn set_released(conn: &Connection, id: &BatchId, eligible: bool) -> Result<()> {
     let now = now_ms();
     conn.execute(
-        "UPDATE batches SET released_at = ?2, destroyable_at = CASE WHEN ?3 THEN ?2 END WHERE id = ?1",
-        params![id, now, destroyable],
+        "UPDATE batches SET released_at = ?2, originals_eligible = ?3 WHERE id = ?1",
+        params![id, now, eligible],
     )?;
+    conn.execute("DELETE FROM release_pending WHERE batch_id = ?1", [id])?;
     crate::tables::audit::append(
         conn,
         "batch.released",
         &id.to_string(),
-        &serde_json::json!({ "originals_destroyable": destroyable }),
-    )
+        &serde_json::json!({ "originals_eligible": eligible }),
+    )?;
+    settle_originals(conn, id)
+}
+
+/// Marks the originals destroyable when the batch is eligible and every one of its
+/// documents is delivered with a receipt (a document with no target never is).
+pub fn settle_originals(conn: &Connection, id: &BatchId) -> Result<()> {
+    let changed = conn.execute(
+        "UPDATE batches SET destroyable_at = ?2
+         WHERE id = ?1 AND originals_eligible AND destroyable_at IS NULL AND released_at IS NOT NULL
+           AND EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = ?1)
+           AND NOT EXISTS (
+               SELECT 1 FROM documents d WHERE d.batch_id = ?1 AND (
+                   NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id)
+                   OR EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id
+                                                       AND o.state <> 'delivered')))",
+        params![id, now_ms()],
+    )?;
+    if changed > 0 {
+        crate::tables::audit::append(
+            conn,
+            "batch.originals_destroyable",
+            &id.to_string(),
+            &serde_json::json!({ "reason": "all documents delivered with receipts" }),
+        )?;
+    }
+    Ok(())
+}
+
+/// A release that waits for a service (the timestamp service), retried automatically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRelease {
+    pub batch_id: BatchId,
+    /// What the clerk asked for (the use case's request, as JSON).
+    pub request_json: String,
+    pub since: i64,
+    pub attempts: u32,
+    /// The error code of the last attempt (e.g. `tsa.unreachable`).
+    pub last_code: String,
+    pub next_at: i64,
+}
+
+/// Records a release that could not finish (first attempt or a retry): the batch is frozen
+/// until it succeeds or is withdrawn.
+pub fn set_pending(
+    conn: &Connection,
+    id: &BatchId,
+    request_json: &str,
+    code: &str,
+    next_at: i64,
+) -> Result<()> {
+    let now = now_ms();
+    let first = conn.execute(
+        "INSERT INTO release_pending (batch_id, request_json, since, last_code, next_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (batch_id) DO UPDATE SET attempts = attempts + 1, last_code = ?4, next_at = ?5",
+        params![id, request_json, now, code, next_at],
+    )?;
+    let attempts: u32 = conn.query_row(
+        "SELECT attempts FROM release_pending WHERE batch_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    if attempts == 1 && first > 0 {
+        crate::tables::audit::append(
+            conn,
+            "batch.release_pending",
+            &id.to_string(),
+            &serde_json::json!({ "code": code }),
+        )?;
+    }
+    Ok(())
+}
+
+fn pending_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingRelease> {
+    Ok(PendingRelease {
+        batch_id: r.get(0)?,
+        request_json: r.get(1)?,
+        since: r.get(2)?,
+        attempts: r.get(3)?,
+        last_code: r.get(4)?,
+        next_at: r.get(5)?,
+    })
+}
+
+const PENDING_SELECT: &str =
+    "SELECT batch_id, request_json, since, attempts, last_code, next_at FROM release_pending";
+
+/// The batch's pending release, if any.
+pub fn pending(conn: &Connection, id: &BatchId) -> Result<Option<PendingRelease>> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .query_row(
+            &format!("{PENDING_SELECT} WHERE batch_id = ?1"),
+            [id],
+            pending_row,
+        )
+        .optional()?)
+}
+
+/// Pending releases whose next try is due at `now`, oldest first.
+pub fn pending_due(conn: &Connection, now: i64) -> Result<Vec<PendingRelease>> {
+    let mut stmt = conn.prepare(&format!(
+        "{PENDING_SELECT} WHERE next_at <= ?1 ORDER BY since"
+    ))?;
+    let rows = stmt.query_map([now], pending_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The clerk withdraws a pending release: the batch can be changed again.
+pub fn withdraw_pending(conn: &Connection, id: &BatchId) -> Result<bool> {
+    let gone = conn.execute("DELETE FROM release_pending WHERE batch_id = ?1", [id])? > 0;
+    if gone {
+        crate::tables::audit::append(
+            conn,
+            "batch.release_withdrawn",
+            &id.to_string(),
+            &serde_json::json!({}),
+        )?;
+    }
+    Ok(gone)
 }
 
 const BATCH_SELECT: &str = "SELECT b.id, b.name, b.profile_id, b.profile_json, b.created_at,
         (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted),
         (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted AND p.blank),
         b.scanned_by, b.released_at, b.destroyable_at,
-        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted AND p.ocr_state = 'pending')
+        (SELECT count(*) FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted AND p.ocr_state = 'pending'),
+        b.originals_eligible,
+        (SELECT count(*) FROM documents d WHERE d.batch_id = b.id),
+        (SELECT count(*) FROM documents d WHERE d.batch_id = b.id
+           AND EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id)
+           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id
+                                                   AND o.state <> 'delivered')),
+        EXISTS (SELECT 1 FROM release_pending r WHERE r.batch_id = b.id)
      FROM batches b";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
@@ -80,6 +218,10 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         released_at: r.get(8)?,
         destroyable_at: r.get(9)?,
         ocr_pending: r.get(10)?,
+        originals_eligible: r.get(11)?,
+        documents: r.get(12)?,
+        documents_delivered: r.get(13)?,
+        release_pending: r.get(14)?,
     })
 }
 

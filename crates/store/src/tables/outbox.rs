@@ -97,7 +97,20 @@ pub fn mark_delivered(
         id,
         "delivery.done",
         serde_json::json!({ "location": location, "sha256": hash }),
-    )
+    )?;
+    // The last receipt of a batch's documents allows destroying its paper originals.
+    let batch: Option<eingang_model::BatchId> = conn
+        .query_row(
+            "SELECT d.batch_id FROM outbox o JOIN documents d ON d.id = o.item_id
+             WHERE o.id = ?1 AND o.item_kind = 'document'",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match batch {
+        Some(b) => crate::tables::batches::settle_originals(conn, &b),
+        None => Ok(()),
+    }
 }
 
 /// The audit record of a delivery event: the item and target with the facts.

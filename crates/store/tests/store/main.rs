@@ -13,6 +13,7 @@ mod forget;
 mod forms;
 mod full_disk;
 mod migrations;
+mod release;
 mod tx;
 
 use eingang_store::Store;

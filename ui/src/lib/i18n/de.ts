@@ -397,6 +397,8 @@ export const de = {
   'error.store.locked':
     'Die Datenbank wird gerade von einem anderen Programm benutzt. Schließen Sie andere Eingang-Fenster und versuchen Sie es erneut.',
   'error.store.disk_full': 'Der Datenträger ist voll. Schaffen Sie Platz; gespeicherte Daten sind nicht verloren.',
+  'error.batch.released': 'Dieser Stapel ist freigegeben: Seiten, Indexwerte und Prüfungen lassen sich nicht mehr ändern. Zum Korrigieren die Seiten in einen neuen Stapel scannen.',
+  'error.batch.release_pending': 'Die Freigabe dieses Stapels wartet auf einen Dienst und wird automatisch wiederholt. Zum Ändern die Freigabe zurücknehmen.',
   'error.store.read_only': 'Die Datenbank ist schreibgeschützt.',
   'error.store.not_found': 'Der Eintrag existiert nicht mehr (vielleicht wurde er gelöscht).',
   'error.store.bad_row': 'Ein gespeicherter Eintrag kann nicht gelesen werden.',

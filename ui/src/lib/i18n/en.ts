@@ -396,6 +396,8 @@ export const en: Messages = {
   'error.store.locked':
     'The database is in use by another program. Close other Eingang windows and try again.',
   'error.store.disk_full': 'The disk is full. Free some space; saved data is not lost.',
+  'error.batch.released': 'This batch is released: its pages, index values and checks can no longer be changed. To correct them, scan the pages into a new batch.',
+  'error.batch.release_pending': 'The release of this batch waits for a service and is retried automatically. Withdraw the release to change the batch.',
   'error.store.read_only': 'The database is read-only.',
   'error.store.not_found': 'The entry no longer exists (it may have been deleted).',
   'error.store.bad_row': 'A stored entry cannot be read.',
