@@ -99,7 +99,7 @@ echo "$PASS" | "$E" targets password dms >/dev/null 2>&1
 B=$("$E" import "$WORK"/pages/*.png --profile bench 2>/dev/null | sed -n 's/^batch \([^:]*\):.*/\1/p')
 "$E" batch separate "$B" >/dev/null
 "$E" batch qc "$B" --all >/dev/null
-"$E" batch release "$B" --title "Posteingang" | tail -1
+"$E" batch release "$B" --title "Posteingang" --index dokumentart=Brief | tail -1
 
 say "eingang sync — the user's command, timed"
 echo "  \$ eingang sync   (EINGANG_DATA_DIR=\$WORK/store; $COUNT documents queued for dms)"

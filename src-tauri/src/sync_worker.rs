@@ -8,7 +8,7 @@ use eingang_config as config;
 use eingang_store::Store;
 use eingang_sync::{worker, Target};
 use std::sync::{Arc, RwLock};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager};
 
 /// What the configuration says, loaded together.
 #[derive(Default)]
@@ -81,6 +81,14 @@ impl SyncState {
             .collect())
     }
 
+    /// The names of the targets documents go to (what the release summary shows).
+    pub fn target_names(&self, store: &Store) -> Vec<String> {
+        config::effective_targets(&self.config(), store.data_dir())
+            .into_iter()
+            .map(|t| t.name.unwrap_or(t.id))
+            .collect()
+    }
+
     /// What a release of a batch needs from the configuration: the targets its documents
     /// are queued for, the workstation's name, the seal and the timestamp service — read
     /// afresh, so a seal IT has just set up counts at the next release.
@@ -89,10 +97,10 @@ impl SyncState {
         store: &Store,
         title: String,
         index: Vec<(String, String)>,
-    ) -> Result<eingang_api::batches::ReleaseRequest, AppError> {
+    ) -> Result<eingang_api::release::ReleaseRequest, AppError> {
         self.reload(store);
         let config = self.config();
-        Ok(eingang_api::batches::ReleaseRequest {
+        Ok(eingang_api::release::ReleaseRequest {
             title,
             index,
             targets: self.target_ids(store)?,
@@ -177,6 +185,51 @@ fn anchor_daily(app: &AppHandle, store: Arc<Store>, shutdown: Arc<eingang_sync::
     });
 }
 
+/// Releases that wait for the timestamp service, tried again when due (looked at every
+/// half minute); the scan workspace hears of every try.
+fn retry_releases(
+    app: &AppHandle,
+    store: Arc<Store>,
+    shutdown: Arc<eingang_sync::worker::Shutdown>,
+) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while !shutdown.is_requested() {
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            let waiting = store
+                .with_conn(|c| {
+                    eingang_store::tables::batches::pending_due(c, eingang_store::now_ms())
+                })
+                .map_or(0, |d| d.len());
+            if waiting == 0 {
+                continue;
+            }
+            let sync = handle.state::<SyncState>();
+            sync.reload(&store);
+            let (cfg, store) = (sync.config(), store.clone());
+            let tried = tauri::async_runtime::spawn_blocking(move || {
+                eingang_api::release::retry_due(&store, &cfg, false)
+            })
+            .await;
+            if let Ok(Ok(tried)) = tried {
+                let done = tried
+                    .iter()
+                    .filter(|(_, r)| matches!(r, Ok(eingang_api::release::Released::Done(_))))
+                    .count();
+                tracing::info!(
+                    tried = tried.len(),
+                    released = done,
+                    "waiting releases tried"
+                );
+                if done > 0 {
+                    handle.state::<SyncState>().wake.notify_one();
+                }
+                let _ = handle.emit("scan-batches-changed", ());
+            }
+        }
+    });
+}
+
 pub fn start(app: &AppHandle) {
     let (done, finished) = tokio::sync::watch::channel(false);
     let Ok(store) = app.store() else {
@@ -201,8 +254,10 @@ pub fn start(app: &AppHandle) {
     let (wake, shutdown) = (state.wake.clone(), state.shutdown.clone());
     app.manage(state);
     anchor_daily(app, store.clone(), shutdown.clone());
+    retry_releases(app, store.clone(), shutdown.clone());
     reseal_pending(store.clone());
     let handle = app.clone();
+    let events = app.clone();
     tauri::async_runtime::spawn(async move {
         worker::run_forever(
             store,
@@ -213,6 +268,10 @@ pub fn start(app: &AppHandle) {
             |t, r| {
                 if r.delivered + r.failed > 0 {
                     tracing::info!(target = %t.id, delivered = r.delivered, failed = r.failed, "sync round");
+                }
+                if r.delivered > 0 {
+                    // A receipt may allow a batch's originals to be destroyed.
+                    let _ = events.emit("scan-batches-changed", ());
                 }
             },
         )

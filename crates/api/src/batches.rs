@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use eingang_capture::intake::Event;
 use eingang_capture::profile::ScanProfile;
 use eingang_capture::Limits;
-use eingang_capture::{intake, profile, release};
+use eingang_capture::{intake, profile};
 use eingang_model::{
     BatchId, BatchSummary, BatchView, DocumentView, PageEdit, PageId, PageView, ScanProfileInfo,
     ScannerInfo, SeparationSummary,
@@ -31,7 +31,21 @@ pub fn summary(b: BatchRow) -> BatchSummary {
         scanned_by: b.scanned_by,
         released: b.released_at.is_some(),
         destroyable: b.destroyable_at.is_some(),
+        originals_eligible: b.originals_eligible,
+        documents: b.documents,
+        documents_delivered: b.documents_delivered,
         ocr_pending: b.ocr_pending,
+        release_waiting: b.release_pending.map(waiting),
+    }
+}
+
+/// A pending release as the UI and the CLI show it.
+pub fn waiting(w: batches::Waiting) -> eingang_model::ReleaseWaiting {
+    eingang_model::ReleaseWaiting {
+        since: w.since,
+        attempts: w.attempts,
+        code: w.last_code,
+        next_at: w.next_at,
     }
 }
 
@@ -376,83 +390,6 @@ pub fn separate(store: &Store, batch: &BatchId) -> Result<(SeparationSummary, Ba
         },
         view(store, batch)?,
     ))
-}
-
-/// What a release says beyond the batch: the documents' title and index values, where
-/// they go, and which workstation made them.
-#[derive(Debug, Clone, Default)]
-pub struct ReleaseRequest {
-    pub title: String,
-    pub index: Vec<(String, String)>,
-    pub targets: Vec<String>,
-    pub station: Option<String>,
-    /// `[seal]` and `[timestamp]` of the machine's configuration.
-    pub seal: eingang_config::SealSection,
-    pub timestamp: eingang_config::TimestampSection,
-    /// People sign in against the directory (`[directory]` configured).
-    pub authenticated: bool,
-}
-
-/// [`release`], then the batch as the scan station shows it.
-pub fn release_viewed(
-    store: &Store,
-    batch: &BatchId,
-    request: &ReleaseRequest,
-) -> Result<BatchView> {
-    release(store, batch, request)?;
-    view(store, batch)
-}
-
-/// Releases the checked batch: its documents (cut at the marked pages) as PDF/A with the
-/// OCR text layer, the index fields and the Transfervermerk, queued for delivery. Returns
-/// the documents made.
-pub fn release(
-    store: &Store,
-    batch: &BatchId,
-    request: &ReleaseRequest,
-) -> Result<Vec<documents::DocumentRow>> {
-    let title = request.title.trim();
-    if title.is_empty() || title.chars().count() > MAX_NAME {
-        return Err(Error::input(
-            "input.doc_title",
-            "a document needs a title of at most 200 characters",
-        )
-        .at("title"));
-    }
-    if request.index.len() > 50
-        || request
-            .index
-            .iter()
-            .any(|(k, v)| k.is_empty() || k.len() > 64 || v.len() > 1000)
-    {
-        return Err(Error::input(
-            "input.index",
-            "index fields: at most 50, names up to 64 characters, values up to 1,000",
-        ));
-    }
-    let targets: Vec<&str> = request.targets.iter().map(String::as_str).collect();
-    let sealer = crate::evidence::sealer(store, &request.seal, &request.timestamp)?;
-    let release = release::Release {
-        title,
-        index: &request.index,
-        targets: &targets,
-        sealer: sealer.as_ref(),
-        station: request.station.as_deref(),
-        justification: request.seal.justification.as_deref(),
-        authenticated: request.authenticated,
-    };
-    let documents = release::release(store, batch, &release)?;
-    // Every release anchors the audit log in the DMS (a failure here leaves the release
-    // standing; the daily anchor catches up).
-    if let Err(e) =
-        crate::evidence::checkpoint(store, sealer.as_ref(), &targets, request.station.as_deref())
-    {
-        tracing::warn!(
-            code = e.code(),
-            "the audit checkpoint after a release failed"
-        );
-    }
-    Ok(documents)
 }
 
 /// The batch pages go into: `batch` when given (it must exist), else a new one named `name`

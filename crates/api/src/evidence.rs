@@ -34,6 +34,7 @@ impl PadesSealer {
         SealError {
             sealer: self.name.clone(),
             reason: e.to_string(),
+            code: e.code(),
         }
     }
 }

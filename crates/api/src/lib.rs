@@ -5,6 +5,8 @@
 //!
 //! - [`batches`]: the Scanstelle — profiles, batches, intake from files and scanners,
 //!   page edits, separation, release into the outbox.
+//! - [`release`]: a checked batch into the outbox, sealed; a release that waits for the
+//!   timestamp service, retried automatically.
 //! - [`drafts`]: drafts in the editor, each answer with the form's state; [`forms`]: the
 //!   catalogue's import.
 //! - [`station`]: the index and check stations — operator, master data, index values,
@@ -28,6 +30,7 @@ pub mod forms;
 pub mod loops;
 pub mod preferences;
 pub mod provision;
+pub mod release;
 mod render;
 pub mod station;
 pub mod submissions;

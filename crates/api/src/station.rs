@@ -110,11 +110,7 @@ pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
                 .unwrap_or_default();
             let issues: Vec<FieldIssue> = masterdata::validate(&master, &index, &today[..10])
                 .into_iter()
-                .map(|e| FieldIssue {
-                    field: e.field,
-                    code: e.code,
-                    message: e.message,
-                })
+                .map(issue)
                 .collect();
             // Suggestions from the text of the first pages (where a letter names its case),
             // only while the document lacks a valid Aktenzeichen and units have patterns:
@@ -323,4 +319,13 @@ pub fn ocr(
     Ok(eingang_capture::ocr::run_pending(
         store, tess, batch, jobs, &never, on_page,
     )?)
+}
+
+/// A master-data problem as the UI shows it, tied to its field.
+pub(crate) fn issue(e: masterdata::FieldError) -> FieldIssue {
+    FieldIssue {
+        field: e.field,
+        code: e.code,
+        message: e.message,
+    }
 }

@@ -115,7 +115,7 @@ impl BatchError {
             Self::IndexInvalid { .. } => "index.invalid",
             Self::Write { .. } => "scan.document",
             Self::NotPdfA { .. } => "pdf.not_pdfa",
-            Self::Seal(_) => "seal.failed",
+            Self::Seal(e) => e.code,
             Self::SealRequired { .. } => "seal.required",
             Self::AuthenticationRequired => "signin.required",
             Self::DocumentChanged => "qc.document_changed",
@@ -180,6 +180,16 @@ pub const CODES: &[&str] = &[
 pub struct SealError {
     pub sealer: String,
     pub reason: String,
+    /// The seal service's own error code (`tsa.unreachable`, `seal.wrong_pin`, …), or
+    /// `seal.failed`.
+    pub code: &'static str,
+}
+
+impl SealError {
+    /// A service that was out of reach: the release waits and is tried again.
+    pub fn transient(&self) -> bool {
+        self.code == "tsa.unreachable"
+    }
 }
 
 /// Why Tesseract could not read a page (kept with the page; the page stays without text).

@@ -364,6 +364,16 @@ pub fn validate(master: &[Entry], index: &[(String, String)], today: &str) -> Ve
     let units: Vec<&Entry> = master.iter().filter(|e| e.kind == "unit").collect();
     let types: Vec<&Entry> = master.iter().filter(|e| e.kind == "doctype").collect();
     let doctype = get("dokumentart");
+    // Every document needs its type (the DMS files by it); with master data one of its
+    // types, and that type's own required fields.
+    if types.is_empty() && doctype.is_empty() {
+        err(
+            "dokumentart",
+            "required",
+            "dokumentart: name the document type (for example Antrag, Rechnung, Widerspruch)"
+                .into(),
+        );
+    }
     if !types.is_empty() {
         match types.iter().find(|t| t.code == doctype) {
             None if doctype.is_empty() => err(
@@ -542,10 +552,22 @@ mod tests {
         );
         assert_eq!(codes(&idx(&[("dokumentart", "x")]))[0].1, "unknown_doctype");
         assert_eq!(codes(&[])[0].1, "required");
-        // Without master data only the form of the values is checked.
+        // Without master data: any document type (but one), and the form of the values.
         assert_eq!(
-            validate(&[], &idx(&[("aktenzeichen", "frei")]), "2026-11-29"),
+            validate(
+                &[],
+                &idx(&[("dokumentart", "Antrag"), ("aktenzeichen", "frei")]),
+                "2026-11-29"
+            ),
             vec![]
+        );
+        let untyped = validate(&[], &idx(&[("aktenzeichen", "frei")]), "2026-11-29");
+        assert_eq!(
+            untyped
+                .iter()
+                .map(|e| (&*e.field, &*e.code))
+                .collect::<Vec<_>>(),
+            [("dokumentart", "required")]
         );
     }
 }

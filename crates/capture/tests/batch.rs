@@ -155,7 +155,10 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
             pages::move_page(c, &pages[3].id, 3)
         })
         .unwrap();
-    let index = vec![("aktenzeichen".to_owned(), "530.12-0042".to_owned())];
+    let index = vec![
+        ("dokumentart".to_owned(), "Widerspruch".to_owned()),
+        ("aktenzeichen".to_owned(), "530.12-0042".to_owned()),
+    ];
     // The gates: OCR first (real Tesseract, one page per worker), then the check — by
     // someone other than who scanned.
     let gate = |r: Result<Vec<documents::DocumentRow>, BatchError>| r.map(|_| ()).unwrap_err();
@@ -213,7 +216,12 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     let docs = release_checked(&store, &batch, "Posteingang", &index).unwrap();
     assert!(matches!(gate(direct("again")), BatchError::Released));
     let released = store.with_conn(|c| batches::batch(c, &batch)).unwrap();
-    assert!(released.released_at.is_some() && released.destroyable_at.is_some());
+    // Eligible (check passed, the test's justification): destroyable with the receipts.
+    assert!(released.released_at.is_some() && released.originals_eligible);
+    assert!(
+        released.destroyable_at.is_none(),
+        "nothing is delivered yet"
+    );
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0].page_ids, [pages[0].id, pages[2].id]);
     assert_eq!(docs[1].page_ids, [pages[3].id]);

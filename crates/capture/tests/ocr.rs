@@ -223,7 +223,7 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
             &batch,
             &eingang_capture::release::Release {
                 title: "Brief",
-                index: &[],
+                index: &[("dokumentart".into(), "Brief".into())],
                 targets: &["default"],
                 sealer: &eingang_capture::transfer::NoSeal,
                 station: None,

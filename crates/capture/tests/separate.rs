@@ -120,15 +120,6 @@ fn barcode_sheets_separate_documents_and_fill_the_aktenzeichen() {
     let all = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     assert!(all.iter().filter(|p| p.separator).all(|p| p.deleted));
     assert_eq!(all.iter().filter(|p| p.separator).count(), 5);
-    // The Aktenzeichen from the QR code goes with the first document into its PDF.
-    let docs = release_checked(&store, &batch, "Post", &[]).unwrap();
-    assert_eq!(docs.len(), 3);
-    assert_eq!(
-        docs[0].index,
-        [("aktenzeichen".to_owned(), "530.12-2026/0042".to_owned())]
-    );
-    assert!(docs[1].index.is_empty());
-
     // Keeping the sheets: each starts its document; applying rules again is idempotent.
     let keep = Separation {
         keep_separator_sheets: true,
@@ -154,6 +145,22 @@ fn barcode_sheets_separate_documents_and_fill_the_aktenzeichen() {
         log.iter().any(|(_, op, _)| op == "user_deleted"),
         "every change is logged"
     );
+    // The Aktenzeichen from the QR code goes with the first document into its PDF.
+    let docs = release_checked(&store, &batch, "Post", &[]).unwrap();
+    assert_eq!(docs.len(), 3);
+    let brief = ("dokumentart".to_owned(), "Brief".to_owned());
+    assert_eq!(
+        docs[0].index,
+        [
+            brief.clone(),
+            ("aktenzeichen".to_owned(), "530.12-2026/0042".to_owned())
+        ]
+    );
+    assert_eq!(docs[1].index, [brief]);
+    // Released: the separation is what the documents are; applying rules is refused.
+    let e = separate(&store, &batch, &keep).unwrap_err();
+    assert_eq!(e.code(), "batch.released", "{e}");
+    assert_eq!(documents(&store, &batch), [vec![1, 2], vec![4], vec![7]]);
 }
 
 #[test]

@@ -366,6 +366,11 @@ enum BatchCommand {
         #[arg(long = "index", value_name = "NAME=VALUE")]
         index: Vec<String>,
     },
+    /// Try the releases that wait for the timestamp service again now (the app does this
+    /// by itself every half minute).
+    Retry,
+    /// Withdraw a release that waits, so the batch can be changed again.
+    Withdraw { batch: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -490,6 +495,8 @@ pub fn main() -> ExitCode {
                 title,
                 index,
             } => station::release(&data_dir, &batch, &title, &index),
+            BatchCommand::Retry => station::retry(&data_dir),
+            BatchCommand::Withdraw { batch } => station::withdraw(&data_dir, &batch),
         },
         Command::Ocr { command } => match command {
             OcrCommand::Run(a) => station::run(&data_dir, &a),

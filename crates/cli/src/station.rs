@@ -168,17 +168,66 @@ fn print_check(state: &eingang_capture::qc::QcState) {
     );
 }
 
-/// `eingang batch release BATCH --title T [--index NAME=VALUE]…`.
+/// `eingang batch release BATCH --title T [--index NAME=VALUE]…`; exit code 75 when the
+/// release waits for the timestamp service.
 pub fn release(data_dir: &DataDir, batch: &str, title: &str, index: &[String]) -> ExitCode {
     finish(|| {
         let (request, store) = (release_request(data_dir, title, index)?, open(data_dir)?);
         let id = batch_id(batch)?;
-        eingang_api::batches::release(&store, &id, &request)?
-            .iter()
-            .for_each(print_released);
-        print_release_state(batch, eingang_api::batches::get(&store, &id)?.destroyable);
+        let released = eingang_api::release::release(&store, &id, &request)?;
+        Ok(print_outcome(&store, &id, &released)?)
+    })
+}
+
+/// `eingang batch retry`: every waiting release tried now.
+pub fn retry(data_dir: &DataDir) -> ExitCode {
+    finish(|| {
+        let (cfg, store) = (eingang_config::load(&data_dir.path)?, open(data_dir)?);
+        let tried = eingang_api::release::retry_due(&store, &cfg, true)?;
+        if tried.is_empty() {
+            println!("no release is waiting");
+        }
+        let mut code = ExitCode::SUCCESS;
+        for (id, outcome) in tried {
+            code = match outcome {
+                Ok(released) => print_outcome(&store, &id, &released)?,
+                Err(e) => {
+                    println!("batch {id}: still waiting — error [{}] {e}", e.code());
+                    ExitCode::from(75)
+                }
+            };
+        }
+        Ok(code)
+    })
+}
+
+/// `eingang batch withdraw BATCH`.
+pub fn withdraw(data_dir: &DataDir, batch: &str) -> ExitCode {
+    finish(|| {
+        eingang_api::release::withdraw(&open(data_dir)?, &batch_id(batch)?)?;
+        println!("batch {batch}: release withdrawn; the batch can be changed again");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn print_outcome(
+    store: &eingang_store::Store,
+    id: &eingang_model::BatchId,
+    released: &eingang_api::release::Released,
+) -> Result<ExitCode, eingang_api::Error> {
+    use eingang_api::release::Released;
+    match released {
+        Released::Done(docs) => {
+            docs.iter().for_each(print_released);
+            print_release_state(&eingang_api::batches::get(store, id)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Released::Waiting(w) => {
+            let next = eingang_store::rfc3339_utc(w.next_at);
+            println!("batch {id}: the release waits [{}]: the timestamp service could not be reached, so nothing was released unsealed; it is tried again automatically by the app (next try {next}, try {}) or now with `eingang batch retry`; `eingang batch withdraw {id}` to change the batch", w.code, w.attempts);
+            Ok(ExitCode::from(75))
+        }
+    }
 }
 
 /// The release's title, the index for every document, and from the configuration the
@@ -187,9 +236,9 @@ fn release_request(
     data_dir: &DataDir,
     title: &str,
     index: &[String],
-) -> Result<eingang_api::batches::ReleaseRequest, Exit> {
+) -> Result<eingang_api::release::ReleaseRequest, Exit> {
     let cfg = eingang_config::load(&data_dir.path)?;
-    Ok(eingang_api::batches::ReleaseRequest {
+    Ok(eingang_api::release::ReleaseRequest {
         title: title.to_owned(),
         index: index_pairs(index)?,
         targets: queue_targets(&cfg, data_dir),
@@ -200,11 +249,14 @@ fn release_request(
     })
 }
 
-fn print_release_state(batch: &str, destroyable: bool) {
-    if destroyable {
-        println!("batch {batch}: released; the paper originals may be destroyed");
+fn print_release_state(b: &eingang_model::BatchSummary) {
+    let id = &b.id;
+    if b.destroyable {
+        println!("batch {id}: released and delivered; the paper originals may be destroyed");
+    } else if b.originals_eligible {
+        println!("batch {id}: released; keep the paper originals until every document is delivered with a receipt ({} of {} so far) — `eingang sync` delivers", b.documents_delivered, b.documents);
     } else {
-        println!("batch {batch}: released; keep the paper originals: there is neither a seal nor a written justification for going without one (TR-RESISCAN A.IS.1; see [seal] in the configuration)");
+        println!("batch {id}: released; keep the paper originals: there is neither a seal nor a written justification for going without one (TR-RESISCAN A.IS.1; see [seal] in the configuration)");
     }
 }
 

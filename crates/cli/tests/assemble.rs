@@ -171,7 +171,15 @@ fn a_batch_from_the_sane_test_scanner_is_stored_page_by_page_and_delivered_as_pd
         out.contains("passed by bernd") && out.contains("— passed"),
         "{out}"
     );
-    let text = eingang(&["batch", "release", &id, "--title", "Scan"]);
+    let text = eingang(&[
+        "batch",
+        "release",
+        &id,
+        "--title",
+        "Scan",
+        "--index",
+        "dokumentart=Brief",
+    ]);
     assert!(text.contains("4 page(s), PDF/A-3b, queued"), "{text}");
     // Zero configuration: no seal and no written justification — the originals stay.
     assert!(text.contains("keep the paper originals"), "{text}");
@@ -568,6 +576,8 @@ fn a_batch_is_separated_at_its_barcode_sheets_and_the_qr_fills_the_aktenzeichen(
         "Montagspost",
         "--index",
         "eingang=Post",
+        "--index",
+        "dokumentart=Brief",
     ]);
     let docs: Vec<&str> = out.lines().filter(|l| l.starts_with("document ")).collect();
     assert_eq!(docs.len(), 2, "{out}");
@@ -813,7 +823,15 @@ fn a_scanner_g4_pdf_with_default_decode_parameters_imports_processes_and_is_deli
             .to_owned();
         assert!(eingang(&["ocr", "run", "--batch", &id]).contains("1 page(s) read, 0 failed"));
         eingang(&["--user", "bernd", "batch", "qc", &id, "--all"]);
-        let text = eingang(&["batch", "release", &id, "--title", "Posteingang"]);
+        let text = eingang(&[
+            "batch",
+            "release",
+            &id,
+            "--title",
+            "Posteingang",
+            "--index",
+            "dokumentart=Brief",
+        ]);
         assert!(
             text.contains("1 page(s)") && text.contains("queued"),
             "{profile}: {text}"
@@ -909,7 +927,15 @@ fn a_release_anchors_the_audit_log_in_the_dms_and_a_rewritten_or_cut_tail_shows_
         .to_owned();
     eingang(&["ocr", "run", "--batch", &id]);
     eingang(&["--user", "bernd", "batch", "qc", &id, "--all"]);
-    eingang(&["batch", "release", &id, "--title", "Brief"]);
+    eingang(&[
+        "batch",
+        "release",
+        &id,
+        "--title",
+        "Brief",
+        "--index",
+        "dokumentart=Brief",
+    ]);
     eingang(&["sync"]);
     let out = data.path().join("ausgang");
     let anchors: Vec<_> = walk(&out)

@@ -264,6 +264,8 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
                 &title,
                 "--index",
                 "aktenzeichen=530.12-2026-0042",
+                "--index",
+                "dokumentart=Protokoll",
             ],
         );
     }

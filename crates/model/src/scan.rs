@@ -32,10 +32,30 @@ pub struct BatchSummary {
     /// Who scanned it.
     pub scanned_by: String,
     pub released: bool,
-    /// The paper originals may be destroyed (released after a passed check).
+    /// The paper originals may be destroyed: released after a passed check with integrity
+    /// evidence, and every document delivered with a receipt.
     pub destroyable: bool,
+    /// Released with a passed check and integrity evidence: destroyable once delivered.
+    pub originals_eligible: bool,
+    /// Documents made at release, and how many are delivered everywhere.
+    pub documents: u32,
+    pub documents_delivered: u32,
     /// Pages still waiting for OCR.
     pub ocr_pending: u32,
+    /// The release waits for a service (the timestamp service) and is retried.
+    pub release_waiting: Option<ReleaseWaiting>,
+}
+
+/// A release that waits: since when, how many tries, why (an error code), the next try.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReleaseWaiting {
+    #[ts(type = "number")]
+    pub since: i64,
+    pub attempts: u32,
+    pub code: String,
+    #[ts(type = "number")]
+    pub next_at: i64,
 }
 
 /// One page of a batch (its flags as the store keeps them).
@@ -149,6 +169,40 @@ pub struct SeparationSummary {
     pub documents: u32,
     pub separator_sheets: u32,
     pub index_filled: u32,
+}
+
+/// One document as a release would make it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReleaseDocPreview {
+    pub title: String,
+    pub pages: u32,
+    pub index: Vec<(String, String)>,
+    /// What the master data (or the rule "every document has its type") misses.
+    pub issues: Vec<FieldIssue>,
+}
+
+/// The summary the clerk confirms before a release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReleasePreview {
+    pub documents: Vec<ReleaseDocPreview>,
+    pub pages: u32,
+    pub qc_open: u32,
+    pub qc_failed: u32,
+    pub qc_passed: bool,
+    /// `normal`, `hoch`, `sehr_hoch`.
+    pub protection_need: String,
+    /// What the documents would carry: `keiner`, `siegel`, `siegel+zeitstempel`.
+    pub protection: String,
+    /// A written justification for going without a seal applies.
+    pub justification: bool,
+    /// The originals may be destroyed once every document is delivered with a receipt.
+    pub originals_after_delivery: bool,
+    /// Where the documents go (target names).
+    pub targets: Vec<String>,
+    /// Why the release would be refused now (an error code and its English text).
+    pub blocked: Option<(String, String)>,
 }
 
 /// A document made from a batch and its delivery.

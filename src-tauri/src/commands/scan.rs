@@ -10,7 +10,7 @@ use base64::Engine as _;
 use eingang_api::batches::{self, ScanRequest};
 use eingang_capture::intake::Event;
 use eingang_model::{
-    BatchSummary, BatchView, PageEdit, ScanProfileInfo, ScanProgress, ScannerInfo,
+    BatchSummary, BatchView, PageEdit, ReleasePreview, ScanProfileInfo, ScanProgress, ScannerInfo,
     SeparationSummary,
 };
 use std::collections::HashMap;
@@ -250,7 +250,8 @@ pub async fn scan_document_verify(
 
 /// Releases the checked batch: its documents (cut at the marked pages) as PDF/A with the
 /// OCR text layer, the index fields and the Transfervermerk, queued for delivery; wakes
-/// the sync worker.
+/// the sync worker. When the timestamp service is out of reach the batch shows a waiting
+/// release (`release_waiting`), tried again in the background.
 #[tauri::command]
 pub async fn scan_documents_make(
     app: AppHandle,
@@ -261,11 +262,62 @@ pub async fn scan_documents_make(
     let (store, sync) = (app.store()?, app.state::<SyncState>());
     let request = sync.release_request(&store, title, index)?;
     let view = blocking(store, move |s| {
-        batches::release_viewed(s, &batch_id.parse()?, &request)
+        let id = batch_id.parse()?;
+        eingang_api::release::release(s, &id, &request)?;
+        batches::view(s, &id)
     })
     .await?;
     sync.wake.notify_one();
     Ok(view)
+}
+
+/// The summary the clerk confirms before releasing: documents, pages, index gaps, the
+/// check, the protection, where they go, and why a release would be refused now.
+#[tauri::command]
+pub async fn scan_release_preview(
+    app: AppHandle,
+    batch_id: String,
+    title: String,
+    index: Vec<(String, String)>,
+) -> Result<ReleasePreview, AppError> {
+    let (store, sync) = (app.store()?, app.state::<SyncState>());
+    let request = sync.release_request(&store, title, index)?;
+    let names = sync.target_names(&store);
+    blocking(store, move |s| {
+        eingang_api::release::preview(s, &batch_id.parse()?, &request, names)
+    })
+    .await
+}
+
+/// Tries the batch's waiting release again now (with the configuration as it is now).
+#[tauri::command]
+pub async fn scan_release_retry(app: AppHandle, batch_id: String) -> Result<BatchView, AppError> {
+    let (store, sync) = (app.store()?, app.state::<SyncState>());
+    sync.reload(&store);
+    let cfg = sync.config();
+    let view = blocking(store, move |s| {
+        let id = batch_id.parse()?;
+        // Its own error shows in the batch (the waiting release keeps the code).
+        let _ = eingang_api::release::retry_due(s, &cfg, true)?;
+        batches::view(s, &id)
+    })
+    .await?;
+    sync.wake.notify_one();
+    Ok(view)
+}
+
+/// Withdraws the batch's waiting release: it can be changed and released again.
+#[tauri::command]
+pub async fn scan_release_withdraw(
+    app: AppHandle,
+    batch_id: String,
+) -> Result<BatchView, AppError> {
+    blocking(app.store()?, move |s| {
+        let id = batch_id.parse()?;
+        eingang_api::release::withdraw(s, &id)?;
+        batches::view(s, &id)
+    })
+    .await
 }
 
 /// Applies the batch's separation rules (from its scan profile): barcode sheets, blank

@@ -16,12 +16,7 @@ pub(crate) fn check(
 ) -> Result<Vec<Vec<(String, String)>>, BatchError> {
     let mut indexes = Vec::new();
     for (n, seg) in documents.iter().enumerate() {
-        let mut doc_index: Vec<(String, String)> = common.to_vec();
-        for (k, v) in &seg[0].index {
-            doc_index.retain(|(f, _)| f != k);
-            doc_index.push((k.clone(), v.clone()));
-        }
-        doc_index.retain(|(_, v)| !v.trim().is_empty());
+        let doc_index = merged(seg, common);
         let errors = masterdata::validate(master, &doc_index, today);
         if !errors.is_empty() {
             return Err(BatchError::IndexInvalid {
@@ -32,4 +27,15 @@ pub(crate) fn check(
         indexes.push(doc_index);
     }
     Ok(indexes)
+}
+
+/// A document's index values: the release's, its own over them, blanks out.
+pub(crate) fn merged(seg: &[&PageRow], common: &[(String, String)]) -> Vec<(String, String)> {
+    let mut doc_index: Vec<(String, String)> = common.to_vec();
+    for (k, v) in &seg[0].index {
+        doc_index.retain(|(f, _)| f != k);
+        doc_index.push((k.clone(), v.clone()));
+    }
+    doc_index.retain(|(_, v)| !v.trim().is_empty());
+    doc_index
 }

@@ -1,15 +1,19 @@
 //! Release of a checked batch (TR-RESISCAN A.NB.4, A.IS.1): its documents (cut at the
 //! marked pages) as PDF/A with the OCR text layer and the Transfervermerk, written page by
 //! page into the blob store, self-checked, recorded with their integrity records and queued
-//! for delivery, and the batch marked released with its originals destroyable — one
-//! transaction at the end. The steps, each in its own file:
+//! for delivery, and the batch marked released — one transaction at the end. Its paper
+//! originals become destroyable with the last delivery receipt (the store does that). The steps, each in its own file:
 //! [`gate`] (may it be released?), [`index`] (every document's index values valid?),
 //! [`facts`] (what the Transfervermerk says), [`write`] (the PDF/A), then the commit here.
+//! [`preview`] shows what a release would make before the clerk confirms it.
 
 mod facts;
 mod gate;
 mod index;
+mod preview;
 mod write;
+
+pub use preview::{preview, DocumentPreview, Preview};
 
 use crate::pages::segments;
 use crate::profile::ScanProfile;
@@ -137,20 +141,20 @@ pub fn release(
         });
     }
     // The originals may be destroyed only with integrity evidence: a seal, or the written
-    // justification for going without one (A.IS.1).
+    // justification for going without one (A.IS.1) — and only once delivered.
     let evidenced = protection != transfer::Protection::None || justification.is_some();
     commit(store, batch_id, &made, r.targets, qc.passed && evidenced)?;
     Ok(made.into_iter().map(|m| m.row).collect())
 }
 
 /// Records every document with its blobs, queues it, logs it, and marks the batch
-/// released — one transaction.
+/// released (`eligible`: its originals may go once all are delivered) — one transaction.
 fn commit(
     store: &Store,
     batch_id: &BatchId,
     made: &[Made],
     targets: &[&str],
-    destroyable: bool,
+    eligible: bool,
 ) -> Result<(), BatchError> {
     Ok(store.with_tx(|c| {
         for m in made {
@@ -164,6 +168,6 @@ fn commit(
                 &serde_json::json!({ "batch": batch_id, "pages": m.row.page_ids.len(), "sha256": m.row.sha256 }),
             )?;
         }
-        batches::set_released(c, batch_id, destroyable)
+        batches::set_released(c, batch_id, eligible)
     })?)
 }

@@ -93,7 +93,8 @@ pub const JUSTIFICATION: &str =
 
 /// Releases a batch as the scan office does after a second person ("Prüferin") passed
 /// every document the check drew or flagged; the documents go to the `default` target
-/// (protection need normal, without a seal but with the written justification).
+/// (protection need normal, without a seal but with the written justification). Documents
+/// whose index names no type are released as "Brief".
 #[allow(dead_code)]
 pub fn release_checked(
     store: &eingang_store::Store,
@@ -102,12 +103,16 @@ pub fn release_checked(
     index: &[(String, String)],
 ) -> Result<Vec<eingang_store::tables::documents::DocumentRow>, eingang_capture::BatchError> {
     eingang_capture::qc::pass_open(store, batch, "Prüferin")?;
+    let mut index = index.to_vec();
+    if !index.iter().any(|(k, _)| k == "dokumentart") {
+        index.insert(0, ("dokumentart".into(), "Brief".into()));
+    }
     eingang_capture::release::release(
         store,
         batch,
         &eingang_capture::release::Release {
             title,
-            index,
+            index: &index,
             targets: &["default"],
             sealer: &eingang_capture::transfer::NoSeal,
             station: None,

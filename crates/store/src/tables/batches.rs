@@ -29,8 +29,18 @@ pub struct BatchRow {
     /// Documents made at release, and how many of them are delivered everywhere.
     pub documents: u32,
     pub documents_delivered: u32,
-    /// A release waits for a service (see [`PendingRelease`]).
-    pub release_pending: bool,
+    /// A release waits for a service (see [`PendingRelease`]): since, tries, the last
+    /// error code, the next try.
+    pub release_pending: Option<Waiting>,
+}
+
+/// A pending release as the batch list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    pub since: i64,
+    pub attempts: u32,
+    pub last_code: String,
+    pub next_at: i64,
 }
 
 pub fn create_batch(
@@ -202,8 +212,8 @@ const BATCH_SELECT: &str = "SELECT b.id, b.name, b.profile_id, b.profile_json, b
            AND EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id)
            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id
                                                    AND o.state <> 'delivered')),
-        EXISTS (SELECT 1 FROM release_pending r WHERE r.batch_id = b.id)
-     FROM batches b";
+        r.since, r.attempts, r.last_code, r.next_at
+     FROM batches b LEFT JOIN release_pending r ON r.batch_id = b.id";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
     Ok(BatchRow {
@@ -221,7 +231,15 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         originals_eligible: r.get(11)?,
         documents: r.get(12)?,
         documents_delivered: r.get(13)?,
-        release_pending: r.get(14)?,
+        release_pending: match r.get::<_, Option<i64>>(14)? {
+            Some(since) => Some(Waiting {
+                since,
+                attempts: r.get(15)?,
+                last_code: r.get(16)?,
+                next_at: r.get(17)?,
+            }),
+            None => None,
+        },
     })
 }
 

@@ -163,12 +163,11 @@ fn a_pending_release_freezes_the_batch_until_withdrawn_and_is_retried_when_due()
         .with_tx(|c| pages::edit_page(c, &ids[0], PageEdit::Rotation(1)))
         .unwrap_err();
     assert_eq!(e.code(), "batch.release_pending");
-    assert!(
-        store
-            .with_conn(|c| batches::batch(c, &batch))
-            .unwrap()
-            .release_pending
-    );
+    assert!(store
+        .with_conn(|c| batches::batch(c, &batch))
+        .unwrap()
+        .release_pending
+        .is_some_and(|w| w.attempts == 1 && w.last_code == "tsa.unreachable"));
     // A second failed try counts, keeps the first request and moves the next try.
     store
         .with_tx(|c| batches::set_pending(c, &batch, r#"{"title":"other"}"#, "tsa.refused", 5_000))
