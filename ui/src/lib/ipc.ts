@@ -10,6 +10,7 @@ import type { BatchView } from './bindings/BatchView';
 import type { BoundaryError } from './bindings/BoundaryError';
 import type { CheckView } from './bindings/CheckView';
 import type { DocumentCheck } from './bindings/DocumentCheck';
+import type { ReleasePreview } from './bindings/ReleasePreview';
 import type { Draft } from './bindings/Draft';
 import type { DraftState } from './bindings/DraftState';
 import type { DraftSummary } from './bindings/DraftSummary';
@@ -156,6 +157,10 @@ export const ipc = {
     call<[SeparationSummary, BatchView]>('scan_separate', { batchId }),
   scanDocumentsMake: (batchId: string, title: string, index: [string, string][]) =>
     call<BatchView>('scan_documents_make', { batchId, title, index }),
+  scanReleasePreview: (batchId: string, title: string, index: [string, string][]) =>
+    call<ReleasePreview>('scan_release_preview', { batchId, title, index }),
+  scanReleaseRetry: (batchId: string) => call<BatchView>('scan_release_retry', { batchId }),
+  scanReleaseWithdraw: (batchId: string) => call<BatchView>('scan_release_withdraw', { batchId }),
   scanDocumentVerify: (documentId: string) =>
     call<DocumentCheck>('scan_document_verify', { documentId }),
   stationInfo: () => call<StationInfo>('station_info'),

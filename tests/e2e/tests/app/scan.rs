@@ -186,6 +186,24 @@ async fn pass_open_and_release(app: &crate::harness::App, title: &str) {
     app.click("button[data-action='documents-make']").await;
 }
 
+/// The release summary is open: what it says about the originals (and axe finds nothing
+/// on it); then confirmed.
+async fn confirm_release(app: &crate::harness::App, originals: &str) -> String {
+    let summary = app
+        .wait_text("dialog[open] [data-testid='release-summary']", |t| {
+            !t.is_empty()
+        })
+        .await;
+    let said = app.text("[data-testid='release-originals']").await;
+    assert_eq!(said, originals, "{summary}");
+    let found = violations(app, &axe_source()).await;
+    assert!(found.is_empty(), "axe on the release summary: {found:#?}");
+    let text = app.text("dialog[open]").await;
+    app.click("dialog[open] button[data-action='confirm']")
+        .await;
+    text
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     let sane = tempfile::tempdir().unwrap();
@@ -302,11 +320,40 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     ))
     .await;
     app.type_into("#doc-az", "530.12-2026/0042").await;
+    app.type_into("#doc-type", "Brief").await;
     check_and_release(&app, "Posteingang Montag").await;
+    // The summary before anything is made: two documents, both typed, originals kept
+    // (zero configuration: neither a seal nor a written justification).
+    let summary = confirm_release(
+        &app,
+        "bleiben aufbewahrt (weder Siegel noch schriftliche Begründung für den Verzicht darauf)",
+    )
+    .await;
+    assert!(
+        summary.contains("2 Dokument(e) mit 3 Seite(n)")
+            && summary.contains("Posteingang Montag (2/2)")
+            && summary.contains("Dokumentart: Brief"),
+        "{summary}"
+    );
     app.wait_text("[data-testid='scan-notice']", |t| {
         t.starts_with("2 Dokument(e) erzeugt")
     })
     .await;
+    // Released: the page tools are gone, and a page turned by keyboard is refused by the
+    // core — the delivered PDF and the log stay in agreement.
+    assert!(app
+        .client
+        .find_all(crate::harness::css("li.page button[data-action='rotate']"))
+        .await
+        .unwrap()
+        .is_empty());
+    app.wait_for(&format!("li.page[data-page='{}']", ids[0]))
+        .await
+        .send_keys("r")
+        .await
+        .unwrap();
+    app.wait_text("ul.error", |t| t.contains("Dieser Stapel ist freigegeben"))
+        .await;
 
     // Delivered by the sync worker into <data>/ausgang; each PDF/A passes the checks.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -737,19 +784,37 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     )
     .await;
     pass_open_and_release(&app, "Widerspruch").await;
-    app.wait_text("ul.error", |t| t.contains("elektronisches Siegel"))
-        .await;
-    // IT sets up the seal and the timestamp service; the PIN is not stored yet.
-    std::fs::write(
-        &machine,
+    // The summary says why not, and offers no release.
+    app.wait_text("dialog[open] [data-testid='release-blocked']", |t| {
+        t.contains("elektronisches Siegel")
+    })
+    .await;
+    assert!(app
+        .client
+        .find(crate::harness::css(
+            "dialog[open] button[data-action='confirm']"
+        ))
+        .await
+        .unwrap()
+        .attr("disabled")
+        .await
+        .unwrap()
+        .is_some());
+    app.click("dialog[open] button[data-action='cancel']").await;
+    // IT sets up the seal and the timestamp service — at first a timestamp service that is
+    // down (nobody listens on its port); the PIN is not stored yet.
+    let seal_config = |tsa: &str| {
         format!(
-            "{directory}[seal]\nmodule = \"{}\"\ntoken = \"eingang-siegel\"\nkey = \"seal\"\nname = \"Stadt Musterstadt, Scanstelle\"\ntrust = [\"{}\"]\n[timestamp]\nurl = \"{}\"\n",
+            "{directory}[seal]\nmodule = \"{}\"\ntoken = \"eingang-siegel\"\nkey = \"seal\"\nname = \"Stadt Musterstadt, Scanstelle\"\ntrust = [\"{}\"]\n[timestamp]\nurl = \"{tsa}\"\ntimeout_secs = 3\n",
             eingang_seal::testing::MODULE,
             pki.cert_path("root").display(),
-            pki.tsa_url()
-        ),
-    )
-    .unwrap();
+        )
+    };
+    let down = {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/tsa", closed.local_addr().unwrap())
+    };
+    std::fs::write(&machine, seal_config(&down)).unwrap();
     app.click("button[data-action='documents-make']").await;
     app.wait_text("ul.error", |t| t.contains("PIN des Siegels"))
         .await;
@@ -770,6 +835,28 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     }
     assert!(pin.wait().unwrap().success());
     app.click("button[data-action='documents-make']").await;
+    let summary = confirm_release(
+        &app,
+        "dürfen vernichtet werden, sobald das DMS jedes Dokument bestätigt hat",
+    )
+    .await;
+    assert!(
+        summary.contains("mit elektronischem Siegel und Zeitstempel"),
+        "{summary}"
+    );
+    // The timestamp service is down: nothing is released without it; the release waits,
+    // the batch is locked, and it is tried again.
+    app.wait_text("[data-testid='release-state']", |t| {
+        t.starts_with("Die Freigabe wartet: Der Zeitstempeldienst ist nicht erreichbar.")
+            && t.contains("bisher 1 Versuch(e)")
+    })
+    .await;
+    assert!(!walk(&data.path().join("ausgang"))
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "pdf")));
+    // Back up (IT fixed the address): tried again now from the batch.
+    std::fs::write(&machine, seal_config(&pki.tsa_url())).unwrap();
+    app.click("button[data-action='release-retry']").await;
     app.wait_text("[data-testid='scan-notice']", |t| {
         t.starts_with("2 Dokument(e) erzeugt")
     })
@@ -817,8 +904,9 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         "the letter's reference in the text layer"
     );
     assert!(index.contains("<integritaet algorithmus=\"SHA-256\""));
+    // Only with both receipts from the DMS may the paper go.
     app.wait_text("[data-testid='release-state']", |t| {
-        t == "Freigegeben. Die Papieroriginale dürfen vernichtet werden."
+        t == "Freigegeben und vom DMS bestätigt. Die Papieroriginale dürfen vernichtet werden."
     })
     .await;
     // The seal checked in the app, on the delivered document.
