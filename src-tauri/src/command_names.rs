@@ -45,6 +45,7 @@ pub const ALL: &[&str] = &[
     "scan_release_retry",
     "scan_release_withdraw",
     "scan_separate",
+    "scan_separation_undo",
     "station_info",
     "station_operator_set",
     "masterdata_import",

@@ -105,6 +105,7 @@ pub fn run() {
             commands::scan::scan_release_retry,
             commands::scan::scan_release_withdraw,
             commands::scan::scan_separate,
+            commands::scan::scan_separation_undo,
             commands::station::station_info,
             commands::station::station_operator_set,
             commands::station::masterdata_import,

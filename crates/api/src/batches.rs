@@ -357,11 +357,14 @@ pub fn devices(escl: &[String]) -> Result<Vec<ScannerInfo>> {
 }
 
 /// Applies separation rules (`rules`, else the batch's profile's): barcode sheets, blank
-/// pages, page counts; index values from barcodes. Returns what it did.
+/// pages, page counts; index values from barcodes. Unless `replace_manual`, refused
+/// (`separation.manual_breaks`) when it would change a break a person set. Returns what it
+/// did.
 pub fn separate_pages(
     store: &Store,
     batch: &BatchId,
     rules: Option<&eingang_capture::separate::Separation>,
+    replace_manual: bool,
 ) -> Result<eingang_capture::separate::Report> {
     let own;
     let rules = if let Some(r) = rules {
@@ -370,26 +373,67 @@ pub fn separate_pages(
         own = profile_of(store, batch)?.separation;
         &own
     };
-    let r = eingang_capture::separate::separate(store, batch, rules)?;
+    let r = eingang_capture::separate::separate_with(store, batch, rules, replace_manual)?;
     tracing::info!(
         documents = r.documents,
         sheets = r.separator_sheets,
+        manual_replaced = r.manual_replaced,
         "batch separated"
     );
     Ok(r)
 }
 
-/// [`separate_pages`] by the batch's profile, as the workspace shows it.
-pub fn separate(store: &Store, batch: &BatchId) -> Result<(SeparationSummary, BatchView)> {
-    let r = separate_pages(store, batch, None)?;
+/// [`separate_pages`] by the batch's profile, as the workspace shows it (with what undoing
+/// restores).
+pub fn separate(
+    store: &Store,
+    batch: &BatchId,
+    replace_manual: bool,
+) -> Result<(SeparationSummary, BatchView)> {
+    let r = separate_pages(store, batch, None, replace_manual)?;
+    let undo = r
+        .before
+        .into_iter()
+        .map(|b| eingang_model::PageBefore {
+            page_id: b.page_id.to_string(),
+            starts_document: b.starts_document,
+            deleted: b.deleted,
+            separator: b.separator,
+            index: b.index,
+        })
+        .collect();
     Ok((
         SeparationSummary {
             documents: r.documents,
             separator_sheets: r.separator_sheets,
             index_filled: r.index_filled,
+            manual_replaced: r.manual_replaced,
+            undo,
         },
         view(store, batch)?,
     ))
+}
+
+/// Undoes a separation run: its pages as they were before.
+pub fn separation_undo(
+    store: &Store,
+    batch: &BatchId,
+    before: &[eingang_model::PageBefore],
+) -> Result<BatchView> {
+    let before = before
+        .iter()
+        .map(|b| {
+            Ok(eingang_capture::separate::PageBefore {
+                page_id: b.page_id.parse()?,
+                starts_document: b.starts_document,
+                deleted: b.deleted,
+                separator: b.separator,
+                index: b.index.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    eingang_capture::separate::restore(store, batch, &before)?;
+    view(store, batch)
 }
 
 /// The batch pages go into: `batch` when given (it must exist), else a new one named `name`

@@ -54,6 +54,8 @@ pub enum BatchError {
     Profile { reason: String },
     #[error("this batch was released already")]
     Released,
+    #[error("applying the separation rules would replace {count} document break(s) set by hand; confirm to replace them (the change can be undone)")]
+    ManualBreaks { count: u32 },
     #[error("page from {file} (page {page}) is not processed ({state}): rescan or delete it")]
     PageNotProcessed {
         file: String,
@@ -108,6 +110,7 @@ impl BatchError {
             Self::Setting { .. } => "scan.profile_invalid",
             Self::Profile { .. } => "scan.profile",
             Self::Released => "scan.released",
+            Self::ManualBreaks { .. } => "separation.manual_breaks",
             Self::PageNotProcessed { .. } => "scan.page_not_processed",
             Self::OcrRunning { .. } => "scan.ocr_running",
             Self::CheckOpen { .. } => "qc.open",
@@ -156,6 +159,7 @@ pub const CODES: &[&str] = &[
     "scan.profile_invalid",
     "scan.profile",
     "scan.released",
+    "separation.manual_breaks",
     "scan.page_not_processed",
     "scan.ocr_running",
     "qc.open",

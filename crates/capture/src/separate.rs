@@ -121,6 +121,20 @@ pub struct Report {
     pub index_filled: u32,
     /// Pages whose barcodes were read now.
     pub pages_read: u32,
+    /// Document breaks set (or removed) by hand that the rules replaced.
+    pub manual_replaced: u32,
+    /// Every page the rules changed, as it was before (what undoing restores).
+    pub before: Vec<PageBefore>,
+}
+
+/// A page's separation state before the rules changed it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageBefore {
+    pub page_id: eingang_model::PageId,
+    pub starts_document: bool,
+    pub deleted: bool,
+    pub separator: bool,
+    pub index: Vec<(String, String)>,
 }
 
 /// The barcodes of a stored page, read now if they were not read yet (and stored).
@@ -138,11 +152,24 @@ fn barcodes_of(store: &Store, page: &PageRow) -> Result<Vec<Barcode>, BatchError
 }
 
 /// Applies the rules to a batch: document starts and separator sheets are set anew (every
-/// change logged), index values from barcodes stored on each document's first page.
+/// change logged), index values from barcodes stored on each document's first page —
+/// replacing breaks set by hand too (see [`separate_with`]).
 pub fn separate(
     store: &Store,
     batch_id: &BatchId,
     rules: &Separation,
+) -> Result<Report, BatchError> {
+    separate_with(store, batch_id, rules, true)
+}
+
+/// [`separate`]; unless `replace_manual`, refused with [`BatchError::ManualBreaks`] when
+/// the rules would change a document break a person set or removed. The report names what
+/// each changed page was before, so the whole run can be undone ([`restore`]).
+pub fn separate_with(
+    store: &Store,
+    batch_id: &BatchId,
+    rules: &Separation,
+    replace_manual: bool,
 ) -> Result<Report, BatchError> {
     let compiled = rules.compile()?;
     let pages = store.with_conn(|c| pages::pages(c, batch_id))?;
@@ -210,31 +237,103 @@ pub fn separate(
         .sum();
     let first_index: std::collections::HashMap<usize, &Vec<(String, String)>> =
         docs.iter().map(|(at, i)| (*at, i)).collect();
+    // The first page always starts a document; the flag is for later breaks.
+    let plan: Vec<(&PageRow, bool, bool)> = plan
+        .into_iter()
+        .enumerate()
+        .map(|(i, (page, starts, removed))| (page, starts && i > 0, removed))
+        .collect();
+    report.manual_replaced = store.with_conn(|c| {
+        let mut n = 0u32;
+        for (page, starts, _) in &plan {
+            if page.starts_document != *starts && pages::break_set_by_hand(c, &page.id)? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    })?;
+    if report.manual_replaced > 0 && !replace_manual {
+        return Err(BatchError::ManualBreaks {
+            count: report.manual_replaced,
+        });
+    }
     store.with_tx(|c| {
         for (i, (page, starts, removed)) in plan.iter().enumerate() {
-            // The first page always starts a document; the flag is for later breaks.
-            let starts = *starts && i > 0;
+            let (starts, removed) = (*starts, *removed);
+            let index = index_after(page, &compiled, first_index.get(&i).copied());
+            if page.starts_document != starts
+                || page.deleted != removed
+                || page.separator != removed
+                || page.index != index
+            {
+                report.before.push(PageBefore {
+                    page_id: page.id,
+                    starts_document: page.starts_document,
+                    deleted: page.deleted,
+                    separator: page.separator,
+                    index: page.index.clone(),
+                });
+            }
             if page.starts_document != starts {
-                pages::edit_page(c, &page.id, PageEdit::StartsDocument(starts))?;
+                pages::edit_page_by(c, &page.id, PageEdit::StartsDocument(starts), "separation")?;
             }
-            if page.deleted != *removed {
-                pages::edit_page(c, &page.id, PageEdit::Deleted(*removed))?;
+            if page.deleted != removed {
+                pages::edit_page_by(c, &page.id, PageEdit::Deleted(removed), "separation")?;
             }
-            pages::set_separator(c, &page.id, *removed)?;
-            // Barcode fields are read anew; values typed at the index station or taken
-            // from an e-mail stay.
-            let mut index: Vec<(String, String)> = page
-                .index
-                .iter()
-                .filter(|(f, _)| !compiled.index.iter().any(|(rule, _)| rule == f))
-                .cloned()
-                .collect();
-            if let Some(found) = first_index.get(&i) {
-                index.extend(found.iter().cloned());
-            }
+            pages::set_separator(c, &page.id, removed)?;
             pages::set_index(c, &page.id, &index)?;
         }
         Ok(())
     })?;
     Ok(report)
+}
+
+/// Barcode fields are read anew; values typed at the index station or taken from an e-mail
+/// stay.
+fn index_after(
+    page: &PageRow,
+    compiled: &Compiled,
+    found: Option<&Vec<(String, String)>>,
+) -> Vec<(String, String)> {
+    let mut index: Vec<(String, String)> = page
+        .index
+        .iter()
+        .filter(|(f, _)| !compiled.index.iter().any(|(rule, _)| rule == f))
+        .cloned()
+        .collect();
+    if let Some(found) = found {
+        index.extend(found.iter().cloned());
+    }
+    index
+}
+
+/// Undoes a separation run: every page as it was before (a person's decision in the page
+/// log, `undo_…`). Pages of other batches are refused.
+pub fn restore(store: &Store, batch_id: &BatchId, before: &[PageBefore]) -> Result<(), BatchError> {
+    store.with_tx(|c| {
+        for b in before {
+            let page = pages::page(c, &b.page_id)?;
+            if page.batch_id != *batch_id {
+                return Err(eingang_store::Error::NotFound {
+                    what: "page of this batch",
+                    id: b.page_id.to_string(),
+                });
+            }
+            if page.starts_document != b.starts_document {
+                pages::edit_page_by(
+                    c,
+                    &page.id,
+                    PageEdit::StartsDocument(b.starts_document),
+                    "undo",
+                )?;
+            }
+            if page.deleted != b.deleted {
+                pages::edit_page_by(c, &page.id, PageEdit::Deleted(b.deleted), "undo")?;
+            }
+            pages::set_separator(c, &page.id, b.separator)?;
+            pages::set_index_as(c, &page.id, &b.index, "undo_index")?;
+        }
+        Ok(())
+    })?;
+    Ok(())
 }

@@ -142,8 +142,8 @@ fn barcode_sheets_separate_documents_and_fill_the_aktenzeichen() {
         .with_conn(|c| page_log::page_log(c, &before[3].id))
         .unwrap();
     assert!(
-        log.iter().any(|(_, op, _)| op == "user_deleted"),
-        "every change is logged"
+        log.iter().any(|(_, op, _)| op == "separation_deleted"),
+        "every change is logged, as the rules' own: {log:?}"
     );
     // The Aktenzeichen from the QR code goes with the first document into its PDF.
     let docs = release_checked(&store, &batch, "Post", &[]).unwrap();
@@ -257,4 +257,62 @@ fn a_printed_patch_t_separates_like_the_code_39_sheet() {
         .iter()
         .filter(|p| p.id != pages[1].id)
         .all(|p| p.barcodes_json.as_deref() == Some("[]")));
+}
+
+#[test]
+fn a_break_set_by_hand_is_replaced_only_when_asked_and_the_run_can_be_undone() {
+    use eingang_capture::separate::{restore, separate_with};
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    // 0 1 | sheet 3 4: the rules make two documents; the clerk splits the second by hand.
+    let batch = batch_of(
+        &store,
+        vec![letter(0), letter(1), sheet(None), letter(3), letter(4)],
+    );
+    let rules = Separation::default();
+    separate_with(&store, &batch, &rules, false).unwrap();
+    assert_eq!(documents(&store, &batch), [vec![0, 1], vec![3, 4]]);
+    let all = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
+    store
+        .with_tx(|c| pages::edit_page(c, &all[4].id, pages::PageEdit::StartsDocument(true)))
+        .unwrap();
+    assert_eq!(documents(&store, &batch), [vec![0, 1], vec![3], vec![4]]);
+    // Applying the same rules again would drop that break: refused unless asked for.
+    let e = separate_with(&store, &batch, &rules, false).unwrap_err();
+    assert_eq!(e.code(), "separation.manual_breaks");
+    assert!(
+        e.to_string().contains("1 document break(s) set by hand"),
+        "{e}"
+    );
+    assert_eq!(
+        documents(&store, &batch),
+        [vec![0, 1], vec![3], vec![4]],
+        "nothing changed"
+    );
+    let r = separate_with(&store, &batch, &rules, true).unwrap();
+    assert_eq!(r.manual_replaced, 1);
+    assert_eq!(documents(&store, &batch), [vec![0, 1], vec![3, 4]]);
+    assert_eq!(r.before.len(), 1, "{:?}", r.before);
+    // Undone: the break by hand is back, and counts as a person's decision again.
+    restore(&store, &batch, &r.before).unwrap();
+    assert_eq!(documents(&store, &batch), [vec![0, 1], vec![3], vec![4]]);
+    assert_eq!(
+        separate_with(&store, &batch, &rules, false)
+            .unwrap_err()
+            .code(),
+        "separation.manual_breaks"
+    );
+    // Rules applied to rules' own breaks ask nothing.
+    let other = batch_of(&store, vec![letter(0), sheet(None), letter(2)]);
+    separate_with(&store, &other, &rules, false).unwrap();
+    separate_with(&store, &other, &rules, false).unwrap();
+    // Undo names pages of its own batch only.
+    let foreign = eingang_capture::separate::PageBefore {
+        page_id: store.with_conn(|c| pages::pages(c, &other)).unwrap()[2].id,
+        starts_document: false,
+        deleted: false,
+        separator: false,
+        index: vec![],
+    };
+    assert!(restore(&store, &batch, &[foreign]).is_err());
 }

@@ -344,6 +344,10 @@ enum BatchCommand {
         batch: String,
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Replace document breaks set (or removed) by hand; without it the command refuses
+        /// to change them.
+        #[arg(long)]
+        replace_manual: bool,
     },
     /// Set index values of one document (numbered from 1), checked against the master data.
     Index {
@@ -483,9 +487,11 @@ pub fn main() -> ExitCode {
         },
         Command::Batch { command } => match command {
             BatchCommand::List => scan::batch_list(&data_dir),
-            BatchCommand::Separate { batch, rules } => {
-                scan::batch_separate(&data_dir, &batch, rules.as_deref())
-            }
+            BatchCommand::Separate {
+                batch,
+                rules,
+                replace_manual,
+            } => scan::batch_separate(&data_dir, &batch, rules.as_deref(), replace_manual),
             BatchCommand::Index { batch, doc, values } => {
                 station::index(&data_dir, &batch, doc, &values)
             }

@@ -384,15 +384,20 @@ pub fn batch_list(data_dir: &DataDir) -> ExitCode {
     })
 }
 
-/// `eingang batch separate BATCH [--rules FILE]`.
-pub fn batch_separate(data_dir: &DataDir, batch: &str, rules: Option<&Path>) -> ExitCode {
+/// `eingang batch separate BATCH [--rules FILE] [--replace-manual]`.
+pub fn batch_separate(
+    data_dir: &DataDir,
+    batch: &str,
+    rules: Option<&Path>,
+    replace_manual: bool,
+) -> ExitCode {
     use eingang_capture::separate::Separation;
     finish(|| {
         let store = open(data_dir)?;
         let rules: Option<Separation> =
             rules.map(|f| json_file(f, "scan.separation")).transpose()?;
         let started = std::time::Instant::now();
-        let r = batches::separate_pages(&store, &batch_id(batch)?, rules.as_ref())?;
+        let r = batches::separate_pages(&store, &batch_id(batch)?, rules.as_ref(), replace_manual)?;
         print_separated(&r, started.elapsed().as_secs_f64());
         Ok(ExitCode::SUCCESS)
     })
@@ -403,6 +408,12 @@ fn print_separated(r: &eingang_capture::separate::Report, secs: f64) {
         "{} document(s), {} separator sheet(s), {} index value(s) from barcodes, barcodes read on {} page(s), in {secs:.2} s",
         r.documents, r.separator_sheets, r.index_filled, r.pages_read
     );
+    if r.manual_replaced > 0 {
+        println!(
+            "{} document break(s) set by hand were replaced",
+            r.manual_replaced
+        );
+    }
 }
 
 /// `eingang audit verify [--anchors DIR]`.

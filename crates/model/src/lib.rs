@@ -20,8 +20,8 @@ pub use draft::{
 };
 pub use ids::{BatchId, DocumentId, DraftId, IdError, PageId, SubmissionId};
 pub use scan::{
-    BatchSummary, BatchView, DocumentView, PageEdit, PageView, ReleaseDocPreview, ReleasePreview,
-    ReleaseWaiting, ScanProfileInfo, ScanProgress, ScannerInfo, SeparationSummary,
+    BatchSummary, BatchView, DocumentView, PageBefore, PageEdit, PageView, ReleaseDocPreview,
+    ReleasePreview, ReleaseWaiting, ScanProfileInfo, ScanProgress, ScannerInfo, SeparationSummary,
 };
 pub use status::{AppInfo, BoundaryError, Role, StatusSnapshot, SyncStatus, UpdateInfo};
 pub use sync::{OutboxItem, OutboxState, Receipt, SyncIssue, TargetSetting, TargetStatus};

@@ -169,6 +169,23 @@ pub struct SeparationSummary {
     pub documents: u32,
     pub separator_sheets: u32,
     pub index_filled: u32,
+    /// Breaks set by hand that the rules replaced (only after the user agreed).
+    pub manual_replaced: u32,
+    /// Every page the rules changed as it was before: undoing restores them.
+    pub undo: Vec<PageBefore>,
+}
+
+/// A page's document break, separator flag and index values before the separation rules
+/// changed them.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PageBefore {
+    pub page_id: String,
+    pub starts_document: bool,
+    pub deleted: bool,
+    pub separator: bool,
+    pub index: Vec<(String, String)>,
 }
 
 /// One document as a release would make it.

@@ -10,8 +10,8 @@ use base64::Engine as _;
 use eingang_api::batches::{self, ScanRequest};
 use eingang_capture::intake::Event;
 use eingang_model::{
-    BatchSummary, BatchView, PageEdit, ReleasePreview, ScanProfileInfo, ScanProgress, ScannerInfo,
-    SeparationSummary,
+    BatchSummary, BatchView, PageBefore, PageEdit, ReleasePreview, ScanProfileInfo, ScanProgress,
+    ScannerInfo, SeparationSummary,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -321,14 +321,30 @@ pub async fn scan_release_withdraw(
 }
 
 /// Applies the batch's separation rules (from its scan profile): barcode sheets, blank
-/// pages, page counts; index values from barcodes. Returns what it did and the batch.
+/// pages, page counts; index values from barcodes. Refused (`separation.manual_breaks`)
+/// when it would replace breaks set by hand, unless `replace_manual`. Returns what it did
+/// (with what undoing restores) and the batch.
 #[tauri::command]
 pub async fn scan_separate(
     app: AppHandle,
     batch_id: String,
+    replace_manual: bool,
 ) -> Result<(SeparationSummary, BatchView), AppError> {
     blocking(app.store()?, move |s| {
-        batches::separate(s, &batch_id.parse()?)
+        batches::separate(s, &batch_id.parse()?, replace_manual)
+    })
+    .await
+}
+
+/// Undoes a separation run: the pages as they were before it.
+#[tauri::command]
+pub async fn scan_separation_undo(
+    app: AppHandle,
+    batch_id: String,
+    before: Vec<PageBefore>,
+) -> Result<BatchView, AppError> {
+    blocking(app.store()?, move |s| {
+        batches::separation_undo(s, &batch_id.parse()?, &before)
     })
     .await
 }

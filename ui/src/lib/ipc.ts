@@ -11,6 +11,7 @@ import type { BoundaryError } from './bindings/BoundaryError';
 import type { CheckView } from './bindings/CheckView';
 import type { DocumentCheck } from './bindings/DocumentCheck';
 import type { ReleasePreview } from './bindings/ReleasePreview';
+import type { PageBefore } from './bindings/PageBefore';
 import type { Draft } from './bindings/Draft';
 import type { DraftState } from './bindings/DraftState';
 import type { DraftSummary } from './bindings/DraftSummary';
@@ -153,8 +154,10 @@ export const ipc = {
   scanStart: (batchId: string, device: string, source: string | null, maxPages: number | null) =>
     call<BatchSummary>('scan_start', { batchId, device, source, maxPages }),
   scanCancel: (batchId: string) => call<void>('scan_cancel', { batchId }),
-  scanSeparate: (batchId: string) =>
-    call<[SeparationSummary, BatchView]>('scan_separate', { batchId }),
+  scanSeparate: (batchId: string, replaceManual = false) =>
+    call<[SeparationSummary, BatchView]>('scan_separate', { batchId, replaceManual }),
+  scanSeparationUndo: (batchId: string, before: PageBefore[]) =>
+    call<BatchView>('scan_separation_undo', { batchId, before }),
   scanDocumentsMake: (batchId: string, title: string, index: [string, string][]) =>
     call<BatchView>('scan_documents_make', { batchId, title, index }),
   scanReleasePreview: (batchId: string, title: string, index: [string, string][]) =>

@@ -1,10 +1,12 @@
 // Page operations in the Scanstelle are setters; undoing one sets the old value again.
 import type { PageEdit } from './bindings/PageEdit';
 import type { PageView } from './bindings/PageView';
+import type { PageBefore } from './bindings/PageBefore';
 
 export type Undo =
   | { kind: 'edit'; page: string; edit: PageEdit }
-  | { kind: 'move'; page: string; to: number };
+  | { kind: 'move'; page: string; to: number }
+  | { kind: 'separation'; before: PageBefore[] };
 
 /** The edit that restores `page` as it was before `edit`. */
 export function undoFor(page: PageView, edit: PageEdit): Undo & { kind: 'edit' } {

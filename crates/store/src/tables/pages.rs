@@ -320,8 +320,14 @@ pub fn page(conn: &Connection, id: &PageId) -> Result<PageRow> {
 /// What the user may change on a page (quarter turns, deleted, document start, blank flag).
 pub use eingang_model::PageEdit;
 
-/// Applies an edit and logs it with the old value (so it can be undone).
+/// Applies an edit by the user and logs it with the old value (so it can be undone).
 pub fn edit_page(conn: &Connection, id: &PageId, edit: PageEdit) -> Result<()> {
+    edit_page_by(conn, id, edit, "user")
+}
+
+/// Applies an edit made by `by` (`user`, `separation`, `undo`); the page log names it
+/// `<by>_<field>` with the old value.
+pub fn edit_page_by(conn: &Connection, id: &PageId, edit: PageEdit, by: &str) -> Result<()> {
     let old = page(conn, id)?;
     let (op, old_value) = match edit {
         PageEdit::Rotation(q) => {
@@ -357,9 +363,24 @@ pub fn edit_page(conn: &Connection, id: &PageId, edit: PageEdit) -> Result<()> {
     log(
         conn,
         id,
-        &format!("user_{op}"),
+        &format!("{by}_{op}"),
         &serde_json::json!({ "edit": edit, "old": old_value }),
     )
+}
+
+/// Whether the page's document break (set or removed) was last decided by a person, not
+/// by the separation rules.
+pub fn break_set_by_hand(conn: &Connection, id: &PageId) -> Result<bool> {
+    use rusqlite::OptionalExtension as _;
+    let op: Option<String> = conn
+        .query_row(
+            "SELECT op FROM page_log WHERE page_id = ?1 AND op LIKE '%\\_starts_document' ESCAPE '\\'
+             ORDER BY id DESC LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(op.is_some_and(|o| o == "user_starts_document" || o == "undo_starts_document"))
 }
 
 /// Moves a page to index `to` among the batch's pages (0 = first).

@@ -281,6 +281,27 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
         .unwrap();
     app.wait_text(".summary", |t| t.starts_with("3 Seite(n)"))
         .await;
+    // The deleted card is gone; the focus is on its neighbour, the undo bar says what
+    // happened, and Ctrl+Z from there brings the page back. Then delete it for good.
+    app.wait_text("[data-testid='undo-bar']", |t| {
+        t.starts_with("Seite gelöscht.")
+    })
+    .await;
+    let focused = app.client.active_element().await.unwrap();
+    assert!(
+        focused.attr("data-page").await.unwrap().is_some(),
+        "the focus stays on a page"
+    );
+    crate::harness::press(&app, "\u{E009}z\u{E000}").await;
+    app.wait_text(".summary", |t| t.starts_with("4 Seite(n)"))
+        .await;
+    app.wait_for("li.page[data-blank='true']")
+        .await
+        .send_keys("\u{E017}")
+        .await
+        .unwrap();
+    app.wait_text(".summary", |t| t.starts_with("3 Seite(n)"))
+        .await;
 
     // Rotate the first page; move the letter (page 3) before page 2 with Alt+←.
     app.click(&format!(
@@ -314,11 +335,39 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
         ids[1]
     ))
     .await;
-    app.wait_for(&format!(
+    let split_pressed = format!(
         "li.page[data-page='{}'] button[data-action='split'][aria-pressed='true']",
+        ids[1]
+    );
+    app.wait_for(&split_pressed).await;
+    // The rules would drop that break: they ask first; "keep" keeps it.
+    app.click("button[data-action='separate']").await;
+    app.wait_text("dialog[open]", |t| {
+        t.contains("1 von Hand gesetzte Dokumentgrenze(n) ersetzen")
+    })
+    .await;
+    app.click("dialog[open] button[data-action='cancel']").await;
+    app.wait_for(&split_pressed).await;
+    // Replaced when asked for, and undone with Ctrl+Z.
+    app.click("button[data-action='separate']").await;
+    app.click("dialog[open] button[data-action='confirm']")
+        .await;
+    app.wait_for(&format!(
+        "li.page[data-page='{}'] button[data-action='split'][aria-pressed='false']",
         ids[1]
     ))
     .await;
+    app.wait_text("[data-testid='undo-bar']", |t| {
+        t.starts_with("Nach Regeln getrennt.")
+    })
+    .await;
+    app.wait_for(&format!("li.page[data-page='{}']", ids[0]))
+        .await
+        .click()
+        .await
+        .unwrap();
+    crate::harness::press(&app, "\u{E009}z\u{E000}").await;
+    app.wait_for(&split_pressed).await;
     app.type_into("#doc-az", "530.12-2026/0042").await;
     app.type_into("#doc-type", "Brief").await;
     check_and_release(&app, "Posteingang Montag").await;
