@@ -257,16 +257,29 @@ pub fn separate_with(
             count: report.manual_replaced,
         });
     }
+    report.before = write_plan(store, &plan, &first_index, &compiled)?;
+    Ok(report)
+}
+
+/// Writes the rules' plan in one transaction (every change logged as the rules' own);
+/// returns every changed page as it was before.
+fn write_plan(
+    store: &Store,
+    plan: &[(&PageRow, bool, bool)],
+    first_index: &std::collections::HashMap<usize, &Vec<(String, String)>>,
+    compiled: &Compiled,
+) -> Result<Vec<PageBefore>, BatchError> {
+    let mut before = Vec::new();
     store.with_tx(|c| {
         for (i, (page, starts, removed)) in plan.iter().enumerate() {
             let (starts, removed) = (*starts, *removed);
-            let index = index_after(page, &compiled, first_index.get(&i).copied());
+            let index = index_after(page, compiled, first_index.get(&i).copied());
             if page.starts_document != starts
                 || page.deleted != removed
                 || page.separator != removed
                 || page.index != index
             {
-                report.before.push(PageBefore {
+                before.push(PageBefore {
                     page_id: page.id,
                     starts_document: page.starts_document,
                     deleted: page.deleted,
@@ -285,7 +298,7 @@ pub fn separate_with(
         }
         Ok(())
     })?;
-    Ok(report)
+    Ok(before)
 }
 
 /// Barcode fields are read anew; values typed at the index station or taken from an e-mail
