@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A test directory for the sign-in tests, made fresh in DIR: a CA and a server certificate
-# for 127.0.0.1 (openssl), an OpenLDAP configuration (slapd.conf, mdb) with StartTLS, and
-# the people of a scan office loaded offline (slapadd). Start it with
-#   slapd -f DIR/slapd.conf -h ldap://127.0.0.1:PORT/ -d 0
+# for 127.0.0.1 (openssl), an OpenLDAP configuration (slapd.conf, mdb) with TLS, and the
+# people of a scan office loaded offline (slapadd). Start it with StartTLS and LDAPS:
+#   slapd -f DIR/slapd.conf -h "ldap://127.0.0.1:PORT/ ldaps://127.0.0.1:PORT2/" -d 0
 # Usage: setup.sh DIR   — prints nothing on success; the passwords are in DIR/people.
 set -euo pipefail
 DIR=$1

@@ -272,12 +272,14 @@ fn output(cmd: &mut Command) -> (bool, String) {
     }
 }
 
-/// A running OpenLDAP `slapd` on loopback with StartTLS and the people of a scan office
-/// (`scripts/ldap/setup.sh`): anna, bernd, carla. Stopped when the test process ends.
+/// A running OpenLDAP `slapd` on loopback — StartTLS on one port, LDAPS on another — with
+/// the people of a scan office (`scripts/ldap/setup.sh`): anna, bernd, carla. Stopped when
+/// the test process ends.
 #[derive(Debug)]
 pub struct Slapd {
     pub dir: tempfile::TempDir,
     pub port: u16,
+    pub ldaps_port: u16,
     _service: Watched,
 }
 
@@ -295,10 +297,10 @@ impl Slapd {
         );
         let dir = tempfile::tempdir().expect("a temporary folder");
         run_setup("scripts/ldap/setup.sh", &[dir.path().as_os_str()]);
-        let port = free_port();
+        let (port, ldaps_port) = (free_port(), free_port());
         let (conf, url) = (
             dir.path().join("slapd.conf"),
-            format!("ldap://127.0.0.1:{port}/"),
+            format!("ldap://127.0.0.1:{port}/ ldaps://127.0.0.1:{ldaps_port}/"),
         );
         let args: [&std::ffi::OsStr; 6] = [
             "-f".as_ref(),
@@ -310,11 +312,18 @@ impl Slapd {
         ];
         let slapd = Path::new("/usr/sbin/slapd");
         let child = spawn_watched("slapd", slapd, &args, &dir.path().join("slapd.log"), port);
+        // slapd binds every listener before it serves: the LDAPS port is open too.
         Slapd {
             dir,
             port,
+            ldaps_port,
             _service: Watched(child),
         }
+    }
+
+    /// The same directory over LDAPS (TLS from the first byte).
+    pub fn ldaps_url(&self) -> String {
+        format!("ldaps://127.0.0.1:{}/", self.ldaps_port)
     }
 
     /// The directory's URL (StartTLS on the plain port).
