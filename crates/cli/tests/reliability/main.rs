@@ -1,7 +1,8 @@
 //! The reliability proof: `eingang sync --watch` delivers through a fault-injecting proxy
-//! to a real WebDAV server (WsgiDAV) and is killed with SIGKILL at random moments; after
-//! the run the server holds exactly the expected documents, each once, each with the
-//! right hash, and every outbox row is delivered with a receipt. Prints the counts.
+//! to a real server — WebDAV (WsgiDAV) and CMIS (Apache Chemistry's OpenCMIS InMemory
+//! repository) — and is killed with SIGKILL at random moments; after the run the server
+//! holds exactly the expected documents, each once, each with the right hash, and every
+//! outbox row is delivered with a receipt. Prints the counts.
 //!
 //! Bounded: a fixed number of kills, then the faults are switched off and the worker runs
 //! until the outbox is empty (at most two minutes).
@@ -43,15 +44,61 @@ fn spawn_sync(data: &std::path::Path, config: &std::path::Path) -> Child {
         .unwrap()
 }
 
+/// Where the documents go: the server, its port, the target's configuration (pointing at
+/// the proxy on `{port}`), and how to count what arrived.
+enum Dms {
+    WebDav(servers::Server),
+    Cmis(servers::Server),
+}
+
+impl Dms {
+    fn server(&self) -> &servers::Server {
+        match self {
+            Dms::WebDav(s) | Dms::Cmis(s) => s,
+        }
+    }
+
+    fn target(&self, proxy_port: u16) -> String {
+        match self {
+            Dms::WebDav(_) => format!(
+                "[[target]]\nid = \"dms\"\nkind = \"webdav\"\nurl = \"http://127.0.0.1:{proxy_port}/dav/\"\nuser = \"{}\"\n",
+                servers::USER
+            ),
+            Dms::Cmis(_) => format!(
+                "[[target]]\nid = \"dms\"\nkind = \"cmis\"\nurl = \"http://127.0.0.1:{proxy_port}/cmis/browser\"\n\
+                 repository = \"stadt\"\nuser = \"{}\"\nfolder = \"Posteingang\"\n\
+                 properties = {{ \"eingang:formular\" = \"{{{{formular}}}}\" }}\n",
+                servers::USER
+            ),
+        }
+    }
+
+    fn census(&self, store: &eingang_store::Store, ids: &[String]) -> Census {
+        match self {
+            Dms::WebDav(s) => census(store, &s.root, ids),
+            Dms::Cmis(s) => cmis_census(store, &s.url, ids),
+        }
+    }
+}
+
 #[test]
 fn every_item_arrives_exactly_once_through_network_faults_and_kill_9() {
+    prove(&Dms::WebDav(servers::wsgidav()), "WebDAV (WsgiDAV)");
+}
+
+#[test]
+fn every_item_arrives_exactly_once_in_a_real_cmis_repository_through_faults_and_kill_9() {
+    prove(&Dms::Cmis(servers::opencmis()), "CMIS (OpenCMIS InMemory)");
+}
+
+fn prove(dms: &Dms, name: &str) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let server = servers::wsgidav();
-    let upstream: u16 = server
+    let upstream: u16 = dms
+        .server()
         .url
         .split(':')
         .nth(2)
@@ -78,10 +125,8 @@ fn every_item_arrives_exactly_once_through_network_faults_and_kill_9() {
     std::fs::write(
         &config,
         format!(
-            "[sync]\nconcurrency = 4\ntimeout_secs = 2\ninterval_secs = 1\nretry_base_ms = 200\nretry_max_ms = 2000\n\
-             [[target]]\nid = \"dms\"\nkind = \"webdav\"\nurl = \"http://127.0.0.1:{}/dav/\"\nuser = \"{}\"\n",
-            proxy.port,
-            servers::USER
+            "[sync]\nconcurrency = 4\ntimeout_secs = 2\ninterval_secs = 1\nretry_base_ms = 200\nretry_max_ms = 2000\n{}",
+            dms.target(proxy.port)
         ),
     )
     .unwrap();
@@ -120,14 +165,14 @@ fn every_item_arrives_exactly_once_through_network_faults_and_kill_9() {
         duplicated,
         wrong_hash,
         temporaries,
-    } = census(&store, &server.root, &ids);
+    } = dms.census(&store, &ids);
     let by_kind: Vec<String> = proxy::FAULTS
         .iter()
         .zip(&proxy.counters.by_fault)
         .map(|(f, c)| format!("{f:?} {}", c.load(Ordering::Relaxed)))
         .collect();
     println!(
-        "reliability: {ITEMS} items; delivered {delivered}, lost {lost}, duplicated {duplicated}, wrong hash {wrong_hash}; \
+        "reliability, {name}: {ITEMS} items; delivered {delivered}, lost {lost}, duplicated {duplicated}, wrong hash {wrong_hash}; \
          faults injected {} of {} requests ({}); kill -9 {kills} times ({waiting_after_kills} items still waiting after the kills); \
          temporary files left on the server {temporaries}",
         proxy.counters.faults(),
@@ -144,6 +189,104 @@ fn every_item_arrives_exactly_once_through_network_faults_and_kill_9() {
         temporaries, 0,
         "every temporary upload was moved or removed"
     );
+}
+
+/// The files each item must have arrived as: (name, SHA-256).
+fn expected_files(store: &eingang_store::Store, id: &str) -> Vec<(String, String)> {
+    let p = store
+        .with_conn(|c| eingang_sync::package::submission(c, store.blobs(), id))
+        .unwrap();
+    let mut files: Vec<(String, String)> = p
+        .files
+        .iter()
+        .map(|f| (f.name.clone(), f.sha256.clone()))
+        .collect();
+    files.push((
+        format!("{id}.index.xml"),
+        hex::encode(Sha256::digest(p.index_xml.as_bytes())),
+    ));
+    files
+}
+
+/// The repository's own account of what arrived: every `eingang:dokument` (one query),
+/// grouped by `eingang:vorgang`, each file's content read back and hashed.
+fn cmis_census(store: &eingang_store::Store, url: &str, ids: &[String]) -> Census {
+    let http = reqwest::blocking::Client::new();
+    let get = |base: &str, pairs: &[(&str, &str)]| -> Vec<u8> {
+        let mut u = url::Url::parse(base).unwrap();
+        u.query_pairs_mut().extend_pairs(pairs);
+        http.get(u)
+            .basic_auth(servers::USER, Some(servers::PASSWORD))
+            .send()
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .bytes()
+            .unwrap()
+            .to_vec()
+    };
+    let q = "SELECT * FROM eingang:dokument";
+    let all: serde_json::Value = serde_json::from_slice(&get(
+        &format!("{url}/stadt"),
+        &[
+            ("cmisselector", "query"),
+            ("q", q),
+            ("succinct", "true"),
+            ("maxItems", "10000"),
+        ],
+    ))
+    .unwrap();
+    let docs = all["results"].as_array().cloned().unwrap_or_default();
+    let mut by_item: HashMap<String, Vec<serde_json::Value>> = HashMap::new();
+    for d in &docs {
+        let p = &d["succinctProperties"];
+        by_item
+            .entry(p["eingang:vorgang"].as_str().unwrap_or_default().to_owned())
+            .or_default()
+            .push(p.clone());
+    }
+    let (mut delivered, mut lost, mut duplicated, mut wrong_hash) = (0, 0, 0, 0);
+    for id in ids {
+        let there = by_item.remove(id).unwrap_or_default();
+        let files = expected_files(store, id);
+        duplicated += there.len().saturating_sub(files.len());
+        let mut complete = true;
+        for (name, sha) in &files {
+            let same: Vec<&serde_json::Value> = there
+                .iter()
+                .filter(|p| p["cmis:name"] == name.as_str())
+                .collect();
+            let Some(one) = same.first() else {
+                complete = false;
+                continue;
+            };
+            let object = one["cmis:objectId"].as_str().unwrap_or_default();
+            let bytes = get(
+                &format!("{url}/stadt/root"),
+                &[("objectId", object), ("cmisselector", "content")],
+            );
+            if hex::encode(Sha256::digest(&bytes)) != *sha || one["eingang:sha256"] != sha.as_str()
+            {
+                wrong_hash += 1;
+                complete = false;
+            }
+        }
+        let row = support::row(store, id);
+        if complete && row.state == OutboxState::Delivered && row.receipt.is_some() {
+            delivered += 1;
+        } else {
+            lost += 1;
+        }
+    }
+    // Documents of no item at all would be strays.
+    duplicated += by_item.values().map(Vec::len).sum::<usize>();
+    Census {
+        delivered,
+        lost,
+        duplicated,
+        wrong_hash,
+        temporaries: 0,
+    }
 }
 
 struct Census {
@@ -166,18 +309,7 @@ fn census(store: &eingang_store::Store, root: &std::path::Path, ids: &[String]) 
     let mut expected_names = std::collections::HashSet::new();
     let (mut delivered, mut lost, mut duplicated, mut wrong_hash) = (0, 0, 0, 0);
     for id in ids {
-        let p = store
-            .with_conn(|c| eingang_sync::package::submission(c, store.blobs(), id))
-            .unwrap();
-        let mut files: Vec<(String, String)> = p
-            .files
-            .iter()
-            .map(|f| (f.name.clone(), f.sha256.clone()))
-            .collect();
-        files.push((
-            format!("{id}.index.xml"),
-            hex::encode(Sha256::digest(p.index_xml.as_bytes())),
-        ));
+        let files = expected_files(store, id);
         let mut complete = true;
         for (name, sha) in files {
             expected_names.insert(name.clone());
