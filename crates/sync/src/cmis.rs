@@ -11,7 +11,7 @@
 
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
-use crate::http::{is_html, shown, status_failure, transport, Endpoint};
+use crate::http::{is_portal, shown, status_failure, transport, Endpoint};
 use crate::package::{Content, Package, PackageFile};
 use crate::template::{fill_path, IndexTemplate, Render as _};
 use futures_util::StreamExt;
@@ -118,7 +118,7 @@ impl Cmis {
     async fn json(&self, resp: Response, what: &str) -> Result<Value, Failure> {
         let status = resp.status();
         let headers = resp.headers().clone();
-        if is_html(&headers) {
+        if is_portal(status, &headers) {
             return Err(Failure::offline(
                 "sync.captive_portal",
                 format!("{what}: a web page answered instead of the CMIS service (a network login page?)"),

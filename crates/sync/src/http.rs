@@ -216,6 +216,13 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(at.duration_since(SystemTime::now()).unwrap_or_default())
 }
 
+/// A web page answered where an API was expected — a network's login page — but not a
+/// refusal of the credentials: servlet containers and reverse proxies send their 401/403 as
+/// an HTML page, and that is a wrong password, not a captive portal.
+pub(crate) fn is_portal(status: StatusCode, headers: &HeaderMap) -> bool {
+    is_html(headers) && !matches!(status.as_u16(), 401 | 403)
+}
+
 pub(crate) fn is_html(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
@@ -319,6 +326,25 @@ pub(crate) fn body_of(file: &PackageFile) -> Result<(reqwest::Body, Arc<Mutex<Sh
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn an_html_refusal_of_the_password_is_not_a_captive_portal() {
+        let mut html = HeaderMap::new();
+        html.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html;charset=iso-8859-1"),
+        );
+        let mut json = HeaderMap::new();
+        json.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        assert!(is_portal(StatusCode::OK, &html));
+        assert!(is_portal(StatusCode::FOUND, &html));
+        assert!(
+            !is_portal(StatusCode::UNAUTHORIZED, &html),
+            "Jetty's 401 page"
+        );
+        assert!(!is_portal(StatusCode::FORBIDDEN, &html));
+        assert!(!is_portal(StatusCode::OK, &json));
+    }
 
     #[test]
     fn statuses_map_to_what_the_worker_does() {

@@ -12,7 +12,7 @@
 
 use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
-use crate::http::{is_html, shown, status_failure, transport, Endpoint};
+use crate::http::{is_portal, shown, status_failure, transport, Endpoint};
 use crate::package::{Content, Package, PackageFile};
 use crate::template::{fill_path, IndexTemplate, Render as _};
 use reqwest::header::ACCEPT;
@@ -110,7 +110,7 @@ impl Mayan {
         let resp = r.send().await.map_err(|e| transport(&e, what))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        if is_html(&headers) {
+        if is_portal(status, &headers) {
             return Err(Failure::offline(
                 "sync.captive_portal",
                 format!(

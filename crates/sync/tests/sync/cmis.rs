@@ -1,6 +1,6 @@
 //! The CMIS connector against the in-process Browser Binding server, for the faults the
 //! real repository (cmis_opencmis.rs) cannot produce: a lost answer, a conflicting
-//! document planted under the item's name, refused credentials.
+//! document planted under the item's name (and refused credentials, as the real one does).
 
 use crate::cmis_server::{self, TYPE};
 use crate::servers::{PASSWORD, USER};

@@ -1,6 +1,7 @@
 //! The CMIS connector against a real repository: Apache Chemistry's OpenCMIS InMemory server
-//! (Browser Binding, CMIS 1.1) with Eingang's document type (`scripts/opencmis/`). What
-//! arrived is read back through the repository's own query and content services.
+//! (Browser Binding, CMIS 1.1) with Eingang's document type (`scripts/opencmis/`), behind
+//! Jetty's BASIC authentication. What arrived is read back through the repository's own
+//! query and content services; a wrong password pauses the target.
 
 use crate::servers::{opencmis, PASSWORD, USER};
 use crate::support::{finalised, row, store};
@@ -14,9 +15,13 @@ use std::sync::Arc;
 const REPO: &str = "stadt";
 
 fn target(url: &str) -> Target {
+    target_as(url, PASSWORD)
+}
+
+fn target_as(url: &str, password: &str) -> Target {
     let mut o = CmisOptions::new(url::Url::parse(url).unwrap());
     o.endpoint.user = Some(USER.into());
-    o.endpoint.password = Some(PASSWORD.into());
+    o.endpoint.password = Some(password.into());
     o.repository = Some(REPO.into());
     o.folder = "Posteingang/{{formular}}".into();
     o.properties
@@ -125,4 +130,32 @@ async fn documents_arrive_once_in_a_real_repository_with_type_properties_and_con
             .unwrap();
         assert_eq!(item.receipt.unwrap().location, format!("cmis:{index_id}"));
     }
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_by_the_server_and_pauses_the_target() {
+    let server = opencmis();
+    let (_d, store) = store();
+    let id = finalised(&store, &["cmis"]);
+    let r = run_round(
+        &store,
+        &target_as(&server.url, "falsch"),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
+    assert!(r.paused, "{r:?}");
+    let st = store
+        .with_conn(|c| eingang_store::tables::sync_status::get(c, "cmis"))
+        .unwrap();
+    assert_eq!(st.paused.unwrap().code, "sync.auth_refused");
+    assert_ne!(row(&store, &id).state, OutboxState::Delivered);
+    // Nothing arrived.
+    let q = format!("SELECT * FROM eingang:dokument WHERE eingang:vorgang = '{id}'");
+    let mut u = url::Url::parse(&format!("{}/{REPO}", server.url)).unwrap();
+    u.query_pairs_mut()
+        .extend_pairs([("cmisselector", "query"), ("q", &q), ("succinct", "true")]);
+    let anonymous = reqwest::Client::new().get(u.clone()).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401, "the repository is behind BASIC");
+    assert!(documents_of(&server.url, &id).await.is_empty());
 }

@@ -1,7 +1,8 @@
 //! An in-process CMIS 1.1 Browser Binding server, kept only for the faults a real
 //! repository cannot be made to produce: an answer lost after the document was stored, and
-//! refused credentials (the OpenCMIS InMemory repository, against which cmis_opencmis.rs
-//! delivers, takes any account). It follows the OASIS specification (CMIS 1.1, part II §5) for what the
+//! a different document planted under an item's name (refused credentials are also tested
+//! against the OpenCMIS InMemory repository behind Jetty's BASIC authentication, in
+//! cmis_opencmis.rs). It follows the OASIS specification (CMIS 1.1, part II §5) for what the
 //! connector uses: the repository infos at the service URL, `cmisselector=object` by path,
 //! `cmisselector=content` by `objectId`, `cmisselector=query` (one `WHERE prop = 'literal'`),
 //! `cmisaction=createFolder` and `createDocument` as multipart/form-data with

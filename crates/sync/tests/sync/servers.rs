@@ -321,8 +321,9 @@ pub fn mayan() -> Server {
 
 /// Apache Chemistry's OpenCMIS InMemory server (a complete CMIS 1.1 repository) in Jetty,
 /// as `scripts/lib.sh opencmis_install` prepared it: repository `stadt` with Eingang's
-/// document type. `url` is the Browser Binding's service URL. (It takes any account: the
-/// in-memory repository does not authenticate.)
+/// document type. `url` is the Browser Binding's service URL. Jetty asks for HTTP BASIC
+/// with `USER`/`PASSWORD` in front of the repository (`scripts/opencmis/jetty-realm.xml`;
+/// the in-memory repository itself would take any account).
 pub fn opencmis() -> Server {
     let tools = repo_root().join(".tools/opencmis");
     let jetty = find("Jetty (jetty-runner)", &[tools.join("jetty-runner.jar")]);
@@ -330,8 +331,11 @@ pub fn opencmis() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let log = dir.path().join("opencmis.log");
+    let realm = dir.path().join("realm.properties");
+    std::fs::write(&realm, format!("{USER}: {PASSWORD},eingang\n")).unwrap();
     let mut cmd = Command::new("java");
     cmd.arg(format!("-Djava.io.tmpdir={}", dir.path().display()))
+        .arg(format!("-Deingang.realm={}", realm.display()))
         .arg("-jar")
         .arg(jetty)
         .args([
@@ -341,7 +345,9 @@ pub fn opencmis() -> Server {
             &port.to_string(),
             "--path",
             "/cmis",
+            "--config",
         ])
+        .arg(repo_root().join("scripts/opencmis/jetty-realm.xml"))
         .arg(war);
     let mut child = spawn(cmd, &log);
     wait_ready("OpenCMIS", port, &mut child, &log);
