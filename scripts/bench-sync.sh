@@ -4,21 +4,25 @@
 #  1. `eingang sync` (the user's command) delivering COUNT released one-page documents
 #     (temporary name, MOVE with Overwrite: F, read-back SHA-256 check, index file last),
 #     then `rclone copy` (plain PUTs) of the very files it delivered, to the same server.
+#     The same documents are queued for a real CMIS repository too (OpenCMIS InMemory in
+#     Jetty, BASIC auth) and delivered there by `eingang sync` in a second timed run.
 #  2. 5 GB in 25 files of 200 MB through Eingang: peak memory (streaming bodies).
 # Usage: scripts/bench-sync.sh [COUNT] [BIG_FILES]   (defaults 1000 and 25; BIG_FILES=0 skips 2.)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 COUNT="${1:-1000}"
 BIG="${2:-25}"
-apt_install apache2 rclone openssl
+apt_install apache2 rclone openssl default-jre-headless curl
 need_rust
+opencmis_install
 say "building eingang and the big-file benchmark (release)"
 cargo build --release -p eingang-cli --bin eingang --quiet
 cargo build --release -p eingang-sync --example webdav_bench --quiet
 BENCH="$ROOT/target/release/examples/webdav_bench"
 
 WORK="$(mktemp -d)"
-trap 'kill -s KILL -- -"$APACHE_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill -s KILL -- -"$APACHE_PID" 2>/dev/null; kill "$CMIS_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+CMIS_PID=""
 mkdir -p "$WORK/dav" "$WORK/big" "$WORK/store"
 chmod -R a+rwx "$WORK"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -87,19 +91,35 @@ p["separation"].update(barcode_separators=[], every_n_pages=1)
 p["qc"]["four_eyes"] = False
 print(json.dumps(p))' >"$WORK/bench-profile.json"
 "$E" profiles save "$WORK/bench-profile.json" >/dev/null
-cat >"$WORK/store/config.toml" <<TOML
-[[target]]
-id = "dms"
-kind = "webdav"
-url = "http://127.0.0.1:$PORT/dav/eingang/"
-user = "$USER"
-folder = "posteingang"
-TOML
+# The CMIS repository (its own accounts file, the same user and password).
+CPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '%s: %s,eingang\n' "$USER" "$PASS" >"$WORK/realm.properties"
+java -Djava.io.tmpdir="$WORK" -Deingang.realm="$WORK/realm.properties" -jar "$ROOT/.tools/opencmis/jetty-runner.jar" \
+  --host 127.0.0.1 --port "$CPORT" --path /cmis --config "$ROOT/scripts/opencmis/jetty-realm.xml" \
+  "$ROOT/.tools/opencmis/eingang-cmis.war" >"$WORK/opencmis.log" 2>&1 &
+CMIS_PID=$!
+WEBDAV_TARGET="[[target]]
+id = \"dms\"
+kind = \"webdav\"
+url = \"http://127.0.0.1:$PORT/dav/eingang/\"
+user = \"$USER\"
+folder = \"posteingang\""
+CMIS_TARGET="[[target]]
+id = \"cmis\"
+kind = \"cmis\"
+url = \"http://127.0.0.1:$CPORT/cmis/browser\"
+repository = \"stadt\"
+user = \"$USER\"
+folder = \"Posteingang\""
+# Released for both targets; each `eingang sync` below sees one of them.
+printf '%s\n%s\n' "$WEBDAV_TARGET" "$CMIS_TARGET" >"$WORK/store/config.toml"
 echo "$PASS" | "$E" targets password dms >/dev/null 2>&1
+echo "$PASS" | "$E" targets password cmis >/dev/null 2>&1
 B=$("$E" import "$WORK"/pages/*.png --profile bench 2>/dev/null | sed -n 's/^batch \([^:]*\):.*/\1/p')
 "$E" batch separate "$B" >/dev/null
 "$E" batch qc "$B" --all >/dev/null
 "$E" batch release "$B" --title "Posteingang" --index dokumentart=Brief | tail -1
+printf '%s\n' "$WEBDAV_TARGET" >"$WORK/store/config.toml"
 
 say "eingang sync — the user's command, timed"
 echo "  \$ eingang sync   (EINGANG_DATA_DIR=\$WORK/store; $COUNT documents queued for dms)"
@@ -126,6 +146,22 @@ for t in 4 8; do
   R=$(echo "$END - $START" | bc)
   echo "RESULT rclone copy --transfers $t: $FILES files in ${R} s; eingang sync took $(echo "scale=2; $EINGANG_S / $R" | bc)× its time"
 done
+
+say "eingang sync to the CMIS repository (OpenCMIS InMemory $OPENCMIS_VERSION in Jetty) — the same $COUNT documents"
+for _ in $(seq 600); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -u "$USER:$PASS" "http://127.0.0.1:$CPORT/cmis/browser")" = 200 ] && break
+  sleep 0.2
+done
+printf '%s\n' "$CMIS_TARGET" >"$WORK/store/config.toml"
+echo "  \$ eingang sync   ($COUNT documents queued for cmis)"
+START=$(date +%s.%N)
+"$E" sync | tail -2
+END=$(date +%s.%N)
+CMIS_S=$(echo "$END - $START" | bc)
+CMIS_DOCS=$(curl -s -u "$USER:$PASS" -G "http://127.0.0.1:$CPORT/cmis/browser/stadt" \
+  --data-urlencode "cmisselector=query" --data-urlencode "q=SELECT cmis:objectId FROM eingang:dokument" \
+  --data-urlencode "maxItems=1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("numItems", "?"))')
+echo "RESULT eingang sync to CMIS: $COUNT documents, $CMIS_DOCS CMIS documents in the repository, in ${CMIS_S} s (WebDAV: ${EINGANG_S} s)"
 unset EINGANG_DATA_DIR
 
 if [ "$BIG" -gt 0 ]; then

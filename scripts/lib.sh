@@ -144,8 +144,11 @@ EOS
 # Apache Chemistry's OpenCMIS InMemory server (a complete CMIS 1.1 repository) in Jetty,
 # both pinned from Maven Central (the sync tests deliver to it, crates/sync/tests/sync/servers.rs): the WAR is rebuilt by scripts/opencmis/build-war.py with
 # the repository "stadt" and Eingang's document type (scripts/opencmis/eingang-types.xml).
-# Start: java -jar .tools/opencmis/jetty-runner.jar --host 127.0.0.1 --port P --path /cmis
-#        .tools/opencmis/eingang-cmis.war   (Browser Binding at /cmis/browser)
+# Every URL needs HTTP BASIC (role eingang): accounts in a realm file named by -Deingang.realm
+# (lines "user: password,eingang"), read by scripts/opencmis/jetty-realm.xml. Start:
+#   java -Deingang.realm=REALM -jar .tools/opencmis/jetty-runner.jar --host 127.0.0.1 --port P
+#        --path /cmis --config scripts/opencmis/jetty-realm.xml .tools/opencmis/eingang-cmis.war
+#   (Browser Binding at /cmis/browser)
 OPENCMIS_VERSION=1.1.0
 OPENCMIS_SHA256=e64213571d416a5ff03a923693b97bb32d680b353af40d6807ce007197ae71d9
 JETTY_RUNNER_VERSION=9.4.57.v20241219
