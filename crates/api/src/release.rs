@@ -80,6 +80,16 @@ pub fn release(store: &Store, batch: &BatchId, request: &ReleaseRequest) -> Resu
     }
 }
 
+/// [`release`], then the batch as the scan station shows it (a waiting release in it).
+pub fn release_viewed(
+    store: &Store,
+    batch: &BatchId,
+    request: &ReleaseRequest,
+) -> Result<eingang_model::BatchView> {
+    release(store, batch, request)?;
+    crate::batches::view(store, batch)
+}
+
 fn check_request(request: &ReleaseRequest) -> Result<()> {
     let title = request.title.trim();
     if title.is_empty() || title.chars().count() > MAX_TITLE {

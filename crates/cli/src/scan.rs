@@ -374,30 +374,42 @@ fn print_taken(
     }
 }
 
-/// `eingang batch list`.
+/// `eingang batch list`: id, pages, blank pages, name, and where its release stands.
 pub fn batch_list(data_dir: &DataDir) -> ExitCode {
     finish(|| {
         for b in batches::list(&open(data_dir)?)? {
-            println!("{}\t{} pages\t{} blank\t{}", b.id, b.pages, b.blank, b.name);
+            let state = release_state(&b);
+            println!(
+                "{}\t{} pages\t{} blank\t{}\t{state}",
+                b.id, b.pages, b.blank, b.name
+            );
         }
         Ok(ExitCode::SUCCESS)
     })
 }
 
+fn release_state(b: &eingang_model::BatchSummary) -> String {
+    match (&b.release_waiting, b.released, b.destroyable) {
+        (Some(w), _, _) => format!("release waiting [{}], try {}", w.code, w.attempts),
+        (None, true, true) => "released, originals may be destroyed".into(),
+        (None, true, false) if b.originals_eligible => format!(
+            "released, {} of {} delivered",
+            b.documents_delivered, b.documents
+        ),
+        (None, true, false) => "released, originals kept".into(),
+        (None, false, _) => "open".into(),
+    }
+}
+
 /// `eingang batch separate BATCH [--rules FILE] [--replace-manual]`.
-pub fn batch_separate(
-    data_dir: &DataDir,
-    batch: &str,
-    rules: Option<&Path>,
-    replace_manual: bool,
-) -> ExitCode {
+pub fn batch_separate(d: &DataDir, batch: &str, rules: Option<&Path>, replace: bool) -> ExitCode {
     use eingang_capture::separate::Separation;
     finish(|| {
-        let store = open(data_dir)?;
+        let store = open(d)?;
         let rules: Option<Separation> =
             rules.map(|f| json_file(f, "scan.separation")).transpose()?;
         let started = std::time::Instant::now();
-        let r = batches::separate_pages(&store, &batch_id(batch)?, rules.as_ref(), replace_manual)?;
+        let r = batches::separate_pages(&store, &batch_id(batch)?, rules.as_ref(), replace)?;
         print_separated(&r, started.elapsed().as_secs_f64());
         Ok(ExitCode::SUCCESS)
     })

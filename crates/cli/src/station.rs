@@ -187,18 +187,29 @@ pub fn retry(data_dir: &DataDir) -> ExitCode {
         if tried.is_empty() {
             println!("no release is waiting");
         }
-        let mut code = ExitCode::SUCCESS;
-        for (id, outcome) in tried {
-            code = match outcome {
-                Ok(released) => print_outcome(&store, &id, &released)?,
-                Err(e) => {
-                    println!("batch {id}: still waiting — error [{}] {e}", e.code());
-                    ExitCode::from(75)
-                }
-            };
-        }
-        Ok(code)
+        Ok(print_tries(&store, tried)?)
     })
+}
+
+/// Each try's outcome; exit code 75 when one still waits.
+fn print_tries(
+    store: &eingang_store::Store,
+    tried: Vec<(
+        eingang_model::BatchId,
+        eingang_api::Result<eingang_api::release::Released>,
+    )>,
+) -> Result<ExitCode, eingang_api::Error> {
+    let mut code = ExitCode::SUCCESS;
+    for (id, outcome) in tried {
+        code = match outcome {
+            Ok(released) => print_outcome(store, &id, &released)?,
+            Err(e) => {
+                println!("batch {id}: still waiting — error [{}] {e}", e.code());
+                ExitCode::from(75)
+            }
+        };
+    }
+    Ok(code)
 }
 
 /// `eingang batch withdraw BATCH`.

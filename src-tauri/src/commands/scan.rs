@@ -262,9 +262,7 @@ pub async fn scan_documents_make(
     let (store, sync) = (app.store()?, app.state::<SyncState>());
     let request = sync.release_request(&store, title, index)?;
     let view = blocking(store, move |s| {
-        let id = batch_id.parse()?;
-        eingang_api::release::release(s, &id, &request)?;
-        batches::view(s, &id)
+        eingang_api::release::release_viewed(s, &batch_id.parse()?, &request)
     })
     .await?;
     sync.wake.notify_one();
