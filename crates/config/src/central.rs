@@ -129,6 +129,7 @@ pub const MACHINE_ONLY: &[&str] = &[
     "seal",
     "timestamp",
     "directory",
+    "retention",
 ];
 /// Sections the policy may lock.
 pub const LOCKABLE: &[&str] = &["sync", "target", "scan", "terminal", "masterdata"];

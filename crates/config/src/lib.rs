@@ -60,6 +60,7 @@
 
 pub mod central;
 pub mod evidence;
+pub mod retention;
 pub mod template;
 pub mod update;
 
@@ -67,6 +68,7 @@ pub use central::{
     MasterDataSection, PolicySection, StationSection, TerminalSection, UpdateSection,
 };
 pub use evidence::{DirectorySection, SealSection, TimestampSection};
+pub use retention::RetentionSection;
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -229,6 +231,8 @@ pub struct ConfigFile {
     pub timestamp: TimestampSection,
     #[serde(default)]
     pub directory: DirectorySection,
+    #[serde(default)]
+    pub retention: RetentionSection,
 }
 
 /// A configuration problem, naming the file and what to change.
@@ -259,6 +263,7 @@ pub struct Config {
     pub seal: SealSection,
     pub timestamp: TimestampSection,
     pub directory: DirectorySection,
+    pub retention: RetentionSection,
     /// What was ignored (a user's file setting what it may not), to show and log.
     pub warnings: Vec<String>,
     /// The files read, in order.
@@ -296,6 +301,7 @@ fn from_table(file: &Path, table: toml::Table) -> Result<ConfigFile, ConfigError
     central::check(file, &cfg)?;
     evidence::check(file, &cfg.seal, &cfg.timestamp)?;
     evidence::check_directory(file, &cfg.directory)?;
+    retention::check(file, &cfg.retention)?;
     Ok(cfg)
 }
 
@@ -496,6 +502,9 @@ fn merge(out: &mut Config, cfg: ConfigFile, file: &Path) {
     }
     if cfg.directory != DirectorySection::default() {
         out.directory = cfg.directory;
+    }
+    if cfg.retention != RetentionSection::default() {
+        out.retention = cfg.retention;
     }
     for l in cfg.policy.locked {
         if !out.policy.locked.contains(&l) {

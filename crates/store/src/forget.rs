@@ -150,7 +150,7 @@ fn unnamed_blobs(
 }
 
 /// Every `"blob": "<sha256>"` in a draft's values (attachments and signatures).
-fn named_blobs(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+pub(crate) fn named_blobs(v: &serde_json::Value, out: &mut BTreeSet<String>) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, x) in map {

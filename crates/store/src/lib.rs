@@ -20,6 +20,7 @@ pub mod inspect;
 pub mod keys;
 pub mod migrate;
 pub mod paths;
+pub mod retention;
 pub mod seal;
 pub mod tables;
 

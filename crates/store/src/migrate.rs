@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (13, include_str!("migrations/0013_secrets.sql")),
     (14, include_str!("migrations/0014_audit_checkpoints.sql")),
     (15, include_str!("migrations/0015_release_safety.sql")),
+    (16, include_str!("migrations/0016_retention.sql")),
 ];
 
 /// The schema version this build writes.

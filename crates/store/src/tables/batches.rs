@@ -32,6 +32,10 @@ pub struct BatchRow {
     /// A release waits for a service (see [`PendingRelease`]): since, tries, the last
     /// error code, the next try.
     pub release_pending: Option<Waiting>,
+    /// On legal hold: never purged.
+    pub hold: bool,
+    /// When its page images were purged (`[retention]`).
+    pub purged_at: Option<i64>,
 }
 
 /// A pending release as the batch list shows it.
@@ -212,7 +216,7 @@ const BATCH_SELECT: &str = "SELECT b.id, b.name, b.profile_id, b.profile_json, b
            AND EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id)
            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id
                                                    AND o.state <> 'delivered')),
-        r.since, r.attempts, r.last_code, r.next_at
+        r.since, r.attempts, r.last_code, r.next_at, b.hold, b.purged_at
      FROM batches b LEFT JOIN release_pending r ON r.batch_id = b.id";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
@@ -240,6 +244,8 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
             }),
             None => None,
         },
+        hold: r.get(18)?,
+        purged_at: r.get(19)?,
     })
 }
 

@@ -14,6 +14,7 @@ mod forms;
 mod full_disk;
 mod migrations;
 mod release;
+mod retention;
 mod tx;
 
 use eingang_store::Store;

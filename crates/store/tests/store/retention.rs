@@ -1,0 +1,268 @@
+//! The purge: page images of batches whose documents all have their receipts, released
+//! PDFs, delivered submissions — after their periods, never without receipts, never on
+//! legal hold, never a blob something else still names; every purge an audit record; files
+//! whose rows went are removed even after a crash between the two.
+
+use eingang_model::{BatchId, DocumentId};
+use eingang_store::retention::{set_hold, Policy};
+use eingang_store::tables::{audit, batches, blobs, documents, outbox, pages};
+use eingang_store::Store;
+
+const DAY: i64 = 24 * 3600 * 1000;
+
+/// A released batch of `n` pages (raw, image and thumbnail blobs each; `shared` goes in as
+/// the first page's raw scan) made into one document queued for "dms".
+fn released(store: &Store, n: usize, shared: Option<&[u8]>) -> (BatchId, DocumentId, Vec<String>) {
+    let mut hashes = Vec::new();
+    let mut put = |bytes: &[u8]| {
+        let b = store.blobs().put(bytes).unwrap();
+        store.with_conn(|c| blobs::insert(c, &b)).unwrap();
+        hashes.push(b.hash.clone());
+        b.hash
+    };
+    let mut page_blobs = Vec::new();
+    for i in 0..n {
+        let id = DocumentId::new().to_string();
+        let raw = match (i, shared) {
+            (0, Some(s)) => put(s),
+            _ => put(format!("raw {id}").as_bytes()),
+        };
+        let image = put(format!("image {id}").as_bytes());
+        let thumb = put(format!("thumb {id}").as_bytes());
+        page_blobs.push((raw, image, thumb));
+    }
+    let pdf = put(format!("pdf {}", DocumentId::new()).as_bytes());
+    let batch = store
+        .with_tx(|c| {
+            let batch = batches::create_batch(c, "b", None, "{}")?;
+            let mut ids = Vec::new();
+            for (i, (raw, image, thumb)) in page_blobs.iter().enumerate() {
+                let id = pages::add_page(
+                    c,
+                    &batch,
+                    &pages::NewPage {
+                        source: &format!("s{i}.png"),
+                        source_page: 0,
+                        raw_blob: raw,
+                        dpi: (300.0, 300.0),
+                    },
+                )?;
+                pages::set_processed(
+                    c,
+                    &id,
+                    &pages::ProcessedPage {
+                        image_blob: image,
+                        image_kind: "g4",
+                        width: 10,
+                        height: 10,
+                        thumb_blob: thumb,
+                        skew: None,
+                        ink: 1.0,
+                        blank: false,
+                        barcodes_json: None,
+                        ops: &[],
+                        ocr: false,
+                    },
+                )?;
+                ids.push(id);
+            }
+            Ok((batch, ids))
+        })
+        .unwrap();
+    let doc = documents::DocumentRow {
+        id: DocumentId::new(),
+        batch_id: batch.0,
+        title: "Brief".into(),
+        page_ids: batch.1.clone(),
+        pdf_blob: pdf.clone(),
+        sha256: pdf,
+        pdfa: "PDF/A-2b".into(),
+        index: vec![],
+        created_at: 1,
+        transfer_blob: None,
+        integrity: None,
+    };
+    store
+        .with_tx(|c| {
+            documents::add_document(c, &doc, &["dms"])?;
+            batches::set_released(c, &batch.0, true)
+        })
+        .unwrap();
+    (batch.0, doc.id, hashes)
+}
+
+/// Every outbox row of `doc` delivered, the receipt at `at`.
+fn deliver(store: &Store, doc: &DocumentId, at: i64) {
+    let rows: Vec<i64> = store
+        .with_conn(|c| {
+            let mut s = c.prepare("SELECT id FROM outbox WHERE item_id = ?1")?;
+            let ids = s.query_map([doc.to_string()], |r| r.get(0))?;
+            Ok(ids.collect::<rusqlite::Result<_>>()?)
+        })
+        .unwrap();
+    for id in rows {
+        store
+            .with_tx(|c| outbox::mark_delivered(c, id, "dav://dms/x", "aa", at))
+            .unwrap();
+    }
+}
+
+fn policy(now: i64, scans_days: i64, documents_days: i64) -> Policy {
+    Policy {
+        scans_before: now - scans_days * DAY,
+        documents_before: now - documents_days * DAY,
+        submissions_before: now - documents_days * DAY,
+        chunk: 2,
+    }
+}
+
+fn exists(store: &Store, hash: &str) -> bool {
+    store.blobs().path(hash).is_ok()
+}
+
+#[test]
+fn page_images_go_after_their_period_documents_later_and_only_with_every_receipt() {
+    let (_dir, store) = super::fresh();
+    let now = eingang_store::now_ms();
+    let (old, old_doc, old_blobs) = released(&store, 3, None);
+    deliver(&store, &old_doc, now - 40 * DAY);
+    let (recent, recent_doc, recent_blobs) = released(&store, 2, None);
+    deliver(&store, &recent_doc, now - 2 * DAY);
+    let (waiting, _, waiting_blobs) = released(&store, 2, None); // never delivered
+
+    let p = store.purge(&policy(now, 30, 90)).unwrap();
+    assert_eq!((p.batches, p.pages, p.documents), (1, 3, 0), "{p:?}");
+    assert_eq!(p.blobs, 9, "raw, image and thumbnail of three pages");
+    assert!(p.bytes > 0);
+    // The old batch's page images are gone (rows stay, marked); its PDF stays until 90 days.
+    let pages = store.with_conn(|c| pages::pages(c, &old)).unwrap();
+    assert!(pages
+        .iter()
+        .all(|p| p.raw_blob.is_empty() && p.image_blob.is_none()));
+    assert!(store
+        .with_conn(|c| batches::batch(c, &old))
+        .unwrap()
+        .purged_at
+        .is_some());
+    assert_eq!(
+        old_blobs.iter().filter(|h| exists(&store, h)).count(),
+        1,
+        "the PDF"
+    );
+    assert!(recent_blobs
+        .iter()
+        .chain(&waiting_blobs)
+        .all(|h| exists(&store, h)));
+    // Nothing of an undelivered batch, whatever its age.
+    let p = store.purge(&policy(now + 3650 * DAY, 30, 90)).unwrap();
+    assert!(waiting_blobs.iter().all(|h| exists(&store, h)), "{p:?}");
+    assert_eq!(p.documents, 2, "the two delivered documents, 10 years on");
+    assert!(!exists(&store, &old_blobs[9]));
+    let doc = store
+        .with_conn(|c| documents::document(c, &old_doc))
+        .unwrap();
+    assert_eq!(
+        (doc.pdf_blob.as_str(), doc.sha256.len()),
+        ("", 64),
+        "the hash stays"
+    );
+    let _ = (recent, waiting);
+    let kinds: Vec<String> = store
+        .with_conn(audit::records)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.kind)
+        .filter(|k| k.starts_with("retention."))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "retention.scans_purged",
+            "retention.scans_purged",
+            "retention.document_purged",
+            "retention.document_purged"
+        ]
+    );
+    assert!(store.with_conn(audit::verify).unwrap().is_ok());
+}
+
+#[test]
+fn a_batch_on_hold_is_never_purged_and_a_shared_blob_stays_while_named() {
+    let (_dir, store) = super::fresh();
+    let now = eingang_store::now_ms();
+    let shared = b"the same raw scan in two batches";
+    let (held, held_doc, held_blobs) = released(&store, 2, Some(shared));
+    let (other, other_doc, _) = released(&store, 1, Some(shared));
+    deliver(&store, &held_doc, now - 400 * DAY);
+    deliver(&store, &other_doc, now - 400 * DAY);
+    store.with_conn(|c| set_hold(c, &held, true)).unwrap();
+
+    let p = store.purge(&policy(now, 30, 90)).unwrap();
+    assert_eq!((p.batches, p.held), (1, 1), "{p:?}");
+    assert!(
+        held_blobs.iter().all(|h| exists(&store, h)),
+        "on hold: everything stays"
+    );
+    assert!(
+        exists(&store, &held_blobs[0]),
+        "the shared scan is still named by the held batch"
+    );
+    assert!(store
+        .with_conn(|c| batches::batch(c, &other))
+        .unwrap()
+        .purged_at
+        .is_some());
+    // Hold lifted: purged at the next run, the shared scan with it.
+    store.with_conn(|c| set_hold(c, &held, false)).unwrap();
+    store.purge(&policy(now, 30, 90)).unwrap();
+    assert!(!exists(&store, &held_blobs[0]));
+    let kinds: Vec<String> = store
+        .with_conn(audit::records)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.kind)
+        .collect();
+    assert!(
+        kinds.contains(&"batch.hold".to_owned()) && kinds.contains(&"batch.hold_lifted".to_owned())
+    );
+}
+
+#[test]
+fn files_listed_by_a_purge_killed_after_its_commit_are_removed_at_the_next_run() {
+    let (_dir, store) = super::fresh();
+    let b = store
+        .blobs()
+        .put(b"left behind by a purge killed after its commit")
+        .unwrap();
+    assert!(exists(&store, &b.hash));
+    store
+        .with_conn(|c| {
+            c.execute(
+                "INSERT INTO purge_files (hash, size) VALUES (?1, ?2)",
+                rusqlite::params![b.hash, 47],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let p = store
+        .purge(&policy(eingang_store::now_ms(), 30, 90))
+        .unwrap();
+    assert_eq!((p.blobs, p.bytes), (1, 47));
+    assert!(!exists(&store, &b.hash));
+    let left: i64 = store
+        .with_conn(|c| Ok(c.query_row("SELECT count(*) FROM purge_files", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[test]
+fn a_clock_set_back_purges_nothing() {
+    let (_dir, store) = super::fresh();
+    let now = eingang_store::now_ms();
+    let (_, doc, blobs) = released(&store, 1, None);
+    deliver(&store, &doc, now);
+    // The machine's clock a year behind the receipt.
+    let p = store.purge(&policy(now - 365 * DAY, 30, 90)).unwrap();
+    assert_eq!(p, eingang_store::retention::Purged::default());
+    assert!(blobs.iter().all(|h| exists(&store, h)));
+}
