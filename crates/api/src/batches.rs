@@ -36,6 +36,8 @@ pub fn summary(b: BatchRow) -> BatchSummary {
         documents_delivered: b.documents_delivered,
         ocr_pending: b.ocr_pending,
         release_waiting: b.release_pending.map(waiting),
+        hold: b.hold,
+        purged_at: b.purged_at,
     }
 }
 

@@ -7,6 +7,7 @@
 //!   page edits, separation, release into the outbox.
 //! - [`release`]: a checked batch into the outbox, sealed; a release that waits for the
 //!   timestamp service, retried automatically.
+//! - [`retention`]: the purge of what was delivered long enough ago, legal hold, old drafts.
 //! - [`drafts`]: drafts in the editor, each answer with the form's state; [`forms`]: the
 //!   catalogue's import.
 //! - [`station`]: the index and check stations — operator, master data, index values,
@@ -32,6 +33,7 @@ pub mod preferences;
 pub mod provision;
 pub mod release;
 mod render;
+pub mod retention;
 pub mod station;
 pub mod submissions;
 pub mod targets;

@@ -9,6 +9,7 @@ mod evidence;
 mod forms;
 mod key;
 mod out;
+mod retention;
 mod scan;
 mod station;
 mod submissions;
@@ -108,6 +109,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Retention ([retention]): purge what was delivered long enough ago, list old drafts.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
     },
     /// Batches in the store: list them, separate them into documents, make the documents.
     Batch {
@@ -318,6 +324,15 @@ enum ScanCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Purge now: page images, released PDFs and delivered submissions whose receipts are
+    /// older than their periods (never without every receipt, never a batch on hold).
+    Run,
+    /// Drafts untouched for longer than [retention] drafts_listed_days (never deleted).
+    Drafts,
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Walk the chain: exit 1 and name the first record that was changed, removed or moved;
     /// with --anchors, also hold it against the checkpoints delivered to the DMS (a
@@ -375,6 +390,12 @@ enum BatchCommand {
     Retry,
     /// Withdraw a release that waits, so the batch can be changed again.
     Withdraw { batch: String },
+    /// Put a batch on legal hold (never purged), or lift it with --lift.
+    Hold {
+        batch: String,
+        #[arg(long)]
+        lift: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -485,6 +506,10 @@ pub fn main() -> ExitCode {
             AuditCommand::Checkpoint => evidence::audit_checkpoint(&data_dir),
             AuditCommand::Export { file } => scan::audit_export(&data_dir, file.as_deref()),
         },
+        Command::Retention { command } => match command {
+            RetentionCommand::Run => retention::run(&data_dir),
+            RetentionCommand::Drafts => retention::drafts(&data_dir),
+        },
         Command::Batch { command } => match command {
             BatchCommand::List => scan::batch_list(&data_dir),
             BatchCommand::Separate {
@@ -503,6 +528,7 @@ pub fn main() -> ExitCode {
             } => station::release(&data_dir, &batch, &title, &index),
             BatchCommand::Retry => station::retry(&data_dir),
             BatchCommand::Withdraw { batch } => station::withdraw(&data_dir, &batch),
+            BatchCommand::Hold { batch, lift } => retention::hold(&data_dir, &batch, !lift),
         },
         Command::Ocr { command } => match command {
             OcrCommand::Run(a) => station::run(&data_dir, &a),

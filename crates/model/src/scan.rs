@@ -19,6 +19,8 @@ pub struct ScanProfileInfo {
     pub blank_threshold_percent: f32,
 }
 
+/// A batch as the list shows it (its flags are independent facts, not a state machine).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct BatchSummary {
@@ -44,6 +46,11 @@ pub struct BatchSummary {
     pub ocr_pending: u32,
     /// The release waits for a service (the timestamp service) and is retried.
     pub release_waiting: Option<ReleaseWaiting>,
+    /// On legal hold: never purged.
+    pub hold: bool,
+    /// When its page images were purged (retention), if they were.
+    #[ts(type = "number | null")]
+    pub purged_at: Option<i64>,
 }
 
 /// A release that waits: since when, how many tries, why (an error code), the next try.
