@@ -42,6 +42,7 @@ pub const ALL: &[&str] = &[
     "scan_documents_make",
     "scan_document_verify",
     "scan_release_preview",
+    "scan_batch_hold",
     "scan_release_retry",
     "scan_release_withdraw",
     "scan_separate",

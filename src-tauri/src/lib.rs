@@ -102,6 +102,7 @@ pub fn run() {
             commands::scan::scan_documents_make,
             commands::scan::scan_document_verify,
             commands::scan::scan_release_preview,
+            commands::scan::scan_batch_hold,
             commands::scan::scan_release_retry,
             commands::scan::scan_release_withdraw,
             commands::scan::scan_separate,

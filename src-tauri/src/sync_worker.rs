@@ -150,39 +150,64 @@ fn reseal_pending(store: Arc<Store>) {
 }
 
 /// The daily anchor of the audit log (besides the one after every release): looked at
-/// hourly, made when the last checkpoint is a day old and the log grew since.
+/// hourly, made when the last checkpoint is a day old and the log grew since; the
+/// retention purge runs in the same hourly round.
 fn anchor_daily(app: &AppHandle, store: Arc<Store>, shutdown: Arc<eingang_sync::worker::Shutdown>) {
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
-        let day = std::time::Duration::from_secs(24 * 3600);
         while !shutdown.is_requested() {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-            let (cfg, store) = (handle.state::<SyncState>().config(), store.clone());
-            let targets = handle
-                .state::<SyncState>()
-                .target_ids(&store)
-                .unwrap_or_default();
-            let made = tauri::async_runtime::spawn_blocking(move || {
-                let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
-                eingang_api::evidence::checkpoint_if_due(
-                    &store,
-                    &cfg.seal,
-                    &cfg.timestamp,
-                    &targets,
-                    cfg.station.name.as_deref(),
-                    day,
-                )
-            })
-            .await;
-            if let Ok(Err(e)) = made {
-                tracing::warn!(
-                    code = e.code(),
-                    "the daily audit checkpoint failed; next try in an hour"
-                );
-            }
+            checkpoint_round(&handle, store.clone()).await;
+            purge_round(&handle, store.clone()).await;
             tokio::time::sleep(std::time::Duration::from_secs(3540)).await;
         }
     });
+}
+
+async fn checkpoint_round(handle: &AppHandle, store: Arc<Store>) {
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let cfg = handle.state::<SyncState>().config();
+    let targets = handle
+        .state::<SyncState>()
+        .target_ids(&store)
+        .unwrap_or_default();
+    let made = tauri::async_runtime::spawn_blocking(move || {
+        let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+        eingang_api::evidence::checkpoint_if_due(
+            &store,
+            &cfg.seal,
+            &cfg.timestamp,
+            &targets,
+            cfg.station.name.as_deref(),
+            day,
+        )
+    })
+    .await;
+    if let Ok(Err(e)) = made {
+        tracing::warn!(
+            code = e.code(),
+            "the daily audit checkpoint failed; next try in an hour"
+        );
+    }
+}
+
+/// Retention: what was delivered long enough ago goes (cheap when nothing is due).
+async fn purge_round(handle: &AppHandle, store: Arc<Store>) {
+    let retention = handle.state::<SyncState>().config().retention;
+    let purged = tauri::async_runtime::spawn_blocking(move || {
+        eingang_api::retention::run(&store, &retention)
+    })
+    .await;
+    match purged {
+        Ok(Ok(p)) if p.batches + p.documents + p.submissions > 0 => {
+            let _ = handle.emit("scan-batches-changed", ());
+        }
+        Ok(Err(e)) => tracing::warn!(
+            code = e.code(),
+            "the retention purge failed; next try in an hour"
+        ),
+        _ => {}
+    }
 }
 
 /// Releases that wait for the timestamp service, tried again when due (looked at every

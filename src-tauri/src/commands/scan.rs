@@ -287,6 +287,21 @@ pub async fn scan_release_preview(
     .await
 }
 
+/// Puts the batch on legal hold (never purged) or lifts it; the batch.
+#[tauri::command]
+pub async fn scan_batch_hold(
+    app: AppHandle,
+    batch_id: String,
+    on: bool,
+) -> Result<BatchView, AppError> {
+    blocking(app.store()?, move |s| {
+        let id = batch_id.parse()?;
+        eingang_api::retention::hold(s, &id, on)?;
+        batches::view(s, &id)
+    })
+    .await
+}
+
 /// Tries the batch's waiting release again now (with the configuration as it is now).
 #[tauri::command]
 pub async fn scan_release_retry(app: AppHandle, batch_id: String) -> Result<BatchView, AppError> {

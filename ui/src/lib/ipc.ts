@@ -162,6 +162,7 @@ export const ipc = {
     call<BatchView>('scan_documents_make', { batchId, title, index }),
   scanReleasePreview: (batchId: string, title: string, index: [string, string][]) =>
     call<ReleasePreview>('scan_release_preview', { batchId, title, index }),
+  scanBatchHold: (batchId: string, on: boolean) => call<BatchView>('scan_batch_hold', { batchId, on }),
   scanReleaseRetry: (batchId: string) => call<BatchView>('scan_release_retry', { batchId }),
   scanReleaseWithdraw: (batchId: string) => call<BatchView>('scan_release_withdraw', { batchId }),
   scanDocumentVerify: (documentId: string) =>
