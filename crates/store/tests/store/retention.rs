@@ -266,3 +266,63 @@ fn a_clock_set_back_purges_nothing() {
     assert_eq!(p, eingang_store::retention::Purged::default());
     assert!(blobs.iter().all(|h| exists(&store, h)));
 }
+
+#[test]
+fn a_delivered_submission_loses_its_answers_and_files_and_nothing_else_can_change_it() {
+    let (_dir, store) = super::fresh();
+    let now = eingang_store::now_ms();
+    let put = |bytes: &[u8]| {
+        let b = store.blobs().put(bytes).unwrap();
+        store.with_conn(|c| blobs::insert(c, &b)).unwrap();
+        b.hash
+    };
+    let (pdf, photo) = (put(b"the submission's PDF"), put(b"a photo of the site"));
+    let attachments = format!(r#"[{{"field":"foto","name":"foto.jpg","blob":"{photo}"}}]"#);
+    let id = "0190f0f0-0000-7000-8000-000000000001";
+    store
+        .with_tx(|c| {
+            eingang_store::tables::submissions::insert(
+                c,
+                &eingang_store::tables::submissions::NewSubmission {
+                    id,
+                    draft_id: eingang_model::DraftId::new(),
+                    form_id: "ortstermin",
+                    form_version: "1",
+                    data_json: r#"{"name":"Erika Mustermann"}"#,
+                    xml: Some("<x/>"),
+                    attachments_json: &attachments,
+                    sha256: &"ab".repeat(32),
+                    created_at: 1,
+                    pdf_blob: &pdf,
+                },
+            )?;
+            outbox::enqueue(c, "submission", id, "dms", 1)?;
+            let row: i64 = c.query_row("SELECT id FROM outbox WHERE item_id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+            outbox::mark_delivered(c, row, "dav://dms/x", "ab", now - 100 * DAY)
+        })
+        .unwrap();
+    let p = store.purge(&policy(now, 30, 90)).unwrap();
+    assert_eq!((p.submissions, p.blobs), (1, 2), "{p:?}");
+    assert!(!exists(&store, &pdf) && !exists(&store, &photo));
+    let (data, purged): (String, Option<i64>) = store
+        .with_conn(|c| {
+            Ok(c.query_row(
+                "SELECT data_json, purged_at FROM submissions WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(data, "{}", "the answers are gone");
+    assert!(purged.is_some());
+    // Still immutable otherwise.
+    let e = store
+        .with_conn(|c| {
+            c.execute("UPDATE submissions SET form_id = 'x' WHERE id = ?1", [id])?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("immutable"), "{e}");
+}
