@@ -121,6 +121,7 @@ pub const CODES: &[&str] = &[
     "seal.no_pin",
     "seal.certificate_file",
     "verify.read",
+    "document.purged",
 ];
 
 /// The seal's and the timestamp service's codes (the UI has a sentence for each too).

@@ -575,6 +575,12 @@ pub fn check_document(
     seal: &SealSection,
 ) -> Result<eingang_model::scan::DocumentCheck> {
     let doc = store.with_conn(|c| eingang_store::tables::documents::document(c, id))?;
+    if doc.pdf_blob.is_empty() {
+        return Err(Error::refused(
+            "document.purged",
+            "this document's PDF was deleted here after its retention period; check the copy in the DMS with `eingang verify`",
+        ));
+    }
     let pdf = store.blobs().get(&doc.pdf_blob)?;
     let report = eingang_seal::verify_pdf(&pdf, &trust_anchors(seal, &[])?)?;
     Ok(eingang_model::scan::DocumentCheck {

@@ -447,6 +447,7 @@ export const de = {
   'error.store.disk_full': 'Der Datenträger ist voll. Schaffen Sie Platz; gespeicherte Daten sind nicht verloren.',
   'error.batch.released': 'Dieser Stapel ist freigegeben: Seiten, Indexwerte und Prüfungen lassen sich nicht mehr ändern. Zum Korrigieren die Seiten in einen neuen Stapel scannen.',
   'error.batch.release_pending': 'Die Freigabe dieses Stapels wartet auf einen Dienst und wird automatisch wiederholt. Zum Ändern die Freigabe zurücknehmen.',
+  'error.document.purged': "Das PDF dieses Dokuments wurde hier nach Ablauf der Aufbewahrungsfrist gelöscht. Bitte die Fassung im DMS prüfen.",
   'error.store.read_only': 'Die Datenbank ist schreibgeschützt.',
   'error.store.not_found': 'Der Eintrag existiert nicht mehr (vielleicht wurde er gelöscht).',
   'error.store.bad_row': 'Ein gespeicherter Eintrag kann nicht gelesen werden.',

@@ -446,6 +446,7 @@ export const en: Messages = {
   'error.store.disk_full': 'The disk is full. Free some space; saved data is not lost.',
   'error.batch.released': 'This batch is released: its pages, index values and checks can no longer be changed. To correct them, scan the pages into a new batch.',
   'error.batch.release_pending': 'The release of this batch waits for a service and is retried automatically. Withdraw the release to change the batch.',
+  'error.document.purged': "This document's PDF was deleted here after its retention period. Please check the copy in the DMS.",
   'error.store.read_only': 'The database is read-only.',
   'error.store.not_found': 'The entry no longer exists (it may have been deleted).',
   'error.store.bad_row': 'A stored entry cannot be read.',
