@@ -57,8 +57,10 @@ impl Check {
 /// Every check, in the order `eingang doctor` prints them.
 pub fn checks(data_dir: &DataDir) -> Vec<Check> {
     let mut checks = vec![check_data_dir(data_dir)];
-    checks.extend(check_database(&data_dir.path));
+    let db = inspect::inspect(&data_dir.path);
+    checks.extend(check_database(&db));
     checks.push(check_disk(&data_dir.path));
+    checks.extend(check_storage(db.storage.as_ref(), &data_dir.path));
     checks.push(check_scanner());
     checks.push(check_tesseract());
     checks
@@ -108,8 +110,7 @@ fn nearest_existing(p: &Path) -> Option<std::path::PathBuf> {
     p.ancestors().find(|a| a.exists()).map(Path::to_path_buf)
 }
 
-fn check_database(data_dir: &Path) -> Vec<Check> {
-    let r = inspect::inspect(data_dir);
+fn check_database(r: &inspect::DbReport) -> Vec<Check> {
     let mut out = Vec::new();
     let path = r.path.display();
     out.push(match (&r.size_bytes, &r.schema) {
@@ -186,6 +187,32 @@ fn check_database(data_dir: &Path) -> Vec<Check> {
         ),
     });
     out
+}
+
+/// What the store holds by kind, and how long the free space lasts at last week's growth.
+fn check_storage(st: Option<&inspect::Storage>, data_dir: &Path) -> Option<Check> {
+    let st = st?;
+    let free = nearest_existing(data_dir).and_then(|d| fs4::available_space(d).ok());
+    let what = format!(
+        "{} in files: page images {}, documents {}, submissions {}; {} stored in the last 7 days",
+        human(st.total),
+        human(st.pages),
+        human(st.documents),
+        human(st.submissions),
+        human(st.last_week)
+    );
+    Some(match free.map(|f| inspect::days_left(st, f)) {
+        Some(Some(days)) if days < 30 => Check::warn(
+            "storage",
+            format!("{what} — the disk is full in about {days} day(s) at this rate"),
+            "free space, or shorten [retention] periods (eingang retention run purges what they allow)",
+        ),
+        Some(Some(days)) => Check::ok(
+            "storage",
+            format!("{what} — about {days} day(s) of room at this rate"),
+        ),
+        _ => Check::ok("storage", what),
+    })
 }
 
 fn check_disk(data_dir: &Path) -> Check {

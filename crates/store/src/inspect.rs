@@ -24,6 +24,53 @@ pub struct DbReport {
     /// Where the data key is kept (`None`: not encrypted yet — it is on the next start),
     /// or, when it cannot be unlocked, the error's code (`schema` holds the error).
     pub encryption: Result<Option<crate::keys::Mode>, &'static str>,
+    /// What the files in the blob store hold, when the schema could be read.
+    pub storage: Option<Storage>,
+}
+
+/// The blob store by kind, and how much it grew lately (for the forecast).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Storage {
+    pub total: u64,
+    /// Raw scans, page images and thumbnails.
+    pub pages: u64,
+    /// Released PDFs and Transfervermerke.
+    pub documents: u64,
+    /// Submissions' PDFs (attachments count under `total`).
+    pub submissions: u64,
+    /// Bytes stored in the last seven days.
+    pub last_week: u64,
+}
+
+/// How many days of the last week's growth `free` bytes hold; `None` without growth.
+pub fn days_left(storage: &Storage, free: u64) -> Option<u64> {
+    let per_day = storage.last_week / 7;
+    (per_day > 0).then(|| free / per_day)
+}
+
+fn storage(conn: &Connection) -> rusqlite::Result<Storage> {
+    let week_ago = crate::now_ms() - 7 * 24 * 3600 * 1000;
+    let sum = |sql: &str| -> rusqlite::Result<u64> {
+        let v: i64 = conn.query_row(sql, [week_ago], |r| r.get(0))?;
+        Ok(u64::try_from(v).unwrap_or(0))
+    };
+    Ok(Storage {
+        total: sum("SELECT coalesce(sum(size), 0) FROM blobs WHERE ?1 IS NOT NULL")?,
+        last_week: sum("SELECT coalesce(sum(size), 0) FROM blobs WHERE created_at > ?1")?,
+        pages: sum(
+            "SELECT coalesce(sum(size), 0) FROM blobs WHERE ?1 IS NOT NULL AND hash IN
+               (SELECT raw_blob FROM pages UNION SELECT image_blob FROM pages
+                UNION SELECT thumb_blob FROM pages)",
+        )?,
+        documents: sum(
+            "SELECT coalesce(sum(size), 0) FROM blobs WHERE ?1 IS NOT NULL AND hash IN
+               (SELECT pdf_blob FROM documents UNION SELECT transfer_blob FROM documents)",
+        )?,
+        submissions: sum(
+            "SELECT coalesce(sum(size), 0) FROM blobs WHERE ?1 IS NOT NULL AND hash IN
+               (SELECT pdf_blob FROM submissions)",
+        )?,
+    })
 }
 
 /// Reports on `data_dir/eingang.db` without changing it.
@@ -40,6 +87,7 @@ pub fn inspect(data_dir: &Path) -> DbReport {
         cipher_version,
         drafts: None,
         encryption: Ok(None),
+        storage: None,
     };
     if size_bytes.is_none() {
         return report;
@@ -91,6 +139,9 @@ pub fn inspect(data_dir: &Path) -> DbReport {
     };
     if matches!(report.schema, Ok(v) if v >= 1) {
         report.drafts = crate::tables::drafts::count(&conn).ok();
+    }
+    if matches!(report.schema, Ok(v) if v >= 9) {
+        report.storage = storage(&conn).ok();
     }
     report
 }

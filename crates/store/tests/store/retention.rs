@@ -326,3 +326,24 @@ fn a_delivered_submission_loses_its_answers_and_files_and_nothing_else_can_chang
         .unwrap_err();
     assert!(e.to_string().contains("immutable"), "{e}");
 }
+
+#[test]
+fn doctor_sees_what_the_files_hold_and_how_long_the_disk_lasts() {
+    let (dir, store) = super::fresh();
+    let now = eingang_store::now_ms();
+    let (_, doc, _) = released(&store, 2, None);
+    deliver(&store, &doc, now);
+    let r = eingang_store::inspect::inspect(dir.path());
+    let st = r.storage.expect("the storage of a current schema");
+    // Six page files ("raw|image|thumb <uuid>", 40–42 bytes each) and the PDF.
+    assert!(st.pages > 6 * 39 && st.pages < 6 * 43, "{st:?}");
+    assert!(st.documents > 0 && st.submissions == 0, "{st:?}");
+    assert_eq!(st.total, st.pages + st.documents);
+    assert_eq!(st.last_week, st.total, "all stored today");
+    // At last week's rate (total / 7 a day), 70 days of it fit into ten times the total.
+    let days = eingang_store::inspect::days_left(&st, st.total * 10);
+    assert!(days.is_some_and(|d| (69..=71).contains(&d)), "{days:?}");
+    store.purge(&policy(now + 31 * DAY, 30, 90)).unwrap();
+    let after = eingang_store::inspect::inspect(dir.path()).storage.unwrap();
+    assert_eq!((after.pages, after.total), (0, st.documents), "{after:?}");
+}
