@@ -122,6 +122,7 @@ pub const CODES: &[&str] = &[
     "seal.certificate_file",
     "verify.read",
     "document.purged",
+    "store.disk_floor",
 ];
 
 /// The seal's and the timestamp service's codes (the UI has a sentence for each too).

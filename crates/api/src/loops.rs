@@ -166,6 +166,8 @@ impl HotFolderWatch {
     /// One look: every complete file goes into the day's batch (raw kept, processed by the
     /// profile), then is archived; refused files move to `failed/` with the reason.
     pub fn look(&mut self, store: &Store, on_event: &(dyn Fn(Event) + Sync)) -> Result<Vec<Taken>> {
+        // Below the disk floor the files wait in the folder until there is room.
+        crate::retention::ensure_room(store)?;
         Ok(intake::hotfolder_poll(
             store,
             &mut self.folder,

@@ -219,6 +219,7 @@ pub fn status(
     extras: StatusExtras,
 ) -> Result<eingang_model::StatusSnapshot> {
     let targets = statuses(store, targets)?;
+    let (disk_free_bytes, disk) = crate::retention::room(store);
     Ok(store.with_conn(|c| {
         Ok(eingang_model::StatusSnapshot {
             outbox_pending: outbox::count_undelivered(c)?,
@@ -229,6 +230,8 @@ pub fn status(
             update: extras.update,
             data_dir: store.data_dir().display().to_string(),
             schema_version: eingang_store::migrate::schema_version(c)?,
+            disk: disk.to_owned(),
+            disk_free_bytes,
         })
     })?)
 }

@@ -43,6 +43,10 @@ pub struct StatusSnapshot {
     pub update: UpdateInfo,
     pub data_dir: String,
     pub schema_version: u32,
+    /// The data folder's disk: `ok`, `low` (intake warns) or `full` (no new pages).
+    pub disk: String,
+    #[ts(type = "number | null")]
+    pub disk_free_bytes: Option<u64>,
 }
 
 /// Updates from the city's own source (`[update]`).

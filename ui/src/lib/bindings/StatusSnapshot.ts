@@ -23,4 +23,8 @@ config_error: string | null,
  * What was ignored or refused from the configuration (a user's file setting a locked
  * section, a central master-data file with errors); English detail for IT.
  */
-config_warnings: Array<string>, update: UpdateInfo, data_dir: string, schema_version: number, };
+config_warnings: Array<string>, update: UpdateInfo, data_dir: string, schema_version: number, 
+/**
+ * The data folder's disk: `ok`, `low` (intake warns) or `full` (no new pages).
+ */
+disk: string, disk_free_bytes: number | null, };

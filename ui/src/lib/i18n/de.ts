@@ -404,6 +404,9 @@ export const de = {
 
   'status.label': 'Status',
   'status.outbox': 'Postausgang: {count}',
+  'error.store.disk_floor': "Auf dem Datenträger ist zu wenig Platz: Neue Seiten werden erst wieder angenommen, wenn Platz frei ist. Zustellung und Löschfristen laufen weiter.",
+  'status.diskFull': "Speicher voll ({free} MiB frei): keine neuen Seiten, bis Platz frei ist – Zustellung und Löschfristen laufen weiter",
+  'status.diskLow': "Speicher knapp: noch {free} MiB frei",
   'status.lastSync': 'Letzte Übertragung: {when}',
   'status.never': 'noch nie',
   'status.dataDir': 'Datenordner: {path}',

@@ -403,6 +403,9 @@ export const en: Messages = {
 
   'status.label': 'Status',
   'status.outbox': 'Outbox: {count}',
+  'error.store.disk_floor': "There is too little space on the disk: new pages are taken again once space is free. Delivery and retention go on.",
+  'status.diskFull': "Storage full ({free} MiB free): no new pages until there is room – delivery and retention go on",
+  'status.diskLow': "Storage low: {free} MiB free",
   'status.lastSync': 'Last delivery: {when}',
   'status.never': 'never',
   'status.dataDir': 'Data folder: {path}',
