@@ -177,6 +177,7 @@ export const de = {
   'scan.release.waitCheck': "Erst freigeben, wenn die Prüfung bestanden ist.",
   'scan.release.done': "Freigegeben und vom DMS bestätigt. Die Papieroriginale dürfen vernichtet werden.",
   'scan.release.kept': "Freigegeben. Die Papieroriginale bleiben aufbewahrt: Es gibt weder ein Siegel noch eine schriftliche Begründung für den Verzicht darauf (TR-RESISCAN A.IS.1).",
+  'scan.page.purged': "Bild gelöscht (Aufbewahrungsfrist)",
   'scan.batch.held': "gesperrt (wird nicht gelöscht)",
   'scan.retention.purged': "Die Seitenbilder wurden am {date} nach Ablauf der Aufbewahrungsfrist gelöscht; die Dokumente sind beim DMS.",
   'scan.retention.holdLifted': "Die Sperre ist aufgehoben; die Aufbewahrungsfristen gelten wieder.",

@@ -177,6 +177,7 @@ export const en: Messages = {
   'scan.release.waitCheck': "Release once the check has passed.",
   'scan.release.done': "Released and confirmed by the DMS. The paper originals may be destroyed.",
   'scan.release.kept': "Released. Keep the paper originals: there is neither a seal nor a written justification for going without one (TR-RESISCAN A.IS.1).",
+  'scan.page.purged': "image deleted (retention)",
   'scan.batch.held': "on hold (not deleted)",
   'scan.retention.purged': "The page images were deleted on {date} after the retention period; the documents are in the DMS.",
   'scan.retention.holdLifted': "The hold is lifted; the retention periods apply again.",
