@@ -403,6 +403,16 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
         .unwrap();
     app.wait_text("ul.error", |t| t.contains("Dieser Stapel ist freigegeben"))
         .await;
+    // The office puts the batch on legal hold: never purged, and the list says so.
+    app.click("#batch-hold").await;
+    app.wait_text("[data-testid='scan-notice']", |t| {
+        t == "Der Stapel ist gesperrt und wird nicht gelöscht."
+    })
+    .await;
+    app.wait_text("button[aria-current='true'] ", |t| {
+        t.contains("gesperrt (wird nicht gelöscht)")
+    })
+    .await;
 
     // Delivered by the sync worker into <data>/ausgang; each PDF/A passes the checks.
     let deadline = Instant::now() + Duration::from_secs(30);
