@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (14, include_str!("migrations/0014_audit_checkpoints.sql")),
     (15, include_str!("migrations/0015_release_safety.sql")),
     (16, include_str!("migrations/0016_retention.sql")),
+    (17, include_str!("migrations/0017_documents_by_batch.sql")),
 ];
 
 /// The schema version this build writes.

@@ -92,7 +92,7 @@ fn migrations_are_append_only_the_shipped_scripts_never_change() {
     // changing one would leave old databases with a schema this build does not expect.
     // Add a new migration instead of editing an old one.
     use sha2::{Digest, Sha256};
-    let shipped: [(u32, &str); 16] = [
+    let shipped: [(u32, &str); 17] = [
         (1, "f4c76e5cba708009"),
         (2, "151e3c74af61d941"),
         (3, "f62ca276b266021b"),
@@ -109,6 +109,7 @@ fn migrations_are_append_only_the_shipped_scripts_never_change() {
         (14, "1230c5e271e7b01f"),
         (15, "346c9c6a1f01585a"),
         (16, "2aae5d98a68c03a8"),
+        (17, "d74e5931bd932bb5"),
     ];
     assert_eq!(
         MIGRATIONS.len(),
