@@ -120,15 +120,7 @@ fn release_now(
 ) -> Result<Vec<DocumentRow>> {
     let targets: Vec<&str> = request.targets.iter().map(String::as_str).collect();
     let sealer = crate::evidence::sealer(store, &request.seal, &request.timestamp)?;
-    let release = release::Release {
-        title: request.title.trim(),
-        index: &request.index,
-        targets: &targets,
-        sealer: sealer.as_ref(),
-        station: request.station.as_deref(),
-        justification: request.seal.justification.as_deref(),
-        authenticated: request.authenticated,
-    };
+    let release = release_of(request, request.title.trim(), &targets, sealer.as_ref());
     let documents = release::release(store, batch, &release)?;
     // Every release anchors the audit log in the DMS (a failure here leaves the release
     // standing; the daily anchor catches up).
@@ -141,6 +133,24 @@ fn release_now(
         );
     }
     Ok(documents)
+}
+
+/// What the capture crate's release needs, from the request.
+fn release_of<'a>(
+    request: &'a ReleaseRequest,
+    title: &'a str,
+    targets: &'a [&'a str],
+    sealer: &'a dyn eingang_capture::transfer::Sealer,
+) -> release::Release<'a> {
+    release::Release {
+        title,
+        index: &request.index,
+        targets,
+        sealer,
+        station: request.station.as_deref(),
+        justification: request.seal.justification.as_deref(),
+        authenticated: request.authenticated,
+    }
 }
 
 /// Records (or counts) a try that could not finish; the next one after a backoff.
@@ -237,16 +247,12 @@ pub fn preview(
     let targets: Vec<&str> = request.targets.iter().map(String::as_str).collect();
     let sealer = crate::evidence::sealer(store, &request.seal, &request.timestamp)?;
     let title = request.title.trim();
-    let r = release::Release {
-        title: if title.is_empty() { "…" } else { title },
-        index: &request.index,
-        targets: &targets,
-        sealer: sealer.as_ref(),
-        station: request.station.as_deref(),
-        justification: request.seal.justification.as_deref(),
-        authenticated: request.authenticated,
-    };
-    let mut p = release::preview(store, batch, &r)?;
+    let title = if title.is_empty() { "…" } else { title };
+    let mut p = release::preview(
+        store,
+        batch,
+        &release_of(request, title, &targets, sealer.as_ref()),
+    )?;
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let eligible = p.eligible() && !targets.is_empty();
     let refused = p.blocked.take().map(Error::Batch);

@@ -6,8 +6,11 @@
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
-use eingang_model::{BatchId, DocumentId};
-use eingang_store::tables::{audit, batches, blobs, documents, outbox, pages};
+#[path = "../../store/tests/fixtures/released.rs"]
+mod fixtures;
+
+use eingang_model::BatchId;
+use eingang_store::tables::{audit, batches, outbox};
 use eingang_store::Store;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -18,83 +21,15 @@ const PAGES: usize = 4;
 const KILLS: usize = 16;
 
 /// A released batch of `PAGES` pages made into one document for "dms"; delivered (receipt
-/// 40 days ago) unless `delivered` is false. Its blob hashes.
-fn batch(store: &Store, n: usize, delivered: bool) -> (BatchId, Vec<String>) {
-    let mut hashes = Vec::new();
-    let mut put = |what: String| {
-        let b = store.blobs().put(what.as_bytes()).unwrap();
-        store.with_conn(|c| blobs::insert(c, &b)).unwrap();
-        hashes.push(b.hash.clone());
-        b.hash
-    };
-    let files: Vec<(String, String, String)> = (0..PAGES)
-        .map(|p| {
-            (
-                put(format!("raw {n} {p}")),
-                put(format!("image {n} {p}")),
-                put(format!("thumb {n} {p}")),
-            )
-        })
-        .collect();
-    let pdf = put(format!("pdf {n}"));
-    let (id, page_ids) = store
-        .with_tx(|c| {
-            let id = batches::create_batch(c, &format!("Stapel {n}"), None, "{}")?;
-            let mut ids = Vec::new();
-            for (i, (raw, image, thumb)) in files.iter().enumerate() {
-                let p = pages::add_page(
-                    c,
-                    &id,
-                    &pages::NewPage {
-                        source: &format!("s{i}.png"),
-                        source_page: 0,
-                        raw_blob: raw,
-                        dpi: (300.0, 300.0),
-                    },
-                )?;
-                pages::set_processed(
-                    c,
-                    &p,
-                    &pages::ProcessedPage {
-                        image_blob: image,
-                        image_kind: "g4",
-                        width: 10,
-                        height: 10,
-                        thumb_blob: thumb,
-                        skew: None,
-                        ink: 1.0,
-                        blank: false,
-                        barcodes_json: None,
-                        ops: &[],
-                        ocr: false,
-                    },
-                )?;
-                ids.push(p);
-            }
-            Ok((id, ids))
-        })
-        .unwrap();
-    let doc = documents::DocumentRow {
-        id: DocumentId::new(),
-        batch_id: id,
-        title: "Brief".into(),
-        page_ids,
-        pdf_blob: pdf.clone(),
-        sha256: pdf,
-        pdfa: "PDF/A-2b".into(),
-        index: vec![],
-        created_at: 1,
-        transfer_blob: None,
-        integrity: None,
-    };
-    store
-        .with_tx(|c| {
-            documents::add_document(c, &doc, &["dms"])?;
-            batches::set_released(c, &id, true)?;
-            if delivered {
+/// 40 days ago) unless `delivered` is false. Its blob hashes (the PDF's last).
+fn batch(store: &Store, delivered: bool) -> (BatchId, Vec<String>) {
+    let (id, doc, hashes) = fixtures::released(store, PAGES, None);
+    if delivered {
+        store
+            .with_tx(|c| {
                 let row: i64 = c.query_row(
                     "SELECT id FROM outbox WHERE item_id = ?1",
-                    [doc.id.to_string()],
+                    [doc.to_string()],
                     |r| r.get(0),
                 )?;
                 outbox::mark_delivered(
@@ -103,11 +38,10 @@ fn batch(store: &Store, n: usize, delivered: bool) -> (BatchId, Vec<String>) {
                     "dav://dms/x",
                     "aa",
                     eingang_store::now_ms() - 40 * DAY,
-                )?;
-            }
-            Ok(())
-        })
-        .unwrap();
+                )
+            })
+            .unwrap();
+    }
     (id, hashes)
 }
 
@@ -163,7 +97,7 @@ fn a_purge_killed_again_and_again_loses_nothing_and_finishes() {
     let made: Vec<(BatchId, Vec<String>, bool)> = (0..BATCHES)
         .map(|n| {
             let delivered = n % 6 != 0; // every sixth still waits for its receipt
-            let (id, hashes) = batch(&store, n, delivered);
+            let (id, hashes) = batch(&store, delivered);
             (id, hashes, delivered)
         })
         .collect();

@@ -51,6 +51,16 @@ fn checked_batch(store: &Store, dir: &std::path::Path, protection: &str) -> eing
     batch
 }
 
+/// The seal's PIN into the station's key store, as `eingang seal pin` does.
+fn store_pin(store: &Store, pki: &Pki) {
+    eingang_sync::secrets::set_password(
+        store,
+        eingang_config::evidence::SEAL_PIN_SECRET,
+        &pki.pin(),
+    )
+    .unwrap();
+}
+
 /// The test PKI's seal key on the SoftHSM2 token and its timestamp authority.
 fn sealed_by(pki: &Pki) -> (SealSection, TimestampSection) {
     let seal = SealSection {
@@ -112,12 +122,7 @@ fn hoch_is_refused_without_a_seal_and_without_the_pin_then_released_sealed_and_t
         "nothing was released"
     );
 
-    eingang_sync::secrets::set_password(
-        &store,
-        eingang_config::evidence::SEAL_PIN_SECRET,
-        &pki.pin(),
-    )
-    .unwrap();
+    store_pin(&store, pki);
     let docs = done(release::release(
         &store,
         &batch,
@@ -168,12 +173,7 @@ fn sehr_hoch_needs_people_signed_in_against_the_directory_even_with_seal_and_tim
     let pki = Pki::shared();
     let (dir, store) = crate::fresh();
     let batch = checked_batch(&store, dir.path(), "sehr_hoch");
-    eingang_sync::secrets::set_password(
-        &store,
-        eingang_config::evidence::SEAL_PIN_SECRET,
-        &pki.pin(),
-    )
-    .unwrap();
+    store_pin(&store, pki);
     let (seal, timestamp) = sealed_by(pki);
     let e =
         release::release(&store, &batch, &request(seal.clone(), timestamp.clone())).unwrap_err();
@@ -189,12 +189,7 @@ fn a_pkcs12_seal_key_releases_sealed_documents_like_the_token() {
     let pki = Pki::shared();
     let (dir, store) = crate::fresh();
     let batch = checked_batch(&store, dir.path(), "hoch");
-    eingang_sync::secrets::set_password(
-        &store,
-        eingang_config::evidence::SEAL_PIN_SECRET,
-        &pki.pin(),
-    )
-    .unwrap();
+    store_pin(&store, pki);
     let (_, timestamp) = sealed_by(pki);
     let seal = SealSection {
         pkcs12: Some(pki.pkcs12()),
@@ -278,12 +273,7 @@ fn an_unreachable_timestamp_service_leaves_the_release_waiting_frozen_and_retrie
     let pki = Pki::shared();
     let (dir, store) = crate::fresh();
     let batch = checked_batch(&store, dir.path(), "sehr_hoch");
-    eingang_sync::secrets::set_password(
-        &store,
-        eingang_config::evidence::SEAL_PIN_SECRET,
-        &pki.pin(),
-    )
-    .unwrap();
+    store_pin(&store, pki);
     let (seal, timestamp) = sealed_by(pki);
     // A port nobody listens on: the city's timestamp service is down.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -359,12 +349,7 @@ fn a_withdrawn_release_unfreezes_the_batch() {
     let pki = Pki::shared();
     let (dir, store) = crate::fresh();
     let batch = checked_batch(&store, dir.path(), "hoch");
-    eingang_sync::secrets::set_password(
-        &store,
-        eingang_config::evidence::SEAL_PIN_SECRET,
-        &pki.pin(),
-    )
-    .unwrap();
+    store_pin(&store, pki);
     let (seal, _) = sealed_by(pki);
     let down = TimestampSection {
         url: Some("http://127.0.0.1:9/tsa".into()),

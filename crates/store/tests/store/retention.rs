@@ -3,93 +3,16 @@
 //! legal hold, never a blob something else still names; every purge an audit record; files
 //! whose rows went are removed even after a crash between the two.
 
-use eingang_model::{BatchId, DocumentId};
+#[path = "../fixtures/released.rs"]
+mod fixtures;
+
+use eingang_model::DocumentId;
 use eingang_store::retention::{set_hold, Policy};
 use eingang_store::tables::{audit, batches, blobs, documents, outbox, pages};
 use eingang_store::Store;
+use fixtures::released;
 
 const DAY: i64 = 24 * 3600 * 1000;
-
-/// A released batch of `n` pages (raw, image and thumbnail blobs each; `shared` goes in as
-/// the first page's raw scan) made into one document queued for "dms".
-fn released(store: &Store, n: usize, shared: Option<&[u8]>) -> (BatchId, DocumentId, Vec<String>) {
-    let mut hashes = Vec::new();
-    let mut put = |bytes: &[u8]| {
-        let b = store.blobs().put(bytes).unwrap();
-        store.with_conn(|c| blobs::insert(c, &b)).unwrap();
-        hashes.push(b.hash.clone());
-        b.hash
-    };
-    let mut page_blobs = Vec::new();
-    for i in 0..n {
-        let id = DocumentId::new().to_string();
-        let raw = match (i, shared) {
-            (0, Some(s)) => put(s),
-            _ => put(format!("raw {id}").as_bytes()),
-        };
-        let image = put(format!("image {id}").as_bytes());
-        let thumb = put(format!("thumb {id}").as_bytes());
-        page_blobs.push((raw, image, thumb));
-    }
-    let pdf = put(format!("pdf {}", DocumentId::new()).as_bytes());
-    let batch = store
-        .with_tx(|c| {
-            let batch = batches::create_batch(c, "b", None, "{}")?;
-            let mut ids = Vec::new();
-            for (i, (raw, image, thumb)) in page_blobs.iter().enumerate() {
-                let id = pages::add_page(
-                    c,
-                    &batch,
-                    &pages::NewPage {
-                        source: &format!("s{i}.png"),
-                        source_page: 0,
-                        raw_blob: raw,
-                        dpi: (300.0, 300.0),
-                    },
-                )?;
-                pages::set_processed(
-                    c,
-                    &id,
-                    &pages::ProcessedPage {
-                        image_blob: image,
-                        image_kind: "g4",
-                        width: 10,
-                        height: 10,
-                        thumb_blob: thumb,
-                        skew: None,
-                        ink: 1.0,
-                        blank: false,
-                        barcodes_json: None,
-                        ops: &[],
-                        ocr: false,
-                    },
-                )?;
-                ids.push(id);
-            }
-            Ok((batch, ids))
-        })
-        .unwrap();
-    let doc = documents::DocumentRow {
-        id: DocumentId::new(),
-        batch_id: batch.0,
-        title: "Brief".into(),
-        page_ids: batch.1.clone(),
-        pdf_blob: pdf.clone(),
-        sha256: pdf,
-        pdfa: "PDF/A-2b".into(),
-        index: vec![],
-        created_at: 1,
-        transfer_blob: None,
-        integrity: None,
-    };
-    store
-        .with_tx(|c| {
-            documents::add_document(c, &doc, &["dms"])?;
-            batches::set_released(c, &batch.0, true)
-        })
-        .unwrap();
-    (batch.0, doc.id, hashes)
-}
 
 /// Every outbox row of `doc` delivered, the receipt at `at`.
 fn deliver(store: &Store, doc: &DocumentId, at: i64) {
