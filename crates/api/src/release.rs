@@ -203,18 +203,22 @@ fn retry_one(
     cfg: &eingang_config::Config,
     p: &batches::PendingRelease,
 ) -> Result<Released> {
-    let asked: Asked = serde_json::from_str(&p.request_json)
-        .map_err(|e| Error::Internal(format!("a pending release cannot be read: {e}")))?;
-    let request = ReleaseRequest {
-        title: asked.title,
-        index: asked.index,
-        targets: asked.targets,
-        station: asked.station,
-        seal: cfg.seal.clone(),
-        timestamp: cfg.timestamp.clone(),
-        authenticated: cfg.directory.configured(),
-    };
-    match release(store, &p.batch_id, &request) {
+    let tried = serde_json::from_str::<Asked>(&p.request_json)
+        .map_err(|e| Error::Internal(format!("a pending release cannot be read: {e}")))
+        .and_then(|asked| {
+            let request = ReleaseRequest {
+                title: asked.title,
+                index: asked.index,
+                targets: asked.targets,
+                station: asked.station,
+                seal: cfg.seal.clone(),
+                timestamp: cfg.timestamp.clone(),
+                authenticated: cfg.directory.configured(),
+            };
+            release(store, &p.batch_id, &request)
+        });
+    // Whatever failed, the next try waits its backoff (the batch shows why).
+    match tried {
         Err(e) => {
             wait(store, &p.batch_id, &p.request_json, e.code())?;
             Err(e)
