@@ -197,6 +197,8 @@ impl HotFolderWatch {
 
 /// How often the hot folder is looked at.
 pub const HOT_FOLDER_LOOK: Duration = Duration::from_millis(500);
+/// … and while the disk is below the floor (`store.disk_floor`).
+const HOT_FOLDER_DISK_FULL: Duration = Duration::from_secs(30);
 
 /// Watches the hot folder until `shutdown`. `settings` is asked before every look (the
 /// app's configuration can change; `None` idles); `current` is a folder already opened
@@ -228,11 +230,16 @@ pub fn hot_folder_forever(
                 }
             }
         }
+        let mut pause = HOT_FOLDER_LOOK;
         if let Some(watch) = current.as_mut() {
             let taken = watch.look(store, on_event);
+            if matches!(&taken, Err(e) if e.code() == "store.disk_floor") {
+                // The files wait in the folder; looking twice a second would only repeat it.
+                pause = HOT_FOLDER_DISK_FULL;
+            }
             on_look(watch, taken);
         }
-        if shutdown.sleep_blocking(HOT_FOLDER_LOOK) {
+        if shutdown.sleep_blocking(pause) {
             return;
         }
     }
