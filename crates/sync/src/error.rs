@@ -69,6 +69,8 @@ impl Failure {
 /// The codes a failure can carry (the UI has a sentence for each; a test checks).
 pub const CODES: &[&str] = &[
     "sync.offline",
+    "sync.dns",
+    "sync.not_found",
     "sync.timeout",
     "sync.connection_lost",
     "sync.tls",

@@ -243,7 +243,11 @@ pub(crate) fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 pub(crate) fn transport(e: &reqwest::Error, what: &str) -> Failure {
-    let chain = cause_chain(e);
+    classify(&cause_chain(e), e.is_timeout(), e.is_connect(), what)
+}
+
+/// A transport error by its cause chain (the words hyper and the resolver use).
+fn classify(chain: &str, timeout: bool, connect: bool, what: &str) -> Failure {
     let lower = chain.to_ascii_lowercase();
     if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
         return Failure::transient(
@@ -251,13 +255,20 @@ pub(crate) fn transport(e: &reqwest::Error, what: &str) -> Failure {
             format!("{what}: the server's certificate is not trusted ({chain}); if the city uses its own CA, set ca_bundle"),
         );
     }
-    if e.is_timeout() {
+    if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        // Offline laptops cannot resolve names either: it waits like any unreachable target.
+        return Failure::offline(
+            "sync.dns",
+            format!("{what}: the server's name cannot be resolved — no network, or a misspelt address ({chain})"),
+        );
+    }
+    if timeout {
         return Failure::transient(
             "sync.timeout",
             format!("{what}: the server stopped answering ({chain})"),
         );
     }
-    if e.is_connect() {
+    if connect {
         return Failure::offline("sync.offline", format!("{what}: cannot connect ({chain})"));
     }
     Failure::transient(
@@ -272,6 +283,10 @@ pub(crate) fn status_failure(status: StatusCode, headers: &HeaderMap, what: &str
     let d = |text: &str| format!("{what}: {status} — {text}");
     match code {
         401 | 403 => Failure::auth(d("the server refused the user name or password")),
+        404 | 410 => Failure::transient(
+            "sync.not_found",
+            d("the address does not exist on the server (check the target's URL and folder)"),
+        ),
         413 => Failure::permanent("sync.too_large", d("the server refuses files this large")),
         400 | 414 | 415 | 422 => Failure::permanent(
             "sync.name_rejected",
@@ -326,6 +341,43 @@ pub(crate) fn body_of(file: &PackageFile) -> Result<(reqwest::Body, Arc<Mutex<Sh
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn dns_tls_timeouts_and_refused_connections_each_have_their_code() {
+        let code =
+            |chain: &str, timeout: bool, connect: bool| classify(chain, timeout, connect, "x").code;
+        assert_eq!(
+            code("error sending request: client error (Connect): dns error: failed to lookup address information: Name or service not known", false, true),
+            "sync.dns"
+        );
+        assert_eq!(
+            code(
+                "client error (Connect): invalid peer certificate: UnknownIssuer",
+                false,
+                true
+            ),
+            "sync.tls"
+        );
+        assert_eq!(code("operation timed out", true, false), "sync.timeout");
+        assert_eq!(
+            code(
+                "tcp connect error: Connection refused (os error 111)",
+                false,
+                true
+            ),
+            "sync.offline"
+        );
+        assert_eq!(
+            code("connection closed before message completed", false, false),
+            "sync.connection_lost"
+        );
+        let h = HeaderMap::new();
+        assert_eq!(
+            status_failure(StatusCode::NOT_FOUND, &h, "x").code,
+            "sync.not_found"
+        );
+        assert!(!status_failure(StatusCode::NOT_FOUND, &h, "x").is_permanent());
+    }
 
     #[test]
     fn an_html_refusal_of_the_password_is_not_a_captive_portal() {

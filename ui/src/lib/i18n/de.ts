@@ -527,6 +527,8 @@ export const de = {
   'error.input.bad_password': 'Bitte geben Sie das Passwort ein (höchstens 1024 Zeichen).',
   'error.sync.not_retryable': 'Dieser Eintrag wartet nicht auf einen neuen Versuch.',
   'error.sync.offline': 'Das Ziel ist nicht erreichbar (kein Netz oder Server aus). Die Einträge warten und gehen automatisch hinaus.',
+  'error.sync.not_found': "Diese Adresse gibt es auf dem Server nicht (404). Die IT-Betreuung muss Adresse oder Ordner des Ziels prüfen; die Einträge warten.",
+  'error.sync.dns': "Der Name des Servers lässt sich nicht auflösen: kein Netz, oder die Adresse in der Konfiguration ist falsch geschrieben. Die Einträge warten und gehen automatisch hinaus, sobald der Server erreichbar ist.",
   'error.sync.timeout': 'Der Server hat nicht mehr geantwortet. Ein neuer Versuch folgt.',
   'error.sync.connection_lost': 'Die Verbindung ist während der Übertragung abgebrochen. Ein neuer Versuch folgt.',
   'error.sync.tls': 'Dem Zertifikat des Servers wird nicht vertraut. Die IT-Betreuung muss das Zertifikat der Stadt (ca_bundle) hinterlegen.',

@@ -526,6 +526,8 @@ export const en: Messages = {
   'error.input.bad_password': 'Please enter the password (at most 1024 characters).',
   'error.sync.not_retryable': 'This item is not waiting for a retry.',
   'error.sync.offline': 'The target cannot be reached (no network or server down). The items wait and go out by themselves.',
+  'error.sync.not_found': "This address does not exist on the server (404). IT must check the target's address or folder; the items wait.",
+  'error.sync.dns': "The server's name cannot be resolved: no network, or the address in the configuration is misspelt. The items wait and go out automatically once the server can be reached.",
   'error.sync.timeout': 'The server stopped answering. It will be retried.',
   'error.sync.connection_lost': 'The connection broke off during the transfer. It will be retried.',
   'error.sync.tls': "The server's certificate is not trusted. IT must configure the city's certificate (ca_bundle).",
