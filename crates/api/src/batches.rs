@@ -231,7 +231,7 @@ pub fn import_file(
     if name.is_empty() || name.len() > 255 || name.contains(['/', '\\']) {
         return Err(Error::input("input.bad_name", "not a file name"));
     }
-    crate::retention::ensure_room(store)?;
+    crate::disk::ensure_room(store)?;
     let profile = profile_of(store, batch)?;
     let cancel = AtomicBool::new(false);
     let mut report = intake::import(
@@ -299,7 +299,7 @@ pub fn scan(
     if device.is_empty() || device.len() > 200 || device.starts_with('-') {
         return Err(Error::input("input.device", "not a scanner name").at("device"));
     }
-    crate::retention::ensure_room(store)?;
+    crate::disk::ensure_room(store)?;
     let profile = profile_of(store, batch)?;
     let settings = eingang_capture::ScanSettings {
         source: request.source.clone().or(profile.source.clone()),
@@ -471,7 +471,7 @@ pub fn import_paths(
     files: &[std::path::PathBuf],
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<intake::Report> {
-    crate::retention::ensure_room(store)?;
+    crate::disk::ensure_room(store)?;
     let profile = profile_of(store, batch)?;
     Ok(intake::import_files(
         store,

@@ -7,6 +7,7 @@
 //!   page edits, separation, release into the outbox.
 //! - [`release`]: a checked batch into the outbox, sealed; a release that waits for the
 //!   timestamp service, retried automatically.
+//! - [`disk`]: the free space intake needs (warn, floor).
 //! - [`retention`]: the purge of what was delivered long enough ago, legal hold, old drafts.
 //! - [`drafts`]: drafts in the editor, each answer with the form's state; [`forms`]: the
 //!   catalogue's import.
@@ -22,6 +23,7 @@
 //! - [`error::Error`]: typed errors with stable codes and the field to blame.
 
 pub mod batches;
+pub mod disk;
 pub mod doctor;
 pub mod drafts;
 pub mod error;

@@ -167,7 +167,7 @@ impl HotFolderWatch {
     /// profile), then is archived; refused files move to `failed/` with the reason.
     pub fn look(&mut self, store: &Store, on_event: &(dyn Fn(Event) + Sync)) -> Result<Vec<Taken>> {
         // Below the disk floor the files wait in the folder until there is room.
-        crate::retention::ensure_room(store)?;
+        crate::disk::ensure_room(store)?;
         Ok(intake::hotfolder_poll(
             store,
             &mut self.folder,

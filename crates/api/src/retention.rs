@@ -10,10 +10,6 @@ use eingang_store::retention::{Policy, Purged};
 use eingang_store::Store;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
-/// Below this much free space intake warns (the status bar, `eingang doctor`)…
-pub const DISK_WARN_BYTES: u64 = 2 << 30;
-/// … and below this it takes no new pages (delivery and the purge go on and free space).
-pub const DISK_FLOOR_BYTES: u64 = 512 << 20;
 /// Rows (batches, documents, submissions) per transaction: short locks, bounded memory.
 const CHUNK: usize = 50;
 
@@ -62,32 +58,4 @@ pub fn old_drafts(store: &Store, cfg: &RetentionSection) -> Result<Vec<DraftSumm
         .into_iter()
         .filter(|d| d.updated_at < before)
         .collect())
-}
-
-/// How much room the data folder's disk has: `ok`, `low` (intake warns) or `full` (intake
-/// stops), with the free bytes (`None` when it cannot be measured: then intake goes on).
-pub fn room(store: &Store) -> (Option<u64>, &'static str) {
-    let free = fs4::available_space(store.data_dir()).ok();
-    let state = match free {
-        Some(f) if f < DISK_FLOOR_BYTES => "full",
-        Some(f) if f < DISK_WARN_BYTES => "low",
-        _ => "ok",
-    };
-    (free, state)
-}
-
-/// Refuses new pages when the disk is below the floor, naming the folder and what to do.
-pub fn ensure_room(store: &Store) -> Result<()> {
-    match room(store) {
-        (Some(free), "full") => Err(crate::Error::refused(
-            "store.disk_floor",
-            format!(
-                "only {} MiB are free at {}: no new pages are taken below {} MiB (deliveries and the retention purge go on and free space); free space on the disk, or let `eingang retention run` purge what was delivered",
-                free >> 20,
-                store.data_dir().display(),
-                DISK_FLOOR_BYTES >> 20
-            ),
-        )),
-        _ => Ok(()),
-    }
 }

@@ -219,7 +219,7 @@ pub fn status(
     extras: StatusExtras,
 ) -> Result<eingang_model::StatusSnapshot> {
     let targets = statuses(store, targets)?;
-    let (disk_free_bytes, disk) = crate::retention::room(store);
+    let (disk_free_bytes, disk) = crate::disk::room(store);
     Ok(store.with_conn(|c| {
         Ok(eingang_model::StatusSnapshot {
             outbox_pending: outbox::count_undelivered(c)?,

@@ -3,7 +3,7 @@
 //! the status says `full` — and takes them again once space is freed. Mounting needs root,
 //! as `scripts/test.sh` and CI run.
 
-use eingang_api::{batches, retention};
+use eingang_api::{batches, disk};
 use eingang_store::Store;
 use std::process::Command;
 
@@ -50,7 +50,7 @@ fn below_the_floor_intake_stops_with_a_clear_reason_and_resumes_when_space_is_fr
         .parse()
         .unwrap();
     // 640 MiB is under the 2 GiB at which intake warns, above the floor.
-    assert_eq!(retention::room(&store).1, "low");
+    assert_eq!(disk::room(&store).1, "low");
 
     let r = batches::import_paths(&store, &batch, &[page(files.path(), 1)], &|_| {}).unwrap();
     assert_eq!(r.processed, 1);
@@ -58,7 +58,7 @@ fn below_the_floor_intake_stops_with_a_clear_reason_and_resumes_when_space_is_fr
     // Something else fills the disk to under 512 MiB free.
     let filler = disk.0.path().join("anderes.bin");
     std::fs::write(&filler, vec![7u8; 160 << 20]).unwrap();
-    assert_eq!(retention::room(&store).1, "full");
+    assert_eq!(disk::room(&store).1, "full");
     let e = batches::import_paths(&store, &batch, &[page(files.path(), 2)], &|_| {}).unwrap_err();
     assert_eq!(e.code(), "store.disk_floor", "{e}");
     let said = e.to_string();
