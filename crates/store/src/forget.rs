@@ -115,26 +115,41 @@ impl Store {
 }
 
 /// Deletes the `blobs` rows of `candidates` that nothing names any more — no draft, no
-/// submission, no scanned page or document — and returns them with their sizes.
-fn unnamed_blobs(
+/// submission, no scanned page or document — and returns them with their sizes. What
+/// drafts and submissions' attachments name is read once (their JSON); the rest is asked
+/// per blob through the indexes on the blob columns (migration 16).
+pub(crate) fn unnamed_blobs(
     tx: &rusqlite::Transaction<'_>,
     candidates: &BTreeSet<String>,
     out: &mut Forgotten,
 ) -> Result<Vec<(String, u64)>> {
     let mut doomed = Vec::new();
+    if candidates.is_empty() {
+        return Ok(doomed);
+    }
+    let mut in_json = BTreeSet::new();
+    for sql in [
+        "SELECT values_json FROM drafts",
+        "SELECT attachments_json FROM submissions WHERE attachments_json <> '[]'",
+    ] {
+        let mut s = tx.prepare(sql)?;
+        let rows = s.query_map([], |r| r.get::<_, String>(0))?;
+        for json in rows {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&json?) {
+                named_blobs(&v, &mut in_json);
+            }
+        }
+    }
+    let mut named = tx.prepare(
+        "SELECT EXISTS (SELECT 1 FROM pages WHERE raw_blob = ?1)
+             OR EXISTS (SELECT 1 FROM pages WHERE image_blob = ?1)
+             OR EXISTS (SELECT 1 FROM pages WHERE thumb_blob = ?1)
+             OR EXISTS (SELECT 1 FROM documents WHERE pdf_blob = ?1)
+             OR EXISTS (SELECT 1 FROM documents WHERE transfer_blob = ?1)
+             OR EXISTS (SELECT 1 FROM submissions WHERE pdf_blob = ?1)",
+    )?;
     for hash in candidates {
-        let named: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM drafts WHERE instr(values_json, ?1) > 0)
-                 OR EXISTS (SELECT 1 FROM submissions
-                            WHERE pdf_blob = ?1 OR instr(attachments_json, ?1) > 0)
-                 OR EXISTS (SELECT 1 FROM pages
-                            WHERE raw_blob = ?1 OR image_blob = ?1 OR thumb_blob = ?1)
-                 OR EXISTS (SELECT 1 FROM documents
-                            WHERE pdf_blob = ?1 OR transfer_blob = ?1)",
-            [hash],
-            |r| r.get(0),
-        )?;
-        if named {
+        if in_json.contains(hash) || named.query_row([hash], |r| r.get::<_, bool>(0))? {
             out.kept += 1;
             continue;
         }

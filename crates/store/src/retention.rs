@@ -7,7 +7,7 @@
 //! gone, so a purge killed at any moment loses nothing and finishes at its next run.
 
 use crate::error::Result;
-use crate::forget::named_blobs;
+use crate::forget::{named_blobs, unnamed_blobs, Forgotten};
 use crate::tables::audit;
 use crate::Store;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -124,47 +124,15 @@ impl Store {
     }
 }
 
-/// The blobs of `candidates` nothing names any more: their rows deleted, their files listed
-/// for removal after the commit. What drafts and submissions' attachments name is read once
-/// (their JSON), the rest through the indexes on the blob columns.
+/// The blobs of `candidates` nothing names any more: their rows deleted
+/// ([`unnamed_blobs`], the one check `forget` uses too), their files listed for removal
+/// after the commit.
 fn doom(tx: &rusqlite::Transaction<'_>, candidates: &BTreeSet<String>) -> Result<()> {
-    if candidates.is_empty() {
-        return Ok(());
-    }
-    let mut in_json = BTreeSet::new();
-    for sql in [
-        "SELECT values_json FROM drafts",
-        "SELECT attachments_json FROM submissions WHERE attachments_json <> '[]'",
-    ] {
-        let mut s = tx.prepare(sql)?;
-        let rows = s.query_map([], |r| r.get::<_, String>(0))?;
-        for json in rows {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&json?) {
-                named_blobs(&v, &mut in_json);
-            }
-        }
-    }
-    let mut named = tx.prepare(
-        "SELECT EXISTS (SELECT 1 FROM pages WHERE raw_blob = ?1)
-             OR EXISTS (SELECT 1 FROM pages WHERE image_blob = ?1)
-             OR EXISTS (SELECT 1 FROM pages WHERE thumb_blob = ?1)
-             OR EXISTS (SELECT 1 FROM documents WHERE pdf_blob = ?1)
-             OR EXISTS (SELECT 1 FROM documents WHERE transfer_blob = ?1)
-             OR EXISTS (SELECT 1 FROM submissions WHERE pdf_blob = ?1)",
-    )?;
-    for hash in candidates {
-        if in_json.contains(hash) || named.query_row([hash], |r| r.get::<_, bool>(0))? {
-            continue;
-        }
-        let size: Option<i64> = tx
-            .query_row("SELECT size FROM blobs WHERE hash = ?1", [hash], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        tx.execute("DELETE FROM blobs WHERE hash = ?1", [hash])?;
+    let mut counted = Forgotten::default();
+    for (hash, size) in unnamed_blobs(tx, candidates, &mut counted)? {
         tx.execute(
             "INSERT OR IGNORE INTO purge_files (hash, size) VALUES (?1, ?2)",
-            params![hash, size.unwrap_or(0)],
+            params![hash, i64::try_from(size).unwrap_or(i64::MAX)],
         )?;
     }
     Ok(())
