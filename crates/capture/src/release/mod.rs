@@ -62,13 +62,7 @@ pub fn release(
     batch_id: &BatchId,
     r: &Release<'_>,
 ) -> Result<Vec<DocumentRow>, BatchError> {
-    let (batch, pages, master) = store.with_conn(|c| {
-        Ok((
-            batches::batch(c, batch_id)?,
-            pages::pages(c, batch_id)?,
-            tables::masterdata::all(c)?,
-        ))
-    })?;
+    let (batch, pages, master) = load(store, batch_id)?;
     let qc = gate::check(store, &batch, &pages)?;
     let (protection, justification) =
         gate::evidence(&qc, r.sealer, r.justification, r.authenticated)?;
@@ -86,11 +80,7 @@ pub fn release(
     for ((n, seg), doc_index) in segs.into_iter().enumerate().zip(indexes) {
         let id = eingang_model::DocumentId::new();
         let id_text = id.to_string();
-        let title = if total > 1 {
-            format!("{} ({}/{total})", r.title, n + 1)
-        } else {
-            r.title.to_owned()
-        };
+        let title = numbered(r.title, n, total);
         let doc = facts::Document {
             id: &id_text,
             title: &title,
@@ -145,6 +135,36 @@ pub fn release(
     let evidenced = protection != transfer::Protection::None || justification.is_some();
     commit(store, batch_id, &made, r.targets, qc.passed && evidenced)?;
     Ok(made.into_iter().map(|m| m.row).collect())
+}
+
+/// The batch, its pages and the master data, read together.
+fn load(
+    store: &Store,
+    batch_id: &BatchId,
+) -> Result<
+    (
+        batches::BatchRow,
+        Vec<pages::PageRow>,
+        Vec<tables::masterdata::Entry>,
+    ),
+    BatchError,
+> {
+    Ok(store.with_conn(|c| {
+        Ok((
+            batches::batch(c, batch_id)?,
+            pages::pages(c, batch_id)?,
+            tables::masterdata::all(c)?,
+        ))
+    })?)
+}
+
+/// Document `n` (0-based) of `total` under the release's title: numbered when there are several.
+fn numbered(title: &str, n: usize, total: usize) -> String {
+    if total > 1 {
+        format!("{title} ({}/{total})", n + 1)
+    } else {
+        title.to_owned()
+    }
 }
 
 /// Records every document with its blobs, queues it, logs it, and marks the batch

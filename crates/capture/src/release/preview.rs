@@ -10,8 +10,7 @@ use crate::qc;
 use crate::transfer::Protection;
 use crate::BatchError;
 use eingang_model::BatchId;
-use eingang_store::tables::{batches, pages};
-use eingang_store::{tables, Store};
+use eingang_store::Store;
 
 /// One document as it would be released.
 #[derive(Debug, Clone)]
@@ -50,13 +49,7 @@ impl Preview {
 
 /// What releasing `batch_id` with `r` would make, without making anything.
 pub fn preview(store: &Store, batch_id: &BatchId, r: &Release<'_>) -> Result<Preview, BatchError> {
-    let (batch, pages, master) = store.with_conn(|c| {
-        Ok((
-            batches::batch(c, batch_id)?,
-            pages::pages(c, batch_id)?,
-            tables::masterdata::all(c)?,
-        ))
-    })?;
+    let (batch, pages, master) = super::load(store, batch_id)?;
     let need = serde_json::from_str::<ScanProfile>(&batch.profile_json)
         .map(|p| p.qc.protection)
         .unwrap_or_default();
@@ -69,11 +62,7 @@ pub fn preview(store: &Store, batch_id: &BatchId, r: &Release<'_>) -> Result<Pre
         .map(|(n, seg)| {
             let idx = index::merged(seg, r.index);
             DocumentPreview {
-                title: if total > 1 {
-                    format!("{} ({}/{total})", r.title, n + 1)
-                } else {
-                    r.title.to_owned()
-                },
+                title: super::numbered(r.title, n, total),
                 pages: seg.len(),
                 issues: masterdata::validate(&master, &idx, &today[..10]),
                 index: idx,
