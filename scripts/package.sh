@@ -35,7 +35,7 @@ if [ "${1:-}" = "--install-check" ]; then
   dpkg -i "$DEB" >/dev/null
   [ -L /usr/bin/eingang ] || die "the package did not install /usr/bin/eingang"
   CHECK="$(mktemp -d)"
-  /usr/bin/eingang --data-dir "$CHECK" doctor | head -3
+  /usr/bin/eingang --data-dir "$CHECK" doctor | sed -n 1,3p
   say "starting the installed app under Xvfb"
   bash "$ROOT/scripts/bench-start.sh" /usr/bin/eingang-app 1
 

@@ -447,9 +447,33 @@ fn terminal_pin() -> ExitCode {
     })
 }
 
+/// The exit status of a command whose reader went away (`eingang doctor | head -3`): what
+/// the shell reports for a process ended by SIGPIPE.
+pub const EXIT_CLOSED_STDOUT: i32 = 128 + 13;
+
+/// Rust ignores SIGPIPE, so `println!` into a pipe whose reader has exited panics with
+/// "failed printing to stdout: Broken pipe". A command line ends quietly there instead —
+/// the way every Unix tool does — and any other panic still reports as before.
+fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(EXIT_CLOSED_STDOUT);
+        }
+        report(info);
+    }));
+}
+
 /// Runs the command line with the process's arguments.
 #[allow(clippy::too_many_lines)] // one arm per command
 pub fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     eingang_store::tables::audit::set_operator(cli.user.as_deref());
     let data_dir = match eingang_store::paths::resolve_data_dir(cli.data_dir) {

@@ -36,6 +36,31 @@ fn version_and_help_name_the_program() {
 }
 
 #[test]
+fn a_reader_that_went_away_ends_the_command_quietly() {
+    // `eingang doctor | head -3`: the pipe's reader is gone before doctor writes. The
+    // command ends with the status a shell reports for SIGPIPE, without a panic.
+    let dir = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("doctor")
+        .env_remove("EINGANG_DATA_DIR")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(eingang_cli::EXIT_CLOSED_STDOUT),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn drafts_list_reads_what_the_store_wrote() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
