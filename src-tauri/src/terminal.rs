@@ -306,7 +306,9 @@ fn forget_leftovers(
     store: &eingang_store::Store,
 ) -> eingang_store::Result<eingang_store::Forgotten> {
     let (drafts, blobs) = store.with_conn(|c| {
-        let drafts = eingang_store::tables::drafts::list(c)?
+        // A terminal's store holds one session at most: all of it, in one read.
+        let drafts = eingang_store::tables::drafts::list(c, None, u32::MAX)?
+            .0
             .into_iter()
             .map(|d| d.id.to_string())
             .collect::<Vec<_>>();

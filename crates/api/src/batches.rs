@@ -6,12 +6,14 @@ use eingang_capture::intake::Event;
 use eingang_capture::profile::ScanProfile;
 use eingang_capture::Limits;
 use eingang_capture::{intake, profile};
+use eingang_model::{page_size, Paged};
 use eingang_model::{
     BatchId, BatchSummary, BatchView, DocumentView, PageEdit, PageId, PageView, ScanProfileInfo,
     ScannerInfo, SeparationSummary,
 };
 use eingang_store::tables::batches;
 use eingang_store::tables::batches::BatchRow;
+use eingang_store::tables::cursor::Cursor;
 use eingang_store::tables::documents;
 use eingang_store::tables::pages;
 use eingang_store::Store;
@@ -102,12 +104,15 @@ pub fn profile_of(store: &Store, batch: &BatchId) -> Result<ScanProfile> {
     })
 }
 
-pub fn list(store: &Store) -> Result<Vec<BatchSummary>> {
-    Ok(store
-        .with_conn(batches::batches)?
-        .into_iter()
-        .map(summary)
-        .collect())
+/// A page of the batch list, newest first (`after`: the previous page's `next`).
+pub fn list(store: &Store, after: Option<&str>, limit: Option<u32>) -> Result<Paged<BatchSummary>> {
+    let after = Cursor::parse(after)?;
+    let (rows, next) =
+        store.with_conn(|c| batches::batches(c, after.as_ref(), page_size(limit)))?;
+    Ok(Paged {
+        items: rows.into_iter().map(summary).collect(),
+        next,
+    })
 }
 
 pub fn get(store: &Store, batch: &BatchId) -> Result<BatchSummary> {

@@ -5,7 +5,8 @@
 use crate::error::{Error, Result};
 use eingang_forms::versions::{changes, compare_versions, VersionChange};
 use eingang_forms::{Form, FormState, Today};
-use eingang_model::{Draft, DraftId, DraftValues};
+use eingang_model::{page_size, Draft, DraftId, DraftSummary, DraftValues, Paged};
+use eingang_store::tables::cursor::Cursor;
 use eingang_store::tables::{drafts, forms};
 use eingang_store::Store;
 use serde::Serialize;
@@ -51,6 +52,13 @@ fn evaluated(
     let state = form.evaluate(&draft.values, today);
     drafts::set_open_issues(conn, draft.id, state.issues.len())?;
     Ok(DraftState { draft, state })
+}
+
+/// A page of the drafts, most recently changed first (`after`: the previous page's `next`).
+pub fn list(store: &Store, after: Option<&str>, limit: Option<u32>) -> Result<Paged<DraftSummary>> {
+    let after = Cursor::parse(after)?;
+    let (items, next) = store.with_conn(|c| drafts::list(c, after.as_ref(), page_size(limit)))?;
+    Ok(Paged { items, next })
 }
 
 pub fn create(store: &Store, form_id: &str, form_version: &str, today: &str) -> Result<DraftState> {

@@ -333,8 +333,12 @@ pub struct AnchorReport {
 /// the DMS holds them): each anchored head must still be in the chain with the same hash.
 pub fn verify_anchors(store: &Store, dir: &Path) -> Result<AnchorReport> {
     use eingang_store::tables::audit;
-    let records = store.with_conn(audit::records)?;
-    let first = records.first().map(|r| r.hash.clone()).unwrap_or_default();
+    let (first, last) = store.with_conn(|c| {
+        Ok((
+            audit::hash_at(c, 1)?.unwrap_or_default(),
+            audit::head(c)?.map_or(0, |(seq, _)| seq),
+        ))
+    })?;
     let mut report = AnchorReport::default();
     let mut files = Vec::new();
     collect_json(dir, &mut files, 0);
@@ -359,13 +363,11 @@ pub fn verify_anchors(store: &Store, dir: &Path) -> Result<AnchorReport> {
             v["kopf"].as_str().unwrap_or(""),
         );
         let when = v["zeitpunkt"].as_str().unwrap_or("");
-        let here = usize::try_from(seq - 1).ok().and_then(|i| records.get(i));
-        match here {
+        match store.with_conn(|c| audit::hash_at(c, seq))? {
             None => report.problems.push(format!(
-                "the log ends at record {} but the checkpoint of {when} anchors record {seq}: records were removed (truncated tail)",
-                records.len()
+                "the log ends at record {last} but the checkpoint of {when} anchors record {seq}: records were removed (truncated tail)"
             )),
-            Some(r) if r.hash != head => report.problems.push(format!(
+            Some(hash) if hash != head => report.problems.push(format!(
                 "record {seq} differs from the checkpoint of {when}: the log was rewritten at or before it"
             )),
             Some(_) => {}

@@ -51,11 +51,17 @@ pub fn hold(store: &Store, batch: &BatchId, on: bool) -> Result<BatchSummary> {
 
 /// Drafts untouched for longer than `[retention] drafts_listed_days` — listed, never deleted
 /// automatically (a field worker's work).
+/// At most [`eingang_model::PAGE_MAX`] of them, most recently changed first, read along the
+/// drafts' index.
 pub fn old_drafts(store: &Store, cfg: &RetentionSection) -> Result<Vec<DraftSummary>> {
     let before = eingang_store::now_ms() - i64::from(cfg.drafts_listed_days()) * DAY_MS;
-    Ok(store
-        .with_conn(eingang_store::tables::drafts::list)?
-        .into_iter()
-        .filter(|d| d.updated_at < before)
-        .collect())
+    // (updated_at, id) < (before, ""): exactly the drafts last changed before `before`.
+    let from = eingang_store::tables::cursor::Cursor {
+        key: before,
+        id: String::new(),
+    };
+    let (drafts, _) = store.with_conn(|c| {
+        eingang_store::tables::drafts::list(c, Some(&from), eingang_model::PAGE_MAX)
+    })?;
+    Ok(drafts)
 }

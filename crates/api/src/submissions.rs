@@ -4,12 +4,25 @@
 
 use crate::error::{Error, Result};
 use eingang_forms::Today;
-use eingang_model::{DraftId, SubmissionSummary};
+use eingang_model::{page_size, DraftId, Paged, SubmissionSummary};
+use eingang_store::tables::cursor::Cursor;
 use eingang_store::tables::{blobs, drafts, forms, outbox, submissions};
 use eingang_store::{now_ms, Store};
 use sha2::{Digest, Sha256};
 
 /// Finalises a draft into a submission queued for every one of `targets`.
+/// A page of the submissions, newest first (`after`: the previous page's `next`).
+pub fn list(
+    store: &Store,
+    after: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Paged<SubmissionSummary>> {
+    let after = Cursor::parse(after)?;
+    let (items, next) =
+        store.with_conn(|c| submissions::list(c, after.as_ref(), page_size(limit)))?;
+    Ok(Paged { items, next })
+}
+
 pub fn finalise(
     store: &Store,
     draft_id: DraftId,

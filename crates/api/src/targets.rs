@@ -4,7 +4,8 @@
 
 use crate::error::{Error, Result};
 use eingang_config as config;
-use eingang_model::{OutboxItem, TargetSetting, TargetStatus};
+use eingang_model::{page_size, OutboxItem, Paged, TargetSetting, TargetStatus};
+use eingang_store::tables::cursor::Cursor;
 use eingang_store::tables::{outbox, sync_status};
 use eingang_store::Store;
 use eingang_sync::Target;
@@ -36,8 +37,14 @@ pub fn statuses(store: &Store, targets: &[Target]) -> Result<Vec<TargetStatus>> 
 }
 
 /// The newest outbox rows (`delivered` ones at most `delivered_shown`) and what waits.
-pub fn outbox_items(store: &Store, delivered_shown: u32) -> Result<Vec<OutboxItem>> {
-    Ok(store.with_conn(|c| outbox::items(c, delivered_shown))?)
+pub fn outbox_items(
+    store: &Store,
+    after: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Paged<OutboxItem>> {
+    let after = Cursor::parse(after)?;
+    let (items, next) = store.with_conn(|c| outbox::items(c, after.as_ref(), page_size(limit)))?;
+    Ok(Paged { items, next })
 }
 
 /// "Retry" on one item: due at once (a paused target stays paused until its password is

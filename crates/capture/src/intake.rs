@@ -275,8 +275,8 @@ pub fn day_batch(
 ) -> eingang_store::Result<BatchId> {
     let name = format!("Hotfolder {} {day}", folder.display());
     store.with_tx(|c| {
-        if let Some(b) = batches::batches(c)?.into_iter().find(|b| b.name == name) {
-            return Ok(b.id);
+        if let Some(id) = batches::by_name(c, &name)? {
+            return Ok(id);
         }
         let json = serde_json::to_string(profile).unwrap_or_default();
         batches::create_batch(c, &name, Some(&profile.id), &json)

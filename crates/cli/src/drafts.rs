@@ -1,30 +1,42 @@
 //! `eingang drafts …`
 
 use crate::out::{finish, open};
+use crate::paging::{self, PageArgs};
 use eingang_store::paths::DataDir;
 use eingang_store::tables;
 use std::process::ExitCode;
 
-/// `eingang drafts list [--json]`: the drafts, most recently changed first.
-pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
+/// `eingang drafts list [--json] [--limit N | --all] [--after POSITION]`: the drafts,
+/// most recently changed first.
+pub fn list(data_dir: &DataDir, page: &PageArgs) -> ExitCode {
     finish(|| {
-        let (drafts, forms) = open(data_dir)?
-            .with_conn(|c| Ok((tables::drafts::list(c)?, tables::forms::list(c)?)))?;
-        if json {
-            return crate::out::json(&drafts);
-        }
-        if drafts.is_empty() {
-            println!("No drafts in {}", data_dir.path.display());
-        } else {
-            print_drafts(&drafts, &forms);
+        let store = open(data_dir)?;
+        let forms = store.with_conn(tables::forms::list)?;
+        let mut header = !page.json;
+        let shown = paging::each(
+            page,
+            "drafts list",
+            |after, limit| eingang_api::drafts::list(&store, after, limit),
+            |drafts| {
+                if std::mem::take(&mut header) && !drafts.is_empty() {
+                    println!("{:<36}  {:<24}  {:>8}  CAPTION", "ID", "FORM", "REVISION");
+                }
+                print_drafts(drafts, &forms);
+            },
+        )?;
+        if !page.json {
+            if shown == 0 {
+                println!("No drafts in {}", data_dir.path.display());
+            } else {
+                println!("{shown} draft(s)");
+            }
         }
         Ok(ExitCode::SUCCESS)
     })
 }
 
-/// The drafts as a table, each with its form's German title.
+/// Drafts as table rows, each with its form's German title.
 fn print_drafts(drafts: &[eingang_model::DraftSummary], forms: &[eingang_forms::FormSummary]) {
-    println!("{:<36}  {:<24}  {:>8}  CAPTION", "ID", "FORM", "REVISION");
     for d in drafts {
         let form = forms
             .iter()
@@ -35,7 +47,6 @@ fn print_drafts(drafts: &[eingang_model::DraftSummary], forms: &[eingang_forms::
         let (form, caption) = (truncate(&title, 24), or_dash(&d.caption));
         println!("{:<36}  {form:<24}  {:>8}  {caption}", d.id, d.revision);
     }
-    println!("{} draft(s)", drafts.len());
 }
 
 /// `s`, or "-" when it is empty.

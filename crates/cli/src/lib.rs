@@ -9,6 +9,7 @@ mod evidence;
 mod forms;
 mod key;
 mod out;
+mod paging;
 mod retention;
 mod scan;
 mod station;
@@ -257,11 +258,9 @@ enum UpdateCommand {
 
 #[derive(Debug, Subcommand)]
 enum OutboxCommand {
-    /// List what waits or failed (with the reason) and the latest deliveries (with receipts).
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    /// List what waits or failed (with the reason), then the deliveries (with receipts),
+    /// newest first.
+    List(paging::PageArgs),
     /// Deliver a failed or paused item again on the next run.
     Retry { id: i64 },
 }
@@ -352,8 +351,8 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum BatchCommand {
-    /// List the batches (id, pages, blank pages, name).
-    List,
+    /// List the batches, newest first (id, pages, blank pages, name, release state).
+    List(paging::PageArgs),
     /// Apply separation rules: the batch profile's, or a JSON file's (`Separation`).
     Separate {
         batch: String,
@@ -414,22 +413,14 @@ enum ProfilesCommand {
 
 #[derive(Debug, Subcommand)]
 enum SubmissionsCommand {
-    /// List every submission, newest first.
-    List {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    /// List the submissions, newest first.
+    List(paging::PageArgs),
 }
 
 #[derive(Debug, Subcommand)]
 enum DraftsCommand {
-    /// List all drafts, most recently changed first.
-    List {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    /// List the drafts, most recently changed first.
+    List(paging::PageArgs),
 }
 
 /// `eingang terminal pin`: the PIN from standard input, its hash as a configuration line.
@@ -535,7 +526,7 @@ pub fn main() -> ExitCode {
             RetentionCommand::Drafts => retention::drafts(&data_dir),
         },
         Command::Batch { command } => match command {
-            BatchCommand::List => scan::batch_list(&data_dir),
+            BatchCommand::List(page) => scan::batch_list(&data_dir, &page),
             BatchCommand::Separate {
                 batch,
                 rules,
@@ -605,17 +596,17 @@ pub fn main() -> ExitCode {
             command: ConfigCommand::Apply,
         } => sync::config_apply(&data_dir),
         Command::Outbox {
-            command: OutboxCommand::List { json },
-        } => sync::outbox_list(&data_dir, json),
+            command: OutboxCommand::List(page),
+        } => sync::outbox_list(&data_dir, &page),
         Command::Outbox {
             command: OutboxCommand::Retry { id },
         } => sync::outbox_retry(&data_dir, id),
         Command::Submissions {
-            command: SubmissionsCommand::List { json },
-        } => submissions::list(&data_dir, json),
+            command: SubmissionsCommand::List(page),
+        } => submissions::list(&data_dir, &page),
         Command::Drafts {
-            command: DraftsCommand::List { json },
-        } => drafts::list(&data_dir, json),
+            command: DraftsCommand::List(page),
+        } => drafts::list(&data_dir, &page),
     }
 }
 

@@ -31,7 +31,11 @@ fn is_input(code: &str) -> bool {
         || code.starts_with("config.")
         || matches!(
             code,
-            "scan.profile_unknown" | "scan.profile" | "scan.pdfa" | "scan.nothing_read"
+            "scan.profile_unknown"
+                | "scan.profile"
+                | "scan.pdfa"
+                | "scan.nothing_read"
+                | "store.bad_cursor"
         )
 }
 

@@ -374,16 +374,25 @@ fn print_taken(
     }
 }
 
-/// `eingang batch list`: id, pages, blank pages, name, and where its release stands.
-pub fn batch_list(data_dir: &DataDir) -> ExitCode {
+/// `eingang batch list [--json] [--limit N | --all] [--after POSITION]`: id, pages, blank
+/// pages, name, and where its release stands; newest first.
+pub fn batch_list(data_dir: &DataDir, page: &crate::paging::PageArgs) -> ExitCode {
     finish(|| {
-        for b in batches::list(&open(data_dir)?)? {
-            let state = release_state(&b);
-            println!(
-                "{}\t{} pages\t{} blank\t{}\t{state}",
-                b.id, b.pages, b.blank, b.name
-            );
-        }
+        let store = open(data_dir)?;
+        crate::paging::each(
+            page,
+            "batch list",
+            |after, limit| batches::list(&store, after, limit),
+            |list| {
+                for b in list {
+                    let state = release_state(b);
+                    println!(
+                        "{}\t{} pages\t{} blank\t{}\t{state}",
+                        b.id, b.pages, b.blank, b.name
+                    );
+                }
+            },
+        )?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -451,30 +460,37 @@ fn print_chain(verified: &Result<usize, tables::audit::ChainBreak>) {
     }
 }
 
-/// `eingang audit export [FILE]`: JSON lines.
+/// `eingang audit export [FILE]`: JSON lines, streamed (memory flat however long the log).
 pub fn audit_export(data_dir: &DataDir, file: Option<&Path>) -> ExitCode {
+    use std::io::Write as _;
     finish(|| {
-        let records = open(data_dir)?.with_conn(tables::audit::records)?;
-        let lines: String = records
-            .iter()
-            .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
-            .collect();
-        write_out(file, lines.as_bytes()).map_err(|e| failed("io", e))?;
+        let store = open(data_dir)?;
+        let sink: Box<dyn std::io::Write> = match file {
+            Some(f) => Box::new(std::fs::File::create(f).map_err(|e| failed("io", e))?),
+            None => Box::new(std::io::stdout().lock()),
+        };
+        let mut w = std::io::BufWriter::new(sink);
+        let mut n = 0usize;
+        store.with_conn(|c| {
+            tables::audit::each(c, |r| {
+                serde_json::to_writer(&mut w, &r)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| w.write_all(b"\n"))
+                    .map_err(|source| eingang_store::Error::Io {
+                        path: file.unwrap_or(Path::new("-")).to_path_buf(),
+                        source,
+                    })?;
+                n += 1;
+                Ok(())
+            })
+        })?;
+        w.into_inner().map_err(|e| failed("io", e.into_error()))?;
         if let Some(f) = file {
-            println!("{} records written to {}", records.len(), f.display());
+            std::fs::File::open(f)
+                .and_then(|h| h.sync_all())
+                .map_err(|e| failed("io", e))?;
+            println!("{n} records written to {}", f.display());
         }
         Ok(ExitCode::SUCCESS)
     })
-}
-
-/// `bytes` into `file` (synced), or onto standard output.
-fn write_out(file: Option<&Path>, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    match file {
-        Some(f) => std::fs::File::create(f).and_then(|mut w| {
-            w.write_all(bytes)?;
-            w.sync_all()
-        }),
-        None => std::io::stdout().write_all(bytes),
-    }
 }

@@ -2,27 +2,34 @@
 
 use crate::drafts::{or_dash, truncate};
 use crate::out::{finish, open};
+use crate::paging::{self, PageArgs};
 use eingang_store::paths::DataDir;
-use eingang_store::tables::submissions;
 use std::process::ExitCode;
 
-/// `eingang submissions list [--json]`.
-pub fn list(data_dir: &DataDir, json: bool) -> ExitCode {
+/// `eingang submissions list [--json] [--limit N | --all] [--after POSITION]`.
+pub fn list(data_dir: &DataDir, page: &PageArgs) -> ExitCode {
     finish(|| {
-        let list = open(data_dir)?.with_conn(submissions::list)?;
-        if json {
-            return crate::out::json(&list);
+        let store = open(data_dir)?;
+        if !page.json {
+            println!(
+                "{:<36}  {:<11}  {:<24}  {:<9}  {:>5}  CAPTION",
+                "ID", "REFERENCE", "FORM", "DELIVERY", "FILES"
+            );
         }
-        print_submissions(&list);
+        let shown = paging::each(
+            page,
+            "submissions list",
+            |after, limit| eingang_api::submissions::list(&store, after, limit),
+            print_submissions,
+        )?;
+        if !page.json {
+            println!("{shown} submission(s)");
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
 
 fn print_submissions(list: &[eingang_model::SubmissionSummary]) {
-    println!(
-        "{:<36}  {:<11}  {:<24}  {:<9}  {:>5}  CAPTION",
-        "ID", "REFERENCE", "FORM", "DELIVERY", "FILES"
-    );
     for s in list {
         let form = truncate(&format!("{} {}", s.form_id, s.form_version), 24);
         let caption = or_dash(&s.caption);
@@ -31,5 +38,4 @@ fn print_submissions(list: &[eingang_model::SubmissionSummary]) {
             s.id, s.reference, s.delivery, s.attachments
         );
     }
-    println!("{} submission(s)", list.len());
 }

@@ -106,8 +106,12 @@ fn print_round(t: &Target, r: &worker::Report) -> bool {
 }
 
 fn print_problems(store: &Store) {
-    if let Ok(items) = store.with_conn(|c| outbox::items(c, 0)) {
-        for i in items {
+    // The first rows of the outbox are the undelivered ones, oldest first.
+    if let Ok((items, _)) = store.with_conn(|c| outbox::items(c, None, eingang_model::PAGE_MAX)) {
+        for i in items
+            .iter()
+            .filter(|i| i.state != eingang_model::OutboxState::Delivered)
+        {
             if let Some(e) = &i.error {
                 println!(
                     "  {} → {} [{:?}, {} attempts]: [{}] {}",
@@ -239,14 +243,17 @@ fn read_password(id: &str) -> Result<zeroize::Zeroizing<String>, Exit> {
     Ok(line)
 }
 
-/// `eingang outbox list [--json]`.
-pub fn outbox_list(data_dir: &DataDir, json: bool) -> ExitCode {
+/// `eingang outbox list [--json] [--limit N | --all] [--after POSITION]`: what waits
+/// first, then the deliveries, newest receipt first.
+pub fn outbox_list(data_dir: &DataDir, page: &crate::paging::PageArgs) -> ExitCode {
     finish(|| {
-        let items = eingang_api::targets::outbox_items(&*open(data_dir)?, 50)?;
-        if json {
-            return crate::out::json(&items);
-        }
-        items.iter().for_each(print_item);
+        let store = open(data_dir)?;
+        crate::paging::each(
+            page,
+            "outbox list",
+            |after, limit| eingang_api::targets::outbox_items(&store, after, limit),
+            |items| items.iter().for_each(print_item),
+        )?;
         Ok(ExitCode::SUCCESS)
     })
 }

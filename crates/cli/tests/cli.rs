@@ -589,3 +589,50 @@ fn without_user_variables_the_audit_log_names_the_os_account() {
     let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
     assert_eq!(last["actor"], account.trim(), "{log}");
 }
+
+#[test]
+fn list_commands_page_and_name_where_the_next_page_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store
+        .with_tx(|c| {
+            for i in 0..7 {
+                tables::batches::create_batch(c, &format!("Stapel {i}"), None, "{}")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let lines = |o: &Output| stdout(o).lines().map(str::to_owned).collect::<Vec<_>>();
+
+    let first = eingang(dir.path(), &["batch", "list", "--limit", "3"]);
+    assert!(first.status.success());
+    let err = String::from_utf8_lossy(&first.stderr).into_owned();
+    let after = err
+        .split("--after ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no next position named: {err}"))
+        .to_owned();
+    let second = eingang(
+        dir.path(),
+        &["batch", "list", "--limit", "3", "--after", &after],
+    );
+    let all = eingang(dir.path(), &["batch", "list", "--all"]);
+    assert!(all.status.success() && all.stderr.is_empty());
+    let (first, second, all) = (lines(&first), lines(&second), lines(&all));
+    assert_eq!((first.len(), second.len(), all.len()), (3, 3, 7));
+    assert_eq!([first, second].concat(), all[..6].to_vec());
+
+    let json: Vec<serde_json::Value> =
+        serde_json::from_slice(&eingang(dir.path(), &["batch", "list", "--all", "--json"]).stdout)
+            .unwrap();
+    assert_eq!(json.len(), 7);
+    assert!(json
+        .iter()
+        .all(|b| b["name"].as_str().unwrap().starts_with("Stapel ")));
+
+    let bad = eingang(dir.path(), &["batch", "list", "--after", "yesterday"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("[store.bad_cursor]"));
+}

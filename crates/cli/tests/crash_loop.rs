@@ -324,7 +324,7 @@ fn kill_9_at_random_moments_loses_nothing_reported() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let subs: Vec<String> = store
-        .with_conn(submissions::list)
+        .with_conn(|c| submissions::list(c, None, 1000).map(|(all, _)| all))
         .unwrap()
         .into_iter()
         .map(|s| s.id)

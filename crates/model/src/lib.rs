@@ -10,6 +10,7 @@
 
 pub mod draft;
 pub mod ids;
+pub mod paging;
 pub mod scan;
 pub mod status;
 pub mod sync;
@@ -19,6 +20,7 @@ pub use draft::{
     AttachmentRef, Draft, DraftSummary, DraftValues, ImportOutcome, SubmissionSummary,
 };
 pub use ids::{BatchId, DocumentId, DraftId, IdError, PageId, SubmissionId};
+pub use paging::{page_size, Paged, PAGE_DEFAULT, PAGE_MAX};
 pub use scan::{
     BatchSummary, BatchView, DocumentView, PageBefore, PageEdit, PageView, ReleaseDocPreview,
     ReleasePreview, ReleaseWaiting, ScanProfileInfo, ScanProgress, ScannerInfo, SeparationSummary,

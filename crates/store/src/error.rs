@@ -31,6 +31,8 @@ pub enum Error {
     BatchReleased,
     #[error("this batch waits for its release to finish (a service it needs was unreachable; it is retried automatically); withdraw the release to change it")]
     ReleasePending,
+    #[error("the list position {0:?} is not one this list handed out; load the list again from its start")]
+    BadCursor(String),
     #[error("file error at {path}: {source}")]
     Io {
         path: PathBuf,
@@ -127,6 +129,7 @@ impl Error {
             Self::BatchReleased => "batch.released",
             Self::ReleasePending => "batch.release_pending",
             Self::Io { .. } => "store.io",
+            Self::BadCursor(_) => "store.bad_cursor",
             Self::NotFound { .. } => "store.not_found",
             Self::UnknownForm { .. } => "form.unknown",
             Self::InvalidValue(_) => "draft.invalid_value",

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (15, include_str!("migrations/0015_release_safety.sql")),
     (16, include_str!("migrations/0016_retention.sql")),
     (17, include_str!("migrations/0017_documents_by_batch.sql")),
+    (18, include_str!("migrations/0018_paging.sql")),
 ];
 
 /// The schema version this build writes.

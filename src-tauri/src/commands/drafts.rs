@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
 use eingang_api::drafts::{self, DraftState, UpgradePreview};
-use eingang_model::{DraftId, DraftSummary, DraftValues};
+use eingang_model::{DraftId, DraftSummary, DraftValues, Paged};
 use tauri::AppHandle;
 
 #[tauri::command]
@@ -20,10 +20,15 @@ pub async fn draft_create(
     .await
 }
 
+/// A page of the drafts (`after`: the last page's `next`).
 #[tauri::command]
-pub async fn draft_list(app: AppHandle) -> Result<Vec<DraftSummary>, AppError> {
-    blocking(app.store()?, |s| {
-        s.with_conn(eingang_store::tables::drafts::list)
+pub async fn draft_list(
+    app: AppHandle,
+    after: Option<String>,
+    limit: Option<u32>,
+) -> Result<Paged<DraftSummary>, AppError> {
+    blocking(app.store()?, move |s| {
+        drafts::list(s, after.as_deref(), limit)
     })
     .await
 }

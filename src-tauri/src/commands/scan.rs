@@ -10,8 +10,8 @@ use base64::Engine as _;
 use eingang_api::batches::{self, ScanRequest};
 use eingang_capture::intake::Event;
 use eingang_model::{
-    BatchSummary, BatchView, PageBefore, PageEdit, ReleasePreview, ScanProfileInfo, ScanProgress,
-    ScannerInfo, SeparationSummary,
+    BatchSummary, BatchView, PageBefore, PageEdit, Paged, ReleasePreview, ScanProfileInfo,
+    ScanProgress, ScannerInfo, SeparationSummary,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -82,9 +82,17 @@ pub async fn scan_profiles(app: AppHandle) -> Result<Vec<ScanProfileInfo>, AppEr
     blocking(app.store()?, batches::profiles).await
 }
 
+/// A page of the batch list (`after`: the last page's `next`).
 #[tauri::command]
-pub async fn scan_batches(app: AppHandle) -> Result<Vec<BatchSummary>, AppError> {
-    blocking(app.store()?, batches::list).await
+pub async fn scan_batches(
+    app: AppHandle,
+    after: Option<String>,
+    limit: Option<u32>,
+) -> Result<Paged<BatchSummary>, AppError> {
+    blocking(app.store()?, move |s| {
+        batches::list(s, after.as_deref(), limit)
+    })
+    .await
 }
 
 #[tauri::command]

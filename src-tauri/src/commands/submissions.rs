@@ -1,8 +1,7 @@
 use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
 use crate::sync_worker::SyncState;
-use eingang_model::{DraftId, SubmissionSummary};
-use eingang_store::tables::submissions;
+use eingang_model::{DraftId, Paged, SubmissionSummary};
 use tauri::{AppHandle, Manager};
 
 /// Finalises a draft into a submission queued for delivery (refused while it has issues).
@@ -37,7 +36,15 @@ pub(crate) async fn finalise(
     Ok(s)
 }
 
+/// A page of the submissions (`after`: the last page's `next`).
 #[tauri::command]
-pub async fn submissions_list(app: AppHandle) -> Result<Vec<SubmissionSummary>, AppError> {
-    blocking(app.store()?, |s| s.with_conn(submissions::list)).await
+pub async fn submissions_list(
+    app: AppHandle,
+    after: Option<String>,
+    limit: Option<u32>,
+) -> Result<Paged<SubmissionSummary>, AppError> {
+    blocking(app.store()?, move |s| {
+        eingang_api::submissions::list(s, after.as_deref(), limit)
+    })
+    .await
 }

@@ -6,15 +6,21 @@ use crate::error::AppError;
 use crate::state::{blocking, StoreExt};
 use crate::sync_worker::SyncState;
 use eingang_api::targets;
-use eingang_model::{OutboxItem, SyncIssue, TargetSetting};
+use eingang_model::{OutboxItem, Paged, SyncIssue, TargetSetting};
 use tauri::{AppHandle, Manager};
 
-/// Delivered rows the sync view lists (the newest; the CLI lists more).
-const DELIVERED_SHOWN: u32 = 50;
-
+/// A page of the outbox: what waits first, then the delivered rows, newest receipt first
+/// (`after`: the last page's `next`).
 #[tauri::command]
-pub async fn sync_items(app: AppHandle) -> Result<Vec<OutboxItem>, AppError> {
-    blocking(app.store()?, |s| targets::outbox_items(s, DELIVERED_SHOWN)).await
+pub async fn sync_items(
+    app: AppHandle,
+    after: Option<String>,
+    limit: Option<u32>,
+) -> Result<Paged<OutboxItem>, AppError> {
+    blocking(app.store()?, move |s| {
+        targets::outbox_items(s, after.as_deref(), limit)
+    })
+    .await
 }
 
 /// "Retry" on one item: due at once (a paused target stays paused until its password is

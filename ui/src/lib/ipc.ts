@@ -3,6 +3,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { getCurrentWindow } from '@tauri-apps/api/window';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { Paged } from './bindings/Paged';
+import { PAGE } from './paging';
 import type { AppInfo } from './bindings/AppInfo';
 import type { AttachmentRef } from './bindings/AttachmentRef';
 import type { BatchSummary } from './bindings/BatchSummary';
@@ -104,15 +106,18 @@ export const ipc = {
     call<ImportOutcome[]>('forms_import', { files }),
   draftCreate: (formId: string, formVersion: string, today: string) =>
     call<DraftState>('draft_create', { formId, formVersion, today }),
-  draftList: () => call<DraftSummary[]>('draft_list'),
+  draftList: (after: string | null = null, limit: number = PAGE) =>
+    call<Paged<DraftSummary>>('draft_list', { after, limit }),
   draftGet: (id: string, today: string) => call<DraftState>('draft_get', { id, today }),
   draftSave: (id: string, values: DraftValues, today: string) =>
     call<DraftState>('draft_save', { id, values, today }),
   draftDelete: (id: string) => call<void>('draft_delete', { id }),
   draftFinalise: (id: string, today: string) =>
     call<SubmissionSummary>('draft_finalise', { id, today }),
-  submissions: () => call<SubmissionSummary[]>('submissions_list'),
-  syncItems: () => call<OutboxItem[]>('sync_items'),
+  submissions: (after: string | null = null, limit: number = PAGE) =>
+    call<Paged<SubmissionSummary>>('submissions_list', { after, limit }),
+  syncItems: (after: string | null = null, limit: number = PAGE) =>
+    call<Paged<OutboxItem>>('sync_items', { after, limit }),
   syncRetry: (id: number) => call<void>('sync_retry', { id }),
   syncNow: () => call<void>('sync_now'),
   /** Installs the verified update and restarts the app (the installer may ask for an administrator). */
@@ -137,7 +142,8 @@ export const ipc = {
       },
     }),
   scanProfiles: () => call<ScanProfileInfo[]>('scan_profiles'),
-  scanBatches: () => call<BatchSummary[]>('scan_batches'),
+  scanBatches: (after: string | null = null, limit: number = PAGE) =>
+    call<Paged<BatchSummary>>('scan_batches', { after, limit }),
   scanBatchCreate: (name: string, profileId: string) =>
     call<BatchSummary>('scan_batch_create', { name, profileId }),
   scanBatchDelete: (batchId: string) => call<void>('scan_batch_delete', { batchId }),

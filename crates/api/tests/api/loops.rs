@@ -46,7 +46,9 @@ fn the_hot_folder_loop_takes_a_dropped_file_into_the_days_batch_and_ends_on_shut
     let mut taken = taken.into_inner().unwrap();
     taken.sort();
     assert_eq!(taken, ["kaputt.tif: refused", "scan-1.png: 1"]);
-    let batches = eingang_api::batches::list(&store).unwrap();
+    let batches = eingang_api::batches::list(&store, None, None)
+        .unwrap()
+        .items;
     assert_eq!(batches.len(), 1, "one batch for the day");
     assert_eq!(batches[0].pages, 1);
     assert!(

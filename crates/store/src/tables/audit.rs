@@ -160,13 +160,36 @@ fn record_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     })
 }
 
-/// Every record in order.
+/// Every record in order (tests and small logs; the commands stream with [`each`]).
 pub fn records(conn: &Connection) -> Result<Vec<Record>> {
+    let mut all = Vec::new();
+    each(conn, |r| {
+        all.push(r);
+        Ok(())
+    })?;
+    Ok(all)
+}
+
+/// Hands every record to `f` in order, one row at a time: memory stays flat however long
+/// the log is.
+pub fn each(conn: &Connection, mut f: impl FnMut(Record) -> Result<()>) -> Result<()> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, kind, subject, details, prev_hash, hash FROM audit_log ORDER BY seq",
     )?;
-    let rows = stmt.query_map([], record_of)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        f(record_of(row)?)?;
+    }
+    Ok(())
+}
+
+/// The hash of record `seq`, if the log has it.
+pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 /// Where the chain is broken: the first record that does not hold.
@@ -180,24 +203,59 @@ pub enum ChainBreak {
     Changed { seq: i64 },
 }
 
-/// The chain checked: `Ok(n)` for n intact records, or the first break.
+/// The chain checked: `Ok(n)` for n intact records, or the first break. Streams the log.
 pub fn verify(conn: &Connection) -> Result<std::result::Result<usize, ChainBreak>> {
-    let all = records(conn)?;
-    Ok(check_chain(&all))
+    let mut chain = Chain::default();
+    let mut broken = None;
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, kind, subject, details, prev_hash, hash FROM audit_log ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        if let Err(b) = chain.follow(&record_of(row)?) {
+            broken = Some(b);
+            break;
+        }
+    }
+    Ok(broken.map_or(Ok(chain.len), Err))
 }
 
 /// Checks a sequence of records (also an exported one).
 pub fn check_chain(all: &[Record]) -> std::result::Result<usize, ChainBreak> {
-    let mut prev = GENESIS.to_owned();
-    for (i, r) in all.iter().enumerate() {
-        let want_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+    let mut chain = Chain::default();
+    for r in all {
+        chain.follow(r)?;
+    }
+    Ok(chain.len)
+}
+
+/// The chain walked one record at a time: what the next record must follow.
+#[derive(Debug)]
+pub struct Chain {
+    prev: String,
+    len: usize,
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Self {
+            prev: GENESIS.to_owned(),
+            len: 0,
+        }
+    }
+}
+
+impl Chain {
+    /// Takes the next record, or names the break it makes.
+    pub fn follow(&mut self, r: &Record) -> std::result::Result<(), ChainBreak> {
+        let want_seq = i64::try_from(self.len).unwrap_or(i64::MAX) + 1;
         if r.seq != want_seq {
             return Err(ChainBreak::Missing {
                 expected: want_seq,
                 found: r.seq,
             });
         }
-        if r.prev_hash != prev {
+        if r.prev_hash != self.prev {
             return Err(ChainBreak::NotFollowing { seq: r.seq });
         }
         let hash = hash_of(
@@ -212,7 +270,8 @@ pub fn check_chain(all: &[Record]) -> std::result::Result<usize, ChainBreak> {
         if hash != r.hash {
             return Err(ChainBreak::Changed { seq: r.seq });
         }
-        prev.clone_from(&r.hash);
+        self.prev.clone_from(&r.hash);
+        self.len += 1;
+        Ok(())
     }
-    Ok(all.len())
 }

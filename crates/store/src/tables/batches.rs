@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::now_ms;
+use crate::tables::cursor::Cursor;
 use eingang_model::BatchId;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
@@ -249,10 +250,38 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
     })
 }
 
-pub fn batches(conn: &Connection) -> Result<Vec<BatchRow>> {
-    let mut stmt = conn.prepare(&format!("{BATCH_SELECT} ORDER BY b.created_at DESC"))?;
-    let rows = stmt.query_map([], batch_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// Up to `limit` batches, newest first, after `after` (a page's last row): read along
+/// `batches_by_created`. The cursor of the next page, if the list goes on.
+pub fn batches(
+    conn: &Connection,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> Result<(Vec<BatchRow>, Option<String>)> {
+    let (key, id) = Cursor::bounds(after);
+    let mut stmt = conn.prepare(&format!(
+        "{BATCH_SELECT} WHERE (b.created_at, b.id) < (?1, ?2)
+         ORDER BY b.created_at DESC, b.id DESC LIMIT ?3"
+    ))?;
+    let rows = stmt
+        .query_map(params![key, id, limit], batch_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let next = Cursor::next(
+        rows.len() == limit as usize,
+        rows.last().map(|b| (b.created_at, b.id.to_string())),
+    );
+    Ok((rows, next))
+}
+
+/// The newest batch named `name`, if any (along `batches_by_name`).
+pub fn by_name(conn: &Connection, name: &str) -> Result<Option<BatchId>> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .query_row(
+            "SELECT id FROM batches WHERE name = ?1 ORDER BY created_at DESC LIMIT 1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 pub fn batch(conn: &Connection, id: &BatchId) -> Result<BatchRow> {

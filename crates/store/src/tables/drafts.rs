@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::now_ms;
+use crate::tables::cursor::Cursor;
 use crate::tables::forms;
 use eingang_forms::Form;
 use eingang_model::{Draft, DraftId, DraftSummary, DraftValues};
@@ -111,15 +112,28 @@ pub fn set_open_issues(conn: &Connection, id: DraftId, n: usize) -> Result<()> {
     Ok(())
 }
 
-/// Every draft, most recently changed first.
-pub fn list(conn: &Connection) -> Result<Vec<DraftSummary>> {
+/// Up to `limit` drafts, most recently changed first, after `after`: read along
+/// `drafts_by_updated`. The cursor of the next page, if the list goes on.
+pub fn list(
+    conn: &Connection,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> Result<(Vec<DraftSummary>, Option<String>)> {
+    let (key, id) = Cursor::bounds(after);
     let mut stmt = conn.prepare(
         "SELECT id, form_id, form_version, caption, revision, created_at, updated_at, open_issues
-         FROM drafts ORDER BY updated_at DESC, id DESC",
+         FROM drafts WHERE (updated_at, id) < (?1, ?2)
+         ORDER BY updated_at DESC, id DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map([], |r| Ok(read_summary(r)))?;
-    rows.map(|row| row.map_err(Error::from).and_then(|summary| summary))
-        .collect()
+    let rows = stmt.query_map(params![key, id, limit], |r| Ok(read_summary(r)))?;
+    let rows = rows
+        .map(|row| row.map_err(Error::from).and_then(|summary| summary))
+        .collect::<Result<Vec<_>>>()?;
+    let next = Cursor::next(
+        rows.len() == limit as usize,
+        rows.last().map(|d| (d.updated_at, d.id.to_string())),
+    );
+    Ok((rows, next))
 }
 
 fn read_summary(r: &Row<'_>) -> Result<DraftSummary> {

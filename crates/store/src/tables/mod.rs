@@ -9,6 +9,7 @@ pub mod batches;
 pub mod blobs;
 pub mod checkpoints;
 pub mod credentials;
+pub mod cursor;
 pub mod documents;
 pub mod drafts;
 pub mod forms;

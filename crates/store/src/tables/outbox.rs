@@ -5,6 +5,7 @@
 //! target confirmed.
 
 use crate::error::Result;
+use crate::tables::cursor::Cursor;
 use eingang_model::{OutboxItem, OutboxState, Receipt, SyncIssue};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -227,31 +228,75 @@ fn item_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
     })
 }
 
-/// What the sync view lists: everything not delivered, then the latest `delivered_limit`
-/// delivered rows with their receipts.
-pub fn items(conn: &Connection, delivered_limit: u32) -> Result<Vec<OutboxItem>> {
-    let mut out = Vec::new();
-    for (filter, order) in [
-        ("o.state <> 'delivered'", "o.id"),
-        ("o.state = 'delivered'", "o.receipt_at DESC LIMIT ?1"),
-    ] {
+/// The tag of a cursor inside the rows still waiting (its key is the outbox id).
+const WAITING: &str = "waiting";
+
+/// What the sync view lists, a page at a time: first what is not delivered (oldest first,
+/// along `outbox_waiting`), then the delivered rows with their receipts (newest receipt
+/// first, along `outbox_delivered`). Up to `limit` rows after `after`, and the cursor of
+/// the next page if the list goes on.
+pub fn items(
+    conn: &Connection,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> Result<(Vec<OutboxItem>, Option<String>)> {
+    let query = |filter: &str, order: &str, key: i64, id: i64, limit: usize| {
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM outbox o
              LEFT JOIN submissions s ON o.item_kind = 'submission' AND s.id = o.item_id
              LEFT JOIN documents d ON o.item_kind = 'document' AND d.id = o.item_id
-             WHERE {filter} ORDER BY {order}"
+             WHERE {filter} ORDER BY {order} LIMIT ?3"
         );
         let mut stmt = conn.prepare(&sql)?;
-        let rows = if order.contains("?1") {
-            stmt.query_map([delivered_limit], item_of)?
-                .collect::<rusqlite::Result<Vec<_>>>()?
-        } else {
-            stmt.query_map([], item_of)?
-                .collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        out.extend(rows);
+        let rows = stmt
+            .query_map(
+                params![key, id, i64::try_from(limit).unwrap_or(i64::MAX)],
+                item_of,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok::<_, crate::Error>(rows)
+    };
+    let limit = limit as usize;
+    let in_waiting = after.is_none_or(|c| c.id == WAITING);
+    let mut out = Vec::new();
+    if in_waiting {
+        let from = after.map_or(0, |c| c.key);
+        out = query(
+            "o.state <> 'delivered' AND o.id > ?1 AND ?2 = ?2",
+            "o.id",
+            from,
+            0,
+            limit,
+        )?;
+        if out.len() == limit {
+            let next = Cursor::next(true, out.last().map(|i| (i.id, WAITING.to_owned())));
+            return Ok((out, next));
+        }
     }
-    Ok(out)
+    let (key, id) = match after.filter(|_| !in_waiting) {
+        Some(c) => (
+            c.key,
+            c.id.parse::<i64>()
+                .map_err(|_| crate::Error::BadCursor(format!("{}~{}", c.key, c.id)))?,
+        ),
+        None => (i64::MAX, i64::MAX),
+    };
+    let room = limit - out.len();
+    let delivered = query(
+        "o.state = 'delivered' AND (o.receipt_at, o.id) < (?1, ?2)",
+        "o.receipt_at DESC, o.id DESC",
+        key,
+        id,
+        room,
+    )?;
+    let next = Cursor::next(
+        delivered.len() == room,
+        delivered
+            .last()
+            .map(|i| (i.receipt.as_ref().map_or(0, |r| r.at), i.id.to_string())),
+    );
+    out.extend(delivered);
+    Ok((out, next))
 }
 
 /// One row by id (for "retry" and tests).

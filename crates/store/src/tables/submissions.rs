@@ -2,9 +2,13 @@
 //! and the draft removed — in one transaction. The table refuses updates (trigger).
 
 use crate::error::{Error, Result};
+use crate::tables::cursor::Cursor;
 use crate::tables::forms;
+use eingang_forms::Form;
 use eingang_model::{DraftId, SubmissionSummary};
 use rusqlite::{params, Connection};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use eingang_model::DEFAULT_TARGET;
 
@@ -34,15 +38,24 @@ pub fn insert(conn: &Connection, s: &NewSubmission<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Every submission, newest first, with its delivery state.
-pub fn list(conn: &Connection) -> Result<Vec<SubmissionSummary>> {
+/// Up to `limit` submissions, newest first, after `after`, with their delivery state: read
+/// along `submissions_by_created`. The cursor of the next page, if the list goes on.
+pub fn list(
+    conn: &Connection,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> Result<(Vec<SubmissionSummary>, Option<String>)> {
+    let (key, id) = Cursor::bounds(after);
     let mut stmt = conn.prepare(
         "SELECT s.id, s.form_id, s.form_version, s.data_json, s.attachments_json, s.sha256, s.created_at,
                 coalesce((SELECT o.state FROM outbox o WHERE o.item_kind = 'submission' AND o.item_id = s.id
                           ORDER BY o.id LIMIT 1), 'pending')
-         FROM submissions s ORDER BY s.created_at DESC, s.id DESC",
+         FROM submissions s WHERE (s.created_at, s.id) < (?1, ?2)
+         ORDER BY s.created_at DESC, s.id DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map([], |r| {
+    // A page names few forms: each definition is read once, not once per row.
+    let mut forms_seen: HashMap<(String, String), Option<Arc<Form>>> = HashMap::new();
+    let rows = stmt.query_map(params![key, id, limit], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -54,28 +67,37 @@ pub fn list(conn: &Connection) -> Result<Vec<SubmissionSummary>> {
             r.get::<_, String>(7)?,
         ))
     })?;
-    rows.map(|row| {
-        let (id, form_id, form_version, data, attachments, sha256, created_at, delivery) = row?;
-        let data: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&data).unwrap_or_default();
-        let caption = forms::load(conn, &form_id, &form_version)
-            .map(|f| f.caption(&data))
-            .unwrap_or_default();
-        let attachments =
-            serde_json::from_str::<Vec<serde_json::Value>>(&attachments).map_or(0, |a| a.len());
-        Ok(SubmissionSummary {
-            reference: eingang_model::draft::reference_code(&id),
-            id,
-            form_id,
-            form_version,
-            caption,
-            attachments: u32::try_from(attachments).unwrap_or(u32::MAX),
-            sha256,
-            delivery,
-            created_at,
+    let rows = rows
+        .map(|row| {
+            let (id, form_id, form_version, data, attachments, sha256, created_at, delivery) = row?;
+            let data: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&data).unwrap_or_default();
+            let caption = forms_seen
+                .entry((form_id.clone(), form_version.clone()))
+                .or_insert_with(|| forms::load(conn, &form_id, &form_version).ok())
+                .as_ref()
+                .map(|f| f.caption(&data))
+                .unwrap_or_default();
+            let attachments =
+                serde_json::from_str::<Vec<serde_json::Value>>(&attachments).map_or(0, |a| a.len());
+            Ok(SubmissionSummary {
+                reference: eingang_model::draft::reference_code(&id),
+                id,
+                form_id,
+                form_version,
+                caption,
+                attachments: u32::try_from(attachments).unwrap_or(u32::MAX),
+                sha256,
+                delivery,
+                created_at,
+            })
         })
-    })
-    .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let next = Cursor::next(
+        rows.len() == limit as usize,
+        rows.last().map(|s| (s.created_at, s.id.clone())),
+    );
+    Ok((rows, next))
 }
 
 /// The blob name of a submission's PDF/A rendering.

@@ -37,7 +37,9 @@ fn a_saved_draft_survives_closing_and_reopening_the_store() {
         .unwrap();
     assert_eq!(back.values, saved.values);
     assert_eq!(back.revision, 1);
-    let list = store.with_conn(tables::drafts::list).unwrap();
+    let list = store
+        .with_conn(|c| tables::drafts::list(c, None, 1000).map(|(all, _)| all))
+        .unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].caption, "530.12-2026-0042");
 }
@@ -56,7 +58,7 @@ fn list_is_most_recent_first_and_delete_removes_only_that_draft() {
         .with_tx(|tx| tables::drafts::save_values(tx, a.id, values(&[("anschrift", "Markt 1")])))
         .unwrap();
     let ids: Vec<_> = store
-        .with_conn(tables::drafts::list)
+        .with_conn(|c| tables::drafts::list(c, None, 1000).map(|(all, _)| all))
         .unwrap()
         .into_iter()
         .map(|d| d.id)

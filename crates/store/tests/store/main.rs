@@ -13,6 +13,7 @@ mod forget;
 mod forms;
 mod full_disk;
 mod migrations;
+mod paging;
 mod release;
 mod retention;
 mod tx;

@@ -103,7 +103,7 @@ pub fn assert_exactly_delivered(store: &Store, root: &Path, ids: &[String]) -> u
 
 pub fn row(store: &Store, id: &str) -> eingang_model::OutboxItem {
     store
-        .with_conn(|c| outbox::items(c, 10_000))
+        .with_conn(|c| outbox::items(c, None, 1000).map(|(all, _)| all))
         .unwrap()
         .into_iter()
         .find(|i| i.item_id == id)

@@ -392,7 +392,7 @@ async fn a_complete_draft_is_finalised_into_the_outbox() {
 
     let store = eingang_store::Store::open(data.path()).unwrap();
     let list = store
-        .with_conn(eingang_store::tables::submissions::list)
+        .with_conn(|c| eingang_store::tables::submissions::list(c, None, 1000).map(|(all, _)| all))
         .unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].id, reference);

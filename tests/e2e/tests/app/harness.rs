@@ -426,7 +426,9 @@ impl NativeClose {
 pub fn only_draft(data_dir: &Path) -> eingang_model::Draft {
     use eingang_store::{tables, Store};
     let store = Store::open(data_dir).expect("the data folder opens after the app quit");
-    let drafts = store.with_conn(tables::drafts::list).expect("list drafts");
+    let drafts = store
+        .with_conn(|c| tables::drafts::list(c, None, 1000).map(|(all, _)| all))
+        .expect("list drafts");
     assert_eq!(drafts.len(), 1, "exactly one draft");
     store
         .with_conn(|c| tables::drafts::get(c, drafts[0].id))

@@ -277,7 +277,7 @@ async fn a_full_session_in_arabic_with_a_scanned_page_ends_with_a_receipt() {
     // before that it waits in the outbox with its one attachment.
     let store = eingang_store::Store::open(data.path()).unwrap();
     let subs = store
-        .with_conn(eingang_store::tables::submissions::list)
+        .with_conn(|c| eingang_store::tables::submissions::list(c, None, 1000).map(|(all, _)| all))
         .unwrap();
     assert!(subs.len() <= 1);
     if let Some(s) = subs.first() {
@@ -427,7 +427,7 @@ async fn a_session_that_times_out_leaves_nothing_behind() {
         .with_conn(eingang_store::tables::drafts::count)
         .unwrap();
     let subs = store
-        .with_conn(eingang_store::tables::submissions::list)
+        .with_conn(|c| eingang_store::tables::submissions::list(c, None, 1000).map(|(all, _)| all))
         .unwrap();
     let blobs: u64 = store
         .with_conn(|c| {

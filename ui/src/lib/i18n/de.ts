@@ -10,6 +10,8 @@ export const de = {
   'lang.label': 'Sprache',
   'lang.de': 'Deutsch',
   'lang.en': 'English',
+  'list.more': 'Weitere {count} anzeigen',
+  'list.shown': '{count} angezeigt, weitere vorhanden',
 
   'scan.heading': 'Scanstelle',
   'scan.intro':
@@ -455,6 +457,7 @@ export const de = {
   'error.store.read_only': 'Die Datenbank ist schreibgeschützt.',
   'error.store.not_found': 'Der Eintrag existiert nicht mehr (vielleicht wurde er gelöscht).',
   'error.store.bad_row': 'Ein gespeicherter Eintrag kann nicht gelesen werden.',
+  'error.store.bad_cursor': 'Die Liste hat sich geändert. Bitte laden Sie sie neu.',
   'error.store.sqlite': 'Datenbankfehler.',
   'error.store.io': 'Dateifehler.',
   'error.form.unknown': 'Dieses Formular ist nicht im Katalog.',

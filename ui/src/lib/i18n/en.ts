@@ -10,6 +10,8 @@ export const en: Messages = {
   'lang.label': 'Language',
   'lang.de': 'Deutsch',
   'lang.en': 'English',
+  'list.more': 'Show {count} more',
+  'list.shown': '{count} shown, more available',
 
   'scan.heading': 'Scan office',
   'scan.intro':
@@ -454,6 +456,7 @@ export const en: Messages = {
   'error.store.read_only': 'The database is read-only.',
   'error.store.not_found': 'The entry no longer exists (it may have been deleted).',
   'error.store.bad_row': 'A stored entry cannot be read.',
+  'error.store.bad_cursor': 'The list has changed. Please load it again.',
   'error.store.sqlite': 'Database error.',
   'error.store.io': 'File error.',
   'error.form.unknown': 'This form is not in the catalogue.',
