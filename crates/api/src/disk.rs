@@ -22,6 +22,34 @@ pub fn room(store: &Store) -> (Option<u64>, &'static str) {
     (free, state)
 }
 
+/// How many days the free space lasts at last week's growth (`None`: nothing stored
+/// lately, or the disk cannot be measured). The week's sum is read at most every five
+/// minutes — the status bar asks every few seconds.
+pub fn days_left(store: &Store, free: Option<u64>) -> Option<u32> {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    type Seen = Option<(std::path::PathBuf, Instant, u64)>;
+    static WEEK: Mutex<Seen> = Mutex::new(None);
+    const FRESH: Duration = Duration::from_secs(300);
+    let free = free?;
+    let dir = store.data_dir().to_path_buf();
+    let mut seen = WEEK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let week = match &*seen {
+        Some((d, at, week)) if *d == dir && at.elapsed() < FRESH => *week,
+        _ => {
+            let week = store
+                .with_conn(|c| Ok(eingang_store::inspect::last_week(c)?))
+                .ok()?;
+            *seen = Some((dir, Instant::now(), week));
+            week
+        }
+    };
+    let per_day = week / 7;
+    (per_day > 0).then(|| u32::try_from(free / per_day).unwrap_or(u32::MAX))
+}
+
 /// Refuses new pages when the disk is below the floor, naming the folder and what to do.
 pub fn ensure_room(store: &Store) -> Result<()> {
     match room(store) {

@@ -62,7 +62,7 @@ pub fn ocr_forever(
         }
         if let Some(t) = &tess {
             let waiting = store
-                .with_conn(|c| pages::ocr_pending(c, None))
+                .with_conn(|c| pages::ocr_pending(c, None, 1))
                 .map_or(0, |p| p.len());
             if waiting > 0 {
                 if let Err(e) = ocr::run_pending(store, t, None, jobs, shutdown.flag(), on_page) {

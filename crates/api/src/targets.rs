@@ -227,6 +227,7 @@ pub fn status(
 ) -> Result<eingang_model::StatusSnapshot> {
     let targets = statuses(store, targets)?;
     let (disk_free_bytes, disk) = crate::disk::room(store);
+    let disk_days_left = crate::disk::days_left(store, disk_free_bytes);
     Ok(store.with_conn(|c| {
         Ok(eingang_model::StatusSnapshot {
             outbox_pending: outbox::count_undelivered(c)?,
@@ -239,6 +240,7 @@ pub fn status(
             schema_version: eingang_store::migrate::schema_version(c)?,
             disk: disk.to_owned(),
             disk_free_bytes,
+            disk_days_left,
         })
     })?)
 }

@@ -312,9 +312,38 @@ pub fn run_pending(
     cancel: &AtomicBool,
     on_page: &(dyn Fn(&PageId, &Result<usize, OcrError>) + Sync),
 ) -> Result<OcrReport, eingang_store::Error> {
-    let queue = store.with_conn(|c| pages::ocr_pending(c, batch))?;
-    let next = AtomicUsize::new(0);
     let report = Mutex::new(OcrReport::default());
+    // The queue is read in chunks (bounded memory however long it is). A page whose result
+    // could not be stored stays pending: it is tried once per run, not again and again.
+    let mut tried = std::collections::HashSet::new();
+    while !cancel.load(Ordering::SeqCst) {
+        let mut queue = store.with_conn(|c| pages::ocr_pending(c, batch, OCR_CHUNK))?;
+        queue.retain(|id| tried.insert(*id));
+        if queue.is_empty() {
+            break;
+        }
+        work_chunk(store, tess, &queue, jobs, cancel, on_page, &report);
+    }
+    Ok(report
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+/// Pages of the OCR queue read per chunk.
+const OCR_CHUNK: u32 = 256;
+
+/// Reads `queue`'s pages with `jobs` workers, storing each result and counting it in
+/// `report`.
+fn work_chunk(
+    store: &Store,
+    tess: &Tesseract,
+    queue: &[PageId],
+    jobs: usize,
+    cancel: &AtomicBool,
+    on_page: &(dyn Fn(&PageId, &Result<usize, OcrError>) + Sync),
+    report: &Mutex<OcrReport>,
+) {
+    let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, 64) {
             s.spawn(|| loop {
@@ -357,9 +386,6 @@ pub fn run_pending(
             });
         }
     });
-    Ok(report
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner))
 }
 
 /// The words of a page as stored: read with the page turned `rotation` quarter turns, boxes

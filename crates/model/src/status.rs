@@ -47,6 +47,8 @@ pub struct StatusSnapshot {
     pub disk: String,
     #[ts(type = "number | null")]
     pub disk_free_bytes: Option<u64>,
+    /// Days of room at last week's growth (`None`: nothing stored lately).
+    pub disk_days_left: Option<u32>,
 }
 
 /// Updates from the city's own source (`[update]`).

@@ -157,16 +157,24 @@ impl Store {
                 detail: "no key file".into(),
             })?;
         let db = dest.join(DB_FILE_NAME);
-        let hashes: Vec<String> = {
+        let at = |e: rusqlite::Error| Error::from(e).at(&db);
+        {
             let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-            let at = |e: rusqlite::Error| Error::from(e).at(&db);
             export(&conn, &db, &key).map_err(at)?;
-            let mut stmt = conn.prepare("SELECT hash FROM blobs").map_err(at)?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(at)?;
-            rows.collect::<rusqlite::Result<_>>().map_err(at)?
-        };
+        }
+        // The blob files the snapshot names, read from the snapshot itself: the store stays
+        // free for the app while they are copied, and the list is streamed, not held.
+        let snapshot = Connection::open_with_flags(
+            &db,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(at)?;
+        key.apply(&snapshot).map_err(at)?;
+        let mut stmt = snapshot.prepare("SELECT hash FROM blobs").map_err(at)?;
+        let mut rows = stmt.query([]).map_err(at)?;
         let mut copied = 0;
-        for h in hashes {
+        while let Some(row) = rows.next().map_err(at)? {
+            let h: String = row.get(0).map_err(at)?;
             let from = self.blobs.path(&h)?;
             let to = dest.join("blobs").join(&h[..2]).join(&h);
             if let Some(dir) = to.parent() {

@@ -48,6 +48,18 @@ pub fn days_left(storage: &Storage, free: u64) -> Option<u64> {
     (per_day > 0).then(|| free / per_day)
 }
 
+/// Bytes stored in the last seven days (along `blobs_by_created`: the cost follows the week,
+/// not the store).
+pub fn last_week(conn: &Connection) -> rusqlite::Result<u64> {
+    let week_ago = crate::now_ms() - 7 * 24 * 3600 * 1000;
+    let v: i64 = conn.query_row(
+        "SELECT coalesce(sum(size), 0) FROM blobs WHERE created_at > ?1",
+        [week_ago],
+        |r| r.get(0),
+    )?;
+    Ok(u64::try_from(v).unwrap_or(0))
+}
+
 fn storage(conn: &Connection) -> rusqlite::Result<Storage> {
     let week_ago = crate::now_ms() - 7 * 24 * 3600 * 1000;
     let sum = |sql: &str| -> rusqlite::Result<u64> {
@@ -56,7 +68,7 @@ fn storage(conn: &Connection) -> rusqlite::Result<Storage> {
     };
     Ok(Storage {
         total: sum("SELECT coalesce(sum(size), 0) FROM blobs WHERE ?1 IS NOT NULL")?,
-        last_week: sum("SELECT coalesce(sum(size), 0) FROM blobs WHERE created_at > ?1")?,
+        last_week: last_week(conn)?,
         pages: sum(
             "SELECT coalesce(sum(size), 0) FROM blobs WHERE ?1 IS NOT NULL AND hash IN
                (SELECT raw_blob FROM pages UNION SELECT image_blob FROM pages

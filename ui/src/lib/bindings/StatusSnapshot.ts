@@ -27,4 +27,8 @@ config_warnings: Array<string>, update: UpdateInfo, data_dir: string, schema_ver
 /**
  * The data folder's disk: `ok`, `low` (intake warns) or `full` (no new pages).
  */
-disk: string, disk_free_bytes: number | null, };
+disk: string, disk_free_bytes: number | null, 
+/**
+ * Days of room at last week's growth (`None`: nothing stored lately).
+ */
+disk_days_left: number | null, };

@@ -410,6 +410,8 @@ export const de = {
   'error.store.disk_floor': "Auf dem Datenträger ist zu wenig Platz: Neue Seiten werden erst wieder angenommen, wenn Platz frei ist. Zustellung und Löschfristen laufen weiter.",
   'status.diskFull': "Speicher voll ({free} MiB frei): keine neuen Seiten, bis Platz frei ist – Zustellung und Löschfristen laufen weiter",
   'status.diskLow': "Speicher knapp: noch {free} MiB frei",
+  'status.diskDays': 'Speicher: {free} GiB frei, reicht beim Zuwachs der letzten Woche etwa {days} Tage',
+  'status.diskDaysFew': 'Speicher reicht beim Zuwachs der letzten Woche nur noch etwa {days} Tage ({free} GiB frei) – Löschfristen prüfen oder Platz schaffen',
   'status.lastSync': 'Letzte Übertragung: {when}',
   'status.never': 'noch nie',
   'status.dataDir': 'Datenordner: {path}',

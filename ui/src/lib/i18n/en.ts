@@ -409,6 +409,8 @@ export const en: Messages = {
   'error.store.disk_floor': "There is too little space on the disk: new pages are taken again once space is free. Delivery and retention go on.",
   'status.diskFull': "Storage full ({free} MiB free): no new pages until there is room – delivery and retention go on",
   'status.diskLow': "Storage low: {free} MiB free",
+  'status.diskDays': 'Storage: {free} GiB free, about {days} days at last week\'s growth',
+  'status.diskDaysFew': 'At last week\'s growth storage lasts only about {days} more days ({free} GiB free) – check the retention periods or free space',
   'status.lastSync': 'Last delivery: {when}',
   'status.never': 'never',
   'status.dataDir': 'Data folder: {path}',
