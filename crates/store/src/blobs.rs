@@ -400,6 +400,22 @@ type Listing = (
     Vec<(PathBuf, std::time::Duration)>,
 );
 
+/// A file time in ms since the epoch (0 before it).
+fn time_ms(t: std::time::SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Whether a blob is named anywhere: the `blobs` table, and (to be safe) every column that
+/// names one — each along its index.
+const NAMED: &str = "SELECT EXISTS (SELECT 1 FROM blobs WHERE hash = ?1)
+     OR EXISTS (SELECT 1 FROM pages WHERE raw_blob = ?1)
+     OR EXISTS (SELECT 1 FROM pages WHERE image_blob = ?1)
+     OR EXISTS (SELECT 1 FROM pages WHERE thumb_blob = ?1)
+     OR EXISTS (SELECT 1 FROM documents WHERE pdf_blob = ?1)
+     OR EXISTS (SELECT 1 FROM documents WHERE transfer_blob = ?1)
+     OR EXISTS (SELECT 1 FROM submissions WHERE pdf_blob = ?1)";
+
 /// What [`crate::Store::sweep_blobs`] found and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sweep {
@@ -482,47 +498,105 @@ impl crate::Store {
     /// committing its row); reports recorded blobs whose file is missing. With `verify`,
     /// every recorded file is also read and checked against its name.
     pub fn sweep_blobs(&self, min_age: std::time::Duration, verify: bool) -> Result<Sweep> {
+        // Files are recorded in the transaction that names them, and every deletion of a
+        // row removes its file (`purge_files`, `forget`): an orphan is a file whose write a
+        // crash cut off from its commit. A sweep therefore looks only at files the last
+        // sweep did not judge (written after it began, or too young then) — not at the
+        // whole store — and holds one folder listing at a time. `verify` checks everything.
+        const SWEPT: &str = "blobs.swept_at";
+        let started = crate::now_ms();
+        let grace = i64::try_from(min_age.as_millis()).unwrap_or(i64::MAX);
+        let since = if verify {
+            0
+        } else {
+            self.with_conn(|c| crate::tables::preferences::get(c, SWEPT))?
+                .and_then(|t| t.parse::<i64>().ok())
+                // A clock set back since then: everything is looked at once more.
+                .filter(|t| *t <= started)
+                .unwrap_or(0)
+        };
         let mut out = Sweep::default();
-        let (files, parts) = self.blobs().files()?;
-        for (path, age) in parts {
-            if age >= min_age && fs::remove_file(&path).is_ok() {
-                out.parts_removed += 1;
+        let root = &self.blobs().root;
+        for dir in fs::read_dir(root).map_err(Error::io(root))?.flatten() {
+            let dir_path = dir.path();
+            if !dir_path.is_dir() {
+                continue;
             }
-        }
-        // Recorded: the `blobs` table (every writer records its files there in the
-        // transaction that names them) and, to be safe, every column that names a blob.
-        let recorded: std::collections::HashSet<String> = self.with_conn(|c| {
-            let mut stmt = c.prepare(
-                "SELECT hash FROM blobs
-                 UNION SELECT raw_blob FROM pages
-                 UNION SELECT image_blob FROM pages WHERE image_blob IS NOT NULL
-                 UNION SELECT thumb_blob FROM pages WHERE thumb_blob IS NOT NULL
-                 UNION SELECT pdf_blob FROM documents
-                 UNION SELECT transfer_blob FROM documents WHERE transfer_blob IS NOT NULL
-                 UNION SELECT pdf_blob FROM submissions WHERE pdf_blob IS NOT NULL",
-            )?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        })?;
-        for (hash, age) in &files {
-            if !recorded.contains(hash) && *age >= min_age {
-                let path = self.blobs().path_of(hash);
+            let is_tmp = dir.file_name() == "tmp";
+            let mut fresh = Vec::new();
+            for f in fs::read_dir(&dir_path)
+                .map_err(Error::io(&dir_path))?
+                .flatten()
+            {
+                let Ok(modified) = f.metadata().and_then(|m| m.modified()) else {
+                    continue;
+                };
+                let age = modified.elapsed().unwrap_or_default();
+                let name = f.file_name().to_string_lossy().into_owned();
+                if is_tmp {
+                    if age >= min_age && fs::remove_file(f.path()).is_ok() {
+                        out.parts_removed += 1;
+                    }
+                } else if age >= min_age
+                    && time_ms(modified) >= since
+                    && validate_name(&name).is_ok()
+                {
+                    fresh.push(name);
+                }
+            }
+            if fresh.is_empty() {
+                continue;
+            }
+            let unrecorded = self.with_conn(|c| {
+                let mut named = c.prepare_cached(NAMED)?;
+                let mut gone = Vec::new();
+                for hash in fresh {
+                    if !named.query_row([&hash], |r| r.get::<_, bool>(0))? {
+                        gone.push(hash);
+                    }
+                }
+                Ok(gone)
+            })?;
+            for hash in unrecorded {
+                let path = self.blobs().path_of(&hash);
                 fs::remove_file(&path).map_err(Error::io(&path))?;
                 out.orphans_removed += 1;
             }
         }
-        let on_disk: std::collections::HashSet<&String> = files.iter().map(|(h, _)| h).collect();
-        for hash in &recorded {
-            let bad = if verify {
-                self.blobs().verify(hash).is_err()
-            } else {
-                !on_disk.contains(hash)
+        // Recorded blobs whose file is missing (or, verifying, does not match its name):
+        // those recorded since `since`, streamed in pages along `blobs_by_created`.
+        let mut after = (since - 1, String::new());
+        loop {
+            let page: Vec<(i64, String)> = self.with_conn(|c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT created_at, hash FROM blobs WHERE (created_at, hash) > (?1, ?2)
+                     ORDER BY created_at, hash LIMIT 1000",
+                )?;
+                let rows = stmt.query_map(rusqlite::params![after.0, after.1], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })?;
+            let Some(last) = page.last().cloned() else {
+                break;
             };
-            if bad {
-                out.missing.push(hash.clone());
+            for (_, hash) in page {
+                let bad = if verify {
+                    self.blobs().verify(&hash).is_err()
+                } else {
+                    !self.blobs().path_of(&hash).exists()
+                };
+                if bad {
+                    out.missing.push(hash);
+                }
             }
+            after = last;
         }
         out.missing.sort();
+        // The next sweep starts where this one's judgement ended: files younger than the
+        // grace were left for it.
+        let judged_until = started.saturating_sub(grace).to_string();
+        self.with_conn(|c| crate::tables::preferences::set(c, SWEPT, &judged_until))?;
         Ok(out)
     }
 }

@@ -154,3 +154,38 @@ fn a_rotated_blob_key_reseals_every_file_resumably_and_nothing_is_unreadable_mea
     }
     assert!(store.rotate_blob_key().unwrap(), "a new rotation can start");
 }
+
+#[test]
+fn a_sweep_judges_only_what_the_last_one_did_not_unless_it_verifies_or_the_clock_went_back() {
+    let (_dir, store) = super::fresh();
+    let swept = store.sweep_blobs(std::time::Duration::ZERO, false).unwrap();
+    assert_eq!(swept.orphans_removed, 0);
+    // A file without a row, dated before that sweep began: it cannot be the leftover of a
+    // crash that sweep did not see, so the next sweep does not read that far back.
+    let old = store.blobs().put(b"older than the last sweep").unwrap();
+    let path = store.blobs().path(&old.hash).unwrap();
+    let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(two_days_ago)
+        .unwrap();
+    // One written now without its row: a crash's leftover, removed.
+    let fresh = store.blobs().put(b"written after the last sweep").unwrap();
+    let next = store.sweep_blobs(std::time::Duration::ZERO, false).unwrap();
+    assert_eq!(next.orphans_removed, 1);
+    assert!(!store.blobs().contains(&fresh.hash).unwrap());
+    assert!(path.exists());
+
+    // The clock set back a year since the last sweep: everything is judged again.
+    store
+        .with_conn(|c| {
+            let later = (eingang_store::now_ms() + 365 * 86_400_000).to_string();
+            tables::preferences::set(c, "blobs.swept_at", &later)
+        })
+        .unwrap();
+    let after_clock = store.sweep_blobs(std::time::Duration::ZERO, false).unwrap();
+    assert_eq!(after_clock.orphans_removed, 1);
+    assert!(!path.exists());
+}
