@@ -353,6 +353,12 @@ enum AuditCommand {
 enum BatchCommand {
     /// List the batches, newest first (id, pages, blank pages, name, release state).
     List(paging::PageArgs),
+    /// Show one batch: its pages in order (state, flags) and its documents (delivery).
+    Show {
+        batch: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Apply separation rules: the batch profile's, or a JSON file's (`Separation`).
     Separate {
         batch: String,
@@ -527,6 +533,7 @@ pub fn main() -> ExitCode {
         },
         Command::Batch { command } => match command {
             BatchCommand::List(page) => scan::batch_list(&data_dir, &page),
+            BatchCommand::Show { batch, json } => scan::batch_show(&data_dir, &batch, json),
             BatchCommand::Separate {
                 batch,
                 rules,

@@ -397,6 +397,53 @@ pub fn batch_list(data_dir: &DataDir, page: &crate::paging::PageArgs) -> ExitCod
     })
 }
 
+/// `eingang batch show BATCH [--json]`: what the app shows when the batch is opened.
+pub fn batch_show(data_dir: &DataDir, batch: &str, json: bool) -> ExitCode {
+    use std::io::Write as _;
+    finish(|| {
+        let id = crate::args::batch_id(batch)?;
+        let view = batches::view(&open(data_dir)?, &id)?;
+        if json {
+            return crate::out::json(&view);
+        }
+        let b = &view.batch;
+        println!("{}\t{}\t{}", b.id, b.name, release_state(b));
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for (i, p) in view.pages.iter().filter(|p| !p.deleted).enumerate() {
+            let flags = [
+                (p.starts_document, "document starts"),
+                (p.blank, "blank"),
+                (p.separator, "separator sheet"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| *name)
+            .collect::<Vec<_>>()
+            .join(", ");
+            let _ = writeln!(out, "page {:>5}  {}  {:<9}  {flags}", i + 1, p.id, p.state);
+        }
+        for (i, d) in view.documents.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "document {:>4}  {}  {} page(s)  PDF/A-{}  {}  {}",
+                i + 1,
+                d.id,
+                d.pages,
+                d.pdfa,
+                d.delivery,
+                d.title
+            );
+        }
+        let _ = out.flush();
+        println!(
+            "{} page(s), {} document(s)",
+            view.pages.iter().filter(|p| !p.deleted).count(),
+            view.documents.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 fn release_state(b: &eingang_model::BatchSummary) -> String {
     match (&b.release_waiting, b.released, b.destroyable) {
         (Some(w), _, _) => format!("release waiting [{}], try {}", w.code, w.attempts),

@@ -632,6 +632,12 @@ fn list_commands_page_and_name_where_the_next_page_starts() {
         .iter()
         .all(|b| b["name"].as_str().unwrap().starts_with("Stapel ")));
 
+    let id = json[0]["id"].as_str().unwrap();
+    let shown = eingang(dir.path(), &["batch", "show", id]);
+    assert!(shown.status.success());
+    assert!(stdout(&shown).starts_with(&format!("{id}\t{}", json[0]["name"].as_str().unwrap())));
+    assert!(stdout(&shown).contains("0 page(s), 0 document(s)"));
+
     let bad = eingang(dir.path(), &["batch", "list", "--after", "yesterday"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("[store.bad_cursor]"));

@@ -149,7 +149,23 @@ impl BlobStore {
     }
 
     /// Stores everything `reader` yields, hashing while writing (no second pass).
-    pub fn put_reader(&self, mut reader: impl Read) -> Result<BlobRef> {
+    pub fn put_reader(&self, reader: impl Read) -> Result<BlobRef> {
+        self.write(reader, true).map(|(r, _)| r)
+    }
+
+    /// Many blobs with one sync at the end instead of two per file — for loading a whole
+    /// archive at once (and the scale benchmark's year of data). Rows that name them must
+    /// commit only after [`Bulk::finish`].
+    pub fn bulk(&self) -> Bulk<'_> {
+        Bulk {
+            store: self,
+            written: Vec::new(),
+        }
+    }
+
+    /// Writes a blob; `durable`: the file and its folder are synced before it returns.
+    /// Returns the reference and the file (when it was written now).
+    fn write(&self, mut reader: impl Read, durable: bool) -> Result<(BlobRef, Option<PathBuf>)> {
         let tmp_dir = self.root.join("tmp");
         fs::create_dir_all(&tmp_dir).map_err(Error::io(&tmp_dir))?;
         let tmp_path = tmp_dir.join(format!("{}.part", uuid::Uuid::now_v7()));
@@ -177,20 +193,26 @@ impl BlobStore {
                 size += i64::try_from(n).unwrap_or(i64::MAX);
             }
             let file = out.finish().map_err(Error::io(&tmp_path))?;
-            file.sync_all().map_err(Error::io(&tmp_path))?;
+            if durable {
+                file.sync_all().map_err(Error::io(&tmp_path))?;
+            }
             drop(file);
             let hash = hex::encode(hasher.finalize());
             let dest = self.path_of(&hash);
             let dir = dest.parent().unwrap_or(&self.root);
             fs::create_dir_all(dir).map_err(Error::io(dir))?;
-            if dest.exists() {
+            let written = if dest.exists() {
                 // Same name, same content (by construction): keep the existing file.
                 fs::remove_file(&tmp_path).map_err(Error::io(&tmp_path))?;
+                None
             } else {
                 fs::rename(&tmp_path, &dest).map_err(Error::io(&dest))?;
-                sync_dir(dir)?;
-            }
-            Ok(BlobRef { hash, size })
+                if durable {
+                    sync_dir(dir)?;
+                }
+                Some(dest)
+            };
+            Ok((BlobRef { hash, size }, written))
         })();
         if result.is_err() {
             let _ = fs::remove_file(&tmp_path);
@@ -355,6 +377,45 @@ impl BlobStore {
             }
         }
         Ok((blobs, parts))
+    }
+}
+
+/// Blobs written without a sync each ([`BlobStore::bulk`]); [`Bulk::finish`] makes them
+/// durable at once.
+#[derive(Debug)]
+pub struct Bulk<'a> {
+    store: &'a BlobStore,
+    written: Vec<PathBuf>,
+}
+
+impl Bulk<'_> {
+    /// Stores `bytes` (not yet durable).
+    pub fn put(&mut self, bytes: &[u8]) -> Result<BlobRef> {
+        let (r, file) = self.store.write(bytes, false)?;
+        self.written.extend(file);
+        Ok(r)
+    }
+
+    /// Makes every file written so far durable: the whole file system synced once where
+    /// the system allows it, else file by file, and then their folders.
+    pub fn finish(self) -> Result<usize> {
+        let n = self.written.len();
+        if n == 0 {
+            return Ok(0);
+        }
+        #[cfg(unix)]
+        {
+            let root = &self.store.root;
+            let dir = File::open(root).map_err(Error::io(root))?;
+            rustix::fs::syncfs(&dir).map_err(|e| Error::io(root)(e.into()))?;
+        }
+        #[cfg(not(unix))]
+        for f in &self.written {
+            File::open(f)
+                .and_then(|h| h.sync_all())
+                .map_err(Error::io(f))?;
+        }
+        Ok(n)
     }
 }
 

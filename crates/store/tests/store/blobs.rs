@@ -189,3 +189,25 @@ fn a_sweep_judges_only_what_the_last_one_did_not_unless_it_verifies_or_the_clock
     assert_eq!(after_clock.orphans_removed, 1);
     assert!(!path.exists());
 }
+
+#[test]
+fn a_bulk_load_stores_sealed_files_that_read_back_and_shares_equal_content() {
+    let (_dir, store) = super::fresh();
+    let mut bulk = store.blobs().bulk();
+    let refs: Vec<_> = (0..50)
+        .map(|i| bulk.put(format!("page {}", i % 40).as_bytes()).unwrap())
+        .collect();
+    // 50 puts, 40 distinct contents: 40 files written.
+    assert_eq!(bulk.finish().unwrap(), 40);
+    for (i, r) in refs.iter().enumerate() {
+        assert_eq!(
+            store.blobs().get(&r.hash).unwrap(),
+            format!("page {}", i % 40).as_bytes()
+        );
+        let head = std::fs::read(store.blobs().path(&r.hash).unwrap()).unwrap();
+        assert!(
+            eingang_store::seal::is_sealed(&head),
+            "sealed like every other blob"
+        );
+    }
+}
