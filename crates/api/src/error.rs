@@ -123,6 +123,7 @@ pub const CODES: &[&str] = &[
     "verify.read",
     "document.purged",
     "store.disk_floor",
+    "sync.receipt_purged",
 ];
 
 /// The seal's and the timestamp service's codes (the UI has a sentence for each too).

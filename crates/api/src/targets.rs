@@ -60,6 +60,31 @@ pub fn retry(store: &Store, row: i64) -> Result<()> {
     }
 }
 
+/// The DMS does not have what its receipt says it stored (`reason`, the user's words): the
+/// item is delivered again on the next run, its files stay until then, and a document's
+/// batch may no longer have its paper destroyed until every receipt is there again.
+pub fn void_receipt(store: &Store, row: i64, reason: &str) -> Result<()> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(Error::input(
+            "input.reason",
+            "say in at most 500 characters why the receipt is wrong (e.g. what the DMS answered)",
+        )
+        .at("reason"));
+    }
+    match store.with_tx(|tx| outbox::void_receipt(tx, row, reason))? {
+        Ok(()) => Ok(()),
+        Err(outbox::NotVoided::NotDelivered) => Err(Error::input(
+            "sync.not_delivered",
+            format!("item {row} has no receipt (it is not delivered); see eingang outbox list"),
+        )),
+        Err(outbox::NotVoided::Purged) => Err(Error::refused(
+            "sync.receipt_purged",
+            format!("item {row}'s files were purged under the retention rules after its receipt; send it again from the backup"),
+        )),
+    }
+}
+
 /// A target as the worker would make it (templates read, URLs parsed; no password needed):
 /// what the settings check before the user's file is written.
 fn connects(

@@ -263,6 +263,15 @@ enum OutboxCommand {
     List(paging::PageArgs),
     /// Deliver a failed or paused item again on the next run.
     Retry { id: i64 },
+    /// The DMS does not have what a receipt says it stored: void the receipt and deliver
+    /// the item again (its files stay, and the batch's paper may not be destroyed, until
+    /// the new receipt).
+    Redeliver {
+        id: i64,
+        /// Why (what the DMS answered); kept in the audit log with the old receipt.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -608,6 +617,9 @@ pub fn main() -> ExitCode {
         Command::Outbox {
             command: OutboxCommand::Retry { id },
         } => sync::outbox_retry(&data_dir, id),
+        Command::Outbox {
+            command: OutboxCommand::Redeliver { id, reason },
+        } => sync::outbox_redeliver(&data_dir, id, &reason),
         Command::Submissions {
             command: SubmissionsCommand::List(page),
         } => submissions::list(&data_dir, &page),

@@ -36,6 +36,7 @@ fn is_input(code: &str) -> bool {
                 | "scan.pdfa"
                 | "scan.nothing_read"
                 | "store.bad_cursor"
+                | "sync.not_delivered"
         )
 }
 

@@ -271,6 +271,15 @@ fn print_item(i: &eingang_model::OutboxItem) {
     );
 }
 
+/// `eingang outbox redeliver ID --reason TEXT`.
+pub fn outbox_redeliver(data_dir: &DataDir, id: i64, reason: &str) -> ExitCode {
+    finish(|| {
+        eingang_api::targets::void_receipt(&*open(data_dir)?, id, reason)?;
+        println!("item {id}: receipt voided; it is delivered again on the next run (eingang sync), its files are kept until then");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 /// `eingang outbox retry ID`.
 pub fn outbox_retry(data_dir: &DataDir, id: i64) -> ExitCode {
     finish(|| {

@@ -132,6 +132,55 @@ fn a_headless_machine_delivers_with_the_cli_and_can_see_and_fix_what_went_wrong(
         "{}",
         out(&o)
     );
+
+    // The DMS lost the first submission: its receipt is voided and it goes out again.
+    let first = support::row(&store, &id).id.to_string();
+    redeliver_what_the_dms_lost(data.path(), &server.root, &first, &id);
+}
+
+/// Row `first` (item `id`) was delivered, but the DMS lost it: `outbox redeliver` wants a
+/// reason, voids the receipt once, and the next `sync` delivers the item again.
+fn redeliver_what_the_dms_lost(data: &Path, root: &Path, first: &str, id: &str) {
+    std::fs::remove_dir_all(root.join("ortstermin")).unwrap();
+    let o = eingang(data, &["outbox", "redeliver", first, "--reason", " "], None);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a reason is required: {}",
+        out(&o)
+    );
+    assert!(out(&o).contains("[input.reason]"), "{}", out(&o));
+    let o = eingang(
+        data,
+        &[
+            "outbox",
+            "redeliver",
+            first,
+            "--reason",
+            "DMS ticket 4711: not found",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let o = eingang(
+        data,
+        &["outbox", "redeliver", first, "--reason", "again"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("[sync.not_delivered]"), "{}", out(&o));
+    let o = eingang(data, &["sync"], None);
+    assert!(
+        o.status.success() && out(&o).contains("1 delivered"),
+        "{}",
+        out(&o)
+    );
+    assert!(root.join("ortstermin").join(format!("{id}.pdf")).is_file());
+    let log = eingang(data, &["audit", "export"], None);
+    assert!(
+        String::from_utf8_lossy(&log.stdout).contains("DMS ticket 4711"),
+        "the audit log keeps why"
+    );
 }
 
 #[test]

@@ -88,6 +88,8 @@ pub const CODES: &[&str] = &[
     "sync.local_missing",
     "sync.folder_unwritable",
     "sync.credentials_missing",
+    // Not a failure of a delivery: the DMS disowned its receipt (`eingang outbox redeliver`).
+    "sync.receipt_void",
 ];
 
 #[cfg(test)]

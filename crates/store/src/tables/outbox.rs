@@ -159,6 +159,99 @@ pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
     )? > 0)
 }
 
+/// Why a receipt cannot be voided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotVoided {
+    /// No such row, or it has no receipt (not delivered).
+    NotDelivered,
+    /// The item's files were already purged under the retention rules: nothing to send
+    /// again (the backup has them).
+    Purged,
+}
+
+/// A delivered row: kind, item, target, and its receipt's location, hash and time.
+type Delivered = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// A receipt that turned out wrong — the DMS does not have the file: the row goes back to
+/// `pending` (delivered again on the next run) with `reason` as its last error, the old
+/// receipt is kept in the audit record, and a document's batch loses its permission to
+/// destroy the paper originals until every receipt is there again. Until the new receipt,
+/// the retention purge leaves the item's files alone.
+pub fn void_receipt(
+    conn: &Connection,
+    id: i64,
+    reason: &str,
+) -> Result<std::result::Result<(), NotVoided>> {
+    let row: Option<Delivered> = conn
+        .query_row(
+            "SELECT item_kind, item_id, target, receipt_remote_id, receipt_hash, receipt_at
+             FROM outbox WHERE id = ?1 AND state = 'delivered'",
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((kind, item, target, location, hash, at)) = row else {
+        return Ok(Err(NotVoided::NotDelivered));
+    };
+    let purged: Option<i64> = match kind.as_str() {
+        "document" => conn.query_row(
+            "SELECT purged_at FROM documents WHERE id = ?1",
+            [&item],
+            |r| r.get(0),
+        ),
+        _ => conn.query_row(
+            "SELECT purged_at FROM submissions WHERE id = ?1",
+            [&item],
+            |r| r.get(0),
+        ),
+    }
+    .optional()?
+    .flatten();
+    if purged.is_some() {
+        return Ok(Err(NotVoided::Purged));
+    }
+    conn.execute(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = NULL, receipt_remote_id = NULL,
+                receipt_hash = NULL, receipt_at = NULL, last_error_code = 'sync.receipt_void',
+                last_error = ?2
+         WHERE id = ?1",
+        params![id, reason],
+    )?;
+    if kind == "document" {
+        conn.execute(
+            "UPDATE batches SET destroyable_at = NULL
+             WHERE id = (SELECT batch_id FROM documents WHERE id = ?1)",
+            [&item],
+        )?;
+    }
+    crate::tables::audit::append(
+        conn,
+        "delivery.receipt_void",
+        &item,
+        &serde_json::json!({
+            "kind": kind, "target": target, "location": location, "sha256": hash,
+            "receipt_at": at, "reason": reason,
+        }),
+    )?;
+    Ok(Ok(()))
+}
+
 /// Pauses every undelivered row of `target` (its credentials were refused).
 pub fn pause_target(conn: &Connection, target: &str) -> Result<()> {
     conn.execute(

@@ -270,3 +270,73 @@ fn doctor_sees_what_the_files_hold_and_how_long_the_disk_lasts() {
     let after = eingang_store::inspect::inspect(dir.path()).storage.unwrap();
     assert_eq!((after.pages, after.total), (0, st.documents), "{after:?}");
 }
+
+#[test]
+fn a_receipt_the_dms_disowns_keeps_the_files_until_the_item_is_delivered_again() {
+    let (_dir, store) = super::fresh();
+    let now = eingang_store::now_ms();
+    let (batch, doc, hashes) = released(&store, 2, None);
+    deliver(&store, &doc, now - 200 * DAY);
+    let row: i64 = store
+        .with_conn(|c| {
+            Ok(c.query_row(
+                "SELECT id FROM outbox WHERE item_id = ?1",
+                [doc.to_string()],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    store
+        .with_tx(|c| batches::settle_originals(c, &batch))
+        .unwrap();
+    assert!(store
+        .with_conn(|c| batches::batch(c, &batch))
+        .unwrap()
+        .destroyable_at
+        .is_some());
+
+    // The DMS says the file is gone: the receipt is void.
+    store
+        .with_tx(|c| outbox::void_receipt(c, row, "the DMS has no such document"))
+        .unwrap()
+        .unwrap();
+    let b = store.with_conn(|c| batches::batch(c, &batch)).unwrap();
+    assert!(
+        b.destroyable_at.is_none(),
+        "the paper may no longer be destroyed"
+    );
+    let item = store.with_conn(|c| outbox::item(c, row)).unwrap().unwrap();
+    assert!(item.receipt.is_none());
+    assert_eq!(item.error.unwrap().code, "sync.receipt_void");
+    let last = store.with_conn(audit::records).unwrap().pop().unwrap();
+    assert_eq!(last.kind, "delivery.receipt_void");
+    assert!(
+        last.details.contains("dav://dms/x"),
+        "the old receipt is kept: {}",
+        last.details
+    );
+
+    // Long past every period: nothing of it is purged while it waits.
+    let purged = store.purge(&policy(now, 30, 90)).unwrap();
+    assert_eq!((purged.batches, purged.documents), (0, 0));
+    assert!(hashes.iter().all(|h| exists(&store, h)));
+    // A second void of a row that is not delivered is refused.
+    assert_eq!(
+        store
+            .with_tx(|c| outbox::void_receipt(c, row, "again"))
+            .unwrap(),
+        Err(outbox::NotVoided::NotDelivered)
+    );
+
+    // Delivered again (a new receipt, long ago for the test): the purge goes on.
+    deliver(&store, &doc, now - 200 * DAY);
+    let purged = store.purge(&policy(now, 30, 90)).unwrap();
+    assert_eq!((purged.batches, purged.documents), (1, 1));
+    // Once purged, a receipt can no longer be voided: nothing is left to send again.
+    assert_eq!(
+        store
+            .with_tx(|c| outbox::void_receipt(c, row, "too late"))
+            .unwrap(),
+        Err(outbox::NotVoided::Purged)
+    );
+}
