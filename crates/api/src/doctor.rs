@@ -61,6 +61,7 @@ pub fn checks(data_dir: &DataDir) -> Vec<Check> {
     checks.extend(check_database(&db));
     checks.push(check_disk(&data_dir.path));
     checks.extend(check_storage(db.storage.as_ref(), &data_dir.path));
+    checks.extend(check_free_pages(db.free));
     checks.push(check_scanner());
     checks.push(check_tesseract());
     checks
@@ -213,6 +214,26 @@ fn check_storage(st: Option<&inspect::Storage>, data_dir: &Path) -> Option<Check
         ),
         _ => Check::ok("storage", what),
     })
+}
+
+/// Space the database holds free: returned to the disk by the next purge, or — in a
+/// database from before incremental auto-vacuum — only reused until `eingang compact`.
+fn check_free_pages(free: Option<(u64, bool)>) -> Option<Check> {
+    match free? {
+        (bytes, false) if bytes >= 64 << 20 => Some(Check::warn(
+            "free space",
+            format!("{} of the database are free pages it keeps for reuse (made before incremental auto-vacuum)", human(bytes)),
+            "run `eingang compact` once with the app closed (it needs free disk the size of the database)",
+        )),
+        (bytes, true) => Some(Check::ok(
+            "free space",
+            format!("{} of free database pages; the retention purge returns them to the disk", human(bytes)),
+        )),
+        (bytes, false) => Some(Check::ok(
+            "free space",
+            format!("{} of free database pages, reused by new data", human(bytes)),
+        )),
+    }
 }
 
 fn check_disk(data_dir: &Path) -> Check {

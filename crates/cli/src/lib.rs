@@ -146,6 +146,10 @@ enum Command {
     /// Copy the data folder while Eingang runs: a consistent snapshot of the (encrypted)
     /// database, key.json and every blob file, into an empty folder.
     Backup { dest: PathBuf },
+    /// Rewrite the database once so that purges return its freed space to the disk (for a
+    /// database made before Eingang did that by itself). Close the app first; needs free
+    /// disk the size of the database.
+    Compact,
     /// The data key: where it is kept, and a new one (re-encrypting the database).
     Key {
         #[command(subcommand)]
@@ -587,6 +591,7 @@ pub fn main() -> ExitCode {
             command: TargetsCommand::Password { id },
         } => sync::targets_password(&data_dir, &id),
         Command::Backup { dest } => key::backup(&data_dir, &dest),
+        Command::Compact => retention::compact(&data_dir),
         Command::Key {
             command: KeyCommand::Status,
         } => key::status(&data_dir),

@@ -21,10 +21,24 @@ pub fn run(data_dir: &DataDir) -> ExitCode {
 
 fn print_purged(p: &eingang_store::retention::Purged, r: &eingang_config::RetentionSection) {
     println!(
-        "purged: page images of {} batch(es) ({} pages; after {} days), {} document(s) (after {} days), {} submission(s) (after {} days); {} file(s), {} bytes freed; {} batch(es) on legal hold kept",
+        "purged: page images of {} batch(es) ({} pages; after {} days), {} document(s) (after {} days), {} submission(s) (after {} days); {} file(s), {} bytes freed, {} bytes of the database returned to the disk; {} batch(es) on legal hold kept",
         p.batches, p.pages, r.scans_days(), p.documents, r.documents_days(), p.submissions,
-        r.submissions_days(), p.blobs, p.bytes, p.held
+        r.submissions_days(), p.blobs, p.bytes, p.reclaimed, p.held
     );
+}
+
+/// `eingang compact`: the database rewritten once with incremental auto-vacuum.
+pub fn compact(data_dir: &DataDir) -> ExitCode {
+    finish(|| {
+        let store = open(data_dir)?;
+        let (before, after) = store.compact()?;
+        println!(
+            "database rewritten: {} → {} MiB; from now on the retention purge returns freed space to the disk",
+            before >> 20,
+            after >> 20
+        );
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// `eingang retention drafts`: drafts untouched for longer than the configured days.

@@ -642,3 +642,19 @@ fn list_commands_page_and_name_where_the_next_page_starts() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("[store.bad_cursor]"));
 }
+
+#[test]
+fn compact_rewrites_the_database_and_doctor_names_its_free_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    let doctor = stdout(&eingang(dir.path(), &["doctor"]));
+    assert!(
+        doctor.contains("free database pages; the retention purge returns them to the disk"),
+        "{doctor}"
+    );
+    let o = eingang(dir.path(), &["compact"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).contains("database rewritten"), "{}", stdout(&o));
+    // Still the same store afterwards.
+    assert!(eingang(dir.path(), &["drafts", "list"]).status.success());
+}

@@ -56,6 +56,9 @@ pub(crate) fn file_state(path: &Path) -> Result<FileState> {
 ///
 /// One connection behind a mutex: every write is short, and the lock is never held
 /// across an `.await` (callers run store work on blocking threads).
+/// Free pages [`Store::reclaim`] returns per lock (4 MiB at SQLite's default page size).
+pub const RECLAIM_STEP: u64 = 1024;
+
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
@@ -130,6 +133,57 @@ impl Store {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Returns free database pages to the disk, [`RECLAIM_STEP`] pages per lock so the app
+    /// never waits long, at most `max_pages`; the bytes returned. A database made before
+    /// Eingang chose incremental auto-vacuum keeps its free pages for reuse instead (until
+    /// [`Store::compact`]).
+    pub fn reclaim(&self, max_pages: u32) -> Result<u64> {
+        let count = |c: &Connection, pragma: &str| -> rusqlite::Result<u64> {
+            // SQLCipher answers `PRAGMA page_size` with a notice row first, and as text.
+            let sql = format!("SELECT CAST({pragma} AS INTEGER) FROM pragma_{pragma}");
+            let n: i64 = c.query_row(&sql, [], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        let page_size = self.with_conn(|c| Ok(count(c, "page_size")?))?;
+        let mut freed = 0u64;
+        let mut left = u64::from(max_pages);
+        while left > 0 {
+            let step = left.min(RECLAIM_STEP);
+            let done = self.with_conn(|c| {
+                let mode = count(c, "auto_vacuum")?;
+                let free = count(c, "freelist_count")?;
+                if mode != 2 || free == 0 {
+                    return Ok(0);
+                }
+                c.execute_batch(&format!("PRAGMA incremental_vacuum({step})"))?;
+                let after = count(c, "freelist_count")?;
+                Ok(free.saturating_sub(after))
+            })?;
+            if done == 0 {
+                break;
+            }
+            freed += done * page_size;
+            left = left.saturating_sub(done);
+        }
+        Ok(freed)
+    }
+
+    /// Rewrites the database once with incremental auto-vacuum (a database from before
+    /// it): later purges then return its free space to the disk. Holds the database for the
+    /// whole rewrite and needs free disk the size of the database — run it with the app
+    /// closed. Returns the file's size before and after.
+    pub fn compact(&self) -> Result<(u64, u64)> {
+        let size = || std::fs::metadata(&self.db_path).map_or(0, |m| m.len());
+        let before = size();
+        self.with_conn(|c| {
+            c.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+            c.execute_batch("VACUUM")?;
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
+        })?;
+        Ok((before, size()))
     }
 
     /// Copies the data folder while the store is in use: the database as one consistent
@@ -413,6 +467,13 @@ fn open_connection(path: &Path, opts: &OpenOptions, key: &keys::DataKey) -> Resu
     // is written to it.
     refuse_too_new(&conn, path)?;
     let pragmas = || -> rusqlite::Result<()> {
+        // A new database returns the space a purge frees to the disk, step by step
+        // ([`Store::reclaim`]); this can only be chosen before its first table.
+        let fresh: bool =
+            conn.query_row("SELECT count(*) = 0 FROM sqlite_schema", [], |r| r.get(0))?;
+        if fresh {
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        }
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {

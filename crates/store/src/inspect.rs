@@ -26,6 +26,9 @@ pub struct DbReport {
     pub encryption: Result<Option<crate::keys::Mode>, &'static str>,
     /// What the files in the blob store hold, when the schema could be read.
     pub storage: Option<Storage>,
+    /// Free pages in the database file (bytes), and whether a purge returns them to the
+    /// disk (incremental auto-vacuum) or only reuses them.
+    pub free: Option<(u64, bool)>,
 }
 
 /// The blob store by kind, and how much it grew lately (for the forecast).
@@ -100,6 +103,7 @@ pub fn inspect(data_dir: &Path) -> DbReport {
         drafts: None,
         encryption: Ok(None),
         storage: None,
+        free: None,
     };
     if size_bytes.is_none() {
         return report;
@@ -155,7 +159,20 @@ pub fn inspect(data_dir: &Path) -> DbReport {
     if matches!(report.schema, Ok(v) if v >= 9) {
         report.storage = storage(&conn).ok();
     }
+    report.free = free_pages(&conn).ok();
     report
+}
+
+fn free_pages(conn: &Connection) -> rusqlite::Result<(u64, bool)> {
+    let get = |p: &str| -> rusqlite::Result<i64> {
+        conn.query_row(
+            &format!("SELECT CAST({p} AS INTEGER) FROM pragma_{p}"),
+            [],
+            |r| r.get(0),
+        )
+    };
+    let bytes = get("freelist_count")? * get("page_size")?;
+    Ok((u64::try_from(bytes).unwrap_or(0), get("auto_vacuum")? == 2))
 }
 
 /// SQLite's and SQLCipher's versions, from an in-memory database.

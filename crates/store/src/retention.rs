@@ -38,6 +38,8 @@ pub struct Purged {
     pub bytes: u64,
     /// Batches whose time had come but which are on legal hold.
     pub held: usize,
+    /// Database space returned to the disk after the purge.
+    pub reclaimed: u64,
 }
 
 /// When the last receipt of a batch's documents arrived, if every one is delivered.
@@ -90,6 +92,9 @@ impl Store {
             > 0
         {
             self.remove_purged_files(&mut out)?;
+        }
+        if out.batches + out.documents + out.submissions > 0 {
+            out.reclaimed = self.reclaim(u32::MAX)?;
         }
         Ok(out)
     }

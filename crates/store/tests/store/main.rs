@@ -17,6 +17,7 @@ mod paging;
 mod release;
 mod retention;
 mod tx;
+mod vacuum;
 
 use eingang_store::Store;
 use tempfile::TempDir;
