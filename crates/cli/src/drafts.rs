@@ -17,26 +17,26 @@ pub fn list(data_dir: &DataDir, page: &PageArgs) -> ExitCode {
             page,
             "drafts list",
             |after, limit| eingang_api::drafts::list(&store, after, limit),
-            |drafts| {
-                if std::mem::take(&mut header) && !drafts.is_empty() {
-                    println!("{:<36}  {:<24}  {:>8}  CAPTION", "ID", "FORM", "REVISION");
-                }
-                print_drafts(drafts, &forms);
-            },
+            |drafts| print_drafts(drafts, &forms, &mut header),
         )?;
-        if !page.json {
-            if shown == 0 {
-                println!("No drafts in {}", data_dir.path.display());
-            } else {
-                println!("{shown} draft(s)");
-            }
+        match (page.json, shown) {
+            (true, _) => {}
+            (false, 0) => println!("No drafts in {}", data_dir.path.display()),
+            (false, n) => println!("{n} draft(s)"),
         }
         Ok(ExitCode::SUCCESS)
     })
 }
 
-/// Drafts as table rows, each with its form's German title.
-fn print_drafts(drafts: &[eingang_model::DraftSummary], forms: &[eingang_forms::FormSummary]) {
+/// Drafts as table rows, each with its form's German title (the header first, once).
+fn print_drafts(
+    drafts: &[eingang_model::DraftSummary],
+    forms: &[eingang_forms::FormSummary],
+    header: &mut bool,
+) {
+    if !drafts.is_empty() && std::mem::take(header) {
+        println!("{:<36}  {:<24}  {:>8}  CAPTION", "ID", "FORM", "REVISION");
+    }
     for d in drafts {
         let form = forms
             .iter()

@@ -26,7 +26,7 @@ pub struct PageArgs {
 /// Fetches the pages `args` asks for and hands each to `show` (or prints its rows as one
 /// JSON array); returns how many rows were shown. `command` names the listing in the hint
 /// for the next page.
-pub fn each<T: Serialize, E: Into<Exit>>(
+pub(crate) fn each<T: Serialize, E: Into<Exit>>(
     args: &PageArgs,
     command: &str,
     mut fetch: impl FnMut(Option<&str>, Option<u32>) -> Result<Paged<T>, E>,

@@ -383,65 +383,72 @@ pub fn batch_list(data_dir: &DataDir, page: &crate::paging::PageArgs) -> ExitCod
             page,
             "batch list",
             |after, limit| batches::list(&store, after, limit),
-            |list| {
-                for b in list {
-                    let state = release_state(b);
-                    println!(
-                        "{}\t{} pages\t{} blank\t{}\t{state}",
-                        b.id, b.pages, b.blank, b.name
-                    );
-                }
-            },
+            print_batches,
         )?;
         Ok(ExitCode::SUCCESS)
     })
 }
 
+fn print_batches(list: &[eingang_model::BatchSummary]) {
+    for b in list {
+        let state = release_state(b);
+        println!(
+            "{}\t{} pages\t{} blank\t{}\t{state}",
+            b.id, b.pages, b.blank, b.name
+        );
+    }
+}
+
 /// `eingang batch show BATCH [--json]`: what the app shows when the batch is opened.
 pub fn batch_show(data_dir: &DataDir, batch: &str, json: bool) -> ExitCode {
-    use std::io::Write as _;
     finish(|| {
         let id = crate::args::batch_id(batch)?;
         let view = batches::view(&open(data_dir)?, &id)?;
         if json {
             return crate::out::json(&view);
         }
-        let b = &view.batch;
-        println!("{}\t{}\t{}", b.id, b.name, release_state(b));
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        for (i, p) in view.pages.iter().filter(|p| !p.deleted).enumerate() {
-            let flags = [
-                (p.starts_document, "document starts"),
-                (p.blank, "blank"),
-                (p.separator, "separator sheet"),
-            ]
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, name)| *name)
-            .collect::<Vec<_>>()
-            .join(", ");
-            let _ = writeln!(out, "page {:>5}  {}  {:<9}  {flags}", i + 1, p.id, p.state);
-        }
-        for (i, d) in view.documents.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "document {:>4}  {}  {} page(s)  PDF/A-{}  {}  {}",
-                i + 1,
-                d.id,
-                d.pages,
-                d.pdfa,
-                d.delivery,
-                d.title
-            );
-        }
-        let _ = out.flush();
-        println!(
-            "{} page(s), {} document(s)",
-            view.pages.iter().filter(|p| !p.deleted).count(),
-            view.documents.len()
-        );
+        print_view(&view);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// A batch as `batch show` prints it: its pages, then its documents.
+fn print_view(view: &eingang_model::BatchView) {
+    use std::io::Write as _;
+    let b = &view.batch;
+    println!("{}\t{}\t{}", b.id, b.name, release_state(b));
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (i, p) in view.pages.iter().filter(|p| !p.deleted).enumerate() {
+        let flags = [
+            (p.starts_document, "document starts"),
+            (p.blank, "blank"),
+            (p.separator, "separator sheet"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect::<Vec<_>>()
+        .join(", ");
+        let _ = writeln!(out, "page {:>5}  {}  {:<9}  {flags}", i + 1, p.id, p.state);
+    }
+    for (i, d) in view.documents.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "document {:>4}  {}  {} page(s)  PDF/A-{}  {}  {}",
+            i + 1,
+            d.id,
+            d.pages,
+            d.pdfa,
+            d.delivery,
+            d.title
+        );
+    }
+    let _ = out.flush();
+    println!(
+        "{} page(s), {} document(s)",
+        view.pages.iter().filter(|p| !p.deleted).count(),
+        view.documents.len()
+    );
 }
 
 fn release_state(b: &eingang_model::BatchSummary) -> String {
@@ -509,35 +516,43 @@ fn print_chain(verified: &Result<usize, tables::audit::ChainBreak>) {
 
 /// `eingang audit export [FILE]`: JSON lines, streamed (memory flat however long the log).
 pub fn audit_export(data_dir: &DataDir, file: Option<&Path>) -> ExitCode {
-    use std::io::Write as _;
     finish(|| {
         let store = open(data_dir)?;
-        let sink: Box<dyn std::io::Write> = match file {
-            Some(f) => Box::new(std::fs::File::create(f).map_err(|e| failed("io", e))?),
-            None => Box::new(std::io::stdout().lock()),
-        };
-        let mut w = std::io::BufWriter::new(sink);
-        let mut n = 0usize;
-        store.with_conn(|c| {
-            tables::audit::each(c, |r| {
-                serde_json::to_writer(&mut w, &r)
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| w.write_all(b"\n"))
-                    .map_err(|source| eingang_store::Error::Io {
-                        path: file.unwrap_or(Path::new("-")).to_path_buf(),
-                        source,
-                    })?;
-                n += 1;
-                Ok(())
-            })
-        })?;
-        w.into_inner().map_err(|e| failed("io", e.into_error()))?;
+        let n = write_records(&store, file)?;
         if let Some(f) = file {
-            std::fs::File::open(f)
-                .and_then(|h| h.sync_all())
-                .map_err(|e| failed("io", e))?;
             println!("{n} records written to {}", f.display());
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Every audit record as a JSON line into `file` (synced) or onto standard output.
+fn write_records(store: &eingang_store::Store, file: Option<&Path>) -> Result<usize, Exit> {
+    use std::io::Write as _;
+    let sink: Box<dyn std::io::Write> = match file {
+        Some(f) => Box::new(std::fs::File::create(f).map_err(|e| failed("io", e))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut w = std::io::BufWriter::new(sink);
+    let mut n = 0usize;
+    store.with_conn(|c| {
+        tables::audit::each(c, |r| {
+            serde_json::to_writer(&mut w, &r)
+                .map_err(std::io::Error::from)
+                .and_then(|()| w.write_all(b"\n"))
+                .map_err(|source| eingang_store::Error::Io {
+                    path: file.unwrap_or(Path::new("-")).to_path_buf(),
+                    source,
+                })?;
+            n += 1;
+            Ok(())
+        })
+    })?;
+    w.into_inner().map_err(|e| failed("io", e.into_error()))?;
+    if let Some(f) = file {
+        std::fs::File::open(f)
+            .and_then(|h| h.sync_all())
+            .map_err(|e| failed("io", e))?;
+    }
+    Ok(n)
 }

@@ -11,10 +11,7 @@ pub fn list(data_dir: &DataDir, page: &PageArgs) -> ExitCode {
     finish(|| {
         let store = open(data_dir)?;
         if !page.json {
-            println!(
-                "{:<36}  {:<11}  {:<24}  {:<9}  {:>5}  CAPTION",
-                "ID", "REFERENCE", "FORM", "DELIVERY", "FILES"
-            );
+            print_header();
         }
         let shown = paging::each(
             page,
@@ -27,6 +24,13 @@ pub fn list(data_dir: &DataDir, page: &PageArgs) -> ExitCode {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn print_header() {
+    println!(
+        "{:<36}  {:<11}  {:<24}  {:<9}  {:>5}  CAPTION",
+        "ID", "REFERENCE", "FORM", "DELIVERY", "FILES"
+    );
 }
 
 fn print_submissions(list: &[eingang_model::SubmissionSummary]) {
