@@ -21,6 +21,7 @@ pub const ALL: &[&str] = &[
     "submissions_list",
     "sync_items",
     "sync_retry",
+    "sync_redeliver",
     "sync_now",
     "target_password_set",
     "targets_settings",

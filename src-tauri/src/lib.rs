@@ -81,6 +81,7 @@ pub fn run() {
             commands::submissions::submissions_list,
             commands::sync::sync_items,
             commands::sync::sync_retry,
+            commands::sync::sync_redeliver,
             commands::sync::sync_now,
             commands::sync::target_password_set,
             commands::sync::targets_settings,

@@ -23,6 +23,15 @@ pub async fn sync_items(
     .await
 }
 
+/// The DMS does not have what a receipt says (the clerk's `reason`): the receipt is void,
+/// the item goes out again on the next run.
+#[tauri::command]
+pub async fn sync_redeliver(app: AppHandle, id: i64, reason: String) -> Result<(), AppError> {
+    blocking(app.store()?, move |s| targets::void_receipt(s, id, &reason)).await?;
+    app.state::<SyncState>().wake.notify_one();
+    Ok(())
+}
+
 /// "Retry" on one item: due at once (a paused target stays paused until its password is
 /// fixed).
 #[tauri::command]

@@ -119,6 +119,7 @@ export const ipc = {
   syncItems: (after: string | null = null, limit: number = PAGE) =>
     call<Paged<OutboxItem>>('sync_items', { after, limit }),
   syncRetry: (id: number) => call<void>('sync_retry', { id }),
+  syncRedeliver: (id: number, reason: string) => call<void>('sync_redeliver', { id, reason }),
   syncNow: () => call<void>('sync_now'),
   /** Installs the verified update and restarts the app (the installer may ask for an administrator). */
   updateInstall: () => call<void>('update_install'),

@@ -60,9 +60,43 @@ async fn a_submission_finalised_offline_is_delivered_when_the_server_comes_up() 
     );
     app.wait_text("[data-testid='outbox-count']", |t| t == "Postausgang: 0")
         .await;
+
+    // The DMS loses what it confirmed: "Beleg ungültig" needs a reason, then the item goes
+    // out again and comes back with a new receipt.
+    let dir = server.root.join("ortstermin");
+    std::fs::remove_dir_all(&dir).unwrap();
+    app.click(&format!("{row} button[data-action='void-receipt']"))
+        .await;
+    let confirm = app.wait_for("dialog button[data-action='confirm']").await;
+    assert_eq!(
+        confirm.attr("disabled").await.unwrap().as_deref(),
+        Some("true"),
+        "no void without a reason"
+    );
+    app.type_into(
+        "[data-testid='void-reason']",
+        "DMS-Ticket 4711: Dokument fehlt",
+    )
+    .await;
+    app.click("dialog button[data-action='confirm']").await;
+    app.wait_text("p.notice", |t| t.starts_with("Beleg ungültig"))
+        .await;
+    for _ in 0..150 {
+        if dir.join(format!("{reference}.index.xml")).is_file() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        dir.join(format!("{reference}.index.xml")).is_file(),
+        "delivered again after the void"
+    );
+    app.wait_text(&format!("{row} [data-testid='receipt']"), |t| {
+        t.starts_with("Geliefert")
+    })
+    .await;
     app.quit().await;
 
-    let dir = server.root.join("ortstermin");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
