@@ -28,6 +28,7 @@ pub const ALL: &[&str] = &[
     "target_save",
     "target_delete",
     "target_test",
+    "target_try",
     "scan_profiles",
     "scan_batches",
     "scan_batch_create",

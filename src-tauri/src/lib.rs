@@ -88,6 +88,7 @@ pub fn run() {
             commands::sync::target_save,
             commands::sync::target_delete,
             commands::sync::target_test,
+            commands::sync::target_try,
             commands::scan::scan_profiles,
             commands::scan::scan_batches,
             commands::scan::scan_batch_create,

@@ -143,13 +143,62 @@ pub fn settings(store: &Store, cfg: &config::Config) -> Result<Vec<TargetSetting
 }
 
 /// Adds or changes one of the user's targets (checked as a whole before the file is
-/// written); a password, when given, goes to the key store.
+/// written); a password, when given, goes to the key store. The first target configured
+/// on a machine that delivered to the built-in local folder keeps that folder as a target
+/// of its own (nothing waiting for it is dropped; it can be removed explicitly).
 pub fn save(
     store: &Store,
     cfg: &config::Config,
     target: TargetSetting,
     password: Option<&str>,
 ) -> Result<()> {
+    let password = password.filter(|p| !p.is_empty());
+    if let Some(pw) = password {
+        check_password(pw)?;
+    }
+    let t = target_config(store, cfg, target)?;
+    if cfg.targets.is_empty() && t.id != eingang_model::DEFAULT_TARGET {
+        let local = config::effective_targets(cfg, store.data_dir()).remove(0);
+        config::save_user_target(store.data_dir(), &local, &connects)?;
+        tracing::info!("the built-in local folder kept as a target of its own");
+    }
+    config::save_user_target(store.data_dir(), &t, &connects)?;
+    if let Some(pw) = password {
+        eingang_sync::secrets::set_password(store, &t.id, pw)?;
+    }
+    tracing::info!(target = %t.id, "target saved in the user's configuration");
+    Ok(())
+}
+
+/// "Verbindung testen" in the form, before anything is saved: the target as it would be
+/// saved, with the password typed (or the one stored), asked the same authenticated
+/// request the worker makes. `None`: it answered as it should. Nothing is recorded.
+pub async fn try_unsaved(
+    store: &std::sync::Arc<Store>,
+    cfg: &config::Config,
+    target: TargetSetting,
+    password: Option<&str>,
+) -> Result<Option<eingang_model::SyncIssue>> {
+    let t = target_config(store, cfg, target)?;
+    let password = match password.filter(|p| !p.is_empty()) {
+        Some(pw) => Some(pw.to_owned()),
+        None => eingang_sync::secrets::password(store, &t.id)?,
+    };
+    let target = eingang_sync::connect(&t, &cfg.sync, password)
+        .map_err(|e| Error::input("config.invalid", e.to_string()))?;
+    Ok(target.connector.probe().await.err().map(|f| eingang_model::SyncIssue {
+        code: f.code.to_owned(),
+        detail: f.detail,
+    }))
+}
+
+/// What the settings form says, as a target of the user's file: checked field by field
+/// (the field named in the error), what only the file can say kept when editing.
+fn target_config(
+    store: &Store,
+    cfg: &config::Config,
+    target: TargetSetting,
+) -> Result<config::TargetConfig> {
     let user_file = config::user_file(store.data_dir());
     if cfg.origin.get(&target.id).is_some_and(|f| f != &user_file) {
         return Err(Error::input(
@@ -171,10 +220,6 @@ pub fn save(
     }
     if !needs_url && blank(&target.path) {
         return Err(Error::input("input.required", "enter the folder").at("path"));
-    }
-    let password = password.filter(|p| !p.is_empty());
-    if let Some(pw) = password {
-        check_password(pw)?;
     }
     // Keep what only the file can say (templates, CMIS/Mayan details) when editing.
     let mut t = cfg
@@ -204,12 +249,7 @@ pub fn save(
         None
     };
     target.folder.trim().clone_into(&mut t.folder);
-    config::save_user_target(store.data_dir(), &t, &connects)?;
-    if let Some(pw) = password {
-        eingang_sync::secrets::set_password(store, &t.id, pw)?;
-    }
-    tracing::info!(target = %t.id, "target saved in the user's configuration");
-    Ok(())
+    Ok(t)
 }
 
 /// Removes one of the user's targets; refused while items still wait for it.

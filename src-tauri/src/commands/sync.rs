@@ -89,6 +89,17 @@ pub async fn target_save(
     Ok(())
 }
 
+/// "Verbindung testen" in the target form, before saving: the target as typed.
+#[tauri::command]
+pub async fn target_try(
+    app: AppHandle,
+    target: TargetSetting,
+    password: Option<String>,
+) -> Result<Option<SyncIssue>, AppError> {
+    let (store, cfg) = (app.store()?, app.state::<SyncState>().config());
+    Ok(targets::try_unsaved(&store, &cfg, target, password.as_deref()).await?)
+}
+
 /// Removes one of the user's targets; refused while items still wait for it.
 #[tauri::command]
 pub async fn target_delete(app: AppHandle, id: String) -> Result<(), AppError> {

@@ -130,6 +130,9 @@ export const ipc = {
     call<void>('target_save', { target, password }),
   targetDelete: (id: string) => call<void>('target_delete', { id }),
   targetTest: (id: string) => call<SyncIssue | null>('target_test', { id }),
+  /** The target as typed in the form, before saving. */
+  targetTry: (target: TargetSetting, password: string | null) =>
+    call<SyncIssue | null>('target_try', { target, password }),
   draftUpgradePreview: (id: string) => call<UpgradePreview | null>('draft_upgrade_preview', { id }),
   draftUpgrade: (id: string, version: string, today: string) =>
     call<DraftState>('draft_upgrade', { id, version, today }),

@@ -584,6 +584,8 @@ export const de = {
   'settings.editTitle': 'Ziel {id} ändern',
   'settings.save': 'Speichern',
   'settings.saved': 'Ziel {id} gespeichert; neue Einträge gehen dorthin.',
+  'settings.localKept': 'Ziel {id} gespeichert. Der lokale Ordner bleibt als eigenes Ziel erhalten – was dorthin wartet, geht nicht verloren; entfernen Sie ihn ausdrücklich, wenn er nicht mehr gebraucht wird.',
+  'settings.tryBeforeSave': 'Verbindung testen (vor dem Speichern)',
   'settings.cancel': 'Abbrechen',
   'settings.field.id': 'Kennung',
   'settings.field.idHint': 'Buchstaben, Ziffern, - und _; später nicht mehr änderbar.',

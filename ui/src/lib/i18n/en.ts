@@ -583,6 +583,8 @@ export const en: Messages = {
   'settings.editTitle': 'Change target {id}',
   'settings.save': 'Save',
   'settings.saved': 'Target {id} saved; new items go there.',
+  'settings.localKept': 'Target {id} saved. The local folder stays a target of its own – nothing waiting for it is lost; remove it explicitly when it is no longer needed.',
+  'settings.tryBeforeSave': 'Test connection (before saving)',
   'settings.cancel': 'Cancel',
   'settings.field.id': 'Id',
   'settings.field.idHint': 'Letters, digits, - and _; cannot be changed later.',
