@@ -144,13 +144,15 @@ pub fn settings(store: &Store, cfg: &config::Config) -> Result<Vec<TargetSetting
 
 /// Adds or changes one of the user's targets (checked as a whole before the file is
 /// written); a password, when given, goes to the key store. The first target configured
-/// on a machine that delivered to the built-in local folder keeps that folder as a target
-/// of its own (nothing waiting for it is dropped; it can be removed explicitly).
+/// on a machine that delivered to the built-in local folder replaces it only when asked:
+/// `keep_local` keeps the folder as a target of its own (removable later); without it,
+/// the folder goes — refused while items still wait for it, so nothing is dropped.
 pub fn save(
     store: &Store,
     cfg: &config::Config,
     target: TargetSetting,
     password: Option<&str>,
+    keep_local: bool,
 ) -> Result<()> {
     let password = password.filter(|p| !p.is_empty());
     if let Some(pw) = password {
@@ -158,9 +160,22 @@ pub fn save(
     }
     let t = target_config(store, cfg, target)?;
     if cfg.targets.is_empty() && t.id != eingang_model::DEFAULT_TARGET {
-        let local = config::effective_targets(cfg, store.data_dir()).remove(0);
-        config::save_user_target(store.data_dir(), &local, &connects)?;
-        tracing::info!("the built-in local folder kept as a target of its own");
+        if keep_local {
+            let local = config::effective_targets(cfg, store.data_dir()).remove(0);
+            config::save_user_target(store.data_dir(), &local, &connects)?;
+            tracing::info!("the built-in local folder kept as a target of its own");
+        } else {
+            let (waiting, failed, paused) =
+                store.with_conn(|c| outbox::counts(c, eingang_model::DEFAULT_TARGET))?;
+            let left = waiting + failed + paused;
+            if left > 0 {
+                return Err(Error::input(
+                    "input.local_in_use",
+                    format!("{left} items still wait for the local folder: keep it as a target until they are delivered"),
+                )
+                .at("keep_local"));
+            }
+        }
     }
     config::save_user_target(store.data_dir(), &t, &connects)?;
     if let Some(pw) = password {
@@ -186,10 +201,15 @@ pub async fn try_unsaved(
     };
     let target = eingang_sync::connect(&t, &cfg.sync, password)
         .map_err(|e| Error::input("config.invalid", e.to_string()))?;
-    Ok(target.connector.probe().await.err().map(|f| eingang_model::SyncIssue {
-        code: f.code.to_owned(),
-        detail: f.detail,
-    }))
+    Ok(target
+        .connector
+        .probe()
+        .await
+        .err()
+        .map(|f| eingang_model::SyncIssue {
+            code: f.code.to_owned(),
+            detail: f.detail,
+        }))
 }
 
 /// What the settings form says, as a target of the user's file: checked field by field

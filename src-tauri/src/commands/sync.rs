@@ -79,10 +79,12 @@ pub async fn target_save(
     app: AppHandle,
     target: TargetSetting,
     password: Option<String>,
+    keep_local: Option<bool>,
 ) -> Result<(), AppError> {
     let (store, cfg) = (app.store()?, app.state::<SyncState>().config());
+    let keep = keep_local.unwrap_or(false);
     blocking(store.clone(), move |s| {
-        targets::save(s, &cfg, target, password.as_deref())
+        targets::save(s, &cfg, target, password.as_deref(), keep)
     })
     .await?;
     app.state::<SyncState>().reload(&store);

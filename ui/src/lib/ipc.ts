@@ -126,8 +126,8 @@ export const ipc = {
   targetPasswordSet: (id: string, password: string) =>
     call<void>('target_password_set', { id, password }),
   targetsSettings: () => call<TargetSetting[]>('targets_settings'),
-  targetSave: (target: TargetSetting, password: string | null) =>
-    call<void>('target_save', { target, password }),
+  targetSave: (target: TargetSetting, password: string | null, keepLocal = false) =>
+    call<void>('target_save', { target, password, keepLocal }),
   targetDelete: (id: string) => call<void>('target_delete', { id }),
   targetTest: (id: string) => call<SyncIssue | null>('target_test', { id }),
   /** The target as typed in the form, before saving. */

@@ -8,6 +8,7 @@ mod evidence;
 mod loops;
 mod provision;
 mod submissions;
+mod targets;
 
 use eingang_store::Store;
 use tempfile::TempDir;

@@ -136,11 +136,31 @@ async fn a_webdav_target_added_in_the_settings_receives_the_next_submission() {
     app.type_into("#target-name", "Stadt-DMS").await;
     app.type_into("#target-url", &server.url).await;
     app.type_into("#target-user", servers::USER).await;
-    app.type_into("#target-password", servers::PASSWORD).await;
     app.type_into("#target-folder", "{{formular}}").await;
+    // Tried before saving: a wrong password gets a German reason, the right one passes.
+    app.type_into("#target-password", "falsch").await;
+    app.click("button[data-action='try-target']").await;
+    app.wait_text("[data-testid='try-result']", |t| {
+        t.starts_with("Der Server hat Benutzername oder Passwort abgelehnt")
+    })
+    .await;
+    app.retype("#target-password", servers::PASSWORD).await;
+    app.click("button[data-action='try-target']").await;
+    app.wait_text("[data-testid='try-result']", |t| {
+        t.starts_with("Verbindung in Ordnung")
+    })
+    .await;
+    assert!(
+        !data.path().join("config.toml").exists(),
+        "trying saves nothing"
+    );
     app.click("button[data-action='save-target']").await;
     app.wait_text("li[data-setting='dms']", |t| {
         t.contains("eigene Einstellung")
+    })
+    .await;
+    app.wait_text("section.settings p.notice", |t| {
+        t.contains("ersetzt den lokalen Ordner")
     })
     .await;
     app.click("li[data-setting='dms'] button[data-action='test']")
