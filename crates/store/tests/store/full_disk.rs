@@ -154,3 +154,75 @@ fn a_full_disk_refuses_saving_clearly_keeps_what_was_saved_and_recovers() {
         e.code()
     );
 }
+
+#[path = "../fixtures/released.rs"]
+mod released_fixture;
+
+/// A purge while the disk is full: it finishes (it frees space) or stops cleanly with
+/// `store.disk_full` — either way every batch is purged whole or not at all, no file a row
+/// names is missing, and once there is room the next run purges the rest.
+#[test]
+fn a_purge_on_a_full_disk_loses_nothing_and_finishes_once_there_is_room() {
+    use eingang_store::retention::Policy;
+    use eingang_store::tables::{audit, batches, outbox};
+    const DAY: i64 = 86_400_000;
+    let disk = SmallDisk::mount("24m");
+    let data = disk.path().join("daten");
+    let store = Store::open(&data).unwrap();
+    let now = eingang_store::now_ms();
+    let mut made = Vec::new();
+    for _ in 0..6 {
+        let (batch, doc, hashes) = released_fixture::released(&store, 3, None);
+        store
+            .with_tx(|c| {
+                let id: i64 = c.query_row(
+                    "SELECT id FROM outbox WHERE item_id = ?1",
+                    [doc.to_string()],
+                    |r| r.get(0),
+                )?;
+                outbox::mark_delivered(c, id, "dav://dms/x", "aa", now - 200 * DAY)
+            })
+            .unwrap();
+        made.push((batch, hashes));
+    }
+    let policy = Policy {
+        scans_before: now - 30 * DAY,
+        documents_before: now - 90 * DAY,
+        submissions_before: now - 90 * DAY,
+        chunk: 2,
+    };
+    let whole_or_untouched = |store: &Store| {
+        let mut purged = 0;
+        for (batch, hashes) in &made {
+            let b = store.with_conn(|c| batches::batch(c, batch)).unwrap();
+            let on_disk = hashes
+                .iter()
+                .filter(|h| store.blobs().contains(h).unwrap())
+                .count();
+            if b.purged_at.is_some() {
+                purged += 1;
+                // The PDF may stay until its own period; the page images are gone.
+                assert!(on_disk <= 1, "a purged batch kept {on_disk} files");
+            } else {
+                assert_eq!(on_disk, hashes.len(), "an untouched batch lost files");
+            }
+        }
+        purged
+    };
+
+    let filler = fill(disk.path());
+    match store.purge(&policy) {
+        Ok(p) => eprintln!("purge on a full disk: finished, {} bytes freed", p.bytes),
+        Err(e) => assert_eq!(e.code(), "store.disk_full", "{e}"),
+    }
+    let first = whole_or_untouched(&store);
+    eprintln!(
+        "purge on a full disk: {first} of {} batches purged",
+        made.len()
+    );
+
+    std::fs::remove_file(filler).unwrap();
+    store.purge(&policy).unwrap();
+    assert_eq!(whole_or_untouched(&store), made.len());
+    assert!(store.with_conn(audit::verify).unwrap().is_ok());
+}
