@@ -106,6 +106,7 @@ impl Store {
             let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })?;
+        let mut done = Vec::with_capacity(listed.len());
         for (hash, size) in listed {
             match self.blobs().path(&hash) {
                 Ok(path) => match std::fs::remove_file(&path) {
@@ -120,11 +121,17 @@ impl Store {
                 Err(crate::error::Error::BlobMissing { .. }) => {}
                 Err(e) => return Err(e),
             }
-            self.with_conn(|c| {
-                c.execute("DELETE FROM purge_files WHERE hash = ?1", [&hash])?;
-                Ok(())
-            })?;
+            done.push(hash);
         }
+        // The list shortened in one transaction, not one commit (and sync) per file; a run
+        // killed before it finds those files gone and drops their rows then.
+        self.with_tx(|tx| {
+            let mut del = tx.prepare_cached("DELETE FROM purge_files WHERE hash = ?1")?;
+            for hash in &done {
+                del.execute([hash])?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 }
