@@ -92,7 +92,7 @@ fn migrations_are_append_only_the_shipped_scripts_never_change() {
     // changing one would leave old databases with a schema this build does not expect.
     // Add a new migration instead of editing an old one.
     use sha2::{Digest, Sha256};
-    let shipped: [(u32, &str); 18] = [
+    let shipped: [(u32, &str); 19] = [
         (1, "f4c76e5cba708009"),
         (2, "151e3c74af61d941"),
         (3, "f62ca276b266021b"),
@@ -111,6 +111,7 @@ fn migrations_are_append_only_the_shipped_scripts_never_change() {
         (16, "2aae5d98a68c03a8"),
         (17, "d74e5931bd932bb5"),
         (18, "c1e14738d35548a2"),
+        (19, "dd1e6a3a4076576d"),
     ];
     assert_eq!(
         MIGRATIONS.len(),

@@ -160,6 +160,14 @@ fn the_lists_and_the_audit_lookups_read_an_index_not_the_table() {
             "SELECT id FROM batches WHERE name = ?1 ORDER BY created_at DESC LIMIT 1",
             "batches_by_name",
         ),
+        (
+            "SELECT count(*) FROM pages p WHERE p.batch_id = ?1 AND NOT p.deleted AND p.blank",
+            "COVERING INDEX pages_counts",
+        ),
+        (
+            "SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = ?1 AND o.state <> 'delivered'",
+            "COVERING INDEX outbox_item_state",
+        ),
     ];
     for (sql, index) in plans {
         let plan: Vec<String> = store
