@@ -376,18 +376,32 @@ impl WebDav {
         }
         let tmp = Self::child(dir, &format!(".{}.part", file.name));
         let what = format!("uploading {}", shown(&dest));
-        let (body, digest) = body_of(file)?;
-        let mut put = self
-            .req(Method::PUT, &tmp)
-            .header(CONTENT_LENGTH, file.size)
-            .header(CONTENT_TYPE, "application/octet-stream")
-            .body(body);
-        if self.opts.nextcloud {
-            put = put
-                .header("X-NC-WebDAV-AutoMkcol", "1")
-                .header("OC-Checksum", format!("SHA256:{}", file.sha256));
-        }
-        let resp = self.send(put, &what).await?;
+        let mut remade = false;
+        let (resp, digest) = loop {
+            let (body, digest) = body_of(file)?;
+            let mut put = self
+                .req(Method::PUT, &tmp)
+                .header(CONTENT_LENGTH, file.size)
+                .header(CONTENT_TYPE, "application/octet-stream")
+                .body(body);
+            if self.opts.nextcloud {
+                put = put
+                    .header("X-NC-WebDAV-AutoMkcol", "1")
+                    .header("OC-Checksum", format!("SHA256:{}", file.sha256));
+            }
+            let resp = self.send(put, &what).await?;
+            // RFC 4918: 409 — the folder is gone (removed on the server since it was made):
+            // forget what we knew, make it again, and send once more.
+            if resp.status() == StatusCode::CONFLICT && !remade {
+                if let Ok(mut k) = self.known.lock() {
+                    k.clear();
+                }
+                self.ensure_dir(dir).await?;
+                remade = true;
+                continue;
+            }
+            break (resp, digest);
+        };
         if !resp.status().is_success() {
             let f = status_failure(resp.status(), resp.headers(), &what);
             // A 403 on one file while the target accepts us: the name or type is refused.

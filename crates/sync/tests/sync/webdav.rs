@@ -238,3 +238,35 @@ async fn a_base_collection_that_does_not_exist_yet_is_made_on_the_first_delivery
     assert_eq!(r.delivered, 1, "{:?}", row(&store, &id).error);
     assert_exactly_delivered(&store, &server.root.join("neu/eingang"), &[id]);
 }
+
+/// The DMS's folder is removed after the first delivery (an administrator cleaned up): the
+/// next delivery into it makes it again instead of failing on the server's 409, on WsgiDAV
+/// and on Apache mod_dav.
+#[tokio::test]
+async fn a_folder_removed_on_the_server_is_made_again_for_the_next_delivery() {
+    for server in [servers::wsgidav(), servers::apache()] {
+        let (_d, store) = store();
+        let t = target(&server.url, PASSWORD, "post/{{formular}}");
+        let first = finalised(&store, &["dms"]);
+        let r = run_round(&store, &t, Settings::default()).await.unwrap();
+        assert_eq!(r.delivered, 1, "{}", server.name);
+        dav(
+            reqwest::Method::DELETE,
+            &format!("{}post/", server.url),
+            None,
+        )
+        .await;
+        assert!(!server.root.join("post").exists(), "{}", server.name);
+        let second = finalised(&store, &["dms"]);
+        let r = run_round(&store, &t, Settings::default()).await.unwrap();
+        assert_eq!(
+            (r.delivered, r.failed),
+            (1, 0),
+            "{}: {:?}",
+            server.name,
+            row(&store, &second).error
+        );
+        assert_exactly_delivered(&store, &server.root.join("post/ortstermin"), &[second]);
+        assert_eq!(row(&store, &first).state, OutboxState::Delivered);
+    }
+}
