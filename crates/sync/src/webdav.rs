@@ -365,6 +365,42 @@ impl WebDav {
     }
 
     /// Uploads one file under a temporary name and moves it onto `name` without overwriting.
+    /// PUTs `file` to `tmp` in `dir`; the answer and the digest of what was sent. A 409 (RFC
+    /// 4918: the folder is gone — removed on the server since it was made) forgets what we
+    /// knew, makes the folder again and sends once more.
+    async fn put_tmp(
+        &self,
+        dir: &Url,
+        tmp: &Url,
+        file: &PackageFile,
+        what: &str,
+    ) -> Result<(reqwest::Response, std::sync::Arc<std::sync::Mutex<Sha256>>), Failure> {
+        let mut remade = false;
+        loop {
+            let (body, digest) = body_of(file)?;
+            let mut put = self
+                .req(Method::PUT, tmp)
+                .header(CONTENT_LENGTH, file.size)
+                .header(CONTENT_TYPE, "application/octet-stream")
+                .body(body);
+            if self.opts.nextcloud {
+                put = put
+                    .header("X-NC-WebDAV-AutoMkcol", "1")
+                    .header("OC-Checksum", format!("SHA256:{}", file.sha256));
+            }
+            let resp = self.send(put, what).await?;
+            if resp.status() == StatusCode::CONFLICT && !remade {
+                if let Ok(mut k) = self.known.lock() {
+                    k.clear();
+                }
+                self.ensure_dir(dir).await?;
+                remade = true;
+                continue;
+            }
+            return Ok((resp, digest));
+        }
+    }
+
     async fn put_file(&self, dir: &Url, file: &PackageFile) -> Result<(), Failure> {
         let dest = Self::child(dir, &file.name);
         if let (true, Content::Blob(src), Some(uploads)) = (
@@ -376,32 +412,7 @@ impl WebDav {
         }
         let tmp = Self::child(dir, &format!(".{}.part", file.name));
         let what = format!("uploading {}", shown(&dest));
-        let mut remade = false;
-        let (resp, digest) = loop {
-            let (body, digest) = body_of(file)?;
-            let mut put = self
-                .req(Method::PUT, &tmp)
-                .header(CONTENT_LENGTH, file.size)
-                .header(CONTENT_TYPE, "application/octet-stream")
-                .body(body);
-            if self.opts.nextcloud {
-                put = put
-                    .header("X-NC-WebDAV-AutoMkcol", "1")
-                    .header("OC-Checksum", format!("SHA256:{}", file.sha256));
-            }
-            let resp = self.send(put, &what).await?;
-            // RFC 4918: 409 — the folder is gone (removed on the server since it was made):
-            // forget what we knew, make it again, and send once more.
-            if resp.status() == StatusCode::CONFLICT && !remade {
-                if let Ok(mut k) = self.known.lock() {
-                    k.clear();
-                }
-                self.ensure_dir(dir).await?;
-                remade = true;
-                continue;
-            }
-            break (resp, digest);
-        };
+        let (resp, digest) = self.put_tmp(dir, &tmp, file, &what).await?;
         if !resp.status().is_success() {
             let f = status_failure(resp.status(), resp.headers(), &what);
             // A 403 on one file while the target accepts us: the name or type is refused.
