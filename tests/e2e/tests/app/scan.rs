@@ -1056,3 +1056,71 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     assert_eq!(broken.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&broken.stdout).contains("BROKEN"));
 }
+
+/// A long batch list comes a page at a time: 50 batches, "Weitere 50 anzeigen" for the
+/// rest, and when the list has ended the focus is on its last batch, not lost.
+#[tokio::test(flavor = "current_thread")]
+async fn a_long_batch_list_shows_fifty_and_the_rest_on_request() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let store = eingang_store::Store::open(data.path()).unwrap();
+        store
+            .with_tx(|c| {
+                for i in 0..62 {
+                    eingang_store::tables::batches::create_batch(
+                        c,
+                        &format!("Stapel {i:02}"),
+                        None,
+                        "{}",
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='scan']").await;
+    app.wait_for(".batches li").await;
+    let count = |app: &crate::harness::App| {
+        let client = app.client.clone();
+        async move {
+            client
+                .find_all(crate::harness::css(".batches li"))
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(count(&app).await, 50);
+    let shown = app.text("p.more span").await;
+    assert_eq!(shown, "50 angezeigt, weitere vorhanden");
+    app.click("p.more button").await;
+    for _ in 0..100 {
+        if count(&app).await == 62 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(count(&app).await, 62);
+    assert!(
+        app.client
+            .find_all(crate::harness::css("p.more"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the button goes when the list has ended"
+    );
+    let focused = app
+        .client
+        .execute("return document.activeElement.closest('li') === document.querySelector('.batches li:last-child')", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, serde_json::json!(true), "focus on the last batch");
+    // The oldest batch is the last one.
+    assert!(app
+        .text(".batches li:last-child .batch-name")
+        .await
+        .ends_with("Stapel 00"));
+    app.quit().await;
+}
