@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (17, include_str!("migrations/0017_documents_by_batch.sql")),
     (18, include_str!("migrations/0018_paging.sql")),
     (19, include_str!("migrations/0019_list_counts.sql")),
+    (20, include_str!("migrations/0020_unpurged.sql")),
 ];
 
 /// The schema version this build writes.

@@ -44,7 +44,7 @@ pub struct Purged {
 
 /// When the last receipt of a batch's documents arrived, if every one is delivered.
 const BATCH_DELIVERED: &str = "
-    SELECT b.id FROM batches b
+    SELECT b.id FROM batches b INDEXED BY batches_unpurged
     WHERE b.released_at IS NOT NULL AND b.purged_at IS NULL AND b.hold = ?3
       AND EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id)
       AND NOT EXISTS (
@@ -216,8 +216,9 @@ fn purge_documents(
 ) -> Result<usize> {
     let rows: Vec<(String, String, Option<String>)> = {
         let mut s = tx.prepare(&format!(
-            "SELECT d.id, d.pdf_blob, d.transfer_blob FROM documents d JOIN batches b ON b.id = d.batch_id
-             WHERE d.purged_at IS NULL AND NOT b.hold AND {} LIMIT ?2",
+            "SELECT d.id, d.pdf_blob, d.transfer_blob
+             FROM documents d INDEXED BY documents_unpurged JOIN batches b ON b.id = d.batch_id
+             WHERE d.purged_at IS NULL AND NOT b.hold AND {} ORDER BY d.created_at LIMIT ?2",
             delivered_before("document", "d")
         ))?;
         let limit = i64::try_from(chunk).unwrap_or(i64::MAX);
@@ -256,8 +257,9 @@ fn purge_submissions(
 ) -> Result<usize> {
     let rows: Vec<(String, Option<String>, String)> = {
         let mut s = tx.prepare(&format!(
-            "SELECT s.id, s.pdf_blob, s.attachments_json FROM submissions s
-             WHERE s.purged_at IS NULL AND {} LIMIT ?2",
+            "SELECT s.id, s.pdf_blob, s.attachments_json
+             FROM submissions s INDEXED BY submissions_unpurged
+             WHERE s.purged_at IS NULL AND {} ORDER BY s.created_at LIMIT ?2",
             delivered_before("submission", "s")
         ))?;
         let limit = i64::try_from(chunk).unwrap_or(i64::MAX);
