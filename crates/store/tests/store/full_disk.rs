@@ -155,8 +155,7 @@ fn a_full_disk_refuses_saving_clearly_keeps_what_was_saved_and_recovers() {
     );
 }
 
-#[path = "../fixtures/released.rs"]
-mod released_fixture;
+use crate::retention::fixtures as released_fixture;
 
 /// A purge while the disk is full: it finishes (it frees space) or stops cleanly with
 /// `store.disk_full` — either way every batch is purged whole or not at all, no file a row

@@ -4,7 +4,7 @@
 //! whose rows went are removed even after a crash between the two.
 
 #[path = "../fixtures/released.rs"]
-mod fixtures;
+pub(crate) mod fixtures;
 
 use eingang_model::DocumentId;
 use eingang_store::retention::{set_hold, Policy};
