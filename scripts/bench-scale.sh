@@ -12,6 +12,8 @@
 #   - the installed app (release build) under Xvfb: start to first screen, idle memory.
 # The figures are what this script prints; the goals are checked at the end.
 # Usage: scripts/bench-scale.sh [DAYS_FOR_100%] [RUNS]   (defaults 250 and 20)
+#   BENCH_STORES=DIR keeps the three data folders in DIR (made there if missing, else used
+#   as they are); BENCH_PHASE=generate only makes them, BENCH_PHASE=measure only measures.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 FULL="${1:-250}"
@@ -25,6 +27,9 @@ E="$ROOT/target/release/eingang"
 APP="$ROOT/target/release/eingang-app"
 GEN="$ROOT/target/release/eingang-scalegen"
 WORK="$(mktemp -d /var/tmp/eingang-scale.XXXXXX)"
+STORES="${BENCH_STORES:-$WORK}"
+PHASE="${BENCH_PHASE:-all}"
+mkdir -p "$STORES"
 n=99; while [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
 Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 XVFB=$!
@@ -81,9 +86,17 @@ PY
 declare -A R
 for pct in 10 50 100; do
   days=$(( FULL * pct / 100 ))
-  D="$WORK/store-$pct"
-  say "$pct %: $days batch days ending yesterday (retention on; the last day left for eingang retention run)"
-  "$GEN" "$D" --days "$days" --unpurged-days 1 | tail -3
+  D="$STORES/store-$pct"
+  if [ ! -e "$D/generated" ]; then
+    say "$pct %: $days batch days ending yesterday (retention on; the last day left for eingang retention run)"
+    rm -rf "$D"
+    "$GEN" "$D" --days "$days" --unpurged-days 1 | tail -3 | tee "$D.log"
+    touch "$D/generated"
+  else
+    say "$pct %: the data folder made before ($D)"
+    cat "$D.log" 2>/dev/null || true
+  fi
+  [ "$PHASE" != generate ] || continue
   db=$(du -sm "$D/eingang.db" | cut -f1)
   files=$(find "$D/blobs" -type f | wc -l)
   blobs=$(du -sm "$D/blobs" | cut -f1)
@@ -150,9 +163,10 @@ print(json.dumps(p))' >"$WORK/bench-profile.json"
   done
   R[$pct.start]=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 2p)
   R[$pct.mem]=$(printf '%s\n' "${mems[@]}" | sort -n | sed -n 2p)
-  # keep only the 100 % folder on disk at the end
-  [ "$pct" = 100 ] || rm -rf "$D"
+  # measured once: a kept folder is not measured again
+  [ -z "${BENCH_STORES:-}" ] || rm -rf "$D"
 done
+[ "$PHASE" != generate ] || exit 0
 
 say "summary (p95 in ms; 10 % / 50 % / 100 % of a year)"
 row() { printf '%-34s %10s %10s %10s\n' "$1" "${R[10.$2]}" "${R[50.$2]}" "${R[100.$2]}"; }
