@@ -24,6 +24,16 @@ fn webdav(url: &str) -> TargetSetting {
     }
 }
 
+/// The targets of the data folder's configuration, in order.
+fn ids(dir: &std::path::Path) -> Vec<String> {
+    eingang_config::load(dir)
+        .unwrap()
+        .targets
+        .into_iter()
+        .map(|t| t.id)
+        .collect()
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -89,13 +99,7 @@ fn the_first_target_replaces_the_local_folder_only_when_nothing_waits_for_it() {
         .with_tx(|c| eingang_store::tables::outbox::mark_delivered(c, 1, "ausgang/s1", "ab", 2))
         .unwrap();
     targets::save(&store, &cfg, webdav("http://127.0.0.1:9/dav/"), None, false).unwrap();
-    let ids: Vec<String> = eingang_config::load(dir.path())
-        .unwrap()
-        .targets
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    assert_eq!(ids, ["dms"]);
+    assert_eq!(ids(dir.path()), ["dms"]);
 }
 
 #[test]
@@ -126,11 +130,5 @@ fn the_first_target_saved_can_keep_the_local_folder_as_a_target_of_its_own() {
     let mut other = webdav("http://127.0.0.1:9/other/");
     other.id = "archiv".into();
     targets::save(&store, &cfg, other, None, false).unwrap();
-    let ids: Vec<String> = eingang_config::load(dir.path())
-        .unwrap()
-        .targets
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    assert_eq!(ids, ["default", "dms", "archiv"]);
+    assert_eq!(ids(dir.path()), ["default", "dms", "archiv"]);
 }

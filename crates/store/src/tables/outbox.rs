@@ -355,7 +355,7 @@ pub fn items(
     if in_waiting {
         let from = after.map_or(0, |c| c.key);
         out = query(
-            "o.state <> 'delivered' AND o.id > ?1 AND ?2 = ?2",
+            "o.state <> 'delivered' AND o.id > ?1",
             "o.id",
             from,
             0,
