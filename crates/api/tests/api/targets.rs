@@ -113,8 +113,7 @@ fn the_first_target_saved_can_keep_the_local_folder_as_a_target_of_its_own() {
     targets::save(&store, &cfg, webdav("http://127.0.0.1:9/dav/"), None, true).unwrap();
 
     let cfg = eingang_config::load(dir.path()).unwrap();
-    let ids: Vec<&str> = cfg.targets.iter().map(|t| t.id.as_str()).collect();
-    assert_eq!(ids, ["default", "dms"]);
+    assert_eq!(ids(dir.path()), ["default", "dms"]);
     assert_eq!(
         cfg.targets[0].path.as_deref(),
         Some(dir.path().join("ausgang").as_path()),
