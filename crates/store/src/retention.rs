@@ -42,7 +42,9 @@ pub struct Purged {
     pub reclaimed: u64,
 }
 
-/// When the last receipt of a batch's documents arrived, if every one is delivered.
+/// When the last receipt of a batch's documents arrived, if every one is delivered. The
+/// receipts are read per document of the batch (`CROSS JOIN` keeps that order): joined the
+/// other way round, SQLite read the whole outbox for every batch.
 const BATCH_DELIVERED: &str = "
     SELECT b.id FROM batches b INDEXED BY batches_unpurged
     WHERE b.released_at IS NOT NULL AND b.purged_at IS NULL AND b.hold = ?3
@@ -52,7 +54,7 @@ const BATCH_DELIVERED: &str = "
               NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id)
               OR EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id
                                                    AND o.state <> 'delivered')))
-      AND (SELECT max(o.receipt_at) FROM outbox o JOIN documents d
+      AND (SELECT max(o.receipt_at) FROM documents d CROSS JOIN outbox o
              ON o.item_kind = 'document' AND o.item_id = d.id WHERE d.batch_id = b.id) < ?1
     ORDER BY b.released_at LIMIT ?2";
 
