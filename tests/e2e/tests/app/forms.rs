@@ -363,13 +363,7 @@ async fn a_complete_draft_is_finalised_into_the_outbox() {
 
     app.pick(&[("field-datum", "2026-11-27")]).await;
     app.type_into("#field-anschrift", "Markt 1, Münster").await;
-    app.click("button[data-action='finalise']").await;
-    let notice = app
-        .wait_text("[data-notice]", |t| {
-            t.starts_with("Abgeschlossen und zur Übertragung bereit")
-        })
-        .await;
-    let reference = notice.rsplit(' ').next().unwrap().to_owned();
+    let (reference, _) = app.finalise_open_draft().await;
     // The background worker delivers at once into the zero-configuration folder; the
     // status bar follows (it refreshes every 5 s).
     app.wait_text("[data-testid='outbox-count']", |t| t == "Postausgang: 0")
@@ -429,4 +423,142 @@ async fn a_fim_schema_is_imported_through_the_app() {
     app.click("[data-new-draft='fim-s00000094']").await;
     app.wait_for("#editor-heading").await;
     app.quit().await;
+}
+
+/// Issue 28's field worker, keyboard only, on a machine whose system locale is English: the
+/// date is typed as Germans write it and echoed in words, the calendar opens on it (Monday
+/// first, German names), the status bar counts what is open and leads there, the review
+/// shows every answer before the binding submit, the notice gives the short reference
+/// number, and the submission holds the ISO date. axe finds nothing on the editor with the
+/// calendar open, nor on the review, also at 200 % page zoom.
+#[tokio::test(flavor = "current_thread")]
+async fn a_german_date_typed_by_keyboard_under_an_english_system_locale_is_stored_as_iso() {
+    use crate::harness::{press, tab_to, ENTER};
+    let axe = crate::accessibility::axe_source();
+    let data = tempfile::tempdir().unwrap();
+    let english = std::path::Path::new("en_US.UTF-8");
+    let driver = Driver::start_env(
+        &[
+            ("LANG", english),
+            ("LC_ALL", english),
+            ("LANGUAGE", std::path::Path::new("en_US")),
+        ],
+        &[],
+    );
+    let app = driver.launch(data.path()).await;
+    let system = app
+        .client
+        .execute("return navigator.language", vec![])
+        .await
+        .unwrap();
+    assert!(
+        system.as_str().unwrap_or_default().starts_with("en"),
+        "the webview's system language should be English here: {system}"
+    );
+    app.click("[data-new-draft='ortstermin']").await;
+    app.wait_for("#editor-heading").await;
+    tab_to(&app, "#field-aktenzeichen").await;
+    press(&app, "530.12-2026-0500").await;
+    tab_to(&app, "#field-datum").await;
+    press(&app, "01.12.2026").await;
+    app.wait_text("#field-datum-format", |t| t == "Dienstag, 1. Dezember 2026")
+        .await;
+
+    // The calendar opens on the typed day; its week starts on Monday, in German.
+    tab_to(&app, "button[data-action='calendar']").await;
+    press(&app, ENTER).await;
+    let focused = app
+        .client
+        .execute(
+            "return document.activeElement.getAttribute('data-date')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused, "2026-12-01");
+    let first_day = app.text(".calendar thead th").await;
+    assert!(
+        first_day.starts_with("Mo"),
+        "the week starts on Monday: {first_day}"
+    );
+    let violations = crate::accessibility::violations(&app, &axe).await;
+    assert!(violations.is_empty(), "calendar: {violations:#?}");
+    press(&app, "\u{E014}").await; // → the next day
+    press(&app, "\u{E00C}").await; // Escape: nothing chosen
+    let value = app
+        .wait_for("#field-datum")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(value.as_deref(), Some("01.12.2026"));
+
+    // What is open: the status bar counts it and leads there.
+    app.wait_text(".open-count", |t| t == "1 Angabe offen")
+        .await;
+    tab_to(&app, "button[data-action='next-open']").await;
+    press(&app, ENTER).await;
+    let here = app
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(here, "field-anschrift");
+    press(&app, "Hafenweg 26, Münster").await;
+    app.wait_text(".open-count", |t| t == "Alle Angaben vollständig")
+        .await;
+
+    // The review before the binding submit.
+    tab_to(&app, "button[data-action='finalise']").await;
+    press(&app, ENTER).await;
+    let review = app.text("[data-review]").await;
+    for expected in [
+        "530.12-2026-0500",
+        "Datum des Ortstermins",
+        "01.12.2026",
+        "Hafenweg 26",
+    ] {
+        assert!(review.contains(expected), "{expected}: {review}");
+    }
+    let violations = crate::accessibility::violations(&app, &axe).await;
+    assert!(violations.is_empty(), "review: {violations:#?}");
+    app.client
+        .execute("document.documentElement.style.zoom = '2'", vec![])
+        .await
+        .unwrap();
+    let violations = crate::accessibility::violations(&app, &axe).await;
+    assert!(violations.is_empty(), "review at 200 %: {violations:#?}");
+    app.client
+        .execute("document.documentElement.style.zoom = ''", vec![])
+        .await
+        .unwrap();
+    tab_to(&app, "button[data-action='submit']").await;
+    press(&app, ENTER).await;
+    let notice = app
+        .wait_text("[data-notice]", |t| {
+            t.starts_with("Abgeschlossen und zur Übertragung bereit")
+        })
+        .await;
+    let reference = notice.rsplit(' ').next().unwrap_or_default().to_owned();
+    assert!(
+        reference.len() == 11 && reference.as_bytes()[5] == b'-',
+        "a short reference number, not a UUID: {notice}"
+    );
+    let id = app
+        .wait_for("[data-notice]")
+        .await
+        .attr("data-submission")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    let row = app.text(&format!("tr[data-submission-id='{id}']")).await;
+    assert!(row.contains(&reference), "{row}");
+    app.quit().await;
+
+    let store = eingang_store::Store::open(data.path()).unwrap();
+    let row = store
+        .with_conn(|c| eingang_store::tables::submissions::get(c, &id))
+        .unwrap();
+    let values: serde_json::Value = serde_json::from_str(&row.data_json).unwrap();
+    assert_eq!(values["datum"], "2026-12-01", "{values}");
 }

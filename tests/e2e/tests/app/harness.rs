@@ -266,19 +266,35 @@ impl App {
     }
 
     /// Starts an "Ortstermin" draft, fills the required fields and finalises it; returns the
-    /// submission's reference from the notice.
+    /// submission's id.
     pub async fn finalise_ortstermin(&self, aktenzeichen: &str, anschrift: &str) -> String {
         self.click("[data-new-draft='ortstermin']").await;
         self.type_into("#field-aktenzeichen", aktenzeichen).await;
         self.pick(&[("field-datum", "2026-11-27")]).await;
         self.type_into("#field-anschrift", anschrift).await;
+        self.finalise_open_draft().await.0
+    }
+
+    /// "Abschließen und einreichen" on the open draft, the review, "Verbindlich einreichen";
+    /// returns the submission's id and the reference number the notice shows.
+    pub async fn finalise_open_draft(&self) -> (String, String) {
         self.click("button[data-action='finalise']").await;
+        self.wait_for("[data-review]").await;
+        self.click("button[data-action='submit']").await;
         let notice = self
             .wait_text("[data-notice]", |t| {
                 t.starts_with("Abgeschlossen und zur Übertragung bereit")
             })
             .await;
-        notice.rsplit(' ').next().unwrap_or_default().to_owned()
+        let reference = notice.rsplit(' ').next().unwrap_or_default().to_owned();
+        let id = self
+            .wait_for("[data-notice]")
+            .await
+            .attr("data-submission")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        (id, reference)
     }
 
     /// Polls `selector`'s text until `pred` holds; returns the text.

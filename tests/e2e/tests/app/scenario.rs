@@ -31,12 +31,10 @@ async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
     ] {
         app.type_into(id, text).await;
     }
-    app.pick(&[
-        ("field-termine-0-datum", "2027-05-08"),
-        ("field-termine-0-von", "09:00"),
-        ("field-termine-0-bis", "14:00"),
-    ])
-    .await;
+    // Dates and times typed as people write them in German.
+    app.type_into("#field-termine-0-datum", "8.5.2027").await;
+    app.type_into("#field-termine-0-von", "9:00").await;
+    app.type_into("#field-termine-0-bis", "14.00").await;
     app.click("button[data-action='add-row']").await;
     app.type_into("#field-termine-1-ort", "Ludgeriplatz").await;
     app.type_into("#field-lageplan", plan.to_str().unwrap())
@@ -67,14 +65,11 @@ async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
         Some("Ludgeriplatz")
     );
     // Complete the second row and the consent, then finalise.
-    app.pick(&[
-        ("field-termine-1-datum", "2027-05-15"),
-        ("field-termine-1-von", "10:00"),
-        ("field-termine-1-bis", "13:30"),
-    ])
-    .await;
+    app.type_into("#field-termine-1-datum", "15.05.2027").await;
+    app.type_into("#field-termine-1-von", "10:00").await;
+    app.type_into("#field-termine-1-bis", "13:30").await;
     app.type_into("#field-termine-1-flaeche", "4").await;
-    app.click("#field-einverstanden").await;
+    app.click("#field-einverstanden--ja").await;
 
     // 200 % zoom: the editor reflows, nothing needs horizontal scrolling (WCAG 1.4.10).
     let overflow = app
@@ -93,13 +88,7 @@ async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
         "horizontal overflow at 200 %: {overflow}"
     );
 
-    app.click("button[data-action='finalise']").await;
-    let notice = app
-        .wait_text("[data-notice]", |t| {
-            t.starts_with("Abgeschlossen und zur Übertragung bereit")
-        })
-        .await;
-    let reference = notice.rsplit(' ').next().unwrap().to_owned();
+    let (reference, _) = app.finalise_open_draft().await;
     app.quit().await;
 
     // In the store: the submission, its data, and its PDF/A.
@@ -109,6 +98,17 @@ async fn fill_fix_kill_resume_finalise_and_find_the_submission() {
         .unwrap()
         .expect("the submission has its PDF/A");
     assert!(store.blobs().get(&pdf).unwrap().starts_with(b"%PDF-1.7"));
+    // What was typed as "8.5.2027", "9:00", "14.00" is stored as the engine's ISO values.
+    let row = store
+        .with_conn(|c| eingang_store::tables::submissions::get(c, &reference))
+        .unwrap();
+    let data_json: serde_json::Value = serde_json::from_str(&row.data_json).unwrap();
+    let termine = &data_json["termine"];
+    assert_eq!(termine[0]["datum"], "2027-05-08", "{data_json}");
+    assert_eq!(termine[0]["von"], "09:00", "{data_json}");
+    assert_eq!(termine[0]["bis"], "14:00", "{data_json}");
+    assert_eq!(termine[1]["datum"], "2027-05-15", "{data_json}");
+    assert_eq!(data_json["einverstanden"], true, "{data_json}");
     drop(store);
     // And in the CLI.
     let cli = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/eingang");

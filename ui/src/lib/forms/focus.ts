@@ -5,6 +5,11 @@ export function focusField(event: MouseEvent, path: string): void {
   const target = document.getElementById(domId(path));
   if (!target) return;
   event.preventDefault();
+  focusPath(target);
+}
+
+/** Focuses `target`, or for a group or choice its first input, and shows it. */
+export function focusPath(target: HTMLElement): void {
   const input = target.matches('input, textarea, select')
     ? target
     : target.querySelector<HTMLElement>('input, textarea, select, button');

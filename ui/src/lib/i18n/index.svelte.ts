@@ -53,6 +53,13 @@ class I18n {
   t = (key: MessageKey, params?: Record<string, string | number>): string =>
     format(catalogues[this.language][key] ?? en[key], params);
 
+  /**
+   * A counted text: `one` where the language's plural rules say "one" for `count`, else
+   * `other` (both get `{count}`), so no "1 Dokumente" or "Angabe(n)".
+   */
+  tn = (count: number, one: MessageKey, other: MessageKey, params: Record<string, string | number> = {}): string =>
+    this.t(new Intl.PluralRules(this.language).select(count) === 'one' ? one : other, { count, ...params });
+
   /** A text in a given language (the welcome screen greets in all of them). */
   tIn = (language: TerminalLanguage, key: MessageKey): string =>
     format(catalogues[language][key] ?? en[key]);
@@ -76,3 +83,4 @@ class I18n {
 
 export const i18n = new I18n();
 export const t = i18n.t;
+export const tn = i18n.tn;
