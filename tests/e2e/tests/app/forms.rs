@@ -171,6 +171,29 @@ async fn a_550_field_form_opens_and_takes_input() {
     eprintln!("550-field form: click → all fields rendered and the first takes input in {ms} ms (incl. WebDriver round trips)");
     app.wait_text("[data-save-state]", |t| t.starts_with("Gespeichert um"))
         .await;
+    // A long form has its outline: every section, how many are complete, a way into each.
+    let sections = app
+        .client
+        .find_all(crate::harness::css("[data-outline] li"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(sections, 50);
+    let progress = app.text("#outline-progress").await;
+    assert!(
+        progress.ends_with("von 50 Abschnitten vollständig"),
+        "{progress}"
+    );
+    app.click("[data-section='g49'] a").await;
+    let here = app
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert!(
+        here.as_str().unwrap_or_default().starts_with("field-g49-"),
+        "the focus went into the last section: {here}"
+    );
     app.quit().await;
 }
 
