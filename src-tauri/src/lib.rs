@@ -271,9 +271,10 @@ mod tests {
             [
                 "core:event:allow-listen",
                 "core:event:allow-unlisten",
-                "core:window:allow-destroy"
+                "core:window:allow-destroy",
+                "core:webview:allow-set-webview-zoom"
             ],
-            "no plugin or core permission beyond events and closing after saves"
+            "no plugin or core permission beyond events, closing after saves and page zoom"
         );
     }
 

@@ -337,6 +337,9 @@ pub fn config_check(data_dir: &DataDir, file: Option<&std::path::Path>) -> ExitC
         print_targets(&cfg, data_dir);
         print_central(&cfg);
         cfg.warnings.iter().for_each(|w| println!("warning: {w}"));
+        if cfg.station.accessibility_contact.is_none() {
+            println!("warning: [station] accessibility_contact is not set: the accessibility statement (BITV 2.0 § 7) must name where people report barriers — it says so in the app until it is set");
+        }
         print_gaps(data_dir, &cfg)?;
         Ok(ExitCode::SUCCESS)
     })

@@ -227,6 +227,21 @@ fn config_check_validates_a_file_and_names_the_mistake() {
         "{text}"
     );
     assert!(text.contains("2 at once"), "{text}");
+    assert!(
+        text.contains("warning: [station] accessibility_contact is not set"),
+        "{text}"
+    );
+    std::fs::write(
+        &good,
+        "[station]\naccessibility_contact = \"barrierefrei@stadt.example, 0251 492-0\"\n",
+    )
+    .unwrap();
+    let text = out(&eingang(
+        dir.path(),
+        &["config", "check", good.to_str().unwrap()],
+        None,
+    ));
+    assert!(!text.contains("accessibility_contact is not set"), "{text}");
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[[target]]\nid = \"dms\"\nkind = \"webdav\"\nurl = \"https://x/\"\nfolder = \"{{aktenzeichen}}\"\n").unwrap();
     let o = eingang(

@@ -65,7 +65,7 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
     let mut states = 0;
     for lang in ["de", "en"] {
         app.set_language(lang).await;
-        for ws in ["scan", "terminal", "outbox", "forms"] {
+        for ws in ["scan", "outbox", "forms"] {
             app.click(&format!("nav button[data-workspace='{ws}']"))
                 .await;
             settle().await;
@@ -85,6 +85,8 @@ async fn every_screen_passes_axe_wcag_21_aa_in_german_and_english() {
         // The accessibility statement, reachable from every screen.
         app.click("button[data-action='statement']").await;
         app.wait_for("[data-dialog='statement']").await;
+        // No contact configured: the statement says so instead of leaving it empty.
+        app.wait_for("[data-contact-missing]").await;
         settle().await;
         for v in violations(&app, &axe).await {
             found.push(format!("[{lang}/statement] {v}"));
@@ -280,7 +282,7 @@ async fn every_workspace_reflows_at_200_and_400_percent() {
     app.wait_for("nav button[data-workspace]").await;
     let mut wide = Vec::new();
     let mut checked = 0;
-    for ws in ["scan", "forms", "terminal", "outbox"] {
+    for ws in ["scan", "forms", "outbox"] {
         app.click(&format!("nav button[data-workspace='{ws}']"))
             .await;
         for zoom in [2u32, 4] {
@@ -341,4 +343,67 @@ async fn the_scan_office_and_the_outbox_work_with_the_keyboard_alone() {
         config.contains("https://dms.stadt.example/webdav/"),
         "{config}"
     );
+}
+
+/// Page zoom (WCAG 1.4.4): Ctrl + "+" enlarges the whole app, Ctrl + "0" returns to 100 %;
+/// the layout reflows (the viewport in CSS pixels narrows, nothing needs scrolling sideways).
+/// On a machine that is not a terminal there is no Terminal workspace to get lost in.
+#[tokio::test(flavor = "current_thread")]
+async fn page_zoom_keys_enlarge_the_app_and_it_reflows() {
+    use crate::harness::press;
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.wait_for("nav button[data-workspace]").await;
+    assert!(
+        app.client
+            .find(crate::harness::css("nav button[data-workspace='terminal']"))
+            .await
+            .is_err(),
+        "no Terminal workspace on a workstation"
+    );
+    let width = || async {
+        app.client
+            .execute("return window.innerWidth", vec![])
+            .await
+            .unwrap()
+            .as_f64()
+            .unwrap()
+    };
+    let at_100 = width().await;
+    // Ctrl + "+" five times: 200 %.
+    for _ in 0..5 {
+        press(&app, "\u{E009}+\u{E000}").await;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut at_200 = width().await;
+    while at_200 > at_100 * 0.6 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        at_200 = width().await;
+    }
+    assert!(
+        (at_200 - at_100 / 2.0).abs() < at_100 * 0.05,
+        "200 % zoom halves the CSS viewport: {at_100} → {at_200}"
+    );
+    let overflow = app
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_f64().unwrap_or(1.0) <= 1.0,
+        "horizontal overflow at 200 %: {overflow}"
+    );
+    press(&app, "\u{E009}0\u{E000}").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut back = width().await;
+    while (back - at_100).abs() > 1.0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        back = width().await;
+    }
+    assert!((back - at_100).abs() <= 1.0, "Ctrl+0: {at_100} → {back}");
+    app.quit().await;
 }

@@ -144,6 +144,7 @@ export const ar: TerminalMessages = {
   'a11y.feedbackHeading': 'الملاحظات والتواصل',
   'a11y.feedbackText': 'هل لاحظت عائقًا؟ يرجى الإبلاغ عنه: {contact}.',
   'a11y.noContact': 'للموظفين في المكان أو لجهة إمكانية الوصول في إدارتك',
+  'a11y.contactMissing': 'ملاحظة: لم يتم إدخال جهة اتصال لإمكانية الوصول لهذا التثبيت بعد. تقوم الإدارة بإدخالها في الإعدادات ([station] accessibility_contact).',
   'a11y.enforcementHeading': 'إجراء التسوية',
   'a11y.enforcementText': 'إذا لم تتلقَّ ردًا مرضيًا، يمكنك اللجوء إلى هيئة التسوية وفق المادة 16 من قانون المساواة لذوي الإعاقة: www.schlichtungsstelle-bgg.de.',
   'a11y.close': 'إغلاق',

@@ -6,7 +6,6 @@ export const de = {
   'nav.label': 'Arbeitsbereiche',
   'nav.scan': 'Scanstelle',
   'nav.forms': 'Formulare',
-  'nav.terminal': 'Terminal',
   'lang.label': 'Sprache',
   'lang.de': 'Deutsch',
   'lang.en': 'English',
@@ -277,9 +276,6 @@ export const de = {
   'error.input.device': 'Kein gültiger Scannername.',
   'error.input.rotation': 'Ungültige Drehung.',
   'error.input.bad_name': 'Ungültiger Dateiname.',
-  'terminal.heading': 'Terminal (Bürgerterminal)',
-  'terminal.intro':
-    'Im Terminalmodus füllen Bürgerinnen und Bürger einen Antrag aus und scannen Unterlagen; danach vergisst das Gerät alles.',
 
   'forms.heading': 'Formulare',
   'forms.newHeading': 'Neues Formular ausfüllen',
@@ -642,7 +638,6 @@ export const de = {
   'error.input.target_managed': 'Dieses Ziel gibt die IT-Betreuung vor; es kann hier nicht geändert werden.',
   'error.input.target_in_use': 'Für dieses Ziel warten noch Einträge; es kann erst entfernt werden, wenn sie übertragen sind.',
   'error.unknown': 'Unbekannter Fehler ({code}).',
-  'terminal.notYet': "Der Terminalmodus wird pro Gerät eingeschaltet: [station] role = \"terminal\" in der Konfiguration des Geräts. Dann zeigt Eingang nur diesen Bereich im Vollbild.",
   'terminal.welcome': "Willkommen",
   'terminal.chooseLanguage': "Bitte wählen Sie Ihre Sprache.",
   'terminal.languages': "Sprachen",
@@ -717,6 +712,7 @@ export const de = {
   'a11y.feedbackHeading': "Feedback und Kontakt",
   'a11y.feedbackText': "Sind Ihnen Barrieren aufgefallen? Melden Sie sie bitte: {contact}.",
   'a11y.noContact': "an das Personal vor Ort oder an die Stelle für Barrierefreiheit Ihrer Verwaltung",
+  'a11y.contactMissing': 'Hinweis: Für diese Installation ist noch keine Kontaktstelle für Barrierefreiheit eingetragen. Die Verwaltung trägt sie in der Konfiguration ein ([station] accessibility_contact); „eingang config check“ weist darauf hin.',
   'a11y.enforcementHeading': "Schlichtungsverfahren",
   'a11y.enforcementText': "Wenn Sie keine zufriedenstellende Antwort erhalten, können Sie die Schlichtungsstelle nach § 16 Behindertengleichstellungsgesetz einschalten: www.schlichtungsstelle-bgg.de.",
   'a11y.close': "Schließen",

@@ -6,7 +6,6 @@ export const en: Messages = {
   'nav.label': 'Workspaces',
   'nav.scan': 'Scan office',
   'nav.forms': 'Forms',
-  'nav.terminal': 'Terminal',
   'lang.label': 'Language',
   'lang.de': 'Deutsch',
   'lang.en': 'English',
@@ -277,9 +276,6 @@ export const en: Messages = {
   'error.input.device': 'Not a valid scanner name.',
   'error.input.rotation': 'Invalid rotation.',
   'error.input.bad_name': 'Invalid file name.',
-  'terminal.heading': 'Terminal (self-service)',
-  'terminal.intro':
-    'In terminal mode citizens fill in an application and scan their documents; afterwards the machine forgets everything.',
 
   'forms.heading': 'Forms',
   'forms.newHeading': 'Fill in a new form',
@@ -641,7 +637,6 @@ export const en: Messages = {
   'error.input.target_managed': 'IT sets this target; it cannot be changed here.',
   'error.input.target_in_use': 'Items still wait for this target; it can be removed once they are delivered.',
   'error.unknown': 'Unknown error ({code}).',
-  'terminal.notYet': "Terminal mode is switched on per machine: [station] role = \"terminal\" in the machine's configuration. Eingang then shows only this area, full screen.",
   'terminal.welcome': "Welcome",
   'terminal.chooseLanguage': "Please choose your language.",
   'terminal.languages': "Languages",
@@ -716,6 +711,7 @@ export const en: Messages = {
   'a11y.feedbackHeading': "Feedback and contact",
   'a11y.feedbackText': "Have you come across a barrier? Please report it: {contact}.",
   'a11y.noContact': "to the staff on site or to your administration's accessibility contact",
+  'a11y.contactMissing': 'Note: no accessibility contact point has been entered for this installation yet. The administration enters it in the configuration ([station] accessibility_contact); “eingang config check” points this out.',
   'a11y.enforcementHeading': "Enforcement procedure",
   'a11y.enforcementText': "If you do not receive a satisfactory answer, you can turn to the conciliation body under § 16 of the German Disability Equality Act: www.schlichtungsstelle-bgg.de.",
   'a11y.close': "Close",

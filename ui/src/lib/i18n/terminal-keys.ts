@@ -16,4 +16,4 @@ export type TerminalKey = Extract<
   | 'app.skipToContent'
 >;
 
-export type TerminalMessages = Record<Exclude<TerminalKey, 'terminal.notYet' | 'terminal.heading' | 'terminal.intro'>, string>;
+export type TerminalMessages = Record<TerminalKey, string>;

@@ -144,6 +144,7 @@ export const tr: TerminalMessages = {
   'a11y.feedbackHeading': 'Geri bildirim ve iletişim',
   'a11y.feedbackText': 'Bir engelle karşılaştınız mı? Lütfen bildirin: {contact}.',
   'a11y.noContact': 'yerindeki görevliye veya idarenizin erişilebilirlik birimine',
+  'a11y.contactMissing': 'Not: Bu kurulum için henüz erişilebilirlik iletişim noktası girilmedi. Yönetim bunu yapılandırmaya girer ([station] accessibility_contact).',
   'a11y.enforcementHeading': 'Uzlaştırma yolu',
   'a11y.enforcementText': 'Tatmin edici bir yanıt alamazsanız, Engellilerin Eşitliği Yasası’nın 16. maddesine göre uzlaştırma kuruluna başvurabilirsiniz: www.schlichtungsstelle-bgg.de.',
   'a11y.close': 'Kapat',
