@@ -435,7 +435,7 @@ async fn a_fim_schema_is_imported_through_the_app() {
     app.type_into("#forms-import", &paths.join("\n")).await;
     let added = app.text("[data-import-result='added']").await;
     assert!(added.contains("fim-s00000094 1.0 aufgenommen"), "{added}");
-    assert!(added.contains("14 Hinweis(e) zur Übernahme"), "{added}");
+    assert!(added.contains("14 Hinweise zur Übernahme"), "{added}");
     let lists = app
         .client
         .find_all(crate::harness::css("[data-import-result='code_list']"))

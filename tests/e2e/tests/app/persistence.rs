@@ -101,7 +101,7 @@ async fn typed_draft_survives_a_real_restart_of_the_app() {
     assert_eq!(caption, marker);
     // The list tells how much is still open (date and address are required and empty).
     let state = app.text("tr[data-draft-id] td[data-open-issues]").await;
-    assert_eq!(state, "2 Angabe(n) offen");
+    assert_eq!(state, "2 Angaben offen");
     app.click("tr[data-draft-id] button[data-action='open']")
         .await;
     let az = app.wait_for("#field-aktenzeichen").await;

@@ -115,7 +115,11 @@ async fn scan_from_test_scanner(app: &crate::harness::App, n: u32) {
         .unwrap();
     app.type_into("#scan-max", &n.to_string()).await;
     app.click("button[data-action='scan-start']").await;
-    let done = format!("{n} Seite(n) gescannt.");
+    let done = if n == 1 {
+        "1 Seite gescannt.".to_owned()
+    } else {
+        format!("{n} Seiten gescannt.")
+    };
     app.wait_text("[data-testid='scan-notice']", |t| t == done)
         .await;
 }
@@ -241,7 +245,7 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     )
     .await;
     app.wait_text("[data-testid='scan-notice']", |t| {
-        t == "2 Seite(n) übernommen."
+        t == "2 Seiten übernommen."
     })
     .await;
     wait_pages(&app, 4).await;
@@ -269,17 +273,17 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     let ids = page_ids(&app).await;
     app.click("li.page[data-blank='true'] button[data-action='delete']")
         .await;
-    app.wait_text(".summary", |t| t.starts_with("3 Seite(n)"))
+    app.wait_text(".summary", |t| t.starts_with("3 Seiten"))
         .await;
     app.click("button[data-action='undo']").await;
-    app.wait_text(".summary", |t| t.starts_with("4 Seite(n)"))
+    app.wait_text(".summary", |t| t.starts_with("4 Seiten"))
         .await;
     app.wait_for("li.page[data-blank='true']")
         .await
         .send_keys("\u{E017}")
         .await
         .unwrap();
-    app.wait_text(".summary", |t| t.starts_with("3 Seite(n)"))
+    app.wait_text(".summary", |t| t.starts_with("3 Seiten"))
         .await;
     // The deleted card is gone; the focus is on its neighbour, the undo bar says what
     // happened, and Ctrl+Z from there brings the page back. Then delete it for good.
@@ -293,14 +297,14 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
         "the focus stays on a page"
     );
     crate::harness::press(&app, "\u{E009}z\u{E000}").await;
-    app.wait_text(".summary", |t| t.starts_with("4 Seite(n)"))
+    app.wait_text(".summary", |t| t.starts_with("4 Seiten"))
         .await;
     app.wait_for("li.page[data-blank='true']")
         .await
         .send_keys("\u{E017}")
         .await
         .unwrap();
-    app.wait_text(".summary", |t| t.starts_with("3 Seite(n)"))
+    app.wait_text(".summary", |t| t.starts_with("3 Seiten"))
         .await;
 
     // Rotate the first page; move the letter (page 3) before page 2 with Alt+←.
@@ -343,7 +347,7 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     // The rules would drop that break: they ask first; "keep" keeps it.
     app.click("button[data-action='separate']").await;
     app.wait_text("dialog[open]", |t| {
-        t.contains("1 von Hand gesetzte Dokumentgrenze(n) ersetzen")
+        t.contains("1 von Hand gesetzte Dokumentgrenze ersetzen")
     })
     .await;
     app.click("dialog[open] button[data-action='cancel']").await;
@@ -379,13 +383,13 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     )
     .await;
     assert!(
-        summary.contains("2 Dokument(e) mit 3 Seite(n)")
+        summary.contains("2 Dokumente mit 3 Seiten")
             && summary.contains("Posteingang Montag (2/2)")
             && summary.contains("Dokumentart: Brief"),
         "{summary}"
     );
     app.wait_text("[data-testid='scan-notice']", |t| {
-        t.starts_with("2 Dokument(e) erzeugt")
+        t.starts_with("2 Dokumente erzeugt")
     })
     .await;
     // Released: the page tools are gone, and a page turned by keyboard is refused by the
@@ -519,7 +523,7 @@ async fn files_and_e_mails_dropped_into_the_configured_hot_folder_appear_as_page
     let button = app
         .wait_text("ul.batches", |t| t.contains("Hotfolder"))
         .await;
-    assert!(button.contains("1 Seite(n)"), "{button}");
+    assert!(button.contains("1 Seite"), "{button}");
     app.click("ul.batches button.batch").await;
     wait_pages(&app, 1).await;
     let page = app.text("li.page").await;
@@ -691,7 +695,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     )
     .await;
     app.wait_text(".station", |t| {
-        t.contains("1 Organisationseinheit(en), 1 Dokumentart(en)")
+        t.contains("1 Organisationseinheit, 1 Dokumentart")
     })
     .await;
 
@@ -740,7 +744,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     ]);
     drop_files(&app, files).await;
     app.wait_text("[data-testid='scan-notice']", |t| {
-        t == "4 Seite(n) übernommen."
+        t == "4 Seiten übernommen."
     })
     .await;
     // One page from the test scanner ends the batch (in the second document).
@@ -749,11 +753,11 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     app.click("button[data-action='separate']").await;
     let notice = app
         .wait_text("[data-testid='scan-notice']", |t| {
-            t.starts_with("2 Dokument(e)")
+            t.starts_with("2 Dokumente")
         })
         .await;
     assert!(
-        notice.contains("2 Trennblatt") && notice.contains("1 Indexwert"),
+        notice.contains("2 Trennblätter") && notice.contains("1 Indexwert aus"),
         "{notice}"
     );
     wait_pages(&app, 3).await;
@@ -907,7 +911,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     // the batch is locked, and it is tried again.
     app.wait_text("[data-testid='release-state']", |t| {
         t.starts_with("Die Freigabe wartet: Der Zeitstempeldienst ist nicht erreichbar.")
-            && t.contains("bisher 1 Versuch(e)")
+            && t.contains("bisher 1 Versuch)")
     })
     .await;
     assert!(!walk(&data.path().join("ausgang"))
@@ -917,7 +921,7 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     std::fs::write(&machine, seal_config(&pki.tsa_url())).unwrap();
     app.click("button[data-action='release-retry']").await;
     app.wait_text("[data-testid='scan-notice']", |t| {
-        t.starts_with("2 Dokument(e) erzeugt")
+        t.starts_with("2 Dokumente erzeugt")
     })
     .await;
     app.wait_text("table.docs tbody", |t| t.matches("Geliefert").count() == 2)

@@ -27,6 +27,20 @@ describe('i18n', () => {
     i18n.set('de');
   });
 
+  it("counts with the language's plural rules, never 'Seite(n)'", () => {
+    i18n.set('de');
+    expect(i18n.n('form.count.page', 1)).toBe('1 Seite');
+    expect(i18n.n('form.count.page', 3)).toBe('3 Seiten');
+    expect(i18n.n('count.documentOf', 6)).toBe('6 Dokumenten');
+    i18n.set('en');
+    expect(i18n.n('count.entry', 1)).toBe('1 entry');
+    expect(i18n.n('count.entry', 0)).toBe('0 entries');
+    i18n.set('de');
+    for (const [k, v] of [...Object.entries(de), ...Object.entries(en)]) {
+      expect(/\w\((n|e|en|s)\)|\/-\w|entry\/entries|try\/tries/.test(v), `${k}: ${v}`).toBe(false);
+    }
+  });
+
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(format('Postausgang: {count}', { count: 3 })).toBe('Postausgang: 3');
     expect(format('{a} {b}', { a: 'x' })).toBe('x {b}');

@@ -40,6 +40,15 @@ export function format(template: string, params: Record<string, string | number>
   );
 }
 
+/** The counted nouns: keys `<noun>.one` and `<noun>.other`. */
+export type CountNoun = MessageKey extends infer K
+  ? K extends `${infer N}.other`
+    ? N extends `count.${string}` | `form.count.${string}`
+      ? N
+      : never
+    : never
+  : never;
+
 class I18n {
   language = $state<TerminalLanguage>('de');
 
@@ -54,11 +63,16 @@ class I18n {
     format(catalogues[this.language][key] ?? en[key], params);
 
   /**
-   * A counted text: `one` where the language's plural rules say "one" for `count`, else
-   * `other` (both get `{count}`), so no "1 Dokumente" or "Angabe(n)".
+   * A number with its noun in the right form for the language's plural rules: `n('count.page',
+   * 1)` → "1 Seite", `n('count.page', 3)` → "3 Seiten" — never "Seite(n)". `noun` is the key
+   * without its category (`.one`, `.other`; a language may add `.few`, `.many`, `.two`).
    */
-  tn = (count: number, one: MessageKey, other: MessageKey, params: Record<string, string | number> = {}): string =>
-    this.t(new Intl.PluralRules(this.language).select(count) === 'one' ? one : other, { count, ...params });
+  n = (noun: CountNoun, count: number): string => {
+    const category = new Intl.PluralRules(this.language).select(count);
+    const own = catalogues[this.language] as Record<string, string | undefined>;
+    const text = own[`${noun}.${category}`] ?? own[`${noun}.other`] ?? en[`${noun}.other`];
+    return format(text, { count });
+  };
 
   /** A text in a given language (the welcome screen greets in all of them). */
   tIn = (language: TerminalLanguage, key: MessageKey): string =>
@@ -83,4 +97,4 @@ class I18n {
 
 export const i18n = new I18n();
 export const t = i18n.t;
-export const tn = i18n.tn;
+export const n = i18n.n;
