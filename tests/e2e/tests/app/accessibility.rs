@@ -405,5 +405,19 @@ async fn page_zoom_keys_enlarge_the_app_and_it_reflows() {
         back = width().await;
     }
     assert!((back - at_100).abs() <= 1.0, "Ctrl+0: {at_100} → {back}");
+    // High contrast: links in the theme's dark blue (not the webview's purple), selects tall.
+    app.click("button[data-action='contrast']").await;
+    let styles = app
+        .client
+        .execute(
+            "const a = document.querySelector('a.skip-link'); const s = document.getElementById('language');
+             return [getComputedStyle(a).color, s.getBoundingClientRect().height];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(styles[0], "rgb(0, 0, 122)", "{styles}");
+    assert!(styles[1].as_f64().unwrap_or(0.0) >= 44.0, "{styles}");
+    app.click("button[data-action='contrast']").await;
     app.quit().await;
 }
