@@ -293,6 +293,9 @@ pub fn start(app: &AppHandle) {
             |t, r| {
                 if r.delivered + r.failed > 0 {
                     tracing::info!(target = %t.id, delivered = r.delivered, failed = r.failed, "sync round");
+                    // The lists that show delivery states follow at once (no stale
+                    // "wird übertragen").
+                    let _ = events.emit("outbox-changed", ());
                 }
                 if r.delivered > 0 {
                     // A receipt may allow a batch's originals to be destroyed.

@@ -198,6 +198,11 @@ export function onBatchesChanged(handler: () => void): Promise<UnlistenFn> {
   return listen('scan-batches-changed', () => handler());
 }
 
+/** A delivery round delivered or failed something: delivery states changed. */
+export function onOutboxChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen('outbox-changed', () => handler());
+}
+
 /** Progress while pages arrive in a batch. */
 export function onScanProgress(handler: (p: ScanProgress) => void): Promise<UnlistenFn> {
   return listen<ScanProgress>('scan-progress', (e) => handler(e.payload));

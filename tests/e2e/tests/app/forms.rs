@@ -398,6 +398,12 @@ async fn a_complete_draft_is_finalised_into_the_outbox() {
         .text(&format!("tr[data-submission-id='{reference}']"))
         .await;
     assert!(row.contains("530.12-2026-0100"), "{row}");
+    // The list follows the delivery by itself (no stale "wird übertragen").
+    app.wait_text(
+        &format!("tr[data-submission-id='{reference}'] td[data-delivery]"),
+        |t| t == "übertragen",
+    )
+    .await;
     assert!(
         app.client
             .find(crate::harness::css("tr[data-draft-id]"))
