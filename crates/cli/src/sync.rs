@@ -265,8 +265,15 @@ fn print_item(i: &eingang_model::OutboxItem) {
         _ => String::new(),
     };
     let state = format!("{:?}", i.state);
+    // What people call it: form or title, caption or Aktenzeichen, reference or batch.
+    let name = [&i.form_id, &i.caption, &i.reference, &i.batch]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" · ");
     println!(
-        "{:>5} {} {:<10} {state:<19} {detail}",
+        "{:>5} {} {:<10} {state:<19} {detail}  ({name})",
         i.id, i.item_id, i.target
     );
 }

@@ -62,6 +62,13 @@ pub struct OutboxItem {
     /// The form of a submission, or the title of a scanned document.
     pub form_id: Option<String>,
     pub form_version: Option<String>,
+    /// What people call it: a submission's caption (its first text answer, e.g. the
+    /// Aktenzeichen), a document's Aktenzeichen index value.
+    pub caption: Option<String>,
+    /// A submission's short reference number.
+    pub reference: Option<String>,
+    /// The batch a document came from (its name).
+    pub batch: Option<String>,
 }
 
 /// A delivery target as the status bar and the sync view show it.

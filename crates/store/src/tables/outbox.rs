@@ -285,16 +285,28 @@ fn state_of(s: &str) -> OutboxState {
 
 const ITEM_COLUMNS: &str = "o.id, o.item_kind, o.item_id, o.target, o.state, o.attempts,
     o.next_attempt_at, o.last_error_code, o.last_error, o.receipt_remote_id, o.receipt_hash,
-    o.receipt_at, o.created_at, coalesce(s.form_id, d.title), s.form_version";
+    o.receipt_at, o.created_at, coalesce(s.form_id, d.title), s.form_version, s.data_json,
+    (SELECT j.value ->> 1 FROM json_each(d.index_json) j WHERE j.value ->> 0 = 'aktenzeichen'),
+    b.name";
 
-fn item_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
+/// The rows and what names them: the submission or document, and a document's batch.
+const ITEM_FROM: &str = "FROM outbox o
+    LEFT JOIN submissions s ON o.item_kind = 'submission' AND s.id = o.item_id
+    LEFT JOIN documents d ON o.item_kind = 'document' AND d.id = o.item_id
+    LEFT JOIN batches b ON b.id = d.batch_id";
+
+/// A row and, for a submission, its answers (JSON) — its caption comes from its form.
+fn item_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OutboxItem, Option<String>)> {
     let state: String = r.get(4)?;
     let code: Option<String> = r.get(7)?;
     let location: Option<String> = r.get(9)?;
-    Ok(OutboxItem {
+    let kind: String = r.get(1)?;
+    let item_id: String = r.get(2)?;
+    let item = OutboxItem {
         id: r.get(0)?,
-        item_kind: r.get(1)?,
-        item_id: r.get(2)?,
+        reference: (kind == "submission").then(|| eingang_model::draft::reference_code(&item_id)),
+        item_kind: kind,
+        item_id,
         target: r.get(3)?,
         state: state_of(&state),
         attempts: r.get(5)?,
@@ -318,7 +330,31 @@ fn item_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
         created_at: r.get(12)?,
         form_id: r.get(13)?,
         form_version: r.get(14)?,
-    })
+        caption: r.get(16)?,
+        batch: r.get(17)?,
+    };
+    Ok((item, r.get(15)?))
+}
+
+/// Each submission's caption from its form (each form read once).
+fn captioned(conn: &Connection, rows: Vec<(OutboxItem, Option<String>)>) -> Vec<OutboxItem> {
+    let mut forms_seen = std::collections::HashMap::new();
+    rows.into_iter()
+        .map(|(mut item, data)| {
+            if let (Some(data), Some(id), Some(version)) = (data, &item.form_id, &item.form_version)
+            {
+                let values: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&data).unwrap_or_default();
+                item.caption = forms_seen
+                    .entry((id.clone(), version.clone()))
+                    .or_insert_with(|| super::forms::load(conn, id, version).ok())
+                    .as_ref()
+                    .map(|f| f.caption(&values))
+                    .filter(|c| !c.is_empty());
+            }
+            item
+        })
+        .collect()
 }
 
 /// The tag of a cursor inside the rows still waiting (its key is the outbox id).
@@ -334,12 +370,8 @@ pub fn items(
     limit: u32,
 ) -> Result<(Vec<OutboxItem>, Option<String>)> {
     let query = |filter: &str, order: &str, key: i64, id: i64, limit: usize| {
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM outbox o
-             LEFT JOIN submissions s ON o.item_kind = 'submission' AND s.id = o.item_id
-             LEFT JOIN documents d ON o.item_kind = 'document' AND d.id = o.item_id
-             WHERE {filter} ORDER BY {order} LIMIT ?3"
-        );
+        let sql =
+            format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE {filter} ORDER BY {order} LIMIT ?3");
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt
             .query_map(
@@ -347,7 +379,7 @@ pub fn items(
                 item_of,
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok::<_, crate::Error>(rows)
+        Ok::<_, crate::Error>(captioned(conn, rows))
     };
     let limit = limit as usize;
     let in_waiting = after.is_none_or(|c| c.id == WAITING);
@@ -394,13 +426,9 @@ pub fn items(
 
 /// One row by id (for "retry" and tests).
 pub fn item(conn: &Connection, id: i64) -> Result<Option<OutboxItem>> {
-    let sql = format!(
-        "SELECT {ITEM_COLUMNS} FROM outbox o
-         LEFT JOIN submissions s ON o.item_kind = 'submission' AND s.id = o.item_id
-         LEFT JOIN documents d ON o.item_kind = 'document' AND d.id = o.item_id
-         WHERE o.id = ?1"
-    );
-    Ok(conn.query_row(&sql, [id], item_of).optional()?)
+    let sql = format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE o.id = ?1");
+    let row = conn.query_row(&sql, [id], item_of).optional()?;
+    Ok(row.and_then(|r| captioned(conn, vec![r]).pop()))
 }
 
 /// Counts per state for `target`: `(waiting, failed_permanently, paused)`.

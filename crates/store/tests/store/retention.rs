@@ -340,3 +340,51 @@ fn a_receipt_the_dms_disowns_keeps_the_files_until_the_item_is_delivered_again()
         Err(outbox::NotVoided::Purged)
     );
 }
+
+/// The Postausgang names what it lists: a submission by its form's caption (the
+/// Aktenzeichen typed) and reference number, a document by its Aktenzeichen and batch.
+#[test]
+fn outbox_items_are_named_by_caption_reference_aktenzeichen_and_batch() {
+    let (_dir, store) = super::fresh();
+    let (_, doc, _) = released(&store, 1, None);
+    let id = "0190f0f0-0000-7000-8000-000000000002";
+    store
+        .with_tx(|c| {
+            eingang_store::tables::submissions::insert(
+                c,
+                &eingang_store::tables::submissions::NewSubmission {
+                    id,
+                    draft_id: eingang_model::DraftId::new(),
+                    form_id: "ortstermin",
+                    form_version: "1.0",
+                    data_json: r#"{"aktenzeichen":"530.12-2026-0100","anschrift":"Markt 1"}"#,
+                    xml: None,
+                    attachments_json: "[]",
+                    sha256: &"ab".repeat(32),
+                    created_at: 1,
+                    pdf_blob: &"cd".repeat(32),
+                },
+            )?;
+            outbox::enqueue(c, "submission", id, "dms", 1)
+        })
+        .unwrap();
+    let (items, _) = store.with_conn(|c| outbox::items(c, None, 50)).unwrap();
+    let sub = items.iter().find(|i| i.item_id == id).unwrap();
+    assert_eq!(sub.caption.as_deref(), Some("530.12-2026-0100"));
+    assert_eq!(
+        sub.reference.as_deref(),
+        Some(eingang_model::draft::reference_code(id).as_str())
+    );
+    assert_eq!(sub.batch, None);
+    let d = items.iter().find(|i| i.item_id == doc.to_string()).unwrap();
+    assert_eq!(d.form_id.as_deref(), Some("Brief"));
+    assert_eq!(d.caption.as_deref(), Some("530.12-2026-0007"));
+    assert_eq!(d.batch.as_deref(), Some("b"));
+    assert_eq!(d.reference, None);
+    // One row by id names it the same way.
+    let one = store
+        .with_conn(|c| outbox::item(c, sub.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(one.caption.as_deref(), Some("530.12-2026-0100"));
+}

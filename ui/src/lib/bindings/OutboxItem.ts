@@ -14,4 +14,17 @@ item_kind: string, item_id: string, target: string, state: OutboxState, attempts
 /**
  * The form of a submission, or the title of a scanned document.
  */
-form_id: string | null, form_version: string | null, };
+form_id: string | null, form_version: string | null, 
+/**
+ * What people call it: a submission's caption (its first text answer, e.g. the
+ * Aktenzeichen), a document's Aktenzeichen index value.
+ */
+caption: string | null, 
+/**
+ * A submission's short reference number.
+ */
+reference: string | null, 
+/**
+ * The batch a document came from (its name).
+ */
+batch: string | null, };
