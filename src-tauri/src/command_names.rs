@@ -22,6 +22,8 @@ pub const ALL: &[&str] = &[
     "sync_items",
     "sync_retry",
     "sync_redeliver",
+    "sync_cancel",
+    "sync_retarget",
     "sync_now",
     "target_password_set",
     "targets_settings",

@@ -82,6 +82,8 @@ pub fn run() {
             commands::sync::sync_items,
             commands::sync::sync_retry,
             commands::sync::sync_redeliver,
+            commands::sync::sync_cancel,
+            commands::sync::sync_retarget,
             commands::sync::sync_now,
             commands::sync::target_password_set,
             commands::sync::targets_settings,

@@ -124,6 +124,7 @@ pub const CODES: &[&str] = &[
     "document.purged",
     "store.disk_floor",
     "sync.receipt_purged",
+    "sync.in_flight",
 ];
 
 /// The seal's and the timestamp service's codes (the UI has a sentence for each too).

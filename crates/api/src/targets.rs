@@ -60,19 +60,74 @@ pub fn retry(store: &Store, row: i64) -> Result<()> {
     }
 }
 
-/// The DMS does not have what its receipt says it stored (`reason`, the user's words): the
-/// item is delivered again on the next run, its files stay until then, and a document's
-/// batch may no longer have its paper destroyed until every receipt is there again.
-pub fn void_receipt(store: &Store, row: i64, reason: &str) -> Result<()> {
+/// The user's words why: required, one short paragraph.
+fn reason_given(reason: &str, what: &str) -> Result<String> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(Error::input(
             "input.reason",
-            "say in at most 500 characters why the receipt is wrong (e.g. what the DMS answered)",
+            format!("say in at most 500 characters {what}"),
         )
         .at("reason"));
     }
-    match store.with_tx(|tx| outbox::void_receipt(tx, row, reason))? {
+    Ok(reason.to_owned())
+}
+
+/// Why an undelivered item could not be changed, in words.
+fn not_changed(row: i64, e: outbox::NotChanged) -> Error {
+    match e {
+        outbox::NotChanged::Missing => Error::input(
+            "sync.no_item",
+            format!("there is no item {row} (eingang outbox list)"),
+        ),
+        outbox::NotChanged::InFlight => Error::refused(
+            "sync.in_flight",
+            format!("item {row} is being sent right now; try again when this attempt has ended"),
+        ),
+        outbox::NotChanged::Delivered => Error::input(
+            "sync.already_delivered",
+            format!("item {row} was delivered already (it has its receipt)"),
+        ),
+        outbox::NotChanged::Duplicate => Error::input(
+            "sync.already_queued",
+            format!("item {row} is already queued for that target"),
+        )
+        .at("target"),
+    }
+}
+
+/// The user holds an undelivered item back (`reason`, their words): it is never sent by
+/// itself again, stays listed with the reason, and "retry" resumes it.
+pub fn cancel(store: &Store, row: i64, reason: &str) -> Result<()> {
+    let reason = reason_given(reason, "why the item is held back")?;
+    store
+        .with_tx(|tx| outbox::cancel(tx, row, &reason))?
+        .map_err(|e| not_changed(row, e))
+}
+
+/// The user sends an undelivered item to `target` instead (one of the configured targets).
+pub fn retarget(store: &Store, cfg: &config::Config, row: i64, target: &str) -> Result<()> {
+    if !cfg.targets.iter().any(|t| t.id == target) {
+        return Err(Error::input(
+            "sync.unknown_target",
+            format!("there is no target {target:?} (eingang config check lists them)"),
+        )
+        .at("target"));
+    }
+    store
+        .with_tx(|tx| outbox::retarget(tx, row, target))?
+        .map_err(|e| not_changed(row, e))
+}
+
+/// The DMS does not have what its receipt says it stored (`reason`, the user's words): the
+/// item is delivered again on the next run, its files stay until then, and a document's
+/// batch may no longer have its paper destroyed until every receipt is there again.
+pub fn void_receipt(store: &Store, row: i64, reason: &str) -> Result<()> {
+    let reason = reason_given(
+        reason,
+        "why the receipt is wrong (e.g. what the DMS answered)",
+    )?;
+    match store.with_tx(|tx| outbox::void_receipt(tx, row, &reason))? {
         Ok(()) => Ok(()),
         Err(outbox::NotVoided::NotDelivered) => Err(Error::input(
             "sync.not_delivered",

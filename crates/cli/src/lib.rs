@@ -276,6 +276,21 @@ enum OutboxCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Hold an undelivered item back: it is not sent by itself again and stays listed with
+    /// the reason; `outbox retry` resumes it.
+    Cancel {
+        id: i64,
+        /// Why; kept in the audit log and shown with the item.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Send an undelivered item to another configured target instead.
+    Move {
+        id: i64,
+        /// The target's id (eingang config check lists them).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -625,6 +640,12 @@ pub fn main() -> ExitCode {
         Command::Outbox {
             command: OutboxCommand::Redeliver { id, reason },
         } => sync::outbox_redeliver(&data_dir, id, &reason),
+        Command::Outbox {
+            command: OutboxCommand::Cancel { id, reason },
+        } => sync::outbox_cancel(&data_dir, id, &reason),
+        Command::Outbox {
+            command: OutboxCommand::Move { id, to },
+        } => sync::outbox_move(&data_dir, id, &to),
         Command::Submissions {
             command: SubmissionsCommand::List(page),
         } => submissions::list(&data_dir, &page),

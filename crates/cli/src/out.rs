@@ -37,6 +37,10 @@ fn is_input(code: &str) -> bool {
                 | "scan.nothing_read"
                 | "store.bad_cursor"
                 | "sync.not_delivered"
+                | "sync.no_item"
+                | "sync.already_delivered"
+                | "sync.already_queued"
+                | "sync.unknown_target"
         )
 }
 

@@ -287,6 +287,26 @@ pub fn outbox_redeliver(data_dir: &DataDir, id: i64, reason: &str) -> ExitCode {
     })
 }
 
+/// `eingang outbox cancel ID --reason TEXT`.
+pub fn outbox_cancel(data_dir: &DataDir, id: i64, reason: &str) -> ExitCode {
+    finish(|| {
+        eingang_api::targets::cancel(&*open(data_dir)?, id, reason)?;
+        println!("item {id}: held back, not sent by itself any more (eingang outbox retry {id} resumes it)");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `eingang outbox move ID --to TARGET`.
+pub fn outbox_move(data_dir: &DataDir, id: i64, to: &str) -> ExitCode {
+    finish(|| {
+        let store = open(data_dir)?;
+        let (cfg, _) = configured(&store)?;
+        eingang_api::targets::retarget(&store, &cfg, id, to)?;
+        println!("item {id} goes to {to} on the next run (eingang sync)");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 /// `eingang outbox retry ID`.
 pub fn outbox_retry(data_dir: &DataDir, id: i64) -> ExitCode {
     finish(|| {

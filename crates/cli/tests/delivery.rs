@@ -439,3 +439,102 @@ fn config_check_names_what_each_profiles_protection_need_lacks() {
         "{text}"
     );
 }
+
+/// An item that waits for an unreachable DMS is held back with a reason (never sent by
+/// itself, kept and listed), then sent to another target instead; a delivered item can be
+/// neither, and an unknown target is named.
+#[test]
+fn an_item_waiting_for_an_offline_target_is_held_back_and_then_sent_elsewhere() {
+    let (data, store) = support::store();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let archive = data.path().join("archiv");
+    std::fs::write(
+        data.path().join("config.toml"),
+        format!(
+            "[[target]]\nid = \"dms\"\nkind = \"webdav\"\nurl = \"http://127.0.0.1:{port}/dav/\"\nfolder = \"{{{{formular}}}}\"\n\
+             [[target]]\nid = \"archiv\"\nkind = \"folder\"\npath = \"{}\"\n",
+            archive.display()
+        ),
+    )
+    .unwrap();
+    let id = support::finalised(&store, &["dms"]);
+    let o = eingang(data.path(), &["sync"], None);
+    assert!(out(&o).contains("1 waiting"), "{}", out(&o));
+    let row = support::row(&store, &id).id.to_string();
+
+    // No reason, no hold.
+    let o = eingang(
+        data.path(),
+        &["outbox", "cancel", &row, "--reason", ""],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let o = eingang(
+        data.path(),
+        &[
+            "outbox",
+            "cancel",
+            &row,
+            "--reason",
+            "DMS bis Montag in Wartung",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let held = support::row(&store, &id);
+    assert_eq!(held.state, eingang_model::OutboxState::FailedPermanently);
+    assert_eq!(held.error.as_ref().unwrap().code, "sync.cancelled");
+    assert_eq!(
+        held.error.as_ref().unwrap().detail,
+        "DMS bis Montag in Wartung"
+    );
+    let o = eingang(data.path(), &["outbox", "list"], None);
+    assert!(out(&o).contains("sync.cancelled"), "{}", out(&o));
+
+    // To a target that does not exist: named; to the archive folder: delivered there.
+    let o = eingang(
+        data.path(),
+        &["outbox", "move", &row, "--to", "nirgends"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("nirgends"), "{}", out(&o));
+    let o = eingang(
+        data.path(),
+        &["outbox", "move", &row, "--to", "archiv"],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let o = eingang(data.path(), &["sync"], None);
+    assert!(out(&o).contains("1 delivered"), "{}", out(&o));
+    assert!(archive.join(format!("{id}.pdf")).is_file(), "{}", out(&o));
+    let moved = support::row(&store, &id);
+    assert_eq!(moved.target, "archiv");
+    assert!(moved.receipt.is_some());
+
+    // Delivered: neither held back nor moved.
+    let o = eingang(
+        data.path(),
+        &["outbox", "cancel", &row, "--reason", "zu spät"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let o = eingang(data.path(), &["outbox", "move", &row, "--to", "dms"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    // The audit log keeps both decisions.
+    let kinds: Vec<String> = store
+        .with_conn(|c| {
+            let mut st =
+                c.prepare("SELECT kind FROM audit_log WHERE kind LIKE 'delivery.%' ORDER BY seq")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
+        .unwrap();
+    assert!(
+        kinds.contains(&"delivery.cancelled".to_owned())
+            && kinds.contains(&"delivery.retargeted".to_owned()),
+        "{kinds:?}"
+    );
+}

@@ -32,6 +32,24 @@ pub async fn sync_redeliver(app: AppHandle, id: i64, reason: String) -> Result<(
     Ok(())
 }
 
+/// "Cancel" on one undelivered item: held back with the clerk's `reason` (retry resumes it).
+#[tauri::command]
+pub async fn sync_cancel(app: AppHandle, id: i64, reason: String) -> Result<(), AppError> {
+    blocking(app.store()?, move |s| targets::cancel(s, id, &reason)).await
+}
+
+/// "Change target" on one undelivered item: it goes to `target` instead, at once.
+#[tauri::command]
+pub async fn sync_retarget(app: AppHandle, id: i64, target: String) -> Result<(), AppError> {
+    let cfg = app.state::<SyncState>().config();
+    blocking(app.store()?, move |s| {
+        targets::retarget(s, &cfg, id, &target)
+    })
+    .await?;
+    app.state::<SyncState>().wake.notify_one();
+    Ok(())
+}
+
 /// "Retry" on one item: due at once (a paused target stays paused until its password is
 /// fixed).
 #[tauri::command]

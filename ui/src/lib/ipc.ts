@@ -120,6 +120,8 @@ export const ipc = {
     call<Paged<OutboxItem>>('sync_items', { after, limit }),
   syncRetry: (id: number) => call<void>('sync_retry', { id }),
   syncRedeliver: (id: number, reason: string) => call<void>('sync_redeliver', { id, reason }),
+  syncCancel: (id: number, reason: string) => call<void>('sync_cancel', { id, reason }),
+  syncRetarget: (id: number, target: string) => call<void>('sync_retarget', { id, target }),
   syncNow: () => call<void>('sync_now'),
   /** Installs the verified update and restarts the app (the installer may ask for an administrator). */
   updateInstall: () => call<void>('update_install'),

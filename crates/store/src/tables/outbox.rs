@@ -159,6 +159,99 @@ pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
     )? > 0)
 }
 
+/// Why an undelivered row cannot be held back or moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotChanged {
+    /// No such row.
+    Missing,
+    /// It is being sent right now (try again in a moment).
+    InFlight,
+    /// It has its receipt already.
+    Delivered,
+    /// The item is already queued for that target.
+    Duplicate,
+}
+
+/// The state of row `id`, if there is one.
+fn state(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT state FROM outbox WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Whether an undelivered row may change: not while it is on its way, not once delivered.
+fn changeable(conn: &Connection, id: i64) -> Result<std::result::Result<(), NotChanged>> {
+    Ok(match state(conn, id)?.as_deref() {
+        None => Err(NotChanged::Missing),
+        Some("in_flight") => Err(NotChanged::InFlight),
+        Some("delivered") => Err(NotChanged::Delivered),
+        Some(_) => Ok(()),
+    })
+}
+
+/// The user's "cancel": the row is held back — never sent by itself again, kept and shown
+/// with `reason` (`sync.cancelled`), so nothing is lost and "retry" resumes it. A
+/// document's paper originals stay, as it has no receipt.
+pub fn cancel(
+    conn: &Connection,
+    id: i64,
+    reason: &str,
+) -> Result<std::result::Result<(), NotChanged>> {
+    if let Err(e) = changeable(conn, id)? {
+        return Ok(Err(e));
+    }
+    conn.execute(
+        "UPDATE outbox SET state = 'failed_permanently', next_attempt_at = NULL,
+                last_error_code = 'sync.cancelled', last_error = ?2
+         WHERE id = ?1",
+        params![id, reason],
+    )?;
+    audit_row(
+        conn,
+        id,
+        "delivery.cancelled",
+        serde_json::json!({ "reason": reason }),
+    )?;
+    Ok(Ok(()))
+}
+
+/// The user's "change target": an undelivered row goes to `target` instead, due at once
+/// with its attempts counted from zero; the audit record names both targets.
+pub fn retarget(
+    conn: &Connection,
+    id: i64,
+    target: &str,
+) -> Result<std::result::Result<(), NotChanged>> {
+    if let Err(e) = changeable(conn, id)? {
+        return Ok(Err(e));
+    }
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox o JOIN outbox t ON t.item_kind = o.item_kind
+                        AND t.item_id = o.item_id AND t.target = ?2 WHERE o.id = ?1)",
+        params![id, target],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Ok(Err(NotChanged::Duplicate));
+    }
+    let from: String = conn.query_row("SELECT target FROM outbox WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
+    conn.execute(
+        "UPDATE outbox SET target = ?2, state = 'pending', attempts = 0, next_attempt_at = NULL,
+                last_error_code = NULL, last_error = NULL
+         WHERE id = ?1",
+        params![id, target],
+    )?;
+    audit_row(
+        conn,
+        id,
+        "delivery.retargeted",
+        serde_json::json!({ "from": from }),
+    )?;
+    Ok(Ok(()))
+}
+
 /// Why a receipt cannot be voided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotVoided {

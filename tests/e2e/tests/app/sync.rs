@@ -38,8 +38,20 @@ async fn a_submission_finalised_offline_is_delivered_when_the_server_comes_up() 
     let row = format!("tr[data-item='{reference}']");
     let text = app.wait_text(&row, |t| t.contains("Wartet")).await;
     assert!(text.contains("dms"), "{text}");
+    // Named as people know it: the form, the Aktenzeichen typed, the reference number.
+    assert!(
+        text.contains("Ortstermin")
+            && text.contains("530.12-2026-0200")
+            && text.contains("Vorgangsnummer"),
+        "{text}"
+    );
     app.wait_text("li[data-target='dms'] [data-testid='target-state']", |t| {
         t.starts_with("Nicht erreichbar")
+    })
+    .await;
+    // Why it waits, at the item itself.
+    app.wait_text(&format!("{row} [data-testid='waiting-reason']"), |t| {
+        t.starts_with("Wartet: „Stadt-DMS“ ist nicht erreichbar")
     })
     .await;
     app.wait_text("[data-testid='target-status'][data-target='dms']", |t| {
@@ -244,4 +256,102 @@ async fn a_paused_target_asks_for_its_password_and_then_delivers() {
     .await;
     app.quit().await;
     assert!(server.root.join(format!("{reference}.pdf")).is_file());
+}
+
+/// The Postausgang's own actions on items that cannot go out: the DMS is unreachable, the
+/// office adds an archive folder in the settings; one item is sent there instead (and
+/// arrives), another is held back with a reason (and stays, listed with it, until
+/// "retry"). The dialogs pass axe.
+#[tokio::test(flavor = "current_thread")]
+async fn an_item_for_an_unreachable_dms_is_sent_elsewhere_or_held_back() {
+    let axe = crate::accessibility::axe_source();
+    let data = tempfile::tempdir().unwrap();
+    let port = servers::free_port();
+    let archive = data.path().join("archiv");
+    std::fs::write(
+        data.path().join("config.toml"),
+        format!(
+            "[sync]\ninterval_secs = 1\nretry_base_ms = 200\nretry_max_ms = 1000\n\
+             [[target]]\nid = \"dms\"\nname = \"Stadt-DMS\"\nkind = \"webdav\"\n\
+             url = \"http://127.0.0.1:{port}/dav/\"\nfolder = \"{{{{formular}}}}\"\n"
+        ),
+    )
+    .unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    let moved = app
+        .finalise_ortstermin("530.12-2026-0600", "Domplatz 20")
+        .await;
+    let held = app
+        .finalise_ortstermin("530.12-2026-0601", "Domplatz 21")
+        .await;
+    app.click("nav button[data-workspace='outbox']").await;
+    let row = |id: &str| format!("tr[data-item='{id}']");
+    app.wait_text(
+        &format!("{} [data-testid='waiting-reason']", row(&moved)),
+        |t| t.starts_with("Wartet: „Stadt-DMS“"),
+    )
+    .await;
+
+    // An archive folder as a second target.
+    app.click("button[data-action='add-target']").await;
+    app.type_into("#target-id", "archiv").await;
+    app.type_into("#target-name", "Archivordner").await;
+    app.client
+        .execute(
+            "const k = document.getElementById('target-kind'); k.value = 'folder';
+             k.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.type_into("#target-path", archive.to_str().unwrap())
+        .await;
+    app.click("button[data-action='save-target']").await;
+    app.wait_for("li[data-setting='archiv']").await;
+
+    // The first item goes to the archive instead.
+    app.click(&format!("{} button[data-action='move']", row(&moved)))
+        .await;
+    app.wait_for("dialog[open] #change-target").await;
+    let violations = crate::accessibility::violations(&app, &axe).await;
+    assert!(violations.is_empty(), "move dialog: {violations:#?}");
+    app.click("dialog[open] button.primary").await;
+    app.wait_text(&format!("{} [data-testid='receipt']", row(&moved)), |t| {
+        t.starts_with("Geliefert")
+    })
+    .await;
+    assert!(archive.join(format!("{moved}.pdf")).is_file());
+
+    // The second is held back; the reason is required and shown.
+    app.click(&format!("{} button[data-action='cancel']", row(&held)))
+        .await;
+    app.wait_for("dialog[open] #change-reason").await;
+    let confirm = app.wait_for("dialog[open] button.primary").await;
+    assert!(
+        !confirm.is_enabled().await.unwrap(),
+        "no hold without a reason"
+    );
+    app.type_into("#change-reason", "DMS bis Montag in Wartung")
+        .await;
+    let violations = crate::accessibility::violations(&app, &axe).await;
+    assert!(violations.is_empty(), "hold dialog: {violations:#?}");
+    app.click("dialog[open] button.primary").await;
+    let text = app
+        .wait_text(&row(&held), |t| {
+            t.contains("Grund: DMS bis Montag in Wartung")
+        })
+        .await;
+    assert!(text.contains("zurückgehalten"), "{text}");
+    // It stays held back: not sent to the DMS, not moved by itself.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let state = app
+        .wait_for(&row(&held))
+        .await
+        .attr("data-state")
+        .await
+        .unwrap();
+    assert_eq!(state.as_deref(), Some("failed_permanently"));
+    assert!(!archive.join(format!("{held}.pdf")).exists());
+    app.quit().await;
 }
