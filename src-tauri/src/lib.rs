@@ -97,6 +97,7 @@ pub fn run() {
             commands::scan::scan_batch_delete,
             commands::scan::scan_batch_get,
             commands::scan::scan_thumbnail,
+            commands::scan::scan_page_view,
             commands::scan::scan_page_edit,
             commands::scan::scan_page_move,
             commands::scan::scan_import,

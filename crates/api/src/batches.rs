@@ -207,6 +207,26 @@ pub fn thumbnail(store: &Store, page: &PageId) -> Result<Option<Vec<u8>>> {
     }
 }
 
+/// A processed page to look at large: JPEG, its longer side at most `max_side` pixels
+/// (200–4,000). A page whose image went after its retention period has none.
+pub fn page_view(store: &Store, page: &PageId, max_side: u32) -> Result<Option<Vec<u8>>> {
+    if !(200..=4000).contains(&max_side) {
+        return Err(Error::input(
+            "input.view_size",
+            "the view size is 200–4000 pixels",
+        ));
+    }
+    let p = store.with_conn(|c| pages::page(c, page))?;
+    if p.image_blob.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(eingang_capture::pages::view(
+        store,
+        &p,
+        max_side as usize,
+    )?))
+}
+
 /// Turns, marks or deletes a page (logged with the old value, so undo is a setter too).
 pub fn edit_page(store: &Store, page: &PageId, edit: PageEdit) -> Result<()> {
     if let PageEdit::Rotation(q) = edit {

@@ -101,6 +101,12 @@ pub(crate) fn stored_image(store: &Store, p: &PageRow) -> Result<ScanPage, Batch
     Ok(ScanPage { image, dpi: p.dpi })
 }
 
+/// A processed page to look at: JPEG, its longer side at most `max_side` pixels.
+pub fn view(store: &Store, p: &PageRow, max_side: usize) -> Result<Vec<u8>, BatchError> {
+    let page = stored_image(store, p)?;
+    Ok(crate::process::view_jpeg(&p.source, &page.image, max_side)?)
+}
+
 /// The batch cut into documents: each starts at the first page or a page marked as a
 /// document start; deleted pages are left out.
 pub fn segments(pages: &[PageRow]) -> Vec<Vec<&PageRow>> {

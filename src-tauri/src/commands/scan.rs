@@ -133,6 +133,24 @@ pub async fn scan_thumbnail(app: AppHandle, page_id: String) -> Result<String, A
     }))
 }
 
+/// A page to look at large (`size`: its longer side in pixels) as a data URL; empty when
+/// the page has no image (not processed yet, or purged after its retention period).
+#[tauri::command]
+pub async fn scan_page_view(
+    app: AppHandle,
+    page_id: String,
+    size: u32,
+) -> Result<String, AppError> {
+    let jpeg = blocking(app.store()?, move |s| {
+        batches::page_view(s, &page_id.parse()?, size)
+    })
+    .await?;
+    Ok(jpeg.map_or_else(String::new, |bytes| {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+        format!("data:image/jpeg;base64,{b64}")
+    }))
+}
+
 #[tauri::command]
 pub async fn scan_page_edit(
     app: AppHandle,

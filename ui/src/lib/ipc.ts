@@ -155,6 +155,7 @@ export const ipc = {
   scanBatchDelete: (batchId: string) => call<void>('scan_batch_delete', { batchId }),
   scanBatchGet: (batchId: string) => call<BatchView>('scan_batch_get', { batchId }),
   scanThumbnail: (pageId: string) => call<string>('scan_thumbnail', { pageId }),
+  scanPageView: (pageId: string, size: number) => call<string>('scan_page_view', { pageId, size }),
   scanPageEdit: (pageId: string, edit: PageEdit) => call<void>('scan_page_edit', { pageId, edit }),
   scanPageMove: (pageId: string, to: number) => call<void>('scan_page_move', { pageId, to }),
   /** One file into a batch: the bytes as the raw body, batch and name in headers. */

@@ -55,31 +55,40 @@ pub(crate) fn encode_jpeg(r: &Raster, quality: u8) -> Result<Vec<u8>, String> {
 }
 
 pub(crate) fn thumbnail(r: &Raster) -> Vec<u8> {
-    let f = (r.h / 240).max(1);
-    let small = if r.ch == 1 {
+    encode_jpeg(&scaled(r, (r.h / 240).max(1)), 70).unwrap_or_default()
+}
+
+/// A page to look at: its longer side at most `max_side` pixels (whole-number steps of the
+/// scan's resolution), as JPEG.
+pub(crate) fn view(r: &Raster, max_side: usize) -> Result<Vec<u8>, String> {
+    let f = r.w.max(r.h).div_ceil(max_side.max(1)).max(1);
+    encode_jpeg(&scaled(r, f), 85)
+}
+
+/// `r` reduced by `f` in each direction (grey directly; colour channel by channel).
+fn scaled(r: &Raster, f: usize) -> Raster {
+    if r.ch == 1 {
         let (d, w, h) = shrink(&r.data, r.w, r.h, f);
-        Raster {
+        return Raster {
             w,
             h,
             ch: 1,
             data: d,
-        }
-    } else {
-        // Each channel on its own, interleaved again.
-        let planes: Vec<(Vec<u8>, usize, usize)> = (0..3)
-            .map(|k| {
-                let plane: Vec<u8> = r.data.iter().skip(k).step_by(3).copied().collect();
-                shrink(&plane, r.w, r.h, f)
-            })
-            .collect();
-        let (w, h) = (planes[0].1, planes[0].2);
-        let mut data = Vec::with_capacity(w * h * 3);
-        for i in 0..w * h {
-            data.extend([planes[0].0[i], planes[1].0[i], planes[2].0[i]]);
-        }
-        Raster { w, h, ch: 3, data }
-    };
-    encode_jpeg(&small, 70).unwrap_or_default()
+        };
+    }
+    // Each channel on its own, interleaved again.
+    let planes: Vec<(Vec<u8>, usize, usize)> = (0..3)
+        .map(|k| {
+            let plane: Vec<u8> = r.data.iter().skip(k).step_by(3).copied().collect();
+            shrink(&plane, r.w, r.h, f)
+        })
+        .collect();
+    let (w, h) = (planes[0].1, planes[0].2);
+    let mut data = Vec::with_capacity(w * h * 3);
+    for i in 0..w * h {
+        data.extend([planes[0].0[i], planes[1].0[i], planes[2].0[i]]);
+    }
+    Raster { w, h, ch: 3, data }
 }
 
 pub(crate) fn to_u32(n: usize) -> u32 {

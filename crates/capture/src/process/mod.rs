@@ -60,6 +60,12 @@ pub struct Processed {
 
 /// Processes one page as the profile says. `what` names the page in errors
 /// (`scan-0001.pnm`, `post.tif page 3`).
+/// A page image to look at on screen: JPEG, its longer side at most `max_side` pixels.
+pub fn view_jpeg(what: &str, image: &PageImage, max_side: usize) -> Result<Vec<u8>, CaptureError> {
+    let r = raster_of(what, image)?;
+    encode::view(&r, max_side).map_err(|e| raster::corrupt(what, e))
+}
+
 pub fn process(what: &str, page: &ScanPage, p: &Processing) -> Result<Processed, CaptureError> {
     let was_bilevel = matches!(page.image, PageImage::Bilevel { .. });
     let mut r = raster_of(what, &page.image)?;

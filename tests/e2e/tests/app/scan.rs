@@ -269,6 +269,51 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     let found = violations(&app, &axe).await;
     assert!(found.is_empty(), "axe: {found:#?}");
 
+    // The large page beside the strip: a click on a thumbnail shows it.
+    let ids = page_ids(&app).await;
+    let clicked = std::time::Instant::now();
+    app.click(&format!("li.page[data-page='{}'] .thumb", ids[2]))
+        .await;
+    app.wait_for(&format!("[data-viewer='{}'] .area img", ids[2]))
+        .await;
+    println!(
+        "viewer: first large page {} ms after the click on its thumbnail (incl. WebDriver round trips)",
+        clicked.elapsed().as_millis()
+    );
+    let heading = app.text("#viewer-heading").await;
+    assert_eq!(heading, "Seite 3 von 4 · Dokument 1");
+    // By keyboard: Enter on a page opens it large; + zooms; Bild ↓ goes on; 0 fits again.
+    app.client
+        .execute(
+            &format!(
+                "document.querySelector(\"li.page[data-page='{}']\").focus()",
+                ids[0]
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    crate::harness::press(&app, crate::harness::ENTER).await;
+    let here = app
+        .client
+        .execute(
+            "return document.activeElement.classList.contains('area')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(here, true, "the viewer has the keyboard");
+    assert_eq!(app.text("[data-testid='zoom']").await, "1,0×");
+    crate::harness::press(&app, "+").await;
+    app.wait_text("[data-testid='zoom']", |t| t == "1,3×").await;
+    crate::harness::press(&app, "\u{E00F}").await; // Page Down
+    app.wait_text("#viewer-heading", |t| t.starts_with("Seite 2 von 4"))
+        .await;
+    crate::harness::press(&app, "0").await;
+    app.wait_text("[data-testid='zoom']", |t| t == "1,0×").await;
+    let found = violations(&app, &axe).await;
+    assert!(found.is_empty(), "axe with the viewer: {found:#?}");
+
     // Delete the blank back, undo, delete again (keyboard on the page).
     let ids = page_ids(&app).await;
     app.click("li.page[data-blank='true'] button[data-action='delete']")
