@@ -9,6 +9,7 @@ mod loops;
 mod provision;
 mod submissions;
 mod targets;
+mod viewer;
 
 use eingang_store::Store;
 use tempfile::TempDir;
