@@ -27,8 +27,7 @@ fn a_page_is_rendered_for_the_screen_within_the_asked_size() {
     let page: eingang_model::PageId = store
         .with_conn(|c| eingang_store::tables::pages::pages(c, &batch))
         .unwrap()[0]
-        .id
-        .clone();
+        .id;
     let jpeg = batches::page_view(&store, &page, 1000).unwrap().unwrap();
     let img = image::load_from_memory(&jpeg).unwrap();
     assert!(
