@@ -280,7 +280,7 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
         "viewer: first large page {} ms after the click on its thumbnail (incl. WebDriver round trips)",
         clicked.elapsed().as_millis()
     );
-    let heading = app.text("#viewer-heading").await;
+    let heading = app.text(".viewer-heading").await;
     assert_eq!(heading, "Seite 3 von 4 · Dokument 1");
     // By keyboard: Enter on a page opens it large; + zooms; Bild ↓ goes on; 0 fits again.
     app.client
@@ -307,7 +307,7 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     crate::harness::press(&app, "+").await;
     app.wait_text("[data-testid='zoom']", |t| t == "1,3×").await;
     crate::harness::press(&app, "\u{E00F}").await; // Page Down
-    app.wait_text("#viewer-heading", |t| t.starts_with("Seite 2 von 4"))
+    app.wait_text(".viewer-heading", |t| t.starts_with("Seite 2 von 4"))
         .await;
     crate::harness::press(&app, "0").await;
     app.wait_text("[data-testid='zoom']", |t| t == "1,0×").await;
@@ -419,6 +419,29 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     app.wait_for(&split_pressed).await;
     app.type_into("#doc-az", "530.12-2026/0042").await;
     app.type_into("#doc-type", "Brief").await;
+    // The check shows every page of each document; one chosen is shown large in its card.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let doc_pages = loop {
+        let found = app
+            .client
+            .find_all(crate::harness::css(
+                "article[data-check-doc] button[data-doc-page]",
+            ))
+            .await
+            .unwrap();
+        if found.len() == 3 || Instant::now() > deadline {
+            break found;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(doc_pages.len(), 3, "every page of the two documents");
+    let last = doc_pages.last().unwrap();
+    let id = last.attr("data-doc-page").await.unwrap().unwrap();
+    last.click().await.unwrap();
+    app.wait_for(&format!(
+        "article[data-check-doc] .doc-viewer [data-viewer='{id}'] .area img"
+    ))
+    .await;
     check_and_release(&app, "Posteingang Montag").await;
     // The summary before anything is made: two documents, both typed, originals kept
     // (zero configuration: neither a seal nor a written justification).
