@@ -563,23 +563,11 @@ async fn a_german_date_typed_by_keyboard_under_an_english_system_locale_is_store
         .unwrap();
     tab_to(&app, "button[data-action='submit']").await;
     press(&app, ENTER).await;
-    let notice = app
-        .wait_text("[data-notice]", |t| {
-            t.starts_with("Abgeschlossen und zur Übertragung bereit")
-        })
-        .await;
-    let reference = notice.rsplit(' ').next().unwrap_or_default().to_owned();
+    let (id, reference) = app.finalised_notice().await;
     assert!(
         reference.len() == 11 && reference.as_bytes()[5] == b'-',
-        "a short reference number, not a UUID: {notice}"
+        "a short reference number, not a UUID: {reference}"
     );
-    let id = app
-        .wait_for("[data-notice]")
-        .await
-        .attr("data-submission")
-        .await
-        .unwrap()
-        .unwrap_or_default();
     let row = app.text(&format!("tr[data-submission-id='{id}']")).await;
     assert!(row.contains(&reference), "{row}");
     app.quit().await;

@@ -281,6 +281,11 @@ impl App {
         self.click("button[data-action='finalise']").await;
         self.wait_for("[data-review]").await;
         self.click("button[data-action='submit']").await;
+        self.finalised_notice().await
+    }
+
+    /// The notice after a submit: the submission's id and the reference number it shows.
+    pub async fn finalised_notice(&self) -> (String, String) {
         let notice = self
             .wait_text("[data-notice]", |t| {
                 t.starts_with("Abgeschlossen und zur Übertragung bereit")
