@@ -320,7 +320,7 @@ fn write_day(
     let mut doc = tx.prepare_cached(
         "INSERT INTO documents (id, batch_id, title, page_ids, pdf_blob, sha256, pdfa, index_json,
                                 created_at, transfer_blob)
-         VALUES (?1, ?2, 'Posteingang', ?3, ?4, ?4, '2b', '{\"dokumentart\":\"Brief\"}', ?5, ?6)",
+         VALUES (?1, ?2, 'Posteingang', ?3, ?4, ?4, '2b', '[[\"dokumentart\",\"Brief\"]]', ?5, ?6)",
     )?;
     let mut qc = tx.prepare_cached(
         "INSERT INTO qc_verdicts (batch_id, first_page, page_ids, verdict, checker, note, flags_json, at)

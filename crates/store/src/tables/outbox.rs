@@ -379,7 +379,9 @@ fn state_of(s: &str) -> OutboxState {
 const ITEM_COLUMNS: &str = "o.id, o.item_kind, o.item_id, o.target, o.state, o.attempts,
     o.next_attempt_at, o.last_error_code, o.last_error, o.receipt_remote_id, o.receipt_hash,
     o.receipt_at, o.created_at, coalesce(s.form_id, d.title), s.form_version, s.data_json,
-    (SELECT j.value ->> 1 FROM json_each(d.index_json) j WHERE j.value ->> 0 = 'aktenzeichen'),
+    (SELECT CASE WHEN j.type = 'array' THEN j.value ->> 1 END
+     FROM json_each(CASE WHEN json_valid(d.index_json) THEN d.index_json ELSE '[]' END) j
+     WHERE CASE WHEN j.type = 'array' THEN j.value ->> 0 END = 'aktenzeichen'),
     b.name";
 
 /// The rows and what names them: the submission or document, and a document's batch.

@@ -387,4 +387,17 @@ fn outbox_items_are_named_by_caption_reference_aktenzeichen_and_batch() {
         .unwrap()
         .unwrap();
     assert_eq!(one.caption.as_deref(), Some("530.12-2026-0100"));
+    // Index values in another shape (an older writer's object, or no JSON at all) leave the
+    // document without an Aktenzeichen — the list still comes.
+    for odd in [r#"{"aktenzeichen":"x"}"#, "not json", "[1, [2]]"] {
+        store
+            .with_conn(|c| {
+                c.execute("UPDATE documents SET index_json = ?1", [odd])?;
+                Ok(())
+            })
+            .unwrap();
+        let (items, _) = store.with_conn(|c| outbox::items(c, None, 50)).unwrap();
+        let d = items.iter().find(|i| i.item_id == doc.to_string()).unwrap();
+        assert_eq!(d.caption, None, "{odd}");
+    }
 }
