@@ -3,6 +3,7 @@
 pub const ALL: &[&str] = &[
     "app_info",
     "status_get",
+    "disk_usage",
     "language_set",
     "ui_ready",
     "store_unlock",

@@ -63,6 +63,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::status_get,
+            commands::app::disk_usage,
             commands::app::language_set,
             commands::app::ui_ready,
             commands::app::store_unlock,

@@ -50,6 +50,21 @@ pub fn days_left(store: &Store, free: Option<u64>) -> Option<u32> {
     (per_day > 0).then(|| u32::try_from(free / per_day).unwrap_or(u32::MAX))
 }
 
+/// What the data folder holds by kind (the status bar's "Speicher" details, on request).
+pub fn usage(store: &Store) -> Result<eingang_model::StoreUsage> {
+    let s = store.with_conn(|c| Ok(eingang_store::inspect::storage(c)?))?;
+    let database = std::fs::metadata(store.data_dir().join(eingang_store::DB_FILE_NAME))
+        .map_or(0, |m| m.len());
+    Ok(eingang_model::StoreUsage {
+        pages: s.pages,
+        documents: s.documents,
+        submissions: s.submissions,
+        files: s.total,
+        database,
+        last_week: s.last_week,
+    })
+}
+
 /// Refuses new pages when the disk is below the floor, naming the folder and what to do.
 pub fn ensure_room(store: &Store) -> Result<()> {
     match room(store) {

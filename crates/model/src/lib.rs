@@ -25,7 +25,9 @@ pub use scan::{
     BatchSummary, BatchView, DocumentView, PageBefore, PageEdit, PageView, ReleaseDocPreview,
     ReleasePreview, ReleaseWaiting, ScanProfileInfo, ScanProgress, ScannerInfo, SeparationSummary,
 };
-pub use status::{AppInfo, BoundaryError, Role, StatusSnapshot, SyncStatus, UpdateInfo};
+pub use status::{
+    AppInfo, BoundaryError, Role, StatusSnapshot, StoreUsage, SyncStatus, UpdateInfo,
+};
 pub use sync::{OutboxItem, OutboxState, Receipt, SyncIssue, TargetSetting, TargetStatus};
 
 /// The zero-configuration delivery target: the local folder `<data>/ausgang`.

@@ -51,6 +51,30 @@ pub struct StatusSnapshot {
     pub disk_days_left: Option<u32>,
 }
 
+/// What the data folder holds, by kind (read on request: it sums every file's row).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StoreUsage {
+    /// Raw scans, page images and thumbnails.
+    #[ts(type = "number")]
+    pub pages: u64,
+    /// Released PDFs and Transfervermerke.
+    #[ts(type = "number")]
+    pub documents: u64,
+    /// Submissions' PDFs.
+    #[ts(type = "number")]
+    pub submissions: u64,
+    /// Every file of the blob store (attachments and the rest included).
+    #[ts(type = "number")]
+    pub files: u64,
+    /// The database file.
+    #[ts(type = "number")]
+    pub database: u64,
+    /// Bytes stored in the last seven days.
+    #[ts(type = "number")]
+    pub last_week: u64,
+}
+
 /// Updates from the city's own source (`[update]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -63,7 +63,8 @@ pub fn last_week(conn: &Connection) -> rusqlite::Result<u64> {
     Ok(u64::try_from(v).unwrap_or(0))
 }
 
-fn storage(conn: &Connection) -> rusqlite::Result<Storage> {
+/// The blob store by kind (reads every blob row: for `doctor` and on request, not polls).
+pub fn storage(conn: &Connection) -> rusqlite::Result<Storage> {
     let week_ago = crate::now_ms() - 7 * 24 * 3600 * 1000;
     let sum = |sql: &str| -> rusqlite::Result<u64> {
         let v: i64 = conn.query_row(sql, [week_ago], |r| r.get(0))?;

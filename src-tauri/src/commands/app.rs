@@ -56,6 +56,13 @@ pub async fn status_get(app: AppHandle) -> Result<StatusSnapshot, AppError> {
     .await
 }
 
+/// What the data folder holds by kind — asked when the status bar's storage details open
+/// (it sums every file's row, so never on the status bar's poll).
+#[tauri::command]
+pub async fn disk_usage(app: AppHandle) -> Result<eingang_model::StoreUsage, AppError> {
+    blocking(app.store()?, eingang_api::disk::usage).await
+}
+
 #[tauri::command]
 pub async fn language_set(app: AppHandle, language: String) -> Result<(), AppError> {
     blocking(app.store()?, move |s| {

@@ -3,6 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { getCurrentWindow } from '@tauri-apps/api/window';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { StoreUsage } from './bindings/StoreUsage';
 import type { Paged } from './bindings/Paged';
 import { PAGE } from './paging';
 import type { AppInfo } from './bindings/AppInfo';
@@ -155,6 +156,7 @@ export const ipc = {
   scanBatchDelete: (batchId: string) => call<void>('scan_batch_delete', { batchId }),
   scanBatchGet: (batchId: string) => call<BatchView>('scan_batch_get', { batchId }),
   scanThumbnail: (pageId: string) => call<string>('scan_thumbnail', { pageId }),
+  diskUsage: () => call<StoreUsage>('disk_usage'),
   scanPageView: (pageId: string, size: number) => call<string>('scan_page_view', { pageId, size }),
   scanPageEdit: (pageId: string, edit: PageEdit) => call<void>('scan_page_edit', { pageId, edit }),
   scanPageMove: (pageId: string, to: number) => call<void>('scan_page_move', { pageId, to }),

@@ -78,3 +78,25 @@ fn below_the_floor_intake_stops_with_a_clear_reason_and_resumes_when_space_is_fr
     assert_eq!(r.processed, 1);
     assert_eq!(batches::get(&store, &batch).unwrap().pages, 2);
 }
+
+/// The status bar's "Speicher nach Art": what the pages hold, all files, the database, and
+/// what came in this week — the two pages imported are counted under pages and the week.
+#[test]
+fn the_store_by_kind_counts_the_pages_imported() {
+    let (dir, store) = super::fresh();
+    let empty = disk::usage(&store).unwrap();
+    assert_eq!((empty.pages, empty.documents, empty.submissions), (0, 0, 0));
+    assert!(empty.database > 0);
+    let batch = batches::create(&store, "Post", Some("standard"))
+        .unwrap()
+        .id
+        .parse()
+        .unwrap();
+    let files = [page(dir.path(), 1), page(dir.path(), 2)];
+    let r = batches::import_paths(&store, &batch, &files, &|_| {}).unwrap();
+    assert_eq!(r.processed, 2);
+    let u = disk::usage(&store).unwrap();
+    assert!(u.pages > 0, "{u:?}");
+    assert!(u.files >= u.pages + u.documents + u.submissions, "{u:?}");
+    assert_eq!(u.last_week, u.files, "everything came in this week: {u:?}");
+}

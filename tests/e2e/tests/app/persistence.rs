@@ -43,6 +43,18 @@ async fn typed_draft_survives_a_real_restart_of_the_app() {
         app.text("[data-testid='outbox-count']").await,
         "Postausgang: 0"
     );
+    // What the store holds by kind, on request.
+    app.click("[data-testid='disk-usage'] summary").await;
+    let usage = app
+        .wait_text("[data-testid='disk-usage'] ul", |t| {
+            t.contains("Datenbank:")
+        })
+        .await;
+    assert!(
+        usage.contains("Seitenbilder und Rohscans: 0 MiB"),
+        "{usage}"
+    );
+    app.click("[data-testid='disk-usage'] summary").await;
 
     // Create a draft of the sample form and type; no save button anywhere.
     app.click("[data-new-draft='ortstermin']").await;
