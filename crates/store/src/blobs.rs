@@ -293,11 +293,11 @@ impl BlobStore {
         let only_current = key.current_only();
         let tmp_dir = self.root.join("tmp");
         fs::create_dir_all(&tmp_dir).map_err(Error::io(&tmp_dir))?;
-        for (name, _) in self.files()?.0 {
+        self.each_blob(|name| {
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                break;
+                return Ok(false);
             }
-            let path = self.path_of(&name);
+            let path = self.path_of(name);
             let opens = |k: &crate::seal::BlobKey| -> io::Result<crate::seal::Opener<File>> {
                 let f = File::open(&path)?;
                 let len = f.metadata()?.len();
@@ -309,14 +309,14 @@ impl BlobStore {
                 .is_err()
                 || !crate::seal::is_sealed(&head)
             {
-                continue;
+                return Ok(true);
             }
             if opens(&only_current)
                 .and_then(|mut o| o.read(&mut [0u8; 1]))
                 .is_ok()
             {
                 current += 1;
-                continue;
+                return Ok(true);
             }
             let tmp = tmp_dir.join(format!("{}.part", uuid::Uuid::now_v7()));
             let write = || -> io::Result<()> {
@@ -339,44 +339,35 @@ impl BlobStore {
             }
             sync_dir(path.parent().unwrap_or(&self.root))?;
             resealed += 1;
-        }
+            Ok(true)
+        })?;
         Ok((resealed, current))
     }
 
-    /// Every blob file's name, and the unfinished writes (`tmp/*.part`), each with its age.
-    fn files(&self) -> Result<Listing> {
-        let age = |p: &Path| {
-            fs::metadata(p)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .unwrap_or_default()
-        };
-        let mut blobs = Vec::new();
-        let mut parts = Vec::new();
+    /// Calls `f` with every blob file's name, one folder's listing at a time (never the
+    /// whole store's list in memory); `f` returns `false` to stop.
+    fn each_blob(&self, mut f: impl FnMut(&str) -> Result<bool>) -> Result<()> {
         for dir in fs::read_dir(&self.root)
             .map_err(Error::io(&self.root))?
             .flatten()
         {
             let dir_path = dir.path();
-            if !dir_path.is_dir() {
+            if !dir_path.is_dir() || dir.file_name() == "tmp" {
                 continue;
             }
-            let is_tmp = dir.file_name() == "tmp";
-            for f in fs::read_dir(&dir_path)
+            let names: Vec<String> = fs::read_dir(&dir_path)
                 .map_err(Error::io(&dir_path))?
                 .flatten()
-            {
-                let path = f.path();
-                let name = f.file_name().to_string_lossy().into_owned();
-                if is_tmp {
-                    parts.push((path.clone(), age(&path)));
-                } else if validate_name(&name).is_ok() {
-                    blobs.push((name, age(&path)));
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| validate_name(n).is_ok())
+                .collect();
+            for name in names {
+                if !f(&name)? {
+                    return Ok(());
                 }
             }
         }
-        Ok((blobs, parts))
+        Ok(())
     }
 }
 
@@ -455,12 +446,6 @@ impl Out {
     }
 }
 
-/// Blob files by name and unfinished writes by path, each with its age.
-type Listing = (
-    Vec<(String, std::time::Duration)>,
-    Vec<(PathBuf, std::time::Duration)>,
-);
-
 /// A file time in ms since the epoch (0 before it).
 fn time_ms(t: std::time::SystemTime) -> i64 {
     t.duration_since(std::time::UNIX_EPOCH)
@@ -510,25 +495,24 @@ impl crate::Store {
     }
 
     fn seal_plain_pass(&self) -> Result<usize> {
-        let (files, _) = self.blobs().files()?;
+        let Some(key) = &self.blobs().key else {
+            return Ok(0);
+        };
         let mut sealed = 0;
-        for (hash, _) in files {
-            let path = self.blobs().path_of(&hash);
+        self.blobs().each_blob(|hash| {
+            let path = self.blobs().path_of(hash);
             let mut head = [0u8; 4];
             let n = File::open(&path)
                 .and_then(|mut f| f.read(&mut head))
                 .map_err(Error::io(&path))?;
             if crate::seal::is_sealed(&head[..n]) {
-                continue;
+                return Ok(true);
             }
             let plain = fs::read(&path).map_err(Error::io(&path))?;
             if hex::encode(Sha256::digest(&plain)) != hash {
                 // Damaged: left for `sweep_blobs(verify)` to report, never sealed as if whole.
-                continue;
+                return Ok(true);
             }
-            let Some(key) = &self.blobs().key else {
-                return Ok(0);
-            };
             // Sealed into a temporary file, fsynced, renamed over the plain one: at every
             // instant one whole copy exists.
             let tmp_dir = self.blobs().root.join("tmp");
@@ -550,7 +534,8 @@ impl crate::Store {
             fs::rename(&tmp, &path).map_err(Error::io(&path))?;
             sync_dir(path.parent().unwrap_or(&self.blobs().root))?;
             sealed += 1;
-        }
+            Ok(true)
+        })?;
         Ok(sealed)
     }
 
