@@ -836,6 +836,22 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
         az.prop("value").await.unwrap().as_deref(),
         Some("530.12-2026/0077")
     );
+    // Bild ↓ / Bild ↑ between the documents' cards.
+    az.click().await.unwrap();
+    crate::harness::press(&app, "\u{E00F}").await;
+    let here = app
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(here, "idx-2-dokumentart");
+    crate::harness::press(&app, "\u{E00E}").await;
+    let here = app
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(here, "idx-1-dokumentart");
     app.pick(&[
         ("idx-1-dokumentart", "widerspruch"),
         ("idx-1-organisationseinheit", "530.12"),

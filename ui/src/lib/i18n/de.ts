@@ -125,7 +125,7 @@ export const de = {
   'flow.check': "Prüfen ({open} offen)",
   'flow.release': "Freigeben (Texterkennung: {ocr} Seiten offen)",
   'flow.released': "Freigegeben",
-  'check.keys': "Tastatur: Tab zum nächsten Feld, Eingabetaste speichert den Index und springt zum nächsten Dokument.",
+  'check.keys': "Tastatur: Tab zum nächsten Feld, Eingabetaste speichert den Index und springt zum nächsten Dokument, Bild ↑/↓ wechselt zum vorigen oder nächsten Dokument.",
   'scan.batch.destroyable': "freigegeben – Originale dürfen vernichtet werden",
   'scan.batch.released': "freigegeben",
   'scan.batch.ocrPending': 'Texterkennung: {count} offen',

@@ -125,7 +125,7 @@ export const en: Messages = {
   'flow.check': "Check ({open} open)",
   'flow.release': "Release (text recognition: {ocr} pages open)",
   'flow.released': "Released",
-  'check.keys': "Keyboard: Tab to the next field, Enter saves the index and moves to the next document.",
+  'check.keys': "Keyboard: Tab to the next field, Enter saves the index and moves to the next document, Page Up/Down goes to the previous or next document.",
   'scan.batch.destroyable': "released – originals may be destroyed",
   'scan.batch.released': "released",
   'scan.batch.ocrPending': 'text recognition: {count} open',
