@@ -521,6 +521,13 @@ async fn a_german_date_typed_by_keyboard_under_an_english_system_locale_is_store
         .await
         .unwrap();
     assert_eq!(value.as_deref(), Some("01.12.2026"));
+    // Opened again (the focus is back on its button), a click elsewhere closes it too.
+    press(&app, ENTER).await;
+    app.wait_for(".calendar").await;
+    app.click("section.editor p.note").await; // not focusable: only the click tells
+
+    let open = app.client.find(crate::harness::css(".calendar")).await;
+    assert!(open.is_err(), "a click outside closes the calendar");
 
     // What is open: the status bar counts it and leads there.
     app.wait_text(".open-count", |t| t == "1 Angabe offen")
