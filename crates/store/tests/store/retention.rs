@@ -204,22 +204,14 @@ fn a_delivered_submission_loses_its_answers_and_files_and_nothing_else_can_chang
     let id = "0190f0f0-0000-7000-8000-000000000001";
     store
         .with_tx(|c| {
-            eingang_store::tables::submissions::insert(
+            queue_submission(
                 c,
-                &eingang_store::tables::submissions::NewSubmission {
-                    id,
-                    draft_id: eingang_model::DraftId::new(),
-                    form_id: "ortstermin",
-                    form_version: "1",
-                    data_json: r#"{"name":"Erika Mustermann"}"#,
-                    xml: Some("<x/>"),
-                    attachments_json: &attachments,
-                    sha256: &"ab".repeat(32),
-                    created_at: 1,
-                    pdf_blob: &pdf,
-                },
+                id,
+                "1",
+                r#"{"name":"Erika Mustermann"}"#,
+                &attachments,
+                &pdf,
             )?;
-            outbox::enqueue(c, "submission", id, "dms", 1)?;
             let row: i64 = c.query_row("SELECT id FROM outbox WHERE item_id = ?1", [id], |r| {
                 r.get(0)
             })?;
@@ -350,22 +342,14 @@ fn outbox_items_are_named_by_caption_reference_aktenzeichen_and_batch() {
     let id = "0190f0f0-0000-7000-8000-000000000002";
     store
         .with_tx(|c| {
-            eingang_store::tables::submissions::insert(
+            queue_submission(
                 c,
-                &eingang_store::tables::submissions::NewSubmission {
-                    id,
-                    draft_id: eingang_model::DraftId::new(),
-                    form_id: "ortstermin",
-                    form_version: "1.0",
-                    data_json: r#"{"aktenzeichen":"530.12-2026-0100","anschrift":"Markt 1"}"#,
-                    xml: None,
-                    attachments_json: "[]",
-                    sha256: &"ab".repeat(32),
-                    created_at: 1,
-                    pdf_blob: &"cd".repeat(32),
-                },
-            )?;
-            outbox::enqueue(c, "submission", id, "dms", 1)
+                id,
+                "1.0",
+                r#"{"aktenzeichen":"530.12-2026-0100","anschrift":"Markt 1"}"#,
+                "[]",
+                &"cd".repeat(32),
+            )
         })
         .unwrap();
     let (items, _) = store.with_conn(|c| outbox::items(c, None, 50)).unwrap();
@@ -400,4 +384,31 @@ fn outbox_items_are_named_by_caption_reference_aktenzeichen_and_batch() {
         let d = items.iter().find(|i| i.item_id == doc.to_string()).unwrap();
         assert_eq!(d.caption, None, "{odd}");
     }
+}
+
+/// An Ortstermin submission written and queued for "dms" (inside the caller's transaction).
+fn queue_submission(
+    c: &rusqlite::Connection,
+    id: &str,
+    version: &str,
+    data: &str,
+    attachments: &str,
+    pdf: &str,
+) -> eingang_store::Result<()> {
+    eingang_store::tables::submissions::insert(
+        c,
+        &eingang_store::tables::submissions::NewSubmission {
+            id,
+            draft_id: eingang_model::DraftId::new(),
+            form_id: "ortstermin",
+            form_version: version,
+            data_json: data,
+            xml: Some("<x/>"),
+            attachments_json: attachments,
+            sha256: &"ab".repeat(32),
+            created_at: 1,
+            pdf_blob: pdf,
+        },
+    )?;
+    outbox::enqueue(c, "submission", id, "dms", 1)
 }
