@@ -39,6 +39,7 @@ pub const ALL: &[&str] = &[
     "scan_batch_get",
     "scan_thumbnail",
     "scan_page_view",
+    "scan_page_words",
     "scan_page_edit",
     "scan_page_move",
     "scan_import",

@@ -99,6 +99,7 @@ pub fn run() {
             commands::scan::scan_batch_get,
             commands::scan::scan_thumbnail,
             commands::scan::scan_page_view,
+            commands::scan::scan_page_words,
             commands::scan::scan_page_edit,
             commands::scan::scan_page_move,
             commands::scan::scan_import,

@@ -8,8 +8,8 @@ use eingang_capture::Limits;
 use eingang_capture::{intake, profile};
 use eingang_model::{page_size, Paged};
 use eingang_model::{
-    BatchId, BatchSummary, BatchView, DocumentView, PageEdit, PageId, PageView, ScanProfileInfo,
-    ScannerInfo, SeparationSummary,
+    BatchId, BatchSummary, BatchView, DocumentView, PageEdit, PageId, PageView, PageWord,
+    ScanProfileInfo, ScannerInfo, SeparationSummary,
 };
 use eingang_store::tables::batches;
 use eingang_store::tables::batches::BatchRow;
@@ -225,6 +225,40 @@ pub fn page_view(store: &Store, page: &PageId, max_side: u32) -> Result<Option<V
         &p,
         max_side as usize,
     )?))
+}
+
+/// The words the OCR read on a page, boxed as shares of the page as shown. Empty while the
+/// OCR has not read the page as it is turned now (not yet, or turned since): a box would
+/// point at the wrong place.
+pub fn page_words(store: &Store, page: &PageId) -> Result<Vec<PageWord>> {
+    let p = store.with_conn(|c| pages::page(c, page))?;
+    let stored = store.with_conn(|c| pages::ocr_words(c, page))?;
+    let text = stored
+        .as_deref()
+        .and_then(eingang_capture::ocr::PageText::parse)
+        .unwrap_or_default();
+    let (Some(w), Some(h)) = (p.width, p.height) else {
+        return Ok(Vec::new());
+    };
+    if text.rotation != p.rotation || w == 0 || h == 0 {
+        return Ok(Vec::new());
+    }
+    // The OCR read the page turned: a quarter turn swaps its sides.
+    let (tw, th) = if p.rotation % 2 == 1 { (h, w) } else { (w, h) };
+    #[allow(clippy::cast_precision_loss)]
+    let share = |v: u32, of: u32| (v as f32 / of as f32).clamp(0.0, 1.0);
+    Ok(text
+        .words
+        .into_iter()
+        .filter(|t| !t.text.trim().is_empty())
+        .map(|t| PageWord {
+            left: share(t.x, tw),
+            top: share(t.y, th),
+            width: share(t.w, tw),
+            height: share(t.h, th),
+            text: t.text,
+        })
+        .collect())
 }
 
 /// Turns, marks or deletes a page (logged with the old value, so undo is a setter too).

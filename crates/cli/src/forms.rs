@@ -92,7 +92,7 @@ fn print_outcomes(
     (added, present, failed)
 }
 
-fn print_report(report: &[String]) {
+fn print_report(report: &[eingang_model::ImportNote]) {
     if report.is_empty() {
         return;
     }

@@ -93,7 +93,29 @@ pub struct ImportOutcome {
     /// Why it failed (with the stable error code in brackets).
     pub error: Option<String>,
     /// For FIM schemas: what could not be mapped exactly, element by element.
-    pub report: Vec<String>,
+    pub report: Vec<ImportNote>,
+}
+
+/// One thing a FIM import could not carry over exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportNote {
+    /// The FIM element, e.g. `F60000227 (Familienname)`.
+    pub element: String,
+    /// `rule_note`, `used_twice`, `empty_group`, `hidden_field`, `locked_field`,
+    /// `unknown_feldart`, `repeated_field`, `binary_object`, `unknown_datentyp`,
+    /// `praezisierung_json`, `bound_type`, `pattern`, `praezisierung_unsupported`,
+    /// `not_whole_number`, `no_fields`, `no_version`: the app's text for it, filled with `params`.
+    pub code: String,
+    pub params: Vec<(String, String)>,
+    /// The note in English (the CLI).
+    pub text: String,
+}
+
+impl std::fmt::Display for ImportNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.element, self.text)
+    }
 }
 
 /// The short reference code of a submission, for people: ten characters of Crockford's

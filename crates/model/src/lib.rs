@@ -17,13 +17,14 @@ pub mod sync;
 pub mod time;
 
 pub use draft::{
-    AttachmentRef, Draft, DraftSummary, DraftValues, ImportOutcome, SubmissionSummary,
+    AttachmentRef, Draft, DraftSummary, DraftValues, ImportNote, ImportOutcome, SubmissionSummary,
 };
 pub use ids::{BatchId, DocumentId, DraftId, IdError, PageId, SubmissionId};
 pub use paging::{page_size, Paged, PAGE_DEFAULT, PAGE_MAX};
 pub use scan::{
-    BatchSummary, BatchView, DocumentView, PageBefore, PageEdit, PageView, ReleaseDocPreview,
-    ReleasePreview, ReleaseWaiting, ScanProfileInfo, ScanProgress, ScannerInfo, SeparationSummary,
+    BatchSummary, BatchView, DocumentView, PageBefore, PageEdit, PageView, PageWord,
+    ReleaseDocPreview, ReleasePreview, ReleaseWaiting, ScanProfileInfo, ScanProgress, ScannerInfo,
+    SeparationSummary,
 };
 pub use status::{
     AppInfo, BoundaryError, Role, StatusSnapshot, StoreUsage, SyncStatus, UpdateInfo,

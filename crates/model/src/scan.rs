@@ -98,6 +98,18 @@ pub struct PageView {
     pub ocr_error: Option<String>,
 }
 
+/// One word the OCR read on a page, its box as shares (0–1) of the page as shown (turned
+/// as the user turned it): what the index station's viewer lets people click.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PageWord {
+    pub text: String,
+    pub left: f32,
+    pub top: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
 /// An index value the master data does not accept, tied to its field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -133,6 +133,19 @@ pub async fn scan_thumbnail(app: AppHandle, page_id: String) -> Result<String, A
     }))
 }
 
+/// The words the OCR read on a page, with their boxes (for click-to-fill at the index
+/// station).
+#[tauri::command]
+pub async fn scan_page_words(
+    app: AppHandle,
+    page_id: String,
+) -> Result<Vec<eingang_model::PageWord>, AppError> {
+    blocking(app.store()?, move |s| {
+        batches::page_words(s, &page_id.parse()?)
+    })
+    .await
+}
+
 /// A page to look at large (`size`: its longer side in pixels) as a data URL; empty when
 /// the page has no image (not processed yet, or purged after its retention period).
 #[tauri::command]

@@ -23,6 +23,7 @@ import type { FormSummary } from './bindings/FormSummary';
 import type { ImportOutcome } from './bindings/ImportOutcome';
 import type { OutboxItem } from './bindings/OutboxItem';
 import type { PageEdit } from './bindings/PageEdit';
+import type { PageWord } from './bindings/PageWord';
 import type { ScannerInfo } from './bindings/ScannerInfo';
 import type { ScanProfileInfo } from './bindings/ScanProfileInfo';
 import type { ScanProgress } from './bindings/ScanProgress';
@@ -158,6 +159,7 @@ export const ipc = {
   scanThumbnail: (pageId: string) => call<string>('scan_thumbnail', { pageId }),
   diskUsage: () => call<StoreUsage>('disk_usage'),
   scanPageView: (pageId: string, size: number) => call<string>('scan_page_view', { pageId, size }),
+  scanPageWords: (pageId: string) => call<PageWord[]>('scan_page_words', { pageId }),
   scanPageEdit: (pageId: string, edit: PageEdit) => call<void>('scan_page_edit', { pageId, edit }),
   scanPageMove: (pageId: string, to: number) => call<void>('scan_page_move', { pageId, to }),
   /** One file into a batch: the bytes as the raw body, batch and name in headers. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PageView } from './bindings/PageView';
-import { indexForm, indexPairs, parseFlag, undoFor } from './scan';
+import { indexForm, indexPairs, parseFlag, undoFor, wordValue } from './scan';
 
 const page: PageView = {
   id: 'p1',
@@ -61,5 +61,28 @@ describe('index station', () => {
       ['absender', 'Erika Muster'],
       ['formular', 'A-17'],
     ]);
+  });
+});
+
+describe('wordValue', () => {
+  const master = [
+    { kind: 'doctype', code: 'RECHNUNG', label: 'Rechnung' },
+    { kind: 'doctype', code: 'WIDERSPRUCH', label: 'Widerspruch gegen Bescheid' },
+    { kind: 'unit', code: '61.2', label: 'Bauordnung' },
+  ];
+  it('puts a clicked word into a text field without its trailing punctuation', () => {
+    expect(wordValue('aktenzeichen', '61.2-123/2026,', master)).toBe('61.2-123/2026');
+    expect(wordValue('absender', '„Stadtwerke', master)).toBe('Stadtwerke');
+    expect(wordValue('absender', ' , ', master)).toBeNull();
+  });
+  it('matches a choice on its code or its label, else refuses', () => {
+    expect(wordValue('dokumentart', 'rechnung', master)).toBe('RECHNUNG');
+    expect(wordValue('dokumentart', 'Widerspruch', master)).toBe('WIDERSPRUCH');
+    expect(wordValue('organisationseinheit', '61.2', master)).toBe('61.2');
+    expect(wordValue('organisationseinheit', 'Kämmerei', master)).toBeNull();
+  });
+  it('reads a German date into the Eingangsdatum, and refuses other words there', () => {
+    expect(wordValue('eingangsdatum', '01.12.2026', master)).toBe('2026-12-01');
+    expect(wordValue('eingangsdatum', 'Münster,', master)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 import type { PageEdit } from './bindings/PageEdit';
 import type { PageView } from './bindings/PageView';
 import type { PageBefore } from './bindings/PageBefore';
+import { parseDate } from './forms/dates';
 
 export type Undo =
   | { kind: 'edit'; page: string; edit: PageEdit }
@@ -57,4 +58,32 @@ export function indexPairs(form: Record<string, string>): [string, string][] {
   return Object.entries(form)
     .map(([k, v]) => [k, v.trim()] as [string, string])
     .filter(([, v]) => v !== '');
+}
+
+/**
+ * What a word (or run of words) clicked on the page puts into an index field: the master
+ * data's code for a choice (matched on code or label, case and trailing punctuation
+ * ignored), the ISO date for the Eingangsdatum (as written in German letters), the text
+ * itself for the rest; `null` when it does not fit the field.
+ */
+export function wordValue(
+  field: string,
+  text: string,
+  master: { kind: string; code: string; label: string }[],
+): string | null {
+  const clean = text.trim().replace(/^[„"'(]+|[“"'),.;:]+$/gu, '');
+  if (!clean) return null;
+  const kind = field === 'dokumentart' ? 'doctype' : field === 'organisationseinheit' ? 'unit' : null;
+  if (kind) {
+    const entries = master.filter((m) => m.kind === kind);
+    if (!entries.length) return clean;
+    const low = clean.toLocaleLowerCase('de');
+    const hit =
+      entries.find((m) => m.code.toLocaleLowerCase('de') === low) ??
+      entries.find((m) => m.label.toLocaleLowerCase('de') === low) ??
+      entries.find((m) => m.label.toLocaleLowerCase('de').includes(low));
+    return hit?.code ?? null;
+  }
+  if (field === 'eingangsdatum') return parseDate(clean) ?? null;
+  return clean;
 }

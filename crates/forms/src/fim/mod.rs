@@ -33,6 +33,11 @@ pub struct ImportReport {
 pub struct ReportEntry {
     /// The FIM element, e.g. `F60000227 (Familienname)` or `R60000037`.
     pub element: String,
+    /// What kind of note (`repeated_field`, `hidden_field`, …) and its values: what the app
+    /// says in the user's language.
+    pub code: &'static str,
+    pub params: Vec<(String, String)>,
+    /// The note in English (the CLI, the log).
     pub message: String,
 }
 

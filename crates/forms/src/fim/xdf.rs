@@ -49,9 +49,22 @@ fn describe(n: Node<'_, '_>) -> String {
 }
 
 impl Importer<'_> {
-    fn note(&mut self, n: Node<'_, '_>, message: impl Into<String>) {
+    /// A note for the report: `code` and `params` for the app to say it in the user's
+    /// language, `message` for the CLI and the log.
+    fn note(
+        &mut self,
+        n: Node<'_, '_>,
+        code: &'static str,
+        params: &[(&'static str, &str)],
+        message: impl Into<String>,
+    ) {
         self.report.entries.push(ReportEntry {
             element: describe(n),
+            code,
+            params: params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             message: message.into(),
         });
     }
@@ -134,7 +147,8 @@ impl Importer<'_> {
                 body = format!("{body}: {text}");
             }
             if script.is_some() {
-                body.push_str(" [has a script in the FIM file; not executed]");
+                // The note is part of the form (German, as the FIM text it follows).
+                body.push_str(" [in der FIM-Datei als Skript hinterlegt; hier nicht ausgeführt]");
             }
             self.notes.push(Note {
                 id: Some(id),
@@ -142,6 +156,8 @@ impl Importer<'_> {
             });
             self.note(
                 r,
+                "rule_note",
+                &[],
                 "rule kept as a note on the form; add a hand-written rule expression to enforce it",
             );
         }
@@ -206,6 +222,8 @@ impl Importer<'_> {
                     let new = format!("{key}_{k}");
                     self.note(
                         child,
+                        "used_twice",
+                        &[("key", &new)],
                         format!("used twice at this level; the second use is '{new}'"),
                     );
                     set_item_key(&mut item, new.clone());
@@ -229,7 +247,7 @@ impl Importer<'_> {
         self.rules(g)?;
         let items = self.structure(g, depth + 1)?;
         if items.is_empty() {
-            self.note(g, "group without fields not imported");
+            self.note(g, "empty_group", &[], "group without fields not imported");
             return Ok(None);
         }
         // 1:1 is a plain group; anything else (optional 0:1, or repeating) lets the user add
@@ -270,16 +288,25 @@ impl Importer<'_> {
             "hidden" => {
                 self.note(
                     f,
+                    "hidden_field",
+                    &[],
                     "hidden field (feldart 'hidden') not imported: nothing for the user to fill in",
                 );
                 return Ok(None);
             }
             "locked" => self.note(
                 f,
+                "locked_field",
+                &[],
                 "locked field (feldart 'locked') imported as an editable field",
             ),
             "input" | "select" => {}
-            other => self.note(f, format!("unknown feldart '{other}' imported as input")),
+            other => self.note(
+                f,
+                "unknown_feldart",
+                &[("value", other)],
+                format!("unknown feldart '{other}' imported as input"),
+            ),
         }
         let mut field = Field {
             key: key.clone(),
@@ -318,12 +345,12 @@ impl Importer<'_> {
             return Ok(Some(Item::Field(Box::new(field))));
         }
         // A repeated field becomes a repeat group holding that one field.
+        let anzahl = format!("{min}:{}", max.map_or("*".into(), |m| m.to_string()));
         self.note(
             f,
-            format!(
-                "repeated field (anzahl {min}:{}) imported as a repeat group",
-                max.map_or("*".into(), |m| m.to_string())
-            ),
+            "repeated_field",
+            &[("anzahl", &anzahl)],
+            format!("repeated field (anzahl {anzahl}) imported as a repeat group"),
         );
         let label = field.label.clone();
         field.required = Condition::Fixed(true);
@@ -351,12 +378,19 @@ impl Importer<'_> {
             "obj" => {
                 self.note(
                     f,
+                    "binary_object",
+                    &[],
                     "datentyp 'obj' (binary object) imported as an attachment",
                 );
                 FieldKind::Attachment
             }
             other => {
-                self.note(f, format!("unknown datentyp '{other}' imported as text"));
+                self.note(
+                    f,
+                    "unknown_datentyp",
+                    &[("value", other)],
+                    format!("unknown datentyp '{other}' imported as text"),
+                );
                 FieldKind::Text
             }
         }
@@ -386,6 +420,8 @@ impl Importer<'_> {
                 Err(e) => {
                     self.note(
                         f,
+                        "praezisierung_json",
+                        &[("error", &e.to_string())],
                         format!("praezisierung is not valid JSON ({e}); constraints not imported"),
                     );
                     return;
@@ -418,6 +454,8 @@ impl Importer<'_> {
                     if bound.is_none() {
                         self.note(
                             f,
+                            "bound_type",
+                            &[("name", &k), ("value", &v)],
                             format!("{k} '{v}' does not fit the field's type; not imported"),
                         );
                     }
@@ -433,6 +471,8 @@ impl Importer<'_> {
                     } else {
                         self.note(
                             f,
+                            "pattern",
+                            &[("value", &v)],
                             format!(
                                 "pattern '{v}' is not a supported regular expression; not imported"
                             ),
@@ -441,6 +481,8 @@ impl Importer<'_> {
                 }
                 other => self.note(
                     f,
+                    "praezisierung_unsupported",
+                    &[("name", other)],
                     format!("praezisierung '{other}' is not supported; ignored"),
                 ),
             }
@@ -450,7 +492,12 @@ impl Importer<'_> {
     fn number_or_note(&mut self, f: Node<'_, '_>, k: &str, v: &str) -> Option<u32> {
         let n = v.parse().ok();
         if n.is_none() {
-            self.note(f, format!("{k} '{v}' is not a whole number; not imported"));
+            self.note(
+                f,
+                "not_whole_number",
+                &[("name", k), ("value", v)],
+                format!("{k} '{v}' is not a whole number; not imported"),
+            );
         }
         n
     }
@@ -597,10 +644,15 @@ pub fn import_xdf(
         _ => imp.field(main, 1, Some(1))?.into_iter().collect(),
     };
     if items.is_empty() {
-        imp.note(main, "the schema contains no fields");
+        imp.note(main, "no_fields", &[], "the schema contains no fields");
     }
     let version = version.unwrap_or_else(|| {
-        imp.note(main, "no version given; imported as version 0");
+        imp.note(
+            main,
+            "no_version",
+            &[],
+            "no version given; imported as version 0",
+        );
         "0".into()
     });
     let def = FormDefinition {

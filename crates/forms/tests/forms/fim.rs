@@ -137,7 +137,7 @@ fn a_simple_v2_schema_maps_labels_help_cardinality_and_praezisierung() {
     assert_eq!((f.min_length, f.max_length), (Some(1), Some(120)));
     assert_eq!(def.notes.len(), 1, "the FIM rule is kept");
     assert!(
-        def.notes[0].text.contains("not executed"),
+        def.notes[0].text.contains("nicht ausgeführt"),
         "{:?}",
         def.notes
     );
@@ -145,9 +145,18 @@ fn a_simple_v2_schema_maps_labels_help_cardinality_and_praezisierung() {
         report
             .entries
             .iter()
-            .any(|e| e.element.starts_with("R60000037")),
+            .any(|e| e.element.starts_with("R60000037") && e.code == "rule_note"),
         "{report:?}"
     );
+    // Every note has a code the app says in the user's language, with its values.
+    let repeated = report
+        .entries
+        .iter()
+        .find(|e| e.code == "repeated_field");
+    if let Some(r) = repeated {
+        assert!(r.params.iter().any(|(k, _)| k == "anzahl"), "{r:?}");
+    }
+    assert!(report.entries.iter().all(|e| !e.code.is_empty()));
 }
 
 #[test]

@@ -243,7 +243,16 @@ pub fn import_batch(
                     form_id: Some(id),
                     version: Some(version),
                     error: None,
-                    report: report.entries.iter().map(ToString::to_string).collect(),
+                    report: report
+                        .entries
+                        .into_iter()
+                        .map(|e| eingang_model::ImportNote {
+                            element: e.element,
+                            code: e.code.to_owned(),
+                            params: e.params,
+                            text: e.message,
+                        })
+                        .collect(),
                 }
             }
             Err(e) => ImportOutcome {

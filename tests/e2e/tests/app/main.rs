@@ -27,3 +27,4 @@ mod servers;
 mod startup_errors;
 mod sync;
 mod terminal;
+mod workbench;

@@ -12,7 +12,7 @@ use eingang_store::tables::profiles;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn png(w: u32, h: u32, f: impl Fn(u32, u32) -> u8) -> String {
+pub(crate) fn png(w: u32, h: u32, f: impl Fn(u32, u32) -> u8) -> String {
     let img = image::GrayImage::from_fn(w, h, |x, y| image::Luma([f(x, y)]));
     let mut bytes = Vec::new();
     img.write_to(
@@ -34,7 +34,7 @@ fn run(cmd: &str, args: &[&str]) -> String {
 }
 
 /// Drops files (name, base64 bytes) onto the page list, as a drag from the file manager does.
-async fn drop_files(app: &crate::harness::App, files: serde_json::Value) {
+pub(crate) async fn drop_files(app: &crate::harness::App, files: serde_json::Value) {
     app.client
         .execute(
             "const dt = new DataTransfer();
@@ -647,7 +647,7 @@ fn sheet_png(codes: &[(rxing::BarcodeFormat, &str, i32, i32, u32, u32)]) -> Stri
 
 /// A letter with real words (and `reference`, the sender's note of the case), as a PDF with
 /// text (rendered to an image when imported, like a born-digital attachment), base64.
-fn letter_pdf(reference: &str) -> String {
+pub(crate) fn letter_pdf(reference: &str) -> String {
     use eingang_pdf::{render_form_pdf, Entry, FormPdf};
     let field = |label: &str, value: &str| Entry::Field {
         label: label.into(),
@@ -676,7 +676,7 @@ fn letter_pdf(reference: &str) -> String {
 }
 
 /// Sets a file on a file input, as the picker does.
-async fn pick_file(app: &crate::harness::App, input: &str, name: &str, text: &str) {
+pub(crate) async fn pick_file(app: &crate::harness::App, input: &str, name: &str, text: &str) {
     app.wait_for(input).await;
     app.client
         .execute(
