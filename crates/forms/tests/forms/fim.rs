@@ -149,10 +149,7 @@ fn a_simple_v2_schema_maps_labels_help_cardinality_and_praezisierung() {
         "{report:?}"
     );
     // Every note has a code the app says in the user's language, with its values.
-    let repeated = report
-        .entries
-        .iter()
-        .find(|e| e.code == "repeated_field");
+    let repeated = report.entries.iter().find(|e| e.code == "repeated_field");
     if let Some(r) = repeated {
         assert!(r.params.iter().any(|(k, _)| k == "anzahl"), "{r:?}");
     }
