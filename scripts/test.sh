@@ -48,7 +48,7 @@ say "UI type check and unit tests"
 (cd ui && npm run --silent check && npm test --silent)
 
 say "end-to-end tests of the real app (tauri-driver + WebKitWebDriver under Xvfb)"
-cargo build -p eingang-app -p eingang-cli --quiet
+cargo build -p eingang-app -p eingang-cli -p eingang-scalegen --quiet
 XVFB_LOG="$(mktemp)"
 n=99; while [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
 Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >"$XVFB_LOG" 2>&1 &

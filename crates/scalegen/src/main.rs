@@ -308,13 +308,13 @@ fn write_day(
     }
     let mut batch = tx.prepare_cached(
         "INSERT INTO batches (id, name, profile_id, profile_json, created_at, updated_at, scanned_by)
-         VALUES (?1, ?2, 'standard', '{}', ?3, ?3, 'scan01')",
+         VALUES (?1, ?2, 'standard', ?4, ?3, ?3, 'scan01')",
     )?;
     let mut page = tx.prepare_cached(
         "INSERT INTO pages (id, batch_id, position, source, source_page, raw_blob, dpi_x, dpi_y,
                             state, image_blob, image_kind, width, height, thumb_blob, skew, ink,
                             starts_document, ocr_state, ocr_json, created_at)
-         VALUES (?1, ?2, ?3, 'scanner', ?4, ?5, 300, 300, 'processed', ?6, 'gray8', 2480, 3508,
+         VALUES (?1, ?2, ?3, 'scanner', ?4, ?5, 300, 300, 'processed', ?6, 'gray8', 24, 24,
                  ?7, 0.0, 0.08, ?8, 'done', '[]', ?9)",
     )?;
     let mut doc = tx.prepare_cached(
@@ -337,7 +337,7 @@ fn write_day(
         (!last).then(|| (format!("posteingang/{id}.pdf"), hash.to_owned(), receipt_at))
     };
     for b in &plan.batches {
-        batch.execute(params![b.id, b.name, at])?;
+        batch.execute(params![b.id, b.name, at, standard_profile()])?;
         for (i, p) in b.pages.iter().enumerate() {
             let pos = i as f64;
             let n = i64::try_from(i + 1).unwrap_or(0);
@@ -495,4 +495,14 @@ fn write_audit(
         *chain = (seq, hash);
     }
     Ok(())
+}
+
+/// The built-in `standard` profile as a batch records it (the app reads the batch's check
+/// rules from it).
+fn standard_profile() -> String {
+    eingang_capture::profile::ScanProfile::builtin()
+        .into_iter()
+        .find(|p| p.id == "standard")
+        .and_then(|p| serde_json::to_string(&p).ok())
+        .unwrap_or_else(|| "{}".into())
 }

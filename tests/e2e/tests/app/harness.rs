@@ -14,7 +14,7 @@ static DISPLAY: OnceLock<String> = OnceLock::new();
 /// The Xvfb this test process started, if any (scripts/test.sh brings its own).
 static XVFB: Mutex<Option<Child>> = Mutex::new(None);
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 

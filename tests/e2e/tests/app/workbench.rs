@@ -564,3 +564,133 @@ async fn the_workbench_day_by_keyboard_under_an_english_system_locale() {
     assert_eq!(draft.values["datum"], "2026-12-01", "{:?}", draft.values);
     assert!(found.is_empty(), "WCAG violations:\n{}", found.join("\n"));
 }
+
+/// A batch of 2,000 pages (400 documents, as `eingang-scalegen` leaves a scan office's
+/// first day) opens and scrolls: prints the time to the first thumbnails and the frame
+/// times while the page strip scrolls through 37,500 px, and checks that the thumbnails in
+/// view load as they come (and no more than those near the view are asked for).
+#[tokio::test(flavor = "current_thread")]
+async fn a_2000_page_batch_opens_and_scrolls() {
+    let data = tempfile::tempdir().unwrap();
+    let gen = crate::harness::workspace_root().join("target/debug/eingang-scalegen");
+    let out = std::process::Command::new(&gen)
+        .arg(data.path())
+        .args(["--days", "1", "--no-retention"])
+        .output()
+        .expect("eingang-scalegen is built (scripts/test.sh builds it with the app)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("nav button[data-workspace='scan']").await;
+    app.wait_for(".batches .batch").await;
+    // A big batch may take the webview longer than WebDriver's usual 30 s for a script.
+    app.client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(180)),
+            None,
+            None,
+        ))
+        .await
+        .unwrap();
+    let t0 = Instant::now();
+    app.click(".batches .batch").await;
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while app.client.find(css("li.page .thumb img")).await.is_err() {
+        assert!(Instant::now() < deadline, "no thumbnail showed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let opened = t0.elapsed().as_secs_f64() * 1000.0;
+    println!("2,000-page batch: first thumbnails {opened:.0} ms after the click");
+    let pages = app.client.find_all(css("li.page")).await.unwrap().len();
+    assert_eq!(pages, 2000);
+    // Scroll the strip's scrolling ancestor 250 px a frame for 150 frames.
+    let frames = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             let el = document.querySelector('ol.pages');
+             while (el && !(el.scrollHeight > el.clientHeight + 10 &&
+                            /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
+             const box = el ?? document.scrollingElement;
+             const times = [];
+             let last = performance.now();
+             const start = last;
+             let n = 0;
+             (function step(now) {
+               if (n > 0) times.push(now - last);
+               last = now;
+               box.scrollTop += 250;
+               if (++n <= 150 && now - start < 60000) requestAnimationFrame(step);
+               else done({ times, top: box.scrollTop, nodes: document.getElementsByTagName('*').length });
+             })(performance.now());",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let mut times: Vec<f64> = frames["times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap())
+        .collect();
+    println!("scrolled to {} px in {} frames", frames["top"], times.len());
+    assert!(
+        frames["top"].as_f64().unwrap() > 2_000.0,
+        "the strip scrolled: {frames}"
+    );
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    let long = times.iter().filter(|t| **t > 50.0).count();
+    // The thumbnails now in view load (they are asked for as they come into view).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let loaded = loop {
+        let n = app
+            .client
+            .execute(
+                "const r = document.documentElement.clientHeight;
+                 return [...document.querySelectorAll('li.page')].filter(li => {
+                   const b = li.getBoundingClientRect();
+                   return b.bottom > 0 && b.top < r;
+                 }).map(li => !!li.querySelector('.thumb img'));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let seen: Vec<bool> = serde_json::from_value(n).unwrap();
+        if !seen.is_empty() && seen.iter().all(|b| *b) {
+            break seen.len();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "thumbnails in view never loaded: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let asked = app
+        .client
+        .execute(
+            "return document.querySelectorAll('li.page .thumb img').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        asked.as_u64().unwrap() < 1000,
+        "thumbnails are fetched near the view only, not all 2,000: {asked}"
+    );
+    app.quit().await;
+    println!(
+        "2,000-page batch (400 documents, debug build, Xvfb): first thumbnails {opened:.0} ms after the click; \
+         scrolling the strip {} frames: median {:.1} ms, p95 {:.1} ms, slowest {:.1} ms, {long} frames over 50 ms; \
+         {loaded} thumbnails in view loaded, {asked} fetched in all; {} DOM elements",
+        times.len(),
+        at(0.5),
+        at(0.95),
+        at(1.0),
+        frames["nodes"]
+    );
+}
