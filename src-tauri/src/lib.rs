@@ -7,6 +7,7 @@ mod central;
 mod command_names;
 mod commands;
 mod error;
+mod file_chooser;
 mod hotfolder_worker;
 mod logging;
 mod ocr_worker;
@@ -57,6 +58,9 @@ pub fn run() {
                 start_workers(app.handle());
             }
             window_state::restore(app.handle());
+            if let Some(main) = app.get_webview_window("main") {
+                file_chooser::install(&main);
+            }
             Ok(())
         })
         .on_window_event(on_window_event)
