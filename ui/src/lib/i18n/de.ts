@@ -594,6 +594,7 @@ export const de = {
   'outbox.target.online': 'Erreichbar',
   'outbox.target.offline': 'Nicht erreichbar – die Einträge warten',
   'outbox.target.unknown': 'Noch nicht geprüft',
+  'outbox.target.defaultName': 'Lokaler Ordner „ausgang“',
   'outbox.target.paused': 'Angehalten',
   'outbox.target.counts': '{waiting} wartend, {failed} fehlgeschlagen',
   'outbox.target.lastSuccess': 'Letzte erfolgreiche Übertragung: {when}',

@@ -593,6 +593,7 @@ export const en: Messages = {
   'outbox.target.online': 'Reachable',
   'outbox.target.offline': 'Not reachable – the items wait',
   'outbox.target.unknown': 'Not checked yet',
+  'outbox.target.defaultName': 'Local folder “ausgang”',
   'outbox.target.paused': 'Paused',
   'outbox.target.counts': '{waiting} waiting, {failed} failed',
   'outbox.target.lastSuccess': 'Last successful delivery: {when}',
