@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PageView } from './bindings/PageView';
-import { indexForm, indexPairs, parseFlag, undoFor, wordValue } from './scan';
+import { indexForm, indexPairs, parseFlag, undoFor, valueLabel, wordValue } from './scan';
 
 const page: PageView = {
   id: 'p1',
@@ -84,5 +84,19 @@ describe('wordValue', () => {
   it('reads a German date into the Eingangsdatum, and refuses other words there', () => {
     expect(wordValue('eingangsdatum', '01.12.2026', master)).toBe('2026-12-01');
     expect(wordValue('eingangsdatum', 'Münster,', master)).toBeNull();
+  });
+});
+
+describe('valueLabel', () => {
+  const master = [
+    { kind: 'doctype', code: 'widerspruch', label: 'Widerspruch' },
+    { kind: 'unit', code: '530.12', label: 'Bauordnung' },
+  ];
+  it('names codes by their master-data label and writes dates the German way', () => {
+    expect(valueLabel('dokumentart', 'widerspruch', master)).toBe('Widerspruch');
+    expect(valueLabel('organisationseinheit', '530.12', master)).toBe('530.12 – Bauordnung');
+    expect(valueLabel('eingangsdatum', '2026-12-01', master)).toBe('01.12.2026');
+    expect(valueLabel('dokumentart', 'unbekannt', master)).toBe('unbekannt');
+    expect(valueLabel('aktenzeichen', '530.12-2026/0100', master)).toBe('530.12-2026/0100');
   });
 });

@@ -87,3 +87,18 @@ export function wordValue(
   if (field === 'eingangsdatum') return parseDate(clean) ?? null;
   return clean;
 }
+
+/** An index value as people read it: a master-data code by its label (`530.12 – Bauordnung`,
+ *  `Widerspruch`), a date in German writing, anything else as it is. */
+export function valueLabel(
+  field: string,
+  value: string,
+  master: { kind: string; code: string; label: string }[],
+): string {
+  const kind = field === 'dokumentart' ? 'doctype' : field === 'organisationseinheit' ? 'unit' : null;
+  const hit = kind ? master.find((m) => m.kind === kind && m.code === value) : undefined;
+  if (hit) return kind === 'unit' ? `${hit.code} – ${hit.label}` : hit.label;
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (field === 'eingangsdatum' && iso) return `${iso[3]}.${iso[2]}.${iso[1]}`;
+  return value;
+}

@@ -89,8 +89,18 @@ async fn focused_is(app: &App, selector: &str) -> bool {
         == serde_json::json!(true)
 }
 
+/// With `EINGANG_E2E_SHOTS=DIR`, the screen as `DIR/<name>.png` (for people reviewing the
+/// layout; nothing is asserted on it).
+async fn shot(app: &App, name: &str) {
+    if let Some(dir) = std::env::var_os("EINGANG_E2E_SHOTS") {
+        let png = app.client.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
 async fn axe_here(app: &App, axe: &str, screen: &str, found: &mut Vec<String>) {
     tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(app, &screen.replace(' ', "-")).await;
     for v in violations(app, axe).await {
         found.push(format!("[{screen}] {v}"));
     }
