@@ -465,25 +465,8 @@ async fn a_german_date_typed_by_keyboard_under_an_english_system_locale_is_store
     use crate::harness::{press, tab_to, ENTER};
     let axe = crate::accessibility::axe_source();
     let data = tempfile::tempdir().unwrap();
-    let english = std::path::Path::new("en_US.UTF-8");
-    let driver = Driver::start_env(
-        &[
-            ("LANG", english),
-            ("LC_ALL", english),
-            ("LANGUAGE", std::path::Path::new("en_US")),
-        ],
-        &[],
-    );
-    let app = driver.launch(data.path()).await;
-    let system = app
-        .client
-        .execute("return navigator.language", vec![])
-        .await
-        .unwrap();
-    assert!(
-        system.as_str().unwrap_or_default().starts_with("en"),
-        "the webview's system language should be English here: {system}"
-    );
+    let driver = Driver::start_english();
+    let app = driver.launch_english(data.path()).await;
     app.click("[data-new-draft='ortstermin']").await;
     app.wait_for("#editor-heading").await;
     tab_to(&app, "#field-aktenzeichen").await;

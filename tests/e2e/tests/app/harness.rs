@@ -151,6 +151,36 @@ impl Driver {
         }
     }
 
+    /// Starts the driver for an app whose system locale is English (`en_US`): what the app
+    /// shows must not depend on it.
+    pub fn start_english() -> Self {
+        let english = Path::new("en_US.UTF-8");
+        Self::start_env(
+            &[
+                ("LANG", english),
+                ("LC_ALL", english),
+                ("LANGUAGE", Path::new("en_US")),
+            ],
+            &[],
+        )
+    }
+
+    /// `launch`, and the webview's system language is English (a driver from
+    /// `start_english`).
+    pub async fn launch_english(&self, data_dir: &Path) -> App {
+        let app = self.launch(data_dir).await;
+        let system = app
+            .client
+            .execute("return navigator.language", vec![])
+            .await
+            .unwrap();
+        assert!(
+            system.as_str().unwrap_or_default().starts_with("en"),
+            "the webview's system language is English here: {system}"
+        );
+        app
+    }
+
     /// Starts the app on `data_dir` and opens a WebDriver session to it.
     pub async fn launch(&self, data_dir: &Path) -> App {
         let mut caps = serde_json::Map::new();

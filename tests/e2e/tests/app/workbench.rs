@@ -158,25 +158,8 @@ async fn the_workbench_day_by_keyboard_under_an_english_system_locale() {
             .with_tx(|c| profiles::save_profile(c, "post", "Posteingang", json))
             .unwrap();
     }
-    let english = std::path::Path::new("en_US.UTF-8");
-    let driver = Driver::start_env(
-        &[
-            ("LANG", english),
-            ("LC_ALL", english),
-            ("LANGUAGE", std::path::Path::new("en_US")),
-        ],
-        &[],
-    );
-    let app = driver.launch(data.path()).await;
-    let system = app
-        .client
-        .execute("return navigator.language", vec![])
-        .await
-        .unwrap();
-    assert!(
-        system.as_str().unwrap_or_default().starts_with("en"),
-        "the webview's system language is English here: {system}"
-    );
+    let driver = Driver::start_english();
+    let app = driver.launch_english(data.path()).await;
 
     // The field worker: a date typed as Germans write it.
     let mut worker = Effort::default();
