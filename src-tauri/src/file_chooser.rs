@@ -152,6 +152,26 @@ pub fn install(window: &tauri::WebviewWindow) {
 #[cfg(not(target_os = "linux"))]
 pub fn install(_window: &tauri::WebviewWindow) {}
 
+/// Refuses every file request of `window` (the terminal: citizens never browse the
+/// machine's folders, whatever a form or a page asks for).
+#[cfg(target_os = "linux")]
+pub fn refuse(window: &tauri::WebviewWindow) {
+    use webkit2gtk::{FileChooserRequestExt, WebViewExt};
+    let result = window.with_webview(|wv| {
+        wv.inner().connect_run_file_chooser(|_, request| {
+            tracing::warn!("a file dialog was asked for at the terminal; refused");
+            request.cancel();
+            true
+        });
+    });
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "the terminal's file dialogs could not be refused");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn refuse(_window: &tauri::WebviewWindow) {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

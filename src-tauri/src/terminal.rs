@@ -248,6 +248,9 @@ pub fn open_window(app: &AppHandle) -> tauri::Result<()> {
         builder = builder.data_directory(dir.path().to_path_buf());
     }
     let window = builder.build()?;
+    // No file dialog at a citizen's terminal (it would open the machine's folders): pages
+    // come from the scanner only.
+    crate::file_chooser::refuse(&window);
     // Full screen needs a window manager to honour it; a bare kiosk X session may have
     // none, so the window also takes the whole primary screen itself.
     if let Ok(Some(screen)) = window.primary_monitor() {
