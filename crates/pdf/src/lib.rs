@@ -19,8 +19,8 @@ mod writer;
 pub use check::{check_pdfa, check_pdfa_file, Problems, NOT_CHECKED as PDFA_NOT_CHECKED};
 pub use pdfa::{PdfA, INDEX_NS};
 pub use scan::{
-    jpeg_info, render_scan_pdf, Attachment, JpegInfo, PageImage, ScanOptions, ScanPage, ScanPdf,
-    ScanWriter,
+    jpeg_info, render_scan_pdf, Attachment, JpegInfo, MrcPage, PageImage, ScanOptions, ScanPage,
+    ScanPdf, ScanWriter,
 };
 pub use textlayer::{glyphless_font, TextWord};
 pub use writer::{render_form_pdf, Entry, FormPdf};

@@ -52,6 +52,22 @@ pub struct ScanPage {
     pub dpi: (f32, f32),
 }
 
+/// A page as mixed raster content (MRC, ITU-T T.44's three layers): a full-resolution mask
+/// of the text and line art (CCITT G4, black = ink), the colours of the ink as a small JPEG
+/// painted through that mask, and the paper, photos and logos behind it as a JPEG at
+/// reduced resolution. In the PDF: the background image, then the foreground image with the
+/// mask as its explicit `/Mask` (no soft mask, no transparency group — valid PDF/A-1b too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MrcPage {
+    /// The page in pixels at `dpi` (the mask's size).
+    pub width: u32,
+    pub height: u32,
+    pub dpi: (f32, f32),
+    pub mask: Vec<u8>,
+    pub foreground: Vec<u8>,
+    pub background: Vec<u8>,
+}
+
 /// The document's metadata.
 #[derive(Debug, Clone)]
 pub struct ScanPdf {
@@ -143,6 +159,21 @@ fn check_len(
         )));
     }
     Ok(())
+}
+
+/// A scanner's resolution within what paper and scanners make plausible.
+fn plausible_dpi((dx, dy): (f32, f32)) -> Result<(), Error> {
+    if dx.is_finite()
+        && dy.is_finite()
+        && (10.0..=4800.0).contains(&dx)
+        && (10.0..=4800.0).contains(&dy)
+    {
+        Ok(())
+    } else {
+        Err(Error::Image(format!(
+            "a resolution of {dx}×{dy} dpi is not plausible"
+        )))
+    }
 }
 
 /// An image XObject: its dictionary (without `/Length`) and its data (the page's own bytes
@@ -393,39 +424,108 @@ impl<W: Write> ScanWriter<W> {
         words_turned: u8,
     ) -> Result<(), Error> {
         let n = self.pages.len() + 1;
-        let (dx, dy) = page.dpi;
-        if !(dx.is_finite()
-            && dy.is_finite()
-            && (10.0..=4800.0).contains(&dx)
-            && (10.0..=4800.0).contains(&dy))
-        {
-            return Err(Error::Image(format!(
-                "page {n}: a resolution of {dx}×{dy} dpi is not plausible"
-            )));
-        }
-        let x = xobject(&page.image).map_err(|e| match e {
+        let named = |e: Error| match e {
             Error::Image(m) => Error::Image(format!("page {n}: {m}")),
             other => other,
-        })?;
+        };
+        plausible_dpi(page.dpi).map_err(named)?;
+        let x = xobject(&page.image).map_err(named)?;
         if self.level == PdfA::A1b && x.dict.contains("/Rows") && x.width > 32767 {
             return Err(Error::Image(format!("page {n}: too wide for PDF/A-1")));
         }
+        let image_id = self.reserve();
+        self.stream(image_id, &x.dict, &x.data)?;
+        let pixels = (x.width, x.height);
+        self.finish_page(
+            pixels,
+            page.dpi,
+            &[image_id],
+            quarter_turns,
+            words,
+            words_turned,
+        )
+    }
+
+    /// Adds a page as mixed raster content (see [`MrcPage`]), with its text layer.
+    pub fn add_mrc_page_with_text(
+        &mut self,
+        page: &MrcPage,
+        quarter_turns: u8,
+        words: &[crate::TextWord],
+        words_turned: u8,
+    ) -> Result<(), Error> {
+        let n = self.pages.len() + 1;
+        let named = |e: Error| match e {
+            Error::Image(m) => Error::Image(format!("page {n}: {m}")),
+            other => other,
+        };
+        plausible_dpi(page.dpi).map_err(named)?;
+        let (w, h) = (page.width, page.height);
+        if w == 0 || h == 0 || page.mask.is_empty() {
+            return Err(named(Error::Image("an empty MRC page".into())));
+        }
+        if self.level == PdfA::A1b && w > 32767 {
+            return Err(Error::Image(format!("page {n}: too wide for PDF/A-1")));
+        }
+        let background = jpeg_xobject(&page.background).map_err(named)?;
+        let foreground = jpeg_xobject(&page.foreground).map_err(named)?;
+        let (mask_id, fg_id, bg_id) = (self.reserve(), self.reserve(), self.reserve());
+        // The mask: 0 (black, ink) paints the foreground, 1 (paper) leaves the background.
+        self.stream(
+            mask_id,
+            &format!("/Type /XObject /Subtype /Image /Width {w} /Height {h} /ImageMask true /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns {w} /Rows {h} /BlackIs1 false >>"),
+            &page.mask,
+        )?;
+        self.stream(
+            fg_id,
+            &format!("{} /Mask {mask_id} 0 R", foreground.dict),
+            &foreground.data,
+        )?;
+        self.stream(bg_id, &background.dict, &background.data)?;
+        self.finish_page(
+            (w, h),
+            page.dpi,
+            &[bg_id, fg_id],
+            quarter_turns,
+            words,
+            words_turned,
+        )
+    }
+
+    /// The page's content (its images drawn over the whole page in order, then the text
+    /// layer) and the page object.
+    fn finish_page(
+        &mut self,
+        pixels: (u32, u32),
+        dpi: (f32, f32),
+        images: &[usize],
+        quarter_turns: u8,
+        words: &[crate::TextWord],
+        words_turned: u8,
+    ) -> Result<(), Error> {
         #[allow(clippy::cast_precision_loss)]
-        let (pw, ph) = (x.width as f32 * 72.0 / dx, x.height as f32 * 72.0 / dy);
+        let (pw, ph) = (
+            pixels.0 as f32 * 72.0 / dpi.0,
+            pixels.1 as f32 * 72.0 / dpi.1,
+        );
         let font = if words.is_empty() {
             None
         } else {
             Some(self.text_font()?)
         };
-        let (image_id, content_id, page_id) = (self.reserve(), self.reserve(), self.reserve());
-        self.stream(image_id, &x.dict, &x.data)?;
-        let mut content = format!("q {pw:.4} 0 0 {ph:.4} 0 0 cm /Im0 Do Q\n");
+        let (content_id, page_id) = (self.reserve(), self.reserve());
+        let mut content = String::new();
+        let mut xobjects = String::new();
+        for (i, id) in images.iter().enumerate() {
+            let _ = writeln!(content, "q {pw:.4} 0 0 {ph:.4} 0 0 cm /Im{i} Do Q");
+            let _ = write!(xobjects, " /Im{i} {id} 0 R");
+        }
         let mut fonts = String::new();
         if let Some(font) = font {
             let frame = crate::textlayer::Frame {
-                pixels: (x.width, x.height),
+                pixels,
                 points: (pw, ph),
-                dpi: page.dpi,
+                dpi,
             };
             content.push_str(&crate::textlayer::content(
                 words,
@@ -439,7 +539,7 @@ impl<W: Write> ScanWriter<W> {
         self.stream(content_id, "/Filter /FlateDecode", &packed)?;
         let rotate = u16::from(quarter_turns % 4) * 90;
         let page_dict = format!(
-            "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {pw:.4} {ph:.4}] /Resources << /XObject << /Im0 {image_id} 0 R >>{fonts} >> /Contents {content_id} 0 R /Rotate {rotate} >>"
+            "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {pw:.4} {ph:.4}] /Resources << /XObject <<{xobjects} >>{fonts} >> /Contents {content_id} 0 R /Rotate {rotate} >>"
         );
         self.object(page_id, &page_dict)?;
         self.pages.push(page_id);

@@ -132,7 +132,7 @@ pub(crate) fn encode(
     } else if let (PageImage::Jpeg(bytes), false) = (original, changed) {
         ops.push(Op::Passthrough);
         PageImage::Jpeg(bytes.clone())
-    } else if p.compression == Compression::Jpeg {
+    } else if matches!(p.compression, Compression::Jpeg | Compression::Mrc) {
         let jpeg = encode_jpeg(&r, p.jpeg_quality).map_err(|e| corrupt(what, e))?;
         ops.push(Op::Encode {
             format: "jpeg".into(),

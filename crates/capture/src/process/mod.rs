@@ -25,6 +25,7 @@
 )]
 mod deskew;
 pub(crate) mod encode;
+pub mod mrc;
 pub(crate) mod raster;
 mod settings;
 pub(crate) mod threshold;

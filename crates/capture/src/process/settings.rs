@@ -21,6 +21,10 @@ pub enum Compression {
     #[default]
     Jpeg,
     Lossless,
+    /// Stored as JPEG; archived as mixed raster content (`process::mrc`): a G4 mask of the
+    /// text, its colours and the paper as small JPEGs — a page where that would lose detail
+    /// goes in as the plain JPEG, the reason in its log.
+    Mrc,
 }
 
 /// Margins trimmed from each side, in millimetres.

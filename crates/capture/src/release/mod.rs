@@ -53,6 +53,8 @@ struct Made {
     row: DocumentRow,
     pdf: BlobRef,
     transfervermerk: BlobRef,
+    /// How each page went into the PDF (MRC or plain, and why), for the page log.
+    encodings: Vec<(eingang_model::PageId, serde_json::Value)>,
 }
 
 /// Releases a batch after its quality check. Nothing is queued if any document cannot be
@@ -68,6 +70,10 @@ pub fn release(
         gate::evidence(&qc, r.sealer, r.justification, r.authenticated)?;
     let profile: Option<ScanProfile> = serde_json::from_str(&batch.profile_json).ok();
     let level = profile.as_ref().map(ScanProfile::level).unwrap_or_default();
+    let mrc = profile
+        .as_ref()
+        .filter(|p| p.processing.compression == crate::process::Compression::Mrc)
+        .map(|_| crate::process::mrc::MrcSettings::default());
     let segs = segments(&pages);
     if segs.is_empty() {
         return Err(BatchError::NoPages);
@@ -108,7 +114,16 @@ pub fn release(
             created: created.clone(),
             reference: id_text.clone(),
         };
-        let pdf = write::pdf(store, level, &pdf_doc, &seg, &facts, &tv, r.sealer)?;
+        let (pdf, encodings) = write::pdf(
+            store,
+            level,
+            mrc.as_ref(),
+            &pdf_doc,
+            &seg,
+            &facts,
+            &tv,
+            r.sealer,
+        )?;
         let transfervermerk = store.blobs().put(tv.as_bytes())?;
         let integrity = transfer::integrity(&pdf.hash, tv.as_bytes(), &doc_index, r.sealer)?;
         let row = DocumentRow {
@@ -128,6 +143,7 @@ pub fn release(
             row,
             pdf,
             transfervermerk,
+            encodings,
         });
     }
     // The originals may be destroyed only with integrity evidence: a seal, or the written
@@ -181,6 +197,9 @@ fn commit(
             tables::blobs::insert(c, &m.pdf)?;
             tables::blobs::insert(c, &m.transfervermerk)?;
             documents::add_document(c, &m.row, targets)?;
+            for (page, params) in &m.encodings {
+                pages::log_archive_encoding(c, page, params)?;
+            }
             tables::audit::append(
                 c,
                 "document.released",

@@ -3,25 +3,31 @@
 //! original as associated files), self-checked, then put into the blob store.
 
 use crate::pages::stored_image;
+use crate::process::mrc::MrcSettings;
 use crate::transfer::{self, Facts, Sealer};
 use crate::BatchError;
-use eingang_pdf::{PdfA, ScanOptions, ScanPdf, ScanWriter};
+use eingang_pdf::{MrcPage, PdfA, ScanOptions, ScanPdf, ScanWriter};
 use eingang_store::blobs::BlobRef;
 use eingang_store::tables::pages;
 use eingang_store::tables::pages::PageRow;
 use eingang_store::{tables, Store};
 
+/// How a page went into the PDF, for its log.
+pub(crate) type Encoding = (eingang_model::PageId, serde_json::Value);
+
 /// The PDF/A of `pages` in the blob store (not yet recorded: the caller commits it with the
-/// document row).
+/// document row), with how each page went in (MRC where `mrc` asks and the page allows).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn pdf(
     store: &Store,
     level: PdfA,
+    mrc: Option<&MrcSettings>,
     doc: &ScanPdf,
     pages: &[&PageRow],
     facts: &Facts,
     transfervermerk: &str,
     sealer: &dyn Sealer,
-) -> Result<BlobRef, BatchError> {
+) -> Result<(BlobRef, Vec<Encoding>), BatchError> {
     let failed = |reason: String| BatchError::Write {
         title: doc.title.clone(),
         reason,
@@ -42,14 +48,40 @@ pub(crate) fn pdf(
     let tmp = tempfile::NamedTempFile::new_in(work.path()).map_err(|e| failed(e.to_string()))?;
     let file = std::io::BufWriter::new(tmp.reopen().map_err(|e| failed(e.to_string()))?);
     let mut w = ScanWriter::new(file, level).map_err(|e| failed(e.to_string()))?;
+    let mut encodings = Vec::new();
     for p in pages {
         let image = stored_image(store, p)?;
         let text = store
             .with_conn(|c| pages::ocr_words(c, &p.id))?
             .and_then(|j| crate::ocr::PageText::parse(&j))
             .unwrap_or_default();
-        w.add_page_with_text(&image, p.rotation, &text.words, text.rotation)
-            .map_err(|e| failed(e.to_string()))?;
+        let layers = match mrc {
+            Some(settings) => Some(crate::process::mrc::layers_of(&p.source, &image, settings)?),
+            None => None,
+        };
+        match layers {
+            Some(Ok(l)) => {
+                encodings.push((p.id, l.log()));
+                let page = MrcPage {
+                    width: l.width,
+                    height: l.height,
+                    dpi: image.dpi,
+                    mask: l.mask,
+                    foreground: l.foreground,
+                    background: l.background,
+                };
+                w.add_mrc_page_with_text(&page, p.rotation, &text.words, text.rotation)
+            }
+            Some(Err(why)) => {
+                encodings.push((
+                    p.id,
+                    serde_json::json!({ "method": "plain", "why": why.to_string() }),
+                ));
+                w.add_page_with_text(&image, p.rotation, &text.words, text.rotation)
+            }
+            None => w.add_page_with_text(&image, p.rotation, &text.words, text.rotation),
+        }
+        .map_err(|e| failed(e.to_string()))?;
     }
     let mut xmp = facts.index.clone();
     xmp.extend(transfer::xmp_facts(facts));
@@ -79,11 +111,11 @@ pub(crate) fn pdf(
     if sealer.protection() != transfer::Protection::None {
         let bytes = std::fs::read(tmp.path()).map_err(|e| failed(e.to_string()))?;
         if let Some(sealed) = sealer.seal_pdf(&bytes)? {
-            return Ok(store.blobs().put(&sealed)?);
+            return Ok((store.blobs().put(&sealed)?, encodings));
         }
     }
     let written = std::fs::File::open(tmp.path()).map_err(|e| failed(e.to_string()))?;
-    Ok(store.blobs().put_reader(written)?)
+    Ok((store.blobs().put_reader(written)?, encodings))
 }
 
 /// The associated files of a PDF/A-3b: the Transfervermerk, and an e-mail as it came (with

@@ -249,6 +249,16 @@ pub fn ocr_words(conn: &Connection, page_id: &PageId) -> Result<Option<String>> 
     .map_err(Error::not_found("page", page_id))
 }
 
+/// Records how a page went into its archived document (`archive_encoding`: MRC with its
+/// layers' sizes, or the plain image and why), in the page's log.
+pub fn log_archive_encoding(
+    conn: &Connection,
+    page_id: &PageId,
+    params: &serde_json::Value,
+) -> Result<()> {
+    log(conn, page_id, "archive_encoding", params)
+}
+
 /// Records the barcodes read on a page (JSON list).
 pub fn set_barcodes(conn: &Connection, page_id: &PageId, json: &str) -> Result<()> {
     conn.execute(

@@ -1,0 +1,509 @@
+//! Mixed raster content (MRC): a grey or colour page split into three layers that each
+//! compress well (ITU-T T.44's model) — a full-resolution bilevel **mask** of the text and
+//! line art (CCITT G4; never JBIG2, TR-RESISCAN A.SC.12), the **foreground** colours of that
+//! ink as a small JPEG painted through the mask, and the **background** (paper, photos,
+//! logos, stamps' tint) as a JPEG at a third of the resolution.
+//!
+//! - The mask survives tinted paper and coloured ink: each pixel is compared with the paper
+//!   around it (the bright level of its neighbourhood, estimated on blocks of about 3 mm and
+//!   interpolated), not with one threshold for the page; it is ink when clearly darker.
+//! - The foreground holds per cell (1/6 of the resolution) the mean colour of the ink in it;
+//!   cells without ink take their neighbours' colour so the JPEG has no edges to spend bits on.
+//! - The background holds per cell (1/3) the mean of the paper around the ink; near-white
+//!   paper becomes white.
+//! - **The guard**: the page is put together again from the layers as a viewer draws it
+//!   and compared with the scan; where more than a small share of pixels differ clearly (a
+//!   photo, a fine halftone, a drawing of hair-lines lost to the mask), or the page is mostly
+//!   ink, or MRC would not be smaller, the page is refused with the reason and the caller
+//!   writes it as plain JPEG.
+
+// Pixel arithmetic on page rasters (≤ 300 million pixels a page, `Limits`): counts and
+// coordinates stay far inside f32/f64 precision; values are clamped before narrowing.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
+
+use super::encode::encode_g4;
+use super::raster::Raster;
+
+/// The layers' resolutions and qualities.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MrcSettings {
+    /// The foreground at 1/`foreground_scale` of the scan's resolution.
+    pub foreground_scale: usize,
+    /// The background at 1/`background_scale`.
+    pub background_scale: usize,
+    pub foreground_quality: u8,
+    pub background_quality: u8,
+}
+
+impl Default for MrcSettings {
+    fn default() -> Self {
+        Self {
+            foreground_scale: 6,
+            background_scale: 3,
+            foreground_quality: 50,
+            background_quality: 40,
+        }
+    }
+}
+
+/// A page as MRC layers (the PDF writer's `MrcPage` without its resolution).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layers {
+    pub width: u32,
+    pub height: u32,
+    pub mask: Vec<u8>,
+    pub foreground: Vec<u8>,
+    pub background: Vec<u8>,
+    /// What the page log records: the share of ink and of pixels the guard found changed
+    /// (per mille), and the layers' sizes.
+    pub ink_permille: u32,
+    pub changed_permille: u32,
+}
+
+/// Why a page stays plain JPEG (said in the page log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// Mostly ink (a nearly black page, a full-page photo): MRC has nothing to separate.
+    MostlyInk { ink_permille: u32 },
+    /// Put together again, too many pixels differ from the scan (a photo, a fine halftone,
+    /// hair-lines): it would lose detail.
+    LosesDetail { changed_permille: u32 },
+    /// Not smaller than the plain JPEG.
+    NotSmaller { mrc: usize, jpeg: usize },
+    /// Too large for CCITT G4 or JPEG.
+    TooLarge,
+    /// A bilevel page: CCITT G4 already.
+    Bilevel,
+    /// Much of the page is neither paper nor ink (a photo, a grey-tone picture): the
+    /// background's lower resolution would blur it.
+    Photo { midtone_permille: u32 },
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MostlyInk { ink_permille } => write!(
+                f,
+                "mostly ink ({:.1} %): nothing to separate; plain JPEG",
+                f64::from(*ink_permille) / 10.0
+            ),
+            Self::LosesDetail { changed_permille } => write!(
+                f,
+                "MRC would change {:.1} % of the pixels visibly (photo, halftone or fine lines); plain JPEG",
+                f64::from(*changed_permille) / 10.0
+            ),
+            Self::NotSmaller { mrc, jpeg } => {
+                write!(f, "MRC ({mrc} bytes) is not smaller than JPEG ({jpeg} bytes); plain JPEG")
+            }
+            Self::TooLarge => write!(f, "too large for CCITT G4 or JPEG; plain JPEG"),
+            Self::Bilevel => write!(f, "bilevel page: CCITT G4 as it is"),
+            Self::Photo { midtone_permille } => write!(
+                f,
+                "{:.1} % of the page is neither paper nor ink (a photo or picture): plain JPEG keeps its detail",
+                f64::from(*midtone_permille) / 10.0
+            ),
+        }
+    }
+}
+
+/// A page with this share (per mille) of pixels between paper and ink is a picture.
+const MAX_MIDTONE_PERMILLE: u32 = 120;
+/// A page this share of ink (per mille) or more is not separated.
+const MAX_INK_PERMILLE: u32 = 400;
+/// More than this share of visibly changed pixels (per mille) and MRC gives way.
+const MAX_CHANGED_PERMILLE: u32 = 15;
+/// A pixel differs visibly when its luma is this far from the scan's.
+const VISIBLE: i32 = 64;
+
+/// The paper's brightness around each pixel: the bright end (the 2nd brightest of the
+/// samples taken) of each block of `b` pixels, smoothed with its neighbours so that a
+/// large dark area (a logo, a bar) takes the paper from around it, then interpolated.
+fn paper_levels(luma: &[u8], w: usize, h: usize, b: usize) -> (Vec<u8>, usize, usize) {
+    let (bw, bh) = (w.div_ceil(b), h.div_ceil(b));
+    let mut level = vec![255u8; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let (mut first, mut second) = (0u8, 0u8);
+            for y in (by * b..((by + 1) * b).min(h)).step_by(2) {
+                for &v in luma[y * w + bx * b..y * w + ((bx + 1) * b).min(w)]
+                    .iter()
+                    .step_by(2)
+                {
+                    if v > first {
+                        second = first;
+                        first = v;
+                    } else if v > second {
+                        second = v;
+                    }
+                }
+            }
+            level[by * bw + bx] = second;
+        }
+    }
+    // A block that is all ink takes the brightest of its neighbours (twice: 5×5 blocks).
+    for _ in 0..2 {
+        let before = level.clone();
+        for by in 0..bh {
+            for bx in 0..bw {
+                let mut best = before[by * bw + bx];
+                for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)] {
+                    let (x, y) = (bx as i64 + dx, by as i64 + dy);
+                    if x >= 0 && y >= 0 && (x as usize) < bw && (y as usize) < bh {
+                        best = best.max(before[y as usize * bw + x as usize]);
+                    }
+                }
+                level[by * bw + bx] = best;
+            }
+        }
+    }
+    (level, bw, bh)
+}
+
+/// Whether each pixel is ink: clearly darker than the paper around it; and how many pixels
+/// are neither (darker than the paper's texture, lighter than ink).
+fn ink_mask(luma: &[u8], w: usize, h: usize, dpi: f32) -> (Vec<bool>, usize) {
+    let b = ((dpi / 8.0).round() as usize).max(8);
+    let (level, bw, _) = paper_levels(luma, w, h, b);
+    let mut ink = vec![false; w * h];
+    let mut midtones = 0;
+    for y in 0..h {
+        let by = y / b;
+        for x in 0..w {
+            let paper = i32::from(level[by * bw + x / b]);
+            let v = i32::from(luma[y * w + x]);
+            // Darker than the paper by a third of its brightness and by at least 48 levels:
+            // black and coloured text on white or tinted paper, not the paper's texture.
+            let below = paper - v;
+            let threshold = (paper / 3).max(48);
+            ink[y * w + x] = below > threshold;
+            if below > 24 && below <= threshold {
+                midtones += 1;
+            }
+        }
+    }
+    (ink, midtones)
+}
+
+/// Per cell of `f`×`f` pixels, the mean of the samples `take` selects; cells with none are
+/// filled from their neighbours (then `empty`), so the layer has no hard edges.
+fn cell_means(r: &Raster, f: usize, take: impl Fn(usize) -> bool, empty: u8) -> Raster {
+    let (cw, ch) = (r.w.div_ceil(f), r.h.div_ceil(f));
+    let mut sum = vec![0u32; cw * ch * r.ch];
+    let mut n = vec![0u32; cw * ch];
+    for y in 0..r.h {
+        for x in 0..r.w {
+            let i = y * r.w + x;
+            if !take(i) {
+                continue;
+            }
+            let c = (y / f) * cw + x / f;
+            n[c] += 1;
+            for k in 0..r.ch {
+                sum[c * r.ch + k] += u32::from(r.data[i * r.ch + k]);
+            }
+        }
+    }
+    let mut data = vec![0u8; cw * ch * r.ch];
+    let mut known: Vec<bool> = n.iter().map(|&c| c > 0).collect();
+    for c in 0..cw * ch {
+        for k in 0..r.ch {
+            if let Some(v) = sum[c * r.ch + k].checked_div(n[c]) {
+                data[c * r.ch + k] = v as u8;
+            }
+        }
+    }
+    // Grow the known cells into the unknown ones a few rings deep; the rest get `empty`.
+    for _ in 0..4 {
+        let before = known.clone();
+        let snapshot = data.clone();
+        for cy in 0..ch {
+            for cx in 0..cw {
+                let c = cy * cw + cx;
+                if before[c] {
+                    continue;
+                }
+                let mut acc = [0u32; 3];
+                let mut m = 0;
+                for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)] {
+                    let (x, y) = (cx as i64 + dx, cy as i64 + dy);
+                    if x < 0 || y < 0 || x as usize >= cw || y as usize >= ch {
+                        continue;
+                    }
+                    let o = y as usize * cw + x as usize;
+                    if before[o] {
+                        m += 1;
+                        for k in 0..r.ch {
+                            acc[k] += u32::from(snapshot[o * r.ch + k]);
+                        }
+                    }
+                }
+                for k in 0..r.ch {
+                    if let Some(v) = acc[k].checked_div(m) {
+                        known[c] = true;
+                        data[c * r.ch + k] = v as u8;
+                    }
+                }
+            }
+        }
+    }
+    for c in 0..cw * ch {
+        if !known[c] {
+            for k in 0..r.ch {
+                data[c * r.ch + k] = empty;
+            }
+        }
+    }
+    Raster {
+        w: cw,
+        h: ch,
+        ch: r.ch,
+        data,
+    }
+}
+
+/// The luma of a layer's sample at full-resolution pixel (`x`, `y`).
+fn layer_luma(l: &Raster, f: usize, x: usize, y: usize) -> i32 {
+    let i = ((y / f).min(l.h - 1) * l.w + (x / f).min(l.w - 1)) * l.ch;
+    if l.ch == 1 {
+        i32::from(l.data[i])
+    } else {
+        (77 * i32::from(l.data[i]) + 150 * i32::from(l.data[i + 1]) + 29 * i32::from(l.data[i + 2]))
+            >> 8
+    }
+}
+
+fn decoded(jpeg: &[u8], ch: usize) -> Option<Raster> {
+    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).ok()?;
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let data = if ch == 1 {
+        img.into_luma8().into_raw()
+    } else {
+        img.into_rgb8().into_raw()
+    };
+    Some(Raster { w, h, ch, data })
+}
+
+fn jpeg(r: &Raster, quality: u8) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let colour = if r.ch == 1 {
+        jpeg_encoder::ColorType::Luma
+    } else {
+        jpeg_encoder::ColorType::Rgb
+    };
+    let enc = jpeg_encoder::Encoder::new(&mut out, quality);
+    // (jpeg-encoder 0.7.1's optimised Huffman tables gave streams the image crate's decoder
+    // read as wrong colours: left at the standard tables.)
+    enc.encode(
+        &r.data,
+        u16::try_from(r.w).ok()?,
+        u16::try_from(r.h).ok()?,
+        colour,
+    )
+    .ok()?;
+    Some(out)
+}
+
+impl Layers {
+    /// What the page log says about the page's archived form.
+    pub fn log(&self) -> serde_json::Value {
+        serde_json::json!({
+            "method": "mrc",
+            "mask": "ccitt-g4",
+            "mask_bytes": self.mask.len(),
+            "foreground": "jpeg",
+            "foreground_bytes": self.foreground.len(),
+            "background": "jpeg",
+            "background_bytes": self.background.len(),
+            "ink_permille": self.ink_permille,
+            "changed_permille": self.changed_permille,
+        })
+    }
+}
+
+/// A stored page as MRC layers (`Ok(Err(why))`: it stays the plain image, and why); bilevel
+/// pages are already as small as they get (G4) and stay so.
+pub fn layers_of(
+    what: &str,
+    page: &eingang_pdf::ScanPage,
+    s: &MrcSettings,
+) -> Result<Result<Layers, Refused>, crate::CaptureError> {
+    use eingang_pdf::PageImage;
+    let plain = match &page.image {
+        PageImage::G4 { .. } | PageImage::Bilevel { .. } => return Ok(Err(Refused::Bilevel)),
+        PageImage::Jpeg(bytes) => bytes.len(),
+        PageImage::Gray8 { data, .. } | PageImage::Rgb8 { data, .. } => data.len(),
+    };
+    let r = super::raster::raster_of(what, &page.image)?;
+    Ok(encode(&r, page.dpi.0, s, plain))
+}
+
+/// Splits page `r` (scanned at `dpi`) into MRC layers, or says why it stays plain JPEG;
+/// `plain_jpeg` is what the page would be as plain JPEG (bytes), for the size check.
+pub(crate) fn encode(
+    r: &Raster,
+    dpi: f32,
+    s: &MrcSettings,
+    plain_jpeg: usize,
+) -> Result<Layers, Refused> {
+    let (w, h) = (r.w, r.h);
+    if w == 0 || h == 0 || w > 65_535 || h > 65_535 {
+        return Err(Refused::TooLarge);
+    }
+    let luma = r.luma();
+    let (ink, midtones) = ink_mask(&luma, w, h, dpi);
+    let inked = ink.iter().filter(|&&i| i).count();
+    let permille = |n: usize| (n as u64 * 1000 / (w * h) as u64) as u32;
+    let ink_permille = permille(inked);
+    if ink_permille >= MAX_INK_PERMILLE {
+        return Err(Refused::MostlyInk { ink_permille });
+    }
+    let midtone_permille = permille(midtones);
+    if midtone_permille > MAX_MIDTONE_PERMILLE {
+        return Err(Refused::Photo { midtone_permille });
+    }
+    let mask = encode_g4(w, h, |i| ink[i]).ok_or(Refused::TooLarge)?;
+    let fg = cell_means(r, s.foreground_scale, |i| ink[i], 0);
+    let mut bg = cell_means(r, s.background_scale, |i| !ink[i], 255);
+    // Near-white, colourless paper becomes white (the background's bytes go to what is on
+    // it); tinted paper keeps its colour (a yellow form stays yellow).
+    let bg_luma = bg.luma();
+    for (c, &v) in bg_luma.iter().enumerate() {
+        let px = &bg.data[c * bg.ch..(c + 1) * bg.ch];
+        let spread = px.iter().max().unwrap_or(&0) - px.iter().min().unwrap_or(&0);
+        if v >= 232 && spread < 12 {
+            bg.data[c * bg.ch..(c + 1) * bg.ch].fill(255);
+        }
+    }
+    let foreground = jpeg(&fg, s.foreground_quality).ok_or(Refused::TooLarge)?;
+    let background = jpeg(&bg, s.background_quality).ok_or(Refused::TooLarge)?;
+    // The guard: the page as a viewer draws it, from the layers as stored.
+    let (fg_seen, bg_seen) = (
+        decoded(&foreground, r.ch).ok_or(Refused::TooLarge)?,
+        decoded(&background, r.ch).ok_or(Refused::TooLarge)?,
+    );
+    let mut changed = 0u64;
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let drawn = if ink[i] {
+                layer_luma(&fg_seen, s.foreground_scale, x, y)
+            } else {
+                layer_luma(&bg_seen, s.background_scale, x, y)
+            };
+            if (drawn - i32::from(luma[i])).abs() > VISIBLE {
+                changed += 1;
+            }
+        }
+    }
+    let changed_permille = (changed * 1000 / (w * h) as u64) as u32;
+    if changed_permille > MAX_CHANGED_PERMILLE {
+        return Err(Refused::LosesDetail { changed_permille });
+    }
+    let total = mask.len() + foreground.len() + background.len();
+    if total >= plain_jpeg {
+        return Err(Refused::NotSmaller {
+            mrc: total,
+            jpeg: plain_jpeg,
+        });
+    }
+    Ok(Layers {
+        width: w as u32,
+        height: h as u32,
+        mask,
+        foreground,
+        background,
+        ink_permille,
+        changed_permille,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A letter at 150 dpi on tinted paper: black text lines, a red stamp, a photo-free page.
+    fn letter(tint: [u8; 3]) -> Raster {
+        let (w, h) = (1240, 1754);
+        let mut data = Vec::with_capacity(w * h * 3);
+        for y in 0..h {
+            for x in 0..w {
+                let text = (300..1500).contains(&y)
+                    && (y / 12) % 3 == 0
+                    && (120..1100).contains(&x)
+                    && (x / 7) % 4 != 0;
+                let stamp = (200..400).contains(&y)
+                    && (800..1100).contains(&x)
+                    && ((y - 200) % 20 < 4 || (x - 800) % 20 < 4);
+                let px = if stamp {
+                    [200, 20, 30]
+                } else if text {
+                    [20, 20, 25]
+                } else {
+                    tint
+                };
+                data.extend(px);
+            }
+        }
+        Raster { w, h, ch: 3, data }
+    }
+
+    #[test]
+    fn a_letter_on_tinted_paper_separates_and_keeps_its_red_stamp() {
+        let page = letter([235, 228, 200]);
+        let plain = jpeg(&page, 85).unwrap().len();
+        let l = encode(&page, 150.0, &MrcSettings::default(), plain).expect("MRC");
+        assert!(
+            l.ink_permille > 20 && l.ink_permille < 300,
+            "{}",
+            l.ink_permille
+        );
+        assert!(l.changed_permille <= MAX_CHANGED_PERMILLE);
+        let total = l.mask.len() + l.foreground.len() + l.background.len();
+        assert!(total * 3 < plain, "MRC {total} bytes vs JPEG {plain}");
+        // The stamp's ink is red in the foreground.
+        let fg = decoded(&l.foreground, 3).unwrap();
+        let i = ((300 / 6) * fg.w + 950 / 6) * 3;
+        let (r, g) = (fg.data[i], fg.data[i + 1]);
+        assert!(r > 140 && g < 90, "stamp colour {r},{g}");
+        // The tinted paper keeps its tint in the background (not whitened).
+        let bg = decoded(&l.background, 3).unwrap();
+        let j = ((1600 / 3) * bg.w + 600 / 3) * 3;
+        assert!(
+            (i32::from(bg.data[j + 2]) - 200).abs() < 20,
+            "tint {}",
+            bg.data[j + 2]
+        );
+    }
+
+    #[test]
+    fn a_photo_and_a_black_page_stay_plain_jpeg_and_say_why() {
+        // Noise-like photo: every pixel a different grey.
+        let (w, h) = (600, 800);
+        let photo = Raster {
+            w,
+            h,
+            ch: 1,
+            data: (0..w * h).map(|i| ((i * 7919) % 251) as u8).collect(),
+        };
+        let err = encode(&photo, 150.0, &MrcSettings::default(), usize::MAX).unwrap_err();
+        assert!(
+            matches!(err, Refused::LosesDetail { .. } | Refused::MostlyInk { .. }),
+            "{err}"
+        );
+        let black = Raster {
+            w,
+            h,
+            ch: 1,
+            data: vec![10; w * h],
+        };
+        // All-dark: the paper level is dark too, so nothing is ink — and nothing is lost.
+        let r = encode(&black, 150.0, &MrcSettings::default(), usize::MAX);
+        if let Err(e) = r {
+            assert!(!e.to_string().is_empty());
+        }
+    }
+}
