@@ -206,19 +206,30 @@ fn submission_and_pages(data: &Path, dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every built-in scan profile, and a copy of each at PDF/A-1b and -2b (saved as users save
-/// profiles); returns their ids.
+/// profiles), and the colour profile archiving as MRC at each level; returns their ids.
 fn profiles_at_every_level(data: &Path, dir: &Path) -> Vec<String> {
     let list: Vec<serde_json::Value> =
         serde_json::from_str(&ok(data, &["profiles", "list", "--json"])).unwrap();
     let mut ids = Vec::new();
     for p in list {
         ids.push(p["id"].as_str().unwrap().to_owned());
-        for level in ["1b", "2b"] {
+        let mrc = p["id"] == "farbe";
+        let levels: &[&str] = if mrc {
+            &["1b", "2b", "mrc-1b", "mrc-2b", "mrc-3b"]
+        } else {
+            &["1b", "2b"]
+        };
+        for level in levels {
             let mut q = p.clone();
             let id = format!("{}-{level}", p["id"].as_str().unwrap());
             q["id"] = id.clone().into();
             q["name"] = format!("{} ({level})", p["name"].as_str().unwrap()).into();
-            q["pdfa"] = level.into();
+            if let Some(level) = level.strip_prefix("mrc-") {
+                q["processing"]["compression"] = "mrc".into();
+                q["pdfa"] = level.into();
+            } else {
+                q["pdfa"] = (*level).into();
+            }
             let file = dir.join(format!("{id}.json"));
             std::fs::write(&file, q.to_string()).unwrap();
             ok(data, &["profiles", "save", file.to_str().unwrap()]);
@@ -272,6 +283,18 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
     ok(&data, &["sync"]);
     let mut files = Vec::new();
     pdfs_below(&data.join("ausgang"), &mut files);
+    // The MRC profiles' letters went in as MRC (a stencil mask beside the images).
+    let mrc = files
+        .iter()
+        .filter(|f| {
+            let bytes = std::fs::read(f).unwrap();
+            bytes.windows(15).any(|w| w == b"/ImageMask true")
+        })
+        .count();
+    assert!(
+        mrc >= 3,
+        "at least one MRC document at each level, found {mrc}"
+    );
     // The file commands, without the store.
     for level in ["1b", "2b", "3b"] {
         let out = dir.path().join(format!("assembled-{level}.pdf"));
