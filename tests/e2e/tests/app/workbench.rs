@@ -175,7 +175,10 @@ async fn the_workbench_day_by_keyboard_under_an_english_system_locale() {
         .await;
 
     // The scan office: master data (set up once by the administrator), Anna scans.
-    app.click("nav button[data-workspace='scan']").await;
+    worker
+        .back_to(&app, "nav button[data-workspace='scan']")
+        .await;
+    worker.press(&app, ENTER).await;
     pick_file(
         &app,
         "#masterdata",
@@ -303,8 +306,10 @@ async fn the_workbench_day_by_keyboard_under_an_english_system_locale() {
     }
 
     // Bernd indexes and checks (four eyes: not the one who scanned).
-    app.click("button[data-action='station-fold']").await;
-    clerk.pointer += 1;
+    clerk
+        .back_to(&app, "button[data-action='station-fold']")
+        .await;
+    clerk.press(&app, ENTER).await;
     clerk.tab_to(&app, "#operator").await;
     clerk
         .press(&app, "\u{E009}a\u{E000}\u{E017}Bernd\u{E007}")
@@ -502,7 +507,7 @@ async fn the_workbench_day_by_keyboard_under_an_english_system_locale() {
         assert_eq!(receipts() as usize, DOCUMENTS);
     }
     println!(
-        "index and check a {DOCUMENTS}-document batch ({} drawn, every page of them seen large): {} key presses, {} pointer actions (the sender clicked on the page: 2; unfolding the workstation: 1)",
+        "index and check a {DOCUMENTS}-document batch ({} drawn, every page of them seen large): {} key presses, {} pointer actions (the sender's two words clicked on the page)",
         drawn.len(),
         clerk.keys,
         clerk.pointer
@@ -530,13 +535,23 @@ async fn the_workbench_day_by_keyboard_under_an_english_system_locale() {
     }
 
     // The administrator tries a target that does not exist before saving it.
-    app.click("nav button[data-workspace='outbox']").await;
-    app.click("button[data-action='add-target']").await;
-    app.type_into("#target-id", "dms").await;
-    app.type_into("#target-name", "Stadt-DMS").await;
-    app.type_into("#target-url", "https://dms.stadt.invalid/webdav/")
+    let mut admin = Effort::default();
+    admin
+        .back_to(&app, "nav button[data-workspace='outbox']")
         .await;
-    app.click("button[data-action='try-target']").await;
+    admin.press(&app, ENTER).await;
+    admin.tab_to(&app, "button[data-action='add-target']").await;
+    admin.press(&app, ENTER).await;
+    for (field, text) in [
+        ("#target-id", "dms"),
+        ("#target-name", "Stadt-DMS"),
+        ("#target-url", "https://dms.stadt.invalid/webdav/"),
+    ] {
+        admin.tab_to(&app, field).await;
+        admin.press(&app, text).await;
+    }
+    admin.tab_to(&app, "button[data-action='try-target']").await;
+    admin.press(&app, ENTER).await;
     let reason = app
         .wait_text("[data-testid='try-result']", |t| {
             !t.is_empty() && !t.contains("…")
