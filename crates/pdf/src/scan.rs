@@ -161,6 +161,14 @@ fn check_len(
     Ok(())
 }
 
+/// An image error of page `n` names the page.
+fn on_page(n: usize) -> impl Fn(Error) -> Error {
+    move |e| match e {
+        Error::Image(m) => Error::Image(format!("page {n}: {m}")),
+        other => other,
+    }
+}
+
 /// A scanner's resolution within what paper and scanners make plausible.
 fn plausible_dpi((dx, dy): (f32, f32)) -> Result<(), Error> {
     if dx.is_finite()
@@ -424,12 +432,9 @@ impl<W: Write> ScanWriter<W> {
         words_turned: u8,
     ) -> Result<(), Error> {
         let n = self.pages.len() + 1;
-        let named = |e: Error| match e {
-            Error::Image(m) => Error::Image(format!("page {n}: {m}")),
-            other => other,
-        };
-        plausible_dpi(page.dpi).map_err(named)?;
-        let x = xobject(&page.image).map_err(named)?;
+        let named = on_page(n);
+        plausible_dpi(page.dpi).map_err(&named)?;
+        let x = xobject(&page.image).map_err(&named)?;
         if self.level == PdfA::A1b && x.dict.contains("/Rows") && x.width > 32767 {
             return Err(Error::Image(format!("page {n}: too wide for PDF/A-1")));
         }
@@ -455,11 +460,8 @@ impl<W: Write> ScanWriter<W> {
         words_turned: u8,
     ) -> Result<(), Error> {
         let n = self.pages.len() + 1;
-        let named = |e: Error| match e {
-            Error::Image(m) => Error::Image(format!("page {n}: {m}")),
-            other => other,
-        };
-        plausible_dpi(page.dpi).map_err(named)?;
+        let named = on_page(n);
+        plausible_dpi(page.dpi).map_err(&named)?;
         let (w, h) = (page.width, page.height);
         if w == 0 || h == 0 || page.mask.is_empty() {
             return Err(named(Error::Image("an empty MRC page".into())));
@@ -467,8 +469,8 @@ impl<W: Write> ScanWriter<W> {
         if self.level == PdfA::A1b && w > 32767 {
             return Err(Error::Image(format!("page {n}: too wide for PDF/A-1")));
         }
-        let background = jpeg_xobject(&page.background).map_err(named)?;
-        let foreground = jpeg_xobject(&page.foreground).map_err(named)?;
+        let background = jpeg_xobject(&page.background).map_err(&named)?;
+        let foreground = jpeg_xobject(&page.foreground).map_err(&named)?;
         let (mask_id, fg_id, bg_id) = (self.reserve(), self.reserve(), self.reserve());
         // The mask: 0 (black, ink) paints the foreground, 1 (paper) leaves the background.
         self.stream(
