@@ -49,39 +49,44 @@ pub(crate) fn pdf(
     let file = std::io::BufWriter::new(tmp.reopen().map_err(|e| failed(e.to_string()))?);
     let mut w = ScanWriter::new(file, level).map_err(|e| failed(e.to_string()))?;
     let mut encodings = Vec::new();
-    for p in pages {
-        let image = stored_image(store, p)?;
-        let text = store
-            .with_conn(|c| pages::ocr_words(c, &p.id))?
-            .and_then(|j| crate::ocr::PageText::parse(&j))
-            .unwrap_or_default();
-        let layers = match mrc {
-            Some(settings) => Some(crate::process::mrc::layers_of(&p.source, &image, settings)?),
-            None => None,
-        };
-        match layers {
-            Some(Ok(l)) => {
-                encodings.push((p.id, l.log()));
-                let page = MrcPage {
-                    width: l.width,
-                    height: l.height,
-                    dpi: image.dpi,
-                    mask: l.mask,
-                    foreground: l.foreground,
-                    background: l.background,
-                };
-                w.add_mrc_page_with_text(&page, p.rotation, &text.words, text.rotation)
+    // MRC is the slow part: pages are encoded on every core, a window at a time (memory
+    // stays a few pages' worth), and written in order.
+    let lanes = if mrc.is_some() {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        1
+    };
+    for window in pages.chunks(lanes * 2) {
+        for (p, prepared) in window.iter().zip(prepare(store, window, mrc, lanes)) {
+            let (image, layers) = prepared?;
+            let text = store
+                .with_conn(|c| pages::ocr_words(c, &p.id))?
+                .and_then(|j| crate::ocr::PageText::parse(&j))
+                .unwrap_or_default();
+            match layers {
+                Some(Ok(l)) => {
+                    encodings.push((p.id, l.log()));
+                    let page = MrcPage {
+                        width: l.width,
+                        height: l.height,
+                        dpi: image.dpi,
+                        mask: l.mask,
+                        foreground: l.foreground,
+                        background: l.background,
+                    };
+                    w.add_mrc_page_with_text(&page, p.rotation, &text.words, text.rotation)
+                }
+                Some(Err(why)) => {
+                    encodings.push((
+                        p.id,
+                        serde_json::json!({ "method": "plain", "why": why.to_string() }),
+                    ));
+                    w.add_page_with_text(&image, p.rotation, &text.words, text.rotation)
+                }
+                None => w.add_page_with_text(&image, p.rotation, &text.words, text.rotation),
             }
-            Some(Err(why)) => {
-                encodings.push((
-                    p.id,
-                    serde_json::json!({ "method": "plain", "why": why.to_string() }),
-                ));
-                w.add_page_with_text(&image, p.rotation, &text.words, text.rotation)
-            }
-            None => w.add_page_with_text(&image, p.rotation, &text.words, text.rotation),
+            .map_err(|e| failed(e.to_string()))?;
         }
-        .map_err(|e| failed(e.to_string()))?;
     }
     let mut xmp = facts.index.clone();
     xmp.extend(transfer::xmp_facts(facts));
@@ -116,6 +121,60 @@ pub(crate) fn pdf(
     }
     let written = std::fs::File::open(tmp.path()).map_err(|e| failed(e.to_string()))?;
     Ok((store.blobs().put_reader(written)?, encodings))
+}
+
+/// A stored page and, where `mrc` asks, its MRC layers (or why it stays plain).
+type Prepared = Result<
+    (
+        eingang_pdf::ScanPage,
+        Option<Result<crate::process::mrc::Layers, crate::process::mrc::Refused>>,
+    ),
+    BatchError,
+>;
+
+/// `window`'s pages read and (with `mrc`) encoded, on up to `lanes` threads, in order.
+fn prepare(
+    store: &Store,
+    window: &[&PageRow],
+    mrc: Option<&MrcSettings>,
+    lanes: usize,
+) -> Vec<Prepared> {
+    let one = |p: &PageRow| -> Prepared {
+        let image = stored_image(store, p)?;
+        let layers = match mrc {
+            Some(settings) => Some(crate::process::mrc::layers_of(&p.source, &image, settings)?),
+            None => None,
+        };
+        Ok((image, layers))
+    };
+    if lanes <= 1 {
+        return window.iter().map(|p| one(p)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let out: Vec<std::sync::Mutex<Option<Prepared>>> =
+        window.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..lanes.min(window.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(p) = window.get(i) else { break };
+                let done = one(p);
+                if let Ok(mut slot) = out[i].lock() {
+                    *slot = Some(done);
+                }
+            });
+        }
+    });
+    out.into_iter()
+        .map(|slot| {
+            slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err(BatchError::Write {
+                    title: String::new(),
+                    reason: "a page was not prepared".into(),
+                })
+            })
+        })
+        .collect()
 }
 
 /// The associated files of a PDF/A-3b: the Transfervermerk, and an e-mail as it came (with
