@@ -314,7 +314,7 @@ fn write_day(
         "INSERT INTO pages (id, batch_id, position, source, source_page, raw_blob, dpi_x, dpi_y,
                             state, image_blob, image_kind, width, height, thumb_blob, skew, ink,
                             starts_document, ocr_state, ocr_json, created_at)
-         VALUES (?1, ?2, ?3, 'scanner', ?4, ?5, 300, 300, 'processed', ?6, 'gray8', 24, 24,
+         VALUES (?1, ?2, ?3, 'scanner', ?4, ?5, 300, 300, 'processed', ?6, 'gray8', 2480, 3508,
                  ?7, 0.0, 0.08, ?8, 'done', '[]', ?9)",
     )?;
     let mut doc = tx.prepare_cached(

@@ -287,24 +287,10 @@ fn decoded(jpeg: &[u8], ch: usize) -> Option<Raster> {
     Some(Raster { w, h, ch, data })
 }
 
+/// A layer as JPEG (standard Huffman tables: jpeg-encoder 0.7.1's optimised tables gave
+/// streams the image crate's decoder reads with wrong colours, and the guard decodes them).
 fn jpeg(r: &Raster, quality: u8) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let colour = if r.ch == 1 {
-        jpeg_encoder::ColorType::Luma
-    } else {
-        jpeg_encoder::ColorType::Rgb
-    };
-    let enc = jpeg_encoder::Encoder::new(&mut out, quality);
-    // (jpeg-encoder 0.7.1's optimised Huffman tables gave streams the image crate's decoder
-    // read as wrong colours: left at the standard tables.)
-    enc.encode(
-        &r.data,
-        u16::try_from(r.w).ok()?,
-        u16::try_from(r.h).ok()?,
-        colour,
-    )
-    .ok()?;
-    Some(out)
+    super::encode::encode_jpeg(r, quality).ok()
 }
 
 impl Layers {
