@@ -2,7 +2,7 @@
 //! settings, processing, PDF/A level, separation rules and the quality check — and the
 //! station's stored profiles.
 
-use crate::process::{ColourMode, Processing};
+use crate::process::{ColourMode, Compression, Processing};
 use crate::separate::Separation;
 use crate::BatchError;
 use eingang_pdf::PdfA;
@@ -90,6 +90,13 @@ impl ScanProfile {
                 jpeg_quality: q,
                 // Office paper in grey: lift the paper to white (smaller, cleaner pages).
                 whiten_background: colour == ColourMode::Grey,
+                // Grey and colour mail archived as mixed raster content (a tenth of the
+                // plain JPEG's size; a page MRC would lose detail on stays plain).
+                compression: if colour == ColourMode::Bilevel {
+                    Compression::Jpeg
+                } else {
+                    Compression::Mrc
+                },
                 ocr: true,
                 ..Processing::default()
             },

@@ -101,6 +101,9 @@ pub struct Facts {
     pub protection_kind: String,
     /// … and, without a seal, the written justification (A.IS.1).
     pub justification: String,
+    /// How each page went into the archived PDF (as in its page log: `method` — `mrc`,
+    /// `jpeg`, `ccitt-g4`, `flate` — and the parameters, or why MRC was refused).
+    pub encodings: Vec<serde_json::Value>,
 }
 
 /// The configured station name, else the machine's host name.
@@ -170,6 +173,19 @@ pub fn xml(f: &Facts) -> String {
         esc(&f.profile_name),
         esc(&f.profile_json)
     );
+    if !f.encodings.is_empty() {
+        x.push_str("  <bildkompression>\n");
+        for (n, e) in f.encodings.iter().enumerate() {
+            let _ = writeln!(
+                x,
+                "    <seite nr=\"{}\" verfahren=\"{}\">{}</seite>",
+                n + 1,
+                esc(e["method"].as_str().unwrap_or_default()),
+                esc(&e.to_string())
+            );
+        }
+        x.push_str("  </bildkompression>\n");
+    }
     x.push_str("  <auffaelligkeiten>\n");
     for a in &f.anomalies {
         let (code, page) = a.split_once(':').unwrap_or((a, ""));
@@ -273,6 +289,10 @@ mod tests {
             qc_result: "bestanden".into(),
             checker: "bernd".into(),
             index: vec![("aktenzeichen".into(), "530.12-2026/0042".into())],
+            encodings: vec![
+                serde_json::json!({ "method": "mrc", "mask": "ccitt-g4" }),
+                serde_json::json!({ "method": "jpeg", "mrc_refused": "a photo <here>" }),
+            ],
             ..Facts::default()
         };
         let x = xml(&f);
@@ -292,6 +312,16 @@ mod tests {
         );
         assert_eq!(find("auffaelligkeit").attribute("seite"), Some("2"));
         assert_eq!(find("erklaerung").text(), Some(STATEMENT_DE));
+        // Every page's archiving method, with its parameters as the page log has them.
+        let pages: Vec<_> = find("bildkompression")
+            .children()
+            .filter(roxmltree::Node::is_element)
+            .collect();
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[0].attribute("verfahren"), Some("mrc"));
+        assert_eq!(pages[1].attribute("nr"), Some("2"));
+        let second: serde_json::Value = serde_json::from_str(pages[1].text().unwrap()).unwrap();
+        assert_eq!(second["mrc_refused"], "a photo <here>");
         assert_eq!(
             find("umgebung").attribute("arbeitsplatz"),
             Some("Scanstelle \"2\"")

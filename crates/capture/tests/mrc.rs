@@ -55,7 +55,10 @@ fn photo() -> image::RgbImage {
     })
 }
 
-fn release_with(compression: Compression, dir: &std::path::Path) -> (Store, Vec<u8>, Vec<String>) {
+fn release_with(
+    compression: Compression,
+    dir: &std::path::Path,
+) -> (Store, Vec<u8>, Vec<String>, String) {
     let data = dir.join(format!("{compression:?}"));
     let store = Store::open(&data).unwrap();
     let mut profile: ScanProfile = profiles(&store)
@@ -95,6 +98,10 @@ fn release_with(compression: Compression, dir: &std::path::Path) -> (Store, Vec<
     let docs = release_checked(&store, &batch, "Farbpost", &[]).unwrap();
     assert_eq!(docs.len(), 1);
     let pdf = store.blobs().get(&docs[0].pdf_blob).unwrap();
+    let tv = store
+        .blobs()
+        .get(docs[0].transfer_blob.as_deref().unwrap())
+        .unwrap();
     let rows = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     let logs = rows
         .iter()
@@ -108,7 +115,7 @@ fn release_with(compression: Compression, dir: &std::path::Path) -> (Store, Vec<
                 .collect::<String>()
         })
         .collect();
-    (store, pdf, logs)
+    (store, pdf, logs, String::from_utf8(tv).unwrap())
 }
 
 fn run(cmd: &str, args: &[&str]) -> std::process::Output {
@@ -124,16 +131,26 @@ fn run(cmd: &str, args: &[&str]) -> std::process::Output {
 #[test]
 fn a_colour_letter_is_archived_as_mrc_and_a_photo_stays_plain() {
     let dir = tempfile::tempdir().unwrap();
-    let (_s1, mrc, logs) = release_with(Compression::Mrc, dir.path());
-    let (_s2, plain, plain_logs) = release_with(Compression::Jpeg, dir.path());
+    let (_s1, mrc, logs, tv) = release_with(Compression::Mrc, dir.path());
+    let (_s2, plain, plain_logs, _) = release_with(Compression::Jpeg, dir.path());
+    // The Transfervermerk names each page's method with its parameters.
+    assert!(
+        tv.contains("<seite nr=\"1\" verfahren=\"mrc\">")
+            && tv.contains("jpeg q50 1/6")
+            && tv.contains("<seite nr=\"2\" verfahren=\"jpeg\">")
+            && tv.contains("mrc_refused"),
+        "{tv}"
+    );
     assert!(logs[0].contains("\"method\":\"mrc\""), "{logs:?}");
     assert!(
-        logs[1].contains("\"method\":\"plain\"") && logs[1].contains("plain JPEG"),
+        logs[1].contains("\"method\":\"jpeg\"") && logs[1].contains("\"mrc_refused\""),
         "the photo says why it stays plain: {logs:?}"
     );
     assert!(
-        plain_logs.iter().all(String::is_empty),
-        "no archive encoding without MRC"
+        plain_logs
+            .iter()
+            .all(|l| l.contains("\"method\":\"jpeg\"") && !l.contains("mrc_refused")),
+        "without MRC every page is logged as the JPEG it is: {plain_logs:?}"
     );
     println!(
         "2 colour pages of 1654 × 2339 px: {} KiB with MRC (the letter as MRC, the photo plain), {} KiB as plain JPEG",

@@ -29,7 +29,7 @@ use super::encode::encode_g4;
 use super::raster::Raster;
 
 /// The layers' resolutions and qualities.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MrcSettings {
     /// The foreground at 1/`foreground_scale` of the scan's resolution.
     pub foreground_scale: usize,
@@ -62,6 +62,8 @@ pub struct Layers {
     /// (per mille), and the layers' sizes.
     pub ink_permille: u32,
     pub changed_permille: u32,
+    /// The settings the layers were made with (for the log and the Transfervermerk).
+    pub settings: MrcSettings,
 }
 
 /// Why a page stays plain JPEG (said in the page log).
@@ -296,13 +298,14 @@ fn jpeg(r: &Raster, quality: u8) -> Option<Vec<u8>> {
 impl Layers {
     /// What the page log says about the page's archived form.
     pub fn log(&self) -> serde_json::Value {
+        let s = &self.settings;
         serde_json::json!({
             "method": "mrc",
             "mask": "ccitt-g4",
             "mask_bytes": self.mask.len(),
-            "foreground": "jpeg",
+            "foreground": format!("jpeg q{} 1/{}", s.foreground_quality, s.foreground_scale),
             "foreground_bytes": self.foreground.len(),
-            "background": "jpeg",
+            "background": format!("jpeg q{} 1/{}", s.background_quality, s.background_scale),
             "background_bytes": self.background.len(),
             "ink_permille": self.ink_permille,
             "changed_permille": self.changed_permille,
@@ -404,6 +407,7 @@ pub(crate) fn encode(
         background,
         ink_permille,
         changed_permille,
+        settings: *s,
     })
 }
 

@@ -84,5 +84,7 @@ pub(crate) fn of(
             .iter()
             .filter(|p| p.ocr_state.as_deref() == Some("done"))
             .count(),
+        // The writer fills them in as it archives the pages.
+        encodings: Vec::new(),
     }
 }

@@ -107,23 +107,14 @@ pub fn release(
             justification: justification.clone().unwrap_or_default(),
             ..facts
         };
-        let tv = transfer::xml(&facts);
         let pdf_doc = ScanPdf {
             title: title.clone(),
             language: "de".into(),
             created: created.clone(),
             reference: id_text.clone(),
         };
-        let (pdf, encodings) = write::pdf(
-            store,
-            level,
-            mrc.as_ref(),
-            &pdf_doc,
-            &seg,
-            &facts,
-            &tv,
-            r.sealer,
-        )?;
+        let written = write::pdf(store, level, mrc.as_ref(), &pdf_doc, &seg, &facts, r.sealer)?;
+        let (pdf, encodings, tv) = (written.pdf, written.encodings, written.transfervermerk);
         let transfervermerk = store.blobs().put(tv.as_bytes())?;
         let integrity = transfer::integrity(&pdf.hash, tv.as_bytes(), &doc_index, r.sealer)?;
         let row = DocumentRow {

@@ -15,9 +15,16 @@ use eingang_store::{tables, Store};
 /// How a page went into the PDF, for its log.
 pub(crate) type Encoding = (eingang_model::PageId, serde_json::Value);
 
-/// The PDF/A of `pages` in the blob store (not yet recorded: the caller commits it with the
-/// document row), with how each page went in (MRC where `mrc` asks and the page allows).
-#[allow(clippy::too_many_arguments)]
+/// A document written: its PDF/A in the blob store (not yet recorded: the caller commits it
+/// with the document row), how each page went in, and its Transfervermerk (which says so).
+pub(crate) struct Written {
+    pub pdf: BlobRef,
+    pub encodings: Vec<Encoding>,
+    pub transfervermerk: String,
+}
+
+/// The PDF/A of `pages` (MRC where `mrc` asks and the page allows) with the Transfervermerk
+/// of `facts` and the pages' encodings.
 pub(crate) fn pdf(
     store: &Store,
     level: PdfA,
@@ -25,9 +32,8 @@ pub(crate) fn pdf(
     doc: &ScanPdf,
     pages: &[&PageRow],
     facts: &Facts,
-    transfervermerk: &str,
     sealer: &dyn Sealer,
-) -> Result<(BlobRef, Vec<Encoding>), BatchError> {
+) -> Result<Written, BatchError> {
     let failed = |reason: String| BatchError::Write {
         title: doc.title.clone(),
         reason,
@@ -76,25 +82,32 @@ pub(crate) fn pdf(
                     };
                     w.add_mrc_page_with_text(&page, p.rotation, &text.words, text.rotation)
                 }
-                Some(Err(why)) => {
-                    encodings.push((
-                        p.id,
-                        serde_json::json!({ "method": "plain", "why": why.to_string() }),
-                    ));
+                refused => {
+                    let mut plain = serde_json::json!({ "method": stored_method(&image) });
+                    if let Some(Err(why)) = refused {
+                        plain["mrc_refused"] = why.to_string().into();
+                    }
+                    encodings.push((p.id, plain));
                     w.add_page_with_text(&image, p.rotation, &text.words, text.rotation)
                 }
-                None => w.add_page_with_text(&image, p.rotation, &text.words, text.rotation),
             }
             .map_err(|e| failed(e.to_string()))?;
         }
     }
+    // The Transfervermerk names how every page was archived (A.SC.12: the method and its
+    // parameters are part of the scan product's documentation).
+    let facts = Facts {
+        encodings: encodings.iter().map(|(_, e)| e.clone()).collect(),
+        ..facts.clone()
+    };
+    let transfervermerk = transfer::xml(&facts);
     let mut xmp = facts.index.clone();
-    xmp.extend(transfer::xmp_facts(facts));
+    xmp.extend(transfer::xmp_facts(&facts));
     let options = ScanOptions {
         level,
         index: xmp,
         attachments: if level == PdfA::A3b {
-            attachments(store, pages, transfervermerk)?
+            attachments(store, pages, &transfervermerk)?
         } else {
             Vec::new()
         },
@@ -116,11 +129,29 @@ pub(crate) fn pdf(
     if sealer.protection() != transfer::Protection::None {
         let bytes = std::fs::read(tmp.path()).map_err(|e| failed(e.to_string()))?;
         if let Some(sealed) = sealer.seal_pdf(&bytes)? {
-            return Ok((store.blobs().put(&sealed)?, encodings));
+            return Ok(Written {
+                pdf: store.blobs().put(&sealed)?,
+                encodings,
+                transfervermerk,
+            });
         }
     }
     let written = std::fs::File::open(tmp.path()).map_err(|e| failed(e.to_string()))?;
-    Ok((store.blobs().put_reader(written)?, encodings))
+    Ok(Written {
+        pdf: store.blobs().put_reader(written)?,
+        encodings,
+        transfervermerk,
+    })
+}
+
+/// How a page is archived when it goes in as stored.
+fn stored_method(page: &eingang_pdf::ScanPage) -> &'static str {
+    use eingang_pdf::PageImage;
+    match page.image {
+        PageImage::Jpeg(_) => "jpeg",
+        PageImage::G4 { .. } => "ccitt-g4",
+        PageImage::Bilevel { .. } | PageImage::Gray8 { .. } | PageImage::Rgb8 { .. } => "flate",
+    }
 }
 
 /// A stored page and, where `mrc` asks, its MRC layers (or why it stays plain).
