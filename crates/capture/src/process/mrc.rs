@@ -83,6 +83,9 @@ pub enum Refused {
     /// Much of the page is neither paper nor ink (a photo, a grey-tone picture): the
     /// background's lower resolution would blur it.
     Photo { midtone_permille: u32 },
+    /// The paper itself is dark (a nearly black page, a negative): no light paper to
+    /// separate the ink from.
+    Dark { paper: u8 },
 }
 
 impl std::fmt::Display for Refused {
@@ -103,6 +106,10 @@ impl std::fmt::Display for Refused {
             }
             Self::TooLarge => write!(f, "too large for CCITT G4 or JPEG; plain JPEG"),
             Self::Bilevel => write!(f, "bilevel page: CCITT G4 as it is"),
+            Self::Dark { paper } => write!(
+                f,
+                "the paper is dark (level {paper} of 255): nothing to separate; plain JPEG"
+            ),
             Self::Photo { midtone_permille } => write!(
                 f,
                 "{:.1} % of the page is neither paper nor ink (a photo or picture): plain JPEG keeps its detail",
@@ -120,6 +127,8 @@ const MAX_INK_PERMILLE: u32 = 400;
 const MAX_CHANGED_PERMILLE: u32 = 15;
 /// A pixel differs visibly when its luma is this far from the scan's.
 const VISIBLE: i32 = 64;
+/// Paper darker than this (the median of the page's paper levels) is not paper.
+const MIN_PAPER: u8 = 96;
 
 /// The paper's brightness around each pixel: the bright end (the 2nd brightest of the
 /// samples taken) of each block of `b` pixels, smoothed with its neighbours so that a
@@ -165,11 +174,24 @@ fn paper_levels(luma: &[u8], w: usize, h: usize, b: usize) -> (Vec<u8>, usize, u
     (level, bw, bh)
 }
 
-/// Whether each pixel is ink: clearly darker than the paper around it; and how many pixels
-/// are neither (darker than the paper's texture, lighter than ink).
-fn ink_mask(luma: &[u8], w: usize, h: usize, dpi: f32) -> (Vec<bool>, usize) {
+/// The page's ink, pixel by pixel, and what the split found.
+struct Ink {
+    /// Whether each pixel is ink.
+    mask: Vec<bool>,
+    /// Pixels that are neither paper nor ink (darker than the paper's texture, lighter
+    /// than ink).
+    midtones: usize,
+    /// The median of the paper levels.
+    paper: u8,
+}
+
+/// Each pixel is ink when clearly darker than the paper around it.
+fn ink_mask(luma: &[u8], w: usize, h: usize, dpi: f32) -> Ink {
     let b = ((dpi / 8.0).round() as usize).max(8);
     let (level, bw, _) = paper_levels(luma, w, h, b);
+    let mut sorted = level.clone();
+    let mid = sorted.len() / 2;
+    let paper = *sorted.select_nth_unstable(mid).1;
     let mut ink = vec![false; w * h];
     let mut midtones = 0;
     for y in 0..h {
@@ -187,7 +209,11 @@ fn ink_mask(luma: &[u8], w: usize, h: usize, dpi: f32) -> (Vec<bool>, usize) {
             }
         }
     }
-    (ink, midtones)
+    Ink {
+        mask: ink,
+        midtones,
+        paper,
+    }
 }
 
 /// Per cell of `f`×`f` pixels, the mean of the samples `take` selects; cells with none are
@@ -289,8 +315,7 @@ fn decoded(jpeg: &[u8], ch: usize) -> Option<Raster> {
     Some(Raster { w, h, ch, data })
 }
 
-/// A layer as JPEG (standard Huffman tables: jpeg-encoder 0.7.1's optimised tables gave
-/// streams the image crate's decoder reads with wrong colours, and the guard decodes them).
+/// A layer as JPEG (the project's encoder: see `encode_jpeg` for its tables).
 fn jpeg(r: &Raster, quality: u8) -> Option<Vec<u8>> {
     super::encode::encode_jpeg(r, quality).ok()
 }
@@ -343,7 +368,14 @@ pub(crate) fn encode(
         return Err(Refused::TooLarge);
     }
     let luma = r.luma();
-    let (ink, midtones) = ink_mask(&luma, w, h, dpi);
+    let Ink {
+        mask: ink,
+        midtones,
+        paper,
+    } = ink_mask(&luma, w, h, dpi);
+    if paper < MIN_PAPER {
+        return Err(Refused::Dark { paper });
+    }
     let inked = ink.iter().filter(|&&i| i).count();
     let permille = |n: usize| (n as u64 * 1000 / (w * h) as u64) as u32;
     let ink_permille = permille(inked);
@@ -469,31 +501,203 @@ mod tests {
         );
     }
 
+    /// A grey page of `w`×`h` from a function of the pixel.
+    fn grey(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Raster {
+        let mut data = Vec::with_capacity(w * h);
+        for y in 0..h {
+            for x in 0..w {
+                data.push(f(x, y));
+            }
+        }
+        Raster { w, h, ch: 1, data }
+    }
+
+    /// Text lines (dark bars broken into words) on paper of luma `paper`.
+    fn text(x: usize, y: usize, paper: u8, ink: u8) -> u8 {
+        let line = (150..1100).contains(&y) && (y / 12) % 3 == 0;
+        if line && (60..540).contains(&x) && (x / 7) % 4 != 0 {
+            ink
+        } else {
+            paper
+        }
+    }
+
+    fn refused(r: &Raster) -> Refused {
+        match encode(r, 150.0, &MrcSettings::default(), usize::MAX) {
+            Ok(l) => panic!("MRC, {} ‰ ink", l.ink_permille),
+            Err(e) => e,
+        }
+    }
+
+    /// The page as a viewer draws it from `l` (luma): the foreground where the mask has
+    /// ink, the background elsewhere.
+    fn rebuilt(r: &Raster, l: &Layers) -> Vec<u8> {
+        let ink = ink_mask(&r.luma(), r.w, r.h, 150.0).mask;
+        let s = MrcSettings::default();
+        let (fg, bg) = (
+            decoded(&l.foreground, r.ch).unwrap(),
+            decoded(&l.background, r.ch).unwrap(),
+        );
+        (0..r.w * r.h)
+            .map(|i| {
+                let (x, y) = (i % r.w, i / r.w);
+                if ink[i] {
+                    layer_luma(&fg, s.foreground_scale, x, y)
+                } else {
+                    layer_luma(&bg, s.background_scale, x, y)
+                }
+                .clamp(0, 255) as u8
+            })
+            .collect()
+    }
+
+    /// The largest difference of the mean luma over 8×8 windows (the tone an eye sees).
+    fn worst_tone_difference(a: &[u8], b: &[u8], w: usize, h: usize) -> i32 {
+        let mut worst = 0;
+        for wy in (0..h - 8).step_by(8) {
+            for wx in (0..w - 8).step_by(8) {
+                let mean = |v: &[u8]| {
+                    let mut sum = 0i32;
+                    for y in wy..wy + 8 {
+                        for x in wx..wx + 8 {
+                            sum += i32::from(v[y * w + x]);
+                        }
+                    }
+                    sum / 64
+                };
+                worst = worst.max((mean(a) - mean(b)).abs());
+            }
+        }
+        worst
+    }
+
     #[test]
-    fn a_photo_and_a_black_page_stay_plain_jpeg_and_say_why() {
+    fn a_photo_stays_plain_and_says_why() {
         // Noise-like photo: every pixel a different grey.
-        let (w, h) = (600, 800);
-        let photo = Raster {
-            w,
-            h,
-            ch: 1,
-            data: (0..w * h).map(|i| ((i * 7919) % 251) as u8).collect(),
-        };
-        let err = encode(&photo, 150.0, &MrcSettings::default(), usize::MAX).unwrap_err();
+        let photo = grey(600, 800, |x, y| (((y * 600 + x) * 7919) % 251) as u8);
+        let err = refused(&photo);
         assert!(
-            matches!(err, Refused::LosesDetail { .. } | Refused::MostlyInk { .. }),
+            matches!(
+                err,
+                Refused::LosesDetail { .. } | Refused::MostlyInk { .. } | Refused::Photo { .. }
+            ),
             "{err}"
         );
-        let black = Raster {
-            w,
-            h,
-            ch: 1,
-            data: vec![10; w * h],
-        };
-        // All-dark: the paper level is dark too, so nothing is ink — and nothing is lost.
-        let r = encode(&black, 150.0, &MrcSettings::default(), usize::MAX);
-        if let Err(e) = r {
-            assert!(!e.to_string().is_empty());
+        assert!(err.to_string().contains("plain JPEG"), "{err}");
+    }
+
+    #[test]
+    fn a_nearly_black_page_stays_plain_because_its_paper_is_dark() {
+        // A dark page (a copy of a copy, a negative) with slightly darker writing on it.
+        let page = grey(600, 1200, |x, y| text(x, y, 40, 12));
+        let err = refused(&page);
+        assert!(
+            matches!(err, Refused::Dark { paper } if paper < 60),
+            "{err}"
+        );
+        assert!(err.to_string().contains("dark"), "{err}");
+    }
+
+    #[test]
+    fn a_page_of_fine_halftone_keeps_its_tone_or_stays_plain() {
+        // A printed picture as scanners see it: a dot screen (about 75 lpi at 150 dpi's
+        // double) whose dots grow from light to dark across the picture, softened by the
+        // optics, over half the page, with text above it.
+        let page = grey(600, 1200, |x, y| {
+            if y >= 500 {
+                let coverage = x as f32 / 600.0;
+                let (dx, dy) = ((x % 4) as f32 - 1.5, (y % 4) as f32 - 1.5);
+                let d = (dx * dx + dy * dy).sqrt() / 2.2;
+                let v = if d < coverage { 30.0 } else { 235.0 };
+                // Blur: mix with the screen's mean (what a 2-px optical blur leaves).
+                (v * 0.4 + (235.0 - coverage * 205.0) * 0.6) as u8
+            } else {
+                text(x, y, 235, 25)
+            }
+        });
+        // Either MRC keeps the picture's tone everywhere (the dots are in the full-resolution
+        // mask) or the page stays plain and says why — never a washed-out picture.
+        let plain = jpeg(&page, 80).unwrap().len();
+        match encode(&page, 150.0, &MrcSettings::default(), plain) {
+            Ok(l) => {
+                let worst = worst_tone_difference(&page.data, &rebuilt(&page, &l), 600, 1200);
+                assert!(worst <= 24, "the halftone's tone changed by {worst}");
+            }
+            Err(e) => assert!(
+                matches!(
+                    e,
+                    Refused::Photo { .. }
+                        | Refused::LosesDetail { .. }
+                        | Refused::NotSmaller { .. }
+                ),
+                "{e}"
+            ),
         }
+    }
+
+    #[test]
+    fn a_drawing_of_one_pixel_lines_keeps_every_line_in_the_mask() {
+        // A plan: 1-px lines, some grey (a pencil, a faint print), every 10 px both ways.
+        let line = |x: usize, y: usize| x % 10 == 3 || y % 10 == 3;
+        let page = grey(800, 1100, |x, y| {
+            if !line(x, y) {
+                245
+            } else if (x / 100 + y / 100) % 2 == 0 {
+                20
+            } else {
+                150
+            }
+        });
+        let ink = ink_mask(&page.data, page.w, page.h, 150.0);
+        let lines: Vec<usize> = (0..page.w * page.h)
+            .filter(|&i| line(i % page.w, i / page.w))
+            .collect();
+        let kept = lines.iter().filter(|&&i| ink.mask[i]).count();
+        assert!(
+            kept * 100 >= lines.len() * 99,
+            "{kept} of {} line pixels in the mask",
+            lines.len()
+        );
+        // MRC (the lines are in the full-resolution mask) — or, if not smaller, plain; never
+        // lines lost.
+        match encode(&page, 150.0, &MrcSettings::default(), usize::MAX) {
+            Ok(l) => {
+                let seen = rebuilt(&page, &l);
+                let dark = lines.iter().filter(|&&i| seen[i] < 200).count();
+                assert!(
+                    dark * 100 >= lines.len() * 99,
+                    "{dark} of {} line pixels still drawn",
+                    lines.len()
+                );
+            }
+            Err(e) => assert!(!matches!(e, Refused::Dark { .. }), "{e}"),
+        }
+    }
+
+    #[test]
+    fn an_extreme_colour_cast_is_kept_and_its_text_separated() {
+        // Orange paper (or a scanner lamp gone wrong) with brown text.
+        let (w, h) = (600, 1200);
+        let mut data = Vec::with_capacity(w * h * 3);
+        for y in 0..h {
+            for x in 0..w {
+                data.extend(if text(x, y, 1, 0) == 0 {
+                    [70, 35, 10]
+                } else {
+                    [250, 160, 50]
+                });
+            }
+        }
+        let page = Raster { w, h, ch: 3, data };
+        let plain = jpeg(&page, 85).unwrap().len();
+        let l = encode(&page, 150.0, &MrcSettings::default(), plain).expect("MRC");
+        assert!(l.ink_permille > 20, "the text is ink: {}", l.ink_permille);
+        let bg = decoded(&l.background, 3).unwrap();
+        let j = ((1150 / 3) * bg.w + 300 / 3) * 3;
+        let px = &bg.data[j..j + 3];
+        assert!(
+            px[0] > 230 && (140..185).contains(&px[1]) && px[2] < 80,
+            "the cast stays: {px:?}"
+        );
     }
 }
