@@ -47,7 +47,7 @@ print(json.dumps(p))" >"$D.profile.json"
   [ -n "$B" ] || die "import failed into $D"
   "$E" --data-dir "$D" batch qc "$B" --all >/dev/null
   t0=$(ms)
-  "$E" --data-dir "$D" batch release "$B" --title "Posteingang" >/dev/null || die "release failed in $D"
+  "$E" --data-dir "$D" batch release "$B" --title "Posteingang" --index dokumentart=Brief >/dev/null || die "release failed in $D"
   t1=$(ms)
   "$E" --data-dir "$D" sync >/dev/null || die "sync failed in $D"
   echo "$((t1 - t0))"

@@ -206,16 +206,16 @@ fn submission_and_pages(data: &Path, dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every built-in scan profile, and a copy of each at PDF/A-1b and -2b (saved as users save
-/// profiles), and the colour profile archiving as MRC at each level; returns their ids.
+/// profiles; the grey and colour ones archive as MRC), and the colour profile as plain JPEG;
+/// returns their ids.
 fn profiles_at_every_level(data: &Path, dir: &Path) -> Vec<String> {
     let list: Vec<serde_json::Value> =
         serde_json::from_str(&ok(data, &["profiles", "list", "--json"])).unwrap();
     let mut ids = Vec::new();
     for p in list {
         ids.push(p["id"].as_str().unwrap().to_owned());
-        let mrc = p["id"] == "farbe";
-        let levels: &[&str] = if mrc {
-            &["1b", "2b", "mrc-1b", "mrc-2b", "mrc-3b"]
+        let levels: &[&str] = if p["id"] == "farbe" {
+            &["1b", "2b", "jpeg-1b", "jpeg-3b"]
         } else {
             &["1b", "2b"]
         };
@@ -224,8 +224,8 @@ fn profiles_at_every_level(data: &Path, dir: &Path) -> Vec<String> {
             let id = format!("{}-{level}", p["id"].as_str().unwrap());
             q["id"] = id.clone().into();
             q["name"] = format!("{} ({level})", p["name"].as_str().unwrap()).into();
-            if let Some(level) = level.strip_prefix("mrc-") {
-                q["processing"]["compression"] = "mrc".into();
+            if let Some(level) = level.strip_prefix("jpeg-") {
+                q["processing"]["compression"] = "jpeg".into();
                 q["pdfa"] = level.into();
             } else {
                 q["pdfa"] = (*level).into();
@@ -283,7 +283,8 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
     ok(&data, &["sync"]);
     let mut files = Vec::new();
     pdfs_below(&data.join("ausgang"), &mut files);
-    // The MRC profiles' letters went in as MRC (a stencil mask beside the images).
+    // The grey and colour profiles' letters went in as MRC (a stencil mask beside the
+    // images) at every level.
     let mrc = files
         .iter()
         .filter(|f| {
@@ -350,15 +351,60 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
         "veraPDF: not compliant:\n{}",
         failed.join("\n")
     );
+    // A second, independent validator for PDF/A-1b (which forbids soft masks and
+    // transparency, so MRC's stencil mask must pass there too): PDFBox's preflight.
+    let a1b: Vec<&PathBuf> = files.iter().filter(|f| declared(f) == "1b").collect();
+    for file in &a1b {
+        let out = preflight_a1b(file);
+        assert!(
+            out.contains("is a valid PDF/A-1b file"),
+            "PDFBox preflight on {}: {out}",
+            file.display()
+        );
+    }
+    let mrc_a1b = a1b
+        .iter()
+        .filter(|f| {
+            let bytes = std::fs::read(f).unwrap();
+            bytes.windows(15).any(|w| w == b"/ImageMask true")
+        })
+        .count();
+    assert!(mrc_a1b >= 2, "MRC documents at 1b: {mrc_a1b}");
     let flavours: Vec<String> = by_flavour
         .iter()
         .map(|(l, n)| format!("{n} × {l}"))
         .collect();
     println!(
-        "veraPDF: {} files, all compliant ({}); {per_file:.2} s a file",
+        "veraPDF: {} files, all compliant ({}); {per_file:.2} s a file; PDFBox preflight: {} PDF/A-1b files valid ({mrc_a1b} with MRC pages)",
         files.len(),
-        flavours.join(", ")
+        flavours.join(", "),
+        a1b.len()
     );
+}
+
+/// PDFBox's preflight (Debian's libpdfbox2-java) on one file: what it printed.
+fn preflight_a1b(file: &Path) -> String {
+    let jars = [
+        "preflight",
+        "pdfbox2",
+        "fontbox2",
+        "xmpbox",
+        "commons-logging",
+        "javax.activation",
+        "jaxb-api",
+    ]
+    .map(|j| format!("/usr/share/java/{j}.jar"))
+    .join(":");
+    let out = Command::new("java")
+        .args(["-cp", &jars, "org.apache.pdfbox.preflight.Validator_A1b"])
+        .arg(file)
+        .output()
+        .unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// Replaces the first `from` in `bytes` with `to` (same length, so the cross-reference

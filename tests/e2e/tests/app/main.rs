@@ -14,6 +14,7 @@
 )]
 
 mod accessibility;
+mod archive;
 mod forms;
 mod harness;
 mod operations;

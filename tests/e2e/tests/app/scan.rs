@@ -65,7 +65,7 @@ async fn page_ids(app: &crate::harness::App) -> Vec<String> {
 }
 
 /// Waits until `n` page thumbnails show (they load as the list scrolls into view).
-async fn wait_pages(app: &crate::harness::App, n: usize) {
+pub(crate) async fn wait_pages(app: &crate::harness::App, n: usize) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let _ = app
@@ -126,7 +126,7 @@ async fn scan_from_test_scanner(app: &crate::harness::App, n: u32) {
 
 /// A second person signs in at the station, passes every document the check asks for,
 /// waits for OCR, and releases the batch under `title`.
-async fn check_and_release(app: &crate::harness::App, title: &str) {
+pub(crate) async fn check_and_release(app: &crate::harness::App, title: &str) {
     app.retype("#operator", "Bernd Prüfer").await;
     app.click("button[data-action='sign-in']").await;
     app.wait_text("[data-testid='station-notice']", |t| {
@@ -192,7 +192,7 @@ async fn pass_open_and_release(app: &crate::harness::App, title: &str) {
 
 /// The release summary is open: what it says about the originals (and axe finds nothing
 /// on it); then confirmed.
-async fn confirm_release(app: &crate::harness::App, originals: &str) -> String {
+pub(crate) async fn confirm_release(app: &crate::harness::App, originals: &str) -> String {
     let summary = app
         .wait_text("dialog[open] [data-testid='release-summary']", |t| {
             !t.is_empty()
@@ -537,7 +537,7 @@ async fn a_scanned_and_imported_batch_becomes_two_checked_pdfas() {
     app.quit().await;
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+pub(crate) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
