@@ -34,7 +34,7 @@ def recall(truth, seen):
 
 
 def tesseract(png):
-    out = subprocess.run(["tesseract", png, "-", "-l", "deu", "--psm", "3"], capture_output=True,
+    out = subprocess.run(["tesseract", png, "-", "-l", "deu", "--psm", "3", "--dpi", "300"], capture_output=True,
                          text=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, check=False)
     return out.stdout
 

@@ -136,7 +136,7 @@ fn a_colour_letter_is_archived_as_mrc_and_a_photo_stays_plain() {
     // The Transfervermerk names each page's method with its parameters.
     assert!(
         tv.contains("<seite nr=\"1\" verfahren=\"mrc\">")
-            && tv.contains("jpeg q50 1/6")
+            && tv.contains("jpeg q50 1/4")
             && tv.contains("<seite nr=\"2\" verfahren=\"jpeg\">")
             && tv.contains("mrc_refused"),
         "{tv}"

@@ -38,6 +38,28 @@ pub fn encode_g4(w: usize, h: usize, ink: impl Fn(usize) -> bool) -> Option<Vec<
 }
 
 pub(crate) fn encode_jpeg(r: &Raster, quality: u8) -> Result<Vec<u8>, String> {
+    // Optimised tables for grey only: see below.
+    encode_jpeg_with(r, quality, r.ch == 1, false)
+}
+
+/// An MRC layer as JPEG: optimised Huffman tables always (a flat white background costs a
+/// fifth of what the standard tables spend on it), the colour at full resolution (4:4:4)
+/// when `full_chroma` (the foreground: thin coloured strokes). Eingang reads such layers
+/// back only with `jpeg-decoder` (see [`encode_jpeg_with`]'s note on the image crate).
+pub(crate) fn encode_jpeg_layer(
+    r: &Raster,
+    quality: u8,
+    full_chroma: bool,
+) -> Result<Vec<u8>, String> {
+    encode_jpeg_with(r, quality, true, full_chroma)
+}
+
+fn encode_jpeg_with(
+    r: &Raster,
+    quality: u8,
+    optimised: bool,
+    full_chroma: bool,
+) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let colour = if r.ch == 1 {
         jpeg_encoder::ColorType::Luma
@@ -50,11 +72,14 @@ pub(crate) fn encode_jpeg(r: &Raster, quality: u8) -> Result<Vec<u8>, String> {
     );
     let mut e = jpeg_encoder::Encoder::new(&mut out, quality);
     // Colour is 4:2:0 below quality 90 (the encoder's default; text lives in the luma).
-    // Optimised Huffman tables save 10–25 % on grey pages; colour keeps the standard
-    // tables: with optimised ones the encoder writes one scan per component, which the
-    // image crate's decoder (zune-jpeg 0.5.15) reads with wrong colours (zune-image#449,
-    // fixed after 0.5.15) — and Eingang decodes its own pages again (MRC, views).
-    e.set_optimized_huffman_tables(r.ch == 1);
+    // Optimised Huffman tables save 10–25 %; stored colour pages keep the standard ones:
+    // with optimised tables the encoder writes one scan per component, which the image
+    // crate's decoder (zune-jpeg 0.5.15) reads with wrong colours (non-interleaved scans,
+    // zune-image#449, fixed after 0.5.15) — and Eingang decodes its stored pages with it.
+    e.set_optimized_huffman_tables(optimised);
+    if full_chroma {
+        e.set_sampling_factor(jpeg_encoder::SamplingFactor::F_1_1);
+    }
     e.encode(&r.data, w, h, colour).map_err(|e| e.to_string())?;
     Ok(out)
 }

@@ -31,18 +31,33 @@ use super::raster::Raster;
 /// The layers' resolutions and qualities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MrcSettings {
-    /// The foreground at 1/`foreground_scale` of the scan's resolution.
+    /// A colour page's foreground at 1/`foreground_scale` of the scan's resolution (a
+    /// stamp's or signature's colour follows its strokes closely)…
     pub foreground_scale: usize,
+    /// … a grey page's at 1/`grey_foreground_scale` (its ink is mostly one black).
+    pub grey_foreground_scale: usize,
     /// The background at 1/`background_scale`.
     pub background_scale: usize,
     pub foreground_quality: u8,
     pub background_quality: u8,
 }
 
+impl MrcSettings {
+    /// The foreground's scale for a page of `channels` (1 grey, 3 colour).
+    pub fn foreground_scale_for(&self, channels: usize) -> usize {
+        if channels == 1 {
+            self.grey_foreground_scale
+        } else {
+            self.foreground_scale
+        }
+    }
+}
+
 impl Default for MrcSettings {
     fn default() -> Self {
         Self {
-            foreground_scale: 6,
+            foreground_scale: 4,
+            grey_foreground_scale: 6,
             background_scale: 3,
             foreground_quality: 50,
             background_quality: 40,
@@ -62,8 +77,10 @@ pub struct Layers {
     /// (per mille), and the layers' sizes.
     pub ink_permille: u32,
     pub changed_permille: u32,
-    /// The settings the layers were made with (for the log and the Transfervermerk).
+    /// The settings the layers were made with (for the log and the Transfervermerk)…
     pub settings: MrcSettings,
+    /// … and the foreground's scale they chose for this page.
+    pub foreground_scale: usize,
 }
 
 /// Why a page stays plain JPEG (said in the page log).
@@ -127,6 +144,11 @@ const MAX_INK_PERMILLE: u32 = 400;
 const MAX_CHANGED_PERMILLE: u32 = 15;
 /// A pixel differs visibly when its luma is this far from the scan's.
 const VISIBLE: i32 = 64;
+/// A foreground cell whose ink weighs less than this (weights: the square of how far past
+/// the ink threshold a pixel is; two pixels 64 levels past it) caught only a stroke's edge.
+const CORE_WEIGHT: u64 = 2 * 64 * 64;
+/// Colourless foreground cells this close to the page's black are its black.
+const BLACK_SPAN: u8 = 40;
 /// Paper darker than this (the median of the page's paper levels) is not paper.
 const MIN_PAPER: u8 = 96;
 
@@ -178,6 +200,10 @@ fn paper_levels(luma: &[u8], w: usize, h: usize, b: usize) -> (Vec<u8>, usize, u
 struct Ink {
     /// Whether each pixel is ink.
     mask: Vec<bool>,
+    /// How much darker than the ink threshold each ink pixel is (0 for paper): the
+    /// foreground's colour is weighted by it, so a stroke's core, not its soft edge, gives
+    /// the colour.
+    depth: Vec<u8>,
     /// Pixels that are neither paper nor ink (darker than the paper's texture, lighter
     /// than ink).
     midtones: usize,
@@ -193,6 +219,7 @@ fn ink_mask(luma: &[u8], w: usize, h: usize, dpi: f32) -> Ink {
     let mid = sorted.len() / 2;
     let paper = *sorted.select_nth_unstable(mid).1;
     let mut ink = vec![false; w * h];
+    let mut depth = vec![0u8; w * h];
     let mut midtones = 0;
     for y in 0..h {
         let by = y / b;
@@ -203,35 +230,127 @@ fn ink_mask(luma: &[u8], w: usize, h: usize, dpi: f32) -> Ink {
             // black and coloured text on white or tinted paper, not the paper's texture.
             let below = paper - v;
             let threshold = (paper / 3).max(48);
-            ink[y * w + x] = below > threshold;
-            if below > 24 && below <= threshold {
+            if below > threshold {
+                ink[y * w + x] = true;
+                depth[y * w + x] = (below - threshold).clamp(1, 255) as u8;
+            } else if below > 24 {
                 midtones += 1;
+            }
+        }
+    }
+    // Sensor noise on the strokes' edges: a lone ink pixel (no ink among its eight
+    // neighbours) goes, a paper pixel walled in by ink (six or more of eight) becomes ink.
+    // Both cost the mask's G4 code more than they show; 1-pixel lines keep their pixels.
+    let before = ink.clone();
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            let around = [
+                i - w - 1,
+                i - w,
+                i - w + 1,
+                i - 1,
+                i + 1,
+                i + w - 1,
+                i + w,
+                i + w + 1,
+            ]
+            .iter()
+            .filter(|&&j| before[j])
+            .count();
+            if before[i] && around == 0 {
+                ink[i] = false;
+                depth[i] = 0;
+            } else if !before[i] && around >= 6 {
+                ink[i] = true;
+                depth[i] = 1;
             }
         }
     }
     Ink {
         mask: ink,
+        depth,
         midtones,
         paper,
     }
 }
 
-/// Per cell of `f`×`f` pixels, the mean of the samples `take` selects; cells with none are
-/// filled from their neighbours (then `empty`), so the layer has no hard edges.
-fn cell_means(r: &Raster, f: usize, take: impl Fn(usize) -> bool, empty: u8) -> Raster {
+/// The foreground's black cells (colourless, within a little of the page's black: the
+/// median of its dark colourless cells) become that one black, and so do the lighter
+/// colourless cells beside them (they caught only a stroke's soft edge): black text differs
+/// from cell to cell only by how much edge a cell caught, which the mask draws anyway — and
+/// a flat layer costs the JPEG almost nothing. Coloured ink (stamps, signatures, logos) and
+/// grey ink clearly lighter than the text (a stamp on a grey page) keep their colour.
+fn flatten_black(fg: &mut Raster) {
+    let span = |px: &[u8]| {
+        (
+            px.iter().copied().max().unwrap_or(0),
+            px.iter().copied().min().unwrap_or(0),
+        )
+    };
+    let mut levels: Vec<u8> = fg
+        .data
+        .chunks_exact(fg.ch)
+        .map(span)
+        // (0: a cell far from any ink, left so by `cell_means`.)
+        .filter(|&(max, min)| max > 0 && max < 110 && max - min < 28)
+        .map(|(max, _)| max)
+        .collect();
+    if levels.is_empty() {
+        return;
+    }
+    let mid = levels.len() / 2;
+    let black = *levels.select_nth_unstable(mid).1;
+    let is_black = |px: &[u8]| {
+        let (max, min) = span(px);
+        max - min < 28 && max.abs_diff(black) <= BLACK_SPAN
+    };
+    for px in fg.data.chunks_exact_mut(fg.ch) {
+        // Cells far from any ink (left 0 by `cell_means`) are never drawn: black too.
+        if is_black(px) || px.iter().all(|&v| v == 0) {
+            px.fill(black);
+        }
+    }
+}
+
+/// `mask` grown by one pixel in every direction (3×3).
+fn grown(mask: &[bool], w: usize, h: usize) -> Vec<bool> {
+    let mut across = vec![false; w * h];
+    for y in 0..h {
+        let row = &mask[y * w..(y + 1) * w];
+        for x in 0..w {
+            across[y * w + x] = row[x.saturating_sub(1)] || row[x] || row[(x + 1).min(w - 1)];
+        }
+    }
+    let mut out = vec![false; w * h];
+    for y in 0..h {
+        let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
+        for x in 0..w {
+            out[y * w + x] = across[up * w + x] || across[y * w + x] || across[down * w + x];
+        }
+    }
+    out
+}
+
+/// Per cell of `f`×`f` pixels, the mean of the samples weighted by `weight` (0: not taken);
+/// a cell whose weight stays under `core` (it caught only a stroke's soft edge) takes the
+/// colour of its heaviest neighbour if that one reaches it (the stroke's own colour); cells
+/// with none are filled from their neighbours (then `empty`), so the layer has no hard edges.
+fn cell_means(r: &Raster, f: usize, weight: impl Fn(usize) -> u64, core: u64, empty: u8) -> Raster {
     let (cw, ch) = (r.w.div_ceil(f), r.h.div_ceil(f));
-    let mut sum = vec![0u32; cw * ch * r.ch];
-    let mut n = vec![0u32; cw * ch];
+    let mut sum = vec![0u64; cw * ch * r.ch];
+    let mut n = vec![0u64; cw * ch];
     for y in 0..r.h {
         for x in 0..r.w {
             let i = y * r.w + x;
-            if !take(i) {
+            let wt = weight(i);
+            if wt == 0 {
                 continue;
             }
             let c = (y / f) * cw + x / f;
-            n[c] += 1;
+            n[c] += wt;
             for k in 0..r.ch {
-                sum[c * r.ch + k] += u32::from(r.data[i * r.ch + k]);
+                sum[c * r.ch + k] += u64::from(r.data[i * r.ch + k]) * wt;
             }
         }
     }
@@ -241,6 +360,30 @@ fn cell_means(r: &Raster, f: usize, take: impl Fn(usize) -> bool, empty: u8) -> 
         for k in 0..r.ch {
             if let Some(v) = sum[c * r.ch + k].checked_div(n[c]) {
                 data[c * r.ch + k] = v as u8;
+            }
+        }
+    }
+    if core > 0 {
+        let own = data.clone();
+        for cy in 0..ch {
+            for cx in 0..cw {
+                let c = cy * cw + cx;
+                if n[c] == 0 || n[c] >= core {
+                    continue;
+                }
+                let mut best = (core - 1, c);
+                for ny in cy.saturating_sub(1)..(cy + 2).min(ch) {
+                    for nx in cx.saturating_sub(1)..(cx + 2).min(cw) {
+                        let o = ny * cw + nx;
+                        if n[o] > best.0 {
+                            best = (n[o], o);
+                        }
+                    }
+                }
+                if best.1 != c {
+                    data[c * r.ch..(c + 1) * r.ch]
+                        .copy_from_slice(&own[best.1 * r.ch..(best.1 + 1) * r.ch]);
+                }
             }
         }
     }
@@ -304,20 +447,28 @@ fn layer_luma(l: &Raster, f: usize, x: usize, y: usize) -> i32 {
     }
 }
 
+/// A layer as stored, decoded (by `jpeg-decoder`: the layers' optimised tables are read
+/// right by it, as by every libjpeg-based viewer).
 fn decoded(jpeg: &[u8], ch: usize) -> Option<Raster> {
-    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).ok()?;
-    let (w, h) = (img.width() as usize, img.height() as usize);
-    let data = if ch == 1 {
-        img.into_luma8().into_raw()
-    } else {
-        img.into_rgb8().into_raw()
+    let mut d = jpeg_decoder::Decoder::new(jpeg);
+    let px = d.decode().ok()?;
+    let info = d.info()?;
+    let (w, h) = (usize::from(info.width), usize::from(info.height));
+    let data = match (info.pixel_format, ch) {
+        (jpeg_decoder::PixelFormat::L8, 1) | (jpeg_decoder::PixelFormat::RGB24, 3) => px,
+        _ => return None,
     };
-    Some(Raster { w, h, ch, data })
+    (data.len() == w * h * ch).then_some(Raster { w, h, ch, data })
 }
 
-/// A layer as JPEG (the project's encoder: see `encode_jpeg` for its tables).
+/// The background as JPEG (4:2:0 in colour).
 fn jpeg(r: &Raster, quality: u8) -> Option<Vec<u8>> {
-    super::encode::encode_jpeg(r, quality).ok()
+    super::encode::encode_jpeg_layer(r, quality, false).ok()
+}
+
+/// The foreground: its colour at full resolution (the strokes are thin, their hue matters).
+fn jpeg_full_chroma(r: &Raster, quality: u8) -> Option<Vec<u8>> {
+    super::encode::encode_jpeg_layer(r, quality, true).ok()
 }
 
 impl Layers {
@@ -328,7 +479,7 @@ impl Layers {
             "method": "mrc",
             "mask": "ccitt-g4",
             "mask_bytes": self.mask.len(),
-            "foreground": format!("jpeg q{} 1/{}", s.foreground_quality, s.foreground_scale),
+            "foreground": format!("jpeg q{} 1/{}", s.foreground_quality, self.foreground_scale),
             "foreground_bytes": self.foreground.len(),
             "background": format!("jpeg q{} 1/{}", s.background_quality, s.background_scale),
             "background_bytes": self.background.len(),
@@ -368,8 +519,10 @@ pub(crate) fn encode(
         return Err(Refused::TooLarge);
     }
     let luma = r.luma();
+    let fg_scale = s.foreground_scale_for(r.ch);
     let Ink {
         mask: ink,
+        depth,
         midtones,
         paper,
     } = ink_mask(&luma, w, h, dpi);
@@ -387,8 +540,12 @@ pub(crate) fn encode(
         return Err(Refused::Photo { midtone_permille });
     }
     let mask = encode_g4(w, h, |i| ink[i]).ok_or(Refused::TooLarge)?;
-    let fg = cell_means(r, s.foreground_scale, |i| ink[i], 0);
-    let mut bg = cell_means(r, s.background_scale, |i| !ink[i], 255);
+    let mut fg = cell_means(r, fg_scale, |i| u64::from(depth[i]).pow(2), CORE_WEIGHT, 0);
+    flatten_black(&mut fg);
+    // The paper under and right beside the ink is not sampled: a stroke's soft edge would
+    // leave a ghost of the text in the background, which costs the JPEG most of its bytes.
+    let near = grown(&ink, w, h);
+    let mut bg = cell_means(r, s.background_scale, |i| u64::from(!near[i]), 0, 255);
     // Near-white, colourless paper becomes white (the background's bytes go to what is on
     // it); tinted paper keeps its colour (a yellow form stays yellow).
     let bg_luma = bg.luma();
@@ -399,7 +556,7 @@ pub(crate) fn encode(
             bg.data[c * bg.ch..(c + 1) * bg.ch].fill(255);
         }
     }
-    let foreground = jpeg(&fg, s.foreground_quality).ok_or(Refused::TooLarge)?;
+    let foreground = jpeg_full_chroma(&fg, s.foreground_quality).ok_or(Refused::TooLarge)?;
     let background = jpeg(&bg, s.background_quality).ok_or(Refused::TooLarge)?;
     // The guard: the page as a viewer draws it, from the layers as stored.
     let (fg_seen, bg_seen) = (
@@ -410,12 +567,16 @@ pub(crate) fn encode(
     for y in 0..h {
         for x in 0..w {
             let i = y * w + x;
-            let drawn = if ink[i] {
-                layer_luma(&fg_seen, s.foreground_scale, x, y)
+            let scanned = i32::from(luma[i]);
+            // Ink drawn darker than scanned (a stroke's soft edge in the stroke's colour)
+            // keeps its contrast to the paper; ink drawn lighter, or paper drawn otherwise,
+            // loses what was there.
+            let lost = if ink[i] {
+                layer_luma(&fg_seen, fg_scale, x, y) - scanned
             } else {
-                layer_luma(&bg_seen, s.background_scale, x, y)
+                (layer_luma(&bg_seen, s.background_scale, x, y) - scanned).abs()
             };
-            if (drawn - i32::from(luma[i])).abs() > VISIBLE {
+            if lost > VISIBLE {
                 changed += 1;
             }
         }
@@ -440,6 +601,7 @@ pub(crate) fn encode(
         ink_permille,
         changed_permille,
         settings: *s,
+        foreground_scale: fg_scale,
     })
 }
 
@@ -488,7 +650,8 @@ mod tests {
         assert!(total * 3 < plain, "MRC {total} bytes vs JPEG {plain}");
         // The stamp's ink is red in the foreground.
         let fg = decoded(&l.foreground, 3).unwrap();
-        let i = ((300 / 6) * fg.w + 950 / 6) * 3;
+        let f = l.foreground_scale;
+        let i = ((300 / f) * fg.w + 950 / f) * 3;
         let (r, g) = (fg.data[i], fg.data[i + 1]);
         assert!(r > 140 && g < 90, "stamp colour {r},{g}");
         // The tinted paper keeps its tint in the background (not whitened).
@@ -542,7 +705,7 @@ mod tests {
             .map(|i| {
                 let (x, y) = (i % r.w, i / r.w);
                 if ink[i] {
-                    layer_luma(&fg, s.foreground_scale, x, y)
+                    layer_luma(&fg, s.foreground_scale_for(r.ch), x, y)
                 } else {
                     layer_luma(&bg, s.background_scale, x, y)
                 }
