@@ -65,33 +65,14 @@ pub(crate) fn pdf(
     for window in pages.chunks(lanes * 2) {
         for (p, prepared) in window.iter().zip(prepare(store, window, mrc, lanes)) {
             let (image, layers) = prepared?;
+            let image = &image;
             let text = store
                 .with_conn(|c| pages::ocr_words(c, &p.id))?
                 .and_then(|j| crate::ocr::PageText::parse(&j))
                 .unwrap_or_default();
-            match layers {
-                Some(Ok(l)) => {
-                    encodings.push((p.id, l.log()));
-                    let page = MrcPage {
-                        width: l.width,
-                        height: l.height,
-                        dpi: image.dpi,
-                        mask: l.mask,
-                        foreground: l.foreground,
-                        background: l.background,
-                    };
-                    w.add_mrc_page_with_text(&page, p.rotation, &text.words, text.rotation)
-                }
-                refused => {
-                    let mut plain = serde_json::json!({ "method": stored_method(&image) });
-                    if let Some(Err(why)) = refused {
-                        plain["mrc_refused"] = why.to_string().into();
-                    }
-                    encodings.push((p.id, plain));
-                    w.add_page_with_text(&image, p.rotation, &text.words, text.rotation)
-                }
-            }
-            .map_err(|e| failed(e.to_string()))?;
+            let encoding =
+                add_page(&mut w, p, image, layers, &text).map_err(|e| failed(e.to_string()))?;
+            encodings.push((p.id, encoding));
         }
     }
     // The Transfervermerk names how every page was archived (A.SC.12: the method and its
@@ -142,6 +123,40 @@ pub(crate) fn pdf(
         encodings,
         transfervermerk,
     })
+}
+
+/// Page `p` into the PDF: as MRC layers where they were made, else as stored; returns how
+/// it went in (for its log and the Transfervermerk).
+fn add_page<W: std::io::Write>(
+    w: &mut ScanWriter<W>,
+    p: &PageRow,
+    image: &eingang_pdf::ScanPage,
+    layers: Option<Result<crate::process::mrc::Layers, crate::process::mrc::Refused>>,
+    text: &crate::ocr::PageText,
+) -> Result<serde_json::Value, eingang_pdf::Error> {
+    match layers {
+        Some(Ok(l)) => {
+            let log = l.log();
+            let page = MrcPage {
+                width: l.width,
+                height: l.height,
+                dpi: image.dpi,
+                mask: l.mask,
+                foreground: l.foreground,
+                background: l.background,
+            };
+            w.add_mrc_page_with_text(&page, p.rotation, &text.words, text.rotation)?;
+            Ok(log)
+        }
+        refused => {
+            let mut plain = serde_json::json!({ "method": stored_method(image) });
+            if let Some(Err(why)) = refused {
+                plain["mrc_refused"] = why.to_string().into();
+            }
+            w.add_page_with_text(image, p.rotation, &text.words, text.rotation)?;
+            Ok(plain)
+        }
+    }
 }
 
 /// How a page is archived when it goes in as stored.
