@@ -65,13 +65,12 @@ pub(crate) fn pdf(
     for window in pages.chunks(lanes * 2) {
         for (p, prepared) in window.iter().zip(prepare(store, window, mrc, lanes)) {
             let (image, layers) = prepared?;
-            let image = &image;
             let text = store
                 .with_conn(|c| pages::ocr_words(c, &p.id))?
                 .and_then(|j| crate::ocr::PageText::parse(&j))
                 .unwrap_or_default();
             let encoding =
-                add_page(&mut w, p, image, layers, &text).map_err(|e| failed(e.to_string()))?;
+                add_page(&mut w, p, &image, layers, &text).map_err(|e| failed(e.to_string()))?;
             encodings.push((p.id, encoding));
         }
     }
