@@ -147,6 +147,8 @@ const VISIBLE: i32 = 64;
 /// A foreground cell whose ink weighs less than this (weights: the square of how far past
 /// the ink threshold a pixel is; two pixels 64 levels past it) caught only a stroke's edge.
 const CORE_WEIGHT: u64 = 2 * 64 * 64;
+/// A foreground cell whose channels spread less than this is colourless (black, grey).
+const NEUTRAL: u8 = 40;
 /// Colourless foreground cells this close to the page's black are its black.
 const BLACK_SPAN: u8 = 40;
 /// Paper darker than this (the median of the page's paper levels) is not paper.
@@ -293,7 +295,7 @@ fn flatten_black(fg: &mut Raster) {
         .chunks_exact(fg.ch)
         .map(span)
         // (0: a cell far from any ink, left so by `cell_means`.)
-        .filter(|&(max, min)| max > 0 && max < 110 && max - min < 28)
+        .filter(|&(max, min)| max > 0 && max < 110 && max - min < NEUTRAL)
         .map(|(max, _)| max)
         .collect();
     if levels.is_empty() {
@@ -303,11 +305,29 @@ fn flatten_black(fg: &mut Raster) {
     let black = *levels.select_nth_unstable(mid).1;
     let is_black = |px: &[u8]| {
         let (max, min) = span(px);
-        max - min < 28 && max.abs_diff(black) <= BLACK_SPAN
+        max - min < NEUTRAL && max.abs_diff(black) <= BLACK_SPAN
     };
-    for px in fg.data.chunks_exact_mut(fg.ch) {
-        // Cells far from any ink (left 0 by `cell_means`) are never drawn: black too.
-        if is_black(px) || px.iter().all(|&v| v == 0) {
+    let (w, h, ch) = (fg.w, fg.h, fg.ch);
+    // Cells far from any ink (left 0 by `cell_means`) are never drawn: black too.
+    let was: Vec<bool> = fg
+        .data
+        .chunks_exact(ch)
+        .map(|px| is_black(px) || px.iter().all(|&v| v == 0))
+        .collect();
+    for (c, px) in fg.data.chunks_exact_mut(ch).enumerate() {
+        // A lighter or faintly tinted cell amid black text (three or more black
+        // neighbours) is a speck of a stroke's edge or of the scan's colour fringes.
+        let (max, min) = span(px);
+        let (x, y) = (c % w, c / w);
+        let speck = || {
+            max - min < 2 * NEUTRAL
+                && (y.saturating_sub(1)..(y + 2).min(h))
+                    .flat_map(|ny| (x.saturating_sub(1)..(x + 2).min(w)).map(move |nx| ny * w + nx))
+                    .filter(|&o| o != c && was[o])
+                    .count()
+                    >= 3
+        };
+        if was[c] || speck() {
             px.fill(black);
         }
     }
