@@ -130,13 +130,34 @@ impl ScanProfile {
     }
 }
 
-/// The stored profiles; the built-in ones are added when there are none.
+/// The stored profiles; the built-in ones are added when there are none. A built-in
+/// profile stored exactly as an earlier version shipped it (nobody changed it) becomes the
+/// current one — the change logged like any other (today: grey and colour archived as MRC).
 pub fn profiles(store: &Store) -> eingang_store::Result<Vec<ScanProfile>> {
     store.with_tx(|c| {
-        if tables::profiles::profiles(c)?.is_empty() {
+        let stored = tables::profiles::profiles(c)?;
+        if stored.is_empty() {
             for p in ScanProfile::builtin() {
                 let json = serde_json::to_string(&p).unwrap_or_default();
                 tables::profiles::save_profile(c, &p.id, &p.name, &json)?;
+            }
+        }
+        for now in ScanProfile::builtin() {
+            let before = ScanProfile {
+                processing: Processing {
+                    compression: Compression::Jpeg,
+                    ..now.processing.clone()
+                },
+                ..now.clone()
+            };
+            let untouched = stored.iter().any(|r| {
+                r.id == now.id
+                    && serde_json::from_str::<ScanProfile>(&r.settings_json).ok()
+                        == Some(before.clone())
+            });
+            if untouched && before != now {
+                let json = serde_json::to_string(&now).unwrap_or_default();
+                tables::profiles::save_profile(c, &now.id, &now.name, &json)?;
             }
         }
         Ok(tables::profiles::profiles(c)?

@@ -323,6 +323,41 @@ fn profiles_are_checked_and_every_change_is_logged() {
     assert!(mine[1].3.as_deref().unwrap().contains("0.3"));
 }
 
+#[test]
+fn built_in_profiles_nobody_changed_move_to_mrc_and_changed_ones_stay() {
+    use eingang_capture::process::Compression;
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    // A station set up by an earlier version: the built-ins stored with plain JPEG; the
+    // office changed its colour profile (quality 90).
+    for mut p in ScanProfile::builtin() {
+        p.processing.compression = Compression::Jpeg;
+        if p.id == "farbe" {
+            p.processing.jpeg_quality = 90;
+        }
+        let json = serde_json::to_string(&p).unwrap();
+        store
+            .with_tx(|c| tables::profiles::save_profile(c, &p.id, &p.name, &json))
+            .unwrap();
+    }
+    let now = profiles(&store).unwrap();
+    let by = |id: &str| now.iter().find(|p| p.id == id).unwrap().clone();
+    assert_eq!(by("standard").processing.compression, Compression::Mrc);
+    assert_eq!(
+        by("farbe").processing.compression,
+        Compression::Jpeg,
+        "a profile the office changed is theirs"
+    );
+    assert_eq!(by("farbe").processing.jpeg_quality, 90);
+    assert_eq!(by("text-sw").processing.compression, Compression::Jpeg);
+    // The move is logged as a change; reading again changes nothing more.
+    profiles(&store).unwrap();
+    let changes = store.with_conn(tables::profiles::profile_changes).unwrap();
+    let standard: Vec<_> = changes.iter().filter(|c| c.0 == "standard").collect();
+    assert_eq!(standard.len(), 2, "{standard:?}");
+    assert!(standard[1].3.as_deref().unwrap().contains("\"mrc\""));
+}
+
 /// A scanner that delivers two pages and then loses its connection (cable pulled).
 struct Unplugged;
 
