@@ -153,6 +153,8 @@ async fn a_colour_batch_with_stamps_and_a_logo_is_archived_small_and_legible() {
         .count();
     assert_eq!(masks, 2, "{images}");
     let size = std::fs::metadata(&pdf).unwrap().len();
+    // A PDF of two pages is far below 2^52 bytes.
+    #[allow(clippy::cast_precision_loss)]
     let per_page = size as f64 / 2.0 / 1024.0;
     println!("the delivered PDF/A: {per_page:.1} KiB a page (2 colour pages, 300 dpi)");
     assert!(per_page <= 80.0, "{per_page:.1} KiB a page");
