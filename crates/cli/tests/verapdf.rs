@@ -16,6 +16,10 @@
     clippy::cast_precision_loss
 )]
 
+#[path = "../../pdf/tests/pdfbox/mod.rs"]
+mod pdfbox;
+
+use pdfbox::preflight_a1b;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -380,31 +384,6 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
         flavours.join(", "),
         a1b.len()
     );
-}
-
-/// PDFBox's preflight (Debian's libpdfbox2-java) on one file: what it printed.
-fn preflight_a1b(file: &Path) -> String {
-    let jars = [
-        "preflight",
-        "pdfbox2",
-        "fontbox2",
-        "xmpbox",
-        "commons-logging",
-        "javax.activation",
-        "jaxb-api",
-    ]
-    .map(|j| format!("/usr/share/java/{j}.jar"))
-    .join(":");
-    let out = Command::new("java")
-        .args(["-cp", &jars, "org.apache.pdfbox.preflight.Validator_A1b"])
-        .arg(file)
-        .output()
-        .unwrap();
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Replaces the first `from` in `bytes` with `to` (same length, so the cross-reference

@@ -5,6 +5,8 @@
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+mod pdfbox;
+
 use eingang_pdf::{render_scan_pdf, PageImage, ScanPage, ScanPdf};
 use std::process::Command;
 
@@ -314,26 +316,7 @@ fn pdfbox_preflight_accepts_the_pdfa_1b_variant_with_index_fields() {
         ..ScanOptions::default()
     };
     w.finish(&doc, &options).unwrap();
-    let jars = [
-        "preflight",
-        "pdfbox2",
-        "fontbox2",
-        "xmpbox",
-        "commons-logging",
-        "javax.activation",
-        "jaxb-api",
-    ]
-    .map(|j| format!("/usr/share/java/{j}.jar"))
-    .join(":");
-    let out = run(
-        "java",
-        &[
-            "-cp",
-            &jars,
-            "org.apache.pdfbox.preflight.Validator_A1b",
-            path.to_str().unwrap(),
-        ],
-    );
+    let out = pdfbox::preflight_a1b(&path);
     assert!(out.contains("is a valid PDF/A-1b file"), "{out}");
 }
 
