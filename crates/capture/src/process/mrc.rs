@@ -277,12 +277,13 @@ fn ink_mask(luma: &[u8], w: usize, h: usize, dpi: f32) -> Ink {
     }
 }
 
-/// The foreground's black cells (colourless, within a little of the page's black: the
-/// median of its dark colourless cells) become that one black, and so do the lighter
-/// colourless cells beside them (they caught only a stroke's soft edge): black text differs
-/// from cell to cell only by how much edge a cell caught, which the mask draws anyway — and
-/// a flat layer costs the JPEG almost nothing. Coloured ink (stamps, signatures, logos) and
-/// grey ink clearly lighter than the text (a stamp on a grey page) keep their colour.
+/// The foreground's black cells (colourless, within `BLACK_SPAN` of the page's black: the
+/// median of its dark colourless cells) become that one black, and so do specks amid black
+/// text (a lighter or faintly tinted cell with three or more black neighbours: a stroke's
+/// edge, the scan's colour fringes): black text differs from cell to cell only by how much
+/// edge a cell caught, which the mask draws anyway — and a flat layer costs the JPEG almost
+/// nothing. Coloured ink (stamps, signatures, logos) and grey ink clearly lighter than the
+/// text (a stamp on a grey page) keep their colour.
 fn flatten_black(fg: &mut Raster) {
     let span = |px: &[u8]| {
         (
