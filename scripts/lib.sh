@@ -25,8 +25,11 @@ APT_RUN=(sane-utils poppler-utils tesseract-ocr tesseract-ocr-deu tesseract-ocr-
 # German and English (OCR of scanned pages runs in the tests and the end-to-end tests);
 # curl fetches veraPDF from Maven Central (verapdf_install); SoftHSM2 (the seal key's token),
 # opensc (pkcs11-tool puts certificates on it) and libnss3-tools (certutil: pdfsig's trust
-# store) for the evidence tests; OpenLDAP (slapd, ldap-utils) for the directory sign-in.
-APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib sane-utils poppler-utils qpdf
+# store) for the evidence tests; OpenLDAP (slapd, ldap-utils) for the directory sign-in;
+# python3-pil and fonts-dejavu-core for the generated letters of the archive-size E2E
+# (scripts/mrc/letters.py); libpdfbox2-java's preflight checks PDF/A-1b.
+APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib python3-pil fonts-dejavu-core
+  sane-utils poppler-utils qpdf
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java img2pdf
   ghostscript tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng curl ca-certificates
