@@ -224,19 +224,20 @@ fn ink_mask(luma: &[u8], w: usize, h: usize, dpi: f32) -> Ink {
     let mut depth = vec![0u8; w * h];
     let mut midtones = 0;
     for y in 0..h {
-        let by = y / b;
-        for x in 0..w {
-            let paper = i32::from(level[by * bw + x / b]);
-            let v = i32::from(luma[y * w + x]);
+        let levels = &level[(y / b) * bw..(y / b + 1) * bw];
+        for (bx, &block) in levels.iter().enumerate() {
+            let paper = i32::from(block);
             // Darker than the paper by a third of its brightness and by at least 48 levels:
             // black and coloured text on white or tinted paper, not the paper's texture.
-            let below = paper - v;
             let threshold = (paper / 3).max(48);
-            if below > threshold {
-                ink[y * w + x] = true;
-                depth[y * w + x] = (below - threshold).clamp(1, 255) as u8;
-            } else if below > 24 {
-                midtones += 1;
+            for i in y * w + bx * b..y * w + ((bx + 1) * b).min(w) {
+                let below = paper - i32::from(luma[i]);
+                if below > threshold {
+                    ink[i] = true;
+                    depth[i] = (below - threshold).clamp(1, 255) as u8;
+                } else if below > 24 {
+                    midtones += 1;
+                }
             }
         }
     }
@@ -244,7 +245,15 @@ fn ink_mask(luma: &[u8], w: usize, h: usize, dpi: f32) -> Ink {
     // neighbours) goes, a paper pixel walled in by ink (six or more of eight) becomes ink.
     // Both cost the mask's G4 code more than they show; 1-pixel lines keep their pixels.
     let before = ink.clone();
+    let row_inked: Vec<bool> = before
+        .chunks_exact(w)
+        .map(|row| row.contains(&true))
+        .collect();
     for y in 1..h.saturating_sub(1) {
+        // Nothing to drop or fill where this row and its neighbours have no ink.
+        if !(row_inked[y - 1] || row_inked[y] || row_inked[y + 1]) {
+            continue;
+        }
         for x in 1..w - 1 {
             let i = y * w + x;
             let around = [
@@ -362,16 +371,18 @@ fn cell_means(r: &Raster, f: usize, weight: impl Fn(usize) -> u64, core: u64, em
     let mut sum = vec![0u64; cw * ch * r.ch];
     let mut n = vec![0u64; cw * ch];
     for y in 0..r.h {
-        for x in 0..r.w {
-            let i = y * r.w + x;
-            let wt = weight(i);
-            if wt == 0 {
-                continue;
-            }
-            let c = (y / f) * cw + x / f;
-            n[c] += wt;
-            for k in 0..r.ch {
-                sum[c * r.ch + k] += u64::from(r.data[i * r.ch + k]) * wt;
+        let row = (y / f) * cw;
+        for cx in 0..cw {
+            let c = row + cx;
+            for i in y * r.w + cx * f..y * r.w + ((cx + 1) * f).min(r.w) {
+                let wt = weight(i);
+                if wt == 0 {
+                    continue;
+                }
+                n[c] += wt;
+                for k in 0..r.ch {
+                    sum[c * r.ch + k] += u64::from(r.data[i * r.ch + k]) * wt;
+                }
             }
         }
     }
@@ -584,8 +595,25 @@ pub(crate) fn encode(
         decoded(&foreground, r.ch).ok_or(Refused::TooLarge)?,
         decoded(&background, r.ch).ok_or(Refused::TooLarge)?,
     );
+    // Each layer's luma per cell, and which cell every column falls in (no division per
+    // pixel: this runs over every pixel of the page).
+    let cells = |l: &Raster| -> Vec<i32> {
+        (0..l.w * l.h)
+            .map(|c| layer_luma(l, 1, c % l.w, c / l.w))
+            .collect()
+    };
+    let columns =
+        |l: &Raster, f: usize| -> Vec<usize> { (0..w).map(|x| (x / f).min(l.w - 1)).collect() };
+    let (fg_cells, bg_cells) = (cells(&fg_seen), cells(&bg_seen));
+    let (fg_col, bg_col) = (
+        columns(&fg_seen, fg_scale),
+        columns(&bg_seen, s.background_scale),
+    );
     let mut changed = 0u64;
     for y in 0..h {
+        let fg_row = &fg_cells[(y / fg_scale).min(fg_seen.h - 1) * fg_seen.w..][..fg_seen.w];
+        let bg_row =
+            &bg_cells[(y / s.background_scale).min(bg_seen.h - 1) * bg_seen.w..][..bg_seen.w];
         for x in 0..w {
             let i = y * w + x;
             let scanned = i32::from(luma[i]);
@@ -593,9 +621,9 @@ pub(crate) fn encode(
             // keeps its contrast to the paper; ink drawn lighter, or paper drawn otherwise,
             // loses what was there.
             let lost = if ink[i] {
-                layer_luma(&fg_seen, fg_scale, x, y) - scanned
+                fg_row[fg_col[x]] - scanned
             } else {
-                (layer_luma(&bg_seen, s.background_scale, x, y) - scanned).abs()
+                (bg_row[bg_col[x]] - scanned).abs()
             };
             if lost > VISIBLE {
                 changed += 1;
