@@ -289,13 +289,7 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
     pdfs_below(&data.join("ausgang"), &mut files);
     // The grey and colour profiles' letters went in as MRC (a stencil mask beside the
     // images) at every level.
-    let mrc = files
-        .iter()
-        .filter(|f| {
-            let bytes = std::fs::read(f).unwrap();
-            bytes.windows(15).any(|w| w == b"/ImageMask true")
-        })
-        .count();
+    let mrc = files.iter().filter(|f| has_mrc_page(f)).count();
     assert!(
         mrc >= 3,
         "at least one MRC document at each level, found {mrc}"
@@ -366,13 +360,7 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
             file.display()
         );
     }
-    let mrc_a1b = a1b
-        .iter()
-        .filter(|f| {
-            let bytes = std::fs::read(f).unwrap();
-            bytes.windows(15).any(|w| w == b"/ImageMask true")
-        })
-        .count();
+    let mrc_a1b = a1b.iter().filter(|f| has_mrc_page(f)).count();
     assert!(mrc_a1b >= 2, "MRC documents at 1b: {mrc_a1b}");
     let flavours: Vec<String> = by_flavour
         .iter()
@@ -384,6 +372,14 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
         flavours.join(", "),
         a1b.len()
     );
+}
+
+/// Whether `file` has an MRC page (a stencil mask beside its images).
+fn has_mrc_page(file: &Path) -> bool {
+    std::fs::read(file)
+        .unwrap()
+        .windows(15)
+        .any(|w| w == b"/ImageMask true")
 }
 
 /// Replaces the first `from` in `bytes` with `to` (same length, so the cross-reference

@@ -5,21 +5,10 @@
 //! renders with the stamp in its colour, and `pdftotext` finds the letters' words.
 
 use crate::harness::Driver;
-use crate::scan::{check_and_release, confirm_release, drop_files, wait_pages, walk};
+use crate::scan::{check_and_release, confirm_release, drop_files, run, wait_pages, walk};
 use base64::Engine as _;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn run(cmd: &str, args: &[&str]) -> Vec<u8> {
-    let out = Command::new(cmd).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 /// The generator's page `name` in `dir` as a scanner's JPEG (quality 90, 300 dpi), base64.
 fn scanner_jpeg(dir: &Path, name: &str) -> String {
@@ -143,10 +132,10 @@ async fn a_colour_batch_with_stamps_and_a_logo_is_archived_small_and_legible() {
     };
     let p = pdf.to_str().unwrap();
     run("qpdf", &["--check", p]);
-    let info = String::from_utf8(run("pdfinfo", &[p])).unwrap();
+    let info = run("pdfinfo", &[p]);
     assert!(info.contains("Pages:           2"), "{info}");
     // MRC: a CCITT G4 mask beside the two small JPEG layers on each page.
-    let images = String::from_utf8(run("pdfimages", &["-list", p])).unwrap();
+    let images = run("pdfimages", &["-list", p]);
     let masks = images
         .lines()
         .filter(|l| l.split_whitespace().nth(2) == Some("mask") && l.contains("ccitt"))
@@ -198,7 +187,7 @@ async fn a_colour_batch_with_stamps_and_a_logo_is_archived_small_and_legible() {
     assert!(spread(is) > 40.0, "the stamp is coloured, not grey: {is:?}");
 
     // The text layer: pdftotext finds the letters' words.
-    let text = String::from_utf8(run("pdftotext", &[p, "-"])).unwrap();
+    let text = run("pdftotext", &[p, "-"]);
     let mut printed: Vec<String> = ["l000.txt", "l001.txt"]
         .iter()
         .flat_map(|f| {

@@ -23,7 +23,7 @@ pub(crate) fn png(w: u32, h: u32, f: impl Fn(u32, u32) -> u8) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn run(cmd: &str, args: &[&str]) -> String {
+pub(crate) fn run(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd).args(args).output().unwrap();
     assert!(
         out.status.success(),
