@@ -6,9 +6,10 @@
 //! as long as writing it — `eingang pdf check` checks any file on demand.
 
 use crate::error::{Error, Result};
-use eingang_capture::process::Processing;
+use eingang_capture::process::mrc::{layers_of, MrcSettings};
+use eingang_capture::process::{Compression, Processing};
 use eingang_capture::{read_file, read_file_into, Limits, Page};
-use eingang_pdf::{PdfA, ScanOptions, ScanPdf, ScanWriter};
+use eingang_pdf::{MrcPage, PdfA, ScanOptions, ScanPdf, ScanWriter};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
@@ -112,7 +113,29 @@ fn add(
             }
         },
     };
-    if let Err(e) = pdf.writer.add_page(&page.page, 0) {
+    // A profile that archives as MRC (the built-in grey and colour ones) gets it here too;
+    // a page MRC would lose detail on goes in as processed.
+    let layers = processing
+        .filter(|s| s.compression == Compression::Mrc)
+        .and_then(|_| layers_of(&what, &page.page, &MrcSettings::default()).ok())
+        .and_then(Result::ok);
+    let written = match layers {
+        Some(l) => pdf.writer.add_mrc_page_with_text(
+            &MrcPage {
+                width: l.width,
+                height: l.height,
+                dpi: page.page.dpi,
+                mask: l.mask,
+                foreground: l.foreground,
+                background: l.background,
+            },
+            0,
+            &[],
+            0,
+        ),
+        None => pdf.writer.add_page(&page.page, 0),
+    };
+    if let Err(e) = written {
         on(skipped("pdf.failed", format!("{what}: {e}")));
         return None;
     }

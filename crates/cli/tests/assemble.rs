@@ -121,6 +121,88 @@ fn files_become_one_pdf_with_the_jpeg_unchanged_and_a_bad_file_skipped() {
 }
 
 #[test]
+fn files_assembled_with_the_colour_profile_are_mrc_and_a_photo_stays_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    // A letter on cream paper (text lines, a red stamp) and a photo-like page, 150 dpi.
+    let letter = image::RgbImage::from_fn(1240, 1754, |x, y| {
+        let stamp = (200..400).contains(&y)
+            && (800..1100).contains(&x)
+            && ((y - 200) % 20 < 4 || (x - 800) % 20 < 4);
+        let text = (300..1500).contains(&y)
+            && (y / 12) % 3 == 0
+            && (120..1100).contains(&x)
+            && (x / 7) % 4 != 0;
+        image::Rgb(if stamp {
+            [200, 20, 30]
+        } else if text {
+            [20, 20, 25]
+        } else {
+            [245, 238, 215]
+        })
+    });
+    let photo = image::RgbImage::from_fn(600, 800, |x, y| {
+        let v = ((x * 7919 + y * 104_729) % 251) as u8;
+        image::Rgb([v, v / 2, 255 - v])
+    });
+    let (a, b) = (
+        dir.path().join("1-brief.png"),
+        dir.path().join("2-foto.png"),
+    );
+    for (img, path) in [(&letter, &a), (&photo, &b)] {
+        let mut png = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        std::fs::write(path, png).unwrap();
+    }
+    let out = dir.path().join("farbe.pdf");
+    let data = dir.path().join("data");
+    let text = ok_in(
+        &data,
+        &[],
+        &[
+            "pdf",
+            "assemble",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--profile",
+            "farbe",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(text.contains("farbe.pdf: 2 pages"), "{text}");
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(check.status.success());
+    // The letter as MRC (a G4 stencil mask beside two small JPEGs), the photo as it was
+    // processed (one JPEG, no mask).
+    let list = String::from_utf8(
+        Command::new("pdfimages")
+            .arg("-list")
+            .arg(&out)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let on_page = |n: &str| rows.iter().filter(|r| r[0] == n).count();
+    assert_eq!((on_page("1"), on_page("2")), (3, 1), "{list}");
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "1" && r[2] == "mask" && r[8] == "ccitt"),
+        "{list}"
+    );
+}
+
+#[test]
 fn a_batch_from_the_sane_test_scanner_is_stored_page_by_page_and_delivered_as_pdfa() {
     let conf = tempfile::tempdir().unwrap();
     std::fs::write(conf.path().join("dll.conf"), "test\n").unwrap();
