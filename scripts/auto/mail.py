@@ -23,6 +23,7 @@ Seeds: tune on 1–99; the benchmark reports on seeds it was never tuned on (202
 """
 import json
 import math
+import multiprocessing
 import os
 import random
 import sys
@@ -478,26 +479,40 @@ def scan(rng, pg, turn, colour):
     return img
 
 
+def render(job):
+    """One document's pages (each document has its own random stream: the set is the same
+    however many processes draw it)."""
+    seed, k, dpi, out = job
+    rng = random.Random(seed * 1_000_003 + k)
+    doc = Doc(rng, dpi, k)
+    pages = []
+    for j, (pg, blank) in enumerate(doc.pages()):
+        r = rng.random()
+        turn = 2 if r < 0.06 else 1 if r < 0.09 else 3 if r < 0.12 else 0
+        if blank:
+            turn = 0
+        img = scan(rng, pg, turn, doc.colour)
+        name = f"d{k:04d}-{j}.jpg"
+        img.save(os.path.join(out, name), quality=rng.choice([75, 85, 90]), dpi=(dpi, dpi))
+        pages.append({"file": name, "document": k, "starts": j == 0, "turn": turn, "blank": blank})
+    return doc.truth(), pages
+
+
 def main():
     out, count, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     dpi = int(sys.argv[4]) if len(sys.argv) > 4 else 300
     os.makedirs(out, exist_ok=True)
-    rng = random.Random(seed)
-    pages, docs = [], []
-    n = 0
-    for k in range(count):
-        doc = Doc(rng, dpi, k)
-        docs.append(doc.truth())
-        for j, (pg, blank) in enumerate(doc.pages()):
-            n += 1
-            r = rng.random()
-            turn = 2 if r < 0.06 else 1 if r < 0.09 else 3 if r < 0.12 else 0
-            if blank:
-                turn = 0
-            img = scan(rng, pg, turn, doc.colour)
-            name = f"p{n:04d}.jpg"
-            img.save(os.path.join(out, name), quality=rng.choice([75, 85, 90]), dpi=(dpi, dpi))
-            pages.append({"file": name, "document": k, "starts": j == 0, "turn": turn, "blank": blank})
+    with multiprocessing.Pool() as pool:
+        done = pool.map(render, [(seed, k, dpi, out) for k in range(count)])
+    docs = [d for d, _ in done]
+    # Scan order: the pages renamed p0001.jpg … as a scanner numbers them.
+    pages = []
+    for _, ps in done:
+        for p in ps:
+            name = f"p{len(pages) + 1:04d}.jpg"
+            os.replace(os.path.join(out, p["file"]), os.path.join(out, name))
+            pages.append(dict(p, file=name))
+    n = len(pages)
     with open(os.path.join(out, "truth.json"), "w", encoding="utf-8") as f:
         json.dump({"seed": seed, "dpi": dpi, "pages": pages, "documents": docs}, f, ensure_ascii=False, indent=1)
     with open(os.path.join(out, "stammdaten.csv"), "w", encoding="utf-8") as f:

@@ -99,6 +99,7 @@ fn work(store: &Store, job: Job, p: &Processing, on_event: &(dyn Fn(Event) + Syn
                         barcodes_json: barcodes.as_deref(),
                         ops: &ops,
                         ocr: p.ocr,
+                        turn: done.turn,
                     },
                 )
             })

@@ -42,6 +42,18 @@ pub(crate) fn ink_points(
 /// The angle in `from..=to` (step `step`) whose row profile of `points` is sharpest: the
 /// sum of squared differences between neighbouring rows (text lines become peaks).
 pub(crate) fn sharpest(points: &[(f32, f32)], span: usize, from: f32, to: f32, step: f32) -> f32 {
+    sharpest_scored(points, span, from, to, step).0
+}
+
+/// [`sharpest`] with the sharpness of the angle found (comparable between point sets of
+/// the same size: orientation compares a page with itself turned a quarter).
+pub(crate) fn sharpest_scored(
+    points: &[(f32, f32)],
+    span: usize,
+    from: f32,
+    to: f32,
+    step: f32,
+) -> (f32, f64) {
     let offset = (span / 2) as f32;
     let mut hist = vec![0u32; span * 2];
     let mut score = |deg: f32| -> f64 {
@@ -71,7 +83,7 @@ pub(crate) fn sharpest(points: &[(f32, f32)], span: usize, from: f32, to: f32, s
             best = deg;
         }
     }
-    best
+    (best, best_score)
 }
 
 /// The skew of the page's content in degrees (counter-clockwise positive), within ±15°;

@@ -26,6 +26,7 @@
 mod deskew;
 pub(crate) mod encode;
 pub mod mrc;
+pub mod orient;
 pub(crate) mod raster;
 mod settings;
 pub(crate) mod threshold;
@@ -57,10 +58,44 @@ pub struct Processed {
     pub thumbnail: Vec<u8>,
     /// The barcodes on the page, when the profile reads them.
     pub barcodes: Option<Vec<Barcode>>,
+    /// Quarter turns clockwise that make the page upright, when the profile reads the
+    /// orientation and the reading was sure enough (stored as the page's turn).
+    pub turn: Option<u8>,
 }
 
 /// Processes one page as the profile says. `what` names the page in errors
 /// (`scan-0001.pnm`, `post.tif page 3`).
+/// The page's skew (when the profile deskews) and the quarter turns that make it upright
+/// (when the profile reads the orientation and the reading is sure enough), both logged.
+fn skew_and_turn(
+    p: &Processing,
+    small: &[u8],
+    sw: usize,
+    sh: usize,
+    ops: &mut Vec<Op>,
+) -> (Option<f32>, Option<u8>) {
+    let orientation = p.auto_orient.and_then(|min| {
+        let o = orient::detect(small, sw, sh)?;
+        let applied = o.confidence >= min;
+        ops.push(Op::Orientation {
+            turn_degrees: u16::from(o.turn) * 90,
+            confidence: o.confidence,
+            lines: o.lines,
+            applied,
+        });
+        Some((o, applied))
+    });
+    // The orientation's reading measured the skew already, in the frame where the lines run
+    // across (a quarter turn and a skew commute).
+    let skew = match (p.deskew, orientation) {
+        (false, _) => None,
+        (true, Some((o, _))) => Some(o.skew_degrees),
+        (true, None) => skew_of_small(small, sw, sh),
+    };
+    let turn = orientation.and_then(|(o, applied)| applied.then_some(o.turn));
+    (skew, turn)
+}
+
 /// A page image to look at on screen: JPEG, its longer side at most `max_side` pixels.
 pub fn view_jpeg(what: &str, image: &PageImage, max_side: usize) -> Result<Vec<u8>, CaptureError> {
     let r = raster_of(what, image)?;
@@ -78,11 +113,7 @@ pub fn process(what: &str, page: &ScanPage, p: &Processing) -> Result<Processed,
     // One ~150 dpi copy serves the skew search and (halved) the blank check.
     let f150 = factor_for(dpi.0, 150.0);
     let (small, sw, sh) = shrink(&luma, r.w, r.h, f150);
-    let skew = if p.deskew {
-        skew_of_small(&small, sw, sh)
-    } else {
-        None
-    };
+    let (skew, turn) = skew_and_turn(p, &small, sw, sh, &mut ops);
     if let Some(deg) = skew {
         let corrected = deg.abs() >= 0.05;
         if corrected {
@@ -164,6 +195,7 @@ pub fn process(what: &str, page: &ScanPage, p: &Processing) -> Result<Processed,
         ops,
         thumbnail: thumb,
         barcodes,
+        turn,
     })
 }
 

@@ -59,6 +59,9 @@ pub struct Processing {
     pub crop: Option<Crop>,
     /// Queue the page for OCR (Tesseract) after processing: a searchable text layer.
     pub ocr: bool,
+    /// Pages fed at 90°, 180° or 270° are turned upright (a quarter turn, lossless, as a
+    /// person's turn would be) when the reading is at least this sure (0–1); `None`: off.
+    pub auto_orient: Option<f32>,
 }
 
 impl Default for Processing {
@@ -75,6 +78,7 @@ impl Default for Processing {
             jpeg_quality: 80,
             crop: None,
             ocr: false,
+            auto_orient: None,
         }
     }
 }
@@ -92,6 +96,12 @@ impl Processing {
             return Err(BatchError::setting(
                 "blank_threshold_percent",
                 "must be between 0 and 50",
+            ));
+        }
+        if self.auto_orient.is_some_and(|c| !(0.0..=1.0).contains(&c)) {
+            return Err(BatchError::setting(
+                "auto_orient",
+                "the confidence must be between 0 and 1",
             ));
         }
         if let Some(c) = self.crop {
@@ -113,6 +123,13 @@ impl Processing {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
+    /// The page's orientation read from its text lines; `turn_degrees` clockwise.
+    Orientation {
+        turn_degrees: u16,
+        confidence: f32,
+        lines: u32,
+        applied: bool,
+    },
     Deskew {
         detected_degrees: f32,
         corrected: bool,

@@ -71,6 +71,9 @@ pub struct ProcessedPage<'a> {
     pub ops: &'a [serde_json::Value],
     /// Queue the page for OCR.
     pub ocr: bool,
+    /// The quarter turns the page's orientation reading asks for; never over a turn a
+    /// person made (`user_rotation` in the page log).
+    pub turn: Option<u8>,
 }
 
 pub fn set_processed(conn: &Connection, page_id: &PageId, p: &ProcessedPage<'_>) -> Result<()> {
@@ -78,7 +81,10 @@ pub fn set_processed(conn: &Connection, page_id: &PageId, p: &ProcessedPage<'_>)
         "UPDATE pages SET state = 'processed', error = NULL, image_blob = ?2, image_kind = ?3,
                 width = ?4, height = ?5, thumb_blob = ?6, skew = ?7, ink = ?8, blank = ?9,
                 barcodes_json = coalesce(?10, barcodes_json),
-                ocr_state = CASE WHEN ?11 THEN 'pending' END, ocr_json = NULL, ocr_error = NULL
+                ocr_state = CASE WHEN ?11 THEN 'pending' END, ocr_json = NULL, ocr_error = NULL,
+                rotation = CASE WHEN ?12 IS NULL OR EXISTS (
+                    SELECT 1 FROM page_log l WHERE l.page_id = ?1 AND l.op = 'user_rotation')
+                    THEN rotation ELSE ?12 END
          WHERE id = ?1",
         params![
             page_id,
@@ -91,7 +97,8 @@ pub fn set_processed(conn: &Connection, page_id: &PageId, p: &ProcessedPage<'_>)
             f64::from(p.ink),
             p.blank,
             p.barcodes_json,
-            p.ocr && !p.blank
+            p.ocr && !p.blank,
+            p.turn.map(|q| q % 4)
         ],
     )?;
     for op in p.ops {
