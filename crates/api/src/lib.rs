@@ -3,6 +3,8 @@
 //! the CLI (`eingang …`). Functions block (store, image and PDF work); the shell runs them
 //! on a blocking thread, the CLI calls them directly.
 //!
+//! - [`auto`]: automatic indexing — suggestions (document starts, type, unit, values),
+//!   applying them, learning from released documents, the model's state.
 //! - [`batches`]: the Scanstelle — profiles, batches, intake from files and scanners,
 //!   page edits, separation, release into the outbox.
 //! - [`release`]: a checked batch into the outbox, sealed; a release that waits for the
@@ -22,6 +24,7 @@
 //! - [`loops`]: the long-running loops (sync, OCR, hot folder) with a shutdown handle.
 //! - [`error::Error`]: typed errors with stable codes and the field to blame.
 
+pub mod auto;
 pub mod batches;
 pub mod disk;
 pub mod doctor;

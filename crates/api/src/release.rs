@@ -132,6 +132,14 @@ fn release_now(
             "the audit checkpoint after a release failed"
         );
     }
+    // Automatic indexing learns from what was released (a failure leaves the release
+    // standing; its documents are then not learned, and the log says so).
+    if let Err(e) = crate::auto::learn_released(store, batch) {
+        tracing::warn!(
+            code = e.code(),
+            "learning from the released documents failed"
+        );
+    }
     Ok(documents)
 }
 

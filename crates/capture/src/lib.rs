@@ -324,6 +324,7 @@ fn png(file: &str, bytes: &[u8], limits: Limits) -> Result<Page, CaptureError> {
     })
 }
 
+pub mod auto;
 pub mod barcode;
 pub mod ccitt;
 pub mod email;

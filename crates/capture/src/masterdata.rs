@@ -123,9 +123,10 @@ fn parse_csv(text: &str) -> Result<Vec<(usize, Entry)>, Vec<FileError>> {
                 .into(),
         }]);
     };
-    let (pattern, fields) = (
+    let (pattern, fields, keywords) = (
         col(&["muster", "pattern", "aktenzeichen"]),
         col(&["felder", "fields"]),
+        col(&["stichworte", "keywords"]),
     );
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -148,11 +149,14 @@ fn parse_csv(text: &str) -> Result<Vec<(usize, Entry)>, Vec<FileError>> {
             }
         };
         let pattern = Some(get(pattern)).filter(|p| !p.is_empty());
-        let fields = get(fields)
-            .split('|')
-            .map(|f| f.trim().to_owned())
-            .filter(|f| !f.is_empty())
-            .collect();
+        let list = |i: Option<usize>| -> Vec<String> {
+            get(i)
+                .split('|')
+                .map(|f| f.trim().to_owned())
+                .filter(|f| !f.is_empty())
+                .collect()
+        };
+        let (fields, keywords) = (list(fields), list(keywords));
         out.push((
             *line,
             Entry {
@@ -161,6 +165,7 @@ fn parse_csv(text: &str) -> Result<Vec<(usize, Entry)>, Vec<FileError>> {
                 label: get(Some(label)),
                 pattern,
                 fields,
+                keywords,
             },
         ));
     }
@@ -187,6 +192,8 @@ struct JsonUnit {
     label: String,
     #[serde(default)]
     aktenzeichen: Option<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -196,6 +203,8 @@ struct JsonType {
     label: String,
     #[serde(default)]
     fields: Vec<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
 }
 
 fn parse_json(text: &str) -> Result<Vec<(usize, Entry)>, Vec<FileError>> {
@@ -215,6 +224,7 @@ fn parse_json(text: &str) -> Result<Vec<(usize, Entry)>, Vec<FileError>> {
                 label: u.label.trim().into(),
                 pattern: u.aktenzeichen.filter(|p| !p.trim().is_empty()),
                 fields: Vec::new(),
+                keywords: u.keywords,
             },
         )
     });
@@ -227,6 +237,7 @@ fn parse_json(text: &str) -> Result<Vec<(usize, Entry)>, Vec<FileError>> {
                 label: t.label.trim().into(),
                 pattern: None,
                 fields: t.fields,
+                keywords: t.keywords,
             },
         )
     });
@@ -288,6 +299,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Vec<Entry>, Vec<FileError>> {
             {
                 err("muster", format!("not a valid pattern: {x}"));
             }
+        }
+        if e.keywords.len() > 100 || e.keywords.iter().any(|k| k.chars().count() > 100) {
+            err(
+                "stichworte",
+                "at most 100 keywords of at most 100 characters".into(),
+            );
         }
         for f in &e.fields {
             if !is_field_name(f) {

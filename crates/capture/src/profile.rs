@@ -35,6 +35,9 @@ pub struct ScanProfile {
     /// The quality check batches of this profile get.
     #[serde(default)]
     pub qc: QcSettings,
+    /// What automatic indexing may do by itself.
+    #[serde(default)]
+    pub auto: crate::auto::AutoIndexing,
 }
 
 fn default_pdfa() -> String {
@@ -70,12 +73,16 @@ impl ScanProfile {
             return Err(BatchError::setting("pdfa", "1b, 2b or 3b"));
         }
         self.separation.check()?;
+        self.auto.check()?;
         self.processing.check()
     }
 
     pub fn level(&self) -> PdfA {
         PdfA::parse(&self.pdfa).unwrap_or_default()
     }
+
+    /// The orientation confidence from which the built-in profiles turn a page.
+    pub const ORIENT_CONFIDENCE: f32 = 0.1;
 
     /// The profiles a fresh installation starts with.
     pub fn builtin() -> Vec<Self> {
@@ -98,11 +105,14 @@ impl ScanProfile {
                     Compression::Mrc
                 },
                 ocr: true,
+                // Pages fed turned are turned upright when the reading is fairly sure.
+                auto_orient: Some(Self::ORIENT_CONFIDENCE),
                 ..Processing::default()
             },
             pdfa: default_pdfa(),
             separation: Separation::default(),
             qc: QcSettings::default(),
+            auto: crate::auto::AutoIndexing::default(),
         };
         vec![
             p(
@@ -132,7 +142,8 @@ impl ScanProfile {
 
 /// The stored profiles; the built-in ones are added when there are none. A built-in
 /// profile stored exactly as an earlier version shipped it (nobody changed it) becomes the
-/// current one — the change logged like any other (today: grey and colour archived as MRC).
+/// current one — the change logged like any other (grey and colour archived as MRC; pages
+/// fed turned turned upright).
 pub fn profiles(store: &Store) -> eingang_store::Result<Vec<ScanProfile>> {
     store.with_tx(|c| {
         let stored = tables::profiles::profiles(c)?;
@@ -143,19 +154,28 @@ pub fn profiles(store: &Store) -> eingang_store::Result<Vec<ScanProfile>> {
             }
         }
         for now in ScanProfile::builtin() {
-            let before = ScanProfile {
+            // As shipped before: without orientation, and before that with plain JPEG.
+            let unturned = ScanProfile {
                 processing: Processing {
-                    compression: Compression::Jpeg,
+                    auto_orient: None,
                     ..now.processing.clone()
                 },
                 ..now.clone()
             };
+            let jpeg = ScanProfile {
+                processing: Processing {
+                    compression: Compression::Jpeg,
+                    ..unturned.processing.clone()
+                },
+                ..unturned.clone()
+            };
             let untouched = stored.iter().any(|r| {
                 r.id == now.id
-                    && serde_json::from_str::<ScanProfile>(&r.settings_json).ok()
-                        == Some(before.clone())
+                    && serde_json::from_str::<ScanProfile>(&r.settings_json)
+                        .ok()
+                        .is_some_and(|p| p == unturned || p == jpeg)
             });
-            if untouched && before != now {
+            if untouched {
                 let json = serde_json::to_string(&now).unwrap_or_default();
                 tables::profiles::save_profile(c, &now.id, &now.name, &json)?;
             }

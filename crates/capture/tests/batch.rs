@@ -127,7 +127,14 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
         assert!(p.thumb_blob.is_some());
     }
     assert!(pages[1].blank && !pages[0].blank && !pages[2].blank);
-    assert!((pages[0].skew.unwrap() - 2.5).abs() <= 0.2);
+    let log0 = store
+        .with_conn(|c| page_log::page_log(c, &pages[0].id))
+        .unwrap();
+    assert!(
+        (pages[0].skew.unwrap() - 2.5).abs() <= 0.2,
+        "{:?} {log0:?}",
+        pages[0].skew
+    );
     let log = store
         .with_conn(|c| page_log::page_log(c, &pages[0].id))
         .unwrap();
@@ -328,10 +335,11 @@ fn built_in_profiles_nobody_changed_move_to_mrc_and_changed_ones_stay() {
     use eingang_capture::process::Compression;
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
-    // A station set up by an earlier version: the built-ins stored with plain JPEG; the
-    // office changed its colour profile (quality 90).
+    // A station set up by an earlier version: the built-ins stored with plain JPEG and
+    // without orientation; the office changed its colour profile (quality 90).
     for mut p in ScanProfile::builtin() {
         p.processing.compression = Compression::Jpeg;
+        p.processing.auto_orient = None;
         if p.id == "farbe" {
             p.processing.jpeg_quality = 90;
         }
@@ -343,6 +351,10 @@ fn built_in_profiles_nobody_changed_move_to_mrc_and_changed_ones_stay() {
     let now = profiles(&store).unwrap();
     let by = |id: &str| now.iter().find(|p| p.id == id).unwrap().clone();
     assert_eq!(by("standard").processing.compression, Compression::Mrc);
+    assert_eq!(
+        by("standard").processing.auto_orient,
+        Some(ScanProfile::ORIENT_CONFIDENCE)
+    );
     assert_eq!(
         by("farbe").processing.compression,
         Compression::Jpeg,

@@ -48,12 +48,24 @@ fn letter_png(dir: &std::path::Path) -> Vec<u8> {
 }
 
 fn batch_with(store: &Store, pages: Vec<(String, Vec<u8>)>) -> eingang_model::BatchId {
+    batch_oriented(store, pages, true)
+}
+
+/// [`batch_with`], the orientation reading on (as the built-in profile has it) or off.
+fn batch_oriented(
+    store: &Store,
+    pages: Vec<(String, Vec<u8>)>,
+    orient: bool,
+) -> eingang_model::BatchId {
     let mut profile = profiles(store)
         .unwrap()
         .into_iter()
         .find(|p| p.id == "standard")
         .unwrap();
     profile.processing.ocr = true;
+    if !orient {
+        profile.processing.auto_orient = None;
+    }
     let id = store
         .with_tx(|c| {
             batches::create_batch(
@@ -162,10 +174,10 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
     assert!(words.iter().all(|w| w.x + w.w <= pw && w.y + w.h <= ph));
 }
 
-/// A letter fed upside down: once the user turns the page, it is read again the right way
-/// up, and the released PDF's text layer runs the way the turned page reads.
+/// A letter fed upside down, with the built-in profile: the orientation reading turns it
+/// (logged with its confidence) before OCR reads it, so it is read the right way up.
 #[test]
-fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
+fn a_letter_fed_upside_down_is_turned_before_it_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
@@ -182,8 +194,59 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
         &store,
         vec![
             ("kopfueber.png".into(), upside_down),
+            ("aufrecht.png".into(), letter_png(dir.path())),
+        ],
+    );
+    let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
+    assert_eq!((pages[0].rotation, pages[1].rotation), (2, 0));
+    let log = store
+        .with_conn(|c| eingang_store::tables::page_log::page_log(c, &pages[0].id))
+        .unwrap();
+    let reading = log.iter().find(|(_, op, _)| op == "orientation").unwrap();
+    assert!(reading.2.contains("\"turn_degrees\":180") && reading.2.contains("\"applied\":true"));
+    let tess = Tesseract::find("deu+eng").unwrap();
+    run_pending(
+        &store,
+        &tess,
+        Some(&batch),
+        2,
+        &AtomicBool::new(false),
+        &|_, _| {},
+    )
+    .unwrap();
+    let json = store
+        .with_conn(|c| pages::ocr_words(c, &pages[0].id))
+        .unwrap()
+        .unwrap();
+    let text = eingang_capture::ocr::PageText::parse(&json).unwrap();
+    assert_eq!(text.rotation, 2);
+    assert!(text.words.iter().any(|w| w.text == "Widerspruch"));
+}
+
+/// A letter fed upside down with a profile that does not read the orientation: once the
+/// user turns the page, it is read again the right way up, and the released PDF's text
+/// layer runs the way the turned page reads.
+#[test]
+fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let upright = image::load_from_memory(&letter_png(dir.path())).unwrap();
+    let mut upside_down = Vec::new();
+    upright
+        .rotate180()
+        .write_to(
+            &mut std::io::Cursor::new(&mut upside_down),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    let batch = batch_oriented(
+        &store,
+        vec![
+            ("kopfueber.png".into(), upside_down),
             ("leer.png".into(), letter_png(dir.path())),
         ],
+        false,
     );
     let tess = Tesseract::find("deu+eng").unwrap();
     let cancel = AtomicBool::new(false);

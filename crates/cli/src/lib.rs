@@ -3,6 +3,7 @@
 //! `eingang`: one binary in the package instead of two).
 
 mod args;
+mod auto;
 mod doctor;
 mod drafts;
 mod evidence;
@@ -90,6 +91,11 @@ enum Command {
         files: Vec<PathBuf>,
         #[command(flatten)]
         into: scan::IntoArgs,
+        /// Read the pages now (OCR) and apply what the profile's automatic indexing allows:
+        /// document starts without separator sheets, index values (orientation is read
+        /// while the pages are processed, when the profile says so).
+        #[arg(long)]
+        auto: bool,
     },
     /// Watch a hot folder (network scanners drop files there): complete files go into the
     /// day's batch and are archived; refused files move to `failed/` with the reason.
@@ -99,6 +105,12 @@ enum Command {
     Ocr {
         #[command(subcommand)]
         command: OcrCommand,
+    },
+    /// Automatic indexing's learned model: what it learned from (released documents), or
+    /// forget it.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
     },
     /// The index station's master data: organisation units with their Aktenzeichen
     /// patterns, document types with their fields (CSV or JSON).
@@ -335,6 +347,17 @@ enum OcrCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ModelCommand {
+    /// The model's state and the released documents it learned from, per type and unit.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget the model and its examples (index values already given stay).
+    Reset,
+}
+
+#[derive(Debug, Subcommand)]
 enum MasterdataCommand {
     /// Replace the master data with a file's (checked first; a file with errors changes nothing).
     Import { file: PathBuf },
@@ -407,9 +430,31 @@ enum BatchCommand {
     },
     /// The quality check: show it; record verdicts (four-eyes: name the checker with --user).
     Qc(station::QcArgs),
+    /// What automatic indexing suggests, per page in scan order (turn, blank, document
+    /// start, with confidences) and per document (type, unit, values, with confidences).
+    Suggest {
+        batch: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply the suggestions: document starts and index values at least this sure (0–1);
+    /// without either, what the batch's profile allows. Breaks set by hand and values typed
+    /// stay.
+    Autoindex {
+        batch: String,
+        #[arg(long)]
+        boundaries: Option<f32>,
+        #[arg(long)]
+        values: Option<f32>,
+    },
+    /// The documents as the batch is cut now: pages, index values, suggestions.
+    Documents {
+        batch: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Release the checked batch: documents as PDF/A with text layer and Transfervermerk,
     /// queued for delivery.
-    #[command(alias = "documents")]
     Release {
         batch: String,
         #[arg(long)]
@@ -576,6 +621,13 @@ pub fn main() -> ExitCode {
                 title,
                 index,
             } => station::release(&data_dir, &batch, &title, &index),
+            BatchCommand::Suggest { batch, json } => auto::suggest(&data_dir, &batch, json),
+            BatchCommand::Autoindex {
+                batch,
+                boundaries,
+                values,
+            } => auto::apply(&data_dir, &batch, boundaries, values),
+            BatchCommand::Documents { batch, json } => auto::documents(&data_dir, &batch, json),
             BatchCommand::Retry => station::retry(&data_dir),
             BatchCommand::Withdraw { batch } => station::withdraw(&data_dir, &batch),
             BatchCommand::Hold { batch, lift } => retention::hold(&data_dir, &batch, !lift),
@@ -588,7 +640,11 @@ pub fn main() -> ExitCode {
             MasterdataCommand::Import { file } => station::masterdata_import(&data_dir, &file),
             MasterdataCommand::List => station::masterdata_list(&data_dir),
         },
-        Command::Import { files, into } => scan::import(&data_dir, &files, &into),
+        Command::Import { files, into, auto } => scan::import(&data_dir, &files, &into, auto),
+        Command::Model { command } => match command {
+            ModelCommand::Status { json } => auto::model_status(&data_dir, json),
+            ModelCommand::Reset => auto::model_reset(&data_dir),
+        },
         Command::Profiles {
             command: ProfilesCommand::List { json },
         } => scan::profiles(&data_dir, json),

@@ -215,13 +215,27 @@ fn print_report(batch: &BatchId, r: &Report) -> ExitCode {
     status(r.failed_files == 0 && r.failed_pages == 0)
 }
 
-/// `eingang import FILE…`.
-pub fn import(data_dir: &DataDir, files: &[PathBuf], into: &IntoArgs) -> ExitCode {
+/// `eingang import FILE… [--auto]`.
+pub fn import(data_dir: &DataDir, files: &[PathBuf], into: &IntoArgs, auto: bool) -> ExitCode {
     finish(|| {
         let store = open(data_dir)?;
         let batch = into.batch(&store)?;
         let report = batches::import_paths(&store, &batch, files, &print_event)?;
-        Ok(print_report(&batch, &report))
+        let code = print_report(&batch, &report);
+        if auto {
+            let tess = eingang_capture::ocr::Tesseract::find("deu+eng")
+                .map_err(|e| crate::out::failed("ocr.unavailable", e))?;
+            let read = eingang_api::station::ocr(
+                &store,
+                &tess,
+                Some(&batch),
+                crate::args::jobs(None),
+                &|_, _| {},
+            )?;
+            println!("OCR: {} page(s) read, {} failed", read.done, read.failed);
+            crate::auto::print_applied(&eingang_api::auto::apply_profile(&store, &batch)?);
+        }
+        Ok(code)
     })
 }
 

@@ -8,6 +8,7 @@
 //! Types that cross into the UI derive [`ts_rs::TS`]; the generated TypeScript lives in
 //! `ui/src/lib/bindings/` and is checked for staleness in CI (`scripts/check-bindings.sh`).
 
+pub mod auto;
 pub mod draft;
 pub mod ids;
 pub mod paging;

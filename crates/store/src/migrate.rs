@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (18, include_str!("migrations/0018_paging.sql")),
     (19, include_str!("migrations/0019_list_counts.sql")),
     (20, include_str!("migrations/0020_unpurged.sql")),
+    (21, include_str!("migrations/0021_auto_indexing.sql")),
 ];
 
 /// The schema version this build writes.

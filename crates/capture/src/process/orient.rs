@@ -10,8 +10,8 @@
 //!    far more ink stands above the core than hangs below it; a page fed upside down shows
 //!    the opposite. Each line votes; the share of the majority is the confidence.
 //!
-//! A page with too few lines (a short note, a photo, a blank back) gets a low confidence:
-//! the caller leaves it as it is unless a second opinion (Tesseract's OSD) says otherwise.
+//! A page with too few letters (a drawing, a photo, a blank back) has no reading; one with
+//! few lines a low confidence, and the caller leaves it as it is below its threshold.
 
 #![allow(
     clippy::cast_precision_loss,
@@ -36,6 +36,9 @@ pub struct Orientation {
     pub lines: u32,
 }
 
+/// Letters a page needs before its orientation is read.
+const MIN_LETTERS: usize = 20;
+
 /// Grid cells (150 dpi pixels) for the neighbour search: two line heights.
 const CELL: usize = 48;
 
@@ -52,14 +55,15 @@ pub(crate) fn detect(small: &[u8], sw: usize, sh: usize) -> Option<Orientation> 
     let (a_v, s_v) = sharpest_scored(&turned, span, -15.0, 15.0, 0.25);
     // Which way the lines run: a letter's nearest neighbour is beside it in its line (a
     // point or two away), not above it (a line gap away) — in tables and forms too, whose
-    // columns make the profile of the wrong axis sharp as well. The profiles decide only
-    // when the page has too few letters to ask.
+    // columns make the profile of the wrong axis sharp as well. A page with too few
+    // letters (a drawing, a photo) has no orientation to read.
     let (beside, above) = neighbours(small, sw, sh);
-    let across = if beside + above >= 20 {
-        beside >= above
-    } else {
-        s_h >= s_v
-    };
+    // Letters of a line stand a point apart, lines a line gap: in text, one way clearly
+    // wins (measured on letters: 5–40 times); blocks and drawings stay undecided.
+    if beside + above < MIN_LETTERS || beside.max(above) * 2 < beside.min(above) * 3 {
+        return None;
+    }
+    let across = beside > above || (beside == above && s_h >= s_v);
     let (coarse, frame): (f32, Vec<(f32, f32)>) = if across {
         (a_h, points)
     } else {
@@ -75,12 +79,12 @@ pub(crate) fn detect(small: &[u8], sw: usize, sh: usize) -> Option<Orientation> 
     let agree = up.max(down) as f32 / lines as f32;
     // How clearly the frame was chosen: 1 when one has twice the lines of the other.
     // How clearly the axis was chosen: 1 when twice as many letters say so as not.
-    let (hi, lo) = if across { (beside, above) } else { (above, beside) };
-    let clarity = if beside + above >= 20 {
-        (hi as f32 / lo.max(1) as f32 - 1.0).clamp(0.0, 1.0)
+    let (hi, lo) = if across {
+        (beside, above)
     } else {
-        0.5
+        (above, beside)
     };
+    let clarity = (hi as f32 / lo.max(1) as f32 - 1.0).clamp(0.0, 1.0);
     // Few lines cannot be sure however they vote.
     let enough = (lines as f32 / 8.0).min(1.0);
     let confidence = ((2.0 * agree - 1.0) * clarity.sqrt() * enough).clamp(0.0, 1.0);
@@ -103,10 +107,14 @@ pub(crate) fn detect(small: &[u8], sw: usize, sh: usize) -> Option<Orientation> 
 fn neighbours(small: &[u8], sw: usize, sh: usize) -> (usize, usize) {
     let t = super::threshold::otsu(small).min(200);
     let boxes = components(small, sw, sh, t);
-    // Letters at 150 dpi: 3–60 rows high, at most 120 columns wide (touching letters).
+    // Letters at 150 dpi: 3–40 pixels either way, roughly as wide as high (the same test
+    // for a page lying on its side); blocks, rules and drawings are not letters.
     let letters: Vec<[usize; 4]> = boxes
         .into_iter()
-        .filter(|b| (3..=60).contains(&(b[3] - b[1])) && b[2] - b[0] <= 120)
+        .filter(|b| {
+            let (w, h) = (b[2] - b[0], b[3] - b[1]);
+            (3..=40).contains(&w.max(h)) && w.max(h) * 2 <= w.min(h) * 5
+        })
         .collect();
     let (gw, gh) = (sw / CELL + 1, sh / CELL + 1);
     let mut grid: Vec<Vec<u32>> = vec![Vec::new(); gw * gh];
@@ -357,7 +365,10 @@ mod tests {
                 let desc = "gjpqy".contains(c);
                 // Proportional: widths vary as in a real typeface.
                 let cw = 8 + (c as usize * 7) % 6;
-                let (top, bottom) = (if asc { y } else { y + 7 }, if desc { y + 25 } else { y + 19 });
+                let (top, bottom) = (
+                    if asc { y } else { y + 7 },
+                    if desc { y + 25 } else { y + 19 },
+                );
                 for yy in top..bottom {
                     for xx in x + 1..x + cw - 1 {
                         let body = (y + 7..y + 19).contains(&yy);

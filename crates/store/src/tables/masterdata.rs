@@ -16,17 +16,24 @@ pub struct Entry {
     pub pattern: Option<String>,
     /// For document types: the index fields it requires.
     pub fields: Vec<String>,
+    /// Words that suggest this type or unit before anything is learned.
+    #[serde(default)]
+    pub keywords: Vec<String>,
 }
 
 /// Replaces all master data with `entries` (the caller validated them).
 pub fn replace(conn: &Connection, entries: &[Entry]) -> Result<()> {
     conn.execute("DELETE FROM master_data", [])?;
     let mut stmt = conn.prepare(
-        "INSERT INTO master_data (kind, code, label, pattern, fields_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO master_data (kind, code, label, pattern, fields_json, keywords_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for e in entries {
         let fields = serde_json::to_string(&e.fields).unwrap_or_else(|_| "[]".into());
-        stmt.execute(params![e.kind, e.code, e.label, e.pattern, fields])?;
+        let keywords = serde_json::to_string(&e.keywords).unwrap_or_else(|_| "[]".into());
+        stmt.execute(params![
+            e.kind, e.code, e.label, e.pattern, fields, keywords
+        ])?;
     }
     crate::tables::audit::append(
         conn,
@@ -42,7 +49,8 @@ pub fn replace(conn: &Connection, entries: &[Entry]) -> Result<()> {
 /// All entries, units first, each kind by code.
 pub fn all(conn: &Connection) -> Result<Vec<Entry>> {
     let mut stmt = conn.prepare(
-        "SELECT kind, code, label, pattern, fields_json FROM master_data ORDER BY kind DESC, code",
+        "SELECT kind, code, label, pattern, fields_json, keywords_json FROM master_data
+         ORDER BY kind DESC, code",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Entry {
@@ -51,6 +59,7 @@ pub fn all(conn: &Connection) -> Result<Vec<Entry>> {
             label: r.get(2)?,
             pattern: r.get(3)?,
             fields: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+            keywords: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -5,6 +5,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod auto;
 pub mod batches;
 pub mod blobs;
 pub mod checkpoints;
