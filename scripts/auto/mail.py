@@ -520,7 +520,7 @@ def main():
         for code, label, _, _ in UNITS:
             f.write(f"einheit;{code};{label};{code.replace('.', chr(92) + '.')}-\\d{{4}}/\\d{{5}};;\n")
         for t in TYPES:
-            f.write(f"dokumentart;{t};{TYPE_LABELS[t]};;absender|eingangsdatum;{TYPE_KEYWORDS[t]}\n")
+            f.write(f"dokumentart;{t};{TYPE_LABELS[t]};;absender|briefdatum;{TYPE_KEYWORDS[t]}\n")
     print(f"{count} documents, {n} pages in {out}")
 
 
