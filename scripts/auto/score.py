@@ -28,7 +28,7 @@ def main():
     s = json.load(open(sys.argv[1]))
     t = json.load(open(sys.argv[2]))
     show = "--errors" in sys.argv
-    threshold = float(sys.argv[sys.argv.index("--threshold") + 1]) if "--threshold" in sys.argv else 0.9
+    thresholds = [float(v) for v in sys.argv[sys.argv.index("--threshold") + 1].split(",")] if "--threshold" in sys.argv else [0.9]
     truth = {p["file"]: p for p in t["pages"]}
     pages = s["pages"]
     # Orientation, on pages with text (a blank back has no up).
@@ -89,27 +89,31 @@ def main():
     # Straight-through: every required value (type, unit, sender, letter date) suggested at
     # or above the threshold — released with nothing typed; right only if all are right.
     required = ["dokumentart", "organisationseinheit", "absender", "briefdatum"]
-    straight = wrong = 0
-    for k, d in by_first.items():
-        got = {f["field"]: f for f in d["fields"]}
-        if all(r in got and got[r]["confidence"] >= threshold for r in required):
-            if all(norm(r, got[r]["value"]) == norm(r, t["documents"][k][FIELDS[r]]) for r in required):
-                straight += 1
-            else:
-                wrong += 1
-                if show:
-                    print("straight-through but wrong: doc", k, {r: got[r]["value"] for r in required})
+    through = []
+    for threshold in thresholds:
+        straight = wrong = 0
+        for k, d in by_first.items():
+            got = {f["field"]: f for f in d["fields"]}
+            if all(r in got and got[r]["confidence"] >= threshold for r in required):
+                if all(norm(r, got[r]["value"]) == norm(r, t["documents"][k][FIELDS[r]]) for r in required):
+                    straight += 1
+                else:
+                    wrong += 1
+                    if show:
+                        print("straight-through but wrong: doc", k, {r: got[r]["value"] for r in required})
+        through.append((threshold, straight, wrong))
     docs = len(t["documents"])
     print(f"pages: {len(pages)}, documents: {docs}, found exactly: {exact}")
     print(f"orientation: {ok}/{n} = {100 * orient:.1f} %")
     print(f"separation: precision {prec:.3f}, recall {rec:.3f}, F1 {f1:.3f} ({tp} right, {fp} false, {fn} missed)")
     for field, (r, tot) in stats.items():
         print(f"  {field:<22} {r}/{tot} = {100 * r / max(tot, 1):.1f} %")
-    print(f"straight-through at confidence {threshold}: {straight}/{docs} = {100 * straight / max(docs, 1):.1f} % "
-          f"released with no value typed, all right; {wrong} would have gone out with a wrong value")
+    for threshold, straight, wrong in through:
+        print(f"straight-through at confidence {threshold}: {straight}/{docs} = {100 * straight / max(docs, 1):.1f} % "
+              f"released with no value typed, all right; {wrong} would have gone out with a wrong value")
     print(json.dumps({"orientation": orient, "precision": prec, "recall": rec, "f1": f1,
                       "fields": {f: [r, tot] for f, (r, tot) in stats.items()},
-                      "straight_through": straight / max(docs, 1), "straight_wrong": wrong}))
+                      "straight_through": {str(th): [st, wr] for th, st, wr in through}}))
 
 
 if __name__ == "__main__":

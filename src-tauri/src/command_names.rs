@@ -61,6 +61,8 @@ pub const ALL: &[&str] = &[
     "scan_index_set",
     "scan_verdict",
     "scan_ocr_retry",
+    "scan_suggestions",
+    "scan_suggestions_apply",
     "update_install",
     "terminal_info",
     "terminal_start",

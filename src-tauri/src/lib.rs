@@ -125,6 +125,8 @@ pub fn run() {
             commands::station::scan_index_set,
             commands::station::scan_verdict,
             commands::station::scan_ocr_retry,
+            commands::station::scan_suggestions,
+            commands::station::scan_suggestions_apply,
             central::update_install,
             commands::terminal::terminal_info,
             commands::terminal::terminal_start,

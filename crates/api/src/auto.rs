@@ -18,6 +18,18 @@ pub struct Applied {
     pub kept_by_hand: u32,
     /// Index values filled.
     pub values: u32,
+    /// Every page changed, as it was before (what undoing restores).
+    pub before: Vec<eingang_model::PageBefore>,
+}
+
+fn before_of(p: &pages::PageRow) -> eingang_model::PageBefore {
+    eingang_model::PageBefore {
+        page_id: p.id.to_string(),
+        starts_document: p.starts_document,
+        deleted: p.deleted,
+        separator: p.separator,
+        index: p.index.clone(),
+    }
 }
 
 /// The suggestions for a batch (computed from the stored OCR text; pages whose OCR is not
@@ -53,6 +65,14 @@ pub fn apply(
     boundaries: Option<f32>,
     values: Option<f32>,
 ) -> Result<Applied> {
+    for v in [boundaries, values].into_iter().flatten() {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(crate::Error::input(
+                "input.confidence",
+                "a confidence between 0 and 1",
+            ));
+        }
+    }
     let mut applied = Applied::default();
     if let Some(min) = boundaries {
         let s = suggest(store, batch)?;
@@ -72,6 +92,7 @@ pub fn apply(
                     applied.kept_by_hand += 1;
                     continue;
                 }
+                applied.before.push(before_of(&pages::page(c, &id)?));
                 pages::edit_page_by(c, &id, PageEdit::StartsDocument(p.starts_document), "auto")?;
                 applied.breaks += 1;
             }
@@ -95,6 +116,9 @@ pub fn apply(
                 }
                 if index.len() > before {
                     applied.values += u32::try_from(index.len() - before).unwrap_or(0);
+                    if !applied.before.iter().any(|b| b.page_id == d.first_page) {
+                        applied.before.push(before_of(&page));
+                    }
                     pages::set_index_as(c, &first, &index, "auto_index")?;
                 }
             }
@@ -102,6 +126,80 @@ pub fn apply(
         })?;
     }
     Ok(applied)
+}
+
+/// [`apply`] as the Scanstelle shows it: what changed (with what undoing restores, the
+/// separation's undo) and the batch afterwards.
+pub fn apply_viewed(
+    store: &Store,
+    batch: &BatchId,
+    boundaries: Option<f32>,
+    values: Option<f32>,
+) -> Result<(eingang_model::SeparationSummary, eingang_model::BatchView)> {
+    let a = apply(store, batch, boundaries, values)?;
+    let view = crate::batches::view(store, batch)?;
+    let documents = view
+        .pages
+        .iter()
+        .filter(|p| !p.deleted)
+        .enumerate()
+        .filter(|(i, p)| *i == 0 || p.starts_document)
+        .count();
+    Ok((
+        eingang_model::SeparationSummary {
+            documents: u32::try_from(documents).unwrap_or(u32::MAX),
+            separator_sheets: 0,
+            index_filled: a.values,
+            manual_replaced: 0,
+            undo: a.before,
+        },
+        view,
+    ))
+}
+
+/// [`apply`] at the confidences given, or (neither given) as the batch's profile allows.
+pub fn apply_or_profile(
+    store: &Store,
+    batch: &BatchId,
+    boundaries: Option<f32>,
+    values: Option<f32>,
+) -> Result<Applied> {
+    if boundaries.is_none() && values.is_none() {
+        apply_profile(store, batch)
+    } else {
+        apply(store, batch, boundaries, values)
+    }
+}
+
+/// A document as the batch is cut now: its pages, index values, what the master data does
+/// not accept, and the suggestions for it (`eingang batch documents`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CurrentDocument {
+    pub number: u32,
+    pub first_page: String,
+    pub pages: Vec<String>,
+    pub index: Vec<(String, String)>,
+    pub issues: Vec<eingang_model::scan::FieldIssue>,
+    pub suggestions: Vec<eingang_model::auto::FieldSuggestion>,
+}
+
+/// The documents as the batch is cut now, with their values and suggestions.
+pub fn documents(store: &Store, batch: &BatchId) -> Result<Vec<CurrentDocument>> {
+    let view = crate::station::check_view(store, batch)?;
+    let suggested = current_documents(store, batch)?;
+    Ok(view
+        .documents
+        .into_iter()
+        .zip(suggested)
+        .map(|(d, s)| CurrentDocument {
+            number: d.number,
+            first_page: d.first_page,
+            pages: s.page_ids,
+            index: d.index,
+            issues: d.issues,
+            suggestions: s.fields,
+        })
+        .collect())
 }
 
 /// Applies what the batch's profile allows.
@@ -159,47 +257,52 @@ pub fn learn_released(store: &Store, batch: &BatchId) -> Result<u32> {
             },
         ));
     }
-    let stored = auto::load_model(store)?;
-    store
-        .with_tx(|c| {
-            // Empty, damaged or (after a reset) absent: rebuilt from what was learned.
-            let mut model = if let Ok(Some(m)) = &stored {
-                m.clone()
-            } else {
-                let mut m = Model::default();
-                for e in table::examples(c)? {
-                    teach(&mut m, &e);
-                }
-                m
-            };
-            if matches!(stored, Err(auto::classify::Unusable::Newer)) {
-                // A newer Eingang's model is left alone; the examples are still recorded.
-                for (id, e) in &examples {
-                    table::add_example(c, id, e)?;
-                }
-                return Ok(0);
+    let newer = matches!(
+        auto::load_model(store)?,
+        Err(auto::classify::Unusable::Newer)
+    );
+    let learned = store.with_tx(|c| {
+        let mut learned = 0u32;
+        for (id, e) in &examples {
+            if table::add_example(c, id, e)? {
+                learned += 1;
             }
-            let mut learned = 0u32;
-            for (id, e) in &examples {
-                if table::add_example(c, id, e)? {
-                    teach(&mut model, e);
-                    learned += 1;
-                }
-            }
-            let total: u32 = model
-                .fields
-                .get("dokumentart")
-                .map_or(0, auto::classify::NaiveBayes::examples);
-            let json = serde_json::to_string(&model).unwrap_or_default();
-            table::put_model(c, auto::classify::FORMAT, &json, total)?;
-            Ok(learned)
-        })
-        .map_err(Into::into)
+        }
+        Ok(learned)
+    })?;
+    // A newer Eingang's model is left alone (the examples are recorded all the same).
+    if learned > 0 && !newer {
+        retrain(store)?;
+    }
+    Ok(learned)
 }
 
-fn teach(model: &mut Model, e: &table::Example) {
-    model.learn("dokumentart", &e.doctype, &e.tokens);
-    model.learn("organisationseinheit", &e.unit, &e.tokens);
+/// Examples a model is trained on at most: the most recent (the office's mail changes).
+const MAX_TRAIN: usize = 5_000;
+
+/// Trains the model afresh from the stored examples and stores it (also what repairs a
+/// damaged one).
+pub fn retrain(store: &Store) -> Result<u32> {
+    let all = store.with_conn(table::examples)?;
+    let recent = &all[all.len().saturating_sub(MAX_TRAIN)..];
+    let examples: Vec<(std::collections::BTreeMap<&str, &str>, &[String])> = recent
+        .iter()
+        .map(|e| {
+            let mut classes = std::collections::BTreeMap::new();
+            if !e.doctype.is_empty() {
+                classes.insert("dokumentart", e.doctype.as_str());
+            }
+            if !e.unit.is_empty() {
+                classes.insert("organisationseinheit", e.unit.as_str());
+            }
+            (classes, e.tokens.as_slice())
+        })
+        .collect();
+    let model = Model::train(&examples, &["dokumentart", "organisationseinheit"]);
+    let n = u32::try_from(recent.len()).unwrap_or(u32::MAX);
+    let json = serde_json::to_string(&model).map_err(|e| crate::Error::Internal(e.to_string()))?;
+    store.with_tx(|c| table::put_model(c, auto::classify::FORMAT, &json, n))?;
+    Ok(n)
 }
 
 /// The model's state: examples per type and unit, when it last learned.

@@ -3,7 +3,7 @@
 //! the master data, quality-check verdicts (four-eyes), and OCR again.
 
 use crate::error::{Error, Result};
-use eingang_capture::{masterdata, qc};
+use eingang_capture::{auto, masterdata, qc};
 use eingang_model::scan::{CheckDocView, CheckView, FieldIssue, MasterEntry, StationInfo};
 use eingang_model::{BatchId, PageId};
 use eingang_store::tables::pages;
@@ -92,11 +92,19 @@ pub fn import_masterdata(
     })
 }
 
+/// A document's pages read for its suggestions (the head of a letter and what follows it).
+const SUGGEST_PAGES: usize = 4;
+
 /// The check station's view of a batch: every document's index values, what the master
 /// data does not accept, suggestions from the OCR text, flags and verdicts.
 pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
     let state = qc::state(store, batch)?;
     let (pages, master) = store.with_conn(|c| Ok((pages::pages(c, batch)?, md::all(c)?)))?;
+    let model = auto::load_model(store)?;
+    let by_id: std::collections::HashMap<PageId, &eingang_store::tables::pages::PageRow> =
+        pages.iter().map(|p| (p.id, p)).collect();
+    // Suggestions need the OCR's text: only for a batch some of whose pages were read.
+    let read_pages = pages.iter().any(|p| p.ocr_state.as_deref() == Some("done"));
     let today = eingang_store::rfc3339_utc(eingang_store::now_ms());
     let documents = state
         .documents
@@ -112,27 +120,30 @@ pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
                 .into_iter()
                 .map(issue)
                 .collect();
-            // Suggestions from the text of the first pages (where a letter names its case),
-            // only while the document lacks a valid Aktenzeichen and units have patterns:
-            // bounded work however large the batch.
-            let wanted = (!index.iter().any(|(f, _)| f == "aktenzeichen")
-                || issues.iter().any(|e| e.field == "aktenzeichen"))
-                && master.iter().any(|e| e.pattern.is_some());
-            let mut text = String::new();
-            for id in d.page_ids.iter().take(if wanted { 3 } else { 0 }) {
-                if let Ok(Some(json)) = store.with_conn(|c| pages::ocr_words(c, id)) {
-                    if let Some(t) = eingang_capture::ocr::PageText::parse(&json) {
-                        for w in t.words {
-                            text.push_str(&w.text);
-                            text.push(' ');
-                        }
-                    }
-                }
-            }
-            let suggestions = masterdata::suggestions(&master, &text)
-                .into_iter()
-                .filter(|s| !index.contains(s))
-                .collect();
+            // Suggestions (automatic indexing) from the document's first pages, for the
+            // fields that are empty or not accepted: never over a valid value a person gave.
+            let open_field = |f: &str| {
+                !index.iter().any(|(k, v)| k == f && !v.trim().is_empty())
+                    || issues.iter().any(|e| e.field == f)
+            };
+            let suggestions = if read_pages && d.page_ids.iter().any(|id| by_id.contains_key(id)) {
+                let rows: Vec<eingang_store::tables::pages::PageRow> = d
+                    .page_ids
+                    .iter()
+                    .filter_map(|id| by_id.get(id).map(|p| (*p).clone()))
+                    .take(SUGGEST_PAGES)
+                    .collect();
+                let ins = auto::pages_in(store, rows).unwrap_or_default();
+                auto::document(&ins, &master, &model)
+                    .fields
+                    .into_iter()
+                    .filter(|f| {
+                        open_field(&f.field) && !index.contains(&(f.field.clone(), f.value.clone()))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             CheckDocView {
                 number: u32::try_from(i + 1).unwrap_or(u32::MAX),
                 first_page: d.first_page.to_string(),

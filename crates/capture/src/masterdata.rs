@@ -14,12 +14,14 @@ use eingang_store::tables::masterdata::Entry;
 use serde::{Deserialize, Serialize};
 
 /// The index fields the station offers (others may come from barcodes or profiles).
-pub const FIELDS: [&str; 6] = [
+pub const FIELDS: [&str; 8] = [
     "dokumentart",
     "organisationseinheit",
     "aktenzeichen",
     "eingangsdatum",
     "absender",
+    "briefdatum",
+    "betreff",
     "notiz",
 ];
 
@@ -437,20 +439,22 @@ pub fn validate(master: &[Entry], index: &[(String, String)], today: &str) -> Ve
             }
         }
     }
-    let date = get("eingangsdatum");
-    if !date.is_empty() {
-        let valid = is_date(date);
-        if !valid {
+    for field in ["eingangsdatum", "briefdatum"] {
+        let date = get(field);
+        if date.is_empty() {
+            continue;
+        }
+        if !is_date(date) {
             err(
-                "eingangsdatum",
+                field,
                 "date",
-                format!("eingangsdatum: {date:?} is not a date (YYYY-MM-DD)"),
+                format!("{field}: {date:?} is not a date (YYYY-MM-DD)"),
             );
         } else if date > today {
             err(
-                "eingangsdatum",
+                field,
                 "future_date",
-                format!("eingangsdatum: {date} lies in the future"),
+                format!("{field}: {date} lies in the future"),
             );
         }
     }
@@ -586,52 +590,5 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("dokumentart", "required")]
         );
-    }
-}
-
-/// Index values suggested by a document's text (OCR): an Aktenzeichen that follows a unit's
-/// pattern, with that unit. Only the first match; the person at the index station decides.
-pub fn suggestions(master: &[Entry], text: &str) -> Vec<(String, String)> {
-    for unit in master.iter().filter(|e| e.kind == "unit") {
-        let Some(p) = &unit.pattern else { continue };
-        let Ok(re) = regex::RegexBuilder::new(&format!(r"(?:^|[\s(:])({p})(?:$|[\s),;.])"))
-            .size_limit(1 << 20)
-            .build()
-        else {
-            continue;
-        };
-        if let Some(m) = re.captures(text).and_then(|c| c.get(1)) {
-            return vec![
-                ("organisationseinheit".into(), unit.code.clone()),
-                ("aktenzeichen".into(), m.as_str().to_owned()),
-            ];
-        }
-    }
-    Vec::new()
-}
-
-#[cfg(test)]
-mod suggestion_tests {
-    use super::*;
-
-    #[test]
-    fn an_aktenzeichen_in_the_text_is_suggested_with_its_unit() {
-        let master = parse(
-            "m.csv",
-            "art;code;bezeichnung;muster\neinheit;32.1;Ordnungsamt;32\\.1-\\d+\neinheit;530.12;Bauordnung;530\\.12-\\d{4}/\\d{4}\n"
-                .as_bytes(),
-        )
-        .unwrap();
-        let text = "Ihr Zeichen: 530.12-2026/0042. Sehr geehrte Damen und Herren";
-        assert_eq!(
-            suggestions(&master, text),
-            [
-                ("organisationseinheit".to_owned(), "530.12".to_owned()),
-                ("aktenzeichen".to_owned(), "530.12-2026/0042".to_owned())
-            ]
-        );
-        // Part of a longer number is no Aktenzeichen.
-        assert!(suggestions(&master, "Tel. 0530.12-2026/00421").is_empty());
-        assert!(suggestions(&[], text).is_empty());
     }
 }

@@ -4,7 +4,7 @@
 use crate::args::batch_id;
 use crate::out::{finish, json, open};
 use eingang_api::auto;
-use eingang_model::auto::{BatchSuggestions, DocumentSuggestion, ModelStatus};
+use eingang_model::auto::{BatchSuggestions, ModelStatus};
 use eingang_store::paths::DataDir;
 use std::process::ExitCode;
 
@@ -30,22 +30,23 @@ pub fn apply(
 ) -> ExitCode {
     finish(|| {
         let (store, id) = (open(data_dir)?, batch_id(batch)?);
-        for (name, v) in [("--boundaries", boundaries), ("--values", values)] {
-            if v.is_some_and(|c| !(0.0..=1.0).contains(&c)) {
-                return Err(crate::out::usage(
-                    "input.confidence",
-                    format!("{name}: a confidence between 0 and 1"),
-                ));
-            }
-        }
-        let r = if boundaries.is_none() && values.is_none() {
-            auto::apply_profile(&store, &id)?
-        } else {
-            auto::apply(&store, &id, boundaries, values)?
-        };
-        print_applied(&r);
+        print_applied(&auto::apply_or_profile(&store, &id, boundaries, values)?);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// After `eingang import --auto`: the batch read now (OCR), then what its profile allows.
+pub(crate) fn after_import(
+    store: &eingang_store::Store,
+    batch: &eingang_model::BatchId,
+) -> Result<(), crate::out::Exit> {
+    let tess = eingang_capture::ocr::Tesseract::find("deu+eng")
+        .map_err(|e| crate::out::failed("ocr.unavailable", e))?;
+    let jobs = crate::args::jobs(None);
+    let read = eingang_api::station::ocr(store, &tess, Some(batch), jobs, &|_, _| {})?;
+    println!("OCR: {} page(s) read, {} failed", read.done, read.failed);
+    print_applied(&auto::apply_profile(store, batch)?);
+    Ok(())
 }
 
 pub(crate) fn print_applied(r: &auto::Applied) {
@@ -59,43 +60,30 @@ pub(crate) fn print_applied(r: &auto::Applied) {
 /// their index values and the suggestions for them.
 pub fn documents(data_dir: &DataDir, batch: &str, as_json: bool) -> ExitCode {
     finish(|| {
-        let (store, id) = (open(data_dir)?, batch_id(batch)?);
-        let view = eingang_api::station::check_view(&store, &id)?;
-        let suggested = auto::current_documents(&store, &id)?;
-        let docs: Vec<serde_json::Value> = view
-            .documents
-            .iter()
-            .zip(&suggested)
-            .map(|(d, s)| {
-                serde_json::json!({
-                    "number": d.number,
-                    "first_page": d.first_page,
-                    "pages": s.page_ids,
-                    "index": d.index,
-                    "issues": d.issues,
-                    "suggestions": s.fields,
-                })
-            })
-            .collect();
+        let docs = auto::documents(&open(data_dir)?, &batch_id(batch)?)?;
         if as_json {
             return json(&docs);
         }
-        for (d, s) in view.documents.iter().zip(&suggested) {
-            let values: Vec<String> = d.index.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            println!(
-                "document {:>4}  {} page(s)  {}",
-                d.number,
-                d.pages,
-                values.join("  ")
-            );
-            print_fields(s);
-        }
+        print_documents(&docs);
         Ok(ExitCode::SUCCESS)
     })
 }
 
-fn print_fields(d: &DocumentSuggestion) {
-    for f in &d.fields {
+fn print_documents(docs: &[auto::CurrentDocument]) {
+    for d in docs {
+        let values: Vec<String> = d.index.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        println!(
+            "document {:>4}  {} page(s)  {}",
+            d.number,
+            d.pages.len(),
+            values.join("  ")
+        );
+        print_fields(&d.suggestions);
+    }
+}
+
+fn print_fields(fields: &[eingang_model::auto::FieldSuggestion]) {
+    for f in fields {
         println!(
             "    suggested {:<22} {:<40} {:>4.0} %  ({})",
             f.field,
@@ -136,7 +124,7 @@ fn print_suggestions(s: &BatchSuggestions) {
     }
     for (k, d) in s.documents.iter().enumerate() {
         println!("document {:>4}: {} page(s)", k + 1, d.page_ids.len());
-        print_fields(d);
+        print_fields(&d.fields);
     }
     println!("model: {}", s.model);
 }
@@ -180,6 +168,15 @@ pub fn model_reset(data_dir: &DataDir) -> ExitCode {
     finish(|| {
         let n = auto::model_reset(&open(data_dir)?)?;
         println!("model reset: {n} learned example(s) forgotten; index values already given stay");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `eingang model retrain`.
+pub fn model_retrain(data_dir: &DataDir) -> ExitCode {
+    finish(|| {
+        let n = auto::retrain(&open(data_dir)?)?;
+        println!("model trained on {n} released document(s)");
         Ok(ExitCode::SUCCESS)
     })
 }

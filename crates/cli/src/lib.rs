@@ -355,6 +355,8 @@ enum ModelCommand {
     },
     /// Forget the model and its examples (index values already given stay).
     Reset,
+    /// Train the model afresh from its stored examples (a damaged model is repaired so).
+    Retrain,
 }
 
 #[derive(Debug, Subcommand)]
@@ -644,6 +646,7 @@ pub fn main() -> ExitCode {
         Command::Model { command } => match command {
             ModelCommand::Status { json } => auto::model_status(&data_dir, json),
             ModelCommand::Reset => auto::model_reset(&data_dir),
+            ModelCommand::Retrain => auto::model_retrain(&data_dir),
         },
         Command::Profiles {
             command: ProfilesCommand::List { json },

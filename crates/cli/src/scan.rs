@@ -223,17 +223,7 @@ pub fn import(data_dir: &DataDir, files: &[PathBuf], into: &IntoArgs, auto: bool
         let report = batches::import_paths(&store, &batch, files, &print_event)?;
         let code = print_report(&batch, &report);
         if auto {
-            let tess = eingang_capture::ocr::Tesseract::find("deu+eng")
-                .map_err(|e| crate::out::failed("ocr.unavailable", e))?;
-            let read = eingang_api::station::ocr(
-                &store,
-                &tess,
-                Some(&batch),
-                crate::args::jobs(None),
-                &|_, _| {},
-            )?;
-            println!("OCR: {} page(s) read, {} failed", read.done, read.failed);
-            crate::auto::print_applied(&eingang_api::auto::apply_profile(&store, &batch)?);
+            crate::auto::after_import(&store, &batch)?;
         }
         Ok(code)
     })

@@ -139,8 +139,9 @@ pub struct CheckDocView {
     pub note: Option<String>,
     pub index: Vec<(String, String)>,
     pub issues: Vec<FieldIssue>,
-    /// Values the document's text suggests (OCR), not yet taken (field, value).
-    pub suggestions: Vec<(String, String)>,
+    /// Values automatic indexing suggests for the fields that are empty or not accepted,
+    /// each with its confidence and where it was read.
+    pub suggestions: Vec<crate::auto::FieldSuggestion>,
 }
 
 /// A batch at the index and check stations.

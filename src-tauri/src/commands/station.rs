@@ -114,3 +114,31 @@ pub async fn scan_ocr_retry(app: AppHandle, batch_id: String) -> Result<u32, App
     })
     .await
 }
+
+/// What automatic indexing suggests for a batch: turns and document starts per page, type,
+/// unit and values per document, each with its confidence.
+#[tauri::command]
+pub async fn scan_suggestions(
+    app: AppHandle,
+    batch_id: String,
+) -> Result<eingang_model::auto::BatchSuggestions, AppError> {
+    blocking(app.store()?, move |s| {
+        eingang_api::auto::suggest(s, &batch_id.parse()?)
+    })
+    .await
+}
+
+/// Applies the suggestions at these confidences, each 0–1 (breaks set by hand and values
+/// given stay); returns what changed (undoable like a separation run) and the batch.
+#[tauri::command]
+pub async fn scan_suggestions_apply(
+    app: AppHandle,
+    batch_id: String,
+    boundaries: Option<f32>,
+    values: Option<f32>,
+) -> Result<(eingang_model::SeparationSummary, eingang_model::BatchView), AppError> {
+    blocking(app.store()?, move |s| {
+        eingang_api::auto::apply_viewed(s, &batch_id.parse()?, boundaries, values)
+    })
+    .await
+}

@@ -8,6 +8,7 @@ import type { Paged } from './bindings/Paged';
 import { PAGE } from './paging';
 import type { AppInfo } from './bindings/AppInfo';
 import type { AttachmentRef } from './bindings/AttachmentRef';
+import type { BatchSuggestions } from './bindings/BatchSuggestions';
 import type { BatchSummary } from './bindings/BatchSummary';
 import type { BatchView } from './bindings/BatchView';
 import type { BoundaryError } from './bindings/BoundaryError';
@@ -198,6 +199,9 @@ export const ipc = {
   scanVerdict: (batchId: string, firstPage: string, passed: boolean, note: string) =>
     call<CheckView>('scan_verdict', { batchId, firstPage, passed, note }),
   scanOcrRetry: (batchId: string) => call<number>('scan_ocr_retry', { batchId }),
+  scanSuggestions: (batchId: string) => call<BatchSuggestions>('scan_suggestions', { batchId }),
+  scanSuggestionsApply: (batchId: string, boundaries: number | null, values: number | null) =>
+    call<[SeparationSummary, BatchView]>('scan_suggestions_apply', { batchId, boundaries, values }),
 };
 
 /** The hot folder (or another source) added pages or batches. */

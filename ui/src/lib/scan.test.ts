@@ -46,12 +46,14 @@ describe('index station', () => {
       ['aktenzeichen', '530.12-2026/0042'],
       ['formular', 'A-17'],
     ]);
-    expect(Object.keys(form).slice(0, 6)).toEqual([
+    expect(Object.keys(form).slice(0, 8)).toEqual([
       'dokumentart',
       'organisationseinheit',
       'aktenzeichen',
       'eingangsdatum',
       'absender',
+      'briefdatum',
+      'betreff',
       'notiz',
     ]);
     expect(form.aktenzeichen).toBe('530.12-2026/0042');

@@ -34,6 +34,8 @@ export const INDEX_FIELDS = [
   'aktenzeichen',
   'eingangsdatum',
   'absender',
+  'briefdatum',
+  'betreff',
   'notiz',
 ] as const;
 export type IndexField = (typeof INDEX_FIELDS)[number];

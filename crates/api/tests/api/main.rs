@@ -3,6 +3,7 @@
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+mod auto;
 mod disk;
 mod evidence;
 mod loops;

@@ -99,6 +99,11 @@ pub fn page_lines(row: &PageRow, ocr_json: Option<&str>) -> Option<PageLines> {
 /// The pages of a batch (deleted ones left out) with their OCR lines.
 pub fn batch_pages(store: &Store, batch: &BatchId) -> Result<Vec<PageIn>, eingang_store::Error> {
     let rows = store.with_conn(|c| pages::pages(c, batch))?;
+    pages_in(store, rows)
+}
+
+/// Stored pages (deleted ones left out) with their OCR lines.
+pub fn pages_in(store: &Store, rows: Vec<PageRow>) -> Result<Vec<PageIn>, eingang_store::Error> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows.into_iter().filter(|p| !p.deleted) {
         let json = if row.ocr_state.as_deref() == Some("done") {

@@ -47,8 +47,11 @@ const STRIPS: usize = 6;
 
 /// Reads the orientation of a ~150 dpi grey copy; `None` when it has too little ink.
 pub(crate) fn detect(small: &[u8], sw: usize, sh: usize) -> Option<Orientation> {
-    let (points, span) = ink_points(small, sw, sh, 120_000)?;
-    let sparse: Vec<(f32, f32)> = points.iter().step_by(2).copied().collect();
+    // Every dark pixel: thinning by a stride in raster order would drop whole rows of the
+    // quarter-turned frame (every other column, when the width is even) and tear its line
+    // profile apart. The sweeps use a spread-out sample (by a hash of the index) instead.
+    let (points, span) = ink_points(small, sw, sh, usize::MAX)?;
+    let sparse = thin(&points, 60_000);
     // Turned a quarter clockwise: (x, y) → (−y, x).
     let turned: Vec<(f32, f32)> = sparse.iter().map(|&(x, y)| (-y, x)).collect();
     let (a_h, s_h) = sharpest_scored(&sparse, span, -15.0, 15.0, 0.25);
@@ -215,6 +218,20 @@ fn components(small: &[u8], sw: usize, sh: usize, t: u8) -> Vec<[usize; 4]> {
             .or_insert(b);
     }
     merged.into_values().collect()
+}
+
+/// About `max` of `points`, chosen by a hash of their index (no stride: see [`detect`]).
+fn thin(points: &[(f32, f32)], max: usize) -> Vec<(f32, f32)> {
+    if points.len() <= max {
+        return points.to_vec();
+    }
+    let keep = (u64::from(u32::MAX) * max as u64 / points.len() as u64) as u32;
+    points
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (*i as u32).wrapping_mul(0x9E37_79B1).rotate_right(7) <= keep)
+        .map(|(_, p)| *p)
+        .collect()
 }
 
 /// Lines whose ink leans up (upright text) and down, and all lines found, over the page's

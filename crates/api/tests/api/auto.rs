@@ -1,0 +1,202 @@
+//! Automatic indexing end to end on generated incoming mail (`scripts/auto/mail.py`: letters
+//! with letterheads, address blocks, dates and Aktenzeichen in their spellings, enclosures,
+//! blank backs, pages fed turned) through the real pipeline: the orientation read while
+//! processing, Tesseract's OCR, the suggestions, applying them, learning at release, and a
+//! damaged model.
+
+use eingang_api::{auto, batches, release, station};
+use eingang_capture::ocr::Tesseract;
+use eingang_model::BatchId;
+use eingang_store::tables::auto as table;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Generates `docs` documents (seed `seed`, 200 dpi) into `dir`: the page files in scan
+/// order and the truth.
+fn mail(dir: &Path, docs: u32, seed: u32) -> (Vec<PathBuf>, Value) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/auto/mail.py");
+    let out = std::process::Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(dir)
+        .args([docs.to_string(), seed.to_string(), "200".into()])
+        .output()
+        .expect("python3 with PIL (python3-pil) runs the mail generator");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
+    let files = truth["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| dir.join(p["file"].as_str().unwrap()))
+        .collect();
+    (files, truth)
+}
+
+/// A batch of the files with the built-in grey profile (orientation on), four-eyes off for
+/// the test's single person, read by OCR.
+fn read_batch(store: &eingang_store::Store, files: &[PathBuf], name: &str) -> BatchId {
+    let mut profile = batches::profile(store, Some("standard")).unwrap();
+    profile.id = "auto-test".into();
+    profile.qc.four_eyes = false;
+    eingang_capture::profile::save_profile(store, &profile).unwrap();
+    let batch: BatchId = batches::create(store, name, Some("auto-test"))
+        .unwrap()
+        .id
+        .parse()
+        .unwrap();
+    let report = batches::import_paths(store, &batch, files, &|_| {}).unwrap();
+    assert_eq!(report.processed as usize, files.len(), "{report:?}");
+    let tess = Tesseract::find("deu+eng").expect("Tesseract with deu and eng");
+    let read = station::ocr(store, &tess, Some(&batch), 2, &|_, _| {}).unwrap();
+    assert_eq!(read.failed, 0);
+    batch
+}
+
+/// Indexes each document with its true values, passes the check and releases the batch.
+fn release_as_true(store: &eingang_store::Store, batch: &BatchId, docs: &[Value]) {
+    for (k, t) in docs.iter().enumerate() {
+        let first = station::document(store, batch, k + 1).unwrap();
+        let get = |f: &str| t[f].as_str().unwrap().to_owned();
+        station::set_index(
+            store,
+            batch,
+            &first,
+            vec![
+                ("dokumentart".into(), get("type")),
+                ("organisationseinheit".into(), get("unit")),
+                ("absender".into(), get("sender")),
+                ("briefdatum".into(), get("date")),
+            ],
+        )
+        .unwrap();
+    }
+    station::check(store, batch, &[], true, "").unwrap();
+    let request = release::ReleaseRequest {
+        title: "Posteingang".into(),
+        index: Vec::new(),
+        targets: vec!["default".into()],
+        station: None,
+        seal: eingang_config::SealSection {
+            justification: Some("Test: Schutzbedarf normal".into()),
+            ..Default::default()
+        },
+        timestamp: eingang_config::TimestampSection::default(),
+        authenticated: false,
+    };
+    release::release(store, batch, &request).unwrap();
+}
+
+/// Every page's turn and document start, every document's date, Aktenzeichen (with where it
+/// was read) and unit as the truth has them.
+fn assert_as_true(s: &eingang_model::auto::BatchSuggestions, truth: &Value) {
+    let pages = truth["pages"].as_array().unwrap();
+    assert_eq!(s.pages.len(), pages.len());
+    assert_eq!(s.ocr_pending, 0);
+    assert_eq!(s.model, "empty");
+    for (p, t) in s.pages.iter().zip(pages) {
+        assert_eq!(p.source, t["file"].as_str().unwrap());
+        if !t["blank"].as_bool().unwrap() {
+            let turn = u16::try_from(t["turn"].as_u64().unwrap()).unwrap() * 90;
+            assert_eq!(p.turn_degrees, turn, "{p:?}");
+            if turn != 0 {
+                assert_eq!(p.turned_by, "auto");
+            }
+        }
+        assert_eq!(p.starts_document, t["starts"].as_bool().unwrap(), "{p:?}");
+    }
+    let docs = truth["documents"].as_array().unwrap();
+    assert_eq!(s.documents.len(), docs.len());
+    for (d, t) in s.documents.iter().zip(docs) {
+        assert_eq!(field(d, "briefdatum"), t["date"].as_str(), "{d:?}");
+        let az = t["aktenzeichen"].as_str().unwrap();
+        if !az.is_empty() {
+            assert_eq!(field(d, "aktenzeichen"), Some(az), "{d:?}");
+            let read = d.fields.iter().find(|f| f.field == "aktenzeichen").unwrap();
+            let region = read.region.expect("where it was read");
+            assert!(
+                region.x > 0.0 && region.y > 0.0 && region.y < 0.5,
+                "{region:?}"
+            );
+        }
+        assert_eq!(
+            field(d, "organisationseinheit"),
+            t["unit"].as_str(),
+            "{d:?}"
+        );
+    }
+}
+
+fn field<'a>(d: &'a eingang_model::auto::DocumentSuggestion, f: &str) -> Option<&'a str> {
+    d.fields
+        .iter()
+        .find(|s| s.field == f)
+        .map(|s| s.value.as_str())
+}
+
+#[test]
+fn generated_mail_is_turned_cut_and_indexed_then_learned_at_release() {
+    let (dir, store) = super::fresh();
+    let (files, truth) = mail(&dir.path().join("mail"), 8, 11);
+    station::import_masterdata(
+        &store,
+        "stammdaten.csv",
+        &std::fs::read(dir.path().join("mail/stammdaten.csv")).unwrap(),
+        |_| Ok(()),
+    )
+    .unwrap();
+    let batch = read_batch(&store, &files, "Post");
+    let s = auto::suggest(&store, &batch).unwrap();
+    let docs = truth["documents"].as_array().unwrap();
+    assert_as_true(&s, &truth);
+
+    // Applied: the documents as the truth has them, the values in the fields.
+    let applied = auto::apply(&store, &batch, Some(0.5), Some(0.5)).unwrap();
+    assert_eq!(applied.breaks as usize, docs.len() - 1);
+    let current = auto::documents(&store, &batch).unwrap();
+    assert_eq!(current.len(), docs.len());
+    let e = auto::apply(&store, &batch, Some(1.5), None).unwrap_err();
+    assert_eq!(e.code(), "input.confidence");
+
+    // Released with the true type and unit: the model learns every document once.
+    release_as_true(&store, &batch, docs);
+    let status = auto::model_status(&store).unwrap();
+    assert_eq!(status.state, "ready");
+    assert_eq!(status.examples as usize, docs.len());
+    assert_eq!(
+        status
+            .per_type
+            .iter()
+            .map(|(_, n)| *n as usize)
+            .sum::<usize>(),
+        docs.len()
+    );
+    assert_eq!(
+        auto::learn_released(&store, &batch).unwrap(),
+        0,
+        "learned once"
+    );
+
+    // A damaged model: not used, said so; the values already given stay; reset starts it
+    // afresh, and the next release rebuilds it from what it learned.
+    store
+        .with_tx(|c| table::put_model(c, 1, "{ kaputt", 0))
+        .unwrap();
+    assert_eq!(auto::model_status(&store).unwrap().state, "damaged");
+    let again = auto::suggest(&store, &batch).unwrap();
+    assert_eq!(again.model, "damaged");
+    assert!(again
+        .documents
+        .iter()
+        .all(|d| d.fields.iter().all(|f| f.source != "model")));
+    assert_eq!(auto::model_reset(&store).unwrap() as usize, docs.len());
+    assert_eq!(auto::model_status(&store).unwrap().state, "empty");
+    let kept = auto::documents(&store, &batch).unwrap();
+    assert!(kept
+        .iter()
+        .all(|d| d.index.iter().any(|(k, _)| k == "dokumentart")));
+}
