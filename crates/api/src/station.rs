@@ -92,6 +92,9 @@ pub fn import_masterdata(
     })
 }
 
+/// Suggestions less sure than this are not offered at the station (they would be noise).
+const SHOWN_FROM: f32 = 0.3;
+
 /// A document's pages read for its suggestions (the head of a letter and what follows it).
 const SUGGEST_PAGES: usize = 4;
 
@@ -138,7 +141,9 @@ pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
                     .fields
                     .into_iter()
                     .filter(|f| {
-                        open_field(&f.field) && !index.contains(&(f.field.clone(), f.value.clone()))
+                        f.confidence >= SHOWN_FROM
+                            && open_field(&f.field)
+                            && !index.contains(&(f.field.clone(), f.value.clone()))
                     })
                     .collect()
             } else {

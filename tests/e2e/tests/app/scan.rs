@@ -830,12 +830,20 @@ async fn the_scan_office_day_separates_indexes_checks_releases_and_proves_it() {
     );
     wait_pages(&app, 3).await;
 
-    // The index station: document 1's Aktenzeichen came from the barcode.
-    let az = app.wait_for("#idx-1-aktenzeichen").await;
-    assert_eq!(
-        az.prop("value").await.unwrap().as_deref(),
-        Some("530.12-2026/0077")
-    );
+    // The index station: document 1's Aktenzeichen came from the barcode (the station
+    // follows the separation once its view of the batch is loaded again).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let az = loop {
+        let az = app.wait_for("#idx-1-aktenzeichen").await;
+        if az.prop("value").await.ok().flatten().as_deref() == Some("530.12-2026/0077") {
+            break az;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "document 1 never showed the Aktenzeichen from its barcode"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     // Bild ↓ / Bild ↑ between the documents' cards.
     az.click().await.unwrap();
     crate::harness::press(&app, "\u{E00F}").await;
