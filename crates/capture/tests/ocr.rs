@@ -174,6 +174,17 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
     assert!(words.iter().all(|w| w.x + w.w <= pw && w.y + w.h <= ph));
 }
 
+/// The test letter turned half round, as PNG.
+fn upside_down_letter(dir: &std::path::Path) -> Vec<u8> {
+    let upright = image::load_from_memory(&letter_png(dir)).unwrap();
+    let mut out = Vec::new();
+    upright
+        .rotate180()
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
 /// A letter fed upside down, with the built-in profile: the orientation reading turns it
 /// (logged with its confidence) before OCR reads it, so it is read the right way up.
 #[test]
@@ -181,15 +192,7 @@ fn a_letter_fed_upside_down_is_turned_before_it_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
-    let upright = image::load_from_memory(&letter_png(dir.path())).unwrap();
-    let mut upside_down = Vec::new();
-    upright
-        .rotate180()
-        .write_to(
-            &mut std::io::Cursor::new(&mut upside_down),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
+    let upside_down = upside_down_letter(dir.path());
     let batch = batch_with(
         &store,
         vec![
@@ -231,15 +234,7 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
     let dir = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
-    let upright = image::load_from_memory(&letter_png(dir.path())).unwrap();
-    let mut upside_down = Vec::new();
-    upright
-        .rotate180()
-        .write_to(
-            &mut std::io::Cursor::new(&mut upside_down),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
+    let upside_down = upside_down_letter(dir.path());
     let batch = batch_oriented(
         &store,
         vec![

@@ -1,0 +1,149 @@
+//! Automatic indexing from the command line, on generated mail (`scripts/auto/mail.py`):
+//! `eingang import --auto`, `batch suggest --json`, `batch documents --json`,
+//! `batch autoindex`, `model status|reset|retrain`.
+
+// In tests a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn eingang(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("EINGANG_DATA_DIR")
+        .output()
+        .expect("run eingang")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn import_auto_suggests_and_applies_and_the_model_reports_its_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mail, data) = (dir.path().join("mail"), dir.path().join("data"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/auto/mail.py");
+    let made = Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(&mail)
+        .args(["4", "23", "200"])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(mail.join("truth.json")).unwrap()).unwrap();
+    let stammdaten = mail.join("stammdaten.csv");
+    ok(&eingang(
+        &data,
+        &["masterdata", "import", stammdaten.to_str().unwrap()],
+    ));
+
+    // A profile that applies document starts it is sure of.
+    let profiles: Value =
+        serde_json::from_str(&ok(&eingang(&data, &["profiles", "list", "--json"]))).unwrap();
+    let mut p = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "standard")
+        .unwrap()
+        .clone();
+    p["id"] = "auto".into();
+    p["auto"] = serde_json::json!({"apply_boundaries": 0.8});
+    let file = dir.path().join("auto.json");
+    std::fs::write(&file, p.to_string()).unwrap();
+    ok(&eingang(
+        &data,
+        &["profiles", "save", file.to_str().unwrap()],
+    ));
+
+    let mut args = vec!["import", "--auto", "--profile", "auto"];
+    let files: Vec<String> = truth["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| mail.join(p["file"].as_str().unwrap()).display().to_string())
+        .collect();
+    args.extend(files.iter().map(String::as_str));
+    let out = ok(&eingang(&data, &args));
+    let docs = truth["documents"].as_array().unwrap().len();
+    assert!(
+        out.contains(&format!("{} document start(s) changed", docs - 1)),
+        "{out}"
+    );
+    let batch = out
+        .lines()
+        .find_map(|l| l.strip_prefix("batch "))
+        .and_then(|l| l.split(':').next())
+        .unwrap()
+        .to_owned();
+
+    let s: Value = serde_json::from_str(&ok(&eingang(
+        &data,
+        &["batch", "suggest", &batch, "--json"],
+    )))
+    .unwrap();
+    assert_eq!(s["ocr_pending"], 0);
+    assert_eq!(s["documents"].as_array().unwrap().len(), docs);
+    let pages = s["pages"].as_array().unwrap();
+    for (p, t) in pages.iter().zip(truth["pages"].as_array().unwrap()) {
+        assert_eq!(p["source"], t["file"]);
+        assert_eq!(p["starts_document"], t["starts"], "{p}");
+        assert_eq!(p["starts_now"], t["starts"], "applied: {p}");
+        assert!(p["start_confidence"].as_f64().unwrap() > 0.5);
+    }
+    let text = ok(&eingang(&data, &["batch", "suggest", &batch]));
+    assert!(
+        text.contains("starts a document") && text.contains("model: empty"),
+        "{text}"
+    );
+
+    let listed: Value = serde_json::from_str(&ok(&eingang(
+        &data,
+        &["batch", "documents", &batch, "--json"],
+    )))
+    .unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), docs);
+    for (d, t) in listed.iter().zip(truth["documents"].as_array().unwrap()) {
+        let date = d["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == "briefdatum")
+            .unwrap();
+        assert_eq!(date["value"], t["date"], "{d}");
+    }
+
+    // Values at 90 % and more into the fields; a confidence out of range is refused.
+    let out = ok(&eingang(
+        &data,
+        &["batch", "autoindex", &batch, "--values", "0.9"],
+    ));
+    assert!(out.contains("index value(s) filled"), "{out}");
+    let bad = eingang(&data, &["batch", "autoindex", &batch, "--boundaries", "2"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("input.confidence"));
+
+    let status: Value =
+        serde_json::from_str(&ok(&eingang(&data, &["model", "status", "--json"]))).unwrap();
+    assert_eq!(status["state"], "empty");
+    assert_eq!(status["examples"], 0);
+    assert!(ok(&eingang(&data, &["model", "reset"])).contains("0 learned example(s) forgotten"));
+    assert!(ok(&eingang(&data, &["model", "retrain"])).contains("trained on 0"));
+}
