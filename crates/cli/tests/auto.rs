@@ -29,6 +29,27 @@ fn ok(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// A profile `auto`: the built-in grey one that applies document starts it is sure of.
+fn auto_profile(data: &Path, dir: &Path) {
+    let profiles: Value =
+        serde_json::from_str(&ok(&eingang(data, &["profiles", "list", "--json"]))).unwrap();
+    let mut p = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "standard")
+        .unwrap()
+        .clone();
+    p["id"] = "auto".into();
+    p["auto"] = serde_json::json!({"apply_boundaries": 0.8});
+    let file = dir.join("auto.json");
+    std::fs::write(&file, p.to_string()).unwrap();
+    ok(&eingang(
+        data,
+        &["profiles", "save", file.to_str().unwrap()],
+    ));
+}
+
 #[test]
 fn import_auto_suggests_and_applies_and_the_model_reports_its_state() {
     let dir = tempfile::tempdir().unwrap();
@@ -53,24 +74,7 @@ fn import_auto_suggests_and_applies_and_the_model_reports_its_state() {
         &["masterdata", "import", stammdaten.to_str().unwrap()],
     ));
 
-    // A profile that applies document starts it is sure of.
-    let profiles: Value =
-        serde_json::from_str(&ok(&eingang(&data, &["profiles", "list", "--json"]))).unwrap();
-    let mut p = profiles
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "standard")
-        .unwrap()
-        .clone();
-    p["id"] = "auto".into();
-    p["auto"] = serde_json::json!({"apply_boundaries": 0.8});
-    let file = dir.path().join("auto.json");
-    std::fs::write(&file, p.to_string()).unwrap();
-    ok(&eingang(
-        &data,
-        &["profiles", "save", file.to_str().unwrap()],
-    ));
+    auto_profile(&data, dir.path());
 
     let mut args = vec!["import", "--auto", "--profile", "auto"];
     let files: Vec<String> = truth["pages"]
@@ -121,13 +125,13 @@ fn import_auto_suggests_and_applies_and_the_model_reports_its_state() {
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), docs);
     for (d, t) in listed.iter().zip(truth["documents"].as_array().unwrap()) {
-        let date = d["suggestions"]
+        let letter_date = d["suggestions"]
             .as_array()
             .unwrap()
             .iter()
             .find(|f| f["field"] == "briefdatum")
             .unwrap();
-        assert_eq!(date["value"], t["date"], "{d}");
+        assert_eq!(letter_date["value"], t["date"], "{d}");
     }
 
     // Values at 90 % and more into the fields; a confidence out of range is refused.
