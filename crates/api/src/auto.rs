@@ -208,7 +208,6 @@ pub fn apply_profile(store: &Store, batch: &BatchId) -> Result<Applied> {
     let AutoIndexing {
         apply_boundaries,
         fill_values,
-        ..
     } = profile.auto;
     apply(store, batch, apply_boundaries, fill_values)
 }

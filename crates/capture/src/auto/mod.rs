@@ -31,9 +31,6 @@ pub struct AutoIndexing {
     pub apply_boundaries: Option<f32>,
     /// Suggested values fill index fields nobody filled.
     pub fill_values: Option<f32>,
-    /// A document whose required values all came at least this sure, and which the quality
-    /// check did not draw, is released without anyone opening it.
-    pub straight_through: Option<f32>,
 }
 
 impl AutoIndexing {
@@ -42,7 +39,6 @@ impl AutoIndexing {
         for (name, v) in [
             ("auto.apply_boundaries", self.apply_boundaries),
             ("auto.fill_values", self.fill_values),
-            ("auto.straight_through", self.straight_through),
         ] {
             if v.is_some_and(|c| !(0.0..=1.0).contains(&c)) {
                 return Err(crate::BatchError::setting(
