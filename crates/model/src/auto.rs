@@ -44,16 +44,17 @@ pub struct PageSuggestion {
 }
 
 /// A suggested index value: the field, the value, how sure, and where it was read (the
-/// document's page, 0-based, and the place on it), or `model` / `keywords` / `pattern` for
-/// values that come from the document as a whole.
+/// document's page, 0-based, and the place on it) — none for values that come from the
+/// document as a whole (type and unit from the model, keywords or the address block).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct FieldSuggestion {
     pub field: String,
     pub value: String,
     pub confidence: f32,
-    /// `text` (read on a page), `model` (learned), `keywords` (master data), `aktenzeichen`
-    /// (the unit whose pattern the Aktenzeichen follows).
+    /// `text` (read on a page; also the unit whose pattern the Aktenzeichen read follows),
+    /// `model` (learned), `keywords` (master data), `address` (the unit named in the
+    /// address block).
     pub source: String,
     pub page: Option<u32>,
     pub region: Option<Region>,

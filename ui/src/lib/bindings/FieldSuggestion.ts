@@ -3,12 +3,13 @@ import type { Region } from "./Region";
 
 /**
  * A suggested index value: the field, the value, how sure, and where it was read (the
- * document's page, 0-based, and the place on it), or `model` / `keywords` / `pattern` for
- * values that come from the document as a whole.
+ * document's page, 0-based, and the place on it) — none for values that come from the
+ * document as a whole (type and unit from the model, keywords or the address block).
  */
 export type FieldSuggestion = { field: string, value: string, confidence: number, 
 /**
- * `text` (read on a page), `model` (learned), `keywords` (master data), `aktenzeichen`
- * (the unit whose pattern the Aktenzeichen follows).
+ * `text` (read on a page; also the unit whose pattern the Aktenzeichen read follows),
+ * `model` (learned), `keywords` (master data), `address` (the unit named in the
+ * address block).
  */
 source: string, page: number | null, region: Region | null, };
