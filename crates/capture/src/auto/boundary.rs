@@ -5,6 +5,7 @@
 //! back — and the closing and signature that end the page before. They add up as weights
 //! of evidence (log-odds) to a probability per page.
 
+use super::extract::{dates_in, POSTCODE, SALUTATION, SUBJECT};
 use super::layout::PageLines;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -37,20 +38,8 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:mit\s+freundlichen\s+gr(?:ü|u|ue)(?:ß|ss|s)en|freundliche\s+gr(?:ü|u|ue)(?:ß|ss|s)e|mit\s+freundlichem\s+gru(?:ß|ss)|hochachtungsvoll|viele\s+gr(?:ü|u|ue)(?:ß|ss)e|beste\s+gr(?:ü|u|ue)(?:ß|ss)e)")
         .expect("closing")
 });
-static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:sehr\s+geehrte|liebe[rs]?\s|guten\s+tag)").expect("salutation")
-});
-static SUBJECT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*(?:betreff|betr\.)\s*:?").expect("subject"));
 static ENCLOSURE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*anlagen?\s*\d*\b").expect("enclosure"));
-static POSTCODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b\d{5}\s+\p{Lu}\p{L}").expect("postcode"));
-static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b\d{1,2}\.\s?(?:\d{1,2}\.\s?\d{2,4}|\s*[A-ZÄÖÜa-zäöü]{3,9}\.?\s+\d{4})\b|\b\d{4}-\d{2}-\d{2}\b")
-        .expect("date")
-});
-
 impl Signs {
     /// Reads the signs of a page (lines from OCR; `blank` from processing).
     pub fn of(page: &PageLines, blank: bool) -> Self {
@@ -71,7 +60,7 @@ impl Signs {
             if head && SUBJECT.is_match(t) {
                 s.subject = true;
             }
-            if head && DATE.is_match(t) {
+            if head && !dates_in(t).is_empty() {
                 s.date_in_head = true;
             }
             // Page numbers stand at the top or the bottom.

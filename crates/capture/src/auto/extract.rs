@@ -58,7 +58,7 @@ static IBAN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b([A-Z]{2}\s?[0-9OIl]{2}(?:\s?[A-Z0-9OIl]{4}){3,7}(?:\s?[A-Z0-9OIl]{1,3})?)\b")
         .expect("IBAN pattern")
 });
-static POSTCODE: LazyLock<Regex> =
+pub(super) static POSTCODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d{5}\s+\p{Lu}").expect("postcode pattern"));
 static INVOICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:rechnungs\s?-?\s?(?:nummer|nr\.?)|rechnung\s+nr\.?|rg\.?\s?-?nr\.?)\s*:?\s*([A-Z0-9][A-Z0-9\-/.]{2,30}[A-Z0-9])")
@@ -68,9 +68,9 @@ static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:gesamtbetrag|rechnungsbetrag|endbetrag|gesamtsumme|summe\s+brutto|zu\s+zahlen|bruttobetrag)\s*:?\s*(?:EUR|€)?\s*(\d{1,3}(?:\.\d{3})*,\d{2}|\d+,\d{2})")
         .expect("amount pattern")
 });
-static SUBJECT: LazyLock<Regex> =
+pub(super) static SUBJECT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*(?:betreff|betr\.)\s*:?\s*(.+)$").expect("subject"));
-static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:sehr\s+geehrte|liebe[rs]?\s|guten\s+tag|hallo\b)").expect("salutation")
 });
 static RETURN_SEP: LazyLock<Regex> =
@@ -107,7 +107,7 @@ fn month_of(word: &str) -> Option<u32> {
 }
 
 /// Every date on a line: (its ISO form, the bytes it covers).
-fn dates_in(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+pub(super) fn dates_in(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     let num = |c: &regex::Captures, i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
     for c in NUMERIC_DATE.captures_iter(text) {
