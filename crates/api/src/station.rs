@@ -129,7 +129,17 @@ pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
                 !index.iter().any(|(k, v)| k == f && !v.trim().is_empty())
                     || issues.iter().any(|e| e.field == f)
             };
-            let suggestions = if read_pages && d.page_ids.iter().any(|id| by_id.contains_key(id)) {
+            // A document indexed already (no issue, the usual fields given) costs nothing.
+            let wanted = !issues.is_empty()
+                || [
+                    "dokumentart",
+                    "organisationseinheit",
+                    "absender",
+                    "briefdatum",
+                ]
+                .iter()
+                .any(|f| open_field(f));
+            let suggestions = if read_pages && wanted {
                 let rows: Vec<eingang_store::tables::pages::PageRow> = d
                     .page_ids
                     .iter()
