@@ -108,6 +108,7 @@ impl SyncState {
             authenticated: config.directory.configured(),
             seal: config.seal,
             timestamp: config.timestamp,
+            automatic: Vec::new(),
         })
     }
 

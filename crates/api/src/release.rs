@@ -33,6 +33,11 @@ pub struct ReleaseRequest {
     pub timestamp: eingang_config::TimestampSection,
     /// People sign in against the directory (`[directory]` configured).
     pub authenticated: bool,
+    /// Documents released straight through (by their first page): how they were indexed.
+    pub automatic: Vec<(
+        eingang_model::PageId,
+        eingang_capture::transfer::AutoIndexed,
+    )>,
 }
 
 /// What a pending release keeps of its request; the seal, timestamp and sign-in settings
@@ -43,6 +48,11 @@ struct Asked {
     index: Vec<(String, String)>,
     targets: Vec<String>,
     station: Option<String>,
+    #[serde(default)]
+    automatic: Vec<(
+        eingang_model::PageId,
+        eingang_capture::transfer::AutoIndexed,
+    )>,
 }
 
 /// What a release did.
@@ -68,6 +78,7 @@ pub fn release(store: &Store, batch: &BatchId, request: &ReleaseRequest) -> Resu
                 index: request.index.clone(),
                 targets: request.targets.clone(),
                 station: request.station.clone(),
+                automatic: request.automatic.clone(),
             };
             let json = serde_json::to_string(&asked).map_err(|e| Error::Internal(e.to_string()))?;
             tracing::warn!(
@@ -132,9 +143,15 @@ fn release_now(
             "the audit checkpoint after a release failed"
         );
     }
-    // Automatic indexing learns from what was released (a failure leaves the release
-    // standing; its documents are then not learned, and the log says so).
-    if let Err(e) = crate::auto::learn_released(store, batch) {
+    // Automatic indexing learns from what people released (a failure leaves the release
+    // standing; its documents are then not learned, and the log says so) — not from what
+    // it released straight through itself, which would only confirm its own mistakes.
+    let learned = if request.automatic.is_empty() {
+        crate::auto::learn_released(store, batch).map(|_| ())
+    } else {
+        Ok(())
+    };
+    if let Err(e) = learned {
         tracing::warn!(
             code = e.code(),
             "learning from the released documents failed"
@@ -158,6 +175,7 @@ fn release_of<'a>(
         station: request.station.as_deref(),
         justification: request.seal.justification.as_deref(),
         authenticated: request.authenticated,
+        automatic: &request.automatic,
     }
 }
 
@@ -222,6 +240,7 @@ fn retry_one(
                 seal: cfg.seal.clone(),
                 timestamp: cfg.timestamp.clone(),
                 authenticated: cfg.directory.configured(),
+                automatic: asked.automatic,
             };
             release(store, &p.batch_id, &request)
         });

@@ -3,7 +3,8 @@
 //! - **Sampling by protection need**: `normal` checks one document in ten, `hoch` one in
 //!   two, `sehr_hoch` every document (so every page). Which documents are drawn follows from
 //!   a hash of the batch and the document's first page: stable, and not the scanner's choice.
-//!   A batch always has at least one document drawn.
+//!   A batch always has at least one document drawn. Documents split off for
+//!   straight-through release are drawn as in the batch they came from.
 //! - **Automatic flags** a person reviews: blank pages, too dark or too light, skew left,
 //!   page-count mismatch, barcode unread, OCR or processing failed. A flagged document must
 //!   be checked even when not drawn.
@@ -123,13 +124,15 @@ pub fn state(store: &Store, batch_id: &BatchId) -> Result<QcState, BatchError> {
             reason: e.to_string(),
         })?;
     let rate = profile.qc.protection.sample_rate();
+    // Documents split off (straight-through) are drawn as in the batch they came from.
+    let draws_as = batch.split_from.unwrap_or(batch.id);
     let mut documents: Vec<DocCheck> = segments(&pages)
         .into_iter()
         .map(|doc| {
             let first_page = doc[0].id;
             let page_ids: Vec<PageId> = doc.iter().map(|p| p.id).collect();
             let flags = flags(&doc, &profile);
-            let sampled = drawn(batch_id, &first_page, rate);
+            let sampled = drawn(&draws_as, &first_page, rate);
             let verdict = verdicts
                 .iter()
                 .rev()
@@ -146,7 +149,8 @@ pub fn state(store: &Store, batch_id: &BatchId) -> Result<QcState, BatchError> {
             }
         })
         .collect();
-    if !documents.iter().any(|d| d.sampled) {
+    // A batch has at least one document drawn; a split-off one had its draw in its origin.
+    if batch.split_from.is_none() && !documents.iter().any(|d| d.sampled) {
         if let Some(first) = documents.first_mut() {
             first.sampled = true;
             first.required = true;

@@ -104,6 +104,28 @@ pub struct Facts {
     /// How each page went into the archived PDF (as in its page log: `method` — `mrc`,
     /// `jpeg`, `ccitt-g4`, `flate` — and the parameters, or why MRC was refused).
     pub encodings: Vec<serde_json::Value>,
+    /// Released straight through: the values the machine gave and how sure it was.
+    pub automatic: Option<AutoIndexed>,
+}
+
+/// A document released straight through: nobody indexed it or opened it; every required
+/// value came from automatic indexing at least this sure.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct AutoIndexed {
+    /// The lowest confidence of the values the machine gave.
+    pub confidence: f32,
+    /// Each value the machine gave, with its confidence.
+    pub fields: Vec<(String, f32)>,
+}
+
+impl AutoIndexed {
+    /// What the Transfervermerk says: „automatisch indexiert, Konfidenz 0,97“.
+    pub fn statement(&self) -> String {
+        format!(
+            "automatisch indexiert, Konfidenz {}",
+            format!("{:.2}", self.confidence).replace('.', ",")
+        )
+    }
 }
 
 /// The configured station name, else the machine's host name.
@@ -210,6 +232,7 @@ pub fn xml(f: &Facts) -> String {
         esc(&f.protection),
         f.four_eyes
     );
+    indexing(&mut x, f.automatic.as_ref());
     let _ = writeln!(
         x,
         "  <integritaetsschutz art=\"{}\">{}</integritaetsschutz>",
@@ -227,6 +250,29 @@ pub fn xml(f: &Facts) -> String {
     x
 }
 
+/// How the document was indexed: by a person, or straight through (with how sure).
+fn indexing(x: &mut String, automatic: Option<&AutoIndexed>) {
+    match automatic {
+        None => x.push_str("  <indexierung art=\"person\"/>\n"),
+        Some(a) => {
+            let _ = writeln!(
+                x,
+                "  <indexierung art=\"automatisch\" konfidenz=\"{:.2}\" vermerk=\"{}\">",
+                a.confidence,
+                esc(&a.statement())
+            );
+            for (field, c) in &a.fields {
+                let _ = writeln!(
+                    x,
+                    "    <feld name=\"{}\" konfidenz=\"{c:.2}\"/>",
+                    esc(field)
+                );
+            }
+            x.push_str("  </indexierung>\n");
+        }
+    }
+}
+
 /// The key facts for the XMP (Eingang's namespace), beside the index fields.
 pub fn xmp_facts(f: &Facts) -> Vec<(String, String)> {
     vec![
@@ -235,6 +281,12 @@ pub fn xmp_facts(f: &Facts) -> Vec<(String, String)> {
         ("transfervermerk_qs".into(), f.qc_result.clone()),
         ("transfervermerk_pruefer".into(), f.checker.clone()),
         ("transfervermerk_scanprofil".into(), f.profile_id.clone()),
+        (
+            "transfervermerk_indexierung".into(),
+            f.automatic
+                .as_ref()
+                .map_or_else(|| "person".to_owned(), AutoIndexed::statement),
+        ),
     ]
 }
 
@@ -276,6 +328,49 @@ pub fn integrity(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_released_straight_through_says_so_with_every_confidence() {
+        let person = xml(&Facts::default());
+        assert!(
+            person.contains(r#"<indexierung art="person"/>"#),
+            "{person}"
+        );
+        let f = Facts {
+            automatic: Some(AutoIndexed {
+                confidence: 0.934,
+                fields: vec![("dokumentart".into(), 0.97), ("absender".into(), 0.934)],
+            }),
+            ..Facts::default()
+        };
+        let x = xml(&f);
+        let doc = roxmltree::Document::parse(&x).unwrap();
+        let node = doc
+            .descendants()
+            .find(|d| d.tag_name().name() == "indexierung")
+            .unwrap();
+        assert_eq!(node.attribute("art"), Some("automatisch"));
+        assert_eq!(node.attribute("konfidenz"), Some("0.93"));
+        assert_eq!(
+            node.attribute("vermerk"),
+            Some("automatisch indexiert, Konfidenz 0,93")
+        );
+        let fields: Vec<_> = node
+            .children()
+            .filter(roxmltree::Node::is_element)
+            .map(|n| {
+                (
+                    n.attribute("name").unwrap(),
+                    n.attribute("konfidenz").unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(fields, [("dokumentart", "0.97"), ("absender", "0.93")]);
+        assert!(xmp_facts(&f).contains(&(
+            "transfervermerk_indexierung".into(),
+            "automatisch indexiert, Konfidenz 0,93".into()
+        )));
+    }
 
     #[test]
     fn the_note_is_well_formed_and_says_what_tr_resiscan_asks() {

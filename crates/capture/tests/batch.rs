@@ -181,6 +181,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
                 station: None,
                 justification: None,
                 authenticated: false,
+                automatic: &[],
             },
         )
     };

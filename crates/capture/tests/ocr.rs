@@ -287,6 +287,7 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
                 station: None,
                 justification: None,
                 authenticated: false,
+                automatic: &[],
             },
         )
     };

@@ -257,6 +257,7 @@ fn release_request(
         authenticated: cfg.directory.configured(),
         seal: cfg.seal,
         timestamp: cfg.timestamp,
+        automatic: Vec::new(),
     })
 }
 

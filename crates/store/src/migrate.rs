@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (19, include_str!("migrations/0019_list_counts.sql")),
     (20, include_str!("migrations/0020_unpurged.sql")),
     (21, include_str!("migrations/0021_auto_indexing.sql")),
+    (22, include_str!("migrations/0022_straight_through.sql")),
 ];
 
 /// The schema version this build writes.

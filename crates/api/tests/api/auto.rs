@@ -76,19 +76,20 @@ fn release_as_true(store: &eingang_store::Store, batch: &BatchId, docs: &[Value]
         .unwrap();
     }
     station::check(store, batch, &[], true, "").unwrap();
-    let request = release::ReleaseRequest {
+    release::release(store, batch, &request()).unwrap();
+}
+
+/// A release to the default target, protection need normal with its justification.
+fn request() -> release::ReleaseRequest {
+    release::ReleaseRequest {
         title: "Posteingang".into(),
-        index: Vec::new(),
         targets: vec!["default".into()],
-        station: None,
         seal: eingang_config::SealSection {
             justification: Some("Test: Schutzbedarf normal".into()),
             ..Default::default()
         },
-        timestamp: eingang_config::TimestampSection::default(),
-        authenticated: false,
-    };
-    release::release(store, batch, &request).unwrap();
+        ..Default::default()
+    }
 }
 
 /// Every page's turn and document start, every document's date, Aktenzeichen (with where it
@@ -199,4 +200,139 @@ fn generated_mail_is_turned_cut_and_indexed_then_learned_at_release() {
     assert!(kept
         .iter()
         .all(|d| d.index.iter().any(|(k, _)| k == "dokumentart")));
+}
+
+#[test]
+fn after_a_first_released_set_the_next_batch_goes_straight_through_except_what_the_check_draws() {
+    let (dir, store) = super::fresh();
+    let (files, truth) = mail(&dir.path().join("first"), 12, 31);
+    station::import_masterdata(
+        &store,
+        "stammdaten.csv",
+        &std::fs::read(dir.path().join("first/stammdaten.csv")).unwrap(),
+        |_| Ok(()),
+    )
+    .unwrap();
+    let first = read_batch(&store, &files, "Erste Post");
+    auto::apply(&store, &first, Some(0.5), None).unwrap();
+    let learned = truth["documents"].as_array().unwrap().len();
+    release_as_true(&store, &first, truth["documents"].as_array().unwrap());
+
+    let (files, truth) = mail(&dir.path().join("next"), 12, 32);
+    let docs = truth["documents"].as_array().unwrap();
+    let batch = read_batch(&store, &files, "Nächste Post");
+    auto::apply(&store, &batch, Some(0.5), None).unwrap();
+    let drawn: Vec<_> = eingang_capture::qc::state(&store, &batch)
+        .unwrap()
+        .documents
+        .iter()
+        .filter(|d| d.required)
+        .map(|d| d.first_page)
+        .collect();
+    assert!(!drawn.is_empty(), "the check draws at least one");
+
+    // A release that fails (here: no title) leaves every document where it was.
+    let untitled = release::ReleaseRequest {
+        title: String::new(),
+        ..request()
+    };
+    let e = auto::straight_through(&store, &batch, 0.8, &untitled).unwrap_err();
+    assert_eq!(e.code(), "input.doc_title");
+    assert_eq!(auto::documents(&store, &batch).unwrap().len(), docs.len());
+    assert!(auto::documents(&store, &batch)
+        .unwrap()
+        .iter()
+        .all(|d| d.index.is_empty()));
+
+    let went = auto::straight_through(&store, &batch, 0.8, &request()).unwrap();
+    assert!(!went.waiting);
+    assert!(went.released > 0, "{went:?}");
+    assert_eq!(went.released as usize + went.held.len(), docs.len());
+    for d in &drawn {
+        let held = went.held.iter().find(|h| h.first_page == d.to_string());
+        assert!(
+            held.is_some_and(|h| h.reasons.iter().any(|r| r == "drawn" || r == "flagged")),
+            "a drawn document stays for the check: {went:?}"
+        );
+    }
+
+    // The split-off batch: released, its check as drawn in the batch it came from, every
+    // document with the true type, sender and date, and the Transfervermerk saying so.
+    let split: BatchId = went.batch.as_deref().unwrap().parse().unwrap();
+    let rows = store
+        .with_conn(|c| eingang_store::tables::documents::documents(c, &split))
+        .unwrap();
+    assert_eq!(rows.len(), went.released as usize);
+    let qc = eingang_capture::qc::state(&store, &split).unwrap();
+    assert!(qc.passed && qc.documents.iter().all(|d| !d.sampled));
+    for row in &rows {
+        assert_released_as_true(&store, row, &truth);
+    }
+    // What stays is what a person must see; every decision is in the audit log.
+    assert_eq!(
+        auto::documents(&store, &batch).unwrap().len(),
+        went.held.len()
+    );
+    let audit = store
+        .with_conn(eingang_store::tables::audit::records)
+        .unwrap();
+    assert!(audit.iter().any(|r| r.kind == "batch.split"));
+    assert!(audit.iter().any(|r| r.kind == "batch.merged_back"));
+    // Both tries are logged: the one undone and the one released.
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|r| r.kind == "page.straight_through")
+            .count(),
+        2 * went.released as usize
+    );
+    // Its own releases teach the model nothing (only what people released).
+    assert_eq!(
+        auto::model_status(&store).unwrap().examples as usize,
+        learned
+    );
+}
+
+/// A document released straight through: it starts where a true document starts, carries
+/// its true type, sender and date, and its Transfervermerk says it was indexed
+/// automatically.
+fn assert_released_as_true(
+    store: &eingang_store::Store,
+    row: &eingang_store::tables::documents::DocumentRow,
+    truth: &Value,
+) {
+    let docs = truth["documents"].as_array().unwrap();
+    let source = store
+        .with_conn(|c| eingang_store::tables::pages::page(c, &row.page_ids[0]))
+        .unwrap()
+        .source;
+    let page = truth["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["file"].as_str() == Some(source.as_str()))
+        .unwrap();
+    assert!(
+        page["starts"].as_bool().unwrap(),
+        "{source} starts a document"
+    );
+    let t = &docs[usize::try_from(page["document"].as_u64().unwrap()).unwrap()];
+    let get = |f: &str| {
+        row.index
+            .iter()
+            .find(|(k, _)| k == f)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("dokumentart"), t["type"].as_str(), "{:?}", row.index);
+    assert_eq!(get("absender"), t["sender"].as_str(), "{:?}", row.index);
+    assert_eq!(get("briefdatum"), t["date"].as_str(), "{:?}", row.index);
+    let tv = String::from_utf8(
+        store
+            .blobs()
+            .get(row.transfer_blob.as_deref().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(tv.contains(r#"<indexierung art="automatisch""#), "{tv}");
+    assert!(tv.contains("automatisch indexiert, Konfidenz 0,"), "{tv}");
 }

@@ -95,6 +95,7 @@ fn request(seal: SealSection, timestamp: TimestampSection) -> ReleaseRequest {
         seal,
         timestamp,
         authenticated: false,
+        automatic: Vec::new(),
     }
 }
 

@@ -31,6 +31,9 @@ pub struct AutoIndexing {
     pub apply_boundaries: Option<f32>,
     /// Suggested values fill index fields nobody filled.
     pub fill_values: Option<f32>,
+    /// Straight-through: documents the check did not draw or flag whose required values
+    /// all come this sure are released without anyone opening them.
+    pub release: Option<f32>,
 }
 
 impl AutoIndexing {
@@ -39,6 +42,7 @@ impl AutoIndexing {
         for (name, v) in [
             ("auto.apply_boundaries", self.apply_boundaries),
             ("auto.fill_values", self.fill_values),
+            ("auto.release", self.release),
         ] {
             if v.is_some_and(|c| !(0.0..=1.0).contains(&c)) {
                 return Err(crate::BatchError::setting(

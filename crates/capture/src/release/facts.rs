@@ -86,5 +86,7 @@ pub(crate) fn of(
             .count(),
         // The writer fills them in as it archives the pages.
         encodings: Vec::new(),
+        // The release's to fill in.
+        automatic: None,
     }
 }

@@ -46,6 +46,8 @@ pub struct Release<'a> {
     /// People sign in against the directory (`[directory]`): who scanned and who checked are
     /// authenticated identities.
     pub authenticated: bool,
+    /// Documents released straight through (by their first page): how they were indexed.
+    pub automatic: &'a [(eingang_model::PageId, transfer::AutoIndexed)],
 }
 
 /// A document made, not yet recorded: its row, its PDF and its Transfervermerk.
@@ -55,6 +57,8 @@ struct Made {
     transfervermerk: BlobRef,
     /// How each page went into the PDF (MRC or plain, and why), for the page log.
     encodings: Vec<(eingang_model::PageId, serde_json::Value)>,
+    /// Released straight through, this sure.
+    automatic: Option<f32>,
 }
 
 /// Releases a batch after its quality check. Nothing is queued if any document cannot be
@@ -105,6 +109,11 @@ pub fn release(
         let facts = transfer::Facts {
             protection_kind: protection.as_str().to_owned(),
             justification: justification.clone().unwrap_or_default(),
+            automatic: r
+                .automatic
+                .iter()
+                .find(|(first, _)| *first == seg[0].id)
+                .map(|(_, a)| a.clone()),
             ..facts
         };
         let pdf_doc = ScanPdf {
@@ -113,6 +122,7 @@ pub fn release(
             created: created.clone(),
             reference: id_text.clone(),
         };
+        let facts_automatic = facts.automatic.as_ref().map(|a| a.confidence);
         let written = write::pdf(store, level, mrc.as_ref(), &pdf_doc, &seg, &facts, r.sealer)?;
         let (pdf, encodings, tv) = (written.pdf, written.encodings, written.transfervermerk);
         let transfervermerk = store.blobs().put(tv.as_bytes())?;
@@ -135,6 +145,7 @@ pub fn release(
             pdf,
             transfervermerk,
             encodings,
+            automatic: facts_automatic,
         });
     }
     // The originals may be destroyed only with integrity evidence: a seal, or the written
@@ -195,7 +206,12 @@ fn commit(
                 c,
                 "document.released",
                 &m.row.id.to_string(),
-                &serde_json::json!({ "batch": batch_id, "pages": m.row.page_ids.len(), "sha256": m.row.sha256 }),
+                &serde_json::json!({
+                    "batch": batch_id,
+                    "pages": m.row.page_ids.len(),
+                    "sha256": m.row.sha256,
+                    "automatic": m.automatic,
+                }),
             )?;
         }
         batches::set_released(c, batch_id, eligible)

@@ -118,6 +118,7 @@ pub fn release_checked(
             station: None,
             justification: Some(JUSTIFICATION),
             authenticated: false,
+            automatic: &[],
         },
     )
 }

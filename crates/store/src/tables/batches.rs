@@ -37,6 +37,11 @@ pub struct BatchRow {
     pub hold: bool,
     /// When its page images were purged (`[retention]`).
     pub purged_at: Option<i64>,
+    /// The batch its documents were split off from (straight-through release): its check
+    /// draws as that batch's.
+    pub split_from: Option<BatchId>,
+    /// When automatic indexing ran on it after its OCR (`None`: not yet).
+    pub auto_at: Option<i64>,
 }
 
 /// A pending release as the batch list shows it.
@@ -217,7 +222,7 @@ const BATCH_SELECT: &str = "SELECT b.id, b.name, b.profile_id, b.profile_json, b
            AND EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id)
            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id
                                                    AND o.state <> 'delivered')),
-        r.since, r.attempts, r.last_code, r.next_at, b.hold, b.purged_at
+        r.since, r.attempts, r.last_code, r.next_at, b.hold, b.purged_at, b.split_from, b.auto_at
      FROM batches b LEFT JOIN release_pending r ON r.batch_id = b.id";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
@@ -247,6 +252,8 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         },
         hold: r.get(18)?,
         purged_at: r.get(19)?,
+        split_from: r.get(20)?,
+        auto_at: r.get(21)?,
     })
 }
 
@@ -287,6 +294,93 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Option<BatchId>> {
 pub fn batch(conn: &Connection, id: &BatchId) -> Result<BatchRow> {
     conn.query_row(&format!("{BATCH_SELECT} WHERE b.id = ?1"), [id], batch_row)
         .map_err(Error::not_found("batch", id))
+}
+
+/// Splits the documents whose pages are `page_ids` off `parent` into a new batch named
+/// `name` (same profile, same person who scanned it), whose check draws as `parent`'s did;
+/// audited. Refused for a released batch (the store's trigger) and one whose release waits.
+pub fn split_off(
+    conn: &Connection,
+    parent: &BatchId,
+    page_ids: &[eingang_model::PageId],
+    name: &str,
+) -> Result<BatchId> {
+    let from = batch(conn, parent)?;
+    if from.release_pending.is_some() {
+        return Err(Error::ReleasePending);
+    }
+    let id = create_batch(conn, name, from.profile_id.as_deref(), &from.profile_json)?;
+    conn.execute(
+        "UPDATE batches SET scanned_by = ?2, split_from = ?3, auto_at = ?4, created_at = ?5
+         WHERE id = ?1",
+        params![
+            id,
+            from.scanned_by,
+            from.split_from.unwrap_or(from.id),
+            now_ms(),
+            from.created_at
+        ],
+    )?;
+    for p in page_ids {
+        conn.execute(
+            "UPDATE pages SET batch_id = ?2 WHERE id = ?1 AND batch_id = ?3",
+            params![p, id, parent],
+        )?;
+    }
+    crate::tables::audit::append(
+        conn,
+        "batch.split",
+        &id.to_string(),
+        &serde_json::json!({ "from": parent, "pages": page_ids.len() }),
+    )?;
+    Ok(id)
+}
+
+/// Undoes [`split_off`] of a batch not released: its pages go back, the batch goes.
+pub fn merge_back(conn: &Connection, split: &BatchId, parent: &BatchId) -> Result<()> {
+    conn.execute(
+        "UPDATE pages SET batch_id = ?2 WHERE batch_id = ?1",
+        params![split, parent],
+    )?;
+    conn.execute(
+        "DELETE FROM batches WHERE id = ?1 AND released_at IS NULL",
+        [split],
+    )?;
+    crate::tables::audit::append(
+        conn,
+        "batch.merged_back",
+        &parent.to_string(),
+        &serde_json::json!({ "split": split }),
+    )?;
+    Ok(())
+}
+
+/// Automatic indexing ran on the batch after its OCR.
+pub fn set_auto_done(conn: &Connection, id: &BatchId) -> Result<()> {
+    conn.execute(
+        "UPDATE batches SET auto_at = ?2 WHERE id = ?1",
+        params![id, now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Batches automatic indexing has not run on whose pages are all processed and read:
+/// not released, no release waiting, at least one page; oldest first.
+pub fn auto_due(conn: &Connection) -> Result<Vec<BatchId>> {
+    let mut stmt = conn.prepare(
+        "SELECT b.id FROM batches b
+         WHERE b.auto_at IS NULL AND b.released_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM release_pending r WHERE r.batch_id = b.id)
+           AND EXISTS (SELECT 1 FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted)
+           AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted
+                             AND (p.state NOT IN ('processed', 'failed')
+                                  OR p.ocr_state = 'pending'))
+         ORDER BY b.created_at",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ids)
 }
 
 /// Removes a batch with its pages (their blobs stay until the blob sweep).

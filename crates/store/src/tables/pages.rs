@@ -266,6 +266,16 @@ pub fn log_archive_encoding(
     log(conn, page_id, "archive_encoding", params)
 }
 
+/// Records that the document starting at `page_id` was released straight through (its
+/// values and how sure each was), in the page log.
+pub fn log_straight_through(
+    conn: &Connection,
+    page_id: &PageId,
+    params: &serde_json::Value,
+) -> Result<()> {
+    log(conn, page_id, "straight_through", params)
+}
+
 /// Records the barcodes read on a page (JSON list).
 pub fn set_barcodes(conn: &Connection, page_id: &PageId, json: &str) -> Result<()> {
     conn.execute(
