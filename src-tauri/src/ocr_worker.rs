@@ -2,7 +2,9 @@
 //! (`eingang_api::loops::ocr_forever`, as `eingang ocr run --watch`): one Tesseract process
 //! per page, as many at once as leaves a core for scanning and the UI (at least one). It
 //! never blocks intake or indexing; each page read tells the UI (`scan-batches-changed`).
-//! Without Tesseract the app works on and the station shows why. Ends with the app.
+//! Without Tesseract the app works on and the station shows why. Once a batch is read (and
+//! got no page for a while), automatic indexing works it as its profile allows: document
+//! starts, index values, straight-through release. Ends with the app.
 
 use crate::state::StoreExt;
 use crate::sync_worker::SyncState;
@@ -48,9 +50,42 @@ pub fn start(app: &AppHandle) {
                 }
                 let _ = app.emit("scan-batches-changed", ());
             };
-            eingang_api::loops::ocr_forever(&store, &find, jobs, &shutdown, &on_notice, &on_page);
+            let after = || automatic_indexing(&app, &store);
+            eingang_api::loops::ocr_forever(
+                &store, &find, jobs, &shutdown, &on_notice, &on_page, &after,
+            );
         });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "the OCR worker could not start");
+    }
+}
+
+/// Automatic indexing of the batches read ([`eingang_api::auto::run_due`]); what it released
+/// goes to the sync worker, and the Scanstelle is told.
+fn automatic_indexing(app: &AppHandle, store: &std::sync::Arc<eingang_store::Store>) {
+    let sync = app.state::<SyncState>();
+    let base = || {
+        sync.release_request(store, String::new(), Vec::new())
+            .map_err(|e| eingang_api::Error::Internal(e.to_string()))
+    };
+    match eingang_api::auto::run_due(store, eingang_api::auto::QUIET, &base) {
+        Ok(runs) if !runs.is_empty() => {
+            let released: u32 = runs
+                .iter()
+                .filter_map(|(_, r)| r.as_ref().ok())
+                .map(|r| r.straight_through.released)
+                .sum();
+            tracing::info!(
+                batches = runs.len(),
+                released,
+                "automatic indexing after OCR"
+            );
+            if released > 0 {
+                sync.wake.notify_one();
+            }
+            let _ = app.emit("scan-batches-changed", ());
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(code = e.code(), "automatic indexing could not run"),
     }
 }

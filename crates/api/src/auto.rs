@@ -157,20 +157,6 @@ pub fn apply_viewed(
     ))
 }
 
-/// [`apply`] at the confidences given, or (neither given) as the batch's profile allows.
-pub fn apply_or_profile(
-    store: &Store,
-    batch: &BatchId,
-    boundaries: Option<f32>,
-    values: Option<f32>,
-) -> Result<Applied> {
-    if boundaries.is_none() && values.is_none() {
-        apply_profile(store, batch)
-    } else {
-        apply(store, batch, boundaries, values)
-    }
-}
-
 /// A document as the batch is cut now: its pages, index values, what the master data does
 /// not accept, and the suggestions for it (`eingang batch documents`).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -588,17 +574,28 @@ pub fn run_after_ocr(
     })
 }
 
-/// [`run_after_ocr`] on every batch whose OCR is done and that automatic indexing has not
-/// worked yet (the app after its OCR queue; a batch that fails is logged and left).
+/// How long a batch gets no new page before automatic indexing works it in the background
+/// (a scan still running is left to finish).
+pub const QUIET: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// [`run_after_ocr`] on every batch whose OCR is done, that got no page for `quiet` and that
+/// automatic indexing has not worked yet (the app after its OCR passes; a batch that fails
+/// is logged and left). `base` gives the release settings, asked only when a batch is due.
 pub fn run_due(
     store: &Store,
-    base: &crate::release::ReleaseRequest,
+    quiet: std::time::Duration,
+    base: &dyn Fn() -> Result<crate::release::ReleaseRequest>,
 ) -> Result<Vec<(BatchId, Result<AutoRun>)>> {
-    let due = store.with_conn(eingang_store::tables::batches::auto_due)?;
+    let quiet_since = eingang_store::now_ms() - i64::try_from(quiet.as_millis()).unwrap_or(0);
+    let due = store.with_conn(|c| eingang_store::tables::batches::auto_due(c, quiet_since))?;
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let base = base()?;
     Ok(due
         .into_iter()
         .map(|b| {
-            let r = run_after_ocr(store, &b, base);
+            let r = run_after_ocr(store, &b, &base);
             if let Err(e) = &r {
                 tracing::warn!(code = e.code(), "automatic indexing of a batch failed");
             }

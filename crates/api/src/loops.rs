@@ -35,7 +35,7 @@ pub fn tesseract(scan: &eingang_config::ScanSection) -> Result<Tesseract, ocr::U
 /// Works the OCR queue until `shutdown`: one Tesseract process per page, `jobs` at once.
 /// `find` locates Tesseract as the configuration says; while it cannot, `on_notice` is told
 /// why (and `None` once it can) and it is looked for again every minute. `on_page` after
-/// every page read.
+/// every page read; `after` every time it looked (automatic indexing of the batches read).
 pub fn ocr_forever(
     store: &Store,
     find: &dyn Fn() -> Result<Tesseract, ocr::Unavailable>,
@@ -43,6 +43,7 @@ pub fn ocr_forever(
     shutdown: &Shutdown,
     on_notice: &dyn Fn(Option<String>),
     on_page: &(dyn Fn(&eingang_model::PageId, &Result<usize, ocr::OcrError>) + Sync),
+    after: &dyn Fn(),
 ) {
     let mut tess: Option<Tesseract> = None;
     let mut last_look: Option<Instant> = None;
@@ -70,6 +71,7 @@ pub fn ocr_forever(
                 }
             }
         }
+        after();
         if shutdown.sleep_blocking(OCR_LOOK) {
             return;
         }

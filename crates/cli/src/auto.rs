@@ -20,33 +20,107 @@ pub fn suggest(data_dir: &DataDir, batch: &str, as_json: bool) -> ExitCode {
     })
 }
 
-/// `eingang batch autoindex BATCH [--boundaries C] [--values C]`: without either, what the
-/// batch's profile allows.
+/// `eingang batch autoindex BATCH [--boundaries C] [--values C] [--release C]`: without
+/// any, what the batch's profile allows (straight-through release included).
 pub fn apply(
     data_dir: &DataDir,
     batch: &str,
     boundaries: Option<f32>,
     values: Option<f32>,
+    release: Option<f32>,
 ) -> ExitCode {
     finish(|| {
         let (store, id) = (open(data_dir)?, batch_id(batch)?);
-        print_applied(&auto::apply_or_profile(&store, &id, boundaries, values)?);
+        let base = release_base(data_dir, &store, &id)?;
+        if boundaries.is_none() && values.is_none() && release.is_none() {
+            print_run(&auto::run_after_ocr(&store, &id, &base)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        print_applied(&auto::apply(&store, &id, boundaries, values)?);
+        if let Some(min) = release {
+            print_straight_through(&auto::straight_through(&store, &id, min, &base)?);
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
 
-/// After `eingang import --auto`: the batch read now (OCR), then what its profile allows.
+/// What a straight-through release needs: the configuration's targets and evidence, the
+/// batch's name as the documents' title.
+fn release_base(
+    data_dir: &DataDir,
+    store: &eingang_store::Store,
+    batch: &eingang_model::BatchId,
+) -> Result<eingang_api::release::ReleaseRequest, crate::out::Exit> {
+    let name = eingang_api::batches::get(store, batch)?.name;
+    crate::station::release_request(data_dir, &name, &[])
+}
+
+/// After `eingang import --auto`: the batch read now (OCR), then what its profile allows —
+/// suggestions applied, and straight-through release where the profile asks for it.
 pub(crate) fn after_import(
+    data_dir: &DataDir,
     store: &eingang_store::Store,
     batch: &eingang_model::BatchId,
 ) -> Result<(), crate::out::Exit> {
-    let tess = eingang_capture::ocr::Tesseract::find("deu+eng")
+    let cfg = eingang_config::load(&data_dir.path)?;
+    let tess = eingang_api::loops::tesseract(&cfg.scan)
         .map_err(|e| crate::out::failed("ocr.unavailable", e))?;
     let jobs = crate::args::jobs(None);
     let read = eingang_api::station::ocr(store, &tess, Some(batch), jobs, &|_, _| {})?;
     println!("OCR: {} page(s) read, {} failed", read.done, read.failed);
-    print_applied(&auto::apply_profile(store, batch)?);
+    let base = release_base(data_dir, store, batch)?;
+    print_run(&auto::run_after_ocr(store, batch, &base)?);
     Ok(())
+}
+
+/// In `eingang ocr run --watch`: automatic indexing of every batch read (and quiet for
+/// [`eingang_api::auto::QUIET`]), as its profile allows; what it did is printed.
+pub(crate) fn run_due(data_dir: &DataDir, store: &eingang_store::Store) {
+    let base = || {
+        // The configuration's problem is printed as it is read.
+        crate::station::release_request(data_dir, "", &[])
+            .map_err(|_| eingang_api::Error::Internal("the configuration cannot be read".into()))
+    };
+    match auto::run_due(store, auto::QUIET, &base) {
+        Ok(runs) => {
+            for (batch, r) in runs {
+                match r {
+                    Ok(r) => {
+                        println!("batch {batch}: automatic indexing");
+                        print_run(&r);
+                    }
+                    Err(e) => eprintln!("error [{}]: batch {batch}: {e}", e.code()),
+                }
+            }
+        }
+        Err(e) => eprintln!("error [{}]: {e}", e.code()),
+    }
+}
+
+fn print_run(r: &auto::AutoRun) {
+    print_applied(&r.applied);
+    print_straight_through(&r.straight_through);
+}
+
+fn print_straight_through(s: &auto::StraightThrough) {
+    if let Some(split) = &s.batch {
+        let waiting = if s.waiting {
+            " (the release waits for a service and is tried again)"
+        } else {
+            ""
+        };
+        println!(
+            "{} document(s) released straight through as batch {split}{waiting}",
+            s.released
+        );
+    }
+    for h in &s.held {
+        println!(
+            "document {:>4} left for a person: {}",
+            h.number,
+            h.reasons.join(", ")
+        );
+    }
 }
 
 pub(crate) fn print_applied(r: &auto::Applied) {

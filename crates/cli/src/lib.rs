@@ -92,8 +92,8 @@ enum Command {
         #[command(flatten)]
         into: scan::IntoArgs,
         /// Read the pages now (OCR) and apply what the profile's automatic indexing allows:
-        /// document starts without separator sheets, index values (orientation is read
-        /// while the pages are processed, when the profile says so).
+        /// document starts without separator sheets, index values, straight-through release
+        /// (orientation is read while the pages are processed, when the profile says so).
         #[arg(long)]
         auto: bool,
     },
@@ -439,15 +439,18 @@ enum BatchCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Apply the suggestions: document starts and index values at least this sure (0–1);
-    /// without either, what the batch's profile allows. Breaks set by hand and values typed
-    /// stay.
+    /// Apply the suggestions: document starts and index values at least this sure (0–1),
+    /// and release straight through what needs no person (`--release`: the required values
+    /// at least this sure, not drawn or flagged by the check); without any, what the
+    /// batch's profile allows. Breaks set by hand and values typed stay.
     Autoindex {
         batch: String,
         #[arg(long)]
         boundaries: Option<f32>,
         #[arg(long)]
         values: Option<f32>,
+        #[arg(long)]
+        release: Option<f32>,
     },
     /// The documents as the batch is cut now: pages, index values, suggestions.
     Documents {
@@ -628,7 +631,8 @@ pub fn main() -> ExitCode {
                 batch,
                 boundaries,
                 values,
-            } => auto::apply(&data_dir, &batch, boundaries, values),
+                release,
+            } => auto::apply(&data_dir, &batch, boundaries, values, release),
             BatchCommand::Documents { batch, json } => auto::documents(&data_dir, &batch, json),
             BatchCommand::Retry => station::retry(&data_dir),
             BatchCommand::Withdraw { batch } => station::withdraw(&data_dir, &batch),

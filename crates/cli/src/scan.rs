@@ -223,7 +223,7 @@ pub fn import(data_dir: &DataDir, files: &[PathBuf], into: &IntoArgs, auto: bool
         let report = batches::import_paths(&store, &batch, files, &print_event)?;
         let code = print_report(&batch, &report);
         if auto {
-            crate::auto::after_import(&store, &batch)?;
+            crate::auto::after_import(data_dir, &store, &batch)?;
         }
         Ok(code)
     })

@@ -43,7 +43,7 @@ pub fn run(data_dir: &DataDir, a: &OcrRunArgs) -> ExitCode {
     finish(|| {
         let (store, tess) = (open(data_dir)?, tesseract(&a.lang)?);
         if a.watch {
-            return Ok(ocr_watch(&store, &tess, jobs(a.jobs)));
+            return Ok(ocr_watch(data_dir, &store, &tess, jobs(a.jobs)));
         }
         let batch = a.batch.as_deref().map(batch_id).transpose()?;
         let started = std::time::Instant::now();
@@ -55,7 +55,12 @@ pub fn run(data_dir: &DataDir, a: &OcrRunArgs) -> ExitCode {
     })
 }
 
-fn ocr_watch(store: &eingang_store::Store, tess: &Tesseract, jobs: usize) -> ExitCode {
+fn ocr_watch(
+    data_dir: &DataDir,
+    store: &eingang_store::Store,
+    tess: &Tesseract,
+    jobs: usize,
+) -> ExitCode {
     let shutdown = std::sync::Arc::new(eingang_api::loops::Shutdown::default());
     let _ctrl_c = crate::stop_on_ctrl_c(shutdown.clone());
     let find = || Ok(tess.clone());
@@ -64,7 +69,8 @@ fn ocr_watch(store: &eingang_store::Store, tess: &Tesseract, jobs: usize) -> Exi
             eprintln!("error [ocr.unavailable]: {n}");
         }
     };
-    eingang_api::loops::ocr_forever(store, &find, jobs, &shutdown, &on_notice, &on_page);
+    let after = || crate::auto::run_due(data_dir, store);
+    eingang_api::loops::ocr_forever(store, &find, jobs, &shutdown, &on_notice, &on_page, &after);
     ExitCode::SUCCESS
 }
 
@@ -243,7 +249,7 @@ fn print_outcome(
 
 /// The release's title, the index for every document, and from the configuration the
 /// targets and the station's name.
-fn release_request(
+pub(crate) fn release_request(
     data_dir: &DataDir,
     title: &str,
     index: &[String],

@@ -50,14 +50,12 @@ fn auto_profile(data: &Path, dir: &Path) {
     ));
 }
 
-#[test]
-fn import_auto_suggests_and_applies_and_the_model_reports_its_state() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mail, data) = (dir.path().join("mail"), dir.path().join("data"));
+/// Four generated letters (seed 23, 200 dpi) in `mail`, and their truth.
+fn generate(mail: &Path) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/auto/mail.py");
     let made = Command::new("/usr/bin/python3")
         .arg(script)
-        .arg(&mail)
+        .arg(mail)
         .args(["4", "23", "200"])
         .output()
         .unwrap();
@@ -66,8 +64,14 @@ fn import_auto_suggests_and_applies_and_the_model_reports_its_state() {
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-    let truth: Value =
-        serde_json::from_slice(&std::fs::read(mail.join("truth.json")).unwrap()).unwrap();
+    serde_json::from_slice(&std::fs::read(mail.join("truth.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn import_auto_suggests_and_applies_and_the_model_reports_its_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mail, data) = (dir.path().join("mail"), dir.path().join("data"));
+    let truth = generate(&mail);
     let stammdaten = mail.join("stammdaten.csv");
     ok(&eingang(
         &data,
@@ -143,6 +147,23 @@ fn import_auto_suggests_and_applies_and_the_model_reports_its_state() {
     let bad = eingang(&data, &["batch", "autoindex", &batch, "--boundaries", "2"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("input.confidence"));
+
+    // Straight-through at 99 %: every document is released or left for a person with the
+    // reason; what the check drew is always left.
+    let out = ok(&eingang(
+        &data,
+        &["batch", "autoindex", &batch, "--release", "0.99"],
+    ));
+    assert!(out.contains("left for a person: drawn"), "{out}");
+    let held = out
+        .lines()
+        .filter(|l| l.contains("left for a person"))
+        .count();
+    let released: usize = out
+        .lines()
+        .find_map(|l| l.split_once(" document(s) released straight through"))
+        .map_or(0, |(n, _)| n.trim().parse().unwrap());
+    assert_eq!(held + released, docs, "{out}");
 
     let status: Value =
         serde_json::from_str(&ok(&eingang(&data, &["model", "status", "--json"]))).unwrap();

@@ -92,7 +92,7 @@ fn the_ocr_loop_says_why_ocr_cannot_run_and_ends_at_once_on_shutdown() {
     });
     let on_notice = |n: Option<String>| notices.lock().unwrap().push(n);
     // Returns (the test would hang otherwise) once the shutdown is requested.
-    loops::ocr_forever(&store, &find, 1, &shutdown, &on_notice, &|_, _| {});
+    loops::ocr_forever(&store, &find, 1, &shutdown, &on_notice, &|_, _| {}, &|| {});
     stopper.join().unwrap();
     assert!(shutdown.is_requested());
     assert_eq!(

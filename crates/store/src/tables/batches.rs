@@ -364,9 +364,10 @@ pub fn set_auto_done(conn: &Connection, id: &BatchId) -> Result<()> {
     Ok(())
 }
 
-/// Batches automatic indexing has not run on whose pages are all processed and read:
-/// not released, no release waiting, at least one page; oldest first.
-pub fn auto_due(conn: &Connection) -> Result<Vec<BatchId>> {
+/// Batches automatic indexing has not run on whose pages are all processed and read, and
+/// none of them came after `quiet_since` (a scan still running is left to finish): not
+/// released, no release waiting, at least one page; oldest first.
+pub fn auto_due(conn: &Connection, quiet_since: i64) -> Result<Vec<BatchId>> {
     let mut stmt = conn.prepare(
         "SELECT b.id FROM batches b
          WHERE b.auto_at IS NULL AND b.released_at IS NULL
@@ -375,10 +376,11 @@ pub fn auto_due(conn: &Connection) -> Result<Vec<BatchId>> {
            AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.batch_id = b.id AND NOT p.deleted
                              AND (p.state NOT IN ('processed', 'failed')
                                   OR p.ocr_state = 'pending'))
+           AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.batch_id = b.id AND p.created_at > ?1)
          ORDER BY b.created_at",
     )?;
     let ids = stmt
-        .query_map([], |r| r.get(0))?
+        .query_map([quiet_since], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(ids)
 }
