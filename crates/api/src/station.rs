@@ -159,7 +159,10 @@ pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
             } else {
                 Vec::new()
             };
+            let (typed, taken) = typed_counts(store, &d.first_page).unwrap_or_default();
             CheckDocView {
+                typed,
+                taken,
                 number: u32::try_from(i + 1).unwrap_or(u32::MAX),
                 first_page: d.first_page.to_string(),
                 pages: u32::try_from(d.page_ids.len()).unwrap_or(u32::MAX),
@@ -220,6 +223,8 @@ pub fn set_index(
         .map(|(k, v)| (k, v.trim().to_owned()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
+    // What automatic indexing suggested for it, to tell what was typed from what was taken.
+    let suggested = suggestions_for(store, batch, first_page).unwrap_or_default();
     store.with_tx(|c| {
         let page = pages::page(c, first_page)?;
         if page.batch_id != *batch {
@@ -228,9 +233,83 @@ pub fn set_index(
                 id: first_page.to_string(),
             });
         }
-        pages::set_index_as(c, first_page, &index, "user_index")
+        let detail = typed_and_taken(&page.index, &index, &suggested);
+        pages::set_index_logged(c, first_page, &index, "user_index", detail)
     })?;
     Ok(())
+}
+
+/// Which of the values a person saved they typed and which suggestions they took; a typed
+/// value where a suggestion said otherwise is a correction (field, what was suggested, how
+/// sure) — what the page log keeps, the station counts and automatic indexing learns from.
+fn typed_and_taken(
+    before: &[(String, String)],
+    after: &[(String, String)],
+    suggested: &[eingang_model::auto::FieldSuggestion],
+) -> serde_json::Map<String, serde_json::Value> {
+    let (mut typed, mut taken, mut corrected) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, v) in after {
+        if before.iter().any(|(bk, bv)| bk == k && bv == v) {
+            continue;
+        }
+        match suggested.iter().find(|s| s.field == *k) {
+            Some(s) if s.value == *v => taken.push(k.clone()),
+            Some(s) => {
+                typed.push(k.clone());
+                corrected.push(serde_json::json!({
+                    "field": k,
+                    "suggested": s.value,
+                    "confidence": s.confidence,
+                }));
+            }
+            None => typed.push(k.clone()),
+        }
+    }
+    let mut detail = serde_json::Map::new();
+    detail.insert("typed".into(), typed.into());
+    detail.insert("taken".into(), taken.into());
+    detail.insert("corrected".into(), corrected.into());
+    detail
+}
+
+/// The suggestions for the document starting at `first_page` as the batch is cut now (its
+/// first pages read), none where the OCR has not read it.
+fn suggestions_for(
+    store: &Store,
+    batch: &BatchId,
+    first_page: &PageId,
+) -> Result<Vec<eingang_model::auto::FieldSuggestion>> {
+    let (rows, master) = store.with_conn(|c| Ok((pages::pages(c, batch)?, md::all(c)?)))?;
+    let Some(doc) = eingang_capture::pages::segments(&rows)
+        .into_iter()
+        .find(|d| d[0].id == *first_page)
+    else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<_> = doc.into_iter().take(SUGGEST_PAGES).cloned().collect();
+    let ins = auto::pages_in(store, rows)?;
+    let model = auto::load_model(store)?;
+    Ok(auto::document(&ins, &master, &model).fields)
+}
+
+/// How many values of the document starting at `page` a person typed, and how many
+/// suggestions they took (each field counted once, from the page log).
+fn typed_counts(store: &Store, page: &PageId) -> Result<(u32, u32)> {
+    let log = store.with_conn(|c| eingang_store::tables::page_log::page_log(c, page))?;
+    let (mut typed, mut taken) = (Vec::<String>::new(), Vec::<String>::new());
+    for (_, _, params) in log.iter().filter(|(_, op, _)| op == "user_index") {
+        let v: serde_json::Value = serde_json::from_str(params).unwrap_or_default();
+        for (list, into) in [("typed", &mut typed), ("taken", &mut taken)] {
+            for f in v[list].as_array().into_iter().flatten() {
+                if let Some(f) = f.as_str().filter(|f| !into.iter().any(|x| x == f)) {
+                    into.push(f.to_owned());
+                }
+            }
+        }
+    }
+    taken.retain(|f| !typed.contains(f));
+    let n = |v: &Vec<String>| u32::try_from(v.len()).unwrap_or(u32::MAX);
+    Ok((n(&typed), n(&taken)))
 }
 
 /// Records the signed-in person's verdict on a document (four-eyes enforced when the

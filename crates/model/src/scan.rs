@@ -142,6 +142,9 @@ pub struct CheckDocView {
     /// Values automatic indexing suggests for the fields that are empty or not accepted,
     /// each with its confidence and where it was read.
     pub suggestions: Vec<crate::auto::FieldSuggestion>,
+    /// Values a person typed into this document, and suggestions they took (each field once).
+    pub typed: u32,
+    pub taken: u32,
 }
 
 /// A batch at the index and check stations.

@@ -208,12 +208,17 @@ pub fn document_tokens(pages: &[PageIn]) -> Vec<String> {
 
 /// The suggestions for one document's pages.
 pub fn document(pages: &[PageIn], master: &[Entry], model: &StoredModel) -> DocumentSuggestion {
-    let texts: Vec<PageLines> = pages
+    // The pages read (not blank), and where each stands in the document.
+    let (at, texts): (Vec<u32>, Vec<PageLines>) = pages
         .iter()
-        .filter(|p| !p.row.blank)
-        .filter_map(|p| p.lines.clone())
-        .collect();
+        .enumerate()
+        .filter(|(_, p)| !p.row.blank)
+        .filter_map(|(k, p)| Some((u32::try_from(k).ok()?, p.lines.clone()?)))
+        .unzip();
     let mut fields = extract::extract(master, &texts);
+    for f in &mut fields {
+        f.page = f.page.and_then(|k| at.get(k as usize).copied());
+    }
     let tokens = document_tokens(pages);
     let all_text: String = texts.iter().map(PageLines::text).collect();
     let head: Vec<&str> = texts

@@ -323,13 +323,26 @@ pub fn set_index_as(
     index: &[(String, String)],
     op: &str,
 ) -> Result<()> {
+    set_index_logged(conn, page_id, index, op, serde_json::Map::new())
+}
+
+/// [`set_index_as`] with more in the page log's entry (`detail`: which values a person
+/// typed and which suggestions they took).
+pub fn set_index_logged(
+    conn: &Connection,
+    page_id: &PageId,
+    index: &[(String, String)],
+    op: &str,
+    mut detail: serde_json::Map<String, serde_json::Value>,
+) -> Result<()> {
     let json = serde_json::to_string(index).unwrap_or_else(|_| "[]".into());
     let changed = conn.execute(
         "UPDATE pages SET index_json = ?2 WHERE id = ?1 AND index_json <> ?2",
         params![page_id, json],
     )?;
     if changed > 0 {
-        log(conn, page_id, op, &serde_json::json!({ "index": index }))?;
+        detail.insert("index".into(), serde_json::json!(index));
+        log(conn, page_id, op, &serde_json::Value::Object(detail))?;
     }
     Ok(())
 }

@@ -19,4 +19,8 @@ verdict: string | null, checker: string | null, note: string | null, index: Arra
  * Values automatic indexing suggests for the fields that are empty or not accepted,
  * each with its confidence and where it was read.
  */
-suggestions: Array<FieldSuggestion>, };
+suggestions: Array<FieldSuggestion>, 
+/**
+ * Values a person typed into this document, and suggestions they took (each field once).
+ */
+typed: number, taken: number, };
