@@ -60,7 +60,7 @@ pub fn start(app: &AppHandle) {
     }
 }
 
-/// Automatic indexing of the batches read ([`eingang_api::auto::run_due`]); what it released
+/// Automatic indexing of the batches read ([`eingang_api::straight_through::run_due`]); what it released
 /// goes to the sync worker, and the Scanstelle is told.
 fn automatic_indexing(app: &AppHandle, store: &std::sync::Arc<eingang_store::Store>) {
     let sync = app.state::<SyncState>();
@@ -68,7 +68,8 @@ fn automatic_indexing(app: &AppHandle, store: &std::sync::Arc<eingang_store::Sto
         sync.release_request(store, String::new(), Vec::new())
             .map_err(|e| eingang_api::Error::Internal(e.to_string()))
     };
-    match eingang_api::auto::run_due(store, eingang_api::auto::QUIET, &base) {
+    match eingang_api::straight_through::run_due(store, eingang_api::straight_through::QUIET, &base)
+    {
         Ok(runs) if !runs.is_empty() => {
             let released: u32 = runs
                 .iter()

@@ -40,6 +40,7 @@ pub mod release;
 mod render;
 pub mod retention;
 pub mod station;
+pub mod straight_through;
 pub mod submissions;
 pub mod targets;
 pub mod terminal;

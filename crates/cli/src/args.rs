@@ -52,3 +52,23 @@ pub(crate) fn queue_targets(cfg: &eingang_config::Config, data_dir: &DataDir) ->
         .map(|t| t.id)
         .collect()
 }
+
+/// The release's title, the index for every document, and from the configuration the
+/// targets and the station's name.
+pub(crate) fn release_request(
+    data_dir: &DataDir,
+    title: &str,
+    index: &[String],
+) -> Result<eingang_api::release::ReleaseRequest, Exit> {
+    let cfg = eingang_config::load(&data_dir.path)?;
+    Ok(eingang_api::release::ReleaseRequest {
+        title: title.to_owned(),
+        index: index_pairs(index)?,
+        targets: queue_targets(&cfg, data_dir),
+        station: cfg.station.name,
+        authenticated: cfg.directory.configured(),
+        seal: cfg.seal,
+        timestamp: cfg.timestamp,
+        automatic: Vec::new(),
+    })
+}

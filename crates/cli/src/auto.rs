@@ -3,7 +3,7 @@
 
 use crate::args::batch_id;
 use crate::out::{finish, json, open};
-use eingang_api::auto;
+use eingang_api::{auto, straight_through};
 use eingang_model::auto::{BatchSuggestions, ModelStatus};
 use eingang_store::paths::DataDir;
 use std::process::ExitCode;
@@ -33,12 +33,14 @@ pub fn apply(
         let (store, id) = (open(data_dir)?, batch_id(batch)?);
         let base = release_base(data_dir, &store, &id)?;
         if boundaries.is_none() && values.is_none() && release.is_none() {
-            print_run(&auto::run_after_ocr(&store, &id, &base)?);
+            print_run(&straight_through::run_after_ocr(&store, &id, &base)?);
             return Ok(ExitCode::SUCCESS);
         }
         print_applied(&auto::apply(&store, &id, boundaries, values)?);
         if let Some(min) = release {
-            print_straight_through(&auto::straight_through(&store, &id, min, &base)?);
+            print_straight_through(&straight_through::straight_through(
+                &store, &id, min, &base,
+            )?);
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -52,7 +54,7 @@ fn release_base(
     batch: &eingang_model::BatchId,
 ) -> Result<eingang_api::release::ReleaseRequest, crate::out::Exit> {
     let name = eingang_api::batches::get(store, batch)?.name;
-    crate::station::release_request(data_dir, &name, &[])
+    crate::args::release_request(data_dir, &name, &[])
 }
 
 /// After `eingang import --auto`: the batch read now (OCR), then what its profile allows —
@@ -69,19 +71,19 @@ pub(crate) fn after_import(
     let read = eingang_api::station::ocr(store, &tess, Some(batch), jobs, &|_, _| {})?;
     println!("OCR: {} page(s) read, {} failed", read.done, read.failed);
     let base = release_base(data_dir, store, batch)?;
-    print_run(&auto::run_after_ocr(store, batch, &base)?);
+    print_run(&straight_through::run_after_ocr(store, batch, &base)?);
     Ok(())
 }
 
 /// In `eingang ocr run --watch`: automatic indexing of every batch read (and quiet for
-/// [`eingang_api::auto::QUIET`]), as its profile allows; what it did is printed.
+/// [`eingang_api::straight_through::QUIET`]), as its profile allows; what it did is printed.
 pub(crate) fn run_due(data_dir: &DataDir, store: &eingang_store::Store) {
     let base = || {
         // The configuration's problem is printed as it is read.
-        crate::station::release_request(data_dir, "", &[])
+        crate::args::release_request(data_dir, "", &[])
             .map_err(|_| eingang_api::Error::Internal("the configuration cannot be read".into()))
     };
-    match auto::run_due(store, auto::QUIET, &base) {
+    match straight_through::run_due(store, straight_through::QUIET, &base) {
         Ok(runs) => {
             for (batch, r) in runs {
                 match r {
@@ -97,12 +99,12 @@ pub(crate) fn run_due(data_dir: &DataDir, store: &eingang_store::Store) {
     }
 }
 
-fn print_run(r: &auto::AutoRun) {
+fn print_run(r: &straight_through::AutoRun) {
     print_applied(&r.applied);
     print_straight_through(&r.straight_through);
 }
 
-fn print_straight_through(s: &auto::StraightThrough) {
+fn print_straight_through(s: &straight_through::StraightThrough) {
     if let Some(split) = &s.batch {
         let waiting = if s.waiting {
             " (the release waits for a service and is tried again)"

@@ -2,7 +2,7 @@
 //! master data (`eingang ocr …`, `eingang batch index|qc|release`, `eingang masterdata …`).
 //! Each subcommand checks its arguments, makes one call into `eingang_api` and prints.
 
-use crate::args::{batch_id, index_pairs, jobs, pdfa, queue_targets};
+use crate::args::{batch_id, index_pairs, jobs, pdfa};
 use crate::out::{failed, finish, open, print_notice, status, unless_empty, Exit, Run};
 use eingang_api::station;
 use eingang_capture::ocr::{self, Tesseract};
@@ -178,7 +178,10 @@ fn print_check(state: &eingang_capture::qc::QcState) {
 /// release waits for the timestamp service.
 pub fn release(data_dir: &DataDir, batch: &str, title: &str, index: &[String]) -> ExitCode {
     finish(|| {
-        let (request, store) = (release_request(data_dir, title, index)?, open(data_dir)?);
+        let (request, store) = (
+            crate::args::release_request(data_dir, title, index)?,
+            open(data_dir)?,
+        );
         let id = batch_id(batch)?;
         let released = eingang_api::release::release(&store, &id, &request)?;
         Ok(print_outcome(&store, &id, &released)?)
@@ -245,26 +248,6 @@ fn print_outcome(
             Ok(ExitCode::from(75))
         }
     }
-}
-
-/// The release's title, the index for every document, and from the configuration the
-/// targets and the station's name.
-pub(crate) fn release_request(
-    data_dir: &DataDir,
-    title: &str,
-    index: &[String],
-) -> Result<eingang_api::release::ReleaseRequest, Exit> {
-    let cfg = eingang_config::load(&data_dir.path)?;
-    Ok(eingang_api::release::ReleaseRequest {
-        title: title.to_owned(),
-        index: index_pairs(index)?,
-        targets: queue_targets(&cfg, data_dir),
-        station: cfg.station.name,
-        authenticated: cfg.directory.configured(),
-        seal: cfg.seal,
-        timestamp: cfg.timestamp,
-        automatic: Vec::new(),
-    })
 }
 
 fn print_release_state(b: &eingang_model::BatchSummary) {

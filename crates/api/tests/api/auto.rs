@@ -4,7 +4,7 @@
 //! processing, Tesseract's OCR, the suggestions, applying them, learning at release, and a
 //! damaged model.
 
-use eingang_api::{auto, batches, release, station};
+use eingang_api::{auto, batches, release, station, straight_through};
 use eingang_capture::ocr::Tesseract;
 use eingang_model::BatchId;
 use eingang_store::tables::auto as table;
@@ -236,7 +236,7 @@ fn after_a_first_released_set_the_next_batch_goes_straight_through_except_what_t
         title: String::new(),
         ..request()
     };
-    let e = auto::straight_through(&store, &batch, 0.8, &untitled).unwrap_err();
+    let e = straight_through::straight_through(&store, &batch, 0.8, &untitled).unwrap_err();
     assert_eq!(e.code(), "input.doc_title");
     assert_eq!(auto::documents(&store, &batch).unwrap().len(), docs.len());
     assert!(auto::documents(&store, &batch)
@@ -244,7 +244,7 @@ fn after_a_first_released_set_the_next_batch_goes_straight_through_except_what_t
         .iter()
         .all(|d| d.index.is_empty()));
 
-    let went = auto::straight_through(&store, &batch, 0.8, &request()).unwrap();
+    let went = straight_through::straight_through(&store, &batch, 0.8, &request()).unwrap();
     assert!(!went.waiting);
     assert!(went.released > 0, "{went:?}");
     assert_eq!(went.released as usize + went.held.len(), docs.len());
@@ -268,6 +268,9 @@ fn after_a_first_released_set_the_next_batch_goes_straight_through_except_what_t
     for row in &rows {
         assert_released_as_true(&store, row, &truth);
     }
+    // At the index station: a suggestion taken, a value typed over another suggestion —
+    // counted per document, the correction kept in the page log.
+    typed_and_taken(&store, &batch);
     // What stays is what a person must see; every decision is in the audit log.
     assert_eq!(
         auto::documents(&store, &batch).unwrap().len(),
@@ -335,4 +338,32 @@ fn assert_released_as_true(
     .unwrap();
     assert!(tv.contains(r#"<indexierung art="automatisch""#), "{tv}");
     assert!(tv.contains("automatisch indexiert, Konfidenz 0,"), "{tv}");
+}
+
+/// The first document left in `batch`: one suggestion taken as it is, one typed over.
+fn typed_and_taken(store: &eingang_store::Store, batch: &BatchId) {
+    let view = station::check_view(store, batch).unwrap();
+    let d = &view.documents[0];
+    assert!(d.suggestions.len() >= 2, "{:?}", d.suggestions);
+    let (take, over) = (&d.suggestions[0], &d.suggestions[1]);
+    let first: eingang_model::PageId = d.first_page.parse().unwrap();
+    station::set_index(
+        store,
+        batch,
+        &first,
+        vec![
+            (take.field.clone(), take.value.clone()),
+            (over.field.clone(), format!("{} (korrigiert)", over.value)),
+        ],
+    )
+    .unwrap();
+    let d = &station::check_view(store, batch).unwrap().documents[0];
+    assert_eq!((d.typed, d.taken), (1, 1));
+    let log = store
+        .with_conn(|c| eingang_store::tables::page_log::page_log(c, &first))
+        .unwrap();
+    let (_, _, entry) = log.iter().rfind(|(_, op, _)| op == "user_index").unwrap();
+    let entry: Value = serde_json::from_str(entry).unwrap();
+    assert_eq!(entry["corrected"][0]["field"], over.field.as_str());
+    assert_eq!(entry["corrected"][0]["suggested"], over.value.as_str());
 }
