@@ -15,6 +15,7 @@
 
 mod accessibility;
 mod archive;
+mod auto;
 mod forms;
 mod harness;
 mod operations;

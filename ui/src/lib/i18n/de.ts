@@ -126,7 +126,7 @@ export const de = {
   'flow.check': "Prüfen ({open} offen)",
   'flow.release': "Freigeben (Texterkennung: {ocr} offen)",
   'flow.released': "Freigegeben",
-  'check.keys': "Tastatur: Tab zum nächsten Feld, Eingabetaste speichert den Index und springt zum nächsten Dokument, Bild ↑/↓ wechselt zum vorigen oder nächsten Dokument.",
+  'check.keys': "Tastatur: Tab zum nächsten Feld, Eingabetaste übernimmt einen Vorschlag (gestrichelt) und springt zum nächsten, sonst speichert sie den Index und springt zum nächsten Dokument, Bild ↑/↓ wechselt zum vorigen oder nächsten Dokument.",
   'check.compact': 'Kompakte Liste',
   'check.compact.issues': '{count} im Index',
   'check.compact.empty': 'noch kein Indexwert',

@@ -126,7 +126,7 @@ export const en: Messages = {
   'flow.check': "Check ({open} open)",
   'flow.release': "Release (text recognition: {ocr} open)",
   'flow.released': "Released",
-  'check.keys': "Keyboard: Tab to the next field, Enter saves the index and moves to the next document, Page Up/Down goes to the previous or next document.",
+  'check.keys': "Keyboard: Tab to the next field, Enter accepts a suggestion (dashed) and moves to the next one, otherwise it saves the index and moves to the next document, Page Up/Down goes to the previous or next document.",
   'check.compact': 'Compact list',
   'check.compact.issues': '{count} in the index',
   'check.compact.empty': 'no index value yet',
