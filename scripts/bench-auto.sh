@@ -15,7 +15,10 @@
 #     scored again — the model learns at release, nothing else is called;
 #   - straight-through: the share of test documents whose required values (type, unit,
 #     sender, letter date) were all suggested at or above a confidence (0.8, 0.9, 0.95) and
-#     were right — and how many would have gone out wrong;
+#     were right — zero typed values — and how many would have gone out wrong; then the real
+#     release: `eingang batch autoindex --release 0.9` (BENCH_RELEASE) on the test stream,
+#     scored by scripts/auto/released.py (released, right, wrong, what stayed and why — the
+#     check's sample always stays);
 #   - time: `eingang import` of the test pages with and without the orientation reading,
 #     and `eingang batch suggest`, per page on this machine (2 cores), beside OCR's.
 # Usage: scripts/bench-auto.sh [TEST_DOCUMENTS]   (default 300)
@@ -148,6 +151,25 @@ last="$WORK/suggest-$max_k.json"
 echo "-- with the model after $max_k per type: every field, and straight-through at confidence $THRESHOLD --"
 score "$last" | grep -vE "^\{" | sed -n '2,$p'
 "$E" --data-dir "$D" model status
+
+# The real straight-through release on the test stream, as the profile's `auto` would do
+# it after OCR: document starts applied at 50 %, then `--release` at BENCH_RELEASE.
+RELEASE="${BENCH_RELEASE:-0.9}"
+say "straight-through release of the test stream at $RELEASE"
+"$E" --data-dir "$D" batch autoindex "$T" --boundaries 0.5 >/dev/null
+t7=$(ms)
+"$E" --data-dir "$D" batch autoindex "$T" --release "$RELEASE" >"$WORK/released.txt" 2>&1 || { cat "$WORK/released.txt"; die "straight-through failed"; }
+t8=$(ms)
+S=$(sed -n 's/.*released straight through as batch \([^ ]*\).*/\1/p' "$WORK/released.txt")
+if [ -n "$S" ]; then
+  "$E" --data-dir "$D" batch documents "$S" --json >"$WORK/released-docs.json"
+  "$E" --data-dir "$D" batch suggest "$S" --json >"$WORK/released-pages.json"
+  DJ="$WORK/released-docs.json" SJ="$WORK/released-pages.json"
+else
+  DJ=- SJ=-
+fi
+echo "-- \`eingang batch autoindex --release $RELEASE\` on the test stream ($(((t8 - t7) / 1000)) s) --"
+$PY scripts/auto/released.py "$WORK/released.txt" "$DJ" "$SJ" "$WORK/test/truth.json" 2>"$WORK/released-wrong.txt"
 
 plain_ms=$((t1 - t0)); oriented_ms=$((t2 - t1)); ocr_ms=$((t4 - t3)); suggest_ms=$((t6 - t5))
 echo

@@ -6,7 +6,7 @@
 //! out straight through by itself — except for what the check draws.
 
 use crate::harness::{app_binary, css, App, Driver};
-use crate::scan::{drop_files, wait_pages};
+use crate::scan::drop_files;
 use base64::Engine as _;
 use serde_json::Value;
 use std::path::Path;
@@ -120,17 +120,70 @@ fn batches(data: &Path) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// Waits until the strip lists `n` pages, all processed (thumbnails load as they come into
+/// view, so they are not counted).
+async fn page_count(app: &App, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let listed = app.client.find_all(css("li.page")).await.unwrap().len();
+        let notice = app.text("[data-testid='scan-notice']").await;
+        if listed == n && notice.contains(&format!("{n} Seiten übernommen")) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{n} pages never listed ({listed}): {notice}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The id of the batch named `name`.
+fn batch_id(data: &Path, name: &str) -> String {
+    batches(data)
+        .into_iter()
+        .find(|b| b["name"] == name)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Indexes every document of `batch` as the truth has it, passes the check and releases
+/// it (the office's work, from the command line).
+fn release_as_true(data: &Path, batch: &str, truth: &Value) {
+    for (k, t) in truth["documents"].as_array().unwrap().iter().enumerate() {
+        let pair = |f: &str, key: &str| format!("{f}={}", t[key].as_str().unwrap());
+        eingang(
+            data,
+            &[
+                "batch",
+                "index",
+                batch,
+                "--doc",
+                &(k + 1).to_string(),
+                &pair("dokumentart", "type"),
+                &pair("organisationseinheit", "unit"),
+                &pair("absender", "sender"),
+                &pair("briefdatum", "date"),
+            ],
+        );
+    }
+    eingang(data, &["batch", "qc", batch, "--all"]);
+    eingang(
+        data,
+        &["batch", "release", batch, "--title", "Eingangspost"],
+    );
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn letters_without_separator_sheets_are_turned_cut_indexed_then_go_straight_through() {
     let (data, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (first_dir, next_dir) = (work.path().join("erste"), work.path().join("naechste"));
+    let history_dir = work.path().join("vorher");
+    let history = mail(&history_dir, 24, 60);
     let first = mail(&first_dir, 8, 61);
     let next = mail(&next_dir, 8, 62);
-    std::fs::write(
-        data.path().join("config.toml"),
-        "[seal]\njustification = \"Schutzbedarf normal: Eingangspost ohne Siegel (Test)\"\n",
-    )
-    .unwrap();
     eingang(
         data.path(),
         &[
@@ -140,6 +193,27 @@ async fn letters_without_separator_sheets_are_turned_cut_indexed_then_go_straigh
         ],
     );
     profiles(data.path(), work.path());
+    // What the office released before (from the command line, as it came).
+    let files: Vec<String> = history["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            history_dir
+                .join(p["file"].as_str().unwrap())
+                .display()
+                .to_string()
+        })
+        .collect();
+    let mut import = vec!["import", "--auto", "--profile", "post", "--name", "Vorher"];
+    import.extend(files.iter().map(String::as_str));
+    eingang(data.path(), &import);
+    let earlier = batch_id(data.path(), "Vorher");
+    eingang(
+        data.path(),
+        &["batch", "autoindex", &earlier, "--boundaries", "0.5"],
+    );
+    release_as_true(data.path(), &earlier, &history);
 
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
@@ -149,7 +223,7 @@ async fn letters_without_separator_sheets_are_turned_cut_indexed_then_go_straigh
     new_batch(&app, "Erste Post", "post").await;
     drop_files(&app, pages_of(&first_dir, &first)).await;
     let pages = first["pages"].as_array().unwrap();
-    wait_pages(&app, pages.len()).await;
+    page_count(&app, pages.len()).await;
     // Pages fed turned stand upright (the orientation read while processing).
     let shown = app.client.find_all(css("li.page")).await.unwrap();
     for (li, t) in shown.iter().zip(pages) {
@@ -214,38 +288,13 @@ async fn letters_without_separator_sheets_are_turned_cut_indexed_then_go_straigh
     assert_eq!(note, "Fundstelle: Absender");
 
     // The office indexes and releases the first set (values as the truth has them).
-    let id = batches(data.path())
-        .into_iter()
-        .find(|b| b["name"] == "Erste Post")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    for (k, t) in first["documents"].as_array().unwrap().iter().enumerate() {
-        let pair = |f: &str, key: &str| format!("{f}={}", t[key].as_str().unwrap());
-        eingang(
-            data.path(),
-            &[
-                "batch",
-                "index",
-                &id,
-                "--doc",
-                &(k + 1).to_string(),
-                &pair("dokumentart", "type"),
-                &pair("organisationseinheit", "unit"),
-                &pair("absender", "sender"),
-                &pair("briefdatum", "date"),
-            ],
-        );
-    }
-    eingang(data.path(), &["batch", "qc", &id, "--all"]);
-    eingang(
-        data.path(),
-        &["batch", "release", &id, "--title", "Eingangspost"],
-    );
+    release_as_true(data.path(), &batch_id(data.path(), "Erste Post"), &first);
     let model = eingang(data.path(), &["model", "status"]);
     assert!(
-        model.contains(&format!("learned from {docs} released")),
+        model.contains(&format!(
+            "learned from {} released",
+            docs + history["documents"].as_array().unwrap().len()
+        )),
         "{model}"
     );
 
@@ -256,18 +305,43 @@ async fn letters_without_separator_sheets_are_turned_cut_indexed_then_go_straigh
     let split = loop {
         if let Some(b) = batches(data.path())
             .into_iter()
-            .find(|b| b["name"] == "Nächste Post (automatisch)")
+            .find(|b| b["name"] == "Nächste Post (automatisch)" && b["released"] == true)
         {
             break b;
         }
         assert!(Instant::now() < deadline, "nothing went straight through");
         tokio::time::sleep(Duration::from_secs(1)).await;
     };
-    assert_eq!(split["released"], true, "{split}");
     let released = split["documents"].as_u64().unwrap() as usize;
     assert!(released > 0);
     // What stays is for a person: every document the check drew among it.
-    app.click("ul.batches button.batch").await;
+    app.client
+        .execute(
+            "[...document.querySelectorAll('ul.batches button.batch')]
+               .find(b => b.textContent.includes('Nächste Post') && !b.textContent.includes('automatisch'))
+               .click();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.wait_text(".batch-view h2", |t| t == "Nächste Post")
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app
+        .client
+        .find_all(css("[data-check-doc]"))
+        .await
+        .unwrap()
+        .len()
+        + released
+        != next["documents"].as_array().unwrap().len()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the batch view never showed what stayed"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     let left = app
         .client
         .find_all(css("[data-check-doc]"))
