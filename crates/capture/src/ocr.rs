@@ -101,6 +101,17 @@ impl Tesseract {
         page: &ScanPage,
         quarter_turns: u8,
     ) -> Result<Vec<TextWord>, OcrError> {
+        self.recognise_scored(page, quarter_turns)
+            .map(|(words, _)| words)
+    }
+
+    /// [`Self::recognise_turned`] with Tesseract's mean word confidence (0–100): a page read
+    /// the wrong way up reads as noise, around 40; upright text reads at 80 and more.
+    pub fn recognise_scored(
+        &self,
+        page: &ScanPage,
+        quarter_turns: u8,
+    ) -> Result<(Vec<TextWord>, f32), OcrError> {
         let input = tesseract_input(&page.image, quarter_turns % 4)
             .map_err(|reason| OcrError::Image { reason })?;
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -170,7 +181,7 @@ impl Tesseract {
                 reason: why.to_owned(),
             });
         }
-        Ok(parse_tsv(&tsv))
+        Ok(parse_tsv_scored(&tsv))
     }
 }
 
@@ -235,7 +246,14 @@ fn tesseract_input(image: &PageImage, quarter_turns: u8) -> Result<Vec<u8>, Stri
 
 /// Tesseract's TSV: level 5 rows are words (`left top width height conf text`).
 pub fn parse_tsv(tsv: &str) -> Vec<TextWord> {
-    tsv.lines()
+    parse_tsv_scored(tsv).0
+}
+
+/// [`parse_tsv`] and the words' mean confidence (0 without words).
+pub fn parse_tsv_scored(tsv: &str) -> (Vec<TextWord>, f32) {
+    let mut sum = 0.0f32;
+    let words: Vec<TextWord> = tsv
+        .lines()
         .skip(1)
         .filter_map(|line| {
             let f: Vec<&str> = line.split('\t').collect();
@@ -248,15 +266,24 @@ pub fn parse_tsv(tsv: &str) -> Vec<TextWord> {
             if text.is_empty() || conf < 0.0 {
                 return None;
             }
-            Some(TextWord {
+            let word = TextWord {
                 text: text.to_owned(),
                 x: num(6)?,
                 y: num(7)?,
                 w: num(8)?,
                 h: num(9)?,
-            })
+            };
+            sum += conf;
+            Some(word)
         })
-        .collect()
+        .collect();
+    #[allow(clippy::cast_precision_loss)]
+    let mean = if words.is_empty() {
+        0.0
+    } else {
+        sum / words.len() as f32
+    };
+    (words, mean)
 }
 
 /// One page's words, or why it could not be read.
@@ -352,16 +379,30 @@ fn work_chunk(
                 }
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(id) = queue.get(i) else { break };
-                let (rotation, result) = read_stored(store, tess, id);
-                let stored = match &result {
+                let read = read_stored(store, tess, id);
+                let rotation = read.at;
+                let stored = match &read.result {
                     Ok(words) => serde_json::to_string(&PageText {
-                        rotation,
+                        rotation: read.turned_to,
                         words: words.clone(),
                     })
                     .map_err(|e| e.to_string())
                     .and_then(|json| {
                         store
-                            .with_tx(|c| pages::set_ocr(c, id, rotation, Ok(&json)))
+                            .with_tx(|c| {
+                                if read.turned_to == read.at {
+                                    pages::set_ocr(c, id, rotation, Ok(&json))
+                                } else {
+                                    pages::set_ocr_turned(
+                                        c,
+                                        id,
+                                        read.at,
+                                        read.turned_to,
+                                        &json,
+                                        read.confidence,
+                                    )
+                                }
+                            })
                             .map_err(|e| e.to_string())
                     })
                     .map(|_| words.len())
@@ -407,27 +448,94 @@ impl PageText {
     }
 }
 
-fn read_stored(store: &Store, tess: &Tesseract, id: &PageId) -> (u8, PageResult) {
-    let page = match store.with_conn(|c| pages::page(c, id)) {
+/// A page read with too little confidence for text that stands upright (Tesseract's mean
+/// word confidence) is read turned too — where the profile reads the orientation and no
+/// person turned the page.
+const UPRIGHT_CONFIDENCE: f32 = 60.0;
+/// How much better another turn must read to be taken.
+const BETTER_BY: f32 = 20.0;
+/// Fewer words than this say too little about the page's orientation.
+const ORIENT_WORDS: usize = 10;
+
+/// A page as read: the turn it was read at, the turn it stands at now (another when the
+/// OCR's second opinion turned it), and its words.
+struct Read {
+    at: u8,
+    turned_to: u8,
+    confidence: f32,
+    result: PageResult,
+}
+
+fn read_stored(store: &Store, tess: &Tesseract, id: &PageId) -> Read {
+    let failed = |reason: String| Read {
+        at: 0,
+        turned_to: 0,
+        confidence: 0.0,
+        result: Err(OcrError::Store { reason }),
+    };
+    let (page, second_opinion) = match store.with_conn(|c| {
+        let page = pages::page(c, id)?;
+        let batch = eingang_store::tables::batches::batch(c, &page.batch_id)?;
+        let orients = serde_json::from_str::<crate::profile::ScanProfile>(&batch.profile_json)
+            .is_ok_and(|p| p.processing.auto_orient.is_some());
+        Ok((page, orients && !pages::turned_by_user(c, id)?))
+    }) {
         Ok(p) => p,
+        Err(e) => return failed(e.to_string()),
+    };
+    let at = page.rotation;
+    if page.deleted {
+        return Read {
+            at,
+            turned_to: at,
+            confidence: 0.0,
+            result: Ok(Vec::new()),
+        };
+    }
+    let image = match stored_image(store, &page) {
+        Ok(i) => i,
         Err(e) => {
-            return (
-                0,
-                Err(OcrError::Store {
+            return Read {
+                at,
+                turned_to: at,
+                confidence: 0.0,
+                result: Err(OcrError::Image {
                     reason: e.to_string(),
                 }),
-            )
+            }
         }
     };
-    if page.deleted {
-        return (page.rotation, Ok(Vec::new()));
+    let (words, confidence) = match tess.recognise_scored(&image, at) {
+        Ok(r) => r,
+        Err(e) => {
+            return Read {
+                at,
+                turned_to: at,
+                confidence: 0.0,
+                result: Err(e),
+            }
+        }
+    };
+    let mut best = (at, words, confidence);
+    if second_opinion && best.1.len() >= ORIENT_WORDS && confidence < UPRIGHT_CONFIDENCE {
+        for q in [2u8, 1, 3] {
+            let turn = (at + q) % 4;
+            if let Ok((w, c)) = tess.recognise_scored(&image, turn) {
+                if c >= best.2 + BETTER_BY && w.len() >= ORIENT_WORDS {
+                    best = (turn, w, c);
+                }
+            }
+            if best.2 >= UPRIGHT_CONFIDENCE {
+                break;
+            }
+        }
     }
-    let result = stored_image(store, &page)
-        .map_err(|e| OcrError::Image {
-            reason: e.to_string(),
-        })
-        .and_then(|image| tess.recognise_turned(&image, page.rotation));
-    (page.rotation, result)
+    Read {
+        at,
+        turned_to: best.0,
+        confidence: best.2,
+        result: Ok(best.1),
+    }
 }
 
 #[cfg(test)]

@@ -226,6 +226,85 @@ fn a_letter_fed_upside_down_is_turned_before_it_is_read() {
     assert!(text.words.iter().any(|w| w.text == "Widerspruch"));
 }
 
+/// A letter fed upside down whose orientation reading was not sure enough to turn it (here:
+/// the profile asks for certainty): the OCR reads it as noise, reads it turned, and turns
+/// it — logged as `ocr_rotation` with the confidence it read at. A page a person turned is
+/// never turned by it.
+#[test]
+fn a_page_the_orientation_reading_left_upside_down_is_turned_by_the_ocr() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let upside_down = upside_down_letter(dir.path());
+    let mut profile = profiles(&store)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == "standard")
+        .unwrap();
+    profile.processing.ocr = true;
+    profile.processing.auto_orient = Some(1.0);
+    let batch = store
+        .with_tx(|c| {
+            batches::create_batch(
+                c,
+                "OCR",
+                Some("standard"),
+                &serde_json::to_string(&profile).unwrap(),
+            )
+        })
+        .unwrap();
+    let report = import(
+        &store,
+        &batch,
+        [
+            ("kopfueber.png".to_owned(), Ok(upside_down.clone())),
+            ("von-hand.png".to_owned(), Ok(upside_down)),
+        ]
+        .into_iter(),
+        &profile.processing,
+        Limits::default(),
+        &AtomicBool::new(false),
+        &|_| {},
+    );
+    assert_eq!(report.processed, 2, "{report:?}");
+    let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
+    assert_eq!(
+        (pages[0].rotation, pages[1].rotation),
+        (0, 0),
+        "not sure enough"
+    );
+    // A person turns the second page a quarter (wrongly): the OCR leaves it as they did.
+    store
+        .with_tx(|c| pages::edit_page(c, &pages[1].id, pages::PageEdit::Rotation(1)))
+        .unwrap();
+    let tess = Tesseract::find("deu+eng").unwrap();
+    run_pending(
+        &store,
+        &tess,
+        Some(&batch),
+        2,
+        &AtomicBool::new(false),
+        &|_, _| {},
+    )
+    .unwrap();
+    let after = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
+    assert_eq!((after[0].rotation, after[1].rotation), (2, 1));
+    let json = store
+        .with_conn(|c| pages::ocr_words(c, &after[0].id))
+        .unwrap()
+        .unwrap();
+    let text = eingang_capture::ocr::PageText::parse(&json).unwrap();
+    assert_eq!(text.rotation, 2);
+    assert!(text.words.iter().any(|w| w.text == "Widerspruch"));
+    let log = store
+        .with_conn(|c| eingang_store::tables::page_log::page_log(c, &after[0].id))
+        .unwrap();
+    let (_, _, turned) = log.iter().find(|(_, op, _)| op == "ocr_rotation").unwrap();
+    let turned: serde_json::Value = serde_json::from_str(turned).unwrap();
+    assert_eq!(turned["old"], 0);
+    assert!(turned["confidence"].as_f64().unwrap() >= 60.0, "{turned}");
+}
+
 /// A letter fed upside down with a profile that does not read the orientation: once the
 /// user turns the page, it is read again the right way up, and the released PDF's text
 /// layer runs the way the turned page reads.

@@ -27,7 +27,8 @@ pub struct PageSuggestion {
     pub source_page: u32,
     /// 0, 90, 180, 270: clockwise, as applied.
     pub turn_degrees: u16,
-    /// `auto` (the orientation reading), `user`, or `none`.
+    /// `auto` (the orientation reading), `ocr` (read as noise the way it stood, right when
+    /// turned: the OCR's second opinion), `user`, or `none`.
     pub turned_by: String,
     /// The orientation reading's confidence, when the page was read.
     pub turn_confidence: Option<f32>,

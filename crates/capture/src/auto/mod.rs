@@ -148,6 +148,8 @@ pub fn suggest(
             turn_degrees: u16::from(p.row.rotation) * 90,
             turned_by: if reading.by_user {
                 "user"
+            } else if reading.by_ocr {
+                "ocr"
             } else if reading.applied && p.row.rotation != 0 {
                 "auto"
             } else {

@@ -103,13 +103,16 @@ pub struct TurnReading {
     pub confidence: Option<f32>,
     pub applied: bool,
     pub by_user: bool,
+    /// The OCR's second opinion turned it (it read as noise the way it stood).
+    pub by_ocr: bool,
 }
 
 /// The orientation readings of a batch's pages, from the page log in one query.
 pub fn turn_readings(conn: &Connection, batch: &BatchId) -> Result<HashMap<PageId, TurnReading>> {
     let mut stmt = conn.prepare(
         "SELECT l.page_id, l.op, l.params_json FROM page_log l JOIN pages p ON p.id = l.page_id
-         WHERE p.batch_id = ?1 AND l.op IN ('orientation', 'user_rotation') ORDER BY l.id",
+         WHERE p.batch_id = ?1 AND l.op IN ('orientation', 'user_rotation', 'ocr_rotation')
+         ORDER BY l.id",
     )?;
     let rows = stmt.query_map([batch], |r| {
         Ok((
@@ -124,6 +127,8 @@ pub fn turn_readings(conn: &Connection, batch: &BatchId) -> Result<HashMap<PageI
         let e = out.entry(page).or_default();
         if op == "user_rotation" {
             e.by_user = true;
+        } else if op == "ocr_rotation" {
+            e.by_ocr = true;
         } else {
             let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
             #[allow(clippy::cast_possible_truncation)]

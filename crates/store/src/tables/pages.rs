@@ -248,6 +248,50 @@ pub fn set_ocr(
     Ok(n > 0)
 }
 
+/// Records the OCR's words of a page read at `read_at` quarter turns that reads right only
+/// at `turned_to` (the OCR's second opinion on its orientation, `confidence` its mean word
+/// confidence there): the page is turned, logged as `ocr_rotation` — unless it was turned
+/// since, or by a person. `false` when nothing was recorded.
+pub fn set_ocr_turned(
+    conn: &Connection,
+    page_id: &PageId,
+    read_at: u8,
+    turned_to: u8,
+    words: &str,
+    confidence: f32,
+) -> Result<bool> {
+    if turned_by_user(conn, page_id)? {
+        return Ok(false);
+    }
+    let n = conn.execute(
+        "UPDATE pages SET rotation = ?3, ocr_state = 'done', ocr_json = ?4, ocr_error = NULL
+         WHERE id = ?1 AND rotation = ?2",
+        params![page_id, read_at, turned_to % 4, words],
+    )?;
+    if n > 0 {
+        log(
+            conn,
+            page_id,
+            "ocr_rotation",
+            &serde_json::json!({
+                "edit": { "set": "rotation", "value": turned_to % 4 },
+                "old": read_at,
+                "confidence": (f64::from(confidence) * 10.0).round() / 10.0,
+            }),
+        )?;
+    }
+    Ok(n > 0)
+}
+
+/// Whether a person turned the page (`user_rotation` in its log).
+pub fn turned_by_user(conn: &Connection, page_id: &PageId) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM page_log WHERE page_id = ?1 AND op = 'user_rotation')",
+        [page_id],
+        |r| r.get(0),
+    )?)
+}
+
 /// A page's OCR words (JSON), if it was read.
 pub fn ocr_words(conn: &Connection, page_id: &PageId) -> Result<Option<String>> {
     conn.query_row("SELECT ocr_json FROM pages WHERE id = ?1", [page_id], |r| {

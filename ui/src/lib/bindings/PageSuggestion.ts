@@ -14,7 +14,8 @@ source: string, source_page: number,
  */
 turn_degrees: number, 
 /**
- * `auto` (the orientation reading), `user`, or `none`.
+ * `auto` (the orientation reading), `ocr` (read as noise the way it stood, right when
+ * turned: the OCR's second opinion), `user`, or `none`.
  */
 turned_by: string, 
 /**
