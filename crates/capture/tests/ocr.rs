@@ -48,14 +48,18 @@ fn letter_png(dir: &std::path::Path) -> Vec<u8> {
 }
 
 fn batch_with(store: &Store, pages: Vec<(String, Vec<u8>)>) -> eingang_model::BatchId {
-    batch_oriented(store, pages, true)
+    batch_oriented(
+        store,
+        pages,
+        Some(eingang_capture::profile::ScanProfile::ORIENT_CONFIDENCE),
+    )
 }
 
-/// [`batch_with`], the orientation reading on (as the built-in profile has it) or off.
+/// [`batch_with`], the orientation reading turning pages from `auto_orient` (`None`: off).
 fn batch_oriented(
     store: &Store,
     pages: Vec<(String, Vec<u8>)>,
-    orient: bool,
+    auto_orient: Option<f32>,
 ) -> eingang_model::BatchId {
     let mut profile = profiles(store)
         .unwrap()
@@ -63,9 +67,7 @@ fn batch_oriented(
         .find(|p| p.id == "standard")
         .unwrap();
     profile.processing.ocr = true;
-    if !orient {
-        profile.processing.auto_orient = None;
-    }
+    profile.processing.auto_orient = auto_orient;
     let id = store
         .with_tx(|c| {
             batches::create_batch(
@@ -236,37 +238,14 @@ fn a_page_the_orientation_reading_left_upside_down_is_turned_by_the_ocr() {
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
     let upside_down = upside_down_letter(dir.path());
-    let mut profile = profiles(&store)
-        .unwrap()
-        .into_iter()
-        .find(|p| p.id == "standard")
-        .unwrap();
-    profile.processing.ocr = true;
-    profile.processing.auto_orient = Some(1.0);
-    let batch = store
-        .with_tx(|c| {
-            batches::create_batch(
-                c,
-                "OCR",
-                Some("standard"),
-                &serde_json::to_string(&profile).unwrap(),
-            )
-        })
-        .unwrap();
-    let report = import(
+    let batch = batch_oriented(
         &store,
-        &batch,
-        [
-            ("kopfueber.png".to_owned(), Ok(upside_down.clone())),
-            ("von-hand.png".to_owned(), Ok(upside_down)),
-        ]
-        .into_iter(),
-        &profile.processing,
-        Limits::default(),
-        &AtomicBool::new(false),
-        &|_| {},
+        vec![
+            ("kopfueber.png".into(), upside_down.clone()),
+            ("von-hand.png".into(), upside_down),
+        ],
+        Some(1.0),
     );
-    assert_eq!(report.processed, 2, "{report:?}");
     let pages = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     assert_eq!(
         (pages[0].rotation, pages[1].rotation),
@@ -320,7 +299,7 @@ fn a_page_turned_by_the_user_is_read_again_the_right_way_up() {
             ("kopfueber.png".into(), upside_down),
             ("leer.png".into(), letter_png(dir.path())),
         ],
-        false,
+        None,
     );
     let tess = Tesseract::find("deu+eng").unwrap();
     let cancel = AtomicBool::new(false);
