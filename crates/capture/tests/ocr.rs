@@ -176,6 +176,29 @@ fn a_letter_is_read_and_a_crashing_or_hanging_tesseract_costs_only_the_page() {
     assert!(words.iter().all(|w| w.x + w.w <= pw && w.y + w.h <= ph));
 }
 
+/// Reads every page of `batch` waiting for OCR (Tesseract with German and English).
+fn read_all(store: &Store, batch: &eingang_model::BatchId) {
+    let tess = Tesseract::find("deu+eng").unwrap();
+    run_pending(
+        store,
+        &tess,
+        Some(batch),
+        2,
+        &AtomicBool::new(false),
+        &|_, _| {},
+    )
+    .unwrap();
+}
+
+/// A page's words as the OCR stored them.
+fn text_of(store: &Store, page: &eingang_model::PageId) -> eingang_capture::ocr::PageText {
+    let json = store
+        .with_conn(|c| pages::ocr_words(c, page))
+        .unwrap()
+        .unwrap();
+    eingang_capture::ocr::PageText::parse(&json).unwrap()
+}
+
 /// The test letter turned half round, as PNG.
 fn upside_down_letter(dir: &std::path::Path) -> Vec<u8> {
     let upright = image::load_from_memory(&letter_png(dir)).unwrap();
@@ -209,21 +232,8 @@ fn a_letter_fed_upside_down_is_turned_before_it_is_read() {
         .unwrap();
     let reading = log.iter().find(|(_, op, _)| op == "orientation").unwrap();
     assert!(reading.2.contains("\"turn_degrees\":180") && reading.2.contains("\"applied\":true"));
-    let tess = Tesseract::find("deu+eng").unwrap();
-    run_pending(
-        &store,
-        &tess,
-        Some(&batch),
-        2,
-        &AtomicBool::new(false),
-        &|_, _| {},
-    )
-    .unwrap();
-    let json = store
-        .with_conn(|c| pages::ocr_words(c, &pages[0].id))
-        .unwrap()
-        .unwrap();
-    let text = eingang_capture::ocr::PageText::parse(&json).unwrap();
+    read_all(&store, &batch);
+    let text = text_of(&store, &pages[0].id);
     assert_eq!(text.rotation, 2);
     assert!(text.words.iter().any(|w| w.text == "Widerspruch"));
 }
@@ -256,23 +266,10 @@ fn a_page_the_orientation_reading_left_upside_down_is_turned_by_the_ocr() {
     store
         .with_tx(|c| pages::edit_page(c, &pages[1].id, pages::PageEdit::Rotation(1)))
         .unwrap();
-    let tess = Tesseract::find("deu+eng").unwrap();
-    run_pending(
-        &store,
-        &tess,
-        Some(&batch),
-        2,
-        &AtomicBool::new(false),
-        &|_, _| {},
-    )
-    .unwrap();
+    read_all(&store, &batch);
     let after = store.with_conn(|c| pages::pages(c, &batch)).unwrap();
     assert_eq!((after[0].rotation, after[1].rotation), (2, 1));
-    let json = store
-        .with_conn(|c| pages::ocr_words(c, &after[0].id))
-        .unwrap()
-        .unwrap();
-    let text = eingang_capture::ocr::PageText::parse(&json).unwrap();
+    let text = text_of(&store, &after[0].id);
     assert_eq!(text.rotation, 2);
     assert!(text.words.iter().any(|w| w.text == "Widerspruch"));
     let log = store
