@@ -457,6 +457,12 @@ const BETTER_BY: f32 = 20.0;
 /// Fewer words than this say too little about the page's orientation.
 const ORIENT_WORDS: usize = 10;
 
+/// The part of a batch's scan profile the OCR needs: whether it reads the orientation.
+#[derive(serde::Deserialize)]
+struct ProfileProcessing {
+    processing: crate::process::Processing,
+}
+
 /// A page as read: the turn it was read at, the turn it stands at now (another when the
 /// OCR's second opinion turned it), and its words.
 struct Read {
@@ -476,7 +482,7 @@ fn read_stored(store: &Store, tess: &Tesseract, id: &PageId) -> Read {
     let (page, second_opinion) = match store.with_conn(|c| {
         let page = pages::page(c, id)?;
         let batch = eingang_store::tables::batches::batch(c, &page.batch_id)?;
-        let orients = serde_json::from_str::<crate::profile::ScanProfile>(&batch.profile_json)
+        let orients = serde_json::from_str::<ProfileProcessing>(&batch.profile_json)
             .is_ok_and(|p| p.processing.auto_orient.is_some());
         Ok((page, orients && !pages::turned_by_user(c, id)?))
     }) {
