@@ -314,6 +314,52 @@ mod tests {
         );
     }
 
+    /// Bad input: one mislabelled example among the office's releases does not turn the
+    /// model; a page without text (a photo, a blank back) or in words it never saw gets no
+    /// suggestion rather than a guess.
+    #[test]
+    fn a_mislabelled_example_does_not_turn_it_and_no_text_gets_no_suggestion() {
+        let mut docs: Vec<(&str, String)> = Vec::new();
+        for k in 0..5 {
+            docs.push((
+                "rechnung",
+                format!("Rechnung Nr. {k} Rechnungsbetrag zahlbar innerhalb 14 Tagen"),
+            ));
+            docs.push((
+                "antrag",
+                format!("hiermit beantrage ich Antrag Nummer {k} Unterlagen anbei"),
+            ));
+        }
+        // Released as an application by mistake.
+        docs.push((
+            "antrag",
+            "Rechnung Nr. 99 Rechnungsbetrag zahlbar sofort".into(),
+        ));
+        let tokens: Vec<Vec<String>> = docs.iter().map(|(_, t)| tokens(t)).collect();
+        let examples: Vec<(BTreeMap<&str, &str>, &[String])> = docs
+            .iter()
+            .zip(&tokens)
+            .map(|((c, _), t)| (BTreeMap::from([("dokumentart", *c)]), t.as_slice()))
+            .collect();
+        let m = Model::train(&examples, &["dokumentart"]);
+        let (c, _) = m
+            .predict(
+                "dokumentart",
+                &tokens_of("Rechnung Nr. 7 Rechnungsbetrag zahlbar innerhalb 30 Tagen"),
+            )
+            .unwrap();
+        assert_eq!(c, "rechnung");
+        assert!(m.predict("dokumentart", &[]).is_none(), "no text");
+        assert!(
+            m.predict(
+                "dokumentart",
+                &tokens_of("Dear Sir or Madam, please find enclosed")
+            )
+            .is_none(),
+            "words it never saw"
+        );
+    }
+
     fn tokens_of(t: &str) -> Vec<String> {
         tokens(t)
     }
