@@ -280,13 +280,7 @@ mod tests {
                 "ich beantrage hiermit einen Platz in der Kita Antrag",
             ),
         ];
-        let tokens: Vec<Vec<String>> = docs.iter().map(|(_, t)| tokens(t)).collect();
-        let examples: Vec<(BTreeMap<&str, &str>, &[String])> = docs
-            .iter()
-            .zip(&tokens)
-            .map(|((c, _), t)| (BTreeMap::from([("dokumentart", *c)]), t.as_slice()))
-            .collect();
-        let m = Model::train(&examples, &["dokumentart"]);
+        let m = type_model(&docs);
         let (c, p) = m
             .predict(
                 "dokumentart",
@@ -335,13 +329,7 @@ mod tests {
             "antrag",
             "Rechnung Nr. 99 Rechnungsbetrag zahlbar sofort".into(),
         ));
-        let tokens: Vec<Vec<String>> = docs.iter().map(|(_, t)| tokens(t)).collect();
-        let examples: Vec<(BTreeMap<&str, &str>, &[String])> = docs
-            .iter()
-            .zip(&tokens)
-            .map(|((c, _), t)| (BTreeMap::from([("dokumentart", *c)]), t.as_slice()))
-            .collect();
-        let m = Model::train(&examples, &["dokumentart"]);
+        let m = type_model(&docs);
         let (c, _) = m
             .predict(
                 "dokumentart",
@@ -358,6 +346,17 @@ mod tests {
             .is_none(),
             "words it never saw"
         );
+    }
+
+    /// A model of the document type trained on (type, text) pairs.
+    fn type_model<T: AsRef<str>>(docs: &[(&str, T)]) -> Model {
+        let tokens: Vec<Vec<String>> = docs.iter().map(|(_, t)| tokens(t.as_ref())).collect();
+        let examples: Vec<(BTreeMap<&str, &str>, &[String])> = docs
+            .iter()
+            .zip(&tokens)
+            .map(|((c, _), t)| (BTreeMap::from([("dokumentart", *c)]), t.as_slice()))
+            .collect();
+        Model::train(&examples, &["dokumentart"])
     }
 
     fn tokens_of(t: &str) -> Vec<String> {
