@@ -53,11 +53,12 @@ D="$WORK/store"
 rm -rf "$D"
 "$E" --data-dir "$D" masterdata import "$WORK/test/stammdaten.csv" >/dev/null
 # The built-in grey profile as shipped (orientation on), four-eyes off for the benchmark's
-# single operator; and the same without the orientation reading, for the time it adds.
+# single operator, blank duplex backs expected (the generated mail has them); and the same without the orientation reading, for the time it adds.
 "$E" --data-dir "$D" profiles list --json | $PY -c "
 import json, sys
 p = [x for x in json.load(sys.stdin) if x['id'] == 'standard'][0]
 p['qc']['four_eyes'] = False
+p['qc']['blank_backs'] = True
 p['id'], p['name'] = 'bench', 'Benchmark'
 json.dump(p, open('$WORK/bench.json', 'w'))
 p['id'], p['name'], p['processing']['auto_orient'], p['processing']['ocr'] = 'plain', 'Ohne Lage', None, False

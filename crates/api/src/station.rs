@@ -167,6 +167,7 @@ pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
                 first_page: d.first_page.to_string(),
                 pages: u32::try_from(d.page_ids.len()).unwrap_or(u32::MAX),
                 flags: d.flags.clone(),
+                notes: d.notes.clone(),
                 sampled: d.sampled,
                 required: d.required,
                 verdict: d

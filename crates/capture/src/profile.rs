@@ -229,6 +229,10 @@ pub struct QcSettings {
     /// Why documents of protection need *normal* are released without a seal (TR-RESISCAN
     /// A.IS.1: a written justification must exist); over the machine's `[seal] justification`.
     pub justification: Option<String>,
+    /// Duplex scans: a blank back of a sheet whose front is not blank (an even page of its
+    /// document right after one that is not blank) is expected — noted in the
+    /// Transfervermerk, not flagged for a check. Other blank pages are flagged as ever.
+    pub blank_backs: bool,
 }
 
 impl Default for QcSettings {
@@ -239,6 +243,7 @@ impl Default for QcSettings {
             dark_percent: 45.0,
             light_percent: 0.4,
             justification: None,
+            blank_backs: false,
         }
     }
 }

@@ -7,7 +7,10 @@
 //!   straight-through release are drawn as in the batch they came from.
 //! - **Automatic flags** a person reviews: blank pages, too dark or too light, skew left,
 //!   page-count mismatch, barcode unread, OCR or processing failed. A flagged document must
-//!   be checked even when not drawn.
+//!   be checked even when not drawn. Where the profile expects blank backs (duplex scans), a
+//!   blank page on the back of a sheet that is not blank — an even page of its document right
+//!   after one that is not blank — is noted (`blank_back:N`, in the Transfervermerk), not
+//!   flagged; any other blank page is flagged as before.
 //! - **An explicit verdict** per document (passed / failed with a reason), by a person;
 //!   **four-eyes** when the profile asks for it: the checker is not who scanned the batch.
 //!   A verdict holds for the pages it saw: after an edit the document is checked again.
@@ -33,6 +36,8 @@ pub struct DocCheck {
     pub page_ids: Vec<PageId>,
     /// `code` or `code:page` (1-based page within the document).
     pub flags: Vec<String>,
+    /// What is recorded but needs no check: `blank_back:page` where blank backs are expected.
+    pub notes: Vec<String>,
     pub sampled: bool,
     /// Needs a verdict: drawn or flagged.
     pub required: bool,
@@ -65,15 +70,24 @@ where
     f64::from(n) / 65536.0 < rate
 }
 
-fn flags(doc: &[&pages::PageRow], profile: &ScanProfile) -> Vec<String> {
+/// Whether page `i` (0-based) of the document is the blank back of a sheet whose front is
+/// not blank: an even page (1-based) right after one that is not blank.
+fn blank_back(doc: &[&pages::PageRow], i: usize) -> bool {
+    i % 2 == 1 && doc[i].blank && !doc[i - 1].blank
+}
+
+/// The document's flags (a person must check it) and notes (recorded only).
+fn flags(doc: &[&pages::PageRow], profile: &ScanProfile) -> (Vec<String>, Vec<String>) {
     let s = &profile.qc;
-    let mut out = Vec::new();
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
     for (i, p) in doc.iter().enumerate() {
         let n = i + 1;
         if p.state == "failed" {
             out.push(format!("processing_failed:{n}"));
         }
-        if p.blank {
+        if s.blank_backs && blank_back(doc, i) {
+            notes.push(format!("blank_back:{n}"));
+        } else if p.blank {
             out.push(format!("blank:{n}"));
         }
         #[allow(clippy::cast_possible_truncation)]
@@ -107,7 +121,7 @@ fn flags(doc: &[&pages::PageRow], profile: &ScanProfile) -> Vec<String> {
             out.push("barcode_unread".into());
         }
     }
-    out
+    (out, notes)
 }
 
 /// The batch's documents with their flags, whether each was drawn, and the verdicts.
@@ -131,7 +145,7 @@ pub fn state(store: &Store, batch_id: &BatchId) -> Result<QcState, BatchError> {
         .map(|doc| {
             let first_page = doc[0].id;
             let page_ids: Vec<PageId> = doc.iter().map(|p| p.id).collect();
-            let flags = flags(&doc, &profile);
+            let (flags, notes) = flags(&doc, &profile);
             let sampled = drawn(&draws_as, &first_page, rate);
             let verdict = verdicts
                 .iter()
@@ -144,6 +158,7 @@ pub fn state(store: &Store, batch_id: &BatchId) -> Result<QcState, BatchError> {
                 first_page,
                 page_ids,
                 flags,
+                notes,
                 sampled,
                 verdict,
             }
@@ -255,5 +270,64 @@ mod tests {
             drawn("b", "p", 0.5),
             "the same document is drawn again"
         );
+    }
+
+    fn page(blank: bool) -> pages::PageRow {
+        pages::PageRow {
+            id: PageId::new(),
+            batch_id: BatchId::new(),
+            position: 0.0,
+            source: "scan".into(),
+            source_page: 0,
+            raw_blob: String::new(),
+            dpi: (300.0, 300.0),
+            state: "done".into(),
+            error: None,
+            image_blob: None,
+            image_kind: None,
+            width: None,
+            height: None,
+            thumb_blob: None,
+            skew: Some(0.0),
+            ink: Some(if blank { 0.01 } else { 4.0 }),
+            blank,
+            rotation: 0,
+            starts_document: false,
+            deleted: false,
+            barcodes_json: None,
+            separator: false,
+            index: Vec::new(),
+            ocr_state: None,
+            ocr_error: None,
+        }
+    }
+
+    #[test]
+    fn blank_backs_are_noted_where_expected_and_other_blank_pages_flagged() {
+        // Front, blank back, front, blank back, blank, blank: a duplex letter of two sheets
+        // and a blank sheet at its end.
+        let rows: Vec<_> = [false, true, false, true, true, true]
+            .into_iter()
+            .map(page)
+            .collect();
+        let doc: Vec<&pages::PageRow> = rows.iter().collect();
+        let mut profile = ScanProfile::builtin().remove(0);
+        let (flags, notes) = flags(&doc, &profile);
+        assert_eq!(flags, ["blank:2", "blank:4", "blank:5", "blank:6"]);
+        assert!(notes.is_empty());
+        profile.qc.blank_backs = true;
+        let (flags, notes) = super::flags(&doc, &profile);
+        assert_eq!(notes, ["blank_back:2", "blank_back:4"]);
+        // The blank sheet's front is blank: its pages are flagged, whatever the setting.
+        assert_eq!(flags, ["blank:5", "blank:6"]);
+        // A blank first page, or a blank page in front position, is never a back.
+        let rows: Vec<_> = [true, false, false, true, true]
+            .into_iter()
+            .map(page)
+            .collect();
+        let doc: Vec<&pages::PageRow> = rows.iter().collect();
+        let (flags, notes) = super::flags(&doc, &profile);
+        assert_eq!(flags, ["blank:1", "blank:5"]);
+        assert_eq!(notes, ["blank_back:4"]);
     }
 }

@@ -160,9 +160,10 @@ fn print_check(state: &eingang_capture::qc::QcState) {
             None => "-".to_owned(),
         };
         let flags = unless_empty(&d.flags.join(" "), |f| format!(", flags {f}"));
+        let notes = unless_empty(&d.notes.join(" "), |f| format!(", noted {f}"));
         let drawn = if d.sampled { "drawn" } else { "not drawn" };
         println!(
-            "document {}: {} page(s), {drawn}{flags}, {verdict}",
+            "document {}: {} page(s), {drawn}{flags}{notes}, {verdict}",
             i + 1,
             d.page_ids.len()
         );

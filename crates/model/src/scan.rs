@@ -131,6 +131,8 @@ pub struct CheckDocView {
     /// `code` or `code:page` (blank, too_dark, too_light, skew, page_count, barcode_unread,
     /// ocr_failed, processing_failed).
     pub flags: Vec<String>,
+    /// Recorded, no check needed: `blank_back:page` where the profile expects blank backs.
+    pub notes: Vec<String>,
     pub sampled: bool,
     pub required: bool,
     /// `passed`, `failed`, or none yet.

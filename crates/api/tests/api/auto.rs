@@ -38,11 +38,12 @@ fn mail(dir: &Path, docs: u32, seed: u32) -> (Vec<PathBuf>, Value) {
 }
 
 /// A batch of the files with the built-in grey profile (orientation on), four-eyes off for
-/// the test's single person, read by OCR.
+/// the test's single person, blank backs expected (duplex), read by OCR.
 fn read_batch(store: &eingang_store::Store, files: &[PathBuf], name: &str) -> BatchId {
     let mut profile = batches::profile(store, Some("standard")).unwrap();
     profile.id = "auto-test".into();
     profile.qc.four_eyes = false;
+    profile.qc.blank_backs = true;
     eingang_capture::profile::save_profile(store, &profile).unwrap();
     let batch: BatchId = batches::create(store, name, Some("auto-test"))
         .unwrap()
@@ -338,6 +339,18 @@ fn assert_released_as_true(
     .unwrap();
     assert!(tv.contains(r#"<indexierung art="automatisch""#), "{tv}");
     assert!(tv.contains("automatisch indexiert, Konfidenz 0,"), "{tv}");
+    // Its blank duplex backs went with it unchecked, and the Transfervermerk names them.
+    let backs = truth["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["document"] == page["document"] && p["blank"] == true)
+        .count();
+    assert_eq!(
+        tv.matches(r#"<auffaelligkeit art="blank_back""#).count(),
+        backs,
+        "{tv}"
+    );
 }
 
 /// The first document left in `batch`: one suggestion taken as it is, one typed over.

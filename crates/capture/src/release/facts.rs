@@ -58,7 +58,9 @@ pub(crate) fn of(
         profile_name: profile.map(|p| p.name.clone()).unwrap_or_default(),
         profile_json: batch.profile_json.clone(),
         pdfa: format!("PDF/A-{}b", level.part()),
-        anomalies: check.map(|d| d.flags.clone()).unwrap_or_default(),
+        anomalies: check
+            .map(|d| d.flags.iter().chain(&d.notes).cloned().collect())
+            .unwrap_or_default(),
         qc_result: if verdict.is_some() {
             "bestanden"
         } else {

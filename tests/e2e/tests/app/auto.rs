@@ -64,7 +64,8 @@ fn pages_of(dir: &Path, truth: &Value) -> Value {
         .collect()
 }
 
-/// Two profiles from the built-in grey one (four-eyes off: one person here): `post` only
+/// Two profiles from the built-in grey one (four-eyes off: one person here; duplex, blank
+/// backs expected): `post` only
 /// suggests; `post-auto` applies document starts and values and releases straight through
 /// at 80 %.
 fn profiles(data: &Path, dir: &Path) {
@@ -87,6 +88,7 @@ fn profiles(data: &Path, dir: &Path) {
         p["id"] = id.into();
         p["name"] = name.into();
         p["qc"]["four_eyes"] = false.into();
+        p["qc"]["blank_backs"] = true.into();
         if !auto.is_null() {
             p["auto"] = auto;
         }

@@ -10,7 +10,11 @@ export type CheckDocView = { number: number, first_page: string, pages: number,
  * `code` or `code:page` (blank, too_dark, too_light, skew, page_count, barcode_unread,
  * ocr_failed, processing_failed).
  */
-flags: Array<string>, sampled: boolean, required: boolean, 
+flags: Array<string>, 
+/**
+ * Recorded, no check needed: `blank_back:page` where the profile expects blank backs.
+ */
+notes: Array<string>, sampled: boolean, required: boolean, 
 /**
  * `passed`, `failed`, or none yet.
  */

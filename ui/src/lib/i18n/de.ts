@@ -185,6 +185,8 @@ export const de = {
   'check.index.saved': "Index gespeichert.",
   'check.flags': "Automatische Hinweise – bitte ansehen:",
   'check.noFlags': "Keine automatischen Hinweise.",
+  'check.flag.blank_back': "Leere Rückseite",
+  'check.notes': "Vermerkt, ohne Prüfung:",
   'check.flag.blank': "Leerseite",
   'check.flag.too_dark': "zu dunkel",
   'check.flag.too_light': "zu hell",

@@ -185,6 +185,8 @@ export const en: Messages = {
   'check.index.saved': "Index saved.",
   'check.flags': "Automatic flags – please look:",
   'check.noFlags': "No automatic flags.",
+  'check.flag.blank_back': "blank back",
+  'check.notes': "Recorded, no check needed:",
   'check.flag.blank': "blank page",
   'check.flag.too_dark': "too dark",
   'check.flag.too_light': "too light",
