@@ -310,3 +310,32 @@ pub fn model_status(store: &Store) -> Result<ModelStatus> {
 pub fn model_reset(store: &Store) -> Result<u32> {
     Ok(store.with_tx(|c| table::reset(c))?)
 }
+
+/// The examples the model learned from, most recent first (at most `limit`; only those of
+/// `doctype` when given): what to look through when a suggestion seems learned wrong.
+pub fn model_examples(
+    store: &Store,
+    doctype: Option<&str>,
+    limit: u32,
+) -> Result<Vec<table::Learned>> {
+    Ok(store.with_conn(|c| table::learned(c, doctype, limit))?)
+}
+
+/// Forgets what the model learned from these released documents (one released with the
+/// wrong type, say) and trains it afresh from the rest; the documents and their index
+/// values stay. Refused, changing nothing, when one of them was never learned. Returns how
+/// many examples the model is now trained on.
+pub fn model_forget(store: &Store, documents: &[eingang_model::DocumentId]) -> Result<u32> {
+    let ids: Vec<String> = documents.iter().map(ToString::to_string).collect();
+    store.with_tx(|c| {
+        let unknown = table::forget(c, &ids)?;
+        match unknown.first() {
+            Some(d) => Err(eingang_store::Error::NotFound {
+                what: "learned example of document",
+                id: d.clone(),
+            }),
+            None => Ok(()),
+        }
+    })?;
+    retrain(store)
+}

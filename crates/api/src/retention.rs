@@ -1,5 +1,6 @@
 //! Retention (`[retention]`): what was delivered long enough ago is purged from this
-//! station — page images, released PDFs, delivered submissions' content — never without
+//! station — page images and their OCR text, released PDFs (and what automatic indexing
+//! learned from them: the model is trained afresh), delivered submissions' content — never without
 //! every receipt, never a batch on legal hold, never a draft (old drafts are only listed).
 //! The app runs it hourly; `eingang retention run` on demand.
 
@@ -30,10 +31,15 @@ pub fn run(store: &Store, cfg: &RetentionSection) -> Result<Purged> {
         return Ok(Purged::default());
     }
     let purged = store.purge(&policy(cfg, eingang_store::now_ms()))?;
+    // The model forgets the purged documents' words too: trained afresh from the rest.
+    if purged.examples > 0 {
+        crate::auto::retrain(store)?;
+    }
     if purged != Purged::default() {
         tracing::info!(
             batches = purged.batches,
             documents = purged.documents,
+            examples = purged.examples,
             submissions = purged.submissions,
             files = purged.blobs,
             bytes = purged.bytes,

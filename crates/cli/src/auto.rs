@@ -256,3 +256,58 @@ pub fn model_retrain(data_dir: &DataDir) -> ExitCode {
         Ok(ExitCode::SUCCESS)
     })
 }
+
+/// `eingang model examples [--type CODE] [--limit N] [--json]`.
+pub fn model_examples(
+    data_dir: &DataDir,
+    doctype: Option<&str>,
+    limit: u32,
+    as_json: bool,
+) -> ExitCode {
+    finish(|| {
+        let learned = auto::model_examples(&open(data_dir)?, doctype, limit)?;
+        if as_json {
+            return json(&learned);
+        }
+        println!("{} learned example(s), most recent first", learned.len());
+        for e in &learned {
+            println!(
+                "{}  {}  type {}  unit {}  {} ({})",
+                e.document_id,
+                &eingang_store::rfc3339_utc(e.at)[..10],
+                if e.doctype.is_empty() {
+                    "-"
+                } else {
+                    &e.doctype
+                },
+                if e.unit.is_empty() { "-" } else { &e.unit },
+                e.title.as_deref().unwrap_or("-"),
+                e.batch.as_deref().unwrap_or("-")
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `eingang model forget DOCUMENT…`.
+pub fn model_forget(data_dir: &DataDir, documents: &[String]) -> ExitCode {
+    finish(|| {
+        let ids = documents
+            .iter()
+            .map(|d| {
+                d.parse::<eingang_model::DocumentId>().map_err(|_| {
+                    eingang_api::Error::input(
+                        "input.bad_id",
+                        format!("{d} is not a document id; `eingang model examples` lists them"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let n = auto::model_forget(&open(data_dir)?, &ids)?;
+        println!(
+            "forgotten: {} document(s); the model is trained afresh on {n} released document(s)",
+            ids.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}

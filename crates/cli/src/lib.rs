@@ -357,6 +357,22 @@ enum ModelCommand {
     Reset,
     /// Train the model afresh from its stored examples (a damaged model is repaired so).
     Retrain,
+    /// The released documents the model learned from, most recent first.
+    Examples {
+        /// Only those learned with this document type (its code).
+        #[arg(long = "type")]
+        doctype: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget what the model learned from these documents (released with a wrong type, say)
+    /// and train it afresh; the documents and their index values stay.
+    Forget {
+        #[arg(required = true)]
+        documents: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -651,6 +667,12 @@ pub fn main() -> ExitCode {
             ModelCommand::Status { json } => auto::model_status(&data_dir, json),
             ModelCommand::Reset => auto::model_reset(&data_dir),
             ModelCommand::Retrain => auto::model_retrain(&data_dir),
+            ModelCommand::Examples {
+                doctype,
+                limit,
+                json,
+            } => auto::model_examples(&data_dir, doctype.as_deref(), limit, json),
+            ModelCommand::Forget { documents } => auto::model_forget(&data_dir, &documents),
         },
         Command::Profiles {
             command: ProfilesCommand::List { json },

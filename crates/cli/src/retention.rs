@@ -21,8 +21,8 @@ pub fn run(data_dir: &DataDir) -> ExitCode {
 
 fn print_purged(p: &eingang_store::retention::Purged, r: &eingang_config::RetentionSection) {
     println!(
-        "purged: page images of {} batch(es) ({} pages; after {} days), {} document(s) (after {} days), {} submission(s) (after {} days); {} file(s), {} bytes freed, {} bytes of the database returned to the disk; {} batch(es) on legal hold kept",
-        p.batches, p.pages, r.scans_days(), p.documents, r.documents_days(), p.submissions,
+        "purged: page images of {} batch(es) ({} pages; after {} days), {} document(s) (after {} days; {} learned example(s) forgotten with them), {} submission(s) (after {} days); {} file(s), {} bytes freed, {} bytes of the database returned to the disk; {} batch(es) on legal hold kept",
+        p.batches, p.pages, r.scans_days(), p.documents, r.documents_days(), p.examples, p.submissions,
         r.submissions_days(), p.blobs, p.bytes, p.reclaimed, p.held
     );
 }

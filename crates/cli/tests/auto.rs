@@ -1,6 +1,6 @@
 //! Automatic indexing from the command line, on generated mail (`scripts/auto/mail.py`):
 //! `eingang import --auto`, `batch suggest --json`, `batch documents --json`,
-//! `batch autoindex`, `model status|reset|retrain`.
+//! `batch autoindex`, `model status|examples|forget|reset|retrain`.
 
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
@@ -29,7 +29,8 @@ fn ok(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// A profile `auto`: the built-in grey one that applies document starts it is sure of.
+/// A profile `auto`: the built-in grey one that applies document starts it is sure of
+/// (four-eyes off: one person here).
 fn auto_profile(data: &Path, dir: &Path) {
     let profiles: Value =
         serde_json::from_str(&ok(&eingang(data, &["profiles", "list", "--json"]))).unwrap();
@@ -42,6 +43,7 @@ fn auto_profile(data: &Path, dir: &Path) {
         .clone();
     p["id"] = "auto".into();
     p["auto"] = serde_json::json!({"apply_boundaries": 0.8});
+    p["qc"]["four_eyes"] = false.into();
     let file = dir.join("auto.json");
     std::fs::write(&file, p.to_string()).unwrap();
     ok(&eingang(
@@ -165,10 +167,85 @@ fn import_auto_suggests_and_applies_and_the_model_reports_its_state() {
         .map_or(0, |(n, _)| n.trim().parse().unwrap());
     assert_eq!(held + released, docs, "{out}");
 
+    model_learns_from_people(&data, &batch, &truth, held);
+}
+
+/// The `held` documents left in `batch` indexed as the truth has them and released by a
+/// person: the model learns from them (not from the straight-through releases before);
+/// `model examples` lists them, `model forget` takes one back, `model reset` the rest.
+fn model_learns_from_people(data: &Path, batch: &str, truth: &Value, held: usize) {
+    // Straight-through releases teach nothing; what a person releases does.
     let status: Value =
-        serde_json::from_str(&ok(&eingang(&data, &["model", "status", "--json"]))).unwrap();
+        serde_json::from_str(&ok(&eingang(data, &["model", "status", "--json"]))).unwrap();
     assert_eq!(status["state"], "empty");
     assert_eq!(status["examples"], 0);
-    assert!(ok(&eingang(&data, &["model", "reset"])).contains("0 learned example(s) forgotten"));
-    assert!(ok(&eingang(&data, &["model", "retrain"])).contains("trained on 0"));
+    for (k, t) in truth["documents"].as_array().unwrap()[..held]
+        .iter()
+        .enumerate()
+    {
+        let pair = |f: &str, key: &str| format!("{f}={}", t[key].as_str().unwrap());
+        ok(&eingang(
+            data,
+            &[
+                "batch",
+                "index",
+                batch,
+                "--doc",
+                &(k + 1).to_string(),
+                &pair("dokumentart", "type"),
+                &pair("organisationseinheit", "unit"),
+                &pair("absender", "sender"),
+                &pair("briefdatum", "date"),
+            ],
+        ));
+    }
+    ok(&eingang(data, &["batch", "qc", batch, "--all"]));
+    ok(&eingang(
+        data,
+        &["batch", "release", batch, "--title", "Post"],
+    ));
+    let learned: Value =
+        serde_json::from_str(&ok(&eingang(data, &["model", "examples", "--json"]))).unwrap();
+    let learned = learned.as_array().unwrap();
+    assert_eq!(learned.len(), held);
+    assert!(
+        learned
+            .iter()
+            .all(|e| e["title"].as_str().unwrap().starts_with("Post (")),
+        "{learned:?}"
+    );
+    let first_type = truth["documents"][0]["type"].as_str().unwrap();
+    let of_type: Value = serde_json::from_str(&ok(&eingang(
+        data,
+        &["model", "examples", "--type", first_type, "--json"],
+    )))
+    .unwrap();
+    assert!(of_type
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["doctype"] == first_type));
+    // One learned wrong is forgotten; the model is trained on the rest.
+    let wrong = learned[0]["document_id"].as_str().unwrap();
+    let out = ok(&eingang(data, &["model", "forget", wrong]));
+    assert!(
+        out.contains(&format!("trained afresh on {}", held - 1)),
+        "{out}"
+    );
+    let status: Value =
+        serde_json::from_str(&ok(&eingang(data, &["model", "status", "--json"]))).unwrap();
+    assert_eq!(status["examples"], held - 1);
+    // Forgetting it again, or something that is no document id: refused, named.
+    let again = eingang(data, &["model", "forget", wrong]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains(wrong));
+    let bad = eingang(data, &["model", "forget", "kein-dokument"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("kein-dokument"));
+    let out = ok(&eingang(data, &["model", "reset"]));
+    assert!(
+        out.contains(&format!("{} learned example(s) forgotten", held - 1)),
+        "{out}"
+    );
+    assert!(ok(&eingang(data, &["model", "retrain"])).contains("trained on 0"));
 }

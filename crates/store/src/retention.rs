@@ -1,6 +1,7 @@
-//! The purge of what was delivered long enough ago (`[retention]`): page images of batches
-//! whose documents all have their receipts, released PDFs and Transfervermerke, and
-//! delivered submissions' answers and files. Never anything without its receipts, never a
+//! The purge of what was delivered long enough ago (`[retention]`): page images and their
+//! OCR text of batches whose documents all have their receipts, released PDFs and
+//! Transfervermerke (and the words automatic indexing learned from them), and delivered
+//! submissions' answers and files. Never anything without its receipts, never a
 //! batch on legal hold, never a draft. The rows stay (hashes, receipts, integrity records),
 //! marked `purged_at`; every purge is an audit record. Work goes in chunks, each one
 //! transaction; blob files go after the commit, listed in `purge_files` until they are
@@ -33,6 +34,9 @@ pub struct Purged {
     pub pages: usize,
     pub documents: usize,
     pub submissions: usize,
+    /// Examples automatic indexing learned from purged documents, forgotten with them (the
+    /// model is then trained afresh from the rest).
+    pub examples: usize,
     /// Blob files removed and their bytes.
     pub blobs: usize,
     pub bytes: u64,
@@ -190,7 +194,8 @@ fn purge_scans(
     for id in &ids {
         let (candidates, pages) = blobs_of_pages(tx, id)?;
         tx.execute(
-            "UPDATE pages SET raw_blob = '', image_blob = NULL, thumb_blob = NULL WHERE batch_id = ?1",
+            "UPDATE pages SET raw_blob = '', image_blob = NULL, thumb_blob = NULL, ocr_json = NULL
+             WHERE batch_id = ?1",
             [id],
         )?;
         tx.execute(
@@ -239,12 +244,14 @@ fn purge_documents(
             "UPDATE documents SET pdf_blob = '', transfer_blob = NULL, purged_at = ?2 WHERE id = ?1",
             params![id, crate::now_ms()],
         )?;
+        let examples = tx.execute("DELETE FROM auto_examples WHERE document_id = ?1", [id])?;
         audit::append(
             tx,
             "retention.document_purged",
             id,
-            &serde_json::json!({ "files": candidates.len() }),
+            &serde_json::json!({ "files": candidates.len(), "examples": examples }),
         )?;
+        out.examples += examples;
         doom(tx, &candidates)?;
         out.documents += 1;
     }

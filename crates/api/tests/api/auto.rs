@@ -231,6 +231,20 @@ fn after_a_first_released_set_the_next_batch_goes_straight_through_except_what_t
         .map(|d| d.first_page)
         .collect();
     assert!(!drawn.is_empty(), "the check draws at least one");
+    // Duplex blank backs are noted, not flagged: the check wants only the drawn documents.
+    let qc = eingang_capture::qc::state(&store, &batch).unwrap();
+    let backs = truth["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["blank"] == true)
+        .count();
+    assert!(backs > 0, "the stream has duplex documents");
+    assert_eq!(
+        qc.documents.iter().map(|d| d.notes.len()).sum::<usize>(),
+        backs
+    );
+    assert!(qc.documents.iter().all(|d| d.flags.is_empty()), "{qc:?}");
 
     // A release that fails (here: no title) leaves every document where it was.
     let untitled = release::ReleaseRequest {

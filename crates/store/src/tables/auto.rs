@@ -59,6 +59,60 @@ pub fn examples(conn: &Connection) -> Result<Vec<Example>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A learned example as listed: the released document, its title and batch, the type and
+/// unit it was learned with, and when.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Learned {
+    pub document_id: String,
+    pub title: Option<String>,
+    pub batch: Option<String>,
+    pub doctype: String,
+    pub unit: String,
+    pub at: i64,
+}
+
+/// The learned examples, most recent first, at most `limit`; only those of `doctype` when
+/// given.
+pub fn learned(conn: &Connection, doctype: Option<&str>, limit: u32) -> Result<Vec<Learned>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.document_id, d.title, b.name, e.doctype, e.unit, e.at
+         FROM auto_examples e LEFT JOIN documents d ON d.id = e.document_id
+              LEFT JOIN batches b ON b.id = d.batch_id
+         WHERE ?1 IS NULL OR e.doctype = ?1 ORDER BY e.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![doctype, limit], |r| {
+        Ok(Learned {
+            document_id: r.get(0)?,
+            title: r.get(1)?,
+            batch: r.get(2)?,
+            doctype: r.get(3)?,
+            unit: r.get(4)?,
+            at: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Forgets the examples learned from these documents (a document released with the wrong
+/// type, say); audited. Returns the documents that had none.
+pub fn forget(conn: &Connection, documents: &[String]) -> Result<Vec<String>> {
+    let mut unknown = Vec::new();
+    for d in documents {
+        let n = conn.execute("DELETE FROM auto_examples WHERE document_id = ?1", [d])?;
+        if n == 0 {
+            unknown.push(d.clone());
+        } else {
+            crate::tables::audit::append(
+                conn,
+                "auto.example_forgotten",
+                d,
+                &serde_json::json!({}),
+            )?;
+        }
+    }
+    Ok(unknown)
+}
+
 /// The stored model: (format, JSON, examples, updated at).
 pub fn model(conn: &Connection) -> Result<Option<(u32, String, u32, i64)>> {
     Ok(conn

@@ -8,7 +8,7 @@ pub(crate) mod fixtures;
 
 use eingang_model::DocumentId;
 use eingang_store::retention::{set_hold, Policy};
-use eingang_store::tables::{audit, batches, blobs, documents, outbox, pages};
+use eingang_store::tables::{audit, auto, batches, blobs, documents, outbox, pages};
 use eingang_store::Store;
 use fixtures::released;
 
@@ -107,6 +107,60 @@ fn page_images_go_after_their_period_documents_later_and_only_with_every_receipt
         ]
     );
     assert!(store.with_conn(audit::verify).unwrap().is_ok());
+}
+
+#[test]
+fn the_ocr_text_goes_with_the_page_images_and_what_was_learned_with_the_document() {
+    let (_dir, store) = super::fresh();
+    let now = eingang_store::now_ms();
+    let (old, old_doc, _) = released(&store, 2, None);
+    deliver(&store, &old_doc, now - 100 * DAY);
+    let (waiting, waiting_doc, _) = released(&store, 1, None); // never delivered
+    let example = |doc: &DocumentId| auto::Example {
+        document_id: doc.to_string(),
+        doctype: "antrag".into(),
+        unit: "63".into(),
+        tokens: vec!["bauantrag".into(), "carport".into()],
+    };
+    store
+        .with_tx(|c| {
+            auto::add_example(c, &old_doc, &example(&old_doc))?;
+            auto::add_example(c, &waiting_doc, &example(&waiting_doc))
+        })
+        .unwrap();
+    let text = |b| {
+        store
+            .with_conn(|c| {
+                pages::pages(c, b)?
+                    .iter()
+                    .map(|p| pages::ocr_words(c, &p.id))
+                    .collect::<eingang_store::Result<Vec<_>>>()
+            })
+            .unwrap()
+    };
+    assert!(text(&old).iter().all(Option::is_some));
+
+    let p = store.purge(&policy(now, 30, 90)).unwrap();
+    assert_eq!((p.batches, p.documents, p.examples), (1, 1, 1), "{p:?}");
+    assert!(
+        text(&old).iter().all(Option::is_none),
+        "the OCR text is gone"
+    );
+    assert!(text(&waiting).iter().all(Option::is_some));
+    let left = store.with_conn(auto::examples).unwrap();
+    assert_eq!(left, [example(&waiting_doc)]);
+    // A released batch's OCR text can be removed, never written again.
+    let page = store.with_conn(|c| pages::pages(c, &old)).unwrap()[0].id;
+    let e = store
+        .with_tx(|c| {
+            c.execute(
+                "UPDATE pages SET ocr_json = '{}' WHERE id = ?1",
+                [page.to_string()],
+            )?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("released"), "{e}");
 }
 
 #[test]
