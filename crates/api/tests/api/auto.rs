@@ -182,6 +182,7 @@ fn generated_mail_is_turned_cut_and_indexed_then_learned_at_release() {
         0,
         "learned once"
     );
+    odd_pages_get_no_wrong_suggestions(&store, dir.path());
 
     // A damaged model: not used, said so; the values already given stay; reset starts it
     // afresh, and the next release rebuilds it from what it learned.
@@ -201,6 +202,50 @@ fn generated_mail_is_turned_cut_and_indexed_then_learned_at_release() {
     assert!(kept
         .iter()
         .all(|d| d.index.iter().any(|(k, _)| k == "dokumentart")));
+}
+
+/// A photo and a letter in English (scripts/auto/odd.py), read after the model learned from
+/// German mail: neither is turned, neither gets a document type or a letter date, and
+/// straight-through leaves both for a person — suggestions simply absent, nothing wrong.
+fn odd_pages_get_no_wrong_suggestions(store: &eingang_store::Store, dir: &Path) {
+    let out = dir.join("odd");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/auto/odd.py");
+    let made = std::process::Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(&out)
+        .arg("200")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let files = [out.join("foto.jpg"), out.join("english.jpg")];
+    let batch = read_batch(store, &files, "Sonderfälle");
+    let s = auto::suggest(store, &batch).unwrap();
+    assert_eq!(s.model, "ready");
+    for p in &s.pages {
+        assert_eq!((p.turn_degrees, p.turned_by.as_str()), (0, "none"), "{p:?}");
+    }
+    let photo = &s.pages[0];
+    assert_eq!(photo.turn_confidence, None, "a photo has no reading");
+    for d in &s.documents {
+        for field in [
+            "dokumentart",
+            "organisationseinheit",
+            "briefdatum",
+            "aktenzeichen",
+        ] {
+            assert!(
+                d.fields.iter().all(|f| f.field != field),
+                "{field} suggested: {:?}",
+                d.fields
+            );
+        }
+    }
+    let went = straight_through::straight_through(store, &batch, 0.8, &request()).unwrap();
+    assert_eq!(went.released, 0, "{went:?}");
+    assert!(went
+        .held
+        .iter()
+        .all(|h| h.reasons.iter().any(|r| r == "missing:dokumentart")));
 }
 
 #[test]

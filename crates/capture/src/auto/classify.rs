@@ -24,6 +24,11 @@ const MAX_TOKENS: usize = 1500;
 /// A class is suggested by the model only after this many examples of it.
 pub const MIN_EXAMPLES: u32 = 2;
 
+/// The share of a document's words the model must have seen to suggest anything, and the
+/// share from which it is as sure as its probabilities say.
+const MIN_KNOWN: f32 = 0.2;
+const FULL_KNOWN: f32 = 0.5;
+
 /// The distinct words of a text: lower case, letters (and digits inside words), 3–30
 /// characters, not numbers; in the order they first appear.
 pub fn tokens(text: &str) -> Vec<String> {
@@ -144,8 +149,17 @@ impl Classifier {
 
     /// The most likely class and its probability; none before two classes are known, for
     /// a class with fewer than [`MIN_EXAMPLES`], or when no word of the document is known.
+    /// The likeliest class and how sure: its probability, lowered when less than half of
+    /// the document's words were ever seen — none when fewer than a fifth were (a letter in
+    /// another language, a photo's noise: nothing to go on).
     pub fn predict(&self, tokens: &[String]) -> Option<(String, f32)> {
-        if self.classes.len() < 2 || !tokens.iter().any(|t| self.weights.contains_key(t)) {
+        let known = tokens
+            .iter()
+            .filter(|t| self.weights.contains_key(*t))
+            .count();
+        #[allow(clippy::cast_precision_loss)]
+        let share = known as f32 / tokens.len().max(1) as f32;
+        if self.classes.len() < 2 || known == 0 || share < MIN_KNOWN {
             return None;
         }
         let p = self.probabilities(tokens);
@@ -154,6 +168,7 @@ impl Classifier {
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(b.1))
             .map(|(i, v)| (i, *v))?;
+        let prob = prob * (share / FULL_KNOWN).min(1.0);
         (self.docs[best] >= MIN_EXAMPLES).then(|| (self.classes[best].clone(), prob))
     }
 
@@ -173,6 +188,11 @@ fn scale(n: usize) -> f32 {
 pub struct Model {
     pub format: u32,
     pub fields: BTreeMap<String, Classifier>,
+    /// The words of the senders people released, as they spelled them: a sender read by
+    /// the OCR that lost a letter's marks ("Bohm", "Yilmaz") is spelled as learned
+    /// ("Böhm", "Yılmaz") — see [`Model::respell`].
+    #[serde(default)]
+    pub spellings: Vec<String>,
 }
 
 impl Default for Model {
@@ -180,8 +200,57 @@ impl Default for Model {
         Self {
             format: FORMAT,
             fields: BTreeMap::new(),
+            spellings: Vec::new(),
         }
     }
+}
+
+/// A letter without the marks OCR tends to lose (umlauts, ı, accents, cedillas…), lower
+/// case; ß as ss.
+fn plain_letter(c: char, out: &mut String) {
+    let base = match c {
+        'ä' | 'á' | 'à' | 'â' | 'å' | 'Ä' | 'Á' | 'À' | 'Â' | 'Å' => 'a',
+        'ö' | 'ó' | 'ò' | 'ô' | 'ø' | 'ő' | 'Ö' | 'Ó' | 'Ò' | 'Ô' | 'Ø' | 'Ő' => 'o',
+        'ü' | 'ú' | 'ù' | 'û' | 'ű' | 'Ü' | 'Ú' | 'Ù' | 'Û' | 'Ű' => 'u',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' | 'ı' | 'Í' | 'Ì' | 'Î' | 'Ï' | 'İ' => 'i',
+        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => 'c',
+        'ş' | 'ś' | 'š' | 'Ş' | 'Ś' | 'Š' => 's',
+        'ğ' | 'Ğ' => 'g',
+        'ñ' | 'ń' | 'Ñ' | 'Ń' => 'n',
+        'ł' | 'Ł' => 'l',
+        'ž' | 'ź' | 'ż' | 'Ž' | 'Ź' | 'Ż' => 'z',
+        'ß' => {
+            out.push_str("ss");
+            return;
+        }
+        c => {
+            out.extend(c.to_lowercase());
+            return;
+        }
+    };
+    out.push(base);
+}
+
+fn plain(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        plain_letter(c, &mut out);
+    }
+    out
+}
+
+/// The distinct words of `values`, for [`Model::spellings`].
+pub fn spellings<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut words: Vec<String> = values
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .map(str::to_owned)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
 }
 
 /// Why a stored model is not used.
@@ -222,6 +291,38 @@ impl Model {
 
     pub fn predict(&self, field: &str, tokens: &[String]) -> Option<(String, f32)> {
         self.fields.get(field)?.predict(tokens)
+    }
+
+    /// `value` with each word the OCR may have read without its marks spelled as people
+    /// released it: a word that is not itself a learned spelling but equals exactly one
+    /// learned spelling without the marks. `None` when nothing changes.
+    pub fn respell(&self, value: &str) -> Option<String> {
+        let mut changed = false;
+        let words: Vec<String> = value
+            .split(' ')
+            .map(|w| {
+                if w.is_empty() || self.spellings.iter().any(|k| k.eq_ignore_ascii_case(w)) {
+                    return w.to_owned();
+                }
+                let bare = plain(w);
+                let mut like = self
+                    .spellings
+                    .iter()
+                    .filter(|k| !k.is_ascii() && plain(k) == bare);
+                match (like.next(), like.next()) {
+                    (Some(k), None) => {
+                        changed = true;
+                        if w.chars().all(|c| !c.is_lowercase()) && w.chars().count() > 1 {
+                            k.to_uppercase()
+                        } else {
+                            k.clone()
+                        }
+                    }
+                    _ => w.to_owned(),
+                }
+            })
+            .collect();
+        changed.then(|| words.join(" "))
     }
 }
 
@@ -346,6 +447,26 @@ mod tests {
             .is_none(),
             "words it never saw"
         );
+        // Another language with one word it knows: nothing to go on either.
+        assert!(
+            m.predict(
+                "dokumentart",
+                &tokens_of("Dear Sir or Madam, please find enclosed the Rechnung you asked for")
+            )
+            .is_none(),
+            "another language"
+        );
+        // Half its words unseen: suggested, less sure than with all of them known.
+        let (_, sure) = m
+            .predict("dokumentart", &tokens_of("Rechnung zahlbar innerhalb"))
+            .unwrap();
+        let (_, less) = m
+            .predict(
+                "dokumentart",
+                &tokens_of("Rechnung zahlbar innerhalb Handwerker Fliesen Badezimmer Sanierung"),
+            )
+            .unwrap();
+        assert!(less < sure, "{less} < {sure}");
     }
 
     /// A model of the document type trained on (type, text) pairs.
@@ -378,5 +499,43 @@ mod tests {
             tokens("Die die DIE 2026 Bau-Antrag"),
             ["die", "bau", "antrag"]
         );
+    }
+
+    #[test]
+    fn a_sender_read_without_its_marks_is_spelled_as_people_released_it() {
+        let model = Model {
+            spellings: spellings(
+                [
+                    "Julia Yılmaz",
+                    "Praxis Dr. med. Böhm",
+                    "Jäger Haustechnik GmbH",
+                    "Anna Muller",
+                ]
+                .into_iter(),
+            ),
+            ..Model::default()
+        };
+        assert_eq!(
+            model.respell("Julia Yilmaz").as_deref(),
+            Some("Julia Yılmaz")
+        );
+        assert_eq!(
+            model.respell("Praxis Dr. med. Bohm").as_deref(),
+            Some("Praxis Dr. med. Böhm")
+        );
+        assert_eq!(
+            model.respell("JAGER Bau GmbH").as_deref(),
+            Some("JÄGER Bau GmbH")
+        );
+        // Spelled right already, a name learned without marks, an unknown name: unchanged.
+        assert_eq!(model.respell("Julia Yılmaz"), None);
+        assert_eq!(model.respell("Anna Muller"), None);
+        assert_eq!(model.respell("Kurt Schulze"), None);
+        // Two learned spellings that differ only in their marks: no guess.
+        let both = Model {
+            spellings: spellings(["Hans Möller", "Eva Mőller"].into_iter()),
+            ..Model::default()
+        };
+        assert_eq!(both.respell("Moller"), None);
     }
 }

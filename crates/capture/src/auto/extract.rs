@@ -54,6 +54,14 @@ static WORD_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("date pattern"));
+/// A comma between two digits (where OCR read a dot).
+static DIGIT_COMMA: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d),(\d)").expect("digit comma pattern"));
+/// The start of an IBAN that runs to the end of the line: country, check digits and at
+/// least one group, nothing after it but more groups.
+static IBAN_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[A-Z]{2}\s?[0-9OIl]{2}(?:\s?[A-Z0-9OIl]{1,4})+\s*$").expect("IBAN start pattern")
+});
 static IBAN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b([A-Z]{2}\s?[0-9OIl]{2}(?:\s?[A-Z0-9OIl]{4}){3,7}(?:\s?[A-Z0-9OIl]{1,3})?)\b")
         .expect("IBAN pattern")
@@ -228,7 +236,7 @@ pub fn extract(master: &[Entry], pages: &[PageLines]) -> Vec<FieldSuggestion> {
                     subject(&mut found, page, line, p, i, salutation);
                 }
             }
-            iban(&mut found, line, p, i);
+            iban(&mut found, line, page.lines.get(i + 1), p, i);
             invoice(&mut found, line, p, i);
         }
         if head {
@@ -296,6 +304,15 @@ fn aktenzeichen(
     for joint in ["-", "/", ""] {
         let v = DIGIT_GAP
             .replace_all(&evened, format!("${{1}}{joint}${{2}}").as_str())
+            .into_owned();
+        if !variants.contains(&v) {
+            variants.push(v);
+        }
+    }
+    // …and reads the dot between digits as a comma ("530,12"): tried with the dot too.
+    for k in 0..variants.len() {
+        let v = DIGIT_COMMA
+            .replace_all(&variants[k], "${1}.${2}")
             .into_owned();
         if !variants.contains(&v) {
             variants.push(v);
@@ -387,22 +404,45 @@ fn subject(
     }
 }
 
-fn iban(found: &mut Vec<Found>, line: &super::layout::Line, p: usize, i: usize) {
+/// IBANs on a line — also one the line breaks (its rest at the start of `next`).
+fn iban(
+    found: &mut Vec<Found>,
+    line: &super::layout::Line,
+    next: Option<&super::layout::Line>,
+    p: usize,
+    i: usize,
+) {
+    let named = line.text.to_lowercase().contains("iban");
+    let mut push = |value: String, range: std::ops::Range<usize>| {
+        found.push(Found {
+            field: "iban",
+            value,
+            score: if named { 0.99 } else { 0.9 },
+            page: p,
+            line: i,
+            range,
+        });
+    };
+    let mut whole = false;
     for m in IBAN.find_iter(&line.text) {
         let value = iban_of(m.as_str());
         if iban_valid(&value) {
-            found.push(Found {
-                field: "iban",
-                value,
-                score: if line.text.to_lowercase().contains("iban") {
-                    0.99
-                } else {
-                    0.9
-                },
-                page: p,
-                line: i,
-                range: m.range(),
-            });
+            push(value, m.range());
+            whole = true;
+        }
+    }
+    // Broken over two lines: the last group of digits here, the rest on the next line.
+    let Some(next) = next.filter(|_| !whole) else {
+        return;
+    };
+    let Some(start) = IBAN_START.find(&line.text).map(|m| m.start()) else {
+        return;
+    };
+    let joined = format!("{} {}", &line.text[start..], next.text);
+    if let Some(m) = IBAN.find(&joined).filter(|m| m.start() == 0) {
+        let value = iban_of(m.as_str());
+        if iban_valid(&value) {
+            push(value, start..line.text.len());
         }
     }
 }
@@ -662,6 +702,10 @@ mod tests {
         let r = az.region.unwrap();
         assert!(r.y > 1050.0 / 3508.0 && r.y < 1070.0 / 3508.0, "{r:?}");
         assert!(az.confidence > 0.9);
+        // The dot read as a comma, the dash standing alone: the same Aktenzeichen.
+        let p = page(&[(220, 1060, "Ihr Aktenzeichen: 530,12 - 2026/00421")]);
+        let s = extract(&master, &[p]);
+        assert_eq!(value(&s, "aktenzeichen"), Some("530.12-2026/00421"));
     }
 
     #[test]
@@ -679,6 +723,21 @@ mod tests {
         assert_eq!(value(&s, "briefdatum"), Some("2026-11-14"));
         assert_eq!(value(&s, "iban"), None, "a wrong check digit is no IBAN");
         assert_eq!(value(&s, "absender"), Some("Müller Bau GmbH"));
+        // An IBAN the line breaks is read whole; one broken off is not guessed.
+        let broken = |rest: &str| {
+            page(&[
+                (
+                    220,
+                    1900,
+                    "Bitte überweisen Sie auf mein Konto IBAN DE89 3704 0044",
+                ),
+                (220, 1960, rest),
+            ])
+        };
+        let s = extract(&[], &[broken("0532 0130 00 bei der Sparkasse.")]);
+        assert_eq!(value(&s, "iban"), Some("DE89370400440532013000"));
+        let s = extract(&[], &[broken("bei der Sparkasse.")]);
+        assert_eq!(value(&s, "iban"), None);
     }
 
     #[test]

@@ -218,8 +218,15 @@ pub fn document(pages: &[PageIn], master: &[Entry], model: &StoredModel) -> Docu
         .filter_map(|(k, p)| Some((u32::try_from(k).ok()?, p.lines.clone()?)))
         .unzip();
     let mut fields = extract::extract(master, &texts);
+    let learned = model.as_ref().ok().and_then(Option::as_ref);
     for f in &mut fields {
         f.page = f.page.and_then(|k| at.get(k as usize).copied());
+        // A sender the OCR read without its umlauts, spelled as people released it.
+        if f.field == "absender" {
+            if let Some(v) = learned.and_then(|m| m.respell(&f.value)) {
+                f.value = v;
+            }
+        }
     }
     let tokens = document_tokens(pages);
     let all_text: String = texts.iter().map(PageLines::text).collect();

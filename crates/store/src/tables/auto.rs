@@ -113,6 +113,27 @@ pub fn forget(conn: &Connection, documents: &[String]) -> Result<Vec<String>> {
     Ok(unknown)
 }
 
+/// The values of `field` the documents learned from were released with (the most recent
+/// `limit` examples).
+pub fn learned_values(conn: &Connection, field: &str, limit: u32) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT d.index_json FROM auto_examples e JOIN documents d ON d.id = e.document_id
+         ORDER BY e.id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for json in rows {
+        let pairs: Vec<(String, String)> = serde_json::from_str(&json?).unwrap_or_default();
+        out.extend(
+            pairs
+                .into_iter()
+                .filter(|(k, _)| k == field)
+                .map(|(_, v)| v),
+        );
+    }
+    Ok(out)
+}
+
 /// The stored model: (format, JSON, examples, updated at).
 pub fn model(conn: &Connection) -> Result<Option<(u32, String, u32, i64)>> {
     Ok(conn
