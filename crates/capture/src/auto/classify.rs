@@ -504,15 +504,12 @@ mod tests {
     #[test]
     fn a_sender_read_without_its_marks_is_spelled_as_people_released_it() {
         let model = Model {
-            spellings: spellings(
-                [
-                    "Julia Yılmaz",
-                    "Praxis Dr. med. Böhm",
-                    "Jäger Haustechnik GmbH",
-                    "Anna Muller",
-                ]
-                .into_iter(),
-            ),
+            spellings: spellings([
+                "Julia Yılmaz",
+                "Praxis Dr. med. Böhm",
+                "Jäger Haustechnik GmbH",
+                "Anna Muller",
+            ]),
             ..Model::default()
         };
         assert_eq!(
@@ -533,7 +530,7 @@ mod tests {
         assert_eq!(model.respell("Kurt Schulze"), None);
         // Two learned spellings that differ only in their marks: no guess.
         let both = Model {
-            spellings: spellings(["Hans Möller", "Eva Mőller"].into_iter()),
+            spellings: spellings(["Hans Möller", "Eva Mőller"]),
             ..Model::default()
         };
         assert_eq!(both.respell("Moller"), None);
