@@ -260,6 +260,16 @@ fn dates(found: &mut Vec<Found>, line: &super::layout::Line, p: usize, i: usize,
         if line.x > 0.45 || before.len() > 12 && line.words.len() > 2 {
             score += 0.2;
         }
+        // A date on a line of its own at the right: where DIN 5008 puts the letter's.
+        if line.x > 0.45
+            && before.trim().is_empty()
+            && line.text[range.end..]
+                .trim()
+                .trim_end_matches('.')
+                .is_empty()
+        {
+            score += 0.15;
+        }
         if before.trim_end().ends_with(',')
             || before.trim_end().ends_with(", den")
             || before.contains("datum")
@@ -702,6 +712,20 @@ mod tests {
         let r = az.region.unwrap();
         assert!(r.y > 1050.0 / 3508.0 && r.y < 1070.0 / 3508.0, "{r:?}");
         assert!(az.confidence > 0.9);
+        // A date alone on its line at the right is the letter's, even with another date
+        // in the subject.
+        let p = page(&[
+            (1650, 980, "2026-09-05"),
+            (
+                220,
+                1160,
+                "Betreff: Widerspruch gegen den Bescheid vom 04.10.2025",
+            ),
+        ]);
+        let s = extract(&master, &[p]);
+        let date = s.iter().find(|f| f.field == "briefdatum").unwrap();
+        assert_eq!(date.value, "2026-09-05");
+        assert!(date.confidence >= 0.95, "{date:?}");
         // The dot read as a comma, the dash standing alone: the same Aktenzeichen.
         let p = page(&[(220, 1060, "Ihr Aktenzeichen: 530,12 - 2026/00421")]);
         let s = extract(&master, &[p]);

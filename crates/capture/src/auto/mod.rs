@@ -248,13 +248,16 @@ pub fn document(pages: &[PageIn], master: &[Entry], model: &StoredModel) -> Docu
             .map(|e| (e.code.clone(), e.keywords.clone()))
             .collect()
     };
-    // Type: the model once it knows enough, else the master data's keywords.
+    // Type: the model once it knows enough, else the master data's keywords. Where the
+    // two agree, two witnesses: surer than either alone.
+    let keywords = classify::by_keywords(&all_text, &classes("doctype"));
     let doctype = model
         .and_then(|m| m.predict("dokumentart", &tokens))
-        .map(|(c, p)| (c, p, "model"))
-        .or_else(|| {
-            classify::by_keywords(&all_text, &classes("doctype")).map(|(c, p)| (c, p, "keywords"))
-        });
+        .map(|(c, p)| match &keywords {
+            Some((k, q)) if *k == c => (c, (1.0 - (1.0 - p) * (1.0 - q)).min(0.99), "model"),
+            _ => (c, p, "model"),
+        })
+        .or_else(|| keywords.map(|(c, p)| (c, p, "keywords")));
     if let Some((value, confidence, source)) = doctype {
         fields.insert(0, whole("dokumentart", value, confidence, source));
     }
