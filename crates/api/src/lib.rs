@@ -37,6 +37,7 @@ pub mod loops;
 pub mod preferences;
 pub mod provision;
 pub mod release;
+mod remembered;
 mod render;
 pub mod retention;
 pub mod station;

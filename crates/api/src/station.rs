@@ -103,7 +103,8 @@ const SUGGEST_PAGES: usize = 4;
 pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
     let state = qc::state(store, batch)?;
     let (pages, master) = store.with_conn(|c| Ok((pages::pages(c, batch)?, md::all(c)?)))?;
-    let model = auto::load_model(store)?;
+    let model = crate::remembered::model(store)?;
+    let master_key = crate::remembered::master_key(&master);
     let by_id: std::collections::HashMap<PageId, &eingang_store::tables::pages::PageRow> =
         pages.iter().map(|p| (p.id, p)).collect();
     // Suggestions need the OCR's text: only for a batch some of whose pages were read.
@@ -146,9 +147,7 @@ pub fn check_view(store: &Store, batch: &BatchId) -> Result<CheckView> {
                     .filter_map(|id| by_id.get(id).map(|p| (*p).clone()))
                     .take(SUGGEST_PAGES)
                     .collect();
-                let ins = auto::pages_in(store, rows).unwrap_or_default();
-                auto::document(&ins, &master, &model)
-                    .fields
+                crate::remembered::document(store, rows, &master, (&model.0, model.1), master_key)
                     .into_iter()
                     .filter(|f| {
                         f.confidence >= SHOWN_FROM

@@ -155,6 +155,7 @@ fn generated_mail_is_turned_cut_and_indexed_then_learned_at_release() {
     let s = auto::suggest(&store, &batch).unwrap();
     let docs = truth["documents"].as_array().unwrap();
     assert_as_true(&s, &truth);
+    station_follows_the_master_data(&store, &batch, &dir.path().join("mail/stammdaten.csv"));
 
     // Applied: the documents as the truth has them, the values in the fields.
     let applied = auto::apply(&store, &batch, Some(0.5), Some(0.5)).unwrap();
@@ -202,6 +203,41 @@ fn generated_mail_is_turned_cut_and_indexed_then_learned_at_release() {
     assert!(kept
         .iter()
         .all(|d| d.index.iter().any(|(k, _)| k == "dokumentart")));
+}
+
+/// The index station's suggestions (remembered between its calls) follow the master data:
+/// types suggested by their keywords, none once the keywords are gone, again when they
+/// are back.
+fn station_follows_the_master_data(store: &eingang_store::Store, batch: &BatchId, csv: &Path) {
+    let by_keywords = |v: &eingang_model::scan::CheckView| {
+        v.documents
+            .iter()
+            .filter(|d| {
+                d.suggestions
+                    .iter()
+                    .any(|f| f.field == "dokumentart" && f.source == "keywords")
+            })
+            .count()
+    };
+    let import = |text: &str| {
+        station::import_masterdata(store, "stammdaten.csv", text.as_bytes(), |_| Ok(())).unwrap();
+    };
+    let first = station::check_view(store, batch).unwrap();
+    assert!(by_keywords(&first) > 0);
+    assert_eq!(station::check_view(store, batch).unwrap(), first);
+    let full = std::fs::read_to_string(csv).unwrap();
+    let bare: String = full
+        .lines()
+        .map(|l| match l.strip_prefix("dokumentart;") {
+            Some(_) => format!("{};", &l[..l.rfind(';').unwrap()]),
+            None => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    import(&bare);
+    assert_eq!(by_keywords(&station::check_view(store, batch).unwrap()), 0);
+    import(&full);
+    assert_eq!(station::check_view(store, batch).unwrap(), first);
 }
 
 /// A photo and a letter in English (scripts/auto/odd.py), read after the model learned from

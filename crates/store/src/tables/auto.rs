@@ -134,6 +134,17 @@ pub fn learned_values(conn: &Connection, field: &str, limit: u32) -> Result<Vec<
     Ok(out)
 }
 
+/// What changes whenever the stored model does: (format, examples, updated at).
+pub fn model_stamp(conn: &Connection) -> Result<Option<(u32, u32, i64)>> {
+    Ok(conn
+        .query_row(
+            "SELECT format, examples, updated_at FROM auto_model WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
 /// The stored model: (format, JSON, examples, updated at).
 pub fn model(conn: &Connection) -> Result<Option<(u32, String, u32, i64)>> {
     Ok(conn
