@@ -233,7 +233,7 @@ pub fn extract(master: &[Entry], pages: &[PageLines]) -> Vec<FieldSuggestion> {
                 dates(&mut found, line, p, i, before_body);
                 aktenzeichen(&mut found, master, line, p, i);
                 if before_body {
-                    subject(&mut found, page, line, p, i, salutation);
+                    subject(&mut found, master, page, (line, p, i), salutation);
                 }
             }
             iban(&mut found, line, page.lines.get(i + 1), p, i);
@@ -369,12 +369,18 @@ fn aktenzeichen(
     }
 }
 
+/// The median line height of a page (its body type).
+fn body_height(page: &PageLines) -> u32 {
+    let mut hs: Vec<u32> = page.lines.iter().map(|l| l.height).collect();
+    hs.sort_unstable();
+    hs.get(hs.len() / 2).copied().unwrap_or(0)
+}
+
 fn subject(
     found: &mut Vec<Found>,
+    master: &[Entry],
     page: &PageLines,
-    line: &super::layout::Line,
-    p: usize,
-    i: usize,
+    (line, p, i): (&super::layout::Line, usize, usize),
     salutation: usize,
 ) {
     if let Some(c) = SUBJECT.captures(&line.text) {
@@ -406,6 +412,42 @@ fn subject(
                 field: "betreff",
                 value: text.to_owned(),
                 score,
+                page: p,
+                line: i,
+                range: 0..line.text.len(),
+            });
+        }
+        return;
+    }
+    // No salutation (an invoice, a certificate): the heading below the address block — set
+    // larger than the body, or opening with a document type's name from the master data.
+    let text = line.text.trim();
+    if salutation == page.lines.len()
+        && !found.iter().any(|f| f.field == "betreff" && f.page == p)
+        && (0.25..0.5).contains(&line.y)
+        && line.x < 0.5
+        && !AZ_LABEL.is_match(text)
+        && dates_in(text).is_empty()
+        && text.chars().filter(|c| c.is_alphabetic()).count() >= 6
+    {
+        let first = text
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        let named = master.iter().any(|e| {
+            e.kind == "doctype"
+                && e.label
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.to_lowercase() == first)
+        });
+        if named || line.height * 100 >= body_height(page) * 115 {
+            // The first heading is the subject.
+            found.push(Found {
+                field: "betreff",
+                value: text.to_owned(),
+                score: 0.7,
                 page: p,
                 line: i,
                 range: 0..line.text.len(),
@@ -595,10 +637,7 @@ fn letterhead(page: &PageLines) -> Option<(usize, String, bool)> {
         .enumerate()
         .filter(|(_, l)| l.y < 0.2 && l.text.chars().filter(|c| c.is_alphabetic()).count() >= 4)
         .max_by_key(|(_, l)| l.height)?;
-    let mut hs: Vec<u32> = page.lines.iter().map(|l| l.height).collect();
-    hs.sort_unstable();
-    let median = hs.get(hs.len() / 2).copied().unwrap_or(0);
-    Some((i, l.text.clone(), l.height * 10 >= median * 13))
+    Some((i, l.text.clone(), l.height * 10 >= body_height(page) * 13))
 }
 
 /// The best reading of each field; its confidence falls when another reading comes close.
@@ -747,6 +786,44 @@ mod tests {
         assert_eq!(value(&s, "briefdatum"), Some("2026-11-14"));
         assert_eq!(value(&s, "iban"), None, "a wrong check digit is no IBAN");
         assert_eq!(value(&s, "absender"), Some("Müller Bau GmbH"));
+        // No salutation: the heading below the address block is the subject — one opening
+        // with a document type's name, or one set larger than the body.
+        let doctype = Entry {
+            kind: "doctype".into(),
+            code: "rechnung".into(),
+            label: "Rechnung".into(),
+            pattern: None,
+            fields: Vec::new(),
+            keywords: Vec::new(),
+        };
+        let invoice = page(&[
+            (220, 520, "Müller Bau GmbH · Am Markt 3 · 12345 Musterstadt"),
+            (220, 1160, "Rechnung RE-2026-4711"),
+            (220, 1300, "Für die Arbeiten am Dach berechnen wir:"),
+        ]);
+        let s = extract(std::slice::from_ref(&doctype), &[invoice]);
+        assert_eq!(value(&s, "betreff"), Some("Rechnung RE-2026-4711"));
+        let mut certificate = page(&[
+            (
+                220,
+                520,
+                "Praxis Dr. med. Weber · Lindenallee 5 · 12345 Musterstadt",
+            ),
+            (900, 1180, "Bescheinigung"),
+            (
+                220,
+                1320,
+                "Hiermit wird bescheinigt, dass Frau Anna Müller gesund ist.",
+            ),
+            (
+                220,
+                1400,
+                "Die Bescheinigung gilt bis auf Weiteres ohne Einschränkung.",
+            ),
+        ]);
+        certificate.lines[1].height *= 2;
+        let s = extract(&[], &[certificate]);
+        assert_eq!(value(&s, "betreff"), Some("Bescheinigung"));
         // An IBAN the line breaks is read whole; one broken off is not guessed.
         let broken = |rest: &str| {
             page(&[
