@@ -188,9 +188,9 @@ fn scale(n: usize) -> f32 {
 pub struct Model {
     pub format: u32,
     pub fields: BTreeMap<String, Classifier>,
-    /// The words of the senders people released, as they spelled them: a sender read by
-    /// the OCR that lost a letter's marks ("Bohm", "Yilmaz") is spelled as learned
-    /// ("Böhm", "Yılmaz") — see [`Model::respell`].
+    /// The words of the senders and subjects people released, as they spelled them: a
+    /// sender or subject read by the OCR that lost a letter's marks ("Bohm", "Yilmaz",
+    /// "fur") is spelled as learned ("Böhm", "Yılmaz", "für") — see [`Model::respell`].
     #[serde(default)]
     pub spellings: Vec<String>,
 }

@@ -221,8 +221,9 @@ pub fn document(pages: &[PageIn], master: &[Entry], model: &StoredModel) -> Docu
     let learned = model.as_ref().ok().and_then(Option::as_ref);
     for f in &mut fields {
         f.page = f.page.and_then(|k| at.get(k as usize).copied());
-        // A sender the OCR read without its umlauts, spelled as people released it.
-        if f.field == "absender" {
+        // A sender or subject the OCR read without its umlauts, spelled as people
+        // released theirs.
+        if f.field == "absender" || f.field == "betreff" {
             if let Some(v) = learned.and_then(|m| m.respell(&f.value)) {
                 f.value = v;
             }
