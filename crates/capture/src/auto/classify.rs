@@ -509,6 +509,7 @@ mod tests {
                 "Praxis Dr. med. Böhm",
                 "Jäger Haustechnik GmbH",
                 "Anna Muller",
+                "Anfrage zu Änderung des Haushaltseinkommens",
             ]),
             ..Model::default()
         };
@@ -523,6 +524,10 @@ mod tests {
         assert_eq!(
             model.respell("JAGER Bau GmbH").as_deref(),
             Some("JÄGER Bau GmbH")
+        );
+        assert_eq!(
+            model.respell("Antrag auf Anderung").as_deref(),
+            Some("Antrag auf Änderung")
         );
         // Spelled right already, a name learned without marks, an unknown name: unchanged.
         assert_eq!(model.respell("Julia Yılmaz"), None);
