@@ -6,9 +6,9 @@
 //! A document's suggestions are kept under a key of everything they follow from — its
 //! pages (ids, turns, OCR state, blank), the model (when it last learned) and the master
 //! data — so a turned page, a new OCR reading, a retrained model or new master data means
-//! new suggestions. Nothing is kept on disk.
+//! new suggestions. Nothing is kept on disk, and a retention purge empties it.
 
-use eingang_capture::auto::{self, PageIn, StoredModel};
+use eingang_capture::auto::{self, StoredModel};
 use eingang_model::auto::FieldSuggestion;
 use eingang_store::tables::masterdata::Entry;
 use eingang_store::tables::pages::PageRow;
@@ -91,7 +91,10 @@ pub fn document(
     if let Some(fields) = memory().documents.get(&key) {
         return fields.clone();
     }
-    let ins: Vec<PageIn> = auto::pages_in(store, rows).unwrap_or_default();
+    // A page that cannot be read now gives no suggestions, and nothing is remembered.
+    let Ok(ins) = auto::pages_in(store, rows) else {
+        return Vec::new();
+    };
     let fields = auto::document(&ins, master, model).fields;
     let mut m = memory();
     if m.documents.len() >= MAX_DOCUMENTS {
@@ -99,4 +102,10 @@ pub fn document(
     }
     m.documents.insert(key, fields.clone());
     fields
+}
+
+/// Forgets every document's suggestions (the retention purge removed OCR text they were
+/// read from).
+pub fn forget_documents() {
+    memory().documents.clear();
 }

@@ -31,9 +31,13 @@ pub fn run(store: &Store, cfg: &RetentionSection) -> Result<Purged> {
         return Ok(Purged::default());
     }
     let purged = store.purge(&policy(cfg, eingang_store::now_ms()))?;
-    // The model forgets the purged documents' words too: trained afresh from the rest.
+    // The model forgets the purged documents' words too: trained afresh from the rest; the
+    // index station's memory of suggestions read from purged text goes as well.
     if purged.examples > 0 {
         crate::auto::retrain(store)?;
+    }
+    if purged.batches > 0 {
+        crate::remembered::forget_documents();
     }
     if purged != Purged::default() {
         tracing::info!(
