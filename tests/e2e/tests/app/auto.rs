@@ -261,6 +261,18 @@ async fn letters_without_separator_sheets_are_turned_cut_indexed_then_go_straigh
     assert_eq!(marked.len(), docs - 1);
     app.click("button[data-action='suggest-apply']").await;
     app.wait_for(&format!("[data-check-doc='{docs}']")).await;
+    // A blank duplex back is noted at the check, not flagged (the profile expects them).
+    let with_backs: std::collections::BTreeSet<u64> = pages
+        .iter()
+        .filter(|p| p["blank"] == true)
+        .map(|p| p["document"].as_u64().unwrap() + 1)
+        .collect();
+    for n in &with_backs {
+        app.wait_text(&format!("[data-testid='check-notes-{n}']"), |t| {
+            t.contains("Leere Rückseite")
+        })
+        .await;
+    }
 
     // The index station: the letter's values in the fields, marked as suggestions, and the
     // place each was read framed on the page.
