@@ -286,8 +286,7 @@ pub fn retrain(store: &Store) -> Result<u32> {
         .collect();
     let mut model = Model::train(&examples, &["dokumentart", "organisationseinheit"]);
     let max = u32::try_from(MAX_TRAIN).unwrap_or(u32::MAX);
-    let mut written = store.with_conn(|c| table::learned_values(c, "absender", max))?;
-    written.extend(store.with_conn(|c| table::learned_values(c, "betreff", max))?);
+    let written = store.with_conn(|c| table::learned_values(c, &["absender", "betreff"], max))?;
     model.spellings = auto::classify::spellings(written.iter().map(String::as_str));
     let n = u32::try_from(recent.len()).unwrap_or(u32::MAX);
     let json = serde_json::to_string(&model).map_err(|e| crate::Error::Internal(e.to_string()))?;

@@ -113,9 +113,9 @@ pub fn forget(conn: &Connection, documents: &[String]) -> Result<Vec<String>> {
     Ok(unknown)
 }
 
-/// The values of `field` the documents learned from were released with (the most recent
-/// `limit` examples).
-pub fn learned_values(conn: &Connection, field: &str, limit: u32) -> Result<Vec<String>> {
+/// The values of `fields` the documents learned from were released with (the most recent
+/// `limit` examples), read in one pass.
+pub fn learned_values(conn: &Connection, fields: &[&str], limit: u32) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT d.index_json FROM auto_examples e JOIN documents d ON d.id = e.document_id
          ORDER BY e.id DESC LIMIT ?1",
@@ -127,7 +127,7 @@ pub fn learned_values(conn: &Connection, field: &str, limit: u32) -> Result<Vec<
         out.extend(
             pairs
                 .into_iter()
-                .filter(|(k, _)| k == field)
+                .filter(|(k, _)| fields.contains(&k.as_str()))
                 .map(|(_, v)| v),
         );
     }
