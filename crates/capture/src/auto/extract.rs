@@ -85,7 +85,7 @@ static RETURN_SEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s+[-–·•:|*]\s+|\s*[·•|]\s*").expect("separator"));
 static DIGIT_GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d) (\d)").expect("digit gap"));
 static AZ_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:az\.?|aktenzeichen|ihr\s+zeichen|ihr\s+aktenzeichen|gesch(?:ä|ae)ftszeichen|unser\s+zeichen)\s*:?")
+    Regex::new(r"(?i)\b(?:az\.?|aktenzeichen|ihr\s*zeichen|ihr\s*aktenzeichen|gesch(?:ä|ae)ftszeichen|unser\s+zeichen)\s*:?")
         .expect("Aktenzeichen label")
 });
 
@@ -338,11 +338,21 @@ fn aktenzeichen(
         else {
             continue;
         };
-        let Some((text, c)) = variants.iter().find_map(|t| re.captures(t).map(|c| (t, c))) else {
+        let spelled = with_code(&variants, &unit.code, labelled);
+        let Some(((text, misread), c)) = spelled
+            .iter()
+            .find_map(|t| re.captures(&t.0).map(|c| (t, c)))
+        else {
             continue;
         };
         {
             let Some(m) = c.get(1) else { continue };
+            // A unit number OCR misread by one digit is a guess a person confirms.
+            let score = match (labelled, *misread) {
+                (_, true) => 0.6,
+                (true, false) => 0.99,
+                (false, false) => 0.9,
+            };
             // The evened-out text is shorter: place the region on the original's words by
             // the share of the line it covers.
             let (a, b) = (
@@ -352,7 +362,7 @@ fn aktenzeichen(
             found.push(Found {
                 field: "aktenzeichen",
                 value: m.as_str().to_owned(),
-                score: if labelled { 0.99 } else { 0.9 },
+                score,
                 page: p,
                 line: i,
                 range: a..b.max(a + 1),
@@ -360,13 +370,76 @@ fn aktenzeichen(
             found.push(Found {
                 field: "organisationseinheit",
                 value: unit.code.clone(),
-                score: if labelled { 0.99 } else { 0.9 },
+                score,
                 page: p,
                 line: i,
                 range: a..b.max(a + 1),
             });
         }
     }
+}
+
+/// The line's readings with a unit's number as OCR spells it undone: its dot read as a
+/// space or a comma or dropped ("500 30", "500,30", "50030" for "500.30"); on a labelled
+/// line also one digit misread ("530.01" for "520.01", marked `true`).
+fn with_code(variants: &[String], code: &str, labelled: bool) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = variants.iter().map(|v| (v.clone(), false)).collect();
+    let push = |out: &mut Vec<(String, bool)>, v: String, misread: bool| {
+        if !out.iter().any(|(o, _)| *o == v) {
+            out.push((v, misread));
+        }
+    };
+    let code_chars: Vec<char> = code.chars().collect();
+    let seps: Vec<usize> = (0..code_chars.len())
+        .filter(|&k| !code_chars[k].is_alphanumeric())
+        .collect();
+    let mut spellings: Vec<String> = Vec::new();
+    if !seps.is_empty() {
+        for with in ["", " ", ","] {
+            let s: String = code
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() {
+                        c.to_string()
+                    } else {
+                        with.to_owned()
+                    }
+                })
+                .collect();
+            if s != code && !spellings.contains(&s) {
+                spellings.push(s);
+            }
+        }
+    }
+    for v in variants {
+        for s in &spellings {
+            if v.contains(s.as_str()) {
+                push(&mut out, v.replace(s.as_str(), code), false);
+            }
+        }
+    }
+    if labelled {
+        let n = code_chars.len();
+        let known: Vec<String> = out.iter().map(|(v, _)| v.clone()).collect();
+        for v in known {
+            let chars: Vec<char> = v.chars().collect();
+            for start in 0..chars.len().saturating_sub(n - 1) {
+                let at_edge = start == 0 || matches!(chars[start - 1], ' ' | ':' | '(');
+                let window = &chars[start..start + n];
+                let differ: Vec<usize> = (0..n).filter(|&k| window[k] != code_chars[k]).collect();
+                if at_edge
+                    && differ.len() == 1
+                    && window[differ[0]].is_ascii_digit()
+                    && code_chars[differ[0]].is_ascii_digit()
+                {
+                    let mut fixed = chars.clone();
+                    fixed.splice(start..start + n, code_chars.iter().copied());
+                    push(&mut out, fixed.into_iter().collect(), true);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The median line height of a page (its body type).
@@ -769,6 +842,39 @@ mod tests {
         let p = page(&[(220, 1060, "Ihr Aktenzeichen: 530,12 2026/00421")]);
         let s = extract(&master, &[p]);
         assert_eq!(value(&s, "aktenzeichen"), Some("530.12-2026/00421"));
+    }
+
+    #[test]
+    fn a_unit_number_as_ocr_misspells_it() {
+        let master = [
+            unit("530.12", r"530\.12-\d{4}/\d{5}"),
+            unit("320.01", r"320\.01-\d{4}/\d{5}"),
+        ];
+        let read = |line: &str| {
+            let s = extract(&master, &[page(&[(220, 600, line)])]);
+            s.into_iter()
+                .find(|f| f.field == "aktenzeichen")
+                .map(|f| (f.value, f.confidence))
+        };
+        // The dot read as a space, or dropped: the unit's number is known, so it is sure.
+        let (v, c) = read("Stadt Musterstadt Ihr Aktenzeichen: 530 12-2024/83704").unwrap();
+        assert_eq!(v, "530.12-2024/83704");
+        assert!(c > 0.9, "{c}");
+        let (v, _) = read("Stadt Musterstadt Int Aktenzeichen: 53012 2024/68406").unwrap();
+        assert_eq!(v, "530.12-2024/68406");
+        // One digit of the unit misread on a labelled line (the label run together too):
+        // the nearest unit, as a guess a person confirms.
+        let (v, c) = read("Stadt Musterstadt IhrAktenzeichen: 330,01 2025/32657").unwrap();
+        assert_eq!(v, "320.01-2025/32657");
+        assert!(c < 0.8, "{c}");
+        // Unlabelled, a number one digit away from a unit is not taken for it; two digits
+        // away on a labelled line neither.
+        assert_eq!(read("Die Summe 330.01-2025/32657 ist offen"), None);
+        assert_eq!(read("Az.: 430.11-2025/32657"), None);
+        assert_eq!(
+            read("Die Summe 530.12-2025/32657 ist offen").map(|(v, _)| v),
+            Some("530.12-2025/32657".to_owned())
+        );
     }
 
     #[test]
