@@ -273,13 +273,26 @@ pub fn day_batch(
     day: &str,
     profile: &ScanProfile,
 ) -> eingang_store::Result<BatchId> {
-    let name = format!("Hotfolder {} {day}", folder.display());
+    named_batch(
+        store,
+        &format!("Hotfolder {} {day}", folder.display()),
+        profile,
+    )
+}
+
+/// The batch of this name (a source's day: a hot folder's, a mailbox's), made with
+/// `profile` when it does not exist yet.
+pub fn named_batch(
+    store: &Store,
+    name: &str,
+    profile: &ScanProfile,
+) -> eingang_store::Result<BatchId> {
     store.with_tx(|c| {
-        if let Some(id) = batches::by_name(c, &name)? {
+        if let Some(id) = batches::by_name(c, name)? {
             return Ok(id);
         }
         let json = serde_json::to_string(profile).unwrap_or_default();
-        batches::create_batch(c, &name, Some(&profile.id), &json)
+        batches::create_batch(c, name, Some(&profile.id), &json)
     })
 }
 

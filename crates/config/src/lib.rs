@@ -60,6 +60,7 @@
 
 pub mod central;
 pub mod evidence;
+pub mod mailbox;
 pub mod retention;
 pub mod template;
 pub mod update;
@@ -68,6 +69,7 @@ pub use central::{
     MasterDataSection, PolicySection, StationSection, TerminalSection, UpdateSection,
 };
 pub use evidence::{DirectorySection, SealSection, TimestampSection};
+pub use mailbox::MailboxSection;
 pub use retention::RetentionSection;
 
 use serde::Deserialize;
@@ -233,6 +235,8 @@ pub struct ConfigFile {
     pub directory: DirectorySection,
     #[serde(default)]
     pub retention: RetentionSection,
+    #[serde(default)]
+    pub mailbox: MailboxSection,
 }
 
 /// A configuration problem, naming the file and what to change.
@@ -264,6 +268,7 @@ pub struct Config {
     pub timestamp: TimestampSection,
     pub directory: DirectorySection,
     pub retention: RetentionSection,
+    pub mailbox: MailboxSection,
     /// What was ignored (a user's file setting what it may not), to show and log.
     pub warnings: Vec<String>,
     /// The files read, in order.
@@ -302,6 +307,7 @@ fn from_table(file: &Path, table: toml::Table) -> Result<ConfigFile, ConfigError
     evidence::check(file, &cfg.seal, &cfg.timestamp)?;
     evidence::check_directory(file, &cfg.directory)?;
     retention::check(file, &cfg.retention)?;
+    mailbox::check(file, &cfg.mailbox)?;
     Ok(cfg)
 }
 
@@ -505,6 +511,10 @@ fn merge(out: &mut Config, cfg: ConfigFile, file: &Path) {
     }
     if cfg.retention != RetentionSection::default() {
         out.retention = cfg.retention;
+    }
+    // The mailbox: whole, from the last file that sets it.
+    if cfg.mailbox != MailboxSection::default() {
+        out.mailbox = cfg.mailbox;
     }
     for l in cfg.policy.locked {
         if !out.policy.locked.contains(&l) {

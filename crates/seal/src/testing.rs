@@ -16,7 +16,7 @@ pub const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
 /// A service started by [`spawn_watched`], its process group stopped on drop.
 #[derive(Debug)]
-struct Watched(Child);
+pub struct Watched(pub Child);
 
 impl Drop for Watched {
     fn drop(&mut self) {
@@ -40,7 +40,8 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn free_port() -> u16 {
+/// A loopback port free now.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -48,7 +49,7 @@ fn free_port() -> u16 {
 }
 
 /// Runs `setup` (a script of `scripts/`) with `args`; panics with its error output.
-fn run_setup(script: &str, args: &[&std::ffi::OsStr]) {
+pub fn run_setup(script: &str, args: &[&std::ffi::OsStr]) {
     let out = Command::new("bash")
         .arg(repo_root().join(script))
         .args(args)
@@ -64,7 +65,7 @@ fn run_setup(script: &str, args: &[&std::ffi::OsStr]) {
 /// Starts `program` with `args` in its own process group, its output in `log`, under a
 /// watchdog that stops it when the test process is gone, and waits until it listens on
 /// `port`.
-fn spawn_watched(
+pub fn spawn_watched(
     name: &str,
     program: &Path,
     args: &[&std::ffi::OsStr],

@@ -279,12 +279,15 @@ pub fn batches(
     Ok((rows, next))
 }
 
-/// The newest batch named `name`, if any (along `batches_by_name`).
+/// The newest batch named `name` that still takes pages (not released, no release
+/// pending), if any (along `batches_by_name`).
 pub fn by_name(conn: &Connection, name: &str) -> Result<Option<BatchId>> {
     use rusqlite::OptionalExtension as _;
     Ok(conn
         .query_row(
-            "SELECT id FROM batches WHERE name = ?1 ORDER BY created_at DESC LIMIT 1",
+            "SELECT id FROM batches b WHERE name = ?1 AND released_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM release_pending r WHERE r.batch_id = b.id)
+             ORDER BY created_at DESC LIMIT 1",
             [name],
             |r| r.get(0),
         )

@@ -14,6 +14,7 @@ pub mod cursor;
 pub mod documents;
 pub mod drafts;
 pub mod forms;
+pub mod mail;
 pub mod masterdata;
 pub mod outbox;
 pub mod page_log;
