@@ -34,6 +34,7 @@ pub mod evidence;
 pub mod files;
 pub mod forms;
 pub mod loops;
+pub mod mailbox;
 pub mod preferences;
 pub mod provision;
 pub mod release;

@@ -9,6 +9,7 @@ mod drafts;
 mod evidence;
 mod forms;
 mod key;
+mod mail;
 mod out;
 mod paging;
 mod retention;
@@ -100,6 +101,12 @@ enum Command {
     /// Watch a hot folder (network scanners drop files there): complete files go into the
     /// day's batch and are archived; refused files move to `failed/` with the reason.
     Hotfolder(scan::HotfolderArgs),
+    /// The city's mailbox (`[mailbox]`): fetch new messages into the day's mail batch,
+    /// exactly once; store its password; its state.
+    Mail {
+        #[command(subcommand)]
+        command: mail::MailCommand,
+    },
     /// OCR (Tesseract): read the pages waiting in the store, or make a searchable PDF/A
     /// from image files.
     Ocr {
@@ -616,6 +623,7 @@ pub fn main() -> ExitCode {
             command: ScanCommand::Batch(a),
         } => scan::scan_batch(&data_dir, &a),
         Command::Hotfolder(a) => scan::hotfolder(&data_dir, a),
+        Command::Mail { command } => mail::run(&data_dir, &command),
         Command::Audit { command } => match command {
             AuditCommand::Verify { anchors } => scan::audit_verify(&data_dir, anchors.as_deref()),
             AuditCommand::Checkpoint => evidence::audit_checkpoint(&data_dir),

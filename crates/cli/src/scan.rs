@@ -195,7 +195,7 @@ impl IntoArgs {
 }
 
 #[allow(clippy::needless_pass_by_value)]
-fn print_event(e: Event) {
+pub(crate) fn print_event(e: Event) {
     match &e {
         Event::Received { source, .. } => eprintln!("received: {source}"),
         Event::Processed { blank: true, .. } => eprintln!("  processed — flagged as blank"),

@@ -232,7 +232,7 @@ fn known_target(store: &Store, id: &str) -> Result<(), Exit> {
 }
 
 /// One line from standard input, without its line end; an empty line is refused.
-fn read_password(id: &str) -> Result<zeroize::Zeroizing<String>, Exit> {
+pub(crate) fn read_password(id: &str) -> Result<zeroize::Zeroizing<String>, Exit> {
     eprintln!("password for {id} (one line on standard input):");
     let mut line = zeroize::Zeroizing::new(String::new());
     if std::io::stdin().lock().read_line(&mut line).is_err() || line.trim_end().is_empty() {

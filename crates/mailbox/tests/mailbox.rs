@@ -108,7 +108,9 @@ fn messages_become_documents_once_and_move_to_the_processed_folder() {
     let batch = first.batch.unwrap();
     let docs = documents(&store, &batch);
     assert_eq!(docs.len(), 2, "{docs:?}");
-    assert!(docs.iter().all(|(source, _)| source.starts_with("postfach-")));
+    assert!(docs
+        .iter()
+        .all(|(source, _)| source.starts_with("postfach-")));
     let name = store
         .with_conn(|c| tables::batches::batch(c, &batch))
         .unwrap()

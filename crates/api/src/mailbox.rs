@@ -1,0 +1,214 @@
+//! The mailbox intake's use cases (see `eingang_mailbox`): the password into the key store,
+//! one fetch, the watch that fetches whenever the server says there is mail (IDLE) or the
+//! interval passes, and each mailbox's state for the batch list.
+
+use crate::error::{Error, Result};
+use eingang_capture::intake::Event;
+use eingang_config::MailboxSection;
+use eingang_mailbox::{Account, Connection, MailError, Pass};
+use eingang_store::tables::mail;
+use eingang_store::Store;
+use std::time::Duration;
+
+impl From<MailError> for Error {
+    fn from(e: MailError) -> Self {
+        match e {
+            MailError::Store(e) => Self::Store(e),
+            e => Self::refused(e.code(), e.to_string()),
+        }
+    }
+}
+
+/// The configured mailbox, or why there is none.
+pub fn account(section: &MailboxSection) -> Result<Account> {
+    Account::from_config(section).ok_or_else(|| {
+        Error::input(
+            "mail.not_configured",
+            "no mailbox is configured: set [mailbox] host and user in the configuration (see docs/configuration.md)",
+        )
+    })
+}
+
+/// Stores the mailbox's password (the OS key store, else the encrypted store).
+pub fn set_password(store: &Store, account: &Account, password: &str) -> Result<()> {
+    if password.is_empty() {
+        return Err(Error::input("input.empty", "the password is empty").at("password"));
+    }
+    eingang_sync::secrets::set_password(store, &account.secret_name(), password)?;
+    Ok(())
+}
+
+fn password(store: &Store, account: &Account) -> Result<String> {
+    eingang_sync::secrets::password(store, &account.secret_name())?.ok_or_else(|| {
+        MailError::NoPassword {
+            user: account.user.clone(),
+        }
+        .into()
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn record(store: &Store, account: &Account, state: &str, detail: Option<String>, fetched: bool) {
+    let now = eingang_store::now_ms();
+    let status = mail::Status {
+        account: account.name.clone(),
+        state: state.to_owned(),
+        detail,
+        last_fetch: fetched.then_some(now),
+        updated_at: now,
+    };
+    if let Err(e) = store.with_tx(|c| mail::set_status(c, &status)) {
+        tracing::warn!(code = e.code(), "the mailbox state could not be recorded");
+    }
+}
+
+/// One fetch: connects, takes what is new (at most `limit`), says goodbye. The mailbox's
+/// state is recorded for the batch list either way.
+pub fn fetch_once(
+    store: &Store,
+    section: &MailboxSection,
+    limit: Option<usize>,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Pass> {
+    let account = account(section)?;
+    let profile = crate::batches::profile(store, Some(section.profile()))?;
+    let password = password(store, &account)?;
+    let result = runtime()?.block_on(async {
+        let mut conn = Connection::open(&account, &password).await?;
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let p = eingang_mailbox::pass(&mut conn, store, &account, &profile, limit, &stop, on_event)
+            .await;
+        conn.close().await;
+        p
+    });
+    match &result {
+        Ok(_) => record(store, &account, "connected", None, true),
+        Err(e) => record(store, &account, state_of(e), Some(e.to_string()), false),
+    }
+    Ok(result?)
+}
+
+fn state_of(e: &MailError) -> &'static str {
+    if e.is_transient() {
+        "waiting"
+    } else {
+        "error"
+    }
+}
+
+/// Fetches until `shutdown`: a pass, then waits for news (IDLE, or the interval) on the
+/// same connection; a broken connection is made again after a pause that grows to five
+/// minutes; an error that needs a person (password, certificate, folder) is retried every
+/// five minutes. `section` is asked before every connection (the configuration can change;
+/// `None` idles). `on_pass` hears every pass's result.
+pub fn fetch_forever(
+    store: &Store,
+    section: &dyn Fn() -> Option<MailboxSection>,
+    shutdown: &crate::loops::Shutdown,
+    on_event: &(dyn Fn(Event) + Sync),
+    on_pass: &dyn Fn(&Account, &Result<Pass>),
+) -> Result<()> {
+    let rt = runtime()?;
+    let mut pause = Duration::from_secs(1);
+    while !shutdown.is_requested() {
+        let Some(section) = section() else {
+            if shutdown.sleep_blocking(Duration::from_secs(5)) {
+                break;
+            }
+            continue;
+        };
+        let outcome: Result<()> = (|| {
+            let account = account(&section)?;
+            let profile = crate::batches::profile(store, Some(section.profile()))?;
+            let password = password(store, &account)?;
+            rt.block_on(async {
+                let mut conn = match Connection::open(&account, &password).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        record(store, &account, state_of(&e), Some(e.to_string()), false);
+                        return Err(e.into());
+                    }
+                };
+                record(store, &account, "connected", None, false);
+                pause = Duration::from_secs(1);
+                loop {
+                    let p = eingang_mailbox::pass(
+                        &mut conn,
+                        store,
+                        &account,
+                        &profile,
+                        None,
+                        shutdown.flag(),
+                        on_event,
+                    )
+                    .await
+                    .map_err(Error::from);
+                    match &p {
+                        Ok(_) => record(store, &account, "connected", None, true),
+                        Err(e) => {
+                            let state = if transient_code(e.code()) {
+                                "waiting"
+                            } else {
+                                "error"
+                            };
+                            record(store, &account, state, Some(e.to_string()), false);
+                        }
+                    }
+                    on_pass(&account, &p);
+                    p?;
+                    if shutdown.is_requested() {
+                        conn.close().await;
+                        return Ok(());
+                    }
+                    conn = match conn.wait(account.interval, shutdown.flag()).await {
+                        Some(c) => c,
+                        None => return Ok(()),
+                    };
+                }
+            })
+        })();
+        if let Err(e) = outcome {
+            tracing::warn!(code = e.code(), "the mailbox cannot be read now");
+            let wait = if transient_code(e.code()) {
+                pause
+            } else {
+                Duration::from_secs(300)
+            };
+            pause = (pause * 2).min(Duration::from_secs(300));
+            if shutdown.sleep_blocking(wait) {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether an error's code says trying again later may help by itself.
+fn transient_code(code: &str) -> bool {
+    matches!(
+        code,
+        "mail.connect" | "mail.timeout" | "mail.lost" | "mail.protocol"
+    )
+}
+
+/// A mailbox's state as the last fetch left it, with its messages by state.
+pub type MailboxState = (mail::Status, Vec<(String, i64)>);
+
+/// Every mailbox's state.
+pub fn status(store: &Store) -> Result<Vec<MailboxState>> {
+    Ok(store.with_conn(|c| {
+        mail::statuses(c)?
+            .into_iter()
+            .map(|s| {
+                let counts = mail::counts(c, &s.account)?;
+                Ok((s, counts))
+            })
+            .collect()
+    })?)
+}
