@@ -75,6 +75,7 @@ mod tests {
                 .iter()
                 .chain(eingang_api::error::CODES)
                 .chain(eingang_api::error::SEAL_CODES)
+                .chain(eingang_api::error::MAIL_CODES)
                 .filter(|code| !catalogue.contains(&format!("'error.{code}'")))
                 .collect();
             assert!(missing.is_empty(), "{lang}.ts lacks texts for {missing:?}");

@@ -125,7 +125,11 @@ pub const CODES: &[&str] = &[
     "store.disk_floor",
     "sync.receipt_purged",
     "sync.in_flight",
+    "mail.not_configured",
 ];
 
 /// The seal's and the timestamp service's codes (the UI has a sentence for each too).
 pub use eingang_seal::CODES as SEAL_CODES;
+
+/// The mailbox's codes (the UI has a sentence for each too).
+pub use eingang_mailbox::CODES as MAIL_CODES;
