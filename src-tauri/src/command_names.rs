@@ -34,6 +34,7 @@ pub const ALL: &[&str] = &[
     "target_try",
     "scan_profiles",
     "scan_batches",
+    "scan_mailboxes",
     "scan_batch_create",
     "scan_batch_delete",
     "scan_batch_get",

@@ -10,6 +10,7 @@ mod error;
 mod file_chooser;
 mod hotfolder_worker;
 mod logging;
+mod mailbox_worker;
 mod ocr_worker;
 mod single_instance;
 mod state;
@@ -98,6 +99,7 @@ pub fn run() {
             commands::sync::target_try,
             commands::scan::scan_profiles,
             commands::scan::scan_batches,
+            commands::scan::scan_mailboxes,
             commands::scan::scan_batch_create,
             commands::scan::scan_batch_delete,
             commands::scan::scan_batch_get,
@@ -204,12 +206,13 @@ pub(crate) struct Loops {
 }
 
 /// The background work over the store: delivery, central files and updates, the hot
-/// folder, OCR.
+/// folder, the mailbox, OCR.
 pub(crate) fn start_workers(app: &tauri::AppHandle) {
     app.manage(Loops::default());
     sync_worker::start(app);
     central::start(app);
     hotfolder_worker::start(app);
+    mailbox_worker::start(app);
     ocr_worker::start(app);
     terminal::start(app);
 }

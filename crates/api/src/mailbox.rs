@@ -54,11 +54,20 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Internal(e.to_string()))
 }
 
-fn record(store: &Store, account: &Account, state: &str, detail: Option<String>, fetched: bool) {
+/// Records the mailbox's state; `error` is (code, words).
+fn record(
+    store: &Store,
+    account: &Account,
+    state: &str,
+    error: Option<(&str, String)>,
+    fetched: bool,
+) {
     let now = eingang_store::now_ms();
+    let (code, detail) = error.map_or((None, None), |(c, d)| (Some(c.to_owned()), Some(d)));
     let status = mail::Status {
         account: account.name.clone(),
         state: state.to_owned(),
+        code,
         detail,
         last_fetch: fetched.then_some(now),
         updated_at: now,
@@ -89,7 +98,13 @@ pub fn fetch_once(
     });
     match &result {
         Ok(_) => record(store, &account, "connected", None, true),
-        Err(e) => record(store, &account, state_of(e), Some(e.to_string()), false),
+        Err(e) => record(
+            store,
+            &account,
+            state_of(e),
+            Some((e.code(), e.to_string())),
+            false,
+        ),
     }
     Ok(result?)
 }
@@ -131,7 +146,13 @@ pub fn fetch_forever(
                 let mut conn = match Connection::open(&account, &password).await {
                     Ok(c) => c,
                     Err(e) => {
-                        record(store, &account, state_of(&e), Some(e.to_string()), false);
+                        record(
+                            store,
+                            &account,
+                            state_of(&e),
+                            Some((e.code(), e.to_string())),
+                            false,
+                        );
                         return Err(e.into());
                     }
                 };
@@ -157,7 +178,13 @@ pub fn fetch_forever(
                             } else {
                                 "error"
                             };
-                            record(store, &account, state, Some(e.to_string()), false);
+                            record(
+                                store,
+                                &account,
+                                state,
+                                Some((e.code(), e.to_string())),
+                                false,
+                            );
                         }
                     }
                     on_pass(&account, &p);
@@ -211,4 +238,28 @@ pub fn status(store: &Store) -> Result<Vec<MailboxState>> {
             })
             .collect()
     })?)
+}
+
+/// Every mailbox as the batch list shows it.
+pub fn views(store: &Store) -> Result<Vec<eingang_model::MailboxView>> {
+    Ok(status(store)?
+        .into_iter()
+        .map(|(s, counts)| {
+            let count = |state: &str| {
+                counts
+                    .iter()
+                    .find(|(k, _)| k == state)
+                    .map_or(0, |(_, n)| u32::try_from(*n).unwrap_or(u32::MAX))
+            };
+            eingang_model::MailboxView {
+                imported: count("imported") + count("received"),
+                refused: count("refused"),
+                duplicates: count("duplicate"),
+                account: s.account,
+                state: s.state,
+                code: s.code,
+                last_fetch: s.last_fetch,
+            }
+        })
+        .collect())
 }

@@ -23,7 +23,7 @@ pub use draft::{
 pub use ids::{BatchId, DocumentId, DraftId, IdError, PageId, SubmissionId};
 pub use paging::{page_size, Paged, PAGE_DEFAULT, PAGE_MAX};
 pub use scan::{
-    BatchSummary, BatchView, DocumentView, PageBefore, PageEdit, PageView, PageWord,
+    BatchSummary, BatchView, DocumentView, MailboxView, PageBefore, PageEdit, PageView, PageWord,
     ReleaseDocPreview, ReleasePreview, ReleaseWaiting, ScanProfileInfo, ScanProgress, ScannerInfo,
     SeparationSummary,
 };

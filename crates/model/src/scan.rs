@@ -336,3 +336,23 @@ pub struct Barcode {
     pub format: String,
     pub value: String,
 }
+
+/// A mailbox the scan office reads (`[mailbox]`), as the batch list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MailboxView {
+    /// `user@host:port/folder`.
+    pub account: String,
+    /// `connected`, `waiting` (offline or the server busy: tried again by itself) or
+    /// `error` (needs IT: a password, a certificate, a folder).
+    pub state: String,
+    /// The error's stable code (the UI's sentence), when there is one.
+    pub code: Option<String>,
+    /// When the folder was last read through.
+    #[ts(type = "number | null")]
+    pub last_fetch: Option<i64>,
+    /// Messages taken as documents, refused (moved aside with the reason), seen again.
+    pub imported: u32,
+    pub refused: u32,
+    pub duplicates: u32,
+}

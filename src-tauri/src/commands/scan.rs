@@ -10,8 +10,8 @@ use base64::Engine as _;
 use eingang_api::batches::{self, ScanRequest};
 use eingang_capture::intake::Event;
 use eingang_model::{
-    BatchSummary, BatchView, PageBefore, PageEdit, Paged, ReleasePreview, ScanProfileInfo,
-    ScanProgress, ScannerInfo, SeparationSummary,
+    BatchSummary, BatchView, MailboxView, PageBefore, PageEdit, Paged, ReleasePreview,
+    ScanProfileInfo, ScanProgress, ScannerInfo, SeparationSummary,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -93,6 +93,12 @@ pub async fn scan_batches(
         batches::list(s, after.as_deref(), limit)
     })
     .await
+}
+
+/// The mailboxes the scan office reads, with their state (for the batch list).
+#[tauri::command]
+pub async fn scan_mailboxes(app: AppHandle) -> Result<Vec<MailboxView>, AppError> {
+    blocking(app.store()?, eingang_api::mailbox::views).await
 }
 
 #[tauri::command]

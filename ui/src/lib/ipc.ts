@@ -9,6 +9,7 @@ import { PAGE } from './paging';
 import type { AppInfo } from './bindings/AppInfo';
 import type { AttachmentRef } from './bindings/AttachmentRef';
 import type { BatchSuggestions } from './bindings/BatchSuggestions';
+import type { MailboxView } from './bindings/MailboxView';
 import type { BatchSummary } from './bindings/BatchSummary';
 import type { BatchView } from './bindings/BatchView';
 import type { BoundaryError } from './bindings/BoundaryError';
@@ -151,6 +152,7 @@ export const ipc = {
       },
     }),
   scanProfiles: () => call<ScanProfileInfo[]>('scan_profiles'),
+  scanMailboxes: () => call<MailboxView[]>('scan_mailboxes'),
   scanBatches: (after: string | null = null, limit: number = PAGE) =>
     call<Paged<BatchSummary>>('scan_batches', { after, limit }),
   scanBatchCreate: (name: string, profileId: string) =>
@@ -207,6 +209,11 @@ export const ipc = {
 /** The hot folder (or another source) added pages or batches. */
 export function onBatchesChanged(handler: () => void): Promise<UnlistenFn> {
   return listen('scan-batches-changed', () => handler());
+}
+
+/** The mailbox reader finished a pass (or failed one): the mailboxes' states changed. */
+export function onMailboxChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen('mailbox-changed', () => handler());
 }
 
 /** A delivery round delivered or failed something: delivery states changed. */

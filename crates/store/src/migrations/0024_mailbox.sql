@@ -24,6 +24,7 @@ CREATE INDEX mail_messages_open ON mail_messages (account, settled) WHERE settle
 CREATE TABLE mailbox_status (
     account     TEXT PRIMARY KEY,
     state       TEXT NOT NULL,   -- connected | waiting | error
+    code        TEXT,            -- the error's stable code (the UI's sentence)
     detail      TEXT,            -- the error in words
     last_fetch  INTEGER,         -- when the folder was last read through
     updated_at  INTEGER NOT NULL

