@@ -85,7 +85,7 @@ static RETURN_SEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s+[-–·•:|*]\s+|\s*[·•|]\s*").expect("separator"));
 static DIGIT_GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d) (\d)").expect("digit gap"));
 static AZ_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:az\.?|aktenzeichen|ihr\s*zeichen|ihr\s*aktenzeichen|gesch(?:ä|ae)ftszeichen|unser\s+zeichen)\s*:?")
+    Regex::new(r"(?i)(?:\b(?:az\.?|ihr\s*zeichen|gesch(?:ä|ae)ftszeichen|unser\s+zeichen)|[aä]ktenzeichen)\s*:?")
         .expect("Aktenzeichen label")
 });
 
@@ -379,64 +379,69 @@ fn aktenzeichen(
     }
 }
 
+/// A unit number's shape as OCR may read it: its digit groups with a dot, a comma, spaces
+/// or nothing between them ("500.30" → `500 30`, `500,30`, `500 ,30`, `50030`), after the
+/// start of the line, a space, a colon or a parenthesis. `None` for numbers of another
+/// kind (letters, one group).
+fn code_shape(code: &str) -> Option<(Regex, String)> {
+    thread_local! {
+        static SHAPES: std::cell::RefCell<std::collections::HashMap<String, Option<(Regex, String)>>> =
+            std::cell::RefCell::default();
+    }
+    SHAPES.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(code.to_owned())
+            .or_insert_with(|| {
+                let groups: Vec<&str> = code
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|g| !g.is_empty())
+                    .collect();
+                if groups.len() < 2 || !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    return None;
+                }
+                let shape = groups
+                    .iter()
+                    .map(|g| format!(r"(\d{{{}}})", g.len()))
+                    .collect::<Vec<_>>()
+                    .join(r"\s*[.,]?\s*");
+                let re = Regex::new(&format!(r"(^|[\s:(])(?:{shape})\b")).ok()?;
+                Some((re, groups.concat()))
+            })
+            .clone()
+    })
+}
+
 /// The line's readings with a unit's number as OCR spells it undone: its dot read as a
-/// space or a comma or dropped ("500 30", "500,30", "50030" for "500.30"); on a labelled
-/// line also one digit misread ("530.01" for "520.01", marked `true`).
+/// space or a comma, with spaces around it, or dropped ("500 30", "500 ,30", "50030" for
+/// "500.30"); on a labelled line also one digit misread ("330.01" for "320.01", marked
+/// `true`: a guess a person confirms).
 fn with_code(variants: &[String], code: &str, labelled: bool) -> Vec<(String, bool)> {
     let mut out: Vec<(String, bool)> = variants.iter().map(|v| (v.clone(), false)).collect();
-    let push = |out: &mut Vec<(String, bool)>, v: String, misread: bool| {
-        if !out.iter().any(|(o, _)| *o == v) {
-            out.push((v, misread));
-        }
+    let Some((re, digits)) = code_shape(code) else {
+        return out;
     };
-    let code_chars: Vec<char> = code.chars().collect();
-    let seps: Vec<usize> = (0..code_chars.len())
-        .filter(|&k| !code_chars[k].is_alphanumeric())
-        .collect();
-    let mut spellings: Vec<String> = Vec::new();
-    if !seps.is_empty() {
-        for with in ["", " ", ","] {
-            let s: String = code
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() {
-                        c.to_string()
-                    } else {
-                        with.to_owned()
-                    }
-                })
-                .collect();
-            if s != code && !spellings.contains(&s) {
-                spellings.push(s);
-            }
-        }
-    }
     for v in variants {
-        for s in &spellings {
-            if v.contains(s.as_str()) {
-                push(&mut out, v.replace(s.as_str(), code), false);
+        let (mut changed, mut misread) = (false, false);
+        let replaced = re.replace_all(v, |c: &regex::Captures<'_>| {
+            let got: String = c.iter().skip(2).flatten().map(|m| m.as_str()).collect();
+            let differ = got
+                .chars()
+                .zip(digits.chars())
+                .filter(|(a, b)| a != b)
+                .count();
+            if differ == 0 || differ == 1 && labelled {
+                changed = true;
+                misread |= differ == 1;
+                format!("{}{code}", &c[1])
+            } else {
+                c[0].to_owned()
             }
-        }
-    }
-    if labelled {
-        let n = code_chars.len();
-        let known: Vec<String> = out.iter().map(|(v, _)| v.clone()).collect();
-        for v in known {
-            let chars: Vec<char> = v.chars().collect();
-            for start in 0..chars.len().saturating_sub(n - 1) {
-                let at_edge = start == 0 || matches!(chars[start - 1], ' ' | ':' | '(');
-                let window = &chars[start..start + n];
-                let differ: Vec<usize> = (0..n).filter(|&k| window[k] != code_chars[k]).collect();
-                if at_edge
-                    && differ.len() == 1
-                    && window[differ[0]].is_ascii_digit()
-                    && code_chars[differ[0]].is_ascii_digit()
-                {
-                    let mut fixed = chars.clone();
-                    fixed.splice(start..start + n, code_chars.iter().copied());
-                    push(&mut out, fixed.into_iter().collect(), true);
-                }
-            }
+        });
+        let replaced = replaced.into_owned();
+        if changed && !out.iter().any(|(o, _)| *o == replaced) {
+            out.push((replaced, misread));
         }
     }
     out
@@ -862,6 +867,13 @@ mod tests {
         assert!(c > 0.9, "{c}");
         let (v, _) = read("Stadt Musterstadt Int Aktenzeichen: 53012 2024/68406").unwrap();
         assert_eq!(v, "530.12-2024/68406");
+        let (v, c) = read("Stadt Musterstadt Ihr Aktenzeichen: 320 ,01-2026 / 70518").unwrap();
+        assert_eq!(v, "320.01-2026/70518");
+        assert!(c > 0.9, "{c}");
+        // The label's first letter misread too.
+        let (v, c) = read("Stadt Musterstadt Ihräktenzeichen: 330 01-2026/03923").unwrap();
+        assert_eq!(v, "320.01-2026/03923");
+        assert!(c < 0.8, "{c}");
         // One digit of the unit misread on a labelled line (the label run together too):
         // the nearest unit, as a guess a person confirms.
         let (v, c) = read("Stadt Musterstadt IhrAktenzeichen: 330,01 2025/32657").unwrap();
