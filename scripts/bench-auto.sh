@@ -4,7 +4,8 @@
 # dates in many spellings, Aktenzeichen in several spellings, IBANs, enclosures, duplex
 # blank backs, pages fed at 90/180/270°, skew, noise, grey and colour; 300 dpi) through the
 # commands a user runs (release build):
-#   - a held-out test stream (seed 4711; the rules were tuned on seeds 1–99) imported with
+#   - a held-out test stream (seed 4712; the rules were tuned on seeds 1–99 and, since stop
+#     39, on 4711 — held out until its three Aktenzeichen misses were read) imported with
 #     `eingang import --auto` (orientation, OCR), then `eingang batch suggest --json`:
 #     orientation accuracy, separation precision/recall/F1, per-field exact match
 #     (scripts/auto/score.py);
@@ -28,7 +29,7 @@ DOCS="${1:-300}"
 CURVE="${BENCH_CURVE:-10 30}"
 THRESHOLD="${BENCH_THRESHOLD:-0.8,0.9,0.95}"
 # Tuning runs use other seeds (BENCH_SEEDS="TEST TRAIN", e.g. "5 6"); reported runs never.
-read -r TEST_SEED TRAIN_SEED <<<"${BENCH_SEEDS:-4711 2026}"
+read -r TEST_SEED TRAIN_SEED <<<"${BENCH_SEEDS:-4712 2026}"
 apt_install python3-pil fonts-dejavu-core tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng
 need_rust
 export EINGANG_KEYRING=off EINGANG_PASSPHRASE="benchmark passphrase, not for data" EINGANG_LOG_STDERR=off

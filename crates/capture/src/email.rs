@@ -166,12 +166,32 @@ fn attachments(
             listed.push(format!("{label} – zu groß, nur in der E-Mail-Datei"));
             continue;
         }
+        let what = format!("{file}: {name}");
+        if crate::office::is_office(&name, &kind) {
+            match office_pages(&what, part.contents(), limits) {
+                Ok((pages, notes)) => {
+                    let notes: String = notes.iter().map(|n| format!("; {n}")).collect();
+                    listed.push(format!(
+                        "{label} – {} Seite(n) folgen (umgewandelt mit LibreOffice{notes})",
+                        pages.len()
+                    ));
+                    attachment_pages.extend(pages);
+                }
+                Err(e) => {
+                    left_out.push(format!("{label}: {e}"));
+                    listed.push(format!(
+                        "{label} – nicht umgewandelt, nur in der E-Mail-Datei"
+                    ));
+                }
+            }
+            continue;
+        }
         let pageable = kind.starts_with("image/") || kind == "application/pdf";
         if !pageable {
             listed.push(format!("{label} – in der E-Mail-Datei enthalten"));
             continue;
         }
-        match read_bytes(&format!("{file}: {name}"), part.contents().to_vec(), limits) {
+        match read_bytes(&what, part.contents().to_vec(), limits) {
             Ok(pages) => {
                 listed.push(format!("{label} – {} Seite(n) folgen", pages.len()));
                 attachment_pages.extend(pages);
@@ -184,6 +204,39 @@ fn attachments(
     }
 
     (attachment_pages, listed, left_out)
+}
+
+/// An office attachment's pages: converted by LibreOffice (in a private folder in memory
+/// where there is one), then read like any PDF.
+fn office_pages(
+    what: &str,
+    bytes: &[u8],
+    limits: Limits,
+) -> Result<(Vec<Page>, Vec<String>), CaptureError> {
+    let converter =
+        crate::office::Converter::system().ok_or_else(|| CaptureError::Conversion {
+            file: what.to_owned(),
+            reason: "LibreOffice is not installed on this machine (libreoffice-writer-nogui, libreoffice-calc-nogui); it stays in the e-mail file as it came".into(),
+        })?;
+    let work =
+        crate::private_tempdir(&std::env::temp_dir(), bytes.len() as u64 * 8).map_err(|e| {
+            CaptureError::Io {
+                file: what.to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
+    let converted = converter.to_pdf(what, bytes, work.path())?;
+    if converted.pdf.len() as u64 > limits.max_file_bytes {
+        return Err(CaptureError::TooLarge {
+            file: what.to_owned(),
+            page: None,
+            reason: format!(
+                "its PDF would be larger than {} MiB",
+                limits.max_file_bytes >> 20
+            ),
+        });
+    }
+    Ok((read_bytes(what, converted.pdf, limits)?, converted.notes))
 }
 
 fn message_pdf(

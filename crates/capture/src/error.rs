@@ -22,6 +22,10 @@ pub enum CaptureError {
         page: Option<usize>,
         reason: String,
     },
+    /// An office file LibreOffice did not (or must not) turn into pages; it stays in its
+    /// e-mail file as it came.
+    #[error("{file}: not converted into pages — {reason}")]
+    Conversion { file: String, reason: String },
 }
 
 impl CaptureError {
@@ -32,6 +36,7 @@ impl CaptureError {
             Self::Unsupported { .. } => "capture.unsupported",
             Self::Corrupt { .. } => "capture.corrupt",
             Self::TooLarge { .. } => "capture.too_large",
+            Self::Conversion { .. } => "capture.conversion",
         }
     }
 }
@@ -156,6 +161,7 @@ pub const CODES: &[&str] = &[
     "capture.unsupported",
     "capture.corrupt",
     "capture.too_large",
+    "capture.conversion",
     "scan.profile_invalid",
     "scan.profile",
     "scan.released",

@@ -335,6 +335,7 @@ pub mod intake;
 pub mod jpeg;
 pub mod masterdata;
 pub mod ocr;
+pub mod office;
 pub mod pages;
 pub mod patch;
 mod pipeline;

@@ -322,6 +322,7 @@ export const de = {
   'error.capture.scanner': 'Der Scanner meldet einen Fehler (Papierstau, Deckel offen, Kabel getrennt?).',
   'error.capture.unsupported': 'Dieses Dateiformat wird nicht unterstützt; bitte JPEG, PNG, TIFF, PDF oder eine E-Mail (.eml) verwenden.',
   'error.capture.corrupt': 'Die Datei ist beschädigt; bitte neu scannen oder neu exportieren.',
+  'error.capture.conversion': "Eine Office-Anlage wurde nicht in Seiten umgewandelt; sie bleibt unverändert in der E-Mail-Datei erhalten. Der Grund steht in der Anlagenliste der Nachricht.",
   'error.capture.too_large': 'Die Datei ist zu groß; bitte aufteilen oder mit geringerer Auflösung scannen.',
   'error.scan.busy': 'In diesen Stapel kommen gerade Seiten; bitte warten oder abbrechen.',
   'error.scan.profile': 'Das Scanprofil des Stapels ist nicht lesbar.',

@@ -322,6 +322,7 @@ export const en: Messages = {
   'error.capture.scanner': 'The scanner reports an error (paper jam, lid open, cable pulled?).',
   'error.capture.unsupported': 'This file format is not supported; please use JPEG, PNG, TIFF, PDF or an e-mail (.eml).',
   'error.capture.corrupt': 'The file is damaged; please scan or export it again.',
+  'error.capture.conversion': "An office attachment was not turned into pages; it stays unchanged in the e-mail file. The reason is in the message's list of attachments.",
   'error.capture.too_large': 'The file is too large; please split it or scan at a lower resolution.',
   'error.scan.busy': 'Pages are arriving in this batch; please wait or cancel.',
   'error.scan.profile': "The batch's scan profile cannot be read.",
