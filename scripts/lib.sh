@@ -33,7 +33,8 @@ APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib python3-pil fo
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java img2pdf
   ghostscript tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng curl ca-certificates
-  softhsm2 opensc libnss3-tools slapd ldap-utils dovecot-imapd)
+  softhsm2 opensc libnss3-tools slapd ldap-utils dovecot-imapd
+  libreoffice-writer-nogui libreoffice-calc-nogui)
 
 apt_install() {
   local missing=()

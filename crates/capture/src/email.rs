@@ -170,7 +170,7 @@ fn attachments(
         if crate::office::is_office(&name, &kind) {
             match office_pages(&what, part.contents(), limits) {
                 Ok((pages, notes)) => {
-                    let notes: String = notes.iter().map(|n| format!("; {n}")).collect();
+                    let notes: String = notes.iter().flat_map(|n| ["; ", n.as_str()]).collect();
                     listed.push(format!(
                         "{label} – {} Seite(n) folgen (umgewandelt mit LibreOffice{notes})",
                         pages.len()
@@ -225,8 +225,8 @@ fn office_pages(
                 reason: e.to_string(),
             }
         })?;
-    let converted = converter.to_pdf(what, bytes, work.path())?;
-    if converted.pdf.len() as u64 > limits.max_file_bytes {
+    let office = converter.to_pdf(what, bytes, work.path())?;
+    if office.pdf.len() as u64 > limits.max_file_bytes {
         return Err(CaptureError::TooLarge {
             file: what.to_owned(),
             page: None,
@@ -236,7 +236,7 @@ fn office_pages(
             ),
         });
     }
-    Ok((read_bytes(what, converted.pdf, limits)?, converted.notes))
+    Ok((read_bytes(what, office.pdf, limits)?, office.notes))
 }
 
 fn message_pdf(
