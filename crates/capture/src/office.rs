@@ -122,6 +122,14 @@ impl Converter {
             .extension()
             .and_then(|e| e.to_str())
             .map_or_else(|| sniff(bytes).to_owned(), str::to_ascii_lowercase);
+        // LibreOffice reads anything it does not recognise as plain text: a file whose
+        // content is not what its name says would become pages of noise.
+        if sniff(bytes) != family(&ext) {
+            return Err(refuse(format!(
+                "its content is not a {} file as its name says (damaged, or another kind of file)",
+                ext.to_ascii_uppercase()
+            )));
+        }
         let mut notes = Vec::new();
         if bytes.starts_with(b"PK\x03\x04") {
             let zip = zip_census(bytes).map_err(refuse)?;
@@ -223,7 +231,17 @@ fn kill_group(child: &std::process::Child) {
         .status();
 }
 
-/// An extension for a file without one, from its first bytes.
+/// The container an extension's files come in, named by the extension [`sniff`] gives it.
+fn family(ext: &str) -> &'static str {
+    match ext {
+        "doc" | "dot" | "xls" => "doc",
+        "rtf" => "rtf",
+        _ => "docx",
+    }
+}
+
+/// An extension for a file without one, from its first bytes (its container: ZIP, OLE
+/// compound file, RTF).
 fn sniff(bytes: &[u8]) -> &'static str {
     if bytes.starts_with(b"PK\x03\x04") {
         "docx"

@@ -119,12 +119,14 @@ fn word_excel_opendocument_and_rtf_attachments_become_pages() {
     // A Word file cut off in transit: half of it.
     let half = files[0].1[..files[0].1.len() / 2].to_vec();
     files.push(("abgeschnitten.docx".into(), half));
+    // Text under a Word file's name: LibreOffice would make pages of it as plain text.
+    files.push(("falsch.docx".into(), b"nur Text, kein Word".to_vec()));
     let mail = read_eml("antrag.eml", &eml(&files), Limits::default()).unwrap();
     // The message's own page(s), then one page for each of the four converted files.
     let sources: Vec<usize> = mail.pages.iter().map(|p| p.index).collect();
     assert_eq!(sources, (0..sources.len()).collect::<Vec<_>>());
     assert!(mail.pages.len() >= 5, "{} pages", mail.pages.len());
-    assert_eq!(mail.left_out.len(), 2, "{:?}", mail.left_out);
+    assert_eq!(mail.left_out.len(), 3, "{:?}", mail.left_out);
     assert!(
         mail.left_out[0].starts_with("bombe.docx") && mail.left_out[0].contains("ZIP bomb"),
         "{:?}",
@@ -133,6 +135,11 @@ fn word_excel_opendocument_and_rtf_attachments_become_pages() {
     assert!(
         mail.left_out[1].starts_with("abgeschnitten.docx")
             && mail.left_out[1].contains("damaged or cut off"),
+        "{:?}",
+        mail.left_out
+    );
+    assert!(
+        mail.left_out[2].starts_with("falsch.docx") && mail.left_out[2].contains("not a DOCX file"),
         "{:?}",
         mail.left_out
     );
