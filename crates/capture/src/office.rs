@@ -122,32 +122,7 @@ impl Converter {
             .extension()
             .and_then(|e| e.to_str())
             .map_or_else(|| sniff(bytes).to_owned(), str::to_ascii_lowercase);
-        // LibreOffice reads anything it does not recognise as plain text: a file whose
-        // content is not what its name says would become pages of noise.
-        if sniff(bytes) != family(&ext) {
-            return Err(refuse(format!(
-                "its content is not a {} file as its name says (damaged, or another kind of file)",
-                ext.to_ascii_uppercase()
-            )));
-        }
-        let mut notes = Vec::new();
-        if bytes.starts_with(b"PK\x03\x04") {
-            let zip = zip_census(bytes).map_err(refuse)?;
-            if zip.unpacked > MAX_UNPACKED
-                || zip.unpacked > MAX_RATIO * bytes.len() as u64
-                || zip.entries > MAX_ENTRIES
-            {
-                return Err(refuse(format!(
-                        "its ZIP container would unpack to {} MiB in {} entries from {} KiB (a ZIP bomb); it stays in the e-mail file as it came",
-                        zip.unpacked >> 20,
-                        zip.entries,
-                        bytes.len() >> 10
-                    )));
-            }
-            if zip.macros {
-                notes.push("enthält Makros – nicht ausgeführt".to_owned());
-            }
-        }
+        let mut notes = inspect(&ext, bytes).map_err(refuse)?;
         let dir =
             tempfile::tempdir_in(work).map_err(|e| refuse(format!("no temporary folder: {e}")))?;
         let (profile, out) = (dir.path().join("profile"), dir.path().join("out"));
@@ -221,6 +196,39 @@ impl Converter {
         })?;
         Ok(Converted { pdf, notes })
     }
+}
+
+/// What must be known before LibreOffice sees a file: that its content is what its name
+/// says, and for a ZIP container that it is no bomb; the notes for the message page
+/// (macros inside); `Err` with the reason otherwise.
+fn inspect(ext: &str, bytes: &[u8]) -> Result<Vec<String>, String> {
+    // LibreOffice reads anything it does not recognise as plain text: a file whose
+    // content is not what its name says would become pages of noise.
+    if sniff(bytes) != family(ext) {
+        return Err(format!(
+            "its content is not a {} file as its name says (damaged, or another kind of file)",
+            ext.to_ascii_uppercase()
+        ));
+    }
+    let mut notes = Vec::new();
+    if bytes.starts_with(b"PK\x03\x04") {
+        let zip = zip_census(bytes)?;
+        if zip.unpacked > MAX_UNPACKED
+            || zip.unpacked > MAX_RATIO * bytes.len() as u64
+            || zip.entries > MAX_ENTRIES
+        {
+            return Err(format!(
+                    "its ZIP container would unpack to {} MiB in {} entries from {} KiB (a ZIP bomb); it stays in the e-mail file as it came",
+                    zip.unpacked >> 20,
+                    zip.entries,
+                    bytes.len() >> 10
+                ));
+        }
+        if zip.macros {
+            notes.push("enthält Makros – nicht ausgeführt".to_owned());
+        }
+    }
+    Ok(notes)
 }
 
 fn kill_group(child: &std::process::Child) {
