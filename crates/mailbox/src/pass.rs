@@ -76,9 +76,9 @@ impl Ctx<'_> {
         sha256: &str,
         bytes: Vec<u8>,
     ) -> Result<Option<String>, MailError> {
-        let name = format!("postfach-{uidvalidity}-{uid}.eml");
+        let name = source_name(uidvalidity, uid);
         self.store
-            .with_tx(|c| tables::pages::remove_unfinished(c, batch, sha256))?;
+            .with_tx(|c| tables::pages::remove_unfinished(c, batch, &name, sha256))?;
         let limits = Limits {
             max_file_bytes: self
                 .account
@@ -105,7 +105,7 @@ impl Ctx<'_> {
             Err(e) => {
                 let reason = e.to_string();
                 self.store.with_tx(|c| {
-                    tables::pages::remove_unfinished(c, batch, sha256)?;
+                    tables::pages::remove_unfinished(c, batch, &name, sha256)?;
                     mail::refused(c, account, uidvalidity, uid, &reason)
                 })?;
                 Ok(Some(reason))
@@ -187,6 +187,11 @@ impl Ctx<'_> {
     }
 }
 
+/// The name a message's pages carry as their source (no personal data: not the subject).
+fn source_name(uidvalidity: u32, uid: u32) -> String {
+    format!("postfach-{uidvalidity}-{uid}.eml")
+}
+
 /// Moves (or flags) a recorded message on the server, then marks it settled.
 async fn settle(
     conn: &mut Connection,
@@ -231,28 +236,23 @@ pub async fn pass(
         conn.ensure_folder(&a.failed).await?;
     }
     let uidvalidity = conn.uidvalidity;
-    // What an interrupted pass left: pages to make, messages to move.
-    for m in store.with_conn(|c| mail::open(c, &a.name, uidvalidity))? {
-        let mut m = m;
-        if m.state == "received" {
-            let batch: BatchId = m
-                .batch_id
-                .as_deref()
-                .and_then(|b| b.parse().ok())
-                .map_or_else(|| ctx.batch(), Ok)?;
-            let bytes = store.blobs().get(&m.sha256)?;
-            match ctx.make_pages((uidvalidity, m.uid), &batch, &m.sha256, bytes)? {
-                None => out.resumed += 1,
-                Some(reason) => {
-                    m.state = "refused".into();
-                    out.refused.push(Refusal { uid: m.uid, reason });
-                }
-            }
+    // What an interrupted pass left: pages to make (under any UIDVALIDITY: the message is
+    // stored), then messages to move.
+    for m in store.with_conn(|c| mail::unfinished(c, &a.name))? {
+        let batch: BatchId = m
+            .batch_id
+            .as_deref()
+            .and_then(|b| b.parse().ok())
+            .map_or_else(|| ctx.batch(), Ok)?;
+        let bytes = store.blobs().get(&m.sha256)?;
+        match ctx.make_pages((m.uidvalidity, m.uid), &batch, &m.sha256, bytes)? {
+            None => out.resumed += 1,
+            Some(reason) => out.refused.push(Refusal { uid: m.uid, reason }),
         }
-        if !m.settled {
-            settle(conn, store, a, &m).await?;
-            out.settled += 1;
-        }
+    }
+    for m in store.with_conn(|c| mail::unsettled(c, &a.name, uidvalidity))? {
+        settle(conn, store, a, &m).await?;
+        out.settled += 1;
     }
     let first = store.with_conn(|c| mail::last_uid(c, &a.name, uidvalidity))? + 1;
     let uids = conn.uids_from(first).await?;

@@ -121,15 +121,25 @@ pub fn settled(conn: &Connection, account: &str, uidvalidity: u32, uid: u32) -> 
     Ok(())
 }
 
-/// Messages of this UIDVALIDITY still to be moved (or flagged) on the server, or whose
-/// pages are still to be made (`received`), in UID order.
-pub fn open(conn: &Connection, account: &str, uidvalidity: u32) -> Result<Vec<Message>> {
+/// Messages of this UIDVALIDITY still to be moved (or flagged) on the server, in UID order.
+pub fn unsettled(conn: &Connection, account: &str, uidvalidity: u32) -> Result<Vec<Message>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM mail_messages
-         WHERE account = ?1 AND uidvalidity = ?2 AND (settled = 0 OR state = 'received')
+         WHERE account = ?1 AND uidvalidity = ?2 AND settled = 0
          ORDER BY uid"
     ))?;
     let rows = stmt.query_map(params![account, uidvalidity], row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Messages stored whose pages are not all made yet (`received`), under any UIDVALIDITY:
+/// they need no server to be finished.
+pub fn unfinished(conn: &Connection, account: &str) -> Result<Vec<Message>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM mail_messages
+         WHERE account = ?1 AND state = 'received' ORDER BY uidvalidity, uid"
+    ))?;
+    let rows = stmt.query_map([account], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

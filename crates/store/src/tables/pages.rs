@@ -493,16 +493,22 @@ pub fn move_page(conn: &Connection, id: &PageId, to: usize) -> Result<()> {
     )
 }
 
-/// Removes the pages an interrupted intake made from `raw_blob` in a batch, with their log
-/// (the mailbox intake makes them again from the stored message): the number removed.
-pub fn remove_unfinished(conn: &Connection, batch_id: &BatchId, raw_blob: &str) -> Result<usize> {
+/// Removes the pages an interrupted intake made of one source (`source` read from
+/// `raw_blob`) in a batch, with their log (the mailbox intake makes them again from the
+/// stored message): the number removed.
+pub fn remove_unfinished(
+    conn: &Connection,
+    batch_id: &BatchId,
+    source: &str,
+    raw_blob: &str,
+) -> Result<usize> {
     conn.execute(
         "DELETE FROM page_log WHERE page_id IN
-             (SELECT id FROM pages WHERE batch_id = ?1 AND raw_blob = ?2)",
-        params![batch_id, raw_blob],
+             (SELECT id FROM pages WHERE batch_id = ?1 AND source = ?2 AND raw_blob = ?3)",
+        params![batch_id, source, raw_blob],
     )?;
     Ok(conn.execute(
-        "DELETE FROM pages WHERE batch_id = ?1 AND raw_blob = ?2",
-        params![batch_id, raw_blob],
+        "DELETE FROM pages WHERE batch_id = ?1 AND source = ?2 AND raw_blob = ?3",
+        params![batch_id, source, raw_blob],
     )?)
 }
