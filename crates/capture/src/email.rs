@@ -94,7 +94,21 @@ pub fn read_eml(file: &str, bytes: &[u8], limits: Limits) -> Result<Email, Captu
         body.push_str("\n[… gekürzt; der vollständige Text steht in der beigefügten E-Mail-Datei]");
     }
 
-    let (attachment_pages, listed, left_out) = attachments(file, &message, limits);
+    let protection = smime(&message);
+    let (attachment_pages, listed, mut left_out) = if protection == Some(Smime::Encrypted) {
+        // The encrypted content (smime.p7m) is the only part: nothing to page.
+        (Vec::new(), Vec::new(), Vec::new())
+    } else {
+        attachments(file, &message, limits)
+    };
+    match protection {
+        Some(Smime::Encrypted) => {
+            body = format!("{ENCRYPTED}\n\n{body}");
+            left_out.push(ENCRYPTED.to_owned());
+        }
+        Some(Smime::Signed) => body = format!("{SIGNED}\n\n{body}"),
+        None => {}
+    }
 
     let pdf = message_pdf(
         &subject,
@@ -137,6 +151,40 @@ pub fn read_eml(file: &str, bytes: &[u8], limits: Limits) -> Result<Email, Captu
         index,
         left_out,
     })
+}
+
+/// How a message is protected by S/MIME (RFC 8551), from its top-level content type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Smime {
+    /// `application/pkcs7-mime` (enveloped data): unreadable without the recipient's key.
+    Encrypted,
+    /// `multipart/signed` or `application/pkcs7-mime; smime-type=signed-data`.
+    Signed,
+}
+
+/// What the message page says of an encrypted message (kept as it came, never dropped).
+const ENCRYPTED: &str = "Verschlüsselte Nachricht (S/MIME) – nicht lesbar; sie liegt unverändert in der beigefügten E-Mail-Datei.";
+/// … and of a signed one (the signature is not checked here).
+const SIGNED: &str = "Signierte Nachricht (S/MIME) – die Signatur wurde hier nicht geprüft; sie liegt unverändert in der beigefügten E-Mail-Datei.";
+
+fn smime(message: &mail_parser::Message<'_>) -> Option<Smime> {
+    let ct = message.content_type()?;
+    let sub = ct.subtype().unwrap_or_default();
+    let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    if is(ct.ctype(), "multipart") && is(sub, "signed") {
+        return Some(Smime::Signed);
+    }
+    if is(ct.ctype(), "application") && (is(sub, "pkcs7-mime") || is(sub, "x-pkcs7-mime")) {
+        let signed = ct
+            .attribute("smime-type")
+            .is_some_and(|t| is(t, "signed-data"));
+        return Some(if signed {
+            Smime::Signed
+        } else {
+            Smime::Encrypted
+        });
+    }
+    None
 }
 
 /// The attachments: pages from images and PDFs, a line for each on the message page, and

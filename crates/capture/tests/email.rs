@@ -216,3 +216,26 @@ fn broken_mime_is_read_as_far_as_it_goes_and_a_huge_attachment_is_named() {
     );
     assert!(read_eml("leer.eml", b"", Limits::default()).is_err());
 }
+
+#[test]
+fn an_encrypted_message_is_kept_and_said_to_be_unreadable() {
+    let encrypted = b"From: Erika Mustermann <erika@example.org>\r\nSubject: Vertraulich\r\nDate: Tue, 01 Dec 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAxggFOMIIBSgIBADAyMCUxIzAhBgNVBAMTGlRl\r\n";
+    let mail = read_eml("vertraulich.eml", encrypted, Limits::default()).unwrap();
+    assert_eq!(mail.pages.len(), 1, "the message page only");
+    assert_eq!(mail.left_out.len(), 1, "{:?}", mail.left_out);
+    assert!(
+        mail.left_out[0].contains("Verschlüsselte Nachricht")
+            && mail.left_out[0].contains("nicht lesbar"),
+        "{:?}",
+        mail.left_out
+    );
+    assert_eq!(
+        mail.index[0],
+        ("absender".to_owned(), "erika@example.org".to_owned())
+    );
+    // A signed message is read as usual: its text, its signature kept in the e-mail file.
+    let signed = b"From: b@example.org\r\nSubject: Signiert\r\nDate: Tue, 01 Dec 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"S\"\r\n\r\n--S\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIch beantrage Wohngeld.\r\n--S\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0B\r\n--S--\r\n";
+    let mail = read_eml("signiert.eml", signed, Limits::default()).unwrap();
+    assert_eq!(mail.pages.len(), 1);
+    assert!(mail.left_out.is_empty(), "{:?}", mail.left_out);
+}
