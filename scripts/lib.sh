@@ -27,7 +27,9 @@ APT_RUN=(sane-utils poppler-utils tesseract-ocr tesseract-ocr-deu tesseract-ocr-
 # opensc (pkcs11-tool puts certificates on it) and libnss3-tools (certutil: pdfsig's trust
 # store) for the evidence tests; OpenLDAP (slapd, ldap-utils) for the directory sign-in;
 # python3-pil and fonts-dejavu-core for the generated letters of the archive-size E2E
-# (scripts/mrc/letters.py); libpdfbox2-java's preflight checks PDF/A-1b.
+# (scripts/mrc/letters.py); libpdfbox2-java's preflight checks PDF/A-1b; Dovecot
+# (dovecot-imapd) is the real IMAP server of the mailbox tests (scripts/mail/setup.sh);
+# LibreOffice's headless Writer and Calc convert e-mails' Office attachments.
 APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib python3-pil fonts-dejavu-core
   sane-utils poppler-utils qpdf
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools

@@ -64,7 +64,32 @@ pub fn checks(data_dir: &DataDir) -> Vec<Check> {
     checks.extend(check_free_pages(db.free));
     checks.push(check_scanner());
     checks.push(check_tesseract());
+    checks.push(check_office());
     checks
+}
+
+/// LibreOffice for e-mails' Office attachments, and whether its conversions can run
+/// without a network.
+fn check_office() -> Check {
+    let Some(converter) = eingang_capture::office::Converter::find() else {
+        return Check::warn(
+            "office",
+            "LibreOffice not found: Word, Excel and OpenDocument attachments of e-mails stay in the e-mail file without pages".into(),
+            "Debian/Ubuntu: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui",
+        );
+    };
+    if converter.isolated() {
+        Check::ok(
+            "office",
+            "LibreOffice present; Office attachments are converted without a network (own namespace)".into(),
+        )
+    } else {
+        Check::warn(
+            "office",
+            "LibreOffice present, but this machine allows no network namespace (unshare -rn): conversions run with links blocked by settings only".into(),
+            "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run the station where they are allowed",
+        )
+    }
 }
 
 fn check_data_dir(d: &DataDir) -> Check {

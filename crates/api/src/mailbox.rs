@@ -86,8 +86,21 @@ pub fn fetch_once(
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Pass> {
     let account = account(section)?;
-    let profile = crate::batches::profile(store, Some(section.profile()))?;
-    let password = password(store, &account)?;
+    let ready = crate::batches::profile(store, Some(section.profile()))
+        .and_then(|p| Ok((p, password(store, &account)?)));
+    let (profile, password) = match ready {
+        Ok(r) => r,
+        Err(e) => {
+            record(
+                store,
+                &account,
+                "error",
+                Some((e.code(), e.to_string())),
+                false,
+            );
+            return Err(e);
+        }
+    };
     let result = runtime()?.block_on(async {
         let mut conn = Connection::open(&account, &password).await?;
         let stop = std::sync::atomic::AtomicBool::new(false);
@@ -140,8 +153,23 @@ pub fn fetch_forever(
         };
         let outcome: Result<()> = (|| {
             let account = account(&section)?;
-            let profile = crate::batches::profile(store, Some(section.profile()))?;
-            let password = password(store, &account)?;
+            // What stops the mailbox before any connection is its state too (the batch
+            // list says "no password", not nothing).
+            let ready = crate::batches::profile(store, Some(section.profile()))
+                .and_then(|p| Ok((p, password(store, &account)?)));
+            let (profile, password) = match ready {
+                Ok(r) => r,
+                Err(e) => {
+                    record(
+                        store,
+                        &account,
+                        "error",
+                        Some((e.code(), e.to_string())),
+                        false,
+                    );
+                    return Err(e);
+                }
+            };
             rt.block_on(async {
                 let mut conn = match Connection::open(&account, &password).await {
                     Ok(c) => c,

@@ -104,6 +104,11 @@ impl Converter {
         FOUND.get_or_init(Self::find).as_ref()
     }
 
+    /// Whether conversions run in a network namespace of their own (no network at all).
+    pub fn isolated(&self) -> bool {
+        self.isolated
+    }
+
     /// The same converter with another time limit.
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {

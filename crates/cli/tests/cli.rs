@@ -150,6 +150,16 @@ fn doctor_reports_sqlcipher_and_the_tools_that_really_are_here() {
         sane_here,
         "doctor must tell the truth about SANE: {scanner}"
     );
+    let office_here = Command::new("soffice").arg("--version").output().is_ok();
+    let office = find("office");
+    assert_eq!(
+        office["fact"]
+            .as_str()
+            .unwrap()
+            .starts_with("LibreOffice present"),
+        office_here,
+        "doctor must tell the truth about LibreOffice: {office}"
+    );
 }
 
 #[test]
