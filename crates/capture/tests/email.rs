@@ -17,6 +17,7 @@ use eingang_capture::Limits;
 use eingang_store::tables::batches;
 use eingang_store::tables::pages;
 use eingang_store::Store;
+use std::fmt::Write as _;
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
@@ -238,4 +239,26 @@ fn an_encrypted_message_is_kept_and_said_to_be_unreadable() {
     let mail = read_eml("signiert.eml", signed, Limits::default()).unwrap();
     assert_eq!(mail.pages.len(), 1);
     assert!(mail.left_out.is_empty(), "{:?}", mail.left_out);
+}
+
+#[test]
+fn a_message_with_500_attachments_is_read_and_lists_them_all() {
+    let mut m = String::from(
+        "From: viel@example.org\r\nSubject: Viele Anlagen\r\nDate: Tue, 01 Dec 2026 11:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"V\"\r\n\r\n--V\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAnbei 500 Dateien.\r\n",
+    );
+    for k in 0..500 {
+        let _ = write!(
+            m,
+            "--V\r\nContent-Type: application/octet-stream; name=\"teil-{k:03}.dat\"\r\nContent-Disposition: attachment; filename=\"teil-{k:03}.dat\"\r\n\r\ndaten {k}\r\n"
+        );
+    }
+    m.push_str("--V--\r\n");
+    let mail = read_eml("viele.eml", m.as_bytes(), Limits::default()).unwrap();
+    // Every attachment is named on the message pages (several pages of list), none dropped.
+    assert!(mail.pages.len() >= 2, "{} pages", mail.pages.len());
+    assert!(
+        mail.left_out.is_empty(),
+        "{:?}",
+        &mail.left_out[..3.min(mail.left_out.len())]
+    );
 }
