@@ -86,21 +86,7 @@ pub fn fetch_once(
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Pass> {
     let account = account(section)?;
-    let ready = crate::batches::profile(store, Some(section.profile()))
-        .and_then(|p| Ok((p, password(store, &account)?)));
-    let (profile, password) = match ready {
-        Ok(r) => r,
-        Err(e) => {
-            record(
-                store,
-                &account,
-                "error",
-                Some((e.code(), e.to_string())),
-                false,
-            );
-            return Err(e);
-        }
-    };
+    let (profile, password) = ready(store, section, &account)?;
     let result = runtime()?.block_on(async {
         let mut conn = Connection::open(&account, &password).await?;
         let stop = std::sync::atomic::AtomicBool::new(false);
@@ -120,6 +106,27 @@ pub fn fetch_once(
         ),
     }
     Ok(result?)
+}
+
+/// The profile and the password a fetch needs; what stops the mailbox before any
+/// connection is recorded as its state too (the batch list says "no password", not nothing).
+fn ready(
+    store: &Store,
+    section: &MailboxSection,
+    account: &Account,
+) -> Result<(eingang_capture::profile::ScanProfile, String)> {
+    let ready = crate::batches::profile(store, Some(section.profile()))
+        .and_then(|p| Ok((p, password(store, account)?)));
+    if let Err(e) = &ready {
+        record(
+            store,
+            account,
+            "error",
+            Some((e.code(), e.to_string())),
+            false,
+        );
+    }
+    ready
 }
 
 fn state_of(e: &MailError) -> &'static str {
@@ -153,23 +160,7 @@ pub fn fetch_forever(
         };
         let outcome: Result<()> = (|| {
             let account = account(&section)?;
-            // What stops the mailbox before any connection is its state too (the batch
-            // list says "no password", not nothing).
-            let ready = crate::batches::profile(store, Some(section.profile()))
-                .and_then(|p| Ok((p, password(store, &account)?)));
-            let (profile, password) = match ready {
-                Ok(r) => r,
-                Err(e) => {
-                    record(
-                        store,
-                        &account,
-                        "error",
-                        Some((e.code(), e.to_string())),
-                        false,
-                    );
-                    return Err(e);
-                }
-            };
+            let (profile, password) = ready(store, &section, &account)?;
             rt.block_on(async {
                 let mut conn = match Connection::open(&account, &password).await {
                     Ok(c) => c,

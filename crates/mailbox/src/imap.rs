@@ -119,6 +119,23 @@ async fn tls(a: &Account, tcp: TcpStream) -> Result<Stream, MailError> {
         })
 }
 
+/// Reads the server's greeting (there is none after STARTTLS).
+async fn greeting<T>(client: &mut Client<T>, server: &str) -> Result<(), MailError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let lost = |reason: String| MailError::Lost {
+        server: server.to_owned(),
+        reason,
+    };
+    client
+        .read_response()
+        .await
+        .map_err(|e| lost(e.to_string()))?
+        .ok_or_else(|| lost("closed before its greeting".into()))?;
+    Ok(())
+}
+
 impl Connection {
     /// Connects, logs in and selects the account's folder.
     pub async fn open(a: &Account, password: &str) -> Result<Self, MailError> {
@@ -144,17 +161,7 @@ impl Connection {
             eingang_config::mailbox::Security::Tls => tls(a, tcp).await?,
             eingang_config::mailbox::Security::StartTls => {
                 let mut client = Client::new(tcp);
-                client
-                    .read_response()
-                    .await
-                    .map_err(|e| MailError::Lost {
-                        server: server.clone(),
-                        reason: e.to_string(),
-                    })?
-                    .ok_or_else(|| MailError::Lost {
-                        server: server.clone(),
-                        reason: "closed before its greeting".into(),
-                    })?;
+                greeting(&mut client, &server).await?;
                 client
                     .run_command_and_check_ok("STARTTLS", None)
                     .await
@@ -167,17 +174,7 @@ impl Connection {
         };
         let mut client = Client::new(stream);
         if a.security == eingang_config::mailbox::Security::Tls {
-            client
-                .read_response()
-                .await
-                .map_err(|e| MailError::Lost {
-                    server: server.clone(),
-                    reason: e.to_string(),
-                })?
-                .ok_or_else(|| MailError::Lost {
-                    server: server.clone(),
-                    reason: "closed before its greeting".into(),
-                })?;
+            greeting(&mut client, &server).await?;
         }
         let mut session = client
             .login(&a.user, password)
