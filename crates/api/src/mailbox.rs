@@ -239,7 +239,7 @@ pub fn fetch_forever(
 fn transient_code(code: &str) -> bool {
     matches!(
         code,
-        "mail.connect" | "mail.timeout" | "mail.lost" | "mail.protocol"
+        "mail.connect" | "mail.timeout" | "mail.lost" | "mail.protocol" | "mail.intake"
     )
 }
 

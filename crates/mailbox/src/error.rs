@@ -20,6 +20,8 @@ pub enum MailError {
     Protocol { server: String, reason: String },
     #[error("the connection to the mail server {server} broke off: {reason}")]
     Lost { server: String, reason: String },
+    #[error("a message could not be stored on this station ({reason}); it is taken again when the station can")]
+    Intake { reason: String },
     #[error(transparent)]
     Store(#[from] eingang_store::Error),
 }
@@ -35,6 +37,7 @@ impl MailError {
             Self::Folder { .. } => "mail.folder",
             Self::Protocol { .. } => "mail.protocol",
             Self::Lost { .. } => "mail.lost",
+            Self::Intake { .. } => "mail.intake",
             Self::Store(e) => e.code(),
         }
     }
@@ -43,7 +46,11 @@ impl MailError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::Connect { .. } | Self::Timeout { .. } | Self::Lost { .. } | Self::Protocol { .. }
+            Self::Connect { .. }
+                | Self::Timeout { .. }
+                | Self::Lost { .. }
+                | Self::Protocol { .. }
+                | Self::Intake { .. }
         )
     }
 }
@@ -58,4 +65,5 @@ pub const CODES: &[&str] = &[
     "mail.folder",
     "mail.protocol",
     "mail.lost",
+    "mail.intake",
 ];

@@ -6,7 +6,7 @@ use crate::{Account, MailError};
 use eingang_capture::intake;
 use eingang_capture::intake::Event;
 use eingang_capture::profile::ScanProfile;
-use eingang_capture::Limits;
+use eingang_capture::{CaptureError, Limits};
 use eingang_model::BatchId;
 use eingang_store::tables::{self, mail};
 use eingang_store::Store;
@@ -101,6 +101,13 @@ impl Ctx<'_> {
                 self.store
                     .with_tx(|c| mail::imported(c, account, uidvalidity, uid))?;
                 Ok(None)
+            }
+            // The station's own trouble (the disk, the store): the message stays
+            // `received` and the pass stops; the next one makes its pages.
+            Err(e @ (CaptureError::Io { .. } | CaptureError::Scanner { .. })) => {
+                Err(MailError::Intake {
+                    reason: e.to_string(),
+                })
             }
             Err(e) => {
                 let reason = e.to_string();

@@ -294,6 +294,7 @@ export const de = {
   'error.mail.folder': "Ein Mailordner aus [mailbox] ist nicht nutzbar. Bitte die Ordnernamen prüfen lassen.",
   'error.mail.protocol': "Der Mailserver hat unerwartet geantwortet. Eingang versucht es von selbst erneut; nichts geht verloren.",
   'error.mail.lost': "Die Verbindung zum Mailserver ist abgebrochen. Eingang versucht es von selbst erneut; nichts geht verloren.",
+  'error.mail.intake': "Eine Nachricht konnte an diesem Arbeitsplatz nicht gespeichert werden (z. B. Speicher voll). Sie bleibt im Postfach und wird übernommen, sobald es wieder geht.",
   'error.mail.not_configured': "An diesem Arbeitsplatz ist kein Postfach eingerichtet ([mailbox] in der Konfiguration).",
   'error.seal.no_pin': "Die PIN des Siegels ist an diesem Arbeitsplatz nicht hinterlegt. Die IT hinterlegt sie einmal mit „eingang seal pin“; nichts wurde freigegeben.",
   'error.seal.certificate_file': "Eine Zertifikatsdatei aus [seal] chain oder trust kann nicht gelesen werden. Bitte die IT prüfen lassen.",

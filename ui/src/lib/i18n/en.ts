@@ -294,6 +294,7 @@ export const en: Messages = {
   'error.mail.folder': "A mail folder from [mailbox] cannot be used. Please have the folder names checked.",
   'error.mail.protocol': "The mail server answered unexpectedly. Eingang tries again by itself; nothing is lost.",
   'error.mail.lost': "The connection to the mail server broke off. Eingang tries again by itself; nothing is lost.",
+  'error.mail.intake': "A message could not be stored on this workstation (for example, the disk is full). It stays in the mailbox and is taken as soon as possible.",
   'error.mail.not_configured': "No mailbox is configured on this workstation ([mailbox] in the configuration).",
   'error.seal.no_pin': "The seal's PIN is not stored on this workstation. IT stores it once with “eingang seal pin”; nothing was released.",
   'error.seal.certificate_file': "A certificate file from [seal] chain or trust cannot be read. Please have IT check it.",
