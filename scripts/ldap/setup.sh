@@ -5,16 +5,11 @@
 #   slapd -f DIR/slapd.conf -h "ldap://127.0.0.1:PORT/ ldaps://127.0.0.1:PORT2/" -d 0
 # Usage: setup.sh DIR   — prints nothing on success; the passwords are in DIR/people.
 set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DIR=$1
 mkdir -p "$DIR/db"
 cd "$DIR"
-openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Test-Verzeichnis-CA" \
-  -keyout ca.key -out ca.crt -addext "basicConstraints=critical,CA:TRUE" \
-  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
-openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
-  -extfile server.ext -out server.crt 2>/dev/null
+bash "$HERE/../test-ca.sh" . Test-Verzeichnis-CA
 # Who works here: uid, name, password.
 cat >people <<'EOP'
 anna Anna Scanner Scan-2026-anna

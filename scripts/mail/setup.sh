@@ -6,16 +6,11 @@
 # Pw-postfachNN-2026 in DIR/passwd. Start it with: dovecot -F -c DIR/dovecot.conf
 # Usage: setup.sh DIR IMAP_PORT IMAPS_PORT   — prints nothing on success.
 set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DIR=$1 IMAP=$2 IMAPS=$3
 mkdir -p "$DIR/run" "$DIR/state" "$DIR/home"
 cd "$DIR"
-openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Test-Mail-CA" \
-  -keyout ca.key -out ca.crt -addext "basicConstraints=critical,CA:TRUE" \
-  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
-openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
-  -extfile server.ext -out server.crt 2>/dev/null
+bash "$HERE/../test-ca.sh" . Test-Mail-CA
 for n in $(seq -w 1 64); do echo "postfach$n:{PLAIN}Pw-postfach$n-2026"; done >passwd
 # Mail is kept under a user that is not root (Dovecot refuses root mail users); the
 # service users are the ones Debian's package made.
