@@ -192,7 +192,7 @@ pub fn fetch_forever(
                     match &p {
                         Ok(_) => record(store, &account, "connected", None, true),
                         Err(e) => {
-                            let state = if transient_code(e.code()) {
+                            let state = if eingang_mailbox::is_transient_code(e.code()) {
                                 "waiting"
                             } else {
                                 "error"
@@ -221,7 +221,7 @@ pub fn fetch_forever(
         })();
         if let Err(e) = outcome {
             tracing::warn!(code = e.code(), "the mailbox cannot be read now");
-            let wait = if transient_code(e.code()) {
+            let wait = if eingang_mailbox::is_transient_code(e.code()) {
                 pause
             } else {
                 Duration::from_secs(300)
@@ -233,14 +233,6 @@ pub fn fetch_forever(
         }
     }
     Ok(())
-}
-
-/// Whether an error's code says trying again later may help by itself.
-fn transient_code(code: &str) -> bool {
-    matches!(
-        code,
-        "mail.connect" | "mail.timeout" | "mail.lost" | "mail.protocol" | "mail.intake"
-    )
 }
 
 /// A mailbox's state as the last fetch left it, with its messages by state.

@@ -44,15 +44,17 @@ impl MailError {
 
     /// Whether trying again later may help by itself (the network, a busy server).
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Self::Connect { .. }
-                | Self::Timeout { .. }
-                | Self::Lost { .. }
-                | Self::Protocol { .. }
-                | Self::Intake { .. }
-        )
+        is_transient_code(self.code())
     }
+}
+
+/// Whether an error with this code may go away by itself (for callers that hold the code
+/// only, as `api::Error` does).
+pub fn is_transient_code(code: &str) -> bool {
+    matches!(
+        code,
+        "mail.connect" | "mail.timeout" | "mail.lost" | "mail.protocol" | "mail.intake"
+    )
 }
 
 /// Every code a [`MailError`] can carry (besides the store's).

@@ -17,10 +17,16 @@ pub(crate) type Stream = TlsStream<TcpStream>;
 #[derive(Debug)]
 pub struct Connection {
     pub(crate) session: Session<Stream>,
-    pub(crate) server: String,
-    pub(crate) timeout: Duration,
     /// The folder's UIDVALIDITY as selected.
     pub uidvalidity: u32,
+    pub(crate) about: About,
+}
+
+/// What is known about the server once logged in.
+#[derive(Debug)]
+pub(crate) struct About {
+    pub(crate) server: String,
+    pub(crate) timeout: Duration,
     /// Server extensions used when present.
     pub(crate) idle: bool,
     pub(crate) moves: bool,
@@ -221,19 +227,21 @@ impl Connection {
         };
         Ok(Self {
             session,
-            server,
-            timeout: a.timeout,
             uidvalidity,
-            idle,
-            moves,
-            uidplus,
-            delimiter,
+            about: About {
+                server,
+                timeout: a.timeout,
+                idle,
+                moves,
+                uidplus,
+                delimiter,
+            },
         })
     }
 
     /// A configured folder name (levels joined by `/`) as this server spells it.
     pub(crate) fn on_server(&self, folder: &str) -> String {
-        match self.delimiter.as_deref() {
+        match self.about.delimiter.as_deref() {
             Some(d) if d != "/" => folder.replace('/', d),
             _ => folder.to_owned(),
         }
@@ -241,7 +249,7 @@ impl Connection {
 
     /// Makes `folder` if it does not exist (a folder that exists already is fine).
     pub(crate) async fn ensure_folder(&mut self, folder: &str) -> Result<(), MailError> {
-        let server = self.server.clone();
+        let server = self.about.server.clone();
         let folder = self.on_server(folder);
         let folder = folder.as_str();
         let exists = {
@@ -270,8 +278,8 @@ impl Connection {
 
     /// The folder's UIDs from `first` on, ascending.
     pub async fn uids_from(&mut self, first: u32) -> Result<Vec<u32>, MailError> {
-        let server = self.server.clone();
-        let found = timed(&server, self.timeout, "searching the folder", async {
+        let server = self.about.server.clone();
+        let found = timed(&server, self.about.timeout, "searching the folder", async {
             self.session
                 .uid_search(format!("UID {first}:*"))
                 .await
@@ -285,30 +293,35 @@ impl Connection {
 
     /// The sizes of these messages (RFC822.SIZE), by UID.
     pub(crate) async fn sizes(&mut self, uids: &[u32]) -> Result<Vec<(u32, u64)>, MailError> {
-        let server = self.server.clone();
+        let server = self.about.server.clone();
         let set = uid_set(uids);
-        timed(&server, self.timeout, "reading message sizes", async {
-            let mut stream = self
-                .session
-                .uid_fetch(&set, "(UID RFC822.SIZE)")
-                .await
-                .map_err(|e| lost(&server, &e))?;
-            let mut out = Vec::new();
-            while let Some(f) = stream.next().await {
-                let f = f.map_err(|e| lost(&server, &e))?;
-                if let (Some(uid), Some(size)) = (f.uid, f.size) {
-                    out.push((uid, u64::from(size)));
+        timed(
+            &server,
+            self.about.timeout,
+            "reading message sizes",
+            async {
+                let mut stream = self
+                    .session
+                    .uid_fetch(&set, "(UID RFC822.SIZE)")
+                    .await
+                    .map_err(|e| lost(&server, &e))?;
+                let mut out = Vec::new();
+                while let Some(f) = stream.next().await {
+                    let f = f.map_err(|e| lost(&server, &e))?;
+                    if let (Some(uid), Some(size)) = (f.uid, f.size) {
+                        out.push((uid, u64::from(size)));
+                    }
                 }
-            }
-            Ok(out)
-        })
+                Ok(out)
+            },
+        )
         .await
     }
 
     /// One message's bytes, without setting \Seen.
     pub(crate) async fn message(&mut self, uid: u32) -> Result<Option<Vec<u8>>, MailError> {
-        let server = self.server.clone();
-        timed(&server, self.timeout, "reading a message", async {
+        let server = self.about.server.clone();
+        timed(&server, self.about.timeout, "reading a message", async {
             let mut stream = self
                 .session
                 .uid_fetch(uid.to_string(), "BODY.PEEK[]")
@@ -328,13 +341,13 @@ impl Connection {
 
     /// Moves a message to `folder` (MOVE, or COPY + \Deleted + UID EXPUNGE), or flags it.
     pub(crate) async fn settle(&mut self, uid: u32, to: Settle<'_>) -> Result<(), MailError> {
-        let server = self.server.clone();
-        let (moves, uidplus) = (self.moves, self.uidplus);
+        let server = self.about.server.clone();
+        let (moves, uidplus) = (self.about.moves, self.about.uidplus);
         let target = match to {
             Settle::Move(folder) => Some(self.on_server(folder)),
             Settle::Flag(_) => None,
         };
-        timed(&server, self.timeout, "moving a message", async {
+        timed(&server, self.about.timeout, "moving a message", async {
             let s = &mut self.session;
             let id = uid.to_string();
             match to {
@@ -379,7 +392,7 @@ impl Connection {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         };
-        if !self.idle {
+        if !self.about.idle {
             tokio::select! {
                 () = tokio::time::sleep(max) => {}
                 () = stopped => {}
@@ -389,13 +402,8 @@ impl Connection {
         }
         let Self {
             session,
-            server,
-            timeout,
             uidvalidity,
-            idle,
-            moves,
-            uidplus,
-            delimiter,
+            about,
         } = self;
         let mut handle = session.idle();
         handle.init().await.ok()?;
@@ -406,19 +414,14 @@ impl Connection {
                 () = stopped => {}
             }
         }
-        let session = tokio::time::timeout(timeout, handle.done())
+        let session = tokio::time::timeout(about.timeout, handle.done())
             .await
             .ok()?
             .ok()?;
         Some(Self {
             session,
-            server,
-            timeout,
             uidvalidity,
-            idle,
-            moves,
-            uidplus,
-            delimiter,
+            about,
         })
     }
 

@@ -22,7 +22,7 @@ mod pass;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use error::{MailError, CODES};
+pub use error::{is_transient_code, MailError, CODES};
 pub use imap::Connection;
 pub use pass::{pass, Pass, Refusal};
 
