@@ -68,42 +68,37 @@ async fn pipe(client: TcpStream, upstream: u16, cut_after: Option<u64>) {
     let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)).await else {
         return;
     };
-    let budget = Arc::new(AtomicU64::new(cut_after.unwrap_or(u64::MAX)));
+    let budget = AtomicU64::new(cut_after.unwrap_or(u64::MAX));
     let (mut cr, mut cw) = client.into_split();
     let (mut sr, mut sw) = server.into_split();
-    let b1 = budget.clone();
-    let up = async move {
-        let mut buf = [0u8; 8192];
-        loop {
-            let n = match cr.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => n,
-            };
-            if b1.fetch_sub(n as u64, Ordering::Relaxed) < n as u64
-                || sw.write_all(&buf[..n]).await.is_err()
-            {
-                return;
-            }
-        }
-    };
-    let down = async move {
-        let mut buf = [0u8; 8192];
-        loop {
-            let n = match sr.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => n,
-            };
-            if budget.fetch_sub(n as u64, Ordering::Relaxed) < n as u64
-                || cw.write_all(&buf[..n]).await.is_err()
-            {
-                return;
-            }
-        }
-    };
+    let (up, down) = (
+        relay(&mut cr, &mut sw, &budget),
+        relay(&mut sr, &mut cw, &budget),
+    );
     // Either side ending (or the budget running out) drops both: the connection is cut.
     tokio::select! {
         () = up => {}
         () = down => {}
+    }
+}
+
+/// Copies bytes from `from` to `to` until either ends or the shared `budget` runs out.
+async fn relay(
+    from: &mut (impl AsyncReadExt + Unpin),
+    to: &mut (impl AsyncWriteExt + Unpin),
+    budget: &AtomicU64,
+) {
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if budget.fetch_sub(n as u64, Ordering::Relaxed) < n as u64
+            || to.write_all(&buf[..n]).await.is_err()
+        {
+            return;
+        }
     }
 }
 
