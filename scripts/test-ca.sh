@@ -4,7 +4,7 @@
 # DIR/server.crt, DIR/server.key. Usage: test-ca.sh DIR CA-NAME   — prints nothing.
 set -euo pipefail
 cd "$1"
-openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$2" \
+openssl req -utf8 -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$2" \
   -keyout ca.key -out ca.crt -addext "basicConstraints=critical,CA:TRUE" \
   -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr 2>/dev/null

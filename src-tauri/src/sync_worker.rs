@@ -25,11 +25,16 @@ impl Loaded {
         let loaded = eingang_sync::load_config(store.data_dir())
             .and_then(|cfg| eingang_sync::targets(store, &cfg).map(|t| (cfg, t)));
         match loaded {
-            Ok((cfg, targets)) => Self {
-                targets,
-                cfg,
-                error: None,
-            },
+            Ok((cfg, targets)) => {
+                if let Err(e) = eingang_api::mailbox::configure_smime(&cfg.mailbox) {
+                    tracing::error!(code = e.code(), "S/MIME trust cannot be read");
+                }
+                Self {
+                    targets,
+                    cfg,
+                    error: None,
+                }
+            }
             Err(e) => {
                 tracing::error!(file = %e.file, "configuration cannot be used");
                 Self {

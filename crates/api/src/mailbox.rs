@@ -29,6 +29,29 @@ pub fn account(section: &MailboxSection) -> Result<Account> {
     })
 }
 
+/// Sets the authorities signed e-mail is checked against in this process, from `[mailbox]
+/// smime_trust` (none set: the operating system's). A file that cannot be read is named,
+/// and then no authority is trusted — signatures read „nicht vertrauenswürdig“ rather than
+/// being checked against authorities nobody chose.
+pub fn configure_smime(section: &MailboxSection) -> Result<()> {
+    if section.smime_trust.is_empty() {
+        return Ok(());
+    }
+    match eingang_seal::smime::Trust::from_files(&section.smime_trust) {
+        Ok(trust) => {
+            eingang_capture::email::set_smime_trust(trust);
+            Ok(())
+        }
+        Err(e) => {
+            eingang_capture::email::set_smime_trust(eingang_seal::smime::Trust::default());
+            Err(Error::input(
+                "config.invalid",
+                format!("[mailbox] smime_trust: {e}"),
+            ))
+        }
+    }
+}
+
 /// Stores the mailbox's password (the OS key store, else the encrypted store).
 pub fn set_password(store: &Store, account: &Account, password: &str) -> Result<()> {
     if password.is_empty() {

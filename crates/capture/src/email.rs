@@ -10,12 +10,18 @@
 //!   pages' raw scan and travels in the released PDF/A-3b as its source file, so every
 //!   attachment reaches the archive as it came.
 //! - The message's sender and date fill the index fields `absender` and `eingangsdatum`.
+//! - A signed message (S/MIME, either form) has its signature checked on arrival against
+//!   the configured authorities: the verdict is written on the message page, into the
+//!   index (`signatur`, `signatur_person`) and the page log, from which the Transfervermerk
+//!   takes it. An encrypted message is kept as it came and says it cannot be read.
 //!
 //! Broken MIME is read as far as it goes (mail-parser is lenient); a file that is no message
 //! at all is refused, naming it.
 
 use crate::{read_bytes, CaptureError, Limits, Page};
-use mail_parser::{MessageParser, MimeHeaders};
+use eingang_seal::smime::{verify_smime, MailSignature, Trust};
+use mail_parser::{Message, MessageParser, MimeHeaders};
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// What an `.eml` gives: its pages, the index values it carries, and what was left out.
 #[derive(Debug)]
@@ -24,6 +30,31 @@ pub struct Email {
     pub index: Vec<(String, String)>,
     /// Attachments not turned into pages, each with why (for the message page and the log).
     pub left_out: Vec<String>,
+    /// A signed message's check (S/MIME), for the page log and the Transfervermerk.
+    pub signature: Option<MailSignature>,
+}
+
+/// The authorities S/MIME signers' certificates are checked against: set once for the
+/// process from `[mailbox] smime_trust` ([`set_smime_trust`]); until then the operating
+/// system's.
+static SMIME_TRUST: RwLock<Option<Arc<Trust>>> = RwLock::new(None);
+
+/// Sets the authorities S/MIME signatures are checked against (the process's, like the
+/// operator's name in the audit log).
+pub fn set_smime_trust(trust: Trust) {
+    *SMIME_TRUST.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(trust));
+}
+
+fn smime_trust() -> Arc<Trust> {
+    if let Some(t) = SMIME_TRUST
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+    {
+        return Arc::clone(t);
+    }
+    let mut slot = SMIME_TRUST.write().unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(slot.get_or_insert_with(|| Arc::new(Trust::system())))
 }
 
 /// Whether a file is handled as an e-mail (by its name).
@@ -85,7 +116,20 @@ pub fn read_eml(file: &str, bytes: &[u8], limits: Limits) -> Result<Email, Captu
         )
     });
     let subject = message.subject().unwrap_or("(ohne Betreff)").to_owned();
-    let mut body = message
+    let protection = smime(&message);
+    // A signed message's check; an opaque one (`signed-data`) gives its content to read.
+    let (signature, inner) = match protection {
+        Some(Smime::Signed) => {
+            let (s, inner) = check_signature(&message, &sender);
+            (Some(s), inner)
+        }
+        _ => (None, None),
+    };
+    let inner = inner
+        .as_deref()
+        .and_then(|b| MessageParser::default().parse(b));
+    let content = inner.as_ref().unwrap_or(&message);
+    let mut body = content
         .body_text(0)
         .map(|b| b.replace("\r\n", "\n"))
         .unwrap_or_default();
@@ -94,20 +138,18 @@ pub fn read_eml(file: &str, bytes: &[u8], limits: Limits) -> Result<Email, Captu
         body.push_str("\n[… gekürzt; der vollständige Text steht in der beigefügten E-Mail-Datei]");
     }
 
-    let protection = smime(&message);
     let (attachment_pages, listed, mut left_out) = if protection == Some(Smime::Encrypted) {
         // The encrypted content (smime.p7m) is the only part: nothing to page.
         (Vec::new(), Vec::new(), Vec::new())
     } else {
-        attachments(file, &message, limits)
+        attachments(file, content, limits)
     };
-    match protection {
-        Some(Smime::Encrypted) => {
-            body = format!("{ENCRYPTED}\n\n{body}");
-            left_out.push(ENCRYPTED.to_owned());
-        }
-        Some(Smime::Signed) => body = format!("{SIGNED}\n\n{body}"),
-        None => {}
+    if protection == Some(Smime::Encrypted) {
+        body = format!("{ENCRYPTED}\n\n{body}");
+        left_out.push(ENCRYPTED.to_owned());
+    }
+    if let Some(s) = &signature {
+        body = format!("{}\n\n{body}", s.statement());
     }
 
     let pdf = message_pdf(
@@ -139,18 +181,39 @@ pub fn read_eml(file: &str, bytes: &[u8], limits: Limits) -> Result<Email, Captu
             reason: format!("more than {} pages", limits.max_pages),
         });
     }
-    let mut index = Vec::new();
-    if !sender.is_empty() {
-        index.push(("absender".to_owned(), sender));
-    }
-    if let Some((day, _)) = date {
-        index.push(("eingangsdatum".to_owned(), day));
-    }
+    let index = index_of(sender, date.map(|d| d.0), signature.as_ref());
     Ok(Email {
         pages,
         index,
         left_out,
+        signature,
     })
+}
+
+/// The index values a message gives: its sender, its day, its signature's verdict and signer.
+fn index_of(
+    sender: String,
+    day: Option<String>,
+    signature: Option<&MailSignature>,
+) -> Vec<(String, String)> {
+    let mut index = Vec::new();
+    if !sender.is_empty() {
+        index.push(("absender".to_owned(), sender));
+    }
+    if let Some(day) = day {
+        index.push(("eingangsdatum".to_owned(), day));
+    }
+    if let Some(s) = signature {
+        index.push(("signatur".to_owned(), s.verdict.as_str().to_owned()));
+        if !s.signer.is_empty() {
+            let person = match s.signer_email.first() {
+                Some(m) => format!("{} <{m}>", s.signer),
+                None => s.signer.clone(),
+            };
+            index.push(("signatur_person".to_owned(), person));
+        }
+    }
+    index
 }
 
 /// How a message is protected by S/MIME (RFC 8551), from its top-level content type.
@@ -164,10 +227,8 @@ enum Smime {
 
 /// What the message page says of an encrypted message (kept as it came, never dropped).
 const ENCRYPTED: &str = "Verschlüsselte Nachricht (S/MIME) – nicht lesbar; sie liegt unverändert in der beigefügten E-Mail-Datei.";
-/// … and of a signed one (the signature is not checked here).
-const SIGNED: &str = "Signierte Nachricht (S/MIME) – die Signatur wurde hier nicht geprüft; sie liegt unverändert in der beigefügten E-Mail-Datei.";
 
-fn smime(message: &mail_parser::Message<'_>) -> Option<Smime> {
+fn smime(message: &Message<'_>) -> Option<Smime> {
     let ct = message.content_type()?;
     let sub = ct.subtype().unwrap_or_default();
     let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
@@ -187,25 +248,126 @@ fn smime(message: &mail_parser::Message<'_>) -> Option<Smime> {
     None
 }
 
+/// Whether a part is an S/MIME signature (recorded as the check's verdict, not listed).
+fn is_signature(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|c| {
+        c.ctype().eq_ignore_ascii_case("application")
+            && c.subtype().is_some_and(|s| {
+                s.eq_ignore_ascii_case("pkcs7-signature")
+                    || s.eq_ignore_ascii_case("x-pkcs7-signature")
+            })
+    })
+}
+
+/// A message's attachments (not its S/MIME signature), each with its name (or
+/// `anlage-N`) and content type.
+fn named_attachments<'a>(
+    message: &'a Message<'a>,
+) -> impl Iterator<Item = (String, String, &'a mail_parser::MessagePart<'a>)> {
+    message
+        .attachments()
+        .filter(|p| !is_signature(p))
+        .enumerate()
+        .map(|(n, part)| {
+            let name = part
+                .attachment_name()
+                .map_or_else(|| format!("anlage-{}", n + 1), str::to_owned);
+            let kind = part.content_type().map_or_else(
+                || "application/octet-stream".into(),
+                |c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("*")),
+            );
+            (name, kind, part)
+        })
+}
+
+/// An office attachment as it came, for the archive beside the pages made from it.
+#[derive(Debug)]
+pub struct Original {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The office attachments of an `.eml` (Word, Excel, OpenDocument, RTF) as they came —
+/// inside a signature too (`signed-data`). Nothing for a file that is no message.
+pub fn office_originals(bytes: &[u8]) -> Vec<Original> {
+    let Some(message) = MessageParser::default().parse(bytes) else {
+        return Vec::new();
+    };
+    let inner = (smime(&message) == Some(Smime::Signed))
+        .then(|| eingang_seal::smime::signed_content(message.root_part().contents()))
+        .flatten();
+    let inner = inner
+        .as_deref()
+        .and_then(|b| MessageParser::default().parse(b));
+    named_attachments(inner.as_ref().unwrap_or(&message))
+        .filter(|(name, kind, _)| crate::office::is_office(name, kind))
+        .map(|(name, content_type, part)| Original {
+            name,
+            content_type,
+            bytes: part.contents().to_vec(),
+        })
+        .collect()
+}
+
+/// Checks a signed message's signature: `multipart/signed` (the first part's bytes as
+/// they came, the signature in the second) or `signed-data` (the content inside the
+/// signature, returned to be read).
+fn check_signature(message: &Message<'_>, sender: &str) -> (MailSignature, Option<Vec<u8>>) {
+    let trust = smime_trust();
+    let ct = message.content_type();
+    let multipart = ct.is_some_and(|c| c.ctype().eq_ignore_ascii_case("multipart"));
+    if !multipart {
+        return verify_smime(message.root_part().contents(), None, sender, trust.certs());
+    }
+    let cms = message
+        .parts
+        .iter()
+        .find(|p| is_signature(p))
+        .map(mail_parser::MessagePart::contents)
+        .unwrap_or_default();
+    let raw = message.raw_message();
+    let body = &raw[(message.root_part().raw_body_offset() as usize).min(raw.len())..];
+    let signed = ct
+        .and_then(|c| c.attribute("boundary"))
+        .and_then(|b| first_part(body, b.as_bytes()));
+    verify_smime(cms, Some(signed.unwrap_or_default()), sender, trust.certs())
+}
+
+/// The bytes of a multipart body's first part, as they came: after the first delimiter
+/// line, up to (not including) the line end before the next (RFC 2046 5.1.1).
+fn first_part<'a>(body: &'a [u8], boundary: &[u8]) -> Option<&'a [u8]> {
+    let delimiter: Vec<u8> = [b"--".as_slice(), boundary].concat();
+    let at_line_start = |i: usize| i == 0 || body[i - 1] == b'\n';
+    let find = |from: usize| {
+        (from..body.len().saturating_sub(delimiter.len() - 1))
+            .find(|&i| body[i..].starts_with(&delimiter) && at_line_start(i))
+    };
+    let open = find(0)?;
+    let start = open + body[open..].iter().position(|&b| b == b'\n')? + 1;
+    let close = find(start)?;
+    let mut end = close;
+    if end > start && body[end - 1] == b'\n' {
+        end -= 1;
+        if end > start && body[end - 1] == b'\r' {
+            end -= 1;
+        }
+    }
+    Some(&body[start..end])
+}
+
 /// The attachments: pages from images and PDFs, a line for each on the message page, and
 /// what was left out with why.
 fn attachments(
     file: &str,
-    message: &mail_parser::Message<'_>,
+    message: &Message<'_>,
     limits: Limits,
 ) -> (Vec<Page>, Vec<String>, Vec<String>) {
     let mut attachment_pages = Vec::new();
     let mut listed = Vec::new();
     let mut left_out = Vec::new();
-    for (n, part) in message.attachments().enumerate() {
-        let name = part
-            .attachment_name()
-            .map_or_else(|| format!("anlage-{}", n + 1), str::to_owned);
+    for (name, kind, part) in named_attachments(message) {
         let size = part.len();
-        let kind = part.content_type().map_or_else(
-            || "application/octet-stream".into(),
-            |c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("*")),
-        );
         let label = format!("{name} ({kind}, {} KB)", size.div_ceil(1024));
         // An attachment over a quarter of the file limit stays in the .eml only: its pages
         // would dwarf the message (and the archive has the file as it came anyway).

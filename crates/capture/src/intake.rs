@@ -109,17 +109,27 @@ pub fn import(
                     let raw = put_raw(store, &bytes)?;
                     if crate::email::is_eml(&name) {
                         let mail = crate::email::read_eml(&name, &bytes, limits)?;
-                        return Ok((raw, mail.pages, Some(mail.index)));
+                        let mut detail = serde_json::Map::new();
+                        if let Some(s) = &mail.signature {
+                            detail.insert("signature".into(), serde_json::json!(s));
+                        }
+                        return Ok((raw, mail.pages, Some((mail.index, detail))));
                     }
                     Ok((raw, read_bytes(&name, bytes, limits)?, None))
                 })
                 .and_then(|(raw, pages, email)| {
                     for (n, page) in pages.into_iter().enumerate() {
                         let id = add_page(store, batch_id, &name, page.index, &raw, page.page.dpi)?;
-                        if let (0, Some(index)) = (n, &email) {
+                        if let (0, Some((index, detail))) = (n, &email) {
                             store
                                 .with_tx(|c| {
-                                    pages::mark_document_start(c, &id, index, "email_received")
+                                    pages::mark_document_start(
+                                        c,
+                                        &id,
+                                        index,
+                                        "email_received",
+                                        detail.clone(),
+                                    )
                                 })
                                 .map_err(|e| store_err(&e))?;
                         }

@@ -510,8 +510,28 @@ fn render(
         reason: e.to_string(),
     })?;
     let mut page = crate::pnm(file, &rendered, limits)?.page;
+    drop(rendered);
+    page.image = neutral_to_grey(page.image);
     #[allow(clippy::cast_precision_loss)]
     let dpi = RENDER_DPI as f32;
     page.dpi = (dpi, dpi);
     Ok(page)
+}
+
+/// A rendered page without any colour (every pixel's red, green and blue equal — black
+/// text on white, as an e-mail's message page) as grey: a third of the pixels to process
+/// and archive, nothing lost.
+fn neutral_to_grey(image: PageImage) -> PageImage {
+    match image {
+        PageImage::Rgb8 {
+            width,
+            height,
+            data,
+        } if data.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]) => PageImage::Gray8 {
+            width,
+            height,
+            data: data.iter().step_by(3).copied().collect(),
+        },
+        other => other,
+    }
 }

@@ -106,6 +106,8 @@ pub struct Facts {
     pub encodings: Vec<serde_json::Value>,
     /// Released straight through: the values the machine gave and how sure it was.
     pub automatic: Option<AutoIndexed>,
+    /// An e-mail's S/MIME signature as checked on arrival.
+    pub email_signature: Option<eingang_seal::smime::MailSignature>,
 }
 
 /// A document released straight through: nobody indexed it or opened it; every required
@@ -233,6 +235,19 @@ pub fn xml(f: &Facts) -> String {
         f.four_eyes
     );
     indexing(&mut x, f.automatic.as_ref());
+    if let Some(s) = &f.email_signature {
+        let _ = writeln!(
+            x,
+            "  <signaturpruefung verfahren=\"S/MIME\" ergebnis=\"{}\" unterzeichner=\"{}\" email=\"{}\" aussteller=\"{}\" signaturzeit=\"{}\" geprueft=\"{}\">{}</signaturpruefung>",
+            s.verdict.as_str(),
+            esc(&s.signer),
+            esc(&s.signer_email.join(", ")),
+            esc(&s.issuer),
+            esc(s.signing_time.as_deref().unwrap_or_default()),
+            esc(&s.checked_at),
+            esc(&s.problems.join("; "))
+        );
+    }
     let _ = writeln!(
         x,
         "  <integritaetsschutz art=\"{}\">{}</integritaetsschutz>",

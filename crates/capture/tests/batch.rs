@@ -189,17 +189,7 @@ fn a_batch_of_files_becomes_documents_and_a_bad_file_does_not_stop_it() {
     assert!(matches!(e, BatchError::OcrRunning { pages: 3 }), "{e}");
     assert_eq!(e.code(), "scan.ocr_running");
     assert!(e.to_string().contains("OCR is still reading 3 page(s)"));
-    let tess = eingang_capture::ocr::Tesseract::find("deu+eng")
-        .expect("scripts/test.sh installs Tesseract");
-    let ocr = eingang_capture::ocr::run_pending(
-        &store,
-        &tess,
-        Some(&batch),
-        2,
-        &AtomicBool::new(false),
-        &|_, _| {},
-    )
-    .unwrap();
+    let ocr = drawn::ocr(&store, &batch);
     assert_eq!((ocr.done, ocr.failed), (3, 0), "the blank page is not read");
     let e = gate(direct("x"));
     assert!(

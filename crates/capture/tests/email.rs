@@ -1,7 +1,7 @@
 //! E-mail intake: an `.eml` with text, HTML, an image and a Word file becomes a document —
-//! the message as pages (read by OCR), the image as the next page, the Word file named and
-//! kept inside the original `.eml`, which travels in the released PDF/A-3b; sender and date
-//! fill the index. Broken MIME is read as far as it goes; a file that is no e-mail, and an
+//! the message as pages (read by OCR), the image as the next page, the Word file named; the
+//! original `.eml` and the Word file as it came travel in the released PDF/A-3b; sender and
+//! date fill the index. Broken MIME is read as far as it goes; a file that is no e-mail, and an
 //! attachment too large to page, are named.
 
 // In tests a failed unwrap is a failed test, with its location.
@@ -20,6 +20,17 @@ use eingang_store::Store;
 use std::fmt::Write as _;
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
+
+/// Runs a tool that must succeed; its standard output.
+fn run(cmd: &str, args: &[&str]) -> String {
+    let o = Command::new(cmd).args(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
 
 fn b64_lines(bytes: &[u8]) -> String {
     let text = base64::engine::general_purpose::STANDARD.encode(bytes);
@@ -148,16 +159,7 @@ fn an_eml_becomes_a_document_with_its_pages_index_and_original() {
     assert!(pages[1].starts_document);
     assert!(pages[1].index.iter().any(|(f, _)| f == "absender"));
 
-    let tess = eingang_capture::ocr::Tesseract::find("deu+eng").unwrap();
-    eingang_capture::ocr::run_pending(
-        &store,
-        &tess,
-        Some(&batch),
-        2,
-        &AtomicBool::new(false),
-        &|_, _| {},
-    )
-    .unwrap();
+    drawn::ocr(&store, &batch);
     let docs = drawn::release_checked(&store, &batch, "Post", &[]).unwrap();
     assert_eq!(docs.len(), 2);
     let mail_doc = &docs[1];
@@ -165,33 +167,42 @@ fn an_eml_becomes_a_document_with_its_pages_index_and_original() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("mail.pdf");
     std::fs::write(&pdf, store.blobs().get(&mail_doc.pdf_blob).unwrap()).unwrap();
-    let run = |cmd: &str, args: &[&str]| {
-        let o = Command::new(cmd).args(args).output().unwrap();
-        assert!(
-            o.status.success(),
-            "{cmd}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    };
     let p = pdf.to_str().unwrap();
     let text = run("pdftotext", &[p, "-"]);
     for w in ["Widerspruch", "Mustermann", "begruendung.docx"] {
         assert!(text.contains(w), "{w} in {text}");
     }
+    associated_files_are_the_originals(p, &mail);
+}
+
+/// The released PDF's associated files: the Transfervermerk, the e-mail as it came, and
+/// its Word attachment on its own, as it came.
+fn associated_files_are_the_originals(p: &str, mail: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
     let listed = run("pdfdetach", &["-list", p]);
-    assert!(
-        listed.contains("widerspruch.eml") && listed.contains("transfervermerk.xml"),
-        "{listed}"
-    );
-    let n = if listed.contains("1: transfervermerk.xml") {
-        "2"
-    } else {
-        "1"
+    let number = |name: &str| {
+        listed
+            .lines()
+            .find_map(|l| l.strip_suffix(name)?.strip_suffix(": "))
+            .unwrap_or_else(|| panic!("{name} in {listed}"))
+            .trim()
+            .to_owned()
     };
-    let out = dir.path().join("original.eml");
-    run("pdfdetach", &["-save", n, "-o", out.to_str().unwrap(), p]);
-    assert_eq!(std::fs::read(&out).unwrap(), mail, "the e-mail as it came");
+    let save = |name: &str| {
+        let out = dir.path().join(format!("saved-{name}"));
+        run(
+            "pdfdetach",
+            &["-save", &number(name), "-o", out.to_str().unwrap(), p],
+        );
+        std::fs::read(out).unwrap()
+    };
+    assert!(save("transfervermerk.xml").starts_with(b"<?xml"));
+    assert_eq!(save("widerspruch.eml"), mail, "the e-mail as it came");
+    assert_eq!(
+        save("begruendung.docx"),
+        vec![7u8; 3000],
+        "the Word file as it came"
+    );
 }
 
 #[test]
@@ -239,6 +250,12 @@ fn an_encrypted_message_is_kept_and_said_to_be_unreadable() {
     let mail = read_eml("signiert.eml", signed, Limits::default()).unwrap();
     assert_eq!(mail.pages.len(), 1);
     assert!(mail.left_out.is_empty(), "{:?}", mail.left_out);
+    // Its signature is cut short: said to be uncheckable, the message kept all the same.
+    let s = mail.signature.expect("a signature check");
+    assert_eq!(s.verdict, eingang_seal::smime::Verdict::NichtPruefbar);
+    assert!(mail
+        .index
+        .contains(&("signatur".to_owned(), "nicht_pruefbar".to_owned())));
 }
 
 #[test]

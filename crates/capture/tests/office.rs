@@ -163,3 +163,110 @@ fn a_conversion_over_its_time_limit_is_stopped_and_named() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Connections to a loopback listener, counted once `armed`.
+fn listener() -> (
+    u16,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (armed, hits) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let (a, h) = (Arc::clone(&armed), Arc::clone(&hits));
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            if conn.is_ok() && a.load(Ordering::SeqCst) {
+                h.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    (port, armed, hits)
+}
+
+#[test]
+fn a_word_file_with_macros_and_an_external_link_is_converted_without_running_or_fetching_either() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let (port, armed, hits) = listener();
+    // A Word file whose picture is a link to a server (LibreOffice keeps it external) …
+    std::fs::write(
+        dir.path().join("verlinkt.html"),
+        format!("<html><body><h1>Antrag</h1><p>Mit Logo:</p><img src=\"http://127.0.0.1:{port}/logo.png\" width=\"100\" height=\"50\"></body></html>"),
+    )
+    .unwrap();
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    let made = Command::new("soffice")
+        .arg(&profile)
+        .args(["--headless", "--infilter=HTML (StarWriter)"])
+        .args(["--convert-to", "docx:MS Word 2007 XML", "--outdir"])
+        .arg(dir.path())
+        .arg(dir.path().join("verlinkt.html"))
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let docx = dir.path().join("verlinkt.docx");
+    let rels = Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('word/_rels/document.xml.rels').decode())",
+        ])
+        .arg(&docx)
+        .output()
+        .unwrap();
+    let rels = String::from_utf8_lossy(&rels.stdout);
+    assert!(
+        rels.contains(&format!(
+            "127.0.0.1:{port}/logo.png\" TargetMode=\"External\""
+        )),
+        "the fixture links its picture: {rels}"
+    );
+    // … and the same with a macro project inside (`word/vbaProject.bin`).
+    let with_macros = dir.path().join("makro.docm");
+    std::fs::copy(&docx, &with_macros).unwrap();
+    let added = Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'a'); z.writestr('word/vbaProject.bin', b'\\xd0\\xcf\\x11\\xe0' + bytes(508)); z.close()",
+        ])
+        .arg(&with_macros)
+        .status()
+        .unwrap();
+    assert!(added.success());
+
+    armed.store(true, Ordering::SeqCst);
+    let linked = soffice()
+        .to_pdf("verlinkt.docx", &std::fs::read(&docx).unwrap(), dir.path())
+        .unwrap();
+    assert!(linked.pdf.starts_with(b"%PDF"));
+    let macros = soffice()
+        .to_pdf(
+            "makro.docm",
+            &std::fs::read(&with_macros).unwrap(),
+            dir.path(),
+        )
+        .unwrap();
+    assert!(macros.pdf.starts_with(b"%PDF"));
+    assert!(
+        macros
+            .notes
+            .iter()
+            .any(|n| n == "enthält Makros – nicht ausgeführt"),
+        "{:?}",
+        macros.notes
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the conversion reached out for the linked picture"
+    );
+}

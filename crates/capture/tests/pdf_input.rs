@@ -138,16 +138,17 @@ fn image_only_pdf_pages_come_back_as_their_images_and_text_pages_are_rendered() 
     );
     assert!((pages[1].page.dpi.0 - 200.0).abs() < 0.5);
 
-    // Text is not an image: the page is rendered at 300 dpi (A4 → 2480 × 3508 or so).
+    // Text is not an image: the page is rendered at 300 dpi (A4 → 2480 × 3508 or so);
+    // black text without any colour comes back grey.
     let pages = read_bytes("brief.pdf", text_pdf(), Limits::default()).unwrap();
     assert_eq!(pages.len(), 1);
-    let PageImage::Rgb8 {
+    let PageImage::Gray8 {
         width,
         height,
         data,
     } = &pages[0].page.image
     else {
-        panic!("rendered pages are colour samples")
+        panic!("a rendered page without colour is grey")
     };
     assert_eq!((*width, *height), (2480, 3509));
     assert!(
@@ -155,6 +156,24 @@ fn image_only_pdf_pages_come_back_as_their_images_and_text_pages_are_rendered() 
         "the text is on the rendered page"
     );
     assert_eq!(pages[0].page.dpi, (300.0, 300.0));
+}
+
+#[test]
+fn a_rendered_page_with_colour_stays_in_colour() {
+    // A page with a red stamp: rendered, and the red stays red (a page without colour
+    // comes back grey, above).
+    let stamped = pdf_of(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        stream("", b"1 0 0 rg 100 600 200 80 re f"),
+    ]);
+    let pages = read_bytes("stempel.pdf", stamped, Limits::default()).unwrap();
+    assert!(
+        matches!(&pages[0].page.image, PageImage::Rgb8 { data, .. }
+            if data.chunks_exact(3).any(|p| p[0] > 200 && p[1] < 50)),
+        "the red stays red"
+    );
 }
 
 #[test]

@@ -384,6 +384,7 @@ fn checked_config(
     for t in &cfg.targets {
         eingang_sync::connect(t, &cfg.sync, None)?;
     }
+    eingang_api::mailbox::configure_smime(&cfg.mailbox).map_err(Exit::from)?;
     Ok(cfg)
 }
 

@@ -111,4 +111,18 @@ fn mail_fetch_takes_each_message_once_and_says_what_is_wrong() {
     let out = eingang(data.path(), &["config", "check"], None);
     assert!(!out.status.success());
     assert!(text(&out).contains("[mailbox] security"), "{}", text(&out));
+
+    // The authorities for signed mail: a file that is not there is named.
+    std::fs::write(
+        data.path().join("config.toml"),
+        format!("{config}smime_trust = [\"/nicht/da/wurzeln.pem\"]\n"),
+    )
+    .unwrap();
+    let out = eingang(data.path(), &["config", "check"], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("smime_trust") && text(&out).contains("/nicht/da/wurzeln.pem"),
+        "{}",
+        text(&out)
+    );
 }

@@ -214,7 +214,8 @@ fn every_message_becomes_a_document_exactly_once_through_cuts_and_kill_9() {
         rng = rng
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        std::thread::sleep(Duration::from_millis(1_000 + (rng >> 33) % 5_000));
+        // Anywhere from connecting to the middle of a group of messages to moving them.
+        std::thread::sleep(Duration::from_millis(1_000 + (rng >> 33) % 9_000));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         kills += 1;

@@ -5,8 +5,8 @@
 //!
 //! The flavours: a finalised form (PDF/A-2b, embedded font), the scan office's released
 //! documents from every built-in scan profile at PDF/A-1b, -2b and -3b (colour, grey and
-//! bilevel pages, an OCR text layer, an e-mail with an attachment; at 3b the Transfervermerk
-//! and the e-mail as associated files), `pdf assemble` at each level, `ocr files`, and the
+//! bilevel pages, an OCR text layer, an e-mail with a picture and a Word file; at 3b the
+//! Transfervermerk, the e-mail and the Word file as associated files), `pdf assemble` at each level, `ocr files`, and the
 //! self-service terminal's scanned page.
 
 // In tests a failed unwrap is a failed test, with its location.
@@ -196,7 +196,10 @@ fn submission_and_pages(data: &Path, dir: &Path) -> Vec<PathBuf> {
              Content-Type: text/plain; charset=utf-8\r\n\r\nAnbei das Protokoll. Grüße\r\n\
              --b1\r\nContent-Type: image/x-portable-graymap; name=\"protokoll.pgm\"\r\n\
              Content-Disposition: attachment; filename=\"protokoll.pgm\"\r\n\
-             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b1--\r\n",
+             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b1\r\n\
+             Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name=\"stellungnahme.docx\"\r\n\
+             Content-Disposition: attachment; filename=\"stellungnahme.docx\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\nUEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==\r\n--b1--\r\n",
             lines.join("\r\n")
         ),
     )
@@ -293,6 +296,23 @@ fn every_pdfa_flavour_eingang_writes_is_compliant_for_verapdf_and_the_self_check
     assert!(
         mrc >= 3,
         "at least one MRC document at each level, found {mrc}"
+    );
+    // At 3b the e-mail's Word file is embedded on its own beside the e-mail (LibreOffice
+    // could not page it: an empty document).
+    let with_original = files
+        .iter()
+        .filter(|f| {
+            let o = Command::new("pdfdetach")
+                .arg("-list")
+                .arg(f)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&o.stdout).contains("stellungnahme.docx")
+        })
+        .count();
+    assert!(
+        with_original >= 3,
+        "the Word file in every 3b document with the e-mail, found {with_original}"
     );
     // The file commands, without the store.
     for level in ["1b", "2b", "3b"] {

@@ -16,7 +16,13 @@
 //! interval_secs = 60                # how often to look when the server has no IDLE
 //! max_message_mb = 100              # larger messages are refused unread
 //! ca_bundle = "/etc/eingang/stadt-ca.pem"   # a CA beside the system's, for the server
+//! smime_trust = ["/etc/eingang/smime-wurzeln.pem"]  # authorities for S/MIME signers
 //! ```
+//!
+//! `smime_trust` applies to every e-mail the scan office takes in (from the mailbox, a
+//! folder or a drop): a signed message's signer must lead to one of these authorities.
+//! Without it, the operating system's trusted authorities are used. It may stand alone,
+//! without a mailbox.
 
 use crate::{err, ConfigError};
 use serde::Deserialize;
@@ -38,6 +44,8 @@ pub struct MailboxSection {
     pub interval_secs: Option<u64>,
     pub max_message_mb: Option<u64>,
     pub ca_bundle: Option<PathBuf>,
+    #[serde(default)]
+    pub smime_trust: Vec<PathBuf>,
 }
 
 /// How the connection is protected.
@@ -102,10 +110,22 @@ impl MailboxSection {
 
 /// Checks `[mailbox]`, naming the key to change.
 pub fn check(file: &Path, m: &MailboxSection) -> Result<(), ConfigError> {
-    if *m == MailboxSection::default() {
+    let at = |msg: String| Err(err(file, format!("[mailbox] {msg}")));
+    for p in &m.smime_trust {
+        if !p.is_absolute() {
+            return at(format!(
+                "smime_trust {}: give an absolute path",
+                p.display()
+            ));
+        }
+    }
+    let without_trust = MailboxSection {
+        smime_trust: Vec::new(),
+        ..m.clone()
+    };
+    if without_trust == MailboxSection::default() {
         return Ok(());
     }
-    let at = |msg: String| Err(err(file, format!("[mailbox] {msg}")));
     match m.host.as_deref() {
         None => return at("host: the IMAP server's name is missing".into()),
         Some(h) if h.is_empty() || h.contains(['/', ' ', ':']) => {

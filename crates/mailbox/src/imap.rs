@@ -339,17 +339,21 @@ impl Connection {
         .await
     }
 
-    /// Moves a message to `folder` (MOVE, or COPY + \Deleted + UID EXPUNGE), or flags it.
-    pub(crate) async fn settle(&mut self, uid: u32, to: Settle<'_>) -> Result<(), MailError> {
+    /// Moves messages to `folder` (MOVE, or COPY + \Deleted + UID EXPUNGE), or flags them
+    /// — one command for the set.
+    pub(crate) async fn settle(&mut self, uids: &[u32], to: Settle<'_>) -> Result<(), MailError> {
+        if uids.is_empty() {
+            return Ok(());
+        }
         let server = self.about.server.clone();
         let (moves, uidplus) = (self.about.moves, self.about.uidplus);
         let target = match to {
             Settle::Move(folder) => Some(self.on_server(folder)),
             Settle::Flag(_) => None,
         };
-        timed(&server, self.about.timeout, "moving a message", async {
+        timed(&server, self.about.timeout, "moving messages", async {
             let s = &mut self.session;
-            let id = uid.to_string();
+            let id = uid_set(uids);
             match to {
                 Settle::Flag(flags) => {
                     let stream = s

@@ -6,19 +6,64 @@ use crate::{Account, MailError};
 use eingang_capture::intake;
 use eingang_capture::intake::Event;
 use eingang_capture::profile::ScanProfile;
-use eingang_capture::{CaptureError, Limits};
+use eingang_capture::Limits;
 use eingang_model::BatchId;
 use eingang_store::tables::{self, mail};
 use eingang_store::Store;
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// The flags a taken message gets where messages are flagged rather than moved.
 const TAKEN_FLAGS: &str = "\\Seen $Eingang";
 /// … and a refused one.
 const REFUSED_FLAGS: &str = "$EingangAbgelehnt";
-/// Sizes are asked for this many messages at a time.
-const SIZE_CHUNK: usize = 500;
+/// Messages are moved at most this many at a time.
+const MOVE_CHUNK: usize = 500;
+/// New messages taken at a time: read and stored one by one, their pages made together
+/// (one message's pages processed while the next is read), then moved with one command.
+const GROUP: usize = 16;
+/// The intake's codes for the station's own trouble (its disk, its scanner): the message
+/// is kept for the next pass, never refused.
+const TRANSIENT_CAPTURE: &[&str] = &["capture.io", "capture.scanner"];
+
+/// Slices of a list in growing groups — 1, 2, 4, … up to [`GROUP`]: the first message of
+/// a pass (after a start, after IDLE woke it) is a document and moved at once, a long
+/// folder is taken at full speed.
+struct Groups<'a, T> {
+    rest: &'a [T],
+    size: usize,
+}
+
+impl<'a, T> Groups<'a, T> {
+    fn new(items: &'a [T]) -> Self {
+        Groups {
+            rest: items,
+            size: 1,
+        }
+    }
+}
+
+impl<'a, T> Iterator for Groups<'a, T> {
+    type Item = &'a [T];
+    fn next(&mut self) -> Option<&'a [T]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (group, rest) = self.rest.split_at(self.size.min(self.rest.len()));
+        self.rest = rest;
+        self.size = (self.size * 2).min(GROUP);
+        Some(group)
+    }
+}
+
+/// A stored message whose pages are to be made.
+struct Stored {
+    uidvalidity: u32,
+    uid: u32,
+    sha256: String,
+    bytes: Vec<u8>,
+}
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -67,18 +112,30 @@ impl Ctx<'_> {
         Ok(b)
     }
 
-    /// Makes a stored message's pages (removing any an interrupted pass left), then marks
-    /// the row imported — or refused, with the reader's reason (returned).
+    /// Makes the pages of stored messages at once (the pages of one processed while the
+    /// next is read; any an interrupted pass left removed first), then marks each row
+    /// imported — or refused, with the reader's reason. A message the station itself could
+    /// not make pages of (its disk, its store) stays `received` for the next pass: that is
+    /// returned as the error after the others are recorded.
     fn make_pages(
         &self,
-        (uidvalidity, uid): (u32, u32),
         batch: &BatchId,
-        sha256: &str,
-        bytes: Vec<u8>,
-    ) -> Result<Option<String>, MailError> {
-        let name = source_name(uidvalidity, uid);
-        self.store
-            .with_tx(|c| tables::pages::remove_unfinished(c, batch, &name, sha256))?;
+        stored: Vec<Stored>,
+        out: &mut Pass,
+        resumed: bool,
+    ) -> Result<(), MailError> {
+        let keys: Vec<(u32, u32, String, String)> = stored
+            .iter()
+            .map(|m| {
+                let name = source_name(m.uidvalidity, m.uid);
+                (m.uidvalidity, m.uid, m.sha256.clone(), name)
+            })
+            .collect();
+        self.store.with_tx(|c| {
+            keys.iter().try_for_each(|(_, _, sha256, name)| {
+                tables::pages::remove_unfinished(c, batch, name, sha256).map(drop)
+            })
+        })?;
         let limits = Limits {
             max_file_bytes: self
                 .account
@@ -86,49 +143,80 @@ impl Ctx<'_> {
                 .max(Limits::default().max_file_bytes),
             ..Limits::default()
         };
-        let made = intake::import_one(
+        let failed: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
+        let on_event = |e: Event| {
+            if let Event::FileFailed {
+                file,
+                code,
+                message,
+            } = &e
+            {
+                failed.lock().unwrap_or_else(PoisonError::into_inner).push((
+                    file.clone(),
+                    code.clone(),
+                    message.clone(),
+                ));
+            }
+            (self.on_event)(e);
+        };
+        let files = stored
+            .into_iter()
+            .zip(&keys)
+            .map(|(m, k)| (k.3.clone(), Ok(m.bytes)));
+        intake::import(
             self.store,
             batch,
-            &name,
-            bytes,
+            files,
             &self.profile.processing,
             limits,
-            self.on_event,
+            &AtomicBool::new(false),
+            &on_event,
         );
+        let failed = failed.into_inner().unwrap_or_else(PoisonError::into_inner);
         let account = self.account.name.as_str();
-        match made {
-            Ok(_) => {
-                self.store
-                    .with_tx(|c| mail::imported(c, account, uidvalidity, uid))?;
-                Ok(None)
+        let mut station_trouble = None;
+        self.store.with_tx(|c| {
+            for (uidvalidity, uid, sha256, name) in &keys {
+                match failed.iter().find(|(file, _, _)| file == name) {
+                    None => {
+                        mail::imported(c, account, *uidvalidity, *uid)?;
+                        if resumed {
+                            out.resumed += 1;
+                        } else {
+                            out.taken += 1;
+                        }
+                    }
+                    // The station's own trouble: the message stays `received`.
+                    Some((_, code, message)) if TRANSIENT_CAPTURE.contains(&code.as_str()) => {
+                        station_trouble = Some(message.clone());
+                    }
+                    Some((_, _, reason)) => {
+                        tables::pages::remove_unfinished(c, batch, name, sha256)?;
+                        mail::refused(c, account, *uidvalidity, *uid, reason)?;
+                        out.refused.push(Refusal {
+                            uid: *uid,
+                            reason: reason.clone(),
+                        });
+                    }
+                }
             }
-            // The station's own trouble (the disk, the store): the message stays
-            // `received` and the pass stops; the next one makes its pages.
-            Err(e @ (CaptureError::Io { .. } | CaptureError::Scanner { .. })) => {
-                Err(MailError::Intake {
-                    reason: e.to_string(),
-                })
-            }
-            Err(e) => {
-                let reason = e.to_string();
-                self.store.with_tx(|c| {
-                    tables::pages::remove_unfinished(c, batch, &name, sha256)?;
-                    mail::refused(c, account, uidvalidity, uid, &reason)
-                })?;
-                Ok(Some(reason))
-            }
+            Ok(())
+        })?;
+        match station_trouble {
+            Some(reason) => Err(MailError::Intake { reason }),
+            None => Ok(()),
         }
     }
 
-    /// Takes one new message: stored and recorded in one transaction (or recorded as a
-    /// duplicate), then its pages made. `Err` only for the store; a refusal is `Ok`.
-    fn take(
+    /// Stores one new message and records it in one transaction (or records it as a
+    /// duplicate: `None`); its pages are made with the others of its group.
+    fn store_message(
         &mut self,
         uidvalidity: u32,
         uid: u32,
         bytes: Vec<u8>,
         out: &mut Pass,
-    ) -> Result<(), MailError> {
+    ) -> Result<Option<Stored>, MailError> {
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let message_id = mail_parser::MessageParser::new()
             .parse_headers(&bytes)
@@ -153,7 +241,7 @@ impl Ctx<'_> {
             self.store
                 .with_tx(|c| mail::record(c, &account, &row, eingang_store::now_ms()))?;
             out.duplicates += 1;
-            return Ok(());
+            return Ok(None);
         }
         let batch = self.batch()?;
         row.batch_id = Some(batch.to_string());
@@ -162,11 +250,12 @@ impl Ctx<'_> {
             tables::blobs::insert(c, &raw)?;
             mail::record(c, &account, &row, eingang_store::now_ms())
         })?;
-        match self.make_pages((uidvalidity, uid), &batch, &sha256, bytes)? {
-            None => out.taken += 1,
-            Some(reason) => out.refused.push(Refusal { uid, reason }),
-        }
-        Ok(())
+        Ok(Some(Stored {
+            uidvalidity,
+            uid,
+            sha256,
+            bytes,
+        }))
     }
 
     /// Records a message refused unread (too large).
@@ -199,22 +288,42 @@ fn source_name(uidvalidity: u32, uid: u32) -> String {
     format!("postfach-{uidvalidity}-{uid}.eml")
 }
 
-/// Moves (or flags) a recorded message on the server, then marks it settled.
-async fn settle(
+/// Moves (or flags) the recorded messages not yet settled on the server — the taken ones
+/// with one command, the refused ones with another — then marks them settled. A message
+/// still `received` (its pages not made) stays.
+async fn settle_pending(
     conn: &mut Connection,
     store: &Store,
     a: &Account,
-    m: &mail::Message,
+    uidvalidity: u32,
+    out: &mut Pass,
 ) -> Result<(), MailError> {
-    let refused = m.state == "refused";
-    let to = match (a.flag_only, refused) {
-        (true, false) => Settle::Flag(TAKEN_FLAGS),
-        (true, true) => Settle::Flag(REFUSED_FLAGS),
-        (false, false) => Settle::Move(&a.processed),
-        (false, true) => Settle::Move(&a.failed),
-    };
-    conn.settle(m.uid, to).await?;
-    store.with_tx(|c| mail::settled(c, &a.name, m.uidvalidity, m.uid))?;
+    let pending: Vec<mail::Message> = store
+        .with_conn(|c| mail::unsettled(c, &a.name, uidvalidity))?
+        .into_iter()
+        .filter(|m| m.state != "received")
+        .collect();
+    for refused in [false, true] {
+        let uids: Vec<u32> = pending
+            .iter()
+            .filter(|m| (m.state == "refused") == refused)
+            .map(|m| m.uid)
+            .collect();
+        let to = match (a.flag_only, refused) {
+            (true, false) => Settle::Flag(TAKEN_FLAGS),
+            (true, true) => Settle::Flag(REFUSED_FLAGS),
+            (false, false) => Settle::Move(&a.processed),
+            (false, true) => Settle::Move(&a.failed),
+        };
+        for set in uids.chunks(MOVE_CHUNK) {
+            conn.settle(set, to).await?;
+            store.with_tx(|c| {
+                set.iter()
+                    .try_for_each(|uid| mail::settled(c, &a.name, uidvalidity, *uid))
+            })?;
+            out.settled += set.len();
+        }
+    }
     Ok(())
 }
 
@@ -244,30 +353,43 @@ pub async fn pass(
     }
     let uidvalidity = conn.uidvalidity;
     // What an interrupted pass left: pages to make (under any UIDVALIDITY: the message is
-    // stored), then messages to move.
-    for m in store.with_conn(|c| mail::unfinished(c, &a.name))? {
-        let batch: BatchId = m
-            .batch_id
-            .as_deref()
-            .and_then(|b| b.parse().ok())
-            .map_or_else(|| ctx.batch(), Ok)?;
-        let bytes = store.blobs().get(&m.sha256)?;
-        match ctx.make_pages((m.uidvalidity, m.uid), &batch, &m.sha256, bytes)? {
-            None => out.resumed += 1,
-            Some(reason) => out.refused.push(Refusal { uid: m.uid, reason }),
+    // stored), a group at a time and moved after each, then what is still to move.
+    let unfinished = store.with_conn(|c| mail::unfinished(c, &a.name))?;
+    for group in Groups::new(&unfinished) {
+        let mut by_batch: Vec<(BatchId, Vec<Stored>)> = Vec::new();
+        for m in group {
+            let batch: BatchId = m
+                .batch_id
+                .as_deref()
+                .and_then(|b| b.parse().ok())
+                .map_or_else(|| ctx.batch(), Ok)?;
+            let stored = Stored {
+                bytes: store.blobs().get(&m.sha256)?,
+                uidvalidity: m.uidvalidity,
+                uid: m.uid,
+                sha256: m.sha256.clone(),
+            };
+            match by_batch.iter_mut().find(|(b, _)| *b == batch) {
+                Some((_, list)) => list.push(stored),
+                None => by_batch.push((batch, vec![stored])),
+            }
         }
+        let mut made = Ok(());
+        for (batch, stored) in by_batch {
+            made = made.and(ctx.make_pages(&batch, stored, &mut out, true));
+        }
+        settle_pending(conn, store, a, uidvalidity, &mut out).await?;
+        made?;
     }
-    for m in store.with_conn(|c| mail::unsettled(c, &a.name, uidvalidity))? {
-        settle(conn, store, a, &m).await?;
-        out.settled += 1;
-    }
+    settle_pending(conn, store, a, uidvalidity, &mut out).await?;
     let first = store.with_conn(|c| mail::last_uid(c, &a.name, uidvalidity))? + 1;
     let uids = conn.uids_from(first).await?;
     let todo = limit.map_or(uids.len(), |l| l.min(uids.len()));
     out.remaining = uids.len() - todo;
-    for chunk in uids[..todo].chunks(SIZE_CHUNK) {
-        let sizes = conn.sizes(chunk).await?;
-        for &uid in chunk {
+    for group in Groups::new(&uids[..todo]) {
+        let sizes = conn.sizes(group).await?;
+        let mut stored = Vec::new();
+        for &uid in group {
             if stop.load(Ordering::Relaxed) {
                 out.remaining += 1;
                 continue;
@@ -282,19 +404,36 @@ pub async fn pass(
                 );
                 ctx.refuse_unread(uidvalidity, uid, size, &reason)?;
                 out.refused.push(Refusal { uid, reason });
-            } else {
-                // Gone since the search (another client moved it): nothing to take.
-                let Some(bytes) = conn.message(uid).await? else {
-                    continue;
-                };
-                ctx.take(uidvalidity, uid, bytes, &mut out)?;
+                continue;
             }
-            if let Some(m) = store.with_conn(|c| mail::get(c, &a.name, uidvalidity, uid))? {
-                settle(conn, store, a, &m).await?;
-                out.settled += 1;
-            }
+            // Gone since the search (another client moved it): nothing to take.
+            let Some(bytes) = conn.message(uid).await? else {
+                continue;
+            };
+            stored.extend(ctx.store_message(uidvalidity, uid, bytes, &mut out)?);
         }
+        let made = if stored.is_empty() {
+            Ok(())
+        } else {
+            let batch = ctx.batch()?;
+            ctx.make_pages(&batch, stored, &mut out, false)
+        };
+        settle_pending(conn, store, a, uidvalidity, &mut out).await?;
+        made?;
     }
     out.batch = ctx.batch;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn groups_grow_from_one_to_the_full_size() {
+        let items: Vec<u32> = (0..40).collect();
+        let sizes: Vec<usize> = super::Groups::new(&items).map(<[u32]>::len).collect();
+        assert_eq!(sizes, [1, 2, 4, 8, 16, 9]);
+        let back: Vec<u32> = super::Groups::new(&items).flatten().copied().collect();
+        assert_eq!(back, items, "every item once, in order");
+        assert_eq!(super::Groups::new(&[] as &[u32]).count(), 0);
+    }
 }

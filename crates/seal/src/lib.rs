@@ -17,6 +17,7 @@ pub mod directory;
 pub mod ocsp;
 pub mod p12;
 pub mod pades;
+pub mod smime;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod token;

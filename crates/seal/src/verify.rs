@@ -41,7 +41,7 @@ pub struct SignatureReport {
 }
 
 impl SignatureReport {
-    fn named(field: &str) -> Self {
+    pub(crate) fn named(field: &str) -> Self {
         SignatureReport {
             field: field.to_owned(),
             signer: String::new(),
@@ -154,9 +154,9 @@ fn check(
 
 /// A detached CMS signature over content with SHA-256 `digest`: signer, signature, the
 /// timestamp, the chain.
-fn check_cms(
+pub(crate) fn check_cms(
     contents: &[u8],
-    digest: &[u8; 32],
+    digest: &[u8],
     trust: &[Certificate],
     r: &mut SignatureReport,
 ) -> Result<()> {
@@ -267,7 +267,10 @@ fn only_validation_data_added(pdf: &[u8], signed: usize) -> bool {
             })
 }
 
-fn signer_cert<'a>(info: &SignerInfo, certs: &'a [Certificate]) -> Option<&'a Certificate> {
+pub(crate) fn signer_cert<'a>(
+    info: &SignerInfo,
+    certs: &'a [Certificate],
+) -> Option<&'a Certificate> {
     let SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
         issuer,
         serial_number,
@@ -304,9 +307,19 @@ fn verify_signer(cert: &Certificate, info: &SignerInfo) -> Result<bool> {
     let Some(attrs) = &info.signed_attrs else {
         return Ok(false);
     };
+    // A bare `rsaEncryption` (what S/MIME agents write) takes its hash from the digest
+    // algorithm.
+    let alg = match (
+        info.signature_algorithm.oid.to_string().as_str(),
+        info.digest_alg.oid.to_string().as_str(),
+    ) {
+        ("1.2.840.113549.1.1.1", "2.16.840.1.101.3.4.2.2") => der_util::SHA384_WITH_RSA,
+        ("1.2.840.113549.1.1.1", "2.16.840.1.101.3.4.2.3") => der_util::SHA512_WITH_RSA,
+        _ => info.signature_algorithm.oid,
+    };
     Ok(verify_with(
         cert,
-        &info.signature_algorithm.oid,
+        &alg,
         &attrs.to_der()?,
         info.signature.as_bytes(),
     ))

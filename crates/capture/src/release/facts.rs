@@ -90,5 +90,6 @@ pub(crate) fn of(
         encodings: Vec::new(),
         // The release's to fill in.
         automatic: None,
+        email_signature: None,
     }
 }

@@ -114,6 +114,7 @@ pub fn release(
                 .iter()
                 .find(|(first, _)| *first == seg[0].id)
                 .map(|(_, a)| a.clone()),
+            email_signature: email_signature(store, seg[0])?,
             ..facts
         };
         let pdf_doc = ScanPdf {
@@ -216,4 +217,22 @@ fn commit(
         }
         batches::set_released(c, batch_id, eligible)
     })?)
+}
+
+/// The S/MIME check an e-mail's message page recorded on arrival (its page log).
+fn email_signature(
+    store: &Store,
+    first: &eingang_store::tables::pages::PageRow,
+) -> Result<Option<eingang_seal::smime::MailSignature>, BatchError> {
+    if !crate::email::is_eml(&first.source) {
+        return Ok(None);
+    }
+    let log = store.with_conn(|c| eingang_store::tables::page_log::page_log(c, &first.id))?;
+    Ok(log
+        .iter()
+        .filter(|(_, op, _)| op == "email_received")
+        .find_map(|(_, _, params)| {
+            let v: serde_json::Value = serde_json::from_str(params).ok()?;
+            serde_json::from_value(v.get("signature")?.clone()).ok()
+        }))
 }

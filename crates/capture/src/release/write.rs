@@ -222,8 +222,8 @@ fn prepare(
         .collect()
 }
 
-/// The associated files of a PDF/A-3b: the Transfervermerk, and an e-mail as it came (with
-/// every attachment) beside its pages.
+/// The associated files of a PDF/A-3b: the Transfervermerk, an e-mail as it came (with
+/// every attachment) beside its pages, and its office attachments as they came.
 fn attachments(
     store: &Store,
     pages: &[&PageRow],
@@ -242,12 +242,28 @@ fn attachments(
             continue;
         }
         seen.push(p.raw_blob.clone());
+        let eml = store.blobs().get(&p.raw_blob)?;
+        // Its office attachments beside it as they came: the pages are LibreOffice's
+        // rendering, the file is the original.
+        for o in crate::email::office_originals(&eml) {
+            let mut name = o.name.replace(['/', '\\'], "_");
+            while out.iter().any(|a| a.name == name) {
+                name = format!("anlage-{name}");
+            }
+            out.push(eingang_pdf::Attachment {
+                description: format!("Anlage im Original (aus {})", p.source),
+                name,
+                mime: o.content_type,
+                relationship: "Source".into(),
+                data: o.bytes,
+            });
+        }
         out.push(eingang_pdf::Attachment {
             name: p.source.clone(),
             mime: "message/rfc822".into(),
             description: "E-Mail im Original".into(),
             relationship: "Source".into(),
-            data: store.blobs().get(&p.raw_blob)?,
+            data: eml,
         });
     }
     Ok(out)

@@ -7,6 +7,7 @@
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss
 )]
+#[allow(dead_code)]
 pub fn text_page(w: usize, h: usize, deg: f32, lines: usize, seed: u64) -> Vec<u8> {
     let mut rng = seed | 1;
     let mut next = move || {
@@ -90,6 +91,26 @@ pub fn pgm(page: &[u8], w: usize, h: usize) -> Vec<u8> {
 #[allow(dead_code)]
 pub const JUSTIFICATION: &str =
     "Schutzbedarf normal: Integrität durch SHA-256-Prüfsummen und die Audit-Kette (Testfall)";
+
+/// Reads the batch's pages with Tesseract (German and English), two at a time, as the
+/// station's OCR does.
+#[allow(dead_code)]
+pub fn ocr(
+    store: &eingang_store::Store,
+    batch: &eingang_model::BatchId,
+) -> eingang_capture::ocr::OcrReport {
+    let tess = eingang_capture::ocr::Tesseract::find("deu+eng")
+        .expect("scripts/test.sh installs Tesseract");
+    eingang_capture::ocr::run_pending(
+        store,
+        &tess,
+        Some(batch),
+        2,
+        &std::sync::atomic::AtomicBool::new(false),
+        &|_, _| {},
+    )
+    .expect("the store reads its OCR queue")
+}
 
 /// Releases a batch as the scan office does after a second person ("Prüferin") passed
 /// every document the check drew or flagged; the documents go to the `default` target

@@ -344,19 +344,22 @@ pub fn set_index(conn: &Connection, page_id: &PageId, index: &[(String, String)]
 }
 
 /// Marks `page_id` as the start of a document with `index` (an e-mail's message page);
-/// `op` names why in the page log.
+/// `op` names why in the page log, `detail` adds to its entry (an e-mail's signature
+/// check).
 pub fn mark_document_start(
     conn: &Connection,
     page_id: &PageId,
     index: &[(String, String)],
     op: &str,
+    mut detail: serde_json::Map<String, serde_json::Value>,
 ) -> Result<()> {
     let json = serde_json::to_string(index).unwrap_or_else(|_| "[]".into());
     conn.execute(
         "UPDATE pages SET starts_document = 1, index_json = ?2 WHERE id = ?1",
         params![page_id, json],
     )?;
-    log(conn, page_id, op, &serde_json::json!({ "index": index }))
+    detail.insert("index".into(), serde_json::json!(index));
+    log(conn, page_id, op, &serde_json::Value::Object(detail))
 }
 
 /// Sets the index values of the document `page_id` starts; `op` names who set them in the

@@ -18,6 +18,7 @@ mod archive;
 mod auto;
 mod forms;
 mod harness;
+mod mailbox;
 mod operations;
 mod persistence;
 mod scan;
