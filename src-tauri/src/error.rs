@@ -76,6 +76,7 @@ mod tests {
                 .chain(eingang_api::error::CODES)
                 .chain(eingang_api::error::SEAL_CODES)
                 .chain(eingang_api::error::MAIL_CODES)
+                .chain(eingang_api::error::TEAM_CODES)
                 .filter(|code| !catalogue.contains(&format!("'error.{code}'")))
                 .collect();
             assert!(missing.is_empty(), "{lang}.ts lacks texts for {missing:?}");

@@ -65,7 +65,41 @@ pub fn checks(data_dir: &DataDir) -> Vec<Check> {
     checks.push(check_scanner());
     checks.push(check_tesseract());
     checks.push(check_office());
+    checks.extend(check_team(data_dir));
     checks
+}
+
+/// The team database (`[team]`), when this station is part of a team: whether its server
+/// answers on its port. Read-only — the sign-in and the schema are `eingang team check`'s.
+fn check_team(data_dir: &DataDir) -> Option<Check> {
+    let team = eingang_config::load(&data_dir.path).ok()?.team;
+    if !team.configured() {
+        return None;
+    }
+    let host = team.host.clone().unwrap_or_default();
+    let place = format!(
+        "{host}:{}/{} as {} (roles: {})",
+        team.port(),
+        team.database.as_deref().unwrap_or_default(),
+        team.user.as_deref().unwrap_or_default(),
+        team.roles.join(", ")
+    );
+    let reached = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), team.port()))
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(3)).is_ok());
+    Some(if reached {
+        Check::ok(
+            "team",
+            format!("team database {place}: the server answers; `eingang team check` signs in and checks the schema"),
+        )
+    } else {
+        Check::warn(
+            "team",
+            format!("team database {place}: the server does not answer"),
+            "check the network and the database server; capture goes on without it, the other roles need it",
+        )
+    })
 }
 
 /// LibreOffice for e-mails' Office attachments, and whether its conversions can run

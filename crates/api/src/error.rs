@@ -126,6 +126,8 @@ pub const CODES: &[&str] = &[
     "sync.receipt_purged",
     "sync.in_flight",
     "mail.not_configured",
+    "team.not_configured",
+    "team.no_password",
 ];
 
 /// The seal's and the timestamp service's codes (the UI has a sentence for each too).
@@ -133,3 +135,6 @@ pub use eingang_seal::CODES as SEAL_CODES;
 
 /// The mailbox's codes (the UI has a sentence for each too).
 pub use eingang_mailbox::CODES as MAIL_CODES;
+
+/// The team store's codes (the UI has a sentence for each too).
+pub use eingang_team::CODES as TEAM_CODES;

@@ -45,6 +45,7 @@ pub mod station;
 pub mod straight_through;
 pub mod submissions;
 pub mod targets;
+pub mod team;
 pub mod terminal;
 
 pub use error::{Error, Result};

@@ -17,6 +17,7 @@ mod scan;
 mod station;
 mod submissions;
 mod sync;
+mod team;
 mod update;
 
 use clap::{Parser, Subcommand};
@@ -106,6 +107,11 @@ enum Command {
     Mail {
         #[command(subcommand)]
         command: mail::MailCommand,
+    },
+    /// The scan office's team database (`[team]`, PostgreSQL): the password, the check.
+    Team {
+        #[command(subcommand)]
+        command: team::TeamCommand,
     },
     /// OCR (Tesseract): read the pages waiting in the store, or make a searchable PDF/A
     /// from image files.
@@ -581,6 +587,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The authorities signed e-mail is checked against (a broken configuration is the
+    // command's to report).
+    if let Ok(cfg) = eingang_config::load(&data_dir.path) {
+        if let Err(e) = eingang_api::mailbox::configure_smime(&cfg.mailbox) {
+            eprintln!("warning [{}]: {e}", e.code());
+        }
+    }
     if let Some(user) = cli.user.as_deref() {
         if let Err(code) = evidence::directory_sign_in(&data_dir, user) {
             return code;
@@ -624,6 +637,7 @@ pub fn main() -> ExitCode {
         } => scan::scan_batch(&data_dir, &a),
         Command::Hotfolder(a) => scan::hotfolder(&data_dir, a),
         Command::Mail { command } => mail::run(&data_dir, &command),
+        Command::Team { command } => team::run(&data_dir, &command),
         Command::Audit { command } => match command {
             AuditCommand::Verify { anchors } => scan::audit_verify(&data_dir, anchors.as_deref()),
             AuditCommand::Checkpoint => evidence::audit_checkpoint(&data_dir),

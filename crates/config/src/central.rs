@@ -130,6 +130,7 @@ pub const MACHINE_ONLY: &[&str] = &[
     "timestamp",
     "directory",
     "retention",
+    "team",
 ];
 /// Sections the policy may lock.
 pub const LOCKABLE: &[&str] = &["sync", "target", "scan", "terminal", "masterdata"];

@@ -62,6 +62,7 @@ pub mod central;
 pub mod evidence;
 pub mod mailbox;
 pub mod retention;
+pub mod team;
 pub mod template;
 pub mod update;
 
@@ -71,6 +72,7 @@ pub use central::{
 pub use evidence::{DirectorySection, SealSection, TimestampSection};
 pub use mailbox::MailboxSection;
 pub use retention::RetentionSection;
+pub use team::TeamSection;
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -237,6 +239,8 @@ pub struct ConfigFile {
     pub retention: RetentionSection,
     #[serde(default)]
     pub mailbox: MailboxSection,
+    #[serde(default)]
+    pub team: TeamSection,
 }
 
 /// A configuration problem, naming the file and what to change.
@@ -269,6 +273,7 @@ pub struct Config {
     pub directory: DirectorySection,
     pub retention: RetentionSection,
     pub mailbox: MailboxSection,
+    pub team: TeamSection,
     /// What was ignored (a user's file setting what it may not), to show and log.
     pub warnings: Vec<String>,
     /// The files read, in order.
@@ -308,6 +313,7 @@ fn from_table(file: &Path, table: toml::Table) -> Result<ConfigFile, ConfigError
     evidence::check_directory(file, &cfg.directory)?;
     retention::check(file, &cfg.retention)?;
     mailbox::check(file, &cfg.mailbox)?;
+    team::check(file, &cfg.team)?;
     Ok(cfg)
 }
 
@@ -511,6 +517,9 @@ fn merge(out: &mut Config, cfg: ConfigFile, file: &Path) {
     }
     if cfg.retention != RetentionSection::default() {
         out.retention = cfg.retention;
+    }
+    if cfg.team != TeamSection::default() {
+        out.team = cfg.team;
     }
     // The mailbox: whole, from the last file that sets it.
     if cfg.mailbox != MailboxSection::default() {

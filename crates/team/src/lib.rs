@@ -1,0 +1,128 @@
+//! The team store: the scan office's shared work on the city's PostgreSQL, so that a batch
+//! scanned at one station is indexed at another desk and checked at a third (issue 26).
+//! This crate holds what every part of it stands on:
+//!
+//! - the connection ([`Team::connect`]): TCP with TLS required (the server's certificate
+//!   against the system's roots and the configured CA), password authentication
+//!   (SCRAM), a time limit for connecting;
+//! - versioned migrations ([`Team::migrate`], `migrations/NNNN_*.sql`, embedded): applied in
+//!   order under an advisory lock, so stations starting together migrate once; a station
+//!   that knows fewer migrations than the database has never writes (it says to update);
+//! - the work queue with claims ([`Team::claim_next`], [`Team::renew`], [`Team::finish`]):
+//!   a desk takes the oldest open piece of work of a step nobody holds
+//!   (`FOR UPDATE SKIP LOCKED`), for a while measured by the server's clock; a claim not
+//!   renewed in time is free again; finishing needs the claim still held, so no document is
+//!   done twice. Every change notifies `team_changed` (LISTEN/NOTIFY) in its transaction.
+
+mod error;
+mod migrate;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod work;
+
+pub use error::{TeamError, CODES};
+pub use migrate::KNOWN_VERSION;
+pub use work::{Claim, Step, Who};
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where the team database is and how to reach it (the password comes from the key
+/// store, never from here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub host: String,
+    pub port: u16,
+    pub dbname: String,
+    pub user: String,
+    /// A PEM file with the CA of the server's certificate, trusted beside the system's.
+    pub ca_bundle: Option<PathBuf>,
+    pub connect_timeout: Duration,
+}
+
+impl Settings {
+    /// `user@host:port/dbname`, for messages and the key store.
+    pub fn name(&self) -> String {
+        format!("{}@{}:{}/{}", self.user, self.host, self.port, self.dbname)
+    }
+}
+
+/// A connection to the team database.
+pub struct Team {
+    client: postgres::Client,
+    server: String,
+}
+
+impl std::fmt::Debug for Team {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Team")
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Team {
+    /// Connects with TLS (required) and the password.
+    pub fn connect(s: &Settings, password: &str) -> Result<Team, TeamError> {
+        let server = s.name();
+        let tls = tls(s)?;
+        let mut config = postgres::Config::new();
+        config
+            .host(&s.host)
+            .port(s.port)
+            .dbname(&s.dbname)
+            .user(&s.user)
+            .password(password)
+            .ssl_mode(postgres::config::SslMode::Require)
+            .connect_timeout(s.connect_timeout)
+            .application_name("eingang");
+        let client = config
+            .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+            .map_err(|e| TeamError::from_connect(&server, &e))?;
+        Ok(Team { client, server })
+    }
+
+    /// The server as `user@host:port/dbname`.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    pub(crate) fn client(&mut self) -> &mut postgres::Client {
+        &mut self.client
+    }
+}
+
+/// The TLS settings: the system's roots and the configured CA; the server's name is
+/// checked (an IP address as well).
+fn tls(s: &Settings) -> Result<rustls::ClientConfig, TeamError> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    let bad = |reason: String| TeamError::Tls {
+        server: s.name(),
+        reason,
+    };
+    if let Some(path) = &s.ca_bundle {
+        let bytes = std::fs::read(path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+        let mut n = 0;
+        for cert in CertificateDer::pem_slice_iter(&bytes) {
+            let cert = cert.map_err(|e| bad(format!("{}: {e}", path.display())))?;
+            roots
+                .add(cert)
+                .map_err(|e| bad(format!("{}: {e}", path.display())))?;
+            n += 1;
+        }
+        if n == 0 {
+            return Err(bad(format!("{}: no PEM certificate in it", path.display())));
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
