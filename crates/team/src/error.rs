@@ -13,6 +13,18 @@ pub enum TeamError {
     NewerSchema { found: u32, known: u32 },
     #[error("the team database {server} failed: {reason}")]
     Database { server: String, reason: String },
+    #[error("this desk no longer holds the work on {item}: its claim ran out and another desk took it, or it is done — take the next piece of work")]
+    NotHeld { item: String },
+    #[error("page {page} was changed at another desk since this one read it — take the document again to see the change")]
+    Changed { page: String },
+    #[error("four-eyes: {person} scanned this batch and cannot check it — another person checks it at their desk")]
+    FourEyes { person: String },
+    #[error("batch {batch} was handed over to the team (or is scanned at another station): its pages change only through the queue now")]
+    HandedOver { batch: String },
+    #[error("the team store holds no {what} {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error("the blob {hash} in the team store does not match its SHA-256 — restore the database from its backup (docs/operations.md)")]
+    BlobCorrupt { hash: String },
 }
 
 impl TeamError {
@@ -23,6 +35,12 @@ impl TeamError {
             Self::Login { .. } => "team.login",
             Self::NewerSchema { .. } => "team.newer_schema",
             Self::Database { .. } => "team.database",
+            Self::NotHeld { .. } => "team.not_held",
+            Self::Changed { .. } => "team.changed",
+            Self::FourEyes { .. } => "team.four_eyes",
+            Self::HandedOver { .. } => "team.handed_over",
+            Self::NotFound { .. } => "team.not_found",
+            Self::BlobCorrupt { .. } => "team.blob_corrupt",
         }
     }
 
@@ -57,6 +75,15 @@ impl TeamError {
         let server = server.to_owned();
         if e.is_closed() || (e.as_db_error().is_none() && e.code().is_none()) {
             Self::Unreachable { server, reason }
+        } else if let Some(db) = e.as_db_error().filter(|d| d.code().code() == "EG001") {
+            Self::FourEyes {
+                person: db
+                    .message()
+                    .strip_prefix("four-eyes: ")
+                    .and_then(|m| m.split(" scanned").next())
+                    .unwrap_or_default()
+                    .to_owned(),
+            }
         } else {
             Self::Database { server, reason }
         }
@@ -85,4 +112,10 @@ pub const CODES: &[&str] = &[
     "team.login",
     "team.newer_schema",
     "team.database",
+    "team.not_held",
+    "team.changed",
+    "team.four_eyes",
+    "team.handed_over",
+    "team.not_found",
+    "team.blob_corrupt",
 ];

@@ -14,12 +14,14 @@
 //!   renewed in time is free again; finishing needs the claim still held, so no document is
 //!   done twice. Every change notifies `team_changed` (LISTEN/NOTIFY) in its transaction.
 
+mod batches;
 mod error;
 mod migrate;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod work;
 
+pub use batches::{BatchRows, Day, Desk, Downloaded, Row, Save};
 pub use error::{TeamError, CODES};
 pub use migrate::KNOWN_VERSION;
 pub use work::{Claim, Step, Who};

@@ -6,7 +6,13 @@
 use crate::{Team, TeamError};
 
 /// The migrations this station knows, in order.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_work", include_str!("../migrations/0001_work.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_work", include_str!("../migrations/0001_work.sql")),
+    (
+        "0002_batches",
+        include_str!("../migrations/0002_batches.sql"),
+    ),
+];
 
 /// The schema version this station knows.
 #[allow(clippy::cast_possible_truncation)] // a handful of migrations

@@ -15,6 +15,12 @@ pub enum Step {
 }
 
 impl Step {
+    pub const ALL: [Step; 4] = [Step::Index, Step::Check, Step::Release, Step::Deliver];
+
+    pub fn parse(s: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|step| step.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Index => "index",
