@@ -128,6 +128,9 @@ pub const CODES: &[&str] = &[
     "mail.not_configured",
     "team.not_configured",
     "team.no_password",
+    "team.no_role",
+    "team.no_verdict",
+    "team.not_released",
 ];
 
 /// The seal's and the timestamp service's codes (the UI has a sentence for each too).

@@ -79,8 +79,10 @@ fn team_check_connects_migrates_and_names_what_is_wrong() {
     assert!(out.status.success(), "{}", text(&out));
     let said = text(&out);
     assert!(
-        said.contains("connected (TLS), schema 1 (this station knows 1)")
-            && said.contains("roles: index, check")
+        said.contains(&format!(
+            "connected (TLS), schema {v} (this station knows {v})",
+            v = eingang_team::KNOWN_VERSION
+        )) && said.contains("roles: index, check")
             && said.contains("index: 0 open"),
         "{said}"
     );
@@ -91,7 +93,7 @@ fn team_check_connects_migrates_and_names_what_is_wrong() {
     );
     let out = eingang(data.path(), &["team", "check", "--json"], None);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["schema"], 1);
+    assert_eq!(v["schema"], eingang_team::KNOWN_VERSION);
     assert_eq!(v["queue"][0]["step"], "index");
 
     std::fs::write(
@@ -102,4 +104,256 @@ fn team_check_connects_migrates_and_names_what_is_wrong() {
     let out = eingang(data.path(), &["config", "check"], None);
     assert!(!out.status.success());
     assert!(text(&out).contains("[team] roles"), "{}", text(&out));
+}
+
+/// A station of the team: its own data folder and machine file, run as its own process.
+struct Station {
+    data: tempfile::TempDir,
+}
+
+impl Station {
+    fn new(name: &str, team: &str, roles: &[&str]) -> Station {
+        let data = tempfile::tempdir().unwrap();
+        let roles: Vec<String> = roles.iter().map(|r| format!("\"{r}\"")).collect();
+        std::fs::write(
+            data.path().join("machine.toml"),
+            format!(
+                "[station]\nname = \"{name}\"\n\n{team}roles = [{}]\n",
+                roles.join(", ")
+            ),
+        )
+        .unwrap();
+        Station { data }
+    }
+
+    /// `eingang --user PERSON ARGS…` at this station; (success, output).
+    fn run(&self, person: &str, args: &[&str], input: Option<&str>) -> (bool, String) {
+        let mut all = vec!["--user", person];
+        all.extend_from_slice(args);
+        let out = eingang(self.data.path(), &all, input);
+        (out.status.success(), text(&out))
+    }
+
+    fn ok(&self, person: &str, args: &[&str]) -> String {
+        let (ok, said) = self.run(person, args, None);
+        assert!(ok, "{args:?}: {said}");
+        said
+    }
+
+    fn json(&self, person: &str, args: &[&str]) -> serde_json::Value {
+        let said = self.ok(person, args);
+        serde_json::from_str(said.trim()).unwrap_or_else(|e| panic!("{args:?}: {e}: {said}"))
+    }
+}
+
+fn team_section(settings: &eingang_team::Settings, port: u16, ca: &Path) -> String {
+    format!(
+        "[team]\nhost = \"127.0.0.1\"\nport = {port}\ndatabase = \"{}\"\nuser = \"{}\"\nca_bundle = \"{}\"\n",
+        settings.dbname,
+        settings.user,
+        ca.display()
+    )
+}
+
+#[test]
+fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
+    let server = Postgres::shared();
+    let (settings, password) = server.database();
+    let online = team_section(&settings, settings.port, &server.ca());
+    let pw = format!("{password}\n");
+    // Station A scans — while the server is away (a port nobody listens on).
+    let away = team_section(&settings, eingang_seal::testing::free_port(), &server.ca());
+    let scan = Station::new("scan-1", &away, &["capture"]);
+    scan.run("anna", &["team", "password"], Some(&pw));
+    let conf = tempfile::tempdir().unwrap();
+    std::fs::write(conf.path().join("dll.conf"), "test\n").unwrap();
+    let scanned = {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_eingang"));
+        c.args([
+            "--data-dir",
+            scan.data.path().to_str().unwrap(),
+            "--user",
+            "anna",
+        ])
+        .args([
+            "scan",
+            "batch",
+            "--device",
+            "test:0",
+            "--source",
+            "Automatic Document Feeder",
+        ])
+        .args([
+            "--resolution",
+            "100",
+            "--pages",
+            "4",
+            "--profile",
+            "text-sw",
+        ])
+        .env("SANE_CONFIG_DIR", conf.path())
+        .env(
+            "EINGANG_MACHINE_CONFIG",
+            scan.data.path().join("machine.toml"),
+        );
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        text(&o)
+    };
+    let batch = scanned
+        .lines()
+        .find_map(|l| l.strip_prefix("batch ")?.split(':').next())
+        .unwrap()
+        .to_owned();
+    let rules = scan.data.path().join("rules.json");
+    std::fs::write(&rules, r#"{"every_n_pages": 2}"#).unwrap();
+    scan.ok(
+        "anna",
+        &[
+            "batch",
+            "separate",
+            &batch,
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+    );
+    // Read at the scanning station, so the desks can take words from the pages.
+    scan.ok("anna", &["ocr", "run", "--batch", &batch]);
+    let r = scan.json("anna", &["team", "hand-over", &batch, "--json"]);
+    assert_eq!(r["handed"], 0, "{r}");
+    assert_eq!(
+        r["waiting"][0]["batch"],
+        batch.as_str(),
+        "it waits at the station: {r}"
+    );
+    // The server is back: what waited goes up, once.
+    std::fs::write(
+        scan.data.path().join("machine.toml"),
+        format!("[station]\nname = \"scan-1\"\n\n{online}roles = [\"capture\"]\n"),
+    )
+    .unwrap();
+    scan.run("anna", &["team", "password"], Some(&pw));
+    let r = scan.json("anna", &["team", "upload", "--json"]);
+    assert_eq!(
+        (r["sent"].as_i64(), r["handed"].as_i64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    // The test scanner's pages are alike: one raw scan, one processed image, one thumbnail
+    // (blobs are kept by their content).
+    assert!(
+        r["blobs"].as_i64().unwrap() >= 3,
+        "raw and processed images: {r}"
+    );
+    let r = scan.json("anna", &["team", "upload", "--json"]);
+    assert_eq!(r["sent"], 0, "nothing left: {r}");
+
+    // Desk B indexes (and later releases); desk C checks.
+    let index = Station::new("index-1", &online, &["index", "release"]);
+    index.run("bert", &["team", "password"], Some(&pw));
+    let check = Station::new("check-1", &online, &["check"]);
+    check.run("carla", &["team", "password"], Some(&pw));
+    let day = index.json("bert", &["team", "day", "--json"]);
+    assert_eq!(
+        day["waiting"][0],
+        serde_json::json!({"step": "index", "open": 2, "held": 0})
+    );
+    assert_eq!(day["pages_today"], 4);
+    // The check desk has no index role: it says so.
+    let (ok, said) = check.run("carla", &["team", "take", "index"], None);
+    assert!(!ok && said.contains("team.no_role"), "{said}");
+
+    for n in 1..=2 {
+        let t = index.json("bert", &["team", "take", "index", "--json"]);
+        assert_eq!(t["batch"], batch.as_str());
+        assert_eq!(t["document"], n, "{t}");
+        let claim = t["claim"].to_string();
+        index.ok(
+            "bert",
+            &[
+                "batch",
+                "index",
+                &batch,
+                "--doc",
+                &n.to_string(),
+                "dokumentart=Antrag",
+                &format!("betreff=Antrag {n}"),
+            ],
+        );
+        let d = index.json("bert", &["team", "done", &claim, "--json"]);
+        assert_eq!(d["step"], "index");
+        assert!(
+            d["pages"].as_i64().unwrap() >= 1,
+            "the index went back: {d}"
+        );
+        // Done is done: a second finish is refused.
+        let (ok, said) = index.run("bert", &["team", "done", &claim], None);
+        assert!(!ok && said.contains("team.not_held"), "{said}");
+    }
+    assert!(index
+        .json("bert", &["team", "take", "index", "--json"])
+        .is_null());
+
+    // The check: anna scanned the batch — refused at the check desk too.
+    let t = check.json("anna", &["team", "take", "check", "--json"]);
+    let n = t["document"].to_string();
+    let (ok, said) = check.run("anna", &["batch", "qc", &batch, "--pass", &n], None);
+    assert!(!ok && said.contains("four-eyes"), "{said}");
+    check.ok("anna", &["team", "let-go", &t["claim"].to_string()]);
+    let mut checked = 0;
+    while let Some(t) =
+        Some(check.json("carla", &["team", "take", "check", "--json"])).filter(|t| !t.is_null())
+    {
+        let claim = t["claim"].to_string();
+        // Without a verdict the work is not done.
+        let (ok, said) = check.run("carla", &["team", "done", &claim], None);
+        assert!(!ok && said.contains("team.no_verdict"), "{said}");
+        check.ok(
+            "carla",
+            &["batch", "qc", &batch, "--pass", &t["document"].to_string()],
+        );
+        let d = check.json("carla", &["team", "done", &claim, "--json"]);
+        assert_eq!(d["verdicts"], 1, "{d}");
+        checked += 1;
+    }
+    assert!(checked >= 1, "at least one document is drawn for the check");
+
+    // Everything indexed and checked: the release waits; B takes it, releases, delivers.
+    let t = index.json("bert", &["team", "take", "release", "--json"]);
+    assert_eq!(t["item"], batch.as_str(), "{t}");
+    let said = index.ok("bert", &["batch", "release", &batch, "--title", "Antrag"]);
+    assert!(said.contains("queued"), "{said}");
+    index.ok("bert", &["team", "done", &t["claim"].to_string()]);
+    let day = index.json("bert", &["team", "day", "--json"]);
+    assert_eq!(day["batches"]["released"], 1, "{day}");
+    assert!(
+        day["waiting"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["open"] == 0),
+        "{day}"
+    );
+    index.ok("bert", &["sync"]);
+    let delivered = std::fs::read_dir(index.data.path().join("ausgang"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(
+        delivered >= 2,
+        "both documents delivered from the releasing desk"
+    );
+    for other in [&scan, &check] {
+        assert!(
+            !other.data.path().join("ausgang").exists()
+                || std::fs::read_dir(other.data.path().join("ausgang"))
+                    .unwrap()
+                    .count()
+                    == 0
+        );
+    }
+    let said = index.ok("bert", &["team", "check"]);
+    assert!(
+        said.contains("event log:") && said.contains("chain intact"),
+        "{said}"
+    );
 }

@@ -356,3 +356,60 @@ pub struct MailboxView {
     pub refused: u32,
     pub duplicates: u32,
 }
+
+/// The scan office's team (`[team]`), as the Scanstelle shows it: the day, the work waiting
+/// per step, who works on what, and the work this station holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TeamView {
+    /// `user@host:port/database`.
+    pub server: String,
+    /// This station's name and its roles (capture, index, check, release, deliver).
+    pub station: String,
+    pub roles: Vec<String>,
+    /// `connected`, `unreachable` (tried again by itself) or `error` (needs IT).
+    pub state: String,
+    /// The error's stable code (the UI's sentence), when there is one.
+    pub code: Option<String>,
+    pub pages_today: u32,
+    pub waiting: Vec<TeamWaiting>,
+    pub desks: Vec<TeamDesk>,
+    /// The work this station holds now.
+    pub held: Vec<TeamTaken>,
+    /// This station's batches handed over (or waiting to be, while the server is away).
+    pub handed: Vec<String>,
+    /// How many of them still wait for the server.
+    pub uploads_waiting: u32,
+}
+
+/// Work of one step: open, and held by a desk now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TeamWaiting {
+    pub step: String,
+    pub open: u32,
+    pub held: u32,
+}
+
+/// A desk at work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TeamDesk {
+    pub station: String,
+    pub person: String,
+    pub step: String,
+    pub batch: String,
+}
+
+/// Work a desk took: the claim's number, the step, its batch (in this station's store now),
+/// the item (a document's first page, or the batch) and the document's number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TeamTaken {
+    #[ts(type = "number")]
+    pub claim: i64,
+    pub step: String,
+    pub batch: String,
+    pub item: String,
+    pub document: Option<u32>,
+}

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (22, include_str!("migrations/0022_straight_through.sql")),
     (23, include_str!("migrations/0023_purge_ocr_text.sql")),
     (24, include_str!("migrations/0024_mailbox.sql")),
+    (25, include_str!("migrations/0025_team.sql")),
 ];
 
 /// The schema version this build writes.

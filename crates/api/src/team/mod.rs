@@ -1,7 +1,13 @@
-//! The team store from a station's side (issue 26, begun): `[team]` made into the
+//! The team store from a station's side (issue 26): `[team]` made into the
 //! connection's settings, the database password in the key store, and the check that
 //! `eingang team check` and `eingang doctor` run — connect (TLS), bring the schema to this
 //! station's version (or say the station must be updated), and what waits in the queue.
+
+mod watch;
+mod work;
+
+pub use watch::team_forever;
+pub use work::{day, done, hand_over, let_go, take, upload_due, view, Done, UploadReport};
 
 use crate::error::{Error, Result};
 use eingang_config::TeamSection;
@@ -74,6 +80,9 @@ pub struct TeamCheck {
     pub roles: Vec<String>,
     /// Per step: open work, and how much of it a desk holds now.
     pub queue: Vec<(&'static str, i64, i64)>,
+    /// The event log: how many entries, and the first that breaks its hash chain.
+    pub events: i64,
+    pub broken_at: Option<i64>,
 }
 
 /// Connects, migrates, and reads the queue.
@@ -84,7 +93,10 @@ pub fn check(store: &Store, section: &TeamSection) -> Result<TeamCheck> {
         let (open, held) = team.queue(step)?;
         queue.push((step.as_str(), open, held));
     }
+    let (events, broken_at) = team.verify_events()?;
     Ok(TeamCheck {
+        events,
+        broken_at,
         server: team.server().to_owned(),
         schema: team.schema_version()?.unwrap_or(0),
         roles: section.roles.clone(),

@@ -1,0 +1,502 @@
+//! The shared work, from a station's side. A station keeps working in its own store — the
+//! capture station scans into it, a desk indexes and checks in it with the tools it always
+//! had — and the team store carries the batches between them:
+//!
+//! - [`hand_over`] (capture): the batch, its pages, their log and images go up; each of its
+//!   documents waits to be indexed. When the server is away the hand-over waits in this
+//!   store and [`upload_due`] (the app's team loop, `eingang team upload`) sends it when it
+//!   is back — repeated uploads change nothing on the server, so it arrives once.
+//! - [`take`] (index, check, release): the oldest open work of the step is claimed and its
+//!   batch brought into this store as the team has it.
+//! - [`done`]: what this desk changed goes back over the versions it read, its verdicts
+//!   with it, the work is marked done and the next step's work queued — one transaction,
+//!   refused whole when the claim ran out or a page changed meanwhile.
+
+use crate::error::{Error, Result};
+use crate::team::connect;
+use eingang_capture::pages::segments;
+use eingang_config::Config;
+use eingang_model::{BatchId, PageId, TeamDesk, TeamTaken, TeamView, TeamWaiting};
+use eingang_store::tables::mirror::{self, Table};
+use eingang_store::tables::{audit, batches, blobs, pages, team as local};
+use eingang_store::Store;
+use eingang_team::{BatchRows, Row, Save, Step, Team, TeamError, Who};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// How long a desk holds work it took without finishing it (it is renewed while the desk
+/// works; a desk that went away frees it after this).
+pub const CLAIM_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// This station and the person signed in at it.
+fn who(cfg: &Config) -> Who {
+    Who {
+        station: eingang_capture::transfer::station_name(cfg.station.name.as_deref()),
+        person: audit::actor(),
+    }
+}
+
+/// Refused unless this station has `role` in the team.
+fn require(cfg: &Config, role: &str) -> Result<()> {
+    crate::team::settings(&cfg.team)?;
+    if cfg.team.has_role(role) {
+        return Ok(());
+    }
+    Err(Error::refused(
+        "team.no_role",
+        format!(
+            "this station does not have the team role {role} (it has: {}) — IT sets [team] roles in the machine configuration",
+            if cfg.team.roles.is_empty() { "none".to_owned() } else { cfg.team.roles.join(", ") }
+        ),
+    ))
+}
+
+fn role_of(step: Step) -> &'static str {
+    step.as_str()
+}
+
+/// A batch's rows from this store, as the team store takes them.
+fn export(store: &Store, batch: &BatchId) -> Result<BatchRows> {
+    Ok(store.with_conn(|c| {
+        let batch_row = mirror::export(c, Table::Batches, batch)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| eingang_store::Error::NotFound {
+                what: "batch",
+                id: batch.to_string(),
+            })?;
+        let keyed = |t: Table, rows: Vec<Row>| -> Vec<(String, Row)> {
+            rows.into_iter().map(|r| (mirror::key(t, &r), r)).collect()
+        };
+        Ok(BatchRows {
+            batch: batch_row,
+            pages: mirror::export(c, Table::Pages, batch)?,
+            log: keyed(Table::PageLog, mirror::export(c, Table::PageLog, batch)?),
+            verdicts: keyed(
+                Table::QcVerdicts,
+                mirror::export(c, Table::QcVerdicts, batch)?,
+            ),
+        })
+    })?)
+}
+
+/// Sends the page images the server does not have yet.
+fn send_blobs(store: &Store, team: &mut Team, rows: &BatchRows) -> Result<usize> {
+    let wanted = mirror::page_blobs(&rows.pages);
+    let missing = team.missing_blobs(&wanted)?;
+    for hash in &missing {
+        let bytes = store.blobs().get(hash)?;
+        team.put_blob(&bytes)?;
+    }
+    Ok(missing.len())
+}
+
+/// The documents of a batch by their first page, in order.
+fn documents(store: &Store, batch: &BatchId) -> Result<Vec<PageId>> {
+    let rows = store.with_conn(|c| pages::pages(c, batch))?;
+    Ok(segments(&rows).iter().map(|d| d[0].id).collect())
+}
+
+/// What an upload round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UploadReport {
+    /// Batches whose rows went up, and of them handed over.
+    pub sent: usize,
+    pub handed: usize,
+    pub blobs: usize,
+    /// Batches still waiting for the server (with why, in words).
+    pub waiting: Vec<(BatchId, String)>,
+}
+
+/// Hands a scanned batch over to the team (capture). Returns the round's report: when the
+/// server is away the batch waits here and `waiting` says so.
+pub fn hand_over(store: &Store, cfg: &Config, batch: &BatchId) -> Result<UploadReport> {
+    require(cfg, "capture")?;
+    let row = store.with_conn(|c| batches::batch(c, batch))?;
+    if row.released_at.is_some() {
+        return Err(eingang_store::Error::BatchReleased.into());
+    }
+    store.with_tx(|c| local::mark(c, batch, true))?;
+    upload_due(store, cfg)
+}
+
+/// Sends every batch waiting to go up (each once: the server takes a repeat without a
+/// change). A server that cannot be reached is no error here: the batches wait.
+pub fn upload_due(store: &Store, cfg: &Config) -> Result<UploadReport> {
+    let mut report = UploadReport::default();
+    let due = store.with_conn(local::due)?;
+    if due.is_empty() {
+        return Ok(report);
+    }
+    let waiting = |report: &mut UploadReport, e: &Error| -> Result<()> {
+        for u in &due {
+            store.with_tx(|c| local::failed(c, &u.batch_id, e.code(), &e.to_string()))?;
+            report.waiting.push((u.batch_id, e.to_string()));
+        }
+        Ok(())
+    };
+    let mut team = match connect(store, &cfg.team) {
+        Ok(t) => t,
+        Err(e) if transient(&e) => {
+            waiting(&mut report, &e)?;
+            return Ok(report);
+        }
+        Err(e) => return Err(e),
+    };
+    let who = who(cfg);
+    for u in &due {
+        let rows = export(store, &u.batch_id)?;
+        let docs: Vec<String> = documents(store, &u.batch_id)?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let hand_over = (u.hand_over && u.handed_at.is_none()).then_some(docs.as_slice());
+        let sent = send_blobs(store, &mut team, &rows)
+            .and_then(|n| Ok((n, team.upload(&who, &rows, hand_over)?)));
+        match sent {
+            Ok((blobs, _)) => {
+                store.with_tx(|c| local::uploaded(c, &u.batch_id, hand_over.is_some()))?;
+                report.sent += 1;
+                report.blobs += blobs;
+                report.handed += usize::from(hand_over.is_some());
+            }
+            // Handed over before (the answer was lost): it is there.
+            Err(Error::Refused { code, .. })
+                if code == "team.handed_over" && u.handed_at.is_none() && u.hand_over =>
+            {
+                store.with_tx(|c| local::uploaded(c, &u.batch_id, true))?;
+                report.sent += 1;
+                report.handed += 1;
+            }
+            Err(e) if transient(&e) => {
+                store.with_tx(|c| local::failed(c, &u.batch_id, e.code(), &e.to_string()))?;
+                report.waiting.push((u.batch_id, e.to_string()));
+            }
+            Err(e) => {
+                store.with_tx(|c| local::failed(c, &u.batch_id, e.code(), &e.to_string()))?;
+                return Err(e);
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Whether an error goes away by itself (the server or the network is back).
+fn transient(e: &Error) -> bool {
+    e.code() == "team.unreachable"
+}
+
+/// Claims the oldest open work of `step` and brings its batch into this store; `None`
+/// when nothing waits. Needs the server (the index, check and release roles say so).
+pub fn take(store: &Store, cfg: &Config, step: &str) -> Result<Option<TeamTaken>> {
+    let step = Step::parse(step).ok_or_else(|| {
+        Error::input(
+            "input.step",
+            "the step is one of index, check, release, deliver",
+        )
+        .at("step")
+    })?;
+    require(cfg, role_of(step))?;
+    let who = who(cfg);
+    let mut team = connect(store, &cfg.team)?;
+    let Some(claim) = team.claim_next(step, &who, CLAIM_TTL)? else {
+        return Ok(None);
+    };
+    let brought = bring(store, &mut team, &claim.batch);
+    let read = match brought {
+        Ok(read) => read,
+        Err(e) => {
+            // Not here, so not ours: the next desk takes it.
+            let _ = team.release(&claim, &who);
+            return Err(e);
+        }
+    };
+    let batch: BatchId = claim.batch.parse().map_err(|_| bad_id(&claim.batch))?;
+    store.with_tx(|c| {
+        local::hold(
+            c,
+            &local::HeldClaim {
+                claim_id: claim.id,
+                step: step.as_str().into(),
+                item: claim.item.clone(),
+                batch_id: batch,
+                read_json: read.to_string(),
+            },
+        )
+    })?;
+    Ok(Some(taken(store, claim.id, step, &batch, claim.item)?))
+}
+
+/// Taken work as the front ends show it: for a document, its number in the batch.
+fn taken(
+    store: &Store,
+    claim: i64,
+    step: Step,
+    batch: &BatchId,
+    item: String,
+) -> Result<TeamTaken> {
+    let document = match step {
+        Step::Index | Step::Check => documents(store, batch)?
+            .iter()
+            .position(|p| p.to_string() == item)
+            .and_then(|i| u32::try_from(i + 1).ok()),
+        _ => None,
+    };
+    Ok(TeamTaken {
+        claim,
+        step: step.as_str().into(),
+        batch: batch.to_string(),
+        item,
+        document,
+    })
+}
+
+fn bad_id(id: &str) -> Error {
+    Error::refused(
+        "team.database",
+        format!("the team store names a batch {id:?} that is no batch id"),
+    )
+}
+
+/// The SHA-256 of a row as it travels (to tell what a desk changed).
+fn digest(row: &Row) -> String {
+    hex::encode(Sha256::digest(Value::Object(row.clone()).to_string()))
+}
+
+/// Brings a batch from the team store into this one: missing images, then every row in
+/// one transaction. Returns what was read: each page's version and digest.
+fn bring(store: &Store, team: &mut Team, batch: &str) -> Result<Value> {
+    let down = team.download(batch)?;
+    for hash in mirror::page_blobs(&down.rows.pages) {
+        if store.blobs().contains(&hash)? {
+            continue;
+        }
+        let bytes = team.blob(&hash)?;
+        let r = store.blobs().put(&bytes)?;
+        store.with_tx(|c| blobs::insert(c, &r))?;
+    }
+    let log: Vec<Row> = down.rows.log.iter().map(|(_, r)| r.clone()).collect();
+    let verdicts: Vec<Row> = down.rows.verdicts.iter().map(|(_, r)| r.clone()).collect();
+    store.with_tx(|c| {
+        mirror::import(c, Table::Batches, std::slice::from_ref(&down.rows.batch))?;
+        mirror::import(c, Table::Pages, &down.rows.pages)?;
+        mirror::import(c, Table::PageLog, &log)?;
+        mirror::import(c, Table::QcVerdicts, &verdicts)?;
+        Ok(())
+    })?;
+    let pages: serde_json::Map<String, Value> = down
+        .rows
+        .pages
+        .iter()
+        .filter_map(|p| {
+            let id = p.get("id")?.as_str()?.to_owned();
+            let version = down.versions.get(&id).copied().unwrap_or(0);
+            Some((id, json!({"version": version, "digest": digest(p)})))
+        })
+        .collect();
+    Ok(json!({"pages": pages, "batch": digest(&down.rows.batch)}))
+}
+
+/// What finishing a piece of work did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    pub step: &'static str,
+    pub batch: BatchId,
+    pub pages: usize,
+    pub verdicts: usize,
+    /// The work it put into the queue: (step, item).
+    pub next: Vec<(&'static str, String)>,
+}
+
+/// Sends what this desk did with the work `claim` back to the team and marks it done.
+pub fn done(store: &Store, cfg: &Config, claim: i64) -> Result<Done> {
+    let held = store.with_conn(|c| local::held(c, claim))?.ok_or_else(|| {
+        Error::from(TeamError::NotHeld {
+            item: format!("#{claim}"),
+        })
+    })?;
+    let step = Step::parse(&held.step).unwrap_or(Step::Index);
+    let who = who(cfg);
+    let mut team = connect(store, &cfg.team)?;
+    let c = team.held(claim, &who)?;
+    let read: Value = serde_json::from_str(&held.read_json).unwrap_or(Value::Null);
+    let rows = export(store, &held.batch_id)?;
+    let mut save = Save {
+        action: match step {
+            Step::Index => "indexed",
+            Step::Check => "checked",
+            Step::Release => "released",
+            Step::Deliver => "delivered",
+        },
+        ..Save::default()
+    };
+    for page in &rows.pages {
+        let id = page.get("id").and_then(Value::as_str).unwrap_or_default();
+        let was = &read["pages"][id];
+        if was["digest"].as_str() != Some(digest(page).as_str()) {
+            save.pages
+                .push((page.clone(), was["version"].as_i64().unwrap_or(0)));
+        }
+    }
+    // The log of the pages it changed, and the verdicts on its item (the release: all).
+    let changed: Vec<&Value> = save.pages.iter().filter_map(|(p, _)| p.get("id")).collect();
+    save.log = rows
+        .log
+        .iter()
+        .filter(|(_, r)| r.get("page_id").is_some_and(|p| changed.contains(&p)))
+        .cloned()
+        .collect();
+    save.verdicts = rows
+        .verdicts
+        .iter()
+        .filter(|(_, r)| {
+            step == Step::Release
+                || r.get("first_page").and_then(Value::as_str) == Some(c.item.as_str())
+        })
+        .cloned()
+        .collect();
+    match step {
+        Step::Index => {
+            let first: PageId = c.item.parse().map_err(|_| bad_id(&c.item))?;
+            let qc = eingang_capture::qc::state(store, &held.batch_id)?;
+            if qc
+                .documents
+                .iter()
+                .any(|d| d.first_page == first && d.required && d.verdict.is_none())
+            {
+                save.next.push((Step::Check, c.item.clone()));
+            }
+            save.release_when_done = true;
+        }
+        Step::Check => {
+            let first: PageId = c.item.parse().map_err(|_| bad_id(&c.item))?;
+            let qc = eingang_capture::qc::state(store, &held.batch_id)?;
+            let judged = qc
+                .documents
+                .iter()
+                .any(|d| d.first_page == first && d.verdict.is_some());
+            if !judged {
+                return Err(Error::refused(
+                    "team.no_verdict",
+                    "the document has no verdict yet: pass it or fail it with a reason, then finish the work",
+                ));
+            }
+            save.release_when_done = true;
+        }
+        Step::Release => {
+            let b = store.with_conn(|c| batches::batch(c, &held.batch_id))?;
+            if b.released_at.is_none() {
+                return Err(Error::refused(
+                    "team.not_released",
+                    "the batch is not released yet: release it here, then finish the work",
+                ));
+            }
+            save.batch = Some(rows.batch.clone());
+        }
+        Step::Deliver => {}
+    }
+    team.save(&c, &who, &save)?;
+    store.with_tx(|conn| local::let_go(conn, claim))?;
+    Ok(Done {
+        step: step.as_str(),
+        batch: held.batch_id,
+        pages: save.pages.len(),
+        verdicts: save.verdicts.len(),
+        next: save
+            .next
+            .iter()
+            .map(|(s, i)| (s.as_str(), i.clone()))
+            .collect(),
+    })
+}
+
+/// Gives work back before finishing it: another desk can take it now.
+pub fn let_go(store: &Store, cfg: &Config, claim: i64) -> Result<()> {
+    let who = who(cfg);
+    let mut team = connect(store, &cfg.team)?;
+    if let Ok(c) = team.held(claim, &who) {
+        team.release(&c, &who)?;
+    }
+    store.with_tx(|conn| local::let_go(conn, claim))?;
+    Ok(())
+}
+
+/// The office's day as the team store has it now.
+pub fn day(store: &Store, cfg: &Config) -> Result<eingang_team::Day> {
+    let mut team = connect(store, &cfg.team)?;
+    Ok(team.day()?)
+}
+
+/// The team as the Scanstelle shows it; `None` when this station is not part of one. A
+/// server that cannot be reached is a state here, not an error: the station's own part
+/// (the work it holds, what waits to go up) shows all the same.
+pub fn view(store: &Store, cfg: &Config) -> Result<Option<TeamView>> {
+    let Ok(settings) = crate::team::settings(&cfg.team) else {
+        return Ok(None);
+    };
+    let (uploads, claims) = store.with_conn(|c| Ok((local::all(c)?, local::claims(c)?)))?;
+    let mut held = Vec::new();
+    for c in claims {
+        let step = Step::parse(&c.step).unwrap_or(Step::Index);
+        held.push(taken(store, c.claim_id, step, &c.batch_id, c.item)?);
+    }
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut v = TeamView {
+        server: settings.name(),
+        station: who(cfg).station,
+        roles: cfg.team.roles.clone(),
+        state: "connected".into(),
+        code: None,
+        pages_today: 0,
+        waiting: Vec::new(),
+        desks: Vec::new(),
+        held,
+        handed: uploads
+            .iter()
+            .filter(|u| u.hand_over)
+            .map(|u| u.batch_id.to_string())
+            .collect(),
+        uploads_waiting: u32::try_from(
+            uploads
+                .iter()
+                .filter(|u| u.hand_over && u.handed_at.is_none())
+                .count(),
+        )
+        .unwrap_or(u32::MAX),
+    };
+    match day(store, cfg) {
+        Ok(d) => {
+            v.pages_today = count(d.pages_today);
+            v.waiting = d
+                .waiting
+                .iter()
+                .map(|(s, open, held)| TeamWaiting {
+                    step: s.as_str().into(),
+                    open: count(*open),
+                    held: count(*held),
+                })
+                .collect();
+            v.desks = d
+                .desks
+                .into_iter()
+                .map(|k| TeamDesk {
+                    station: k.station,
+                    person: k.person,
+                    step: k.step.as_str().into(),
+                    batch: k.batch,
+                })
+                .collect();
+        }
+        Err(e) => {
+            v.state = if transient(&e) {
+                "unreachable"
+            } else {
+                "error"
+            }
+            .into();
+            v.code = Some(e.code().to_owned());
+        }
+    }
+    Ok(Some(v))
+}
