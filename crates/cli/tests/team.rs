@@ -155,83 +155,121 @@ fn team_section(settings: &eingang_team::Settings, port: u16, ca: &Path) -> Stri
     )
 }
 
-#[test]
-fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
-    let server = Postgres::shared();
-    let (settings, password) = server.database();
-    let online = team_section(&settings, settings.port, &server.ca());
-    let pw = format!("{password}\n");
-    // Station A scans — while the server is away (a port nobody listens on).
-    let away = team_section(&settings, eingang_seal::testing::free_port(), &server.ca());
-    let scan = Station::new("scan-1", &away, &["capture"]);
-    scan.run("anna", &["team", "password"], Some(&pw));
+/// Station A scans four pages from SANE's test scanner into two documents (while the
+/// server is away, `team` names a port nobody listens on) and hands the batch over: it waits
+/// at the station. Returns the batch.
+fn scan_and_hand_over(scan: &Station, online: &str) -> String {
     let conf = tempfile::tempdir().unwrap();
     std::fs::write(conf.path().join("dll.conf"), "test\n").unwrap();
-    let scanned = {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_eingang"));
-        c.args([
-            "--data-dir",
-            scan.data.path().to_str().unwrap(),
-            "--user",
-            "anna",
-        ])
+    let o = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .arg("--data-dir")
+        .arg(scan.data.path())
+        .args(["--user", "anna", "scan", "batch", "--device", "test:0"])
         .args([
-            "scan",
-            "batch",
-            "--device",
-            "test:0",
             "--source",
             "Automatic Document Feeder",
-        ])
-        .args([
             "--resolution",
             "100",
-            "--pages",
-            "4",
-            "--profile",
-            "text-sw",
         ])
+        .args(["--pages", "4", "--profile", "text-sw"])
         .env("SANE_CONFIG_DIR", conf.path())
         .env(
             "EINGANG_MACHINE_CONFIG",
             scan.data.path().join("machine.toml"),
-        );
-        let o = c.output().unwrap();
-        assert!(o.status.success(), "{}", text(&o));
-        text(&o)
-    };
-    let batch = scanned
+        )
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let batch = text(&o)
         .lines()
         .find_map(|l| l.strip_prefix("batch ")?.split(':').next())
         .unwrap()
         .to_owned();
     let rules = scan.data.path().join("rules.json");
     std::fs::write(&rules, r#"{"every_n_pages": 2}"#).unwrap();
-    scan.ok(
-        "anna",
-        &[
-            "batch",
-            "separate",
-            &batch,
-            "--rules",
-            rules.to_str().unwrap(),
-        ],
-    );
+    let rules = rules.to_str().unwrap();
+    scan.ok("anna", &["batch", "separate", &batch, "--rules", rules]);
     // Read at the scanning station, so the desks can take words from the pages.
     scan.ok("anna", &["ocr", "run", "--batch", &batch]);
     let r = scan.json("anna", &["team", "hand-over", &batch, "--json"]);
     assert_eq!(r["handed"], 0, "{r}");
-    assert_eq!(
-        r["waiting"][0]["batch"],
-        batch.as_str(),
-        "it waits at the station: {r}"
-    );
+    assert_eq!(r["waiting"][0]["batch"], batch.as_str(), "it waits: {r}");
     // The server is back: what waited goes up, once.
     std::fs::write(
         scan.data.path().join("machine.toml"),
         format!("[station]\nname = \"scan-1\"\n\n{online}roles = [\"capture\"]\n"),
     )
     .unwrap();
+    batch
+}
+
+/// Desk B indexes both documents, each under its claim; a finished claim cannot be
+/// finished again.
+fn index_both(index: &Station, batch: &str) {
+    for n in 1..=2 {
+        let t = index.json("bert", &["team", "take", "index", "--json"]);
+        assert_eq!(t["batch"], batch);
+        assert_eq!(t["document"], n, "{t}");
+        let claim = t["claim"].to_string();
+        let (doc, subject) = (n.to_string(), format!("betreff=Antrag {n}"));
+        let values = ["dokumentart=Antrag", subject.as_str()];
+        let mut args = vec!["batch", "index", batch, "--doc", &doc];
+        args.extend(values);
+        index.ok("bert", &args);
+        let d = index.json("bert", &["team", "done", &claim, "--json"]);
+        assert_eq!(d["step"], "index");
+        assert!(
+            d["pages"].as_i64().unwrap() >= 1,
+            "the index went back: {d}"
+        );
+        let (ok, said) = index.run("bert", &["team", "done", &claim], None);
+        assert!(!ok && said.contains("team.not_held"), "{said}");
+    }
+    assert!(index
+        .json("bert", &["team", "take", "index", "--json"])
+        .is_null());
+}
+
+/// Desk C checks what was drawn: anna, who scanned, is refused; carla passes them.
+fn check_drawn(check: &Station, batch: &str) {
+    let t = check.json("anna", &["team", "take", "check", "--json"]);
+    let n = t["document"].to_string();
+    let (ok, said) = check.run("anna", &["batch", "qc", batch, "--pass", &n], None);
+    assert!(!ok && said.contains("four-eyes"), "{said}");
+    check.ok("anna", &["team", "let-go", &t["claim"].to_string()]);
+    let mut checked = 0;
+    loop {
+        let t = check.json("carla", &["team", "take", "check", "--json"]);
+        if t.is_null() {
+            break;
+        }
+        let claim = t["claim"].to_string();
+        // Without a verdict the work is not done.
+        let (ok, said) = check.run("carla", &["team", "done", &claim], None);
+        assert!(!ok && said.contains("team.no_verdict"), "{said}");
+        let n = t["document"].to_string();
+        check.ok("carla", &["batch", "qc", batch, "--pass", &n]);
+        let d = check.json("carla", &["team", "done", &claim, "--json"]);
+        assert_eq!(d["verdicts"], 1, "{d}");
+        checked += 1;
+    }
+    assert!(checked >= 1, "at least one document is drawn for the check");
+}
+
+fn files_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, Iterator::count)
+}
+
+#[test]
+fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
+    let server = Postgres::shared();
+    let (settings, password) = server.database();
+    let online = team_section(&settings, settings.port, &server.ca());
+    let pw = format!("{password}\n");
+    let away = team_section(&settings, eingang_seal::testing::free_port(), &server.ca());
+    let scan = Station::new("scan-1", &away, &["capture"]);
+    scan.run("anna", &["team", "password"], Some(&pw));
+    let batch = scan_and_hand_over(&scan, &online);
     scan.run("anna", &["team", "password"], Some(&pw));
     let r = scan.json("anna", &["team", "upload", "--json"]);
     assert_eq!(
@@ -240,11 +278,8 @@ fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
         "{r}"
     );
     // The test scanner's pages are alike: one raw scan, one processed image, one thumbnail
-    // (blobs are kept by their content).
-    assert!(
-        r["blobs"].as_i64().unwrap() >= 3,
-        "raw and processed images: {r}"
-    );
+    // at least (blobs are kept by their content).
+    assert!(r["blobs"].as_i64().unwrap() >= 3, "{r}");
     let r = scan.json("anna", &["team", "upload", "--json"]);
     assert_eq!(r["sent"], 0, "nothing left: {r}");
 
@@ -254,69 +289,14 @@ fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
     let check = Station::new("check-1", &online, &["check"]);
     check.run("carla", &["team", "password"], Some(&pw));
     let day = index.json("bert", &["team", "day", "--json"]);
-    assert_eq!(
-        day["waiting"][0],
-        serde_json::json!({"step": "index", "open": 2, "held": 0})
-    );
+    let waiting = serde_json::json!({"step": "index", "open": 2, "held": 0});
+    assert_eq!(day["waiting"][0], waiting, "{day}");
     assert_eq!(day["pages_today"], 4);
     // The check desk has no index role: it says so.
     let (ok, said) = check.run("carla", &["team", "take", "index"], None);
     assert!(!ok && said.contains("team.no_role"), "{said}");
-
-    for n in 1..=2 {
-        let t = index.json("bert", &["team", "take", "index", "--json"]);
-        assert_eq!(t["batch"], batch.as_str());
-        assert_eq!(t["document"], n, "{t}");
-        let claim = t["claim"].to_string();
-        index.ok(
-            "bert",
-            &[
-                "batch",
-                "index",
-                &batch,
-                "--doc",
-                &n.to_string(),
-                "dokumentart=Antrag",
-                &format!("betreff=Antrag {n}"),
-            ],
-        );
-        let d = index.json("bert", &["team", "done", &claim, "--json"]);
-        assert_eq!(d["step"], "index");
-        assert!(
-            d["pages"].as_i64().unwrap() >= 1,
-            "the index went back: {d}"
-        );
-        // Done is done: a second finish is refused.
-        let (ok, said) = index.run("bert", &["team", "done", &claim], None);
-        assert!(!ok && said.contains("team.not_held"), "{said}");
-    }
-    assert!(index
-        .json("bert", &["team", "take", "index", "--json"])
-        .is_null());
-
-    // The check: anna scanned the batch — refused at the check desk too.
-    let t = check.json("anna", &["team", "take", "check", "--json"]);
-    let n = t["document"].to_string();
-    let (ok, said) = check.run("anna", &["batch", "qc", &batch, "--pass", &n], None);
-    assert!(!ok && said.contains("four-eyes"), "{said}");
-    check.ok("anna", &["team", "let-go", &t["claim"].to_string()]);
-    let mut checked = 0;
-    while let Some(t) =
-        Some(check.json("carla", &["team", "take", "check", "--json"])).filter(|t| !t.is_null())
-    {
-        let claim = t["claim"].to_string();
-        // Without a verdict the work is not done.
-        let (ok, said) = check.run("carla", &["team", "done", &claim], None);
-        assert!(!ok && said.contains("team.no_verdict"), "{said}");
-        check.ok(
-            "carla",
-            &["batch", "qc", &batch, "--pass", &t["document"].to_string()],
-        );
-        let d = check.json("carla", &["team", "done", &claim, "--json"]);
-        assert_eq!(d["verdicts"], 1, "{d}");
-        checked += 1;
-    }
-    assert!(checked >= 1, "at least one document is drawn for the check");
+    index_both(&index, &batch);
+    check_drawn(&check, &batch);
 
     // Everything indexed and checked: the release waits; B takes it, releases, delivers.
     let t = index.json("bert", &["team", "take", "release", "--json"]);
@@ -326,31 +306,15 @@ fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
     index.ok("bert", &["team", "done", &t["claim"].to_string()]);
     let day = index.json("bert", &["team", "day", "--json"]);
     assert_eq!(day["batches"]["released"], 1, "{day}");
-    assert!(
-        day["waiting"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|w| w["open"] == 0),
-        "{day}"
-    );
+    let open: Vec<&serde_json::Value> = day["waiting"].as_array().unwrap().iter().collect();
+    assert!(open.iter().all(|w| w["open"] == 0), "{day}");
     index.ok("bert", &["sync"]);
-    let delivered = std::fs::read_dir(index.data.path().join("ausgang"))
-        .map(|d| d.count())
-        .unwrap_or(0);
     assert!(
-        delivered >= 2,
-        "both documents delivered from the releasing desk"
+        files_in(&index.data.path().join("ausgang")) >= 2,
+        "delivered from the desk"
     );
-    for other in [&scan, &check] {
-        assert!(
-            !other.data.path().join("ausgang").exists()
-                || std::fs::read_dir(other.data.path().join("ausgang"))
-                    .unwrap()
-                    .count()
-                    == 0
-        );
-    }
+    assert_eq!(files_in(&scan.data.path().join("ausgang")), 0);
+    assert_eq!(files_in(&check.data.path().join("ausgang")), 0);
     let said = index.ok("bert", &["team", "check"]);
     assert!(
         said.contains("event log:") && said.contains("chain intact"),

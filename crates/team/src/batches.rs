@@ -506,8 +506,7 @@ impl Team {
     pub fn day(&mut self) -> Result<Day, TeamError> {
         let server = self.server().to_owned();
         let q = |e: postgres::Error| TeamError::from_query(&server, &e);
-        let mut day = Day::default();
-        day.pages_today = self
+        let pages_today = self
             .client()
             .query_one(
                 "SELECT count(*) FROM team_pages p JOIN team_batches b ON b.id = p.batch
@@ -516,6 +515,10 @@ impl Team {
             )
             .map_err(q)?
             .get(0);
+        let mut day = Day {
+            pages_today,
+            ..Day::default()
+        };
         for r in self
             .client()
             .query(

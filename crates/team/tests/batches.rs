@@ -18,7 +18,7 @@ fn desk(station: &str, person: &str) -> Who {
     }
 }
 
-fn row(v: serde_json::Value) -> Row {
+fn row(v: &serde_json::Value) -> Row {
     v.as_object().unwrap().clone()
 }
 
@@ -32,11 +32,11 @@ fn team() -> (Team, String) {
 
 fn rows(pages: usize) -> BatchRows {
     BatchRows {
-        batch: row(json!({"id": "b-1", "name": "Post 3. Dezember", "scanned_by": "anna"})),
+        batch: row(&json!({"id": "b-1", "name": "Post 3. Dezember", "scanned_by": "anna"})),
         pages: (0..pages)
             .map(|i| {
                 row(
-                    json!({"id": format!("p-{i}"), "batch_id": "b-1", "position": i as f64,
+                    &json!({"id": format!("p-{i}"), "batch_id": "b-1", "position": f64::from(u32::try_from(i).unwrap()),
                            "starts_document": i64::from(i % 2 == 0), "index_json": "[]",
                            "raw_blob": format!("h{i}")}),
                 )
@@ -46,12 +46,41 @@ fn rows(pages: usize) -> BatchRows {
             .map(|i| {
                 (
                     format!("log-{i}"),
-                    row(json!({"page_id": format!("p-{i}"), "op": "scan"})),
+                    row(&json!({"page_id": format!("p-{i}"), "op": "scan"})),
                 )
             })
             .collect(),
         verdicts: Vec::new(),
     }
+}
+
+/// The check: anna scanned the batch; the database refuses her verdict at any desk, dora's
+/// is kept.
+fn check_with_four_eyes(team: &mut Team, ttl: Duration) {
+    let check = team
+        .claim_next(Step::Check, &desk("check-1", "anna"), ttl)
+        .unwrap()
+        .unwrap();
+    let verdict = |person: &str| Save {
+        verdicts: vec![(
+            format!("v-{person}"),
+            row(
+                &json!({"batch_id": "b-1", "first_page": "p-0", "verdict": "passed", "checker": person}),
+            ),
+        )],
+        action: "checked",
+        ..Save::default()
+    };
+    let e = team
+        .save(&check, &desk("check-1", "anna"), &verdict("anna"))
+        .unwrap_err();
+    assert_eq!(e.code(), "team.four_eyes", "{e}");
+    assert!(e.to_string().contains("anna"), "{e}");
+    team.release(&check, &desk("check-1", "anna")).unwrap();
+    let d = desk("check-1", "dora");
+    let check = team.claim_next(Step::Check, &d, ttl).unwrap().unwrap();
+    team.save(&check, &d, &verdict("dora")).unwrap();
+    assert_eq!(team.download("b-1").unwrap().rows.verdicts.len(), 1);
 }
 
 #[test]
@@ -100,7 +129,7 @@ fn an_upload_repeated_arrives_once_and_a_handed_over_batch_changes_only_through_
         pages: vec![(page.clone(), down.versions["p-0"])],
         log: vec![(
             "log-index".into(),
-            row(json!({"page_id": "p-0", "op": "user_index"})),
+            row(&json!({"page_id": "p-0", "op": "user_index"})),
         )],
         next: vec![(Step::Check, "p-0".into())],
         action: "indexed",
@@ -138,31 +167,7 @@ fn an_upload_repeated_arrives_once_and_a_handed_over_batch_changes_only_through_
         "still C's, still open"
     );
 
-    // The check: anna scanned the batch; the database refuses her verdict at any desk.
-    let check = team
-        .claim_next(Step::Check, &desk("check-1", "anna"), ttl)
-        .unwrap()
-        .unwrap();
-    let verdict = |person: &str| Save {
-        verdicts: vec![(
-            format!("v-{person}"),
-            row(
-                json!({"batch_id": "b-1", "first_page": "p-0", "verdict": "passed", "checker": person}),
-            ),
-        )],
-        action: "checked",
-        ..Save::default()
-    };
-    let e = team
-        .save(&check, &desk("check-1", "anna"), &verdict("anna"))
-        .unwrap_err();
-    assert_eq!(e.code(), "team.four_eyes", "{e}");
-    assert!(e.to_string().contains("anna"), "{e}");
-    team.release(&check, &desk("check-1", "anna")).unwrap();
-    let d = desk("check-1", "dora");
-    let check = team.claim_next(Step::Check, &d, ttl).unwrap().unwrap();
-    team.save(&check, &d, &verdict("dora")).unwrap();
-    assert_eq!(team.download("b-1").unwrap().rows.verdicts.len(), 1);
+    check_with_four_eyes(&mut team, ttl);
 
     // Who did what, where — an unbroken chain.
     let (events, broken) = team.verify_events().unwrap();

@@ -12,6 +12,7 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 
 /// One row, column name → value.
 pub type Row = Map<String, Value>;
@@ -141,10 +142,7 @@ pub fn import(conn: &Connection, table: Table, rows: &[Row]) -> Result<usize> {
                 .filter(|n| **n != "id")
                 .map(|n| format!("{n} = excluded.{n}"))
                 .collect();
-            sql.push_str(&format!(
-                " ON CONFLICT (id) DO UPDATE SET {}",
-                set.join(", ")
-            ));
+            let _ = write!(sql, " ON CONFLICT (id) DO UPDATE SET {}", set.join(", "));
         }
         let values: Vec<SqlValue> = cols.iter().map(|c| sql_of(&row[c.as_str()])).collect();
         changed += conn.execute(&sql, rusqlite::params_from_iter(values))?;
@@ -154,7 +152,7 @@ pub fn import(conn: &Connection, table: Table, rows: &[Row]) -> Result<usize> {
 
 /// Whether an append-only entry with the same content is already here.
 fn present(conn: &Connection, table: Table, content: &[&str], row: &Row) -> Result<bool> {
-    let cond: Vec<String> = content
+    let conditions: Vec<String> = content
         .iter()
         .enumerate()
         .map(|(i, c)| format!("{c} IS ?{}", i + 1))
@@ -162,7 +160,7 @@ fn present(conn: &Connection, table: Table, content: &[&str], row: &Row) -> Resu
     let sql = format!(
         "SELECT EXISTS (SELECT 1 FROM {} WHERE {})",
         table.name(),
-        cond.join(" AND ")
+        conditions.join(" AND ")
     );
     let values: Vec<SqlValue> = content
         .iter()
