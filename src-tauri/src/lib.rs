@@ -15,6 +15,7 @@ mod ocr_worker;
 mod single_instance;
 mod state;
 mod sync_worker;
+mod team_worker;
 pub(crate) mod terminal;
 mod window_state;
 
@@ -100,6 +101,11 @@ pub fn run() {
             commands::scan::scan_profiles,
             commands::scan::scan_batches,
             commands::scan::scan_mailboxes,
+            commands::team::team_view,
+            commands::team::team_hand_over,
+            commands::team::team_take,
+            commands::team::team_done,
+            commands::team::team_let_go,
             commands::scan::scan_batch_create,
             commands::scan::scan_batch_delete,
             commands::scan::scan_batch_get,
@@ -206,13 +212,14 @@ pub(crate) struct Loops {
 }
 
 /// The background work over the store: delivery, central files and updates, the hot
-/// folder, the mailbox, OCR.
+/// folder, the mailbox, the team store, OCR.
 pub(crate) fn start_workers(app: &tauri::AppHandle) {
     app.manage(Loops::default());
     sync_worker::start(app);
     central::start(app);
     hotfolder_worker::start(app);
     mailbox_worker::start(app);
+    team_worker::start(app);
     ocr_worker::start(app);
     terminal::start(app);
 }

@@ -8,4 +8,5 @@ pub mod scan;
 pub mod station;
 pub mod submissions;
 pub mod sync;
+pub mod team;
 pub mod terminal;

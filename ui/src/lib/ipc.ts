@@ -10,6 +10,8 @@ import type { AppInfo } from './bindings/AppInfo';
 import type { AttachmentRef } from './bindings/AttachmentRef';
 import type { BatchSuggestions } from './bindings/BatchSuggestions';
 import type { MailboxView } from './bindings/MailboxView';
+import type { TeamTaken } from './bindings/TeamTaken';
+import type { TeamView } from './bindings/TeamView';
 import type { BatchSummary } from './bindings/BatchSummary';
 import type { BatchView } from './bindings/BatchView';
 import type { BoundaryError } from './bindings/BoundaryError';
@@ -153,6 +155,11 @@ export const ipc = {
     }),
   scanProfiles: () => call<ScanProfileInfo[]>('scan_profiles'),
   scanMailboxes: () => call<MailboxView[]>('scan_mailboxes'),
+  teamView: () => call<TeamView | null>('team_view'),
+  teamHandOver: (batchId: string) => call<TeamView | null>('team_hand_over', { batchId }),
+  teamTake: (step: string) => call<TeamTaken | null>('team_take', { step }),
+  teamDone: (claim: number) => call<TeamView | null>('team_done', { claim }),
+  teamLetGo: (claim: number) => call<TeamView | null>('team_let_go', { claim }),
   scanBatches: (after: string | null = null, limit: number = PAGE) =>
     call<Paged<BatchSummary>>('scan_batches', { after, limit }),
   scanBatchCreate: (name: string, profileId: string) =>
@@ -214,6 +221,11 @@ export function onBatchesChanged(handler: () => void): Promise<UnlistenFn> {
 /** The mailbox reader finished a pass (or failed one): the mailboxes' states changed. */
 export function onMailboxChanged(handler: () => void): Promise<UnlistenFn> {
   return listen('mailbox-changed', () => handler());
+}
+
+/** Another desk changed the team's work (or this station's upload went through). */
+export function onTeamChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen('team-changed', () => handler());
 }
 
 /** A delivery round delivered or failed something: delivery states changed. */
