@@ -97,7 +97,7 @@ pub fn display() -> String {
 pub struct Driver {
     child: Child,
     port: u16,
-    _serial: MutexGuard<'static, ()>,
+    _serial: Option<MutexGuard<'static, ()>>,
 }
 
 impl Driver {
@@ -115,6 +115,20 @@ impl Driver {
         let serial = SERIAL
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Self::spawn(env, remove, Some(serial))
+    }
+
+    /// A second driver beside `first` (the test already holds the one-at-a-time lock):
+    /// two apps at once, each with its own environment — two stations of a team.
+    pub fn beside(_first: &Driver, env: &[(&str, &Path)]) -> Self {
+        Self::spawn(env, &[], None)
+    }
+
+    fn spawn(
+        env: &[(&str, &Path)],
+        remove: &[&str],
+        serial: Option<MutexGuard<'static, ()>>,
+    ) -> Self {
         let port = free_port();
         let native = free_port();
         // Its own process group, so that dropping the driver also ends the

@@ -29,5 +29,6 @@ mod security;
 mod servers;
 mod startup_errors;
 mod sync;
+mod team;
 mod terminal;
 mod workbench;

@@ -51,7 +51,7 @@ pub(crate) async fn drop_files(app: &crate::harness::App, files: serde_json::Val
         .unwrap();
 }
 
-async fn page_ids(app: &crate::harness::App) -> Vec<String> {
+pub(crate) async fn page_ids(app: &crate::harness::App) -> Vec<String> {
     let mut ids = Vec::new();
     for el in app
         .client
@@ -100,7 +100,7 @@ pub(crate) async fn wait_pages(app: &crate::harness::App, n: usize) {
 }
 
 /// Scans `n` pages from SANE's test scanner's feeder through the workspace's scanner form.
-async fn scan_from_test_scanner(app: &crate::harness::App, n: u32) {
+pub(crate) async fn scan_from_test_scanner(app: &crate::harness::App, n: u32) {
     app.click("button[data-action='find-scanners']").await;
     app.wait_for("#scan-device option[value='test:0']").await;
     app.client
