@@ -10,6 +10,7 @@
 //! user = "eingang_scan1"              # one database role per station
 //! ca_bundle = "/etc/eingang/db-ca.pem" # the CA of the server's certificate (TLS is required)
 //! roles = ["capture", "index"]        # capture, index, check, release, deliver
+//! claim_secs = 900                    # how long a desk holds work it took (default 15 min)
 //! ```
 
 use crate::{err, ConfigError};
@@ -30,6 +31,9 @@ pub struct TeamSection {
     pub ca_bundle: Option<PathBuf>,
     #[serde(default)]
     pub roles: Vec<String>,
+    /// How long a desk holds work it took before another desk may take it (seconds,
+    /// 10–86,400; default 900).
+    pub claim_secs: Option<u64>,
 }
 
 impl TeamSection {
@@ -39,6 +43,10 @@ impl TeamSection {
     }
     pub fn port(&self) -> u16 {
         self.port.unwrap_or(5432)
+    }
+    /// How long a desk holds work it took.
+    pub fn claim_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.claim_secs.unwrap_or(900))
     }
     /// Whether the station has `role`.
     pub fn has_role(&self, role: &str) -> bool {
@@ -86,6 +94,9 @@ pub fn check(file: &Path, t: &TeamSection) -> Result<(), ConfigError> {
     if let Some(r) = t.roles.iter().find(|r| !ROLES.contains(&r.as_str())) {
         return at(format!("roles: {r:?} is none of {}", ROLES.join(", ")));
     }
+    if let Some(n) = t.claim_secs.filter(|n| !(10..=86_400).contains(n)) {
+        return at(format!("claim_secs {n}: 10 to 86400 seconds"));
+    }
     if let Some(p) = t.ca_bundle.as_ref().filter(|p| !p.is_absolute()) {
         return at(format!("ca_bundle {}: give an absolute path", p.display()));
     }
@@ -126,6 +137,7 @@ mod tests {
             ),
             ("host = \"h\"\ndatabase = \"d\"\nuser = \"u\"", "roles"),
             (&format!("{ok}port = 0"), "port"),
+            (&format!("{ok}claim_secs = 5"), "claim_secs"),
             (
                 "host = \"h\"\ndatabase = \"d\"\nuser = \"u\"\nroles = [\"chef\"]",
                 "roles",

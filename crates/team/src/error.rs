@@ -58,6 +58,9 @@ impl TeamError {
             if db.code().code().starts_with("28") {
                 return Self::Login { server, reason };
             }
+            if passing(db.code().code()) {
+                return Self::Unreachable { server, reason };
+            }
             return Self::Database { server, reason };
         }
         let lower = reason.to_ascii_lowercase();
@@ -73,7 +76,10 @@ impl TeamError {
     pub(crate) fn from_query(server: &str, e: &postgres::Error) -> Self {
         let reason = full(e);
         let server = server.to_owned();
-        if e.is_closed() || (e.as_db_error().is_none() && e.code().is_none()) {
+        if e.is_closed()
+            || (e.as_db_error().is_none() && e.code().is_none())
+            || e.code().is_some_and(|c| passing(c.code()))
+        {
             Self::Unreachable { server, reason }
         } else if let Some(db) = e.as_db_error().filter(|d| d.code().code() == "EG001") {
             Self::FourEyes {
@@ -88,6 +94,13 @@ impl TeamError {
             Self::Database { server, reason }
         }
     }
+}
+
+/// Whether a server's answer goes away by itself: it is starting, shutting down or
+/// recovering (57P01–57P03), has no connection left (53300), or let a transaction lose
+/// a race it may simply repeat (40001, 40P01).
+fn passing(code: &str) -> bool {
+    matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01")
 }
 
 /// An error with its causes, one sentence.

@@ -23,11 +23,6 @@ use eingang_store::Store;
 use eingang_team::{BatchRows, Row, Save, Step, Team, TeamError, Who};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::time::Duration;
-
-/// How long a desk holds work it took without finishing it (it is renewed while the desk
-/// works; a desk that went away frees it after this).
-pub const CLAIM_TTL: Duration = Duration::from_secs(15 * 60);
 
 /// This station and the person signed in at it.
 fn who(cfg: &Config) -> Who {
@@ -200,7 +195,7 @@ pub fn take(store: &Store, cfg: &Config, step: &str) -> Result<Option<TeamTaken>
     require(cfg, role_of(step))?;
     let who = who(cfg);
     let mut team = connect(store, &cfg.team)?;
-    let Some(claim) = team.claim_next(step, &who, CLAIM_TTL)? else {
+    let Some(claim) = team.claim_next(step, &who, cfg.team.claim_ttl())? else {
         return Ok(None);
     };
     let brought = bring(store, &mut team, &claim.batch);
