@@ -224,8 +224,14 @@ fn day(data_dir: &DataDir, as_json: bool) -> ExitCode {
                 .iter()
                 .map(|(s, n)| (s.clone(), (*n).into()))
                 .collect();
+            let today: Vec<serde_json::Value> = d
+                .today
+                .iter()
+                .map(|b| serde_json::json!({"id": b.id, "name": b.name, "station": b.station, "state": b.state, "pages": b.pages, "open": b.open}))
+                .collect();
             return json(&serde_json::json!({
                 "pages_today": d.pages_today, "batches": batches, "waiting": waiting, "desks": desks,
+                "today": today,
             }));
         }
         println!("pages scanned today: {}", d.pages_today);

@@ -292,6 +292,9 @@ fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
     let waiting = serde_json::json!({"step": "index", "open": 2, "held": 0});
     assert_eq!(day["waiting"][0], waiting, "{day}");
     assert_eq!(day["pages_today"], 4);
+    assert_eq!(day["today"][0]["state"], "ready", "{day}");
+    assert_eq!(day["today"][0]["open"], 2);
+    assert_eq!(day["today"][0]["station"], "scan-1");
     // The check desk has no index role: it says so.
     let (ok, said) = check.run("carla", &["team", "take", "index"], None);
     assert!(!ok && said.contains("team.no_role"), "{said}");

@@ -25,7 +25,7 @@ pub use paging::{page_size, Paged, PAGE_DEFAULT, PAGE_MAX};
 pub use scan::{
     BatchSummary, BatchView, DocumentView, MailboxView, PageBefore, PageEdit, PageView, PageWord,
     ReleaseDocPreview, ReleasePreview, ReleaseWaiting, ScanProfileInfo, ScanProgress, ScannerInfo,
-    SeparationSummary, TeamDesk, TeamTaken, TeamView, TeamWaiting,
+    SeparationSummary, TeamBatchView, TeamDesk, TeamTaken, TeamView, TeamWaiting,
 };
 pub use status::{
     AppInfo, BoundaryError, Role, StatusSnapshot, StoreUsage, SyncStatus, UpdateInfo,

@@ -374,6 +374,8 @@ pub struct TeamView {
     pub pages_today: u32,
     pub waiting: Vec<TeamWaiting>,
     pub desks: Vec<TeamDesk>,
+    /// The day's batches as the team has them, newest first.
+    pub today: Vec<TeamBatchView>,
     /// The work this station holds now.
     pub held: Vec<TeamTaken>,
     /// This station's batches handed over (or waiting to be, while the server is away).
@@ -412,4 +414,18 @@ pub struct TeamTaken {
     pub batch: String,
     pub item: String,
     pub document: Option<u32>,
+}
+
+/// One of the day's batches in the team: where it was scanned, where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TeamBatchView {
+    pub id: String,
+    pub name: String,
+    pub station: String,
+    /// `scanning`, `ready` (in the queue) or `released`.
+    pub state: String,
+    pub pages: u32,
+    /// Its work still open (index, check, release).
+    pub open: u32,
 }

@@ -489,6 +489,21 @@ pub struct Day {
     pub waiting: Vec<(Step, i64, i64)>,
     /// Who works on what now.
     pub desks: Vec<Desk>,
+    /// The day's batches (changed today), newest first: at most 50.
+    pub today: Vec<TeamBatch>,
+}
+
+/// A batch as the team sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamBatch {
+    pub id: String,
+    pub name: String,
+    pub station: String,
+    /// scanning, ready, released.
+    pub state: String,
+    pub pages: i64,
+    /// Its work still open (index, check, release).
+    pub open: i64,
 }
 
 /// A desk at work: station, person, the step and the item it holds.
@@ -532,6 +547,28 @@ impl Team {
         for step in Step::ALL {
             let (open, held) = self.queue(step)?;
             day.waiting.push((step, open, held));
+        }
+        for r in self
+            .client()
+            .query(
+                "SELECT b.id, b.name, b.station, b.state, b.pages,
+                        (SELECT count(*) FROM team_work w
+                          WHERE w.batch = b.id AND w.state = 'open' AND w.step <> 'deliver')
+                   FROM team_batches b
+                  WHERE b.changed_at >= date_trunc('day', now())
+                  ORDER BY b.created_at DESC LIMIT 50",
+                &[],
+            )
+            .map_err(q)?
+        {
+            day.today.push(TeamBatch {
+                id: r.get(0),
+                name: r.get(1),
+                station: r.get(2),
+                state: r.get(3),
+                pages: i64::from(r.get::<_, i32>(4)),
+                open: r.get(5),
+            });
         }
         for r in self
             .client()

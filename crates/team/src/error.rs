@@ -100,7 +100,10 @@ impl TeamError {
 /// recovering (57P01–57P03), has no connection left (53300), or let a transaction lose
 /// a race it may simply repeat (40001, 40P01).
 fn passing(code: &str) -> bool {
-    matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01")
+    matches!(
+        code,
+        "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01"
+    )
 }
 
 /// An error with its causes, one sentence.

@@ -21,7 +21,7 @@ mod migrate;
 pub mod testing;
 mod work;
 
-pub use batches::{BatchRows, Day, Desk, Downloaded, Row, Save};
+pub use batches::{BatchRows, Day, Desk, Downloaded, Row, Save, TeamBatch};
 pub use error::{TeamError, CODES};
 pub use migrate::KNOWN_VERSION;
 pub use work::{Claim, Step, Who};

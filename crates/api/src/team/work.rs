@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::team::connect;
 use eingang_capture::pages::segments;
 use eingang_config::Config;
-use eingang_model::{BatchId, PageId, TeamDesk, TeamTaken, TeamView, TeamWaiting};
+use eingang_model::{BatchId, PageId, TeamBatchView, TeamDesk, TeamTaken, TeamView, TeamWaiting};
 use eingang_store::tables::mirror::{self, Table};
 use eingang_store::tables::{audit, batches, blobs, pages, team as local};
 use eingang_store::Store;
@@ -446,6 +446,7 @@ pub fn view(store: &Store, cfg: &Config) -> Result<Option<TeamView>> {
         pages_today: 0,
         waiting: Vec::new(),
         desks: Vec::new(),
+        today: Vec::new(),
         held,
         handed: uploads
             .iter()
@@ -470,6 +471,18 @@ pub fn view(store: &Store, cfg: &Config) -> Result<Option<TeamView>> {
                     step: s.as_str().into(),
                     open: count(*open),
                     held: count(*held),
+                })
+                .collect();
+            v.today = d
+                .today
+                .into_iter()
+                .map(|b| TeamBatchView {
+                    id: b.id,
+                    name: b.name,
+                    station: b.station,
+                    state: b.state,
+                    pages: count(b.pages),
+                    open: count(b.open),
                 })
                 .collect();
             v.desks = d

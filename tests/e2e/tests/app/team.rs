@@ -211,6 +211,12 @@ async fn a_batch_scanned_at_one_station_is_indexed_checked_released_and_delivere
     let desk_b = driver_b.launch(b.path()).await;
     desk_b.click("nav button[data-workspace='scan']").await;
     sign_in(&desk_b, "Bert Index").await;
+    // The day as the team has it: A's batch, handed over, both documents open.
+    desk_b
+        .wait_text("[data-testid='team-today']", |t| {
+            t.contains("Post Team (scan-1): übergeben, 4 Seiten, 2 offen")
+        })
+        .await;
     for _ in 0..2 {
         let n = take(&desk_b, "index").await.expect("a document to index");
         // Who works on what: A sees B at work without reloading.
@@ -313,7 +319,9 @@ async fn a_batch_scanned_at_one_station_is_indexed_checked_released_and_delivere
         "each document once: {pdfs:?}"
     );
     station_a
-        .wait_text("[data-testid='team-waiting']", |t| !t.contains("1 offen"))
+        .wait_text("[data-testid='team-today']", |t| {
+            t.contains("Post Team (scan-1): freigegeben, 4 Seiten")
+        })
         .await;
     // A delivered nothing itself.
     assert!(walk(&a.path().join("ausgang")).is_empty());
