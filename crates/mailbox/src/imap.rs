@@ -36,38 +36,11 @@ pub(crate) struct About {
 }
 
 fn tls_config(a: &Account) -> Result<rustls::ClientConfig, MailError> {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    let tls_err = |reason: String| MailError::Tls {
+    let ca: Vec<std::path::PathBuf> = a.ca_bundle.iter().cloned().collect();
+    eingang_seal::tls::client_config(&ca).map_err(|reason| MailError::Tls {
         server: a.server(),
         reason,
-    };
-    if let Some(path) = &a.ca_bundle {
-        use rustls::pki_types::{pem::PemObject, CertificateDer};
-        let bytes = std::fs::read(path).map_err(|e| tls_err(format!("{}: {e}", path.display())))?;
-        let mut n = 0;
-        for cert in CertificateDer::pem_slice_iter(&bytes) {
-            let cert = cert.map_err(|e| tls_err(format!("{}: {e}", path.display())))?;
-            roots
-                .add(cert)
-                .map_err(|e| tls_err(format!("{}: {e}", path.display())))?;
-            n += 1;
-        }
-        if n == 0 {
-            return Err(tls_err(format!(
-                "{}: no PEM certificate in it",
-                path.display()
-            )));
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| tls_err(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
+    })
 }
 
 /// Runs `f` under the account's time limit; `what` names the step in the error.

@@ -137,25 +137,7 @@ impl Directory {
     }
 
     fn tls_config(&self) -> Result<rustls::ClientConfig> {
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in rustls_native_certs::load_native_certs().certs {
-            let _ = roots.add(cert);
-        }
-        for path in &self.ca {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Error::Directory(format!("{}: {e}", path.display())))?;
-            for der in crate::der_util::certificates_from(&bytes) {
-                roots
-                    .add(der.into())
-                    .map_err(|e| Error::Directory(format!("{}: {e}", path.display())))?;
-            }
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        Ok(rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Directory(e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth())
+        crate::tls::client_config(&self.ca).map_err(Error::Directory)
     }
 }
 

@@ -20,6 +20,7 @@ pub mod pades;
 pub mod smime;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tls;
 pub mod token;
 pub mod tsa;
 pub mod verify;

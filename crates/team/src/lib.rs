@@ -27,7 +27,6 @@ pub use migrate::KNOWN_VERSION;
 pub use work::{Claim, Step, Who};
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Where the team database is and how to reach it (the password comes from the key
@@ -98,33 +97,9 @@ impl Team {
 /// The TLS settings: the system's roots and the configured CA; the server's name is
 /// checked (an IP address as well).
 fn tls(s: &Settings) -> Result<rustls::ClientConfig, TeamError> {
-    use rustls::pki_types::{pem::PemObject, CertificateDer};
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    let bad = |reason: String| TeamError::Tls {
+    let ca: Vec<PathBuf> = s.ca_bundle.iter().cloned().collect();
+    eingang_seal::tls::client_config(&ca).map_err(|reason| TeamError::Tls {
         server: s.name(),
         reason,
-    };
-    if let Some(path) = &s.ca_bundle {
-        let bytes = std::fs::read(path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
-        let mut n = 0;
-        for cert in CertificateDer::pem_slice_iter(&bytes) {
-            let cert = cert.map_err(|e| bad(format!("{}: {e}", path.display())))?;
-            roots
-                .add(cert)
-                .map_err(|e| bad(format!("{}: {e}", path.display())))?;
-            n += 1;
-        }
-        if n == 0 {
-            return Err(bad(format!("{}: no PEM certificate in it", path.display())));
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| bad(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
+    })
 }
