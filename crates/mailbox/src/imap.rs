@@ -37,9 +37,9 @@ pub(crate) struct About {
 
 fn tls_config(a: &Account) -> Result<rustls::ClientConfig, MailError> {
     let ca: Vec<std::path::PathBuf> = a.ca_bundle.iter().cloned().collect();
-    eingang_seal::tls::client_config(&ca).map_err(|reason| MailError::Tls {
+    eingang_seal::tls::client_config(&ca).map_err(|e| MailError::Tls {
         server: a.server(),
-        reason,
+        reason: e.0,
     })
 }
 

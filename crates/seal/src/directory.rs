@@ -137,7 +137,7 @@ impl Directory {
     }
 
     fn tls_config(&self) -> Result<rustls::ClientConfig> {
-        crate::tls::client_config(&self.ca).map_err(Error::Directory)
+        crate::tls::client_config(&self.ca).map_err(|e| Error::Directory(e.0))
     }
 }
 

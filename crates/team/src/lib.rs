@@ -98,8 +98,8 @@ impl Team {
 /// checked (an IP address as well).
 fn tls(s: &Settings) -> Result<rustls::ClientConfig, TeamError> {
     let ca: Vec<PathBuf> = s.ca_bundle.iter().cloned().collect();
-    eingang_seal::tls::client_config(&ca).map_err(|reason| TeamError::Tls {
+    eingang_seal::tls::client_config(&ca).map_err(|e| TeamError::Tls {
         server: s.name(),
-        reason,
+        reason: e.0,
     })
 }
