@@ -324,3 +324,63 @@ fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
         "{said}"
     );
 }
+
+#[test]
+fn a_desk_that_goes_away_loses_its_work_and_a_desk_that_works_keeps_it() {
+    let server = Postgres::shared();
+    let (settings, password) = server.database();
+    let online = team_section(&settings, settings.port, &server.ca());
+    let pw = format!("{password}\n");
+    let away = team_section(&settings, eingang_seal::testing::free_port(), &server.ca());
+    let scan = Station::new("scan-1", &away, &["capture"]);
+    scan.run("anna", &["team", "password"], Some(&pw));
+    let batch = scan_and_hand_over(&scan, &online);
+    scan.run("anna", &["team", "password"], Some(&pw));
+    scan.ok("anna", &["team", "upload"]);
+    let short = format!("{online}claim_secs = 10\n");
+    let (one, two) = (
+        Station::new("index-1", &short, &["index"]),
+        Station::new("index-2", &short, &["index"]),
+    );
+    one.run("bert", &["team", "password"], Some(&pw));
+    two.run("carla", &["team", "password"], Some(&pw));
+
+    // Desk one works (its team loop runs and renews the claim): desk two never gets it.
+    let first = one.json("bert", &["team", "take", "index", "--json"]);
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_eingang"))
+        .arg("--data-dir")
+        .arg(one.data.path())
+        .args(["--user", "bert", "team", "upload", "--watch"])
+        .env(
+            "EINGANG_MACHINE_CONFIG",
+            one.data.path().join("machine.toml"),
+        )
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(12));
+    let second = two.json("carla", &["team", "take", "index", "--json"]);
+    assert_ne!(second["item"], first["item"], "still desk one's: {second}");
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+    let finish = |t: &serde_json::Value| {
+        let n = t["document"].to_string();
+        let args = ["batch", "index", &batch, "--doc", &n, "dokumentart=Antrag"];
+        one.ok("bert", &args);
+        one.ok("bert", &["team", "done", &t["claim"].to_string()]);
+    };
+    finish(&first);
+    // Desk two goes away (nothing renews its claim): after claim_secs the work is free.
+    std::thread::sleep(std::time::Duration::from_secs(11));
+    let again = one.json("bert", &["team", "take", "index", "--json"]);
+    assert_eq!(
+        again["item"], second["item"],
+        "desk two's, free again: {again}"
+    );
+    let claim = second["claim"].to_string();
+    let (ok, said) = two.run("carla", &["team", "done", &claim], None);
+    assert!(!ok && said.contains("team.not_held"), "{said}");
+    finish(&again);
+    let day = one.json("bert", &["team", "day", "--json"]);
+    assert_eq!(day["waiting"][0]["open"], 0, "both indexed once: {day}");
+}

@@ -7,7 +7,9 @@ mod watch;
 mod work;
 
 pub use watch::team_forever;
-pub use work::{day, done, hand_over, let_go, take, upload_due, view, Done, UploadReport};
+pub use work::{
+    day, done, hand_over, let_go, renew_held, take, upload_due, view, Done, UploadReport,
+};
 
 use crate::error::{Error, Result};
 use eingang_config::TeamSection;

@@ -1,10 +1,11 @@
 //! The team loop (the app's team worker, `eingang team upload --watch`): sends what waits
-//! for the team store whenever the server can be reached, and listens for the changes other
-//! desks make (LISTEN/NOTIFY) so the Scanstelle shows them without reloading.
+//! for the team store whenever the server can be reached, keeps the work this desk holds
+//! (renewing its claims), and listens for the changes other desks make (LISTEN/NOTIFY) so
+//! the Scanstelle shows them without reloading.
 
 use crate::error::Result;
 use crate::loops::Shutdown;
-use crate::team::{connect, upload_due, UploadReport};
+use crate::team::{connect, renew_held, upload_due, UploadReport};
 use eingang_config::Config;
 use eingang_store::Store;
 use eingang_team::Team;
@@ -27,6 +28,7 @@ pub fn team_forever(
 ) {
     let mut listener: Option<Team> = None;
     let mut last_upload: Option<Instant> = None;
+    let mut last_renew: Option<Instant> = None;
     while !shutdown.is_requested() {
         let Some(cfg) = config().filter(|c| c.team.configured()) else {
             listener = None;
@@ -37,6 +39,14 @@ pub fn team_forever(
             last_upload = Some(Instant::now());
             on_upload(upload_due(store, &cfg));
         }
+        // The work this desk holds stays its own while it works on it.
+        let renew_every = cfg.team.claim_ttl() / 3;
+        if last_renew.is_none_or(|t| t.elapsed() >= renew_every) {
+            last_renew = Some(Instant::now());
+            if renew_held(store, &cfg).is_ok_and(|lost| lost > 0) {
+                on_change("");
+            }
+        }
         if listener.is_none() {
             listener = connect(store, &cfg.team)
                 .and_then(|mut t| {
@@ -44,6 +54,14 @@ pub fn team_forever(
                     Ok(t)
                 })
                 .ok();
+            // The work this desk holds stays its own while it works on it.
+            let renew_every = cfg.team.claim_ttl() / 3;
+            if last_renew.is_none_or(|t| t.elapsed() >= renew_every) {
+                last_renew = Some(Instant::now());
+                if renew_held(store, &cfg).is_ok_and(|lost| lost > 0) {
+                    on_change("");
+                }
+            }
             if listener.is_none() {
                 shutdown.sleep_blocking(UPLOAD_EVERY);
                 continue;

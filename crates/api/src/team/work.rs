@@ -406,6 +406,31 @@ pub fn done(store: &Store, cfg: &Config, claim: i64) -> Result<Done> {
     })
 }
 
+/// Holds this station's work for another `claim_secs` while the desk works on it (the team
+/// loop calls it every third of that); work whose claim ran out meanwhile (the station was
+/// away, another desk took it) is dropped here. Returns how many were dropped.
+pub fn renew_held(store: &Store, cfg: &Config) -> Result<usize> {
+    let held = store.with_conn(local::claims)?;
+    if held.is_empty() {
+        return Ok(0);
+    }
+    let who = who(cfg);
+    let mut team = connect(store, &cfg.team)?;
+    let mut lost = 0;
+    for h in held {
+        let kept = match team.held(h.claim_id, &who) {
+            Ok(mut c) => team.renew(&mut c, &who, cfg.team.claim_ttl())?,
+            Err(TeamError::NotHeld { .. }) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !kept {
+            store.with_tx(|c| local::let_go(c, h.claim_id))?;
+            lost += 1;
+        }
+    }
+    Ok(lost)
+}
+
 /// Gives work back before finishing it: another desk can take it now.
 pub fn let_go(store: &Store, cfg: &Config, claim: i64) -> Result<()> {
     let who = who(cfg);
