@@ -5,6 +5,9 @@
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
+mod run;
+use run::{eingang, text as out};
+
 #[path = "../../sync/tests/sync/servers.rs"]
 #[allow(dead_code)]
 mod servers;
@@ -12,44 +15,7 @@ mod servers;
 #[allow(dead_code)]
 mod support;
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn eingang(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eingang"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("EINGANG_DATA_DIR")
-        .env_remove("EINGANG_CONFIG")
-        // The machine's file of these tests: `<data>/machine.toml` when a test writes one.
-        .env("EINGANG_MACHINE_CONFIG", data.join("machine.toml"))
-        .env("EINGANG_KEYRING", "off")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 #[test]
 fn a_headless_machine_delivers_with_the_cli_and_can_see_and_fix_what_went_wrong() {

@@ -5,38 +5,10 @@
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
+mod run;
+use run::{eingang, text};
+
 use eingang_mailbox::testing::Dovecot;
-use std::io::Write as _;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn eingang(data_dir: &Path, args: &[&str], input: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eingang"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("EINGANG_DATA_DIR")
-        .env_remove("EINGANG_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    if let Some(text) = input {
-        stdin.write_all(text.as_bytes()).unwrap();
-    }
-    drop(stdin);
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn message(n: usize) -> Vec<u8> {
     format!(

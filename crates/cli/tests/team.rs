@@ -6,39 +6,12 @@
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
+mod run;
+use run::{eingang, text};
+
 use eingang_team::testing::Postgres;
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn eingang(data: &Path, args: &[&str], input: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eingang"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("EINGANG_DATA_DIR")
-        .env_remove("EINGANG_CONFIG")
-        .env("EINGANG_MACHINE_CONFIG", data.join("machine.toml"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    if let Some(text) = input {
-        stdin.write_all(text.as_bytes()).unwrap();
-    }
-    drop(stdin);
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::{Command, Stdio};
 
 #[test]
 fn team_check_connects_migrates_and_names_what_is_wrong() {
