@@ -54,14 +54,6 @@ pub fn team_forever(
                     Ok(t)
                 })
                 .ok();
-            // The work this desk holds stays its own while it works on it.
-            let renew_every = cfg.team.claim_ttl() / 3;
-            if last_renew.is_none_or(|t| t.elapsed() >= renew_every) {
-                last_renew = Some(Instant::now());
-                if renew_held(store, &cfg).is_ok_and(|lost| lost > 0) {
-                    on_change("");
-                }
-            }
             if listener.is_none() {
                 shutdown.sleep_blocking(UPLOAD_EVERY);
                 continue;
