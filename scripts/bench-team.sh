@@ -33,6 +33,7 @@ cleanup() {
   jobs -p | xargs -r kill 2>/dev/null || true
   [ -z "$PG_PID" ] || kill "$PG_PID" 2>/dev/null || true
   [ -n "${BENCH_WORK:-}" ] || rm -rf "$WORK"
+  [ -z "${MADE_ETC:-}" ] || rmdir /etc/eingang 2>/dev/null || true
 }
 trap cleanup EXIT
 if [ -n "${BENCH_EINGANG:-}" ]; then
@@ -65,11 +66,18 @@ psql_admin() {
 psql_admin "CREATE ROLE scan LOGIN PASSWORD 'Pw-scan-bench-2026'" postgres
 psql_admin "CREATE DATABASE scanstelle OWNER scan" postgres
 
+# Each station is a machine of its own: a release build reads the machine's file only from
+# /etc/eingang/config.toml, so every command of a station runs in a mount namespace of its
+# own with the station's folder bound there (root only; the host's /etc is not touched,
+# beyond an empty /etc/eingang made as the mount point where there is none).
+[ "$(id -u)" = 0 ] || die "the team benchmark runs as root (each station in a mount namespace of its own)"
+MADE_ETC=
+if [ ! -d /etc/eingang ]; then mkdir /etc/eingang; MADE_ETC=1; fi
 # station NAME ROLES [CLAIM_SECS]: a data folder with its machine file and the password.
 station() {
   local dir="$WORK/$1"
-  mkdir -p "$dir"
-  cat >"$dir/machine.toml" <<EOT
+  mkdir -p "$dir/etc"
+  cat >"$dir/etc/config.toml" <<EOT
 [station]
 name = "$1"
 
@@ -82,10 +90,14 @@ ca_bundle = "$WORK/pg/ca.crt"
 roles = [$2]
 claim_secs = ${3:-900}
 EOT
-  printf 'Pw-scan-bench-2026\n' | at "$1" team password >/dev/null
+  printf 'Pw-scan-bench-2026\n' | at "$1" team password >/dev/null 2>&1
 }
-# at STATION ARGS…: the command at that station.
-at() { local s=$1; shift; EINGANG_MACHINE_CONFIG="$WORK/$s/machine.toml" "$E" --data-dir "$WORK/$s" "$@"; }
+# at STATION ARGS…: the command at that station (its machine file at /etc/eingang).
+at() {
+  local s=$1; shift
+  unshare -m --propagation private sh -c 'mount --bind "$0" /etc/eingang && exec "$@"' \
+    "$WORK/$s/etc" "$E" --data-dir "$WORK/$s" "$@"
+}
 echo '{"every_n_pages": 2}' >"$WORK/rules.json"
 
 # capture STATION FIRST COUNT NAME: imports pages FIRST.. into a batch, cuts it, hands it over.
@@ -148,8 +160,8 @@ T1=$(now)
 touch "$WORK/stop"
 wait "$D1" "$D2"
 T2=$(now)
-kill "$LISTEN" 2>/dev/null || true
 pkill -f "team upload --watch" 2>/dev/null || true
+{ kill "$LISTEN"; wait "$LISTEN"; } 2>/dev/null || true
 DOCS=$(psql_admin "SELECT count(*) FROM team_work WHERE step = 'index' AND state = 'done'")
 $PY - "$WORK" "$PAGES" "$T0" "$T1" "$T2" "$DOCS" <<'PY'
 import sys, statistics
