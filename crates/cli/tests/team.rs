@@ -255,6 +255,15 @@ fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
     assert!(r["blobs"].as_i64().unwrap() >= 3, "{r}");
     let r = scan.json("anna", &["team", "upload", "--json"]);
     assert_eq!(r["sent"], 0, "nothing left: {r}");
+    // Handed over twice: the second time changes nothing and blocks nothing.
+    let r = scan.json("anna", &["team", "hand-over", &batch, "--json"]);
+    assert_eq!(
+        (r["sent"].as_i64(), r["handed"].as_i64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
+    let r = scan.json("anna", &["team", "upload", "--json"]);
+    assert_eq!(r["sent"], 0, "{r}");
 
     // Desk B indexes (and later releases); desk C checks.
     let index = Station::new("index-1", &online, &["index", "release"]);

@@ -140,6 +140,9 @@ pub fn upload_due(store: &Store, cfg: &Config) -> Result<UploadReport> {
         Err(e) => return Err(e),
     };
     let who = who(cfg);
+    // One batch that cannot go up does not hold back the others; the first such error is
+    // returned after the round.
+    let mut refused: Option<Error> = None;
     for u in &due {
         let rows = export(store, &u.batch_id)?;
         let docs: Vec<String> = documents(store, &u.batch_id)?
@@ -156,13 +159,14 @@ pub fn upload_due(store: &Store, cfg: &Config) -> Result<UploadReport> {
                 report.blobs += blobs;
                 report.handed += usize::from(hand_over.is_some());
             }
-            // Handed over before (the answer was lost): it is there.
-            Err(Error::Refused { code, .. })
-                if code == "team.handed_over" && u.handed_at.is_none() && u.hand_over =>
-            {
+            // Handed over already (before, or the answer was lost): it is the team's now and
+            // changes only through the queue.
+            Err(Error::Refused { code, .. }) if code == "team.handed_over" && u.hand_over => {
                 store.with_tx(|c| local::uploaded(c, &u.batch_id, true))?;
-                report.sent += 1;
-                report.handed += 1;
+                if u.handed_at.is_none() {
+                    report.sent += 1;
+                    report.handed += 1;
+                }
             }
             Err(e) if transient(&e) => {
                 store.with_tx(|c| local::failed(c, &u.batch_id, e.code(), &e.to_string()))?;
@@ -170,11 +174,14 @@ pub fn upload_due(store: &Store, cfg: &Config) -> Result<UploadReport> {
             }
             Err(e) => {
                 store.with_tx(|c| local::failed(c, &u.batch_id, e.code(), &e.to_string()))?;
-                return Err(e);
+                refused.get_or_insert(e);
             }
         }
     }
-    Ok(report)
+    match refused {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
 }
 
 /// Whether an error goes away by itself (the server or the network is back).
