@@ -1,6 +1,7 @@
 //! The team loop while the app runs (`eingang_api::team::team_forever`, as `eingang team
 //! upload --watch`): a capture station's hand-overs go up whenever the server can be
-//! reached; every station hears the changes other desks make (LISTEN/NOTIFY) and tells the
+//! reached; a deliver station takes the team's released documents into its outbox (and
+//! wakes the sync worker); every station hears the changes other desks make (LISTEN/NOTIFY) and tells the
 //! UI (`team-changed`, and `scan-batches-changed` for the batch list) — the Scanstelle
 //! follows the day without reloading.
 
@@ -33,7 +34,30 @@ pub fn start(app: &AppHandle) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(code = e.code(), "team upload failed"),
             };
-            eingang_api::team::team_forever(&store, &config, &shutdown, &on_change, &on_upload);
+            // Documents taken to deliver wait in the outbox: the sync worker looks now.
+            let on_deliver = |r: eingang_api::Result<eingang_api::team::DeliverReport>| match r {
+                Ok(r) => {
+                    tracing::info!(
+                        taken = r.taken,
+                        finished = r.finished,
+                        "delivering for the team"
+                    );
+                    app.state::<SyncState>().wake.notify_one();
+                    let _ = app.emit("team-changed", ());
+                }
+                Err(e) => tracing::warn!(code = e.code(), "team delivery round failed"),
+            };
+            let targets = || {
+                app.state::<SyncState>()
+                    .target_ids(&store)
+                    .unwrap_or_default()
+            };
+            let events = eingang_api::team::TeamEvents {
+                on_change: &on_change,
+                on_upload: &on_upload,
+                on_deliver: &on_deliver,
+            };
+            eingang_api::team::team_forever(&store, &config, &targets, &shutdown, &events);
         });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "the team loop could not start");

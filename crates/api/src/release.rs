@@ -130,8 +130,14 @@ fn release_now(
     request: &ReleaseRequest,
 ) -> Result<Vec<DocumentRow>> {
     let targets: Vec<&str> = request.targets.iter().map(String::as_str).collect();
+    // A team's release: the documents go out from the team's deliver station.
+    let queued: &[&str] = if crate::team::released_for_team(store, batch)? {
+        &[]
+    } else {
+        &targets
+    };
     let sealer = crate::evidence::sealer(store, &request.seal, &request.timestamp)?;
-    let release = release_of(request, request.title.trim(), &targets, sealer.as_ref());
+    let release = release_of(request, request.title.trim(), queued, sealer.as_ref());
     let documents = release::release(store, batch, &release)?;
     // Every release anchors the audit log in the DMS (a failure here leaves the release
     // standing; the daily anchor catches up).
@@ -275,7 +281,12 @@ pub fn preview(
     request: &ReleaseRequest,
     target_names: Vec<String>,
 ) -> Result<eingang_model::ReleasePreview> {
-    let targets: Vec<&str> = request.targets.iter().map(String::as_str).collect();
+    // A team's release: the documents go out from the team's deliver station.
+    let targets: Vec<&str> = if crate::team::released_for_team(store, batch)? {
+        Vec::new()
+    } else {
+        request.targets.iter().map(String::as_str).collect()
+    };
     let sealer = crate::evidence::sealer(store, &request.seal, &request.timestamp)?;
     let title = request.title.trim();
     let title = if title.is_empty() { "…" } else { title };

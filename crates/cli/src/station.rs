@@ -239,8 +239,19 @@ fn print_outcome(
     use eingang_api::release::Released;
     match released {
         Released::Done(docs) => {
-            docs.iter().for_each(print_released);
-            print_release_state(&eingang_api::batches::get(store, id)?);
+            let mut for_team = false;
+            for d in docs {
+                let rows = store.with_conn(|c| {
+                    eingang_store::tables::outbox::of_item(c, "document", &d.id.to_string())
+                })?;
+                for_team |= rows.is_empty();
+                print_released(d, !rows.is_empty());
+            }
+            if for_team {
+                println!("batch {id}: released for the team — `eingang team done CLAIM` sends its documents to the team store, and a station with the deliver role delivers them");
+            } else {
+                print_release_state(&eingang_api::batches::get(store, id)?);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Released::Waiting(w) => {
@@ -262,11 +273,16 @@ fn print_release_state(b: &eingang_model::BatchSummary) {
     }
 }
 
-fn print_released(d: &eingang_store::tables::documents::DocumentRow) {
+fn print_released(d: &eingang_store::tables::documents::DocumentRow, queued: bool) {
     let index: Vec<String> = d.index.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let index = unless_empty(&index.join(", "), |i| format!(" ({i})"));
     let (id, pages, pdfa) = (&d.id, d.page_ids.len(), &d.pdfa);
-    println!("document {id}: {pages} page(s), {pdfa}, queued{index}");
+    let state = if queued {
+        "queued"
+    } else {
+        "for the team's delivery"
+    };
+    println!("document {id}: {pages} page(s), {pdfa}, {state}{index}");
 }
 
 /// `eingang masterdata import FILE`.

@@ -48,6 +48,29 @@ pub fn run(data_dir: &DataDir, watch: bool) -> ExitCode {
     })
 }
 
+/// One delivery round over every configured target (`eingang team deliver`), printed
+/// unless `quiet`; `false` when one failed or was paused.
+pub(crate) fn round(
+    store: &Arc<Store>,
+    rt: &tokio::runtime::Runtime,
+    quiet: bool,
+) -> Result<bool, Exit> {
+    let (cfg, targets) = configured(store)?;
+    let settings = eingang_sync::settings(&cfg);
+    let rounds = rt.block_on(eingang_api::targets::deliver_round(
+        store, &targets, settings,
+    ));
+    if !quiet {
+        return print_rounds(&targets, rounds);
+    }
+    let mut ok = true;
+    for r in rounds {
+        let r = r?;
+        ok &= r.failed == 0 && !r.paused;
+    }
+    Ok(ok)
+}
+
 /// Each target's round; `false` when one failed or was paused.
 fn print_rounds(
     targets: &[Target],

@@ -6,7 +6,9 @@
 //! - the shared work: `hand-over BATCH` (capture), `upload` (what waits for the server),
 //!   `take STEP` (claim the next index/check/release work and bring its batch here),
 //!   `done CLAIM` (send back what this desk did, queue the next step), `let-go CLAIM`,
-//!   `day` (the office's live state).
+//!   `day` (the office's live state);
+//! - `deliver [--watch]` (the deliver role): take the team's released documents, deliver
+//!   them to this station's targets and finish each once its receipt is here.
 
 use crate::out::{finish, json, open};
 use eingang_api::team;
@@ -55,6 +57,15 @@ pub enum TeamCommand {
     },
     /// Give claimed work back unfinished: another desk can take it.
     LetGo { claim: i64 },
+    /// Deliver the team's released documents (deliver role): claim them, deliver them to
+    /// this station's targets, finish each once delivered.
+    Deliver {
+        #[arg(long)]
+        json: bool,
+        /// Keep running until Ctrl-C (a headless deliver station).
+        #[arg(long, conflicts_with = "json")]
+        watch: bool,
+    },
     /// The office's day: pages, batches, work waiting per step, who works on what.
     Day {
         #[arg(long)]
@@ -71,6 +82,7 @@ pub fn run(data_dir: &DataDir, command: &TeamCommand) -> ExitCode {
         TeamCommand::Take { step, json } => take(data_dir, step, *json),
         &TeamCommand::Done { claim, json } => done(data_dir, claim, json),
         &TeamCommand::LetGo { claim } => let_go(data_dir, claim),
+        &TeamCommand::Deliver { json, watch } => deliver(data_dir, json, watch),
         &TeamCommand::Day { json } => day(data_dir, json),
     }
 }
@@ -98,19 +110,23 @@ fn upload(data_dir: &DataDir, as_json: bool, watch: bool) -> ExitCode {
         let shutdown = std::sync::Arc::new(eingang_api::loops::Shutdown::default());
         let _ctrl_c = crate::stop_on_ctrl_c(shutdown.clone());
         let config = || eingang_config::load(&data_dir.path).ok();
-        team::team_forever(
-            &store,
-            &config,
-            &shutdown,
-            &|batch| println!("changed at another desk: batch {batch}"),
-            &|r| match r {
+        let targets =
+            || config().map_or_else(Vec::new, |c| crate::args::queue_targets(&c, data_dir));
+        let events = team::TeamEvents {
+            on_change: &|batch| println!("changed at another desk: batch {batch}"),
+            on_upload: &|r| match r {
                 Ok(r) if r.sent > 0 || !r.waiting.is_empty() => {
                     let _ = print_upload(&r, false);
                 }
                 Ok(_) => {}
                 Err(e) => eprintln!("error [{}]: {e}", e.code()),
             },
-        );
+            on_deliver: &|r| match r {
+                Ok(r) => print_deliver(&r),
+                Err(e) => eprintln!("error [{}]: {e}", e.code()),
+            },
+        };
+        team::team_forever(&store, &config, &targets, &shutdown, &events);
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -140,7 +156,8 @@ fn take(data_dir: &DataDir, step: &str, as_json: bool) -> ExitCode {
     finish(|| {
         let cfg = eingang_config::load(&data_dir.path)?;
         let store = open(data_dir)?;
-        let taken = team::take(&store, &cfg, step)?;
+        let targets = crate::args::queue_targets(&cfg, data_dir);
+        let taken = team::take(&store, &cfg, step, &targets)?;
         if as_json {
             return json(&taken.map_or(serde_json::Value::Null, |t| {
                 serde_json::json!({
@@ -179,18 +196,80 @@ fn done(data_dir: &DataDir, claim: i64, as_json: bool) -> ExitCode {
                 .collect();
             return json(&serde_json::json!({
                 "step": d.step, "batch": d.batch, "pages": d.pages, "verdicts": d.verdicts,
-                "next": next,
+                "documents": d.documents, "next": next,
             }));
         }
         println!(
             "{} done: {} page(s) and {} verdict(s) sent",
             d.step, d.pages, d.verdicts
         );
+        if d.documents > 0 {
+            println!(
+                "  {} document(s) to the team store: a station with the deliver role delivers them",
+                d.documents
+            );
+        }
         for (s, i) in &d.next {
             println!("  queued: {s} {i}");
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// How long a deliver station waits between rounds while nothing is held.
+const DELIVER_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn deliver(data_dir: &DataDir, as_json: bool, watch: bool) -> ExitCode {
+    finish(|| {
+        let cfg = eingang_config::load(&data_dir.path)?;
+        let store = std::sync::Arc::new(open(data_dir)?);
+        let targets = crate::args::queue_targets(&cfg, data_dir);
+        let rt = crate::sync::runtime();
+        // Take, deliver, finish: what went out in this round is finished in it.
+        let round = |quiet: bool| -> Result<(team::DeliverReport, bool), crate::out::Exit> {
+            let taken = team::deliver_due(&store, &cfg, &targets, true)?;
+            let ok = taken.delivering == 0 || crate::sync::round(&store, &rt, quiet)?;
+            let finished = team::deliver_due(&store, &cfg, &targets, false)?;
+            Ok((
+                team::DeliverReport {
+                    taken: taken.taken,
+                    finished: taken.finished + finished.finished,
+                    delivering: finished.delivering,
+                },
+                ok,
+            ))
+        };
+        if !watch {
+            let (r, ok) = round(as_json)?;
+            if as_json {
+                return json(&serde_json::json!({
+                    "taken": r.taken, "finished": r.finished, "delivering": r.delivering,
+                }));
+            }
+            print_deliver(&r);
+            return Ok(crate::out::status(ok));
+        }
+        println!("delivering the team's released documents (Ctrl-C stops)");
+        let shutdown = std::sync::Arc::new(eingang_api::loops::Shutdown::default());
+        let _ctrl_c = crate::stop_on_ctrl_c(shutdown.clone());
+        while !shutdown.is_requested() {
+            // A failed round was printed; the next one tries again.
+            if let Ok((r, _)) = round(false) {
+                if r.taken + r.finished > 0 {
+                    print_deliver(&r);
+                }
+            }
+            shutdown.sleep_blocking(DELIVER_EVERY);
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn print_deliver(r: &team::DeliverReport) {
+    println!(
+        "delivering for the team: {} document(s) taken, {} delivered and finished, {} waiting in the outbox",
+        r.taken, r.finished, r.delivering
+    );
 }
 
 fn let_go(data_dir: &DataDir, claim: i64) -> ExitCode {

@@ -86,12 +86,17 @@ struct Station {
 
 impl Station {
     fn new(name: &str, team: &str, roles: &[&str]) -> Station {
+        Station::with(name, team, roles, "")
+    }
+
+    /// A station whose machine file says more after `[team]` (its targets).
+    fn with(name: &str, team: &str, roles: &[&str], more: &str) -> Station {
         let data = tempfile::tempdir().unwrap();
         let roles: Vec<String> = roles.iter().map(|r| format!("\"{r}\"")).collect();
         std::fs::write(
             data.path().join("machine.toml"),
             format!(
-                "[station]\nname = \"{name}\"\n\n{team}roles = [{}]\n",
+                "[station]\nname = \"{name}\"\n\n{team}roles = [{}]\n{more}",
                 roles.join(", ")
             ),
         )
@@ -283,21 +288,31 @@ fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
     index_both(&index, &batch);
     check_drawn(&check, &batch);
 
-    // Everything indexed and checked: the release waits; B takes it, releases, delivers.
+    // Everything indexed and checked: the release waits; B takes it and releases. Its
+    // documents go to the team, not into B's outbox.
     let t = index.json("bert", &["team", "take", "release", "--json"]);
     assert_eq!(t["item"], batch.as_str(), "{t}");
     let said = index.ok("bert", &["batch", "release", &batch, "--title", "Antrag"]);
-    assert!(said.contains("queued"), "{said}");
-    index.ok("bert", &["team", "done", &t["claim"].to_string()]);
+    assert!(said.contains("for the team's delivery"), "{said}");
+    let d = index.json("bert", &["team", "done", &t["claim"].to_string(), "--json"]);
+    assert_eq!(d["documents"], 2, "{d}");
     let day = index.json("bert", &["team", "day", "--json"]);
     assert_eq!(day["batches"]["released"], 1, "{day}");
-    let open: Vec<&serde_json::Value> = day["waiting"].as_array().unwrap().iter().collect();
-    assert!(open.iter().all(|w| w["open"] == 0), "{day}");
+    let waiting = serde_json::json!({"step": "deliver", "open": 2, "held": 0});
+    assert_eq!(day["waiting"][3], waiting, "{day}");
     index.ok("bert", &["sync"]);
+    // B anchors its own audit log in its target, as every release does; no document.
+    let from_b: Vec<_> = std::fs::read_dir(index.data.path().join("ausgang"))
+        .map(|d| d.filter_map(|e| Some(e.ok()?.file_name())).collect())
+        .unwrap_or_default();
     assert!(
-        files_in(&index.data.path().join("ausgang")) >= 2,
-        "delivered from the desk"
+        from_b
+            .iter()
+            .all(|f| f.to_string_lossy().starts_with("audit-")),
+        "no document from B: {from_b:?}"
     );
+
+    deliver_once(&online, &pw);
     assert_eq!(files_in(&scan.data.path().join("ausgang")), 0);
     assert_eq!(files_in(&check.data.path().join("ausgang")), 0);
     let said = index.ok("bert", &["team", "check"]);
@@ -305,6 +320,65 @@ fn a_batch_scanned_at_one_station_is_indexed_checked_and_released_at_others() {
         said.contains("event log:") && said.contains("chain intact"),
         "{said}"
     );
+}
+
+/// Two stations with the deliver role, both delivering to the city's one folder, run at
+/// the same instant: each of the two documents arrives there once, and the team's
+/// deliver work is all done.
+fn deliver_once(online: &str, pw: &str) {
+    let dms = tempfile::tempdir().unwrap();
+    let target = format!(
+        "\n[[target]]\nid = \"dms\"\nkind = \"folder\"\npath = \"{}\"\n",
+        dms.path().display()
+    );
+    let stations: Vec<Station> = ["deliver-1", "deliver-2"]
+        .iter()
+        .map(|name| Station::with(name, online, &["deliver"], &target))
+        .collect();
+    for s in &stations {
+        s.run("dora", &["team", "password"], Some(pw));
+    }
+    let running: Vec<std::process::Child> = stations
+        .iter()
+        .map(|s| {
+            Command::new(env!("CARGO_BIN_EXE_eingang"))
+                .arg("--data-dir")
+                .arg(s.data.path())
+                .args(["--user", "dora", "team", "deliver", "--json"])
+                .env("EINGANG_MACHINE_CONFIG", s.data.path().join("machine.toml"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut finished = 0;
+    for child in running {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["delivering"], 0, "all it took went out: {r}");
+        finished += r["finished"].as_i64().unwrap();
+    }
+    assert_eq!(finished, 2, "each document delivered by one station");
+    let pdfs = std::fs::read_dir(dms.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+        })
+        .count();
+    assert_eq!(pdfs, 2, "each document once in the DMS folder");
+    for s in &stations {
+        let r = s.json("dora", &["team", "deliver", "--json"]);
+        assert_eq!(
+            (r["taken"].as_i64(), r["finished"].as_i64()),
+            (Some(0), Some(0)),
+            "{r}"
+        );
+    }
+    let day = stations[0].json("dora", &["team", "day", "--json"]);
+    assert_eq!(day["waiting"][3]["open"], 0, "{day}");
 }
 
 #[test]

@@ -40,6 +40,8 @@ pub struct Downloaded {
     pub state: String,
     pub scanned_by: String,
     pub versions: HashMap<String, i64>,
+    /// Its released documents (rows of the releasing station's store), in order.
+    pub documents: Vec<Row>,
 }
 
 /// What a desk saves with the work it holds.
@@ -51,6 +53,11 @@ pub struct Save {
     pub verdicts: Vec<(String, Row)>,
     /// The batch row when it changed (a release).
     pub batch: Option<Row>,
+    /// The documents a release made (their PDF/A and Transfervermerk among the blobs
+    /// already): each waits to be delivered by a station with the deliver role.
+    pub documents: Vec<Row>,
+    /// Where delivered documents went (the deliver step's receipts), for the event log.
+    pub receipts: Vec<Value>,
     /// The work this makes: (step, item).
     pub next: Vec<(Step, String)>,
     /// What the event log says the desk did (`indexed`, `checked`, `released`, …).
@@ -263,6 +270,15 @@ impl Team {
         {
             out.rows.verdicts.push((r.get(0), object(r.get(1))));
         }
+        for r in tx
+            .query(
+                "SELECT row FROM team_documents WHERE batch = $1 ORDER BY created_at, id",
+                &[&batch],
+            )
+            .map_err(q)?
+        {
+            out.documents.push(object(r.get(0)));
+        }
         tx.commit().map_err(q)?;
         Ok(out)
     }
@@ -363,29 +379,13 @@ impl Team {
             &[&claim.id, &who.station, &who.person],
         )
         .map_err(q)?;
-        for (step, item) in &save.next {
-            tx.execute(
-                "INSERT INTO team_work (step, item, batch) VALUES ($1, $2, $3)
-                 ON CONFLICT (step, item) DO NOTHING",
-                &[&step.as_str(), item, &claim.batch],
-            )
-            .map_err(q)?;
-        }
-        if save.release_when_done {
-            tx.execute(
-                "INSERT INTO team_work (step, item, batch) SELECT 'release', $1, $1
-                  WHERE NOT EXISTS (SELECT 1 FROM team_work
-                                     WHERE batch = $1 AND state = 'open'
-                                       AND step IN ('index', 'check'))
-                 ON CONFLICT (step, item) DO NOTHING",
-                &[&claim.batch],
-            )
-            .map_err(q)?;
-        }
+        queue_next(&mut tx, claim, who, save).map_err(q)?;
         let detail = serde_json::json!({
             "step": claim.step.as_str(),
             "pages": save.pages.len(),
             "verdicts": save.verdicts.len(),
+            "documents": save.documents.len(),
+            "receipts": save.receipts,
         });
         event(
             &mut tx,
@@ -416,6 +416,53 @@ impl Team {
             .map_err(|e| TeamError::from_query(&server, &e))?;
         Ok(r.get(0))
     }
+}
+
+/// The work a save makes, in its transaction: its documents to deliver, the next step's
+/// work, and the batch's release once nothing of it is open.
+fn queue_next(
+    tx: &mut postgres::Transaction<'_>,
+    claim: &Claim,
+    who: &Who,
+    save: &Save,
+) -> Result<(), postgres::Error> {
+    for doc in &save.documents {
+        let id = text(doc, "id").unwrap_or_default();
+        tx.execute(
+            "INSERT INTO team_documents (id, batch, row, station, person)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+            &[
+                &id,
+                &claim.batch,
+                &Value::Object(doc.clone()),
+                &who.station,
+                &who.person,
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO team_work (step, item, batch) VALUES ('deliver', $1, $2)
+             ON CONFLICT (step, item) DO NOTHING",
+            &[&id, &claim.batch],
+        )?;
+    }
+    for (step, item) in &save.next {
+        tx.execute(
+            "INSERT INTO team_work (step, item, batch) VALUES ($1, $2, $3)
+             ON CONFLICT (step, item) DO NOTHING",
+            &[&step.as_str(), item, &claim.batch],
+        )?;
+    }
+    if save.release_when_done {
+        tx.execute(
+            "INSERT INTO team_work (step, item, batch) SELECT 'release', $1, $1
+              WHERE NOT EXISTS (SELECT 1 FROM team_work
+                                 WHERE batch = $1 AND state = 'open'
+                                   AND step IN ('index', 'check'))
+             ON CONFLICT (step, item) DO NOTHING",
+            &[&claim.batch],
+        )?;
+    }
+    Ok(())
 }
 
 fn object(v: Value) -> Row {

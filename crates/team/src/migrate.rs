@@ -12,6 +12,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_batches",
         include_str!("../migrations/0002_batches.sql"),
     ),
+    (
+        "0003_documents",
+        include_str!("../migrations/0003_documents.sql"),
+    ),
 ];
 
 /// The schema version this station knows.

@@ -41,7 +41,13 @@ pub async fn team_hand_over(
 #[tauri::command]
 pub async fn team_take(app: AppHandle, step: String) -> Result<Option<TeamTaken>, AppError> {
     let cfg = config(&app);
-    let taken = blocking(app.store()?, move |s| team::take(s, &cfg, &step)).await?;
+    let store = app.store()?;
+    let targets = app.state::<SyncState>().target_ids(&store)?;
+    let taken = blocking(store, move |s| team::take(s, &cfg, &step, &targets)).await?;
+    // A document to deliver waits in the outbox now.
+    if taken.as_ref().is_some_and(|t| t.step == "deliver") {
+        app.state::<SyncState>().wake.notify_one();
+    }
     let _ = app.emit("scan-batches-changed", ());
     Ok(taken)
 }

@@ -3,10 +3,13 @@
 //! `eingang team check` and `eingang doctor` run — connect (TLS), bring the schema to this
 //! station's version (or say the station must be updated), and what waits in the queue.
 
+mod deliver;
 mod watch;
 mod work;
 
-pub use watch::team_forever;
+pub use deliver::{deliver_due, finished_waiting, DeliverReport, MAX_DELIVERING};
+pub use watch::{team_forever, TeamEvents};
+pub(crate) use work::released_for_team;
 pub use work::{
     day, done, hand_over, let_go, renew_held, take, upload_due, view, Done, UploadReport,
 };

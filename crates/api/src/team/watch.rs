@@ -1,11 +1,14 @@
 //! The team loop (the app's team worker, `eingang team upload --watch`): sends what waits
 //! for the team store whenever the server can be reached, keeps the work this desk holds
-//! (renewing its claims), and listens for the changes other desks make (LISTEN/NOTIFY) so
+//! (renewing its claims), takes released documents to deliver (the deliver role) and
+//! finishes them once delivered, and listens for the changes other desks make (LISTEN/NOTIFY) so
 //! the Scanstelle shows them without reloading.
 
 use crate::error::Result;
 use crate::loops::Shutdown;
-use crate::team::{connect, renew_held, upload_due, UploadReport};
+use crate::team::{
+    connect, deliver_due, finished_waiting, renew_held, upload_due, DeliverReport, UploadReport,
+};
 use eingang_config::Config;
 use eingang_store::Store;
 use eingang_team::Team;
@@ -16,19 +19,34 @@ const UPLOAD_EVERY: Duration = Duration::from_secs(10);
 /// How long one wait for a change lasts (shutdown is looked at in between).
 const LISTEN_SLICE: Duration = Duration::from_millis(500);
 
-/// Runs until `shutdown`: uploads (capture stations) and listens. `config` is read each
-/// round (a changed machine file takes effect); `on_change` gets the batch another desk
-/// changed; `on_upload` each upload round's report or error.
+/// What the team loop tells its caller.
+#[allow(missing_debug_implementations)]
+pub struct TeamEvents<'a> {
+    /// The batch another desk changed (empty: reload everything).
+    pub on_change: &'a dyn Fn(&str),
+    /// Each upload round's report or error (capture).
+    pub on_upload: &'a dyn Fn(Result<UploadReport>),
+    /// Each delivery round that did something, or its error (deliver): documents taken
+    /// wait in the outbox — the sync loop should look now.
+    pub on_deliver: &'a dyn Fn(Result<DeliverReport>),
+}
+
+/// Runs until `shutdown`: uploads (capture stations), takes documents to deliver (deliver
+/// stations, queued for `targets()`), and listens. `config` is read each round (a changed
+/// machine file takes effect).
 pub fn team_forever(
     store: &Store,
     config: &dyn Fn() -> Option<Config>,
+    targets: &dyn Fn() -> Vec<String>,
     shutdown: &Shutdown,
-    on_change: &dyn Fn(&str),
-    on_upload: &dyn Fn(Result<UploadReport>),
+    events: &TeamEvents<'_>,
 ) {
+    let (on_change, on_upload) = (events.on_change, events.on_upload);
     let mut listener: Option<Team> = None;
     let mut last_upload: Option<Instant> = None;
     let mut last_renew: Option<Instant> = None;
+    let mut last_look: Option<Instant> = None;
+    let mut heard = false;
     while !shutdown.is_requested() {
         let Some(cfg) = config().filter(|c| c.team.configured()) else {
             listener = None;
@@ -47,6 +65,21 @@ pub fn team_forever(
                 on_change("");
             }
         }
+        if cfg.team.has_role("deliver") {
+            // New work when a desk changed something (a release) or every so often;
+            // finished work as soon as the outbox has its receipt.
+            let look = heard || last_look.is_none_or(|t| t.elapsed() >= UPLOAD_EVERY);
+            if look || finished_waiting(store).unwrap_or(false) {
+                if look {
+                    last_look = Some(Instant::now());
+                    heard = false;
+                }
+                let round = deliver_due(store, &cfg, &targets(), look);
+                if round.as_ref().map_or(true, |r| r.taken + r.finished > 0) {
+                    (events.on_deliver)(round);
+                }
+            }
+        }
         if listener.is_none() {
             listener = connect(store, &cfg.team)
                 .and_then(|mut t| {
@@ -54,6 +87,21 @@ pub fn team_forever(
                     Ok(t)
                 })
                 .ok();
+            if cfg.team.has_role("deliver") {
+                // New work when a desk changed something (a release) or every so often;
+                // finished work as soon as the outbox has its receipt.
+                let look = heard || last_look.is_none_or(|t| t.elapsed() >= UPLOAD_EVERY);
+                if look || finished_waiting(store).unwrap_or(false) {
+                    if look {
+                        last_look = Some(Instant::now());
+                        heard = false;
+                    }
+                    let round = deliver_due(store, &cfg, &targets(), look);
+                    if round.as_ref().map_or(true, |r| r.taken + r.finished > 0) {
+                        (events.on_deliver)(round);
+                    }
+                }
+            }
             if listener.is_none() {
                 shutdown.sleep_blocking(UPLOAD_EVERY);
                 continue;
@@ -61,7 +109,10 @@ pub fn team_forever(
         }
         if let Some(team) = listener.as_mut() {
             match team.next_change(LISTEN_SLICE) {
-                Ok(Some(batch)) => on_change(&batch),
+                Ok(Some(batch)) => {
+                    heard = true;
+                    on_change(&batch);
+                }
                 Ok(None) => {}
                 // The connection broke: a new one next round; the desks reload what changed.
                 Err(_) => {

@@ -18,7 +18,7 @@ use eingang_capture::pages::segments;
 use eingang_config::Config;
 use eingang_model::{BatchId, PageId, TeamBatchView, TeamDesk, TeamTaken, TeamView, TeamWaiting};
 use eingang_store::tables::mirror::{self, Table};
-use eingang_store::tables::{audit, batches, blobs, pages, team as local};
+use eingang_store::tables::{audit, batches, blobs, outbox, pages, team as local};
 use eingang_store::Store;
 use eingang_team::{BatchRows, Row, Save, Step, Team, TeamError, Who};
 use serde_json::{json, Value};
@@ -76,10 +76,9 @@ fn export(store: &Store, batch: &BatchId) -> Result<BatchRows> {
     })?)
 }
 
-/// Sends the page images the server does not have yet.
-fn send_blobs(store: &Store, team: &mut Team, rows: &BatchRows) -> Result<usize> {
-    let wanted = mirror::page_blobs(&rows.pages);
-    let missing = team.missing_blobs(&wanted)?;
+/// Sends the blobs (page images, PDFs) among `wanted` the server does not have yet.
+fn send_blobs(store: &Store, team: &mut Team, wanted: &[String]) -> Result<usize> {
+    let missing = team.missing_blobs(wanted)?;
     for hash in &missing {
         let bytes = store.blobs().get(hash)?;
         team.put_blob(&bytes)?;
@@ -150,7 +149,7 @@ pub fn upload_due(store: &Store, cfg: &Config) -> Result<UploadReport> {
             .map(ToString::to_string)
             .collect();
         let hand_over = (u.hand_over && u.handed_at.is_none()).then_some(docs.as_slice());
-        let sent = send_blobs(store, &mut team, &rows)
+        let sent = send_blobs(store, &mut team, &mirror::page_blobs(&rows.pages))
             .and_then(|n| Ok((n, team.upload(&who, &rows, hand_over)?)));
         match sent {
             Ok((blobs, _)) => {
@@ -184,14 +183,30 @@ pub fn upload_due(store: &Store, cfg: &Config) -> Result<UploadReport> {
     }
 }
 
+/// Whether this station releases `batch` for the team (it holds the batch's release
+/// work): its documents are then delivered by a station with the deliver role, through the
+/// team store, not from this station's outbox.
+pub(crate) fn released_for_team(store: &Store, batch: &BatchId) -> Result<bool> {
+    let claims = store.with_conn(local::claims)?;
+    Ok(claims
+        .iter()
+        .any(|c| c.step == Step::Release.as_str() && c.batch_id == *batch))
+}
+
 /// Whether an error goes away by itself (the server or the network is back).
 fn transient(e: &Error) -> bool {
     e.code() == "team.unreachable"
 }
 
 /// Claims the oldest open work of `step` and brings its batch into this store; `None`
-/// when nothing waits. Needs the server (the index, check and release roles say so).
-pub fn take(store: &Store, cfg: &Config, step: &str) -> Result<Option<TeamTaken>> {
+/// when nothing waits. Needs the server (the index, check and release roles say so). A
+/// document to deliver is queued here for `targets` (this station's delivery targets).
+pub fn take(
+    store: &Store,
+    cfg: &Config,
+    step: &str,
+    targets: &[String],
+) -> Result<Option<TeamTaken>> {
     let step = Step::parse(step).ok_or_else(|| {
         Error::input(
             "input.step",
@@ -200,6 +215,12 @@ pub fn take(store: &Store, cfg: &Config, step: &str) -> Result<Option<TeamTaken>
         .at("step")
     })?;
     require(cfg, role_of(step))?;
+    if step == Step::Deliver && targets.is_empty() {
+        return Err(Error::refused(
+            "team.no_target",
+            "this station has no delivery target to deliver the team's documents to — IT sets [[target]] in the machine configuration",
+        ));
+    }
     let who = who(cfg);
     let mut team = connect(store, &cfg.team)?;
     let Some(claim) = team.claim_next(step, &who, cfg.team.claim_ttl())? else {
@@ -216,6 +237,12 @@ pub fn take(store: &Store, cfg: &Config, step: &str) -> Result<Option<TeamTaken>
     };
     let batch: BatchId = claim.batch.parse().map_err(|_| bad_id(&claim.batch))?;
     store.with_tx(|c| {
+        if step == Step::Deliver {
+            // The document goes out from here; the claim is finished once it is delivered.
+            for target in targets {
+                outbox::enqueue(c, "document", &claim.item, target, eingang_store::now_ms())?;
+            }
+        }
         local::hold(
             c,
             &local::HeldClaim {
@@ -266,11 +293,15 @@ fn digest(row: &Row) -> String {
     hex::encode(Sha256::digest(Value::Object(row.clone()).to_string()))
 }
 
-/// Brings a batch from the team store into this one: missing images, then every row in
-/// one transaction. Returns what was read: each page's version and digest.
+/// Brings a batch from the team store into this one: missing images (and the PDF/A of its
+/// released documents), then every row in one transaction — a batch released here already
+/// is frozen, so only its documents are new to it. Returns what was read: each page's
+/// version and digest.
 fn bring(store: &Store, team: &mut Team, batch: &str) -> Result<Value> {
     let down = team.download(batch)?;
-    for hash in mirror::page_blobs(&down.rows.pages) {
+    let mut wanted = mirror::page_blobs(&down.rows.pages);
+    wanted.extend(mirror::document_blobs(&down.documents));
+    for hash in wanted {
         if store.blobs().contains(&hash)? {
             continue;
         }
@@ -278,13 +309,22 @@ fn bring(store: &Store, team: &mut Team, batch: &str) -> Result<Value> {
         let r = store.blobs().put(&bytes)?;
         store.with_tx(|c| blobs::insert(c, &r))?;
     }
+    let id: BatchId = batch.parse().map_err(|_| bad_id(batch))?;
     let log: Vec<Row> = down.rows.log.iter().map(|(_, r)| r.clone()).collect();
     let verdicts: Vec<Row> = down.rows.verdicts.iter().map(|(_, r)| r.clone()).collect();
     store.with_tx(|c| {
-        mirror::import(c, Table::Batches, std::slice::from_ref(&down.rows.batch))?;
-        mirror::import(c, Table::Pages, &down.rows.pages)?;
-        mirror::import(c, Table::PageLog, &log)?;
-        mirror::import(c, Table::QcVerdicts, &verdicts)?;
+        let released_here = batches::batch(c, &id).is_ok_and(|b| b.released_at.is_some());
+        if !released_here {
+            // Its pages go in while it is open here; then the batch as the team has it.
+            let mut open = down.rows.batch.clone();
+            open.insert("released_at".into(), Value::Null);
+            mirror::import(c, Table::Batches, &[open])?;
+            mirror::import(c, Table::Pages, &down.rows.pages)?;
+            mirror::import(c, Table::PageLog, &log)?;
+            mirror::import(c, Table::QcVerdicts, &verdicts)?;
+            mirror::import(c, Table::Batches, std::slice::from_ref(&down.rows.batch))?;
+        }
+        mirror::import(c, Table::Documents, &down.documents)?;
         Ok(())
     })?;
     let pages: serde_json::Map<String, Value> = down
@@ -307,8 +347,47 @@ pub struct Done {
     pub batch: BatchId,
     pub pages: usize,
     pub verdicts: usize,
+    /// The documents a release sent up to be delivered.
+    pub documents: usize,
     /// The work it put into the queue: (step, item).
     pub next: Vec<(&'static str, String)>,
+}
+
+/// What this desk changed since it read the batch (`read`): the pages, their log, the
+/// verdicts on its item (the release: all; a delivery: nothing of the batch).
+fn changes(step: Step, rows: &BatchRows, read: &Value, item: &str, save: &mut Save) {
+    // Delivering changes nothing of the batch: only where the document went is told.
+    let pages = if step == Step::Deliver {
+        &[][..]
+    } else {
+        &rows.pages[..]
+    };
+    for page in pages {
+        let id = page.get("id").and_then(Value::as_str).unwrap_or_default();
+        let was = &read["pages"][id];
+        if was["digest"].as_str() != Some(digest(page).as_str()) {
+            save.pages
+                .push((page.clone(), was["version"].as_i64().unwrap_or(0)));
+        }
+    }
+    // The log of the pages it changed, and the verdicts on its item (the release: all).
+    let changed: Vec<&Value> = save.pages.iter().filter_map(|(p, _)| p.get("id")).collect();
+    save.log = rows
+        .log
+        .iter()
+        .filter(|(_, r)| r.get("page_id").is_some_and(|p| changed.contains(&p)))
+        .cloned()
+        .collect();
+    save.verdicts = rows
+        .verdicts
+        .iter()
+        .filter(|(_, r)| {
+            step == Step::Release
+                || (step != Step::Deliver
+                    && r.get("first_page").and_then(Value::as_str) == Some(item))
+        })
+        .cloned()
+        .collect();
 }
 
 /// Sends what this desk did with the work `claim` back to the team and marks it done.
@@ -333,31 +412,7 @@ pub fn done(store: &Store, cfg: &Config, claim: i64) -> Result<Done> {
         },
         ..Save::default()
     };
-    for page in &rows.pages {
-        let id = page.get("id").and_then(Value::as_str).unwrap_or_default();
-        let was = &read["pages"][id];
-        if was["digest"].as_str() != Some(digest(page).as_str()) {
-            save.pages
-                .push((page.clone(), was["version"].as_i64().unwrap_or(0)));
-        }
-    }
-    // The log of the pages it changed, and the verdicts on its item (the release: all).
-    let changed: Vec<&Value> = save.pages.iter().filter_map(|(p, _)| p.get("id")).collect();
-    save.log = rows
-        .log
-        .iter()
-        .filter(|(_, r)| r.get("page_id").is_some_and(|p| changed.contains(&p)))
-        .cloned()
-        .collect();
-    save.verdicts = rows
-        .verdicts
-        .iter()
-        .filter(|(_, r)| {
-            step == Step::Release
-                || r.get("first_page").and_then(Value::as_str) == Some(c.item.as_str())
-        })
-        .cloned()
-        .collect();
+    changes(step, &rows, &read, &c.item, &mut save);
     match step {
         Step::Index => {
             let first: PageId = c.item.parse().map_err(|_| bad_id(&c.item))?;
@@ -395,8 +450,14 @@ pub fn done(store: &Store, cfg: &Config, claim: i64) -> Result<Done> {
                 ));
             }
             save.batch = Some(rows.batch.clone());
+            // Its documents (made here without a delivery: the team's deliver station
+            // delivers them) go up with their PDF/A and Transfervermerk.
+            let documents =
+                store.with_conn(|c| mirror::export(c, Table::Documents, &held.batch_id))?;
+            send_blobs(store, &mut team, &mirror::document_blobs(&documents))?;
+            save.documents = documents;
         }
-        Step::Deliver => {}
+        Step::Deliver => save.receipts = crate::team::deliver::receipts(store, &c.item)?,
     }
     team.save(&c, &who, &save)?;
     store.with_tx(|conn| local::let_go(conn, claim))?;
@@ -405,6 +466,7 @@ pub fn done(store: &Store, cfg: &Config, claim: i64) -> Result<Done> {
         batch: held.batch_id,
         pages: save.pages.len(),
         verdicts: save.verdicts.len(),
+        documents: save.documents.len(),
         next: save
             .next
             .iter()
@@ -431,11 +493,23 @@ pub fn renew_held(store: &Store, cfg: &Config) -> Result<usize> {
             Err(e) => return Err(e.into()),
         };
         if !kept {
-            store.with_tx(|c| local::let_go(c, h.claim_id))?;
+            store.with_tx(|c| lose(c, &h))?;
             lost += 1;
         }
     }
     Ok(lost)
+}
+
+/// Drops a claim this station lost: a document it was to deliver leaves its outbox too
+/// (the station that took the work over delivers it).
+pub(crate) fn lose(
+    c: &eingang_store::Connection,
+    h: &local::HeldClaim,
+) -> eingang_store::Result<()> {
+    if h.step == Step::Deliver.as_str() {
+        outbox::hand_back(c, "document", &h.item)?;
+    }
+    local::let_go(c, h.claim_id)
 }
 
 /// Gives work back before finishing it: another desk can take it now.
@@ -445,7 +519,9 @@ pub fn let_go(store: &Store, cfg: &Config, claim: i64) -> Result<()> {
     if let Ok(c) = team.held(claim, &who) {
         team.release(&c, &who)?;
     }
-    store.with_tx(|conn| local::let_go(conn, claim))?;
+    if let Some(h) = store.with_conn(|c| local::held(c, claim))? {
+        store.with_tx(|conn| lose(conn, &h))?;
+    }
     Ok(())
 }
 

@@ -24,6 +24,8 @@ pub enum Table {
     Pages,
     PageLog,
     QcVerdicts,
+    /// What a release made (rows only; their PDF/A and Transfervermerk are blobs).
+    Documents,
 }
 
 impl Table {
@@ -33,6 +35,7 @@ impl Table {
             Table::Pages => "pages",
             Table::PageLog => "page_log",
             Table::QcVerdicts => "qc_verdicts",
+            Table::Documents => "documents",
         }
     }
 
@@ -46,13 +49,16 @@ impl Table {
                   WHERE p.batch_id = ?1 ORDER BY l.id"
             }
             Table::QcVerdicts => "SELECT * FROM qc_verdicts WHERE batch_id = ?1 ORDER BY id",
+            Table::Documents => {
+                "SELECT * FROM documents WHERE batch_id = ?1 ORDER BY created_at, id"
+            }
         }
     }
 
     /// The columns that make an append-only entry what it is (its local number is not).
     fn content(self) -> Option<&'static [&'static str]> {
         match self {
-            Table::Batches | Table::Pages => None,
+            Table::Batches | Table::Pages | Table::Documents => None,
             Table::PageLog => Some(&["page_id", "at", "op", "params_json"]),
             Table::QcVerdicts => Some(&[
                 "batch_id",
@@ -210,10 +216,20 @@ fn sql_of(v: &Value) -> SqlValue {
 
 /// The blob hashes a batch's pages name (raw scan, processed image, thumbnail).
 pub fn page_blobs(pages: &[Row]) -> Vec<String> {
-    let mut out: Vec<String> = pages
+    named_blobs(pages, &["raw_blob", "image_blob", "thumb_blob"])
+}
+
+/// The blob hashes released documents name (PDF/A, Transfervermerk).
+pub fn document_blobs(documents: &[Row]) -> Vec<String> {
+    named_blobs(documents, &["pdf_blob", "transfer_blob"])
+}
+
+/// The blob hashes in these columns of the rows, each once.
+fn named_blobs(rows: &[Row], columns: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = rows
         .iter()
-        .flat_map(|p| ["raw_blob", "image_blob", "thumb_blob"].map(|c| p.get(c).cloned()))
-        .filter_map(|v| v.and_then(|v| v.as_str().map(str::to_owned)))
+        .flat_map(|r| columns.iter().filter_map(|c| r.get(*c)?.as_str()))
+        .map(str::to_owned)
         .collect();
     out.sort();
     out.dedup();

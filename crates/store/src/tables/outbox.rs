@@ -215,6 +215,28 @@ pub fn cancel(
     Ok(Ok(()))
 }
 
+/// Gives an item's undelivered rows up (not one being sent now): another station delivers
+/// it — a team's document whose claim this station lost. Audited; returns how many.
+pub fn hand_back(conn: &Connection, item_kind: &str, item_id: &str) -> Result<usize> {
+    let ids: Vec<i64> = conn
+        .prepare(
+            "SELECT id FROM outbox WHERE item_kind = ?1 AND item_id = ?2
+               AND state NOT IN ('delivered', 'in_flight')",
+        )?
+        .query_map([item_kind, item_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        audit_row(
+            conn,
+            *id,
+            "delivery.handed_back",
+            serde_json::json!({ "reason": "another station of the team delivers it" }),
+        )?;
+        conn.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+    }
+    Ok(ids.len())
+}
+
 /// The user's "change target": an undelivered row goes to `target` instead, due at once
 /// with its attempts counted from zero; the audit record names both targets.
 pub fn retarget(
@@ -524,6 +546,18 @@ pub fn item(conn: &Connection, id: i64) -> Result<Option<OutboxItem>> {
     let sql = format!("SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE o.id = ?1");
     let row = conn.query_row(&sql, [id], item_of).optional()?;
     Ok(row.and_then(|r| captioned(conn, vec![r]).pop()))
+}
+
+/// Every row of one item (its targets), oldest first: whether and where it went.
+pub fn of_item(conn: &Connection, item_kind: &str, item_id: &str) -> Result<Vec<OutboxItem>> {
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} {ITEM_FROM} WHERE o.item_kind = ?1 AND o.item_id = ?2 ORDER BY o.id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map([item_kind, item_id], item_of)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows.into_iter().map(|(item, _)| item).collect())
 }
 
 /// Counts per state for `target`: `(waiting, failed_permanently, paused)`.

@@ -2,8 +2,9 @@
 //! loopback, TLS): station A scans a batch from SANE's test scanner and hands it over; desk
 //! B takes its documents one by one from the shared queue and indexes them — A's team panel
 //! follows without reloading; at A another person signs in and checks what was drawn (the
-//! person who scanned may not); B releases the batch and its documents are delivered once
-//! to a real WebDAV server (WsgiDAV). A field laptop's data folder beside them is untouched.
+//! person who scanned may not); B releases the batch, and A — the station with the deliver
+//! role — takes its documents from the team and delivers them once to a real WebDAV server
+//! (WsgiDAV). A field laptop's data folder beside them is untouched.
 
 use crate::harness::{App, Driver};
 use crate::scan::{confirm_release, walk};
@@ -111,11 +112,16 @@ async fn a_batch_scanned_at_one_station_is_indexed_checked_released_and_delivere
         tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
     );
-    let machine_a = machine(etc_a.path(), "scan-1", &team, "\"capture\", \"check\"");
+    let machine_a = machine(
+        etc_a.path(),
+        "scan-1",
+        &team,
+        "\"capture\", \"check\", \"deliver\"",
+    );
     let machine_b = machine(etc_b.path(), "index-1", &team, "\"index\", \"release\"");
-    // B delivers to the DMS (WebDAV).
+    // A delivers to the DMS (WebDAV); B has only the local folder.
     std::fs::write(
-        b.path().join("config.toml"),
+        a.path().join("config.toml"),
         format!(
             "[sync]\ninterval_secs = 1\n[[target]]\nid = \"dms\"\nname = \"Stadt-DMS\"\nkind = \"webdav\"\nurl = \"{}\"\nuser = \"{}\"\nfolder = \"scan\"\n",
             dav.url,
@@ -129,7 +135,7 @@ async fn a_batch_scanned_at_one_station_is_indexed_checked_released_and_delivere
         eingang_sync::secrets::set_password(&store, &secret, &password).unwrap();
     }
     {
-        let store = eingang_store::Store::open(b.path()).unwrap();
+        let store = eingang_store::Store::open(a.path()).unwrap();
         store
             .with_conn(|c| eingang_store::tables::credentials::set(c, "dms", servers::PASSWORD))
             .unwrap();
@@ -273,7 +279,7 @@ async fn a_batch_scanned_at_one_station_is_indexed_checked_released_and_delivere
         n = take(&station_a, "check").await;
     }
 
-    // B releases; its delivery takes the documents to the DMS, once.
+    // B releases; A's deliver role takes the documents to the DMS, once.
     assert_eq!(take(&desk_b, "release").await, Some(0), "the whole batch");
     let deadline = Instant::now() + Duration::from_secs(120);
     while !desk_b
@@ -323,8 +329,8 @@ async fn a_batch_scanned_at_one_station_is_indexed_checked_released_and_delivere
             t.contains("Post Team (scan-1): freigegeben, 4 Seiten")
         })
         .await;
-    // A delivered nothing itself.
-    assert!(walk(&a.path().join("ausgang")).is_empty());
+    // B queued nothing for its own folder: the team's deliver station delivered.
+    assert!(walk(&b.path().join("ausgang")).is_empty());
     desk_b.quit().await;
     station_a.quit().await;
     assert_eq!(

@@ -346,6 +346,8 @@ export const de = {
   'error.team.no_role': 'Dieser Arbeitsplatz hat diese Rolle im Team nicht. Die IT legt die Rollen in [team] roles der Maschinenkonfiguration fest.',
   'error.team.no_verdict': 'Das Dokument hat noch kein Prüfergebnis. Bitte bestehen lassen oder mit Begründung zurückweisen, dann abschließen.',
   'error.team.not_released': 'Der Stapel ist noch nicht freigegeben. Bitte hier freigeben, dann abschließen.',
+  'error.team.not_delivered': 'Das Dokument ist noch nicht ausgeliefert: Es wartet im Postausgang dieses Arbeitsplatzes (siehe Übertragung) und wird abgeschlossen, sobald das DMS den Empfang bestätigt.',
+  'error.team.no_target': 'Dieser Arbeitsplatz hat kein Ziel, an das er die Dokumente des Teams ausliefern könnte. Die IT legt es in [[target]] der Maschinenkonfiguration fest.',
   'error.seal.no_pin': "Die PIN des Siegels ist an diesem Arbeitsplatz nicht hinterlegt. Die IT hinterlegt sie einmal mit „eingang seal pin“; nichts wurde freigegeben.",
   'error.seal.certificate_file': "Eine Zertifikatsdatei aus [seal] chain oder trust kann nicht gelesen werden. Bitte die IT prüfen lassen.",
   'error.verify.read': "Die PDF-Datei kann nicht gelesen werden.",

@@ -346,6 +346,8 @@ export const en: Messages = {
   'error.team.no_role': 'This workstation does not have this role in the team. IT sets the roles in [team] roles of the machine configuration.',
   'error.team.no_verdict': 'The document has no check result yet. Pass it, or fail it with a reason, then finish.',
   'error.team.not_released': 'The batch is not released yet. Release it here, then finish.',
+  'error.team.not_delivered': 'The document is not delivered yet: it waits in this workstation’s outbox (see Sync) and is finished as soon as the DMS confirms receipt.',
+  'error.team.no_target': 'This workstation has no target to deliver the team’s documents to. IT sets it in [[target]] of the machine configuration.',
   'error.seal.no_pin': "The seal's PIN is not stored on this workstation. IT stores it once with “eingang seal pin”; nothing was released.",
   'error.seal.certificate_file': "A certificate file from [seal] chain or trust cannot be read. Please have IT check it.",
   'error.verify.read': "The PDF file cannot be read.",
