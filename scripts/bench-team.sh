@@ -12,13 +12,19 @@
 #   2. kill -9: one desk killed at random moments (KILLS times) while the other works on, a
 #      capture station's hand-over killed mid-upload and repeated, then the server itself
 #      killed (immediate shutdown) mid-work and started again — and the counts: every
-#      document indexed once, none twice, none lost, every page on the server once.
+#      document indexed once, none twice, none lost, every page on the server once;
+#   3. one delivery: a fresh batch (200 pages, read by OCR at the capture station) indexed,
+#      checked and released through the queue, then delivered into one DMS folder by two
+#      deliver stations at once (`team deliver --watch`), one of them killed -9 DKILLS times
+#      (default 5) — documents/s delivered, and the counts: every document in the folder
+#      once, none delivered twice, none left.
 # Usage: scripts/bench-team.sh [PAGES]   (BENCH_KILLS, default 10; BENCH_WORK keeps the folder;
 # BENCH_EINGANG names another build for a trial run)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 PAGES="${1:-2000}"
 KILLS="${BENCH_KILLS:-10}"
+DKILLS="${BENCH_DKILLS:-5}"
 PER_BATCH=100
 apt_install postgresql-15 python3-pil openssl
 need_rust
@@ -73,7 +79,8 @@ psql_admin "CREATE DATABASE scanstelle OWNER scan" postgres
 [ "$(id -u)" = 0 ] || die "the team benchmark runs as root (each station in a mount namespace of its own)"
 MADE_ETC=
 if [ ! -d /etc/eingang ]; then mkdir /etc/eingang; MADE_ETC=1; fi
-# station NAME ROLES [CLAIM_SECS]: a data folder with its machine file and the password.
+# station NAME ROLES [CLAIM_SECS] [MORE]: a data folder with its machine file (MORE: more
+# TOML after [team], e.g. a target) and the password.
 station() {
   local dir="$WORK/$1"
   mkdir -p "$dir/etc"
@@ -89,6 +96,7 @@ user = "scan"
 ca_bundle = "$WORK/pg/ca.crt"
 roles = [$2]
 claim_secs = ${3:-900}
+${4:-}
 EOT
   printf 'Pw-scan-bench-2026\n' | at "$1" team password >/dev/null 2>&1
 }
@@ -237,4 +245,69 @@ psql_admin "SELECT 'documents of the killed batch: ' || count(*) || ', indexed: 
 psql_admin "SELECT 'finished twice: ' || count(*) FROM (SELECT item FROM team_events WHERE action = 'indexed' AND batch = '$KB' GROUP BY item HAVING count(*) > 1) t"
 psql_admin "SELECT 'pages of the killed batch on the server: ' || count(*) || ' (of 200)' FROM team_pages WHERE batch = '$KB'"
 psql_admin "SELECT 'event log: ' || count(*) || ' entries' FROM team_events"
+at lead team check | tail -1
+
+say "3. one delivery: a batch released through the queue, delivered by two stations at once, one killed $DKILLS times"
+mkdir -p "$WORK/dms"
+DMS="[[target]]
+id = \"dms\"
+kind = \"folder\"
+path = \"$WORK/dms\""
+station dlead '"index", "check", "release"'
+station dsend1 '"deliver"' 10 "$DMS"
+station dsend2 '"deliver"' 10 "$DMS"
+$PY scripts/team/pages.py "$WORK/pages" 200 $((PAGES + 200))
+DB=$(capture kcap $((PAGES + 200)) 200 "Ausgang")
+at kcap --user anna ocr run --batch "$DB" >/dev/null
+at kcap --user anna team hand-over "$DB" --json >/dev/null
+# work STEP: every open piece of STEP at the lead desk (another person than who scanned).
+work() {
+  local t claim batch doc
+  while :; do
+    t=$(at dlead --user dieter team take "$1" --json)
+    [ "$t" = null ] && return 0
+    read -r claim batch doc < <($PY -c 'import json,sys; t=json.loads(sys.argv[1]); print(t["claim"], t["batch"], t["document"])' "$t")
+    case $1 in
+      index) at dlead --user dieter batch index "$batch" --doc "$doc" dokumentart=Antrag "betreff=Ausgang $claim" >/dev/null ;;
+      check) at dlead --user dieter batch qc "$batch" --pass "$doc" >/dev/null ;;
+      release) at dlead --user dieter batch release "$batch" --title "Ausgang" >/dev/null ;;
+    esac
+    at dlead --user dieter team done "$claim" >/dev/null
+  done
+}
+work index
+work check
+work release
+DDOCS=$(psql_admin "SELECT count(*) FROM team_documents WHERE batch = '$DB'")
+echo "released through the queue: $DDOCS documents waiting to be delivered"
+D0=$(now)
+( at dsend2 --user dora team deliver --watch >/dev/null 2>&1 ) &
+DS2=$!
+dkills=0
+while [ "$dkills" -lt "$DKILLS" ]; do
+  setsid bash -c "$(declare -f at); E='$E' WORK='$WORK' at dsend1 --user dora team deliver --watch >/dev/null 2>&1" &
+  DP=$!
+  sleep "$($PY -c 'import random; print(round(random.uniform(0.5, 3.0), 2))')"
+  kill -9 -- "-$DP" 2>/dev/null || kill -9 "$DP" 2>/dev/null || true
+  wait "$DP" 2>/dev/null || true
+  dkills=$((dkills + 1))
+done
+echo "deliver station killed $dkills times"
+( at dsend1 --user dora team deliver --watch >/dev/null 2>&1 ) &
+DS1=$!
+for _ in $(seq 600); do
+  left=$(psql_admin "SELECT count(*) FROM team_work WHERE step = 'deliver' AND batch = '$DB' AND state = 'open'")
+  [ "$left" = 0 ] && break
+  sleep 0.5
+done
+D1=$(now)
+pkill -f "team deliver --watch" 2>/dev/null || true
+wait "$DS1" "$DS2" 2>/dev/null || true
+$PY -c 'import sys; n, a, b = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]); print(f"delivered: {n} documents in {b - a:.1f} s = {n / (b - a):.2f} documents/s (two deliver stations, one killed and started again meanwhile)")' "$DDOCS" "$D0" "$D1"
+echo "PDFs in the DMS folder: $(find "$WORK/dms" -name '*.pdf' | wc -l) (of $DDOCS documents)"
+psql_admin "SELECT 'deliver work: ' || count(*) FILTER (WHERE state = 'done') || ' done, ' || count(*) FILTER (WHERE state = 'open') || ' open; by station: ' || coalesce(string_agg(DISTINCT done_station, ', '), '-') FROM team_work WHERE step = 'deliver' AND batch = '$DB'"
+psql_admin "SELECT 'delivered twice (events): ' || count(*) FROM (SELECT item FROM team_events WHERE action = 'delivered' AND batch = '$DB' GROUP BY item HAVING count(*) > 1) t"
+for s in dsend1 dsend2; do
+  psql_admin "SELECT '$s finished: ' || count(*) FROM team_work WHERE step = 'deliver' AND batch = '$DB' AND done_station = '$s'"
+done
 at lead team check | tail -1

@@ -227,6 +227,9 @@ fn deliver(data_dir: &DataDir, as_json: bool, watch: bool) -> ExitCode {
         let rt = crate::sync::runtime();
         // Take, deliver, finish: what went out in this round is finished in it.
         let round = |quiet: bool| -> Result<(team::DeliverReport, bool), crate::out::Exit> {
+            // What this station holds stays its own while the DMS takes its time; what it
+            // lost (it was away) leaves its outbox.
+            team::renew_held(&store, &cfg)?;
             let taken = team::deliver_due(&store, &cfg, &targets, true)?;
             let ok = taken.delivering == 0 || crate::sync::round(&store, &rt, quiet)?;
             let finished = team::deliver_due(&store, &cfg, &targets, false)?;
