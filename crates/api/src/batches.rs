@@ -36,6 +36,7 @@ pub fn summary(b: BatchRow) -> BatchSummary {
         originals_eligible: b.originals_eligible,
         documents: b.documents,
         documents_delivered: b.documents_delivered,
+        documents_for_team: b.documents_for_team,
         ocr_pending: b.ocr_pending,
         release_waiting: b.release_pending.map(waiting),
         hold: b.hold,

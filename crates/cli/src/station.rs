@@ -239,18 +239,15 @@ fn print_outcome(
     use eingang_api::release::Released;
     match released {
         Released::Done(docs) => {
-            let mut for_team = false;
+            let b = eingang_api::batches::get(store, id)?;
+            let for_team = b.documents_for_team > 0;
             for d in docs {
-                let rows = store.with_conn(|c| {
-                    eingang_store::tables::outbox::of_item(c, "document", &d.id.to_string())
-                })?;
-                for_team |= rows.is_empty();
-                print_released(d, !rows.is_empty());
+                print_released(d, !for_team);
             }
             if for_team {
                 println!("batch {id}: released for the team — `eingang team done CLAIM` sends its documents to the team store, and a station with the deliver role delivers them");
             } else {
-                print_release_state(&eingang_api::batches::get(store, id)?);
+                print_release_state(&b);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -42,6 +42,9 @@ pub struct BatchSummary {
     /// Documents made at release, and how many are delivered everywhere.
     pub documents: u32,
     pub documents_delivered: u32,
+    /// Documents released for the team (issue 26): delivered by a station with the deliver
+    /// role, not from here.
+    pub documents_for_team: u32,
     /// Pages still waiting for OCR.
     pub ocr_pending: u32,
     /// The release waits for a service (the timestamp service) and is retried.

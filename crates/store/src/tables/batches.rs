@@ -30,6 +30,9 @@ pub struct BatchRow {
     /// Documents made at release, and how many of them are delivered everywhere.
     pub documents: u32,
     pub documents_delivered: u32,
+    /// Documents released for the team: in no outbox here, a station with the deliver
+    /// role delivers them.
+    pub documents_for_team: u32,
     /// A release waits for a service (see [`PendingRelease`]): since, tries, the last
     /// error code, the next try.
     pub release_pending: Option<Waiting>,
@@ -222,7 +225,9 @@ const BATCH_SELECT: &str = "SELECT b.id, b.name, b.profile_id, b.profile_json, b
            AND EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id)
            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id
                                                    AND o.state <> 'delivered')),
-        r.since, r.attempts, r.last_code, r.next_at, b.hold, b.purged_at, b.split_from, b.auto_at
+        r.since, r.attempts, r.last_code, r.next_at, b.hold, b.purged_at, b.split_from, b.auto_at,
+        (SELECT count(*) FROM documents d WHERE d.batch_id = b.id
+           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.item_kind = 'document' AND o.item_id = d.id))
      FROM batches b LEFT JOIN release_pending r ON r.batch_id = b.id";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
@@ -254,6 +259,7 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         purged_at: r.get(19)?,
         split_from: r.get(20)?,
         auto_at: r.get(21)?,
+        documents_for_team: r.get(22)?,
     })
 }
 

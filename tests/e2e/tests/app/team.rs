@@ -302,6 +302,12 @@ async fn a_batch_scanned_at_one_station_is_indexed_checked_released_and_delivere
             t.starts_with("2 Dokumente erzeugt")
         })
         .await;
+    // B says who delivers: the team, not this desk.
+    desk_b
+        .wait_text("[data-testid='release-state']", |t| {
+            t.starts_with("Für das Team freigegeben")
+        })
+        .await;
     done(&desk_b).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     let pdfs = loop {

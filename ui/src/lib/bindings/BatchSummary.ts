@@ -23,6 +23,11 @@ originals_eligible: boolean,
  */
 documents: number, documents_delivered: number, 
 /**
+ * Documents released for the team (issue 26): delivered by a station with the deliver
+ * role, not from here.
+ */
+documents_for_team: number, 
+/**
  * Pages still waiting for OCR.
  */
 ocr_pending: number, 
