@@ -30,14 +30,15 @@ APT_RUN=(sane-utils poppler-utils tesseract-ocr tesseract-ocr-deu tesseract-ocr-
 # (scripts/mrc/letters.py); libpdfbox2-java's preflight checks PDF/A-1b; Dovecot
 # (dovecot-imapd) is the real IMAP server of the mailbox tests (scripts/mail/setup.sh);
 # LibreOffice's headless Writer and Calc convert e-mails' Office attachments; PostgreSQL 15
-# is the real server of the team-store tests (scripts/team/setup.sh).
+# is the real server of the team-store tests (scripts/team/setup.sh); faketime runs a team
+# station whose clock is off by an hour.
 APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib python3-pil fonts-dejavu-core
   sane-utils poppler-utils qpdf
   apache2 rclone openssl python3-venv python3-dev libldap2-dev libsasl2-dev libtiff-tools
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java img2pdf
   ghostscript tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng curl ca-certificates
   softhsm2 opensc libnss3-tools slapd ldap-utils dovecot-imapd
-  libreoffice-writer-nogui libreoffice-calc-nogui postgresql-15)
+  libreoffice-writer-nogui libreoffice-calc-nogui postgresql-15 faketime)
 
 apt_install() {
   local missing=()

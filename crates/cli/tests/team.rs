@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod run;
-use run::{eingang, text};
+use run::{eingang, eingang_with, text};
 
 use eingang_team::testing::Postgres;
 use std::path::Path;
@@ -82,6 +82,8 @@ fn team_check_connects_migrates_and_names_what_is_wrong() {
 /// A station of the team: its own data folder and machine file, run as its own process.
 struct Station {
     data: tempfile::TempDir,
+    /// libfaketime's offset for this station's clock (`+1h`), if it is off.
+    clock: Option<&'static str>,
 }
 
 impl Station {
@@ -101,14 +103,21 @@ impl Station {
             ),
         )
         .unwrap();
-        Station { data }
+        Station { data, clock: None }
     }
 
     /// `eingang --user PERSON ARGS…` at this station; (success, output).
     fn run(&self, person: &str, args: &[&str], input: Option<&str>) -> (bool, String) {
         let mut all = vec!["--user", person];
         all.extend_from_slice(args);
-        let out = eingang(self.data.path(), &all, input);
+        let env: Vec<(&str, &str)> = self.clock.map_or_else(Vec::new, |offset| {
+            vec![
+                ("LD_PRELOAD", FAKETIME),
+                ("FAKETIME", offset),
+                ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+            ]
+        });
+        let out = eingang_with(self.data.path(), &all, input, &env);
         (out.status.success(), text(&out))
     }
 
@@ -123,6 +132,9 @@ impl Station {
         serde_json::from_str(said.trim()).unwrap_or_else(|e| panic!("{args:?}: {e}: {said}"))
     }
 }
+
+/// Debian's libfaketime (package `faketime`): a process's clock moved by an offset.
+const FAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
 fn team_section(settings: &eingang_team::Settings, port: u16, ca: &Path) -> String {
     format!(
@@ -439,4 +451,55 @@ fn a_desk_that_goes_away_loses_its_work_and_a_desk_that_works_keeps_it() {
     finish(&again);
     let day = one.json("bert", &["team", "day", "--json"]);
     assert_eq!(day["waiting"][0]["open"], 0, "both indexed once: {day}");
+}
+
+#[test]
+fn stations_whose_clocks_are_an_hour_off_share_the_work_by_the_servers_clock() {
+    assert!(
+        Path::new(FAKETIME).exists(),
+        "libfaketime is installed by scripts/test.sh (package faketime)"
+    );
+    let server = Postgres::shared();
+    let (settings, password) = server.database();
+    let online = team_section(&settings, settings.port, &server.ca());
+    let pw = format!("{password}\n");
+    let away = team_section(&settings, eingang_seal::testing::free_port(), &server.ca());
+    let scan = Station::new("scan-1", &away, &["capture"]);
+    scan.run("anna", &["team", "password"], Some(&pw));
+    let batch = scan_and_hand_over(&scan, &online);
+    scan.run("anna", &["team", "password"], Some(&pw));
+    scan.ok("anna", &["team", "upload"]);
+    let short = format!("{online}claim_secs = 10\n");
+    let mut ahead = Station::new("index-ahead", &short, &["index"]);
+    ahead.clock = Some("+1h");
+    let mut behind = Station::new("index-behind", &short, &["index"]);
+    behind.clock = Some("-1h");
+    ahead.run("bert", &["team", "password"], Some(&pw));
+    behind.run("carla", &["team", "password"], Some(&pw));
+    let first = ahead.json("bert", &["team", "take", "index", "--json"]);
+    // A desk an hour behind does not see the claim as young, nor one an hour ahead as old:
+    // the server decides. Each desk holds its own document.
+    let second = behind.json("carla", &["team", "take", "index", "--json"]);
+    assert_ne!(first["item"], second["item"], "{first} {second}");
+    assert!(behind
+        .json("carla", &["team", "take", "index", "--json"])
+        .is_null());
+    // Ten seconds later by the server's clock the ahead desk's claim ran out, for everyone.
+    std::thread::sleep(std::time::Duration::from_secs(11));
+    let again = behind.json("carla", &["team", "take", "index", "--json"]);
+    assert_eq!(again["item"], first["item"], "{again}");
+    let (ok, said) = ahead.run("bert", &["team", "done", &first["claim"].to_string()], None);
+    assert!(!ok && said.contains("team.not_held"), "{said}");
+    for t in [&second, &again] {
+        let n = t["document"].to_string();
+        behind.ok(
+            "carla",
+            &["batch", "index", &batch, "--doc", &n, "dokumentart=Antrag"],
+        );
+        behind.ok("carla", &["team", "done", &t["claim"].to_string()]);
+    }
+    let day = ahead.json("bert", &["team", "day", "--json"]);
+    assert_eq!(day["waiting"][0]["open"], 0, "both indexed once: {day}");
+    let said = ahead.ok("bert", &["team", "check"]);
+    assert!(said.contains("chain intact"), "{said}");
 }

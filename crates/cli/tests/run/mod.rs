@@ -9,6 +9,17 @@ use std::process::{Command, Output, Stdio};
 /// environment names no other data folder or user file and no key store; the machine's
 /// file is `DATA/machine.toml` (none there: none at all).
 pub fn eingang(data: &Path, args: &[&str], input: Option<&str>) -> Output {
+    eingang_with(data, args, input, &[])
+}
+
+/// [`eingang`] with more environment (`env`: name, value).
+#[allow(dead_code)] // not every test file that shares this module needs it
+pub fn eingang_with(
+    data: &Path,
+    args: &[&str],
+    input: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_eingang"))
         .arg("--data-dir")
         .arg(data)
@@ -18,6 +29,7 @@ pub fn eingang(data: &Path, args: &[&str], input: Option<&str>) -> Output {
         .env("EINGANG_MACHINE_CONFIG", data.join("machine.toml"))
         // Never the developer's own key store.
         .env("EINGANG_KEYRING", "off")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
