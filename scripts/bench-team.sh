@@ -30,6 +30,7 @@ apt_install postgresql-15 python3-pil openssl
 need_rust
 export EINGANG_KEYRING=off EINGANG_PASSPHRASE="benchmark passphrase, not for data" EINGANG_LOG_STDERR=off
 WORK="${BENCH_WORK:-$(mktemp -d)}"
+chmod 755 "$WORK" # the server runs as `postgres` and must reach its folder in it
 BIN=/usr/lib/postgresql/15/bin
 PY=/usr/bin/python3
 AS=()
@@ -258,7 +259,7 @@ station dsend1 '"deliver"' 10 "$DMS"
 station dsend2 '"deliver"' 10 "$DMS"
 $PY scripts/team/pages.py "$WORK/pages" 200 $((PAGES + 200))
 DB=$(capture kcap $((PAGES + 200)) 200 "Ausgang")
-at kcap --user anna ocr run --batch "$DB" >/dev/null
+at kcap --user anna ocr run --batch "$DB" >/dev/null 2>&1
 at kcap --user anna team hand-over "$DB" --json >/dev/null
 # work STEP: every open piece of STEP at the lead desk (another person than who scanned).
 work() {

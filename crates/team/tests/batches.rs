@@ -226,3 +226,72 @@ fn blobs_are_kept_once_and_checked_when_read() {
         "team.not_found"
     );
 }
+
+#[test]
+fn two_saves_of_one_document_at_the_same_instant_keep_exactly_one() {
+    let server = Postgres::shared();
+    let (settings, password) = server.database();
+    let mut team = Team::connect(&settings, &password).unwrap();
+    team.migrate().unwrap();
+    let docs = vec!["p-0".to_owned()];
+    team.upload(&desk("scan-1", "anna"), &rows(2), Some(&docs))
+        .unwrap();
+    let bert = desk("index-1", "bert");
+    let claim = team
+        .claim_next(Step::Index, &bert, Duration::from_secs(60))
+        .unwrap()
+        .unwrap();
+    let down = team.download("b-1").unwrap();
+    // The same desk sends its index twice at once (a double click, a retry racing the
+    // first): two connections, released together.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let saving: Vec<_> = ["63-1", "63-2"]
+        .into_iter()
+        .map(|az| {
+            let (settings, password) = (settings.clone(), password.clone());
+            let (claim, bert, barrier) = (claim.clone(), bert.clone(), barrier.clone());
+            let mut page = down.rows.pages[0].clone();
+            page.insert(
+                "index_json".into(),
+                json!(format!("[[\"aktenzeichen\",\"{az}\"]]")),
+            );
+            let version = down.versions["p-0"];
+            std::thread::spawn(move || {
+                let mut t = Team::connect(&settings, &password).unwrap();
+                let save = Save {
+                    pages: vec![(page, version)],
+                    action: "indexed",
+                    ..Save::default()
+                };
+                barrier.wait();
+                t.save(&claim, &bert, &save)
+                    .map_err(|e| e.code().to_owned())
+            })
+        })
+        .collect();
+    let results: Vec<Result<(), String>> = saving.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .any(|r| r.as_ref().is_err_and(|c| c == "team.not_held")),
+        "the second finds the work done: {results:?}"
+    );
+    let after = team.download("b-1").unwrap();
+    assert_eq!(after.versions["p-0"], 2, "changed once");
+    let kept = if results[0].is_ok() { "63-1" } else { "63-2" };
+    assert!(
+        after.rows.pages[0]["index_json"]
+            .as_str()
+            .unwrap()
+            .contains(kept),
+        "the winner's value: {}",
+        after.rows.pages[0]["index_json"]
+    );
+    let (events, broken) = team.verify_events().unwrap();
+    assert_eq!(broken, None, "{events} events");
+}
