@@ -13,7 +13,8 @@
 #      capture station's hand-over killed mid-upload and repeated, then the server itself
 #      killed (immediate shutdown) mid-work and started again — and the counts: every
 #      document indexed once, none twice, none lost, every page on the server once;
-#   3. one delivery: a fresh batch (200 pages, read by OCR at the capture station) indexed,
+#   3. one delivery (in a database of its own): a fresh batch (200 pages, read by OCR at
+#      the capture station) indexed,
 #      checked and released through the queue, then delivered into one DMS folder by two
 #      deliver stations at once (`team deliver --watch`), one of them killed -9 DKILLS times
 #      (default 5) — documents/s delivered, and the counts: every document in the folder
@@ -92,7 +93,7 @@ name = "$1"
 [team]
 host = "127.0.0.1"
 port = $PORT
-database = "scanstelle"
+database = "${TEAM_DB:-scanstelle}"
 user = "scan"
 ca_bundle = "$WORK/pg/ca.crt"
 roles = [$2]
@@ -254,13 +255,18 @@ DMS="[[target]]
 id = \"dms\"
 kind = \"folder\"
 path = \"$WORK/dms\""
+# A database of its own: the first two parts left work (checks, releases of batches never
+# read by OCR) that is not this part's.
+psql_admin "CREATE DATABASE ausgang OWNER scan" postgres
+export TEAM_DB=ausgang
+station dcap '"capture"'
 station dlead '"index", "check", "release"'
 station dsend1 '"deliver"' 10 "$DMS"
 station dsend2 '"deliver"' 10 "$DMS"
 $PY scripts/team/pages.py "$WORK/pages" 200 $((PAGES + 200))
-DB=$(capture kcap $((PAGES + 200)) 200 "Ausgang")
-at kcap --user anna ocr run --batch "$DB" >/dev/null 2>&1
-at kcap --user anna team hand-over "$DB" --json >/dev/null
+DB=$(capture dcap $((PAGES + 200)) 200 "Ausgang")
+at dcap --user anna ocr run --batch "$DB" >/dev/null 2>&1
+at dcap --user anna team hand-over "$DB" --json >/dev/null
 # work STEP: every open piece of STEP at the lead desk (another person than who scanned).
 work() {
   local t claim batch doc
@@ -279,7 +285,7 @@ work() {
 work index
 work check
 work release
-DDOCS=$(psql_admin "SELECT count(*) FROM team_documents WHERE batch = '$DB'")
+DDOCS=$(psql_admin "SELECT count(*) FROM team_documents WHERE batch = '$DB'" ausgang)
 echo "released through the queue: $DDOCS documents waiting to be delivered"
 D0=$(now)
 ( at dsend2 --user dora team deliver --watch >/dev/null 2>&1 ) &
@@ -297,7 +303,7 @@ echo "deliver station killed $dkills times"
 ( at dsend1 --user dora team deliver --watch >/dev/null 2>&1 ) &
 DS1=$!
 for _ in $(seq 600); do
-  left=$(psql_admin "SELECT count(*) FROM team_work WHERE step = 'deliver' AND batch = '$DB' AND state = 'open'")
+  left=$(psql_admin "SELECT count(*) FROM team_work WHERE step = 'deliver' AND batch = '$DB' AND state = 'open'" ausgang)
   [ "$left" = 0 ] && break
   sleep 0.5
 done
@@ -306,9 +312,9 @@ pkill -f "team deliver --watch" 2>/dev/null || true
 wait "$DS1" "$DS2" 2>/dev/null || true
 $PY -c 'import sys; n, a, b = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]); print(f"delivered: {n} documents in {b - a:.1f} s = {n / (b - a):.2f} documents/s (two deliver stations, one killed and started again meanwhile)")' "$DDOCS" "$D0" "$D1"
 echo "PDFs in the DMS folder: $(find "$WORK/dms" -name '*.pdf' | wc -l) (of $DDOCS documents)"
-psql_admin "SELECT 'deliver work: ' || count(*) FILTER (WHERE state = 'done') || ' done, ' || count(*) FILTER (WHERE state = 'open') || ' open; by station: ' || coalesce(string_agg(DISTINCT done_station, ', '), '-') FROM team_work WHERE step = 'deliver' AND batch = '$DB'"
-psql_admin "SELECT 'delivered twice (events): ' || count(*) FROM (SELECT item FROM team_events WHERE action = 'delivered' AND batch = '$DB' GROUP BY item HAVING count(*) > 1) t"
+psql_admin "SELECT 'deliver work: ' || count(*) FILTER (WHERE state = 'done') || ' done, ' || count(*) FILTER (WHERE state = 'open') || ' open; by station: ' || coalesce(string_agg(DISTINCT done_station, ', '), '-') FROM team_work WHERE step = 'deliver' AND batch = '$DB'" ausgang
+psql_admin "SELECT 'delivered twice (events): ' || count(*) FROM (SELECT item FROM team_events WHERE action = 'delivered' AND batch = '$DB' GROUP BY item HAVING count(*) > 1) t" ausgang
 for s in dsend1 dsend2; do
-  psql_admin "SELECT '$s finished: ' || count(*) FROM team_work WHERE step = 'deliver' AND batch = '$DB' AND done_station = '$s'"
+  psql_admin "SELECT '$s finished: ' || count(*) FROM team_work WHERE step = 'deliver' AND batch = '$DB' AND done_station = '$s'" ausgang
 done
-at lead team check | tail -1
+at dlead team check | tail -1
