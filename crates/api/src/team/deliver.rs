@@ -13,7 +13,6 @@ use eingang_config::Config;
 use eingang_model::OutboxState;
 use eingang_store::tables::{outbox, team as local};
 use eingang_store::Store;
-use serde_json::{json, Value};
 
 /// The documents one station delivers at a time.
 pub const MAX_DELIVERING: usize = 16;
@@ -33,28 +32,6 @@ pub struct DeliverReport {
 fn delivered(store: &Store, document: &str) -> Result<bool> {
     let rows = store.with_conn(|c| outbox::of_item(c, "document", document))?;
     Ok(!rows.is_empty() && rows.iter().all(|r| r.state == OutboxState::Delivered))
-}
-
-/// Where a delivered document went, for the team's event log: each target's receipt.
-pub(crate) fn receipts(store: &Store, document: &str) -> Result<Vec<Value>> {
-    let rows = store.with_conn(|c| outbox::of_item(c, "document", document))?;
-    if rows.is_empty() || rows.iter().any(|r| r.state != OutboxState::Delivered) {
-        return Err(Error::refused(
-            "team.not_delivered",
-            "the document is not delivered yet: it waits in this station's outbox (see Sync)",
-        ));
-    }
-    Ok(rows
-        .iter()
-        .filter_map(|r| {
-            let receipt = r.receipt.as_ref()?;
-            Some(json!({
-                "target": r.target,
-                "location": receipt.location,
-                "sha256": receipt.sha256,
-            }))
-        })
-        .collect())
 }
 
 /// Whether a document this station delivers for the team has gone out and waits to be

@@ -16,7 +16,9 @@ use crate::error::{Error, Result};
 use crate::team::connect;
 use eingang_capture::pages::segments;
 use eingang_config::Config;
-use eingang_model::{BatchId, PageId, TeamBatchView, TeamDesk, TeamTaken, TeamView, TeamWaiting};
+use eingang_model::{
+    BatchId, OutboxState, PageId, TeamBatchView, TeamDesk, TeamTaken, TeamView, TeamWaiting,
+};
 use eingang_store::tables::mirror::{self, Table};
 use eingang_store::tables::{audit, batches, blobs, outbox, pages, team as local};
 use eingang_store::Store;
@@ -353,6 +355,29 @@ pub struct Done {
     pub next: Vec<(&'static str, String)>,
 }
 
+/// After a save: the other work this station holds on the batch read its pages before it,
+/// and builds on the saved versions now (a desk holding two documents of one batch).
+fn settled(
+    conn: &eingang_store::Connection,
+    batch: &BatchId,
+    saved: &[(Row, i64)],
+) -> eingang_store::Result<()> {
+    for mut other in local::claims(conn)? {
+        if other.batch_id != *batch {
+            continue;
+        }
+        let mut read: Value = serde_json::from_str(&other.read_json).unwrap_or(Value::Null);
+        for (page, version) in saved {
+            if let Some(id) = page.get("id").and_then(Value::as_str) {
+                read["pages"][id] = json!({"version": version + 1, "digest": digest(page)});
+            }
+        }
+        other.read_json = read.to_string();
+        local::hold(conn, &other)?;
+    }
+    Ok(())
+}
+
 /// What this desk changed since it read the batch (`read`): the pages, their log, the
 /// verdicts on its item (the release: all; a delivery: nothing of the batch).
 fn changes(step: Step, rows: &BatchRows, read: &Value, item: &str, save: &mut Save) {
@@ -457,10 +482,13 @@ pub fn done(store: &Store, cfg: &Config, claim: i64) -> Result<Done> {
             send_blobs(store, &mut team, &mirror::document_blobs(&documents))?;
             save.documents = documents;
         }
-        Step::Deliver => save.receipts = crate::team::deliver::receipts(store, &c.item)?,
+        Step::Deliver => save.receipts = receipts(store, &c.item)?,
     }
     team.save(&c, &who, &save)?;
-    store.with_tx(|conn| local::let_go(conn, claim))?;
+    store.with_tx(|conn| {
+        local::let_go(conn, claim)?;
+        settled(conn, &held.batch_id, &save.pages)
+    })?;
     Ok(Done {
         step: step.as_str(),
         batch: held.batch_id,
@@ -473,6 +501,28 @@ pub fn done(store: &Store, cfg: &Config, claim: i64) -> Result<Done> {
             .map(|(s, i)| (s.as_str(), i.clone()))
             .collect(),
     })
+}
+
+/// Where a delivered document went, for the team's event log: each target's receipt.
+fn receipts(store: &Store, document: &str) -> Result<Vec<Value>> {
+    let rows = store.with_conn(|c| outbox::of_item(c, "document", document))?;
+    if rows.is_empty() || rows.iter().any(|r| r.state != OutboxState::Delivered) {
+        return Err(Error::refused(
+            "team.not_delivered",
+            "the document is not delivered yet: it waits in this station's outbox (see Sync)",
+        ));
+    }
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let receipt = r.receipt.as_ref()?;
+            Some(json!({
+                "target": r.target,
+                "location": receipt.location,
+                "sha256": receipt.sha256,
+            }))
+        })
+        .collect())
 }
 
 /// Holds this station's work for another `claim_secs` while the desk works on it (the team
