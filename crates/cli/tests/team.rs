@@ -193,6 +193,22 @@ fn scan_and_hand_over(scan: &Station, online: &str) -> String {
     batch
 }
 
+/// A batch of two documents scanned at station A while the server was away, then sent
+/// up and handed over: the team section of the machine file, the password line, the batch.
+fn handed_over() -> (String, String, String) {
+    let server = Postgres::shared();
+    let (settings, password) = server.database();
+    let online = team_section(&settings, settings.port, &server.ca());
+    let pw = format!("{password}\n");
+    let away = team_section(&settings, eingang_seal::testing::free_port(), &server.ca());
+    let scan = Station::new("scan-1", &away, &["capture"]);
+    scan.run("anna", &["team", "password"], Some(&pw));
+    let batch = scan_and_hand_over(&scan, &online);
+    scan.run("anna", &["team", "password"], Some(&pw));
+    scan.ok("anna", &["team", "upload"]);
+    (online, pw, batch)
+}
+
 /// Desk B indexes both documents, each under its claim; a finished claim cannot be
 /// finished again.
 fn index_both(index: &Station, batch: &str) {
@@ -395,16 +411,7 @@ fn deliver_once(online: &str, pw: &str) {
 
 #[test]
 fn a_desk_that_goes_away_loses_its_work_and_a_desk_that_works_keeps_it() {
-    let server = Postgres::shared();
-    let (settings, password) = server.database();
-    let online = team_section(&settings, settings.port, &server.ca());
-    let pw = format!("{password}\n");
-    let away = team_section(&settings, eingang_seal::testing::free_port(), &server.ca());
-    let scan = Station::new("scan-1", &away, &["capture"]);
-    scan.run("anna", &["team", "password"], Some(&pw));
-    let batch = scan_and_hand_over(&scan, &online);
-    scan.run("anna", &["team", "password"], Some(&pw));
-    scan.ok("anna", &["team", "upload"]);
+    let (online, pw, batch) = handed_over();
     let short = format!("{online}claim_secs = 10\n");
     let (one, two) = (
         Station::new("index-1", &short, &["index"]),
@@ -459,16 +466,7 @@ fn stations_whose_clocks_are_an_hour_off_share_the_work_by_the_servers_clock() {
         Path::new(FAKETIME).exists(),
         "libfaketime is installed by scripts/test.sh (package faketime)"
     );
-    let server = Postgres::shared();
-    let (settings, password) = server.database();
-    let online = team_section(&settings, settings.port, &server.ca());
-    let pw = format!("{password}\n");
-    let away = team_section(&settings, eingang_seal::testing::free_port(), &server.ca());
-    let scan = Station::new("scan-1", &away, &["capture"]);
-    scan.run("anna", &["team", "password"], Some(&pw));
-    let batch = scan_and_hand_over(&scan, &online);
-    scan.run("anna", &["team", "password"], Some(&pw));
-    scan.ok("anna", &["team", "upload"]);
+    let (online, pw, batch) = handed_over();
     let short = format!("{online}claim_secs = 10\n");
     let mut ahead = Station::new("index-ahead", &short, &["index"]);
     ahead.clock = Some("+1h");

@@ -87,21 +87,6 @@ pub fn team_forever(
                     Ok(t)
                 })
                 .ok();
-            if cfg.team.has_role("deliver") {
-                // New work when a desk changed something (a release) or every so often;
-                // finished work as soon as the outbox has its receipt.
-                let look = heard || last_look.is_none_or(|t| t.elapsed() >= UPLOAD_EVERY);
-                if look || finished_waiting(store).unwrap_or(false) {
-                    if look {
-                        last_look = Some(Instant::now());
-                        heard = false;
-                    }
-                    let round = deliver_due(store, &cfg, &targets(), look);
-                    if round.as_ref().map_or(true, |r| r.taken + r.finished > 0) {
-                        (events.on_deliver)(round);
-                    }
-                }
-            }
             if listener.is_none() {
                 shutdown.sleep_blocking(UPLOAD_EVERY);
                 continue;
