@@ -40,6 +40,12 @@ APT_TEST=(xvfb xauth xclip webkit2gtk-driver python3 python3-xlib python3-pil fo
   softhsm2 opensc libnss3-tools slapd ldap-utils dovecot-imapd
   libreoffice-writer-nogui libreoffice-calc-nogui postgresql-15 faketime)
 
+# The Windows build from this machine (scripts/windows.sh): Debian's current Rust with the
+# standard library's sources (built for x86_64-pc-windows-gnu with -Zbuild-std; rustup cannot
+# fetch targets here) and its clippy, the MinGW-w64 cross compiler, Wine 8 to run the tests,
+# NSIS (makensis) for the installer.
+APT_WINDOWS=(rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64 wine64 nsis)
+
 apt_install() {
   local missing=()
   for p in "$@"; do

@@ -16,6 +16,7 @@
 
 /// What the dialog says, in `language` (`de` unless `en`).
 #[derive(Debug, PartialEq, Eq)]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub struct Texts {
     pub title: String,
     pub accept: &'static str,
@@ -25,6 +26,7 @@ pub struct Texts {
 }
 
 /// The kinds of file the button accepts, named for people (`image/jpeg` → "JPEG").
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn kind_names(mime_types: &[String], german: bool) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for m in mime_types {
@@ -57,6 +59,7 @@ fn kind_names(mime_types: &[String], german: bool) -> Vec<&'static str> {
 }
 
 /// The dialog's texts for a button accepting `mime_types`.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub fn texts(language: &str, multiple: bool, mime_types: &[String]) -> Texts {
     let german = language != "en";
     let kinds = kind_names(mime_types, german);
@@ -169,8 +172,32 @@ pub fn refuse(window: &tauri::WebviewWindow) {
     }
 }
 
+/// Elsewhere (WebView2 has no file-chooser event to answer) the page itself refuses:
+/// [`REFUSE_FILE_INPUTS`], run before every page of the terminal's window, stops the
+/// activation of any file input (by pointer, keyboard or script) before the browser opens
+/// its dialog.
 #[cfg(not(target_os = "linux"))]
-pub fn refuse(_window: &tauri::WebviewWindow) {}
+pub fn refuse(_window: &tauri::WebviewWindow) {
+    tracing::info!("terminal: file inputs refused by the page's start script");
+}
+
+/// The terminal window's start script (on every platform; on Linux the chooser request is
+/// refused as well): a click on a file input — the event a pointer, the keyboard and
+/// `input.click()` all send — is cancelled in the capture phase, and `showPicker` of file
+/// inputs refuses.
+pub const REFUSE_FILE_INPUTS: &str = r#"(() => {
+  const isFile = (t) => t instanceof HTMLInputElement && t.type === "file";
+  document.addEventListener("click", (e) => {
+    if (e.composedPath().some(isFile)) { e.preventDefault(); e.stopImmediatePropagation(); }
+  }, true);
+  const picker = HTMLInputElement.prototype.showPicker;
+  if (picker) {
+    HTMLInputElement.prototype.showPicker = function () {
+      if (this.type === "file") throw new DOMException("no file dialog at the terminal", "NotAllowedError");
+      return picker.call(this);
+    };
+  }
+})();"#;
 
 #[cfg(test)]
 mod tests {

@@ -243,7 +243,8 @@ pub fn open_window(app: &AppHandle) -> tauri::Result<()> {
         .closable(false)
         .minimizable(false)
         .skip_taskbar(true)
-        .zoom_hotkeys_enabled(false);
+        .zoom_hotkeys_enabled(false)
+        .initialization_script(crate::file_chooser::REFUSE_FILE_INPUTS);
     if let Some(dir) = &state.webview_dir {
         builder = builder.data_directory(dir.path().to_path_buf());
     }

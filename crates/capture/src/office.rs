@@ -166,6 +166,7 @@ impl Converter {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut child = cmd
             .spawn()
@@ -236,12 +237,19 @@ fn inspect(ext: &str, bytes: &[u8]) -> Result<Vec<String>, String> {
     Ok(notes)
 }
 
+/// Stops LibreOffice with every process it started (its process group on Unix, its
+/// process tree on Windows, where `soffice.exe` runs the work in a child `soffice.bin`).
 fn kill_group(child: &std::process::Child) {
-    let _ = Command::new("kill")
-        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    let mut kill = if cfg!(windows) {
+        let mut c = Command::new("taskkill");
+        c.args(["/T", "/F", "/PID", &child.id().to_string()]);
+        c
+    } else {
+        let mut c = Command::new("kill");
+        c.args(["-s", "KILL", "--", &format!("-{}", child.id())]);
+        c
+    };
+    let _ = kill.stdout(Stdio::null()).stderr(Stdio::null()).status();
 }
 
 /// The container an extension's files come in, named by the extension [`sniff`] gives it.

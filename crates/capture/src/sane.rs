@@ -48,12 +48,24 @@ fn fail(reason: String) -> CaptureError {
     CaptureError::Scanner { reason }
 }
 
+/// `scanimage` did not start: SANE is missing (Linux), or this is Windows, where SANE does
+/// not run and the scanners Eingang reaches are network (eSCL) scanners and hot folders.
+fn not_started(e: &std::io::Error) -> CaptureError {
+    if cfg!(windows) {
+        return fail(format!(
+            "scanimage cannot be started ({e}): SANE does not run on Windows; use a network (eSCL) scanner or a hot folder (WIA/TWAIN are not supported)"
+        ));
+    }
+    fail(format!(
+        "scanimage cannot be started ({e}); install SANE (Debian: sane-utils)"
+    ))
+}
+
 fn scanimage(args: &[&str]) -> Result<String, CaptureError> {
-    let out = Command::new(SCANIMAGE).args(args).output().map_err(|e| {
-        fail(format!(
-            "scanimage cannot be started ({e}); install SANE (Debian: sane-utils)"
-        ))
-    })?;
+    let out = Command::new(SCANIMAGE)
+        .args(args)
+        .output()
+        .map_err(|e| not_started(&e))?;
     if !out.status.success() {
         return Err(fail(format!(
             "scanimage {}: {}",
@@ -148,11 +160,7 @@ pub fn scan_batch(
     if let Some(n) = settings.max_pages {
         cmd.arg(format!("--batch-count={n}"));
     }
-    let mut child = cmd.spawn().map_err(|e| {
-        fail(format!(
-            "scanimage cannot be started ({e}); install SANE (Debian: sane-utils)"
-        ))
-    })?;
+    let mut child = cmd.spawn().map_err(|e| not_started(&e))?;
     #[allow(clippy::cast_precision_loss)]
     let dpi = settings.resolution as f32;
     let mut next = 1_u32;

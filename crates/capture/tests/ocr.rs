@@ -2,6 +2,9 @@
 //! queue is worked by a pool, and a Tesseract that crashes or hangs costs only the page
 //! (marked failed with the reason, flagged for the check), never the batch.
 
+// Debian's Tesseract and shell-script stand-ins for it: Unix only (under Wine a Windows
+// process cannot start them).
+#![cfg(unix)]
 // In tests a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 

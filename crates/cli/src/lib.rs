@@ -556,8 +556,9 @@ fn terminal_pin() -> ExitCode {
 pub const EXIT_CLOSED_STDOUT: i32 = 128 + 13;
 
 /// Rust ignores SIGPIPE, so `println!` into a pipe whose reader has exited panics with
-/// "failed printing to stdout: Broken pipe". A command line ends quietly there instead —
-/// the way every Unix tool does — and any other panic still reports as before.
+/// "failed printing to stdout: Broken pipe" (on Windows: "… being closed"). A command line
+/// ends quietly there instead — the way every Unix tool does — and any other panic still
+/// reports as before.
 fn quiet_on_closed_stdout() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -567,7 +568,12 @@ fn quiet_on_closed_stdout() {
             .map(String::as_str)
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or_default();
-        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+        // Unix says "Broken pipe"; Windows "The pipe is being closed" (ERROR_NO_DATA, 232)
+        // or, for a pipe already gone, ERROR_BROKEN_PIPE (109).
+        let closed = ["Broken pipe", "(os error 232)", "(os error 109)"]
+            .iter()
+            .any(|m| message.contains(m));
+        if message.starts_with("failed printing to stdout") && closed {
             std::process::exit(EXIT_CLOSED_STDOUT);
         }
         report(info);

@@ -554,9 +554,7 @@ fn write_records(store: &eingang_store::Store, file: Option<&Path>) -> Result<us
     })?;
     w.into_inner().map_err(|e| failed("io", e.into_error()))?;
     if let Some(f) = file {
-        std::fs::File::open(f)
-            .and_then(|h| h.sync_all())
-            .map_err(|e| failed("io", e))?;
+        eingang_store::durable::sync_file(f).map_err(|e| failed("io", e))?;
     }
     Ok(n)
 }

@@ -507,7 +507,7 @@ fn the_configured_hot_folder_fills_the_days_batch_archives_and_sets_bad_files_as
     std::fs::write(
         data.path().join("config.toml"),
         format!(
-            "[scan]\nhotfolder = \"{}\"\nhotfolder_profile = \"text-sw\"\nhotfolder_settle_secs = 0\n",
+            "[scan]\nhotfolder = '{}'\nhotfolder_profile = \"text-sw\"\nhotfolder_settle_secs = 0\n",
             inbox.display()
         ),
     )

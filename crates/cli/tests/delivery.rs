@@ -260,7 +260,7 @@ fn the_machine_file_rules_config_check_shows_it_and_update_takes_only_signed_pac
     std::fs::write(
         data.path().join("machine.toml"),
         format!(
-            "[station]\nrole = \"scan\"\n[update]\nsource = \"{}\"\npubkey = \"{pubkey}\"\n[policy]\nlocked = [\"target\"]\n",
+            "[station]\nrole = \"scan\"\n[update]\nsource = '{}'\npubkey = \"{pubkey}\"\n[policy]\nlocked = [\"target\"]\n",
             manifest.display()
         ),
     )
@@ -339,7 +339,7 @@ fn config_apply_takes_central_master_data_and_keeps_them_when_the_file_breaks() 
     .unwrap();
     std::fs::write(
         data.path().join("machine.toml"),
-        format!("[masterdata]\nsource = \"{}\"\n", csv.display()),
+        format!("[masterdata]\nsource = '{}'\n", csv.display()),
     )
     .unwrap();
     let o = eingang(data.path(), &["config", "apply"], None);
@@ -420,7 +420,7 @@ fn an_item_waiting_for_an_offline_target_is_held_back_and_then_sent_elsewhere() 
         data.path().join("config.toml"),
         format!(
             "[[target]]\nid = \"dms\"\nkind = \"webdav\"\nurl = \"http://127.0.0.1:{port}/dav/\"\nfolder = \"{{{{formular}}}}\"\n\
-             [[target]]\nid = \"archiv\"\nkind = \"folder\"\npath = \"{}\"\n",
+             [[target]]\nid = \"archiv\"\nkind = \"folder\"\npath = '{}'\n",
             archive.display()
         ),
     )

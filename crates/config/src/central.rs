@@ -295,10 +295,22 @@ pub fn machine_file() -> PathBuf {
     {
         return PathBuf::from(f);
     }
-    if cfg!(windows) {
-        let base = std::env::var_os("ProgramData").unwrap_or_else(|| "C:\\ProgramData".into());
-        return PathBuf::from(base).join("Eingang").join("config.toml");
-    }
+    platform_machine_file()
+}
+
+/// Windows: `%ProgramData%\Eingang\config.toml`, the folder as the machine's registry says
+/// (the Known Folders API), never from the environment: a user could point the variable at
+/// a file of their own.
+#[cfg(windows)]
+fn platform_machine_file() -> PathBuf {
+    known_folders::get_known_folder_path(known_folders::KnownFolder::ProgramData)
+        .unwrap_or_else(|| PathBuf::from("C:\\ProgramData"))
+        .join("Eingang")
+        .join("config.toml")
+}
+
+#[cfg(not(windows))]
+fn platform_machine_file() -> PathBuf {
     if cfg!(target_os = "macos") {
         return PathBuf::from("/Library/Application Support/Eingang/config.toml");
     }

@@ -5,6 +5,7 @@
 use crate::token::Pkcs11Settings;
 use crate::tsa::Tsa;
 use std::net::TcpListener;
+#[cfg(unix)]
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -73,7 +74,11 @@ pub fn spawn_watched(
     port: u16,
 ) -> Child {
     let file = std::fs::File::create(log).expect("a log file");
-    let mut child = Command::new("bash")
+    let mut command = Command::new("bash");
+    // Its own process group: the watcher and the service stop together.
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = command
         .arg("-c")
         .arg(r#"w=$1; shift; "$@" & c=$!; while kill -0 "$w" 2>/dev/null && kill -0 "$c" 2>/dev/null; do sleep 0.5; done; kill "$c" 2>/dev/null"#)
         .arg(name)
@@ -84,7 +89,6 @@ pub fn spawn_watched(
         .stdout(Stdio::from(file.try_clone().expect("log")))
         .stderr(Stdio::from(file))
         .stdin(Stdio::null())
-        .process_group(0)
         .spawn()
         .unwrap_or_else(|e| panic!("{name} does not start: {e}"));
     let deadline = Instant::now() + Duration::from_secs(30);

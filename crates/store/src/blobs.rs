@@ -331,7 +331,9 @@ impl BlobStore {
                     .into_inner()
                     .map_err(io::IntoInnerError::into_error)?;
                 file.sync_all()?;
-                fs::rename(&tmp, &path)
+                // Closed before the rename: Windows refuses to replace an open file.
+                drop((reader, file));
+                crate::durable::replace(&tmp, &path)
             };
             if let Err(e) = write() {
                 let _ = fs::remove_file(&tmp);
@@ -402,9 +404,7 @@ impl Bulk<'_> {
         }
         #[cfg(not(unix))]
         for f in &self.written {
-            File::open(f)
-                .and_then(|h| h.sync_all())
-                .map_err(Error::io(f))?;
+            crate::durable::sync_file(f).map_err(Error::io(f))?;
         }
         Ok(n)
     }
@@ -531,7 +531,7 @@ impl crate::Store {
                 let _ = fs::remove_file(&tmp);
                 return Err(Error::io(&tmp)(e));
             }
-            fs::rename(&tmp, &path).map_err(Error::io(&path))?;
+            crate::durable::replace(&tmp, &path).map_err(Error::io(&path))?;
             sync_dir(path.parent().unwrap_or(&self.blobs().root))?;
             sealed += 1;
             Ok(true)
@@ -647,16 +647,6 @@ impl crate::Store {
     }
 }
 
-#[cfg(unix)]
 fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(Error::io(dir))
-}
-
-#[cfg(not(unix))]
-#[allow(clippy::unnecessary_wraps)]
-fn sync_dir(_dir: &Path) -> Result<()> {
-    // Windows cannot fsync a directory; NTFS journals the rename.
-    Ok(())
+    crate::durable::sync_dir(dir).map_err(Error::io(dir))
 }

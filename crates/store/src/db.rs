@@ -432,17 +432,15 @@ fn opens(path: &Path, key: &keys::DataKey) -> bool {
 
 /// Replaces the file at `path` by `tmp` (fsynced first), dropping the old one's WAL.
 fn swap_in(tmp: &Path, path: &Path) -> Result<()> {
-    std::fs::File::open(tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(Error::io(tmp))?;
+    crate::durable::sync_file(tmp).map_err(Error::io(tmp))?;
     for side in ["-wal", "-shm"] {
         let mut p = path.as_os_str().to_owned();
         p.push(side);
         let _ = std::fs::remove_file(PathBuf::from(p));
     }
-    std::fs::rename(tmp, path).map_err(Error::io(path))?;
+    crate::durable::replace(tmp, path).map_err(Error::io(path))?;
     if let Some(dir) = path.parent() {
-        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        let _ = crate::durable::sync_dir(dir);
     }
     Ok(())
 }

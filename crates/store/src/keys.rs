@@ -213,10 +213,9 @@ fn write_key_file(dir: &Path, kf: &KeyFile) -> Result<()> {
         detail: e.to_string(),
     })?;
     std::fs::write(&tmp, text).map_err(Error::io(&tmp))?;
-    std::fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(Error::io(&tmp))?;
-    std::fs::rename(&tmp, &path).map_err(Error::io(&path))?;
+    crate::durable::sync_file(&tmp).map_err(Error::io(&tmp))?;
+    crate::durable::replace(&tmp, &path).map_err(Error::io(&path))?;
+    crate::durable::sync_dir(dir).map_err(Error::io(dir))?;
     Ok(())
 }
 
@@ -430,7 +429,7 @@ pub(crate) fn promote_next(dir: &Path) -> Result<()> {
         // The old key's entry, if it lived in the key store, goes.
         let _ = e.delete_credential();
     }
-    std::fs::rename(&next, key_file(dir)).map_err(Error::io(&next))?;
+    crate::durable::replace(&next, &key_file(dir)).map_err(Error::io(&next))?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@
 
 pub mod blobs;
 mod db;
+pub mod durable;
 mod error;
 mod forget;
 pub mod inspect;

@@ -39,7 +39,13 @@ pub fn resolve_data_dir(flag: Option<PathBuf>) -> Result<DataDir> {
     resolve_with(flag, std::env::var_os(ENV_DATA_DIR), platform_data_dir)
 }
 
+/// The platform's place for the data folder: `~/.local/share/eingang` (XDG) on Linux;
+/// `%LOCALAPPDATA%\Eingang` on Windows — local, never the roaming profile, which would copy
+/// the database and the scans to the profile server at every sign-out.
 fn platform_data_dir() -> Option<PathBuf> {
+    if cfg!(windows) {
+        return directories::BaseDirs::new().map(|d| d.data_local_dir().join("Eingang"));
+    }
     directories::ProjectDirs::from("de", "Eingang", "Eingang").map(|d| d.data_dir().to_path_buf())
 }
 

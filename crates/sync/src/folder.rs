@@ -112,7 +112,7 @@ impl FolderTarget {
         }
         f.sync_all().map_err(|e| unwritable(&tmp, &e))?;
         drop(f);
-        fs::rename(&tmp, &dest).map_err(|e| unwritable(&dest, &e))
+        eingang_store::durable::replace(&tmp, &dest).map_err(|e| unwritable(&dest, &e))
     }
 
     fn place_file(&self, file: &PackageFile) -> Result<(), Failure> {
@@ -144,9 +144,7 @@ impl FolderTarget {
         }
         // The index last: an importer sees a delivery only when it is complete.
         self.place(&index_name, &sha256, &mut index.as_bytes())?;
-        File::open(&self.root)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| unwritable(&self.root, &e))?;
+        eingang_store::durable::sync_dir(&self.root).map_err(|e| unwritable(&self.root, &e))?;
         Ok(Receipt {
             location: self.root.join(&index_name).display().to_string(),
             sha256,

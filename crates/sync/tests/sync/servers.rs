@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 use std::net::TcpListener;
+#[cfg(unix)]
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -57,8 +58,9 @@ fn spawn(mut cmd: Command, log: &Path) -> Child {
     let out = std::fs::File::create(log).unwrap();
     cmd.stdout(Stdio::from(out.try_clone().unwrap()))
         .stderr(Stdio::from(out))
-        .stdin(Stdio::null())
-        .process_group(0);
+        .stdin(Stdio::null());
+    #[cfg(unix)]
+    cmd.process_group(0);
     cmd.spawn().unwrap()
 }
 

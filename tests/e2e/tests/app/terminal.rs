@@ -160,6 +160,37 @@ async fn a_full_session_in_arabic_with_a_scanned_page_ends_with_a_receipt() {
     axe_clean(&app, &axe, "welcome", &mut checked).await;
     // No window controls, no other workspace: only the terminal.
     assert!(app.client.find(css("nav")).await.is_err());
+    // No file dialog, whatever a page asks for: the window's start script (the only guard
+    // on Windows, where WebView2 has no chooser event) cancels the click that would open
+    // one and refuses `showPicker`; a click on anything else goes through.
+    let refused = app
+        .client
+        .execute(
+            r#"const click = () => new MouseEvent("click", { bubbles: true, cancelable: true });
+               const file = document.createElement("input");
+               file.type = "file";
+               document.body.appendChild(file);
+               const fileClick = file.dispatchEvent(click());
+               let picker = "absent";
+               if (file.showPicker) {
+                 try { file.showPicker(); picker = "opened"; } catch (e) { picker = e.name; }
+               }
+               file.remove();
+               const text = document.createElement("input");
+               document.body.appendChild(text);
+               const textClick = text.dispatchEvent(click());
+               text.remove();
+               return [fileClick, picker, textClick];"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused[0], serde_json::json!(false), "{refused}");
+    assert!(
+        ["NotAllowedError", "absent"].contains(&refused[1].as_str().unwrap_or("")),
+        "{refused}"
+    );
+    assert_eq!(refused[2], serde_json::json!(true), "{refused}");
     app.click("button[data-lang='ar']").await;
     app.wait_for(".terminal[data-screen='forms']").await;
     assert_eq!(html_attr(&app, "dir").await, "rtl");
