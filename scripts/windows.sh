@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
 # The Windows build of Eingang, made and tested on this Debian machine (issue 23):
 #   1. clippy -D warnings for x86_64-pc-windows-gnu over the whole workspace (the app, the CLI,
-#      every crate and its tests; the end-to-end harness is Linux's: Xvfb, WebKitWebDriver);
+#      every crate and its tests; the end-to-end harness is Linux's: Xvfb, WebKitWebDriver) —
+#      `clippy` alone, or as part of the tests' build;
 #   2. the Rust test suites built for Windows and run under Wine 8 (a cargo runner), except
 #      the tests listed in scripts/windows/skip.txt, each with the reason it cannot run there;
 #   3. (installer) the release build of the app and the command line, the NSIS installer made
 #      from scripts/windows/eingang.nsi with makensis, then installed silently under Wine and
 #      `eingang.exe doctor` run from the installed place; without the WebView2 runtime the
 #      installer must refuse and install nothing.
+# `ci` (what scripts/test.sh runs on every CI run) does 1 and 2 in one build, then 3 from the debug build
+# the tests made (the same installer script and checks; an optimised Windows build of the
+# whole app takes longer on 2 cores than the rest of CI): `installer` is the release one.
 # Debian's rustc-web builds the standard library for the target from its sources
 # (-Zbuild-std); the build goes to target/windows (its own toolchain, its own artifacts).
-# Usage: scripts/windows.sh [clippy|test|installer|all]   (default: all)
+# Usage: scripts/windows.sh [clippy|test|installer|ci|all]   (default: all)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 apt_install "${APT_WINDOWS[@]}"
+# The app embeds ui/dist at compile time (scripts/test.sh has built it already).
+if ! [ -f ui/dist/index.html ]; then need_node; ui_install; ui_build; fi
 
 TARGET=x86_64-pc-windows-gnu
-WIN="$ROOT/target/windows"
+# target/windows unless EINGANG_WINDOWS_TARGET names another place (e.g. for a release build
+# beside a test build).
+WIN="${EINGANG_WINDOWS_TARGET:-$ROOT/target/windows}"
 export CARGO_TARGET_DIR="$WIN"
 # Debian's toolchain, not rustup's: it has the standard library's sources for -Zbuild-std.
 export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
@@ -24,23 +32,41 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$ROOT/scripts/windows/run.sh"
 export WINEPREFIX="$WIN/wine" WINEDEBUG=-all
 export EINGANG_PRNG_DLL="$WIN/bcryptprimitives.dll"
+# The model's tests write the UI's TypeScript types; the Windows run writes its copy aside,
+# never into ui/ where the Linux steps check and type-check them (possibly at the same time).
+export TS_RS_EXPORT_DIR="$WIN/bindings"
 FEATURES=(--features eingang-team/testing,eingang-mailbox/testing)
 # cargo-clippy and clippy-driver from Debian's package (/usr/bin), not rustup's proxies.
 wcargo() { PATH="/usr/bin:$PATH" /usr/bin/cargo "$1" -Zbuild-std --target "$TARGET" "${@:2}"; }
 
-step="${1:-all}"
-
-if [ "$step" = all ] || [ "$step" = clippy ]; then
-  say "Windows: cargo clippy --target $TARGET --all-targets -- -D warnings"
-  wcargo clippy --workspace --exclude eingang-e2e --all-targets "${FEATURES[@]}" --quiet -- -D warnings
-fi
-
-if [ "$step" = all ] || [ "$step" = test ]; then
-  # For the tests only, never shipped: Wine 8 lacks ProcessPrng, which Rust's std needs.
+# For running under Wine only, never shipped: Wine 8 lacks ProcessPrng, which Rust's std needs.
+prng_dll() {
   if ! [ -f "$EINGANG_PRNG_DLL" ] || [ scripts/windows/processprng.c -nt "$EINGANG_PRNG_DLL" ]; then
     mkdir -p "$WIN"
     x86_64-w64-mingw32-gcc -shared -O2 -o "$EINGANG_PRNG_DLL" scripts/windows/processprng.c -ladvapi32
   fi
+}
+
+step="${1:-all}"
+
+ci=""; [ "$step" = ci ] && ci=1
+
+if [ "$step" = all ] || [ "$step" = clippy ]; then
+  say "Windows: cargo clippy --target $TARGET --all-targets -- -D warnings"
+  started=$SECONDS
+  wcargo clippy --workspace --exclude eingang-e2e --all-targets "${FEATURES[@]}" --quiet -- -D warnings
+  printf 'Windows clippy: %s s\n' "$((SECONDS - started))"
+fi
+
+if [ "$step" = all ] || [ "$step" = test ] || [ -n "$ci" ]; then
+  # The tests' build lints as it compiles: clippy-driver (Debian's, matching /usr/bin/rustc)
+  # compiles the workspace's crates with clippy's lints and -D warnings — what
+  # `cargo clippy --all-targets -- -D warnings` does, in the same pass that builds the tests
+  # instead of a second one (its arguments travel as `cargo clippy` passes them). The debug
+  # build for `ci`'s installer below reuses it.
+  export RUSTC_WORKSPACE_WRAPPER=/usr/bin/clippy-driver
+  export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+  prng_dll
   if ! [ -f "$WINEPREFIX/system.reg" ]; then
     say "Wine: a fresh prefix in target/windows/wine"
     /usr/lib/wine/wine64 wineboot --init >/dev/null 2>&1
@@ -52,6 +78,10 @@ if [ "$step" = all ] || [ "$step" = test ]; then
   done <scripts/windows/skip.txt
   # Doctests would need rustdoc for the target; the unit and integration tests run.
   LOG="$WIN/test.log"
+  started=$SECONDS
+  say "Windows: every target built and linted (clippy -D warnings)"
+  wcargo test --workspace --exclude eingang-e2e --all-targets "${FEATURES[@]}" --no-run --quiet
+  printf 'Windows build with clippy: %s s\n' "$((SECONDS - started))"
   set +e
   wcargo test --workspace --exclude eingang-e2e --tests "${FEATURES[@]}" --no-fail-fast -- "${skips[@]}" 2>&1 | tee "$LOG" |
     grep -E '^(test result|error|failures:|---- )|panicked at'
@@ -59,20 +89,22 @@ if [ "$step" = all ] || [ "$step" = test ]; then
   set -e
   passed=$(grep -oE '^test result: .* ([0-9]+) passed' "$LOG" | grep -oE '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
   failed=$(grep -oE '; [0-9]+ failed' "$LOG" | awk '{s += $2} END {print s + 0}')
-  printf 'Windows tests under Wine: %s passed, %s failed, %s skipped by name (scripts/windows/skip.txt)\n' \
-    "$passed" "$failed" "$((${#skips[@]} / 2))"
+  printf 'Windows tests under Wine: %s passed, %s failed, %s skipped by name (scripts/windows/skip.txt); built and run in %s s\n' \
+    "$passed" "$failed" "$((${#skips[@]} / 2))" "$((SECONDS - started))"
   [ "$status" -eq 0 ] || die "Windows tests failed under Wine (full log: $LOG)"
+  [ -n "$ci" ] || unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 fi
 
-if [ "$step" = all ] || [ "$step" = installer ]; then
-  say "Windows: release build of the app and the command line"
+if [ "$step" = all ] || [ "$step" = installer ] || [ -n "$ci" ]; then
+  profile=release; [ -n "$ci" ] && profile=debug
+  say "Windows: $profile build of the app and the command line"
   started=$SECONDS
-  wcargo build --release -p eingang-app -p eingang-cli --quiet
-  printf 'Windows release build: %s s\n' "$((SECONDS - started))"
-  REL="$WIN/$TARGET/release"
+  if [ -n "$ci" ]; then wcargo build -p eingang-app -p eingang-cli --quiet; else wcargo build --release -p eingang-app -p eingang-cli --quiet; fi
+  printf 'Windows %s build: %s s\n' "$profile" "$((SECONDS - started))"
+  REL="$WIN/$TARGET/$profile"
   VERSION=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' tauri.conf.json)
-  OUT="$WIN/bundle/Eingang_${VERSION}_x64-setup.exe"
-  mkdir -p "$WIN/bundle"
+  OUT="$WIN/bundle/$profile/Eingang_${VERSION}_x64-setup.exe"
+  mkdir -p "$WIN/bundle/$profile"
   say "makensis → $OUT"
   sign=()
   # The city's signing command (e.g. osslsigncode or signtool with its certificate; "%1" is
@@ -80,7 +112,7 @@ if [ "$step" = all ] || [ "$step" = installer ]; then
   [ -n "${EINGANG_SIGN_COMMAND:-}" ] && sign=("-DSIGN_COMMAND=$EINGANG_SIGN_COMMAND")
   makensis -V2 -WX -DVERSION="$VERSION" -DAPP="$REL/eingang-app.exe" -DCLI="$REL/eingang.exe" -DLOADER="$REL/WebView2Loader.dll" \
     -DOUT="$OUT" "${sign[@]}" scripts/windows/eingang.nsi
-  printf 'installer size: %s KiB (app %s KiB, command line %s KiB)\n' "$(($(stat -c %s "$OUT") / 1024))" \
+  printf 'installer size (%s build): %s KiB (app %s KiB, command line %s KiB)\n' "$profile" "$(($(stat -c %s "$OUT") / 1024))" \
     "$(($(stat -c %s "$REL/eingang-app.exe") / 1024))" "$(($(stat -c %s "$REL/eingang.exe") / 1024))"
 
   say "installing it under Wine (silent, per machine)"
@@ -106,8 +138,11 @@ if [ "$step" = all ] || [ "$step" = installer ]; then
   [ -d "$WINEPREFIX/drive_c/ProgramData/Eingang" ] || die "the machine configuration folder was not made"
   wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\Eingang' /v DisplayVersion /reg:64 |
     grep -q "$VERSION" || die "the uninstall entry does not carry version $VERSION"
-  echo "installed: Program Files\\Eingang (eingang-app.exe, eingang.exe, WebView2Loader.dll, uninstall.exe), version $VERSION registered"
+  wine reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\Eingang' /v EventMessageFile /reg:64 |
+    grep -q 'EventLogMessages.dll' || die "the Event Log source Eingang was not registered"
+  echo "installed: Program Files\\Eingang (eingang-app.exe, eingang.exe, WebView2Loader.dll, uninstall.exe), version $VERSION and the Event Log source registered"
   say "eingang.exe doctor from the installed place"
+  prng_dll
   cp "$EINGANG_PRNG_DLL" "$PF/"
   wine "$PF/eingang.exe" doctor | sed -n 1,6p
   rm -f "$PF/bcryptprimitives.dll"
@@ -115,5 +150,10 @@ if [ "$step" = all ] || [ "$step" = installer ]; then
   wine "$PF/uninstall.exe" /S _?="C:\\Program Files\\Eingang" || die "the uninstaller failed"
   for _ in $(seq 100); do [ -e "$PF/eingang-app.exe" ] || break; sleep 0.1; done
   [ ! -e "$PF/eingang-app.exe" ] || die "the uninstaller left the program"
-  echo "uninstalled: program removed"
+  if wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\Eingang' /reg:64 >/dev/null 2>&1; then
+    die "the uninstaller left its registry entry"
+  fi
+  echo "uninstalled: program and registry entries removed"
 fi
+
+printf 'Windows (%s): %s s in all\n' "$step" "$SECONDS"

@@ -32,6 +32,9 @@ SetCompressor /SOLID lzma
 !define PRODUCT "Eingang"
 !define PUBLISHER "Eingang contributors"
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\Eingang"
+; The app's warnings and errors go to the Event Log (Application, source Eingang); .NET's
+; message file (on every Windows 10/11) shows each event's own text.
+!define EVENTLOG_KEY "SYSTEM\CurrentControlSet\Services\EventLog\Application\Eingang"
 ; The WebView2 runtime's client id (Evergreen), as Microsoft documents for installers.
 !define WEBVIEW2_KEY "SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}"
 
@@ -162,6 +165,8 @@ Section "Eingang" Main
   WriteRegStr HKLM "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
   WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoModify" 1
   WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoRepair" 1
+  WriteRegExpandStr HKLM "${EVENTLOG_KEY}" "EventMessageFile" "%SystemRoot%\Microsoft.NET\Framework64\v4.0.30319\EventLogMessages.dll"
+  WriteRegDWORD HKLM "${EVENTLOG_KEY}" "TypesSupported" 7
 SectionEnd
 
 Function un.onInit
@@ -181,4 +186,5 @@ Section "Uninstall"
   Delete "$SMPROGRAMS\Eingang\$(Uninstall).lnk"
   RMDir "$SMPROGRAMS\Eingang"
   DeleteRegKey HKLM "${UNINSTALL_KEY}"
+  DeleteRegKey HKLM "${EVENTLOG_KEY}"
 SectionEnd

@@ -1,5 +1,7 @@
-//! `tracing` to stderr and to a daily-rolling file in `<data>/logs/` (14 days kept).
-//! Log lines carry ids, counts and error codes — never field values or file contents.
+//! `tracing` to stderr and to a daily-rolling file in `<data>/logs/` (14 days kept); on
+//! Windows warnings and errors also go to the Event Log (Application, source "Eingang"),
+//! where Windows administrators look first. Log lines carry ids, counts and error codes —
+//! never field values or file contents.
 //!
 //! The file is written synchronously (the volume is small): a crash or a killed process
 //! leaves every line already logged on disk, which a buffered writer would lose.
@@ -38,5 +40,39 @@ pub fn init(log_dir: Option<std::path::PathBuf>) {
     let _ = tracing_subscriber::registry()
         .with(stderr)
         .with(file_layer)
+        .with(event_log())
         .try_init();
+}
+
+/// The installer registers the source (`HKLM\SYSTEM\CurrentControlSet\Services\EventLog\
+/// Application\Eingang`, with .NET's `EventLogMessages.dll`, whose every message is the
+/// text itself); without the registration Windows still records the events. `None` when the
+/// Event Log cannot be opened: the file log goes on alone.
+#[cfg(windows)]
+fn event_log<S>() -> Option<impl Layer<S>>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    tracing_layer_win_eventlog::EventLogLayer::new("Eingang")
+        .ok()
+        .map(|l| l.with_filter(tracing_subscriber::filter::LevelFilter::WARN))
+}
+
+#[cfg(not(windows))]
+fn event_log() -> Option<tracing_subscriber::layer::Identity> {
+    None
+}
+
+#[cfg(all(test, windows))]
+mod tests {
+    #[test]
+    fn the_event_log_source_opens_and_takes_a_warning() {
+        use tracing_subscriber::layer::SubscriberExt;
+        let layer = super::event_log::<tracing_subscriber::Registry>()
+            .expect("RegisterEventSourceW opens the Application log");
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(code = "sync.unreachable", "delivery paused");
+        });
+    }
 }

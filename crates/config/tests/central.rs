@@ -8,6 +8,16 @@ use eingang_config::{load_files, parse};
 use eingang_model::Role;
 use std::path::Path;
 
+/// An absolute path in the tests' Unix spelling; on Windows on drive C: (forward slashes are
+/// separators there too, and a TOML basic string keeps them as they are).
+fn abs(unix: &str) -> String {
+    if cfg!(windows) {
+        format!("C:{unix}")
+    } else {
+        unix.to_owned()
+    }
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -20,7 +30,8 @@ fn the_machine_sets_role_terminal_and_sources_and_the_user_overrides_what_is_ope
     let machine = write(
         dir.path(),
         "machine.toml",
-        r#"
+        &format!(
+            r#"
         [station]
         role = "terminal"
         name = "Bürgerbüro Terminal 1"
@@ -29,7 +40,7 @@ fn the_machine_sets_role_terminal_and_sources_and_the_user_overrides_what_is_ope
         warn_secs = 30
         forms = ["wohngeld"]
         [masterdata]
-        source = "/etc/eingang/stammdaten.csv"
+        source = "{}"
         [scan]
         ocr_languages = "deu"
         [policy]
@@ -37,13 +48,17 @@ fn the_machine_sets_role_terminal_and_sources_and_the_user_overrides_what_is_ope
         [[target]]
         id = "dms"
         kind = "folder"
-        path = "/srv/spool"
+        path = "{}"
         "#,
+            abs("/etc/eingang/stammdaten.csv"),
+            abs("/srv/spool")
+        ),
     );
     let user = write(
         dir.path(),
         "user.toml",
-        r#"
+        &format!(
+            r#"
         [station]
         role = "scan"
         [update]
@@ -56,8 +71,10 @@ fn the_machine_sets_role_terminal_and_sources_and_the_user_overrides_what_is_ope
         [[target]]
         id = "mine"
         kind = "folder"
-        path = "/tmp/x"
+        path = "{}"
         "#,
+            abs("/tmp/x")
+        ),
     );
     let cfg = load_files(Some(&machine), Some(&user)).unwrap();
     // Machine-only and locked sections are ignored in the user's file, each named.
@@ -84,7 +101,7 @@ fn the_machine_sets_role_terminal_and_sources_and_the_user_overrides_what_is_ope
     assert_eq!(cfg.terminal.forms, ["wohngeld"]);
     assert_eq!(
         cfg.masterdata.source.as_deref(),
-        Some(Path::new("/etc/eingang/stammdaten.csv"))
+        Some(Path::new(&abs("/etc/eingang/stammdaten.csv")))
     );
     assert_eq!(cfg.sources, [machine, user]);
 }
@@ -106,6 +123,10 @@ fn without_any_file_the_defaults_apply() {
 
 #[test]
 fn mistakes_in_the_central_sections_are_named_with_what_to_do() {
+    let share = format!(
+        "[update]\nsource = \"{}\"\npubkey = \"nonsense\"",
+        abs("/srv/l.json")
+    );
     for (text, needle) in [
         ("[station]\nrole = \"kiosk\"", "unknown variant `kiosk`"),
         ("[station]\nname = \"\"", "[station] name"),
@@ -130,10 +151,7 @@ fn mistakes_in_the_central_sections_are_named_with_what_to_do() {
             "[update]\nsource = \"https://u:pw@x.example/l.json\"\npubkey = \"x\"",
             "contains a password",
         ),
-        (
-            "[update]\nsource = \"/srv/l.json\"\npubkey = \"nonsense\"",
-            "not a minisign public key",
-        ),
+        (share.as_str(), "not a minisign public key"),
         ("[masterdata]\nsource = \"stammdaten.csv\"", "absolute path"),
         ("[scan]\nprofiles = \"p.json\"", "absolute path"),
         ("[scan]\nescl = [\"ftp://x\"]", "not an http(s) URL"),
@@ -197,11 +215,8 @@ fn plain_http_to_another_machine_needs_consent_and_then_warns_and_a_user_cannot_
 #[test]
 fn a_seal_section_is_complete_or_named_and_a_justification_is_written_out() {
     let file = Path::new("machine.toml");
-    let e = parse(
-        file,
-        "[seal]\nmodule = \"/usr/lib/softhsm/libsofthsm2.so\"\n",
-    )
-    .unwrap_err();
+    let module = abs("/usr/lib/softhsm/libsofthsm2.so");
+    let e = parse(file, &format!("[seal]\nmodule = \"{module}\"\n")).unwrap_err();
     assert!(e.message.contains("module, token and key together"), "{e}");
     let e = parse(file, "[seal]\njustification = \"weil\"\n").unwrap_err();
     assert!(e.message.contains("at least 20 characters"), "{e}");
@@ -213,7 +228,7 @@ fn a_seal_section_is_complete_or_named_and_a_justification_is_written_out() {
     assert!(e.message.contains("without a password"), "{e}");
     let ok = parse(
         file,
-        "[seal]\nmodule = \"/usr/lib/softhsm/libsofthsm2.so\"\ntoken = \"Siegel\"\nkey = \"siegel\"\n[timestamp]\nurl = \"https://tsa.stadt.example/tsa\"\n",
+        &format!("[seal]\nmodule = \"{module}\"\ntoken = \"Siegel\"\nkey = \"siegel\"\n[timestamp]\nurl = \"https://tsa.stadt.example/tsa\"\n"),
     )
     .unwrap();
     assert!(ok.seal.configured());

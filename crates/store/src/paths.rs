@@ -86,17 +86,18 @@ mod tests {
 
     #[test]
     fn flag_beats_env_beats_platform() {
-        let platform = || Some(PathBuf::from("/platform"));
-        let r = resolve_with(Some("/flag".into()), Some("/env".into()), platform).unwrap();
-        assert_eq!(
-            (r.path, r.source),
-            (PathBuf::from("/flag"), DataDirSource::Flag)
-        );
-        let r = resolve_with(None, Some("/env".into()), platform).unwrap();
-        assert_eq!(
-            (r.path, r.source),
-            (PathBuf::from("/env"), DataDirSource::Env)
-        );
+        // Absolute on every platform (a bare "/flag" is not, on Windows).
+        let root = std::env::temp_dir();
+        let platform = || Some(root.join("platform"));
+        let r = resolve_with(
+            Some(root.join("flag")),
+            Some(root.join("env").into()),
+            platform,
+        )
+        .unwrap();
+        assert_eq!((r.path, r.source), (root.join("flag"), DataDirSource::Flag));
+        let r = resolve_with(None, Some(root.join("env").into()), platform).unwrap();
+        assert_eq!((r.path, r.source), (root.join("env"), DataDirSource::Env));
         let r = resolve_with(None, Some(OsString::new()), platform).unwrap();
         assert_eq!(
             r.source,

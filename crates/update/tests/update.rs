@@ -189,7 +189,12 @@ async fn an_unreachable_or_broken_source_is_named_and_changes_nothing() {
     let e = u.check("0.1.0").await.unwrap_err();
     assert_eq!(e.code, "update.unreachable", "{e}");
     // A share that is not mounted.
-    let u = updater("/nonexistent/share/latest.json", &signer.pubkey());
+    let share = if cfg!(windows) {
+        "C:/nonexistent/share/latest.json"
+    } else {
+        "/nonexistent/share/latest.json"
+    };
+    let u = updater(share, &signer.pubkey());
     assert_eq!(
         u.check("0.1.0").await.unwrap_err().code,
         "update.unreachable"
