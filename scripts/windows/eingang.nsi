@@ -19,7 +19,11 @@
 
 ; A 64-bit installer: Eingang is x64 only (and Wine here runs 64-bit programs only).
 Target amd64-unicode
-SetCompressor /SOLID lzma
+; -DCOMPRESSOR=zlib for a quick test installer (scripts/windows.sh ci).
+!ifndef COMPRESSOR
+  !define COMPRESSOR "/SOLID lzma"
+!endif
+SetCompressor ${COMPRESSOR}
 !include "MUI2.nsh"
 !include "x64.nsh"
 !include "LogicLib.nsh"
