@@ -9,9 +9,10 @@
 #      from scripts/windows/eingang.nsi with makensis, then installed silently under Wine and
 #      `eingang.exe doctor` run from the installed place; without the WebView2 runtime the
 #      installer must refuse and install nothing.
-# `ci` (what scripts/test.sh runs on every CI run) does 1 and 2 in one build, then 3 from the debug build
-# the tests made (the same installer script and checks; an optimised Windows build of the
-# whole app takes longer on 2 cores than the rest of CI): `installer` is the release one.
+# `ci` (what scripts/test.sh runs on every CI run) does 1 and 2 in one build, then 3 from the
+# debug programs that build made (the same installer script and checks; the optimised build
+# — codegen-units=1, thin LTO — needs more than half an hour of both cores here): `installer`
+# is the release one.
 # Debian's rustc-web builds the standard library for the target from its sources
 # (-Zbuild-std); the build goes to target/windows (its own toolchain, its own artifacts).
 # Usage: scripts/windows.sh [clippy|test|installer|ci|all]   (default: all)
@@ -62,8 +63,7 @@ if [ "$step" = all ] || [ "$step" = test ] || [ -n "$ci" ]; then
   # The tests' build lints as it compiles: clippy-driver (Debian's, matching /usr/bin/rustc)
   # compiles the workspace's crates with clippy's lints and -D warnings — what
   # `cargo clippy --all-targets -- -D warnings` does, in the same pass that builds the tests
-  # instead of a second one (its arguments travel as `cargo clippy` passes them). The debug
-  # build for `ci`'s installer below reuses it.
+  # instead of a second one (its arguments travel as `cargo clippy` passes them).
   export RUSTC_WORKSPACE_WRAPPER=/usr/bin/clippy-driver
   export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
   prng_dll
@@ -95,7 +95,7 @@ if [ "$step" = all ] || [ "$step" = test ] || [ -n "$ci" ]; then
   printf 'Windows tests under Wine: %s passed, %s failed, %s skipped by name (scripts/windows/skip.txt); built and run in %s s\n' \
     "$passed" "$failed" "$((${#skips[@]} / 2))" "$((SECONDS - started))"
   [ "$status" -eq 0 ] || die "Windows tests failed under Wine (full log: $LOG)"
-  [ -n "$ci" ] || unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
+  unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 fi
 
 if [ "$step" = all ] || [ "$step" = installer ] || [ -n "$ci" ]; then
@@ -156,14 +156,18 @@ if [ "$step" = all ] || [ "$step" = installer ] || [ -n "$ci" ]; then
   cp "$EINGANG_PRNG_DLL" "$PF/"
   wine "$PF/eingang.exe" doctor | sed -n 1,6p
   rm -f "$PF/bcryptprimitives.dll"
-  # The silent uninstall removes the program and keeps the data.
+  # The silent uninstall removes the program and keeps what is not its own: the machine's
+  # configuration (as software distribution wrote it) stays.
+  MACHINE="$WINEPREFIX/drive_c/ProgramData/Eingang/config.toml"
+  printf '[station]\nrole = "scan"\n' >"$MACHINE"
   wine "$PF/uninstall.exe" /S _?="C:\\Program Files\\Eingang" || die "the uninstaller failed"
   for _ in $(seq 100); do [ -e "$PF/eingang-app.exe" ] || break; sleep 0.1; done
   [ ! -e "$PF/eingang-app.exe" ] || die "the uninstaller left the program"
   if wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\Eingang' /reg:64 >/dev/null 2>&1; then
     die "the uninstaller left its registry entry"
   fi
-  echo "uninstalled: program and registry entries removed"
+  [ -f "$MACHINE" ] || die "the uninstaller removed the machine's configuration"
+  echo "uninstalled: program and registry entries removed, the machine's configuration kept"
 fi
 
 printf 'Windows (%s): %s s in all\n' "$step" "$SECONDS"
