@@ -5,17 +5,28 @@
 # dpkg, runs `eingang doctor` from it, starts the installed app under Xvfb until its
 # first screen shows, and updates it through `eingang update install` from a signed
 # package on a (local) share; one signed with another key must be refused.
-# The AppImage bundler downloads tools at build time and cannot run here; Windows (MSI/NSIS)
-# and macOS bundles are configured in tauri.conf.json but need their platforms to build.
-# Usage: scripts/package.sh [--install-check]
+# --ui-built: ui/dist is current and the release build was made from it (scripts/test.sh
+# builds both before it calls this); building the UI again would only make cargo rebuild
+# the app for new file times.
+# The AppImage bundler downloads tools at build time and cannot run here; the Windows
+# installer is built by scripts/windows.sh; macOS bundles need their platform.
+# Usage: scripts/package.sh [--install-check] [--ui-built]
 #        → target/release/bundle/deb/Eingang_<version>_amd64.deb
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 apt_install "${APT_BUILD[@]}"
 need_rust
 need_node
+install_check="" ui_built=""
+for arg in "$@"; do
+  case "$arg" in
+    --install-check) install_check=1 ;;
+    --ui-built) ui_built=1 ;;
+    *) die "unknown option $arg (usage: scripts/package.sh [--install-check] [--ui-built])" ;;
+  esac
+done
 ui_install
-ui_build
+[ -n "$ui_built" ] || ui_build
 say "cargo build --release (the app, with the command line inside)"
 cargo build --release -p eingang-app
 say "tauri bundle (deb)"
@@ -29,7 +40,7 @@ dpkg-deb --info "$DEB" | sed -n '/Package:/,/Description:/p'
 printf 'installer size: %s KiB\n' "$(($(stat -c %s "$DEB") / 1024))"
 printf 'installed size: %s KiB (dpkg Installed-Size)\n' "$(dpkg-deb -f "$DEB" Installed-Size)"
 
-if [ "${1:-}" = "--install-check" ]; then
+if [ -n "$install_check" ]; then
   say "dpkg -i $DEB"
   apt_install libwebkit2gtk-4.1-0 libgtk-3-0
   dpkg -i "$DEB" >/dev/null

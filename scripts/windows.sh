@@ -38,7 +38,8 @@ export EINGANG_PRNG_DLL="$WIN/bcryptprimitives.dll"
 export TS_RS_EXPORT_DIR="$WIN/bindings"
 FEATURES=(--features eingang-team/testing,eingang-mailbox/testing)
 # cargo-clippy and clippy-driver from Debian's package (/usr/bin), not rustup's proxies.
-wcargo() { PATH="/usr/bin:$PATH" /usr/bin/cargo "$1" -Zbuild-std --target "$TARGET" "${@:2}"; }
+# panic_abort too: the release profile aborts on panic, and build-std builds only what is named.
+wcargo() { PATH="/usr/bin:$PATH" /usr/bin/cargo "$1" -Zbuild-std=std,panic_abort --target "$TARGET" "${@:2}"; }
 
 # For running under Wine only, never shipped: Wine 8 lacks ProcessPrng, which Rust's std needs.
 prng_dll() {
