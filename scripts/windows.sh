@@ -25,7 +25,8 @@ if ! [ -f ui/dist/index.html ]; then need_node; ui_install; ui_build; fi
 TARGET=x86_64-pc-windows-gnu
 # target/windows unless EINGANG_WINDOWS_TARGET names another place (e.g. for a release build
 # beside a test build).
-WIN="${EINGANG_WINDOWS_TARGET:-$ROOT/target/windows}"
+# Absolute: makensis reads relative paths from the script's folder.
+WIN="$(realpath -m "${EINGANG_WINDOWS_TARGET:-$ROOT/target/windows}")"
 export CARGO_TARGET_DIR="$WIN"
 # Debian's toolchain, not rustup's: it has the standard library's sources for -Zbuild-std.
 export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1

@@ -366,6 +366,16 @@ fn tool_output(program: &str, args: &[&str]) -> Option<String> {
 }
 
 fn check_scanner() -> Check {
+    // Windows has no SANE: scanners reach Eingang over the network (eSCL) or through the
+    // hot folder their own software fills; WIA and TWAIN drivers are not used.
+    if cfg!(windows) {
+        return Check::ok(
+            "scanner",
+            "Windows: network scanners (eSCL/AirScan) and hot folders filled by the scanners' \
+             own software; WIA and TWAIN drivers are not used"
+                .into(),
+        );
+    }
     let Some(v) = tool_output("scanimage", &["--version"]) else {
         return Check::warn(
             "scanner",
@@ -428,5 +438,20 @@ fn check_tesseract() -> Check {
                     .join(" ")
             ),
         )
+    }
+}
+
+#[cfg(all(test, windows))]
+mod windows_tests {
+    #[test]
+    fn on_windows_the_scanner_check_names_network_scanners_and_hot_folders_not_sane() {
+        let check = super::check_scanner();
+        assert!(matches!(check.level, super::Level::Ok), "{}", check.fact);
+        assert!(
+            check.fact.contains("eSCL") && check.fact.contains("hot folders"),
+            "{}",
+            check.fact
+        );
+        assert!(!check.fact.contains("SANE"), "{}", check.fact);
     }
 }
