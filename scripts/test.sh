@@ -102,12 +102,12 @@ if wait "$REL_PID"; then rel_status=0; else rel_status=$?; fi
 REL_PID=""
 cat "$REL_LOG"
 [ "$rel_status" -eq 0 ] || die "the release build failed (cargo build --release -p eingang-app; log above)"
+unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 # On CI (a disposable machine) the package is installed and the installed app started;
 # elsewhere it is only built, so running the tests does not install anything system-wide.
-unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 if [ -n "${CI:-}" ]; then
   # The debug build has served its last test; CI's disk is shared and finite.
-  say "freeing the debug build ($(du -sh "$ROOT/target/debug" | cut -f1)) before the release build"
+  say "freeing the debug build ($(du -sh "$ROOT/target/debug" | cut -f1)) before the package is made"
   rm -rf "$ROOT/target/debug"
   "$ROOT/scripts/package.sh" --install-check --ui-built
 else
