@@ -4,8 +4,9 @@
 # check, the end-to-end tests of the real app under Xvfb, the release .deb (on CI also
 # installed and started), and the Windows build: clippy for the Windows target, the Rust
 # tests under Wine and the NSIS installer installed under Wine (scripts/windows.sh ci, in
-# the background at the lowest CPU and I/O priority, so it takes the time the Linux steps
-# leave idle — the end-to-end tests mostly wait for the app).
+# the background). Background jobs run under nice 19 and ionice idle, but in a session of
+# their own: where the kernel's autogroup scheduling is on (as on the CI machine), nice ranks
+# only within that session, so they take an equal share of the CPU, not only idle time.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export CARGO_TERM_COLOR=never
@@ -81,8 +82,8 @@ say "UI type check and unit tests"
 
 say "end-to-end tests of the real app (tauri-driver + WebKitWebDriver under Xvfb)"
 cargo build -p eingang-app -p eingang-cli -p eingang-scalegen --quiet
-# The release build (for the .deb below) compiles meanwhile, at the lowest CPU and I/O
-# priority: the end-to-end tests mostly wait for the app. Not linted again (the same code
+# The release build (for the .deb below) compiles meanwhile, in the background like the
+# Windows job: the end-to-end tests mostly wait for the app. Not linted again (the same code
 # was, above); its own process group, so a failing step stops it.
 REL_LOG="$ROOT/target/release-build.log"
 setsid nice -n 19 ionice -c 3 env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS \
