@@ -5,7 +5,7 @@
 # installed and started), and the Windows build: clippy for the Windows target, the Rust
 # tests under Wine and the NSIS installer installed under Wine (scripts/windows.sh ci, in
 # the background). Background jobs run under nice 19 and ionice idle, but in a session of
-# their own: where the kernel's autogroup scheduling is on (as on the CI machine), nice ranks
+# their own: where the kernel's autogroup scheduling is on (it is on the build machine), nice ranks
 # only within that session, so they take an equal share of the CPU, not only idle time.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
