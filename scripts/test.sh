@@ -4,9 +4,15 @@
 # check, the end-to-end tests of the real app under Xvfb, the release .deb (on CI also
 # installed and started), and the Windows build: clippy for the Windows target, the Rust
 # tests under Wine and the NSIS installer installed under Wine (scripts/windows.sh ci, in
-# the background). Background jobs run under nice 19 and ionice idle, but in a session of
-# their own: where the kernel's autogroup scheduling is on (it is on the build machine), nice ranks
-# only within that session, so they take an equal share of the CPU, not only idle time.
+# the background).
+# On 2 cores the order is the time: the Windows job and the Linux build start as soon as the
+# UI is built, and compile while the test tools and servers are installed; the Rust tests,
+# the end-to-end tests and the release build all run from that one build (one resolution of
+# features for the whole workspace, end-to-end crate included). The Windows job runs under
+# nice 19 and ionice idle, but in a session of its own: where the kernel's autogroup
+# scheduling is on (it is on the build machine), nice ranks only within a session, so it
+# takes an equal share of the CPU, not only idle time. The release build runs in this
+# session under nice 19: it takes what the tests leave.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export CARGO_TERM_COLOR=never
@@ -24,33 +30,67 @@ apt_install "${APT_BUILD[@]}" "${APT_TEST[@]}" "${APT_WINDOWS[@]}"
 need_rust
 need_node
 ui_install
+# The app embeds ui/dist at compile time, so the UI is built before any cargo step.
+ui_build
+mkdir -p "$ROOT/target"
+
+say "Windows: scripts/windows.sh ci started in the background (its output follows at the end)"
+WIN_LOG="$ROOT/target/windows-ci.log"
+# Its own session (see above), so a failing step here stops it with everything it started.
+setsid nice -n 19 ionice -c 3 "$ROOT/scripts/windows.sh" ci >"$WIN_LOG" 2>&1 &
+WIN_PID=$!
+TOOLS_PID="" LIN_PID="" REL_PID="" XVFB_PID="" XVFB_LOG=""
+cleanup() {
+  local p
+  for p in "$WIN_PID" "$TOOLS_PID" "$LIN_PID" "$REL_PID"; do
+    if [ -n "$p" ]; then kill -- -"$p" 2>/dev/null || true; fi
+  done
+  if [ -n "$XVFB_PID" ]; then kill "$XVFB_PID" 2>/dev/null || true; rm -f "$XVFB_LOG"; fi
+}
+trap cleanup EXIT
+# spawn VAR OUT ERR COMMAND...: COMMAND in the background, in a process group of its own (job
+# control) but in this session, so that cleanup stops it with its children; its pid in VAR.
+spawn() {
+  local var=$1 out=$2 err=$3
+  shift 3
+  set -m
+  if [ "$out" = "$err" ]; then "$@" </dev/null >"$out" 2>&1 & else "$@" </dev/null >"$out" 2>"$err" & fi
+  printf -v "$var" %s "$!"
+  set +m
+}
+tools_install() { tauri_driver_install && cargo_deny_install; }
+
 # The two cargo installs compile for minutes while the installs after them mostly
 # download: they run side by side.
-mkdir -p "$ROOT/target"
 TOOLS_LOG="$ROOT/target/tools-install.log"
-(tauri_driver_install && cargo_deny_install) >"$TOOLS_LOG" 2>&1 &
-TOOLS_PID=$!
+spawn TOOLS_PID "$TOOLS_LOG" "$TOOLS_LOG" tools_install
+
+# clippy's lints in the build the tests run from: clippy-driver as the compiler wrapper of
+# the workspace's crates lints each one as it compiles it, with -D warnings (what `cargo
+# clippy --all-targets -- -D warnings` checks; cargo clippy only type-checks, so the tests
+# would compile the whole workspace a second time). Dependencies are compiled as they are,
+# without lints. Exported only once the installs are done (a pip package built with cargo
+# must not get it); the build below takes it on its command line.
+LINT_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
+LINT_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+[ -x "$LINT_WRAPPER" ] || die "clippy is missing: rustup component add clippy"
+say "cargo clippy -D warnings, in the build of every target (lib, bins, tests, examples, benches), in the background"
+# Every target of the whole workspace, the end-to-end crate included: `cargo test` below
+# and the end-to-end step find everything built (src-tauri/Cargo.toml's dev-dependencies
+# keep the features the same with and without that crate). The artifacts' list (JSON) names
+# the end-to-end tests' program.
+LIN_LOG="$ROOT/target/linux-build.log" LIN_JSON="$ROOT/target/linux-build.json"
+spawn LIN_PID "$LIN_JSON" "$LIN_LOG" env RUSTC_WORKSPACE_WRAPPER="$LINT_WRAPPER" CLIPPY_ARGS="$LINT_ARGS" \
+  cargo build --workspace --all-targets --quiet --message-format=json-render-diagnostics
+
 verapdf_install
 opencmis_install
 pki_install
 dav_servers_install
-if ! wait "$TOOLS_PID"; then cat "$TOOLS_LOG"; die "installing tauri-driver or cargo-deny failed (log above)"; fi
+if wait "$TOOLS_PID"; then tools_status=0; else tools_status=$?; fi
+TOOLS_PID=""
 cat "$TOOLS_LOG"
-# The app embeds ui/dist at compile time, so the UI is built before any cargo step.
-ui_build
-
-say "Windows: scripts/windows.sh ci started in the background (its output follows at the end)"
-WIN_LOG="$ROOT/target/windows-ci.log"
-# Its own process group, so a failing step here stops it with everything it started.
-setsid nice -n 19 ionice -c 3 "$ROOT/scripts/windows.sh" ci >"$WIN_LOG" 2>&1 &
-WIN_PID=$!
-XVFB_PID="" XVFB_LOG="" REL_PID=""
-cleanup() {
-  if [ -n "$WIN_PID" ]; then kill -- -"$WIN_PID" 2>/dev/null || true; fi
-  if [ -n "$REL_PID" ]; then kill -- -"$REL_PID" 2>/dev/null || true; fi
-  if [ -n "$XVFB_PID" ]; then kill "$XVFB_PID" 2>/dev/null || true; rm -f "$XVFB_LOG"; fi
-}
-trap cleanup EXIT
+[ "$tools_status" -eq 0 ] || die "installing tauri-driver or cargo-deny failed (log above)"
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
@@ -58,18 +98,30 @@ cargo fmt --all -- --check
 say "cargo deny: licences, bans, sources (advisories need the RustSec database from GitHub, not reachable here)"
 cargo deny --log-level error check licenses bans sources
 
-# clippy's lints in the build the tests run from: clippy-driver as the compiler wrapper of
-# the workspace's crates lints each one as it compiles it, with -D warnings (what `cargo
-# clippy --all-targets -- -D warnings` checks; cargo clippy only type-checks, so the tests
-# would compile the whole workspace a second time). The end-to-end crate is linted when its
-# tests are built below. Dependencies are compiled as they are, without lints.
-export RUSTC_WORKSPACE_WRAPPER
-RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
-export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-[ -x "$RUSTC_WORKSPACE_WRAPPER" ] || die "clippy is missing: rustup component add clippy"
+export RUSTC_WORKSPACE_WRAPPER="$LINT_WRAPPER" CLIPPY_ARGS="$LINT_ARGS"
+say "waiting for the build with clippy -D warnings"
+if wait "$LIN_PID"; then lin_status=0; else lin_status=$?; fi
+LIN_PID=""
+cat "$LIN_LOG"
+[ "$lin_status" -eq 0 ] || die "the build with clippy -D warnings failed (cargo build --workspace --all-targets; log above)"
+E2E_TESTS=$(python3 - "$LIN_JSON" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    m = json.loads(line) if line.startswith("{") else {}
+    if (m.get("reason") == "compiler-artifact" and "eingang-e2e" in m["package_id"]
+            and m["target"]["kind"] == ["test"] and m["target"]["name"] == "app"
+            and m["profile"]["test"] and m.get("executable")):
+        print(m["executable"])
+PY
+)
+[ -x "$E2E_TESTS" ] || die "the build made no end-to-end test program (eingang-e2e, tests/app)"
 
-say "cargo clippy -D warnings, in the build of every target (lib, bins, tests, examples, benches)"
-cargo build --workspace --exclude eingang-e2e --all-targets --quiet
+say "release build (for the .deb) started beside the tests"
+# Not linted again (the same code was, above); nice 19 in this session: it takes the CPU the
+# tests leave, most of all while the end-to-end tests wait for the app.
+REL_LOG="$ROOT/target/release-build.log"
+spawn REL_PID "$REL_LOG" "$REL_LOG" nice -n 19 ionice -c 3 env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS \
+  cargo build --release -p eingang-app --quiet
 
 say "Rust tests (regenerates the TypeScript bindings)"
 cargo test --workspace --exclude eingang-e2e
@@ -81,22 +133,16 @@ say "UI type check and unit tests"
 (cd ui && npm run --silent check && npm test --silent)
 
 say "end-to-end tests of the real app (tauri-driver + WebKitWebDriver under Xvfb)"
-cargo build -p eingang-app -p eingang-cli -p eingang-scalegen --quiet
-# The release build (for the .deb below) compiles meanwhile, in the background like the
-# Windows job: the end-to-end tests mostly wait for the app. Not linted again (the same code
-# was, above); its own process group, so a failing step stops it.
-REL_LOG="$ROOT/target/release-build.log"
-setsid nice -n 19 ionice -c 3 env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS \
-  cargo build --release -p eingang-app --quiet >"$REL_LOG" 2>&1 &
-REL_PID=$!
 XVFB_LOG="$(mktemp)"
 n=99; while [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
 Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >"$XVFB_LOG" 2>&1 &
 XVFB_PID=$!
 for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
 kill -0 "$XVFB_PID" 2>/dev/null || { cat "$XVFB_LOG"; die "Xvfb did not start"; }
-DISPLAY=":$n" EINGANG_APP="$ROOT/target/debug/eingang-app" TAURI_DRIVER="$ROOT/.tools/bin/tauri-driver" \
-  cargo test -p eingang-e2e -- --test-threads=1 --nocapture
+# The program `cargo test -p eingang-e2e` would run, run from where cargo runs it (the
+# crate's folder), with the app, the command line and the generator of the build above.
+(cd tests/e2e && DISPLAY=":$n" EINGANG_APP="$ROOT/target/debug/eingang-app" TAURI_DRIVER="$ROOT/.tools/bin/tauri-driver" \
+  "$E2E_TESTS" --test-threads=1 --nocapture)
 
 say "release bundle: .deb built$( [ -n "${CI:-}" ] && echo ", installed with dpkg and started")"
 if wait "$REL_PID"; then rel_status=0; else rel_status=$?; fi
