@@ -50,57 +50,16 @@ fn is_field_name(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// Splits CSV text into rows of fields (RFC 4180 quoting), with each row's line number.
-fn csv_rows(text: &str, sep: char) -> Result<Vec<(usize, Vec<String>)>, FileError> {
-    let mut rows = Vec::new();
-    let (mut row, mut field) = (Vec::new(), String::new());
-    let (mut quoted, mut line, mut start) = (false, 1, 1);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            '"' if quoted => quoted = false,
-            '"' if field.is_empty() => quoted = true,
-            '\n' if !quoted => {
-                row.push(std::mem::take(&mut field));
-                if row.iter().any(|f: &String| !f.trim().is_empty()) {
-                    rows.push((start, std::mem::take(&mut row)));
-                }
-                row.clear();
-                line += 1;
-                start = line;
-            }
-            '\r' if !quoted => {}
-            c if c == sep && !quoted => row.push(std::mem::take(&mut field)),
-            c => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c);
-            }
-        }
-    }
-    if quoted {
-        return Err(FileError {
-            line: start,
-            column: "-".into(),
-            message: "a quoted value is not closed".into(),
-        });
-    }
-    row.push(field);
-    if row.iter().any(|f| !f.trim().is_empty()) {
-        rows.push((start, row));
-    }
-    Ok(rows)
-}
-
 fn parse_csv(text: &str) -> Result<Vec<(usize, Entry)>, Vec<FileError>> {
-    let first = text.lines().next().unwrap_or("");
-    let sep = if first.contains(';') { ';' } else { ',' };
-    let rows = csv_rows(text, sep).map_err(|e| vec![e])?;
+    let rows = eingang_model::csv::rows(text, eingang_model::csv::separator(text)).map_err(
+        |eingang_model::csv::Unclosed(line)| {
+            vec![FileError {
+                line,
+                column: "-".into(),
+                message: "a quoted value is not closed".into(),
+            }]
+        },
+    )?;
     let Some(((_, header), body)) = rows.split_first() else {
         return Err(vec![FileError {
             line: 1,

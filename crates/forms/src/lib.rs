@@ -16,6 +16,7 @@ pub mod definition;
 mod draft;
 pub mod fim;
 mod finalise;
+pub mod objects;
 pub mod samples;
 mod validate;
 pub mod versions;

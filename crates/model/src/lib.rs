@@ -9,6 +9,7 @@
 //! `ui/src/lib/bindings/` and is checked for staleness in CI (`scripts/check-bindings.sh`).
 
 pub mod auto;
+pub mod csv;
 pub mod draft;
 pub mod ids;
 pub mod paging;

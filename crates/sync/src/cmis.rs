@@ -13,7 +13,7 @@ use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::http::{is_portal, shown, status_failure, transport, Endpoint};
 use crate::package::{Content, Package, PackageFile};
-use crate::template::{fill_path, IndexTemplate, Render as _};
+use crate::template::{fill_folder, fill_value, IndexTemplate, Render as _};
 use futures_util::StreamExt;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
@@ -356,7 +356,7 @@ impl Cmis {
             (self.opts.hash_property.clone(), file.sha256.clone()),
         ];
         for (id, template) in &self.opts.properties {
-            let value = fill_path(template, p).join("/");
+            let value = fill_value(template, p);
             props.push((id.clone(), value));
         }
         let mut form = reqwest::multipart::Form::new()
@@ -406,7 +406,7 @@ impl Cmis {
     }
 
     async fn deliver_inner(&self, p: &Package) -> Result<Receipt, Failure> {
-        let folder = fill_path(&self.opts.folder, p);
+        let folder = fill_folder(&self.opts.folder, p);
         let (index_name, index) = match &self.opts.index {
             Some(t) => (t.file_name(p), t.render(p)),
             None => (format!("{}.index.xml", p.id), p.index_xml.clone()),

@@ -14,7 +14,7 @@ use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::http::{is_portal, shown, status_failure, transport, Endpoint};
 use crate::package::{Content, Package, PackageFile};
-use crate::template::{fill_path, IndexTemplate, Render as _};
+use crate::template::{fill_value, IndexTemplate, Render as _};
 use reqwest::header::ACCEPT;
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
@@ -298,7 +298,7 @@ impl Mayan {
             (self.opts.file_metadata.clone(), file.name.clone()),
         ];
         for (name, template) in &self.opts.metadata {
-            values.push((name.clone(), fill_path(template, p).join("/")));
+            values.push((name.clone(), fill_value(template, p)));
         }
         let present = self.metadata_of(doc).await?;
         for (name, value) in values {

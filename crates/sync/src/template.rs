@@ -3,7 +3,9 @@
 //! ([`eingang_config::template`]).
 
 use crate::package::Package;
-pub use eingang_config::template::{check_path, IndexTemplate, TemplateError, FIELDS};
+pub use eingang_config::template::{
+    check_path, portable_name, IndexTemplate, TemplateError, FIELDS,
+};
 
 fn escape(s: &str, xml: bool) -> String {
     if !xml {
@@ -32,9 +34,20 @@ fn fill(s: &str, lookup: &dyn Fn(&str) -> Option<String>, xml: bool) -> String {
     out
 }
 
-/// The folder segments for `p`: placeholders filled, characters that are unsafe in
-/// file names on any server replaced by `_`, empty segments dropped.
-pub fn fill_path(template: &str, p: &Package) -> Vec<String> {
+/// The folders for `p` (a target's `folder`): each segment filled in and made a
+/// [`portable_name`], empty segments dropped — a value never adds or climbs a folder.
+pub fn fill_folder(template: &str, p: &Package) -> Vec<String> {
+    template
+        .split('/')
+        .map(|seg| portable_name(&fill(seg, &|k| p.meta(k).map(str::to_owned), false)))
+        .filter(|seg| !seg.is_empty())
+        .collect()
+}
+
+/// A property's value for `p` (a DMS's metadata templates, which may be paths): placeholders
+/// filled, segment by segment, characters that are unsafe in file names on any server
+/// replaced by `_`, empty segments dropped.
+pub fn fill_value(template: &str, p: &Package) -> String {
     template
         .split('/')
         .map(|seg| fill(seg, &|k| p.meta(k).map(str::to_owned), false))
@@ -53,7 +66,8 @@ pub fn fill_path(template: &str, p: &Package) -> Vec<String> {
                 .to_owned()
         })
         .filter(|seg| !seg.is_empty() && seg != "." && seg != "..")
-        .collect()
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// An index template filled in for a package.
@@ -66,7 +80,9 @@ pub trait Render {
 
 impl Render for IndexTemplate {
     fn file_name(&self, p: &Package) -> String {
-        fill(self.name(), &|k| p.meta(k).map(str::to_owned), false)
+        // A portable name: the template is checked to be a plain name, and no filled-in
+        // value may make it a path, a stream or a device.
+        portable_name(&fill(self.name(), &|k| p.meta(k).map(str::to_owned), false))
     }
 
     fn render(&self, p: &Package) -> String {
@@ -145,12 +161,46 @@ mod tests {
         let mut p = package();
         p.metadata.push(("jahr".into(), "2026".into()));
         assert_eq!(
-            fill_path("eingang/{{formular}}//{{jahr}}", &p),
+            fill_folder("eingang/{{formular}}//{{jahr}}", &p),
             ["eingang", "Sondernutzung _Infostand_ & mehr", "2026"]
         );
+        assert_eq!(
+            fill_value("eingang/{{formular}}//{{jahr}}", &p),
+            "eingang/Sondernutzung _Infostand_ & mehr/2026"
+        );
+        // Values never add, climb or empty a folder, and never name a Windows device.
+        for (value, folder) in [
+            ("bau/antrag", vec!["x", "bau_antrag"]),
+            ("..", vec!["x"]),
+            ("Bescheid. ", vec!["x", "Bescheid"]),
+            ("Aux", vec!["x", "_Aux"]),
+            ("com1.2026", vec!["x", "_com1.2026"]),
+        ] {
+            p.metadata[1].1 = value.into();
+            assert_eq!(fill_folder("x/{{formular}}", &p), folder, "{value}");
+        }
         assert!(check_path("{{formular}}/{{jahr}}").is_ok());
         assert!(check_path("../{{jahr}}").is_err());
         assert!(check_path("{{aktenzeichen}}").is_err());
+    }
+
+    #[test]
+    fn index_file_names_are_portable_whatever_the_values() {
+        let mut p = package();
+        p.metadata
+            .push(("erstellt".into(), "2026-12-04T06:30:00Z".into()));
+        let t = IndexTemplate::new("x", "{{formular}}-{{id}}-{{erstellt}}.xml").unwrap();
+        assert_eq!(
+            t.file_name(&p),
+            "Sondernutzung _Infostand_ & mehr-0193-a-2026-12-04T06_30_00Z.xml"
+        );
+        p.metadata[1].1 = "nul".into();
+        assert_eq!(
+            IndexTemplate::new("x", "{{formular}}.{{id}}")
+                .unwrap()
+                .file_name(&p),
+            "_nul.0193-a"
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::connector::{BoxFuture, Connector, Receipt};
 use crate::error::Failure;
 use crate::http::{body_of, is_html, method, shown, status_failure, transport, Endpoint};
 use crate::package::{Content, Package, PackageFile};
-use crate::template::{fill_path, IndexTemplate, Render as _};
+use crate::template::{fill_folder, IndexTemplate, Render as _};
 use futures_util::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -97,7 +97,7 @@ impl WebDav {
         let mut u = self.opts.endpoint.url.clone();
         if let Ok(mut segs) = u.path_segments_mut() {
             segs.pop_if_empty();
-            for seg in fill_path(&self.opts.folder, p) {
+            for seg in fill_folder(&self.opts.folder, p) {
                 segs.push(&seg);
             }
             segs.push("");

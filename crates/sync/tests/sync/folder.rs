@@ -1,6 +1,6 @@
 //! The hot-folder connector through the worker: real submissions into a real folder.
 
-use crate::support::{assert_exactly_delivered, finalised, row, store};
+use crate::support::{assert_exactly_delivered, files_under, finalised, row, store};
 use eingang_model::OutboxState;
 use eingang_store::tables::{outbox, sync_status};
 use eingang_sync::folder::FolderTarget;
@@ -158,6 +158,68 @@ async fn an_index_template_shapes_the_importers_index_file() {
         "{index}"
     );
     assert!(!out.path().join(format!("{id}.index.xml")).exists());
+}
+
+#[tokio::test]
+async fn an_index_name_filled_with_colons_and_a_device_name_is_one_plain_file_on_every_system() {
+    // `erstellt` holds colons (on NTFS a `:` names a stream of another file) and the name
+    // starts with a Windows device (`aux.…` would go to the AUX port).
+    let (_d, store) = store();
+    let out = tempfile::tempdir().unwrap();
+    let id = finalised(&store, &["default"]);
+    let tpl =
+        IndexTemplate::new("{{formular}} {{erstellt}}", "aux.{{id}}.{{erstellt}}.xml").unwrap();
+    let r = run_round(
+        &store,
+        &target(FolderTarget::new(out.path()).with_template(tpl)),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.delivered, r.failed), (1, 0));
+    let names: Vec<String> = files_under(out.path())
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    // The submission's own files ({id}.pdf, .json, .xml) and exactly one index file.
+    let index: Vec<&String> = names.iter().filter(|n| n.contains("aux")).collect();
+    assert_eq!(index.len(), 1, "{names:?}");
+    assert!(
+        index[0].starts_with(&format!("_aux.{id}.20")) && !index[0].contains(':'),
+        "{names:?}"
+    );
+    // The file holds the index, with the value as it is (only the name is made portable).
+    let text = std::fs::read_to_string(out.path().join(index[0])).unwrap();
+    assert!(
+        text.starts_with("ortstermin 20") && text.contains(':'),
+        "{text}"
+    );
+    let receipt = row(&store, &id).receipt.unwrap();
+    assert!(
+        receipt.location.ends_with(index[0].as_str()),
+        "{}",
+        receipt.location
+    );
+}
+
+#[tokio::test]
+async fn a_folder_deeper_than_the_old_windows_limit_of_260_characters_takes_deliveries() {
+    let (_d, store) = store();
+    let out = tempfile::tempdir().unwrap();
+    let deep = (0..12).fold(out.path().to_path_buf(), |p, i| {
+        p.join(format!("Unterordner mit langem Namen {i:02}"))
+    });
+    assert!(deep.as_os_str().len() > 360, "{}", deep.display());
+    let id = finalised(&store, &["default"]);
+    let r = run_round(
+        &store,
+        &target(FolderTarget::new(&deep)),
+        Settings::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.delivered, r.failed), (1, 0));
+    assert_eq!(assert_exactly_delivered(&store, &deep, &[id]), 3);
 }
 
 #[test]
