@@ -6,13 +6,13 @@
 # tests under Wine and the NSIS installer installed under Wine (scripts/windows.sh ci, in
 # the background).
 # On 2 cores the order is the time: the Windows job and the Linux build start as soon as the
-# UI is built, and compile while the test tools and servers are installed; the Rust tests,
-# the end-to-end tests and the release build all run from that one build (one resolution of
-# features for the whole workspace, end-to-end crate included). The Windows job runs under
-# nice 19 and ionice idle, but in a session of its own: where the kernel's autogroup
-# scheduling is on (it is on the build machine), nice ranks only within a session, so it
-# takes an equal share of the CPU, not only idle time. The release build runs in this
-# session under nice 19: it takes what the tests leave.
+# UI is built, and compile while the test tools and servers are installed; the Rust tests and
+# the end-to-end tests run from that one build (one resolution of features for the whole
+# workspace, end-to-end crate included). The Windows job runs under nice 19 and ionice idle,
+# but in a session of its own: where the kernel's autogroup scheduling is on (it is on the
+# build machine), nice ranks only within a session, so it takes an equal share of the CPU,
+# not only idle time. The release build and cargo-deny's compilation run in this session
+# under nice 19: they take what the build and the tests leave.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export CARGO_TERM_COLOR=never
@@ -58,10 +58,12 @@ spawn() {
   printf -v "$var" %s "$!"
   set +m
 }
-tools_install() { tauri_driver_install && cargo_deny_install; }
+# tauri-driver (small, for the end-to-end tests) first, then cargo-deny (large, for the check
+# made at the end) under nice 19: it takes only what the build the tests wait for leaves.
+tools_install() { tauri_driver_install && renice -n 19 -p "$BASHPID" >/dev/null && cargo_deny_install; }
 
 # The two cargo installs compile for minutes while the installs after them mostly
-# download: they run side by side.
+# download: they run side by side, waited for when needed.
 TOOLS_LOG="$ROOT/target/tools-install.log"
 spawn TOOLS_PID "$TOOLS_LOG" "$TOOLS_LOG" tools_install
 
@@ -87,16 +89,9 @@ verapdf_install
 opencmis_install
 pki_install
 dav_servers_install
-if wait "$TOOLS_PID"; then tools_status=0; else tools_status=$?; fi
-TOOLS_PID=""
-cat "$TOOLS_LOG"
-[ "$tools_status" -eq 0 ] || die "installing tauri-driver or cargo-deny failed (log above)"
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
-
-say "cargo deny: licences, bans, sources (advisories need the RustSec database from GitHub, not reachable here)"
-cargo deny --log-level error check licenses bans sources
 
 export RUSTC_WORKSPACE_WRAPPER="$LINT_WRAPPER" CLIPPY_ARGS="$LINT_ARGS"
 say "waiting for the build with clippy -D warnings"
@@ -133,6 +128,9 @@ say "UI type check and unit tests"
 (cd ui && npm run --silent check && npm test --silent)
 
 say "end-to-end tests of the real app (tauri-driver + WebKitWebDriver under Xvfb)"
+# tauri-driver comes first in the tools' job (cargo-deny may still be compiling).
+while ! [ -x "$ROOT/.tools/bin/tauri-driver" ] && kill -0 "$TOOLS_PID" 2>/dev/null; do sleep 1; done
+[ -x "$ROOT/.tools/bin/tauri-driver" ] || { cat "$TOOLS_LOG"; die "installing tauri-driver failed (log above)"; }
 XVFB_LOG="$(mktemp)"
 n=99; while [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
 Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >"$XVFB_LOG" 2>&1 &
@@ -143,6 +141,13 @@ kill -0 "$XVFB_PID" 2>/dev/null || { cat "$XVFB_LOG"; die "Xvfb did not start"; 
 # crate's folder), with the app, the command line and the generator of the build above.
 (cd tests/e2e && DISPLAY=":$n" EINGANG_APP="$ROOT/target/debug/eingang-app" TAURI_DRIVER="$ROOT/.tools/bin/tauri-driver" \
   "$E2E_TESTS" --test-threads=1 --nocapture)
+
+if wait "$TOOLS_PID"; then tools_status=0; else tools_status=$?; fi
+TOOLS_PID=""
+cat "$TOOLS_LOG"
+[ "$tools_status" -eq 0 ] || die "installing tauri-driver or cargo-deny failed (log above)"
+say "cargo deny: licences, bans, sources (advisories need the RustSec database from GitHub, not reachable here)"
+cargo deny --log-level error check licenses bans sources
 
 say "release bundle: .deb built$( [ -n "${CI:-}" ] && echo ", installed with dpkg and started")"
 if wait "$REL_PID"; then rel_status=0; else rel_status=$?; fi
