@@ -391,7 +391,7 @@ fn export(conn: &Connection, to: &Path, key: &keys::DataKey) -> rusqlite::Result
         "ATTACH DATABASE '{quoted}' AS enc KEY \"{}\"",
         key.pragma().as_str()
     ));
-    conn.execute_batch(&attach)?;
+    keys::one_keying_at_a_time(|| conn.execute_batch(&attach))?;
     conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))?;
     conn.execute_batch(&format!(
         "PRAGMA enc.user_version = {version}; DETACH DATABASE enc;"

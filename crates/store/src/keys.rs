@@ -38,6 +38,19 @@ impl std::fmt::Debug for DataKey {
     }
 }
 
+/// SQLCipher keeps process-wide state that keying a connection changes without its own lock
+/// (its private heap's counters and random generator; sqlcipher/sqlcipher#598): two
+/// connections keyed at the same instant can fail with "An error occurred with PRAGMA key",
+/// as a fresh store did in CI when two tests opened stores at once under load. Keying is
+/// therefore one at a time in this process (it takes microseconds with a raw key).
+pub(crate) fn one_keying_at_a_time<T>(f: impl FnOnce() -> T) -> T {
+    static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = KEYING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    f()
+}
+
 impl DataKey {
     fn random() -> Result<Self> {
         let mut k = Zeroizing::new([0u8; 32]);
@@ -59,7 +72,7 @@ impl DataKey {
     /// Keys a fresh connection (the first statement on it).
     pub(crate) fn apply(&self, conn: &rusqlite::Connection) -> rusqlite::Result<()> {
         let keyed = Zeroizing::new(format!("PRAGMA key = \"{}\";", self.pragma().as_str()));
-        conn.execute_batch(&keyed)
+        one_keying_at_a_time(|| conn.execute_batch(&keyed))
     }
 
     pub(crate) fn bytes(&self) -> &[u8; 32] {
