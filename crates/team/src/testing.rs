@@ -72,10 +72,31 @@ impl Postgres {
                 port,
             )
         };
-        Postgres {
+        let server = Postgres {
             dir,
             port,
             _service: Watched(child),
+        };
+        server.wait_until_started();
+        server
+    }
+
+    /// PostgreSQL accepts connections on its port before it has started up, and refuses
+    /// them then ("the database system is starting up"; seen in CI under load): the
+    /// administrator's connection is tried until it is taken, for up to a minute.
+    fn wait_until_started(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            match crate::Team::connect(&self.settings(ADMIN, "postgres"), ADMIN_PASSWORD) {
+                Ok(_) => return,
+                Err(e)
+                    if format!("{e:?}").contains("starting up")
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("the test server takes its administrator: {e:?}"),
+            }
         }
     }
 
