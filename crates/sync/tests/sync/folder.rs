@@ -130,6 +130,16 @@ async fn an_unreachable_folder_leaves_the_item_waiting_and_says_why() {
     assert!(e.detail.contains("cannot be written"), "{}", e.detail);
 }
 
+/// One round of delivery into `out` with the index template `tpl`.
+async fn deliver_with_template(
+    store: &Arc<eingang_store::Store>,
+    out: &std::path::Path,
+    tpl: IndexTemplate,
+) -> eingang_sync::worker::Report {
+    let t = target(FolderTarget::new(out).with_template(tpl));
+    run_round(store, &t, Settings::default()).await.unwrap()
+}
+
 #[tokio::test]
 async fn an_index_template_shapes_the_importers_index_file() {
     let (_d, store) = store();
@@ -140,13 +150,7 @@ async fn an_index_template_shapes_the_importers_index_file() {
         "{{id}}.xml",
     )
     .unwrap();
-    let r = run_round(
-        &store,
-        &target(FolderTarget::new(out.path()).with_template(tpl)),
-        Settings::default(),
-    )
-    .await
-    .unwrap();
+    let r = deliver_with_template(&store, out.path(), tpl).await;
     assert_eq!(r.delivered, 1);
     let index = std::fs::read_to_string(out.path().join(format!("{id}.xml"))).unwrap();
     assert!(
@@ -169,13 +173,7 @@ async fn an_index_name_filled_with_colons_and_a_device_name_is_one_plain_file_on
     let id = finalised(&store, &["default"]);
     let tpl =
         IndexTemplate::new("{{formular}} {{erstellt}}", "aux.{{id}}.{{erstellt}}.xml").unwrap();
-    let r = run_round(
-        &store,
-        &target(FolderTarget::new(out.path()).with_template(tpl)),
-        Settings::default(),
-    )
-    .await
-    .unwrap();
+    let r = deliver_with_template(&store, out.path(), tpl).await;
     assert_eq!((r.delivered, r.failed), (1, 0));
     let names: Vec<String> = files_under(out.path())
         .iter()
